@@ -1,0 +1,39 @@
+/* The pdhooks CLI: one function per sub-command, all registered in commands.c. */
+#ifndef PDHOOKS_CMD_H
+#define PDHOOKS_CMD_H
+
+#include <stdio.h>
+
+/* Exit codes, decided only at this edge (see exit.c). */
+enum {
+	PDH_EXIT_OK = 0,
+	PDH_EXIT_ERROR = 1,
+	PDH_EXIT_CHANGES = 2,  /* plan --detailed-exitcode: changes pending */
+	PDH_EXIT_BRAKE = 3,
+	PDH_EXIT_STALE = 4
+};
+
+typedef int (*pdh_cmd_fn)(int argc, char **argv);
+
+typedef struct pdh_cmd {
+	const char *name;
+	pdh_cmd_fn run;       /* argv[0] is the command's name */
+	const char *synopsis; /* "pdhooks plan [-f FILE] ..." */
+	const char *summary;  /* one line for `pdhooks help` */
+	const char *help;     /* the rest of `pdhooks help NAME`: options, exit codes */
+} pdh_cmd;
+
+extern const pdh_cmd pdh_commands[];   /* ends with a zeroed entry */
+const pdh_cmd *pdh_cmd_find(const char *name);
+void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd);
+
+/* Maps a core PDH_E* code to the process exit code. */
+int pdh_exit_code(int core_code);
+/* "pdhooks: error: MESSAGE" on stderr. */
+void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pdh_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int pdh_cmd_version(int argc, char **argv);
+int pdh_cmd_help(int argc, char **argv);
+
+#endif

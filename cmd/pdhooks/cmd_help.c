@@ -1,0 +1,52 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const char overview[] =
+	"pdhooks keeps a Pipedrive company's webhooks in step with a YAML file.\n"
+	"\n"
+	"Usage: pdhooks COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n";
+
+void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd)
+{
+	fprintf(out, "Usage: %s\n\n%s.\n", cmd->synopsis, cmd->summary);
+	if (cmd->help && *cmd->help)
+		fprintf(out, "\n%s", cmd->help);
+}
+
+int pdh_cmd_help(int argc, char **argv)
+{
+	if (argc > 2) {
+		pdh_cli_error("help takes at most one command name");
+		return PDH_EXIT_ERROR;
+	}
+	if (argc == 2) {
+		const pdh_cmd *cmd = pdh_cmd_find(argv[1]);
+		if (cmd == NULL) {
+			pdh_cli_error("unknown command '%s' (see 'pdhooks help')", argv[1]);
+			return PDH_EXIT_ERROR;
+		}
+		pdh_cmd_print_help(stdout, cmd);
+		return PDH_EXIT_OK;
+	}
+	fputs(overview, stdout);
+	for (const pdh_cmd *c = pdh_commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->summary);
+	fputs("\nRun 'pdhooks help COMMAND' or 'pdhooks COMMAND --help' for a command's options.\n",
+	      stdout);
+	return PDH_EXIT_OK;
+}
+
+int pdh_cmd_version(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		pdh_cli_error("version takes no arguments");
+		return PDH_EXIT_ERROR;
+	}
+	printf("pdhooks %s\n", PDH_VERSION);
+	return PDH_EXIT_OK;
+}

@@ -1,0 +1,64 @@
+/* The desired-state file: what webhooks a Pipedrive company must have. */
+#ifndef PDHOOKS_DESIRED_H
+#define PDHOOKS_DESIRED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pdhooks/diag.h"
+#include "pdhooks/error.h"
+
+#define PDH_DESIRED_MAX_BYTES (10u * 1024u * 1024u)
+#define PDH_DEFAULT_MAX_DELETES 10
+
+typedef struct pdh_desired_webhook {
+	char *name;                    /* always set: declared, or derived when absent */
+	bool name_derived;             /* a derived name is sent but never compared */
+	char *event_action;
+	char *event_object;
+	char *subscription_url;        /* after interpolation, as written */
+	char *version;                 /* "1.0" or "2.0"; "2.0" when not declared */
+	bool version_declared;         /* in the entry or in defaults */
+	bool has_user_id;
+	long long user_id;
+	bool has_http_auth_user;       /* declared (in the entry or defaults) */
+	char *http_auth_user;          /* NULL when declared as null */
+	bool has_http_auth_password;
+	char *http_auth_password;      /* the interpolated secret: never print it; NULL for null */
+	char *http_auth_password_ref;  /* the text as written, e.g. "${PD_HOOK_PASSWORD}" */
+	int line, col;                 /* where the entry starts, 1-based */
+} pdh_desired_webhook;
+
+typedef struct pdh_desired {
+	char *path;                    /* as given to the loader */
+	char sha256[65];               /* hex digest of the file's bytes */
+	int format_version;            /* the `pdhooks:` value */
+	bool prune;                    /* manage.prune, default true */
+	bool manage_urls_declared;
+	bool manage_all;               /* manage.urls: ["*"] */
+	char **manage_urls;            /* declared, or the scheme://host/ of each declared URL */
+	size_t n_manage_urls;
+	int max_deletes;               /* manage.max_deletes, default PDH_DEFAULT_MAX_DELETES */
+	pdh_desired_webhook *webhooks; /* in file order */
+	size_t n_webhooks;
+} pdh_desired;
+
+/* Looks a variable up for ${VAR}; NULL when unset. */
+typedef const char *(*pdh_getenv_fn)(const char *name, void *ctx);
+
+typedef struct pdh_load_opts {
+	pdh_getenv_fn getenv;          /* NULL: the process environment */
+	void *getenv_ctx;
+} pdh_load_opts;
+
+/* Loads and checks a desired-state file. Every problem found goes into diags (which the caller
+ * has initialised and disposes); on any error the result is PDH_EFILE and *out is NULL — never
+ * an empty desired set. A file that cannot be read is PDH_EIO with err filled.
+ * On success *out is the caller's: pdh_desired_free(). */
+int pdh_desired_load_file(pdh_desired **out, const char *path, const pdh_load_opts *opts,
+                          pdh_diags *diags, pdh_error *err);
+int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *data, size_t len,
+                            const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err);
+void pdh_desired_free(pdh_desired *d);
+
+#endif

@@ -1,0 +1,43 @@
+/* The live webhooks, as Pipedrive's GET /webhooks lists them. */
+#ifndef PDHOOKS_LIVE_H
+#define PDHOOKS_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pdhooks/error.h"
+
+typedef enum {
+	PDH_SECRET_NONE,    /* null or absent */
+	PDH_SECRET_MASKED,  /* a placeholder such as "******": the real value cannot be compared */
+	PDH_SECRET_REAL     /* a real value, in http_auth_password */
+} pdh_secret_state;
+
+typedef struct pdh_live_webhook {
+	long long id;
+	char *event_action;
+	char *event_object;
+	char *subscription_url;
+	char *version;                 /* NULL when absent */
+	char *name;                    /* NULL when absent or null */
+	char *type;                    /* "general", "application", "automation" (or what Pipedrive says) */
+	bool has_user_id;
+	long long user_id;
+	bool has_owner_id;
+	long long owner_id;
+	char *http_auth_user;          /* NULL when null or absent */
+	pdh_secret_state password_state;
+	char *http_auth_password;      /* only when PDH_SECRET_REAL; never print it */
+	int is_active;                 /* 0 or 1 */
+	char *add_time;                /* NULL when absent */
+} pdh_live_webhook;
+
+typedef struct pdh_live {
+	pdh_live_webhook *items;
+	size_t n;
+} pdh_live;
+
+void pdh_live_webhook_dispose(pdh_live_webhook *w);
+void pdh_live_free(pdh_live *l);
+
+#endif

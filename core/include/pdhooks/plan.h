@@ -1,0 +1,67 @@
+/* The plan: a pure function of (desired set, live listing, options) — no I/O. */
+#ifndef PDHOOKS_PLAN_H
+#define PDHOOKS_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pdhooks/desired.h"
+#include "pdhooks/error.h"
+#include "pdhooks/live.h"
+
+typedef enum {
+	PDH_ACTION_CREATE,
+	PDH_ACTION_REPLACE,  /* create the new webhook, then delete the live one */
+	PDH_ACTION_DELETE
+} pdh_action_kind;
+
+typedef struct pdh_change {
+	const char *attribute;         /* "name", "user_id", "version", "http_auth_user", ... */
+	char *before;                  /* display text; "(sensitive)" for secrets */
+	char *after;
+	bool sensitive;
+} pdh_change;
+
+typedef struct pdh_action {
+	pdh_action_kind kind;
+	char *reason;                  /* "missing", "changed: user_id 1 -> 2", "inactive",
+	                                  "duplicate", "not declared" */
+	char *key;                     /* "action.object URL" with the URL normalised and redacted */
+	const pdh_desired_webhook *desired; /* borrowed; set for create and replace */
+	const pdh_live_webhook *live;       /* borrowed; set for replace and delete */
+	pdh_change *changes;           /* replace because of attributes */
+	size_t n_changes;
+} pdh_action;
+
+typedef struct pdh_plan_opts {
+	int max_deletes;               /* < 0: the file's manage.max_deletes */
+} pdh_plan_opts;
+
+typedef struct pdh_plan {
+	pdh_action *actions;           /* deterministic order: by key, then live id */
+	size_t n_actions;
+	size_t n_create, n_replace, n_delete;
+	const pdh_live_webhook **unchanged;  /* declared and matching */
+	size_t n_unchanged;
+	const pdh_live_webhook **foreign;    /* not ours: application/automation, or a general
+	                                        webhook outside manage.urls */
+	size_t n_foreign;
+	const pdh_live_webhook **unmanaged;  /* owned and undeclared, kept because prune is false */
+	size_t n_unmanaged;
+	char **notes;                  /* e.g. the password of X cannot be checked */
+	size_t n_notes;
+	char **warnings;
+	size_t n_warnings;
+	int max_deletes;               /* in force for this plan */
+	bool brake;                    /* apply refuses this plan unless --force */
+	char *brake_reason;            /* set when brake */
+} pdh_plan;
+
+/* Computes the plan. It borrows from desired and live, which must outlive it.
+ * Caller frees with pdh_plan_free(). */
+int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live *live,
+                     const pdh_plan_opts *opts, pdh_error *err);
+bool pdh_plan_is_empty(const pdh_plan *p);
+void pdh_plan_free(pdh_plan *p);
+
+#endif

@@ -1,0 +1,168 @@
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+
+char *pdh_t_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	pdh_buf b = PDH_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pdh_buf_append(&b, chunk, n);
+	fclose(f);
+	if (len)
+		*len = b.len;
+	return pdh_buf_detach(&b);
+}
+
+void pdh_t_write_file(const char *path, const char *data)
+{
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
+	cr_assert_eq(fwrite(data, 1, strlen(data), f), strlen(data));
+	cr_assert_eq(fclose(f), 0);
+}
+
+char *pdh_t_testdata(const char *rel)
+{
+	const char *dir = getenv("PDH_TESTDATA");
+	return pdh_xasprintf("%s/%s", dir ? dir : "testdata", rel);
+}
+
+char *pdh_t_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl = pdh_xasprintf("%s/pdhooks-test-XXXXXX", base && *base ? base : "/tmp");
+	cr_assert_not_null(mkdtemp(tmpl), "mkdtemp: %s", strerror(errno));
+	return tmpl;
+}
+
+static void S_drain(int fds[2], pdh_buf *out, pdh_buf *err, const char *in, int in_fd)
+{
+	size_t in_off = 0, in_len = in ? strlen(in) : 0;
+	char chunk[65536];
+	struct pollfd p[3];
+
+	for (;;) {
+		nfds_t n = 0;
+		int out_i = -1, err_i = -1, in_i = -1;
+		if (fds[0] >= 0) { p[n] = (struct pollfd){ fds[0], POLLIN, 0 }; out_i = (int)n++; }
+		if (fds[1] >= 0) { p[n] = (struct pollfd){ fds[1], POLLIN, 0 }; err_i = (int)n++; }
+		if (in_fd >= 0) { p[n] = (struct pollfd){ in_fd, POLLOUT, 0 }; in_i = (int)n++; }
+		if (n == 0)
+			break;
+		if (poll(p, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			cr_assert_fail("poll: %s", strerror(errno));
+		}
+		if (out_i >= 0 && p[out_i].revents) {
+			ssize_t r = read(fds[0], chunk, sizeof(chunk));
+			if (r > 0) pdh_buf_append(out, chunk, (size_t)r);
+			else { close(fds[0]); fds[0] = -1; }
+		}
+		if (err_i >= 0 && p[err_i].revents) {
+			ssize_t r = read(fds[1], chunk, sizeof(chunk));
+			if (r > 0) pdh_buf_append(err, chunk, (size_t)r);
+			else { close(fds[1]); fds[1] = -1; }
+		}
+		if (in_i >= 0 && p[in_i].revents) {
+			ssize_t w = in_off < in_len ? write(in_fd, in + in_off, in_len - in_off) : 0;
+			if (w > 0)
+				in_off += (size_t)w;
+			if (w <= 0 || in_off >= in_len) {
+				close(in_fd);
+				in_fd = -1;
+			}
+		}
+	}
+}
+
+void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const char *in)
+{
+	int out_p[2], err_p[2], in_p[2] = { -1, -1 };
+	pdh_buf out = PDH_BUF_INIT, err = PDH_BUF_INIT;
+	int fds[2], status;
+	pid_t pid;
+
+	cr_assert_eq(pipe(out_p), 0);
+	cr_assert_eq(pipe(err_p), 0);
+	if (in)
+		cr_assert_eq(pipe(in_p), 0);
+	signal(SIGPIPE, SIG_IGN);
+	pid = fork();
+	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		dup2(in ? in_p[0] : devnull, 0);
+		dup2(out_p[1], 1);
+		dup2(err_p[1], 2);
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+		for (size_t i = 0; env && env[i]; i++) {
+			char *kv = strdup(env[i]);
+			char *eq = strchr(kv, '=');
+			if (eq == NULL) continue;
+			*eq = '\0';
+			if (eq[1] == '\0') unsetenv(kv);
+			else setenv(kv, eq + 1, 1);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out_p[1]);
+	close(err_p[1]);
+	if (in)
+		close(in_p[0]);
+	fds[0] = out_p[0];
+	fds[1] = err_p[0];
+	S_drain(fds, &out, &err, in, in ? in_p[1] : -1);
+	while (waitpid(pid, &status, 0) < 0)
+		cr_assert_eq(errno, EINTR);
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r->out = pdh_buf_detach(&out);
+	r->err = pdh_buf_detach(&err);
+}
+
+void pdh_t_pdhooks(pdh_t_run *r, char *const env[], const char *in, ...)
+{
+	const char *bin = getenv("PDH_BIN");
+	char *argv[64];
+	size_t n = 0;
+	va_list ap;
+
+	cr_assert_not_null(bin, "PDH_BIN is not set (run the suite through ctest)");
+	argv[n++] = (char *)bin;
+	va_start(ap, in);
+	for (char *a; (a = va_arg(ap, char *)) != NULL && n < 63;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	pdh_t_run_argv(r, argv, env, in);
+}
+
+void pdh_t_run_dispose(pdh_t_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}

@@ -1,0 +1,31 @@
+/* Helpers shared by the Criterion suites: fixtures, temporary files, running the CLI. */
+#ifndef PDH_TESTUTIL_H
+#define PDH_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The whole file, NUL-terminated; NULL when it cannot be read. Caller frees. */
+char *pdh_t_read_file(const char *path, size_t *len);
+/* Writes data to path; aborts the test on failure. */
+void pdh_t_write_file(const char *path, const char *data);
+/* $PDH_TESTDATA/rel (or the source tree's testdata/). Caller frees. */
+char *pdh_t_testdata(const char *rel);
+/* A fresh empty directory under $TMPDIR. Caller frees the path (and may remove the tree). */
+char *pdh_t_tmpdir(void);
+
+typedef struct pdh_t_run {
+	int status;      /* exit code, or 128+signal */
+	char *out;       /* all of stdout */
+	char *err;       /* all of stderr */
+} pdh_t_run;
+
+/* Runs argv (argv[0] a path) with the extra environment entries "K=V" (NULL-terminated, may
+ * be NULL; "K=" with nothing after it unsets K) and stdin fed from in (NULL: /dev/null).
+ * Aborts the test when the process cannot be started. */
+void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const char *in);
+/* Runs the pdhooks binary ($PDH_BIN) with the given arguments (NULL-terminated). */
+void pdh_t_pdhooks(pdh_t_run *r, char *const env[], const char *in, ...);
+void pdh_t_run_dispose(pdh_t_run *r);
+
+#endif

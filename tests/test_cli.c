@@ -1,0 +1,50 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "testutil.h"
+
+Test(cli, version_prints_name_and_version)
+{
+	pdh_t_run r;
+	pdh_t_pdhooks(&r, NULL, NULL, "version", NULL);
+	cr_expect_eq(r.status, 0);
+	cr_expect_str_eq(r.out, "pdhooks " PDH_VERSION "\n");
+	pdh_t_run_dispose(&r);
+}
+
+Test(cli, help_lists_every_command)
+{
+	pdh_t_run r;
+	pdh_t_pdhooks(&r, NULL, NULL, "help", NULL);
+	cr_expect_eq(r.status, 0);
+	cr_expect_not_null(strstr(r.out, "version"));
+	cr_expect_not_null(strstr(r.out, "help"));
+	pdh_t_run_dispose(&r);
+}
+
+Test(cli, unknown_command_is_an_error)
+{
+	pdh_t_run r;
+	pdh_t_pdhooks(&r, NULL, NULL, "frobnicate", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.out, "");
+	cr_expect_not_null(strstr(r.err, "pdhooks: error: unknown command 'frobnicate'"));
+	pdh_t_run_dispose(&r);
+}
+
+Test(cli, help_for_unknown_command_is_an_error)
+{
+	pdh_t_run r;
+	pdh_t_pdhooks(&r, NULL, NULL, "help", "nope", NULL);
+	cr_expect_eq(r.status, 1);
+	pdh_t_run_dispose(&r);
+}
+
+Test(cli, no_command_prints_usage_and_fails)
+{
+	pdh_t_run r;
+	pdh_t_pdhooks(&r, NULL, NULL, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_not_null(strstr(r.out, "Usage: pdhooks COMMAND"));
+	pdh_t_run_dispose(&r);
+}
