@@ -1,0 +1,70 @@
+/* The Pipedrive webhooks API client (libcurl + jansson). Blocking calls; one pdh_client per
+ * thread (apply runs several, each with its own client from pdh_client_new). */
+#ifndef PDHOOKS_CLIENT_H
+#define PDHOOKS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pdhooks/desired.h"
+#include "pdhooks/error.h"
+#include "pdhooks/live.h"
+
+#define PDH_DEFAULT_API_URL "https://api.pipedrive.com/v1"
+
+typedef enum {
+	PDH_AUTH_NONE,
+	PDH_AUTH_API_TOKEN,  /* header x-api-token */
+	PDH_AUTH_BEARER      /* header Authorization: Bearer */
+} pdh_auth_kind;
+
+/* One line per HTTP call for -v: method, path, status, milliseconds. Never a secret. */
+typedef void (*pdh_log_fn)(void *ctx, const char *line);
+
+typedef struct pdh_client_opts {
+	const char *api_url;        /* base URL, e.g. PDH_DEFAULT_API_URL; http:// only to loopback */
+	pdh_auth_kind auth;
+	const char *token;          /* never logged, never in a URL */
+	const char *cacert;         /* NULL: the system's CA bundle */
+	long connect_timeout_ms;    /* 0: 10 s */
+	long timeout_ms;            /* whole call; 0: 30 s */
+	size_t max_body;            /* response bodies past this are an error; 0: 32 MiB */
+	pdh_log_fn log;             /* NULL: no log */
+	void *log_ctx;
+} pdh_client_opts;
+
+/* What one HTTP exchange looked like, for the retry policy and the pacing of apply. */
+typedef struct pdh_http_result {
+	int transport;              /* 0, or the libcurl error code (CURLcode) */
+	long status;                /* HTTP status; 0 when there was no response */
+	long retry_after_ms;        /* Retry-After; -1 when absent */
+	long ratelimit_remaining;   /* x-ratelimit-remaining; -1 when absent */
+	long ratelimit_reset_ms;    /* x-ratelimit-reset (seconds) in ms; -1 when absent */
+	long elapsed_ms;
+} pdh_http_result;
+
+typedef struct pdh_client pdh_client;
+
+/* Checks the options (URL scheme, loopback rule, credentials present) and prepares a handle.
+ * Caller frees with pdh_client_free. */
+int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err);
+void pdh_client_free(pdh_client *c);
+
+/* GET /webhooks, parsed strictly: anything but the promised JSON is an error carrying
+ * Pipedrive's own message when it gave one — never an empty listing. Caller frees *out. */
+int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_error *err);
+/* POST /webhooks (JSON body). On success *out holds the created webhook (caller disposes).
+ * res is always filled so the caller can tell "refused" from "outcome unknown". */
+int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webhook *out,
+                      pdh_http_result *res, pdh_error *err);
+/* DELETE /webhooks/{id}. A 404 is returned as PDH_EAPI with res->status 404; the caller
+ * decides that it counts as done. */
+int pdh_client_delete(pdh_client *c, long long id, pdh_http_result *res, pdh_error *err);
+
+/* Parsers of Pipedrive's answers, pure so that fuzzing and unit tests call them directly. */
+int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_error *err);
+int pdh_live_parse_created(pdh_live_webhook *out, const char *body, size_t len, pdh_error *err);
+/* Pipedrive's own error text from an error body (any of its shapes), or NULL. Caller frees. */
+char *pdh_api_error_text(const char *body, size_t len);
+
+#endif
