@@ -166,7 +166,7 @@ static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *c
 		if (w->type && strcmp(w->type, "general") != 0) {
 			pdh_buf_puts(b, " (");
 			pdh_markdown_escape(b, w->type);
-			pdh_buf_putc(b, '.');
+			pdh_buf_putc(b, ')');
 		}
 		pdh_buf_putc(b, '\n');
 	}
