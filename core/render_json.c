@@ -1,6 +1,5 @@
 #include "pdhooks/render_json.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,31 +8,7 @@
 #include "pdhooks/url.h"
 #include "plan_json.h"
 #include "sha256_tmp.h"
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when it is not one. */
-static size_t S_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) { len = 2; cp = s[0] & 0x1f; }
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) { len = 3; cp = s[0] & 0x0f; }
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4) { len = 4; cp = s[0] & 0x07; }
-	else return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
+#include "utf8.h"
 
 json_t *pdh_json_text(const char *s)
 {
@@ -48,7 +23,7 @@ json_t *pdh_json_text(const char *s)
 	if (j != NULL)
 		return j;
 	while (i < n) {
-		size_t l = S_utf8_len((const unsigned char *)s + i, n - i);
+		size_t l = pdh_utf8_seq((const unsigned char *)s + i, n - i, NULL);
 		if (l == 0) {
 			pdh_buf_puts(&b, "\xef\xbf\xbd");
 			i++;
