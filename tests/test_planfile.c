@@ -1,0 +1,343 @@
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/planfile.h"
+#include "sampleplan.h"
+#include "sha256_tmp.h"
+#include "testutil.h"
+
+static const char *S_env(const char *name, void *ctx)
+{
+	(void)ctx;
+	if (strcmp(name, "PD_HOOK_PASSWORD") == 0)
+		return "from-the-environment";
+	if (strcmp(name, "PW_A") == 0)
+		return "A";
+	if (strcmp(name, "PW_B") == 0)
+		return "B";
+	return NULL;
+}
+
+static const pdh_load_opts S_env_opts = { S_env, NULL };
+static const pdh_plan_opts S_popts = { 7 };
+
+static char *S_format(pdh_t_sample *s)
+{
+	pdh_error err;
+	char *text = NULL;
+	cr_assert_eq(pdh_planfile_format(&text, s->plan, s->desired, s->live, &S_popts, &err), 0,
+	             "%s", err.message);
+	return text;
+}
+
+static int S_parse(pdh_planfile **pf, const char *text, pdh_error *err)
+{
+	return pdh_planfile_parse(pf, "test.plan", text, strlen(text), &S_env_opts, err);
+}
+
+Test(planfile, round_trip_keeps_what_apply_needs)
+{
+	pdh_t_sample s;
+	pdh_planfile *pf = NULL;
+	pdh_error err;
+	char *text;
+	const pdh_desired *d;
+	pdh_t_sample_plan(&s);
+	text = S_format(&s);
+	cr_assert_eq(S_parse(&pf, text, &err), 0, "%s", err.message);
+	cr_expect_str_eq(pf->desired_path, "pdhooks.yaml");
+	cr_expect_str_eq(pf->desired_sha256, s.desired->sha256);
+	cr_expect_eq(strlen(pf->live_fingerprint), 64);
+	cr_expect_eq(pf->opts.max_deletes, 7);
+	cr_assert_eq(pf->n_actions, 3);
+	cr_expect_eq(pf->actions[0].kind, PDH_ACTION_CREATE);
+	cr_expect_eq(pf->actions[0].live_id, -1);
+	cr_expect_eq(pf->actions[1].kind, PDH_ACTION_REPLACE);
+	cr_expect_eq(pf->actions[1].live_id, 2);
+	cr_expect_str_eq(pf->actions[2].key, s.plan->actions[2].key);
+	d = pf->desired;
+	cr_expect(d->prune);
+	cr_expect_eq(d->max_deletes, 10);
+	cr_assert_eq(d->n_manage_urls, 1);
+	cr_expect_str_eq(d->manage_urls[0], "https://hooks.example.com/");
+	cr_assert_eq(d->n_webhooks, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const pdh_desired_webhook *a = &s.desired->webhooks[i], *b = &d->webhooks[i];
+		cr_expect_str_eq(b->name, a->name);
+		cr_expect_eq(b->name_derived, a->name_derived);
+		cr_expect_str_eq(b->event_action, a->event_action);
+		cr_expect_str_eq(b->event_object, a->event_object);
+		cr_expect_str_eq(b->subscription_url, a->subscription_url);
+		cr_expect_str_eq(b->version, a->version);
+		cr_expect_eq(b->has_user_id, a->has_user_id);
+		cr_expect_eq(b->user_id, a->user_id);
+		cr_expect_eq(b->has_http_auth_user, a->has_http_auth_user);
+		cr_expect_eq(b->has_http_auth_password, a->has_http_auth_password);
+		cr_expect_eq(b->line, a->line);
+	}
+	cr_expect_str_eq(d->webhooks[1].http_auth_user, "pipedrive");
+	cr_expect_str_eq(d->webhooks[1].http_auth_password_ref, "${PD_HOOK_PASSWORD}");
+	cr_expect_str_eq(d->webhooks[1].http_auth_password, "from-the-environment");
+	pdh_planfile_free(pf);
+	free(text);
+}
+
+Test(planfile, holds_no_secret_and_follows_the_schema)
+{
+	pdh_t_sample s;
+	char *text, *script, *schema;
+	const char *src = getenv("PDH_SOURCE_DIR");
+	pdh_t_run r;
+	pdh_t_sample_plan(&s);
+	text = S_format(&s);
+	cr_expect_null(strstr(text, PDH_T_DESIRED_PASSWORD));
+	cr_expect_null(strstr(text, PDH_T_LIVE_PASSWORD));
+	cr_expect_not_null(strstr(text, "\"http_auth_password_ref\": \"${PD_HOOK_PASSWORD}\""));
+	cr_assert_not_null(src);
+	script = pdh_xasprintf("%s/tests/validate_plan.py", src);
+	schema = pdh_xasprintf("%s/schemas/plan.schema.json", src);
+	{
+		char *argv[] = { "/usr/bin/python3", script, schema, "-", NULL };
+		pdh_t_run_argv(&r, argv, NULL, text);
+	}
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(script);
+	free(schema);
+	free(text);
+}
+
+Test(planfile, several_references_are_joined)
+{
+	pdh_t_sample s;
+	pdh_planfile *pf = NULL;
+	pdh_error err;
+	char *text;
+	pdh_t_sample_plan(&s);
+	s.desired->webhooks[1].http_auth_password_ref = "${PW_A}${PW_B}";
+	text = S_format(&s);
+	cr_assert_eq(S_parse(&pf, text, &err), 0, "%s", err.message);
+	cr_expect_str_eq(pf->desired->webhooks[1].http_auth_password, "AB");
+	pdh_planfile_free(pf);
+	free(text);
+}
+
+Test(planfile, refuses_to_save_a_password_that_is_not_a_reference)
+{
+	static const char *const refs[] = { "hunter2", "${PW:-hunter2}", "pre-${PW_A}", "${PW_A}x",
+	                                    "$${PW_A}", "${}", "${1X}", "", NULL };
+	for (size_t i = 0; refs[i]; i++) {
+		pdh_t_sample s;
+		pdh_error err;
+		char *text = (char *)"untouched";
+		pdh_t_sample_plan(&s);
+		s.desired->webhooks[1].http_auth_password_ref = (char *)refs[i];
+		cr_expect_eq(pdh_planfile_format(&text, s.plan, s.desired, s.live, NULL, &err),
+		             PDH_EINVAL, "ref %s", refs[i]);
+		cr_expect_null(text);
+		cr_expect_not_null(strstr(err.message, "not only ${VAR} references"), "%s", err.message);
+		if (*refs[i])
+			cr_expect_null(strstr(err.message, refs[i]), "the text is not quoted: %s", err.message);
+	}
+}
+
+Test(planfile, an_unset_password_variable_is_named)
+{
+	pdh_t_sample s;
+	pdh_planfile *pf = NULL;
+	pdh_error err;
+	char *text;
+	pdh_t_sample_plan(&s);
+	s.desired->webhooks[1].http_auth_password_ref = "${PW_A}${NOT_SET_ANYWHERE}";
+	text = S_format(&s);
+	cr_expect_eq(S_parse(&pf, text, &err), PDH_EFILE);
+	cr_expect_null(pf);
+	cr_expect_not_null(strstr(err.message, "NOT_SET_ANYWHERE is not set"), "%s", err.message);
+	free(text);
+}
+
+Test(planfile, a_plain_json_plan_is_not_a_saved_one)
+{
+	pdh_t_sample s;
+	pdh_planfile *pf = NULL;
+	pdh_error err;
+	char *text;
+	json_t *doc;
+	pdh_t_sample_plan(&s);
+	text = S_format(&s);
+	doc = json_loads(text, 0, NULL);
+	json_object_del(doc, "saved");
+	free(text);
+	text = json_dumps(doc, 0);
+	cr_expect_eq(S_parse(&pf, text, &err), PDH_EFILE);
+	cr_expect_not_null(strstr(err.message, "not a saved one"), "%s", err.message);
+	json_decref(doc);
+	free(text);
+}
+
+/* Each edit of a valid saved plan (a JSON path and a replacement) must be refused. */
+Test(planfile, refuses_every_malformed_member)
+{
+	static const struct { const char *path; const char *json; const char *msg; } edits[] = {
+		{ "format_version", "2", "out of range" },
+		{ "format_version", "\"1\"", "wrong type" },
+		{ "desired_sha256", "\"abc\"", "SHA-256" },
+		{ "live_fingerprint", "\"ZZ\"", "SHA-256" },
+		{ "actions", "{}", "wrong type" },
+		{ "actions", "[1]", "not an object" },
+		{ "actions", "[{\"action\":\"explode\",\"key\":\"k\",\"live_id\":1}]", "unknown action" },
+		{ "actions", "[{\"action\":\"create\",\"key\":\"k\",\"live_id\":1}]", "live_id" },
+		{ "actions", "[{\"action\":\"delete\",\"key\":\"k\",\"live_id\":null}]", "live_id" },
+		{ "actions", "[{\"action\":\"delete\",\"key\":7,\"live_id\":3}]", "wrong type" },
+		{ "summary", "[]", "wrong type" },
+		{ "extra", "1", "unknown member" },
+		{ "saved.extra", "1", "unknown member" },
+		{ "saved.options", "{}", "max_deletes" },
+		{ "saved.desired.prune", "\"yes\"", "wrong type" },
+		{ "saved.desired.max_deletes", "99999999999", "out of range" },
+		{ "saved.desired.manage_urls", "[1]", "not a string" },
+		{ "saved.desired.webhooks", "[[]]", "not an object" },
+		{ "saved.desired.webhooks", "[{\"name\":\"x\"}]", "no member" },
+		{ "saved.desired.format_version", "0", "out of range" },
+	};
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		pdh_t_sample s;
+		pdh_planfile *pf = NULL;
+		pdh_error err;
+		char *text, *path = pdh_xstrdup(edits[i].path), *dot, *key = path;
+		json_t *doc, *o;
+		pdh_t_sample_plan(&s);
+		text = S_format(&s);
+		doc = json_loads(text, 0, NULL);
+		free(text);
+		o = doc;
+		while ((dot = strchr(key, '.')) != NULL) {
+			*dot = '\0';
+			o = json_object_get(o, key);
+			key = dot + 1;
+		}
+		json_object_set_new(o, key, json_loads(edits[i].json, JSON_DECODE_ANY, NULL));
+		text = json_dumps(doc, 0);
+		cr_expect_eq(S_parse(&pf, text, &err), PDH_EFILE, "edit %s", edits[i].path);
+		cr_expect_null(pf);
+		cr_expect_not_null(strstr(err.message, edits[i].msg), "edit %s: %s", edits[i].path,
+		                   err.message);
+		pdh_planfile_free(pf);
+		json_decref(doc);
+		free(text);
+		free(path);
+	}
+}
+
+Test(planfile, never_crashes_on_cut_or_garbled_bytes)
+{
+	pdh_t_sample s;
+	char *text;
+	size_t len;
+	pdh_t_sample_plan(&s);
+	text = S_format(&s);
+	len = strlen(text);
+	for (size_t cut = 0; cut < len; cut += 7) {
+		pdh_planfile *pf = NULL;
+		pdh_error err;
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", text, cut, &S_env_opts, &err), PDH_EFILE);
+		cr_expect_null(pf);
+	}
+	for (size_t i = 0; i < len; i += 13) {
+		pdh_planfile *pf = NULL;
+		pdh_error err;
+		char saved = text[i];
+		text[i] = (char)(saved ^ 0x5a);
+		if (pdh_planfile_parse(&pf, "x", text, len, &S_env_opts, &err) == 0)
+			pdh_planfile_free(pf); /* a flip inside a free text can still be valid */
+		else
+			cr_expect_null(pf);
+		text[i] = saved;
+	}
+	{
+		pdh_planfile *pf = NULL;
+		pdh_error err;
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", "\0\0\0", 3, NULL, &err), PDH_EFILE);
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", "[]", 2, NULL, &err), PDH_EFILE);
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", "{\"a\":1,\"a\":2}", 13, NULL, &err), PDH_EFILE);
+	}
+	free(text);
+}
+
+Test(planfile, deep_nesting_is_refused_not_a_crash)
+{
+	size_t depth = 100000;
+	char *text = pdh_xmalloc(2 * depth + 1);
+	pdh_planfile *pf = NULL;
+	pdh_error err;
+	memset(text, '[', depth);
+	memset(text + depth, ']', depth);
+	text[2 * depth] = '\0';
+	cr_expect_eq(pdh_planfile_parse(&pf, "x", text, 2 * depth, NULL, &err), PDH_EFILE);
+	free(text);
+}
+
+Test(planfile, save_writes_privately_and_gives_the_digest)
+{
+	pdh_t_sample s;
+	pdh_planfile *pf = NULL;
+	pdh_error err;
+	char *dir = pdh_t_tmpdir(), *path = pdh_xasprintf("%s/plan.json", dir), digest[65], *text,
+	     *back, sha[65];
+	size_t len;
+	struct stat st;
+	pdh_t_sample_plan(&s);
+	text = S_format(&s);
+	cr_assert_eq(pdh_planfile_save(path, text, digest, &err), 0, "%s", err.message);
+	back = pdh_t_read_file(path, &len);
+	cr_assert_not_null(back);
+	cr_expect_str_eq(back, text);
+	pdh_tmp_sha256_hex(back, len, sha);
+	cr_expect_str_eq(digest, sha);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_expect_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(pdh_planfile_load(&pf, path, &S_env_opts, &err), 0, "%s", err.message);
+	cr_expect_str_eq(pf->digest, digest);
+	pdh_planfile_free(pf);
+	cr_expect_eq(pdh_planfile_save("/nonexistent-dir/plan.json", text, digest, &err), PDH_EIO);
+	cr_expect_eq(pdh_planfile_load(&pf, "/nonexistent-dir/plan.json", NULL, &err), PDH_EIO);
+	unlink(path);
+	rmdir(dir);
+	free(back);
+	free(text);
+	free(path);
+	free(dir);
+}
+
+Test(planfile, desired_file_change_or_loss_is_stale)
+{
+	pdh_t_sample s;
+	pdh_planfile *pf = NULL;
+	pdh_error err;
+	char *dir = pdh_t_tmpdir(), *path = pdh_xasprintf("%s/pdhooks.yaml", dir), *text;
+	static const char yaml[] = "pdhooks: 1\nwebhooks: []\n";
+	pdh_t_sample_plan(&s);
+	pdh_t_write_file(path, yaml);
+	s.desired->path = path;
+	pdh_tmp_sha256_hex(yaml, strlen(yaml), s.desired->sha256);
+	text = S_format(&s);
+	cr_assert_eq(S_parse(&pf, text, &err), 0, "%s", err.message);
+	cr_expect_eq(pdh_planfile_check_desired(pf, &err), 0, "%s", err.message);
+	pdh_t_write_file(path, "pdhooks: 1\nwebhooks: []\n# edited\n");
+	cr_expect_eq(pdh_planfile_check_desired(pf, &err), PDH_ESTALE);
+	cr_expect_not_null(strstr(err.message, "changed since the plan was made"), "%s", err.message);
+	unlink(path);
+	cr_expect_eq(pdh_planfile_check_desired(pf, &err), PDH_ESTALE);
+	cr_expect_not_null(strstr(err.message, "cannot be checked"), "%s", err.message);
+	pdh_planfile_free(pf);
+	rmdir(dir);
+	free(text);
+	free(path);
+	free(dir);
+}
