@@ -22,37 +22,13 @@ static json_t *S_render(const pdh_t_sample *s, char **text_out)
 	return doc;
 }
 
-/* Status of tests/validate_plan.py on text; its complaints go to the test's stderr. */
-static int S_validate(const char *text)
-{
-	const char *src = getenv("PDH_SOURCE_DIR");
-	char *script, *schema;
-	pdh_t_run r;
-	int status;
-
-	cr_assert_not_null(src, "PDH_SOURCE_DIR is not set");
-	script = pdh_xasprintf("%s/tests/validate_plan.py", src);
-	schema = pdh_xasprintf("%s/schemas/plan.schema.json", src);
-	{
-		char *argv[] = { "/usr/bin/python3", script, schema, "-", NULL };
-		pdh_t_run_argv(&r, argv, NULL, text);
-	}
-	if (r.status != 0)
-		fprintf(stderr, "%s", r.err);
-	status = r.status;
-	pdh_t_run_dispose(&r);
-	free(script);
-	free(schema);
-	return status;
-}
-
 Test(render_json, document_follows_the_schema)
 {
 	pdh_t_sample s;
 	char *text;
 	pdh_t_sample_plan(&s);
 	json_decref(S_render(&s, &text));
-	cr_expect_eq(S_validate(text), 0);
+	cr_expect_eq(pdh_t_validate_plan_json(text), 0);
 	free(text);
 }
 
@@ -65,7 +41,7 @@ Test(render_json, validator_rejects_a_document_without_summary)
 	doc = S_render(&s, NULL);
 	json_object_del(doc, "summary");
 	text = json_dumps(doc, 0);
-	cr_expect_eq(S_validate(text), 1);
+	cr_expect_eq(pdh_t_validate_plan_json(text), 1);
 	free(text);
 	json_decref(doc);
 }

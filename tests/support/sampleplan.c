@@ -1,6 +1,35 @@
 #include "sampleplan.h"
 
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "testutil.h"
+
+int pdh_t_validate_plan_json(const char *text)
+{
+	const char *src = getenv("PDH_SOURCE_DIR");
+	char *script, *schema;
+	pdh_t_run r;
+	int status;
+
+	cr_assert_not_null(src, "PDH_SOURCE_DIR is not set");
+	script = pdh_xasprintf("%s/tests/validate_plan.py", src);
+	schema = pdh_xasprintf("%s/schemas/plan.schema.json", src);
+	{
+		char *argv[] = { "/usr/bin/python3", script, schema, "-", NULL };
+		pdh_t_run_argv(&r, argv, NULL, text);
+	}
+	if (r.status != 0)
+		fprintf(stderr, "%s", r.err);
+	status = r.status;
+	pdh_t_run_dispose(&r);
+	free(script);
+	free(schema);
+	return status;
+}
 
 static pdh_desired_webhook S_dw[3];
 static pdh_desired S_desired;

@@ -20,4 +20,8 @@ typedef struct pdh_t_sample {
 /* Fills s with pointers to a fresh copy of the sample (tests may change it in place). */
 void pdh_t_sample_plan(pdh_t_sample *s);
 
+/* Exit status of tests/validate_plan.py (schemas/plan.schema.json, JSON Schema 2020-12) on
+ * the JSON text: 0 valid, 1 not; its complaints go to stderr. */
+int pdh_t_validate_plan_json(const char *text);
+
 #endif
