@@ -171,6 +171,43 @@ Test(fake, ids_count_up_and_listing_shows_created)
 	pdh_t_fake_stop(f);
 }
 
+static size_t S_listed(pdh_t_fake *f)
+{
+	pdh_t_http r;
+	json_t *j;
+	size_t n;
+
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_assert_eq(r.status, 200);
+	j = S_parse(r.body);
+	n = json_array_size(json_object_get(j, "data"));
+	json_decref(j);
+	pdh_t_http_dispose(&r);
+	return n;
+}
+
+Test(fake, listing_follows_every_change)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	pdh_t_http r;
+
+	cr_expect_eq(S_listed(f), 0);
+	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
+	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_listed(f), 1, "after POST");
+	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
+	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_listed(f), 2, "after the second POST");
+	S_api(&r, f, "DELETE", "/webhooks/1", NULL);
+	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_listed(f), 1, "after DELETE");
+	pdh_t_fake_set_state(f, "[" HOOK("create", "deal", "https://a.example/") ","
+	                        HOOK("create", "person", "https://a.example/") ","
+	                        HOOK("create", "note", "https://a.example/") "]");
+	cr_expect_eq(S_listed(f), 3, "after PUT /_fake/state");
+	pdh_t_fake_stop(f);
+}
+
 Test(fake, user_id_from_body_and_owner_from_caller)
 {
 	char *args[] = { "--user-id", "7", "--company-id", "99", NULL };

@@ -61,6 +61,9 @@ typedef struct fake_server {
 	/* webhooks: array of full objects (real passwords), in id order */
 	json_t *hooks;
 	long next_id;
+	/* GET /webhooks bodies by password mode, built on demand, dropped on every change */
+	char *listing[3];
+	size_t listing_len[3];
 
 	fake_fault *faults;
 	size_t nfaults, faults_cap;
@@ -84,6 +87,11 @@ int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen);
 int fake_store_load(fake_server *s, char *why, size_t whylen);
 /* Writes s->state_path (temp file + rename) when set; 0 or -1 (reported on stderr). */
 int fake_store_save(fake_server *s);
+/* After every change: drops the cached listings and saves. */
+void fake_store_changed(fake_server *s);
+/* The GET /webhooks body for the current password mode (borrowed; valid until the next change
+ * or until the lock is released), and its length. */
+const char *fake_store_listing(fake_server *s, size_t *len);
 /* A copy of hook as an API answer shows it, with the password per mode. Caller decrefs. */
 json_t *fake_store_public(const json_t *hook, int pw_mode);
 json_t *fake_store_find(fake_server *s, long id, size_t *index);

@@ -200,16 +200,16 @@ static bool S_authorized(fake_server *s, struct MHD_Connection *c)
 	return false;
 }
 
-static int S_list(fake_server *s, json_t **out)
+/* The listing is kept serialised: a big one costs one copy per call, not a rebuild. */
+static int S_list(fake_server *s, char **raw, size_t *rawlen)
 {
-	json_t *data = json_array(), *h;
-	size_t i;
+	const char *text;
 
 	pthread_mutex_lock(&s->lock);
-	json_array_foreach(s->hooks, i, h)
-		json_array_append_new(data, fake_store_public(h, s->pw_mode));
+	text = fake_store_listing(s, rawlen);
+	*raw = pdh_xmalloc(*rawlen + 1);
+	memcpy(*raw, text, *rawlen + 1);
 	pthread_mutex_unlock(&s->lock);
-	*out = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data", data);
 	return 200;
 }
 
@@ -262,7 +262,7 @@ static int S_create(fake_server *s, struct MHD_Connection *c, fake_req *rq, json
 	}
 	hook = fake_store_complete(s, fields, s->next_id++, why, sizeof(why));
 	json_array_append_new(s->hooks, hook);
-	fake_store_save(s);
+	fake_store_changed(s);
 	*out = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data",
 	                 fake_store_public(hook, FAKE_PW_REAL));
 	pthread_mutex_unlock(&s->lock);
@@ -301,7 +301,7 @@ static int S_delete(fake_server *s, const char *idstr, json_t **out)
 		status = 403;
 	} else {
 		json_array_remove(s->hooks, index);
-		fake_store_save(s);
+		fake_store_changed(s);
 		*out = json_pack("{s:b, s:s}", "success", 1, "status", "ok");
 		status = 200;
 	}
@@ -309,9 +309,9 @@ static int S_delete(fake_server *s, const char *idstr, json_t **out)
 	return status;
 }
 
-/* Resolves an API call to a status and a JSON body. */
+/* Resolves an API call to a status and a JSON body: *out, or for a listing the text *raw. */
 static int S_route(fake_server *s, struct MHD_Connection *c, const char *url, int m,
-                   fake_req *rq, json_t **out, reply_meta *meta)
+                   fake_req *rq, json_t **out, char **raw, size_t *rawlen, reply_meta *meta)
 {
 	size_t pl = strlen(s->prefix);
 	const char *rest;
@@ -323,7 +323,7 @@ static int S_route(fake_server *s, struct MHD_Connection *c, const char *url, in
 		if (!S_authorized(s, c))
 			goto unauthorized;
 		if (m == FAKE_GET)
-			return S_list(s, out);
+			return S_list(s, raw, rawlen);
 		if (m == FAKE_POST)
 			return S_create(s, c, rq, out);
 		meta->allow = "GET, POST";
@@ -359,6 +359,8 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	bool faulted, create_503 = false;
 	enum MHD_Result ret;
 	json_t *body = NULL;
+	char *raw = NULL;
+	size_t rawlen = 0;
 	fake_fault f;
 	long latency;
 
@@ -401,13 +403,18 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 			break;
 		}
 	}
-	status = S_route(s, c, url, m, rq, &body, &meta);
+	status = S_route(s, c, url, m, rq, &body, &raw, &rawlen, &meta);
 	if (create_503) {
 		json_decref(body);
+		free(raw);
+		raw = NULL;
 		status = 503;
 		body = S_generic_error(status, S_reason(status));
 	}
-	ret = S_json(c, status, body, &meta);
+	if (raw)
+		ret = S_send(c, status, "application/json", raw, rawlen, &meta);
+	else
+		ret = S_json(c, status, body, &meta);
 done:
 	S_record(s, method, url, status);
 	return ret;
@@ -535,7 +542,7 @@ static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const
 			why = whybuf;
 			status = 400;
 		} else {
-			fake_store_save(s);
+			fake_store_changed(s);
 		}
 	} else if (strcmp(url, "/_fake/fail") == 0 && post) {
 		fake_fault f;

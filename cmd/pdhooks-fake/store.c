@@ -254,6 +254,33 @@ done:
 	return rc;
 }
 
+void fake_store_changed(fake_server *s)
+{
+	for (size_t i = 0; i < 3; i++) {
+		free(s->listing[i]);
+		s->listing[i] = NULL;
+	}
+	fake_store_save(s);
+}
+
+const char *fake_store_listing(fake_server *s, size_t *len)
+{
+	int mode = s->pw_mode;
+
+	if (s->listing[mode] == NULL) {
+		json_t *data = json_array(), *h, *body;
+		size_t i;
+		json_array_foreach(s->hooks, i, h)
+			json_array_append_new(data, fake_store_public(h, mode));
+		body = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data", data);
+		s->listing[mode] = json_dumps(body, JSON_COMPACT);
+		s->listing_len[mode] = strlen(s->listing[mode]);
+		json_decref(body);
+	}
+	*len = s->listing_len[mode];
+	return s->listing[mode];
+}
+
 json_t *fake_store_public(const json_t *hook, int pw_mode)
 {
 	json_t *out = json_deep_copy(hook);
