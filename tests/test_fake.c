@@ -27,6 +27,18 @@ static void S_api(pdh_t_http *r, pdh_t_fake *f, const char *method, const char *
 	cr_assert_eq(r->curl_code, 0, "%s %s: curl error %d", method, path, r->curl_code);
 }
 
+/* An API call whose answer only matters by its status. */
+static long S_status(pdh_t_fake *f, const char *method, const char *path, const char *body)
+{
+	pdh_t_http r;
+	long st;
+
+	S_api(&r, f, method, path, body);
+	st = r.status;
+	pdh_t_http_dispose(&r);
+	return st;
+}
+
 static json_t *S_parse(const char *text)
 {
 	json_error_t e;
@@ -155,8 +167,7 @@ Test(fake, ids_count_up_and_listing_shows_created)
 		json_decref(j);
 		pdh_t_http_dispose(&r);
 	}
-	S_api(&r, f, "DELETE", "/webhooks/3", NULL);
-	pdh_t_http_dispose(&r);
+	S_status(f, "DELETE", "/webhooks/3", NULL);
 	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
 	j = S_parse(r.body);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(j, "data"), "id")), 4,
@@ -189,17 +200,13 @@ static size_t S_listed(pdh_t_fake *f)
 Test(fake, listing_follows_every_change)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_t_http r;
 
 	cr_expect_eq(S_listed(f), 0);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	pdh_t_http_dispose(&r);
+	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	cr_expect_eq(S_listed(f), 1, "after POST");
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	pdh_t_http_dispose(&r);
+	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	cr_expect_eq(S_listed(f), 2, "after the second POST");
-	S_api(&r, f, "DELETE", "/webhooks/1", NULL);
-	pdh_t_http_dispose(&r);
+	S_status(f, "DELETE", "/webhooks/1", NULL);
 	cr_expect_eq(S_listed(f), 1, "after DELETE");
 	pdh_t_fake_set_state(f, "[" HOOK("create", "deal", "https://a.example/") ","
 	                        HOOK("create", "person", "https://a.example/") ","
@@ -234,8 +241,7 @@ Test(fake, delete_200_then_404)
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
 
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	pdh_t_http_dispose(&r);
+	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	S_api(&r, f, "DELETE", "/webhooks/1", NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(r.body, "{\"success\":true,\"status\":\"ok\"}");
@@ -246,12 +252,8 @@ Test(fake, delete_200_then_404)
 	cr_expect_str_eq(r.body,
 	                 "{\"success\":false,\"status\":\"error\",\"errors\":{\"id\":[\"not found\"]}}");
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "DELETE", "/webhooks/abc", NULL);
-	cr_expect_eq(r.status, 404);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "DELETE", "/webhooks/99999999999999999999999", NULL);
-	cr_expect_eq(r.status, 404);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "DELETE", "/webhooks/abc", NULL), 404);
+	cr_expect_eq(S_status(f, "DELETE", "/webhooks/99999999999999999999999", NULL), 404);
 	pdh_t_fake_stop(f);
 }
 
@@ -268,9 +270,7 @@ Test(fake, delete_non_general_is_403)
 	cr_expect_eq(r.status, 403);
 	cr_expect_str_eq(r.body, "{\"success\":false,\"message\":\"Forbidden\"}");
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "DELETE", "/webhooks/6", NULL);
-	cr_expect_eq(r.status, 403);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "DELETE", "/webhooks/6", NULL), 403);
 	cr_expect_eq(S_count_hooks(f), 2);
 	pdh_t_fake_stop(f);
 }
@@ -357,12 +357,8 @@ Test(fake, unknown_path_404_and_other_methods_405)
 	cr_expect(json_is_false(json_object_get(j, "success")));
 	json_decref(j);
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks/1", NULL);
-	cr_expect_eq(r.status, 405);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "PATCH", "/webhooks/1", "{}");
-	cr_expect_eq(r.status, 405);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks/1", NULL), 405);
+	cr_expect_eq(S_status(f, "PATCH", "/webhooks/1", "{}"), 405);
 	pdh_t_fake_stop(f);
 }
 
@@ -374,9 +370,7 @@ Test(fake, prefix_api_v1)
 	char *url = pdh_xasprintf("%s/v1/webhooks", pdh_t_fake_base(f));
 
 	cr_expect_str_eq(pdh_t_fake_url(f) + strlen(pdh_t_fake_base(f)), "/api/v1");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
 	pdh_t_http_call(&r, "GET", url, S_json_hdr, NULL, -1);
 	cr_expect_eq(r.status, 404);
 	pdh_t_http_dispose(&r);
@@ -495,6 +489,18 @@ Test(fake, vocabulary_by_version)
 	                "\"event_object\":\"deals\",\"name\":\"n\"}", "event_object");
 	cr_expect_eq(S_count_hooks(f), 0);
 	S_api(&r, f, "POST", "/webhooks", "{\"subscription_url\":\"https://h.example/\","
+	      "\"event_action\":\"added\",\"event_object\":\"lead\",\"name\":\"n\"}");
+	cr_expect_not_null(strstr(r.body, "\"is a version 1.0 action; with version 2.0 use one of: "
+	                                  "create, change, delete, *\""), "%s", r.body);
+	cr_expect_null(strstr(r.body, "event_object"), "lead is a v2 object: %s", r.body);
+	pdh_t_http_dispose(&r);
+	S_api(&r, f, "POST", "/webhooks", "{\"subscription_url\":\"https://h.example/\","
+	      "\"event_action\":\"added\",\"event_object\":\"lead\",\"name\":\"n\","
+	      "\"version\":\"1.0\"}");
+	cr_expect_not_null(strstr(r.body, "\"is a version 2.0 object; with version 1.0 use one of: "),
+	                   "%s", r.body);
+	pdh_t_http_dispose(&r);
+	S_api(&r, f, "POST", "/webhooks", "{\"subscription_url\":\"https://h.example/\","
 	      "\"event_action\":\"added\",\"event_object\":\"activityType\",\"name\":\"n\","
 	      "\"version\":\"1.0\"}");
 	cr_expect_eq(r.status, 201, "%s", r.body);
@@ -588,14 +594,9 @@ Test(fake, max_webhooks_option)
 {
 	char *args[] = { "--max-webhooks", "1", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
-	pdh_t_http r;
 
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 201);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 422);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 201);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 422);
 	pdh_t_fake_stop(f);
 }
 
@@ -637,9 +638,7 @@ Test(fake, bad_bodies_never_crash)
 	}
 	free(huge);
 	free(nest);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200, "still serving");
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "still serving");
 	cr_expect_eq(pdh_t_fake_stop_status(f), 0);
 }
 
@@ -648,18 +647,13 @@ Test(fake, bad_bodies_never_crash)
 Test(fake, control_calls_counts_and_log)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_t_http r;
 	char *body = NULL;
 	json_t *j, *log;
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "POST", "/webhooks", "{}");
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "DELETE", "/webhooks/1", NULL);
-	pdh_t_http_dispose(&r);
+	S_status(f, "GET", "/webhooks", NULL);
+	S_status(f, "POST", "/webhooks", GOOD_BODY);
+	S_status(f, "POST", "/webhooks", "{}");
+	S_status(f, "DELETE", "/webhooks/1", NULL);
 	cr_expect_eq(pdh_t_fake_calls(f, "GET"), 1);
 	cr_expect_eq(pdh_t_fake_calls(f, "POST"), 2);
 	cr_expect_eq(pdh_t_fake_calls(f, "DELETE"), 1);
@@ -809,9 +803,7 @@ Test(fake, state_file_seeds_and_persists_across_restart)
 	cr_expect_eq(json_array_size(json_object_get(j, "data")), 2);
 	json_decref(j);
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 201);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 201);
 	S_api(&r, f, "DELETE", "/webhooks/8", NULL);
 	cr_expect_eq(r.status, 200, "auto id after 7 was 8: %s", r.body);
 	pdh_t_http_dispose(&r);
@@ -845,12 +837,10 @@ Test(fake, state_file_missing_starts_empty_and_bad_file_refuses)
 	char *argv[] = { getenv("PDH_FAKE_BIN"), "--state", path, NULL };
 	pdh_t_fake *f;
 	pdh_t_run run;
-	pdh_t_http r;
 
 	f = pdh_t_fake_start(args);
 	cr_expect_eq(S_count_hooks(f), 0);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	pdh_t_http_dispose(&r);
+	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	pdh_t_fake_stop(f);
 	cr_expect_eq(access(path, F_OK), 0, "created on the first change");
 	pdh_t_write_file(path, "[{\"id\":\"x\"}]");
@@ -867,6 +857,42 @@ Test(fake, state_file_missing_starts_empty_and_bad_file_refuses)
 	rmdir(dir);
 	free(path);
 	free(dir);
+}
+
+Test(fake, example_state_file_loads)
+{
+	const char *src = getenv("PDH_SOURCE_DIR");
+	char *example = pdh_xasprintf("%s/examples/fake-state.json", src ? src : ".");
+	char *text = pdh_t_read_file(example, NULL), *dir = pdh_t_tmpdir();
+	char *path = pdh_xasprintf("%s/state.json", dir);
+	char *args[] = { "--state", path, NULL };
+	pdh_t_fake *f;
+	pdh_t_http r;
+	json_t *j, *h;
+	size_t i;
+	int application = 0, inactive = 0;
+
+	cr_assert_not_null(text, "cannot read %s", example);
+	pdh_t_write_file(path, text);
+	f = pdh_t_fake_start(args);
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	j = S_parse(r.body);
+	json_array_foreach(json_object_get(j, "data"), i, h) {
+		application += strcmp(json_string_value(json_object_get(h, "type")), "application") == 0;
+		inactive += json_integer_value(json_object_get(h, "is_active")) == 0;
+	}
+	cr_expect_geq(json_array_size(json_object_get(j, "data")), 4);
+	cr_expect_geq(application, 1);
+	cr_expect_geq(inactive, 1);
+	json_decref(j);
+	pdh_t_http_dispose(&r);
+	pdh_t_fake_stop(f);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+	free(text);
+	free(example);
 }
 
 /* ---- latency and rate limit ---- */
@@ -933,9 +959,7 @@ Test(fake, rate_limit_headers_and_429)
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_count_hooks(f), 0, "a refused call does nothing");
 	sleep((unsigned)retry);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200, "the window has moved on");
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "the window has moved on");
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"rate_limit\":0}", NULL), 200);
 	for (int i = 0; i < 5; i++) {
 		S_api(&r, f, "GET", "/webhooks", NULL);
@@ -957,9 +981,7 @@ Test(fake, rate_limit_by_config_and_daily_budget)
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(S_header_num(&r, "x-daily-requests-left"), 1);
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 429);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 429);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"rate_limit\":0}", NULL), 200);
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 200);
@@ -982,9 +1004,7 @@ Test(fake, fault_status_for_the_next_n_calls)
 
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
 	             "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2}", NULL), 200);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200, "other methods are untouched");
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "other methods are untouched");
 	for (int i = 0; i < 2; i++) {
 		S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
 		cr_expect_eq(r.status, 503);
@@ -995,9 +1015,7 @@ Test(fake, fault_status_for_the_next_n_calls)
 		pdh_t_http_dispose(&r);
 	}
 	cr_expect_eq(S_count_hooks(f), 0, "failed calls do nothing");
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 201);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 201);
 	cr_expect_eq(pdh_t_fake_calls(f, "POST"), 3);
 	pdh_t_fake_stop(f);
 }
@@ -1022,9 +1040,7 @@ Test(fake, fault_html_page)
 	cr_expect_eq(r.status, 403);
 	cr_expect_not_null(strstr(r.body, "<html>"));
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
 	pdh_t_fake_stop(f);
 }
 
@@ -1050,8 +1066,7 @@ Test(fake, fault_drop_connection)
 	pdh_t_http r;
 	char *body = NULL;
 
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	pdh_t_http_dispose(&r);
+	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
 	                                "{\"method\":\"DELETE\",\"kind\":\"drop\"}", NULL), 200);
 	pdh_t_http_call(&r, "DELETE", url, S_json_hdr, NULL, -1);
@@ -1062,9 +1077,7 @@ Test(fake, fault_drop_connection)
 	cr_assert_eq(pdh_t_fake_control(f, "GET", "/_fake/calls", NULL, &body), 200);
 	cr_expect_not_null(strstr(body, "\"status\":0"), "%s", body);
 	free(body);
-	S_api(&r, f, "DELETE", "/webhooks/1", NULL);
-	cr_expect_eq(r.status, 200);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "DELETE", "/webhooks/1", NULL), 200);
 	free(url);
 	pdh_t_fake_stop(f);
 }
@@ -1092,13 +1105,10 @@ Test(fake, fault_delay_then_serves)
 Test(fake, fault_create_503_creates_anyway)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_t_http r;
 
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
 	             "{\"method\":\"POST\",\"kind\":\"create-503\"}", NULL), 200);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 503);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 503);
 	cr_expect_eq(S_count_hooks(f), 1, "the webhook was made");
 	pdh_t_fake_stop(f);
 }
@@ -1110,12 +1120,8 @@ Test(fake, fault_from_command_line)
 	pdh_t_fake *f = pdh_t_fake_start(args);
 	pdh_t_http r;
 
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 502);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 502);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 502);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 502);
 	{
 		char *url = pdh_xasprintf("%s/webhooks", pdh_t_fake_url(f));
 		pdh_t_http_call(&r, "GET", url, S_json_hdr, NULL, -1);
@@ -1123,15 +1129,9 @@ Test(fake, fault_from_command_line)
 		pdh_t_http_dispose(&r);
 		free(url);
 	}
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 403, "the * fault is next in line for POST");
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(r.status, 201);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 403, "the * fault is next in line for POST");
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 201);
 	pdh_t_fake_stop(f);
 }
 
@@ -1141,15 +1141,12 @@ Test(fake, bad_fault_requests_are_refused)
 	const char *bad[] = { "{\"kind\":\"status\"}", "{\"kind\":\"boom\"}", "{}",
 		"{\"kind\":\"delay\"}", "{\"kind\":\"drop\",\"method\":\"PUT\"}",
 		"{\"kind\":\"drop\",\"count\":0}", "{\"kind\":\"status\",\"status\":42}", "[" };
-	pdh_t_http r;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", bad[i], NULL), 400, "%s", bad[i]);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "{\"kind\":\"drop\"}", NULL), 200);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail/reset", NULL, NULL), 200);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200, "reset forgot the fault");
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "reset forgot the fault");
 	pdh_t_fake_stop(f);
 }
 

@@ -76,32 +76,30 @@ static void S_check_url(const char *url, json_t *errors)
 	pdh_url_dispose(&u);
 }
 
+/* "must be one of: ...", or when the word belongs to the other version's vocabulary, says so. */
+static void S_vocab_error(json_t *errors, const char *field, const char *what, bool other_version,
+                          const char *version, const char *const *words)
+{
+	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
+	char *lead = other_version
+		? pdh_xasprintf("is a version %s %s; with version %s use one of: ", other, what, version)
+		: pdh_xstrdup("must be one of: ");
+
+	S_err_list(errors, field, lead, words);
+	free(lead);
+}
+
 static void S_check_vocab(const char *version, const char *action, const char *object,
                           json_t *errors)
 {
-	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
-	char *msg;
-
-	if (action && !pdh_vocab_action_valid(version, action)) {
-		if (pdh_vocab_action_other_version(version, action)) {
-			msg = pdh_xasprintf("is a version %s action; with version %s use one of: ", other,
-			                    version);
-			S_err_list(errors, "event_action", msg, pdh_vocab_actions(version));
-			free(msg);
-		} else {
-			S_err_list(errors, "event_action", "must be one of: ", pdh_vocab_actions(version));
-		}
-	}
-	if (object && !pdh_vocab_object_known(version, object)) {
-		if (pdh_vocab_object_other_version(version, object)) {
-			msg = pdh_xasprintf("is a version %s object; with version %s use one of: ", other,
-			                    version);
-			S_err_list(errors, "event_object", msg, pdh_vocab_objects(version));
-			free(msg);
-		} else {
-			S_err_list(errors, "event_object", "must be one of: ", pdh_vocab_objects(version));
-		}
-	}
+	if (action && !pdh_vocab_action_valid(version, action))
+		S_vocab_error(errors, "event_action", "action",
+		              pdh_vocab_action_other_version(version, action), version,
+		              pdh_vocab_actions(version));
+	if (object && !pdh_vocab_object_known(version, object))
+		S_vocab_error(errors, "event_object", "object",
+		              pdh_vocab_object_other_version(version, object), version,
+		              pdh_vocab_objects(version));
 }
 
 /* user_id: a JSON integer, or a string of digits from a form; 0 when bad (error added). */
