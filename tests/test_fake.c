@@ -47,6 +47,13 @@ static json_t *S_parse(const char *text)
 	return j;
 }
 
+static size_t S_discard(char *p, size_t size, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * n;
+}
+
 static long long S_ms(void)
 {
 	struct timespec ts;
@@ -93,6 +100,20 @@ Test(fake, prints_port_and_stops_cleanly)
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	cr_expect_gt(pdh_t_fake_port(f), 0);
 	cr_expect_eq(pdh_t_fake_stop_status(f), 0);
+}
+
+Test(fake, fixed_port)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	char port[16];
+	char *args[] = { "--port", port, NULL };
+
+	/* a port that was free a moment ago */
+	snprintf(port, sizeof(port), "%d", pdh_t_fake_port(f));
+	pdh_t_fake_stop(f);
+	f = pdh_t_fake_start(args);
+	cr_expect_eq(pdh_t_fake_port(f), atoi(port));
+	pdh_t_fake_stop(f);
 }
 
 Test(fake, empty_listing)
@@ -233,6 +254,60 @@ Test(fake, user_id_from_body_and_owner_from_caller)
 	cr_expect_eq(json_integer_value(json_object_get(d, "company_id")), 99);
 	json_decref(j);
 	pdh_t_http_dispose(&r);
+	pdh_t_fake_stop(f);
+}
+
+Test(fake, concurrent_creates_get_distinct_ids)
+{
+	enum { N = 16 };
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	char *url = pdh_xasprintf("%s/webhooks", pdh_t_fake_url(f));
+	struct curl_slist *hdrs = NULL;
+	CURL *h[N];
+	CURLM *m = curl_multi_init();
+	int running = 0;
+	char *state;
+	json_t *j, *w;
+	size_t i;
+	bool seen[N + 1] = { false };
+
+	for (const char *const *p = S_json_hdr; *p; p++)
+		hdrs = curl_slist_append(hdrs, *p);
+	for (i = 0; i < N; i++) {
+		h[i] = curl_easy_init();
+		curl_easy_setopt(h[i], CURLOPT_URL, url);
+		curl_easy_setopt(h[i], CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(h[i], CURLOPT_POSTFIELDS, GOOD_BODY);
+		curl_easy_setopt(h[i], CURLOPT_WRITEFUNCTION, S_discard);
+		curl_multi_add_handle(m, h[i]);
+	}
+	do {
+		cr_assert_eq(curl_multi_perform(m, &running), CURLM_OK);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running);
+	for (i = 0; i < N; i++) {
+		long st = 0;
+		curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &st);
+		cr_expect_eq(st, 201);
+		curl_multi_remove_handle(m, h[i]);
+		curl_easy_cleanup(h[i]);
+	}
+	curl_multi_cleanup(m);
+	curl_slist_free_all(hdrs);
+	free(url);
+	state = pdh_t_fake_state(f);
+	j = S_parse(state);
+	cr_expect_eq(json_array_size(j), N);
+	json_array_foreach(j, i, w) {
+		json_int_t id = json_integer_value(json_object_get(w, "id"));
+		cr_assert(id >= 1 && id <= N, "id %lld", (long long)id);
+		cr_expect_not(seen[id], "id %lld twice", (long long)id);
+		seen[id] = true;
+	}
+	json_decref(j);
+	free(state);
+	cr_expect_eq(pdh_t_fake_calls(f, "POST"), N);
 	pdh_t_fake_stop(f);
 }
 
