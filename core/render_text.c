@@ -66,6 +66,13 @@ static void S_put_live(S_out *o, const pdh_live_webhook *l, const char *why)
 	free(key);
 }
 
+/* A blank line between sections, none before the first. */
+static void S_section(S_out *o)
+{
+	if (o->b.len > 0)
+		pdh_buf_putc(&o->b, '\n');
+}
+
 static void S_put_more(S_out *o, size_t n)
 {
 	if (n > PDH_RENDER_LIST_MAX)
@@ -77,7 +84,7 @@ static void S_put_list(S_out *o, const char *title, const char *color, char *con
 {
 	if (n == 0)
 		return;
-	pdh_buf_putc(&o->b, '\n');
+	S_section(o);
 	S_paint(o, color, title);
 	pdh_buf_puts(&o->b, ":\n");
 	for (size_t i = 0; i < n; i++)
@@ -98,7 +105,8 @@ static void S_put_foreign(S_out *o, const pdh_plan *p)
 		for (k = 0; k < n_kinds; k++)
 			if (strcmp(p->foreign_reasons[i], kinds[k]) == 0)
 				counts[k]++;
-	pdh_buf_printf(&o->b, "\nForeign, not touched: %zu (", p->n_foreign);
+	S_section(o);
+	pdh_buf_printf(&o->b, "Foreign, not touched: %zu (", p->n_foreign);
 	for (k = 0; k < n_kinds; k++) {
 		if (counts[k] == 0)
 			continue;
@@ -143,7 +151,8 @@ char *pdh_render_text(const pdh_plan *p, bool color)
 	S_put_list(&o, "Notes", S_BOLD, p->notes, p->n_notes);
 	S_put_list(&o, "Warnings", S_YELLOW, p->warnings, p->n_warnings);
 	if (p->n_unmanaged > 0) {
-		pdh_buf_printf(&o.b, "\nUnmanaged, kept because manage.prune is false: %zu\n",
+		S_section(&o);
+		pdh_buf_printf(&o.b, "Unmanaged, kept because manage.prune is false: %zu\n",
 		               p->n_unmanaged);
 		for (i = 0; i < p->n_unmanaged && i < PDH_RENDER_LIST_MAX; i++)
 			S_put_live(&o, p->unmanaged[i], NULL);
@@ -151,13 +160,12 @@ char *pdh_render_text(const pdh_plan *p, bool color)
 	}
 	S_put_foreign(&o, p);
 	if (p->brake) {
-		pdh_buf_putc(&o.b, '\n');
+		S_section(&o);
 		S_paint(&o, S_BOLD_RED, "Brake:");
 		pdh_buf_printf(&o.b, " apply will refuse this plan without --force: %s.\n",
 		               p->brake_reason);
 	}
-	if (o.b.len > 0)
-		pdh_buf_putc(&o.b, '\n');
+	S_section(&o);
 	summary = pdh_render_summary(p);
 	S_paint(&o, S_BOLD, summary);
 	pdh_buf_putc(&o.b, '\n');
