@@ -304,36 +304,37 @@ Test(plan_unit, secrets_never_rendered)
 	S_desired_dispose(&d);
 }
 
-Test(plan_unit, colour_only_when_asked)
+/* The text of a plan that creates one webhook named name. Caller frees. */
+static char *S_render_one_create(const char *name, bool color)
 {
 	pdh_desired d;
-	S_init(&d, NULL);
-	S_add(&d, "create", "deal", "https://h.example/a", "a");
 	pdh_live empty = { NULL, 0 };
+	S_init(&d, NULL);
+	S_add(&d, "create", "deal", "https://h.example/a", name);
 	pdh_plan *p = S_plan(&d, &empty, -1);
-	char *plain = pdh_render_text(p, false);
-	char *colour = pdh_render_text(p, true);
-	cr_expect(strchr(plain, '\033') == NULL);
-	cr_expect(strstr(colour, "\033[32m+  \033[0m") != NULL, "%s", colour);
-	free(plain);
-	free(colour);
+	char *text = pdh_render_text(p, color);
 	pdh_plan_free(p);
 	S_desired_dispose(&d);
+	return text;
+}
+
+Test(plan_unit, colour_only_when_asked)
+{
+	char *plain = S_render_one_create("a", false);
+	char *colour = S_render_one_create("a", true);
+	cr_expect(strchr(plain, '\033') == NULL);
+	cr_expect(strstr(colour, "\033[32m+  \033[0m") != NULL, "%s", colour);
+	cr_expect(strstr(colour, "\033[1mPlan: 1 to create") != NULL, "%s", colour);
+	free(plain);
+	free(colour);
 }
 
 Test(plan_unit, names_are_quoted_so_they_cannot_forge_lines)
 {
-	pdh_desired d;
-	S_init(&d, NULL);
-	S_add(&d, "create", "deal", "https://h.example/a", "a\"\n  + fake\033[31m");
-	pdh_live empty = { NULL, 0 };
-	pdh_plan *p = S_plan(&d, &empty, -1);
-	char *text = pdh_render_text(p, false);
+	char *text = S_render_one_create("a\"\n  + fake\033[31m", false);
 	cr_expect(strstr(text, "name=\"a\\\"\\x0a  + fake\\x1b[31m\"") != NULL, "%s", text);
 	cr_expect(strchr(text, '\033') == NULL);
 	free(text);
-	pdh_plan_free(p);
-	S_desired_dispose(&d);
 }
 
 Test(plan_unit, order_does_not_depend_on_input_order)
