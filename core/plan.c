@@ -27,6 +27,7 @@ typedef struct S_entry {
 typedef struct S_builder {
 	pdh_plan *p;
 	const pdh_desired *desired;
+	bool manage_all;                  /* manage.urls: ["*"] */
 	char **prefixes;                  /* normalised manage.urls, sorted, prefix-free */
 	size_t n_prefixes;
 	size_t cap_actions, cap_unchanged, cap_foreign, cap_unmanaged, cap_notes, cap_warnings;
@@ -163,7 +164,11 @@ static void S_prepare_prefixes(S_builder *b)
 	const pdh_desired *d = b->desired;
 	size_t i, kept = 0;
 
-	if (d->manage_all || d->n_manage_urls == 0)
+	b->manage_all = d->manage_all;
+	for (i = 0; i < d->n_manage_urls; i++)
+		if (strcmp(d->manage_urls[i], "*") == 0)
+			b->manage_all = true;
+	if (b->manage_all || d->n_manage_urls == 0)
 		return;
 	b->prefixes = pdh_xcalloc(d->n_manage_urls, sizeof(*b->prefixes));
 	for (i = 0; i < d->n_manage_urls; i++)
@@ -183,7 +188,7 @@ static bool S_owned_url(const S_builder *b, const char *url)
 {
 	size_t lo = 0, hi = b->n_prefixes;
 
-	if (b->desired->manage_all)
+	if (b->manage_all)
 		return true;
 	/* find the first prefix > url; the candidate is the one before it */
 	while (lo < hi) {

@@ -402,3 +402,18 @@ Test(plan_unit, key_is_normalised_and_redacted)
 	cr_expect_str_eq(k, "create.deal (invalid URL)");
 	free(k);
 }
+
+Test(plan_unit, star_among_manage_urls_owns_every_general_webhook)
+{
+	pdh_desired d;
+	S_init(&d, "*");
+	d.manage_all = false; /* the planner does not rely on the loader's flag alone */
+	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://anywhere.example/x", "") ","
+	                     LIVE(2, "create", "deal", "https://else.example/y", ""));
+	pdh_plan *p = S_plan(&d, l, 100);
+	cr_expect_eq(p->n_delete, 2);
+	cr_expect_eq(p->n_foreign, 0);
+	pdh_plan_free(p);
+	pdh_live_free(l);
+	S_desired_dispose(&d);
+}
