@@ -79,11 +79,26 @@ static long S_parse_seconds_ms(const char *s)
 	return (long)(v * 1000.0 + 0.5);
 }
 
+char *pdh_http_header_value(const char *line, size_t len, const char *name)
+{
+	const char *colon = memchr(line, ':', len), *v, *end;
+	size_t name_len = strlen(name);
+
+	if (colon == NULL || (size_t)(colon - line) != name_len ||
+	    strncasecmp(line, name, name_len) != 0)
+		return NULL;
+	v = colon + 1;
+	end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return pdh_xstrndup(v, (size_t)(end - v));
+}
+
 void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, time_t now)
 {
-	const char *colon, *v, *end;
-	char *value;
-	size_t name_len;
+	char *v;
 
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		r->retry_after_ms = -1;
@@ -91,22 +106,11 @@ void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, tim
 		r->ratelimit_reset_ms = -1;
 		return;
 	}
-	colon = memchr(line, ':', len);
-	if (colon == NULL)
-		return;
-	name_len = (size_t)(colon - line);
-	v = colon + 1;
-	end = line + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	value = pdh_xstrndup(v, (size_t)(end - v));
-	if (name_len == 11 && strncasecmp(line, "retry-after", 11) == 0)
-		r->retry_after_ms = pdh_http_parse_retry_after(value, now);
-	else if (name_len == 21 && strncasecmp(line, "x-ratelimit-remaining", 21) == 0)
-		r->ratelimit_remaining = S_parse_count(value, LONG_MAX);
-	else if (name_len == 17 && strncasecmp(line, "x-ratelimit-reset", 17) == 0)
-		r->ratelimit_reset_ms = S_parse_seconds_ms(value);
-	free(value);
+	if ((v = pdh_http_header_value(line, len, "retry-after")) != NULL)
+		r->retry_after_ms = pdh_http_parse_retry_after(v, now);
+	else if ((v = pdh_http_header_value(line, len, "x-ratelimit-remaining")) != NULL)
+		r->ratelimit_remaining = S_parse_count(v, LONG_MAX);
+	else if ((v = pdh_http_header_value(line, len, "x-ratelimit-reset")) != NULL)
+		r->ratelimit_reset_ms = S_parse_seconds_ms(v);
+	free(v);
 }

@@ -108,6 +108,9 @@ char *pdh_client_create_body(const pdh_desired_webhook *w);
 /* Response headers. A Retry-After value (delay-seconds or an HTTP date, compared with now) in
  * milliseconds; -1 when it is neither. */
 long pdh_http_parse_retry_after(const char *value, time_t now);
+/* The value of a raw header line when its name is `name` (any case), trimmed; NULL otherwise.
+ * Caller frees. */
+char *pdh_http_header_value(const char *line, size_t len, const char *name);
 /* Every field "absent" (-1), transport and status 0. */
 void pdh_http_result_init(pdh_http_result *r);
 /* Takes one raw header line ("Name: value\r\n") into r: Retry-After, x-ratelimit-remaining,
