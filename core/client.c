@@ -393,7 +393,9 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 		goto done;
 	}
 	text = S_describe_error_body(c);
-	if (res->status == 401 || (res->status == 403 && strcmp(method, "DELETE") != 0))
+	/* A 403 on DELETE is about that webhook; an HTML 403 is a CDN after too many calls. */
+	if (res->status == 401 ||
+	    (res->status == 403 && strcmp(method, "DELETE") != 0 && !S_looks_like_html(c)))
 		rc = pdh_error_set(err, PDH_EAUTH, "HTTP %ld: %s (the credentials were refused for "
 		                   "%s %s%s)", res->status, text, method, c->base_path, path);
 	else

@@ -87,7 +87,10 @@ void pdh_common_finish(pdh_common *o)
 {
 	const char *nc = getenv("NO_COLOR");
 
-	o->color = !o->no_color_flag && !(nc && *nc) && isatty(STDOUT_FILENO);
+	bool allowed = !o->no_color_flag && !(nc && *nc);
+
+	o->color = allowed && isatty(STDOUT_FILENO);
+	o->color_err = allowed && isatty(STDERR_FILENO);
 }
 
 static void S_log_stderr(void *ctx, const char *line)

@@ -55,7 +55,8 @@ typedef struct pdh_common {
 	long timeout_ms;         /* 0: the client's default */
 	bool verbose;
 	bool quiet;
-	bool color;              /* resolved by pdh_common_finish */
+	bool color;              /* for stdout; resolved by pdh_common_finish */
+	bool color_err;          /* for stderr (diagnostics) */
 	bool no_color_flag;
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
 	char *resolved_url;
