@@ -420,17 +420,11 @@ static int S_check_json_answer(pdh_client *c, const char *method, const char *pa
 	                     path);
 }
 
-/* Puts "METHOD PATH: " before a parser's message, keeping its code. */
-static int S_context(int rc, pdh_error *err, const pdh_client *c, const char *method,
-                     const char *path, long status)
+/* The parsers' messages already say which answer was wrong; add only the status. */
+static int S_parsed(int rc, pdh_error *err, const pdh_http_result *res)
 {
-	char msg[PDH_ERROR_MAX];
-
-	if (err == NULL || rc == PDH_OK)
-		return rc;
-	snprintf(msg, sizeof(msg), "%s", err->message);
-	pdh_error_set(err, rc, "%s %s%s: %s", method, c->base_path, path, msg);
-	err->http_status = (int)status;
+	if (err != NULL && rc != PDH_OK)
+		err->http_status = (int)res->status;
 	return rc;
 }
 
@@ -447,7 +441,7 @@ int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_err
 		rc = S_check_json_answer(c, "GET", "/webhooks", res, err);
 	if (rc == PDH_OK) {
 		rc = pdh_live_parse_listing(out, pdh_buf_cstr(&c->body), c->body.len, err);
-		rc = S_context(rc, err, c, "GET", "/webhooks", res->status);
+		rc = S_parsed(rc, err, res);
 	}
 	return rc;
 }
@@ -467,7 +461,7 @@ int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webh
 		rc = S_check_json_answer(c, "POST", "/webhooks", res, err);
 	if (rc == PDH_OK) {
 		rc = pdh_live_parse_created(out, pdh_buf_cstr(&c->body), c->body.len, err);
-		rc = S_context(rc, err, c, "POST", "/webhooks", res->status);
+		rc = S_parsed(rc, err, res);
 	}
 	S_free_secret(body); /* it may hold http_auth_password */
 	return rc;
