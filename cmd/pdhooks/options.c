@@ -83,6 +83,30 @@ int pdh_common_bad_option(const char *command, int opt, char **argv)
 	return PDH_EXIT_ERROR;
 }
 
+int pdh_common_check_spelling(const char *command, const struct option *longopts,
+                              int longindex, char **argv)
+{
+	const struct option *lo;
+	const char *el;
+	size_t n;
+
+	if (longindex < 0)
+		return 0;
+	lo = &longopts[longindex];
+	/* The option's own element: before its value when the value came separately. */
+	el = argv[optind - 1];
+	if (lo->has_arg != no_argument && optarg == argv[optind - 1] && optind >= 2)
+		el = argv[optind - 2];
+	if (strncmp(el, "--", 2) != 0)
+		return 0;
+	n = strcspn(el + 2, "=");
+	if (strlen(lo->name) == n && strncmp(el + 2, lo->name, n) == 0)
+		return 0;
+	pdh_cli_error("%s: unknown option %.*s (did you mean --%s? options are spelled in full)",
+	              command, (int)(n + 2), el, lo->name);
+	return -1;
+}
+
 void pdh_common_finish(pdh_common *o)
 {
 	const char *nc = getenv("NO_COLOR");

@@ -68,6 +68,12 @@ void pdh_common_init(pdh_common *o);
 int pdh_common_option(pdh_common *o, int opt, const char *arg);
 /* Reports getopt_long's '?' and ':' results as errors. Returns PDH_EXIT_ERROR. */
 int pdh_common_bad_option(const char *command, int opt, char **argv);
+/* getopt_long takes "--tok" for "--token-file"; pdhooks wants options spelled in full (a
+ * "--token VALUE" must never be taken as something else). Call after each getopt_long return
+ * with the longindex it filled (-1 before the call). 0, or -1 with the error printed. */
+struct option;
+int pdh_common_check_spelling(const char *command, const struct option *longopts,
+                              int longindex, char **argv);
 /* Decides colour (a terminal on stdout, no --no-color, no NO_COLOR). */
 void pdh_common_finish(pdh_common *o);
 /* Resolves the API URL and the credentials (no network) into client options that borrow
