@@ -971,6 +971,19 @@ Test(fake, example_state_file_loads)
 	free(example);
 }
 
+Test(fake, demo_desired_file_validates)
+{
+	const char *src = getenv("PDH_SOURCE_DIR");
+	char *file = pdh_xasprintf("%s/examples/demo/pdhooks.yaml", src ? src : ".");
+	char *env[] = { "PD_HOOK_PASSWORD=demo-password", NULL };
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, env, NULL, "validate", "-f", file, NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	free(file);
+}
+
 /* ---- latency and rate limit ---- */
 
 Test(fake, latency_option_and_config)
