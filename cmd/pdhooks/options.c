@@ -114,7 +114,7 @@ void pdh_common_finish(pdh_common *o)
 	bool allowed = !o->no_color_flag && !(nc && *nc);
 
 	o->color = allowed && isatty(STDOUT_FILENO);
-	o->color_err = allowed && isatty(STDERR_FILENO);
+	o->color_err = pdh_cli_color_stderr(o->no_color_flag);
 }
 
 static void S_log_stderr(void *ctx, const char *line)
