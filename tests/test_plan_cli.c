@@ -29,6 +29,7 @@ typedef struct S_world {
 	char *file;
 	char *env_token;   /* "PIPEDRIVE_API_TOKEN=..." */
 	char *env_url;     /* "PIPEDRIVE_API_URL=..." */
+	char *env[3];      /* both of the above: what a correctly set-up run gets */
 } S_world;
 
 static void S_setup(S_world *w, const char *desired)
@@ -40,6 +41,9 @@ static void S_setup(S_world *w, const char *desired)
 	pdh_t_write_file(w->file, desired);
 	w->env_token = pdh_xasprintf("PIPEDRIVE_API_TOKEN=%s", pdh_t_fake_token(w->fake));
 	w->env_url = pdh_xasprintf("PIPEDRIVE_API_URL=%s", pdh_t_fake_url(w->fake));
+	w->env[0] = w->env_token;
+	w->env[1] = w->env_url;
+	w->env[2] = NULL;
 }
 
 static void S_teardown(S_world *w)
@@ -107,12 +111,9 @@ Test(plan_cli, pending_changes_exit_0_and_only_list)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 
 	S_setup(&w, DESIRED_ONE);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, NULL);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "create.deal https://hooks.example.com/pipedrive/deals"),
 	                   "stdout: %s", r.out);
@@ -126,12 +127,9 @@ Test(plan_cli, detailed_exitcode_2_when_changes_pending)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 
 	S_setup(&w, DESIRED_ONE);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "stderr: %s", r.err);
 	S_expect_calls(&w, 1, 0, 0);
 	pdh_t_run_dispose(&r);
@@ -142,13 +140,10 @@ Test(plan_cli, detailed_exitcode_0_when_nothing_to_do)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 
 	S_setup(&w, DESIRED_ONE);
 	pdh_t_fake_set_state(w.fake, LIVE_MATCHING);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s stdout: %s", r.err, r.out);
 	cr_expect_not_null(strstr(r.out, "No changes."), "stdout: %s", r.out);
 	S_expect_calls(&w, 1, 0, 0);
@@ -160,7 +155,6 @@ Test(plan_cli, default_file_is_pdhooks_yaml_and_api_url_flag_works)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL };
 	char *argv[4];
 	char *full_env[3];
 
@@ -178,7 +172,6 @@ Test(plan_cli, default_file_is_pdhooks_yaml_and_api_url_flag_works)
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "stdout: %s", r.out);
 	S_expect_calls(&w, 1, 0, 0);
-	(void)env;
 	free(argv[2]);
 	pdh_t_run_dispose(&r);
 	S_teardown(&w);
@@ -233,16 +226,13 @@ static void S_fault_case(const char *fault, const char *needle, const char *time
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 
 	S_setup(&w, DESIRED_ONE);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
 	S_fail_next_get(&w, fault);
 	if (timeout)
-		S_run(&r, &w, env, "plan", "-f", w.file, "--timeout", timeout, NULL);
+		S_run(&r, &w, w.env, "plan", "-f", w.file, "--timeout", timeout, NULL);
 	else
-		S_run(&r, &w, env, "plan", "-f", w.file, NULL);
+		S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	S_expect_error(&r, needle);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
@@ -304,12 +294,9 @@ Test(plan_cli, unreadable_token_file_no_call)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 
 	S_setup(&w, DESIRED_ONE);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, "--token-file", "/nonexistent/token", NULL);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, "--token-file", "/nonexistent/token", NULL);
 	S_expect_error(&r, "cannot read token file /nonexistent/token");
 	S_expect_calls(&w, 0, 0, 0);
 	pdh_t_run_dispose(&r);
@@ -354,13 +341,10 @@ Test(plan_cli, bad_desired_file_shows_diagnostics_and_makes_no_call)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 
 	S_setup(&w, "pdhooks: 1\nwebhooks:\n  - event_action: create\n    event_object: deal\n"
 	            "    subscription_url: https://hooks.example.com/x\n    colour: red\n");
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 1, "stderr: %s", r.err);
 	cr_expect_str_eq(r.out, "");
 	cr_expect_not_null(strstr(r.err, "pdhooks.yaml:6:"), "diagnostic position: %s", r.err);
@@ -375,14 +359,11 @@ Test(plan_cli, missing_desired_file_makes_no_call)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 	char *missing;
 
 	S_setup(&w, DESIRED_ONE);
 	missing = pdh_xasprintf("%s/nope.yaml", w.dir);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", missing, NULL);
+	S_run(&r, &w, w.env, "plan", "-f", missing, NULL);
 	S_expect_error(&r, "nope.yaml");
 	S_expect_calls(&w, 0, 0, 0);
 	free(missing);
@@ -394,13 +375,10 @@ Test(plan_cli, verbose_logs_one_line_per_call_without_secrets)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 	const char *line;
 
 	S_setup(&w, DESIRED_ONE);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-v", "-f", w.file, NULL);
+	S_run(&r, &w, w.env, "plan", "-v", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	line = strstr(r.err, "GET /v1/webhooks 200 ");
 	cr_expect_not_null(line, "stderr: %s", r.err);
@@ -409,7 +387,7 @@ Test(plan_cli, verbose_logs_one_line_per_call_without_secrets)
 	cr_expect_null(strstr(r.out, "GET /v1/webhooks"), "the log is not on stdout");
 	pdh_t_run_dispose(&r);
 
-	S_run(&r, &w, env, "plan", "-f", w.file, NULL);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	cr_expect_null(strstr(r.err, "GET /v1/webhooks"), "no log without -v: %s", r.err);
 	pdh_t_run_dispose(&r);
 	S_teardown(&w);
@@ -419,27 +397,24 @@ Test(plan_cli, bad_options_are_errors)
 {
 	S_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL, NULL };
 
 	S_setup(&w, DESIRED_ONE);
-	env[0] = w.env_token;
-	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "--timeout", "soon", NULL);
+	S_run(&r, &w, w.env, "plan", "--timeout", "soon", NULL);
 	S_expect_error(&r, "--timeout");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, env, "plan", "--max-deletes", "-3", NULL);
+	S_run(&r, &w, w.env, "plan", "--max-deletes", "-3", NULL);
 	S_expect_error(&r, "--max-deletes");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, env, "plan", "--frobnicate", NULL);
+	S_run(&r, &w, w.env, "plan", "--frobnicate", NULL);
 	S_expect_error(&r, "unknown option --frobnicate");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, env, "plan", "-f", NULL);
+	S_run(&r, &w, w.env, "plan", "-f", NULL);
 	S_expect_error(&r, "needs a value");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, env, "plan", "--token", "abc", NULL);
+	S_run(&r, &w, w.env, "plan", "--token", "abc", NULL);
 	S_expect_error(&r, "unknown option --token (did you mean --token-file?");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, env, "plan", "extra.yaml", NULL);
+	S_run(&r, &w, w.env, "plan", "extra.yaml", NULL);
 	S_expect_error(&r, "unexpected argument 'extra.yaml'");
 	pdh_t_run_dispose(&r);
 	S_expect_calls(&w, 0, 0, 0);
@@ -456,4 +431,74 @@ Test(plan_cli, help_documents_credentials_and_exit_codes)
 	cr_expect_not_null(strstr(r.out, "--token-file"));
 	cr_expect_not_null(strstr(r.out, "Exit codes"));
 	pdh_t_run_dispose(&r);
+}
+
+#define LIVE_TWO_UNDECLARED                                                            \
+	"[{\"id\": 1, \"event_action\": \"create\", \"event_object\": \"deal\","       \
+	" \"subscription_url\": \"https://hooks.example.com/pipedrive/deals\","        \
+	" \"name\": \"deals-to-warehouse\"},"                                          \
+	" {\"id\": 2, \"event_action\": \"change\", \"event_object\": \"deal\","       \
+	" \"subscription_url\": \"https://hooks.example.com/old/a\"},"                 \
+	" {\"id\": 3, \"event_action\": \"change\", \"event_object\": \"person\","     \
+	" \"subscription_url\": \"https://hooks.example.com/old/b\"}]"
+
+Test(plan_cli, max_deletes_sets_the_brake_shown_in_advance)
+{
+	S_world w;
+	pdh_t_run r;
+
+	S_setup(&w, DESIRED_ONE);
+	pdh_t_fake_set_state(w.fake, LIVE_TWO_UNDECLARED);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "0 to create, 0 to replace, 2 to delete"), "%s", r.out);
+	cr_expect_null(strstr(r.out, "max_deletes"), "no brake within the default: %s", r.out);
+	pdh_t_run_dispose(&r);
+	S_run(&r, &w, w.env, "plan", "-f", w.file, "--max-deletes", "1", NULL);
+	cr_expect_eq(r.status, 0, "plan itself does not refuse: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "max_deletes (1)"), "the brake's verdict: %s", r.out);
+	S_expect_calls(&w, 2, 0, 0);
+	pdh_t_run_dispose(&r);
+	S_teardown(&w);
+}
+
+Test(plan_cli, quiet_hides_warnings_not_the_plan)
+{
+	S_world w;
+	pdh_t_run r;
+
+	S_setup(&w, DESIRED_ONE "    http_auth_password: literal-secret\n");
+	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "warning:"), "the file's warning: %s", r.err);
+	cr_expect_null(strstr(r.err, "literal-secret"), "the secret is quoted: %s", r.err);
+	pdh_t_run_dispose(&r);
+	S_run(&r, &w, w.env, "plan", "-q", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0);
+	cr_expect_str_eq(r.err, "", "-q: nothing on stderr");
+	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	S_teardown(&w);
+}
+
+Test(plan_cli, https_is_tls_and_cacert_is_used)
+{
+	S_world w;
+	pdh_t_run r;
+	char *https_url;
+
+	S_setup(&w, DESIRED_ONE);
+	/* The fake speaks plain HTTP: an https:// URL to it must fail in the TLS handshake,
+	 * before any request (and its token) is sent. */
+	https_url = pdh_xasprintf("https://127.0.0.1:%d/v1", pdh_t_fake_port(w.fake));
+	S_run(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, NULL);
+	S_expect_error(&r, https_url);
+	pdh_t_run_dispose(&r);
+	S_run(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, "--cacert",
+	      "/nonexistent/ca.pem", NULL);
+	S_expect_error(&r, "/nonexistent/ca.pem");
+	pdh_t_run_dispose(&r);
+	S_expect_calls(&w, 0, 0, 0);
+	free(https_url);
+	S_teardown(&w);
 }
