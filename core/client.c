@@ -385,7 +385,8 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 		goto done;
 
 	if (res->status >= 300 && res->status < 400) {
-		char *where = c->location ? pdh_url_redact(c->location) : pdh_xstrdup("nowhere");
+		char *where = c->location ? pdh_url_redact(c->location)
+		                          : pdh_xstrdup("(no Location header)");
 		rc = pdh_error_set(err, PDH_EAPI, "HTTP %ld: %s %s redirects to %s; pdhooks does not "
 		                   "follow redirects (check the API URL)", res->status, method, url,
 		                   where);

@@ -205,6 +205,25 @@ Test(client_http, dropped_and_slow_calls_are_transport_errors)
 	pdh_t_fake_stop(f);
 }
 
+Test(client_http, a_redirect_is_an_error_naming_the_status_not_followed)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	pdh_client *c = S_client(f, NULL, NULL, 0);
+	pdh_live *l = NULL;
+	pdh_http_result res;
+	pdh_error err = { 0 };
+
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"status\",\"status\":302,\"count\":1}");
+	cr_expect_eq(pdh_client_list(c, &l, &res, &err), PDH_EAPI);
+	cr_expect_null(l);
+	cr_expect_eq(res.status, 302);
+	cr_expect_not_null(strstr(err.message, "HTTP 302"), "%s", err.message);
+	cr_expect_not_null(strstr(err.message, "does not follow redirects"), "%s", err.message);
+	cr_expect_eq(pdh_t_fake_calls(f, "GET"), 1, "one call, nothing followed");
+	pdh_client_free(c);
+	pdh_t_fake_stop(f);
+}
+
 Test(client_http, oversized_body_is_refused)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);

@@ -217,6 +217,7 @@ Test(plan_cli, wrong_token_is_a_clear_401)
 	S_expect_error(&r, "HTTP 401");
 	cr_expect_not_null(strstr(r.err, "unauthorized"), "Pipedrive's text: %s", r.err);
 	cr_expect_null(strstr(r.err, "wrong-token"), "the token is echoed: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "the token came from PIPEDRIVE_API_TOKEN"), "%s", r.err);
 	S_expect_calls(&w, 1, 0, 0);
 	pdh_t_run_dispose(&r);
 	S_teardown(&w);

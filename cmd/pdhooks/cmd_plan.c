@@ -87,7 +87,9 @@ int pdh_cmd_plan(int argc, char **argv)
 	rc = pdh_target_plan(&run, &t, &err);
 	pdh_cli_print_diags(o.file, &run.diags, run.source, run.source_len, rc, o.quiet,
 	                    o.color_err);
-	if (rc != PDH_OK && rc != PDH_EFILE)
+	if (rc == PDH_EAUTH && err.http_status != 0)
+		pdh_cli_error("%s; the token came from %s", err.message, o.creds.source);
+	else if (rc != PDH_OK && rc != PDH_EFILE)
 		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
 	if (rc != PDH_OK) {
 		code = pdh_exit_code(rc);
