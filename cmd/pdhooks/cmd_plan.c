@@ -29,60 +29,54 @@ static int S_max_deletes(const char *arg, int *out)
 	return 0;
 }
 
+typedef struct S_plan_args {
+	bool detailed;
+	int max_deletes;   /* -1: the file's */
+} S_plan_args;
+
+static int S_plan_option(int opt, const char *arg, void *ctx)
+{
+	S_plan_args *a = ctx;
+
+	if (opt == OPT_DETAILED_EXITCODE) {
+		a->detailed = true;
+		return 0;
+	}
+	return S_max_deletes(arg, &a->max_deletes);
+}
+
 int pdh_cmd_plan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		PDH_COMMON_LONGOPTS,
 		{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED_EXITCODE },
 		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
 		{ NULL, 0, NULL, 0 }
 	};
+	S_plan_args args = { false, -1 };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;
 	pdh_error err = { 0 };
-	bool detailed = false;
 	char *text = NULL;
-	int opt, rc, longindex = -1, code = PDH_EXIT_ERROR;
+	int first, rc, code = PDH_EXIT_ERROR;
 
 	pdh_common_init(&o);
 	memset(&t, 0, sizeof(t));
-	t.plan.max_deletes = -1;
-	pdh_target_run_init(&run, NULL);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":" PDH_COMMON_SHORTOPTS, longopts, &longindex)) !=
-	       -1) {
-		if (pdh_common_check_spelling("plan", longopts, longindex, argv) != 0)
-			goto done;
-		longindex = -1;
-		if (opt == OPT_DETAILED_EXITCODE) {
-			detailed = true;
-		} else if (opt == OPT_MAX_DELETES) {
-			if (S_max_deletes(optarg, &t.plan.max_deletes) != 0)
-				goto done;
-		} else {
-			rc = pdh_common_option(&o, opt, optarg);
-			if (rc < 0)
-				goto done;
-			if (rc == 0) {
-				code = pdh_common_bad_option("plan", opt, argv);
-				goto done;
-			}
-		}
-	}
-	if (optind < argc) {
-		pdh_cli_error("plan: unexpected argument '%s' (the file goes after -f)", argv[optind]);
+	memset(&run, 0, sizeof(run));
+	if (pdh_common_parse(&o, "plan", argc, argv, NULL, longopts, S_plan_option, &args,
+	                     &first) != 0)
+		goto done;
+	if (first < argc) {
+		pdh_cli_error("plan: unexpected argument '%s' (the file goes after -f)", argv[first]);
 		goto done;
 	}
-	pdh_common_finish(&o);
 	/* Credentials and the API URL are checked before anything is read or called. */
 	if (pdh_common_client_opts(&o, &t.client, &rc) != 0) {
 		code = pdh_exit_code(rc);
 		goto done;
 	}
 	t.desired_path = o.file;
-	pdh_target_run_dispose(&run);
+	t.plan.max_deletes = args.max_deletes;
 	pdh_target_run_init(&run, o.file);
 	rc = pdh_target_plan(&run, &t, &err);
 	pdh_cli_print_diags(o.file, &run.diags, run.source, run.source_len, rc, o.quiet,
@@ -101,7 +95,7 @@ int pdh_cmd_plan(int argc, char **argv)
 		pdh_cli_error("cannot write the plan: %s", strerror(errno));
 		goto done;
 	}
-	code = detailed && !pdh_plan_is_empty(run.plan) ? PDH_EXIT_CHANGES : PDH_EXIT_OK;
+	code = args.detailed && !pdh_plan_is_empty(run.plan) ? PDH_EXIT_CHANGES : PDH_EXIT_OK;
 done:
 	free(text);
 	pdh_target_run_dispose(&run);
