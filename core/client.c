@@ -70,6 +70,8 @@ void pdh_client_free(pdh_client *c)
 	free(c->base_path);
 	S_free_secret(c->token);
 	free(c->cacert);
+	if (c->body.data) /* the last answer may hold a webhook's password */
+		memset(c->body.data, 0, c->body.cap);
 	pdh_buf_dispose(&c->body);
 	free(c->location);
 	free(c->content_type);
