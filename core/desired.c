@@ -859,9 +859,9 @@ static void S_check_url(S_loader *L, const S_node *n, const char *url, bool *ok)
 		S_ERR(L, n->line, n->col,
 		      "subscription_url %s is not a valid URL: %s; expected https://host/path", q, why);
 	} else if (!S_url_scheme_ok(&u)) {
-		S_ERR(L, n->line, n->col,
-		      "subscription_url %s: expected an https:// (or http://) URL, found scheme '%s'", q,
-		      u.scheme);
+		/* Not u.scheme: it may come from a variable, and messages quote what was written. */
+		S_ERR(L, n->line, n->col, "subscription_url %s: expected an https:// (or http://) URL",
+		      q);
 	} else if (pdh_url_host_is_pipedrive(u.host)) {
 		S_ERR(L, n->line, n->col,
 		      "subscription_url %s points at Pipedrive itself; it must be your own endpoint", q);
@@ -1158,8 +1158,7 @@ static void S_load_manage(S_loader *L, const S_node *n)
 				      "https://host/ or \"*\"", q, why);
 			} else if (!S_url_scheme_ok(&pu)) {
 				S_ERR(L, it->line, it->col,
-				      "manage.urls: %s: expected an https:// (or http://) prefix, found scheme "
-				      "'%s'", q, pu.scheme);
+				      "manage.urls: %s: expected an https:// (or http://) prefix", q);
 			} else if ((norm = pdh_url_normalize(s)) != NULL) {
 				S_add_manage_url(d, norm, &cap);
 			}
