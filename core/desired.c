@@ -312,9 +312,15 @@ static char *S_expand(S_loader *L, const S_node *n)
 
 	for (size_t i = 0; i < n->len;) {
 		size_t start = i, name_len, def_at = 0, end;
-		const char *val;
+		const char *val, *dollar = memchr(v + i, '$', n->len - i);
 
-		if (v[i] != '$' || i + 1 >= n->len || (v[i + 1] != '$' && v[i + 1] != '{')) {
+		if (dollar != v + i) {
+			size_t run = dollar ? (size_t)(dollar - (v + i)) : n->len - i;
+			pdh_buf_append(&b, v + i, run);
+			i += run;
+			continue;
+		}
+		if (i + 1 >= n->len || (v[i + 1] != '$' && v[i + 1] != '{')) {
 			pdh_buf_putc(&b, v[i++]);
 			continue;
 		}

@@ -26,6 +26,7 @@ static const char *T_getenv(const char *name, void *ctx)
 		{ "HOOK_BASE", "https://hooks.example.com" },
 		{ "EMPTY", "" },
 		{ "HOOK_USER", "pd-user" },
+		{ "ERP_HOOK_PASSWORD", "erp-secret" },
 	};
 	(void)ctx;
 	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++)
@@ -449,6 +450,29 @@ Test(desired, v1_vocabulary_and_flow_style)
 	cr_expect_str_eq(t.d->webhooks[0].event_object, "note");
 	cr_expect_eq(t.d->webhooks[1].user_id, 16);
 	T_dispose(&t);
+}
+
+Test(desired, examples_load)
+{
+	static const struct { const char *file; size_t n; } ex[] = {
+		{ "examples/pdhooks.yaml", 8 }, { "examples/v1-webhooks.yaml", 4 } };
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *src = getenv("PDH_SOURCE_DIR");
+		char *path = pdh_xasprintf("%s/%s", src ? src : ".", ex[i].file);
+		pdh_desired *d;
+		pdh_diags diags;
+		pdh_error err = { 0 };
+
+		pdh_diags_init(&diags, path);
+		cr_expect_eq(pdh_desired_load_file(&d, path, &T_opts, &diags, &err), PDH_OK, "%s", path);
+		cr_expect_eq(diags.len, 0, "%s", path);
+		if (d)
+			cr_expect_eq(d->n_webhooks, ex[i].n, "%s", path);
+		pdh_desired_free(d);
+		pdh_diags_dispose(&diags);
+		free(path);
+	}
 }
 
 /* ---- secrets ----------------------------------------------------------------------------- */
