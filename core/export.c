@@ -6,7 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/url.h"
-#include "utf8.h"
+#include "text.h"
 
 void pdh_yaml_quote(pdh_buf *b, const char *s)
 {
@@ -21,7 +21,7 @@ void pdh_yaml_quote(pdh_buf *b, const char *s)
 	while (i < n) {
 		const unsigned char *p = (const unsigned char *)s + i;
 		uint32_t cp;
-		size_t len = pdh_utf8_seq(p, n - i, &cp);
+		size_t len = pdh_utf8_decode((const char *)p, n - i, &cp);
 
 		if (len == 0) {
 			pdh_buf_puts(b, "\\uFFFD"); /* not UTF-8: YAML text cannot hold it */

@@ -13,7 +13,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "plan_json.h"
-#include "sha256_tmp.h"
+#include "pdhooks/sha256.h"
 
 /* ---- writing ---- */
 
@@ -141,7 +141,7 @@ int pdh_planfile_save(const char *path, const char *text, char digest[65], pdh_e
 		goto done;
 	}
 	if (digest)
-		pdh_tmp_sha256_hex(text, len, digest);
+		pdh_sha256_hex(text, len, digest);
 done:
 	if (fd >= 0)
 		close(fd);
@@ -403,37 +403,12 @@ static int S_actions(S_rd *r, const json_t *arr, pdh_planfile *pf)
 	return 0;
 }
 
-static void S_desired_free(pdh_desired *d)
-{
-	if (d == NULL)
-		return;
-	for (size_t i = 0; i < d->n_webhooks; i++) {
-		pdh_desired_webhook *w = &d->webhooks[i];
-		free(w->name);
-		free(w->event_action);
-		free(w->event_object);
-		free(w->subscription_url);
-		free(w->version);
-		free(w->http_auth_user);
-		if (w->http_auth_password) /* a secret: do not leave it in freed memory */
-			memset(w->http_auth_password, 0, strlen(w->http_auth_password));
-		free(w->http_auth_password);
-		free(w->http_auth_password_ref);
-	}
-	free(d->webhooks);
-	for (size_t i = 0; i < d->n_manage_urls; i++)
-		free(d->manage_urls[i]);
-	free(d->manage_urls);
-	free(d->path);
-	free(d);
-}
-
 void pdh_planfile_free(pdh_planfile *pf)
 {
 	if (pf == NULL)
 		return;
 	free(pf->desired_path);
-	S_desired_free(pf->desired);
+	pdh_desired_free(pf->desired);
 	for (size_t i = 0; i < pf->n_actions; i++)
 		free(pf->actions[i].key);
 	free(pf->actions);
@@ -512,7 +487,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	memcpy(pf->desired->sha256, pf->desired_sha256, 65);
 	if ((rc = S_desired(&r, sd, pf->desired)) != 0)
 		goto done;
-	pdh_tmp_sha256_hex(data, len, pf->digest);
+	pdh_sha256_hex(data, len, pf->digest);
 	*out = pf;
 	pf = NULL;
 done:
@@ -571,21 +546,24 @@ int pdh_planfile_check_desired(const pdh_planfile *pf, pdh_error *err)
 {
 	char *data = NULL, now[65];
 	size_t len = 0;
+	pdh_diags diags;
 	pdh_error e;
 	int rc;
 
-	rc = S_read_file(pf->desired_path, PDH_DESIRED_MAX_BYTES, &data, &len, &e);
+	pdh_diags_init(&diags, pf->desired_path);
+	rc = pdh_desired_read_file(&data, &len, pf->desired_path, &diags, &e);
 	if (rc != 0) {
 		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: its desired file "
 		                   "cannot be checked (%s)", e.message);
 		goto done;
 	}
-	pdh_tmp_sha256_hex(data, len, now);
+	pdh_sha256_hex(data, len, now);
 	if (strcmp(now, pf->desired_sha256) != 0)
 		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: %s changed since the "
 		                   "plan was made (sha256 %.12s..., now %.12s...); plan again",
 		                   pf->desired_path, pf->desired_sha256, now);
 done:
 	free(data);
+	pdh_diags_dispose(&diags);
 	return rc;
 }

@@ -1,5 +1,6 @@
 #include "pdhooks/render_json.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,13 +8,14 @@
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
 #include "plan_json.h"
-#include "sha256_tmp.h"
-#include "utf8.h"
+#include "pdhooks/sha256.h"
+#include "text.h"
 
 json_t *pdh_json_text(const char *s)
 {
 	pdh_buf b = PDH_BUF_INIT;
 	size_t n, i = 0;
+	uint32_t cp;
 	json_t *j;
 
 	if (s == NULL)
@@ -23,7 +25,7 @@ json_t *pdh_json_text(const char *s)
 	if (j != NULL)
 		return j;
 	while (i < n) {
-		size_t l = pdh_utf8_seq((const unsigned char *)s + i, n - i, NULL);
+		size_t l = pdh_utf8_decode(s + i, n - i, &cp);
 		if (l == 0) {
 			pdh_buf_puts(&b, "\xef\xbf\xbd");
 			i++;
@@ -270,7 +272,7 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 	text = json_dumps(arr, JSON_COMPACT);
 	if (text == NULL)
 		abort();
-	pdh_tmp_sha256_hex(text, strlen(text), out);
+	pdh_sha256_hex(text, strlen(text), out);
 	free(text);
 	json_decref(arr);
 	free(owned);

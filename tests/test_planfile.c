@@ -9,7 +9,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/planfile.h"
 #include "sampleplan.h"
-#include "sha256_tmp.h"
+#include "pdhooks/sha256.h"
 #include "testutil.h"
 
 static const char *S_env(const char *name, void *ctx)
@@ -286,7 +286,7 @@ Test(planfile, save_writes_privately_and_gives_the_digest)
 	back = pdh_t_read_file(path, &len);
 	cr_assert_not_null(back);
 	cr_expect_str_eq(back, text);
-	pdh_tmp_sha256_hex(back, len, sha);
+	pdh_sha256_hex(back, len, sha);
 	cr_expect_str_eq(digest, sha);
 	cr_assert_eq(stat(path, &st), 0);
 	cr_expect_eq(st.st_mode & 0777, 0600);
@@ -313,7 +313,7 @@ Test(planfile, desired_file_change_or_loss_is_stale)
 	pdh_t_sample_plan(&s);
 	pdh_t_write_file(path, yaml);
 	s.desired->path = path;
-	pdh_tmp_sha256_hex(yaml, strlen(yaml), s.desired->sha256);
+	pdh_sha256_hex(yaml, strlen(yaml), s.desired->sha256);
 	text = S_format(&s);
 	cr_assert_eq(S_parse(&pf, text, &err), 0, "%s", err.message);
 	cr_expect_eq(pdh_planfile_check_desired(pf, &err), 0, "%s", err.message);

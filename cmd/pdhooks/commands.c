@@ -1,9 +1,43 @@
 #include "cmd.h"
+#include "options.h"
 
 #include <stddef.h>
 #include <string.h>
 
 const pdh_cmd pdh_commands[] = {
+	{ "plan", pdh_cmd_plan,
+	  "pdhooks plan [-f FILE] [-o PLANFILE] [--format text|json|markdown]\n"
+	  "                    [--detailed-exitcode] [--max-deletes N] [OPTIONS]",
+	  "list the live webhooks and show the calls that would make them match the file",
+	  "Makes one call (GET /webhooks) and changes nothing. The plan goes to stdout,\n"
+	  "warnings and errors to stderr.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --format FORMAT      text (default), json (one document described by\n"
+	  "                           schemas/plan.schema.json) or markdown (a pull-request\n"
+	  "                           comment, at most 60,000 characters)\n"
+	  "  -o, --out PLANFILE       also save the plan for 'pdhooks apply PLANFILE' and print\n"
+	  "                           its sha256 on stderr; passwords are kept as their ${VAR}\n"
+	  "                           reference, never as a value\n"
+	  "      --detailed-exitcode  exit 2 when changes are pending, 0 when there are none\n"
+	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
+	  "                           manage.max_deletes, else 10)\n"
+	  PDH_COMMON_HELP
+	  "\n"
+	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
+	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
+	  "2 changes pending (with --detailed-exitcode).\n" },
+	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
+	  "parse and check the desired-state file, without any network call",
+	  "Options:\n"
+	  "  -f, --file FILE   the desired-state file (default: pdhooks.yaml)\n"
+	  "  -q, --quiet       print only errors: no warnings, no summary line\n"
+	  "  --no-color        no colour in diagnostics (also: NO_COLOR set in the environment)\n"
+	  "\n"
+	  "Every error and warning is printed to stderr as FILE:LINE:COLUMN, with the source line\n"
+	  "and a caret. ${VAR} references are resolved from the environment.\n"
+	  "\n"
+	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
 	{ "version", pdh_cmd_version, "pdhooks version", "print the version", "" },
 	{ "help", pdh_cmd_help, "pdhooks help [COMMAND]", "show help for pdhooks or one command", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
