@@ -165,8 +165,11 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 	pdh_buf_puts(&b, "# yaml-language-server: $schema=");
 	pdh_buf_puts(&b, schema);
 	pdh_buf_puts(&b, "\n# Written by `pdhooks export` from the live general webhooks.\n");
-	if (st.passwords > 0)
-		pdh_buf_printf(&b, "# Passwords are not exported: set %s1 to %s%zu in the "
+	if (st.passwords == 1)
+		pdh_buf_printf(&b, "# Passwords are not exported: set %s1 in the environment.\n",
+		               PDH_EXPORT_PASSWORD_VAR);
+	else if (st.passwords > 1)
+		pdh_buf_printf(&b, "# Passwords are not exported: set %s1 ... %s%zu in the "
 		               "environment.\n", PDH_EXPORT_PASSWORD_VAR, PDH_EXPORT_PASSWORD_VAR,
 		               st.passwords);
 	pdh_buf_puts(&b, "pdhooks: 1\n");

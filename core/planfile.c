@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
 #include "plan_json.h"
 #include "pdhooks/sha256.h"
@@ -110,44 +111,11 @@ done:
 
 int pdh_planfile_save(const char *path, const char *text, char digest[65], pdh_error *err)
 {
-	char *tmp = pdh_xasprintf("%s.tmp.XXXXXX", path);
-	size_t len = strlen(text), off = 0;
-	int fd = -1, rc = 0;
+	size_t len = strlen(text);
+	int rc = pdh_write_file_atomic(path, text, len, 0600, true, err);
 
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot write %s: %s", path, strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = pdh_error_set(err, PDH_EIO, "cannot write %s: %s", path, strerror(errno));
-			goto done;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		rc = pdh_error_set(err, PDH_EIO, "cannot write %s: %s", path, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot write %s: %s", path, strerror(errno));
-		goto done;
-	}
-	if (digest)
+	if (rc == 0 && digest)
 		pdh_sha256_hex(text, len, digest);
-done:
-	if (fd >= 0)
-		close(fd);
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 #include "cmd.h"
 #include "options.h"
+#include "pdhooks/export.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -38,6 +39,25 @@ const pdh_cmd pdh_commands[] = {
 	  "and a caret. ${VAR} references are resolved from the environment.\n"
 	  "\n"
 	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
+	{ "export", pdh_cmd_export, "pdhooks export [-o FILE] [--schema REF] [OPTIONS]",
+	  "write a desired-state file from the live webhooks",
+	  "Lists the live webhooks (one call, GET /webhooks) and writes a desired-state file that\n"
+	  "declares every webhook of type general, sorted by event and URL, with manage.urls set\n"
+	  "to their origins and their names, version, user_id and http_auth_user kept. Webhooks\n"
+	  "of apps and automations are left out, and so is the second of two with the same key.\n"
+	  "Passwords are never written: an entry whose webhook has one reads it from\n"
+	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so.\n"
+	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -o, --out FILE        write to FILE (which must not exist yet); default: stdout\n"
+	  "      --schema REF      the $schema of the editor modeline (default:\n"
+	  "                        " PDH_EXPORT_SCHEMA_REF ")\n"
+	  PDH_COMMON_HELP
+	  "(-f is not used: export reads no desired-state file.)\n"
+	  "\n"
+	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
+	  "failure, FILE exists or cannot be written).\n" },
 	{ "version", pdh_cmd_version, "pdhooks version", "print the version", "" },
 	{ "help", pdh_cmd_help, "pdhooks help [COMMAND]", "show help for pdhooks or one command", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
