@@ -13,6 +13,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/url.h"
 #include "plan_json.h"
 #include "pdhooks/sha256.h"
 
@@ -37,6 +38,15 @@ static bool S_ref_ok(const char *ref)
 	return true;
 }
 
+/* Credentials in URLs (userinfo, query values) may come from ${VAR}: never saved. */
+static json_t *S_redacted(const char *url)
+{
+	char *r = pdh_url_redact(url ? url : "");
+	json_t *j = pdh_json_text(r);
+	free(r);
+	return j;
+}
+
 static json_t *S_saved_webhook(const pdh_desired_webhook *w)
 {
 	json_t *o = json_object();
@@ -45,8 +55,7 @@ static json_t *S_saved_webhook(const pdh_desired_webhook *w)
 	json_object_set_new(o, "name_derived", json_boolean(w->name_derived));
 	json_object_set_new(o, "event_action", pdh_json_text(w->event_action ? w->event_action : ""));
 	json_object_set_new(o, "event_object", pdh_json_text(w->event_object ? w->event_object : ""));
-	json_object_set_new(o, "subscription_url",
-	                    pdh_json_text(w->subscription_url ? w->subscription_url : ""));
+	json_object_set_new(o, "subscription_url", S_redacted(w->subscription_url));
 	json_object_set_new(o, "version", pdh_json_text(w->version ? w->version : "2.0"));
 	json_object_set_new(o, "version_declared", json_boolean(w->version_declared));
 	if (w->has_user_id)
@@ -88,7 +97,7 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	hooks = json_array();
 	urls = json_array();
 	for (size_t i = 0; i < desired->n_manage_urls; i++)
-		json_array_append_new(urls, pdh_json_text(desired->manage_urls[i]));
+		json_array_append_new(urls, S_redacted(desired->manage_urls[i]));
 	for (size_t i = 0; i < desired->n_webhooks; i++)
 		json_array_append_new(hooks, S_saved_webhook(&desired->webhooks[i]));
 	json_object_set_new(d, "format_version", json_integer(desired->format_version));
@@ -124,7 +133,6 @@ int pdh_planfile_save(const char *path, const char *text, char digest[65], pdh_e
 typedef struct S_rd {
 	const char *name;
 	pdh_error *err;
-	const pdh_load_opts *env;
 } S_rd;
 
 static int S_bad(S_rd *r, const char *where, const char *what)
@@ -217,34 +225,6 @@ static int S_int(S_rd *r, const json_t *o, const char *where, const char *k, lon
 	return rc;
 }
 
-/* ${A}${B} with values from the environment. */
-static int S_interpolate(S_rd *r, const char *where, const char *ref, char **out)
-{
-	pdh_buf b = PDH_BUF_INIT;
-	const char *p = ref;
-	int rc = 0;
-
-	while (*p) {
-		const char *end = strchr(p, '}');
-		char *var = pdh_xstrndup(p + 2, (size_t)(end - p - 2));
-		const char *val = r->env && r->env->getenv ? r->env->getenv(var, r->env->getenv_ctx)
-		                                           : getenv(var);
-		if (val == NULL) {
-			rc = pdh_error_set(r->err, PDH_EFILE, "%s: %s: the password variable %s is not "
-			                   "set", r->name, where, var);
-			free(var);
-			goto done;
-		}
-		pdh_buf_puts(&b, val);
-		free(var);
-		p = end + 1;
-	}
-	*out = pdh_buf_detach(&b);
-done:
-	pdh_buf_dispose(&b);
-	return rc;
-}
-
 static int S_webhook(S_rd *r, const json_t *o, size_t index, pdh_desired_webhook *w)
 {
 	static const char *const known[] = { "name", "name_derived", "event_action",
@@ -287,9 +267,6 @@ static int S_webhook(S_rd *r, const json_t *o, size_t index, pdh_desired_webhook
 			if (!S_ref_ok(json_string_value(v)))
 				return S_bad(r, where, "has a password reference that is not ${VAR}");
 			w->http_auth_password_ref = pdh_xstrdup(json_string_value(v));
-			if ((rc = S_interpolate(r, where, w->http_auth_password_ref,
-			                        &w->http_auth_password)) != 0)
-				return rc;
 		}
 	}
 	if ((rc = S_member(r, o, where, "line", T_INT, true, &v)) != 0)
@@ -376,7 +353,7 @@ void pdh_planfile_free(pdh_planfile *pf)
 	if (pf == NULL)
 		return;
 	free(pf->desired_path);
-	pdh_desired_free(pf->desired);
+	pdh_desired_free(pf->record);
 	for (size_t i = 0; i < pf->n_actions; i++)
 		free(pf->actions[i].key);
 	free(pf->actions);
@@ -384,14 +361,14 @@ void pdh_planfile_free(pdh_planfile *pf)
 }
 
 int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,
-                       const pdh_load_opts *env, pdh_error *err)
+                       pdh_error *err)
 {
 	static const char *const known[] = { "format_version", "desired_file", "desired_sha256",
 		"live_fingerprint", "summary", "actions", "unchanged", "foreign", "unmanaged",
 		"notes", "warnings", "saved", NULL };
 	static const char *const known_saved[] = { "desired", "options", NULL };
 	static const char *const known_opts[] = { "max_deletes", NULL };
-	S_rd r = { name ? name : "saved plan", err, env };
+	S_rd r = { name ? name : "saved plan", err };
 	pdh_planfile *pf = pdh_xcalloc(1, sizeof(*pf));
 	json_t *doc = NULL, *v, *saved, *sd, *so, *actions;
 	json_error_t je;
@@ -450,10 +427,10 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, 1000000, &n)) != 0)
 		goto done;
 	pf->opts.max_deletes = (int)n;
-	pf->desired = pdh_xcalloc(1, sizeof(*pf->desired));
-	pf->desired->path = pdh_xstrdup(pf->desired_path);
-	memcpy(pf->desired->sha256, pf->desired_sha256, 65);
-	if ((rc = S_desired(&r, sd, pf->desired)) != 0)
+	pf->record = pdh_xcalloc(1, sizeof(*pf->record));
+	pf->record->path = pdh_xstrdup(pf->desired_path);
+	memcpy(pf->record->sha256, pf->desired_sha256, 65);
+	if ((rc = S_desired(&r, sd, pf->record)) != 0)
 		goto done;
 	pdh_sha256_hex(data, len, pf->digest);
 	*out = pf;
@@ -495,8 +472,7 @@ done:
 	return rc;
 }
 
-int pdh_planfile_load(pdh_planfile **out, const char *path, const pdh_load_opts *env,
-                      pdh_error *err)
+int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -505,33 +481,111 @@ int pdh_planfile_load(pdh_planfile **out, const char *path, const pdh_load_opts 
 	*out = NULL;
 	rc = S_read_file(path, PDH_PLANFILE_MAX_BYTES, &data, &len, err);
 	if (rc == 0)
-		rc = pdh_planfile_parse(out, path, data, len, env, err);
+		rc = pdh_planfile_parse(out, path, data, len, err);
 	free(data);
 	return rc;
 }
 
-int pdh_planfile_check_desired(const pdh_planfile *pf, pdh_error *err)
+static bool S_streq(const char *a, const char *b)
 {
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool S_redacted_eq(const char *url, const char *saved)
+{
+	char *r = pdh_url_redact(url ? url : "");
+	bool same = S_streq(r, saved);
+	free(r);
+	return same;
+}
+
+/* Which field of d differs from the record rec (never a value: it may be a secret); NULL
+ * when none does. *index gets the webhook's position. */
+static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_t *index)
+{
+	*index = 0;
+	if (d->n_webhooks != rec->n_webhooks) return "webhooks";
+	for (size_t i = 0; i < d->n_webhooks; i++) {
+		const pdh_desired_webhook *a = &d->webhooks[i], *b = &rec->webhooks[i];
+		*index = i + 1;
+		if (!S_streq(a->name, b->name) || a->name_derived != b->name_derived) return "name";
+		if (!S_streq(a->event_action, b->event_action)) return "event_action";
+		if (!S_streq(a->event_object, b->event_object)) return "event_object";
+		if (!S_redacted_eq(a->subscription_url, b->subscription_url)) return "subscription_url";
+		if (!S_streq(a->version, b->version) || a->version_declared != b->version_declared)
+			return "version";
+		if (a->has_user_id != b->has_user_id || (a->has_user_id && a->user_id != b->user_id))
+			return "user_id";
+		if (a->has_http_auth_user != b->has_http_auth_user ||
+		    !S_streq(a->http_auth_user, b->http_auth_user))
+			return "http_auth_user";
+		if (a->has_http_auth_password != b->has_http_auth_password ||
+		    (a->http_auth_password == NULL) != (b->http_auth_password_ref == NULL) ||
+		    (a->http_auth_password && !S_streq(a->http_auth_password_ref,
+		                                       b->http_auth_password_ref)))
+			return "http_auth_password";
+	}
+	*index = 0;
+	if (d->format_version != rec->format_version) return "pdhooks";
+	if (d->prune != rec->prune) return "manage.prune";
+	if (d->manage_all != rec->manage_all || d->manage_urls_declared != rec->manage_urls_declared ||
+	    d->n_manage_urls != rec->n_manage_urls)
+		return "manage.urls";
+	for (size_t i = 0; i < d->n_manage_urls; i++)
+		if (!S_redacted_eq(d->manage_urls[i], rec->manage_urls[i]))
+			return "manage.urls";
+	if (d->max_deletes != rec->max_deletes) return "manage.max_deletes";
+	return NULL;
+}
+
+int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
+                              const pdh_load_opts *env, pdh_diags *diags, pdh_error *err)
+{
+	pdh_desired *d = NULL;
 	char *data = NULL, now[65];
-	size_t len = 0;
-	pdh_diags diags;
+	const char *field;
+	size_t len = 0, index;
+	pdh_diags scratch;
 	pdh_error e;
 	int rc;
 
-	pdh_diags_init(&diags, pf->desired_path);
-	rc = pdh_desired_read_file(&data, &len, pf->desired_path, &diags, &e);
+	*out = NULL;
+	/* Read once: the bytes hashed are the bytes loaded. */
+	pdh_diags_init(&scratch, pf->desired_path);
+	rc = pdh_desired_read_file(&data, &len, pf->desired_path, &scratch, &e);
+	pdh_diags_dispose(&scratch);
 	if (rc != 0) {
 		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: its desired file "
 		                   "cannot be checked (%s)", e.message);
 		goto done;
 	}
 	pdh_sha256_hex(data, len, now);
-	if (strcmp(now, pf->desired_sha256) != 0)
+	if (strcmp(now, pf->desired_sha256) != 0) {
 		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: %s changed since the "
 		                   "plan was made (sha256 %.12s..., now %.12s...); plan again",
 		                   pf->desired_path, pf->desired_sha256, now);
+		goto done;
+	}
+	rc = pdh_desired_load_buffer(&d, pf->desired_path, data, len, env, diags, err);
+	if (rc != 0)
+		goto done;
+	field = S_differs(d, pf->record, &index);
+	if (field) {
+		if (index > 0)
+			rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: %s reads "
+			                   "differently now (webhook %zu, %s); did an environment "
+			                   "variable it uses change? plan again", pf->desired_path,
+			                   index, field);
+		else
+			rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: %s reads "
+			                   "differently now (%s); did an environment variable it uses "
+			                   "change? plan again", pf->desired_path, field);
+		goto done;
+	}
+	*out = d;
+	d = NULL;
 done:
+	pdh_desired_free(d);
 	free(data);
-	pdh_diags_dispose(&diags);
 	return rc;
 }

@@ -10,15 +10,15 @@ static const char *S_kind(pdh_action_kind k)
 	return k == PDH_ACTION_CREATE ? "create" : k == PDH_ACTION_REPLACE ? "replace" : "delete";
 }
 
-int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_live *live,
-                            pdh_error *err)
+int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_desired *desired,
+                            const pdh_live *live, pdh_error *err)
 {
 	pdh_plan *plan = NULL;
 	char fp[65];
 	int rc;
 
 	*out = NULL;
-	rc = pdh_plan_compute(&plan, pf->desired, live, &pf->opts, err);
+	rc = pdh_plan_compute(&plan, desired, live, &pf->opts, err);
 	if (rc != 0)
 		goto done;
 	pdh_live_fingerprint(fp, live, plan);

@@ -235,13 +235,15 @@ static json_t *S_fingerprint_item(const pdh_live_webhook *w)
 {
 	json_t *o = json_object();
 
-	/* The raw URL, not the redacted one: a changed query token is a changed webhook. */
+	/* The redacted URL: the digest is published with the plan, and a short secret in a
+	 * query could be guessed from it. A changed credential in a URL still makes a saved
+	 * plan stale: planning again no longer gives the same actions. */
 	json_object_set_new(o, "id", json_integer(w->id));
 	json_object_set_new(o, "type", pdh_json_text(w->type));
 	json_object_set_new(o, "is_active", json_integer(w->is_active));
 	json_object_set_new(o, "event_action", pdh_json_text(w->event_action));
 	json_object_set_new(o, "event_object", pdh_json_text(w->event_object));
-	json_object_set_new(o, "subscription_url", pdh_json_text(w->subscription_url));
+	json_object_set_new(o, "subscription_url", S_url(w->subscription_url));
 	json_object_set_new(o, "name", pdh_json_text(w->name));
 	json_object_set_new(o, "version", pdh_json_text(w->version));
 	json_object_set_new(o, "user_id", w->has_user_id ? json_integer(w->user_id) : json_null());

@@ -215,21 +215,24 @@ static int S_check(S_world *w, pdh_error *err)
 	pdh_client_opts co;
 	pdh_client *c = NULL;
 	pdh_planfile *pf = NULL;
+	pdh_desired *d = NULL;
 	pdh_live *live = NULL;
 	pdh_plan *plan = NULL;
 	pdh_http_result res;
+	pdh_diags diags;
 	int rc;
 
 	memset(&co, 0, sizeof(co));
 	co.api_url = pdh_t_fake_url(w->fake);
 	co.auth = PDH_AUTH_API_TOKEN;
 	co.token = pdh_t_fake_token(w->fake);
-	cr_assert_eq(pdh_planfile_load(&pf, w->planfile, &env, err), 0, "%s", err->message);
-	rc = pdh_planfile_check_desired(pf, err);
+	pdh_diags_init(&diags, w->file);
+	cr_assert_eq(pdh_planfile_load(&pf, w->planfile, err), 0, "%s", err->message);
+	rc = pdh_planfile_load_desired(&d, pf, &env, &diags, err);
 	if (rc == 0) {
 		cr_assert_eq(pdh_client_new(&c, &co, err), 0, "%s", err->message);
 		cr_assert_eq(pdh_client_list(c, &live, &res, err), 0, "%s", err->message);
-		rc = pdh_planfile_check_live(&plan, pf, live, err);
+		rc = pdh_planfile_check_live(&plan, pf, d, live, err);
 		cr_expect_eq(rc == 0, plan != NULL);
 		if (plan)
 			cr_expect_eq(plan->n_actions, pf->n_actions);
@@ -237,7 +240,9 @@ static int S_check(S_world *w, pdh_error *err)
 	pdh_plan_free(plan);
 	pdh_live_free(live);
 	pdh_client_free(c);
+	pdh_desired_free(d);
 	pdh_planfile_free(pf);
+	pdh_diags_dispose(&diags);
 	return rc;
 }
 

@@ -8,8 +8,8 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/planfile.h"
-#include "sampleplan.h"
 #include "pdhooks/sha256.h"
+#include "sampleplan.h"
 #include "testutil.h"
 
 static const char *S_env(const char *name, void *ctx)
@@ -19,8 +19,8 @@ static const char *S_env(const char *name, void *ctx)
 		return "from-the-environment";
 	if (strcmp(name, "PW_A") == 0)
 		return "A";
-	if (strcmp(name, "PW_B") == 0)
-		return "B";
+	if (strcmp(name, "HOOK_HOST") == 0)
+		return "hooks.example.com";
 	return NULL;
 }
 
@@ -38,7 +38,7 @@ static char *S_format(pdh_t_sample *s)
 
 static int S_parse(pdh_planfile **pf, const char *text, pdh_error *err)
 {
-	return pdh_planfile_parse(pf, "test.plan", text, strlen(text), &S_env_opts, err);
+	return pdh_planfile_parse(pf, "test.plan", text, strlen(text), err);
 }
 
 Test(planfile, round_trip_keeps_what_apply_needs)
@@ -61,7 +61,7 @@ Test(planfile, round_trip_keeps_what_apply_needs)
 	cr_expect_eq(pf->actions[1].kind, PDH_ACTION_REPLACE);
 	cr_expect_eq(pf->actions[1].live_id, 2);
 	cr_expect_str_eq(pf->actions[2].key, s.plan->actions[2].key);
-	d = pf->desired;
+	d = pf->record;
 	cr_expect(d->prune);
 	cr_expect_eq(d->max_deletes, 10);
 	cr_assert_eq(d->n_manage_urls, 1);
@@ -73,7 +73,8 @@ Test(planfile, round_trip_keeps_what_apply_needs)
 		cr_expect_eq(b->name_derived, a->name_derived);
 		cr_expect_str_eq(b->event_action, a->event_action);
 		cr_expect_str_eq(b->event_object, a->event_object);
-		cr_expect_str_eq(b->subscription_url, a->subscription_url);
+		if (i != 1)
+			cr_expect_str_eq(b->subscription_url, a->subscription_url);
 		cr_expect_str_eq(b->version, a->version);
 		cr_expect_eq(b->has_user_id, a->has_user_id);
 		cr_expect_eq(b->user_id, a->user_id);
@@ -83,7 +84,9 @@ Test(planfile, round_trip_keeps_what_apply_needs)
 	}
 	cr_expect_str_eq(d->webhooks[1].http_auth_user, "pipedrive");
 	cr_expect_str_eq(d->webhooks[1].http_auth_password_ref, "${PD_HOOK_PASSWORD}");
-	cr_expect_str_eq(d->webhooks[1].http_auth_password, "from-the-environment");
+	cr_expect_null(d->webhooks[1].http_auth_password, "the record holds no password");
+	cr_expect_str_eq(d->webhooks[1].subscription_url,
+	                 "https://hooks.example.com/persons?token=***", "URLs are redacted");
 	pdh_planfile_free(pf);
 	free(text);
 }
@@ -96,23 +99,9 @@ Test(planfile, holds_no_secret_and_follows_the_schema)
 	text = S_format(&s);
 	cr_expect_null(strstr(text, PDH_T_DESIRED_PASSWORD));
 	cr_expect_null(strstr(text, PDH_T_LIVE_PASSWORD));
+	cr_expect_null(strstr(text, PDH_T_URL_SECRET));
 	cr_expect_not_null(strstr(text, "\"http_auth_password_ref\": \"${PD_HOOK_PASSWORD}\""));
 	cr_expect_eq(pdh_t_validate_plan_json(text), 0);
-	free(text);
-}
-
-Test(planfile, several_references_are_joined)
-{
-	pdh_t_sample s;
-	pdh_planfile *pf = NULL;
-	pdh_error err;
-	char *text;
-	pdh_t_sample_plan(&s);
-	s.desired->webhooks[1].http_auth_password_ref = "${PW_A}${PW_B}";
-	text = S_format(&s);
-	cr_assert_eq(S_parse(&pf, text, &err), 0, "%s", err.message);
-	cr_expect_str_eq(pf->desired->webhooks[1].http_auth_password, "AB");
-	pdh_planfile_free(pf);
 	free(text);
 }
 
@@ -133,21 +122,6 @@ Test(planfile, refuses_to_save_a_password_that_is_not_a_reference)
 		if (*refs[i])
 			cr_expect_null(strstr(err.message, refs[i]), "the text is not quoted: %s", err.message);
 	}
-}
-
-Test(planfile, an_unset_password_variable_is_named)
-{
-	pdh_t_sample s;
-	pdh_planfile *pf = NULL;
-	pdh_error err;
-	char *text;
-	pdh_t_sample_plan(&s);
-	s.desired->webhooks[1].http_auth_password_ref = "${PW_A}${NOT_SET_ANYWHERE}";
-	text = S_format(&s);
-	cr_expect_eq(S_parse(&pf, text, &err), PDH_EFILE);
-	cr_expect_null(pf);
-	cr_expect_not_null(strstr(err.message, "NOT_SET_ANYWHERE is not set"), "%s", err.message);
-	free(text);
 }
 
 Test(planfile, a_plain_json_plan_is_not_a_saved_one)
@@ -234,7 +208,7 @@ Test(planfile, never_crashes_on_cut_or_garbled_bytes)
 	for (size_t cut = 0; cut < len; cut += 7) {
 		pdh_planfile *pf = NULL;
 		pdh_error err;
-		cr_expect_eq(pdh_planfile_parse(&pf, "x", text, cut, &S_env_opts, &err), PDH_EFILE);
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", text, cut, &err), PDH_EFILE);
 		cr_expect_null(pf);
 	}
 	for (size_t i = 0; i < len; i += 13) {
@@ -242,7 +216,7 @@ Test(planfile, never_crashes_on_cut_or_garbled_bytes)
 		pdh_error err;
 		char saved = text[i];
 		text[i] = (char)(saved ^ 0x5a);
-		if (pdh_planfile_parse(&pf, "x", text, len, &S_env_opts, &err) == 0)
+		if (pdh_planfile_parse(&pf, "x", text, len, &err) == 0)
 			pdh_planfile_free(pf); /* a flip inside a free text can still be valid */
 		else
 			cr_expect_null(pf);
@@ -251,9 +225,9 @@ Test(planfile, never_crashes_on_cut_or_garbled_bytes)
 	{
 		pdh_planfile *pf = NULL;
 		pdh_error err;
-		cr_expect_eq(pdh_planfile_parse(&pf, "x", "\0\0\0", 3, NULL, &err), PDH_EFILE);
-		cr_expect_eq(pdh_planfile_parse(&pf, "x", "[]", 2, NULL, &err), PDH_EFILE);
-		cr_expect_eq(pdh_planfile_parse(&pf, "x", "{\"a\":1,\"a\":2}", 13, NULL, &err), PDH_EFILE);
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", "\0\0\0", 3, &err), PDH_EFILE);
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", "[]", 2, &err), PDH_EFILE);
+		cr_expect_eq(pdh_planfile_parse(&pf, "x", "{\"a\":1,\"a\":2}", 13, &err), PDH_EFILE);
 	}
 	free(text);
 }
@@ -267,7 +241,7 @@ Test(planfile, deep_nesting_is_refused_not_a_crash)
 	memset(text, '[', depth);
 	memset(text + depth, ']', depth);
 	text[2 * depth] = '\0';
-	cr_expect_eq(pdh_planfile_parse(&pf, "x", text, 2 * depth, NULL, &err), PDH_EFILE);
+	cr_expect_eq(pdh_planfile_parse(&pf, "x", text, 2 * depth, &err), PDH_EFILE);
 	free(text);
 }
 
@@ -290,11 +264,11 @@ Test(planfile, save_writes_privately_and_gives_the_digest)
 	cr_expect_str_eq(digest, sha);
 	cr_assert_eq(stat(path, &st), 0);
 	cr_expect_eq(st.st_mode & 0777, 0600);
-	cr_assert_eq(pdh_planfile_load(&pf, path, &S_env_opts, &err), 0, "%s", err.message);
+	cr_assert_eq(pdh_planfile_load(&pf, path, &err), 0, "%s", err.message);
 	cr_expect_str_eq(pf->digest, digest);
 	pdh_planfile_free(pf);
 	cr_expect_eq(pdh_planfile_save("/nonexistent-dir/plan.json", text, digest, &err), PDH_EIO);
-	cr_expect_eq(pdh_planfile_load(&pf, "/nonexistent-dir/plan.json", NULL, &err), PDH_EIO);
+	cr_expect_eq(pdh_planfile_load(&pf, "/nonexistent-dir/plan.json", &err), PDH_EIO);
 	unlink(path);
 	rmdir(dir);
 	free(back);
@@ -303,29 +277,132 @@ Test(planfile, save_writes_privately_and_gives_the_digest)
 	free(dir);
 }
 
-Test(planfile, desired_file_change_or_loss_is_stale)
+/* A desired file on disk, loaded by the real loader, saved with the sample's plan. */
+typedef struct S_disk {
+	char *dir, *path, *text;
+	pdh_planfile *pf;
+} S_disk;
+
+static void S_disk_setup(S_disk *k, const char *yaml)
 {
 	pdh_t_sample s;
-	pdh_planfile *pf = NULL;
+	pdh_desired *d = NULL;
+	pdh_diags diags;
 	pdh_error err;
-	char *dir = pdh_t_tmpdir(), *path = pdh_xasprintf("%s/pdhooks.yaml", dir), *text;
-	static const char yaml[] = "pdhooks: 1\nwebhooks: []\n";
+
+	k->dir = pdh_t_tmpdir();
+	k->path = pdh_xasprintf("%s/pdhooks.yaml", k->dir);
+	pdh_t_write_file(k->path, yaml);
+	pdh_diags_init(&diags, k->path);
+	cr_assert_eq(pdh_desired_load_file(&d, k->path, &S_env_opts, &diags, &err), 0, "%s",
+	             err.message);
 	pdh_t_sample_plan(&s);
-	pdh_t_write_file(path, yaml);
-	s.desired->path = path;
-	pdh_sha256_hex(yaml, strlen(yaml), s.desired->sha256);
-	text = S_format(&s);
-	cr_assert_eq(S_parse(&pf, text, &err), 0, "%s", err.message);
-	cr_expect_eq(pdh_planfile_check_desired(pf, &err), 0, "%s", err.message);
-	pdh_t_write_file(path, "pdhooks: 1\nwebhooks: []\n# edited\n");
-	cr_expect_eq(pdh_planfile_check_desired(pf, &err), PDH_ESTALE);
+	cr_assert_eq(pdh_planfile_format(&k->text, s.plan, d, s.live, NULL, &err), 0, "%s",
+	             err.message);
+	cr_assert_eq(S_parse(&k->pf, k->text, &err), 0, "%s", err.message);
+	pdh_desired_free(d);
+	pdh_diags_dispose(&diags);
+}
+
+static void S_disk_teardown(S_disk *k)
+{
+	unlink(k->path);
+	rmdir(k->dir);
+	pdh_planfile_free(k->pf);
+	free(k->text);
+	free(k->path);
+	free(k->dir);
+}
+
+/* pdh_planfile_load_desired with the environment env; the desired set is checked and freed. */
+static int S_load_desired(S_disk *k, const pdh_load_opts *env, pdh_error *err, char **url)
+{
+	pdh_desired *d = NULL;
+	pdh_diags diags;
+	int rc;
+
+	pdh_diags_init(&diags, k->path);
+	rc = pdh_planfile_load_desired(&d, k->pf, env, &diags, err);
+	cr_expect_eq(rc == 0, d != NULL);
+	if (d && url)
+		*url = pdh_xstrdup(d->webhooks[0].subscription_url);
+	if (rc == PDH_EFILE) {
+		char *text = pdh_diags_render(&diags, NULL, 0, true, false);
+		snprintf(err->message, sizeof(err->message), "%s", text);
+		free(text);
+	}
+	pdh_desired_free(d);
+	pdh_diags_dispose(&diags);
+	return rc;
+}
+
+#define SECRET_URL_YAML                                                         \
+	"pdhooks: 1\n"                                                          \
+	"webhooks:\n"                                                           \
+	"  - name: in\n"                                                       \
+	"    event_action: create\n"                                            \
+	"    event_object: deal\n"                                              \
+	"    subscription_url: https://${HOOK_HOST}/in?token=${PD_HOOK_PASSWORD}\n" \
+	"    http_auth_password: ${PW_A}\n"
+
+static const char *S_env_moved(const char *name, void *ctx)
+{
+	(void)ctx;
+	return strcmp(name, "HOOK_HOST") == 0 ? "moved.example.com" : S_env(name, NULL);
+}
+
+static const char *S_env_no_pw(const char *name, void *ctx)
+{
+	(void)ctx;
+	return strcmp(name, "PW_A") == 0 ? NULL : S_env(name, NULL);
+}
+
+Test(planfile, secrets_in_urls_stay_out_and_come_back_from_the_environment)
+{
+	S_disk k;
+	pdh_error err;
+	char *url = NULL;
+	S_disk_setup(&k, SECRET_URL_YAML);
+	cr_expect_null(strstr(k.text, "from-the-environment"), "no secret of the URL is saved");
+	cr_expect_eq(S_load_desired(&k, &S_env_opts, &err, &url), 0, "%s", err.message);
+	cr_expect_str_eq(url, "https://hooks.example.com/in?token=from-the-environment");
+	free(url);
+	S_disk_teardown(&k);
+}
+
+Test(planfile, stale_when_an_environment_variable_changed_a_value)
+{
+	S_disk k;
+	pdh_error err;
+	pdh_load_opts moved = { S_env_moved, NULL };
+	S_disk_setup(&k, SECRET_URL_YAML);
+	cr_expect_eq(S_load_desired(&k, &moved, &err, NULL), PDH_ESTALE);
+	cr_expect_not_null(strstr(err.message, "reads differently now (webhook 1, subscription_url)"),
+	                   "%s", err.message);
+	S_disk_teardown(&k);
+}
+
+Test(planfile, a_password_variable_unset_at_apply_is_a_load_error)
+{
+	S_disk k;
+	pdh_error err;
+	pdh_load_opts no_pw = { S_env_no_pw, NULL };
+	S_disk_setup(&k, SECRET_URL_YAML);
+	cr_expect_eq(S_load_desired(&k, &no_pw, &err, NULL), PDH_EFILE);
+	cr_expect_not_null(strstr(err.message, "PW_A"), "%s", err.message);
+	S_disk_teardown(&k);
+}
+
+Test(planfile, stale_when_the_desired_file_changed_or_is_gone)
+{
+	S_disk k;
+	pdh_error err;
+	S_disk_setup(&k, SECRET_URL_YAML);
+	pdh_t_write_file(k.path, SECRET_URL_YAML "# edited\n");
+	cr_expect_eq(S_load_desired(&k, &S_env_opts, &err, NULL), PDH_ESTALE);
 	cr_expect_not_null(strstr(err.message, "changed since the plan was made"), "%s", err.message);
-	unlink(path);
-	cr_expect_eq(pdh_planfile_check_desired(pf, &err), PDH_ESTALE);
+	unlink(k.path);
+	cr_expect_eq(S_load_desired(&k, &S_env_opts, &err, NULL), PDH_ESTALE);
 	cr_expect_not_null(strstr(err.message, "cannot be checked"), "%s", err.message);
-	pdh_planfile_free(pf);
-	rmdir(dir);
-	free(text);
-	free(path);
-	free(dir);
+	S_disk_teardown(&k);
 }

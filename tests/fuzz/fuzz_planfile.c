@@ -5,21 +5,14 @@
 
 #include "pdhooks/planfile.h"
 
-static const char *S_env(const char *name, void *ctx)
-{
-	(void)ctx;
-	return name[0] == 'P' ? "fuzz-password" : NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	pdh_load_opts env = { S_env, NULL };
 	pdh_planfile *pf = NULL;
 	pdh_error err;
 
-	if (pdh_planfile_parse(&pf, "fuzz", (const char *)data, size, &env, &err) == 0)
+	if (pdh_planfile_parse(&pf, "fuzz", (const char *)data, size, &err) == 0)
 		pdh_planfile_free(pf);
 	else if (pf != NULL || err.code != PDH_EFILE)
 		__builtin_trap();

@@ -1,13 +1,15 @@
 /* Saved plans: `pdhooks plan -o PLANFILE` writes the JSON plan (schemas/plan.schema.json) with
- * a "saved" member holding what `pdhooks apply PLANFILE` needs — the desired set as planned
- * and the options in force. A saved plan never holds a secret: passwords are kept as their
- * ${VAR} reference and read from the environment again when the plan is applied.
+ * a "saved" member: a record of the desired set as planned and the options in force. A saved
+ * plan never holds a secret: passwords are kept as their ${VAR} reference, and URLs redacted
+ * (a ${VAR} in a URL's query or userinfo is a secret too).
  *
- * Staleness: apply re-lists the live webhooks and refuses (PDH_ESTALE) when
- *   - the desired file at the recorded path is gone or its SHA-256 differs, or
- *   - the fingerprint of the owned live webhooks differs (a foreign one does not count), or
- *   - the plan recomputed from the saved desired set and today's listing is not the saved
- *     one (same actions, keys and live ids) — this also catches a changed live password,
+ * Applying a saved plan reads the desired file again at the recorded path, with the
+ * environment of the apply (which brings the secrets back), and refuses (PDH_ESTALE) when
+ *   - the file is gone, or its SHA-256 is not the saved one, or it now reads differently
+ *     from the record (an environment variable it uses changed a value);
+ *   - the fingerprint of the owned live webhooks differs (a foreign webhook does not count);
+ *   - planning again from that file and today's listing does not give the saved actions
+ *     (same kinds, keys and live ids) — this also catches a password changed in Pipedrive,
  *     which the fingerprint leaves out. */
 #ifndef PDHOOKS_PLANFILE_H
 #define PDHOOKS_PLANFILE_H
@@ -42,31 +44,34 @@ typedef struct pdh_planfile {
 	char *desired_path;            /* the desired file, as given when planning */
 	char desired_sha256[65];
 	char live_fingerprint[65];
-	pdh_desired *desired;          /* the desired set as planned, passwords read from the
-	                                  environment at load time; owned */
+	pdh_desired *record;           /* the desired set as planned, for comparison only: URLs
+	                                  redacted, passwords as references (no values); owned */
 	pdh_plan_opts opts;            /* the options in force when planning */
 	pdh_planfile_action *actions;  /* the saved actions, in order */
 	size_t n_actions;
 } pdh_planfile;
 
 /* Reads a saved plan strictly: anything but what pdh_planfile_format writes is PDH_EFILE with
- * a message naming what is wrong (never a crash, whatever the bytes). A password variable
- * unset now is PDH_EFILE naming the variable. env may be NULL (the process environment).
- * name is used in messages. Caller frees *out with pdh_planfile_free. */
+ * a message naming what is wrong (never a crash, whatever the bytes). name is used in
+ * messages. Caller frees *out with pdh_planfile_free. */
 int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,
-                       const pdh_load_opts *env, pdh_error *err);
+                       pdh_error *err);
 /* The same from a file (at most PDH_PLANFILE_MAX_BYTES; PDH_EIO when it cannot be read). */
-int pdh_planfile_load(pdh_planfile **out, const char *path, const pdh_load_opts *env,
-                      pdh_error *err);
+int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err);
 void pdh_planfile_free(pdh_planfile *pf);
 
-/* 0 when the desired file at pf->desired_path still has the saved SHA-256; PDH_ESTALE when
- * it changed or cannot be read. */
-int pdh_planfile_check_desired(const pdh_planfile *pf, pdh_error *err);
-/* Recomputes the plan from the saved desired set and live (today's listing). 0 with *out the
- * plan to apply (caller frees with pdh_plan_free; it borrows from pf and live) when it is
- * still the saved one; PDH_ESTALE when the owned live webhooks or the plan changed. */
-int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_live *live,
-                            pdh_error *err);
+/* Loads the desired file at pf->desired_path (read once) with env (NULL: the process
+ * environment): PDH_ESTALE when it cannot be read, its SHA-256 differs, or it reads
+ * differently from the record; PDH_EFILE when it does not load (diags, which the caller
+ * initialised, say why — e.g. a password variable not set now). On success *out is the
+ * caller's (pdh_desired_free). */
+int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
+                              const pdh_load_opts *env, pdh_diags *diags, pdh_error *err);
+/* Plans again from desired (from pdh_planfile_load_desired) and live (today's listing).
+ * 0 with *out the plan to apply (caller frees with pdh_plan_free; it borrows from desired
+ * and live) when it is still the saved one; PDH_ESTALE when the owned live webhooks or the
+ * plan changed. */
+int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_desired *desired,
+                            const pdh_live *live, pdh_error *err);
 
 #endif
