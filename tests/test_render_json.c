@@ -1,8 +1,13 @@
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdhooks/buf.h"
+#include "pdhooks/client.h"
+#include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
 #include "sampleplan.h"
 #include "pdhooks/alloc.h"
@@ -218,4 +223,160 @@ Test(live_fingerprint, ignores_order_and_password_values_but_not_their_state)
 	s.live->items[1].password_state = PDH_SECRET_NONE;
 	S_fp(c, &s);
 	cr_expect_str_neq(a, c);
+}
+
+/* ---- every reconciliation case of testdata/plan, planned in-process ---- */
+
+static const char *S_case_env(const char *name, void *ctx)
+{
+	(void)ctx;
+	if (strcmp(name, "PD_HOOK_PASSWORD") == 0)
+		return "s3cret-hook";
+	if (strcmp(name, "OTHER_PASSWORD") == 0)
+		return "other-secret";
+	return NULL;
+}
+
+/* The counts of the summary line of a case's expected.txt, in the JSON summary's order. */
+static void S_expected_counts(const char *text, long long want[6])
+{
+	static const char *const what[] = { "unchanged", "foreign", "unmanaged" };
+	const char *line = strstr(text, "\nPlan: ");
+	const char *rest;
+	int n;
+
+	memset(want, 0, 6 * sizeof(*want));
+	if (line) {
+		cr_assert_eq(sscanf(line, "\nPlan: %lld to create, %lld to replace, %lld to delete;%n",
+		                    &want[0], &want[1], &want[2], &n), 3, "%s", line);
+		rest = line + n;
+	} else {
+		rest = strstr(text, "No changes. ");
+		cr_assert_not_null(rest, "no summary line in %s", text);
+	}
+	for (int i = 0; i < 3; i++) {
+		const char *p = strstr(rest, what[i]);
+		const char *q = p;
+		if (p == NULL)
+			continue;
+		while (q > rest && q[-1] == ' ')
+			q--;
+		while (q > rest && q[-1] >= '0' && q[-1] <= '9')
+			q--;
+		want[3 + i] = strtoll(q, NULL, 10);
+	}
+}
+
+Test(render_json, every_testdata_plan_case_renders_a_valid_document, .timeout = 60)
+{
+	static const char *const keys[] = { "create", "replace", "delete", "unchanged", "foreign",
+	                                     "unmanaged" };
+	pdh_load_opts env = { S_case_env, NULL };
+	char *dir = pdh_t_testdata("plan"), *out_dir = pdh_t_tmpdir();
+	const char *src = getenv("PDH_SOURCE_DIR");
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	pdh_buf args = PDH_BUF_INIT;
+	size_t n = 0;
+
+	cr_assert_not_null(dh, "cannot open %s", dir);
+	cr_assert_not_null(src);
+	while ((de = readdir(dh)) != NULL) {
+		char *base, *path, *live_text, *expected, *json, *saved, *opts;
+		pdh_desired *d = NULL;
+		pdh_live *live = NULL;
+		pdh_plan *plan = NULL;
+		pdh_plan_opts po = { -1 };
+		pdh_diags diags;
+		pdh_error err;
+		json_t *doc, *sum;
+		long long want[6];
+		size_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		base = pdh_xasprintf("%s/%s", dir, de->d_name);
+		path = pdh_xasprintf("%s/desired.yaml", base);
+		pdh_diags_init(&diags, path);
+		cr_assert_eq(pdh_desired_load_file(&d, path, &env, &diags, &err), 0, "%s: %s",
+		             de->d_name, err.message);
+		free(path);
+		path = pdh_xasprintf("%s/live.json", base);
+		live_text = pdh_t_read_file(path, &len);
+		cr_assert_not_null(live_text, "%s", path);
+		cr_assert_eq(pdh_live_parse_listing(&live, live_text, len, &err), 0, "%s: %s",
+		             de->d_name, err.message);
+		free(path);
+		path = pdh_xasprintf("%s/options", base);
+		opts = pdh_t_read_file(path, NULL);
+		if (opts)
+			cr_assert_eq(sscanf(opts, "max_deletes %d", &po.max_deletes), 1, "%s", opts);
+		cr_assert_eq(pdh_plan_compute(&plan, d, live, &po, &err), 0, "%s: %s", de->d_name,
+		             err.message);
+		json = pdh_render_json(plan, d, live);
+		cr_assert_eq(pdh_planfile_format(&saved, plan, d, live, &po, &err), 0, "%s: %s",
+		             de->d_name, err.message);
+		cr_expect_null(strstr(json, "s3cret-hook"), "%s", de->d_name);
+		cr_expect_null(strstr(saved, "s3cret-hook"), "%s", de->d_name);
+		cr_expect_null(strstr(json, "other-secret"), "%s", de->d_name);
+		cr_expect_null(strstr(saved, "other-secret"), "%s", de->d_name);
+
+		free(path);
+		path = pdh_xasprintf("%s/expected.txt", base);
+		expected = pdh_t_read_file(path, NULL);
+		cr_assert_not_null(expected, "%s", path);
+		S_expected_counts(expected, want);
+		doc = json_loads(json, 0, NULL);
+		sum = json_object_get(doc, "summary");
+		for (int i = 0; i < 6; i++)
+			cr_expect_eq(json_integer_value(json_object_get(sum, keys[i])), want[i],
+			             "%s: summary.%s", de->d_name, keys[i]);
+		json_decref(doc);
+
+		free(path);
+		path = pdh_xasprintf("%s/%s.json", out_dir, de->d_name);
+		pdh_t_write_file(path, json);
+		pdh_buf_printf(&args, "%s\n", path);
+		free(path);
+		path = pdh_xasprintf("%s/%s.plan", out_dir, de->d_name);
+		pdh_t_write_file(path, saved);
+		pdh_buf_printf(&args, "%s\n", path);
+		n++;
+
+		free(path);
+		free(expected);
+		free(saved);
+		free(json);
+		free(opts);
+		free(live_text);
+		pdh_plan_free(plan);
+		pdh_live_free(live);
+		pdh_desired_free(d);
+		pdh_diags_dispose(&diags);
+		free(base);
+	}
+	closedir(dh);
+	cr_assert_gt(n, 40, "only %zu cases in %s", n, dir);
+	{
+		/* One validator run for all documents: python3 starts once. */
+		char *script = pdh_xasprintf("%s/tests/validate_plan.py", src);
+		char *schema = pdh_xasprintf("%s/schemas/plan.schema.json", src);
+		char *cmd = pdh_xasprintf("xargs /usr/bin/python3 %s %s", script, schema);
+		char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+		pdh_t_run r;
+		pdh_t_run_argv(&r, argv, NULL, pdh_buf_cstr(&args));
+		cr_expect_eq(r.status, 0, "%s", r.err);
+		pdh_t_run_dispose(&r);
+		free(cmd);
+		free(schema);
+		free(script);
+	}
+	{
+		char *cmd = pdh_xasprintf("rm -rf '%s'", out_dir);
+		cr_expect_eq(system(cmd), 0);
+		free(cmd);
+	}
+	pdh_buf_dispose(&args);
+	free(out_dir);
+	free(dir);
 }
