@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/client.h"
@@ -56,9 +57,13 @@ static S_case *S_list_cases(size_t *n)
 
 	*n = 0;
 	while (d && cases && (e = readdir(d)) != NULL && *n < S_MAX_CASES) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(cases[0].name))
-			continue;
-		strcpy(cases[(*n)++].name, e->d_name);
+		struct stat st;
+		char *path = pdh_xasprintf("%s/%s", dir, e->d_name);
+		bool is_case = e->d_name[0] != '.' && strlen(e->d_name) < sizeof(cases[0].name) &&
+		               stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		free(path);
+		if (is_case)
+			strcpy(cases[(*n)++].name, e->d_name);
 	}
 	if (d)
 		closedir(d);
