@@ -83,7 +83,8 @@ typedef struct {
 static const T_case cases[] = {
 	/* keys */
 	{ "bad/unknown-key-suggestion.yaml", 'E', 3, 5, "unknown key 'evnt_action' in a webhook; did you mean 'event_action'?" },
-	{ "bad/unknown-key.yaml", 'E', 6, 5, "unknown key 'is_active' in a webhook; expected one of: name, event_action, event_object, subscription_url, version, user_id, http_auth_user, http_auth_password" },
+	{ "bad/pipedrive-field.yaml", 'E', 6, 5, "unknown key 'is_active' in a webhook; Pipedrive reports this field in its listing; it cannot be set, remove it" },
+	{ "bad/unknown-key.yaml", 'E', 6, 5, "unknown key 'description' in a webhook; expected one of: name, event_action, event_object, subscription_url, version, user_id, http_auth_user, http_auth_password" },
 	{ "bad/unknown-key-suffix.yaml", 'E', 5, 5, "unknown key 'url' in a webhook; did you mean 'subscription_url'?" },
 	{ "bad/unknown-top-key.yaml", 'E', 2, 1, "unknown key 'webhook' in the top level; did you mean 'webhooks'?" },
 	{ "bad/defaults-webhook-key.yaml", 'E', 3, 3, "unknown key 'subscription_url' in defaults; defaults may set only version, user_id, http_auth_user and http_auth_password" },
@@ -629,6 +630,55 @@ Test(desired, many_problems_are_capped)
 	             PDH_EFILE);
 	cr_expect_eq(diags.len, 101);
 	cr_expect_str_eq(diags.items[100].message, "too many problems (over 100); stopping here");
+	pdh_diags_dispose(&diags);
+	pdh_buf_dispose(&b);
+}
+
+static int T_load_text(const char *text, size_t len, pdh_diags *diags)
+{
+	pdh_desired *d = NULL;
+	pdh_error err = { 0 };
+	int rc;
+
+	pdh_diags_init(diags, "gen.yaml");
+	rc = pdh_desired_load_buffer(&d, "gen.yaml", text, len, &T_opts, diags, &err);
+	cr_expect((rc == PDH_OK) == (d != NULL));
+	pdh_desired_free(d);
+	return rc;
+}
+
+Test(desired, too_many_values_are_refused)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_diags diags;
+
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks: [");
+	for (int i = 0; i < 1000000; i++)
+		pdh_buf_puts(&b, "1,");
+	pdh_buf_puts(&b, "]\n");
+	cr_expect_eq(T_load_text(b.data, b.len, &diags), PDH_EFILE);
+	cr_assert_eq(diags.len, 1);
+	cr_expect_str_eq(diags.items[0].message,
+	                 "more than 1000000 YAML values; a pdhooks file needs far fewer");
+	cr_expect_eq(diags.items[0].line, 2);
+	pdh_diags_dispose(&diags);
+	pdh_buf_dispose(&b);
+}
+
+Test(desired, too_many_webhooks_are_refused)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_diags diags;
+
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks: [");
+	for (int i = 0; i < 50001; i++)
+		pdh_buf_puts(&b, "{},");
+	pdh_buf_puts(&b, "]\n");
+	cr_expect_eq(T_load_text(b.data, b.len, &diags), PDH_EFILE);
+	cr_assert_eq(diags.len, 1);
+	cr_expect_str_eq(diags.items[0].message, "webhooks: 50001 entries; pdhooks handles at most 50000");
+	cr_expect_eq(diags.items[0].line, 2);
+	cr_expect_eq(diags.items[0].col, 11);
 	pdh_diags_dispose(&diags);
 	pdh_buf_dispose(&b);
 }
