@@ -647,6 +647,17 @@ static void S_syntax_error(S_loader *L, yaml_parser_t *p)
 		S_ERR(L, line, col, "tab character: YAML indents with spaces, not tabs");
 		return;
 	}
+	if (p->context) {
+		/* `event_action: *` is the natural way to write "every action", and YAML reads it as
+		 * an alias with no name. */
+		int cl = (int)p->context_mark.line + 1, cc = (int)p->context_mark.column + 1;
+		size_t at = pdh_lines_offset(&L->lines, cl, cc);
+		if (at != (size_t)-1 && at < L->len && L->data[at] == '*' &&
+		    (at + 1 == L->len || strchr(" \t\r\n,]}", L->data[at + 1]))) {
+			S_ERR(L, cl, cc, "a bare * starts a YAML alias; quote it: \"*\"");
+			return;
+		}
+	}
 	if (p->context)
 		S_ERR(L, line, col, "invalid YAML: %s (%s at line %d, column %d)",
 		      p->problem ? p->problem : "syntax error", p->context,

@@ -162,6 +162,7 @@ static const T_case cases[] = {
 	{ "bad/alias.yaml", 'E', 8, 21, "YAML aliases are not supported (found '*user'); write the value out, or put shared values in 'defaults:'" },
 	{ "bad/alias-bomb.yaml", 'E', 8, 11, "YAML aliases are not supported (found '*a')" },
 	{ "bad/alias-bomb.yaml", 'E', 6, 11, "name: expected a string, found a list" },
+	{ "bad/star-unquoted.yaml", 'E', 3, 19, "a bare * starts a YAML alias; quote it: \"*\"" },
 	{ "bad/tag.yaml", 'E', 5, 23, "YAML tags are not supported (found '!!str'); write the value plainly or quote it" },
 	{ "bad/nul-in-string.yaml", 'E', 5, 23, "a string must not contain a NUL character" },
 	/* all errors of a file in one run */
@@ -430,6 +431,20 @@ Test(desired, interpolation_in_every_string)
 	cr_expect_str_eq(w->http_auth_user, "pd-user");
 	cr_expect_str_eq(w->http_auth_password, "pre-" SECRET "-$-post");
 	cr_expect_str_eq(w->http_auth_password_ref, "pre-${PD_HOOK_PASSWORD}-$$-post");
+	T_dispose(&t);
+}
+
+Test(desired, empty_sections_mean_defaults)
+{
+	T_load t;
+
+	T_load_good(&t, "good/null-sections.yaml");
+	cr_expect_eq(t.diags.len, 0);
+	cr_expect(t.d->prune);
+	cr_expect_eq(t.d->max_deletes, PDH_DEFAULT_MAX_DELETES);
+	cr_expect_not(t.d->manage_urls_declared);
+	cr_expect_eq(t.d->n_manage_urls, 0);
+	cr_expect_eq(t.d->n_webhooks, 0);
 	T_dispose(&t);
 }
 
