@@ -649,53 +649,45 @@ Test(desired, many_problems_are_capped)
 	pdh_buf_dispose(&b);
 }
 
-static int T_load_text(const char *text, size_t len, pdh_diags *diags)
+/* Loads "webhooks: [ITEM,ITEM,...]" with count items; the single diagnostic it must give is
+ * left in diags. */
+static void T_load_repeated(const char *item, int count, pdh_diags *diags)
 {
+	pdh_buf b = PDH_BUF_INIT;
 	pdh_desired *d = NULL;
 	pdh_error err = { 0 };
-	int rc;
 
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks: [");
+	for (int i = 0; i < count; i++)
+		pdh_buf_puts(&b, item);
+	pdh_buf_puts(&b, "]\n");
 	pdh_diags_init(diags, "gen.yaml");
-	rc = pdh_desired_load_buffer(&d, "gen.yaml", text, len, &T_opts, diags, &err);
-	cr_expect((rc == PDH_OK) == (d != NULL));
-	pdh_desired_free(d);
-	return rc;
+	cr_expect_eq(pdh_desired_load_buffer(&d, "gen.yaml", b.data, b.len, &T_opts, diags, &err),
+	             PDH_EFILE);
+	cr_expect_null(d);
+	cr_assert_eq(diags->len, 1);
+	cr_expect_eq(diags->items[0].line, 2);
+	pdh_buf_dispose(&b);
 }
 
 Test(desired, too_many_values_are_refused)
 {
-	pdh_buf b = PDH_BUF_INIT;
 	pdh_diags diags;
 
-	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks: [");
-	for (int i = 0; i < 1000000; i++)
-		pdh_buf_puts(&b, "1,");
-	pdh_buf_puts(&b, "]\n");
-	cr_expect_eq(T_load_text(b.data, b.len, &diags), PDH_EFILE);
-	cr_assert_eq(diags.len, 1);
+	T_load_repeated("1,", 1000000, &diags);
 	cr_expect_str_eq(diags.items[0].message,
 	                 "more than 1000000 YAML values; a pdhooks file needs far fewer");
-	cr_expect_eq(diags.items[0].line, 2);
 	pdh_diags_dispose(&diags);
-	pdh_buf_dispose(&b);
 }
 
 Test(desired, too_many_webhooks_are_refused)
 {
-	pdh_buf b = PDH_BUF_INIT;
 	pdh_diags diags;
 
-	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks: [");
-	for (int i = 0; i < 50001; i++)
-		pdh_buf_puts(&b, "{},");
-	pdh_buf_puts(&b, "]\n");
-	cr_expect_eq(T_load_text(b.data, b.len, &diags), PDH_EFILE);
-	cr_assert_eq(diags.len, 1);
+	T_load_repeated("{},", 50001, &diags);
 	cr_expect_str_eq(diags.items[0].message, "webhooks: 50001 entries; pdhooks handles at most 50000");
-	cr_expect_eq(diags.items[0].line, 2);
 	cr_expect_eq(diags.items[0].col, 11);
 	pdh_diags_dispose(&diags);
-	pdh_buf_dispose(&b);
 }
 
 Test(desired, process_environment_when_no_getenv_is_given)
