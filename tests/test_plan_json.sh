@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 token="plan-json-token-$$-$RANDOM"
-export PD_HOOK_PASSWORD=s3cret-hook OTHER_PASSWORD=other-secret
+export PD_HOOK_PASSWORD=s3cret-hook OTHER_PASSWORD=other-s3cret
 unset PIPEDRIVE_OAUTH_TOKEN PIPEDRIVE_COMPANY_DOMAIN
 unseedable=" changed-name-live-null derived-names-not-compared foreign-list-truncated listing-data-null prune-false "
 secrets=("$token" "$PD_HOOK_PASSWORD" "$OTHER_PASSWORD" rotated-away whatever-it-is leftover)
