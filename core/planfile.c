@@ -539,7 +539,8 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 }
 
 int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
-                              const pdh_load_opts *env, pdh_diags *diags, pdh_error *err)
+                              const pdh_load_opts *env, pdh_diags *diags, char **source,
+                              size_t *source_len, pdh_error *err)
 {
 	pdh_desired *d = NULL;
 	char *data = NULL, now[65];
@@ -550,6 +551,10 @@ int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
 	int rc;
 
 	*out = NULL;
+	if (source)
+		*source = NULL;
+	if (source_len)
+		*source_len = 0;
 	/* Read once: the bytes hashed are the bytes loaded. */
 	pdh_diags_init(&scratch, pf->desired_path);
 	rc = pdh_desired_read_file(&data, &len, pf->desired_path, &scratch, &e);
@@ -586,6 +591,12 @@ int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
 	d = NULL;
 done:
 	pdh_desired_free(d);
+	if (source && data) {
+		*source = data;
+		if (source_len)
+			*source_len = len;
+		data = NULL;
+	}
 	free(data);
 	return rc;
 }

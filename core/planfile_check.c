@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "pdhooks/client.h"
 #include "pdhooks/render_json.h"
 
 static const char *S_kind(pdh_action_kind k)
@@ -49,5 +50,27 @@ int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_de
 	plan = NULL;
 done:
 	pdh_plan_free(plan);
+	return rc;
+}
+
+int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
+                             pdh_error *err)
+{
+	pdh_client *c = NULL;
+	int rc;
+
+	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
+	                               &r->source_len, err);
+	if (rc != PDH_OK)
+		goto done;
+	rc = pdh_client_new(&c, &t->client, err);
+	if (rc != PDH_OK)
+		goto done;
+	rc = pdh_target_list(r, c, err);
+	if (rc != PDH_OK)
+		goto done;
+	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
+done:
+	pdh_client_free(c);
 	return rc;
 }

@@ -208,41 +208,29 @@ static const char *S_getenv(const char *name, void *ctx)
 	return strcmp(name, "PD_HOOK_PASSWORD") == 0 ? PASSWORD : NULL;
 }
 
-/* What `apply PLANFILE` checks before it changes anything: 0 or PDH_ESTALE (err says why). */
+/* What `apply PLANFILE` does before it changes anything: 0 or PDH_ESTALE (err says why). */
 static int S_check(S_world *w, pdh_error *err)
 {
-	pdh_load_opts env = { S_getenv, NULL };
-	pdh_client_opts co;
-	pdh_client *c = NULL;
+	pdh_target t;
+	pdh_target_run run;
 	pdh_planfile *pf = NULL;
-	pdh_desired *d = NULL;
-	pdh_live *live = NULL;
-	pdh_plan *plan = NULL;
-	pdh_http_result res;
-	pdh_diags diags;
 	int rc;
 
-	memset(&co, 0, sizeof(co));
-	co.api_url = pdh_t_fake_url(w->fake);
-	co.auth = PDH_AUTH_API_TOKEN;
-	co.token = pdh_t_fake_token(w->fake);
-	pdh_diags_init(&diags, w->file);
+	memset(&t, 0, sizeof(t));
+	t.load.getenv = S_getenv;
+	t.client.api_url = pdh_t_fake_url(w->fake);
+	t.client.auth = PDH_AUTH_API_TOKEN;
+	t.client.token = pdh_t_fake_token(w->fake);
 	cr_assert_eq(pdh_planfile_load(&pf, w->planfile, err), 0, "%s", err->message);
-	rc = pdh_planfile_load_desired(&d, pf, &env, &diags, err);
-	if (rc == 0) {
-		cr_assert_eq(pdh_client_new(&c, &co, err), 0, "%s", err->message);
-		cr_assert_eq(pdh_client_list(c, &live, &res, err), 0, "%s", err->message);
-		rc = pdh_planfile_check_live(&plan, pf, d, live, err);
-		cr_expect_eq(rc == 0, plan != NULL);
-		if (plan)
-			cr_expect_eq(plan->n_actions, pf->n_actions);
-	}
-	pdh_plan_free(plan);
-	pdh_live_free(live);
-	pdh_client_free(c);
-	pdh_desired_free(d);
+	pdh_target_run_init(&run, pf->desired_path);
+	rc = pdh_planfile_target_plan(&run, &t, pf, err);
+	cr_expect_eq(rc == 0, run.plan != NULL, "a plan only on success");
+	if (run.plan)
+		cr_expect_eq(run.plan->n_actions, pf->n_actions);
+	if (rc == PDH_ESTALE && run.live == NULL)
+		cr_expect_eq(pdh_t_fake_calls(w->fake, "GET"), 1, "a stale file: no listing");
+	pdh_target_run_dispose(&run);
 	pdh_planfile_free(pf);
-	pdh_diags_dispose(&diags);
 	return rc;
 }
 

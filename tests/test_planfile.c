@@ -322,7 +322,7 @@ static int S_load_desired(S_disk *k, const pdh_load_opts *env, pdh_error *err, c
 	int rc;
 
 	pdh_diags_init(&diags, k->path);
-	rc = pdh_planfile_load_desired(&d, k->pf, env, &diags, err);
+	rc = pdh_planfile_load_desired(&d, k->pf, env, &diags, NULL, NULL, err);
 	cr_expect_eq(rc == 0, d != NULL);
 	if (d && url)
 		*url = pdh_xstrdup(d->webhooks[0].subscription_url);

@@ -20,6 +20,7 @@
 #include "pdhooks/error.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
+#include "pdhooks/target.h"
 
 #define PDH_PLANFILE_MAX_BYTES (64u * 1024u * 1024u)
 
@@ -64,14 +65,24 @@ void pdh_planfile_free(pdh_planfile *pf);
  * environment): PDH_ESTALE when it cannot be read, its SHA-256 differs, or it reads
  * differently from the record; PDH_EFILE when it does not load (diags, which the caller
  * initialised, say why — e.g. a password variable not set now). On success *out is the
- * caller's (pdh_desired_free). */
+ * caller's (pdh_desired_free). source and source_len (may be NULL) get the bytes read, for
+ * rendering diagnostics (caller frees; set whenever the file was read). */
 int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
-                              const pdh_load_opts *env, pdh_diags *diags, pdh_error *err);
+                              const pdh_load_opts *env, pdh_diags *diags, char **source,
+                              size_t *source_len, pdh_error *err);
 /* Plans again from desired (from pdh_planfile_load_desired) and live (today's listing).
  * 0 with *out the plan to apply (caller frees with pdh_plan_free; it borrows from desired
  * and live) when it is still the saved one; PDH_ESTALE when the owned live webhooks or the
  * plan changed. */
 int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_desired *desired,
                             const pdh_live *live, pdh_error *err);
+
+/* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
+ * desired file of pf (r must be initialised with pf->desired_path; t->desired_path and
+ * t->plan are not used — the saved plan's are), lists the live webhooks once with a client
+ * of t->client, and checks both against pf. On success r->plan is the plan to apply; on
+ * PDH_ESTALE, PDH_EFILE (r->diags) or any other error nothing is planned. */
+int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
+                             pdh_error *err);
 
 #endif
