@@ -231,27 +231,6 @@ static int S_cmp_live(const void *a, const void *b)
 	return c;
 }
 
-static json_t *S_fingerprint_item(const pdh_live_webhook *w)
-{
-	json_t *o = json_object();
-
-	/* The redacted URL: the digest is published with the plan, and a short secret in a
-	 * query could be guessed from it. A changed credential in a URL still makes a saved
-	 * plan stale: planning again no longer gives the same actions. */
-	json_object_set_new(o, "id", json_integer(w->id));
-	json_object_set_new(o, "type", pdh_json_text(w->type));
-	json_object_set_new(o, "is_active", json_integer(w->is_active));
-	json_object_set_new(o, "event_action", pdh_json_text(w->event_action));
-	json_object_set_new(o, "event_object", pdh_json_text(w->event_object));
-	json_object_set_new(o, "subscription_url", S_url(w->subscription_url));
-	json_object_set_new(o, "name", pdh_json_text(w->name));
-	json_object_set_new(o, "version", pdh_json_text(w->version));
-	json_object_set_new(o, "user_id", w->has_user_id ? json_integer(w->user_id) : json_null());
-	json_object_set_new(o, "http_auth_user", pdh_json_text(w->http_auth_user));
-	json_object_set_new(o, "http_auth_password", json_string(S_live_password(w)));
-	return o;
-}
-
 void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan)
 {
 	size_t n_foreign = plan ? plan->n_foreign : 0, n = 0;
@@ -269,8 +248,17 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 			owned[n++] = &live->items[i];
 	}
 	qsort(owned, n, sizeof(*owned), S_cmp_live);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, S_fingerprint_item(owned[i]));
+	/* Each as in the plan: the redacted URL, since the digest is published with the plan
+	 * and a short secret in a query could be guessed from it (a changed credential in a URL
+	 * still makes a saved plan stale: planning again no longer gives the same actions);
+	 * the password's state, never its value. Not owner_id and add_time: pdhooks does not
+	 * manage them. */
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = S_live(owned[i]);
+		json_object_del(item, "owner_id");
+		json_object_del(item, "add_time");
+		json_array_append_new(arr, item);
+	}
 	text = json_dumps(arr, JSON_COMPACT);
 	if (text == NULL)
 		abort();

@@ -267,73 +267,56 @@ Test(outputs_fake, stale_when_the_desired_file_changed)
 	S_teardown(&w);
 }
 
-Test(outputs_fake, stale_when_an_owned_webhook_is_added)
+/* A plan saved against LIVE_STATE goes stale (err says `why`) once the fake holds state. */
+static void S_expect_stale_after(const char *state, const char *why)
 {
 	S_world w;
 	pdh_error err;
-	char *state;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	state = pdh_xasprintf("%.*s, {\"id\": 9, \"event_action\": \"delete\", \"event_object\": "
-	                      "\"deal\", \"subscription_url\": \"https://hooks.example.com/x\"}]",
-	                      (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
 	pdh_t_fake_set_state(w.fake, state);
-	cr_expect_eq(S_check(&w, &err), PDH_ESTALE);
-	cr_expect_not_null(strstr(err.message, "owned live webhooks changed"), "%s", err.message);
-	free(state);
+	cr_expect_eq(S_check(&w, &err), PDH_ESTALE, "%s", err.message);
+	cr_expect_not_null(strstr(err.message, why), "%s", err.message);
+	S_no_secret(&w, "the stale message", err.message);
 	S_teardown(&w);
+}
+
+Test(outputs_fake, stale_when_an_owned_webhook_is_added)
+{
+	char *state = pdh_xasprintf("%.*s, {\"id\": 9, \"event_action\": \"delete\", "
+	                            "\"event_object\": \"deal\", \"subscription_url\": "
+	                            "\"https://hooks.example.com/x\"}]",
+	                            (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	S_expect_stale_after(state, "owned live webhooks changed");
+	free(state);
 }
 
 Test(outputs_fake, stale_when_an_owned_webhook_is_removed)
 {
-	S_world w;
-	pdh_error err;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
-	pdh_t_fake_set_state(w.fake,
+	S_expect_stale_after(
 		"[{\"id\": 1, \"event_action\": \"create\", \"event_object\": \"deal\","
 		"  \"subscription_url\": \"https://hooks.example.com/deals\", \"name\": \"deals\","
 		"  \"http_auth_user\": \"pd\", \"http_auth_password\": \"" PASSWORD "\"},"
 		" {\"id\": 3, \"event_action\": \"create\", \"event_object\": \"deal\","
 		"  \"subscription_url\": \"https://app.example.org/x\", \"name\": \"app\","
-		"  \"type\": \"application\"}]");
-	cr_expect_eq(S_check(&w, &err), PDH_ESTALE);
-	cr_expect_not_null(strstr(err.message, "owned live webhooks changed"), "%s", err.message);
-	S_teardown(&w);
+		"  \"type\": \"application\"}]", "owned live webhooks changed");
 }
 
 Test(outputs_fake, stale_when_an_owned_webhook_changed)
 {
-	S_world w;
-	pdh_error err;
-	char *state;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
-	state = pdh_xstrdup(LIVE_STATE);
+	char *state = pdh_xstrdup(LIVE_STATE);
 	memcpy(strstr(state, "\"persons\"}"), "\"PERSONS\"", 9);
-	pdh_t_fake_set_state(w.fake, state);
-	cr_expect_eq(S_check(&w, &err), PDH_ESTALE);
-	cr_expect_not_null(strstr(err.message, "owned live webhooks changed"), "%s", err.message);
+	S_expect_stale_after(state, "owned live webhooks changed");
 	free(state);
-	S_teardown(&w);
 }
 
 Test(outputs_fake, stale_when_a_live_password_changed)
 {
-	S_world w;
-	pdh_error err;
-	char *state;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
-	state = pdh_xstrdup(LIVE_STATE);
-	memcpy(strstr(state, PASSWORD), OTHER_PASSWORD, strlen(OTHER_PASSWORD));
-	pdh_t_fake_set_state(w.fake, state);
 	/* The fingerprint leaves passwords out; planning again shows the replace. */
-	cr_expect_eq(S_check(&w, &err), PDH_ESTALE);
-	cr_expect_not_null(strstr(err.message, "planning again now gives 2"), "%s", err.message);
-	S_no_secret(&w, "the stale message", err.message);
+	char *state = pdh_xstrdup(LIVE_STATE);
+	memcpy(strstr(state, PASSWORD), OTHER_PASSWORD, strlen(OTHER_PASSWORD));
+	S_expect_stale_after(state, "planning again now gives 2");
 	free(state);
-	S_teardown(&w);
 }
 
 Test(outputs_fake, not_stale_when_a_foreign_webhook_is_added)

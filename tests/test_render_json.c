@@ -208,7 +208,7 @@ Test(live_fingerprint, ignores_foreign_webhooks)
 	cr_expect_str_eq(a, b);
 }
 
-Test(live_fingerprint, ignores_order_and_password_values_but_not_their_state)
+Test(live_fingerprint, ignores_order_times_owners_and_password_values_not_their_state)
 {
 	pdh_t_sample s;
 	pdh_live_webhook tmp;
@@ -219,6 +219,8 @@ Test(live_fingerprint, ignores_order_and_password_values_but_not_their_state)
 	s.live->items[0] = s.live->items[4];
 	s.live->items[4] = tmp;
 	s.live->items[1].http_auth_password = "another value";
+	s.live->items[2].add_time = "2030-01-01 00:00:00";
+	s.live->items[2].has_owner_id = true;
 	S_fp(b, &s);
 	cr_expect_str_eq(a, b);
 	s.live->items[1].password_state = PDH_SECRET_NONE;
