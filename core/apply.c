@@ -10,6 +10,8 @@
 
 /* Longest single sleep between two looks at the interrupt flag. */
 #define S_SLICE_MS 50
+#define S_PACE_INTERRUPTED (-1)
+#define S_PACE_EXHAUSTED (-2)
 /* Pause after x-ratelimit-remaining reached 0 when no x-ratelimit-reset came with it. */
 #define S_DEFAULT_WINDOW_MS 1000
 
@@ -37,6 +39,8 @@ typedef struct S_run {
 	long remaining;          /* calls the rate limit still allows; -1 unknown */
 	long long reset_at;      /* when the window resets (monotonic ms) */
 	bool probing;            /* the one call sent after a reset is in flight */
+	long exhausted_s;        /* > 0: a 429 asked to wait longer than the retry budget (this
+	                            many seconds): no further call is sent */
 	int in_flight;
 	unsigned long long seed;
 } S_run;
@@ -57,6 +61,21 @@ static long long S_now_ms(void)
 static bool S_interrupted(const S_run *run)
 {
 	return run->opts->interrupt && *run->opts->interrupt;
+}
+
+static long S_budget_ms(const S_run *run)
+{
+	return run->opts->retry.max_total_ms > 0 ? run->opts->retry.max_total_ms
+	                                          : PDH_RETRY_DEFAULT_MAX_TOTAL_MS;
+}
+
+/* Why a step was not sent; caller frees. */
+static char *S_unsent_text(const S_run *run, int pace)
+{
+	if (pace == S_PACE_EXHAUSTED)
+		return pdh_xasprintf("not sent: Pipedrive's rate limit allows no call for %ld s",
+		                     run->exhausted_s);
+	return pdh_xstrdup("interrupted before it was sent");
 }
 
 static void S_nap(long ms)
@@ -87,9 +106,9 @@ static bool S_sleep(const S_run *run, long ms)
 	}
 }
 
-/* Waits until the rate limit allows one more call and counts it. Returns -1 when
- * interrupted, 1 when this call is the probe sent after a reset (its answer tells how many
- * may follow), else 0. */
+/* Waits until the rate limit allows one more call and counts it. Returns S_PACE_INTERRUPTED,
+ * S_PACE_EXHAUSTED (the limit allows no call within the retry budget), 1 when this call is
+ * the probe sent after a reset (its answer tells how many may follow), else 0. */
 static int S_pace_begin(S_run *run)
 {
 	int probe = 0;
@@ -100,7 +119,11 @@ static int S_pace_begin(S_run *run)
 
 		if (S_interrupted(run)) {
 			pthread_mutex_unlock(&run->mu);
-			return -1;
+			return S_PACE_INTERRUPTED;
+		}
+		if (run->exhausted_s > 0) {
+			pthread_mutex_unlock(&run->mu);
+			return S_PACE_EXHAUSTED;
 		}
 		if (run->remaining != 0)
 			break;
@@ -139,7 +162,9 @@ static void S_pace_end(S_run *run, const pdh_http_result *hr, int probe)
 		            : hr->ratelimit_reset_ms >= 0 ? hr->ratelimit_reset_ms
 		            : S_DEFAULT_WINDOW_MS;
 		run->remaining = 0;
-		if (now + wait > run->reset_at)
+		if (wait > S_budget_ms(run))
+			run->exhausted_s = (wait + 999) / 1000;
+		else if (now + wait > run->reset_at)
 			run->reset_at = now + wait;
 	} else if (hr->ratelimit_remaining >= 0) {
 		long left = hr->ratelimit_remaining - run->in_flight;
@@ -196,10 +221,13 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 		if ((probe = S_pace_begin(run)) < 0) {
 			if (st->attempts == 0) {
 				st->state = PDH_STEP_NOT_RUN;
-				S_set_error(st, pdh_xstrdup("interrupted before it was sent"));
-			} else {
+				S_set_error(st, S_unsent_text(run, probe));
+			} else if (probe == S_PACE_INTERRUPTED) {
 				st->state = PDH_STEP_FAILED;
 				S_set_error(st, pdh_xstrdup("interrupted before it could be retried"));
+			} else {
+				st->state = PDH_STEP_FAILED;
+				S_set_error(st, S_unsent_text(run, probe));
 			}
 			return;
 		}
@@ -339,8 +367,13 @@ static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 		pdh_retry_decision d;
 		int rc, probe;
 
-		if ((probe = S_pace_begin(run)) < 0)
-			return pdh_error_set(err, PDH_EPARTIAL, "interrupted");
+		if ((probe = S_pace_begin(run)) < 0) {
+			char *why = S_unsent_text(run, probe);
+
+			pdh_error_set(err, PDH_EPARTIAL, "%s", why);
+			free(why);
+			return PDH_EPARTIAL;
+		}
 		S_result_init(&hr);
 		pdh_error_clear(err);
 		rc = pdh_client_list(run->clients[0], out, &hr, err);
