@@ -1,7 +1,292 @@
-#include <stdio.h>
+/* pdhooks-fake: options, start-up, and a clean stop on SIGTERM/SIGINT. */
+#include "fake.h"
 
-int main(void)
+#include <errno.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+
+static const char S_usage[] =
+	"usage: pdhooks-fake [OPTIONS]\n"
+	"\n"
+	"A fake Pipedrive webhooks API for tests, demos and benchmarks: GET /webhooks,\n"
+	"POST /webhooks (JSON or form-encoded), DELETE /webhooks/{id}, kept in memory.\n"
+	"Listens on 127.0.0.1 only and prints one line \"port=N\" once it is ready.\n"
+	"\n"
+	"Options:\n"
+	"  --port N                 port on 127.0.0.1; 0 (the default) picks a free one\n"
+	"  --prefix PATH            API path prefix (default /v1; e.g. /api/v1)\n"
+	"  --token TOKEN            the API token accepted in x-api-token, ?api_token= or\n"
+	"                           Authorization: Bearer (default test-token)\n"
+	"  --user-id N              the caller's user id: owner_id of created webhooks and their\n"
+	"                           user_id unless the body gives one (default 1)\n"
+	"  --company-id N           company_id of created webhooks (default 1)\n"
+	"  --state FILE             seed from FILE (a JSON array of webhooks, or a GET listing)\n"
+	"                           when it exists, and rewrite it after every change; missing\n"
+	"                           fields get defaults (id counting up, type general,\n"
+	"                           is_active 1, version 2.0, add_time now, name ACTION.OBJECT)\n"
+	"  --password-listing MODE  how GET /webhooks shows a set http_auth_password:\n"
+	"                           masked (default, \"" FAKE_PASSWORD_MASK "\"), real, or null.\n"
+	"                           POST answers and GET /_fake/state always show the real one\n"
+	"  --latency-ms N           wait N ms before answering each API call\n"
+	"  --rate-limit N           at most N API calls per rolling 2 s, then 429 with\n"
+	"                           Retry-After; x-ratelimit-limit/-remaining/-reset headers\n"
+	"                           on every answer (default 0: off, no headers)\n"
+	"  --daily-limit N          x-daily-requests-left header; 429 once N calls are used\n"
+	"                           (default 0: off)\n"
+	"  --max-webhooks N         general webhooks per user before POST answers 422\n"
+	"                           (default 40)\n"
+	"  --fail METHOD:KIND[:N]   fail the next N (default 1) calls of METHOD (GET, POST,\n"
+	"                           DELETE or *); repeatable, used in order. KIND:\n"
+	"                             STATUS       e.g. 503: that status, Pipedrive-shaped JSON\n"
+	"                             html[=S]     a CDN's HTML error page, status S (503)\n"
+	"                             truncated    200 with a JSON body cut short\n"
+	"                             drop         close the connection without an answer\n"
+	"                             delay=MS     wait MS, then serve the call\n"
+	"                             create-503   POST creates the webhook, then answers 503\n"
+	"  -v, --verbose            one line per API call on stderr\n"
+	"  -h, --help               this text\n"
+	"  --version                print the version\n"
+	"\n"
+	"Control API (no auth, loopback only):\n"
+	"  GET  /_fake/calls        {\"GET\":n,\"POST\":n,\"DELETE\":n,\"OTHER\":n,\n"
+	"                            \"log\":[{\"method\",\"path\",\"status\"}]} (status 0: dropped)\n"
+	"  POST /_fake/calls/reset  forget the calls\n"
+	"  GET  /_fake/state        all webhooks, full objects with real passwords\n"
+	"  PUT  /_fake/state        replace them with a JSON array (defaults as for --state)\n"
+	"  POST /_fake/fail         {\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2};\n"
+	"                           kind status|html|truncated|drop|delay|create-503;\n"
+	"                           html takes an optional status, delay takes delay_ms;\n"
+	"                           method defaults to any, count to 1\n"
+	"  POST /_fake/fail/reset   forget pending faults\n"
+	"  POST /_fake/config       {\"latency_ms\":N, \"rate_limit\":N, \"daily_limit\":N,\n"
+	"                            \"max_webhooks\":N, \"password_listing\":\"real\"} (0 = off)\n"
+	"\n"
+	"Stops cleanly on SIGTERM or SIGINT.\n";
+
+static void S_server_init(fake_server *s)
 {
-	fputs("pdhooks-fake: not built yet\n", stderr);
-	return 1;
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	s->token = pdh_xstrdup("test-token");
+	s->prefix = pdh_xstrdup("/v1");
+	s->user_id = 1;
+	s->company_id = 1;
+	s->pw_mode = FAKE_PW_MASKED;
+	s->max_webhooks = 40;
+	s->hooks = json_array();
+	s->next_id = 1;
+}
+
+static void S_server_dispose(fake_server *s)
+{
+	for (size_t i = 0; i < s->nlog; i++) {
+		free(s->log[i].method);
+		free(s->log[i].path);
+	}
+	free(s->log);
+	free(s->faults);
+	free(s->stamps);
+	for (size_t i = 0; i < 3; i++)
+		free(s->listing[i]);
+	json_decref(s->hooks);
+	free(s->token);
+	free(s->prefix);
+	free(s->state_path);
+	pthread_mutex_destroy(&s->lock);
+}
+
+static int S_number(const char *opt, const char *arg, long lo, long hi, long *out)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (*arg == '\0' || errno != 0 || *end != '\0' || n < lo || n > hi) {
+		fprintf(stderr, "pdhooks-fake: %s takes a number from %ld to %ld, not '%s'\n", opt, lo,
+		        hi, arg);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static void S_set(char **field, const char *v)
+{
+	free(*field);
+	*field = pdh_xstrdup(v);
+}
+
+enum {
+	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
+	O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION
+};
+
+static const struct option S_options[] = {
+	{ "port", required_argument, NULL, O_PORT },
+	{ "prefix", required_argument, NULL, O_PREFIX },
+	{ "token", required_argument, NULL, O_TOKEN },
+	{ "user-id", required_argument, NULL, O_USER },
+	{ "company-id", required_argument, NULL, O_COMPANY },
+	{ "state", required_argument, NULL, O_STATE },
+	{ "password-listing", required_argument, NULL, O_PW },
+	{ "latency-ms", required_argument, NULL, O_LATENCY },
+	{ "rate-limit", required_argument, NULL, O_RATE },
+	{ "daily-limit", required_argument, NULL, O_DAILY },
+	{ "max-webhooks", required_argument, NULL, O_MAXHOOKS },
+	{ "fail", required_argument, NULL, O_FAIL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns -1 on a bad option (message printed), 1 when done (help, version), 0 to run. */
+static int S_parse(fake_server *s, int argc, char **argv, long *port)
+{
+	const char *why = NULL;
+	fake_fault f;
+	long n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vh", S_options, NULL)) != -1) {
+		switch (c) {
+		case O_PORT:
+			if (S_number("--port", optarg, 0, 65535, port) != 0)
+				return -1;
+			break;
+		case O_PREFIX:
+			if (optarg[0] != '\0' && optarg[0] != '/') {
+				fprintf(stderr, "pdhooks-fake: --prefix must start with '/'\n");
+				return -1;
+			}
+			S_set(&s->prefix, optarg);
+			while (s->prefix[0] && s->prefix[strlen(s->prefix) - 1] == '/')
+				s->prefix[strlen(s->prefix) - 1] = '\0';
+			break;
+		case O_TOKEN:
+			if (optarg[0] == '\0') {
+				fprintf(stderr, "pdhooks-fake: --token must not be empty\n");
+				return -1;
+			}
+			S_set(&s->token, optarg);
+			break;
+		case O_USER:
+			if (S_number("--user-id", optarg, 1, 0x7fffffffL, &s->user_id) != 0)
+				return -1;
+			break;
+		case O_COMPANY:
+			if (S_number("--company-id", optarg, 1, 0x7fffffffL, &s->company_id) != 0)
+				return -1;
+			break;
+		case O_STATE:
+			S_set(&s->state_path, optarg);
+			break;
+		case O_PW:
+			if (strcmp(optarg, "masked") == 0) {
+				s->pw_mode = FAKE_PW_MASKED;
+			} else if (strcmp(optarg, "real") == 0) {
+				s->pw_mode = FAKE_PW_REAL;
+			} else if (strcmp(optarg, "null") == 0) {
+				s->pw_mode = FAKE_PW_NULL;
+			} else {
+				fprintf(stderr, "pdhooks-fake: --password-listing takes masked, real or null\n");
+				return -1;
+			}
+			break;
+		case O_LATENCY:
+			if (S_number("--latency-ms", optarg, 0, 600000, &s->latency_ms) != 0)
+				return -1;
+			break;
+		case O_RATE:
+			if (S_number("--rate-limit", optarg, 0, 1000000, &n) != 0)
+				return -1;
+			s->rate_limit = (int)n;
+			break;
+		case O_DAILY:
+			if (S_number("--daily-limit", optarg, 0, 1000000000, &s->daily_limit) != 0)
+				return -1;
+			break;
+		case O_MAXHOOKS:
+			if (S_number("--max-webhooks", optarg, 0, 1000000, &n) != 0)
+				return -1;
+			s->max_webhooks = (int)n;
+			break;
+		case O_FAIL:
+			if (fake_fault_parse(optarg, &f, &why) != 0) {
+				fprintf(stderr, "pdhooks-fake: --fail '%s': %s\n", optarg, why);
+				return -1;
+			}
+			fake_fault_add(s, &f);
+			break;
+		case 'v':
+			s->verbose = true;
+			break;
+		case 'h':
+			fputs(S_usage, stdout);
+			return 1;
+		case O_VERSION:
+			printf("pdhooks-fake %s\n", PDH_VERSION);
+			return 1;
+		default:
+			fputs("Try 'pdhooks-fake --help'.\n", stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pdhooks-fake: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	fake_server s;
+	struct MHD_Daemon *d = NULL;
+	sigset_t stop;
+	char why[1024];
+	long port = 0;
+	unsigned bound = 0;
+	int rc, sig = 0;
+
+	S_server_init(&s);
+	rc = S_parse(&s, argc, argv, &port);
+	if (rc != 0) {
+		rc = rc < 0 ? 2 : 0;
+		goto done;
+	}
+	rc = 1;
+	if (fake_store_load(&s, why, sizeof(why)) != 0) {
+		fprintf(stderr, "pdhooks-fake: %s\n", why);
+		goto done;
+	}
+	/* Threads started from here inherit the blocked set; sigwait() below takes the signals. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = fake_listen(&s, (unsigned)port, &bound);
+	if (d == NULL) {
+		fprintf(stderr, "pdhooks-fake: cannot listen on 127.0.0.1:%ld: %s\n", port,
+		        strerror(errno));
+		goto done;
+	}
+	printf("port=%u\n", bound);
+	fflush(stdout);
+	while (sigwait(&stop, &sig) != 0)
+		;
+	rc = 0;
+done:
+	if (d)
+		MHD_stop_daemon(d);
+	S_server_dispose(&s);
+	return rc;
 }

@@ -2,7 +2,10 @@
 #ifndef PDHOOKS_CMD_H
 #define PDHOOKS_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
+
+#include "pdhooks/desired.h"
 
 /* Exit codes, decided only at this edge (see exit.c). */
 enum {
@@ -33,6 +36,16 @@ int pdh_exit_code(int core_code);
 void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pdh_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Whether to colour stderr: a terminal, NO_COLOR unset or empty, no --no-color. */
+bool pdh_cli_color_stderr(bool no_color_flag);
+/* Loads a desired-state file and prints its diagnostics to stderr (compiler-style, with source
+ * lines; warnings left out when quiet). Returns a core code: PDH_OK with *out the caller's
+ * (pdh_desired_free), PDH_EFILE after printing the diagnostics, PDH_EIO after printing
+ * "pdhooks: error: ...". n_warnings, when not NULL, gets the number of warnings. */
+int pdh_cli_load_desired(const char *path, bool quiet, bool color, pdh_desired **out,
+                         size_t *n_warnings);
+
+int pdh_cmd_validate(int argc, char **argv);
 int pdh_cmd_version(int argc, char **argv);
 int pdh_cmd_help(int argc, char **argv);
 

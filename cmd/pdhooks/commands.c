@@ -4,6 +4,17 @@
 #include <string.h>
 
 const pdh_cmd pdh_commands[] = {
+	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
+	  "parse and check the desired-state file, without any network call",
+	  "Options:\n"
+	  "  -f, --file FILE   the desired-state file (default: pdhooks.yaml)\n"
+	  "  -q, --quiet       print only errors: no warnings, no summary line\n"
+	  "  --no-color        no colour in diagnostics (also: NO_COLOR set in the environment)\n"
+	  "\n"
+	  "Every error and warning is printed to stderr as FILE:LINE:COLUMN, with the source line\n"
+	  "and a caret. ${VAR} references are resolved from the environment.\n"
+	  "\n"
+	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
 	{ "version", pdh_cmd_version, "pdhooks version", "print the version", "" },
 	{ "help", pdh_cmd_help, "pdhooks help [COMMAND]", "show help for pdhooks or one command", "" },
 	{ NULL, NULL, NULL, NULL, NULL }

@@ -61,4 +61,11 @@ int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *dat
                             const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err);
 void pdh_desired_free(pdh_desired *d);
 
+/* Reads a desired-state file the way pdh_desired_load_file() does, for callers that also want
+ * the bytes (to render diagnostics with source lines): PDH_EIO with err filled when it cannot
+ * be read, PDH_EFILE with a diagnostic when it is over PDH_DESIRED_MAX_BYTES. On success *data
+ * (NUL-terminated, *len bytes) is the caller's to free(). */
+int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
+                          pdh_error *err);
+
 #endif

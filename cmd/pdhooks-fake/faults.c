@@ -1,0 +1,199 @@
+/* Fault injection: a queue of "fail the next N calls of METHOD this way". */
+#include "fake.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+
+static const char *const S_methods[] = { "GET", "POST", "DELETE", "*" };
+
+int fake_method_of(const char *method)
+{
+	for (int i = 0; i < FAKE_OTHER; i++)
+		if (strcmp(method, S_methods[i]) == 0)
+			return i;
+	return FAKE_OTHER;
+}
+
+const char *fake_method_name(int method)
+{
+	return method >= 0 && method < FAKE_OTHER ? S_methods[method] : "*";
+}
+
+static int S_number(const char *s, long lo, long hi, long *out)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	if (s == NULL || *s == '\0')
+		return -1;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* KIND as --fail writes it: "503", "html", "html=403", "truncated", "drop", "delay=MS",
+ * "create-503". */
+static int S_kind(const char *k, fake_fault *f, const char **why)
+{
+	long n;
+
+	if (S_number(k, 100, 599, &n) == 0) {
+		f->kind = FAKE_FAULT_STATUS;
+		f->status = (int)n;
+	} else if (strcmp(k, "html") == 0) {
+		f->kind = FAKE_FAULT_HTML;
+		f->status = 503;
+	} else if (strncmp(k, "html=", 5) == 0 && S_number(k + 5, 100, 599, &n) == 0) {
+		f->kind = FAKE_FAULT_HTML;
+		f->status = (int)n;
+	} else if (strcmp(k, "truncated") == 0) {
+		f->kind = FAKE_FAULT_TRUNCATED;
+	} else if (strcmp(k, "drop") == 0) {
+		f->kind = FAKE_FAULT_DROP;
+	} else if (strncmp(k, "delay=", 6) == 0 && S_number(k + 6, 0, 600000, &n) == 0) {
+		f->kind = FAKE_FAULT_DELAY;
+		f->delay_ms = n;
+	} else if (strcmp(k, "create-503") == 0) {
+		f->kind = FAKE_FAULT_CREATE_503;
+		f->status = 503;
+	} else {
+		*why = "KIND must be an HTTP status, html, html=STATUS, truncated, drop, delay=MS or "
+		       "create-503";
+		return -1;
+	}
+	return 0;
+}
+
+int fake_fault_parse(const char *spec, fake_fault *out, const char **why)
+{
+	char *s = pdh_xstrdup(spec), *kind, *count;
+	long n = 1;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	kind = strchr(s, ':');
+	if (kind == NULL) {
+		*why = "expected METHOD:KIND[:N]";
+		goto done;
+	}
+	*kind++ = '\0';
+	if ((out->method = fake_method_of(s)) == FAKE_OTHER && strcmp(s, "*") != 0) {
+		*why = "METHOD must be GET, POST, DELETE or *";
+		goto done;
+	}
+	/* "delay=MS" and "html=STATUS" hold no ':'; the count is after the last one. */
+	count = strrchr(kind, ':');
+	if (count) {
+		*count++ = '\0';
+		if (S_number(count, 1, 1000000, &n) != 0) {
+			*why = "N must be a positive number";
+			goto done;
+		}
+	}
+	if (S_kind(kind, out, why) != 0)
+		goto done;
+	out->remaining = (int)n;
+	rc = 0;
+done:
+	free(s);
+	return rc;
+}
+
+int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
+{
+	const char *kind;
+	json_t *v;
+	long status = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->remaining = 1;
+	if (!json_is_object(j)) {
+		*why = "expected a JSON object";
+		return -1;
+	}
+	v = json_object_get(j, "method");
+	if (v) {
+		if (!json_is_string(v) || ((out->method = fake_method_of(json_string_value(v))) ==
+		                           FAKE_OTHER && strcmp(json_string_value(v), "*") != 0)) {
+			*why = "method must be GET, POST, DELETE or *";
+			return -1;
+		}
+	} else {
+		out->method = FAKE_OTHER;
+	}
+	v = json_object_get(j, "count");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
+			*why = "count must be a positive integer";
+			return -1;
+		}
+		out->remaining = (int)json_integer_value(v);
+	}
+	v = json_object_get(j, "status");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 100 || json_integer_value(v) > 599) {
+			*why = "status must be an HTTP status (100-599)";
+			return -1;
+		}
+		status = (long)json_integer_value(v);
+	}
+	kind = json_string_value(json_object_get(j, "kind"));
+	if (kind == NULL) {
+		*why = "kind must be status, html, truncated, drop, delay or create-503";
+		return -1;
+	}
+	if (strcmp(kind, "status") == 0) {
+		if (status == 0) {
+			*why = "kind status needs a status";
+			return -1;
+		}
+		out->kind = FAKE_FAULT_STATUS;
+		out->status = (int)status;
+	} else if (strcmp(kind, "html") == 0) {
+		out->kind = FAKE_FAULT_HTML;
+		out->status = status ? (int)status : 503;
+	} else if (strcmp(kind, "delay") == 0) {
+		v = json_object_get(j, "delay_ms");
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 600000) {
+			*why = "kind delay needs delay_ms (0-600000)";
+			return -1;
+		}
+		out->kind = FAKE_FAULT_DELAY;
+		out->delay_ms = (long)json_integer_value(v);
+	} else if (strcmp(kind, "truncated") == 0 || strcmp(kind, "drop") == 0 ||
+	           strcmp(kind, "create-503") == 0) {
+		return S_kind(kind, out, why);
+	} else {
+		*why = "kind must be status, html, truncated, drop, delay or create-503";
+		return -1;
+	}
+	return 0;
+}
+
+void fake_fault_add(fake_server *s, const fake_fault *f)
+{
+	s->faults = pdh_xgrow(s->faults, &s->faults_cap, s->nfaults + 1, sizeof(*s->faults));
+	s->faults[s->nfaults++] = *f;
+}
+
+bool fake_fault_take(fake_server *s, int method, fake_fault *out)
+{
+	for (size_t i = 0; i < s->nfaults; i++) {
+		fake_fault *f = &s->faults[i];
+		if (f->method != FAKE_OTHER && f->method != method)
+			continue;
+		*out = *f;
+		if (--f->remaining == 0) {
+			memmove(f, f + 1, (s->nfaults - i - 1) * sizeof(*f));
+			s->nfaults--;
+		}
+		return true;
+	}
+	return false;
+}

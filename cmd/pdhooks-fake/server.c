@@ -1,0 +1,640 @@
+/* HTTP side of the fake: routing, auth, rate limit, faults, and the /_fake/ control API. */
+#include "fake.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+
+#define ERROR_INFO "Please check developers.pipedrive.com for more information about Pipedrive API."
+#define RATE_WINDOW_MS 2000
+
+typedef struct fake_req {
+	pdh_buf body;
+	bool too_big;
+} fake_req;
+
+/* What one API answer carries besides its body: rate-limit headers and extras. */
+typedef struct reply_meta {
+	bool rate_on;
+	long limit, remaining, reset;
+	bool daily_on;
+	long daily_left;
+	long retry_after;     /* > 0: a Retry-After header */
+	const char *allow;    /* 405: the Allow header */
+} reply_meta;
+
+static long long S_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void S_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (ms > 0 && nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static void S_header(struct MHD_Response *r, const char *name, long v)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%ld", v);
+	MHD_add_response_header(r, name, num);
+}
+
+/* Queues body (malloc'd, taken over) as the answer. */
+static enum MHD_Result S_send(struct MHD_Connection *c, int status, const char *ctype, char *body,
+                              size_t len, const reply_meta *meta)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", ctype);
+	if (meta && meta->rate_on) {
+		S_header(r, "x-ratelimit-limit", meta->limit);
+		S_header(r, "x-ratelimit-remaining", meta->remaining);
+		S_header(r, "x-ratelimit-reset", meta->reset);
+	}
+	if (meta && meta->daily_on)
+		S_header(r, "x-daily-requests-left", meta->daily_left);
+	if (meta && meta->retry_after > 0)
+		S_header(r, "Retry-After", meta->retry_after);
+	if (meta && meta->allow)
+		MHD_add_response_header(r, "Allow", meta->allow);
+	ret = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result S_json(struct MHD_Connection *c, int status, json_t *body,
+                              const reply_meta *meta)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return S_send(c, status, "application/json", text, strlen(text), meta);
+}
+
+/* Pipedrive's general error shape. */
+static json_t *S_generic_error(int status, const char *error)
+{
+	return json_pack("{s:b, s:s, s:i, s:s, s:n, s:n}", "success", 0, "error", error,
+	                 "errorCode", status, "error_info", ERROR_INFO, "data", "additional_data");
+}
+
+static json_t *S_field_errors(json_t *errors)
+{
+	return json_pack("{s:b, s:s, s:o}", "success", 0, "status", "error", "errors", errors);
+}
+
+static const char *S_reason(int status)
+{
+	const char *r = MHD_get_reason_phrase_for((unsigned)status);
+	return r && *r ? r : "Error";
+}
+
+static enum MHD_Result S_html(struct MHD_Connection *c, int status, const reply_meta *meta)
+{
+	char *page = pdh_xasprintf(
+		"<!DOCTYPE html>\n<html>\n<head><title>%d %s</title></head>\n<body>\n"
+		"<center><h1>%d %s</h1></center>\n<hr><center>cloudflare</center>\n</body>\n</html>\n",
+		status, S_reason(status), status, S_reason(status));
+	return S_send(c, status, "text/html; charset=UTF-8", page, strlen(page), meta);
+}
+
+static void S_record(fake_server *s, const char *method, const char *url, int status)
+{
+	pthread_mutex_lock(&s->lock);
+	s->counts[fake_method_of(method)]++;
+	if (s->nlog < FAKE_LOG_MAX) {
+		s->log = pdh_xgrow(s->log, &s->log_cap, s->nlog + 1, sizeof(*s->log));
+		s->log[s->nlog].method = pdh_xstrdup(method);
+		s->log[s->nlog].path = pdh_xstrdup(url);
+		s->log[s->nlog].status = status;
+		s->nlog++;
+	}
+	if (s->verbose)
+		fprintf(stderr, "pdhooks-fake: %s %s %d\n", method, url, status);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static long S_seconds_to_utc_midnight(void)
+{
+	time_t now = time(NULL);
+	return 86400 - (long)(now % 86400);
+}
+
+/* Counts the call against the limits; returns the Retry-After seconds when over one, else 0.
+ * Caller holds the lock. */
+static long S_rate(fake_server *s, reply_meta *m)
+{
+	long long now = S_now_ms();
+	size_t k = 0;
+	long retry = 0;
+
+	for (size_t i = 0; i < s->nstamps; i++)
+		if (now - s->stamps[i] < RATE_WINDOW_MS)
+			s->stamps[k++] = s->stamps[i];
+	s->nstamps = k;
+	if (s->rate_limit > 0) {
+		if (s->nstamps >= (size_t)s->rate_limit) {
+			retry = (long)((s->stamps[0] + RATE_WINDOW_MS - now + 999) / 1000);
+			if (retry < 1)
+				retry = 1;
+		} else {
+			s->stamps = pdh_xgrow(s->stamps, &s->stamps_cap, s->nstamps + 1, sizeof(*s->stamps));
+			s->stamps[s->nstamps++] = now;
+		}
+		m->rate_on = true;
+		m->limit = s->rate_limit;
+		m->remaining = s->nstamps >= (size_t)s->rate_limit ? 0
+		               : s->rate_limit - (long)s->nstamps;
+		m->reset = (long)((s->stamps[0] + RATE_WINDOW_MS - now + 999) / 1000);
+	}
+	if (s->daily_limit > 0) {
+		if (retry == 0 && s->daily_used >= s->daily_limit)
+			retry = S_seconds_to_utc_midnight();
+		else if (retry == 0)
+			s->daily_used++;
+		m->daily_on = true;
+		m->daily_left = s->daily_limit - s->daily_used;
+	}
+	return retry;
+}
+
+static bool S_token_is(const fake_server *s, const char *v)
+{
+	return v != NULL && strcmp(v, s->token) == 0;
+}
+
+static bool S_authorized(fake_server *s, struct MHD_Connection *c)
+{
+	const char *bearer = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+
+	if (S_token_is(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-token")))
+		return true;
+	if (S_token_is(s, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api_token")))
+		return true;
+	if (bearer && strncasecmp(bearer, "Bearer ", 7) == 0) {
+		bearer += 7;
+		while (*bearer == ' ')
+			bearer++;
+		return S_token_is(s, bearer);
+	}
+	return false;
+}
+
+/* The listing is kept serialised: a big one costs one copy per call, not a rebuild. */
+static int S_list(fake_server *s, char **raw, size_t *rawlen)
+{
+	const char *text;
+
+	pthread_mutex_lock(&s->lock);
+	text = fake_store_listing(s, rawlen);
+	*raw = pdh_xmalloc(*rawlen + 1);
+	memcpy(*raw, text, *rawlen + 1);
+	pthread_mutex_unlock(&s->lock);
+	return 200;
+}
+
+static bool S_is_form(struct MHD_Connection *c)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+static int S_create(fake_server *s, struct MHD_Connection *c, fake_req *rq, json_t **out)
+{
+	json_t *req = NULL, *fields = NULL, *errors = json_object(), *hook;
+	bool form = S_is_form(c);
+	json_error_t jerr;
+	char why[256];
+	int status;
+
+	if (rq->too_big) {
+		*out = S_generic_error(413, "Request body is too large");
+		status = 413;
+		goto done;
+	}
+	if (form) {
+		req = fake_form_parse(pdh_buf_cstr(&rq->body), rq->body.len);
+	} else if (rq->body.len == 0) {
+		req = json_object();
+	} else if ((req = json_loadb(pdh_buf_cstr(&rq->body), rq->body.len, 0, &jerr)) == NULL) {
+		json_object_set_new(errors, "body",
+			json_pack("[s]", "malformed JSON: the request body does not parse"));
+	} else if (!json_is_object(req)) {
+		json_object_set_new(errors, "body", json_pack("[s]", "must be a JSON object"));
+	}
+	if (json_object_size(errors) == 0)
+		fields = fake_validate_create(req, form, errors);
+	if (fields == NULL) {
+		*out = S_field_errors(errors);
+		errors = NULL;
+		status = 400;
+		goto done;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (fake_store_general_count(s, s->user_id) >= s->max_webhooks) {
+		char *msg = pdh_xasprintf("Webhooks limit reached: a user can have at most %d webhooks",
+		                          s->max_webhooks);
+		pthread_mutex_unlock(&s->lock);
+		*out = S_generic_error(422, msg);
+		free(msg);
+		status = 422;
+		goto done;
+	}
+	hook = fake_store_complete(s, fields, s->next_id++, why, sizeof(why));
+	json_array_append_new(s->hooks, hook);
+	fake_store_changed(s);
+	*out = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data",
+	                 fake_store_public(hook, FAKE_PW_REAL));
+	pthread_mutex_unlock(&s->lock);
+	status = 201;
+done:
+	json_decref(req);
+	json_decref(fields);
+	json_decref(errors);
+	return status;
+}
+
+static int S_not_found(json_t **out)
+{
+	*out = S_field_errors(json_pack("{s:[s]}", "id", "not found"));
+	return 404;
+}
+
+static int S_delete(fake_server *s, const char *idstr, json_t **out)
+{
+	long id = 0;
+	size_t index;
+	json_t *h;
+	int status;
+
+	for (const char *p = idstr; *p; p++) {
+		if (*p < '0' || *p > '9' || id > 100000000000L)
+			return S_not_found(out);
+		id = id * 10 + (*p - '0');
+	}
+	pthread_mutex_lock(&s->lock);
+	h = fake_store_find(s, id, &index);
+	if (h == NULL) {
+		status = S_not_found(out);
+	} else if (strcmp(json_string_value(json_object_get(h, "type")), "general") != 0) {
+		*out = json_pack("{s:b, s:s}", "success", 0, "message", "Forbidden");
+		status = 403;
+	} else {
+		json_array_remove(s->hooks, index);
+		fake_store_changed(s);
+		*out = json_pack("{s:b, s:s}", "success", 1, "status", "ok");
+		status = 200;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return status;
+}
+
+/* Resolves an API call to a status and a JSON body: *out, or for a listing the text *raw. */
+static int S_route(fake_server *s, struct MHD_Connection *c, const char *url, int m,
+                   fake_req *rq, json_t **out, char **raw, size_t *rawlen, reply_meta *meta)
+{
+	size_t pl = strlen(s->prefix);
+	const char *rest;
+
+	if (strncmp(url, s->prefix, pl) != 0)
+		goto unknown;
+	rest = url + pl;
+	if (strcmp(rest, "/webhooks") == 0) {
+		if (!S_authorized(s, c))
+			goto unauthorized;
+		if (m == FAKE_GET)
+			return S_list(s, raw, rawlen);
+		if (m == FAKE_POST)
+			return S_create(s, c, rq, out);
+		meta->allow = "GET, POST";
+		goto not_allowed;
+	}
+	if (strncmp(rest, "/webhooks/", 10) == 0 && rest[10] != '\0' && !strchr(rest + 10, '/')) {
+		if (!S_authorized(s, c))
+			goto unauthorized;
+		if (m == FAKE_DELETE)
+			return S_delete(s, rest + 10, out);
+		meta->allow = "DELETE";
+		goto not_allowed;
+	}
+unknown:
+	*out = S_generic_error(404, "Not found");
+	return 404;
+unauthorized:
+	*out = json_pack("{s:b, s:s, s:i}", "success", 0, "error", "unauthorized access",
+	                 "errorCode", 401);
+	return 401;
+not_allowed:
+	*out = S_generic_error(405, "Method not allowed");
+	return 405;
+}
+
+static const char S_truncated[] = "{\"success\":true,\"status\":\"ok\",\"data\":[{\"id\":1,\"company_id\":";
+
+static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const char *url,
+                             const char *method, fake_req *rq)
+{
+	int m = fake_method_of(method), status;
+	reply_meta meta = { 0 };
+	bool faulted, create_503 = false;
+	enum MHD_Result ret;
+	json_t *body = NULL;
+	char *raw = NULL;
+	size_t rawlen = 0;
+	fake_fault f;
+	long latency;
+
+	pthread_mutex_lock(&s->lock);
+	latency = s->latency_ms;
+	pthread_mutex_unlock(&s->lock);
+	S_sleep_ms(latency);
+	pthread_mutex_lock(&s->lock);
+	meta.retry_after = S_rate(s, &meta);
+	faulted = meta.retry_after == 0 && fake_fault_take(s, m, &f);
+	pthread_mutex_unlock(&s->lock);
+	if (meta.retry_after > 0) {
+		ret = S_json(c, 429, S_generic_error(429, "Request over limit"), &meta);
+		status = 429;
+		goto done;
+	}
+	if (faulted) {
+		switch (f.kind) {
+		case FAKE_FAULT_DELAY:
+			S_sleep_ms(f.delay_ms);
+			break;
+		case FAKE_FAULT_DROP:
+			S_record(s, method, url, 0);
+			return MHD_NO;
+		case FAKE_FAULT_STATUS:
+			status = f.status;
+			ret = S_json(c, status, S_generic_error(status, S_reason(status)), &meta);
+			goto done;
+		case FAKE_FAULT_HTML:
+			status = f.status;
+			ret = S_html(c, status, &meta);
+			goto done;
+		case FAKE_FAULT_TRUNCATED:
+			status = 200;
+			ret = S_send(c, status, "application/json", pdh_xstrdup(S_truncated),
+			             strlen(S_truncated), &meta);
+			goto done;
+		case FAKE_FAULT_CREATE_503:
+			create_503 = true;
+			break;
+		}
+	}
+	status = S_route(s, c, url, m, rq, &body, &raw, &rawlen, &meta);
+	if (create_503) {
+		json_decref(body);
+		free(raw);
+		raw = NULL;
+		status = 503;
+		body = S_generic_error(status, S_reason(status));
+	}
+	if (raw)
+		ret = S_send(c, status, "application/json", raw, rawlen, &meta);
+	else
+		ret = S_json(c, status, body, &meta);
+done:
+	S_record(s, method, url, status);
+	return ret;
+}
+
+/* ---- control API ---- */
+
+static bool S_loopback(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr_in *sin;
+
+	if (ci == NULL || ci->client_addr == NULL || ci->client_addr->sa_family != AF_INET)
+		return false;
+	sin = (const struct sockaddr_in *)(const void *)ci->client_addr;
+	return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+}
+
+static json_t *S_calls_json(fake_server *s)
+{
+	json_t *log = json_array();
+
+	for (size_t i = 0; i < s->nlog; i++)
+		json_array_append_new(log, json_pack("{s:s, s:s, s:i}", "method", s->log[i].method,
+		                                      "path", s->log[i].path, "status", s->log[i].status));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "GET", (json_int_t)s->counts[FAKE_GET],
+	                 "POST", (json_int_t)s->counts[FAKE_POST],
+	                 "DELETE", (json_int_t)s->counts[FAKE_DELETE],
+	                 "OTHER", (json_int_t)s->counts[FAKE_OTHER], "log", log);
+}
+
+static void S_calls_reset(fake_server *s)
+{
+	for (size_t i = 0; i < s->nlog; i++) {
+		free(s->log[i].method);
+		free(s->log[i].path);
+	}
+	s->nlog = 0;
+	memset(s->counts, 0, sizeof(s->counts));
+}
+
+static int S_config(fake_server *s, json_t *j, const char **why)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(j)) {
+		*why = "expected a JSON object";
+		return -1;
+	}
+	json_object_foreach(j, key, v) {
+		bool num = json_is_integer(v) && json_integer_value(v) >= 0 &&
+		           json_integer_value(v) <= 100000000;
+		if (strcmp(key, "password_listing") == 0) {
+			const char *p = json_string_value(v);
+			if (p == NULL || (strcmp(p, "real") && strcmp(p, "null") && strcmp(p, "masked"))) {
+				*why = "password_listing must be real, null or masked";
+				return -1;
+			}
+		} else if (strcmp(key, "latency_ms") && strcmp(key, "rate_limit") &&
+		           strcmp(key, "daily_limit") && strcmp(key, "max_webhooks")) {
+			*why = "known settings: latency_ms, rate_limit, daily_limit, max_webhooks, "
+			       "password_listing";
+			return -1;
+		} else if (!num) {
+			*why = "settings take a non-negative integer";
+			return -1;
+		}
+	}
+	json_object_foreach(j, key, v) {
+		long n = (long)json_integer_value(v);
+		if (strcmp(key, "latency_ms") == 0) {
+			s->latency_ms = n;
+		} else if (strcmp(key, "rate_limit") == 0) {
+			s->rate_limit = (int)n;
+			s->nstamps = 0;
+		} else if (strcmp(key, "daily_limit") == 0) {
+			s->daily_limit = n;
+			s->daily_used = 0;
+		} else if (strcmp(key, "max_webhooks") == 0) {
+			s->max_webhooks = (int)n;
+		} else {
+			const char *p = json_string_value(v);
+			s->pw_mode = strcmp(p, "real") == 0 ? FAKE_PW_REAL
+			             : strcmp(p, "null") == 0 ? FAKE_PW_NULL : FAKE_PW_MASKED;
+		}
+	}
+	return 0;
+}
+
+static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const char *url,
+                                 const char *method, fake_req *rq)
+{
+	json_t *in = NULL, *out = NULL;
+	const char *why = NULL;
+	char whybuf[512];
+	int status = 200;
+	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+	bool put = strcmp(method, "PUT") == 0;
+
+	if (!S_loopback(c))
+		return S_json(c, 403, json_pack("{s:s}", "error", "control API is loopback only"), NULL);
+	if (rq->too_big)
+		return S_json(c, 413, json_pack("{s:s}", "error", "request body is too large"), NULL);
+	if ((post || put) && rq->body.len > 0) {
+		json_error_t jerr;
+		in = json_loadb(pdh_buf_cstr(&rq->body), rq->body.len, 0, &jerr);
+		if (in == NULL) {
+			snprintf(whybuf, sizeof(whybuf), "malformed JSON: %s", jerr.text);
+			why = whybuf;
+			status = 400;
+			goto done;
+		}
+	}
+	pthread_mutex_lock(&s->lock);
+	if (strcmp(url, "/_fake/calls") == 0 && get) {
+		out = S_calls_json(s);
+	} else if (strcmp(url, "/_fake/calls/reset") == 0 && post) {
+		S_calls_reset(s);
+	} else if (strcmp(url, "/_fake/state") == 0 && get) {
+		out = json_deep_copy(s->hooks);
+	} else if (strcmp(url, "/_fake/state") == 0 && put) {
+		if (fake_store_replace(s, in, whybuf, sizeof(whybuf)) != 0) {
+			why = whybuf;
+			status = 400;
+		} else {
+			fake_store_changed(s);
+		}
+	} else if (strcmp(url, "/_fake/fail") == 0 && post) {
+		fake_fault f;
+		if (fake_fault_from_json(in, &f, &why) != 0)
+			status = 400;
+		else
+			fake_fault_add(s, &f);
+	} else if (strcmp(url, "/_fake/fail/reset") == 0 && post) {
+		s->nfaults = 0;
+	} else if (strcmp(url, "/_fake/config") == 0 && post) {
+		if (S_config(s, in, &why) != 0)
+			status = 400;
+	} else if (strcmp(url, "/_fake/calls") == 0 || strcmp(url, "/_fake/calls/reset") == 0 ||
+	           strcmp(url, "/_fake/state") == 0 || strcmp(url, "/_fake/fail") == 0 ||
+	           strcmp(url, "/_fake/fail/reset") == 0 || strcmp(url, "/_fake/config") == 0) {
+		why = "method not allowed";
+		status = 405;
+	} else {
+		why = "unknown control path";
+		status = 404;
+	}
+	pthread_mutex_unlock(&s->lock);
+done:
+	json_decref(in);
+	if (why) {
+		json_decref(out);
+		out = json_pack("{s:s}", "error", why);
+	} else if (out == NULL) {
+		out = json_pack("{s:b}", "ok", 1);
+	}
+	return S_json(c, status, out, NULL);
+}
+
+static enum MHD_Result S_access(void *cls, struct MHD_Connection *c, const char *url,
+                                const char *method, const char *version,
+                                const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	fake_server *s = cls;
+	fake_req *rq = *con_cls;
+
+	(void)version;
+	if (rq == NULL) {
+		rq = pdh_xcalloc(1, sizeof(*rq));
+		rq->body.max = FAKE_BODY_MAX;
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (!rq->too_big && pdh_buf_append(&rq->body, upload_data, *upload_data_size) != 0)
+			rq->too_big = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(url, "/_fake") == 0 || strncmp(url, "/_fake/", 7) == 0)
+		return S_control(s, c, url, method, rq);
+	return S_api(s, c, url, method, rq);
+}
+
+static void S_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                        enum MHD_RequestTerminationCode toe)
+{
+	fake_req *rq = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (rq) {
+		pdh_buf_dispose(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+struct MHD_Daemon *fake_listen(fake_server *s, unsigned port, unsigned *bound)
+{
+	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+	                     (uint16_t)port, NULL, NULL, S_access, s,
+	                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	                     MHD_OPTION_NOTIFY_COMPLETED, S_completed, s,
+	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	                     MHD_OPTION_END);
+	if (d == NULL)
+		return NULL;
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	*bound = info ? info->port : port;
+	return d;
+}

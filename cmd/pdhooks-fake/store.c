@@ -1,0 +1,323 @@
+/* The fake's webhooks: seeding from a JSON listing, defaults, persistence, lookups. */
+#include "fake.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+
+enum field_kind { F_INT, F_INT_NULL, F_STR, F_STR_NULL, F_BOOL01, F_TYPE };
+
+static const struct field {
+	const char *name;
+	int kind;
+} S_fields[] = {
+	{ "id", F_INT },
+	{ "company_id", F_INT },
+	{ "owner_id", F_INT },
+	{ "user_id", F_INT },
+	{ "event_action", F_STR },
+	{ "event_object", F_STR },
+	{ "subscription_url", F_STR },
+	{ "version", F_STR },
+	{ "is_active", F_BOOL01 },
+	{ "add_time", F_STR },
+	{ "remove_time", F_STR_NULL },
+	{ "type", F_TYPE },
+	{ "http_auth_user", F_STR_NULL },
+	{ "http_auth_password", F_STR_NULL },
+	{ "remove_reason", F_STR_NULL },
+	{ "last_delivery_time", F_STR_NULL },
+	{ "last_http_status", F_INT_NULL },
+	{ "admin_id", F_INT },
+	{ "name", F_STR },
+};
+#define NFIELDS (sizeof(S_fields) / sizeof(S_fields[0]))
+
+void fake_time_iso(char *out, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	char sec[24];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%03ldZ", sec, ts.tv_nsec / 1000000);
+}
+
+static const struct field *S_field(const char *name)
+{
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (strcmp(S_fields[i].name, name) == 0)
+			return &S_fields[i];
+	return NULL;
+}
+
+static bool S_type_ok(const struct field *f, json_t *v)
+{
+	switch (f->kind) {
+	case F_INT: return json_is_integer(v);
+	case F_INT_NULL: return json_is_integer(v) || json_is_null(v);
+	case F_STR: return json_is_string(v);
+	case F_STR_NULL: return json_is_string(v) || json_is_null(v);
+	case F_BOOL01:
+		return json_is_boolean(v) ||
+		       (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1));
+	case F_TYPE:
+		return json_is_string(v) && (strcmp(json_string_value(v), "general") == 0 ||
+		                             strcmp(json_string_value(v), "application") == 0 ||
+		                             strcmp(json_string_value(v), "automation") == 0);
+	}
+	return false;
+}
+
+static const char *S_expect(int kind)
+{
+	switch (kind) {
+	case F_INT: return "an integer";
+	case F_INT_NULL: return "an integer or null";
+	case F_STR: return "a string";
+	case F_STR_NULL: return "a string or null";
+	case F_BOOL01: return "0 or 1";
+	default: return "\"general\", \"application\" or \"automation\"";
+	}
+}
+
+json_t *fake_store_complete(fake_server *s, json_t *in, long id, char *why, size_t whylen)
+{
+	json_t *out = NULL, *v;
+	const char *key;
+	char now[32];
+
+	if (!json_is_object(in)) {
+		snprintf(why, whylen, "a webhook must be a JSON object");
+		goto done;
+	}
+	json_object_foreach(in, key, v) {
+		const struct field *f = S_field(key);
+		if (f == NULL) {
+			snprintf(why, whylen, "unknown webhook field \"%s\"", key);
+			goto done;
+		}
+		if (!S_type_ok(f, v)) {
+			snprintf(why, whylen, "webhook field \"%s\" must be %s", key, S_expect(f->kind));
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < 3; i++) {
+		const char *req[] = { "event_action", "event_object", "subscription_url" };
+		if (json_object_get(in, req[i]) == NULL) {
+			snprintf(why, whylen, "webhook without \"%s\"", req[i]);
+			goto done;
+		}
+	}
+	fake_time_iso(now, sizeof(now));
+	out = json_object();
+	json_object_set_new(out, "id", json_integer(id));
+	json_object_set_new(out, "company_id", json_integer(s->company_id));
+	json_object_set_new(out, "owner_id", json_integer(s->user_id));
+	json_object_set_new(out, "user_id", json_integer(s->user_id));
+	json_object_set(out, "event_action", json_object_get(in, "event_action"));
+	json_object_set(out, "event_object", json_object_get(in, "event_object"));
+	json_object_set(out, "subscription_url", json_object_get(in, "subscription_url"));
+	json_object_set_new(out, "version", json_string("2.0"));
+	json_object_set_new(out, "is_active", json_integer(1));
+	json_object_set_new(out, "add_time", json_string(now));
+	json_object_set_new(out, "remove_time", json_null());
+	json_object_set_new(out, "type", json_string("general"));
+	json_object_set_new(out, "http_auth_user", json_null());
+	json_object_set_new(out, "http_auth_password", json_null());
+	json_object_set_new(out, "remove_reason", json_null());
+	json_object_set_new(out, "last_delivery_time", json_null());
+	json_object_set_new(out, "last_http_status", json_null());
+	json_object_set_new(out, "admin_id", json_integer(s->user_id));
+	json_object_set_new(out, "name", json_sprintf("%s.%s",
+		json_string_value(json_object_get(in, "event_action")),
+		json_string_value(json_object_get(in, "event_object"))));
+	json_object_foreach(in, key, v) {
+		if (strcmp(key, "id") == 0)
+			continue;
+		if (json_is_boolean(v))
+			json_object_set_new(out, key, json_integer(json_is_true(v) ? 1 : 0));
+		else
+			json_object_set(out, key, v);
+	}
+done:
+	return out;
+}
+
+int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen)
+{
+	json_t *list = in, *hooks = json_array(), *v;
+	long max_id = 0, next;
+	size_t i;
+	int rc = -1;
+
+	if (json_is_object(in) && json_is_array(json_object_get(in, "data")))
+		list = json_object_get(in, "data");
+	if (!json_is_array(list)) {
+		snprintf(why, whylen, "the state must be a JSON array of webhooks");
+		goto done;
+	}
+	json_array_foreach(list, i, v) {
+		json_t *id = json_object_get(v, "id");
+		if (json_is_integer(id) && json_integer_value(id) > max_id)
+			max_id = (long)json_integer_value(id);
+	}
+	next = max_id + 1 > s->next_id ? max_id + 1 : s->next_id;
+	json_array_foreach(list, i, v) {
+		json_t *id = json_object_get(v, "id"), *h;
+		long hid = json_is_integer(id) ? (long)json_integer_value(id) : next;
+		char sub[200];
+		size_t j;
+		json_t *w;
+
+		if (id != NULL && (!json_is_integer(id) || hid <= 0)) {
+			snprintf(why, whylen, "webhook %zu: \"id\" must be a positive integer", i + 1);
+			goto done;
+		}
+		if ((h = fake_store_complete(s, v, hid, sub, sizeof(sub))) == NULL) {
+			snprintf(why, whylen, "webhook %zu: %s", i + 1, sub);
+			goto done;
+		}
+		json_array_foreach(hooks, j, w) {
+			if (json_integer_value(json_object_get(w, "id")) == hid) {
+				json_decref(h);
+				snprintf(why, whylen, "webhook %zu: id %ld is used twice", i + 1, hid);
+				goto done;
+			}
+		}
+		json_array_append_new(hooks, h);
+		if (id == NULL)
+			next++;
+	}
+	json_decref(s->hooks);
+	s->hooks = hooks;
+	hooks = NULL;
+	s->next_id = next;
+	rc = 0;
+done:
+	json_decref(hooks);
+	return rc;
+}
+
+int fake_store_load(fake_server *s, char *why, size_t whylen)
+{
+	json_error_t jerr;
+	json_t *j = NULL;
+	int rc = -1;
+
+	if (s->state_path == NULL || access(s->state_path, F_OK) != 0)
+		return 0;
+	j = json_load_file(s->state_path, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL) {
+		snprintf(why, whylen, "%s:%d:%d: %s", s->state_path, jerr.line, jerr.column, jerr.text);
+		goto done;
+	}
+	if (fake_store_replace(s, j, why, whylen) != 0) {
+		char tmp[512];
+		snprintf(tmp, sizeof(tmp), "%s", why);
+		snprintf(why, whylen, "%s: %s", s->state_path, tmp);
+		goto done;
+	}
+	rc = 0;
+done:
+	json_decref(j);
+	return rc;
+}
+
+int fake_store_save(fake_server *s)
+{
+	char *tmp = NULL;
+	int rc = -1;
+
+	if (s->state_path == NULL)
+		return 0;
+	tmp = pdh_xasprintf("%s.tmp.%ld", s->state_path, (long)getpid());
+	if (json_dump_file(s->hooks, tmp, JSON_INDENT(2)) != 0) {
+		fprintf(stderr, "pdhooks-fake: cannot write %s\n", tmp);
+		goto done;
+	}
+	if (rename(tmp, s->state_path) != 0) {
+		fprintf(stderr, "pdhooks-fake: cannot rename %s: %s\n", tmp, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(tmp);
+	return rc;
+}
+
+void fake_store_changed(fake_server *s)
+{
+	for (size_t i = 0; i < 3; i++) {
+		free(s->listing[i]);
+		s->listing[i] = NULL;
+	}
+	fake_store_save(s);
+}
+
+const char *fake_store_listing(fake_server *s, size_t *len)
+{
+	int mode = s->pw_mode;
+
+	if (s->listing[mode] == NULL) {
+		json_t *data = json_array(), *h, *body;
+		size_t i;
+		json_array_foreach(s->hooks, i, h)
+			json_array_append_new(data, fake_store_public(h, mode));
+		body = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data", data);
+		s->listing[mode] = json_dumps(body, JSON_COMPACT);
+		s->listing_len[mode] = strlen(s->listing[mode]);
+		json_decref(body);
+	}
+	*len = s->listing_len[mode];
+	return s->listing[mode];
+}
+
+json_t *fake_store_public(const json_t *hook, int pw_mode)
+{
+	json_t *out = json_deep_copy(hook);
+	json_t *pw = json_object_get(out, "http_auth_password");
+
+	if (json_is_string(pw) && pw_mode == FAKE_PW_MASKED)
+		json_object_set_new(out, "http_auth_password", json_string(FAKE_PASSWORD_MASK));
+	else if (json_is_string(pw) && pw_mode == FAKE_PW_NULL)
+		json_object_set_new(out, "http_auth_password", json_null());
+	return out;
+}
+
+json_t *fake_store_find(fake_server *s, long id, size_t *index)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(s->hooks, i, h) {
+		if (json_integer_value(json_object_get(h, "id")) == id) {
+			if (index)
+				*index = i;
+			return h;
+		}
+	}
+	return NULL;
+}
+
+int fake_store_general_count(fake_server *s, long owner_id)
+{
+	size_t i;
+	json_t *h;
+	int n = 0;
+
+	json_array_foreach(s->hooks, i, h) {
+		if (json_integer_value(json_object_get(h, "owner_id")) == owner_id &&
+		    strcmp(json_string_value(json_object_get(h, "type")), "general") == 0)
+			n++;
+	}
+	return n;
+}

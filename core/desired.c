@@ -1,0 +1,1387 @@
+/* The desired-state file loader: libyaml events -> a small tree -> checked pdh_desired.
+ *
+ * The tree is built from events rather than with libyaml's document API so that aliases are
+ * refused before anything could expand them, nesting depth is bounded while parsing, and every
+ * node keeps its marks. All checks report into pdh_diags and carry on, so one run shows every
+ * problem; only a broken YAML stream stops early (there is no tree to check). */
+#include "pdhooks/desired.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/sha256.h"
+#include "pdhooks/url.h"
+#include "pdhooks/vocab.h"
+#include "text.h"
+
+/* A valid file nests three deep (root, webhooks, entry); anything far deeper is hostile. */
+#define S_MAX_DEPTH 32
+#define S_NAME_MAX 255
+#define S_QUOTE_MAX 60
+#define S_MAX_DIAGS 100
+#define S_TOO_BIG "the file is larger than 10 MiB (%u bytes) and is refused"
+
+typedef enum { N_SCALAR, N_SEQ, N_MAP, N_BAD } S_kind;
+typedef enum { T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR } S_type;
+
+typedef struct S_node {
+	S_kind kind;
+	int line, col, end_line, end_col;  /* 1-based; end exclusive */
+	char *value;                       /* scalars: the parsed text, NUL-terminated */
+	size_t len;
+	bool plain;
+	char quote;                        /* '\'' or '"' for single-line quoted scalars */
+	struct S_node **kids;              /* seq: items; map: key, value, key, value, ... */
+	size_t n, cap;
+} S_node;
+
+typedef struct {
+	pdh_diags *diags;
+	const char *data;
+	size_t len;
+	pdh_lines lines;
+	bool have_lines;
+	pdh_getenv_fn getenv_fn;
+	void *getenv_ctx;
+	S_node *root;
+	pdh_desired *d;
+	int n_reported;
+	bool alias_reported;
+} S_loader;
+
+/* What `defaults:` declares, already checked. */
+typedef struct {
+	bool has_version, has_user_id, has_user, has_password;
+	char *version;
+	long long user_id;
+	char *user;
+	char *password, *password_ref;
+} S_defaults;
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+#define S_ERR(L, line, col, ...) S_report(L, PDH_DIAG_ERROR, line, col, __VA_ARGS__)
+#define S_WARN(L, line, col, ...) S_report(L, PDH_DIAG_WARNING, line, col, __VA_ARGS__)
+
+/* Adds a diagnostic, up to S_MAX_DIAGS of them: a hostile file must not turn into megabytes of
+ * messages. The checks go on (the result is an error all the same). */
+static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (L->n_reported > S_MAX_DIAGS)
+		return;
+	if (L->n_reported++ == S_MAX_DIAGS) {
+		pdh_diags_add(L->diags, PDH_DIAG_ERROR, line, col,
+		              "too many problems (over %d); stopping here", S_MAX_DIAGS);
+		return;
+	}
+	va_start(ap, fmt);
+	msg = pdh_xvasprintf(fmt, ap);
+	va_end(ap);
+	pdh_diags_add(L->diags, level, line, col, "%s", msg);
+	free(msg);
+}
+
+/* Text as written, single-quoted for a message: escapes made visible, long text cut. */
+static char *S_q(const char *s, size_t len)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	size_t i;
+
+	pdh_buf_putc(&b, '\'');
+	for (i = 0; i < len && i < S_QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n')
+			pdh_buf_puts(&b, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			pdh_buf_printf(&b, "\\x%02x", c);
+		else
+			pdh_buf_putc(&b, (char)c);
+	}
+	/* Do not cut inside a UTF-8 sequence. */
+	while (i < len && i >= S_QUOTE_MAX && b.len > 1 && ((unsigned char)b.data[b.len - 1] & 0xc0) == 0x80)
+		b.data[--b.len] = '\0';
+	while (i < len && b.len > 1 && ((unsigned char)b.data[b.len - 1] & 0xc0) == 0xc0)
+		b.data[--b.len] = '\0';
+	if (i < len)
+		pdh_buf_puts(&b, "...");
+	pdh_buf_putc(&b, '\'');
+	return pdh_buf_detach(&b);
+}
+
+static char *S_qn(const S_node *n)
+{
+	return S_q(n->value, n->len);
+}
+
+static char *S_join(const char *const *list)
+{
+	pdh_buf b = PDH_BUF_INIT;
+
+	for (size_t i = 0; list[i]; i++)
+		pdh_buf_printf(&b, "%s%s", i ? ", " : "", list[i]);
+	return pdh_buf_detach(&b);
+}
+
+static size_t S_min3(size_t a, size_t b, size_t c)
+{
+	size_t m = a < b ? a : b;
+	return m < c ? m : c;
+}
+
+/* Edit distance with adjacent transpositions ("dael" -> "deal" is one edit), ignoring case;
+ * long words are not compared (99): only small distances matter for "did you mean". */
+static size_t S_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[64][64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+			d[i][j] = S_min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (ai != bj));
+			if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == bj && d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The closest of list to s, or NULL when none is close: within two edits (and less than
+ * half the word), or the word is the end of a longer name ("url" -> "subscription_url"). */
+static const char *S_suggest(const char *s, const char *const *list)
+{
+	const char *best = NULL;
+	size_t best_d = 3, ls = strlen(s);
+
+	for (size_t i = 0; list[i]; i++) {
+		size_t d = S_distance(s, list[i]);
+		if (d < best_d && d * 2 < ls) {
+			best = list[i];
+			best_d = d;
+		}
+	}
+	if (best == NULL && ls >= 3) {
+		for (size_t i = 0; list[i]; i++) {
+			size_t ll = strlen(list[i]);
+			if (ll > ls && list[i][ll - ls - 1] == '_' && strcmp(list[i] + ll - ls, s) == 0)
+				return list[i];
+		}
+	}
+	return best;
+}
+
+/* ---- scalars ----------------------------------------------------------------------------- */
+
+static bool S_all(const char *s, const char *set)
+{
+	return *s && strspn(s, set) == strlen(s);
+}
+
+/* YAML 1.2 core schema resolution of a plain scalar; quoted scalars are strings. */
+static S_type S_type_of(const S_node *n)
+{
+	const char *s = n->value;
+
+	if (!n->plain)
+		return T_STR;
+	if (!strcmp(s, "") || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	    !strcmp(s, "NULL"))
+		return T_NULL;
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") || !strcmp(s, "false") ||
+	    !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		return T_BOOL;
+	if ((s[0] == '-' || s[0] == '+') ? S_all(s + 1, "0123456789") : S_all(s, "0123456789"))
+		return T_INT;
+	if ((!strncmp(s, "0o", 2) && S_all(s + 2, "01234567")) ||
+	    (!strncmp(s, "0x", 2) && S_all(s + 2, "0123456789abcdefABCDEF")))
+		return T_INT;
+	{
+		const char *p = s;
+		bool digits = false;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF") ||
+		    (p == s && (!strcmp(p, ".nan") || !strcmp(p, ".NaN") || !strcmp(p, ".NAN"))))
+			return T_FLOAT;
+		while (isdigit((unsigned char)*p))
+			p++, digits = true;
+		if (*p == '.') {
+			p++;
+			while (isdigit((unsigned char)*p))
+				p++, digits = true;
+		}
+		if (digits && (*p == 'e' || *p == 'E')) {
+			p++;
+			if (*p == '-' || *p == '+')
+				p++;
+			if (!isdigit((unsigned char)*p))
+				return T_STR;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+		if (digits && *p == '\0')
+			return T_FLOAT;
+	}
+	return T_STR;
+}
+
+static const char *S_describe(const S_node *n)
+{
+	switch (n->kind) {
+	case N_SEQ: return "a list";
+	case N_MAP: return "a mapping";
+	case N_BAD: return "an unsupported value";
+	case N_SCALAR: break;
+	}
+	switch (S_type_of(n)) {
+	case T_NULL: return "null";
+	case T_BOOL: return "a boolean";
+	case T_INT: return "an integer";
+	case T_FLOAT: return "a number";
+	case T_STR: break;
+	}
+	return "a string";
+}
+
+static void S_lines(S_loader *L)
+{
+	if (!L->have_lines) {
+		pdh_lines_init(&L->lines, L->data, L->len);
+		L->have_lines = true;
+	}
+}
+
+/* The 1-based column of byte `at` of a scalar's value, when the value sits on one line exactly
+ * as written (plain, or quoted without escapes); otherwise the scalar's own column. */
+static int S_col_in(S_loader *L, const S_node *n, size_t at)
+{
+	size_t off, skip;
+
+	if (n->line != n->end_line || (!n->plain && !n->quote))
+		return n->col;
+	S_lines(L);
+	off = pdh_lines_offset(&L->lines, n->line, n->col);
+	skip = n->plain ? 0 : 1;
+	if (off == (size_t)-1 || off + skip + n->len > L->len ||
+	    memcmp(L->data + off + skip, n->value, n->len) != 0)
+		return n->col;
+	{
+		int col = n->col + (int)skip;
+		for (size_t i = 0; i < at && i < n->len; i++)
+			if (((unsigned char)n->value[i] & 0xc0) != 0x80)
+				col++;
+		return col;
+	}
+}
+
+static bool S_name_start(char c)
+{
+	return isalpha((unsigned char)c) || c == '_';
+}
+
+/* Expands ${VAR}, ${VAR:-default} (default also when VAR is empty, as in the shell) and $$.
+ * Every unset variable is reported; returns NULL after reporting. A lone '$' stays. */
+static char *S_expand(S_loader *L, const S_node *n)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	const char *v = n->value;
+	bool bad = false;
+
+	for (size_t i = 0; i < n->len;) {
+		size_t start = i, name_len, def_at = 0, end;
+		const char *val;
+
+		if (v[i] != '$' || i + 1 >= n->len || (v[i + 1] != '$' && v[i + 1] != '{')) {
+			pdh_buf_putc(&b, v[i++]);
+			continue;
+		}
+		if (v[i + 1] == '$') {
+			pdh_buf_putc(&b, '$');
+			i += 2;
+			continue;
+		}
+		i += 2;
+		for (name_len = 0; i + name_len < n->len &&
+		     (S_name_start(v[i + name_len]) || (name_len && isdigit((unsigned char)v[i + name_len])));
+		     name_len++)
+			;
+		end = i + name_len;
+		if (name_len && end + 1 < n->len && v[end] == ':' && v[end + 1] == '-') {
+			def_at = end + 2;
+			end = def_at;
+			while (end < n->len && v[end] != '}')
+				end++;
+		}
+		if (name_len == 0 || end >= n->len || v[end] != '}') {
+			S_ERR(L, n->line, S_col_in(L, n, start),
+			      "malformed variable reference: expected ${NAME} or ${NAME:-default}, "
+			      "with NAME made of letters, digits and '_' (write $$ for a literal '$')");
+			bad = true;
+			break;
+		}
+		{
+			char *name = pdh_xstrndup(v + i, name_len);
+			val = L->getenv_fn ? L->getenv_fn(name, L->getenv_ctx) : getenv(name);
+			if (def_at && (val == NULL || *val == '\0'))
+				pdh_buf_append(&b, v + def_at, end - def_at);
+			else if (val)
+				pdh_buf_puts(&b, val);
+			else {
+				S_ERR(L, n->line, S_col_in(L, n, start),
+				      "environment variable '%s' is not set (use ${%s:-default} for a default)",
+				      name, name);
+				bad = true;
+			}
+			free(name);
+		}
+		i = end + 1;
+	}
+	if (bad) {
+		pdh_buf_dispose(&b);
+		return NULL;
+	}
+	return pdh_buf_detach(&b);
+}
+
+/* A string field: a string scalar (or null when null_ok, *out = NULL), interpolated.
+ * Returns 0, or -1 after reporting. */
+static int S_string(S_loader *L, const S_node *n, const char *what, bool null_ok, char **out)
+{
+	S_type t;
+
+	*out = NULL;
+	if (n->kind == N_BAD)
+		return -1;
+	t = n->kind == N_SCALAR ? S_type_of(n) : T_STR;
+	if (n->kind == N_SCALAR && t == T_NULL && null_ok)
+		return 0;
+	if (n->kind != N_SCALAR || t != T_STR) {
+		if (n->kind == N_SCALAR && t != T_NULL)
+			S_ERR(L, n->line, n->col, "%s: expected a string%s, found %s (quote it: \"%s\")",
+			      what, null_ok ? " or null" : "", S_describe(n), n->value);
+		else
+			S_ERR(L, n->line, n->col, "%s: expected a string%s, found %s", what,
+			      null_ok ? " or null" : "", S_describe(n));
+		return -1;
+	}
+	*out = S_expand(L, n);
+	return *out ? 0 : -1;
+}
+
+/* An integer field within [min, max]. Returns 0, or -1 after reporting. */
+static int S_integer(S_loader *L, const S_node *n, const char *what, long long min,
+                     long long max, long long *out)
+{
+	const char *s;
+	char *end;
+	long long v;
+	int base = 10;
+
+	if (n->kind == N_BAD)
+		return -1;
+	if (n->kind != N_SCALAR || S_type_of(n) != T_INT) {
+		S_ERR(L, n->line, n->col, "%s: expected %s integer, found %s", what,
+		      min > 0 ? "a positive" : min == 0 ? "a non-negative" : "an", S_describe(n));
+		return -1;
+	}
+	s = n->value;
+	if (!strncmp(s, "0o", 2) || !strncmp(s, "0x", 2)) {
+		base = s[1] == 'o' ? 8 : 16;
+		s += 2;
+	}
+	errno = 0;
+	v = strtoll(s, &end, base);
+	if (errno == ERANGE || v < min || v > max) {
+		S_ERR(L, n->line, n->col, "%s: %s is out of range (expected %lld to %lld)", what,
+		      n->value, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int S_boolean(S_loader *L, const S_node *n, const char *what, bool *out)
+{
+	if (n->kind == N_BAD)
+		return -1;
+	if (n->kind != N_SCALAR || S_type_of(n) != T_BOOL) {
+		if (n->kind == N_SCALAR && S_type_of(n) == T_STR)
+			S_ERR(L, n->line, n->col, "%s: expected true or false, found a string (%s)", what,
+			      n->value);
+		else
+			S_ERR(L, n->line, n->col, "%s: expected true or false, found %s", what,
+			      S_describe(n));
+		return -1;
+	}
+	*out = tolower((unsigned char)n->value[0]) == 't';
+	return 0;
+}
+
+/* ---- mappings ---------------------------------------------------------------------------- */
+
+/* Looks each key of a mapping up in `allowed`: found[i] / keys[i] get the value / key node of
+ * allowed[i]. Reports duplicate keys and unknown ones (with a suggestion); `hint` may explain
+ * a known-but-misplaced key. */
+static void S_keys(S_loader *L, const S_node *map, const char *where, const char *const *allowed,
+                   const S_node **found, const S_node **keys,
+                   const char *(*hint)(const char *key))
+{
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const S_node *k = map->kids[i], *v = map->kids[i + 1];
+		size_t j;
+
+		if (k->kind == N_BAD)
+			continue;
+		if (k->kind != N_SCALAR) {
+			S_ERR(L, k->line, k->col, "%s: keys must be strings, found %s", where,
+			      S_describe(k));
+			continue;
+		}
+		for (j = 0; allowed[j]; j++)
+			if (strcmp(allowed[j], k->value) == 0)
+				break;
+		if (allowed[j] == NULL) {
+			const char *h = hint ? hint(k->value) : NULL;
+			const char *s = S_suggest(k->value, allowed);
+			char *q = S_qn(k);
+			if (h) {
+				S_ERR(L, k->line, k->col, "unknown key %s in %s; %s", q, where, h);
+			} else if (s) {
+				S_ERR(L, k->line, k->col, "unknown key %s in %s; did you mean '%s'?", q, where,
+				      s);
+			} else {
+				char *all = S_join(allowed);
+				S_ERR(L, k->line, k->col, "unknown key %s in %s; expected one of: %s", q, where,
+				      all);
+				free(all);
+			}
+			free(q);
+			continue;
+		}
+		if (found[j]) {
+			S_ERR(L, k->line, k->col, "duplicate key '%s' in %s (first at line %d, column %d)",
+			      allowed[j], where, keys[j]->line, keys[j]->col);
+			continue;
+		}
+		found[j] = v;
+		keys[j] = k;
+	}
+}
+
+/* ---- parsing: libyaml events -> S_node tree --------------------------------------------- */
+
+static void S_node_free(S_node *n)
+{
+	/* Iterative on the spine would be tidier, but depth is bounded by S_MAX_DEPTH. */
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->n; i++)
+		S_node_free(n->kids[i]);
+	free(n->kids);
+	free(n->value);
+	free(n);
+}
+
+static S_node *S_node_new(S_kind kind, const yaml_event_t *ev)
+{
+	S_node *n = pdh_xcalloc(1, sizeof(*n));
+
+	n->kind = kind;
+	n->line = (int)ev->start_mark.line + 1;
+	n->col = (int)ev->start_mark.column + 1;
+	n->end_line = (int)ev->end_mark.line + 1;
+	n->end_col = (int)ev->end_mark.column + 1;
+	return n;
+}
+
+static void S_attach(S_loader *L, S_node **stack, int depth, S_node *n)
+{
+	S_node *parent;
+
+	if (depth == 0) {
+		if (L->root == NULL)
+			L->root = n;
+		else
+			S_node_free(n);
+		return;
+	}
+	parent = stack[depth - 1];
+	parent->kids = pdh_xgrow(parent->kids, &parent->cap, parent->n + 1, sizeof(S_node *));
+	parent->kids[parent->n++] = n;
+}
+
+/* Refuses what YAML allows but a pdhooks file has no use for: tags. */
+static bool S_tag_ok(S_loader *L, const yaml_event_t *ev, const yaml_char_t *tag, bool implicit)
+{
+	static const char std[] = "tag:yaml.org,2002:";
+	const char *t = (const char *)tag;
+	char *q;
+
+	if (tag == NULL || implicit)
+		return true;
+	if (strncmp(t, std, sizeof(std) - 1) == 0)
+		q = pdh_xasprintf("!!%s", t + sizeof(std) - 1);
+	else
+		q = pdh_xstrdup(t);
+	S_ERR(L, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+	      "YAML tags are not supported (found '%s'); write the value plainly or quote it", q);
+	free(q);
+	return false;
+}
+
+/* Checks that the bytes are UTF-8 text YAML accepts, so that libyaml's reader never fails and
+ * a bad byte is reported with its line and column. */
+static int S_check_text(S_loader *L)
+{
+	int line = 1, col = 1;
+
+	for (size_t i = 0; i < L->len;) {
+		uint32_t cp;
+		size_t n = pdh_text_break_len(L->data + i, L->len - i);
+
+		if (n) {
+			i += n;
+			line++;
+			col = 1;
+			continue;
+		}
+		n = pdh_utf8_decode(L->data + i, L->len - i, &cp);
+		if (n == 0) {
+			S_ERR(L, line, col, "invalid UTF-8 (byte 0x%02x); the file must be UTF-8 text",
+			      (unsigned char)L->data[i]);
+			return -1;
+		}
+		if (!(cp == '\t' || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+		      (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp != 0xfeff) ||
+		      cp >= 0x10000 || (cp == 0xfeff && i == 0))) {
+			S_ERR(L, line, col, "character U+%04X is not allowed in a YAML file", (unsigned)cp);
+			return -1;
+		}
+		i += n;
+		col++;
+	}
+	return 0;
+}
+
+static void S_syntax_error(S_loader *L, yaml_parser_t *p)
+{
+	int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
+	size_t off;
+
+	if (p->error == YAML_MEMORY_ERROR) {
+		S_ERR(L, 0, 0, "out of memory while parsing YAML");
+		return;
+	}
+	S_lines(L);
+	off = pdh_lines_offset(&L->lines, line, col);
+	if (off != (size_t)-1 && off < L->len && L->data[off] == '\t') {
+		S_ERR(L, line, col, "tab character: YAML indents with spaces, not tabs");
+		return;
+	}
+	if (p->context)
+		S_ERR(L, line, col, "invalid YAML: %s (%s at line %d, column %d)",
+		      p->problem ? p->problem : "syntax error", p->context,
+		      (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+	else
+		S_ERR(L, line, col, "invalid YAML: %s", p->problem ? p->problem : "syntax error");
+}
+
+/* Builds L->root. Returns 0, or -1 when the stream is broken (no tree worth checking). */
+static int S_parse(S_loader *L)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	S_node *stack[S_MAX_DEPTH];
+	int depth = 0, docs = 0, rc = -1;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&p)) {
+		S_ERR(L, 0, 0, "out of memory while parsing YAML");
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)L->data, L->len);
+	while (!done) {
+		S_node *n = NULL;
+
+		if (!yaml_parser_parse(&p, &ev)) {
+			S_syntax_error(L, &p);
+			goto done;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1) {
+				S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				      "a second YAML document starts here; a pdhooks file holds one document");
+				done = true;
+			}
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_ALIAS_EVENT:
+			/* Never expanded, so no alias bomb; reported once, not once per alias. */
+			if (!L->alias_reported)
+				S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				      "YAML aliases are not supported (found '*%s'); write the value out, "
+				      "or put shared values in 'defaults:'",
+				      (const char *)ev.data.alias.anchor);
+			L->alias_reported = true;
+			S_attach(L, stack, depth, S_node_new(N_BAD, &ev));
+			break;
+		case YAML_SCALAR_EVENT: {
+			size_t len = ev.data.scalar.length;
+			bool tag_ok = S_tag_ok(L, &ev, ev.data.scalar.tag,
+			                       ev.data.scalar.plain_implicit || ev.data.scalar.quoted_implicit);
+			n = S_node_new(N_SCALAR, &ev);
+			n->value = pdh_xstrndup((const char *)ev.data.scalar.value, len);
+			n->len = len;
+			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			if (n->line == n->end_line && ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE)
+				n->quote = '\'';
+			if (n->line == n->end_line && ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+				n->quote = '"';
+			if (memchr(ev.data.scalar.value, '\0', len)) {
+				S_ERR(L, n->line, n->col, "a string must not contain a NUL character");
+				tag_ok = false;
+			}
+			if (!tag_ok)
+				n->kind = N_BAD;
+			S_attach(L, stack, depth, n);
+			break;
+		}
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (ev.type == YAML_SEQUENCE_START_EVENT)
+				S_tag_ok(L, &ev, ev.data.sequence_start.tag, ev.data.sequence_start.implicit);
+			else
+				S_tag_ok(L, &ev, ev.data.mapping_start.tag, ev.data.mapping_start.implicit);
+			if (depth == S_MAX_DEPTH) {
+				S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				      "nesting deeper than %d levels; a pdhooks file needs three", S_MAX_DEPTH);
+				goto done;
+			}
+			n = S_node_new(ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP, &ev);
+			S_attach(L, stack, depth, n);
+			stack[depth++] = n;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0) {
+				n = stack[--depth];
+				n->end_line = (int)ev.end_mark.line + 1;
+				n->end_col = (int)ev.end_mark.column + 1;
+			}
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	rc = 0;
+	memset(&ev, 0, sizeof(ev));
+done:
+	yaml_event_delete(&ev);
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/* ---- the model --------------------------------------------------------------------------- */
+
+static void S_webhook_dispose(pdh_desired_webhook *w)
+{
+	free(w->name);
+	free(w->event_action);
+	free(w->event_object);
+	free(w->subscription_url);
+	free(w->version);
+	free(w->http_auth_user);
+	free(w->http_auth_password);
+	free(w->http_auth_password_ref);
+}
+
+void pdh_desired_free(pdh_desired *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->n_webhooks; i++)
+		S_webhook_dispose(&d->webhooks[i]);
+	free(d->webhooks);
+	for (size_t i = 0; i < d->n_manage_urls; i++)
+		free(d->manage_urls[i]);
+	free(d->manage_urls);
+	free(d->path);
+	free(d);
+}
+
+static const char *const S_root_keys[] = { "pdhooks", "defaults", "manage", "webhooks", NULL };
+enum { R_PDHOOKS, R_DEFAULTS, R_MANAGE, R_WEBHOOKS, R_N };
+static const char *const S_defaults_keys[] = { "version", "user_id", "http_auth_user",
+	"http_auth_password", NULL };
+enum { D_VERSION, D_USER_ID, D_USER, D_PASSWORD, D_N };
+static const char *const S_manage_keys[] = { "prune", "urls", "max_deletes", NULL };
+enum { M_PRUNE, M_URLS, M_MAX_DELETES, M_N };
+static const char *const S_webhook_keys[] = { "name", "event_action", "event_object",
+	"subscription_url", "version", "user_id", "http_auth_user", "http_auth_password", NULL };
+enum { W_NAME, W_ACTION, W_OBJECT, W_URL, W_VERSION, W_USER_ID, W_USER, W_PASSWORD, W_N };
+
+static const char *S_defaults_hint(const char *key)
+{
+	for (int i = W_NAME; i <= W_URL; i++)
+		if (strcmp(key, S_webhook_keys[i]) == 0)
+			return "defaults may set only version, user_id, http_auth_user and "
+			       "http_auth_password; set it in each webhook";
+	return NULL;
+}
+
+/* A reference alone ("${NAME}") keeps no secret in the file; anything else does. */
+static bool S_is_pure_ref(const S_node *n)
+{
+	size_t i = 2;
+
+	if (n->len < 4 || n->value[0] != '$' || n->value[1] != '{' || !S_name_start(n->value[2]))
+		return false;
+	while (i < n->len && (S_name_start(n->value[i]) || isdigit((unsigned char)n->value[i])))
+		i++;
+	return i + 1 == n->len && n->value[i] == '}';
+}
+
+static bool S_has_ref(const S_node *n)
+{
+	for (size_t i = 0; i + 1 < n->len; i++) {
+		if (n->value[i] == '$' && n->value[i + 1] == '$')
+			i++;
+		else if (n->value[i] == '$' && n->value[i + 1] == '{')
+			return true;
+	}
+	return false;
+}
+
+/* Password value: masked in rendered source lines unless it is a bare reference; a warning
+ * when the secret itself is written in the file. Never quoted in a message. */
+static int S_password(S_loader *L, const S_node *n, char **value, char **ref)
+{
+	*ref = NULL;
+	if (n->kind == N_SCALAR && !S_is_pure_ref(n))
+		pdh_diags_hide(L->diags, n->line, n->col, n->end_line, n->end_col);
+	if (S_string(L, n, "http_auth_password", true, value) != 0)
+		return -1;
+	if (n->kind == N_SCALAR && S_type_of(n) == T_STR) {
+		*ref = pdh_xstrndup(n->value, n->len);
+		if (!S_has_ref(n) && n->len > 0)
+			S_WARN(L, n->line, n->col,
+			       "http_auth_password is written in the file; keep the secret in the "
+			       "environment and write ${VARIABLE}");
+	}
+	return 0;
+}
+
+static int S_version(S_loader *L, const S_node *n, char **out)
+{
+	if (S_string(L, n, "version", false, out) != 0)
+		return -1;
+	if (!pdh_vocab_version_valid(*out)) {
+		char *q = S_qn(n);
+		S_ERR(L, n->line, n->col, "version: expected \"1.0\" or \"2.0\", found %s", q);
+		free(q);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void S_load_defaults(S_loader *L, const S_node *n, S_defaults *def)
+{
+	const S_node *f[D_N + 1] = { 0 }, *k[D_N + 1] = { 0 };
+
+	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+		return;
+	if (n->kind != N_MAP) {
+		if (n->kind != N_BAD)
+			S_ERR(L, n->line, n->col, "defaults: expected a mapping, found %s", S_describe(n));
+		return;
+	}
+	S_keys(L, n, "defaults", S_defaults_keys, f, k, S_defaults_hint);
+	if (f[D_VERSION] && S_version(L, f[D_VERSION], &def->version) == 0)
+		def->has_version = true;
+	if (f[D_USER_ID] && S_integer(L, f[D_USER_ID], "user_id", 1, LLONG_MAX, &def->user_id) == 0)
+		def->has_user_id = true;
+	if (f[D_USER] && S_string(L, f[D_USER], "http_auth_user", true, &def->user) == 0)
+		def->has_user = true;
+	if (f[D_PASSWORD] && S_password(L, f[D_PASSWORD], &def->password, &def->password_ref) == 0)
+		def->has_password = true;
+}
+
+static void S_defaults_dispose(S_defaults *def)
+{
+	free(def->version);
+	free(def->user);
+	free(def->password);
+	free(def->password_ref);
+}
+
+static bool S_url_scheme_ok(const pdh_url *u)
+{
+	return strcmp(u->scheme, "https") == 0 || strcmp(u->scheme, "http") == 0;
+}
+
+static void S_check_url(S_loader *L, const S_node *n, const char *url, bool *ok)
+{
+	pdh_url u;
+	const char *why = NULL;
+	char *q = S_qn(n);
+
+	*ok = false;
+	if (pdh_url_parse(&u, url, &why) != 0) {
+		S_ERR(L, n->line, n->col,
+		      "subscription_url %s is not a valid URL: %s; expected https://host/path", q, why);
+	} else if (!S_url_scheme_ok(&u)) {
+		S_ERR(L, n->line, n->col,
+		      "subscription_url %s: expected an https:// (or http://) URL, found scheme '%s'", q,
+		      u.scheme);
+	} else if (pdh_url_host_is_pipedrive(u.host)) {
+		S_ERR(L, n->line, n->col,
+		      "subscription_url %s points at Pipedrive itself; it must be your own endpoint", q);
+	} else {
+		*ok = true;
+		if (strcmp(u.scheme, "http") == 0)
+			S_WARN(L, n->line, n->col,
+			       "subscription_url %s uses http://; Pipedrive will send events unencrypted "
+			       "(use https://)", q);
+	}
+	pdh_url_dispose(&u);
+	free(q);
+}
+
+/* Event vocabulary for the webhook's version: a wrong action is an error, naming the version it
+ * belongs to; an unknown object is a warning (Pipedrive adds objects), a wrong-version one an
+ * error. */
+static bool S_check_action(S_loader *L, const S_node *n, const char *version, const char *action)
+{
+	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
+	char *q, *all;
+
+	if (pdh_vocab_action_valid(version, action))
+		return true;
+	q = S_qn(n);
+	all = S_join(pdh_vocab_actions(version));
+	if (pdh_vocab_action_other_version(version, action)) {
+		S_ERR(L, n->line, n->col,
+		      "event_action %s is a version %s action; with version %s use one of: %s", q, other,
+		      version, all);
+	} else {
+		const char *s = S_suggest(action, pdh_vocab_actions(version));
+		if (s)
+			S_ERR(L, n->line, n->col,
+			      "unknown event_action %s for version %s; did you mean '%s'? (one of: %s)", q,
+			      version, s, all);
+		else
+			S_ERR(L, n->line, n->col, "unknown event_action %s for version %s; expected one of: %s",
+			      q, version, all);
+	}
+	free(all);
+	free(q);
+	return false;
+}
+
+static bool S_check_object(S_loader *L, const S_node *n, const char *version, const char *object)
+{
+	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
+	char *q, *all;
+
+	if (pdh_vocab_object_known(version, object))
+		return true;
+	q = S_qn(n);
+	all = S_join(pdh_vocab_objects(version));
+	if (pdh_vocab_object_other_version(version, object)) {
+		S_ERR(L, n->line, n->col,
+		      "event_object %s is a version %s object; with version %s use one of: %s", q, other,
+		      version, all);
+		free(all);
+		free(q);
+		return false;
+	}
+	{
+		const char *s = S_suggest(object, pdh_vocab_objects(version));
+		if (s)
+			S_WARN(L, n->line, n->col,
+			       "unknown event_object %s for version %s; did you mean '%s'? (known: %s)", q,
+			       version, s, all);
+		else
+			S_WARN(L, n->line, n->col,
+			       "unknown event_object %s for version %s (known: %s); kept, in case Pipedrive "
+			       "added it", q, version, all);
+	}
+	free(all);
+	free(q);
+	return true;
+}
+
+/* "<action>.<object> <host><path>", cut to 255 bytes without splitting a UTF-8 sequence. */
+static char *S_derive_name(const char *action, const char *object, const char *url)
+{
+	pdh_url u;
+	char *name;
+	size_t len;
+
+	if (pdh_url_parse(&u, url, NULL) != 0)
+		return pdh_xasprintf("%s.%s", action, object);
+	if (u.port && !((strcmp(u.scheme, "https") == 0 && strcmp(u.port, "443") == 0) ||
+	                (strcmp(u.scheme, "http") == 0 && strcmp(u.port, "80") == 0)))
+		name = pdh_xasprintf("%s.%s %s:%s%s", action, object, u.host, u.port, u.path);
+	else
+		name = pdh_xasprintf("%s.%s %s%s", action, object, u.host, u.path);
+	pdh_url_dispose(&u);
+	len = strlen(name);
+	if (len > S_NAME_MAX) {
+		len = S_NAME_MAX;
+		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
+			len--;
+		name[len] = '\0';
+	}
+	return name;
+}
+
+/* One entry of `webhooks:`. Returns whether its identity key is usable for the duplicate
+ * check. */
+static bool S_load_webhook(S_loader *L, const S_node *n, size_t index, const S_defaults *def)
+{
+	const S_node *f[W_N + 1] = { 0 }, *k[W_N + 1] = { 0 };
+	pdh_desired_webhook *w = &L->d->webhooks[L->d->n_webhooks++];
+	const char *version = "2.0";
+	bool version_ok = true, action_ok = false, object_ok = false, url_ok = false;
+
+	memset(w, 0, sizeof(*w));
+	w->line = n->line;
+	w->col = n->col;
+	if (n->kind != N_MAP) {
+		if (n->kind != N_BAD)
+			S_ERR(L, n->line, n->col,
+			      "webhooks[%zu]: expected a mapping (event_action, event_object, "
+			      "subscription_url, ...), found %s", index, S_describe(n));
+		return false;
+	}
+	S_keys(L, n, "a webhook", S_webhook_keys, f, k, NULL);
+	for (int i = W_ACTION; i <= W_URL; i++)
+		if (f[i] == NULL)
+			S_ERR(L, n->line, n->col, "webhook is missing the required key '%s'",
+			      S_webhook_keys[i]);
+
+	if (f[W_VERSION]) {
+		w->version_declared = true;
+		version_ok = S_version(L, f[W_VERSION], &w->version) == 0;
+	} else if (def->has_version) {
+		w->version_declared = true;
+		w->version = pdh_xstrdup(def->version);
+	}
+	if (w->version == NULL)
+		w->version = pdh_xstrdup("2.0");
+	version = w->version;
+
+	if (f[W_ACTION] && S_string(L, f[W_ACTION], "event_action", false, &w->event_action) == 0)
+		action_ok = !version_ok || S_check_action(L, f[W_ACTION], version, w->event_action);
+	if (f[W_OBJECT] && S_string(L, f[W_OBJECT], "event_object", false, &w->event_object) == 0)
+		object_ok = !version_ok || S_check_object(L, f[W_OBJECT], version, w->event_object);
+	if (f[W_URL] && S_string(L, f[W_URL], "subscription_url", false, &w->subscription_url) == 0)
+		S_check_url(L, f[W_URL], w->subscription_url, &url_ok);
+
+	if (f[W_NAME]) {
+		if (S_string(L, f[W_NAME], "name", false, &w->name) == 0) {
+			size_t len = strlen(w->name);
+			if (len == 0)
+				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col, "name must not be empty");
+			else if (len > S_NAME_MAX)
+				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
+				      "name is %zu bytes long; Pipedrive allows at most %d", len, S_NAME_MAX);
+		}
+	} else if (w->event_action && w->event_object && w->subscription_url) {
+		w->name = S_derive_name(w->event_action, w->event_object, w->subscription_url);
+		w->name_derived = true;
+	}
+
+	if (f[W_USER_ID]) {
+		w->has_user_id = S_integer(L, f[W_USER_ID], "user_id", 1, LLONG_MAX, &w->user_id) == 0;
+	} else if (def->has_user_id) {
+		w->has_user_id = true;
+		w->user_id = def->user_id;
+	}
+	if (f[W_USER]) {
+		w->has_http_auth_user = S_string(L, f[W_USER], "http_auth_user", true,
+		                                 &w->http_auth_user) == 0;
+	} else if (def->has_user) {
+		w->has_http_auth_user = true;
+		w->http_auth_user = pdh_xstrdup(def->user);
+	}
+	if (f[W_PASSWORD]) {
+		w->has_http_auth_password = S_password(L, f[W_PASSWORD], &w->http_auth_password,
+		                                       &w->http_auth_password_ref) == 0;
+	} else if (def->has_password) {
+		w->has_http_auth_password = true;
+		w->http_auth_password = pdh_xstrdup(def->password);
+		w->http_auth_password_ref = pdh_xstrdup(def->password_ref);
+	}
+	return action_ok && object_ok && url_ok;
+}
+
+typedef struct {
+	char *key;
+	size_t index;
+} S_ident;
+
+static int S_ident_cmp(const void *a, const void *b)
+{
+	const S_ident *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two entries with one identity key (action, object, normalised URL): each later one is an
+ * error that names where the first is. Sorting keeps this O(n log n) for large files. */
+static void S_check_identities(S_loader *L, const bool *usable)
+{
+	pdh_desired *d = L->d;
+	S_ident *ids = pdh_xcalloc(d->n_webhooks + 1, sizeof(*ids));
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_webhooks; i++) {
+		char *url;
+		if (!usable[i] || (url = pdh_url_normalize(d->webhooks[i].subscription_url)) == NULL)
+			continue;
+		ids[n].key = pdh_xasprintf("%s\n%s\n%s", d->webhooks[i].event_action,
+		                           d->webhooks[i].event_object, url);
+		ids[n++].index = i;
+		free(url);
+	}
+	qsort(ids, n, sizeof(*ids), S_ident_cmp);
+	for (size_t i = 1, first = 0; i < n; i++) {
+		if (strcmp(ids[i].key, ids[first].key) != 0) {
+			first = i;
+			continue;
+		}
+		{
+			const pdh_desired_webhook *a = &d->webhooks[ids[first].index];
+			const pdh_desired_webhook *b = &d->webhooks[ids[i].index];
+			S_ERR(L, b->line, b->col,
+			      "duplicate webhook: the entry at line %d, column %d has the same "
+			      "event_action, event_object and subscription_url", a->line, a->col);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(ids[i].key);
+	free(ids);
+}
+
+static void S_add_manage_url(pdh_desired *d, char *url, size_t *cap)
+{
+	d->manage_urls = pdh_xgrow(d->manage_urls, cap, d->n_manage_urls + 1, sizeof(char *));
+	d->manage_urls[d->n_manage_urls++] = url;
+}
+
+static void S_load_manage(S_loader *L, const S_node *n)
+{
+	const S_node *f[M_N + 1] = { 0 }, *k[M_N + 1] = { 0 };
+	pdh_desired *d = L->d;
+	size_t cap = 0;
+
+	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+		return;
+	if (n->kind != N_MAP) {
+		if (n->kind != N_BAD)
+			S_ERR(L, n->line, n->col, "manage: expected a mapping, found %s", S_describe(n));
+		return;
+	}
+	S_keys(L, n, "manage", S_manage_keys, f, k, NULL);
+	if (f[M_PRUNE])
+		S_boolean(L, f[M_PRUNE], "manage.prune", &d->prune);
+	if (f[M_MAX_DELETES]) {
+		long long v;
+		if (S_integer(L, f[M_MAX_DELETES], "manage.max_deletes", 0, INT_MAX, &v) == 0)
+			d->max_deletes = (int)v;
+	}
+	if (f[M_URLS]) {
+		const S_node *u = f[M_URLS];
+		d->manage_urls_declared = true;
+		if (u->kind != N_SEQ) {
+			if (u->kind != N_BAD)
+				S_ERR(L, u->line, u->col,
+				      "manage.urls: expected a list of URL prefixes (or [\"*\"]), found %s",
+				      S_describe(u));
+			return;
+		}
+		for (size_t i = 0; i < u->n; i++) {
+			const S_node *it = u->kids[i];
+			char *s, *q, *norm;
+			pdh_url pu;
+			const char *why = NULL;
+
+			if (S_string(L, it, "manage.urls", false, &s) != 0)
+				continue;
+			if (strcmp(s, "*") == 0) {
+				if (u->n > 1)
+					S_ERR(L, it->line, it->col,
+					      "manage.urls: '*' owns every general webhook and must be the only "
+					      "entry");
+				d->manage_all = true;
+				free(s);
+				continue;
+			}
+			q = S_qn(it);
+			if (pdh_url_parse(&pu, s, &why) != 0) {
+				S_ERR(L, it->line, it->col,
+				      "manage.urls: %s is not a valid URL prefix: %s; expected "
+				      "https://host/ or \"*\"", q, why);
+			} else if (!S_url_scheme_ok(&pu)) {
+				S_ERR(L, it->line, it->col,
+				      "manage.urls: %s: expected an https:// (or http://) prefix, found scheme "
+				      "'%s'", q, pu.scheme);
+			} else if ((norm = pdh_url_normalize(s)) != NULL) {
+				S_add_manage_url(d, norm, &cap);
+			}
+			pdh_url_dispose(&pu);
+			free(q);
+			free(s);
+		}
+	}
+}
+
+typedef struct {
+	char *origin;
+	size_t first;
+} S_origin;
+
+static int S_origin_cmp(const void *a, const void *b)
+{
+	const S_origin *x = a, *y = b;
+	int c = strcmp(x->origin, y->origin);
+
+	if (c)
+		return c;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int S_origin_first_cmp(const void *a, const void *b)
+{
+	const S_origin *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The default manage.urls: each distinct scheme://host/ of the declared URLs, in file order. */
+static void S_default_manage_urls(pdh_desired *d)
+{
+	S_origin *o = pdh_xcalloc(d->n_webhooks + 1, sizeof(*o));
+	size_t n = 0, kept = 0, cap = 0;
+
+	for (size_t i = 0; i < d->n_webhooks; i++) {
+		char *s = pdh_url_origin(d->webhooks[i].subscription_url);
+		if (s)
+			o[n++] = (S_origin){ s, i };
+	}
+	qsort(o, n, sizeof(*o), S_origin_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (kept > 0 && strcmp(o[kept - 1].origin, o[i].origin) == 0)
+			free(o[i].origin);
+		else
+			o[kept++] = o[i];
+	}
+	qsort(o, kept, sizeof(*o), S_origin_first_cmp);
+	for (size_t i = 0; i < kept; i++)
+		S_add_manage_url(d, o[i].origin, &cap);
+	free(o);
+}
+
+static void S_check(S_loader *L)
+{
+	const S_node *f[R_N + 1] = { 0 }, *k[R_N + 1] = { 0 };
+	const S_node *root = L->root;
+	pdh_desired *d = L->d;
+	S_defaults def = { 0 };
+	bool *usable = NULL;
+
+	if (root == NULL || (root->kind == N_SCALAR && S_type_of(root) == T_NULL)) {
+		S_ERR(L, 0, 0, "the file is empty; expected 'pdhooks: 1' and a 'webhooks:' list");
+		return;
+	}
+	if (root->kind != N_MAP) {
+		if (root->kind != N_BAD)
+			S_ERR(L, root->line, root->col,
+			      "expected a mapping at the top ('pdhooks: 1', 'webhooks: ...'), found %s",
+			      S_describe(root));
+		return;
+	}
+	S_keys(L, root, "the top level", S_root_keys, f, k, NULL);
+	if (f[R_PDHOOKS] == NULL) {
+		S_ERR(L, root->line, root->col,
+		      "missing the required key 'pdhooks' (the file format version: 'pdhooks: 1')");
+	} else {
+		long long v;
+		if (S_integer(L, f[R_PDHOOKS], "pdhooks", LLONG_MIN, LLONG_MAX, &v) == 0) {
+			if (v != 1)
+				S_ERR(L, f[R_PDHOOKS]->line, f[R_PDHOOKS]->col,
+				      "unsupported file format version %lld; this pdhooks reads 'pdhooks: 1'", v);
+			else
+				d->format_version = 1;
+		}
+	}
+	if (f[R_DEFAULTS])
+		S_load_defaults(L, f[R_DEFAULTS], &def);
+	if (f[R_MANAGE])
+		S_load_manage(L, f[R_MANAGE]);
+	if (f[R_WEBHOOKS] == NULL) {
+		S_ERR(L, root->line, root->col,
+		      "missing the required key 'webhooks' (a list; 'webhooks: []' declares none)");
+	} else if (f[R_WEBHOOKS]->kind != N_SEQ) {
+		const S_node *w = f[R_WEBHOOKS];
+		if (w->kind != N_BAD)
+			S_ERR(L, w->line, w->col,
+			      "webhooks: expected a list of webhooks ('webhooks: []' declares none), found %s",
+			      S_describe(w));
+	} else {
+		const S_node *w = f[R_WEBHOOKS];
+		d->webhooks = pdh_xcalloc(w->n + 1, sizeof(*d->webhooks));
+		usable = pdh_xcalloc(w->n + 1, sizeof(*usable));
+		for (size_t i = 0; i < w->n; i++)
+			usable[i] = S_load_webhook(L, w->kids[i], i, &def);
+		S_check_identities(L, usable);
+	}
+	if (!d->manage_urls_declared)
+		S_default_manage_urls(d);
+	S_defaults_dispose(&def);
+	free(usable);
+}
+
+/* ---- entry points ------------------------------------------------------------------------ */
+
+int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *data, size_t len,
+                            const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err)
+{
+	S_loader L;
+	size_t errors_before = diags->n_errors;
+	int rc = PDH_EFILE;
+
+	*out = NULL;
+	memset(&L, 0, sizeof(L));
+	L.diags = diags;
+	L.data = data;
+	L.len = len;
+	if (opts) {
+		L.getenv_fn = opts->getenv;
+		L.getenv_ctx = opts->getenv_ctx;
+	}
+	if (len > PDH_DESIRED_MAX_BYTES) {
+		S_ERR(&L, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
+		goto done;
+	}
+	L.d = pdh_xcalloc(1, sizeof(*L.d));
+	L.d->path = pdh_xstrdup(name);
+	L.d->prune = true;
+	L.d->max_deletes = PDH_DEFAULT_MAX_DELETES;
+	pdh_sha256_hex(data, len, L.d->sha256);
+	if (S_check_text(&L) == 0 && S_parse(&L) == 0)
+		S_check(&L);
+	if (diags->n_errors == errors_before) {
+		*out = L.d;
+		L.d = NULL;
+		rc = PDH_OK;
+	}
+done:
+	if (rc != PDH_OK)
+		pdh_error_set(err, rc, "%s does not load", name ? name : "the desired file");
+	pdh_diags_sort(diags);
+	pdh_desired_free(L.d);
+	S_node_free(L.root);
+	if (L.have_lines)
+		pdh_lines_dispose(&L.lines);
+	return rc;
+}
+
+int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
+                          pdh_error *err)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	struct stat st;
+	char chunk[65536];
+	int fd, rc = PDH_OK;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: it is a directory", path);
+		goto done;
+	}
+	/* Refused before reading when the size is known; a pipe is read one byte past the limit. */
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > PDH_DESIRED_MAX_BYTES)
+		goto too_big;
+	b.max = PDH_DESIRED_MAX_BYTES;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if (pdh_buf_append(&b, chunk, (size_t)n) != 0)
+			goto too_big;
+	}
+	*len = b.len;
+	*data = pdh_buf_detach(&b);
+	goto done;
+too_big:
+	pdh_diags_add(diags, PDH_DIAG_ERROR, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
+	rc = pdh_error_set(err, PDH_EFILE, "%s does not load", path);
+done:
+	if (fd >= 0)
+		close(fd);
+	pdh_buf_dispose(&b);
+	return rc;
+}
+
+int pdh_desired_load_file(pdh_desired **out, const char *path, const pdh_load_opts *opts,
+                          pdh_diags *diags, pdh_error *err)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = pdh_desired_read_file(&data, &len, path, diags, err);
+	if (rc == PDH_OK) {
+		rc = pdh_desired_load_buffer(out, path, data, len, opts, diags, err);
+		free(data);
+	}
+	return rc;
+}

@@ -1,0 +1,302 @@
+#define _GNU_SOURCE
+#include "fake.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+
+#define START_TIMEOUT_MS 20000
+#define STOP_TIMEOUT_MS 20000
+
+struct pdh_t_fake {
+	pid_t pid;
+	int port;
+	char *base;
+	char *url;
+};
+
+static const char *S_prefix(char *const extra[])
+{
+	const char *prefix = "/v1";
+
+	for (size_t i = 0; extra && extra[i]; i++) {
+		if (strcmp(extra[i], "--prefix") == 0 && extra[i + 1])
+			prefix = extra[i + 1];
+		else if (strncmp(extra[i], "--prefix=", 9) == 0)
+			prefix = extra[i] + 9;
+	}
+	return prefix;
+}
+
+/* Reads the child's stdout up to the first newline, within the start timeout. */
+static void S_read_line(int fd, char *line, size_t n)
+{
+	size_t len = 0;
+	struct pollfd p = { fd, POLLIN, 0 };
+	int waited = 0;
+
+	line[0] = '\0';
+	while (len + 1 < n && waited < START_TIMEOUT_MS) {
+		int r = poll(&p, 1, 100);
+		ssize_t got;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			waited += 100;
+			continue;
+		}
+		got = read(fd, line + len, 1);
+		if (got <= 0)
+			break;
+		if (line[len] == '\n')
+			break;
+		line[++len] = '\0';
+	}
+	line[len] = '\0';
+}
+
+pdh_t_fake *pdh_t_fake_start(char *const extra_args[])
+{
+	const char *bin = getenv("PDH_FAKE_BIN");
+	char *argv[64];
+	char line[64];
+	size_t n = 0;
+	int out[2];
+	pdh_t_fake *f;
+	pid_t pid;
+
+	cr_assert_not_null(bin, "PDH_FAKE_BIN is not set (run the suite through ctest)");
+	argv[n++] = (char *)bin;
+	argv[n++] = "--port";
+	argv[n++] = "0";
+	argv[n++] = "--token";
+	argv[n++] = "test-token";
+	for (size_t i = 0; extra_args && extra_args[i] && n < 63; i++)
+		argv[n++] = extra_args[i];
+	argv[n] = NULL;
+	cr_assert_eq(pipe(out), 0);
+	pid = fork();
+	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* A test that aborts must not leave its fake running. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(out[1], 1);
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+		execv(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	S_read_line(out[0], line, sizeof(line));
+	close(out[0]);
+	f = pdh_xcalloc(1, sizeof(*f));
+	f->pid = pid;
+	if (sscanf(line, "port=%d", &f->port) != 1 || f->port <= 0 || f->port > 65535) {
+		pdh_t_fake_stop(f);
+		cr_assert_fail("pdhooks-fake did not start (first line: '%s')", line);
+	}
+	f->base = pdh_xasprintf("http://127.0.0.1:%d", f->port);
+	f->url = pdh_xasprintf("%s%s", f->base, S_prefix(extra_args));
+	return f;
+}
+
+const char *pdh_t_fake_url(const pdh_t_fake *f)
+{
+	return f->url;
+}
+
+const char *pdh_t_fake_token(const pdh_t_fake *f)
+{
+	(void)f;
+	return "test-token";
+}
+
+const char *pdh_t_fake_base(const pdh_t_fake *f)
+{
+	return f->base;
+}
+
+int pdh_t_fake_port(const pdh_t_fake *f)
+{
+	return f->port;
+}
+
+long pdh_t_fake_control(pdh_t_fake *f, const char *method, const char *path, const char *json,
+                        char **out)
+{
+	const char *hdrs[] = { "Content-Type: application/json", NULL };
+	char *url = pdh_xasprintf("%s%s", f->base, path);
+	pdh_t_http r;
+	long status;
+
+	pdh_t_http_call(&r, method, url, hdrs, json, -1);
+	cr_assert_eq(r.curl_code, 0, "control call %s %s: %s", method, path,
+	             curl_easy_strerror((CURLcode)r.curl_code));
+	status = r.status;
+	if (out) {
+		*out = r.body;
+		r.body = NULL;
+	}
+	pdh_t_http_dispose(&r);
+	free(url);
+	return status;
+}
+
+int pdh_t_fake_calls(pdh_t_fake *f, const char *method)
+{
+	char *body = NULL;
+	json_t *j;
+	int n = 0;
+
+	cr_assert_eq(pdh_t_fake_control(f, "GET", "/_fake/calls", NULL, &body), 200);
+	j = json_loads(body, 0, NULL);
+	cr_assert_not_null(j, "GET /_fake/calls: not JSON: %s", body);
+	if (method) {
+		n = (int)json_integer_value(json_object_get(j, method));
+	} else {
+		const char *all[] = { "GET", "POST", "DELETE", "OTHER" };
+		for (size_t i = 0; i < 4; i++)
+			n += (int)json_integer_value(json_object_get(j, all[i]));
+	}
+	json_decref(j);
+	free(body);
+	return n;
+}
+
+void pdh_t_fake_set_state(pdh_t_fake *f, const char *json_array)
+{
+	char *body = NULL;
+	long st = pdh_t_fake_control(f, "PUT", "/_fake/state", json_array, &body);
+	cr_assert_eq(st, 200, "PUT /_fake/state: %ld %s", st, body);
+	free(body);
+}
+
+char *pdh_t_fake_state(pdh_t_fake *f)
+{
+	char *body = NULL;
+	cr_assert_eq(pdh_t_fake_control(f, "GET", "/_fake/state", NULL, &body), 200);
+	return body;
+}
+
+int pdh_t_fake_stop_status(pdh_t_fake *f)
+{
+	int status = 0, waited = 0;
+	pid_t got = 0;
+
+	if (f == NULL)
+		return 0;
+	kill(f->pid, SIGTERM);
+	while ((got = waitpid(f->pid, &status, WNOHANG)) == 0 && waited < STOP_TIMEOUT_MS) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	if (got == 0) {
+		kill(f->pid, SIGKILL);
+		waitpid(f->pid, &status, 0);
+	}
+	free(f->base);
+	free(f->url);
+	free(f);
+	if (got < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void pdh_t_fake_stop(pdh_t_fake *f)
+{
+	(void)pdh_t_fake_stop_status(f);
+}
+
+/* ---- plain HTTP ---- */
+
+static size_t S_collect(char *p, size_t size, size_t n, void *ud)
+{
+	pdh_buf *b = ud;
+	if (pdh_buf_append(b, p, size * n) != 0)
+		return 0;
+	return size * n;
+}
+
+void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
+                     const char *const headers[], const char *body, long len)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	pdh_buf b = PDH_BUF_INIT, hb = PDH_BUF_INIT;
+
+	cr_assert_not_null(h);
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	/* curl adds "Expect: 100-continue" to big bodies; the fake answers without it. */
+	hl = curl_slist_append(hl, "Expect:");
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_URL, url), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, S_collect), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_WRITEDATA, &b), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, S_collect), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HEADERDATA, &hb), CURLE_OK);
+	if (strcmp(method, "HEAD") == 0)
+		cr_assert_eq(curl_easy_setopt(h, CURLOPT_NOBODY, 1L), CURLE_OK);
+	if (body) {
+		cr_assert_eq(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		                              (curl_off_t)(len < 0 ? (long)strlen(body) : len)), CURLE_OK);
+		cr_assert_eq(curl_easy_setopt(h, CURLOPT_POSTFIELDS, body), CURLE_OK);
+		cr_assert_eq(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method), CURLE_OK);
+	}
+	r->curl_code = (int)curl_easy_perform(h);
+	r->status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	pdh_buf_puts(&b, "");
+	pdh_buf_puts(&hb, "");
+	r->body = pdh_buf_detach(&b);
+	r->headers = pdh_buf_detach(&hb);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(h);
+}
+
+char *pdh_t_http_header(const pdh_t_http *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *line = r->headers; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		if (len > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+			const char *v = line + n + 1;
+			while (*v == ' ')
+				v++;
+			len -= (size_t)(v - line);
+			while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == ' '))
+				len--;
+			return pdh_xstrndup(v, len);
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+void pdh_t_http_dispose(pdh_t_http *r)
+{
+	free(r->body);
+	free(r->headers);
+	r->body = r->headers = NULL;
+}

@@ -1,0 +1,47 @@
+/* Running pdhooks-fake from a test: start it on a free port, talk to its control API, stop it.
+ * Every function aborts the test (cr_assert) when the fake cannot be reached. */
+#ifndef PDH_T_FAKE_H
+#define PDH_T_FAKE_H
+
+#include <stddef.h>
+
+typedef struct pdh_t_fake pdh_t_fake;
+
+/* Starts $PDH_FAKE_BIN on 127.0.0.1 port 0, token "test-token", plus extra args (NULL-terminated
+ * list, may be NULL); waits for "port=N". Aborts the test (cr_assert) on failure. */
+pdh_t_fake *pdh_t_fake_start(char *const extra_args[]);
+const char *pdh_t_fake_url(const pdh_t_fake *f);    /* "http://127.0.0.1:PORT/v1" (or --prefix) */
+const char *pdh_t_fake_token(const pdh_t_fake *f);  /* "test-token" */
+const char *pdh_t_fake_base(const pdh_t_fake *f);   /* "http://127.0.0.1:PORT" */
+int pdh_t_fake_port(const pdh_t_fake *f);
+/* API calls served, by method ("GET", "POST", "DELETE"; NULL: all), from GET /_fake/calls. */
+int pdh_t_fake_calls(pdh_t_fake *f, const char *method);
+/* A control call, e.g. ("POST", "/_fake/fail", "{...}", NULL); json may be NULL. Returns the
+ * HTTP status; *out (when out is not NULL) gets the body, caller frees. */
+long pdh_t_fake_control(pdh_t_fake *f, const char *method, const char *path, const char *json,
+                        char **out);
+/* PUT /_fake/state with a JSON array of webhooks; asserts 200. */
+void pdh_t_fake_set_state(pdh_t_fake *f, const char *json_array);
+char *pdh_t_fake_state(pdh_t_fake *f);  /* GET /_fake/state; caller frees */
+void pdh_t_fake_stop(pdh_t_fake *f);    /* SIGTERM, waitpid, free; NULL ok */
+/* As pdh_t_fake_stop, and returns the exit status (128+signal when killed), so a test can check
+ * the fake stopped cleanly (0; under ASan also leak-free). */
+int pdh_t_fake_stop_status(pdh_t_fake *f);
+
+/* One plain HTTP exchange over libcurl, for tests that speak to the fake directly. */
+typedef struct pdh_t_http {
+	int curl_code;   /* CURLE_OK (0) or the transport error */
+	long status;     /* 0 when no answer */
+	char *body;      /* NUL-terminated, never NULL after a call */
+	char *headers;   /* the raw response header lines, never NULL after a call */
+} pdh_t_http;
+
+/* method, full URL, extra header lines ("Name: value", NULL-terminated, may be NULL), body
+ * (NULL: none) with its length (-1: strlen). Timeout: 30 s. */
+void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
+                     const char *const headers[], const char *body, long len);
+/* The value of response header name (case-insensitive), copied; NULL when absent. Caller frees. */
+char *pdh_t_http_header(const pdh_t_http *r, const char *name);
+void pdh_t_http_dispose(pdh_t_http *r);
+
+#endif

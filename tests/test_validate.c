@@ -1,0 +1,163 @@
+/* pdhooks validate: output, exit codes and options, through the real binary. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+#include "testutil.h"
+
+static char *T_file(const char *rel)
+{
+	char *sub = pdh_xasprintf("desired/%s", rel);
+	char *path = pdh_t_testdata(sub);
+	free(sub);
+	return path;
+}
+
+Test(validate, valid_file_prints_ok_line_and_exits_0)
+{
+	pdh_t_run r;
+	char *path = T_file("good/v1.yaml");
+	char *want = pdh_xasprintf("%s: ok, 3 webhooks\n", path);
+
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-f", path, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, want);
+	cr_expect_str_eq(r.err, "");
+	pdh_t_run_dispose(&r);
+	free(want);
+	free(path);
+}
+
+Test(validate, warnings_are_counted_and_shown_but_pass)
+{
+	pdh_t_run r;
+	char *path = T_file("good/warn-unknown-object.yaml");
+	char *want = pdh_xasprintf("%s: ok, 2 webhooks (2 warnings)\n", path);
+	char *where = pdh_xasprintf("%s:4:19: warning: unknown event_object 'invoice'", path);
+
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "--file", path, NULL);
+	cr_expect_eq(r.status, 0);
+	cr_expect_str_eq(r.out, want);
+	cr_expect_not_null(strstr(r.err, where), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "\n      event_object: invoice\n                    ^\n"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(where);
+	free(want);
+	free(path);
+}
+
+Test(validate, quiet_prints_only_errors)
+{
+	pdh_t_run r;
+	char *path = T_file("good/warn-http.yaml");
+
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-q", "-f", path, NULL);
+	cr_expect_eq(r.status, 0);
+	cr_expect_str_eq(r.out, "");
+	cr_expect_str_eq(r.err, "");
+	pdh_t_run_dispose(&r);
+	free(path);
+
+	path = T_file("bad/several-errors.yaml");
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-q", "-f", path, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.out, "");
+	cr_expect_not_null(strstr(r.err, ":11:14: error: user_id: -3 is out of range"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(path);
+}
+
+Test(validate, invalid_file_lists_every_error_and_exits_1)
+{
+	pdh_t_run r;
+	char *path = T_file("bad/several-errors.yaml");
+	char *summary = pdh_xasprintf("pdhooks: error: %s does not load: 4 errors\n", path);
+	const char *p;
+	int n = 0;
+
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-f", path, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.out, "");
+	for (p = r.err; (p = strstr(p, ": error: ")) != NULL; p++)
+		n++;
+	cr_expect_eq(n, 5, "%s", r.err); /* four diagnostics and the summary */
+	cr_expect_not_null(strstr(r.err, summary), "%s", r.err);
+	/* In file order. */
+	cr_expect_lt(strstr(r.err, ":3:5:"), strstr(r.err, ":11:14:"));
+	cr_expect_null(strchr(r.err, '\033'));
+	pdh_t_run_dispose(&r);
+	free(summary);
+	free(path);
+}
+
+Test(validate, defaults_to_pdhooks_yaml_in_the_current_directory)
+{
+	pdh_t_run r;
+	char *dir = pdh_t_tmpdir();
+	char *file = pdh_xasprintf("%s/pdhooks.yaml", dir);
+
+	pdh_t_write_file(file, "pdhooks: 1\nwebhooks: []\n");
+	cr_assert_eq(chdir(dir), 0);
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "pdhooks.yaml: ok, 0 webhooks\n");
+	pdh_t_run_dispose(&r);
+	unlink(file);
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.err, "pdhooks: error: cannot read pdhooks.yaml: No such file or directory\n");
+	pdh_t_run_dispose(&r);
+	rmdir(dir);
+	free(file);
+	free(dir);
+}
+
+Test(validate, environment_variables_are_resolved)
+{
+	pdh_t_run r;
+	char *path = T_file("good/full.yaml");
+	char *const env_set[] = { "PD_HOOK_PASSWORD=hunter2-from-env", NULL };
+	char *const env_unset[] = { "PD_HOOK_PASSWORD=", NULL };
+
+	pdh_t_pdhooks(&r, env_set, NULL, "validate", "-f", path, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_null(strstr(r.out, "hunter2"));
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, env_unset, NULL, "validate", "-f", path, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_not_null(strstr(r.err, "environment variable 'PD_HOOK_PASSWORD' is not set"),
+	                   "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(path);
+}
+
+Test(validate, bad_arguments)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "--frobnicate", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.err, "pdhooks: error: validate: unknown argument '--frobnicate' "
+	                        "(see 'pdhooks help validate')\n");
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-f", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.err, "pdhooks: error: -f needs a file name\n");
+	pdh_t_run_dispose(&r);
+}
+
+Test(validate, help_describes_the_options)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, NULL, NULL, "help", "validate", NULL);
+	cr_expect_eq(r.status, 0);
+	cr_expect_not_null(strstr(r.out, "Usage: pdhooks validate [-f FILE] [-q] [--no-color]"));
+	cr_expect_not_null(strstr(r.out, "--no-color"));
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, NULL, NULL, "help", NULL);
+	cr_expect_not_null(strstr(r.out, "  validate "));
+	pdh_t_run_dispose(&r);
+}
