@@ -173,17 +173,23 @@ Test(retry, post_5xx_honours_retry_after_before_the_listing)
 	cr_expect_eq(d.delay_ms, 1500);
 }
 
+/* Every method gets verdict v, with a known outcome, for each transport error in codes. */
+static void S_expect_transport(const int *codes, size_t n, pdh_retry_verdict v)
+{
+	for (size_t m = 0; m < 3; m++)
+		for (size_t i = 0; i < n; i++) {
+			pdh_retry_decision d = S_decide(all_methods[m], S_transport(codes[i]), 1);
+			cr_expect_eq(d.verdict, v, "%s curl %d", pdh_http_method_name(all_methods[m]),
+			             codes[i]);
+			cr_expect_not(d.outcome_unknown);
+		}
+}
+
 Test(retry, connection_failures_before_sending_are_retried_for_every_method)
 {
 	static const int codes[] = { CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST,
 	                             CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR };
-	for (size_t m = 0; m < 3; m++)
-		for (size_t i = 0; i < 4; i++) {
-			pdh_retry_decision d = S_decide(all_methods[m], S_transport(codes[i]), 1);
-			cr_expect_eq(d.verdict, PDH_RETRY_AGAIN, "%s curl %d",
-			             pdh_http_method_name(all_methods[m]), codes[i]);
-			cr_expect_not(d.outcome_unknown);
-		}
+	S_expect_transport(codes, 4, PDH_RETRY_AGAIN);
 }
 
 Test(retry, transport_errors_after_sending_make_a_post_unknown)
@@ -230,13 +236,7 @@ Test(retry, certificate_and_url_errors_are_final_for_every_method)
 {
 	static const int codes[] = { CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
 	                             CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL };
-	for (size_t m = 0; m < 3; m++)
-		for (size_t i = 0; i < 4; i++) {
-			pdh_retry_decision d = S_decide(all_methods[m], S_transport(codes[i]), 1);
-			cr_expect_eq(d.verdict, PDH_RETRY_GIVE_UP, "%s curl %d",
-			             pdh_http_method_name(all_methods[m]), codes[i]);
-			cr_expect_not(d.outcome_unknown);
-		}
+	S_expect_transport(codes, 4, PDH_RETRY_GIVE_UP);
 }
 
 Test(retry, transport_error_wins_over_a_status)
