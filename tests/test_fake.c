@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -970,6 +971,19 @@ Test(fake, example_state_file_loads)
 	free(example);
 }
 
+Test(fake, demo_desired_file_validates)
+{
+	const char *src = getenv("PDH_SOURCE_DIR");
+	char *file = pdh_xasprintf("%s/examples/demo/pdhooks.yaml", src ? src : ".");
+	char *env[] = { "PD_HOOK_PASSWORD=demo-password", NULL };
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, env, NULL, "validate", "-f", file, NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	free(file);
+}
+
 /* ---- latency and rate limit ---- */
 
 Test(fake, latency_option_and_config)
@@ -1210,6 +1224,55 @@ Test(fake, fault_from_command_line)
 	pdh_t_fake_stop(f);
 }
 
+Test(fake, fault_json_takes_command_line_kinds_too)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+
+	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
+	                                "{\"method\":\"GET\",\"kind\":\"502\",\"count\":2}", NULL), 200);
+	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:html=403\"", NULL), 200);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 502);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 502);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 403);
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
+	pdh_t_fake_stop(f);
+}
+
+Test(fake, verbose_logs_calls_without_secrets)
+{
+	char *dir = pdh_t_tmpdir();
+	char *path = pdh_xasprintf("%s/stderr", dir);
+	char *args[] = { "-v", NULL };
+	char *url, *log;
+	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	pdh_t_fake *f;
+	pdh_t_http r;
+
+	/* the fake inherits this process's stderr */
+	cr_assert(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	f = pdh_t_fake_start(args);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	url = pdh_xasprintf("%s/webhooks?api_token=test-token", pdh_t_fake_url(f));
+	pdh_t_http_call(&r, "GET", url, NULL, NULL, -1);
+	cr_expect_eq(r.status, 200);
+	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_status(f, "DELETE", "/webhooks/9", NULL), 404);
+	pdh_t_fake_stop(f);
+	log = pdh_t_read_file(path, NULL);
+	cr_expect_not_null(strstr(log, "GET /v1/webhooks 200\n"), "%s", log);
+	cr_expect_not_null(strstr(log, "DELETE /v1/webhooks/9 404\n"), "%s", log);
+	cr_expect_null(strstr(log, "test-token"), "%s", log);
+	free(log);
+	free(url);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
 Test(fake, bad_fault_requests_are_refused)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
@@ -1220,6 +1283,8 @@ Test(fake, bad_fault_requests_are_refused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", bad[i], NULL), 400, "%s", bad[i]);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "{\"kind\":\"drop\"}", NULL), 200);
+	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:503:3\"", NULL), 200);
+	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:nope\"", NULL), 400);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail/reset", NULL, NULL), 200);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "reset forgot the fault");
 	pdh_t_fake_stop(f);

@@ -111,10 +111,12 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 	json_t *v;
 	long status = 0;
 
+	if (json_is_string(j))   /* "POST:503:2", as --fail takes it */
+		return fake_fault_parse(json_string_value(j), out, why);
 	memset(out, 0, sizeof(*out));
 	out->remaining = 1;
 	if (!json_is_object(j)) {
-		*why = "expected a JSON object";
+		*why = "expected a JSON object or a \"METHOD:KIND[:N]\" string";
 		return -1;
 	}
 	v = json_object_get(j, "method");
@@ -166,11 +168,9 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 		}
 		out->kind = FAKE_FAULT_DELAY;
 		out->delay_ms = (long)json_integer_value(v);
-	} else if (strcmp(kind, "truncated") == 0 || strcmp(kind, "drop") == 0 ||
-	           strcmp(kind, "create-503") == 0) {
-		return S_kind(kind, out, why);
-	} else {
-		*why = "kind must be status, html, truncated, drop, delay or create-503";
+	} else if (S_kind(kind, out, why) != 0) {   /* truncated, drop, create-503, "503", ... */
+		*why = "kind must be status, html, truncated, drop, delay or create-503 (or a KIND of "
+		       "--fail)";
 		return -1;
 	}
 	return 0;

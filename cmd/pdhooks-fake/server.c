@@ -522,7 +522,7 @@ static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const
 		return S_json(c, 413, json_pack("{s:s}", "error", "request body is too large"), NULL);
 	if ((post || put) && rq->body.len > 0) {
 		json_error_t jerr;
-		in = json_loadb(pdh_buf_cstr(&rq->body), rq->body.len, 0, &jerr);
+		in = json_loadb(pdh_buf_cstr(&rq->body), rq->body.len, JSON_DECODE_ANY, &jerr);
 		if (in == NULL) {
 			snprintf(whybuf, sizeof(whybuf), "malformed JSON: %s", jerr.text);
 			why = whybuf;

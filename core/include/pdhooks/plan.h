@@ -41,10 +41,13 @@ typedef struct pdh_plan {
 	pdh_action *actions;           /* deterministic order: by key, then live id */
 	size_t n_actions;
 	size_t n_create, n_replace, n_delete;
-	const pdh_live_webhook **unchanged;  /* declared and matching */
+	const pdh_live_webhook **unchanged;  /* declared and matching; by key, then id */
 	size_t n_unchanged;
 	const pdh_live_webhook **foreign;    /* not ours: application/automation, or a general
 	                                        webhook outside manage.urls */
+	const char **foreign_reasons;        /* parallel to foreign, static strings:
+	                                        "application", "automation", "other type",
+	                                        "no type", "outside manage.urls" */
 	size_t n_foreign;
 	const pdh_live_webhook **unmanaged;  /* owned and undeclared, kept because prune is false */
 	size_t n_unmanaged;
@@ -53,15 +56,25 @@ typedef struct pdh_plan {
 	char **warnings;
 	size_t n_warnings;
 	int max_deletes;               /* in force for this plan */
+	size_t n_owned;                /* live general webhooks this file owns (declared or
+	                                  inside manage.urls) */
 	bool brake;                    /* apply refuses this plan unless --force */
-	char *brake_reason;            /* set when brake */
+	char *brake_reason;            /* set when brake: why, with the numbers, e.g.
+	                                  "it deletes 12 webhooks, more than max_deletes (10)" */
 } pdh_plan;
 
 /* Computes the plan. It borrows from desired and live, which must outlive it.
  * Caller frees with pdh_plan_free(). */
 int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live *live,
                      const pdh_plan_opts *opts, pdh_error *err);
+/* No action (unmanaged and foreign webhooks are not changes). */
 bool pdh_plan_is_empty(const pdh_plan *p);
 void pdh_plan_free(pdh_plan *p);
+
+/* The identity key as shown to people: "action.object URL", the URL normalised (pdh_url_normalize)
+ * and redacted (pdh_url_redact); a URL that does not parse shows as "(invalid URL)".
+ * Caller frees. */
+char *pdh_plan_key(const char *event_action, const char *event_object,
+                   const char *subscription_url);
 
 #endif

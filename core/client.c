@@ -1,0 +1,479 @@
+/* The Pipedrive webhooks API over libcurl: one easy handle per client, reused between calls so
+ * the connection stays open. Credentials travel only in a request header; redirects are never
+ * followed, so they are never sent anywhere else; bodies are capped; curl never logs. */
+#include "pdhooks/client.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/url.h"
+
+#define S_DEFAULT_CONNECT_MS 10000L
+#define S_DEFAULT_TIMEOUT_MS 30000L
+#define S_DEFAULT_MAX_BODY (32u * 1024u * 1024u)
+#define S_EXCERPT_MAX 120
+
+struct pdh_client {
+	CURL *curl;
+	char *base;                 /* no trailing '/' */
+	char *base_path;            /* the path of base, for log lines ("/v1"); "" when none */
+	char *token;                /* kept only to scrub it from any text shown */
+	struct curl_slist *headers;      /* Accept, the credentials */
+	struct curl_slist *post_headers; /* the same and Content-Type */
+	char *cacert;
+	long connect_timeout_ms;
+	long timeout_ms;
+	size_t max_body;
+	pdh_log_fn log;
+	void *log_ctx;
+	char errbuf[CURL_ERROR_SIZE];
+	/* One exchange's answer. */
+	pdh_buf body;
+	bool body_overflow;
+	pdh_http_result *res;
+	char *location;
+	char *content_type;
+};
+
+static pthread_once_t S_global_once = PTHREAD_ONCE_INIT;
+static CURLcode S_global_rc = CURLE_FAILED_INIT;
+
+static void S_global_init(void)
+{
+	S_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void S_free_secret(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+void pdh_client_free(pdh_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->headers);
+	curl_slist_free_all(c->post_headers);
+	free(c->base);
+	free(c->base_path);
+	S_free_secret(c->token);
+	free(c->cacert);
+	pdh_buf_dispose(&c->body);
+	free(c->location);
+	free(c->content_type);
+	free(c);
+}
+
+/* Appends to a header list; curl_slist_append returns NULL only when out of memory. */
+static struct curl_slist *S_header(struct curl_slist *list, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(list, line);
+	if (l == NULL) {
+		fputs("pdhooks: out of memory\n", stderr);
+		abort();
+	}
+	return l;
+}
+
+int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err)
+{
+	pdh_client *c = NULL;
+	pdh_url u;
+	char *auth = NULL;
+	int rc;
+
+	*out = NULL;
+	memset(&u, 0, sizeof(u));
+	if (opts == NULL || opts->api_url == NULL)
+		return pdh_error_set(err, PDH_EINVAL, "no API URL given");
+	rc = pdh_api_url_check(opts->api_url, err);
+	if (rc != 0)
+		goto done;
+	if (opts->auth == PDH_AUTH_NONE || opts->token == NULL || *opts->token == '\0') {
+		rc = pdh_error_set(err, PDH_EAUTH, "no Pipedrive credentials: set PIPEDRIVE_API_TOKEN "
+		                   "(or PIPEDRIVE_OAUTH_TOKEN), or pass --token-file PATH");
+		goto done;
+	}
+	if (!pdh_token_valid(opts->token)) {
+		rc = pdh_error_set(err, PDH_EAUTH, "the API token contains spaces or control "
+		                   "characters");
+		goto done;
+	}
+	pthread_once(&S_global_once, S_global_init);
+	if (S_global_rc != CURLE_OK) {
+		rc = pdh_error_set(err, PDH_ENET, "cannot initialise libcurl: %s",
+		                   curl_easy_strerror(S_global_rc));
+		goto done;
+	}
+	c = pdh_xcalloc(1, sizeof(*c));
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		rc = pdh_error_set(err, PDH_ENET, "cannot initialise libcurl");
+		goto done;
+	}
+	c->base = pdh_xstrdup(opts->api_url);
+	for (size_t n = strlen(c->base); n > 0 && c->base[n - 1] == '/'; n--)
+		c->base[n - 1] = '\0';
+	if (pdh_url_parse(&u, c->base, NULL) != 0) {
+		rc = pdh_error_set(err, PDH_EINVAL, "invalid API URL");
+		goto done;
+	}
+	c->base_path = pdh_xstrdup(u.path);
+	c->token = pdh_xstrdup(opts->token);
+	c->cacert = pdh_xstrdup(opts->cacert);
+	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : S_DEFAULT_TIMEOUT_MS;
+	c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
+	                                                     : S_DEFAULT_CONNECT_MS;
+	if (c->connect_timeout_ms > c->timeout_ms)
+		c->connect_timeout_ms = c->timeout_ms;
+	c->max_body = opts->max_body > 0 ? opts->max_body : S_DEFAULT_MAX_BODY;
+	c->log = opts->log;
+	c->log_ctx = opts->log_ctx;
+	auth = opts->auth == PDH_AUTH_BEARER
+		? pdh_xasprintf("Authorization: Bearer %s", opts->token)
+		: pdh_xasprintf("x-api-token: %s", opts->token);
+	c->headers = S_header(c->headers, "Accept: application/json");
+	c->headers = S_header(c->headers, auth);
+	c->post_headers = S_header(c->post_headers, "Accept: application/json");
+	c->post_headers = S_header(c->post_headers, auth);
+	c->post_headers = S_header(c->post_headers, "Content-Type: application/json");
+	c->post_headers = S_header(c->post_headers, "Expect:"); /* no 100-continue round trip */
+	*out = c;
+	c = NULL;
+	rc = PDH_OK;
+done:
+	S_free_secret(auth);
+	pdh_url_dispose(&u);
+	pdh_client_free(c);
+	return rc;
+}
+
+static size_t S_on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	pdh_client *c = ctx;
+
+	if (pdh_buf_append(&c->body, data, size * n) != 0) {
+		c->body_overflow = true;
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
+	}
+	return size * n;
+}
+
+static size_t S_on_header(char *line, size_t size, size_t n, void *ctx)
+{
+	pdh_client *c = ctx;
+	size_t len = size * n;
+	char *v;
+
+	pdh_http_parse_header(c->res, line, len, time(NULL));
+	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		free(c->location);
+		free(c->content_type);
+		c->location = c->content_type = NULL;
+	} else if ((v = pdh_http_header_value(line, len, "location")) != NULL) {
+		free(c->location);
+		c->location = v;
+	} else if ((v = pdh_http_header_value(line, len, "content-type")) != NULL) {
+		free(c->content_type);
+		c->content_type = v;
+	}
+	return len;
+}
+
+static long S_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* "30 s", "1.5 s": how long a timeout was, for messages. */
+static void S_seconds(char *out, size_t n, long ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, n, "%ld s", ms / 1000);
+	else
+		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
+}
+
+/* Text from the server made safe to show: one line, printable ASCII, the token replaced,
+ * at most S_EXCERPT_MAX characters. Caller frees. */
+static char *S_sanitize(const pdh_client *c, const char *s, size_t len)
+{
+	size_t tlen = c->token ? strlen(c->token) : 0;
+	pdh_buf b = PDH_BUF_INIT;
+	bool last_space = true;
+
+	for (size_t i = 0; i < len && b.len < S_EXCERPT_MAX; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (tlen > 0 && len - i >= tlen && memcmp(s + i, c->token, tlen) == 0) {
+			pdh_buf_puts(&b, "***");
+			i += tlen - 1;
+			last_space = false;
+			continue;
+		}
+		if (ch <= 0x20 || ch >= 0x7f) {
+			if (!last_space)
+				pdh_buf_putc(&b, ' ');
+			last_space = true;
+			continue;
+		}
+		pdh_buf_putc(&b, (char)ch);
+		last_space = false;
+	}
+	while (b.len > 0 && b.data[b.len - 1] == ' ')
+		b.data[--b.len] = '\0';
+	if (b.len >= S_EXCERPT_MAX)
+		pdh_buf_puts(&b, "...");
+	return pdh_buf_detach(&b);
+}
+
+static bool S_looks_like_html(const pdh_client *c)
+{
+	const char *p = pdh_buf_cstr(&c->body);
+
+	if (c->content_type && strncasecmp(c->content_type, "text/html", 9) == 0)
+		return true;
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return *p == '<';
+}
+
+/* What an error answer says: Pipedrive's own text, else a note on what came instead.
+ * Caller frees. */
+static char *S_describe_error_body(const pdh_client *c)
+{
+	char *text = pdh_api_error_text(pdh_buf_cstr(&c->body), c->body.len);
+	char *clean;
+
+	if (text != NULL) {
+		clean = S_sanitize(c, text, strlen(text));
+		free(text);
+		if (*clean)
+			return clean;
+		free(clean);
+	}
+	if (c->body.len == 0)
+		return pdh_xstrdup("(empty response)");
+	if (S_looks_like_html(c))
+		return pdh_xstrdup("an HTML error page instead of Pipedrive's JSON");
+	text = S_sanitize(c, c->body.data, c->body.len);
+	clean = pdh_xasprintf("unexpected answer: %s", text);
+	free(text);
+	return clean;
+}
+
+#define S_SETOPT(opt, val)                                                             \
+	do {                                                                           \
+		CURLcode set_rc_ = curl_easy_setopt(c->curl, opt, val);                \
+		if (set_rc_ != CURLE_OK) {                                             \
+			rc = pdh_error_set(err, PDH_ENET, "libcurl refused option %s: %s", \
+			                   #opt, curl_easy_strerror(set_rc_));         \
+			goto done;                                                     \
+		}                                                                      \
+	} while (0)
+
+/* One HTTP exchange. 0 when the answer is a 2xx (its body in c->body); otherwise the error,
+ * classified: transport PDH_ENET, 401/403 PDH_EAUTH, other statuses PDH_EAPI, an oversized
+ * body PDH_EPROTO. res is always filled. */
+static int S_exchange(pdh_client *c, const char *method, const char *path, const char *post,
+                      pdh_http_result *res, pdh_error *err)
+{
+	char *url = pdh_xasprintf("%s%s", c->base, path);
+	char *text = NULL, *line = NULL;
+	char secs[32];
+	long start;
+	CURLcode cc;
+	int rc = PDH_OK;
+
+	pdh_http_result_init(res);
+	pdh_buf_reset(&c->body);
+	c->body.max = c->max_body;
+	c->body_overflow = false;
+	c->res = res;
+	free(c->location);
+	free(c->content_type);
+	c->location = c->content_type = NULL;
+	c->errbuf[0] = '\0';
+
+	curl_easy_reset(c->curl); /* keeps the open connection, forgets the last call's options */
+	S_SETOPT(CURLOPT_URL, url);
+	S_SETOPT(CURLOPT_ERRORBUFFER, c->errbuf);
+	S_SETOPT(CURLOPT_VERBOSE, 0L);
+	S_SETOPT(CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	S_SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	S_SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	S_SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	S_SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+	S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->cacert)
+		S_SETOPT(CURLOPT_CAINFO, c->cacert);
+	S_SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	S_SETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	S_SETOPT(CURLOPT_USERAGENT, "pdhooks/" PDH_VERSION);
+	S_SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
+	S_SETOPT(CURLOPT_WRITEFUNCTION, S_on_body);
+	S_SETOPT(CURLOPT_WRITEDATA, c);
+	S_SETOPT(CURLOPT_HEADERFUNCTION, S_on_header);
+	S_SETOPT(CURLOPT_HEADERDATA, c);
+	if (post != NULL) {
+		S_SETOPT(CURLOPT_HTTPHEADER, c->post_headers);
+		S_SETOPT(CURLOPT_POST, 1L);
+		S_SETOPT(CURLOPT_POSTFIELDS, post);
+		S_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(post));
+	} else {
+		S_SETOPT(CURLOPT_HTTPHEADER, c->headers);
+		if (strcmp(method, "GET") == 0)
+			S_SETOPT(CURLOPT_HTTPGET, 1L);
+		else
+			S_SETOPT(CURLOPT_CUSTOMREQUEST, method);
+	}
+
+	start = S_now_ms();
+	cc = curl_easy_perform(c->curl);
+	res->elapsed_ms = S_now_ms() - start;
+	res->transport = (int)cc;
+	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status) != CURLE_OK)
+		res->status = 0;
+	if (cc != CURLE_OK && !c->body_overflow)
+		res->status = 0; /* no complete answer: its status says nothing */
+
+	if (c->log) {
+		if (cc == CURLE_OK)
+			line = pdh_xasprintf("%s %s%s %ld %ldms", method, c->base_path, path,
+			                     res->status, res->elapsed_ms);
+		else
+			line = pdh_xasprintf("%s %s%s failed %ldms (%s)", method, c->base_path, path,
+			                     res->elapsed_ms, curl_easy_strerror(cc));
+		c->log(c->log_ctx, line);
+	}
+
+	if (c->body_overflow || cc == CURLE_FILESIZE_EXCEEDED) {
+		rc = pdh_error_set(err, PDH_EPROTO, "%s %s: the response is larger than %zu bytes",
+		                   method, url, c->max_body);
+		goto done;
+	}
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		bool connecting = strstr(c->errbuf, "onnect") != NULL ||
+		                  strstr(c->errbuf, "esolv") != NULL;
+		S_seconds(secs, sizeof(secs), connecting ? c->connect_timeout_ms : c->timeout_ms);
+		rc = pdh_error_set(err, PDH_ENET, "%s %s: %s after %s", method, url,
+		                   connecting ? "connection timed out" : "timed out", secs);
+		goto done;
+	}
+	if (cc != CURLE_OK) {
+		rc = pdh_error_set(err, PDH_ENET, "%s %s: %s", method, url,
+		                   c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+		goto done;
+	}
+	if (res->status >= 200 && res->status < 300)
+		goto done;
+
+	if (res->status >= 300 && res->status < 400) {
+		char *where = c->location ? pdh_url_redact(c->location) : pdh_xstrdup("nowhere");
+		rc = pdh_error_set(err, PDH_EAPI, "HTTP %ld: %s %s redirects to %s; pdhooks does not "
+		                   "follow redirects (check the API URL)", res->status, method, url,
+		                   where);
+		free(where);
+		goto done;
+	}
+	text = S_describe_error_body(c);
+	/* A 403 on DELETE is about that webhook; an HTML 403 is a CDN after too many calls. */
+	if (res->status == 401 ||
+	    (res->status == 403 && strcmp(method, "DELETE") != 0 && !S_looks_like_html(c)))
+		rc = pdh_error_set(err, PDH_EAUTH, "HTTP %ld: %s (the credentials were refused for "
+		                   "%s %s%s)", res->status, text, method, c->base_path, path);
+	else
+		rc = pdh_error_set(err, PDH_EAPI, "HTTP %ld: %s", res->status, text);
+done:
+	if (err && rc != PDH_OK)
+		err->http_status = (int)res->status;
+	free(line);
+	free(text);
+	free(url);
+	return rc;
+}
+
+/* A 2xx answer that is an HTML page, not JSON (a proxy or CDN in the way). */
+static int S_check_json_answer(pdh_client *c, const char *method, const char *path,
+                               const pdh_http_result *res, pdh_error *err)
+{
+	if (!S_looks_like_html(c))
+		return PDH_OK;
+	return pdh_error_set(err, PDH_EPROTO, "HTTP %ld: %s %s%s answered with an HTML page "
+	                     "instead of Pipedrive's JSON", res->status, method, c->base_path,
+	                     path);
+}
+
+/* The parsers' messages already say which answer was wrong; add only the status. */
+static int S_parsed(int rc, pdh_error *err, const pdh_http_result *res)
+{
+	if (err != NULL && rc != PDH_OK)
+		err->http_status = (int)res->status;
+	return rc;
+}
+
+int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_error *err)
+{
+	pdh_http_result local;
+	int rc;
+
+	*out = NULL;
+	if (res == NULL)
+		res = &local;
+	rc = S_exchange(c, "GET", "/webhooks", NULL, res, err);
+	if (rc == PDH_OK)
+		rc = S_check_json_answer(c, "GET", "/webhooks", res, err);
+	if (rc == PDH_OK) {
+		rc = pdh_live_parse_listing(out, pdh_buf_cstr(&c->body), c->body.len, err);
+		rc = S_parsed(rc, err, res);
+	}
+	return rc;
+}
+
+int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webhook *out,
+                      pdh_http_result *res, pdh_error *err)
+{
+	pdh_http_result local;
+	char *body = pdh_client_create_body(w);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (res == NULL)
+		res = &local;
+	rc = S_exchange(c, "POST", "/webhooks", body, res, err);
+	if (rc == PDH_OK)
+		rc = S_check_json_answer(c, "POST", "/webhooks", res, err);
+	if (rc == PDH_OK) {
+		rc = pdh_live_parse_created(out, pdh_buf_cstr(&c->body), c->body.len, err);
+		rc = S_parsed(rc, err, res);
+	}
+	S_free_secret(body); /* it may hold http_auth_password */
+	return rc;
+}
+
+int pdh_client_delete(pdh_client *c, long long id, pdh_http_result *res, pdh_error *err)
+{
+	pdh_http_result local;
+	char path[64];
+
+	if (res == NULL)
+		res = &local;
+	snprintf(path, sizeof(path), "/webhooks/%lld", id);
+	return S_exchange(c, "DELETE", path, NULL, res, err);
+}

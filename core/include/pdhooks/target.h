@@ -1,0 +1,46 @@
+/* A target: one Pipedrive company to reconcile — its API URL, its credentials and the
+ * desired-state file. plan and apply run on one target; fleet mode runs on many. */
+#ifndef PDHOOKS_TARGET_H
+#define PDHOOKS_TARGET_H
+
+#include <stddef.h>
+
+#include "pdhooks/client.h"
+#include "pdhooks/desired.h"
+#include "pdhooks/diag.h"
+#include "pdhooks/error.h"
+#include "pdhooks/live.h"
+#include "pdhooks/plan.h"
+
+typedef struct pdh_target {
+	const char *desired_path;   /* the desired-state file */
+	pdh_load_opts load;         /* ${VAR} lookup */
+	pdh_client_opts client;     /* API URL, credentials, timeouts, log */
+	pdh_plan_opts plan;         /* e.g. --max-deletes */
+} pdh_target;
+
+/* What planning a target produced, step by step; each pointer is NULL until its step ran.
+ * Initialise with pdh_target_run_init, release with pdh_target_run_dispose. */
+typedef struct pdh_target_run {
+	char *source;               /* the desired file's bytes, for rendering diagnostics */
+	size_t source_len;
+	pdh_diags diags;            /* the file's errors and warnings */
+	pdh_desired *desired;
+	pdh_live *live;
+	pdh_http_result list_result;
+	pdh_plan *plan;             /* borrows from desired and live */
+} pdh_target_run;
+
+void pdh_target_run_init(pdh_target_run *r, const char *desired_path);
+void pdh_target_run_dispose(pdh_target_run *r);
+
+/* Reads and loads the desired file; no network. PDH_EIO when it cannot be read, PDH_EFILE
+ * when it does not load (r->diags says why). */
+int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err);
+/* Lists the live webhooks with c: one GET /webhooks. */
+int pdh_target_list(pdh_target_run *r, pdh_client *c, pdh_error *err);
+/* Load, list (one call, with a client of its own) and plan. On a load error no call is made;
+ * on any error nothing is planned. */
+int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err);
+
+#endif

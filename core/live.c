@@ -1,0 +1,374 @@
+/* Parsers of Pipedrive's webhook answers (GET /webhooks, POST /webhooks, error bodies).
+ * Strict on purpose: a listing that is not what the API promises must stop the run, because
+ * a listing read wrongly as "fewer webhooks" would plan deletes or duplicate creates. */
+#include "pdhooks/client.h"
+#include "pdhooks/live.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+
+/* Pipedrive's error texts end up on a terminal: keep them short and free of control bytes. */
+#define S_API_TEXT_MAX 500
+
+void pdh_live_webhook_dispose(pdh_live_webhook *w)
+{
+	if (w == NULL)
+		return;
+	free(w->event_action);
+	free(w->event_object);
+	free(w->subscription_url);
+	free(w->version);
+	free(w->name);
+	free(w->type);
+	free(w->http_auth_user);
+	free(w->http_auth_password);
+	free(w->add_time);
+	memset(w, 0, sizeof(*w));
+}
+
+void pdh_live_free(pdh_live *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		pdh_live_webhook_dispose(&l->items[i]);
+	free(l->items);
+	free(l);
+}
+
+static const char *S_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "a list";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE: return "true";
+	case JSON_FALSE: return "false";
+	case JSON_NULL: return "null";
+	}
+	return "something else";
+}
+
+/* A password placeholder: only '*' and bullets ("•" U+2022, "●" U+25CF). */
+static bool S_is_mask(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	while (*s) {
+		if (*s == '*')
+			s++;
+		else if (strncmp(s, "\xe2\x80\xa2", 3) == 0 || strncmp(s, "\xe2\x97\x8f", 3) == 0)
+			s += 3;
+		else
+			return false;
+	}
+	return true;
+}
+
+/* Reads an optional string field: absent or null leave *out NULL. */
+static int S_opt_string(char **out, json_t *obj, const char *field, const char *where,
+                        pdh_error *err)
+{
+	json_t *v = json_object_get(obj, field);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return pdh_error_set(err, PDH_EPROTO, "%s: \"%s\" is %s, expected a string", where,
+		                     field, S_json_type_name(v));
+	*out = pdh_xstrdup(json_string_value(v));
+	return 0;
+}
+
+static int S_req_string(char **out, json_t *obj, const char *field, const char *where,
+                        pdh_error *err)
+{
+	if (json_object_get(obj, field) == NULL || json_is_null(json_object_get(obj, field)))
+		return pdh_error_set(err, PDH_EPROTO, "%s: \"%s\" is missing", where, field);
+	return S_opt_string(out, obj, field, where, err);
+}
+
+static int S_opt_integer(bool *has, long long *out, json_t *obj, const char *field,
+                         const char *where, pdh_error *err)
+{
+	json_t *v = json_object_get(obj, field);
+
+	*has = false;
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return pdh_error_set(err, PDH_EPROTO, "%s: \"%s\" is %s, expected an integer", where,
+		                     field, S_json_type_name(v));
+	*has = true;
+	*out = (long long)json_integer_value(v);
+	return 0;
+}
+
+/* is_active is a number 0/1 in the spec; true/false is accepted too. Absent or null counts
+ * as active: the spec gives 1 as its default, and reading a missing flag as "inactive" would
+ * plan a replace of a webhook that may be fine. */
+static int S_is_active(int *out, json_t *obj, const char *where, pdh_error *err)
+{
+	json_t *v = json_object_get(obj, "is_active");
+
+	*out = 1;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v) ? 1 : 0;
+		return 0;
+	}
+	if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
+		*out = (int)json_integer_value(v);
+		return 0;
+	}
+	if (json_is_real(v) && (json_real_value(v) == 0.0 || json_real_value(v) == 1.0)) {
+		*out = json_real_value(v) == 1.0;
+		return 0;
+	}
+	if (json_is_integer(v))
+		return pdh_error_set(err, PDH_EPROTO, "%s: \"is_active\" is %lld, expected 0 or 1",
+		                     where, (long long)json_integer_value(v));
+	return pdh_error_set(err, PDH_EPROTO, "%s: \"is_active\" is %s, expected 0 or 1", where,
+	                     S_json_type_name(v));
+}
+
+static int S_password(pdh_live_webhook *w, json_t *obj, const char *where, pdh_error *err)
+{
+	char *s = NULL;
+	int rc = S_opt_string(&s, obj, "http_auth_password", where, err);
+
+	if (rc != 0)
+		return rc;
+	if (s == NULL || *s == '\0') {
+		/* An empty string is how some APIs say "no password"; Basic auth with an empty
+		 * password is not something Pipedrive lets one set. */
+		w->password_state = PDH_SECRET_NONE;
+		free(s);
+	} else if (S_is_mask(s)) {
+		w->password_state = PDH_SECRET_MASKED;
+		free(s);
+	} else {
+		w->password_state = PDH_SECRET_REAL;
+		w->http_auth_password = s;
+	}
+	return 0;
+}
+
+/* Fills w from one webhook object. event_action, event_object and subscription_url are
+ * required although the schema marks every field optional: without them a webhook has no
+ * identity, and planning around it could only guess. On error w is disposed. */
+static int S_parse_webhook(pdh_live_webhook *w, json_t *obj, const char *where, pdh_error *err)
+{
+	json_t *id;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if (!json_is_object(obj)) {
+		rc = pdh_error_set(err, PDH_EPROTO, "%s is %s, expected an object", where,
+		                   S_json_type_name(obj));
+		goto done;
+	}
+	id = json_object_get(obj, "id");
+	if (id == NULL || json_is_null(id)) {
+		rc = pdh_error_set(err, PDH_EPROTO, "%s: \"id\" is missing", where);
+		goto done;
+	}
+	if (!json_is_integer(id)) {
+		rc = pdh_error_set(err, PDH_EPROTO, "%s: \"id\" is %s, expected an integer", where,
+		                   S_json_type_name(id));
+		goto done;
+	}
+	w->id = (long long)json_integer_value(id);
+	if ((rc = S_req_string(&w->event_action, obj, "event_action", where, err)) != 0 ||
+	    (rc = S_req_string(&w->event_object, obj, "event_object", where, err)) != 0 ||
+	    (rc = S_req_string(&w->subscription_url, obj, "subscription_url", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->version, obj, "version", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->name, obj, "name", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->type, obj, "type", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->http_auth_user, obj, "http_auth_user", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->add_time, obj, "add_time", where, err)) != 0 ||
+	    (rc = S_opt_integer(&w->has_user_id, &w->user_id, obj, "user_id", where, err)) != 0 ||
+	    (rc = S_opt_integer(&w->has_owner_id, &w->owner_id, obj, "owner_id", where, err)) != 0 ||
+	    (rc = S_is_active(&w->is_active, obj, where, err)) != 0 ||
+	    (rc = S_password(w, obj, where, err)) != 0)
+		goto done;
+	rc = 0;
+done:
+	if (rc != 0)
+		pdh_live_webhook_dispose(w);
+	return rc;
+}
+
+/* Parses body and checks the envelope {success: true, data: ...}; *data borrows from *root,
+ * which the caller releases. `what` names the answer in messages. */
+static int S_envelope(json_t **root, json_t **data, const char *body, size_t len,
+                      const char *what, pdh_error *err)
+{
+	json_error_t jerr;
+	json_t *success;
+	char *text;
+	int rc;
+
+	*root = NULL;
+	*data = NULL;
+	if (body == NULL || len == 0)
+		return pdh_error_set(err, PDH_EPROTO, "%s is empty, expected JSON", what);
+	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (*root == NULL)
+		return pdh_error_set(err, PDH_EPROTO, "%s is not valid JSON: %s (line %d, column %d)",
+		                     what, jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(*root))
+		return pdh_error_set(err, PDH_EPROTO, "%s is %s, expected an object", what,
+		                     S_json_type_name(*root));
+	success = json_object_get(*root, "success");
+	if (!json_is_true(success)) {
+		text = pdh_api_error_text(body, len);
+		if (success == NULL)
+			rc = pdh_error_set(err, PDH_EPROTO, "%s has no \"success\" field%s%s", what,
+			                   text ? ": " : "", text ? text : "");
+		else if (json_is_false(success))
+			rc = pdh_error_set(err, PDH_EPROTO, "%s says success: false%s%s", what,
+			                   text ? ": " : "", text ? text : "");
+		else
+			rc = pdh_error_set(err, PDH_EPROTO, "%s: \"success\" is %s, expected true%s%s",
+			                   what, S_json_type_name(success), text ? ": " : "",
+			                   text ? text : "");
+		free(text);
+		return rc;
+	}
+	*data = json_object_get(*root, "data");
+	if (*data == NULL)
+		return pdh_error_set(err, PDH_EPROTO, "%s has no \"data\" field", what);
+	return 0;
+}
+
+int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_error *err)
+{
+	static const char what[] = "the webhook listing (GET /webhooks)";
+	json_t *root = NULL, *data = NULL;
+	pdh_live *l = NULL;
+	char where[96];
+	int rc;
+
+	*out = NULL;
+	if ((rc = S_envelope(&root, &data, body, len, what, err)) != 0)
+		goto done;
+	l = pdh_xcalloc(1, sizeof(*l));
+	/* Some Pipedrive endpoints answer data: null instead of [] when there is nothing to list.
+	 * success is true here, so null is read as "no webhooks", not as a failure. */
+	if (json_is_null(data)) {
+		rc = 0;
+		goto done;
+	}
+	if (!json_is_array(data)) {
+		rc = pdh_error_set(err, PDH_EPROTO, "%s: \"data\" is %s, expected a list", what,
+		                   S_json_type_name(data));
+		goto done;
+	}
+	if (json_array_size(data) > 0)
+		l->items = pdh_xcalloc(json_array_size(data), sizeof(*l->items));
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		snprintf(where, sizeof(where), "%s: item %zu", what, i);
+		if ((rc = S_parse_webhook(&l->items[i], json_array_get(data, i), where, err)) != 0)
+			goto done;
+		l->n++;
+	}
+	rc = 0;
+done:
+	json_decref(root);
+	if (rc != 0)
+		pdh_live_free(l);
+	else
+		*out = l;
+	return rc;
+}
+
+int pdh_live_parse_created(pdh_live_webhook *out, const char *body, size_t len, pdh_error *err)
+{
+	static const char what[] = "the answer to POST /webhooks";
+	json_t *root = NULL, *data = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = S_envelope(&root, &data, body, len, what, err)) != 0)
+		goto done;
+	rc = S_parse_webhook(out, data, "the created webhook (POST /webhooks)", err);
+done:
+	json_decref(root);
+	return rc;
+}
+
+/* Appends s to b (after "; " when b is not empty), control bytes as spaces, capped. */
+static void S_put_text(pdh_buf *b, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return;
+	if (b->len > 0 && strstr(pdh_buf_cstr(b), s) != NULL)
+		return; /* error and message often repeat each other */
+	if (b->len > 0)
+		pdh_buf_puts(b, "; ");
+	for (; *s && b->len < S_API_TEXT_MAX; s++)
+		pdh_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
+static void S_put_value(pdh_buf *b, const char *field, json_t *v)
+{
+	pdh_buf one = PDH_BUF_INIT;
+	size_t i;
+	json_t *item;
+
+	if (json_is_string(v)) {
+		if (field)
+			pdh_buf_printf(&one, "%s: %s", field, json_string_value(v));
+		else
+			pdh_buf_puts(&one, json_string_value(v));
+		S_put_text(b, pdh_buf_cstr(&one));
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			S_put_value(b, field, item);
+	} else if (json_is_object(v)) {
+		/* {"field": {"message": "..."}} and the like */
+		S_put_value(b, field, json_object_get(v, "message"));
+	}
+	pdh_buf_dispose(&one);
+}
+
+char *pdh_api_error_text(const char *body, size_t len)
+{
+	json_t *root, *errors, *v;
+	const char *field;
+	pdh_buf b = PDH_BUF_INIT;
+	char *s = NULL;
+
+	if (body == NULL || len == 0)
+		return NULL;
+	root = json_loadb(body, len, 0, NULL);
+	if (!json_is_object(root))
+		goto done;
+	S_put_value(&b, NULL, json_object_get(root, "error"));
+	S_put_value(&b, NULL, json_object_get(root, "error_info"));
+	S_put_value(&b, NULL, json_object_get(root, "message"));
+	errors = json_object_get(root, "errors");
+	if (json_is_object(errors)) {
+		json_object_foreach(errors, field, v)
+			S_put_value(&b, field, v);
+	} else {
+		S_put_value(&b, NULL, errors);
+	}
+	if (b.len > 0)
+		s = pdh_buf_detach(&b);
+done:
+	pdh_buf_dispose(&b);
+	json_decref(root);
+	return s;
+}

@@ -1,0 +1,536 @@
+/* The reconciliation engine: (desired set, live listing, options) -> plan. No I/O.
+ *
+ * Both sides are sorted by identity key (event_action, event_object, normalised URL) and
+ * walked together once, so the plan costs O(n log n) and comes out in key order. Decisions
+ * where DESIGN.md is silent are explained where they are taken. */
+#include "pdhooks/plan.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/url.h"
+#include "quote.h"
+
+/* One side of the walk: a webhook with its normalised URL. */
+typedef struct S_entry {
+	const char *action;
+	const char *object;
+	char *url;                        /* normalised; the raw text when it does not parse */
+	const pdh_desired_webhook *d;     /* desired side */
+	const pdh_live_webhook *l;        /* live side */
+	size_t index;                     /* position in the input: the last tie-breaker */
+} S_entry;
+
+typedef struct S_builder {
+	pdh_plan *p;
+	const pdh_desired *desired;
+	bool manage_all;                  /* manage.urls: ["*"] */
+	char **prefixes;                  /* normalised manage.urls, sorted, prefix-free */
+	size_t n_prefixes;
+	size_t cap_actions, cap_unchanged, cap_foreign, cap_unmanaged, cap_notes, cap_warnings;
+	size_t n_owned_deleted;
+} S_builder;
+
+static int S_key_cmp(const S_entry *a, const S_entry *b)
+{
+	int c = strcmp(a->action, b->action);
+
+	if (c == 0)
+		c = strcmp(a->object, b->object);
+	if (c == 0)
+		c = strcmp(a->url, b->url);
+	return c;
+}
+
+static int S_entry_cmp(const void *va, const void *vb)
+{
+	const S_entry *a = va, *b = vb;
+	int c = S_key_cmp(a, b);
+
+	if (c == 0 && a->l && b->l && a->l->id != b->l->id)
+		c = a->l->id < b->l->id ? -1 : 1;
+	if (c == 0 && a->index != b->index)
+		c = a->index < b->index ? -1 : 1;
+	return c;
+}
+
+static int S_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *S_normalize_or_copy(const char *url)
+{
+	char *n = pdh_url_normalize(url);
+	return n ? n : pdh_xstrdup(url);
+}
+
+char *pdh_plan_key(const char *event_action, const char *event_object,
+                   const char *subscription_url)
+{
+	char *norm = pdh_url_normalize(subscription_url);
+	char *red = norm ? pdh_url_redact(norm) : pdh_xstrdup("(invalid URL)");
+	char *key = pdh_xasprintf("%s.%s %s", event_action, event_object, red);
+
+	free(norm);
+	free(red);
+	return key;
+}
+
+/* ---- building the plan ------------------------------------------------------------------ */
+
+static void S_add_note(S_builder *b, char *note)
+{
+	pdh_plan *p = b->p;
+	p->notes = pdh_xgrow(p->notes, &b->cap_notes, p->n_notes + 1, sizeof(*p->notes));
+	p->notes[p->n_notes++] = note;
+}
+
+static void S_add_warning(S_builder *b, char *warning)
+{
+	pdh_plan *p = b->p;
+	p->warnings = pdh_xgrow(p->warnings, &b->cap_warnings, p->n_warnings + 1,
+	                        sizeof(*p->warnings));
+	p->warnings[p->n_warnings++] = warning;
+}
+
+static pdh_action *S_add_action(S_builder *b, pdh_action_kind kind, const S_entry *e,
+                                const pdh_desired_webhook *d, const pdh_live_webhook *l,
+                                char *reason)
+{
+	pdh_plan *p = b->p;
+	pdh_action *a;
+
+	p->actions = pdh_xgrow(p->actions, &b->cap_actions, p->n_actions + 1, sizeof(*p->actions));
+	a = &p->actions[p->n_actions++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->reason = reason;
+	a->key = pdh_plan_key(e->action, e->object, e->url);
+	a->desired = d;
+	a->live = l;
+	switch (kind) {
+	case PDH_ACTION_CREATE: p->n_create++; break;
+	case PDH_ACTION_REPLACE: p->n_replace++; break;
+	case PDH_ACTION_DELETE: p->n_delete++; b->n_owned_deleted++; break;
+	}
+	return a;
+}
+
+static void S_add_live(const pdh_live_webhook ***list, size_t *n, size_t *cap,
+                       const pdh_live_webhook *l)
+{
+	*list = pdh_xgrow(*list, cap, *n + 1, sizeof(**list));
+	(*list)[(*n)++] = l;
+}
+
+static void S_add_foreign(S_builder *b, const pdh_live_webhook *l, const char *why)
+{
+	pdh_plan *p = b->p;
+	size_t cap = b->cap_foreign;
+
+	S_add_live(&p->foreign, &p->n_foreign, &b->cap_foreign, l);
+	if (b->cap_foreign != cap)
+		p->foreign_reasons = pdh_xrealloc(p->foreign_reasons,
+		                                  b->cap_foreign * sizeof(*p->foreign_reasons));
+	p->foreign_reasons[p->n_foreign - 1] = why;
+}
+
+static bool S_is_general(const pdh_live_webhook *l)
+{
+	return l->type && strcmp(l->type, "general") == 0;
+}
+
+static const char *S_type_reason(const pdh_live_webhook *l)
+{
+	if (l->type == NULL)
+		return "no type";
+	if (strcmp(l->type, "application") == 0)
+		return "application";
+	if (strcmp(l->type, "automation") == 0)
+		return "automation";
+	return "other type";
+}
+
+/* ---- ownership --------------------------------------------------------------------------- */
+
+/* Sorted and reduced to a prefix-free set, the only manage URL that can be a prefix of u is
+ * the greatest one <= u: any string between a prefix p of u and u itself starts with p. */
+static void S_prepare_prefixes(S_builder *b)
+{
+	const pdh_desired *d = b->desired;
+	size_t i, kept = 0;
+
+	b->manage_all = d->manage_all;
+	for (i = 0; i < d->n_manage_urls; i++)
+		if (strcmp(d->manage_urls[i], "*") == 0)
+			b->manage_all = true;
+	if (b->manage_all || d->n_manage_urls == 0)
+		return;
+	b->prefixes = pdh_xcalloc(d->n_manage_urls, sizeof(*b->prefixes));
+	for (i = 0; i < d->n_manage_urls; i++)
+		b->prefixes[i] = S_normalize_or_copy(d->manage_urls[i]);
+	qsort(b->prefixes, d->n_manage_urls, sizeof(*b->prefixes), S_str_cmp);
+	for (i = 0; i < d->n_manage_urls; i++) {
+		char *s = b->prefixes[i];
+		if (kept > 0 && strncmp(s, b->prefixes[kept - 1], strlen(b->prefixes[kept - 1])) == 0)
+			free(s); /* covered by a shorter prefix already kept */
+		else
+			b->prefixes[kept++] = s;
+	}
+	b->n_prefixes = kept;
+}
+
+static bool S_owned_url(const S_builder *b, const char *url)
+{
+	size_t lo = 0, hi = b->n_prefixes;
+
+	if (b->manage_all)
+		return true;
+	/* find the first prefix > url; the candidate is the one before it */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(b->prefixes[mid], url) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && strncmp(url, b->prefixes[lo - 1], strlen(b->prefixes[lo - 1])) == 0;
+}
+
+/* ---- comparing one declared webhook with one live webhook -------------------------------- */
+
+enum { S_MAX_CHANGES = 5 };
+
+typedef enum { S_PW_OK, S_PW_MASKED, S_PW_ABSENT } S_pw_check;
+
+static char *S_int_text(bool has, long long v)
+{
+	return has ? pdh_xasprintf("%lld", v) : pdh_xstrdup("null");
+}
+
+static bool S_str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Records a change when out is not NULL; returns the new count. */
+static size_t S_change(pdh_change *out, size_t n, const char *attribute, char *before,
+                       char *after, bool sensitive)
+{
+	if (out) {
+		out[n].attribute = attribute;
+		out[n].before = before;
+		out[n].after = after;
+		out[n].sensitive = sensitive;
+	} else {
+		free(before);
+		free(after);
+	}
+	return n + 1;
+}
+
+/* Compares the attributes the file declares. With out == NULL it only counts (the choice of
+ * the best duplicate); otherwise out has room for S_MAX_CHANGES. *pw tells whether the
+ * declared password could be compared. */
+static size_t S_diff(const pdh_desired_webhook *d, const pdh_live_webhook *l, pdh_change *out,
+                     S_pw_check *pw)
+{
+	size_t n = 0;
+	bool count_only = out == NULL;
+
+	*pw = S_PW_OK;
+	if (!d->name_derived && !S_str_eq(d->name, l->name))
+		n = S_change(out, n, "name", count_only ? NULL : pdh_quote(l->name),
+		             count_only ? NULL : pdh_quote(d->name), false);
+	if (d->has_user_id && (!l->has_user_id || l->user_id != d->user_id))
+		n = S_change(out, n, "user_id", count_only ? NULL : S_int_text(l->has_user_id, l->user_id),
+		             count_only ? NULL : S_int_text(true, d->user_id), false);
+	/* version is always known after defaulting; a listing without it cannot disagree. */
+	if (l->version && !S_str_eq(d->version, l->version))
+		n = S_change(out, n, "version", count_only ? NULL : pdh_quote(l->version),
+		             count_only ? NULL : pdh_quote(d->version), false);
+	if (d->has_http_auth_user && !S_str_eq(d->http_auth_user, l->http_auth_user))
+		n = S_change(out, n, "http_auth_user", count_only ? NULL : pdh_quote(l->http_auth_user),
+		             count_only ? NULL : pdh_quote(d->http_auth_user), false);
+	if (d->has_http_auth_password) {
+		bool live_set = l->password_state != PDH_SECRET_NONE;
+		bool changed = false;
+		if (d->http_auth_password == NULL) {
+			/* Declared null: any password Pipedrive shows (even masked) is one too many. */
+			changed = live_set;
+		} else if (l->password_state == PDH_SECRET_REAL) {
+			changed = strcmp(d->http_auth_password, l->http_auth_password) != 0;
+		} else {
+			/* A mask, or null. Null might mean "no password", but Pipedrive does not promise
+			 * to return passwords at all: reading null as "differs" would replace every
+			 * password-protected webhook on every run and never converge. So both are
+			 * "cannot be checked", and the plan says so in a note. */
+			*pw = l->password_state == PDH_SECRET_MASKED ? S_PW_MASKED : S_PW_ABSENT;
+		}
+		if (changed)
+			n = S_change(out, n, "http_auth_password",
+			             count_only ? NULL : pdh_xstrdup(live_set ? "(sensitive)" : "null"),
+			             count_only ? NULL :
+			             pdh_xstrdup(d->http_auth_password ? "(sensitive)" : "null"), true);
+	}
+	return n;
+}
+
+static char *S_changes_text(const pdh_change *c, size_t n)
+{
+	pdh_buf b = PDH_BUF_INIT;
+
+	pdh_buf_puts(&b, "changed: ");
+	for (size_t i = 0; i < n; i++)
+		pdh_buf_printf(&b, "%s%s %s -> %s", i ? ", " : "", c[i].attribute, c[i].before,
+		               c[i].after);
+	return pdh_buf_detach(&b);
+}
+
+/* ---- the walk ---------------------------------------------------------------------------- */
+
+static void S_create(S_builder *b, const S_entry *d)
+{
+	S_add_action(b, PDH_ACTION_CREATE, d, d->d, NULL, pdh_xstrdup("missing"));
+}
+
+/* Live webhooks [g, g+n) share the key of the declared webhook d. Non-general ones are
+ * foreign; among the general ones the best is kept (or replaced), the rest are duplicates. */
+static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n)
+{
+	const S_entry *best = NULL;
+	size_t best_changes = 0, i;
+	S_pw_check pw;
+
+	for (i = 0; i < n; i++) {
+		const pdh_live_webhook *l = g[i].l;
+		size_t c;
+		if (!S_is_general(l)) {
+			S_add_foreign(b, l, S_type_reason(l));
+			S_add_warning(b, pdh_xasprintf("webhook %lld (%s) has the key of a declared "
+			                               "webhook; pdhooks does not touch it", l->id,
+			                               S_type_reason(l)));
+			continue;
+		}
+		b->p->n_owned++;
+		c = S_diff(d->d, l, NULL, &pw);
+		/* best: attributes match, then active, then lowest id (g is in id order) */
+		if (best == NULL || (c == 0) > (best_changes == 0) ||
+		    ((c == 0) == (best_changes == 0) && l->is_active > best->l->is_active)) {
+			best = &g[i];
+			best_changes = c;
+		}
+	}
+	if (best == NULL) {
+		S_create(b, d);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const pdh_live_webhook *l = g[i].l;
+		if (!S_is_general(l))
+			continue;
+		if (&g[i] != best) {
+			S_add_action(b, PDH_ACTION_DELETE, &g[i], NULL, l, pdh_xstrdup("duplicate"));
+			continue;
+		}
+		pdh_change changes[S_MAX_CHANGES];
+		size_t nc = S_diff(d->d, l, changes, &pw);
+		if (nc == 0 && l->is_active) {
+			S_add_live(&b->p->unchanged, &b->p->n_unchanged, &b->cap_unchanged, l);
+			if (pw != S_PW_OK) {
+				char *key = pdh_plan_key(d->action, d->object, d->url);
+				S_add_note(b, pdh_xasprintf("the password of %s (id %lld) cannot be checked: "
+				                            "the listing %s", key, l->id,
+				                            pw == S_PW_MASKED ? "shows it masked"
+				                                              : "does not return it"));
+				free(key);
+			}
+			continue;
+		}
+		char *reason;
+		if (nc == 0) {
+			reason = pdh_xstrdup("inactive");
+		} else {
+			char *text = S_changes_text(changes, nc);
+			reason = l->is_active ? text : pdh_xasprintf("inactive; %s", text);
+			if (reason != text)
+				free(text);
+		}
+		pdh_action *a = S_add_action(b, PDH_ACTION_REPLACE, d, d->d, l, reason);
+		if (nc > 0) {
+			a->changes = pdh_xcalloc(nc, sizeof(*a->changes));
+			memcpy(a->changes, changes, nc * sizeof(*changes));
+			a->n_changes = nc;
+		}
+	}
+}
+
+/* A live webhook no declared one has the key of. */
+static void S_undeclared(S_builder *b, const S_entry *e)
+{
+	const pdh_live_webhook *l = e->l;
+
+	if (!S_is_general(l)) {
+		S_add_foreign(b, l, S_type_reason(l));
+		return;
+	}
+	if (!S_owned_url(b, e->url)) {
+		S_add_foreign(b, l, "outside manage.urls");
+		return;
+	}
+	b->p->n_owned++;
+	if (b->desired->prune)
+		S_add_action(b, PDH_ACTION_DELETE, e, NULL, l, pdh_xstrdup("not declared"));
+	else
+		S_add_live(&b->p->unmanaged, &b->p->n_unmanaged, &b->cap_unmanaged, l);
+}
+
+/* Brakes. Replaces are not counted as deletes: their create runs first and the delete only
+ * after it succeeded, so no webhook is lost. Pure deletes (not declared, duplicate) are. */
+static void S_brakes(S_builder *b)
+{
+	pdh_plan *p = b->p;
+	pdh_buf why = PDH_BUF_INIT;
+
+	if (p->max_deletes >= 0 && p->n_delete > (size_t)p->max_deletes)
+		pdh_buf_printf(&why, "it deletes %zu webhook%s, more than max_deletes (%d)",
+		               p->n_delete, p->n_delete == 1 ? "" : "s", p->max_deletes);
+	if (p->n_owned >= 2 && b->n_owned_deleted == p->n_owned)
+		pdh_buf_printf(&why, "%sit deletes every owned live webhook (%zu of %zu)",
+		               why.len ? "; " : "", b->n_owned_deleted, p->n_owned);
+	if (why.len) {
+		p->brake = true;
+		p->brake_reason = pdh_buf_detach(&why);
+	}
+	pdh_buf_dispose(&why);
+}
+
+int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live *live,
+                     const pdh_plan_opts *opts, pdh_error *err)
+{
+	S_builder b;
+	S_entry *ds = NULL, *ls = NULL;
+	size_t nd = 0, nl = 0, i, j;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	*out = NULL;
+	if (desired == NULL || live == NULL) {
+		rc = pdh_error_set(err, PDH_EINVAL, "plan: a desired set and a live listing are needed");
+		goto done;
+	}
+	b.desired = desired;
+	b.p = pdh_xcalloc(1, sizeof(*b.p));
+	b.p->max_deletes = opts && opts->max_deletes >= 0 ? opts->max_deletes : desired->max_deletes;
+
+	ds = pdh_xcalloc(desired->n_webhooks + 1, sizeof(*ds));
+	for (nd = 0; nd < desired->n_webhooks; nd++) {
+		const pdh_desired_webhook *w = &desired->webhooks[nd];
+		ds[nd] = (S_entry){ w->event_action, w->event_object,
+		                    pdh_url_normalize(w->subscription_url), w, NULL, nd };
+		if (w->event_action == NULL || w->event_object == NULL || ds[nd].url == NULL) {
+			nd++;
+			rc = pdh_error_set(err, PDH_EINVAL, "plan: the declared webhook at line %d has no "
+			                   "valid event_action, event_object and subscription_url",
+			                   w->line);
+			goto done;
+		}
+	}
+	qsort(ds, nd, sizeof(*ds), S_entry_cmp);
+	for (i = 1; i < nd; i++) {
+		if (S_key_cmp(&ds[i - 1], &ds[i]) == 0) {
+			char *key = pdh_plan_key(ds[i].action, ds[i].object, ds[i].url);
+			rc = pdh_error_set(err, PDH_EINVAL, "plan: the webhooks at lines %d and %d have the "
+			                   "same key %s", ds[i - 1].d->line, ds[i].d->line, key);
+			free(key);
+			goto done;
+		}
+	}
+
+	ls = pdh_xcalloc(live->n + 1, sizeof(*ls));
+	for (nl = 0; nl < live->n; nl++) {
+		const pdh_live_webhook *w = &live->items[nl];
+		char *url = pdh_url_normalize(w->subscription_url);
+		if (url == NULL && S_is_general(w))
+			S_add_warning(&b, pdh_xasprintf("webhook %lld: its subscription_url is not a valid "
+			                                "URL", w->id));
+		ls[nl] = (S_entry){ w->event_action, w->event_object,
+		                    url ? url : pdh_xstrdup(w->subscription_url), NULL, w, nl };
+	}
+	qsort(ls, nl, sizeof(*ls), S_entry_cmp);
+	S_prepare_prefixes(&b);
+
+	for (i = 0, j = 0; i < nd || j < nl;) {
+		int c = i == nd ? 1 : j == nl ? -1 : S_key_cmp(&ds[i], &ls[j]);
+		if (c < 0) {
+			S_create(&b, &ds[i++]);
+		} else if (c > 0) {
+			S_undeclared(&b, &ls[j++]);
+		} else {
+			size_t k = j + 1;
+			while (k < nl && S_key_cmp(&ls[j], &ls[k]) == 0)
+				k++;
+			S_matched(&b, &ds[i++], &ls[j], k - j);
+			j = k;
+		}
+	}
+	S_brakes(&b);
+	rc = 0;
+done:
+	for (i = 0; i < nd; i++)
+		free(ds[i].url);
+	for (i = 0; i < nl; i++)
+		free(ls[i].url);
+	free(ds);
+	free(ls);
+	for (i = 0; i < b.n_prefixes; i++)
+		free(b.prefixes[i]);
+	free(b.prefixes);
+	if (rc == 0)
+		*out = b.p;
+	else
+		pdh_plan_free(b.p);
+	return rc;
+}
+
+bool pdh_plan_is_empty(const pdh_plan *p)
+{
+	return p == NULL || p->n_actions == 0;
+}
+
+void pdh_plan_free(pdh_plan *p)
+{
+	size_t i, k;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_actions; i++) {
+		pdh_action *a = &p->actions[i];
+		free(a->reason);
+		free(a->key);
+		for (k = 0; k < a->n_changes; k++) {
+			free(a->changes[k].before);
+			free(a->changes[k].after);
+		}
+		free(a->changes);
+	}
+	free(p->actions);
+	free(p->unchanged);
+	free(p->foreign);
+	free(p->foreign_reasons);
+	free(p->unmanaged);
+	for (i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	for (i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
+	free(p->brake_reason);
+	free(p);
+}

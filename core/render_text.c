@@ -1,0 +1,174 @@
+/* The text form of a plan: what `pdhooks plan` prints by default. */
+#include "pdhooks/render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "quote.h"
+
+#define S_GREEN "\033[32m"
+#define S_RED "\033[31m"
+#define S_YELLOW "\033[33m"
+#define S_BOLD "\033[1m"
+#define S_BOLD_RED "\033[1;31m"
+#define S_RESET "\033[0m"
+
+typedef struct S_out {
+	pdh_buf b;
+	bool color;
+} S_out;
+
+/* text wrapped in a colour when colours are on */
+static void S_paint(S_out *o, const char *color, const char *text)
+{
+	if (o->color)
+		pdh_buf_printf(&o->b, "%s%s%s", color, text, S_RESET);
+	else
+		pdh_buf_puts(&o->b, text);
+}
+
+/* " id=N name="..."" of a webhook; name may be NULL */
+static void S_put_ids(S_out *o, const pdh_live_webhook *l, const char *name)
+{
+	if (l)
+		pdh_buf_printf(&o->b, " id=%lld", l->id);
+	if (name) {
+		char *q = pdh_quote(name);
+		pdh_buf_printf(&o->b, " name=%s", q);
+		free(q);
+	}
+}
+
+static void S_put_action(S_out *o, const pdh_action *a)
+{
+	static const char *const marker[] = { "+  ", "-/+", "-  " };
+	static const char *const color[] = { S_GREEN, S_YELLOW, S_RED };
+	const char *name = a->desired ? a->desired->name : a->live ? a->live->name : NULL;
+
+	pdh_buf_puts(&o->b, "  ");
+	S_paint(o, color[a->kind], marker[a->kind]);
+	pdh_buf_printf(&o->b, " %s", a->key);
+	S_put_ids(o, a->live, name);
+	pdh_buf_printf(&o->b, "  # %s\n", a->reason);
+}
+
+static void S_put_live(S_out *o, const pdh_live_webhook *l, const char *why)
+{
+	char *key = pdh_plan_key(l->event_action, l->event_object, l->subscription_url);
+
+	pdh_buf_printf(&o->b, "  %s", key);
+	S_put_ids(o, l, l->name);
+	if (why)
+		pdh_buf_printf(&o->b, "  # %s", why);
+	pdh_buf_putc(&o->b, '\n');
+	free(key);
+}
+
+/* A blank line between sections, none before the first. */
+static void S_section(S_out *o)
+{
+	if (o->b.len > 0)
+		pdh_buf_putc(&o->b, '\n');
+}
+
+static void S_put_more(S_out *o, size_t n)
+{
+	if (n > PDH_RENDER_LIST_MAX)
+		pdh_buf_printf(&o->b, "  ... and %zu more\n", n - PDH_RENDER_LIST_MAX);
+}
+
+static void S_put_list(S_out *o, const char *title, const char *color, char *const *items,
+                       size_t n)
+{
+	if (n == 0)
+		return;
+	S_section(o);
+	S_paint(o, color, title);
+	pdh_buf_puts(&o->b, ":\n");
+	for (size_t i = 0; i < n; i++)
+		pdh_buf_printf(&o->b, "  - %s\n", items[i]);
+}
+
+static void S_put_foreign(S_out *o, const pdh_plan *p)
+{
+	static const char *const kinds[] = { "application", "automation", "other type", "no type",
+		"outside manage.urls" };
+	const size_t n_kinds = sizeof(kinds) / sizeof(kinds[0]);
+	size_t counts[sizeof(kinds) / sizeof(kinds[0])] = { 0 };
+	size_t i, k, shown = 0;
+
+	if (p->n_foreign == 0)
+		return;
+	for (i = 0; i < p->n_foreign; i++)
+		for (k = 0; k < n_kinds; k++)
+			if (strcmp(p->foreign_reasons[i], kinds[k]) == 0)
+				counts[k]++;
+	S_section(o);
+	pdh_buf_printf(&o->b, "Foreign, not touched: %zu (", p->n_foreign);
+	for (k = 0; k < n_kinds; k++) {
+		if (counts[k] == 0)
+			continue;
+		pdh_buf_printf(&o->b, "%s%zu %s", shown++ ? ", " : "", counts[k], kinds[k]);
+	}
+	pdh_buf_puts(&o->b, ")\n");
+	for (i = 0; i < p->n_foreign && i < PDH_RENDER_LIST_MAX; i++)
+		S_put_live(o, p->foreign[i], p->foreign_reasons[i]);
+	S_put_more(o, p->n_foreign);
+}
+
+char *pdh_render_summary(const pdh_plan *p)
+{
+	pdh_buf b = PDH_BUF_INIT;
+
+	if (pdh_plan_is_empty(p))
+		pdh_buf_puts(&b, "No changes. ");
+	else
+		pdh_buf_printf(&b, "Plan: %zu to create, %zu to replace, %zu to delete; ", p->n_create,
+		               p->n_replace, p->n_delete);
+	pdh_buf_printf(&b, "%zu unchanged, %zu foreign", p ? p->n_unchanged : 0,
+	               p ? p->n_foreign : 0);
+	if (p && p->n_unmanaged > 0)
+		pdh_buf_printf(&b, ", %zu unmanaged", p->n_unmanaged);
+	pdh_buf_putc(&b, '.');
+	return pdh_buf_detach(&b);
+}
+
+char *pdh_render_text(const pdh_plan *p, bool color)
+{
+	S_out o = { PDH_BUF_INIT, color };
+	char *summary;
+	size_t i;
+
+	if (p == NULL)
+		return pdh_xstrdup("No plan.\n");
+	if (p->n_actions > 0) {
+		pdh_buf_puts(&o.b, "Changes:\n");
+		for (i = 0; i < p->n_actions; i++)
+			S_put_action(&o, &p->actions[i]);
+	}
+	S_put_list(&o, "Notes", S_BOLD, p->notes, p->n_notes);
+	S_put_list(&o, "Warnings", S_YELLOW, p->warnings, p->n_warnings);
+	if (p->n_unmanaged > 0) {
+		S_section(&o);
+		pdh_buf_printf(&o.b, "Unmanaged, kept because manage.prune is false: %zu\n",
+		               p->n_unmanaged);
+		for (i = 0; i < p->n_unmanaged && i < PDH_RENDER_LIST_MAX; i++)
+			S_put_live(&o, p->unmanaged[i], NULL);
+		S_put_more(&o, p->n_unmanaged);
+	}
+	S_put_foreign(&o, p);
+	if (p->brake) {
+		S_section(&o);
+		S_paint(&o, S_BOLD_RED, "Brake:");
+		pdh_buf_printf(&o.b, " apply will refuse this plan without --force: %s.\n",
+		               p->brake_reason);
+	}
+	S_section(&o);
+	summary = pdh_render_summary(p);
+	S_paint(&o, S_BOLD, summary);
+	pdh_buf_putc(&o.b, '\n');
+	free(summary);
+	return pdh_buf_detach(&o.b);
+}
