@@ -181,14 +181,6 @@ static void S_pace_end(S_run *run, const pdh_http_result *hr, int probe)
 	pthread_mutex_unlock(&run->mu);
 }
 
-static void S_result_init(pdh_http_result *hr)
-{
-	memset(hr, 0, sizeof(*hr));
-	hr->retry_after_ms = -1;
-	hr->ratelimit_remaining = -1;
-	hr->ratelimit_reset_ms = -1;
-}
-
 static void S_set_error(pdh_apply_step *st, char *text)
 {
 	free(st->error);
@@ -235,7 +227,7 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 			x->started = true;
 			x->first_ms = S_now_ms();
 		}
-		S_result_init(&hr);
+		pdh_http_result_init(&hr);
 		pdh_error_clear(&e);
 		st->attempts++;
 		if (st->kind == PDH_STEP_CREATE) {
@@ -374,7 +366,7 @@ static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 			free(why);
 			return PDH_EPARTIAL;
 		}
-		S_result_init(&hr);
+		pdh_http_result_init(&hr);
 		pdh_error_clear(err);
 		rc = pdh_client_list(run->clients[0], out, &hr, err);
 		S_pace_end(run, &hr, probe);

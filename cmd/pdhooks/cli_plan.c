@@ -1,0 +1,48 @@
+#include "cli_plan.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max || v > INT_MAX) {
+		if (max >= INT_MAX)
+			pdh_cli_error("%s wants a whole number of %ld or more, not '%s'", name, min, arg);
+		else
+			pdh_cli_error("%s wants a whole number from %ld to %ld, not '%s'", name, min, max,
+			              arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes)
+{
+	pdh_error err = { 0 };
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
+		return pdh_exit_code(rc);
+	t->desired_path = o->file;
+	t->plan.max_deletes = max_deletes;
+	pdh_target_run_init(run, o->file);
+	rc = pdh_target_plan(run, t, &err);
+	pdh_cli_print_diags(o->file, &run->diags, run->source, run->source_len, rc, o->quiet,
+	                    o->color_err);
+	if (rc == PDH_EAUTH && err.http_status != 0)
+		pdh_cli_error("%s; the token came from %s", err.message, o->creds.source);
+	else if (rc != PDH_OK && rc != PDH_EFILE)
+		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
+	return pdh_exit_code(rc);
+}
