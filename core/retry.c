@@ -132,6 +132,10 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
 			return S_decision(PDH_RETRY_GIVE_UP, 0, false, "transport error");
 		}
 		delay = S_backoff(base, cap, attempt, jitter);
+		/* A server slow enough to time out may still be making the webhook: give it as long
+		 * again before the listing that decides whether to send it again. */
+		if (unknown && res->transport == CURLE_OPERATION_TIMEDOUT && res->elapsed_ms > delay)
+			delay = res->elapsed_ms;
 	} else if (res->status >= 200 && res->status < 300) {
 		return S_decision(PDH_RETRY_DONE, 0, false, "done");
 	} else if (method == PDH_METHOD_DELETE && res->status == 404) {

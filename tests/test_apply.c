@@ -580,6 +580,21 @@ Test(apply, gateway_error_on_delete_is_retried)
 	pdh_t_run_dispose(&r);
 }
 
+Test(apply, timed_out_post_that_the_server_finishes_is_not_sent_twice)
+{
+	pdh_t_run r;
+
+	/* The fake takes 1.5 s and makes the webhook; pdhooks gives up waiting after 1 s. */
+	S_desired(one);
+	S_fail("{\"method\":\"POST\",\"kind\":\"delay\",\"delay_ms\":1500,\"count\":1}");
+	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--auto-approve", "--timeout", "1", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
+	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 1);
+	cr_expect_not_null(strstr(r.out, "confirmed by a listing"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+}
+
 Test(apply, persistent_5xx_is_bounded_and_the_rest_is_done)
 {
 	pdh_t_run r;

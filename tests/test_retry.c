@@ -204,6 +204,24 @@ Test(retry, transport_errors_after_sending_make_a_post_unknown)
 	}
 }
 
+Test(retry, timed_out_post_waits_as_long_again_before_the_listing)
+{
+	pdh_http_result r = S_transport(CURLE_OPERATION_TIMEDOUT);
+	r.elapsed_ms = 5000;
+	pdh_retry_decision d = pdh_retry_decide(NULL, PDH_METHOD_POST, &r, 1, 5000, 0.5);
+	cr_expect_eq(d.verdict, PDH_RETRY_UNKNOWN);
+	cr_expect_eq(d.delay_ms, 5000);
+	/* not for GET: it is simply sent again after the back-off */
+	d = pdh_retry_decide(NULL, PDH_METHOD_GET, &r, 1, 5000, 0.5);
+	cr_expect_eq(d.verdict, PDH_RETRY_AGAIN);
+	cr_expect_lt(d.delay_ms, 5000);
+	/* a long timeout spends the time budget: give up, the outcome still unknown */
+	r.elapsed_ms = 20000;
+	d = pdh_retry_decide(NULL, PDH_METHOD_POST, &r, 1, 20000, 0.5);
+	cr_expect_eq(d.verdict, PDH_RETRY_GIVE_UP);
+	cr_expect(d.outcome_unknown);
+}
+
 Test(retry, unclassified_transport_error_on_post_is_unknown_not_resent)
 {
 	pdh_retry_decision d = S_decide(PDH_METHOD_POST, S_transport(CURLE_ABORTED_BY_CALLBACK), 1);

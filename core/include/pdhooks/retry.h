@@ -51,7 +51,8 @@ typedef struct pdh_retry_decision {
  *  - Transport errors before the request left (resolve, connect, TLS handshake): AGAIN.
  *  - 502/503/504 and transport errors after the request may have left (timeout, send/receive
  *    error, empty reply): AGAIN for GET and DELETE; UNKNOWN for POST. Any other 5xx on a
- *    POST is UNKNOWN too; on GET/DELETE it is GIVE_UP.
+ *    POST is UNKNOWN too; on GET/DELETE it is GIVE_UP. A POST that timed out waits at least
+ *    as long as the attempt took (res->elapsed_ms) before the listing.
  *  - Everything else (4xx, TLS certificate problems, a body over the cap): GIVE_UP.
  *  - AGAIN/UNKNOWN become GIVE_UP when attempt >= max_attempts or the wait would end past
  *    max_total_ms. */
