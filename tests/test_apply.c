@@ -994,8 +994,17 @@ Test(apply, core_rejects_bad_arguments)
 	pdh_error err = { 0 };
 	pdh_apply_opts o;
 
+	pdh_plan plan;
+	pdh_desired desired;
+
 	memset(&o, 0, sizeof(o));
+	memset(&plan, 0, sizeof(plan));
+	memset(&desired, 0, sizeof(desired));
 	cr_expect_eq(pdh_apply(&res, NULL, NULL, &o, &err), PDH_EINVAL);
 	cr_expect_null(res);
+	o.parallelism = -1;
+	cr_expect_eq(pdh_apply(&res, &plan, &desired, &o, &err), PDH_EINVAL);
+	cr_expect_null(res);
+	cr_expect_not_null(strstr(err.message, "parallelism"), "%s", err.message);
 	pdh_apply_result_free(NULL);
 }
