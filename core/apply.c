@@ -691,6 +691,32 @@ done:
 	return rc;
 }
 
+int pdh_apply_list(pdh_live **out, const pdh_apply_opts *opts, pdh_error *err)
+{
+	pdh_apply_result counts;
+	pdh_client *c = NULL;
+	S_run run;
+	int rc;
+
+	*out = NULL;
+	memset(&run, 0, sizeof(run));
+	memset(&counts, 0, sizeof(counts));
+	pthread_mutex_init(&run.mu, NULL);
+	run.opts = opts;
+	run.res = &counts;
+	run.remaining = -1;
+	run.seed = opts->seed ? opts->seed : (unsigned long long)S_now_ms() * 2654435761ull;
+	rc = pdh_client_new(&c, &opts->client, err);
+	if (rc == 0) {
+		run.clients = &c;
+		run.n_clients = 1;
+		rc = S_list(&run, out, err);
+	}
+	pdh_client_free(c);
+	pthread_mutex_destroy(&run.mu);
+	return rc;
+}
+
 void pdh_apply_result_free(pdh_apply_result *r)
 {
 	if (r == NULL)

@@ -595,6 +595,20 @@ Test(apply, timed_out_post_that_the_server_finishes_is_not_sent_twice)
 	pdh_t_run_dispose(&r);
 }
 
+Test(apply, the_first_listing_is_retried_too)
+{
+	pdh_t_run r;
+
+	S_desired(one);
+	S_fail("{\"method\":\"GET\",\"kind\":\"status\",\"status\":503,\"count\":1}");
+	S_apply(&r);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	/* 503, the listing planned from, the verification */
+	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 3);
+	cr_expect_eq(S_count_all(), 1);
+	pdh_t_run_dispose(&r);
+}
+
 Test(apply, persistent_5xx_is_bounded_and_the_rest_is_done)
 {
 	pdh_t_run r;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "pdhooks/apply.h"
 
 int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out)
 {
@@ -26,7 +27,26 @@ int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int
 	return 0;
 }
 
-int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes)
+/* pdh_target_plan with the listing retried. */
+static int S_plan_retrying(pdh_target_run *run, const pdh_target *t,
+                           const pdh_retry_policy *retry, pdh_error *err)
+{
+	pdh_apply_opts lo;
+	int rc;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.client = t->client;
+	lo.retry = *retry;
+	rc = pdh_target_load(run, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_apply_list(&run->live, &lo, err);
+	if (rc == PDH_OK)
+		rc = pdh_plan_compute(&run->plan, run->desired, run->live, &t->plan, err);
+	return rc;
+}
+
+int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes,
+                        const pdh_retry_policy *retry)
 {
 	pdh_error err = { 0 };
 	int rc;
@@ -37,7 +57,10 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 	t->desired_path = o->file;
 	t->plan.max_deletes = max_deletes;
 	pdh_target_run_init(run, o->file);
-	rc = pdh_target_plan(run, t, &err);
+	if (retry)
+		rc = S_plan_retrying(run, t, retry, &err);
+	else
+		rc = pdh_target_plan(run, t, &err);
 	pdh_cli_print_diags(o->file, &run->diags, run->source, run->source_len, rc, o->quiet,
 	                    o->color_err);
 	if (rc == PDH_EAUTH && err.http_status != 0)

@@ -155,7 +155,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		              argv[first]);
 		goto done;
 	}
-	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes);
+	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, &aopts.retry);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;

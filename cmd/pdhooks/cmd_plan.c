@@ -52,7 +52,7 @@ int pdh_cmd_plan(int argc, char **argv)
 		pdh_cli_error("plan: unexpected argument '%s' (the file goes after -f)", argv[first]);
 		goto done;
 	}
-	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes);
+	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, NULL);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	text = pdh_render_text(run.plan, o.color);
