@@ -406,16 +406,21 @@ Test(apply, one_failed_call_does_not_stop_the_others)
 Test(apply, rate_limit_429_with_retry_after_is_waited_out)
 {
 	pdh_t_run r;
+	double t0;
 	char *log;
 
-	/* 3 calls per 2 s: the listing and the first parallel creates run into 429. */
-	S_control("/_fake/config", "{\"rate_limit\":3,\"latency_ms\":100}");
-	S_desired(three);
+	/* 1 call per 2 s: the listing takes it, so the create (sent before any header could
+	 * say so) runs into a 429 with Retry-After, waits it out and is sent again. */
+	S_control("/_fake/config", "{\"rate_limit\":1}");
+	S_desired(one);
+	t0 = S_now();
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_geq(S_now() - t0, 0.9, "Retry-After was not waited for");
 	log = S_log();
-	cr_expect_geq(S_count_lines(log, " 429\n"), 1, "%s", log);
-	cr_expect_eq(S_count_all(), 3);
+	cr_expect_not_null(strstr(log, "POST /v1/webhooks 429\n"), "%s", log);
+	cr_expect_eq(S_count_lines(log, "POST /v1/webhooks 201\n"), 1, "%s", log);
+	cr_expect_eq(S_count_all(), 1);
 	free(log);
 	pdh_t_run_dispose(&r);
 }
