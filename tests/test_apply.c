@@ -629,7 +629,7 @@ Test(apply, persistent_5xx_is_bounded_and_the_rest_is_done)
 	cr_expect_leq(pdh_t_fake_calls(fake, "POST"), PDH_RETRY_DEFAULT_ATTEMPTS);
 	cr_expect_geq(pdh_t_fake_calls(fake, "POST"), 2);
 	cr_expect_eq(S_count_all(), 0, "the delete was not made");
-	cr_expect_not_null(strstr(r.out, "deleted  delete"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "deleted  create.organization"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "failed   create"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Service Unavailable"), "%s", r.out);
 	pdh_t_run_dispose(&r);

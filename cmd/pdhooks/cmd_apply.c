@@ -64,9 +64,11 @@ static void S_print_steps(const pdh_apply_result *res)
 {
 	for (size_t i = 0; i < res->n_steps; i++) {
 		const pdh_apply_step *st = &res->steps[i];
-		const char *what = st->kind == PDH_STEP_CREATE ? "create" : "delete";
+		const char *what = st->kind == PDH_STEP_CREATE ? "create " : "delete ";
 
-		printf("%-8s %s %s", S_step_verb(st), what, st->action->key);
+		/* "created KEY", but "failed create KEY": a failure must say which half failed. */
+		printf("%-8s %s%s", S_step_verb(st), st->state == PDH_STEP_DONE ? "" : what,
+		       st->action->key);
 		if (st->id > 0)
 			printf(" (id %lld)", st->id);
 		else if (st->found_by_listing)
