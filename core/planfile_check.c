@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "pdhooks/apply.h"
 #include "pdhooks/client.h"
 #include "pdhooks/render_json.h"
 
@@ -54,7 +55,7 @@ done:
 }
 
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             pdh_error *err)
+                             const pdh_retry_policy *retry, pdh_error *err)
 {
 	pdh_client *c = NULL;
 	int rc;
@@ -63,10 +64,17 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 	                               &r->source_len, err);
 	if (rc != PDH_OK)
 		goto done;
-	rc = pdh_client_new(&c, &t->client, err);
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_target_list(r, c, err);
+	if (retry) {
+		pdh_apply_opts lo;
+		memset(&lo, 0, sizeof(lo));
+		lo.client = t->client;
+		lo.retry = *retry;
+		rc = pdh_apply_list(&r->live, &lo, err);
+	} else {
+		rc = pdh_client_new(&c, &t->client, err);
+		if (rc == PDH_OK)
+			rc = pdh_target_list(r, c, err);
+	}
 	if (rc != PDH_OK)
 		goto done;
 	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);

@@ -223,7 +223,7 @@ static int S_check(S_world *w, pdh_error *err)
 	t.client.token = pdh_t_fake_token(w->fake);
 	cr_assert_eq(pdh_planfile_load(&pf, w->planfile, err), 0, "%s", err->message);
 	pdh_target_run_init(&run, pf->desired_path);
-	rc = pdh_planfile_target_plan(&run, &t, pf, err);
+	rc = pdh_planfile_target_plan(&run, &t, pf, NULL, err);
 	cr_expect_eq(rc == 0, run.plan != NULL, "a plan only on success");
 	if (run.plan)
 		cr_expect_eq(run.plan->n_actions, pf->n_actions);
@@ -359,6 +359,108 @@ Test(outputs_fake, a_literal_password_cannot_be_saved)
 	cr_expect_neq(stat(w.planfile, &st), 0, "no file written");
 	pdh_t_run_dispose(&r);
 	free(desired);
+	S_teardown(&w);
+}
+
+/* ---- pdhooks apply PLANFILE ---- */
+
+Test(outputs_fake, apply_runs_a_fresh_saved_plan_once)
+{
+	S_world w;
+	pdh_t_run r;
+	S_setup(&w, LIVE_STATE, DESIRED);
+	S_save(&w, "text");
+	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.err, "applying the saved plan"), "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
+	pdh_t_run_dispose(&r);
+	/* Applied: the owned webhooks changed, so the same plan is now stale. */
+	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 4, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.err, "stale"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1, "no call after a stale plan");
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+	S_teardown(&w);
+}
+
+Test(outputs_fake, apply_refuses_a_stale_saved_plan_with_exit_4)
+{
+	S_world w;
+	pdh_t_run r;
+	S_setup(&w, LIVE_STATE, DESIRED);
+	S_save(&w, "json");
+	pdh_t_write_file(w.file, DESIRED "  - name: more\n    event_action: create\n"
+	                 "    event_object: person\n"
+	                 "    subscription_url: https://hooks.example.com/more\n");
+	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 4, "%s%s", r.out, r.err);
+	cr_expect_str_eq(r.out, "", "nothing planned, nothing shown");
+	cr_expect_not_null(strstr(r.err, "pdhooks: error: the saved plan is stale"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+	S_teardown(&w);
+}
+
+Test(outputs_fake, apply_of_a_saved_plan_ignores_a_new_foreign_webhook)
+{
+	S_world w;
+	pdh_t_run r;
+	char *state;
+	S_setup(&w, LIVE_STATE, DESIRED);
+	S_save(&w, "text");
+	state = pdh_xasprintf("%.*s, {\"id\": 20, \"event_action\": \"*\", \"event_object\": "
+	                      "\"*\", \"subscription_url\": \"https://app.example.org/y\", "
+	                      "\"type\": \"automation\"}]", (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	pdh_t_fake_set_state(w.fake, state);
+	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
+	pdh_t_run_dispose(&r);
+	free(state);
+	S_teardown(&w);
+}
+
+Test(outputs_fake, apply_of_a_saved_plan_needs_its_password_variables)
+{
+	S_world w;
+	pdh_t_run r;
+	char *unset[] = { "PD_HOOK_PASSWORD=", NULL };
+	S_setup(&w, LIVE_STATE, DESIRED);
+	S_save(&w, "text");
+	S_run(&r, &w, unset, "apply", w.planfile, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.err, "PD_HOOK_PASSWORD"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+	S_teardown(&w);
+}
+
+Test(outputs_fake, apply_saved_plan_usage_errors)
+{
+	S_world w;
+	pdh_t_run r;
+	char *bad;
+	S_setup(&w, LIVE_STATE, DESIRED);
+	S_save(&w, "text");
+	S_run(&r, &w, NULL, "apply", w.planfile, "--max-deletes", "3", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_not_null(strstr(r.err, "keeps the --max-deletes"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	S_run(&r, &w, NULL, "apply", w.planfile, w.planfile, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_not_null(strstr(r.err, "one saved plan at most"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	bad = pdh_xasprintf("%s/bad.plan", w.dir);
+	pdh_t_write_file(bad, "{\"format_version\": 1}");
+	S_run(&r, &w, NULL, "apply", bad, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_not_null(strstr(r.err, "not a pdhooks saved plan"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 1, "only the listing of plan -o");
+	free(bad);
 	S_teardown(&w);
 }
 

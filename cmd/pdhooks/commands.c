@@ -29,8 +29,8 @@ const pdh_cmd pdh_commands[] = {
 	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
 	  "2 changes pending (with --detailed-exitcode).\n" },
 	{ "apply", pdh_cmd_apply,
-	  "pdhooks apply [-f FILE] [--auto-approve] [--parallelism N] [--force] [--max-deletes N]\n"
-	  "              [OPTIONS]",
+	  "pdhooks apply [-f FILE | PLANFILE] [--auto-approve] [--parallelism N] [--force]\n"
+	  "              [--max-deletes N] [OPTIONS]",
 	  "make the calls the plan shows, then check that nothing is left to do",
 	  "Lists the live webhooks, plans and prints the plan, asks for 'yes' (unless\n"
 	  "--auto-approve), then creates and deletes webhooks. Creates come first; the old half of\n"
@@ -38,6 +38,13 @@ const pdh_cmd pdh_commands[] = {
 	  "x-ratelimit-* headers and retried with back-off on connection errors, 429 and\n"
 	  "502/503/504; a create whose answer was lost is re-sent only if a new listing does not\n"
 	  "show it. Afterwards the webhooks are listed and planned again to verify.\n"
+	  "\n"
+	  "With PLANFILE (written by 'pdhooks plan -o PLANFILE') it applies that reviewed plan:\n"
+	  "it reads the plan's desired file again (its ${VAR} values, passwords included, come\n"
+	  "from this environment), lists the live webhooks, and refuses with exit code 4 when the\n"
+	  "file changed or reads differently, when the owned live webhooks changed, or when\n"
+	  "planning again would not give the saved actions. It uses the options the plan was\n"
+	  "made with (--max-deletes is refused) and prints the plan's sha256 on stderr.\n"
 	  "\n"
 	  "Options:\n"
 	  "      --auto-approve       apply without asking (required when stdin is not a terminal)\n"
@@ -52,7 +59,8 @@ const pdh_cmd pdh_commands[] = {
 	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
 	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
-	  "a safety brake, nothing changed; 130 interrupted.\n" },
+	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed;\n"
+	  "130 interrupted.\n" },
 	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
 	  "parse and check the desired-state file, without any network call",
 	  "Options:\n"

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
 #include "pdhooks/render_markdown.h"
@@ -59,4 +60,29 @@ int pdh_cli_print_plan(FILE *out, pdh_format fmt, const pdh_plan *plan,
 		rc = pdh_error_set(err, PDH_EIO, "cannot write the plan to standard output");
 	free(text);
 	return rc;
+}
+
+int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const char *path,
+                       const pdh_retry_policy *retry, pdh_planfile **pf)
+{
+	pdh_error err = { 0 };
+	int rc;
+
+	*pf = NULL;
+	memset(t, 0, sizeof(*t));
+	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
+		return pdh_exit_code(rc);
+	rc = pdh_planfile_load(pf, path, &err);
+	if (rc != PDH_OK) {
+		pdh_cli_error("%s", err.message);
+		return pdh_exit_code(rc);
+	}
+	if (!o->quiet)
+		fprintf(stderr, "pdhooks: applying the saved plan %s (sha256 %s) of %s\n", path,
+		        (*pf)->digest, (*pf)->desired_path);
+	t->desired_path = (*pf)->desired_path;
+	t->plan = (*pf)->opts;
+	pdh_target_run_init(run, (*pf)->desired_path);
+	rc = pdh_planfile_target_plan(run, t, *pf, retry, &err);
+	return pdh_cli_report_plan(o, (*pf)->desired_path, run, rc, &err);
 }

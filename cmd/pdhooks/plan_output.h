@@ -5,6 +5,9 @@
 
 #include <stdio.h>
 
+#include "cli_plan.h"
+#include "pdhooks/planfile.h"
+
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
 #include "pdhooks/live.h"
@@ -26,5 +29,14 @@ int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired 
 int pdh_cli_print_plan(FILE *out, pdh_format fmt, const pdh_plan *plan,
                        const pdh_desired *desired, const pdh_live *live, const char *digest,
                        pdh_error *err);
+
+/* `apply PLANFILE` up to the plan (as pdh_cli_plan_target is for -f): checks the credentials,
+ * reads the saved plan at path, says on stderr which plan is applied (its sha256) unless
+ * quiet, then loads its desired file, lists (retried with retry, may be NULL) and checks
+ * that the plan still holds. Prints diagnostics and errors. Returns PDH_EXIT_OK with
+ * run->plan set, or the exit code to end with (PDH_EXIT_STALE for a stale plan). *pf gets
+ * the saved plan whenever it was read (caller frees with pdh_planfile_free). */
+int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const char *path,
+                       const pdh_retry_policy *retry, pdh_planfile **pf);
 
 #endif
