@@ -29,6 +29,13 @@ for c in $commands; do
   grep -q "^\.SS \"pdhooks $c" "$man" || err "the man page has no section for '$c'"
   "$bin" help "$c" >/dev/null || err "pdhooks help $c fails"
 done
+# every option a command's help names is in the man page (roff writes '-' as '\-').
+for c in $commands; do
+  for opt in $("$bin" help "$c" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    roff=${opt//-/\\-}
+    grep -qF -- "$roff" "$man" || err "the man page does not document $c $opt"
+  done
+done
 for c in $(sed -n 's/^\.SS "pdhooks \([a-z]*\).*/\1/p' "$man"); do
   if ! grep -qx "$c" <<<"$commands"; then
     echo "note: the man page documents '$c', which this build does not have yet" >&2
