@@ -91,7 +91,7 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 			goto done;
 		}
 	}
-	doc = pdh_plan_json(plan, desired, live);
+	doc = pdh_plan_json(plan, desired, live, NULL);
 	saved = json_object();
 	d = json_object();
 	hooks = json_array();

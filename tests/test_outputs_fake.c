@@ -150,6 +150,20 @@ Test(outputs_fake, plan_json_follows_the_schema_and_counts_right)
 	S_teardown(&w);
 }
 
+Test(outputs_fake, plan_json_carries_the_files_warnings)
+{
+	S_world w;
+	pdh_t_run r;
+	S_setup(&w, LIVE_STATE, DESIRED "  - event_action: change\n    event_object: deal\n"
+	        "    subscription_url: http://hooks.example.com/plain\n");
+	S_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", "-q", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "pdhooks.yaml:19:23: subscription_url 'http://hooks.example.com/plain' uses http://"), "%s", r.out);
+	cr_expect_eq(pdh_t_validate_plan_json(r.out), 0);
+	pdh_t_run_dispose(&r);
+	S_teardown(&w);
+}
+
 Test(outputs_fake, plan_markdown_is_a_comment)
 {
 	S_world w;
