@@ -122,6 +122,10 @@ static const T_case cases[] = {
 	{ "bad/unknown-action.yaml", 'E', 3, 19, "unknown event_action 'crate' for version 2.0; did you mean 'create'? (one of: create, change, delete, *)" },
 	{ "bad/unknown-action-no-suggestion.yaml", 'E', 3, 19, "unknown event_action 'explode' for version 2.0; expected one of: create, change, delete, *" },
 	{ "good/warn-unknown-object.yaml", 'W', 4, 19, "unknown event_object 'invoice' for version 2.0 (known: activity, deal, lead, note, organization, person, pipeline, product, stage, user, *); kept, in case Pipedrive added it" },
+	/* quoted text is cut at 60 bytes, on a character boundary */
+	{ "good/warn-long-object.yaml", 'W', 4, 19, "unknown event_object '" "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	  "...' for version 2.0" },
 	{ "good/warn-unknown-object.yaml", 'W', 7, 19, "unknown event_object 'dael' for version 2.0; did you mean 'deal'?" },
 	/* URLs */
 	{ "bad/url-relative.yaml", 'E', 5, 23, "subscription_url '/pipedrive/deals' is not a valid URL: not an absolute URL (no scheme); expected https://host/path" },
@@ -637,14 +641,44 @@ Test(desired, many_problems_are_capped)
 	pdh_diags diags;
 	pdh_error err = { 0 };
 
+	/* 500 entries with an unknown key each and all three required keys missing. */
 	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
 	for (int i = 0; i < 500; i++)
 		pdh_buf_printf(&b, "  - bogus%d: 1\n", i);
 	pdh_diags_init(&diags, "many.yaml");
 	cr_expect_eq(pdh_desired_load_buffer(&d, "many.yaml", b.data, b.len, NULL, &diags, &err),
 	             PDH_EFILE);
-	cr_expect_eq(diags.len, 101);
-	cr_expect_str_eq(diags.items[100].message, "too many problems (over 100); stopping here");
+	cr_assert_eq(diags.len, 101);
+	cr_expect_eq(diags.items[99].line, 27);
+	cr_expect_eq(diags.items[100].level, PDH_DIAG_ERROR);
+	cr_expect_str_eq(diags.items[100].message,
+	                 "1900 more errors not shown (at most 100 problems are)");
+	pdh_diags_dispose(&diags);
+	pdh_buf_dispose(&b);
+}
+
+Test(desired, many_warnings_are_capped_and_the_file_still_loads)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_desired *d;
+	pdh_diags diags;
+	pdh_error err = { 0 };
+
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
+	for (int i = 0; i < 150; i++)
+		pdh_buf_printf(&b, "  - {event_action: create, event_object: deal, "
+		                   "subscription_url: \"http://h.example.com/%d\"}\n", i);
+	pdh_diags_init(&diags, "warn.yaml");
+	cr_expect_eq(pdh_desired_load_buffer(&d, "warn.yaml", b.data, b.len, NULL, &diags, &err),
+	             PDH_OK);
+	cr_assert_not_null(d);
+	cr_expect_eq(d->n_webhooks, 150);
+	cr_expect_eq(diags.n_errors, 0);
+	cr_assert_eq(diags.len, 101);
+	cr_expect_eq(diags.items[100].level, PDH_DIAG_WARNING);
+	cr_expect_str_eq(diags.items[100].message,
+	                 "50 more warnings not shown (at most 100 problems are)");
+	pdh_desired_free(d);
 	pdh_diags_dispose(&diags);
 	pdh_buf_dispose(&b);
 }
