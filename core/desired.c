@@ -80,6 +80,7 @@ typedef struct {
 /* What `defaults:` declares, already checked. */
 typedef struct {
 	bool has_version, has_user_id, has_user, has_password;
+	bool version_bad;  /* declared but invalid: entries' vocabulary cannot be checked */
 	char *version;
 	long long user_id;
 	char *user;
@@ -924,6 +925,8 @@ static void S_load_defaults(S_loader *L, const S_node *n, S_defaults *def)
 	S_keys(L, n, "defaults", S_defaults_keys, f, k, S_defaults_hint);
 	if (f[D_VERSION] && S_version(L, f[D_VERSION], &def->version) == 0)
 		def->has_version = true;
+	else if (f[D_VERSION])
+		def->version_bad = true;
 	if (f[D_USER_ID] && S_integer(L, f[D_USER_ID], "user_id", 1, LLONG_MAX, &def->user_id) == 0)
 		def->has_user_id = true;
 	if (f[D_USER] && S_string(L, f[D_USER], "http_auth_user", true, &def->user) == 0)
@@ -1093,6 +1096,8 @@ static bool S_load_webhook(S_loader *L, const S_node *n, size_t index, const S_d
 	} else if (def->has_version) {
 		w->version_declared = true;
 		w->version = pdh_xstrdup(def->version);
+	} else if (def->version_bad) {
+		version_ok = false;  /* reported once, at defaults.version */
 	}
 	if (w->version == NULL)
 		w->version = pdh_xstrdup("2.0");

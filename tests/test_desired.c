@@ -104,6 +104,7 @@ static const T_case cases[] = {
 	{ "bad/defaults-not-mapping.yaml", 'E', 2, 11, "defaults: expected a mapping, found a string" },
 	{ "bad/manage-not-mapping.yaml", 'E', 2, 9, "manage: expected a mapping, found a list" },
 	{ "bad/not-mapping.yaml", 'E', 1, 1, "expected a mapping at the top ('pdhooks: 1', 'webhooks: ...'), found a list" },
+	{ "bad/defaults-version-invalid.yaml", 'E', 3, 12, "version: expected \"1.0\" or \"2.0\", found '1'" },
 	{ "bad/version-float.yaml", 'E', 6, 14, "version: expected a string, found a number (quote it: \"2.0\")" },
 	{ "bad/version-invalid.yaml", 'E', 6, 14, "version: expected \"1.0\" or \"2.0\", found '3.0'" },
 	/* required */
