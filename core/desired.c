@@ -647,8 +647,9 @@ static int S_check_text(S_loader *L)
 			S_ERR(L, line, col, "character U+%04X is not allowed in a YAML file", (unsigned)cp);
 			return -1;
 		}
+		if (i > 0 || cp != 0xfeff)  /* a leading byte order mark is not a column */
+			col++;
 		i += n;
-		col++;
 	}
 	return 0;
 }

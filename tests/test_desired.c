@@ -158,6 +158,9 @@ static const T_case cases[] = {
 	/* hostile input */
 	{ "bad/empty.yaml", 'E', 0, 0, "the file is empty; expected 'pdhooks: 1' and a 'webhooks:' list" },
 	{ "bad/comments-only.yaml", 'E', 0, 0, "the file is empty" },
+	{ "bad/crlf.yaml", 'E', 3, 19, "unknown event_action 'crate' for version 2.0" },
+	{ "bad/bom.yaml", 'E', 1, 10, "unsupported file format version 2" },
+	{ "bad/bom-control-char.yaml", 'E', 1, 11, "character U+0007 is not allowed in a YAML file" },
 	{ "bad/not-yaml.yaml", 'E', 4, 1, "invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 3, column 3)" },
 	{ "bad/multi-document.yaml", 'E', 3, 1, "a second YAML document starts here; a pdhooks file holds one document" },
 	{ "bad/non-utf8.yaml", 'E', 3, 14, "invalid UTF-8 (byte 0xe9); the file must be UTF-8 text" },
