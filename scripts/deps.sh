@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev libcriterion-dev
   python3 python3-jsonschema python3-yaml
-  clang libclang-rt-14-dev valgrind cppcheck curl
+  clang libclang-rt-14-dev valgrind cppcheck curl groff-base
 )
 
 missing=()

@@ -758,9 +758,9 @@ Test(apply, bad_options_are_errors_before_any_call)
 	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--max-deletes", "x", NULL);
 	cr_expect_eq(r.status, 1);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "plan.json", NULL);
+	pdh_t_pdhooks(&r, env, NULL, "apply", "no-such-plan.json", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "not supported yet"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "cannot read no-such-plan.json"), "%s", r.err);
 	pdh_t_run_dispose(&r);
 	cr_expect_eq(pdh_t_fake_calls(fake, NULL), 0);
 }

@@ -61,11 +61,17 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 		rc = S_plan_retrying(run, t, retry, &err);
 	else
 		rc = pdh_target_plan(run, t, &err);
-	pdh_cli_print_diags(o->file, &run->diags, run->source, run->source_len, rc, o->quiet,
+	return pdh_cli_report_plan(o, o->file, run, rc, &err);
+}
+
+int pdh_cli_report_plan(const pdh_common *o, const char *path, const pdh_target_run *run,
+                        int rc, const pdh_error *err)
+{
+	pdh_cli_print_diags(path, &run->diags, run->source, run->source_len, rc, o->quiet,
 	                    o->color_err);
-	if (rc == PDH_EAUTH && err.http_status != 0)
-		pdh_cli_error("%s; the token came from %s", err.message, o->creds.source);
+	if (rc == PDH_EAUTH && err->http_status != 0)
+		pdh_cli_error("%s; the token came from %s", err->message, o->creds.source);
 	else if (rc != PDH_OK && rc != PDH_EFILE)
-		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
+		pdh_cli_error("%s", err->message[0] ? err->message : pdh_error_name(rc));
 	return pdh_exit_code(rc);
 }

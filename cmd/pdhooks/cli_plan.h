@@ -19,4 +19,9 @@ int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int
 int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes,
                         const pdh_retry_policy *retry);
 
+/* Prints what planning run left to say — the desired file's diagnostics (path) and the
+ * error behind rc — and returns the exit code for rc. */
+int pdh_cli_report_plan(const pdh_common *o, const char *path, const pdh_target_run *run,
+                        int rc, const pdh_error *err);
+
 #endif

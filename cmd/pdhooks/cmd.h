@@ -54,6 +54,7 @@ void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *d
 int pdh_cmd_plan(int argc, char **argv);
 int pdh_cmd_apply(int argc, char **argv);
 int pdh_cmd_validate(int argc, char **argv);
+int pdh_cmd_export(int argc, char **argv);
 int pdh_cmd_version(int argc, char **argv);
 int pdh_cmd_help(int argc, char **argv);
 

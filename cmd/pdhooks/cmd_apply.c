@@ -1,4 +1,5 @@
-/* pdhooks apply: plan, show the plan, ask, make the calls, verify. */
+/* pdhooks apply [-f FILE | PLANFILE]: plan (or check a saved plan), show it, ask, make the
+ * calls, verify. */
 #define _GNU_SOURCE /* getopt_long */
 #include <getopt.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 
 #include "cli_plan.h"
 #include "cmd.h"
+#include "plan_output.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/render.h"
 #include "pdhooks/target.h"
@@ -140,6 +142,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	pdh_target_run run;
 	pdh_apply_opts aopts;
 	pdh_apply_result *res = NULL;
+	pdh_planfile *saved = NULL;
 	pdh_error err = { 0 };
 	struct sigaction sa, old_sa;
 	bool handler = false;
@@ -152,12 +155,19 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (pdh_common_parse(&o, "apply", argc, argv, NULL, longopts, S_apply_option, &args,
 	                     &first) != 0)
 		goto done;
-	if (first < argc) {
-		pdh_cli_error("apply: applying a saved plan ('%s') is not supported yet; use -f FILE",
-		              argv[first]);
+	if (first + 1 < argc) {
+		pdh_cli_error("apply: one saved plan at most, not '%s' too", argv[first + 1]);
 		goto done;
 	}
-	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, &aopts.retry);
+	if (first < argc && args.max_deletes >= 0) {
+		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
+		              "again with --max-deletes N");
+		goto done;
+	}
+	if (first < argc)
+		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &aopts.retry, &saved);
+	else
+		code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, &aopts.retry);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
@@ -213,6 +223,7 @@ done:
 	if (handler)
 		sigaction(SIGINT, &old_sa, NULL);
 	pdh_apply_result_free(res);
+	pdh_planfile_free(saved);
 	free(text);
 	pdh_target_run_dispose(&run);
 	pdh_common_dispose(&o);

@@ -1,0 +1,113 @@
+/* pdhooks export: the live general webhooks as a desired-state file. */
+#define _GNU_SOURCE /* getopt_long */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "options.h"
+#include "pdhooks/atomic_write.h"
+#include "pdhooks/client.h"
+#include "pdhooks/export.h"
+
+enum { OPT_SCHEMA = PDH_OPT_COMMON_END };
+
+typedef struct S_export_args {
+	const char *out;       /* -o; NULL: stdout */
+	const char *schema;    /* --schema */
+} S_export_args;
+
+static int S_export_option(int opt, const char *arg, void *ctx)
+{
+	S_export_args *a = ctx;
+
+	if (opt == 'o')
+		a->out = arg;
+	else
+		a->schema = arg;
+	return 0;
+}
+
+int pdh_cmd_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ NULL, 0, NULL, 0 }
+	};
+	S_export_args args = { NULL, NULL };
+	pdh_export_opts eo = { NULL };
+	pdh_export_stats st;
+	pdh_client_opts copts;
+	pdh_client *client = NULL;
+	pdh_http_result res;
+	pdh_live *live = NULL;
+	pdh_common o;
+	pdh_error err = { 0 };
+	char *yaml = NULL;
+	int first, rc, code = PDH_EXIT_ERROR;
+
+	pdh_common_init(&o);
+	if (pdh_common_parse(&o, "export", argc, argv, "o:", longopts, S_export_option, &args,
+	                     &first) != 0)
+		goto done;
+	if (first < argc) {
+		pdh_cli_error("export: unexpected argument '%s' (the output file goes after -o)",
+		              argv[first]);
+		goto done;
+	}
+	if (pdh_common_client_opts(&o, &copts, &rc) != 0) {
+		code = pdh_exit_code(rc);
+		goto done;
+	}
+	rc = pdh_client_new(&client, &copts, &err);
+	if (rc == PDH_OK)
+		rc = pdh_client_list(client, &live, &res, &err);
+	if (rc != PDH_OK) {
+		if (rc == PDH_EAUTH && err.http_status != 0)
+			pdh_cli_error("%s; the token came from %s", err.message, o.creds.source);
+		else
+			pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
+		code = pdh_exit_code(rc);
+		goto done;
+	}
+	eo.schema_ref = args.schema;
+	yaml = pdh_export_yaml(live, &eo, &st);
+	if (args.out) {
+		rc = pdh_write_file_atomic(args.out, yaml, strlen(yaml), 0644, false, &err);
+		if (rc != PDH_OK) {
+			pdh_cli_error("%s", err.message);
+			goto done;
+		}
+	} else if (fputs(yaml, stdout) == EOF || fflush(stdout) != 0) {
+		pdh_cli_error("cannot write to standard output: %s", strerror(errno));
+		goto done;
+	}
+	if (!o.quiet) {
+		fprintf(stderr, "pdhooks: exported %zu webhook%s", st.exported,
+		        st.exported == 1 ? "" : "s");
+		if (args.out)
+			fprintf(stderr, " to %s", args.out);
+		if (st.skipped_duplicates + st.skipped_foreign > 0)
+			fprintf(stderr, " (left out: %zu duplicate%s, %zu not of type general)",
+			        st.skipped_duplicates, st.skipped_duplicates == 1 ? "" : "s",
+			        st.skipped_foreign);
+		fputs("\n", stderr);
+		if (st.passwords == 1)
+			fprintf(stderr, "pdhooks: 1 password is not exported: set %s1 before planning\n",
+			        PDH_EXPORT_PASSWORD_VAR);
+		else if (st.passwords > 1)
+			fprintf(stderr, "pdhooks: %zu passwords are not exported: set %s1 ... %s%zu "
+			        "before planning\n", st.passwords, PDH_EXPORT_PASSWORD_VAR,
+			        PDH_EXPORT_PASSWORD_VAR, st.passwords);
+	}
+	code = PDH_EXIT_OK;
+done:
+	free(yaml);
+	pdh_live_free(live);
+	pdh_client_free(client);
+	pdh_common_dispose(&o);
+	return code;
+}

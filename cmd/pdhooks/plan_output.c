@@ -1,0 +1,88 @@
+#include "plan_output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "pdhooks/planfile.h"
+#include "pdhooks/render_json.h"
+#include "pdhooks/render_markdown.h"
+
+int pdh_cli_parse_format(const char *s, pdh_format *out, pdh_error *err)
+{
+	if (strcmp(s, "text") == 0)
+		*out = PDH_FORMAT_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*out = PDH_FORMAT_JSON;
+	else if (strcmp(s, "markdown") == 0)
+		*out = PDH_FORMAT_MARKDOWN;
+	else
+		return pdh_error_set(err, PDH_EINVAL, "--format '%s': expected text, json or markdown",
+		                     s);
+	return 0;
+}
+
+int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired *desired,
+                      const pdh_live *live, const pdh_plan_opts *opts, bool quiet,
+                      char digest[65], pdh_error *err)
+{
+	char *text = NULL, sum[65];
+	int rc;
+
+	rc = pdh_planfile_format(&text, plan, desired, live, opts, err);
+	if (rc == 0)
+		rc = pdh_planfile_save(path, text, sum, err);
+	if (rc == 0) {
+		if (!quiet)
+			fprintf(stderr, "pdhooks: saved the plan to %s (sha256 %s)\n", path, sum);
+		if (digest)
+			memcpy(digest, sum, sizeof(sum));
+	}
+	free(text);
+	return rc;
+}
+
+int pdh_cli_print_plan(FILE *out, pdh_format fmt, const pdh_plan *plan,
+                       const pdh_desired *desired, const pdh_live *live, const char *digest,
+                       pdh_error *err)
+{
+	pdh_markdown_opts mo = { 0, digest };
+	char *text;
+	int rc = 0;
+
+	if (fmt == PDH_FORMAT_JSON)
+		text = pdh_render_json(plan, desired, live);
+	else if (fmt == PDH_FORMAT_MARKDOWN)
+		text = pdh_render_markdown(plan, desired, live, &mo);
+	else
+		return pdh_error_set(err, PDH_EINVAL, "the text format is rendered by the caller");
+	if (fputs(text, out) == EOF || fflush(out) != 0)
+		rc = pdh_error_set(err, PDH_EIO, "cannot write the plan to standard output");
+	free(text);
+	return rc;
+}
+
+int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const char *path,
+                       const pdh_retry_policy *retry, pdh_planfile **pf)
+{
+	pdh_error err = { 0 };
+	int rc;
+
+	*pf = NULL;
+	memset(t, 0, sizeof(*t));
+	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
+		return pdh_exit_code(rc);
+	rc = pdh_planfile_load(pf, path, &err);
+	if (rc != PDH_OK) {
+		pdh_cli_error("%s", err.message);
+		return pdh_exit_code(rc);
+	}
+	if (!o->quiet)
+		fprintf(stderr, "pdhooks: applying the saved plan %s (sha256 %s) of %s\n", path,
+		        (*pf)->digest, (*pf)->desired_path);
+	t->desired_path = (*pf)->desired_path;
+	t->plan = (*pf)->opts;
+	pdh_target_run_init(run, (*pf)->desired_path);
+	rc = pdh_planfile_target_plan(run, t, *pf, retry, &err);
+	return pdh_cli_report_plan(o, (*pf)->desired_path, run, rc, &err);
+}

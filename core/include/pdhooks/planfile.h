@@ -1,0 +1,90 @@
+/* Saved plans: `pdhooks plan -o PLANFILE` writes the JSON plan (schemas/plan.schema.json) with
+ * a "saved" member: a record of the desired set as planned and the options in force. A saved
+ * plan never holds a secret: passwords are kept as their ${VAR} reference, and URLs redacted
+ * (a ${VAR} in a URL's query or userinfo is a secret too).
+ *
+ * Applying a saved plan reads the desired file again at the recorded path, with the
+ * environment of the apply (which brings the secrets back), and refuses (PDH_ESTALE) when
+ *   - the file is gone, or its SHA-256 is not the saved one, or it now reads differently
+ *     from the record (an environment variable it uses changed a value);
+ *   - the fingerprint of the owned live webhooks differs (a foreign webhook does not count);
+ *   - planning again from that file and today's listing does not give the saved actions
+ *     (same kinds, keys and live ids) — this also catches a password changed in Pipedrive,
+ *     which the fingerprint leaves out. */
+#ifndef PDHOOKS_PLANFILE_H
+#define PDHOOKS_PLANFILE_H
+
+#include <stddef.h>
+
+#include "pdhooks/desired.h"
+#include "pdhooks/error.h"
+#include "pdhooks/live.h"
+#include "pdhooks/plan.h"
+#include "pdhooks/retry.h"
+#include "pdhooks/target.h"
+
+#define PDH_PLANFILE_MAX_BYTES (64u * 1024u * 1024u)
+
+/* The text of a saved plan. Refuses (PDH_EINVAL, nothing written) a desired set with a
+ * password that is not made only of ${VAR} references (literal text or a ${VAR:-default}
+ * would put the secret in the file). opts are those the plan was computed with (NULL: none).
+ * Caller frees *out. */
+int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
+                        const pdh_live *live, const pdh_plan_opts *opts, pdh_error *err);
+/* Writes text to path (a temporary file renamed into place, mode 0600) and gives the
+ * SHA-256 of the bytes written, the plan's digest. */
+int pdh_planfile_save(const char *path, const char *text, char digest[65], pdh_error *err);
+
+typedef struct pdh_planfile_action {
+	pdh_action_kind kind;
+	char *key;
+	long long live_id;             /* -1 for a create */
+} pdh_planfile_action;
+
+typedef struct pdh_planfile {
+	char digest[65];               /* SHA-256 of the saved bytes */
+	char *desired_path;            /* the desired file, as given when planning */
+	char desired_sha256[65];
+	char live_fingerprint[65];
+	pdh_desired *record;           /* the desired set as planned, for comparison only: URLs
+	                                  redacted, passwords as references (no values); owned */
+	pdh_plan_opts opts;            /* the options in force when planning */
+	pdh_planfile_action *actions;  /* the saved actions, in order */
+	size_t n_actions;
+} pdh_planfile;
+
+/* Reads a saved plan strictly: anything but what pdh_planfile_format writes is PDH_EFILE with
+ * a message naming what is wrong (never a crash, whatever the bytes). name is used in
+ * messages. Caller frees *out with pdh_planfile_free. */
+int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,
+                       pdh_error *err);
+/* The same from a file (at most PDH_PLANFILE_MAX_BYTES; PDH_EIO when it cannot be read). */
+int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err);
+void pdh_planfile_free(pdh_planfile *pf);
+
+/* Loads the desired file at pf->desired_path (read once) with env (NULL: the process
+ * environment): PDH_ESTALE when it cannot be read, its SHA-256 differs, or it reads
+ * differently from the record; PDH_EFILE when it does not load (diags, which the caller
+ * initialised, say why — e.g. a password variable not set now). On success *out is the
+ * caller's (pdh_desired_free). source and source_len (may be NULL) get the bytes read, for
+ * rendering diagnostics (caller frees; set whenever the file was read). */
+int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
+                              const pdh_load_opts *env, pdh_diags *diags, char **source,
+                              size_t *source_len, pdh_error *err);
+/* Plans again from desired (from pdh_planfile_load_desired) and live (today's listing).
+ * 0 with *out the plan to apply (caller frees with pdh_plan_free; it borrows from desired
+ * and live) when it is still the saved one; PDH_ESTALE when the owned live webhooks or the
+ * plan changed. */
+int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_desired *desired,
+                            const pdh_live *live, pdh_error *err);
+
+/* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
+ * desired file of pf (r must be initialised with pf->desired_path; t->desired_path and
+ * t->plan are not used — the saved plan's are), lists the live webhooks once with a client
+ * of t->client (with retry not NULL: retried as pdh_apply_list does), and checks both
+ * against pf. On success r->plan is the plan to apply; on PDH_ESTALE, PDH_EFILE (r->diags)
+ * or any other error nothing is planned. */
+int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
+                             const pdh_retry_policy *retry, pdh_error *err);
+
+#endif

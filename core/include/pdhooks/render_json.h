@@ -1,0 +1,23 @@
+/* `pdhooks plan --format json`: one JSON document described by schemas/plan.schema.json.
+ * No secret value ever: passwords appear only as a state ("none", "set", "masked") and
+ * whether the plan changes them; URLs are redacted. */
+#ifndef PDHOOKS_RENDER_JSON_H
+#define PDHOOKS_RENDER_JSON_H
+
+#include "pdhooks/desired.h"
+#include "pdhooks/live.h"
+#include "pdhooks/plan.h"
+
+#define PDH_PLAN_FORMAT_VERSION 1
+
+/* The plan as indented JSON text ending with a newline. desired and live are the inputs the
+ * plan was computed from. Caller frees. */
+char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live);
+
+/* SHA-256 (64 hex digits) over the owned live webhooks — every item of live whose id the plan
+ * does not list as foreign — in id order, with their attributes; password values are left
+ * out (only whether there is one), so the digest can be published with the plan. A saved
+ * plan is stale when this changes. */
+void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan);
+
+#endif

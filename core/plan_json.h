@@ -1,0 +1,19 @@
+/* The JSON plan as a jansson tree, shared by render_json.c and planfile.c. */
+#ifndef PDH_PLAN_JSON_H
+#define PDH_PLAN_JSON_H
+
+#include <jansson.h>
+
+#include "pdhooks/desired.h"
+#include "pdhooks/live.h"
+#include "pdhooks/plan.h"
+
+/* The document of schemas/plan.schema.json (without "saved"). Caller json_decref()s. */
+json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live);
+/* A JSON string of s (NULL -> null); bytes that are not UTF-8 become U+FFFD, never a
+ * failure. A new reference. */
+json_t *pdh_json_text(const char *s);
+/* json_dumps with the house layout (2-space indent, trailing newline). Caller frees. */
+char *pdh_json_dump(const json_t *doc);
+
+#endif

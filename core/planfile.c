@@ -1,0 +1,602 @@
+#include "pdhooks/planfile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/atomic_write.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/url.h"
+#include "plan_json.h"
+#include "pdhooks/sha256.h"
+
+/* ---- writing ---- */
+
+/* Whether ref is one or more ${NAME} and nothing else: the only form saved. */
+static bool S_ref_ok(const char *ref)
+{
+	const char *p = ref;
+
+	if (ref == NULL || *ref == '\0')
+		return false;
+	while (*p) {
+		if (p[0] != '$' || p[1] != '{' || !(isalpha((unsigned char)p[2]) || p[2] == '_'))
+			return false;
+		p += 2;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		if (*p++ != '}')
+			return false;
+	}
+	return true;
+}
+
+/* Credentials in URLs (userinfo, query values) may come from ${VAR}: never saved. */
+static json_t *S_redacted(const char *url)
+{
+	char *r = pdh_url_redact(url ? url : "");
+	json_t *j = pdh_json_text(r);
+	free(r);
+	return j;
+}
+
+static json_t *S_saved_webhook(const pdh_desired_webhook *w)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", pdh_json_text(w->name ? w->name : ""));
+	json_object_set_new(o, "name_derived", json_boolean(w->name_derived));
+	json_object_set_new(o, "event_action", pdh_json_text(w->event_action ? w->event_action : ""));
+	json_object_set_new(o, "event_object", pdh_json_text(w->event_object ? w->event_object : ""));
+	json_object_set_new(o, "subscription_url", S_redacted(w->subscription_url));
+	json_object_set_new(o, "version", pdh_json_text(w->version ? w->version : "2.0"));
+	json_object_set_new(o, "version_declared", json_boolean(w->version_declared));
+	if (w->has_user_id)
+		json_object_set_new(o, "user_id", json_integer(w->user_id));
+	if (w->has_http_auth_user)
+		json_object_set_new(o, "http_auth_user", pdh_json_text(w->http_auth_user));
+	if (w->has_http_auth_password)
+		json_object_set_new(o, "http_auth_password_ref",
+		                    w->http_auth_password ? pdh_json_text(w->http_auth_password_ref)
+		                                          : json_null());
+	json_object_set_new(o, "line", json_integer(w->line > 0 ? w->line : 0));
+	return o;
+}
+
+int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
+                        const pdh_live *live, const pdh_plan_opts *opts, pdh_error *err)
+{
+	json_t *doc = NULL, *saved, *d, *hooks, *urls, *o;
+	int rc = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < desired->n_webhooks; i++) {
+		const pdh_desired_webhook *w = &desired->webhooks[i];
+		if (w->has_http_auth_password && w->http_auth_password &&
+		    !S_ref_ok(w->http_auth_password_ref)) {
+			/* Never quote the text: it may be the password itself. */
+			rc = pdh_error_set(err, PDH_EINVAL,
+				"%s:%d: the http_auth_password of webhook '%s' is not only ${VAR} "
+				"references; a saved plan keeps no password, so it cannot be saved "
+				"(read it from the environment, or apply with -f)",
+				desired->path ? desired->path : "desired file", w->line,
+				w->name ? w->name : "");
+			goto done;
+		}
+	}
+	doc = pdh_plan_json(plan, desired, live);
+	saved = json_object();
+	d = json_object();
+	hooks = json_array();
+	urls = json_array();
+	for (size_t i = 0; i < desired->n_manage_urls; i++)
+		json_array_append_new(urls, S_redacted(desired->manage_urls[i]));
+	for (size_t i = 0; i < desired->n_webhooks; i++)
+		json_array_append_new(hooks, S_saved_webhook(&desired->webhooks[i]));
+	json_object_set_new(d, "format_version", json_integer(desired->format_version));
+	json_object_set_new(d, "prune", json_boolean(desired->prune));
+	json_object_set_new(d, "manage_all", json_boolean(desired->manage_all));
+	json_object_set_new(d, "manage_urls_declared", json_boolean(desired->manage_urls_declared));
+	json_object_set_new(d, "manage_urls", urls);
+	json_object_set_new(d, "max_deletes", json_integer(desired->max_deletes));
+	json_object_set_new(d, "webhooks", hooks);
+	o = json_object();
+	json_object_set_new(o, "max_deletes", json_integer(opts ? opts->max_deletes : -1));
+	json_object_set_new(saved, "desired", d);
+	json_object_set_new(saved, "options", o);
+	json_object_set_new(doc, "saved", saved);
+	*out = pdh_json_dump(doc);
+done:
+	json_decref(doc);
+	return rc;
+}
+
+int pdh_planfile_save(const char *path, const char *text, char digest[65], pdh_error *err)
+{
+	size_t len = strlen(text);
+	int rc = pdh_write_file_atomic(path, text, len, 0600, true, err);
+
+	if (rc == 0 && digest)
+		pdh_sha256_hex(text, len, digest);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+typedef struct S_rd {
+	const char *name;
+	pdh_error *err;
+} S_rd;
+
+static int S_bad(S_rd *r, const char *where, const char *what)
+{
+	return pdh_error_set(r->err, PDH_EFILE, "%s: not a pdhooks saved plan: %s %s", r->name,
+	                     where, what);
+}
+
+static bool S_hex64(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* The member k of o: present (unless optional), of one of the JSON types in `types`
+ * (a bit set of 1 << json_type). *out borrowed; NULL when optional and absent. */
+static int S_member(S_rd *r, const json_t *o, const char *where, const char *k, unsigned types,
+                    bool optional, json_t **out)
+{
+	json_t *v = json_object_get(o, k);
+	char msg[256];
+
+	*out = v;
+	if (v == NULL) {
+		if (optional)
+			return 0;
+		snprintf(msg, sizeof(msg), "has no member \"%s\"", k);
+		return S_bad(r, where, msg);
+	}
+	if (!(types & (1u << json_typeof(v)))) {
+		snprintf(msg, sizeof(msg), "member \"%s\" has the wrong type", k);
+		return S_bad(r, where, msg);
+	}
+	return 0;
+}
+
+#define T_OBJ (1u << JSON_OBJECT)
+#define T_ARR (1u << JSON_ARRAY)
+#define T_STR (1u << JSON_STRING)
+#define T_INT (1u << JSON_INTEGER)
+#define T_BOOL ((1u << JSON_TRUE) | (1u << JSON_FALSE))
+#define T_NULL (1u << JSON_NULL)
+
+/* Only the listed members (NULL-terminated). */
+static int S_only(S_rd *r, const json_t *o, const char *where, const char *const *known)
+{
+	const char *k;
+	json_t *v;
+	char msg[256];
+
+	json_object_foreach((json_t *)o, k, v) {
+		size_t i = 0;
+		while (known[i] && strcmp(known[i], k) != 0)
+			i++;
+		if (known[i] == NULL) {
+			snprintf(msg, sizeof(msg), "has an unknown member \"%.100s\"", k);
+			return S_bad(r, where, msg);
+		}
+	}
+	return 0;
+}
+
+static int S_text(S_rd *r, const json_t *o, const char *where, const char *k, char **out)
+{
+	json_t *v;
+	int rc = S_member(r, o, where, k, T_STR, false, &v);
+	if (rc == 0)
+		*out = pdh_xstrdup(json_string_value(v));
+	return rc;
+}
+
+static int S_bool(S_rd *r, const json_t *o, const char *where, const char *k, bool *out)
+{
+	json_t *v;
+	int rc = S_member(r, o, where, k, T_BOOL, false, &v);
+	if (rc == 0)
+		*out = json_is_true(v);
+	return rc;
+}
+
+static int S_int(S_rd *r, const json_t *o, const char *where, const char *k, long long lo,
+                 long long hi, long long *out)
+{
+	json_t *v;
+	int rc = S_member(r, o, where, k, T_INT, false, &v);
+	if (rc == 0) {
+		*out = json_integer_value(v);
+		if (*out < lo || *out > hi)
+			rc = S_bad(r, where, "has a number out of range");
+	}
+	return rc;
+}
+
+static int S_webhook(S_rd *r, const json_t *o, size_t index, pdh_desired_webhook *w)
+{
+	static const char *const known[] = { "name", "name_derived", "event_action",
+		"event_object", "subscription_url", "version", "version_declared", "user_id",
+		"http_auth_user", "http_auth_password_ref", "line", NULL };
+	char where[64];
+	json_t *v;
+	long long n;
+	int rc;
+
+	snprintf(where, sizeof(where), "saved.desired.webhooks[%zu]", index);
+	if (!json_is_object(o))
+		return S_bad(r, where, "is not an object");
+	if ((rc = S_only(r, o, where, known)) != 0 ||
+	    (rc = S_text(r, o, where, "name", &w->name)) != 0 ||
+	    (rc = S_bool(r, o, where, "name_derived", &w->name_derived)) != 0 ||
+	    (rc = S_text(r, o, where, "event_action", &w->event_action)) != 0 ||
+	    (rc = S_text(r, o, where, "event_object", &w->event_object)) != 0 ||
+	    (rc = S_text(r, o, where, "subscription_url", &w->subscription_url)) != 0 ||
+	    (rc = S_text(r, o, where, "version", &w->version)) != 0 ||
+	    (rc = S_bool(r, o, where, "version_declared", &w->version_declared)) != 0)
+		return rc;
+	if ((rc = S_member(r, o, where, "user_id", T_INT, true, &v)) != 0)
+		return rc;
+	if (v) {
+		w->has_user_id = true;
+		w->user_id = json_integer_value(v);
+	}
+	if ((rc = S_member(r, o, where, "http_auth_user", T_STR | T_NULL, true, &v)) != 0)
+		return rc;
+	if (v) {
+		w->has_http_auth_user = true;
+		w->http_auth_user = pdh_xstrdup(json_string_value(v));
+	}
+	if ((rc = S_member(r, o, where, "http_auth_password_ref", T_STR | T_NULL, true, &v)) != 0)
+		return rc;
+	if (v) {
+		w->has_http_auth_password = true;
+		if (json_is_string(v)) {
+			if (!S_ref_ok(json_string_value(v)))
+				return S_bad(r, where, "has a password reference that is not ${VAR}");
+			w->http_auth_password_ref = pdh_xstrdup(json_string_value(v));
+		}
+	}
+	if ((rc = S_member(r, o, where, "line", T_INT, true, &v)) != 0)
+		return rc;
+	n = v ? json_integer_value(v) : 0;
+	w->line = n > 0 && n < 1000000000 ? (int)n : 0;
+	return 0;
+}
+
+static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
+{
+	static const char *const known[] = { "format_version", "prune", "manage_all",
+		"manage_urls_declared", "manage_urls", "max_deletes", "webhooks", NULL };
+	const char *where = "saved.desired";
+	json_t *urls, *hooks;
+	long long n;
+	int rc;
+
+	if ((rc = S_only(r, o, where, known)) != 0 ||
+	    (rc = S_int(r, o, where, "format_version", 1, 1, &n)) != 0)
+		return rc;
+	d->format_version = (int)n;
+	if ((rc = S_bool(r, o, where, "prune", &d->prune)) != 0 ||
+	    (rc = S_bool(r, o, where, "manage_all", &d->manage_all)) != 0 ||
+	    (rc = S_bool(r, o, where, "manage_urls_declared", &d->manage_urls_declared)) != 0 ||
+	    (rc = S_int(r, o, where, "max_deletes", -1, 1000000, &n)) != 0)
+		return rc;
+	d->max_deletes = (int)n;
+	if ((rc = S_member(r, o, where, "manage_urls", T_ARR, false, &urls)) != 0 ||
+	    (rc = S_member(r, o, where, "webhooks", T_ARR, false, &hooks)) != 0)
+		return rc;
+	d->manage_urls = pdh_xcalloc(json_array_size(urls) + 1, sizeof(*d->manage_urls));
+	for (size_t i = 0; i < json_array_size(urls); i++) {
+		if (!json_is_string(json_array_get(urls, i)))
+			return S_bad(r, where, "has a manage_urls item that is not a string");
+		d->manage_urls[d->n_manage_urls++] = pdh_xstrdup(json_string_value(json_array_get(urls, i)));
+	}
+	d->webhooks = pdh_xcalloc(json_array_size(hooks) + 1, sizeof(*d->webhooks));
+	for (size_t i = 0; i < json_array_size(hooks); i++) {
+		d->n_webhooks = i + 1;
+		if ((rc = S_webhook(r, json_array_get(hooks, i), i, &d->webhooks[i])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int S_actions(S_rd *r, const json_t *arr, pdh_planfile *pf)
+{
+	static const char *const kinds[] = { "create", "replace", "delete" };
+	int rc;
+
+	pf->actions = pdh_xcalloc(json_array_size(arr) + 1, sizeof(*pf->actions));
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const json_t *a = json_array_get(arr, i);
+		pdh_planfile_action *pa = &pf->actions[i];
+		char where[64], *kind = NULL;
+		json_t *id;
+		size_t k;
+
+		snprintf(where, sizeof(where), "actions[%zu]", i);
+		pf->n_actions = i + 1;
+		if (!json_is_object(a))
+			return S_bad(r, where, "is not an object");
+		if ((rc = S_text(r, a, where, "action", &kind)) != 0)
+			return rc;
+		for (k = 0; k < 3 && strcmp(kinds[k], kind) != 0; k++)
+			;
+		free(kind);
+		if (k == 3)
+			return S_bad(r, where, "has an unknown action");
+		pa->kind = k == 0 ? PDH_ACTION_CREATE : k == 1 ? PDH_ACTION_REPLACE : PDH_ACTION_DELETE;
+		if ((rc = S_text(r, a, where, "key", &pa->key)) != 0 ||
+		    (rc = S_member(r, a, where, "live_id", T_INT | T_NULL, false, &id)) != 0)
+			return rc;
+		if (json_is_null(id) != (pa->kind == PDH_ACTION_CREATE))
+			return S_bad(r, where, "has a live_id that does not fit its action");
+		pa->live_id = id && json_is_integer(id) ? json_integer_value(id) : -1;
+	}
+	return 0;
+}
+
+void pdh_planfile_free(pdh_planfile *pf)
+{
+	if (pf == NULL)
+		return;
+	free(pf->desired_path);
+	pdh_desired_free(pf->record);
+	for (size_t i = 0; i < pf->n_actions; i++)
+		free(pf->actions[i].key);
+	free(pf->actions);
+	free(pf);
+}
+
+int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,
+                       pdh_error *err)
+{
+	static const char *const known[] = { "format_version", "desired_file", "desired_sha256",
+		"live_fingerprint", "summary", "actions", "unchanged", "foreign", "unmanaged",
+		"notes", "warnings", "saved", NULL };
+	static const char *const known_saved[] = { "desired", "options", NULL };
+	static const char *const known_opts[] = { "max_deletes", NULL };
+	S_rd r = { name ? name : "saved plan", err };
+	pdh_planfile *pf = pdh_xcalloc(1, sizeof(*pf));
+	json_t *doc = NULL, *v, *saved, *sd, *so, *actions;
+	json_error_t je;
+	long long n;
+	int rc = 0;
+
+	*out = NULL;
+	if (len > PDH_PLANFILE_MAX_BYTES) {
+		rc = S_bad(&r, "is", "larger than the limit");
+		goto done;
+	}
+	doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (doc == NULL) {
+		rc = pdh_error_set(err, PDH_EFILE, "%s:%d:%d: not a pdhooks saved plan: %s", r.name,
+		                   je.line, je.column, je.text);
+		goto done;
+	}
+	if (!json_is_object(doc)) {
+		rc = S_bad(&r, "the document", "is not an object");
+		goto done;
+	}
+	if ((rc = S_only(&r, doc, "the document", known)) != 0 ||
+	    (rc = S_int(&r, doc, "the document", "format_version", 1, 1, &n)) != 0 ||
+	    (rc = S_text(&r, doc, "the document", "desired_file", &pf->desired_path)) != 0)
+		goto done;
+	for (int i = 0; i < 2; i++) {
+		const char *k = i == 0 ? "desired_sha256" : "live_fingerprint";
+		if ((rc = S_member(&r, doc, "the document", k, T_STR, false, &v)) != 0)
+			goto done;
+		if (!S_hex64(json_string_value(v))) {
+			rc = S_bad(&r, k, "is not a SHA-256 in hex");
+			goto done;
+		}
+		memcpy(i == 0 ? pf->desired_sha256 : pf->live_fingerprint, json_string_value(v), 65);
+	}
+	if ((rc = S_member(&r, doc, "the document", "summary", T_OBJ, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "unchanged", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "foreign", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "unmanaged", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "notes", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "warnings", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "actions", T_ARR, false, &actions)) != 0 ||
+	    (rc = S_actions(&r, actions, pf)) != 0)
+		goto done;
+	if ((rc = S_member(&r, doc, "the document", "saved", T_OBJ, true, &saved)) != 0)
+		goto done;
+	if (saved == NULL) {
+		rc = pdh_error_set(err, PDH_EFILE, "%s: this is a JSON plan, not a saved one (write "
+		                   "one with pdhooks plan -o PLANFILE)", r.name);
+		goto done;
+	}
+	if ((rc = S_only(&r, saved, "saved", known_saved)) != 0 ||
+	    (rc = S_member(&r, saved, "saved", "desired", T_OBJ, false, &sd)) != 0 ||
+	    (rc = S_member(&r, saved, "saved", "options", T_OBJ, false, &so)) != 0 ||
+	    (rc = S_only(&r, so, "saved.options", known_opts)) != 0 ||
+	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, 1000000, &n)) != 0)
+		goto done;
+	pf->opts.max_deletes = (int)n;
+	pf->record = pdh_xcalloc(1, sizeof(*pf->record));
+	pf->record->path = pdh_xstrdup(pf->desired_path);
+	memcpy(pf->record->sha256, pf->desired_sha256, 65);
+	if ((rc = S_desired(&r, sd, pf->record)) != 0)
+		goto done;
+	pdh_sha256_hex(data, len, pf->digest);
+	*out = pf;
+	pf = NULL;
+done:
+	json_decref(doc);
+	pdh_planfile_free(pf);
+	return rc;
+}
+
+/* The whole file, at most max bytes. Caller frees. */
+static int S_read_file(const char *path, size_t max, char **out, size_t *len, pdh_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	pdh_buf b = PDH_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	*out = NULL;
+	if (f == NULL)
+		return pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
+	b.max = max;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (pdh_buf_append(&b, chunk, n) != 0) {
+			rc = pdh_error_set(err, PDH_EIO, "%s is larger than %zu bytes", path, max);
+			goto done;
+		}
+	}
+	if (ferror(f)) {
+		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
+		goto done;
+	}
+	*len = b.len;
+	*out = pdh_buf_detach(&b);
+done:
+	fclose(f);
+	pdh_buf_dispose(&b);
+	return rc;
+}
+
+int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	rc = S_read_file(path, PDH_PLANFILE_MAX_BYTES, &data, &len, err);
+	if (rc == 0)
+		rc = pdh_planfile_parse(out, path, data, len, err);
+	free(data);
+	return rc;
+}
+
+static bool S_streq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool S_redacted_eq(const char *url, const char *saved)
+{
+	char *r = pdh_url_redact(url ? url : "");
+	bool same = S_streq(r, saved);
+	free(r);
+	return same;
+}
+
+/* Which field of d differs from the record rec (never a value: it may be a secret); NULL
+ * when none does. *index gets the webhook's position. */
+static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_t *index)
+{
+	*index = 0;
+	if (d->n_webhooks != rec->n_webhooks) return "webhooks";
+	for (size_t i = 0; i < d->n_webhooks; i++) {
+		const pdh_desired_webhook *a = &d->webhooks[i], *b = &rec->webhooks[i];
+		*index = i + 1;
+		if (!S_streq(a->name, b->name) || a->name_derived != b->name_derived) return "name";
+		if (!S_streq(a->event_action, b->event_action)) return "event_action";
+		if (!S_streq(a->event_object, b->event_object)) return "event_object";
+		if (!S_redacted_eq(a->subscription_url, b->subscription_url)) return "subscription_url";
+		if (!S_streq(a->version, b->version) || a->version_declared != b->version_declared)
+			return "version";
+		if (a->has_user_id != b->has_user_id || (a->has_user_id && a->user_id != b->user_id))
+			return "user_id";
+		if (a->has_http_auth_user != b->has_http_auth_user ||
+		    !S_streq(a->http_auth_user, b->http_auth_user))
+			return "http_auth_user";
+		if (a->has_http_auth_password != b->has_http_auth_password ||
+		    (a->http_auth_password == NULL) != (b->http_auth_password_ref == NULL) ||
+		    (a->http_auth_password && !S_streq(a->http_auth_password_ref,
+		                                       b->http_auth_password_ref)))
+			return "http_auth_password";
+	}
+	*index = 0;
+	if (d->format_version != rec->format_version) return "pdhooks";
+	if (d->prune != rec->prune) return "manage.prune";
+	if (d->manage_all != rec->manage_all || d->manage_urls_declared != rec->manage_urls_declared ||
+	    d->n_manage_urls != rec->n_manage_urls)
+		return "manage.urls";
+	for (size_t i = 0; i < d->n_manage_urls; i++)
+		if (!S_redacted_eq(d->manage_urls[i], rec->manage_urls[i]))
+			return "manage.urls";
+	if (d->max_deletes != rec->max_deletes) return "manage.max_deletes";
+	return NULL;
+}
+
+int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
+                              const pdh_load_opts *env, pdh_diags *diags, char **source,
+                              size_t *source_len, pdh_error *err)
+{
+	pdh_desired *d = NULL;
+	char *data = NULL, now[65];
+	const char *field;
+	size_t len = 0, index;
+	pdh_diags scratch;
+	pdh_error e;
+	int rc;
+
+	*out = NULL;
+	if (source)
+		*source = NULL;
+	if (source_len)
+		*source_len = 0;
+	/* Read once: the bytes hashed are the bytes loaded. */
+	pdh_diags_init(&scratch, pf->desired_path);
+	rc = pdh_desired_read_file(&data, &len, pf->desired_path, &scratch, &e);
+	pdh_diags_dispose(&scratch);
+	if (rc != 0) {
+		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: its desired file "
+		                   "cannot be checked (%s)", e.message);
+		goto done;
+	}
+	pdh_sha256_hex(data, len, now);
+	if (strcmp(now, pf->desired_sha256) != 0) {
+		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: %s changed since the "
+		                   "plan was made (sha256 %.12s..., now %.12s...); plan again",
+		                   pf->desired_path, pf->desired_sha256, now);
+		goto done;
+	}
+	rc = pdh_desired_load_buffer(&d, pf->desired_path, data, len, env, diags, err);
+	if (rc != 0)
+		goto done;
+	field = S_differs(d, pf->record, &index);
+	if (field) {
+		if (index > 0)
+			rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: %s reads "
+			                   "differently now (webhook %zu, %s); did an environment "
+			                   "variable it uses change? plan again", pf->desired_path,
+			                   index, field);
+		else
+			rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: %s reads "
+			                   "differently now (%s); did an environment variable it uses "
+			                   "change? plan again", pf->desired_path, field);
+		goto done;
+	}
+	*out = d;
+	d = NULL;
+done:
+	pdh_desired_free(d);
+	if (source && data) {
+		*source = data;
+		if (source_len)
+			*source_len = len;
+		data = NULL;
+	}
+	free(data);
+	return rc;
+}

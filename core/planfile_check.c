@@ -1,0 +1,84 @@
+/* Whether a saved plan still holds against today's live listing (see planfile.h). */
+#include "pdhooks/planfile.h"
+
+#include <string.h>
+
+#include "pdhooks/apply.h"
+#include "pdhooks/client.h"
+#include "pdhooks/render_json.h"
+
+static const char *S_kind(pdh_action_kind k)
+{
+	return k == PDH_ACTION_CREATE ? "create" : k == PDH_ACTION_REPLACE ? "replace" : "delete";
+}
+
+int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_desired *desired,
+                            const pdh_live *live, pdh_error *err)
+{
+	pdh_plan *plan = NULL;
+	char fp[65];
+	int rc;
+
+	*out = NULL;
+	rc = pdh_plan_compute(&plan, desired, live, &pf->opts, err);
+	if (rc != 0)
+		goto done;
+	pdh_live_fingerprint(fp, live, plan);
+	if (strcmp(fp, pf->live_fingerprint) != 0) {
+		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: the owned live webhooks "
+		                   "changed since the plan was made (fingerprint %.12s..., now "
+		                   "%.12s...); plan again", pf->live_fingerprint, fp);
+		goto done;
+	}
+	if (plan->n_actions != pf->n_actions) {
+		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: it has %zu actions, "
+		                   "and planning again now gives %zu; plan again", pf->n_actions,
+		                   plan->n_actions);
+		goto done;
+	}
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const pdh_action *a = &plan->actions[i];
+		const pdh_planfile_action *s = &pf->actions[i];
+		long long id = a->live ? a->live->id : -1;
+		if (a->kind != s->kind || id != s->live_id || strcmp(a->key, s->key) != 0) {
+			rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: its action %zu "
+			                   "(%s %s) is now %s %s; plan again", i + 1, S_kind(s->kind),
+			                   s->key, S_kind(a->kind), a->key);
+			goto done;
+		}
+	}
+	*out = plan;
+	plan = NULL;
+done:
+	pdh_plan_free(plan);
+	return rc;
+}
+
+int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
+                             const pdh_retry_policy *retry, pdh_error *err)
+{
+	pdh_client *c = NULL;
+	int rc;
+
+	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
+	                               &r->source_len, err);
+	if (rc != PDH_OK)
+		goto done;
+	if (retry) {
+		pdh_apply_opts lo;
+		memset(&lo, 0, sizeof(lo));
+		lo.client = t->client;
+		lo.retry = *retry;
+		rc = pdh_apply_list(&r->live, &lo, err);
+	} else {
+		rc = pdh_client_new(&c, &t->client, err);
+		if (rc == PDH_OK)
+			rc = pdh_target_list(r, c, err);
+	}
+	if (rc != PDH_OK)
+		goto done;
+	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
+done:
+	pdh_client_free(c);
+	return rc;
+}

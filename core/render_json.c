@@ -1,0 +1,270 @@
+#include "pdhooks/render_json.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/url.h"
+#include "plan_json.h"
+#include "pdhooks/sha256.h"
+#include "text.h"
+
+json_t *pdh_json_text(const char *s)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	size_t n, i = 0;
+	uint32_t cp;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	n = strlen(s);
+	j = json_stringn(s, n);
+	if (j != NULL)
+		return j;
+	while (i < n) {
+		size_t l = pdh_utf8_decode(s + i, n - i, &cp);
+		if (l == 0) {
+			pdh_buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+		} else {
+			pdh_buf_append(&b, s + i, l);
+			i += l;
+		}
+	}
+	j = json_stringn(pdh_buf_cstr(&b), b.len);
+	pdh_buf_dispose(&b);
+	return j ? j : json_string("");
+}
+
+char *pdh_json_dump(const json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	char *out;
+
+	if (text == NULL)
+		abort(); /* only on out-of-memory: jansson has no other failure for a valid tree */
+	out = pdh_xasprintf("%s\n", text);
+	free(text);
+	return out;
+}
+
+static json_t *S_url(const char *url)
+{
+	char *r = pdh_url_redact(url);
+	json_t *j = pdh_json_text(r);
+	free(r);
+	return j;
+}
+
+static const char *S_live_password(const pdh_live_webhook *w)
+{
+	switch (w->password_state) {
+	case PDH_SECRET_REAL: return "set";
+	case PDH_SECRET_MASKED: return "masked";
+	default: return "none";
+	}
+}
+
+static json_t *S_live(const pdh_live_webhook *w)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(w->id));
+	json_object_set_new(o, "type", pdh_json_text(w->type));
+	json_object_set_new(o, "is_active", json_boolean(w->is_active));
+	json_object_set_new(o, "event_action", pdh_json_text(w->event_action ? w->event_action : ""));
+	json_object_set_new(o, "event_object", pdh_json_text(w->event_object ? w->event_object : ""));
+	json_object_set_new(o, "subscription_url", S_url(w->subscription_url));
+	json_object_set_new(o, "name", pdh_json_text(w->name));
+	json_object_set_new(o, "version", pdh_json_text(w->version));
+	json_object_set_new(o, "user_id", w->has_user_id ? json_integer(w->user_id) : json_null());
+	json_object_set_new(o, "http_auth_user", pdh_json_text(w->http_auth_user));
+	json_object_set_new(o, "http_auth_password", json_string(S_live_password(w)));
+	json_object_set_new(o, "owner_id", w->has_owner_id ? json_integer(w->owner_id) : json_null());
+	json_object_set_new(o, "add_time", pdh_json_text(w->add_time));
+	return o;
+}
+
+static json_t *S_desired(const pdh_desired_webhook *w)
+{
+	json_t *o = json_object();
+	bool pw = w->has_http_auth_password && w->http_auth_password != NULL;
+
+	json_object_set_new(o, "event_action", pdh_json_text(w->event_action ? w->event_action : ""));
+	json_object_set_new(o, "event_object", pdh_json_text(w->event_object ? w->event_object : ""));
+	json_object_set_new(o, "subscription_url", S_url(w->subscription_url));
+	json_object_set_new(o, "name", pdh_json_text(w->name));
+	json_object_set_new(o, "name_derived", json_boolean(w->name_derived));
+	json_object_set_new(o, "version", pdh_json_text(w->version));
+	json_object_set_new(o, "user_id", w->has_user_id ? json_integer(w->user_id) : json_null());
+	json_object_set_new(o, "http_auth_user",
+	                    pdh_json_text(w->has_http_auth_user ? w->http_auth_user : NULL));
+	json_object_set_new(o, "http_auth_password", json_string(pw ? "set" : "none"));
+	json_object_set_new(o, "line", json_integer(w->line > 0 ? w->line : 0));
+	return o;
+}
+
+static const char *S_kind(pdh_action_kind k)
+{
+	switch (k) {
+	case PDH_ACTION_CREATE: return "create";
+	case PDH_ACTION_REPLACE: return "replace";
+	default: return "delete";
+	}
+}
+
+static bool S_is_password(const pdh_change *c)
+{
+	return c->sensitive || (c->attribute && strcmp(c->attribute, "http_auth_password") == 0);
+}
+
+static json_t *S_action(const pdh_action *a)
+{
+	json_t *o = json_object(), *changes = json_array();
+	bool pw_changed = false;
+
+	for (size_t i = 0; i < a->n_changes; i++) {
+		const pdh_change *c = &a->changes[i];
+		bool secret = S_is_password(c);
+		json_t *jc = json_object();
+
+		/* The planner promises display text without secrets; a sensitive change is still
+		 * written as null here, so a slip there cannot leak through this format. */
+		json_object_set_new(jc, "attribute", pdh_json_text(c->attribute ? c->attribute : ""));
+		json_object_set_new(jc, "sensitive", json_boolean(secret));
+		json_object_set_new(jc, "before", secret ? json_null() : pdh_json_text(c->before));
+		json_object_set_new(jc, "after", secret ? json_null() : pdh_json_text(c->after));
+		json_array_append_new(changes, jc);
+		if (c->attribute && strcmp(c->attribute, "http_auth_password") == 0)
+			pw_changed = true;
+	}
+	json_object_set_new(o, "action", json_string(S_kind(a->kind)));
+	json_object_set_new(o, "reason", pdh_json_text(a->reason ? a->reason : ""));
+	json_object_set_new(o, "key", pdh_json_text(a->key ? a->key : ""));
+	json_object_set_new(o, "live_id", a->live ? json_integer(a->live->id) : json_null());
+	json_object_set_new(o, "before", a->live ? S_live(a->live) : json_null());
+	json_object_set_new(o, "after",
+	                    a->desired && a->kind != PDH_ACTION_DELETE ? S_desired(a->desired)
+	                                                               : json_null());
+	json_object_set_new(o, "changes", changes);
+	json_object_set_new(o, "http_auth_password_changed", json_boolean(pw_changed));
+	return o;
+}
+
+static json_t *S_live_list(const pdh_live_webhook *const *items, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, S_live(items[i]));
+	return a;
+}
+
+static json_t *S_strings(char *const *items, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, pdh_json_text(items[i]));
+	return a;
+}
+
+json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live)
+{
+	json_t *doc = json_object(), *summary = json_object(), *actions = json_array();
+	char fp[65];
+
+	pdh_live_fingerprint(fp, live, plan);
+	json_object_set_new(summary, "create", json_integer((json_int_t)plan->n_create));
+	json_object_set_new(summary, "replace", json_integer((json_int_t)plan->n_replace));
+	json_object_set_new(summary, "delete", json_integer((json_int_t)plan->n_delete));
+	json_object_set_new(summary, "unchanged", json_integer((json_int_t)plan->n_unchanged));
+	json_object_set_new(summary, "foreign", json_integer((json_int_t)plan->n_foreign));
+	json_object_set_new(summary, "unmanaged", json_integer((json_int_t)plan->n_unmanaged));
+	json_object_set_new(summary, "changes_pending", json_boolean(plan->n_actions > 0));
+	json_object_set_new(summary, "max_deletes", json_integer(plan->max_deletes));
+	json_object_set_new(summary, "brake", json_boolean(plan->brake));
+	json_object_set_new(summary, "brake_reason",
+	                    pdh_json_text(plan->brake ? plan->brake_reason : NULL));
+	for (size_t i = 0; i < plan->n_actions; i++)
+		json_array_append_new(actions, S_action(&plan->actions[i]));
+
+	json_object_set_new(doc, "format_version", json_integer(PDH_PLAN_FORMAT_VERSION));
+	json_object_set_new(doc, "desired_file", pdh_json_text(desired && desired->path ? desired->path : ""));
+	json_object_set_new(doc, "desired_sha256", json_string(desired ? desired->sha256 : ""));
+	json_object_set_new(doc, "live_fingerprint", json_string(fp));
+	json_object_set_new(doc, "summary", summary);
+	json_object_set_new(doc, "actions", actions);
+	json_object_set_new(doc, "unchanged", S_live_list(plan->unchanged, plan->n_unchanged));
+	json_object_set_new(doc, "foreign", S_live_list(plan->foreign, plan->n_foreign));
+	json_object_set_new(doc, "unmanaged", S_live_list(plan->unmanaged, plan->n_unmanaged));
+	json_object_set_new(doc, "notes", S_strings(plan->notes, plan->n_notes));
+	json_object_set_new(doc, "warnings", S_strings(plan->warnings, plan->n_warnings));
+	return doc;
+}
+
+char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live)
+{
+	json_t *doc = pdh_plan_json(plan, desired, live);
+	char *text = pdh_json_dump(doc);
+	json_decref(doc);
+	return text;
+}
+
+/* ---- the live fingerprint ---- */
+
+static int S_cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+static int S_cmp_live(const void *a, const void *b)
+{
+	const pdh_live_webhook *x = *(const pdh_live_webhook *const *)a;
+	const pdh_live_webhook *y = *(const pdh_live_webhook *const *)b;
+	int c = (x->id > y->id) - (x->id < y->id);
+	if (c == 0)
+		c = strcmp(x->subscription_url ? x->subscription_url : "",
+		           y->subscription_url ? y->subscription_url : "");
+	return c;
+}
+
+void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan)
+{
+	size_t n_foreign = plan ? plan->n_foreign : 0, n = 0;
+	long long *foreign = pdh_xcalloc(n_foreign + 1, sizeof(*foreign));
+	const pdh_live_webhook **owned;
+	json_t *arr = json_array();
+	char *text;
+
+	for (size_t i = 0; i < n_foreign; i++)
+		foreign[i] = plan->foreign[i]->id;
+	qsort(foreign, n_foreign, sizeof(*foreign), S_cmp_ll);
+	owned = pdh_xcalloc((live ? live->n : 0) + 1, sizeof(*owned));
+	for (size_t i = 0; live && i < live->n; i++) {
+		if (!bsearch(&live->items[i].id, foreign, n_foreign, sizeof(*foreign), S_cmp_ll))
+			owned[n++] = &live->items[i];
+	}
+	qsort(owned, n, sizeof(*owned), S_cmp_live);
+	/* Each as in the plan: the redacted URL, since the digest is published with the plan
+	 * and a short secret in a query could be guessed from it (a changed credential in a URL
+	 * still makes a saved plan stale: planning again no longer gives the same actions);
+	 * the password's state, never its value. Not owner_id and add_time: pdhooks does not
+	 * manage them. */
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = S_live(owned[i]);
+		json_object_del(item, "owner_id");
+		json_object_del(item, "add_time");
+		json_array_append_new(arr, item);
+	}
+	text = json_dumps(arr, JSON_COMPACT);
+	if (text == NULL)
+		abort();
+	pdh_sha256_hex(text, strlen(text), out);
+	free(text);
+	json_decref(arr);
+	free(owned);
+	free(foreign);
+}

@@ -1,0 +1,308 @@
+#include "pdhooks/render_markdown.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/render_json.h"
+#include "pdhooks/url.h"
+
+void pdh_markdown_escape(pdh_buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		unsigned char c = *p;
+		if (c == '<')
+			pdh_buf_puts(b, "&lt;");
+		else if (c == '>')
+			pdh_buf_puts(b, "&gt;");
+		else if (c == '&')
+			pdh_buf_puts(b, "&amp;");
+		else if (c == '\n' || c == '\r' || c == '\t')
+			pdh_buf_putc(b, ' ');   /* a newline would end the table row */
+		else if (c < 0x20 || c == 0x7f)
+			pdh_buf_puts(b, "\xef\xbf\xbd");
+		else if (c != 0 && strchr("\\`*_[]|~@#:$", c)) {
+			/* No emphasis, code span, link, table cell break, strike-through, mention,
+			 * issue reference, emoji or math. Parentheses, '!', '-' and '+' are inert
+			 * once '[' is escaped and the text never starts a line. */
+			pdh_buf_putc(b, '\\');
+			pdh_buf_putc(b, (char)c);
+		} else
+			pdh_buf_putc(b, (char)c);
+	}
+}
+
+static void S_url(pdh_buf *b, const char *url)
+{
+	char *r = pdh_url_redact(url);
+	pdh_markdown_escape(b, r);
+	free(r);
+}
+
+static const char *S_marker(pdh_action_kind k)
+{
+	switch (k) {
+	case PDH_ACTION_CREATE: return "`+` create";
+	case PDH_ACTION_REPLACE: return "`-/+` replace";
+	default: return "`-` delete";
+	}
+}
+
+static const char *S_name(const pdh_action *a)
+{
+	if (a->desired && a->kind != PDH_ACTION_DELETE && !a->desired->name_derived)
+		return a->desired->name;
+	if (a->live && a->live->name)
+		return a->live->name;
+	return a->desired ? a->desired->name : NULL;
+}
+
+static void S_row(pdh_buf *b, const pdh_action *a)
+{
+	const char *name = S_name(a);
+
+	pdh_buf_printf(b, "| %s | ", S_marker(a->kind));
+	pdh_markdown_escape(b, a->key);
+	pdh_buf_puts(b, " | ");
+	if (name && *name)
+		pdh_markdown_escape(b, name);
+	pdh_buf_puts(b, " | ");
+	pdh_markdown_escape(b, a->reason);
+	pdh_buf_puts(b, " | ");
+	if (a->live)
+		pdh_buf_printf(b, "%lld", a->live->id);
+	pdh_buf_puts(b, " |\n");
+}
+
+static const char *S_live_password(const pdh_live_webhook *w)
+{
+	switch (w->password_state) {
+	case PDH_SECRET_REAL: return "(sensitive)";
+	case PDH_SECRET_MASKED: return "(masked by Pipedrive)";
+	default: return NULL;
+	}
+}
+
+static const char *S_desired_password(const pdh_desired_webhook *w)
+{
+	if (!w->has_http_auth_password)
+		return "(not declared)";
+	return w->http_auth_password ? "(sensitive)" : NULL;
+}
+
+/* One row of a detail table; values are escaped, NULL shows as a dash. */
+static void S_attr(pdh_buf *b, const char *attr, const char *live, const char *planned,
+                   bool urls)
+{
+	const char *v[2] = { live, planned };
+
+	pdh_buf_printf(b, "| %s |", attr);
+	for (int i = 0; i < 2; i++) {
+		pdh_buf_putc(b, ' ');
+		if (v[i] == NULL)
+			pdh_buf_puts(b, "\xe2\x80\x94");
+		else if (urls)
+			S_url(b, v[i]);
+		else
+			pdh_markdown_escape(b, v[i]);
+		pdh_buf_puts(b, " |");
+	}
+	pdh_buf_putc(b, '\n');
+}
+
+static void S_detail(pdh_buf *b, const pdh_action *a)
+{
+	const pdh_live_webhook *l = a->kind == PDH_ACTION_CREATE ? NULL : a->live;
+	const pdh_desired_webhook *d = a->kind == PDH_ACTION_DELETE ? NULL : a->desired;
+	char lu[32] = "", du[32] = "";
+
+	pdh_buf_printf(b, "**%s** ", S_marker(a->kind));
+	pdh_markdown_escape(b, a->key);
+	if (l)
+		pdh_buf_printf(b, " (id %lld)", l->id);
+	pdh_buf_puts(b, ": ");
+	pdh_markdown_escape(b, a->reason);
+	pdh_buf_puts(b, "\n\n| attribute | live | planned |\n|---|---|---|\n");
+	S_attr(b, "subscription_url", l ? l->subscription_url : NULL,
+	       d ? d->subscription_url : NULL, true);
+	S_attr(b, "name", l ? l->name : NULL,
+	       d ? (d->name_derived ? "(derived, not compared)" : d->name) : NULL, false);
+	S_attr(b, "version", l ? l->version : NULL, d ? d->version : NULL, false);
+	if (l && l->has_user_id)
+		snprintf(lu, sizeof(lu), "%lld", l->user_id);
+	if (d && d->has_user_id)
+		snprintf(du, sizeof(du), "%lld", d->user_id);
+	S_attr(b, "user_id", *lu ? lu : NULL,
+	       d ? (d->has_user_id ? du : "(not declared)") : NULL, false);
+	S_attr(b, "http_auth_user", l ? l->http_auth_user : NULL,
+	       d ? (d->has_http_auth_user ? d->http_auth_user : "(not declared)") : NULL, false);
+	S_attr(b, "http_auth_password", l ? S_live_password(l) : NULL,
+	       d ? S_desired_password(d) : NULL, false);
+	if (l)
+		S_attr(b, "is_active", l->is_active ? "1" : "0", d ? "1" : NULL, false);
+	pdh_buf_putc(b, '\n');
+}
+
+static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *const *items,
+                        size_t n)
+{
+	if (n == 0)
+		return;
+	pdh_buf_printf(b, "**%s** (%zu)\n\n", title, n);
+	for (size_t i = 0; i < n; i++) {
+		const pdh_live_webhook *w = items[i];
+		pdh_buf_printf(b, "- %lld ", w->id);
+		pdh_markdown_escape(b, w->event_action);
+		pdh_buf_putc(b, '.');
+		pdh_markdown_escape(b, w->event_object);
+		pdh_buf_putc(b, ' ');
+		S_url(b, w->subscription_url);
+		if (w->name && *w->name) {
+			pdh_buf_puts(b, " \xe2\x80\x94 ");
+			pdh_markdown_escape(b, w->name);
+		}
+		if (w->type && strcmp(w->type, "general") != 0) {
+			pdh_buf_puts(b, " (");
+			pdh_markdown_escape(b, w->type);
+			pdh_buf_putc(b, ')');
+		}
+		pdh_buf_putc(b, '\n');
+	}
+	pdh_buf_putc(b, '\n');
+}
+
+static void S_strings(pdh_buf *b, const char *title, char *const *items, size_t n)
+{
+	if (n == 0)
+		return;
+	pdh_buf_printf(b, "**%s**\n\n", title);
+	for (size_t i = 0; i < n; i++) {
+		pdh_buf_puts(b, "- ");
+		pdh_markdown_escape(b, items[i]);
+		pdh_buf_putc(b, '\n');
+	}
+	pdh_buf_putc(b, '\n');
+}
+
+enum { S_LISTS = 1, S_NOTES = 2 };
+
+/* The comment with the first k actions; `parts` says which optional parts are in. */
+static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
+                     const char *fingerprint, const pdh_markdown_opts *o, size_t k, int parts)
+{
+	pdh_buf_reset(b);
+	pdh_buf_printf(b, "### pdhooks plan: %zu to create, %zu to replace, %zu to delete; "
+	               "%zu unchanged, %zu foreign, %zu unmanaged\n\n",
+	               p->n_create, p->n_replace, p->n_delete, p->n_unchanged, p->n_foreign,
+	               p->n_unmanaged);
+	if (p->brake) {
+		pdh_buf_puts(b, "> **Refused by a safety brake:** ");
+		pdh_markdown_escape(b, p->brake_reason ? p->brake_reason : "see the plan");
+		pdh_buf_puts(b, ". `pdhooks apply` needs `--force` to run this plan.\n\n");
+	}
+	if (p->n_actions == 0)
+		pdh_buf_puts(b, "No changes: the live webhooks match the file.\n\n");
+	else {
+		pdh_buf_puts(b, "| | webhook | name | reason | live id |\n|---|---|---|---|---|\n");
+		for (size_t i = 0; i < k; i++)
+			S_row(b, &p->actions[i]);
+		if (k < p->n_actions)
+			pdh_buf_printf(b, "\n**%zu of %zu actions are not shown here** (the comment "
+			               "would be too long); run `pdhooks plan` for the whole plan.\n",
+			               p->n_actions - k, p->n_actions);
+		pdh_buf_puts(b, "\n");
+		if (k > 0) {
+			pdh_buf_puts(b, "<details><summary>Details of the actions</summary>\n\n");
+			for (size_t i = 0; i < k; i++)
+				S_detail(b, &p->actions[i]);
+			pdh_buf_puts(b, "</details>\n\n");
+		}
+	}
+	if (p->n_unchanged + p->n_foreign + p->n_unmanaged > 0) {
+		if (parts & S_LISTS) {
+			pdh_buf_printf(b, "<details><summary>%zu unchanged, %zu foreign, %zu unmanaged "
+			               "webhooks</summary>\n\n", p->n_unchanged, p->n_foreign,
+			               p->n_unmanaged);
+			S_live_list(b, "Unchanged", p->unchanged, p->n_unchanged);
+			S_live_list(b, "Foreign (never touched)", p->foreign, p->n_foreign);
+			S_live_list(b, "Unmanaged (owned, not declared, kept: prune is off)",
+			            p->unmanaged, p->n_unmanaged);
+			pdh_buf_puts(b, "</details>\n\n");
+		} else
+			pdh_buf_puts(b, "_The lists of unchanged, foreign and unmanaged webhooks are "
+			             "left out (the comment would be too long)._\n\n");
+	}
+	if (parts & S_NOTES) {
+		S_strings(b, "Notes", p->notes, p->n_notes);
+		S_strings(b, "Warnings", p->warnings, p->n_warnings);
+	} else if (p->n_notes + p->n_warnings > 0)
+		pdh_buf_printf(b, "_%zu notes and %zu warnings are left out (the comment would be "
+		               "too long)._\n\n", p->n_notes, p->n_warnings);
+	pdh_buf_puts(b, "<sub>");
+	if (desired && desired->path) {
+		pdh_markdown_escape(b, desired->path);
+		pdh_buf_puts(b, " ");
+	}
+	pdh_buf_printf(b, "sha256 `%.64s` \xc2\xb7 live fingerprint `%s`",
+	               desired ? desired->sha256 : "", fingerprint);
+	if (o->plan_digest && strspn(o->plan_digest, "0123456789abcdef") == strlen(o->plan_digest)) {
+		pdh_buf_printf(b, " \xc2\xb7 saved plan sha256 `%s`", o->plan_digest);
+	}
+	pdh_buf_puts(b, "</sub>\n");
+}
+
+/* Cuts a text that is still too long at a character boundary, closing nothing: only a
+ * pathological brake reason or file name can make the fixed part this long. */
+static void S_hard_cut(pdh_buf *b, size_t max)
+{
+	static const char note[] = "\n\n(cut: too long)\n";
+	size_t n;
+
+	if (b->len <= max)
+		return;
+	n = max > sizeof(note) ? max - (sizeof(note) - 1) : 0;
+	while (n > 0 && ((unsigned char)b->data[n] & 0xc0) == 0x80)
+		n--;
+	b->len = n;
+	b->data[n] = '\0';
+	if (b->len + sizeof(note) - 1 <= max)
+		pdh_buf_puts(b, note);
+}
+
+char *pdh_render_markdown(const pdh_plan *plan, const pdh_desired *desired,
+                          const pdh_live *live, const pdh_markdown_opts *opts)
+{
+	pdh_markdown_opts o = opts ? *opts : (pdh_markdown_opts){ 0, NULL };
+	pdh_buf b = PDH_BUF_INIT;
+	size_t lo, hi, n = plan->n_actions;
+	char fp[65];
+
+	if (o.max_bytes == 0)
+		o.max_bytes = PDH_MARKDOWN_MAX;
+	pdh_live_fingerprint(fp, live, plan);
+	S_render(&b, plan, desired, fp, &o, n, S_LISTS | S_NOTES);
+	if (b.len <= o.max_bytes)
+		goto done;
+	S_render(&b, plan, desired, fp, &o, n, S_NOTES);
+	if (b.len <= o.max_bytes)
+		goto done;
+	/* The largest number of actions that fits, by bisection (the length grows with k). */
+	lo = 0;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		S_render(&b, plan, desired, fp, &o, mid, S_NOTES);
+		if (b.len <= o.max_bytes)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	S_render(&b, plan, desired, fp, &o, lo, S_NOTES);
+	if (b.len > o.max_bytes)
+		S_render(&b, plan, desired, fp, &o, lo, 0);
+	S_hard_cut(&b, o.max_bytes);
+done:
+	return pdh_buf_detach(&b);
+}

@@ -1,0 +1,190 @@
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/export.h"
+#include "testutil.h"
+
+/* The YAML text parsed by python3-yaml (a second, independent YAML reader), as JSON. */
+static json_t *S_parse_yaml(const char *yaml)
+{
+	char *argv[] = { "/usr/bin/python3", "-c",
+		"import sys, json, yaml\n"
+		"print(json.dumps(yaml.safe_load(sys.stdin.read())))\n", NULL };
+	pdh_t_run r;
+	json_error_t je;
+	json_t *doc;
+
+	pdh_t_run_argv(&r, argv, NULL, yaml);
+	cr_assert_eq(r.status, 0, "python3-yaml refused:\n%s\n%s", r.err, yaml);
+	doc = json_loads(r.out, 0, &je);
+	cr_assert_not_null(doc, "%s", je.text);
+	pdh_t_run_dispose(&r);
+	return doc;
+}
+
+static char *S_quote(const char *s)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_yaml_quote(&b, s);
+	return pdh_buf_detach(&b);
+}
+
+Test(export, quote_escapes_what_yaml_needs)
+{
+	char *q = S_quote("a \"b\" \\ c\n\td$e");
+	cr_expect_str_eq(q, "\"a \\\"b\\\" \\\\ c\\n\\td$$e\"");
+	free(q);
+	q = S_quote("\x01\xc2\x85\xe2\x80\xa8\xef\xbb\xbf\xff");
+	cr_expect_str_eq(q, "\"\\u0001\\u0085\\u2028\\uFEFF\\uFFFD\"");
+	free(q);
+	q = S_quote(NULL);
+	cr_expect_str_eq(q, "~");
+	free(q);
+}
+
+static const char *const S_hostile[] = {
+	"plain", "with: colon", "# hash", "- dash", "'single'", "\"double\"", "a\\b",
+	"{flow}", "[list]", "&anchor", "*alias", "!tag", "%directive", "@at", "`tick`", "|", ">",
+	"yes", "no", "null", "~", "123", "0x1F", "1e3", ".inf", "  spaces  ", "", "tab\there",
+	"line\nbreak", "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x9a\x80", "${NOT_A_VAR}", "$$", "a: b # c",
+	"? key", ", comma", "\xe2\x80\xa8" "ls", NULL
+};
+
+Test(export, every_string_reads_back_as_written)
+{
+	for (size_t i = 0; S_hostile[i]; i++) {
+		char *q = S_quote(S_hostile[i]);
+		char *doc_text = pdh_xasprintf("v: %s\n", q);
+		json_t *doc = S_parse_yaml(doc_text);
+		const char *v = json_string_value(json_object_get(doc, "v"));
+		char *expect = pdh_xstrdup(S_hostile[i]);
+		pdh_buf undoubled = PDH_BUF_INIT;
+
+		cr_assert_not_null(v, "not a string: %s", doc_text);
+		/* YAML gives back "$$" where the string had "$" (the loader reads "$$" as "$"). */
+		for (const char *p = v; *p; p++) {
+			pdh_buf_putc(&undoubled, *p);
+			if (p[0] == '$' && p[1] == '$')
+				p++;
+		}
+		cr_expect_str_eq(pdh_buf_cstr(&undoubled), expect, "for %s", doc_text);
+		pdh_buf_dispose(&undoubled);
+		free(expect);
+		json_decref(doc);
+		free(doc_text);
+		free(q);
+	}
+}
+
+static pdh_live_webhook S_w(long long id, const char *type, const char *action,
+                            const char *object, const char *url)
+{
+	pdh_live_webhook w;
+	memset(&w, 0, sizeof(w));
+	w.id = id;
+	w.type = (char *)type;
+	w.event_action = (char *)action;
+	w.event_object = (char *)object;
+	w.subscription_url = (char *)url;
+	w.version = "2.0";
+	w.is_active = 1;
+	return w;
+}
+
+static pdh_live_webhook S_items[6];
+static pdh_live S_live = { S_items, 6 };
+
+static void S_setup(void)
+{
+	S_items[0] = S_w(10, "general", "create", "person", "https://b.example.com/p");
+	S_items[0].name = "People: \"new\" # 1";
+	S_items[0].http_auth_user = "pd";
+	S_items[0].password_state = PDH_SECRET_REAL;
+	S_items[0].http_auth_password = "Never-Export-Me-31";
+	S_items[0].has_user_id = true;
+	S_items[0].user_id = 77;
+	S_items[1] = S_w(11, "application", "create", "deal", "https://app.example.org/x");
+	S_items[2] = S_w(12, "general", "change", "deal", "https://A.example.com:443/d");
+	S_items[3] = S_w(13, "general", "change", "deal", "https://a.example.com/d");
+	S_items[4] = S_w(14, "automation", "*", "*", "https://auto.example.net/");
+	S_items[5] = S_w(9, "general", "added", "deal", "https://b.example.com/v1");
+	S_items[5].version = "1.0";
+	S_items[5].password_state = PDH_SECRET_MASKED;
+}
+
+Test(export, writes_general_webhooks_sorted_with_placeholders, .init = S_setup)
+{
+	pdh_export_stats st;
+	char *yaml = pdh_export_yaml(&S_live, NULL, &st);
+	json_t *doc = S_parse_yaml(yaml), *hooks, *urls, *h;
+
+	cr_expect_eq(st.exported, 3);
+	cr_expect_eq(st.skipped_foreign, 2);
+	cr_expect_eq(st.skipped_duplicates, 1);
+	cr_expect_eq(st.passwords, 2);
+	cr_expect_null(strstr(yaml, "Never-Export-Me-31"));
+	cr_expect(strncmp(yaml, "# yaml-language-server: $schema=" PDH_EXPORT_SCHEMA_REF "\n",
+	                  strlen(PDH_EXPORT_SCHEMA_REF) + 33) == 0, "%s", yaml);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "pdhooks")), 1);
+	urls = json_object_get(json_object_get(doc, "manage"), "urls");
+	cr_assert_eq(json_array_size(urls), 2, "%s", yaml);
+	cr_expect_str_eq(json_string_value(json_array_get(urls, 0)), "https://a.example.com/");
+	cr_expect_str_eq(json_string_value(json_array_get(urls, 1)), "https://b.example.com/");
+	hooks = json_object_get(doc, "webhooks");
+	cr_assert_eq(json_array_size(hooks), 3, "%s", yaml);
+	/* by key: added.deal, change.deal, create.person */
+	h = json_array_get(hooks, 0);
+	cr_expect_str_eq(json_string_value(json_object_get(h, "event_action")), "added");
+	cr_expect_str_eq(json_string_value(json_object_get(h, "version")), "1.0");
+	cr_expect_str_eq(json_string_value(json_object_get(h, "http_auth_password")), "${PDHOOKS_PASSWORD_1}");
+	cr_expect_null(json_object_get(h, "name"));
+	h = json_array_get(hooks, 1);
+	cr_expect_str_eq(json_string_value(json_object_get(h, "subscription_url")),
+	                 "https://A.example.com:443/d", "the lowest id of the duplicates is kept");
+	cr_expect_null(json_object_get(h, "http_auth_password"));
+	h = json_array_get(hooks, 2);
+	cr_expect_str_eq(json_string_value(json_object_get(h, "name")), "People: \"new\" # 1");
+	cr_expect_eq(json_integer_value(json_object_get(h, "user_id")), 77);
+	cr_expect_str_eq(json_string_value(json_object_get(h, "http_auth_user")), "pd");
+	cr_expect_str_eq(json_string_value(json_object_get(h, "http_auth_password")), "${PDHOOKS_PASSWORD_2}");
+	cr_expect_not_null(strstr(yaml, "# webhook 10 has a password; pdhooks never exports it: set PDHOOKS_PASSWORD_2"));
+	cr_expect_not_null(strstr(yaml, "# not exported: webhook 13, a duplicate"));
+	json_decref(doc);
+	free(yaml);
+}
+
+Test(export, active_duplicate_wins_and_inactive_is_noted, .init = S_setup)
+{
+	char *yaml;
+	json_t *doc;
+	S_items[2].is_active = 0;
+	yaml = pdh_export_yaml(&S_live, NULL, NULL);
+	doc = S_parse_yaml(yaml);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(doc, "webhooks"), 1), "subscription_url")),
+	                 "https://a.example.com/d");
+	cr_expect_not_null(strstr(yaml, "# not exported: webhook 12"));
+	json_decref(doc);
+	free(yaml);
+	S_items[3].is_active = 0;
+	yaml = pdh_export_yaml(&S_live, NULL, NULL);
+	cr_expect_not_null(strstr(yaml, "# webhook 12 is inactive in Pipedrive"));
+	free(yaml);
+}
+
+Test(export, nothing_live_gives_an_empty_list)
+{
+	pdh_live none = { NULL, 0 };
+	pdh_export_opts o = { "../schemas/pdhooks.schema.json" };
+	char *yaml = pdh_export_yaml(&none, &o, NULL);
+	json_t *doc = S_parse_yaml(yaml);
+	cr_expect_eq(json_array_size(json_object_get(doc, "webhooks")), 0);
+	cr_expect_null(json_object_get(doc, "manage"));
+	cr_expect_not_null(strstr(yaml, "$schema=../schemas/pdhooks.schema.json\n"));
+	json_decref(doc);
+	free(yaml);
+}
