@@ -93,9 +93,7 @@ static void S_server_dispose(fake_server *s)
 	free(s->log);
 	free(s->faults);
 	free(s->stamps);
-	for (size_t i = 0; i < 3; i++)
-		free(s->listing[i]);
-	json_decref(s->hooks);
+	fake_store_dispose(s);
 	free(s->token);
 	free(s->prefix);
 	free(s->state_path);

@@ -261,8 +261,7 @@ static int S_create(fake_server *s, struct MHD_Connection *c, fake_req *rq, json
 		goto done;
 	}
 	hook = fake_store_complete(s, fields, s->next_id++, why, sizeof(why));
-	json_array_append_new(s->hooks, hook);
-	fake_store_changed(s);
+	fake_store_append(s, hook);
 	*out = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data",
 	                 fake_store_public(hook, FAKE_PW_REAL));
 	pthread_mutex_unlock(&s->lock);
@@ -300,8 +299,7 @@ static int S_delete(fake_server *s, const char *idstr, json_t **out)
 		*out = json_pack("{s:b, s:s}", "success", 0, "message", "Forbidden");
 		status = 403;
 	} else {
-		json_array_remove(s->hooks, index);
-		fake_store_changed(s);
+		fake_store_remove(s, index);
 		*out = json_pack("{s:b, s:s}", "success", 1, "status", "ok");
 		status = 200;
 	}
