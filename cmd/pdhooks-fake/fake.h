@@ -25,14 +25,26 @@ enum fake_fault_kind {
 	FAKE_FAULT_TRUNCATED,  /* 200 with a JSON body cut short */
 	FAKE_FAULT_DROP,       /* close the connection without an answer */
 	FAKE_FAULT_DELAY,      /* wait delay_ms, then serve the call normally */
-	FAKE_FAULT_CREATE_503  /* POST /webhooks: create the webhook, then answer 503 */
+	FAKE_FAULT_CREATE_503, /* POST /webhooks: create the webhook, then answer 503 */
+	FAKE_FAULT_HUGE,       /* 200, a chunked JSON body of `size` bytes (FAKE_HUGE_DEFAULT) */
+	FAKE_FAULT_WRONG_TYPES,   /* 200 (201 for POST) with a webhook whose fields have wrong types */
+	FAKE_FAULT_MISSING_ID,    /* the same with a webhook without "id" */
+	FAKE_FAULT_SUCCESS_FALSE, /* 200 with "success": false */
+	FAKE_FAULT_RESET_MID_BODY,/* headers and half the body, then the connection is closed */
+	FAKE_FAULT_REDIRECT    /* `status` (302) with Location: the same path on 127.0.0.1:port */
 };
+
+/* Past the client's default 32 MiB cap on answers. */
+#define FAKE_HUGE_DEFAULT (40LL * 1024 * 1024)
+#define FAKE_HUGE_MAX (1024LL * 1024 * 1024)
 
 typedef struct fake_fault {
 	int method;        /* enum fake_method; FAKE_OTHER means any method */
 	int kind;          /* enum fake_fault_kind */
 	int status;
 	long delay_ms;
+	long long size;    /* huge: body bytes */
+	int port;          /* redirect: where Location points */
 	int remaining;     /* calls still to fail */
 } fake_fault;
 
