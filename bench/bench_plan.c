@@ -20,9 +20,11 @@
 static const char *const S_actions[] = { "create", "change", "delete", "*" };
 static const char *const S_objects[] = { "deal", "person", "organization", "note", "activity" };
 
-static void S_build_desired(pdh_desired *d, size_t n)
+/* Freed with pdh_desired_free, as a loaded set is. */
+static pdh_desired *S_build_desired(size_t n)
 {
-	memset(d, 0, sizeof(*d));
+	pdh_desired *d = pdh_xcalloc(1, sizeof(*d));
+
 	d->prune = true;
 	d->max_deletes = 10;
 	d->webhooks = pdh_xcalloc(n, sizeof(*d->webhooks));
@@ -43,22 +45,7 @@ static void S_build_desired(pdh_desired *d, size_t n)
 	d->n_manage_urls = S_HOSTS;
 	for (size_t h = 0; h < S_HOSTS; h++)
 		d->manage_urls[h] = pdh_xasprintf("https://hooks%zu.example.com/", h);
-}
-
-static void S_free_desired(pdh_desired *d)
-{
-	for (size_t i = 0; i < d->n_webhooks; i++) {
-		pdh_desired_webhook *w = &d->webhooks[i];
-		free(w->event_action);
-		free(w->event_object);
-		free(w->subscription_url);
-		free(w->name);
-		free(w->version);
-	}
-	free(d->webhooks);
-	for (size_t h = 0; h < d->n_manage_urls; h++)
-		free(d->manage_urls[h]);
-	free(d->manage_urls);
+	return d;
 }
 
 /* The GET /webhooks body, shuffled so the planner's sort does real work. */
@@ -112,7 +99,7 @@ int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
 	int runs = argc > 2 ? atoi(argv[2]) : 9;
-	pdh_desired d;
+	pdh_desired *d = NULL;
 	pdh_live *live = NULL;
 	pdh_error err = { 0 };
 	double *ms;
@@ -124,7 +111,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ms = pdh_xcalloc((size_t)runs, sizeof(*ms));
-	S_build_desired(&d, n);
+	d = S_build_desired(n);
 	body = S_build_listing(n);
 	if (pdh_live_parse_listing(&live, body, strlen(body), &err) != 0) {
 		fprintf(stderr, "bench_plan: %s\n", err.message);
@@ -133,7 +120,7 @@ int main(int argc, char **argv)
 	for (int r = 0; r < runs; r++) {
 		pdh_plan *p = NULL;
 		double t0 = S_cpu_ms();
-		if (pdh_plan_compute(&p, &d, live, NULL, &err) != 0) {
+		if (pdh_plan_compute(&p, d, live, NULL, &err) != 0) {
 			fprintf(stderr, "bench_plan: %s\n", err.message);
 			goto done;
 		}
@@ -151,6 +138,6 @@ done:
 	pdh_live_free(live);
 	free(body);
 	free(ms);
-	S_free_desired(&d);
+	pdh_desired_free(d);
 	return rc;
 }

@@ -70,6 +70,8 @@ void pdh_client_free(pdh_client *c)
 	free(c->base_path);
 	S_free_secret(c->token);
 	free(c->cacert);
+	if (c->body.data) /* the last answer may hold a webhook's password */
+		memset(c->body.data, 0, c->body.cap);
 	pdh_buf_dispose(&c->body);
 	free(c->location);
 	free(c->content_type);
@@ -385,7 +387,8 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 		goto done;
 
 	if (res->status >= 300 && res->status < 400) {
-		char *where = c->location ? pdh_url_redact(c->location) : pdh_xstrdup("nowhere");
+		char *where = c->location ? pdh_url_redact(c->location)
+		                          : pdh_xstrdup("(no Location header)");
 		rc = pdh_error_set(err, PDH_EAPI, "HTTP %ld: %s %s redirects to %s; pdhooks does not "
 		                   "follow redirects (check the API URL)", res->status, method, url,
 		                   where);

@@ -312,9 +312,15 @@ static char *S_expand(S_loader *L, const S_node *n)
 
 	for (size_t i = 0; i < n->len;) {
 		size_t start = i, name_len, def_at = 0, end;
-		const char *val;
+		const char *val, *dollar = memchr(v + i, '$', n->len - i);
 
-		if (v[i] != '$' || i + 1 >= n->len || (v[i + 1] != '$' && v[i + 1] != '{')) {
+		if (dollar != v + i) {
+			size_t run = dollar ? (size_t)(dollar - (v + i)) : n->len - i;
+			pdh_buf_append(&b, v + i, run);
+			i += run;
+			continue;
+		}
+		if (i + 1 >= n->len || (v[i + 1] != '$' && v[i + 1] != '{')) {
 			pdh_buf_putc(&b, v[i++]);
 			continue;
 		}
@@ -859,9 +865,9 @@ static void S_check_url(S_loader *L, const S_node *n, const char *url, bool *ok)
 		S_ERR(L, n->line, n->col,
 		      "subscription_url %s is not a valid URL: %s; expected https://host/path", q, why);
 	} else if (!S_url_scheme_ok(&u)) {
-		S_ERR(L, n->line, n->col,
-		      "subscription_url %s: expected an https:// (or http://) URL, found scheme '%s'", q,
-		      u.scheme);
+		/* Not u.scheme: it may come from a variable, and messages quote what was written. */
+		S_ERR(L, n->line, n->col, "subscription_url %s: expected an https:// (or http://) URL",
+		      q);
 	} else if (pdh_url_host_is_pipedrive(u.host)) {
 		S_ERR(L, n->line, n->col,
 		      "subscription_url %s points at Pipedrive itself; it must be your own endpoint", q);
@@ -1158,8 +1164,7 @@ static void S_load_manage(S_loader *L, const S_node *n)
 				      "https://host/ or \"*\"", q, why);
 			} else if (!S_url_scheme_ok(&pu)) {
 				S_ERR(L, it->line, it->col,
-				      "manage.urls: %s: expected an https:// (or http://) prefix, found scheme "
-				      "'%s'", q, pu.scheme);
+				      "manage.urls: %s: expected an https:// (or http://) prefix", q);
 			} else if ((norm = pdh_url_normalize(s)) != NULL) {
 				S_add_manage_url(d, norm, &cap);
 			}

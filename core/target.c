@@ -1,13 +1,9 @@
 /* Planning one target: load the desired file, list the live webhooks, compute the plan. */
 #include "pdhooks/target.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pdhooks/alloc.h"
-#include "pdhooks/buf.h"
 
 void pdh_target_run_init(pdh_target_run *r, const char *desired_path)
 {
@@ -28,47 +24,19 @@ void pdh_target_run_dispose(pdh_target_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The whole file, or at most one byte past the loader's limit so that it can say so. */
-static int S_read_capped(pdh_buf *b, const char *path, pdh_error *err)
-{
-	char chunk[65536];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int rc = PDH_OK;
-
-	if (f == NULL)
-		return pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-	b->max = (size_t)PDH_DESIRED_MAX_BYTES + 1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		size_t room = b->max - b->len;
-		if (pdh_buf_append(b, chunk, n < room ? n : room) != 0 || n >= room)
-			break;
-	}
-	if (ferror(f))
-		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-	fclose(f);
-	return rc;
-}
-
 int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
-	pdh_buf b = PDH_BUF_INIT;
 	int rc;
 
-	rc = S_read_capped(&b, t->desired_path, err);
-	if (rc != PDH_OK)
-		goto done;
-	r->source_len = b.len;
-	r->source = pdh_buf_detach(&b);
-	rc = pdh_desired_load_buffer(&r->desired, t->desired_path, r->source, r->source_len,
-	                             &t->load, &r->diags, err);
+	rc = pdh_desired_read_file(&r->source, &r->source_len, t->desired_path, &r->diags, err);
+	if (rc == PDH_OK)
+		rc = pdh_desired_load_buffer(&r->desired, t->desired_path, r->source, r->source_len,
+		                             &t->load, &r->diags, err);
 	if (rc != PDH_OK && r->desired != NULL) {
 		/* A failed load is never a desired set, whatever the loader left behind. */
 		pdh_desired_free(r->desired);
 		r->desired = NULL;
 	}
-done:
-	pdh_buf_dispose(&b);
 	return rc;
 }
 

@@ -449,3 +449,34 @@ Test(headers, a_new_status_line_forgets_the_interim_answer)
 	S_feed(&r, "HTTP/1.1 201 Created\r\n");
 	cr_expect_eq(r.retry_after_ms, -1);
 }
+
+/* ---- answers pdhooks-fake cannot be made to give: the parsers the client hands 2xx bodies to ---- */
+
+Test(answers, listing_with_success_false_and_200_is_refused)
+{
+	static const char body[] = "{\"success\":false,\"error\":\"Scope and URL mismatch\"}";
+	pdh_live *l = (pdh_live *)1;
+	pdh_error err = { 0 };
+	cr_expect_eq(pdh_live_parse_listing(&l, body, strlen(body), &err), PDH_EPROTO);
+	cr_expect_null(l, "never an empty listing");
+	cr_expect_not_null(strstr(err.message, "Scope and URL mismatch"), "%s", err.message);
+}
+
+Test(answers, listing_with_wrong_types_is_refused)
+{
+	static const char *const bodies[] = {
+		"{\"success\":true,\"data\":{\"id\":1}}",
+		"{\"success\":true,\"data\":[{\"id\":\"1\",\"event_action\":\"create\","
+		"\"event_object\":\"deal\",\"subscription_url\":\"https://x.example/\"}]}",
+		"{\"success\":true,\"data\":[{\"id\":1,\"event_action\":7,"
+		"\"event_object\":\"deal\",\"subscription_url\":\"https://x.example/\"}]}",
+		"{\"success\":\"yes\",\"data\":[]}",
+	};
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		pdh_live *l = (pdh_live *)1;
+		pdh_error err = { 0 };
+		cr_expect_eq(pdh_live_parse_listing(&l, bodies[i], strlen(bodies[i]), &err),
+		             PDH_EPROTO, "%s", bodies[i]);
+		cr_expect_null(l);
+	}
+}

@@ -9,7 +9,6 @@
 #include "pdhooks/plan.h"
 #include "pdhooks/render.h"
 
-/* A desired set built by hand; S_desired_dispose frees what these helpers allocated. */
 static void S_add(pdh_desired *d, const char *action, const char *object, const char *url,
                   const char *name)
 {
@@ -27,9 +26,10 @@ static void S_add(pdh_desired *d, const char *action, const char *object, const 
 	w->line = (int)d->n_webhooks;
 }
 
-static void S_init(pdh_desired *d, const char *manage_url)
+/* A desired set as the loader would make it; the caller frees with pdh_desired_free. */
+static pdh_desired *S_new(const char *manage_url)
 {
-	memset(d, 0, sizeof(*d));
+	pdh_desired *d = pdh_xcalloc(1, sizeof(*d));
 	d->prune = true;
 	d->max_deletes = 10;
 	if (manage_url) {
@@ -38,23 +38,7 @@ static void S_init(pdh_desired *d, const char *manage_url)
 		d->n_manage_urls = 1;
 		d->manage_all = strcmp(manage_url, "*") == 0;
 	}
-}
-
-static void S_desired_dispose(pdh_desired *d)
-{
-	for (size_t i = 0; i < d->n_webhooks; i++) {
-		pdh_desired_webhook *w = &d->webhooks[i];
-		free(w->event_action);
-		free(w->event_object);
-		free(w->subscription_url);
-		free(w->name);
-		free(w->version);
-		free(w->http_auth_password);
-	}
-	free(d->webhooks);
-	for (size_t i = 0; i < d->n_manage_urls; i++)
-		free(d->manage_urls[i]);
-	free(d->manage_urls);
+	return d;
 }
 
 /* A listing from the items' JSON (without the envelope). */
@@ -84,11 +68,10 @@ static pdh_plan *S_plan(const pdh_desired *d, const pdh_live *l, int max_deletes
 
 Test(plan_unit, counts_of_each_kind)
 {
-	pdh_desired d;
-	S_init(&d, "https://h.example/");
-	S_add(&d, "create", "deal", "https://h.example/new", "new");
-	S_add(&d, "create", "person", "https://h.example/same", "same");
-	S_add(&d, "create", "note", "https://h.example/changed", "after");
+	pdh_desired *d = S_new("https://h.example/");
+	S_add(d, "create", "deal", "https://h.example/new", "new");
+	S_add(d, "create", "person", "https://h.example/same", "same");
+	S_add(d, "create", "note", "https://h.example/changed", "after");
 	pdh_live *l = S_live(
 		LIVE(1, "create", "person", "https://h.example/same", ",\"name\":\"same\"") ","
 		LIVE(2, "create", "note", "https://h.example/changed", ",\"name\":\"before\"") ","
@@ -96,7 +79,7 @@ Test(plan_unit, counts_of_each_kind)
 		LIVE(4, "change", "deal", "https://other.example/x", "") ","
 		"{\"id\":5,\"event_action\":\"create\",\"event_object\":\"deal\","
 		"\"subscription_url\":\"https://h.example/app\",\"type\":\"application\"}");
-	pdh_plan *p = S_plan(&d, l, -1);
+	pdh_plan *p = S_plan(d, l, -1);
 
 	cr_expect_eq(p->n_create, 1);
 	cr_expect_eq(p->n_replace, 1);
@@ -113,16 +96,15 @@ Test(plan_unit, counts_of_each_kind)
 	cr_expect_eq(p->max_deletes, 10);
 	pdh_plan_free(p);
 	pdh_live_free(l);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 }
 
 Test(plan_unit, empty_plan)
 {
-	pdh_desired d;
-	S_init(&d, NULL);
-	S_add(&d, "create", "deal", "https://h.example/x", NULL);
+	pdh_desired *d = S_new(NULL);
+	S_add(d, "create", "deal", "https://h.example/x", NULL);
 	pdh_live *l = S_live(LIVE(9, "create", "deal", "https://H.EXAMPLE:443/x", ",\"name\":\"other\""));
-	pdh_plan *p = S_plan(&d, l, -1);
+	pdh_plan *p = S_plan(d, l, -1);
 	cr_expect(pdh_plan_is_empty(p), "a derived name is not compared; the URL normalises");
 	cr_expect_eq(p->n_unchanged, 1);
 	char *s = pdh_render_summary(p);
@@ -130,7 +112,7 @@ Test(plan_unit, empty_plan)
 	free(s);
 	pdh_plan_free(p);
 	pdh_live_free(l);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 	cr_expect(pdh_plan_is_empty(NULL));
 	pdh_plan_free(NULL);
 }
@@ -138,12 +120,12 @@ Test(plan_unit, empty_plan)
 /* n owned undeclared webhooks h.example/0 .. n-1 plus one declared unchanged one. */
 static pdh_plan *S_deletes(size_t n, int file_max, int opt_max, bool keep_one)
 {
-	pdh_desired d;
+	pdh_desired *d;
 	char *items = pdh_xstrdup("");
-	S_init(&d, "https://h.example/");
-	d.max_deletes = file_max;
+	d = S_new("https://h.example/");
+	d->max_deletes = file_max;
 	if (keep_one)
-		S_add(&d, "create", "deal", "https://h.example/kept", NULL);
+		S_add(d, "create", "deal", "https://h.example/kept", NULL);
 	for (size_t i = 0; i < n; i++) {
 		char *next = pdh_xasprintf("%s%s{\"id\":%zu,\"event_action\":\"change\","
 		                           "\"event_object\":\"deal\",\"subscription_url\":"
@@ -159,7 +141,7 @@ static pdh_plan *S_deletes(size_t n, int file_max, int opt_max, bool keep_one)
 		items = next;
 	}
 	pdh_live *l = S_live(items);
-	pdh_plan *p = S_plan(&d, l, opt_max);
+	pdh_plan *p = S_plan(d, l, opt_max);
 	cr_expect_eq(p->n_delete, n);
 	/* the plan borrows from l and d: keep only numbers and the reason */
 	pdh_plan *copy = pdh_xcalloc(1, sizeof(*copy));
@@ -170,7 +152,7 @@ static pdh_plan *S_deletes(size_t n, int file_max, int opt_max, bool keep_one)
 	p->brake_reason = NULL;
 	pdh_plan_free(p);
 	pdh_live_free(l);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 	free(items);
 	return copy;
 }
@@ -217,14 +199,13 @@ Test(plan_unit, brake_deleting_every_owned_webhook)
 
 Test(plan_unit, replaces_do_not_count_as_deletes)
 {
-	pdh_desired d;
-	S_init(&d, NULL);
-	d.max_deletes = 0;
-	S_add(&d, "create", "deal", "https://h.example/a", "a2");
-	S_add(&d, "create", "deal", "https://h.example/b", "b2");
+	pdh_desired *d = S_new(NULL);
+	d->max_deletes = 0;
+	S_add(d, "create", "deal", "https://h.example/a", "a2");
+	S_add(d, "create", "deal", "https://h.example/b", "b2");
 	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://h.example/a", ",\"name\":\"a\"") ","
 	                     LIVE(2, "create", "deal", "https://h.example/b", ",\"name\":\"b\""));
-	pdh_plan *p = S_plan(&d, l, -1);
+	pdh_plan *p = S_plan(d, l, -1);
 	cr_expect_eq(p->n_replace, 2);
 	cr_expect_not(p->brake, "a replace creates before it deletes: nothing is lost");
 	cr_expect_eq(p->actions[0].n_changes, 1);
@@ -232,65 +213,64 @@ Test(plan_unit, replaces_do_not_count_as_deletes)
 	cr_expect_str_eq(p->actions[0].changes[0].before, "\"a\"");
 	cr_expect_str_eq(p->actions[0].changes[0].after, "\"a2\"");
 	cr_expect_not(p->actions[0].changes[0].sensitive);
-	cr_expect_eq(p->actions[0].desired, &d.webhooks[0]);
+	cr_expect_eq(p->actions[0].desired, &d->webhooks[0]);
 	cr_expect_eq(p->actions[0].live, &l->items[0]);
 	pdh_plan_free(p);
 	pdh_live_free(l);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 }
 
 Test(plan_unit, refuses_bad_input)
 {
-	pdh_desired d;
+	pdh_desired *d;
 	pdh_live empty = { NULL, 0 };
 	pdh_plan *p = (pdh_plan *)1;
 	pdh_error err = { 0 };
 
 	cr_expect_eq(pdh_plan_compute(&p, NULL, &empty, NULL, &err), PDH_EINVAL);
 	cr_expect_null(p);
-	S_init(&d, NULL);
-	S_add(&d, "create", "deal", "https://h.example/a", "a");
-	S_add(&d, "create", "deal", "HTTPS://h.example:443/a", "b");
-	cr_expect_eq(pdh_plan_compute(&p, &d, NULL, NULL, &err), PDH_EINVAL);
-	cr_expect_eq(pdh_plan_compute(&p, &d, &empty, NULL, &err), PDH_EINVAL);
+	d = S_new(NULL);
+	S_add(d, "create", "deal", "https://h.example/a", "a");
+	S_add(d, "create", "deal", "HTTPS://h.example:443/a", "b");
+	cr_expect_eq(pdh_plan_compute(&p, d, NULL, NULL, &err), PDH_EINVAL);
+	cr_expect_eq(pdh_plan_compute(&p, d, &empty, NULL, &err), PDH_EINVAL);
 	cr_expect_null(p);
 	cr_expect(strstr(err.message, "lines 1 and 2 have the same key create.deal "
 	                 "https://h.example/a") != NULL, "%s", err.message);
-	free(d.webhooks[1].subscription_url);
-	d.webhooks[1].subscription_url = pdh_xstrdup("not a url");
-	cr_expect_eq(pdh_plan_compute(&p, &d, &empty, NULL, &err), PDH_EINVAL);
+	free(d->webhooks[1].subscription_url);
+	d->webhooks[1].subscription_url = pdh_xstrdup("not a url");
+	cr_expect_eq(pdh_plan_compute(&p, d, &empty, NULL, &err), PDH_EINVAL);
 	cr_expect(strstr(err.message, "line 2") != NULL, "%s", err.message);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 }
 
 Test(plan_unit, null_options_use_the_file)
 {
-	pdh_desired d;
+	pdh_desired *d;
 	pdh_live empty = { NULL, 0 };
 	pdh_plan *p = NULL;
-	S_init(&d, NULL);
-	d.max_deletes = 7;
-	cr_assert_eq(pdh_plan_compute(&p, &d, &empty, NULL, NULL), 0);
+	d = S_new(NULL);
+	d->max_deletes = 7;
+	cr_assert_eq(pdh_plan_compute(&p, d, &empty, NULL, NULL), 0);
 	cr_expect_eq(p->max_deletes, 7);
 	pdh_plan_free(p);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 }
 
 Test(plan_unit, secrets_never_rendered)
 {
-	pdh_desired d;
-	S_init(&d, NULL);
-	S_add(&d, "create", "deal", "https://u:pw0rd@h.example/a?token=t0ken&x", "a");
-	d.webhooks[0].has_http_auth_password = true;
-	d.webhooks[0].http_auth_password = pdh_xstrdup("s3cret");
-	S_add(&d, "create", "deal", "https://h.example/new?key=k3y", "n");
-	d.webhooks[1].has_http_auth_password = true;
-	d.webhooks[1].http_auth_password = pdh_xstrdup("s3cret");
+	pdh_desired *d = S_new(NULL);
+	S_add(d, "create", "deal", "https://u:pw0rd@h.example/a?token=t0ken&x", "a");
+	d->webhooks[0].has_http_auth_password = true;
+	d->webhooks[0].http_auth_password = pdh_xstrdup("s3cret");
+	S_add(d, "create", "deal", "https://h.example/new?key=k3y", "n");
+	d->webhooks[1].has_http_auth_password = true;
+	d->webhooks[1].http_auth_password = pdh_xstrdup("s3cret");
 	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://u:pw0rd@h.example/a?token=t0ken&x",
 	                          ",\"name\":\"a\",\"http_auth_password\":\"hunter2\"") ","
 	                     LIVE(2, "create", "deal", "https://h.example/gone?sig=s1g",
 	                          ",\"http_auth_password\":\"hunter3\""));
-	pdh_plan *p = S_plan(&d, l, -1);
+	pdh_plan *p = S_plan(d, l, -1);
 	char *text = pdh_render_text(p, false);
 	const char *secrets[] = { "s3cret", "hunter2", "hunter3", "pw0rd", "t0ken", "k3y", "s1g" };
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
@@ -301,20 +281,20 @@ Test(plan_unit, secrets_never_rendered)
 	free(text);
 	pdh_plan_free(p);
 	pdh_live_free(l);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 }
 
 /* The text of a plan that creates one webhook named name. Caller frees. */
 static char *S_render_one_create(const char *name, bool color)
 {
-	pdh_desired d;
+	pdh_desired *d;
 	pdh_live empty = { NULL, 0 };
-	S_init(&d, NULL);
-	S_add(&d, "create", "deal", "https://h.example/a", name);
-	pdh_plan *p = S_plan(&d, &empty, -1);
+	d = S_new(NULL);
+	S_add(d, "create", "deal", "https://h.example/a", name);
+	pdh_plan *p = S_plan(d, &empty, -1);
 	char *text = pdh_render_text(p, color);
 	pdh_plan_free(p);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 	return text;
 }
 
@@ -339,20 +319,18 @@ Test(plan_unit, names_are_quoted_so_they_cannot_forge_lines)
 
 Test(plan_unit, order_does_not_depend_on_input_order)
 {
-	pdh_desired d1, d2;
-	S_init(&d1, "*");
-	S_init(&d2, "*");
-	S_add(&d1, "create", "deal", "https://h.example/b", "b");
-	S_add(&d1, "change", "deal", "https://h.example/a", "a");
-	S_add(&d2, "change", "deal", "https://h.example/a", "a");
-	S_add(&d2, "create", "deal", "https://h.example/b", "b");
+	pdh_desired *d1 = S_new("*"), *d2 = S_new("*");
+	S_add(d1, "create", "deal", "https://h.example/b", "b");
+	S_add(d1, "change", "deal", "https://h.example/a", "a");
+	S_add(d2, "change", "deal", "https://h.example/a", "a");
+	S_add(d2, "create", "deal", "https://h.example/b", "b");
 	pdh_live *l1 = S_live(LIVE(5, "delete", "deal", "https://h.example/z", "") ","
 	                      LIVE(3, "delete", "deal", "https://h.example/z", "") ","
 	                      LIVE(4, "change", "deal", "https://h.example/a", ",\"name\":\"x\""));
 	pdh_live *l2 = S_live(LIVE(4, "change", "deal", "https://h.example/a", ",\"name\":\"x\"") ","
 	                      LIVE(3, "delete", "deal", "https://h.example/z", "") ","
 	                      LIVE(5, "delete", "deal", "https://h.example/z", ""));
-	pdh_plan *p1 = S_plan(&d1, l1, -1), *p2 = S_plan(&d2, l2, -1);
+	pdh_plan *p1 = S_plan(d1, l1, -1), *p2 = S_plan(d2, l2, -1);
 	char *t1 = pdh_render_text(p1, false), *t2 = pdh_render_text(p2, false);
 	cr_expect_str_eq(t1, t2);
 	cr_assert_eq(p1->n_actions, 4);
@@ -366,31 +344,30 @@ Test(plan_unit, order_does_not_depend_on_input_order)
 	pdh_plan_free(p2);
 	pdh_live_free(l1);
 	pdh_live_free(l2);
-	S_desired_dispose(&d1);
-	S_desired_dispose(&d2);
+	pdh_desired_free(d1);
+	pdh_desired_free(d2);
 }
 
 Test(plan_unit, nested_manage_urls)
 {
-	pdh_desired d;
-	S_init(&d, NULL);
-	d.manage_urls = pdh_xcalloc(3, sizeof(char *));
-	d.manage_urls[0] = pdh_xstrdup("https://h.example/hooks/x");
-	d.manage_urls[1] = pdh_xstrdup("HTTPS://H.example:443/hooks");
-	d.manage_urls[2] = pdh_xstrdup("https://z.example/");
-	d.n_manage_urls = 3;
+	pdh_desired *d = S_new(NULL);
+	d->manage_urls = pdh_xcalloc(3, sizeof(char *));
+	d->manage_urls[0] = pdh_xstrdup("https://h.example/hooks/x");
+	d->manage_urls[1] = pdh_xstrdup("HTTPS://H.example:443/hooks");
+	d->manage_urls[2] = pdh_xstrdup("https://z.example/");
+	d->n_manage_urls = 3;
 	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://h.example/hooks/y", "") ","
 	                     LIVE(2, "create", "deal", "https://h.example/hooksz", "") ","
 	                     LIVE(3, "create", "deal", "https://h.example/other", "") ","
 	                     LIVE(4, "create", "deal", "https://h.example/hooks/x/1", "") ","
 	                     LIVE(5, "create", "deal", "https://y.example/", ""));
-	pdh_plan *p = S_plan(&d, l, 100);
+	pdh_plan *p = S_plan(d, l, 100);
 	cr_expect_eq(p->n_delete, 3, "1, 2 and 4 start with a manage URL");
 	cr_expect_eq(p->n_foreign, 2);
 	cr_expect_str_eq(p->foreign_reasons[0], "outside manage.urls");
 	pdh_plan_free(p);
 	pdh_live_free(l);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 }
 
 Test(plan_unit, key_is_normalised_and_redacted)
@@ -405,15 +382,14 @@ Test(plan_unit, key_is_normalised_and_redacted)
 
 Test(plan_unit, star_among_manage_urls_owns_every_general_webhook)
 {
-	pdh_desired d;
-	S_init(&d, "*");
-	d.manage_all = false; /* the planner does not rely on the loader's flag alone */
+	pdh_desired *d = S_new("*");
+	d->manage_all = false; /* the planner does not rely on the loader's flag alone */
 	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://anywhere.example/x", "") ","
 	                     LIVE(2, "create", "deal", "https://else.example/y", ""));
-	pdh_plan *p = S_plan(&d, l, 100);
+	pdh_plan *p = S_plan(d, l, 100);
 	cr_expect_eq(p->n_delete, 2);
 	cr_expect_eq(p->n_foreign, 0);
 	pdh_plan_free(p);
 	pdh_live_free(l);
-	S_desired_dispose(&d);
+	pdh_desired_free(d);
 }

@@ -45,6 +45,12 @@ bool pdh_cli_color_stderr(bool no_color_flag);
 int pdh_cli_load_desired(const char *path, bool quiet, bool color, pdh_desired **out,
                          size_t *n_warnings);
 
+/* Prints a load's diagnostics to stderr (warnings left out when quiet) and, when rc is
+ * PDH_EFILE, "pdhooks: error: PATH does not load: N errors". */
+void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *data, size_t len,
+                         int rc, bool quiet, bool color);
+
+int pdh_cmd_plan(int argc, char **argv);
 int pdh_cmd_validate(int argc, char **argv);
 int pdh_cmd_version(int argc, char **argv);
 int pdh_cmd_help(int argc, char **argv);

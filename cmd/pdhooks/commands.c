@@ -1,9 +1,25 @@
 #include "cmd.h"
+#include "options.h"
 
 #include <stddef.h>
 #include <string.h>
 
 const pdh_cmd pdh_commands[] = {
+	{ "plan", pdh_cmd_plan,
+	  "pdhooks plan [-f FILE] [--detailed-exitcode] [--max-deletes N] [OPTIONS]",
+	  "list the live webhooks and show the calls that would make them match the file",
+	  "Makes one call (GET /webhooks) and changes nothing. The plan goes to stdout,\n"
+	  "warnings and errors to stderr.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --detailed-exitcode  exit 2 when changes are pending, 0 when there are none\n"
+	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
+	  "                           manage.max_deletes, else 10)\n"
+	  PDH_COMMON_HELP
+	  "\n"
+	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
+	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
+	  "2 changes pending (with --detailed-exitcode).\n" },
 	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
 	  "parse and check the desired-state file, without any network call",
 	  "Options:\n"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pdhooks/alloc.h"
 
 #define S_MAX_TIMEOUT_S 3600.0
 
@@ -37,7 +38,8 @@ static int S_timeout(pdh_common *o, const char *arg)
 	return 1;
 }
 
-int pdh_common_option(pdh_common *o, int opt, const char *arg)
+/* Takes a common option. 1: taken; 0: not a common option; -1: a bad value (error printed). */
+static int S_common_option(pdh_common *o, int opt, const char *arg)
 {
 	switch (opt) {
 	case 'f':
@@ -68,7 +70,8 @@ int pdh_common_option(pdh_common *o, int opt, const char *arg)
 	}
 }
 
-int pdh_common_bad_option(const char *command, int opt, char **argv)
+/* Reports getopt_long's '?' and ':' results as errors. */
+static void S_bad_option(const char *command, int opt, char **argv)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "?";
 
@@ -80,11 +83,12 @@ int pdh_common_bad_option(const char *command, int opt, char **argv)
 	else
 		pdh_cli_error("%s: unknown option %s (see 'pdhooks help %s')", command, arg,
 		              command);
-	return PDH_EXIT_ERROR;
 }
 
-int pdh_common_check_spelling(const char *command, const struct option *longopts,
-                              int longindex, char **argv)
+/* getopt_long takes "--tok" for "--token-file"; pdhooks wants options spelled in full (a
+ * "--token VALUE" must never be taken as something else). 0, or -1 with the error printed. */
+static int S_check_spelling(const char *command, const struct option *longopts, int longindex,
+                            char **argv)
 {
 	const struct option *lo;
 	const char *el;
@@ -107,14 +111,57 @@ int pdh_common_check_spelling(const char *command, const struct option *longopts
 	return -1;
 }
 
-void pdh_common_finish(pdh_common *o)
+/* Decides colour (a terminal, no --no-color, no NO_COLOR). */
+static void S_finish(pdh_common *o)
 {
 	const char *nc = getenv("NO_COLOR");
 
 	bool allowed = !o->no_color_flag && !(nc && *nc);
 
 	o->color = allowed && isatty(STDOUT_FILENO);
-	o->color_err = allowed && isatty(STDERR_FILENO);
+	o->color_err = pdh_cli_color_stderr(o->no_color_flag);
+}
+
+int pdh_common_parse(pdh_common *o, const char *command, int argc, char **argv,
+                     const char *extra_short, const struct option *extra_long,
+                     pdh_extra_option_fn on_extra, void *ctx, int *first_arg)
+{
+	static const struct option common[] = { PDH_COMMON_LONGOPTS };
+	size_t n_common = sizeof(common) / sizeof(common[0]), n_extra = 0;
+	struct option *longopts;
+	char *shortopts;
+	int opt, taken, longindex = -1, rc = -1;
+
+	while (extra_long && extra_long[n_extra].name)
+		n_extra++;
+	longopts = pdh_xcalloc(n_common + n_extra + 1, sizeof(*longopts));
+	memcpy(longopts, common, sizeof(common));
+	if (n_extra)
+		memcpy(longopts + n_common, extra_long, n_extra * sizeof(*longopts));
+	shortopts = pdh_xasprintf(":%s%s", PDH_COMMON_SHORTOPTS, extra_short ? extra_short : "");
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, &longindex)) != -1) {
+		if (S_check_spelling(command, longopts, longindex, argv) != 0)
+			goto done;
+		longindex = -1;
+		if (opt == '?' || opt == ':') {
+			S_bad_option(command, opt, argv);
+			goto done;
+		}
+		taken = S_common_option(o, opt, optarg);
+		if (taken < 0)
+			goto done;
+		if (taken == 0 && (on_extra == NULL || on_extra(opt, optarg, ctx) != 0))
+			goto done;
+	}
+	*first_arg = optind;
+	S_finish(o);
+	rc = 0;
+done:
+	free(longopts);
+	free(shortopts);
+	return rc;
 }
 
 static void S_log_stderr(void *ctx, const char *line)

@@ -1,9 +1,9 @@
 /* The options plan, apply and export share: the desired file, where the API is, credentials,
- * timeouts and output. Each command adds PDH_COMMON_LONGOPTS to its own getopt_long table and
- * hands every option it does not know itself to pdh_common_option(). */
+ * timeouts and output. A command calls pdh_common_parse() with its own options added. */
 #ifndef PDHOOKS_CLI_OPTIONS_H
 #define PDHOOKS_CLI_OPTIONS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "pdhooks/client.h"
@@ -55,7 +55,7 @@ typedef struct pdh_common {
 	long timeout_ms;         /* 0: the client's default */
 	bool verbose;
 	bool quiet;
-	bool color;              /* for stdout; resolved by pdh_common_finish */
+	bool color;              /* for stdout: a terminal, no --no-color, no NO_COLOR */
 	bool color_err;          /* for stderr (diagnostics) */
 	bool no_color_flag;
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
@@ -63,19 +63,18 @@ typedef struct pdh_common {
 	pdh_credentials creds;
 } pdh_common;
 
+/* A command's own option: 0, or -1 after printing an error. */
+typedef int (*pdh_extra_option_fn)(int opt, const char *arg, void *ctx);
+
 void pdh_common_init(pdh_common *o);
-/* Takes a common option. 1: taken; 0: not a common option; -1: a bad value (error printed). */
-int pdh_common_option(pdh_common *o, int opt, const char *arg);
-/* Reports getopt_long's '?' and ':' results as errors. Returns PDH_EXIT_ERROR. */
-int pdh_common_bad_option(const char *command, int opt, char **argv);
-/* getopt_long takes "--tok" for "--token-file"; pdhooks wants options spelled in full (a
- * "--token VALUE" must never be taken as something else). Call after each getopt_long return
- * with the longindex it filled (-1 before the call). 0, or -1 with the error printed. */
-struct option;
-int pdh_common_check_spelling(const char *command, const struct option *longopts,
-                              int longindex, char **argv);
-/* Decides colour (a terminal on stdout, no --no-color, no NO_COLOR). */
-void pdh_common_finish(pdh_common *o);
+/* Parses argv (argv[0] is the command's name) with getopt_long: the common options into o,
+ * the command's own (extra_short like "o:", extra_long ending with a zeroed entry and using
+ * codes from PDH_OPT_COMMON_END; both may be NULL) through on_extra. *first_arg gets the index
+ * of the first argument that is not an option (argc when none). 0, or -1 with the error
+ * printed. Colours are decided then. */
+int pdh_common_parse(pdh_common *o, const char *command, int argc, char **argv,
+                     const char *extra_short, const struct option *extra_long,
+                     pdh_extra_option_fn on_extra, void *ctx, int *first_arg);
 /* Resolves the API URL and the credentials (no network) into client options that borrow
  * from o. On failure prints the error and returns -1 with the core code in *code. */
 int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code);

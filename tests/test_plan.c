@@ -1,0 +1,172 @@
+/* The reconciliation rules, one case per directory in testdata/plan/<case>/:
+ *   desired.yaml   the desired-state file (loaded by the real loader)
+ *   live.json      Pipedrive's GET /webhooks answer (parsed by the real parser)
+ *   options        optional: "max_deletes N" (as --max-deletes N)
+ *   expected.txt   the exact text rendering, without colour
+ * PDH_UPDATE_EXPECTED=1 rewrites expected.txt from the current output instead of comparing;
+ * review the diff before committing it. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/client.h"
+#include "pdhooks/desired.h"
+#include "pdhooks/plan.h"
+#include "pdhooks/render.h"
+#include "testutil.h"
+
+#define S_MIN_CASES 30
+#define S_MAX_CASES 200
+
+typedef struct S_case {
+	char name[96];
+} S_case;
+
+/* The environment of every case: the secrets the files refer to. None may appear in output. */
+static const char *const S_env[][2] = {
+	{ "PD_HOOK_PASSWORD", "s3cret-hook" },
+	{ "OTHER_PASSWORD", "other-s3cret" },
+};
+
+static const char *S_getenv(const char *name, void *ctx)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(S_env) / sizeof(S_env[0]); i++)
+		if (strcmp(name, S_env[i][0]) == 0)
+			return S_env[i][1];
+	return NULL;
+}
+
+static int S_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const S_case *)a)->name, ((const S_case *)b)->name);
+}
+
+/* The case directories, sorted; *n their number. Caller frees with free(). */
+static S_case *S_list_cases(size_t *n)
+{
+	char *dir = pdh_t_testdata("plan");
+	DIR *d = opendir(dir);
+	S_case *cases = calloc(S_MAX_CASES, sizeof(*cases));
+	struct dirent *e;
+
+	*n = 0;
+	while (d && cases && (e = readdir(d)) != NULL && *n < S_MAX_CASES) {
+		struct stat st;
+		char *path = pdh_xasprintf("%s/%s", dir, e->d_name);
+		bool is_case = e->d_name[0] != '.' && strlen(e->d_name) < sizeof(cases[0].name) &&
+		               stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		free(path);
+		if (is_case)
+			strcpy(cases[(*n)++].name, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	qsort(cases, *n, sizeof(*cases), S_name_cmp);
+	return cases;
+}
+
+static void S_free_params(struct criterion_test_params *p)
+{
+	cr_free(p->params);
+}
+
+ParameterizedTestParameters(plan, cases)
+{
+	size_t n;
+	S_case *found = S_list_cases(&n);
+	S_case *params = cr_calloc(n ? n : 1, sizeof(*params));
+
+	memcpy(params, found, n * sizeof(*params));
+	free(found);
+	return cr_make_param_array(S_case, params, n, S_free_params);
+}
+
+static char *S_case_file(const char *name, const char *file)
+{
+	char *rel = pdh_xasprintf("plan/%s/%s", name, file);
+	char *path = pdh_t_testdata(rel);
+	free(rel);
+	return path;
+}
+
+static int S_max_deletes_option(const char *name)
+{
+	char *path = S_case_file(name, "options");
+	char *text = pdh_t_read_file(path, NULL);
+	int n = -1;
+
+	if (text)
+		cr_assert_eq(sscanf(text, "max_deletes %d", &n), 1, "%s: expected \"max_deletes N\"",
+		             path);
+	free(text);
+	free(path);
+	return n;
+}
+
+ParameterizedTest(S_case *c, plan, cases)
+{
+	char *yaml = S_case_file(c->name, "desired.yaml");
+	char *json_path = S_case_file(c->name, "live.json");
+	char *want_path = S_case_file(c->name, "expected.txt");
+	pdh_load_opts lopts = { S_getenv, NULL };
+	pdh_plan_opts popts = { S_max_deletes_option(c->name) };
+	pdh_diags diags;
+	pdh_desired *desired = NULL;
+	pdh_live *live = NULL;
+	pdh_plan *plan = NULL;
+	pdh_error err = { 0 };
+	size_t json_len = 0;
+	char *json, *got, *want;
+
+	pdh_diags_init(&diags, yaml);
+	if (pdh_desired_load_file(&desired, yaml, &lopts, &diags, &err) != 0) {
+		char *text = pdh_diags_render(&diags, NULL, 0, false, false);
+		cr_assert_fail("%s does not load: %s\n%s", yaml, err.message, text);
+	}
+	json = pdh_t_read_file(json_path, &json_len);
+	cr_assert_not_null(json, "cannot read %s", json_path);
+	cr_assert_eq(pdh_live_parse_listing(&live, json, json_len, &err), 0, "%s: %s", json_path,
+	             err.message);
+	cr_assert_eq(pdh_plan_compute(&plan, desired, live, &popts, &err), 0, "%s: %s", c->name,
+	             err.message);
+	got = pdh_render_text(plan, false);
+	for (size_t i = 0; i < sizeof(S_env) / sizeof(S_env[0]); i++)
+		cr_expect(strstr(got, S_env[i][1]) == NULL, "%s: the secret of %s is in the output",
+		          c->name, S_env[i][0]);
+	cr_expect(strchr(got, '\033') == NULL, "no colour unless asked");
+
+	const char *update = getenv("PDH_UPDATE_EXPECTED");
+	if (update && strcmp(update, "1") == 0) {
+		pdh_t_write_file(want_path, got);
+	} else {
+		want = pdh_t_read_file(want_path, NULL);
+		cr_assert_not_null(want, "%s is missing (PDH_UPDATE_EXPECTED=1 writes it)", want_path);
+		cr_expect_str_eq(got, want, "%s: the plan differs from expected.txt\n--- got:\n%s"
+		                 "--- expected:\n%s", c->name, got, want);
+		free(want);
+	}
+	free(got);
+	pdh_plan_free(plan);
+	pdh_live_free(live);
+	pdh_desired_free(desired);
+	pdh_diags_dispose(&diags);
+	free(json);
+	free(yaml);
+	free(json_path);
+	free(want_path);
+}
+
+Test(plan, enough_cases)
+{
+	size_t n;
+	S_case *cases = S_list_cases(&n);
+	cr_expect_geq(n, S_MIN_CASES, "testdata/plan has %zu cases", n);
+	free(cases);
+}
