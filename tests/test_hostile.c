@@ -62,11 +62,13 @@ enum { CMD_PLAN, CMD_COUNT };
 
 static const char *const S_command_names[CMD_COUNT] = { "plan" };
 
-static void S_run_command(pdh_t_run *r, S_world *w, int cmd)
+/* timeout: --timeout's SECONDS: short only for the slow answer (a huge body read under
+ * valgrind takes seconds). */
+static void S_run_command(pdh_t_run *r, S_world *w, int cmd, const char *timeout)
 {
 	switch (cmd) {
 	case CMD_PLAN:
-		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--timeout", "1", NULL);
+		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--timeout", timeout, NULL);
 		break;
 	default:
 		cr_assert_fail("no command %d", cmd);
@@ -75,7 +77,7 @@ static void S_run_command(pdh_t_run *r, S_world *w, int cmd)
 
 /* Every command, each after the fault (a /_fake/fail body) is queued for its listing: exit 1,
  * "pdhooks: error: " and needle on stderr, stdout empty, no write, no token shown. */
-static void S_hostile(const char *fault, const char *needle)
+static void S_hostile_timeout(const char *fault, const char *needle, const char *timeout)
 {
 	S_world w;
 
@@ -86,7 +88,7 @@ static void S_hostile(const char *fault, const char *needle)
 
 		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", fault, NULL), 200,
 		             "the fake refused %s", fault);
-		S_run_command(&r, &w, cmd);
+		S_run_command(&r, &w, cmd, timeout);
 		cr_expect_eq(r.status, 1, "%s, %s: exit %d, stderr: %s", name, fault, r.status, r.err);
 		cr_expect_str_eq(r.out, "", "%s, %s: stdout", name, fault);
 		cr_expect_eq(strncmp(r.err, "pdhooks: error: ", 16), 0, "%s, %s: stderr: %s", name,
@@ -104,6 +106,11 @@ static void S_hostile(const char *fault, const char *needle)
 		pdh_t_run_dispose(&r);
 	}
 	S_teardown(&w);
+}
+
+static void S_hostile(const char *fault, const char *needle)
+{
+	S_hostile_timeout(fault, needle, "30");
 }
 
 /* Without a fault the same world plans writes: the cases below would make them if a bad
@@ -169,7 +176,7 @@ Test(hostile, too_many_requests_429)
 
 Test(hostile, slow_answer_past_the_timeout)
 {
-	S_hostile("\"GET:delay=3000\"", "timed out after 1 s");
+	S_hostile_timeout("\"GET:delay=3000\"", "timed out after 1 s", "1");
 }
 
 Test(hostile, connection_dropped_without_answer)
