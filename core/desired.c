@@ -31,21 +31,34 @@
 #define S_NAME_MAX 255
 #define S_QUOTE_MAX 60
 #define S_MAX_DIAGS 100
+/* 50,000 webhooks with every field set are 850,000 values; a 10 MiB file of "1,1,1,..." is five
+ * million. Past these limits a file is refused rather than turned into gigabytes. */
+#define S_MAX_NODES 1000000
+#define S_MAX_WEBHOOKS 50000
+#define S_CHUNK_SIZE (64 * 1024)
 #define S_TOO_BIG "the file is larger than 10 MiB (%u bytes) and is refused"
 
 typedef enum { N_SCALAR, N_SEQ, N_MAP, N_BAD } S_kind;
 typedef enum { T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR } S_type;
 
+/* Nodes, their values and their child arrays live in one arena (freed at once), so a file of
+ * many tiny values costs tens of bytes per value, not a malloc each. */
 typedef struct S_node {
-	S_kind kind;
-	int line, col, end_line, end_col;  /* 1-based; end exclusive */
+	struct S_node **kids;              /* seq: items; map: key, value, key, value, ... */
 	char *value;                       /* scalars: the parsed text, NUL-terminated */
-	size_t len;
+	uint32_t len;                      /* files are at most 10 MiB */
+	uint32_t n, cap;
+	int line, col, end_line, end_col;  /* 1-based; end exclusive */
+	unsigned char kind;                /* S_kind */
 	bool plain;
 	char quote;                        /* '\'' or '"' for single-line quoted scalars */
-	struct S_node **kids;              /* seq: items; map: key, value, key, value, ... */
-	size_t n, cap;
 } S_node;
+
+typedef struct S_chunk {
+	struct S_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+} S_chunk;
 
 typedef struct {
 	pdh_diags *diags;
@@ -56,6 +69,8 @@ typedef struct {
 	pdh_getenv_fn getenv_fn;
 	void *getenv_ctx;
 	S_node *root;
+	S_chunk *arena;
+	size_t n_nodes;
 	pdh_desired *d;
 	int n_reported;
 	bool alias_reported;
@@ -499,23 +514,43 @@ static void S_keys(S_loader *L, const S_node *map, const char *where, const char
 
 /* ---- parsing: libyaml events -> S_node tree --------------------------------------------- */
 
-static void S_node_free(S_node *n)
+/* align: 1 for text, sizeof(void *) for nodes and arrays (chunks start max-aligned). */
+static void *S_alloc(S_loader *L, size_t size, size_t align)
 {
-	/* Iterative on the spine would be tidier, but depth is bounded by S_MAX_DEPTH. */
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < n->n; i++)
-		S_node_free(n->kids[i]);
-	free(n->kids);
-	free(n->value);
-	free(n);
+	size_t at = 0;
+	void *p;
+
+	if (L->arena)
+		at = (L->arena->used + align - 1) / align * align;
+	if (L->arena == NULL || at > L->arena->size || L->arena->size - at < size) {
+		size_t cap = size > S_CHUNK_SIZE ? size : S_CHUNK_SIZE;
+		S_chunk *c = pdh_xmalloc(sizeof(*c) + cap);
+		c->next = L->arena;
+		c->size = cap;
+		L->arena = c;
+		at = 0;
+	}
+	p = (char *)L->arena->data + at;
+	L->arena->used = at + size;
+	return p;
 }
 
-static S_node *S_node_new(S_kind kind, const yaml_event_t *ev)
+static void S_arena_free(S_loader *L)
 {
-	S_node *n = pdh_xcalloc(1, sizeof(*n));
+	while (L->arena) {
+		S_chunk *next = L->arena->next;
+		free(L->arena);
+		L->arena = next;
+	}
+}
 
-	n->kind = kind;
+static S_node *S_node_new(S_loader *L, S_kind kind, const yaml_event_t *ev)
+{
+	S_node *n = S_alloc(L, sizeof(*n), sizeof(void *));
+
+	memset(n, 0, sizeof(*n));
+	L->n_nodes++;
+	n->kind = (unsigned char)kind;
 	n->line = (int)ev->start_mark.line + 1;
 	n->col = (int)ev->start_mark.column + 1;
 	n->end_line = (int)ev->end_mark.line + 1;
@@ -528,14 +563,19 @@ static void S_attach(S_loader *L, S_node **stack, int depth, S_node *n)
 	S_node *parent;
 
 	if (depth == 0) {
-		if (L->root == NULL)
-			L->root = n;
-		else
-			S_node_free(n);
+		L->root = n;  /* parsing stops at a second document: one root */
 		return;
 	}
 	parent = stack[depth - 1];
-	parent->kids = pdh_xgrow(parent->kids, &parent->cap, parent->n + 1, sizeof(S_node *));
+	if (parent->n == parent->cap) {
+		/* The old array stays in the arena: at most as much again as the final one. */
+		uint32_t cap = parent->cap ? parent->cap * 2 : 4;
+		S_node **kids = S_alloc(L, cap * sizeof(*kids), sizeof(void *));
+		if (parent->n)
+			memcpy(kids, parent->kids, parent->n * sizeof(*kids));
+		parent->kids = kids;
+		parent->cap = cap;
+	}
 	parent->kids[parent->n++] = n;
 }
 
@@ -607,6 +647,17 @@ static void S_syntax_error(S_loader *L, yaml_parser_t *p)
 		S_ERR(L, line, col, "tab character: YAML indents with spaces, not tabs");
 		return;
 	}
+	if (p->context) {
+		/* `event_action: *` is the natural way to write "every action", and YAML reads it as
+		 * an alias with no name. */
+		int cl = (int)p->context_mark.line + 1, cc = (int)p->context_mark.column + 1;
+		size_t at = pdh_lines_offset(&L->lines, cl, cc);
+		if (at != (size_t)-1 && at < L->len && L->data[at] == '*' &&
+		    (at + 1 == L->len || strchr(" \t\r\n,]}", L->data[at + 1]))) {
+			S_ERR(L, cl, cc, "a bare * starts a YAML alias; quote it: \"*\"");
+			return;
+		}
+	}
 	if (p->context)
 		S_ERR(L, line, col, "invalid YAML: %s (%s at line %d, column %d)",
 		      p->problem ? p->problem : "syntax error", p->context,
@@ -655,15 +706,17 @@ static int S_parse(S_loader *L)
 				      "or put shared values in 'defaults:'",
 				      (const char *)ev.data.alias.anchor);
 			L->alias_reported = true;
-			S_attach(L, stack, depth, S_node_new(N_BAD, &ev));
+			S_attach(L, stack, depth, S_node_new(L, N_BAD, &ev));
 			break;
 		case YAML_SCALAR_EVENT: {
 			size_t len = ev.data.scalar.length;
 			bool tag_ok = S_tag_ok(L, &ev, ev.data.scalar.tag,
 			                       ev.data.scalar.plain_implicit || ev.data.scalar.quoted_implicit);
-			n = S_node_new(N_SCALAR, &ev);
-			n->value = pdh_xstrndup((const char *)ev.data.scalar.value, len);
-			n->len = len;
+			n = S_node_new(L, N_SCALAR, &ev);
+			n->value = S_alloc(L, len + 1, 1);
+			memcpy(n->value, ev.data.scalar.value, len);
+			n->value[len] = '\0';
+			n->len = (uint32_t)len;
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 			if (n->line == n->end_line && ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE)
 				n->quote = '\'';
@@ -689,7 +742,7 @@ static int S_parse(S_loader *L)
 				      "nesting deeper than %d levels; a pdhooks file needs three", S_MAX_DEPTH);
 				goto done;
 			}
-			n = S_node_new(ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP, &ev);
+			n = S_node_new(L, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP, &ev);
 			S_attach(L, stack, depth, n);
 			stack[depth++] = n;
 			break;
@@ -703,6 +756,11 @@ static int S_parse(S_loader *L)
 			break;
 		default:
 			break;
+		}
+		if (L->n_nodes > S_MAX_NODES) {
+			S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+			      "more than %d YAML values; a pdhooks file needs far fewer", S_MAX_NODES);
+			goto done;
 		}
 		yaml_event_delete(&ev);
 	}
@@ -759,6 +817,19 @@ static const char *S_defaults_hint(const char *key)
 		if (strcmp(key, S_webhook_keys[i]) == 0)
 			return "defaults may set only version, user_id, http_auth_user and "
 			       "http_auth_password; set it in each webhook";
+	return NULL;
+}
+
+/* Fields of Pipedrive's webhook listing that a file pasted from `GET /webhooks` would carry. */
+static const char *S_webhook_hint(const char *key)
+{
+	static const char *const listed[] = { "id", "company_id", "owner_id", "user_id_owner",
+		"is_active", "add_time", "remove_time", "remove_reason", "type", "admin_id",
+		"last_delivery_time", "last_http_status", "is_deleted", NULL };
+
+	for (size_t i = 0; listed[i]; i++)
+		if (strcmp(key, listed[i]) == 0)
+			return "Pipedrive reports this field in its listing; it cannot be set, remove it";
 	return NULL;
 }
 
@@ -990,7 +1061,7 @@ static bool S_load_webhook(S_loader *L, const S_node *n, size_t index, const S_d
 			      "subscription_url, ...), found %s", index, S_describe(n));
 		return false;
 	}
-	S_keys(L, n, "a webhook", S_webhook_keys, f, k, NULL);
+	S_keys(L, n, "a webhook", S_webhook_keys, f, k, S_webhook_hint);
 	for (int i = W_ACTION; i <= W_URL; i++)
 		if (f[i] == NULL)
 			S_ERR(L, n->line, n->col, "webhook is missing the required key '%s'",
@@ -1267,6 +1338,10 @@ static void S_check(S_loader *L)
 			S_ERR(L, w->line, w->col,
 			      "webhooks: expected a list of webhooks ('webhooks: []' declares none), found %s",
 			      S_describe(w));
+	} else if (f[R_WEBHOOKS]->n > S_MAX_WEBHOOKS) {
+		S_ERR(L, f[R_WEBHOOKS]->line, f[R_WEBHOOKS]->col,
+		      "webhooks: %u entries; pdhooks handles at most %d", (unsigned)f[R_WEBHOOKS]->n,
+		      S_MAX_WEBHOOKS);
 	} else {
 		const S_node *w = f[R_WEBHOOKS];
 		d->webhooks = pdh_xcalloc(w->n + 1, sizeof(*d->webhooks));
@@ -1320,7 +1395,7 @@ done:
 		pdh_error_set(err, rc, "%s does not load", name ? name : "the desired file");
 	pdh_diags_sort(diags);
 	pdh_desired_free(L.d);
-	S_node_free(L.root);
+	S_arena_free(&L);
 	if (L.have_lines)
 		pdh_lines_dispose(&L.lines);
 	return rc;

@@ -1,5 +1,6 @@
 #include "pdhooks/diag.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -97,18 +98,43 @@ static bool S_hidden(const pdh_diags *d, int line, int col)
 	return false;
 }
 
-/* The source line, masked and made safe to print, then the caret under column col. */
+/* The source line, masked and made safe to print, then the caret under column col. A long
+ * line is shown as a window of S_WINDOW characters each side of the column. */
+#define S_WINDOW 80
+
 static void S_quote_line(pdh_buf *b, const pdh_diags *d, const pdh_lines *lines, int line,
                          int col, bool color)
 {
-	size_t len, off = 0;
+	size_t len, off;
 	const char *s = pdh_lines_get(lines, line, &len);
 	pdh_buf caret = PDH_BUF_INIT;
+	int first = 1, last = INT_MAX, c;
 
 	if (s == NULL)
 		return;
+	if (col > 1) {
+		/* Columns past the end of the line (a mark at the line break) end it. */
+		int n_chars = 0;
+		for (off = 0; off < len && n_chars < col; n_chars++) {
+			uint32_t cp;
+			size_t n = pdh_utf8_decode(s + off, len - off, &cp);
+			off += n ? n : 1;
+		}
+		if (col > n_chars + 1)
+			col = n_chars + 1;
+	}
+	if (col > S_WINDOW + 1)
+		first = col - S_WINDOW;
+	if (col > 0 && col < INT_MAX - S_WINDOW)
+		last = (col > S_WINDOW ? col : S_WINDOW + 1) + S_WINDOW;
+	off = pdh_text_col_offset(s, len, first);
 	pdh_buf_puts(b, "  ");
-	for (int c = 1; off < len; c++) {
+	pdh_buf_puts(&caret, "  ");
+	if (first > 1) {
+		pdh_buf_puts(b, "...");
+		pdh_buf_puts(&caret, "   ");
+	}
+	for (c = first; off < len && c <= last; c++) {
 		uint32_t cp;
 		size_t n = pdh_utf8_decode(s + off, len - off, &cp);
 		bool masked = S_hidden(d, line, c);
@@ -123,9 +149,13 @@ static void S_quote_line(pdh_buf *b, const pdh_diags *d, const pdh_lines *lines,
 			pdh_buf_putc(&caret, !masked && cp == '\t' && n == 1 ? '\t' : ' ');
 		off += n ? n : 1;
 	}
+	if (off < len)
+		pdh_buf_puts(b, "...");
 	pdh_buf_putc(b, '\n');
-	if (col > 0)
-		pdh_buf_printf(b, "  %s%s\n", pdh_buf_cstr(&caret), color ? C_CARET "^" C_RESET : "^");
+	if (col > 0) {
+		/* Past the end of the line: the caret goes just after it. */
+		pdh_buf_printf(b, "%s%s\n", pdh_buf_cstr(&caret), color ? C_CARET "^" C_RESET : "^");
+	}
 	pdh_buf_dispose(&caret);
 }
 

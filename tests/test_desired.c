@@ -83,7 +83,8 @@ typedef struct {
 static const T_case cases[] = {
 	/* keys */
 	{ "bad/unknown-key-suggestion.yaml", 'E', 3, 5, "unknown key 'evnt_action' in a webhook; did you mean 'event_action'?" },
-	{ "bad/unknown-key.yaml", 'E', 6, 5, "unknown key 'is_active' in a webhook; expected one of: name, event_action, event_object, subscription_url, version, user_id, http_auth_user, http_auth_password" },
+	{ "bad/pipedrive-field.yaml", 'E', 6, 5, "unknown key 'is_active' in a webhook; Pipedrive reports this field in its listing; it cannot be set, remove it" },
+	{ "bad/unknown-key.yaml", 'E', 6, 5, "unknown key 'description' in a webhook; expected one of: name, event_action, event_object, subscription_url, version, user_id, http_auth_user, http_auth_password" },
 	{ "bad/unknown-key-suffix.yaml", 'E', 5, 5, "unknown key 'url' in a webhook; did you mean 'subscription_url'?" },
 	{ "bad/unknown-top-key.yaml", 'E', 2, 1, "unknown key 'webhook' in the top level; did you mean 'webhooks'?" },
 	{ "bad/defaults-webhook-key.yaml", 'E', 3, 3, "unknown key 'subscription_url' in defaults; defaults may set only version, user_id, http_auth_user and http_auth_password" },
@@ -161,6 +162,7 @@ static const T_case cases[] = {
 	{ "bad/alias.yaml", 'E', 8, 21, "YAML aliases are not supported (found '*user'); write the value out, or put shared values in 'defaults:'" },
 	{ "bad/alias-bomb.yaml", 'E', 8, 11, "YAML aliases are not supported (found '*a')" },
 	{ "bad/alias-bomb.yaml", 'E', 6, 11, "name: expected a string, found a list" },
+	{ "bad/star-unquoted.yaml", 'E', 3, 19, "a bare * starts a YAML alias; quote it: \"*\"" },
 	{ "bad/tag.yaml", 'E', 5, 23, "YAML tags are not supported (found '!!str'); write the value plainly or quote it" },
 	{ "bad/nul-in-string.yaml", 'E', 5, 23, "a string must not contain a NUL character" },
 	/* all errors of a file in one run */
@@ -432,6 +434,20 @@ Test(desired, interpolation_in_every_string)
 	T_dispose(&t);
 }
 
+Test(desired, empty_sections_mean_defaults)
+{
+	T_load t;
+
+	T_load_good(&t, "good/null-sections.yaml");
+	cr_expect_eq(t.diags.len, 0);
+	cr_expect(t.d->prune);
+	cr_expect_eq(t.d->max_deletes, PDH_DEFAULT_MAX_DELETES);
+	cr_expect_not(t.d->manage_urls_declared);
+	cr_expect_eq(t.d->n_manage_urls, 0);
+	cr_expect_eq(t.d->n_webhooks, 0);
+	T_dispose(&t);
+}
+
 Test(desired, v1_vocabulary_and_flow_style)
 {
 	T_load t;
@@ -631,6 +647,47 @@ Test(desired, many_problems_are_capped)
 	cr_expect_str_eq(diags.items[100].message, "too many problems (over 100); stopping here");
 	pdh_diags_dispose(&diags);
 	pdh_buf_dispose(&b);
+}
+
+/* Loads "webhooks: [ITEM,ITEM,...]" with count items; the single diagnostic it must give is
+ * left in diags. */
+static void T_load_repeated(const char *item, int count, pdh_diags *diags)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_desired *d = NULL;
+	pdh_error err = { 0 };
+
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks: [");
+	for (int i = 0; i < count; i++)
+		pdh_buf_puts(&b, item);
+	pdh_buf_puts(&b, "]\n");
+	pdh_diags_init(diags, "gen.yaml");
+	cr_expect_eq(pdh_desired_load_buffer(&d, "gen.yaml", b.data, b.len, &T_opts, diags, &err),
+	             PDH_EFILE);
+	cr_expect_null(d);
+	cr_assert_eq(diags->len, 1);
+	cr_expect_eq(diags->items[0].line, 2);
+	pdh_buf_dispose(&b);
+}
+
+Test(desired, too_many_values_are_refused)
+{
+	pdh_diags diags;
+
+	T_load_repeated("1,", 1000000, &diags);
+	cr_expect_str_eq(diags.items[0].message,
+	                 "more than 1000000 YAML values; a pdhooks file needs far fewer");
+	pdh_diags_dispose(&diags);
+}
+
+Test(desired, too_many_webhooks_are_refused)
+{
+	pdh_diags diags;
+
+	T_load_repeated("{},", 50001, &diags);
+	cr_expect_str_eq(diags.items[0].message, "webhooks: 50001 entries; pdhooks handles at most 50000");
+	cr_expect_eq(diags.items[0].col, 11);
+	pdh_diags_dispose(&diags);
 }
 
 Test(desired, process_environment_when_no_getenv_is_given)

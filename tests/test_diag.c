@@ -1,6 +1,7 @@
 /* Rendering of diagnostics: compiler-style lines, source quoting, caret placement, colour,
  * masking, ordering. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +130,24 @@ Test(diag, position_past_the_source_is_harmless)
 	s = T_render(&d, "ab\n", false, false);
 	cr_expect_str_eq(s, "f:9:1: error: no such line\nf:1:99: error: past the end\n  ab\n"
 	                    "    ^\n");
+	free(s);
+	pdh_diags_dispose(&d);
+}
+
+Test(diag, long_lines_are_shown_as_a_window_around_the_column)
+{
+	pdh_diags d;
+	char line[401], *s, want[512];
+
+	for (int i = 0; i < 400; i++)
+		line[i] = (char)('a' + i % 26);
+	line[400] = '\0';
+	pdh_diags_init(&d, "f");
+	pdh_diags_add(&d, PDH_DIAG_ERROR, 1, 200, "x");
+	s = T_render(&d, line, false, false);
+	/* Columns 120..280 of 400, with "..." on both sides; the caret under column 200. */
+	snprintf(want, sizeof(want), "f:1:200: error: x\n  ...%.161s...\n  %84s\n", line + 119, "^");
+	cr_expect_str_eq(s, want);
 	free(s);
 	pdh_diags_dispose(&d);
 }
