@@ -13,7 +13,8 @@ enum {
 	PDH_EXIT_ERROR = 1,
 	PDH_EXIT_CHANGES = 2,  /* plan --detailed-exitcode: changes pending */
 	PDH_EXIT_BRAKE = 3,
-	PDH_EXIT_STALE = 4
+	PDH_EXIT_STALE = 4,
+	PDH_EXIT_INTERRUPTED = 130  /* apply stopped by SIGINT: 128 + the signal, as shells do */
 };
 
 typedef int (*pdh_cmd_fn)(int argc, char **argv);
@@ -51,6 +52,7 @@ void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *d
                          int rc, bool quiet, bool color);
 
 int pdh_cmd_plan(int argc, char **argv);
+int pdh_cmd_apply(int argc, char **argv);
 int pdh_cmd_validate(int argc, char **argv);
 int pdh_cmd_version(int argc, char **argv);
 int pdh_cmd_help(int argc, char **argv);

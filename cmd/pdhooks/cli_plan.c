@@ -1,0 +1,71 @@
+#include "cli_plan.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "pdhooks/apply.h"
+
+int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max || v > INT_MAX) {
+		if (max >= INT_MAX)
+			pdh_cli_error("%s wants a whole number of %ld or more, not '%s'", name, min, arg);
+		else
+			pdh_cli_error("%s wants a whole number from %ld to %ld, not '%s'", name, min, max,
+			              arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* pdh_target_plan with the listing retried. */
+static int S_plan_retrying(pdh_target_run *run, const pdh_target *t,
+                           const pdh_retry_policy *retry, pdh_error *err)
+{
+	pdh_apply_opts lo;
+	int rc;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.client = t->client;
+	lo.retry = *retry;
+	rc = pdh_target_load(run, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_apply_list(&run->live, &lo, err);
+	if (rc == PDH_OK)
+		rc = pdh_plan_compute(&run->plan, run->desired, run->live, &t->plan, err);
+	return rc;
+}
+
+int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes,
+                        const pdh_retry_policy *retry)
+{
+	pdh_error err = { 0 };
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
+		return pdh_exit_code(rc);
+	t->desired_path = o->file;
+	t->plan.max_deletes = max_deletes;
+	pdh_target_run_init(run, o->file);
+	if (retry)
+		rc = S_plan_retrying(run, t, retry, &err);
+	else
+		rc = pdh_target_plan(run, t, &err);
+	pdh_cli_print_diags(o->file, &run->diags, run->source, run->source_len, rc, o->quiet,
+	                    o->color_err);
+	if (rc == PDH_EAUTH && err.http_status != 0)
+		pdh_cli_error("%s; the token came from %s", err.message, o->creds.source);
+	else if (rc != PDH_OK && rc != PDH_EFILE)
+		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
+	return pdh_exit_code(rc);
+}

@@ -1,0 +1,220 @@
+/* pdhooks apply: plan, show the plan, ask, make the calls, verify. */
+#define _GNU_SOURCE /* getopt_long */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_plan.h"
+#include "cmd.h"
+#include "pdhooks/apply.h"
+#include "pdhooks/render.h"
+#include "pdhooks/target.h"
+
+enum {
+	OPT_AUTO_APPROVE = PDH_OPT_COMMON_END,
+	OPT_PARALLELISM,
+	OPT_FORCE,
+	OPT_MAX_DELETES
+};
+
+/* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */
+static volatile sig_atomic_t S_interrupt;
+
+static void S_on_sigint(int sig)
+{
+	(void)sig;
+	S_interrupt = 1;
+}
+
+/* Asks on the terminal; true only for the answer "yes". */
+static bool S_confirm(void)
+{
+	char line[64];
+	size_t n;
+
+	fputs("\nDo you want to perform these actions? Only 'yes' will be accepted: ", stdout);
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return false;
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return strcmp(line, "yes") == 0;
+}
+
+static const char *S_step_verb(const pdh_apply_step *st)
+{
+	switch (st->state) {
+	case PDH_STEP_DONE:
+		if (st->kind == PDH_STEP_CREATE)
+			return "created";
+		return st->already_gone ? "gone" : "deleted";
+	case PDH_STEP_FAILED: return "failed";
+	case PDH_STEP_NOT_RUN: return "not run";
+	}
+	return "?";
+}
+
+/* One line per step: what happened, the key, the id, and for failures Pipedrive's text. */
+static void S_print_steps(const pdh_apply_result *res)
+{
+	for (size_t i = 0; i < res->n_steps; i++) {
+		const pdh_apply_step *st = &res->steps[i];
+		const char *what = st->kind == PDH_STEP_CREATE ? "create " : "delete ";
+
+		/* "created KEY", but "failed create KEY": a failure must say which half failed. */
+		printf("%-8s %s%s", S_step_verb(st), st->state == PDH_STEP_DONE ? "" : what,
+		       st->action->key);
+		if (st->id > 0)
+			printf(" (id %lld)", st->id);
+		else if (st->found_by_listing)
+			printf(" (confirmed by a listing)");
+		if (st->already_gone)
+			printf(" (already gone)");
+		if (st->error)
+			printf(": %s", st->error);
+		putchar('\n');
+	}
+}
+
+static void S_print_summary(const pdh_apply_result *res, bool color)
+{
+	printf("\nApply: %zu created, %zu deleted, %zu failed, %zu not run (%zu API calls).\n",
+	       res->n_created, res->n_deleted, res->n_failed, res->n_not_run, res->n_calls);
+	if (res->interrupted) {
+		puts("Interrupted: calls in flight finished, no new call was started.");
+	} else if (res->converged) {
+		puts("Verified: the live webhooks match the file.");
+	} else if (res->verified) {
+		char *text = pdh_render_text(res->remaining, color);
+
+		puts("Not converged: a new plan still has changes:");
+		fputs(text, stdout);
+		free(text);
+	} else if (res->verify_error) {
+		printf("Not verified: %s\n", res->verify_error);
+	}
+}
+
+typedef struct S_apply_args {
+	bool auto_approve;
+	bool force;
+	int parallelism;
+	int max_deletes;   /* -1: the file's */
+} S_apply_args;
+
+static int S_apply_option(int opt, const char *arg, void *ctx)
+{
+	S_apply_args *a = ctx;
+
+	switch (opt) {
+	case OPT_AUTO_APPROVE:
+		a->auto_approve = true;
+		return 0;
+	case OPT_FORCE:
+		a->force = true;
+		return 0;
+	case OPT_PARALLELISM:
+		return pdh_cli_parse_int("--parallelism", arg, 1, PDH_APPLY_MAX_PARALLELISM, &a->parallelism);
+	default:
+		return pdh_cli_parse_int("--max-deletes", arg, 0, INT_MAX, &a->max_deletes);
+	}
+}
+
+int pdh_cmd_apply(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "auto-approve", no_argument, NULL, OPT_AUTO_APPROVE },
+		{ "parallelism", required_argument, NULL, OPT_PARALLELISM },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
+		{ NULL, 0, NULL, 0 }
+	};
+	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1 };
+	pdh_common o;
+	pdh_target t;
+	pdh_target_run run;
+	pdh_apply_opts aopts;
+	pdh_apply_result *res = NULL;
+	pdh_error err = { 0 };
+	struct sigaction sa, old_sa;
+	bool handler = false;
+	char *text = NULL;
+	int first, rc, code = PDH_EXIT_ERROR;
+
+	pdh_common_init(&o);
+	memset(&run, 0, sizeof(run));
+	memset(&aopts, 0, sizeof(aopts));
+	if (pdh_common_parse(&o, "apply", argc, argv, NULL, longopts, S_apply_option, &args,
+	                     &first) != 0)
+		goto done;
+	if (first < argc) {
+		pdh_cli_error("apply: applying a saved plan ('%s') is not supported yet; use -f FILE",
+		              argv[first]);
+		goto done;
+	}
+	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, &aopts.retry);
+	if (code != PDH_EXIT_OK)
+		goto done;
+	code = PDH_EXIT_ERROR;
+	text = pdh_render_text(run.plan, o.color);
+	fputs(text, stdout);
+	if (pdh_plan_is_empty(run.plan)) {
+		puts("Nothing to do.");
+		code = PDH_EXIT_OK;
+		goto done;
+	}
+	fflush(stdout);
+	if (run.plan->brake && !args.force) {
+		pdh_cli_error("refused: %s (use --force to apply anyway)",
+		              run.plan->brake_reason ? run.plan->brake_reason : "a safety brake");
+		code = PDH_EXIT_BRAKE;
+		goto done;
+	}
+	if (!args.auto_approve) {
+		if (!isatty(STDIN_FILENO)) {
+			pdh_cli_error("apply needs confirmation, and stdin is not a terminal: "
+			              "review the plan and run again with --auto-approve");
+			goto done;
+		}
+		if (!S_confirm()) {
+			pdh_cli_error("apply cancelled: only 'yes' is accepted");
+			goto done;
+		}
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = S_on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C stops at once */
+	S_interrupt = 0;
+	handler = sigaction(SIGINT, &sa, &old_sa) == 0;
+
+	aopts.client = t.client;
+	aopts.plan_opts = t.plan;
+	aopts.parallelism = args.parallelism;
+	aopts.force = args.force;
+	aopts.interrupt = &S_interrupt;
+	rc = pdh_apply(&res, run.plan, run.desired, &aopts, &err);
+	if (res) {
+		putchar('\n');
+		S_print_steps(res);
+		S_print_summary(res, o.color);
+	}
+	fflush(stdout);
+	if (rc != PDH_OK)
+		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
+	code = res && res->interrupted ? PDH_EXIT_INTERRUPTED : pdh_exit_code(rc);
+done:
+	if (handler)
+		sigaction(SIGINT, &old_sa, NULL);
+	pdh_apply_result_free(res);
+	free(text);
+	pdh_target_run_dispose(&run);
+	pdh_common_dispose(&o);
+	return code;
+}

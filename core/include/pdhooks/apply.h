@@ -1,0 +1,94 @@
+/* Applying a plan: the create and delete calls, safely and at most once each.
+ *
+ * Order: every create (the new half of each replace included) before any delete; the delete
+ * half of a replace only after its create succeeded, so a failed create never leaves a gap.
+ * A create refused for the 40-webhooks-per-user limit (422) is sent once more after the
+ * deletes. Up to `parallelism` calls run at once, one pdh_client per thread, paced by the
+ * x-ratelimit-* headers. Retries follow pdh_retry_decide(); a POST whose outcome is unknown is
+ * re-sent only when a listing shows its webhook absent. One failed call does not stop the
+ * others. Afterwards the webhooks are listed and planned again to verify convergence. */
+#ifndef PDHOOKS_APPLY_H
+#define PDHOOKS_APPLY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pdhooks/client.h"
+#include "pdhooks/desired.h"
+#include "pdhooks/error.h"
+#include "pdhooks/live.h"
+#include "pdhooks/plan.h"
+#include "pdhooks/retry.h"
+
+#define PDH_APPLY_DEFAULT_PARALLELISM 4
+#define PDH_APPLY_MAX_PARALLELISM 32
+
+typedef enum {
+	PDH_STEP_CREATE,   /* POST /webhooks: a create, or the new half of a replace */
+	PDH_STEP_DELETE    /* DELETE /webhooks/{id}: a delete, or the old half of a replace */
+} pdh_step_kind;
+
+typedef enum {
+	PDH_STEP_NOT_RUN,  /* never sent: interrupted, or the create of its replace failed */
+	PDH_STEP_DONE,
+	PDH_STEP_FAILED
+} pdh_step_state;
+
+typedef struct pdh_apply_step {
+	pdh_step_kind kind;
+	const pdh_action *action;      /* borrowed from the plan */
+	pdh_step_state state;
+	long long id;                  /* DONE create: the new id (0 when only a listing showed
+	                                  it); delete: the live id */
+	bool already_gone;             /* a DELETE answered 404 */
+	bool found_by_listing;         /* a POST whose answer was lost; a listing showed it made */
+	bool outcome_unknown;          /* FAILED or NOT_RUN, yet the webhook may have been made */
+	int attempts;                  /* calls sent for this step */
+	long http_status;              /* of the last answer; 0 when none */
+	char *error;                   /* FAILED: Pipedrive's own text, or the transport error;
+	                                  NOT_RUN: why. NULL when DONE. Never a secret. */
+} pdh_apply_step;
+
+typedef struct pdh_apply_result {
+	pdh_apply_step *steps;         /* creates in plan order, then deletes in plan order */
+	size_t n_steps;
+	size_t n_created, n_deleted, n_failed, n_not_run;
+	size_t n_calls;                /* HTTP calls made, listings included */
+	bool interrupted;              /* the interrupt flag stopped new calls */
+	bool limit_fallback;           /* a 422 made the deletes run before a second create try */
+	bool verified;                 /* the verification listing and plan were made */
+	bool converged;                /* verified, and the new plan is empty */
+	char *verify_error;            /* why verification could not be made; NULL otherwise */
+	pdh_plan *remaining;           /* verified and not converged: what is still to do */
+	pdh_live *remaining_live;      /* the listing `remaining` borrows from */
+} pdh_apply_result;
+
+typedef struct pdh_apply_opts {
+	pdh_client_opts client;        /* each thread opens its own client with these; the log
+	                                  function is called from several threads */
+	int parallelism;               /* calls in flight at most; 0: 4; capped at 32 */
+	bool force;                    /* apply even when plan->brake is set */
+	pdh_plan_opts plan_opts;       /* for the verification plan (and listings mid-way) */
+	pdh_retry_policy retry;        /* zeroed: the defaults of retry.h */
+	volatile sig_atomic_t *interrupt; /* non-zero: start no new call; NULL: never */
+	unsigned long long seed;       /* jitter seed; 0: from the clock */
+} pdh_apply_opts;
+
+/* Applies `plan`, computed from `desired` (which it borrows). Returns:
+ *  0            every step done and the verification plan is empty;
+ *  PDH_EBRAKE   plan->brake and not opts->force: no call made, *out stays NULL;
+ *  PDH_EPARTIAL a step failed or was not run, the run was interrupted, or the result did not
+ *               converge (details in *out);
+ *  another code when no call could be made (bad options, no credentials): *out stays NULL.
+ * *out (when set) is the caller's: pdh_apply_result_free(). */
+int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *desired,
+              const pdh_apply_opts *opts, pdh_error *err);
+void pdh_apply_result_free(pdh_apply_result *r);
+/* GET /webhooks with opts' client options, retry policy and interrupt flag (the listing an
+ * apply plans from: a passing 503 or dropped connection is retried, not fatal). On success
+ * *out is the caller's: pdh_live_free(). */
+int pdh_apply_list(pdh_live **out, const pdh_apply_opts *opts, pdh_error *err);
+
+
+#endif
