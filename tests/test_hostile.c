@@ -58,9 +58,9 @@ static void S_teardown(S_world *w)
 }
 
 /* The commands that list the live webhooks; each is run once per hostile answer. */
-enum { CMD_PLAN, CMD_COUNT };
+enum { CMD_PLAN, CMD_APPLY, CMD_COUNT };
 
-static const char *const S_command_names[CMD_COUNT] = { "plan" };
+static const char *const S_command_names[CMD_COUNT] = { "plan", "apply --auto-approve" };
 
 /* timeout: --timeout's SECONDS: short only for the slow answer (a huge body read under
  * valgrind takes seconds). */
@@ -70,15 +70,21 @@ static void S_run_command(pdh_t_run *r, S_world *w, int cmd, const char *timeout
 	case CMD_PLAN:
 		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--timeout", timeout, NULL);
 		break;
+	case CMD_APPLY:
+		pdh_t_pdhooks(r, w->env, NULL, "apply", "-f", w->file, "--auto-approve", "--timeout",
+		              timeout, NULL);
+		break;
 	default:
 		cr_assert_fail("no command %d", cmd);
 	}
 }
 
-/* Every command, each after the fault (a /_fake/fail body) is queued for its listing: exit 1,
- * "pdhooks: error: " and needle on stderr, stdout empty, no write, no token shown. */
-static void S_hostile_timeout(const char *fault, const char *needle, const char *timeout)
+/* Every command, each after every listing is set to fail with the fault (a KIND of the fake's
+ * --fail; apply retries some, so it is not for one call only): exit 1, "pdhooks: error: " and
+ * needle on stderr, stdout empty, no write, no token shown. */
+static void S_hostile_timeout(const char *kind, const char *needle, const char *timeout)
 {
+	char *fault = pdh_xasprintf("\"GET:%s:1000\"", kind);
 	S_world w;
 
 	S_setup(&w);
@@ -86,6 +92,7 @@ static void S_hostile_timeout(const char *fault, const char *needle, const char 
 		const char *name = S_command_names[cmd];
 		pdh_t_run r;
 
+		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL), 200);
 		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", fault, NULL), 200,
 		             "the fake refused %s", fault);
 		S_run_command(&r, &w, cmd, timeout);
@@ -106,6 +113,7 @@ static void S_hostile_timeout(const char *fault, const char *needle, const char 
 		pdh_t_run_dispose(&r);
 	}
 	S_teardown(&w);
+	free(fault);
 }
 
 static void S_hostile(const char *fault, const char *needle)
@@ -113,9 +121,9 @@ static void S_hostile(const char *fault, const char *needle)
 	S_hostile_timeout(fault, needle, "30");
 }
 
-/* Without a fault the same world plans writes: the cases below would make them if a bad
- * listing were read as a good one. */
-Test(hostile, the_world_plans_a_create_and_a_delete)
+/* Without a fault the same world plans writes and apply makes them: the cases below would
+ * make them too if a bad listing were read as a good one. */
+Test(hostile, the_world_plans_and_applies_a_create_and_a_delete)
 {
 	S_world w;
 	pdh_t_run r;
@@ -126,67 +134,72 @@ Test(hostile, the_world_plans_a_create_and_a_delete)
 	cr_expect_not_null(strstr(r.out, "1 to create"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "1 to delete"), "%s", r.out);
 	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 1);
+	pdh_t_run_dispose(&r);
 	S_teardown(&w);
 }
 
 Test(hostile, html_error_page)
 {
-	S_hostile("\"GET:html\"", "HTML");
+	S_hostile("html", "HTML");
 }
 
 Test(hostile, html_page_with_status_200)
 {
-	S_hostile("\"GET:html=200\"", "HTML page instead of Pipedrive's JSON");
+	S_hostile("html=200", "HTML page instead of Pipedrive's JSON");
 }
 
 Test(hostile, truncated_json)
 {
-	S_hostile("\"GET:truncated\"", "not valid JSON");
+	S_hostile("truncated", "not valid JSON");
 }
 
 Test(hostile, body_over_the_cap)
 {
-	S_hostile("\"GET:huge\"", "larger than 33554432 bytes");
+	S_hostile("huge", "larger than 33554432 bytes");
 }
 
 Test(hostile, listing_with_wrong_types)
 {
-	S_hostile("\"GET:wrong-types\"", "\"id\" is a string, expected an integer");
+	S_hostile("wrong-types", "\"id\" is a string, expected an integer");
 }
 
 Test(hostile, listing_with_a_webhook_without_id)
 {
-	S_hostile("\"GET:missing-id\"", "\"id\" is missing");
+	S_hostile("missing-id", "\"id\" is missing");
 }
 
 Test(hostile, success_false_with_status_200)
 {
-	S_hostile("\"GET:success-false\"", "success: false: Service temporarily unavailable");
+	S_hostile("success-false", "success: false: Service temporarily unavailable");
 }
 
 Test(hostile, server_error_500)
 {
-	S_hostile("\"GET:500\"", "HTTP 500");
+	S_hostile("500", "HTTP 500");
 }
 
 Test(hostile, too_many_requests_429)
 {
-	S_hostile("\"GET:429\"", "HTTP 429");
+	S_hostile("429", "HTTP 429");
 }
 
 Test(hostile, slow_answer_past_the_timeout)
 {
-	S_hostile_timeout("\"GET:delay=3000\"", "timed out after 1 s", "1");
+	S_hostile_timeout("delay=3000", "timed out after 1 s", "1");
 }
 
 Test(hostile, connection_dropped_without_answer)
 {
-	S_hostile("\"GET:drop\"", "GET http://127.0.0.1:");
+	S_hostile("drop", "GET http://127.0.0.1:");
 }
 
 Test(hostile, connection_reset_mid_body)
 {
-	S_hostile("\"GET:reset-mid-body\"", "transfer closed");
+	S_hostile("reset-mid-body", "transfer closed");
 }
 
 /* A redirect to another server: reported, never followed, so the token never reaches it. The
@@ -194,18 +207,13 @@ Test(hostile, connection_reset_mid_body)
 Test(hostile, redirect_to_another_host_is_not_followed)
 {
 	pdh_t_fake *other = pdh_t_fake_start((char *[]){ "--token", TOKEN, NULL });
-	char *fault = pdh_xasprintf("{\"method\":\"GET\",\"kind\":\"redirect\",\"port\":%d}",
-	                            pdh_t_fake_port(other));
-	char *fault307 = pdh_xasprintf("{\"method\":\"GET\",\"kind\":\"redirect\",\"port\":%d,"
-	                               "\"status\":307}", pdh_t_fake_port(other));
+	char *kind = pdh_xasprintf("redirect=%d", pdh_t_fake_port(other));
 	char *where = pdh_xasprintf("redirects to http://127.0.0.1:%d/v1/webhooks",
 	                            pdh_t_fake_port(other));
 
-	S_hostile(fault, where);
-	S_hostile(fault307, "HTTP 307");
+	S_hostile(kind, where);
 	cr_expect_eq(pdh_t_fake_calls(other, NULL), 0, "the redirect was followed");
 	pdh_t_fake_stop(other);
-	free(fault);
-	free(fault307);
+	free(kind);
 	free(where);
 }

@@ -144,6 +144,30 @@ for v in "" -v; do
 		run "plan-$fault$v" 1 "$P" plan $v -f "$file"
 	done
 done
+# apply, every way it can end; the fake starts from the same live webhooks each time.
+for v in "" -v; do
+	live_state
+	run "apply$v" 0 "$P" apply $v -f "$file" --auto-approve
+	run "apply-again$v" 0 "$P" apply $v -f "$file" --auto-approve
+	live_state
+	run "apply-no-approval$v" 1 "$P" apply $v -f "$file"
+	run "apply-brake$v" 3 "$P" apply $v -f "$file" --auto-approve --max-deletes 0
+	run "apply-force$v" 0 "$P" apply $v -f "$file" --auto-approve --max-deletes 0 --force
+	live_state
+	run "apply-bad-token$v" 1 env PIPEDRIVE_API_TOKEN="$BAD_TOKEN" "$P" apply $v -f "$file" \
+		--auto-approve
+	run "apply-literal$v" 0 "$P" apply $v -f "$work/literal.yaml" --auto-approve
+	live_state
+	run "apply-unset$v" 1 "$P" apply $v -f "$work/unset.yaml" --auto-approve
+	for fault in POST:400:100 POST:wrong-types:100 DELETE:500:100 GET:success-false:100; do
+		live_state
+		control POST /_fake/fail "\"$fault\""
+		run "apply-${fault//:/-}$v" 1 "$P" apply $v -f "$file" --auto-approve
+	done
+done
+grep -q 'created' "$out/apply.out" "$out/apply.err" ||
+	failed "apply: nothing created: $(cat "$out/apply.out" "$out/apply.err")"
+
 # The runs did what they should: the fake's real passwords were compared, the literal one
 # warned about, the bad type reported.
 grep -q 'changed: http_auth_password' "$out/plan.out" ||
