@@ -9,6 +9,7 @@
 #include "fake.h"
 #include "pdhooks/alloc.h"
 #include "testutil.h"
+#include "world.h"
 
 #define TOKEN "tok-hostile-5150"
 
@@ -25,36 +26,12 @@
 	"[{\"event_action\":\"change\",\"event_object\":\"person\","                   \
 	"\"subscription_url\":\"https://hooks.example.com/pipedrive/people\"}]"
 
-typedef struct S_world {
-	pdh_t_fake *fake;
-	char *dir, *file, *env_token, *env_url;
-	char *env[7];
-} S_world;
+typedef pdh_t_world S_world;
 
 static void S_setup(S_world *w)
 {
-	memset(w, 0, sizeof(*w));
-	w->fake = pdh_t_fake_start((char *[]){ "--token", TOKEN, NULL });
+	pdh_t_world_setup(w, (char *[]){ "--token", TOKEN, NULL }, DESIRED);
 	pdh_t_fake_set_state(w->fake, LIVE);
-	w->dir = pdh_t_tmpdir();
-	w->file = pdh_xasprintf("%s/pdhooks.yaml", w->dir);
-	pdh_t_write_file(w->file, DESIRED);
-	w->env_token = pdh_xasprintf("PIPEDRIVE_API_TOKEN=%s", TOKEN);
-	w->env_url = pdh_xasprintf("PIPEDRIVE_API_URL=%s", pdh_t_fake_url(w->fake));
-	w->env[0] = w->env_token;
-	w->env[1] = w->env_url;
-	w->env[2] = "PIPEDRIVE_OAUTH_TOKEN=";
-	w->env[3] = "PIPEDRIVE_COMPANY_DOMAIN=";
-	w->env[4] = NULL;
-}
-
-static void S_teardown(S_world *w)
-{
-	pdh_t_fake_stop(w->fake);
-	free(w->dir);
-	free(w->file);
-	free(w->env_token);
-	free(w->env_url);
 }
 
 /* The commands that list the live webhooks; each is run once per hostile answer. */
@@ -112,7 +89,7 @@ static void S_hostile_timeout(const char *kind, const char *needle, const char *
 		             fault);
 		pdh_t_run_dispose(&r);
 	}
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 	free(fault);
 }
 
@@ -139,7 +116,7 @@ Test(hostile, the_world_plans_and_applies_a_create_and_a_delete)
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 1);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(hostile, html_error_page)
