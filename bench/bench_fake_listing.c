@@ -4,8 +4,9 @@
  *
  * Seeds the fake with WEBHOOKS (default 10000) webhooks through --state, then times CALLS
  * (default 50) listings over one keep-alive connection and prints min, median, p90 and max in
- * milliseconds, the body size, and the first call (which builds the listing the fake keeps until
- * the next change). Every answer is checked for status 200, the first for its webhook count. */
+ * milliseconds, the body size, and the first call. Then CALLS rounds of "DELETE one webhook,
+ * list": the listing right after a change, which the fake must rebuild, as min, median, p90
+ * and max. Every answer is checked for its status, the first listing for its webhook count. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <jansson.h>
@@ -66,14 +67,14 @@ int main(int argc, char **argv)
 {
 	const char *bin = argc > 1 ? argv[1] : getenv("PDH_FAKE_BIN");
 	int hooks = argc > 2 ? atoi(argv[2]) : 10000, calls = argc > 3 ? atoi(argv[3]) : 50;
-	char dir[] = "/tmp/pdhooks-bench-XXXXXX", state[64], line[64] = "", url[128];
+	char dir[] = "/tmp/pdhooks-bench-XXXXXX", state[64], line[64] = "", url[128], delurl[128];
 	double *ms = NULL, cold = 0;
 	pdh_buf body = PDH_BUF_INIT;
 	struct curl_slist *hdrs = NULL;
-	CURL *h = NULL;
+	CURL *h = NULL, *del = NULL;
 	FILE *out = NULL;
 	pid_t pid = -1;
-	int fds[2], port = 0, rc = 1;
+	int fds[2], port = 0, rounds = 0, rc = 1;
 
 	if (bin == NULL)
 		bin = "./pdhooks-fake";
@@ -137,9 +138,44 @@ int main(int argc, char **argv)
 	}
 	qsort(ms, (size_t)calls, sizeof(*ms), S_cmp);
 	printf("GET /webhooks, %d webhooks, %zu-byte body, %d calls: "
-	       "min %.1f ms, median %.1f ms, p90 %.1f ms, max %.1f ms; "
-	       "first call after a change %.1f ms\n",
+	       "min %.1f ms, median %.1f ms, p90 %.1f ms, max %.1f ms; first call %.1f ms\n",
 	       hooks, body.len, calls, ms[0], ms[calls / 2], ms[calls * 9 / 10], ms[calls - 1], cold);
+	/* After a change: each round deletes one webhook (untimed), then times the listing. */
+	del = curl_easy_init();
+	curl_easy_setopt(del, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(del, CURLOPT_CUSTOMREQUEST, "DELETE");
+	curl_easy_setopt(del, CURLOPT_WRITEFUNCTION, S_collect);
+	curl_easy_setopt(del, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(del, CURLOPT_TIMEOUT, 30L);
+	for (int i = 0; i < calls && i < hooks; i++) {
+		long status = 0;
+		double t0;
+		snprintf(delurl, sizeof(delurl), "http://127.0.0.1:%d/v1/webhooks/%d", port, i + 1);
+		curl_easy_setopt(del, CURLOPT_URL, delurl);
+		pdh_buf_reset(&body);
+		if (curl_easy_perform(del) != CURLE_OK)
+			goto done;
+		curl_easy_getinfo(del, CURLINFO_RESPONSE_CODE, &status);
+		if (status != 200) {
+			fprintf(stderr, "bench: DELETE status %ld\n", status);
+			goto done;
+		}
+		pdh_buf_reset(&body);
+		t0 = S_now();
+		if (curl_easy_perform(h) != CURLE_OK)
+			goto done;
+		ms[i] = S_now() - t0;
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		if (status != 200) {
+			fprintf(stderr, "bench: status %ld\n", status);
+			goto done;
+		}
+		rounds = i + 1;
+	}
+	qsort(ms, (size_t)rounds, sizeof(*ms), S_cmp);
+	printf("GET /webhooks right after a DELETE, %d rounds: "
+	       "min %.1f ms, median %.1f ms, p90 %.1f ms, max %.1f ms\n",
+	       rounds, ms[0], ms[rounds / 2], ms[rounds * 9 / 10], ms[rounds - 1]);
 	rc = 0;
 done:
 	if (pid > 0) {
@@ -150,6 +186,7 @@ done:
 		fclose(out);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
+	curl_easy_cleanup(del);
 	pdh_buf_dispose(&body);
 	free(ms);
 	unlink(state);

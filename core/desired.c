@@ -73,12 +73,14 @@ typedef struct {
 	size_t n_nodes;
 	pdh_desired *d;
 	int n_reported;
+	size_t n_dropped_errors, n_dropped_warnings;
 	bool alias_reported;
 } S_loader;
 
 /* What `defaults:` declares, already checked. */
 typedef struct {
 	bool has_version, has_user_id, has_user, has_password;
+	bool version_bad;  /* declared but invalid: entries' vocabulary cannot be checked */
 	char *version;
 	long long user_id;
 	char *user;
@@ -91,7 +93,7 @@ typedef struct {
 #define S_WARN(L, line, col, ...) S_report(L, PDH_DIAG_WARNING, line, col, __VA_ARGS__)
 
 /* Adds a diagnostic, up to S_MAX_DIAGS of them: a hostile file must not turn into megabytes of
- * messages. The checks go on (the result is an error all the same). */
+ * messages. The checks go on; S_report_dropped() says how many were left out. */
 static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const char *fmt, ...)
@@ -99,13 +101,14 @@ static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const
 	va_list ap;
 	char *msg;
 
-	if (L->n_reported > S_MAX_DIAGS)
-		return;
-	if (L->n_reported++ == S_MAX_DIAGS) {
-		pdh_diags_add(L->diags, PDH_DIAG_ERROR, line, col,
-		              "too many problems (over %d); stopping here", S_MAX_DIAGS);
+	if (L->n_reported == S_MAX_DIAGS) {
+		if (level == PDH_DIAG_ERROR)
+			L->n_dropped_errors++;
+		else
+			L->n_dropped_warnings++;
 		return;
 	}
+	L->n_reported++;
 	va_start(ap, fmt);
 	msg = pdh_xvasprintf(fmt, ap);
 	va_end(ap);
@@ -113,14 +116,37 @@ static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const
 	free(msg);
 }
 
+/* One last line for what the cap left out: an error when errors were, so the file still fails;
+ * a warning when only warnings were, so a file with many warnings still loads. */
+static void S_report_dropped(S_loader *L)
+{
+	size_t e = L->n_dropped_errors, w = L->n_dropped_warnings;
+	char *errors, *warnings;
+
+	if (e + w == 0)
+		return;
+	errors = e ? pdh_xasprintf("%zu more error%s", e, e == 1 ? "" : "s") : pdh_xstrdup("");
+	warnings = w ? pdh_xasprintf("%zu more warning%s", w, w == 1 ? "" : "s") : pdh_xstrdup("");
+	pdh_diags_add(L->diags, e ? PDH_DIAG_ERROR : PDH_DIAG_WARNING, 0, 0,
+	              "%s%s%s not shown (at most %d problems are)", errors, e && w ? " and " : "",
+	              warnings, S_MAX_DIAGS);
+	free(errors);
+	free(warnings);
+}
+
 /* Text as written, single-quoted for a message: escapes made visible, long text cut. */
 static char *S_q(const char *s, size_t len)
 {
 	pdh_buf b = PDH_BUF_INIT;
-	size_t i;
+	size_t cut = len;
 
+	if (len > S_QUOTE_MAX) {
+		cut = S_QUOTE_MAX;  /* on a character boundary */
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
 	pdh_buf_putc(&b, '\'');
-	for (i = 0; i < len && i < S_QUOTE_MAX; i++) {
+	for (size_t i = 0; i < cut; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n')
 			pdh_buf_puts(&b, "\\n");
@@ -129,12 +155,7 @@ static char *S_q(const char *s, size_t len)
 		else
 			pdh_buf_putc(&b, (char)c);
 	}
-	/* Do not cut inside a UTF-8 sequence. */
-	while (i < len && i >= S_QUOTE_MAX && b.len > 1 && ((unsigned char)b.data[b.len - 1] & 0xc0) == 0x80)
-		b.data[--b.len] = '\0';
-	while (i < len && b.len > 1 && ((unsigned char)b.data[b.len - 1] & 0xc0) == 0xc0)
-		b.data[--b.len] = '\0';
-	if (i < len)
+	if (cut < len)
 		pdh_buf_puts(&b, "...");
 	pdh_buf_putc(&b, '\'');
 	return pdh_buf_detach(&b);
@@ -626,8 +647,9 @@ static int S_check_text(S_loader *L)
 			S_ERR(L, line, col, "character U+%04X is not allowed in a YAML file", (unsigned)cp);
 			return -1;
 		}
+		if (i > 0 || cp != 0xfeff)  /* a leading byte order mark is not a column */
+			col++;
 		i += n;
-		col++;
 	}
 	return 0;
 }
@@ -904,6 +926,8 @@ static void S_load_defaults(S_loader *L, const S_node *n, S_defaults *def)
 	S_keys(L, n, "defaults", S_defaults_keys, f, k, S_defaults_hint);
 	if (f[D_VERSION] && S_version(L, f[D_VERSION], &def->version) == 0)
 		def->has_version = true;
+	else if (f[D_VERSION])
+		def->version_bad = true;
 	if (f[D_USER_ID] && S_integer(L, f[D_USER_ID], "user_id", 1, LLONG_MAX, &def->user_id) == 0)
 		def->has_user_id = true;
 	if (f[D_USER] && S_string(L, f[D_USER], "http_auth_user", true, &def->user) == 0)
@@ -1073,6 +1097,8 @@ static bool S_load_webhook(S_loader *L, const S_node *n, size_t index, const S_d
 	} else if (def->has_version) {
 		w->version_declared = true;
 		w->version = pdh_xstrdup(def->version);
+	} else if (def->version_bad) {
+		version_ok = false;  /* reported once, at defaults.version */
 	}
 	if (w->version == NULL)
 		w->version = pdh_xstrdup("2.0");
@@ -1385,6 +1411,8 @@ int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *dat
 	pdh_sha256_hex(data, len, L.d->sha256);
 	if (S_check_text(&L) == 0 && S_parse(&L) == 0)
 		S_check(&L);
+	pdh_diags_sort(diags);
+	S_report_dropped(&L);  /* last, after the sorted ones */
 	if (diags->n_errors == errors_before) {
 		*out = L.d;
 		L.d = NULL;
@@ -1393,7 +1421,6 @@ int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *dat
 done:
 	if (rc != PDH_OK)
 		pdh_error_set(err, rc, "%s does not load", name ? name : "the desired file");
-	pdh_diags_sort(diags);
 	pdh_desired_free(L.d);
 	S_arena_free(&L);
 	if (L.have_lines)

@@ -41,8 +41,11 @@ void pdh_live_free(pdh_live *l)
 	free(l);
 }
 
+/* What v is, for messages; NULL (an absent field) too, so that no caller's message can crash. */
 static const char *S_json_type_name(const json_t *v)
 {
+	if (v == NULL)
+		return "absent";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
 	case JSON_ARRAY: return "a list";

@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "pdhooks/alloc.h"
 
@@ -64,8 +65,9 @@ void pdh_lines_init(pdh_lines *l, const char *text, size_t len)
 	l->text = text;
 	l->len = len;
 	l->starts = pdh_xgrow(l->starts, &cap, 1, sizeof(size_t));
-	l->starts[l->n++] = 0;
-	for (size_t i = 0; i < len;) {
+	/* A byte order mark is not part of line 1 (libyaml does not count it either). */
+	l->starts[l->n++] = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	for (size_t i = l->starts[0]; i < len;) {
 		size_t b = pdh_text_break_len(text + i, len - i);
 		if (b == 0) {
 			i++;

@@ -14,7 +14,7 @@ size_t pdh_utf8_decode(const char *p, size_t n, uint32_t *cp);
 /* The length of the line break at p (0 when p does not start one). */
 size_t pdh_text_break_len(const char *p, size_t n);
 
-/* Byte offsets of the starts of lines: starts[0] = 0 is line 1. */
+/* Byte offsets of the starts of lines: starts[0] is line 1 (0, or 3 after a byte order mark). */
 typedef struct pdh_lines {
 	size_t *starts;
 	size_t n;

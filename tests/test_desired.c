@@ -104,6 +104,7 @@ static const T_case cases[] = {
 	{ "bad/defaults-not-mapping.yaml", 'E', 2, 11, "defaults: expected a mapping, found a string" },
 	{ "bad/manage-not-mapping.yaml", 'E', 2, 9, "manage: expected a mapping, found a list" },
 	{ "bad/not-mapping.yaml", 'E', 1, 1, "expected a mapping at the top ('pdhooks: 1', 'webhooks: ...'), found a list" },
+	{ "bad/defaults-version-invalid.yaml", 'E', 3, 12, "version: expected \"1.0\" or \"2.0\", found '1'" },
 	{ "bad/version-float.yaml", 'E', 6, 14, "version: expected a string, found a number (quote it: \"2.0\")" },
 	{ "bad/version-invalid.yaml", 'E', 6, 14, "version: expected \"1.0\" or \"2.0\", found '3.0'" },
 	/* required */
@@ -122,6 +123,10 @@ static const T_case cases[] = {
 	{ "bad/unknown-action.yaml", 'E', 3, 19, "unknown event_action 'crate' for version 2.0; did you mean 'create'? (one of: create, change, delete, *)" },
 	{ "bad/unknown-action-no-suggestion.yaml", 'E', 3, 19, "unknown event_action 'explode' for version 2.0; expected one of: create, change, delete, *" },
 	{ "good/warn-unknown-object.yaml", 'W', 4, 19, "unknown event_object 'invoice' for version 2.0 (known: activity, deal, lead, note, organization, person, pipeline, product, stage, user, *); kept, in case Pipedrive added it" },
+	/* quoted text is cut at 60 bytes, on a character boundary */
+	{ "good/warn-long-object.yaml", 'W', 4, 19, "unknown event_object '" "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	  "...' for version 2.0" },
 	{ "good/warn-unknown-object.yaml", 'W', 7, 19, "unknown event_object 'dael' for version 2.0; did you mean 'deal'?" },
 	/* URLs */
 	{ "bad/url-relative.yaml", 'E', 5, 23, "subscription_url '/pipedrive/deals' is not a valid URL: not an absolute URL (no scheme); expected https://host/path" },
@@ -153,6 +158,9 @@ static const T_case cases[] = {
 	/* hostile input */
 	{ "bad/empty.yaml", 'E', 0, 0, "the file is empty; expected 'pdhooks: 1' and a 'webhooks:' list" },
 	{ "bad/comments-only.yaml", 'E', 0, 0, "the file is empty" },
+	{ "bad/crlf.yaml", 'E', 3, 19, "unknown event_action 'crate' for version 2.0" },
+	{ "bad/bom.yaml", 'E', 1, 10, "unsupported file format version 2" },
+	{ "bad/bom-control-char.yaml", 'E', 1, 11, "character U+0007 is not allowed in a YAML file" },
 	{ "bad/not-yaml.yaml", 'E', 4, 1, "invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 3, column 3)" },
 	{ "bad/multi-document.yaml", 'E', 3, 1, "a second YAML document starts here; a pdhooks file holds one document" },
 	{ "bad/non-utf8.yaml", 'E', 3, 14, "invalid UTF-8 (byte 0xe9); the file must be UTF-8 text" },
@@ -637,14 +645,44 @@ Test(desired, many_problems_are_capped)
 	pdh_diags diags;
 	pdh_error err = { 0 };
 
+	/* 500 entries with an unknown key each and all three required keys missing. */
 	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
 	for (int i = 0; i < 500; i++)
 		pdh_buf_printf(&b, "  - bogus%d: 1\n", i);
 	pdh_diags_init(&diags, "many.yaml");
 	cr_expect_eq(pdh_desired_load_buffer(&d, "many.yaml", b.data, b.len, NULL, &diags, &err),
 	             PDH_EFILE);
-	cr_expect_eq(diags.len, 101);
-	cr_expect_str_eq(diags.items[100].message, "too many problems (over 100); stopping here");
+	cr_assert_eq(diags.len, 101);
+	cr_expect_eq(diags.items[99].line, 27);
+	cr_expect_eq(diags.items[100].level, PDH_DIAG_ERROR);
+	cr_expect_str_eq(diags.items[100].message,
+	                 "1900 more errors not shown (at most 100 problems are)");
+	pdh_diags_dispose(&diags);
+	pdh_buf_dispose(&b);
+}
+
+Test(desired, many_warnings_are_capped_and_the_file_still_loads)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_desired *d;
+	pdh_diags diags;
+	pdh_error err = { 0 };
+
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
+	for (int i = 0; i < 150; i++)
+		pdh_buf_printf(&b, "  - {event_action: create, event_object: deal, "
+		                   "subscription_url: \"http://h.example.com/%d\"}\n", i);
+	pdh_diags_init(&diags, "warn.yaml");
+	cr_expect_eq(pdh_desired_load_buffer(&d, "warn.yaml", b.data, b.len, NULL, &diags, &err),
+	             PDH_OK);
+	cr_assert_not_null(d);
+	cr_expect_eq(d->n_webhooks, 150);
+	cr_expect_eq(diags.n_errors, 0);
+	cr_assert_eq(diags.len, 101);
+	cr_expect_eq(diags.items[100].level, PDH_DIAG_WARNING);
+	cr_expect_str_eq(diags.items[100].message,
+	                 "50 more warnings not shown (at most 100 problems are)");
+	pdh_desired_free(d);
 	pdh_diags_dispose(&diags);
 	pdh_buf_dispose(&b);
 }

@@ -119,6 +119,20 @@ Test(diag, lines_end_as_yaml_ends_them)
 	pdh_diags_dispose(&d);
 }
 
+Test(diag, byte_order_mark_is_not_shown_or_counted)
+{
+	pdh_diags d;
+	char *s;
+
+	pdh_diags_init(&d, "f");
+	pdh_diags_add(&d, PDH_DIAG_ERROR, 1, 3, "x");
+	pdh_diags_hide(&d, 1, 1, 1, 2);
+	s = T_render(&d, "\xef\xbb\xbf" "abc\n", false, false);
+	cr_expect_str_eq(s, "f:1:3: error: x\n  *bc\n    ^\n");
+	free(s);
+	pdh_diags_dispose(&d);
+}
+
 Test(diag, position_past_the_source_is_harmless)
 {
 	pdh_diags d;

@@ -237,6 +237,75 @@ Test(fake, listing_follows_every_change)
 	pdh_t_fake_stop(f);
 }
 
+/* The listing as "id:subscription_url:password" items joined by spaces; caller frees. */
+static char *S_listing_summary(pdh_t_fake *f)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_t_http r;
+	json_t *j, *h;
+	size_t i;
+
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_assert_eq(r.status, 200);
+	j = S_parse(r.body);
+	json_array_foreach(json_object_get(j, "data"), i, h) {
+		json_t *pw = json_object_get(h, "http_auth_password");
+		char *item = pdh_xasprintf("%s%lld:%s:%s", i ? " " : "",
+			(long long)json_integer_value(json_object_get(h, "id")),
+			json_string_value(json_object_get(h, "subscription_url")),
+			json_is_string(pw) ? json_string_value(pw) : "null");
+		pdh_buf_append(&b, item, strlen(item));
+		free(item);
+	}
+	json_decref(j);
+	pdh_t_http_dispose(&r);
+	return pdh_buf_detach(&b);
+}
+
+#define PW_HOOK(url, pw) \
+	"{\"event_action\":\"create\",\"event_object\":\"deal\",\"subscription_url\":\"" url \
+	"\",\"http_auth_user\":\"u\",\"http_auth_password\":\"" pw "\"}"
+
+/* The fake keeps each webhook's text between listings: a change in the middle, a new webhook
+ * and a password mode switch must all show, and nothing stale. */
+Test(fake, listing_texts_follow_changes_in_place)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	char *got;
+
+	pdh_t_fake_set_state(f, "[" PW_HOOK("https://a.example/1", "p1") ","
+	                        PW_HOOK("https://a.example/2", "p2") ","
+	                        PW_HOOK("https://a.example/3", "p3") "]");
+	got = S_listing_summary(f);
+	cr_expect_str_eq(got, "1:https://a.example/1:****** 2:https://a.example/2:****** "
+	                      "3:https://a.example/3:******");
+	free(got);
+	cr_expect_eq(S_status(f, "DELETE", "/webhooks/2", NULL), 200);
+	got = S_listing_summary(f);
+	cr_expect_str_eq(got, "1:https://a.example/1:****** 3:https://a.example/3:******");
+	free(got);
+	cr_expect_eq(S_status(f, "POST", "/webhooks", "{\"event_action\":\"create\","
+	             "\"event_object\":\"deal\",\"subscription_url\":\"https://a.example/4\",\"name\":\"n4\","
+	             "\"http_auth_user\":\"u\",\"http_auth_password\":\"p4\"}"), 201);
+	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"real\"}",
+	                                NULL), 200);
+	got = S_listing_summary(f);
+	cr_expect_str_eq(got, "1:https://a.example/1:p1 3:https://a.example/3:p3 "
+	                      "4:https://a.example/4:p4");
+	free(got);
+	cr_expect_eq(S_status(f, "DELETE", "/webhooks/1", NULL), 200);
+	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"null\"}",
+	                                NULL), 200);
+	got = S_listing_summary(f);
+	cr_expect_str_eq(got, "3:https://a.example/3:null 4:https://a.example/4:null");
+	free(got);
+	pdh_t_fake_set_state(f, "[" PW_HOOK("https://b.example/", "q") "]");
+	got = S_listing_summary(f);
+	cr_expect_str_eq(got, "5:https://b.example/:null");
+	free(got);
+	pdh_t_fake_stop(f);
+}
+
 Test(fake, user_id_from_body_and_owner_from_caller)
 {
 	char *args[] = { "--user-id", "7", "--company-id", "99", NULL };
@@ -1238,6 +1307,180 @@ Test(fake, fault_json_takes_command_line_kinds_too)
 	pdh_t_fake_stop(f);
 }
 
+/* ---- hostile faults ---- */
+
+static void S_fail(pdh_t_fake *f, const char *fault)
+{
+	cr_assert_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", fault, NULL), 200, "%s", fault);
+}
+
+Test(fake, fault_huge_streams_a_listing_past_the_size)
+{
+	pdh_t_fake *f = pdh_t_fake_start((char *[]){ "--fail", "GET:huge", NULL });
+	pdh_t_http r;
+	char *len;
+	json_t *j;
+
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r.status, 200);
+	cr_expect_geq(strlen(r.body), (size_t)40 * 1024 * 1024, "the default is past a 32 MiB cap");
+	cr_expect_lt(strlen(r.body), (size_t)40 * 1024 * 1024 + 512);
+	len = pdh_t_http_header(&r, "Content-Length");
+	cr_expect_null(len, "streamed (chunked), no length announced: %s", len);
+	free(len);
+	pdh_t_http_dispose(&r);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"huge\",\"size\":100000}");
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_geq(strlen(r.body), 100000);
+	j = S_parse(r.body);   /* complete: a valid listing of made-up webhooks */
+	cr_expect_gt(json_array_size(json_object_get(j, "data")), 100);
+	json_decref(j);
+	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_listed(f), 0, "the next call is served normally");
+	pdh_t_fake_stop(f);
+}
+
+/* The last webhook of a GET listing, or the created one of a POST: the defective one. */
+static json_t *S_defect_of(const char *body, bool listing)
+{
+	json_t *j = S_parse(body), *data = json_object_get(j, "data"), *h;
+
+	h = json_incref(listing ? json_array_get(data, json_array_size(data) - 1) : data);
+	json_decref(j);
+	cr_assert_not_null(h, "%s", body);
+	return h;
+}
+
+Test(fake, fault_wrong_types_and_missing_id)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	pdh_t_http r;
+	json_t *h;
+
+	S_status(f, "POST", "/webhooks", GOOD_BODY);
+	S_fail(f, "\"GET:wrong-types\"");
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r.status, 200);
+	h = S_defect_of(r.body, true);
+	cr_expect(json_is_string(json_object_get(h, "id")), "%s", r.body);
+	cr_expect(json_is_string(json_object_get(h, "is_active")));
+	cr_expect(json_is_integer(json_object_get(h, "event_object")));
+	json_decref(h);
+	cr_expect_not_null(strstr(r.body, "\"id\":1,"), "the real webhooks are listed too");
+	pdh_t_http_dispose(&r);
+
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"missing-id\"}");
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r.status, 200);
+	h = S_defect_of(r.body, true);
+	cr_expect_null(json_object_get(h, "id"), "%s", r.body);
+	cr_expect(json_is_integer(json_object_get(h, "is_active")), "other fields are right");
+	json_decref(h);
+	pdh_t_http_dispose(&r);
+
+	S_fail(f, "\"POST:missing-id\"");
+	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
+	cr_expect_eq(r.status, 201);
+	h = S_defect_of(r.body, false);
+	cr_expect_null(json_object_get(h, "id"), "%s", r.body);
+	json_decref(h);
+	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_count_hooks(f), 1, "a faulted POST creates nothing");
+	pdh_t_fake_stop(f);
+}
+
+Test(fake, fault_success_false_with_200)
+{
+	pdh_t_fake *f = pdh_t_fake_start((char *[]){ "--fail", "*:success-false", NULL });
+	pdh_t_http r;
+	json_t *j;
+
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r.status, 200);
+	j = S_parse(r.body);
+	cr_expect(json_is_false(json_object_get(j, "success")), "%s", r.body);
+	cr_expect(json_is_string(json_object_get(j, "error")));
+	json_decref(j);
+	pdh_t_http_dispose(&r);
+	pdh_t_fake_stop(f);
+}
+
+Test(fake, fault_reset_mid_body)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	char *url = pdh_xasprintf("%s/webhooks", pdh_t_fake_url(f));
+	pdh_t_http r;
+	char *len, *whole;
+
+	pdh_t_fake_set_state(f, "[" HOOK("create", "deal", "https://a.example/1") ","
+	                        HOOK("create", "person", "https://a.example/2") "]");
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	whole = pdh_xstrdup(r.body);
+	pdh_t_http_dispose(&r);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"reset-mid-body\"}");
+	pdh_t_http_call(&r, "GET", url, S_json_hdr, NULL, -1);
+	cr_expect_eq(r.curl_code, CURLE_PARTIAL_FILE, "curl %d", r.curl_code);
+	len = pdh_t_http_header(&r, "Content-Length");
+	cr_expect_not_null(len);
+	cr_expect_eq(len ? strtoul(len, NULL, 10) : 0, strlen(whole), "the whole length announced");
+	cr_expect_gt(strlen(r.body), 0, "part of the body came");
+	cr_expect_lt(strlen(r.body), strlen(whole));
+	cr_expect_eq(strncmp(r.body, whole, strlen(r.body)), 0, "the start of the real listing");
+	free(len);
+	free(whole);
+	free(url);
+	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_listed(f), 2, "the next call is served normally");
+	pdh_t_fake_stop(f);
+}
+
+Test(fake, fault_redirect_to_another_port)
+{
+	pdh_t_fake *f = pdh_t_fake_start((char *[]){ "--fail", "GET:redirect=4242", NULL });
+	pdh_t_http r;
+	char *loc, *want = pdh_xasprintf("http://127.0.0.1:4242%s/webhooks",
+	                                 strstr(pdh_t_fake_url(f) + 7, "/"));
+
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r.status, 302);
+	loc = pdh_t_http_header(&r, "Location");
+	cr_expect_str_eq(loc, want);
+	free(loc);
+	pdh_t_http_dispose(&r);
+	S_fail(f, "{\"method\":\"DELETE\",\"kind\":\"redirect\",\"port\":4243,\"status\":307}");
+	S_api(&r, f, "DELETE", "/webhooks/3", NULL);
+	cr_expect_eq(r.status, 307);
+	loc = pdh_t_http_header(&r, "Location");
+	cr_expect_str_eq(loc, "http://127.0.0.1:4243/v1/webhooks/3");
+	free(loc);
+	pdh_t_http_dispose(&r);
+	free(want);
+	pdh_t_fake_stop(f);
+}
+
+Test(fake, bad_hostile_faults_are_refused)
+{
+	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	const char *bad[] = { "\"GET:redirect\"", "\"GET:redirect=0\"", "\"GET:redirect=70000\"",
+		"\"GET:huge=0\"", "\"GET:huge=x\"", "\"GET:wrong_types\"", "{\"kind\":\"redirect\"}",
+		"{\"kind\":\"redirect\",\"port\":80,\"status\":200}", "{\"kind\":\"huge\",\"size\":0}",
+		"{\"kind\":\"huge\",\"size\":\"big\"}", "{\"kind\":\"reset\"}" };
+	const char *bad_cli[] = { "GET:redirect", "GET:huge=2000000000", "GET:missing_id" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", bad[i], NULL), 400, "%s", bad[i]);
+	for (size_t i = 0; i < sizeof(bad_cli) / sizeof(bad_cli[0]); i++) {
+		char *argv[] = { getenv("PDH_FAKE_BIN"), "--fail", (char *)bad_cli[i], NULL };
+		pdh_t_run r;
+		pdh_t_run_argv(&r, argv, NULL, NULL);
+		cr_expect_eq(r.status, 2, "--fail %s: status %d", bad_cli[i], r.status);
+		cr_expect_not_null(strstr(r.err, "redirect=PORT"), "the kinds are listed: %s", r.err);
+		pdh_t_run_dispose(&r);
+	}
+	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "nothing was queued");
+	pdh_t_fake_stop(f);
+}
+
 Test(fake, verbose_logs_calls_without_secrets)
 {
 	char *dir = pdh_t_tmpdir();
@@ -1298,7 +1541,8 @@ Test(fake, help_documents_every_option)
 		"--state", "--password-listing", "--latency-ms", "--rate-limit", "--daily-limit",
 		"--max-webhooks", "--fail", "--verbose", "--help", "--version", "/_fake/calls",
 		"/_fake/calls/reset", "/_fake/state", "/_fake/fail", "/_fake/fail/reset",
-		"/_fake/config", "\"******\"" };
+		"/_fake/config", "\"******\"", "huge[=BYTES]", "wrong-types", "missing-id",
+		"success-false", "reset-mid-body", "redirect=PORT" };
 	char *argv[] = { getenv("PDH_FAKE_BIN"), "--help", NULL };
 	pdh_t_run r;
 

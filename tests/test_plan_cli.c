@@ -7,6 +7,7 @@
 #include "fake.h"
 #include "pdhooks/alloc.h"
 #include "testutil.h"
+#include "world.h"
 
 #define DESIRED_ONE                                                                    \
 	"pdhooks: 1\n"                                                                 \
@@ -23,36 +24,16 @@
 	" \"is_active\": 1}]"
 
 /* A test's world: a fake server, a temporary directory with a desired file in it. */
-typedef struct S_world {
-	pdh_t_fake *fake;
-	char *dir;
-	char *file;
-	char *env_token;   /* "PIPEDRIVE_API_TOKEN=..." */
-	char *env_url;     /* "PIPEDRIVE_API_URL=..." */
-	char *env[3];      /* both of the above: what a correctly set-up run gets */
-} S_world;
+typedef pdh_t_world S_world;
 
 static void S_setup(S_world *w, const char *desired)
 {
-	memset(w, 0, sizeof(*w));
-	w->fake = pdh_t_fake_start(NULL);
-	w->dir = pdh_t_tmpdir();
-	w->file = pdh_xasprintf("%s/pdhooks.yaml", w->dir);
-	pdh_t_write_file(w->file, desired);
-	w->env_token = pdh_xasprintf("PIPEDRIVE_API_TOKEN=%s", pdh_t_fake_token(w->fake));
-	w->env_url = pdh_xasprintf("PIPEDRIVE_API_URL=%s", pdh_t_fake_url(w->fake));
-	w->env[0] = w->env_token;
-	w->env[1] = w->env_url;
-	w->env[2] = NULL;
+	pdh_t_world_setup(w, NULL, desired);
 }
 
 static void S_teardown(S_world *w)
 {
-	pdh_t_fake_stop(w->fake);
-	free(w->dir);
-	free(w->file);
-	free(w->env_token);
-	free(w->env_url);
+	pdh_t_world_teardown(w);
 }
 
 /* Runs pdhooks with env (NULL-terminated "K=V" list; the credential and API variables that

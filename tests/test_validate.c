@@ -161,3 +161,38 @@ Test(validate, help_describes_the_options)
 	cr_expect_not_null(strstr(r.out, "  validate "));
 	pdh_t_run_dispose(&r);
 }
+
+/* Colour needs a terminal on stderr: script(1) gives the command a pseudo-terminal. */
+static void T_on_tty(pdh_t_run *r, const char *no_color, const char *extra)
+{
+	char *path = T_file("good/warn-http.yaml");
+	char *cmd = pdh_xasprintf("'%s' validate %s -f '%s'", getenv("PDH_BIN"), extra, path);
+	char *env_nc = pdh_xasprintf("NO_COLOR=%s", no_color);
+	char *const argv[] = { "/usr/bin/script", "-qec", cmd, "/dev/null", NULL };
+	char *const env[] = { env_nc, NULL };
+
+	pdh_t_run_argv(r, argv, env, NULL);
+	free(env_nc);
+	free(cmd);
+	free(path);
+}
+
+Test(validate, colour_only_on_a_terminal_and_when_allowed)
+{
+	pdh_t_run r;
+
+	if (access("/usr/bin/script", X_OK) != 0)
+		cr_skip_test("script(1) is not installed");
+	T_on_tty(&r, "", "");
+	cr_expect_eq(r.status, 0, "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "\033[1;35mwarning:\033[0m subscription_url"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	T_on_tty(&r, "", "--no-color");
+	cr_expect_not_null(strstr(r.out, "warning: subscription_url"), "%s", r.out);
+	cr_expect_null(strchr(r.out, '\033'), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	T_on_tty(&r, "1", "");
+	cr_expect_not_null(strstr(r.out, "warning: subscription_url"), "%s", r.out);
+	cr_expect_null(strchr(r.out, '\033'), "%s", r.out);
+	pdh_t_run_dispose(&r);
+}

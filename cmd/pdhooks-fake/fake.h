@@ -25,16 +25,33 @@ enum fake_fault_kind {
 	FAKE_FAULT_TRUNCATED,  /* 200 with a JSON body cut short */
 	FAKE_FAULT_DROP,       /* close the connection without an answer */
 	FAKE_FAULT_DELAY,      /* wait delay_ms, then serve the call normally */
-	FAKE_FAULT_CREATE_503  /* POST /webhooks: create the webhook, then answer 503 */
+	FAKE_FAULT_CREATE_503, /* POST /webhooks: create the webhook, then answer 503 */
+	FAKE_FAULT_HUGE,       /* 200, a chunked JSON body of `size` bytes (FAKE_HUGE_DEFAULT) */
+	FAKE_FAULT_WRONG_TYPES,   /* 200 (201 for POST) with a webhook whose fields have wrong types */
+	FAKE_FAULT_MISSING_ID,    /* the same with a webhook without "id" */
+	FAKE_FAULT_SUCCESS_FALSE, /* 200 with "success": false */
+	FAKE_FAULT_RESET_MID_BODY,/* headers and half the body, then the connection is closed */
+	FAKE_FAULT_REDIRECT    /* `status` (302) with Location: the same path on 127.0.0.1:port */
 };
+
+/* Past the client's default 32 MiB cap on answers. */
+#define FAKE_HUGE_DEFAULT (40LL * 1024 * 1024)
+#define FAKE_HUGE_MAX (1024LL * 1024 * 1024)
 
 typedef struct fake_fault {
 	int method;        /* enum fake_method; FAKE_OTHER means any method */
 	int kind;          /* enum fake_fault_kind */
 	int status;
 	long delay_ms;
+	long long size;    /* huge: body bytes */
+	int port;          /* redirect: where Location points */
 	int remaining;     /* calls still to fail */
 } fake_fault;
+
+typedef struct fake_text {
+	char *text[3];     /* by enum fake_pw_mode; NULL until needed */
+	size_t len[3];
+} fake_text;
 
 typedef struct fake_call {
 	char *method;
@@ -58,10 +75,15 @@ typedef struct fake_server {
 	int max_webhooks;      /* general webhooks per owner */
 	bool verbose;
 
-	/* webhooks: array of full objects (real passwords), in id order */
+	/* webhooks: array of full objects (real passwords), in id order; changed only through
+	 * fake_store_append/_remove/_replace, which keep `texts` in step */
 	json_t *hooks;
 	long next_id;
-	/* GET /webhooks bodies by password mode, built on demand, dropped on every change */
+	/* each webhook's serialised answer form by password mode, parallel to hooks, built on
+	 * demand: a change re-serialises one webhook, not the whole listing */
+	struct fake_text *texts;
+	size_t texts_cap;
+	/* GET /webhooks bodies by password mode: the texts joined, dropped on every change */
 	char *listing[3];
 	size_t listing_len[3];
 
@@ -87,8 +109,14 @@ int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen);
 int fake_store_load(fake_server *s, char *why, size_t whylen);
 /* Writes s->state_path (temp file + rename) when set; 0 or -1 (reported on stderr). */
 int fake_store_save(fake_server *s);
+/* Adds hook (reference taken) at the end / removes the webhook at index; both call
+ * fake_store_changed. */
+void fake_store_append(fake_server *s, json_t *hook);
+void fake_store_remove(fake_server *s, size_t index);
 /* After every change: drops the cached listings and saves. */
 void fake_store_changed(fake_server *s);
+/* Frees the webhooks and every cached text (at exit). */
+void fake_store_dispose(fake_server *s);
 /* The GET /webhooks body for the current password mode (borrowed; valid until the next change
  * or until the lock is released), and its length. */
 const char *fake_store_listing(fake_server *s, size_t *len);

@@ -38,11 +38,26 @@ static int S_number(const char *s, long lo, long hi, long *out)
 }
 
 /* KIND as --fail writes it: "503", "html", "html=403", "truncated", "drop", "delay=MS",
- * "create-503". */
+ * "create-503", "huge", "huge=BYTES", "wrong-types", "missing-id", "success-false",
+ * "reset-mid-body", "redirect=PORT". */
 static int S_kind(const char *k, fake_fault *f, const char **why)
 {
+	static const struct { const char *name; int kind; } plain[] = {
+		{ "truncated", FAKE_FAULT_TRUNCATED },
+		{ "drop", FAKE_FAULT_DROP },
+		{ "wrong-types", FAKE_FAULT_WRONG_TYPES },
+		{ "missing-id", FAKE_FAULT_MISSING_ID },
+		{ "success-false", FAKE_FAULT_SUCCESS_FALSE },
+		{ "reset-mid-body", FAKE_FAULT_RESET_MID_BODY },
+	};
 	long n;
 
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		if (strcmp(k, plain[i].name) == 0) {
+			f->kind = plain[i].kind;
+			return 0;
+		}
+	}
 	if (S_number(k, 100, 599, &n) == 0) {
 		f->kind = FAKE_FAULT_STATUS;
 		f->status = (int)n;
@@ -52,19 +67,26 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 	} else if (strncmp(k, "html=", 5) == 0 && S_number(k + 5, 100, 599, &n) == 0) {
 		f->kind = FAKE_FAULT_HTML;
 		f->status = (int)n;
-	} else if (strcmp(k, "truncated") == 0) {
-		f->kind = FAKE_FAULT_TRUNCATED;
-	} else if (strcmp(k, "drop") == 0) {
-		f->kind = FAKE_FAULT_DROP;
 	} else if (strncmp(k, "delay=", 6) == 0 && S_number(k + 6, 0, 600000, &n) == 0) {
 		f->kind = FAKE_FAULT_DELAY;
 		f->delay_ms = n;
 	} else if (strcmp(k, "create-503") == 0) {
 		f->kind = FAKE_FAULT_CREATE_503;
 		f->status = 503;
+	} else if (strcmp(k, "huge") == 0) {
+		f->kind = FAKE_FAULT_HUGE;
+		f->size = FAKE_HUGE_DEFAULT;
+	} else if (strncmp(k, "huge=", 5) == 0 && S_number(k + 5, 1, (long)FAKE_HUGE_MAX, &n) == 0) {
+		f->kind = FAKE_FAULT_HUGE;
+		f->size = n;
+	} else if (strncmp(k, "redirect=", 9) == 0 && S_number(k + 9, 1, 65535, &n) == 0) {
+		f->kind = FAKE_FAULT_REDIRECT;
+		f->status = 302;
+		f->port = (int)n;
 	} else {
-		*why = "KIND must be an HTTP status, html, html=STATUS, truncated, drop, delay=MS or "
-		       "create-503";
+		*why = "KIND must be an HTTP status, html, html=STATUS, truncated, drop, delay=MS, "
+		       "create-503, huge, huge=BYTES, wrong-types, missing-id, success-false, "
+		       "reset-mid-body or redirect=PORT";
 		return -1;
 	}
 	return 0;
@@ -87,7 +109,7 @@ int fake_fault_parse(const char *spec, fake_fault *out, const char **why)
 		*why = "METHOD must be GET, POST, DELETE or *";
 		goto done;
 	}
-	/* "delay=MS" and "html=STATUS" hold no ':'; the count is after the last one. */
+	/* "delay=MS", "html=STATUS", "redirect=PORT" hold no ':'; the count is after the last one. */
 	count = strrchr(kind, ':');
 	if (count) {
 		*count++ = '\0';
@@ -104,6 +126,10 @@ done:
 	free(s);
 	return rc;
 }
+
+#define S_JSON_KINDS                                                                    \
+	"kind must be status, html, truncated, drop, delay, create-503, huge, wrong-types, " \
+	"missing-id, success-false, reset-mid-body or redirect"
 
 int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 {
@@ -147,7 +173,7 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 	}
 	kind = json_string_value(json_object_get(j, "kind"));
 	if (kind == NULL) {
-		*why = "kind must be status, html, truncated, drop, delay or create-503";
+		*why = S_JSON_KINDS;
 		return -1;
 	}
 	if (strcmp(kind, "status") == 0) {
@@ -168,9 +194,27 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 		}
 		out->kind = FAKE_FAULT_DELAY;
 		out->delay_ms = (long)json_integer_value(v);
+	} else if (strcmp(kind, "huge") == 0) {
+		v = json_object_get(j, "size");
+		if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		          json_integer_value(v) > FAKE_HUGE_MAX)) {
+			*why = "kind huge takes a size in bytes (1 to 1 GiB)";
+			return -1;
+		}
+		out->kind = FAKE_FAULT_HUGE;
+		out->size = v ? (long long)json_integer_value(v) : FAKE_HUGE_DEFAULT;
+	} else if (strcmp(kind, "redirect") == 0) {
+		v = json_object_get(j, "port");
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 65535 ||
+		    (status != 0 && (status < 300 || status > 399))) {
+			*why = "kind redirect needs a port (1-65535); its status, if given, is 3xx";
+			return -1;
+		}
+		out->kind = FAKE_FAULT_REDIRECT;
+		out->port = (int)json_integer_value(v);
+		out->status = status ? (int)status : 302;
 	} else if (S_kind(kind, out, why) != 0) {   /* truncated, drop, create-503, "503", ... */
-		*why = "kind must be status, html, truncated, drop, delay or create-503 (or a KIND of "
-		       "--fail)";
+		*why = S_JSON_KINDS " (or a KIND of --fail)";
 		return -1;
 	}
 	return 0;

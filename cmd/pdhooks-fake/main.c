@@ -49,9 +49,25 @@ static const char S_usage[] =
 	"                             drop         close the connection without an answer\n"
 	"                             delay=MS     wait MS, then serve the call\n"
 	"                             create-503   POST creates the webhook, then answers 503\n"
+	"                             huge[=BYTES] 200 with a chunked listing of BYTES (default\n"
+	"                                          40 MiB, past pdhooks' 32 MiB cap)\n"
+	"                             wrong-types  200 (POST: 201) with a webhook whose id,\n"
+	"                                          user_id, is_active, event_object have\n"
+	"                                          wrong JSON types (GET: added to the listing)\n"
+	"                             missing-id   the same with a webhook without \"id\"\n"
+	"                             success-false  200 with \"success\": false\n"
+	"                             reset-mid-body  headers and half the listing, then the\n"
+	"                                          connection is closed\n"
+	"                             redirect=PORT  302 with Location: the same path on\n"
+	"                                          http://127.0.0.1:PORT\n"
+	"                           Faulted calls are not served, nothing is created or deleted\n"
+	"                           (delay and create-503 aside), and no token is checked.\n"
 	"  -v, --verbose            one line per API call on stderr\n"
 	"  -h, --help               this text\n"
-	"  --version                print the version\n"
+	"  --version                print the version\n";
+
+/* Split in two: C11 compilers need only take 4095-character literals. */
+static const char S_usage_control[] =
 	"\n"
 	"Control API (no auth, loopback only):\n"
 	"  GET  /_fake/calls        {\"GET\":n,\"POST\":n,\"DELETE\":n,\"OTHER\":n,\n"
@@ -60,8 +76,11 @@ static const char S_usage[] =
 	"  GET  /_fake/state        all webhooks, full objects with real passwords\n"
 	"  PUT  /_fake/state        replace them with a JSON array (defaults as for --state)\n"
 	"  POST /_fake/fail         {\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2};\n"
-	"                           kind status|html|truncated|drop|delay|create-503;\n"
-	"                           html takes an optional status, delay takes delay_ms;\n"
+	"                           kind status|html|truncated|drop|delay|create-503|huge|\n"
+	"                           wrong-types|missing-id|success-false|reset-mid-body|\n"
+	"                           redirect; html takes an optional status, delay takes\n"
+	"                           delay_ms, huge an optional size (bytes), redirect a port\n"
+	"                           and an optional 3xx status;\n"
 	"                           method defaults to any, count to 1; or a JSON string\n"
 	"                           \"METHOD:KIND[:N]\" as --fail takes it\n"
 	"  POST /_fake/fail/reset   forget pending faults\n"
@@ -93,9 +112,7 @@ static void S_server_dispose(fake_server *s)
 	free(s->log);
 	free(s->faults);
 	free(s->stamps);
-	for (size_t i = 0; i < 3; i++)
-		free(s->listing[i]);
-	json_decref(s->hooks);
+	fake_store_dispose(s);
 	free(s->token);
 	free(s->prefix);
 	free(s->state_path);
@@ -231,6 +248,7 @@ static int S_parse(fake_server *s, int argc, char **argv, long *port)
 			break;
 		case 'h':
 			fputs(S_usage, stdout);
+			fputs(S_usage_control, stdout);
 			return 1;
 		case O_VERSION:
 			printf("pdhooks-fake %s\n", PDH_VERSION);

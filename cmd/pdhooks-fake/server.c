@@ -261,8 +261,7 @@ static int S_create(fake_server *s, struct MHD_Connection *c, fake_req *rq, json
 		goto done;
 	}
 	hook = fake_store_complete(s, fields, s->next_id++, why, sizeof(why));
-	json_array_append_new(s->hooks, hook);
-	fake_store_changed(s);
+	fake_store_append(s, hook);
 	*out = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data",
 	                 fake_store_public(hook, FAKE_PW_REAL));
 	pthread_mutex_unlock(&s->lock);
@@ -300,8 +299,7 @@ static int S_delete(fake_server *s, const char *idstr, json_t **out)
 		*out = json_pack("{s:b, s:s}", "success", 0, "message", "Forbidden");
 		status = 403;
 	} else {
-		json_array_remove(s->hooks, index);
-		fake_store_changed(s);
+		fake_store_remove(s, index);
 		*out = json_pack("{s:b, s:s}", "success", 1, "status", "ok");
 		status = 200;
 	}
@@ -351,6 +349,198 @@ not_allowed:
 
 static const char S_truncated[] = "{\"success\":true,\"status\":\"ok\",\"data\":[{\"id\":1,\"company_id\":";
 
+/* ---- hostile answers ---- */
+
+/* huge: a valid listing (once complete) of `size` bytes or a few more, made as it is sent. */
+typedef struct huge_stream {
+	long long size, sent;
+	long id;              /* pieces made: 0 before the opening */
+	char piece[256];
+	size_t len, off;
+	bool closed;
+} huge_stream;
+
+static ssize_t S_huge_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	huge_stream *h = cls;
+	size_t n = 0;
+
+	(void)pos;
+	while (n < max) {
+		size_t k;
+		if (h->off == h->len) {
+			if (h->closed)
+				break;
+			if (h->id == 0)
+				h->len = (size_t)snprintf(h->piece, sizeof(h->piece),
+				                          "{\"success\":true,\"status\":\"ok\",\"data\":[");
+			else if (h->sent + (long long)n >= h->size)
+				h->len = (size_t)snprintf(h->piece, sizeof(h->piece), "]}");
+			else
+				h->len = (size_t)snprintf(h->piece, sizeof(h->piece),
+					"%s{\"id\":%ld,\"event_action\":\"create\",\"event_object\":\"deal\","
+					"\"subscription_url\":\"https://huge.example/hooks/%ld\","
+					"\"type\":\"general\",\"is_active\":1}", h->id > 1 ? "," : "", h->id,
+					h->id);
+			h->closed = h->id > 0 && h->sent + (long long)n >= h->size;
+			h->id++;
+			h->off = 0;
+		}
+		k = h->len - h->off < max - n ? h->len - h->off : max - n;
+		memcpy(buf + n, h->piece + h->off, k);
+		h->off += k;
+		n += k;
+	}
+	h->sent += (long long)n;
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+/* reset-mid-body: a Content-Length for the whole body, then half of it, then the connection
+ * is closed. */
+typedef struct cut_stream {
+	char *body;
+	size_t len, cut;
+} cut_stream;
+
+static ssize_t S_cut_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	cut_stream *t = cls;
+	size_t k;
+
+	if (pos >= t->cut)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	k = t->cut - (size_t)pos < max ? t->cut - (size_t)pos : max;
+	memcpy(buf, t->body + pos, k);
+	return (ssize_t)k;
+}
+
+static void S_cut_free(void *cls)
+{
+	cut_stream *t = cls;
+	free(t->body);
+	free(t);
+}
+
+static enum MHD_Result S_stream(struct MHD_Connection *c, uint64_t size,
+                                MHD_ContentReaderCallback read, void *cls,
+                                MHD_ContentReaderFreeCallback release)
+{
+	struct MHD_Response *r = MHD_create_response_from_callback(size, 64 * 1024, read, cls,
+	                                                           release);
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		release(cls);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* A webhook as the API shows it, with one defect: wrong types, or no "id". */
+static json_t *S_defective_hook(bool wrong_types)
+{
+	json_t *h = json_pack("{s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:n, s:n, s:s}",
+		"company_id", 1, "owner_id", 1, "user_id", 1, "event_action", "create",
+		"event_object", "deal", "subscription_url", "https://hostile.example/hook",
+		"version", "2.0", "is_active", 1, "add_time", "2019-10-25T08:25:27.000Z",
+		"type", "general", "http_auth_user", "http_auth_password", "name", "hostile");
+
+	if (wrong_types) {
+		json_object_set_new(h, "id", json_string("9001"));
+		json_object_set_new(h, "user_id", json_string("1"));
+		json_object_set_new(h, "is_active", json_string("yes"));
+		json_object_set_new(h, "event_object", json_integer(7));
+	}
+	return h;
+}
+
+/* The answer of a defect fault: for POST a 201 "created" webhook (nothing is created), else
+ * the current listing with the defective webhook added. */
+static enum MHD_Result S_defective(fake_server *s, struct MHD_Connection *c, int m,
+                                   bool wrong_types, int *status)
+{
+	json_t *data, *h;
+	size_t i;
+
+	if (m == FAKE_POST) {
+		*status = 201;
+		return S_json(c, 201, json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data",
+		                                S_defective_hook(wrong_types)), NULL);
+	}
+	data = json_array();
+	pthread_mutex_lock(&s->lock);
+	json_array_foreach(s->hooks, i, h)
+		json_array_append_new(data, fake_store_public(h, s->pw_mode));
+	pthread_mutex_unlock(&s->lock);
+	json_array_append_new(data, S_defective_hook(wrong_types));
+	*status = 200;
+	return S_json(c, 200, json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data", data),
+	              NULL);
+}
+
+static enum MHD_Result S_redirect(struct MHD_Connection *c, const char *url, const fake_fault *f)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"",
+	                                                         MHD_RESPMEM_PERSISTENT);
+	char *where = pdh_xasprintf("http://127.0.0.1:%d%s", f->port, url);
+	enum MHD_Result ret = MHD_NO;
+
+	if (r != NULL) {
+		MHD_add_response_header(r, "Location", where);
+		MHD_add_response_header(r, "Content-Type", "text/html");
+		ret = MHD_queue_response(c, (unsigned)f->status, r);
+		MHD_destroy_response(r);
+	}
+	free(where);
+	return ret;
+}
+
+/* Serves a hostile fault; false when the fault is not one of these. */
+static bool S_hostile(fake_server *s, struct MHD_Connection *c, const char *url, int m,
+                      const fake_fault *f, enum MHD_Result *ret, int *status)
+{
+	switch (f->kind) {
+	case FAKE_FAULT_HUGE: {
+		huge_stream *h = pdh_xcalloc(1, sizeof(*h));
+		h->size = f->size;
+		*status = 200;
+		*ret = S_stream(c, MHD_SIZE_UNKNOWN, S_huge_read, h, free);
+		return true;
+	}
+	case FAKE_FAULT_RESET_MID_BODY: {
+		cut_stream *t = pdh_xcalloc(1, sizeof(*t));
+		const char *text;
+		pthread_mutex_lock(&s->lock);
+		text = fake_store_listing(s, &t->len);
+		t->body = pdh_xstrdup(text);
+		pthread_mutex_unlock(&s->lock);
+		t->cut = t->len / 2;
+		*status = 200;
+		*ret = S_stream(c, t->len, S_cut_read, t, S_cut_free);
+		return true;
+	}
+	case FAKE_FAULT_WRONG_TYPES:
+	case FAKE_FAULT_MISSING_ID:
+		*ret = S_defective(s, c, m, f->kind == FAKE_FAULT_WRONG_TYPES, status);
+		return true;
+	case FAKE_FAULT_SUCCESS_FALSE:
+		*status = 200;
+		*ret = S_json(c, 200, json_pack("{s:b, s:s, s:s, s:n}", "success", 0, "status", "error",
+		                                "error", "Service temporarily unavailable", "data"),
+		              NULL);
+		return true;
+	case FAKE_FAULT_REDIRECT:
+		*status = f->status;
+		*ret = S_redirect(c, url, f);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const char *url,
                              const char *method, fake_req *rq)
 {
@@ -377,6 +567,8 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 		status = 429;
 		goto done;
 	}
+	if (faulted && S_hostile(s, c, url, m, &f, &ret, &status))
+		goto done;
 	if (faulted) {
 		switch (f.kind) {
 		case FAKE_FAULT_DELAY:
@@ -400,6 +592,8 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 			goto done;
 		case FAKE_FAULT_CREATE_503:
 			create_503 = true;
+			break;
+		default:
 			break;
 		}
 	}

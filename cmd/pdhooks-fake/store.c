@@ -151,6 +151,27 @@ done:
 	return out;
 }
 
+static void S_listings_drop(fake_server *s)
+{
+	for (size_t i = 0; i < 3; i++) {
+		free(s->listing[i]);
+		s->listing[i] = NULL;
+	}
+}
+
+static void S_text_free(fake_text *t)
+{
+	for (size_t m = 0; m < 3; m++)
+		free(t->text[m]);
+}
+
+/* Frees the cached texts of webhooks from index `from` on. */
+static void S_texts_clear(fake_server *s, size_t from)
+{
+	for (size_t i = from; i < json_array_size(s->hooks); i++)
+		S_text_free(&s->texts[i]);
+}
+
 int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen)
 {
 	json_t *list = in, *hooks = json_array(), *v;
@@ -196,9 +217,14 @@ int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen)
 		if (id == NULL)
 			next++;
 	}
+	S_texts_clear(s, 0);
 	json_decref(s->hooks);
 	s->hooks = hooks;
 	hooks = NULL;
+	s->texts = pdh_xgrow(s->texts, &s->texts_cap, json_array_size(s->hooks) + 1,
+	                     sizeof(*s->texts));
+	memset(s->texts, 0, json_array_size(s->hooks) * sizeof(*s->texts));
+	S_listings_drop(s);
 	s->next_id = next;
 	rc = 0;
 done:
@@ -231,52 +257,132 @@ done:
 	return rc;
 }
 
+/* The text of webhook i in pw_mode, serialised on first use. */
+static const char *S_text(fake_server *s, size_t i, int mode, size_t *len)
+{
+	fake_text *t = &s->texts[i];
+
+	if (t->text[mode] == NULL) {
+		json_t *pub = fake_store_public(json_array_get(s->hooks, i), mode);
+		t->text[mode] = json_dumps(pub, JSON_COMPACT);
+		t->len[mode] = strlen(t->text[mode]);
+		json_decref(pub);
+	}
+	*len = t->len[mode];
+	return t->text[mode];
+}
+
+/* open, the webhooks' texts separated by sep, close. Caller frees; *len gets the length. */
+static char *S_join(fake_server *s, int mode, const char *open, const char *sep,
+                    const char *close, size_t *len)
+{
+	size_t n = json_array_size(s->hooks), total = strlen(open) + strlen(close), tl, at;
+	char *out;
+
+	for (size_t i = 0; i < n; i++) {
+		S_text(s, i, mode, &tl);
+		total += tl + (i ? strlen(sep) : 0);
+	}
+	out = pdh_xmalloc(total + 1);
+	at = strlen(open);
+	memcpy(out, open, at);
+	for (size_t i = 0; i < n; i++) {
+		const char *t = S_text(s, i, mode, &tl);
+		if (i) {
+			memcpy(out + at, sep, strlen(sep));
+			at += strlen(sep);
+		}
+		memcpy(out + at, t, tl);
+		at += tl;
+	}
+	memcpy(out + at, close, strlen(close) + 1);
+	*len = total;
+	return out;
+}
+
 int fake_store_save(fake_server *s)
 {
-	char *tmp = NULL;
+	char *tmp = NULL, *text = NULL;
+	size_t len;
+	FILE *f = NULL;
 	int rc = -1;
 
 	if (s->state_path == NULL)
 		return 0;
+	/* The full objects, one per line: what --state reads back. */
+	text = S_join(s, FAKE_PW_REAL, "[\n", ",\n", json_array_size(s->hooks) ? "\n]\n" : "]\n",
+	              &len);
 	tmp = pdh_xasprintf("%s.tmp.%ld", s->state_path, (long)getpid());
-	if (json_dump_file(s->hooks, tmp, JSON_INDENT(2)) != 0) {
+	if ((f = fopen(tmp, "w")) == NULL || fwrite(text, 1, len, f) != len) {
 		fprintf(stderr, "pdhooks-fake: cannot write %s\n", tmp);
 		goto done;
 	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		fprintf(stderr, "pdhooks-fake: cannot write %s\n", tmp);
+		goto done;
+	}
+	f = NULL;
 	if (rename(tmp, s->state_path) != 0) {
 		fprintf(stderr, "pdhooks-fake: cannot rename %s: %s\n", tmp, strerror(errno));
-		unlink(tmp);
 		goto done;
 	}
 	rc = 0;
 done:
+	if (f)
+		fclose(f);
+	if (rc != 0 && tmp)
+		unlink(tmp);
+	free(text);
 	free(tmp);
 	return rc;
 }
 
 void fake_store_changed(fake_server *s)
 {
-	for (size_t i = 0; i < 3; i++) {
-		free(s->listing[i]);
-		s->listing[i] = NULL;
-	}
+	S_listings_drop(s);
 	fake_store_save(s);
+}
+
+void fake_store_append(fake_server *s, json_t *hook)
+{
+	size_t n = json_array_size(s->hooks);
+
+	s->texts = pdh_xgrow(s->texts, &s->texts_cap, n + 1, sizeof(*s->texts));
+	memset(&s->texts[n], 0, sizeof(*s->texts));
+	json_array_append_new(s->hooks, hook);
+	fake_store_changed(s);
+}
+
+void fake_store_remove(fake_server *s, size_t index)
+{
+	size_t n = json_array_size(s->hooks);
+
+	if (index >= n)
+		return;
+	S_text_free(&s->texts[index]);
+	memmove(&s->texts[index], &s->texts[index + 1], (n - index - 1) * sizeof(*s->texts));
+	json_array_remove(s->hooks, index);
+	fake_store_changed(s);
+}
+
+void fake_store_dispose(fake_server *s)
+{
+	S_texts_clear(s, 0);
+	free(s->texts);
+	s->texts = NULL;
+	S_listings_drop(s);
+	json_decref(s->hooks);
+	s->hooks = NULL;
 }
 
 const char *fake_store_listing(fake_server *s, size_t *len)
 {
 	int mode = s->pw_mode;
 
-	if (s->listing[mode] == NULL) {
-		json_t *data = json_array(), *h, *body;
-		size_t i;
-		json_array_foreach(s->hooks, i, h)
-			json_array_append_new(data, fake_store_public(h, mode));
-		body = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data", data);
-		s->listing[mode] = json_dumps(body, JSON_COMPACT);
-		s->listing_len[mode] = strlen(s->listing[mode]);
-		json_decref(body);
-	}
+	if (s->listing[mode] == NULL)
+		s->listing[mode] = S_join(s, mode, "{\"success\":true,\"status\":\"ok\",\"data\":[", ",",
+		                          "]}", &s->listing_len[mode]);
 	*len = s->listing_len[mode];
 	return s->listing[mode];
 }

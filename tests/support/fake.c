@@ -27,6 +27,7 @@ struct pdh_t_fake {
 	int port;
 	char *base;
 	char *url;
+	const char *token;   /* borrowed from the start arguments, or the default */
 };
 
 static const char *S_prefix(char *const extra[])
@@ -40,6 +41,17 @@ static const char *S_prefix(char *const extra[])
 			prefix = extra[i] + 9;
 	}
 	return prefix;
+}
+
+/* The token the fake takes: the last --token among extra, else "test-token". */
+static const char *S_token(char *const extra[])
+{
+	const char *token = "test-token";
+
+	for (size_t i = 0; extra && extra[i]; i++)
+		if (strcmp(extra[i], "--token") == 0 && extra[i + 1])
+			token = extra[i + 1];
+	return token;
 }
 
 /* Reads the child's stdout up to the first newline, within the start timeout. */
@@ -112,6 +124,7 @@ pdh_t_fake *pdh_t_fake_start(char *const extra_args[])
 	}
 	f->base = pdh_xasprintf("http://127.0.0.1:%d", f->port);
 	f->url = pdh_xasprintf("%s%s", f->base, S_prefix(extra_args));
+	f->token = S_token(extra_args);
 	return f;
 }
 
@@ -122,8 +135,7 @@ const char *pdh_t_fake_url(const pdh_t_fake *f)
 
 const char *pdh_t_fake_token(const pdh_t_fake *f)
 {
-	(void)f;
-	return "test-token";
+	return f->token;
 }
 
 const char *pdh_t_fake_base(const pdh_t_fake *f)

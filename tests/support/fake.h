@@ -11,7 +11,9 @@ typedef struct pdh_t_fake pdh_t_fake;
  * list, may be NULL); waits for "port=N". Aborts the test (cr_assert) on failure. */
 pdh_t_fake *pdh_t_fake_start(char *const extra_args[]);
 const char *pdh_t_fake_url(const pdh_t_fake *f);    /* "http://127.0.0.1:PORT/v1" (or --prefix) */
-const char *pdh_t_fake_token(const pdh_t_fake *f);  /* "test-token" */
+/* "test-token", or the value of a --token among the extra arguments (which must then outlive
+ * the fake). */
+const char *pdh_t_fake_token(const pdh_t_fake *f);
 const char *pdh_t_fake_base(const pdh_t_fake *f);   /* "http://127.0.0.1:PORT" */
 int pdh_t_fake_port(const pdh_t_fake *f);
 /* API calls served, by method ("GET", "POST", "DELETE"; NULL: all), from GET /_fake/calls. */

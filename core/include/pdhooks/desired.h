@@ -36,7 +36,10 @@ typedef struct pdh_desired {
 	bool prune;                    /* manage.prune, default true */
 	bool manage_urls_declared;
 	bool manage_all;               /* manage.urls: ["*"] */
-	char **manage_urls;            /* declared, or the scheme://host/ of each declared URL */
+	char **manage_urls;            /* declared (each normalised by pdh_url_normalize, so a
+	                                * bare "https://host" becomes "https://host/"), or the
+	                                * distinct pdh_url_origin() of the declared URLs, in file
+	                                * order; empty with manage_all */
 	size_t n_manage_urls;
 	int max_deletes;               /* manage.max_deletes, default PDH_DEFAULT_MAX_DELETES */
 	pdh_desired_webhook *webhooks; /* in file order */
@@ -51,7 +54,12 @@ typedef struct pdh_load_opts {
 	void *getenv_ctx;
 } pdh_load_opts;
 
-/* Loads and checks a desired-state file. Every problem found goes into diags (which the caller
+/* Loads and checks a desired-state file.
+ * Every string value may hold ${VAR} (an error naming VAR when it is unset), ${VAR:-default}
+ * (the default when VAR is unset or empty, as in the shell) and $$ (a literal '$'); messages
+ * quote the text as written, never a variable's value. Aliases, tags, several documents,
+ * nesting deeper than 32, more than a million values or 50,000 webhooks, and files over
+ * PDH_DESIRED_MAX_BYTES are refused with a diagnostic. Every problem found goes into diags (which the caller
  * has initialised and disposes); on any error the result is PDH_EFILE and *out is NULL — never
  * an empty desired set. A file that cannot be read is PDH_EIO with err filled.
  * On success *out is the caller's: pdh_desired_free(). */

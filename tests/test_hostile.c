@@ -1,0 +1,196 @@
+/* Hostile servers: every command that reads the live webhooks, against pdhooks-fake answering
+ * the listing with something a real server, a proxy or a CDN could send instead of Pipedrive's
+ * JSON. Each run must exit 1 with one clear error on stderr, print nothing on stdout, make no
+ * write call (no POST, no DELETE), and never show the token. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake.h"
+#include "pdhooks/alloc.h"
+#include "testutil.h"
+#include "world.h"
+
+#define TOKEN "tok-hostile-5150"
+
+/* One declared webhook, and live one owned (same host) but undeclared: a correct read plans a
+ * create and a delete, so a command that went on after a bad read would make write calls. */
+#define DESIRED                                                                        \
+	"pdhooks: 1\n"                                                                 \
+	"webhooks:\n"                                                                  \
+	"  - name: deals\n"                                                            \
+	"    event_action: create\n"                                                   \
+	"    event_object: deal\n"                                                     \
+	"    subscription_url: https://hooks.example.com/pipedrive/deals\n"
+#define LIVE                                                                           \
+	"[{\"event_action\":\"change\",\"event_object\":\"person\","                   \
+	"\"subscription_url\":\"https://hooks.example.com/pipedrive/people\"}]"
+
+typedef pdh_t_world S_world;
+
+static void S_setup(S_world *w)
+{
+	pdh_t_world_setup(w, (char *[]){ "--token", TOKEN, NULL }, DESIRED);
+	pdh_t_fake_set_state(w->fake, LIVE);
+}
+
+/* The commands that list the live webhooks; each is run once per hostile answer. */
+enum { CMD_PLAN, CMD_APPLY, CMD_COUNT };
+
+static const char *const S_command_names[CMD_COUNT] = { "plan", "apply --auto-approve" };
+
+/* timeout: --timeout's SECONDS: short only for the slow answer (a huge body read under
+ * valgrind takes seconds). */
+static void S_run_command(pdh_t_run *r, S_world *w, int cmd, const char *timeout)
+{
+	switch (cmd) {
+	case CMD_PLAN:
+		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--timeout", timeout, NULL);
+		break;
+	case CMD_APPLY:
+		pdh_t_pdhooks(r, w->env, NULL, "apply", "-f", w->file, "--auto-approve", "--timeout",
+		              timeout, NULL);
+		break;
+	default:
+		cr_assert_fail("no command %d", cmd);
+	}
+}
+
+/* Every command, each after every listing is set to fail with the fault (a KIND of the fake's
+ * --fail; apply retries some, so it is not for one call only): exit 1, "pdhooks: error: " and
+ * needle on stderr, stdout empty, no write, no token shown. */
+static void S_hostile_timeout(const char *kind, const char *needle, const char *timeout)
+{
+	char *fault = pdh_xasprintf("\"GET:%s:1000\"", kind);
+	S_world w;
+
+	S_setup(&w);
+	for (int cmd = 0; cmd < CMD_COUNT; cmd++) {
+		const char *name = S_command_names[cmd];
+		pdh_t_run r;
+
+		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL), 200);
+		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", fault, NULL), 200,
+		             "the fake refused %s", fault);
+		S_run_command(&r, &w, cmd, timeout);
+		cr_expect_eq(r.status, 1, "%s, %s: exit %d, stderr: %s", name, fault, r.status, r.err);
+		cr_expect_str_eq(r.out, "", "%s, %s: stdout", name, fault);
+		cr_expect_eq(strncmp(r.err, "pdhooks: error: ", 16), 0, "%s, %s: stderr: %s", name,
+		             fault, r.err);
+		cr_expect_not_null(strstr(r.err, needle), "%s, %s: stderr should say '%s': %s", name,
+		                   fault, needle, r.err);
+		cr_expect_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1,
+		             "%s, %s: one line: %s", name, fault, r.err);
+		cr_expect_null(strstr(r.err, TOKEN), "%s: the token is on stderr", name);
+		cr_expect_null(strstr(r.err, "Sanitizer"), "%s: %s", name, r.err);
+		cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0, "%s, %s: a POST was made", name,
+		             fault);
+		cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0, "%s, %s: a DELETE was made", name,
+		             fault);
+		pdh_t_run_dispose(&r);
+	}
+	pdh_t_world_teardown(&w);
+	free(fault);
+}
+
+static void S_hostile(const char *fault, const char *needle)
+{
+	S_hostile_timeout(fault, needle, "30");
+}
+
+/* Without a fault the same world plans writes and apply makes them: the cases below would
+ * make them too if a bad listing were read as a good one. */
+Test(hostile, the_world_plans_and_applies_a_create_and_a_delete)
+{
+	S_world w;
+	pdh_t_run r;
+
+	S_setup(&w);
+	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "stderr: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "1 to create"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "1 to delete"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 1);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+Test(hostile, html_error_page)
+{
+	S_hostile("html", "HTML");
+}
+
+Test(hostile, html_page_with_status_200)
+{
+	S_hostile("html=200", "HTML page instead of Pipedrive's JSON");
+}
+
+Test(hostile, truncated_json)
+{
+	S_hostile("truncated", "not valid JSON");
+}
+
+Test(hostile, body_over_the_cap)
+{
+	S_hostile("huge", "larger than 33554432 bytes");
+}
+
+Test(hostile, listing_with_wrong_types)
+{
+	S_hostile("wrong-types", "\"id\" is a string, expected an integer");
+}
+
+Test(hostile, listing_with_a_webhook_without_id)
+{
+	S_hostile("missing-id", "\"id\" is missing");
+}
+
+Test(hostile, success_false_with_status_200)
+{
+	S_hostile("success-false", "success: false: Service temporarily unavailable");
+}
+
+Test(hostile, server_error_500)
+{
+	S_hostile("500", "HTTP 500");
+}
+
+Test(hostile, too_many_requests_429)
+{
+	S_hostile("429", "HTTP 429");
+}
+
+Test(hostile, slow_answer_past_the_timeout)
+{
+	S_hostile_timeout("delay=3000", "timed out after 1 s", "1");
+}
+
+Test(hostile, connection_dropped_without_answer)
+{
+	S_hostile("drop", "GET http://127.0.0.1:");
+}
+
+Test(hostile, connection_reset_mid_body)
+{
+	S_hostile("reset-mid-body", "transfer closed");
+}
+
+/* A redirect to another server: reported, never followed, so the token never reaches it. The
+ * other server is a second fake that takes the same token and counts every call it gets. */
+Test(hostile, redirect_to_another_host_is_not_followed)
+{
+	pdh_t_fake *other = pdh_t_fake_start((char *[]){ "--token", TOKEN, NULL });
+	char *kind = pdh_xasprintf("redirect=%d", pdh_t_fake_port(other));
+	char *where = pdh_xasprintf("redirects to http://127.0.0.1:%d/v1/webhooks",
+	                            pdh_t_fake_port(other));
+
+	S_hostile(kind, where);
+	cr_expect_eq(pdh_t_fake_calls(other, NULL), 0, "the redirect was followed");
+	pdh_t_fake_stop(other);
+	free(kind);
+	free(where);
+}
