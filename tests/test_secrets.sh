@@ -165,6 +165,27 @@ for v in "" -v; do
 		run "apply-${fault//:/-}$v" 1 "$P" apply $v -f "$file" --auto-approve
 	done
 done
+# The review and automation outputs: JSON and Markdown plans, saved plans and applying them,
+# export (passwords become ${PDHOOKS_PASSWORD_<N>}, N in key order: people, deals, notes);
+# files written into $out.
+for v in "" -v; do
+	live_state
+	run "plan-json$v" 2 "$P" plan $v -f "$file" --format json --detailed-exitcode
+	run "plan-markdown$v" 0 "$P" plan $v -f "$file" --format markdown
+	run "plan-saved$v" 0 "$P" plan $v -f "$file" -o "saved$v.plan" --format json
+	run "plan-saved-literal$v" 1 "$P" plan $v -f "$work/literal.yaml" -o "literal$v.plan"
+	run "apply-saved$v" 0 "$P" apply $v "saved$v.plan" --auto-approve
+	run "apply-saved-stale$v" 4 "$P" apply $v "saved$v.plan" --auto-approve
+	live_state
+	run "export$v" 0 "$P" export $v
+	run "export-file$v" 0 "$P" export $v -o "exported$v.yaml"
+	run "plan-exported$v" 0 env PDHOOKS_PASSWORD_1="$OLD_PW" PDHOOKS_PASSWORD_2="$PW" \
+		PDHOOKS_PASSWORD_3="$GONE_PW" "$P" plan $v -f "exported$v.yaml" --detailed-exitcode
+done
+[ -s "$out/saved.plan" ] || failed "plan -o wrote no saved plan"
+grep -q 'PDHOOKS_PASSWORD_3' "$out/exported.yaml" ||
+	failed "export: no password placeholders: $(cat "$out/exported.yaml")"
+
 grep -q 'created' "$out/apply.out" "$out/apply.err" ||
 	failed "apply: nothing created: $(cat "$out/apply.out" "$out/apply.err")"
 
