@@ -48,6 +48,16 @@
 	"    event_object: note\n"                                              \
 	"    subscription_url: https://hooks.example.com/notes\n"
 
+/* LIVE_STATE with one more webhook (its JSON object). Caller frees. */
+static char *S_state_plus(const char *item)
+{
+	return pdh_xasprintf("%.*s, %s]", (int)strlen(LIVE_STATE) - 1, LIVE_STATE, item);
+}
+
+#define FOREIGN_AUTOMATION                                                              \
+	"{\"id\": 20, \"event_action\": \"*\", \"event_object\": \"*\", \"subscription_url\": " \
+	"\"https://app.example.org/y\", \"type\": \"automation\"}"
+
 typedef struct S_world {
 	pdh_t_fake *fake;
 	char *dir, *file, *planfile;
@@ -297,10 +307,8 @@ static void S_expect_stale_after(const char *state, const char *why)
 
 Test(outputs_fake, stale_when_an_owned_webhook_is_added)
 {
-	char *state = pdh_xasprintf("%.*s, {\"id\": 9, \"event_action\": \"delete\", "
-	                            "\"event_object\": \"deal\", \"subscription_url\": "
-	                            "\"https://hooks.example.com/x\"}]",
-	                            (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	char *state = S_state_plus("{\"id\": 9, \"event_action\": \"delete\", \"event_object\": "
+	                           "\"deal\", \"subscription_url\": \"https://hooks.example.com/x\"}");
 	S_expect_stale_after(state, "owned live webhooks changed");
 	free(state);
 }
@@ -340,12 +348,9 @@ Test(outputs_fake, not_stale_when_a_foreign_webhook_is_added)
 	char *state;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	state = pdh_xasprintf("%.*s, {\"id\": 20, \"event_action\": \"*\", \"event_object\": "
-	                      "\"*\", \"subscription_url\": \"https://app.example.org/y\", "
-	                      "\"type\": \"automation\"}, {\"id\": 21, \"event_action\": \"create\", "
-	                      "\"event_object\": \"deal\", \"subscription_url\": "
-	                      "\"https://elsewhere.example.net/z\"}]",
-	                      (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	state = S_state_plus(FOREIGN_AUTOMATION ", {\"id\": 21, \"event_action\": \"create\", "
+	                     "\"event_object\": \"deal\", \"subscription_url\": "
+	                     "\"https://elsewhere.example.net/z\"}");
 	pdh_t_fake_set_state(w.fake, state);
 	cr_expect_eq(S_check(&w, &err), 0, "%s", err.message);
 	free(state);
@@ -425,9 +430,7 @@ Test(outputs_fake, apply_of_a_saved_plan_ignores_a_new_foreign_webhook)
 	char *state;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	state = pdh_xasprintf("%.*s, {\"id\": 20, \"event_action\": \"*\", \"event_object\": "
-	                      "\"*\", \"subscription_url\": \"https://app.example.org/y\", "
-	                      "\"type\": \"automation\"}]", (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	state = S_state_plus(FOREIGN_AUTOMATION);
 	pdh_t_fake_set_state(w.fake, state);
 	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
