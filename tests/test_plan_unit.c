@@ -393,3 +393,28 @@ Test(plan_unit, star_among_manage_urls_owns_every_general_webhook)
 	pdh_live_free(l);
 	pdh_desired_free(d);
 }
+
+/* Nested manage.urls: the longer prefix is covered by the shorter, and a URL that only the
+ * shorter one matches is still owned (the prefix lookup must not stop at the longer one). */
+Test(plan_unit, nested_manage_urls_own_what_the_shorter_prefix_covers)
+{
+	pdh_desired *d = S_new("https://a.example/");
+	d->manage_urls = pdh_xrealloc(d->manage_urls, 3 * sizeof(char *));
+	d->manage_urls[1] = pdh_xstrdup("https://a.example/x/");
+	d->manage_urls[2] = pdh_xstrdup("https://b.example/only/");
+	d->n_manage_urls = 3;
+	pdh_live *l = S_live(
+		LIVE(1, "create", "deal", "https://a.example/y", "") ","
+		LIVE(2, "create", "deal", "https://a.example/x/z", "") ","
+		LIVE(3, "create", "deal", "https://b.example/other", "") ","
+		LIVE(4, "create", "deal", "https://b.example/only/q", ""));
+	pdh_plan *p = S_plan(d, l, 100);
+
+	cr_expect_eq(p->n_owned, 3, "ids 1, 2 and 4 are owned");
+	cr_expect_eq(p->n_delete, 3);
+	cr_expect_eq(p->n_foreign, 1);
+	cr_expect_eq(p->foreign[0]->id, 3);
+	pdh_plan_free(p);
+	pdh_live_free(l);
+	pdh_desired_free(d);
+}

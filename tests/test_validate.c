@@ -196,3 +196,23 @@ Test(validate, colour_only_on_a_terminal_and_when_allowed)
 	cr_expect_null(strchr(r.out, '\033'), "%s", r.out);
 	pdh_t_run_dispose(&r);
 }
+
+Test(validate, secret_values_never_reach_stderr)
+{
+	static const char *const files[] = { "bad/secret-in-error.yaml",
+		"bad/secret-in-url-scheme.yaml", "good/warn-literal-password.yaml" };
+	char *const env[] = { "PD_HOOK_PASSWORD=zz-cli-secret.zz", NULL };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		pdh_t_run r;
+		char *path = T_file(files[i]);
+
+		pdh_t_pdhooks(&r, env, NULL, "validate", "-f", path, NULL);
+		cr_expect_neq(strlen(r.err), 0, "%s", files[i]);
+		cr_expect_null(strstr(r.err, "zz-cli-secret"), "%s:\n%s", files[i], r.err);
+		cr_expect_null(strstr(r.err, "hunter2"), "%s:\n%s", files[i], r.err);
+		cr_expect_null(strstr(r.out, "zz-cli-secret"), "%s", files[i]);
+		pdh_t_run_dispose(&r);
+		free(path);
+	}
+}
