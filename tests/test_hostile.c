@@ -254,3 +254,39 @@ Test(hostile, redirect_to_another_host_is_not_followed)
 	free(kind);
 	free(where);
 }
+
+/* A 307 or 308 would have the client send the same POST (with a webhook's password in its
+ * body) or DELETE, and the token, to the other server: apply reports each as failed instead. */
+Test(hostile, redirects_of_writes_are_not_followed)
+{
+	pdh_t_fake *other = pdh_t_fake_start((char *[]){ "--token", TOKEN, NULL });
+	char *post = pdh_xasprintf("{\"method\":\"POST\",\"kind\":\"redirect\",\"port\":%d,"
+	                           "\"status\":307,\"count\":1000}", pdh_t_fake_port(other));
+	char *del = pdh_xasprintf("{\"method\":\"DELETE\",\"kind\":\"redirect\",\"port\":%d,"
+	                          "\"status\":308,\"count\":1000}", pdh_t_fake_port(other));
+	char *state_before, *state_after;
+	S_world w;
+	pdh_t_run r;
+
+	S_setup(&w);
+	state_before = pdh_t_fake_state(w.fake);
+	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", post, NULL), 200);
+	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", del, NULL), 200);
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 1, "stderr: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "HTTP 307: POST"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "HTTP 308: DELETE"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "does not follow redirects"), "%s", r.out);
+	cr_expect_null(strstr(r.out, TOKEN), "the token is on stdout");
+	cr_expect_null(strstr(r.err, TOKEN), "the token is on stderr");
+	state_after = pdh_t_fake_state(w.fake);
+	cr_expect_str_eq(state_after, state_before, "the redirected calls changed something");
+	cr_expect_eq(pdh_t_fake_calls(other, NULL), 0, "a redirect was followed");
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+	pdh_t_fake_stop(other);
+	free(state_before);
+	free(state_after);
+	free(post);
+	free(del);
+}
