@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
@@ -28,37 +29,81 @@
 
 typedef pdh_t_world S_world;
 
+/* The world, and a plan of it saved (while the fake still answers well) for apply PLANFILE. */
 static void S_setup(S_world *w)
 {
+	char *saved;
+	pdh_t_run r;
+
 	pdh_t_world_setup(w, (char *[]){ "--token", TOKEN, NULL }, DESIRED);
 	pdh_t_fake_set_state(w->fake, LIVE);
+	saved = pdh_xasprintf("%s/saved.plan", w->dir);
+	pdh_t_pdhooks(&r, w->env, NULL, "plan", "-q", "-f", w->file, "-o", saved, NULL);
+	cr_assert_eq(r.status, 0, "plan -o: %s", r.err);
+	pdh_t_run_dispose(&r);
+	free(saved);
 }
 
 /* The commands that list the live webhooks; each is run once per hostile answer. */
-enum { CMD_PLAN, CMD_APPLY, CMD_COUNT };
+enum { CMD_PLAN, CMD_PLAN_JSON_SAVED, CMD_APPLY, CMD_APPLY_PLANFILE, CMD_EXPORT, CMD_COUNT };
 
-static const char *const S_command_names[CMD_COUNT] = { "plan", "apply --auto-approve" };
+static const char *const S_command_names[CMD_COUNT] = { "plan", "plan --format json -o",
+	"apply --auto-approve", "apply PLANFILE", "export -o" };
 
-/* timeout: --timeout's SECONDS: short only for the slow answer (a huge body read under
- * valgrind takes seconds). */
-static void S_run_command(pdh_t_run *r, S_world *w, int cmd, const char *timeout)
+/* Runs command cmd; *out_file gets the file it was told to write (NULL: none), which a failed
+ * run must not leave behind. timeout: --timeout's SECONDS, short only for the slow answer (a
+ * huge body read under valgrind takes seconds). */
+static void S_run_command(pdh_t_run *r, S_world *w, int cmd, const char *timeout,
+                          char **out_file)
 {
+	char *saved = pdh_xasprintf("%s/saved.plan", w->dir);
+
+	*out_file = NULL;
 	switch (cmd) {
 	case CMD_PLAN:
 		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--timeout", timeout, NULL);
+		break;
+	case CMD_PLAN_JSON_SAVED:
+		*out_file = pdh_xasprintf("%s/new.plan", w->dir);
+		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--format", "json", "-o",
+		              *out_file, "--timeout", timeout, NULL);
 		break;
 	case CMD_APPLY:
 		pdh_t_pdhooks(r, w->env, NULL, "apply", "-f", w->file, "--auto-approve", "--timeout",
 		              timeout, NULL);
 		break;
+	case CMD_APPLY_PLANFILE:
+		pdh_t_pdhooks(r, w->env, NULL, "apply", saved, "--auto-approve", "--timeout", timeout,
+		              NULL);
+		break;
+	case CMD_EXPORT:
+		*out_file = pdh_xasprintf("%s/exported.yaml", w->dir);
+		pdh_t_pdhooks(r, w->env, NULL, "export", "-o", *out_file, "--timeout", timeout, NULL);
+		break;
 	default:
 		cr_assert_fail("no command %d", cmd);
 	}
+	free(saved);
+}
+
+/* The last line of text (without its newline), copied. */
+static char *S_last_line(const char *text)
+{
+	size_t len = strlen(text);
+	const char *start;
+
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	start = text + len;
+	while (start > text && start[-1] != '\n')
+		start--;
+	return pdh_xstrndup(start, (size_t)(text + len - start));
 }
 
 /* Every command, each after every listing is set to fail with the fault (a KIND of the fake's
- * --fail; apply retries some, so it is not for one call only): exit 1, "pdhooks: error: " and
- * needle on stderr, stdout empty, no write, no token shown. */
+ * --fail; apply retries some, so it is not for one call only): exit 1, one error on stderr,
+ * its last line, "pdhooks: error: " with needle; stdout empty, no file written, no write
+ * call, no token shown. */
 static void S_hostile_timeout(const char *kind, const char *needle, const char *timeout)
 {
 	char *fault = pdh_xasprintf("\"GET:%s:1000\"", kind);
@@ -67,20 +112,24 @@ static void S_hostile_timeout(const char *kind, const char *needle, const char *
 	S_setup(&w);
 	for (int cmd = 0; cmd < CMD_COUNT; cmd++) {
 		const char *name = S_command_names[cmd];
+		char *out_file, *last;
 		pdh_t_run r;
 
 		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL), 200);
 		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", fault, NULL), 200,
 		             "the fake refused %s", fault);
-		S_run_command(&r, &w, cmd, timeout);
+		S_run_command(&r, &w, cmd, timeout, &out_file);
+		last = S_last_line(r.err);
 		cr_expect_eq(r.status, 1, "%s, %s: exit %d, stderr: %s", name, fault, r.status, r.err);
 		cr_expect_str_eq(r.out, "", "%s, %s: stdout", name, fault);
-		cr_expect_eq(strncmp(r.err, "pdhooks: error: ", 16), 0, "%s, %s: stderr: %s", name,
+		cr_expect_eq(strncmp(last, "pdhooks: error: ", 16), 0, "%s, %s: stderr: %s", name,
 		             fault, r.err);
-		cr_expect_not_null(strstr(r.err, needle), "%s, %s: stderr should say '%s': %s", name,
+		cr_expect_not_null(strstr(last, needle), "%s, %s: stderr should say '%s': %s", name,
 		                   fault, needle, r.err);
-		cr_expect_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1,
-		             "%s, %s: one line: %s", name, fault, r.err);
+		cr_expect_eq(strstr(r.err, "error:"), strstr(r.err, last) + 9,
+		             "%s, %s: one error: %s", name, fault, r.err);
+		if (out_file)
+			cr_expect_eq(access(out_file, F_OK), -1, "%s, %s: wrote %s", name, fault, out_file);
 		cr_expect_null(strstr(r.err, TOKEN), "%s: the token is on stderr", name);
 		cr_expect_null(strstr(r.err, "Sanitizer"), "%s: %s", name, r.err);
 		cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0, "%s, %s: a POST was made", name,
@@ -88,6 +137,8 @@ static void S_hostile_timeout(const char *kind, const char *needle, const char *
 		cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0, "%s, %s: a DELETE was made", name,
 		             fault);
 		pdh_t_run_dispose(&r);
+		free(last);
+		free(out_file);
 	}
 	pdh_t_world_teardown(&w);
 	free(fault);
@@ -98,25 +149,34 @@ static void S_hostile(const char *fault, const char *needle)
 	S_hostile_timeout(fault, needle, "30");
 }
 
-/* Without a fault the same world plans writes and apply makes them: the cases below would
- * make them too if a bad listing were read as a good one. */
+/* Without a fault the same world plans writes, exports, and apply (of the saved plan) makes
+ * the writes: the cases below would make them too if a bad listing were read as a good one. */
 Test(hostile, the_world_plans_and_applies_a_create_and_a_delete)
 {
+	char *saved, *exported;
 	S_world w;
 	pdh_t_run r;
 
 	S_setup(&w);
+	saved = pdh_xasprintf("%s/saved.plan", w.dir);
+	exported = pdh_xasprintf("%s/exported.yaml", w.dir);
 	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "1 to create"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "1 to delete"), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_pdhooks(&r, w.env, NULL, "export", "-o", exported, NULL);
+	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
+	cr_expect_eq(access(exported, F_OK), 0, "export wrote nothing");
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 1);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
+	free(saved);
+	free(exported);
 }
 
 Test(hostile, html_error_page)
@@ -193,4 +253,40 @@ Test(hostile, redirect_to_another_host_is_not_followed)
 	pdh_t_fake_stop(other);
 	free(kind);
 	free(where);
+}
+
+/* A 307 or 308 would have the client send the same POST (with a webhook's password in its
+ * body) or DELETE, and the token, to the other server: apply reports each as failed instead. */
+Test(hostile, redirects_of_writes_are_not_followed)
+{
+	pdh_t_fake *other = pdh_t_fake_start((char *[]){ "--token", TOKEN, NULL });
+	char *post = pdh_xasprintf("{\"method\":\"POST\",\"kind\":\"redirect\",\"port\":%d,"
+	                           "\"status\":307,\"count\":1000}", pdh_t_fake_port(other));
+	char *del = pdh_xasprintf("{\"method\":\"DELETE\",\"kind\":\"redirect\",\"port\":%d,"
+	                          "\"status\":308,\"count\":1000}", pdh_t_fake_port(other));
+	char *state_before, *state_after;
+	S_world w;
+	pdh_t_run r;
+
+	S_setup(&w);
+	state_before = pdh_t_fake_state(w.fake);
+	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", post, NULL), 200);
+	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", del, NULL), 200);
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 1, "stderr: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "HTTP 307: POST"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "HTTP 308: DELETE"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "does not follow redirects"), "%s", r.out);
+	cr_expect_null(strstr(r.out, TOKEN), "the token is on stdout");
+	cr_expect_null(strstr(r.err, TOKEN), "the token is on stderr");
+	state_after = pdh_t_fake_state(w.fake);
+	cr_expect_str_eq(state_after, state_before, "the redirected calls changed something");
+	cr_expect_eq(pdh_t_fake_calls(other, NULL), 0, "a redirect was followed");
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+	pdh_t_fake_stop(other);
+	free(state_before);
+	free(state_after);
+	free(post);
+	free(del);
 }

@@ -93,6 +93,11 @@ export PIPEDRIVE_API_URL="$api" PD_PW="$PW" NO_COLOR=1
 unset PIPEDRIVE_OAUTH_TOKEN PIPEDRIVE_COMPANY_DOMAIN
 export PIPEDRIVE_API_TOKEN="$TOKEN"
 
+# Each run with and without -v; under valgrind (slow) only with -v, which runs the same code
+# and the log lines too.
+variants=("" -v)
+[ -n "${PDH_UNDER_VALGRIND:-}" ] && variants=(-v)
+
 # run NAME EXPECTED-EXIT COMMAND...: COMMAND in $out, output kept as $out/NAME.{out,err}.
 n_runs=0
 run() {
@@ -119,7 +124,7 @@ run validate-badtype 1 "$P" validate -f "$work/badtype.yaml"
 run validate-unset 1 "$P" validate -f "$work/unset.yaml"
 
 # plan, every way it can end.
-for v in "" -v; do
+for v in "${variants[@]}"; do
 	live_state
 	run "plan$v" 0 "$P" plan $v -f "$file"
 	run "plan-detailed$v" 2 "$P" plan $v -f "$file" --detailed-exitcode
@@ -145,7 +150,7 @@ for v in "" -v; do
 	done
 done
 # apply, every way it can end; the fake starts from the same live webhooks each time.
-for v in "" -v; do
+for v in "${variants[@]}"; do
 	live_state
 	run "apply$v" 0 "$P" apply $v -f "$file" --auto-approve
 	run "apply-again$v" 0 "$P" apply $v -f "$file" --auto-approve
@@ -165,34 +170,62 @@ for v in "" -v; do
 		run "apply-${fault//:/-}$v" 1 "$P" apply $v -f "$file" --auto-approve
 	done
 done
-# The review and automation outputs: JSON and Markdown plans, saved plans and applying them,
-# export (passwords become ${PDHOOKS_PASSWORD_<N>}, N in key order: people, deals, notes);
-# files written into $out.
-for v in "" -v; do
+# plan in every format, saved plans and applying them.
+for v in "${variants[@]}"; do
 	live_state
-	run "plan-json$v" 2 "$P" plan $v -f "$file" --format json --detailed-exitcode
-	run "plan-markdown$v" 0 "$P" plan $v -f "$file" --format markdown
-	run "plan-saved$v" 0 "$P" plan $v -f "$file" -o "saved$v.plan" --format json
-	run "plan-saved-literal$v" 1 "$P" plan $v -f "$work/literal.yaml" -o "literal$v.plan"
-	run "apply-saved$v" 0 "$P" apply $v "saved$v.plan" --auto-approve
-	run "apply-saved-stale$v" 4 "$P" apply $v "saved$v.plan" --auto-approve
+	for fmt in text json markdown; do
+		run "plan-$fmt$v" 0 "$P" plan $v -f "$file" --format "$fmt"
+		run "plan-$fmt-literal$v" 0 "$P" plan $v -f "$work/literal.yaml" --format "$fmt"
+		control POST /_fake/fail '"GET:500"'
+		run "plan-$fmt-500$v" 1 "$P" plan $v -f "$file" --format "$fmt"
+	done
+	run "plan-o$v" 0 "$P" plan $v -f "$file" -o "$out/saved$v.plan"
+	run "plan-o-json$v" 0 "$P" plan $v -f "$file" --format json -o "$out/saved-json$v.plan"
+	run "plan-o-markdown$v" 0 "$P" plan $v -f "$file" --format markdown \
+		-o "$out/saved-md$v.plan"
+	# a password written in the file cannot be saved as a ${VAR} reference: refused
+	run "plan-o-literal$v" 1 "$P" plan $v -f "$work/literal.yaml" \
+		-o "$out/never-literal$v.plan"
+	run "plan-o-bad-token$v" 1 env PIPEDRIVE_API_TOKEN="$BAD_TOKEN" "$P" plan $v -f "$file" \
+		-o "$out/never$v.plan"
+	run "apply-plan-other-pw$v" 4 env PD_PW="$OLD_PW" "$P" apply $v "$out/saved$v.plan" \
+		--auto-approve
+	run "apply-plan$v" 0 "$P" apply $v "$out/saved$v.plan" --auto-approve
+	run "apply-plan-stale$v" 4 "$P" apply $v "$out/saved-json$v.plan" --auto-approve
+done
+
+# export: the live webhooks (with their real passwords listed) as a desired file.
+for v in "${variants[@]}"; do
 	live_state
 	run "export$v" 0 "$P" export $v
-	run "export-file$v" 0 "$P" export $v -o "exported$v.yaml"
-	run "plan-exported$v" 0 env PDHOOKS_PASSWORD_1="$OLD_PW" PDHOOKS_PASSWORD_2="$PW" \
-		PDHOOKS_PASSWORD_3="$GONE_PW" "$P" plan $v -f "exported$v.yaml" --detailed-exitcode
+	run "export-o$v" 0 "$P" export $v -o "$out/exported$v.yaml"
+	run "export-o-exists$v" 1 "$P" export $v -o "$out/exported$v.yaml"
+	run "export-bad-token$v" 1 env PIPEDRIVE_API_TOKEN="$BAD_TOKEN" "$P" export $v \
+		-o "$out/never$v.yaml"
+	for fault in 500 wrong-types reset-mid-body; do
+		control POST /_fake/fail "\"GET:$fault\""
+		run "export-$fault$v" 1 "$P" export $v -o "$out/never-$fault$v.yaml"
+	done
+	# with the variables it names set, the export plans nothing
+	# (sorted by event: change.person, create.deal, delete.note)
+	run "export-then-plan$v" 0 env PDHOOKS_PASSWORD_1="$OLD_PW" PDHOOKS_PASSWORD_2="$PW" \
+		PDHOOKS_PASSWORD_3="$GONE_PW" "$P" plan $v -f "$out/exported$v.yaml" --detailed-exitcode
 done
-[ -s "$out/saved.plan" ] || failed "plan -o wrote no saved plan"
-grep -q 'PDHOOKS_PASSWORD_3' "$out/exported.yaml" ||
-	failed "export: no password placeholders: $(cat "$out/exported.yaml")"
+for f in "$out"/never*; do
+	[ -e "$f" ] && failed "a failed run wrote $(basename "$f")"
+done
+grep -q 'PDHOOKS_PASSWORD_1' "$out/exported${variants[0]}.yaml" ||
+	failed "export: no password variable: $(cat "$out/exported${variants[0]}.yaml")"
+grep -q '"format_version"' "$out/saved${variants[0]}.plan" ||
+	failed "plan -o: $(head -c 300 "$out/saved${variants[0]}.plan")"
 
-grep -q 'created' "$out/apply.out" "$out/apply.err" ||
-	failed "apply: nothing created: $(cat "$out/apply.out" "$out/apply.err")"
+grep -q 'created' "$out/apply${variants[0]}.out" ||
+	failed "apply: nothing created: $(cat "$out/apply${variants[0]}.out")"
 
 # The runs did what they should: the fake's real passwords were compared, the literal one
 # warned about, the bad type reported.
-grep -q 'changed: http_auth_password' "$out/plan.out" ||
-	failed "plan: the changed password is not among the reasons: $(cat "$out/plan.out")"
+grep -q 'changed: http_auth_password' "$out/plan${variants[0]}.out" ||
+	failed "plan: the changed password is not among the reasons: $(cat "$out/plan${variants[0]}.out")"
 grep -q 'http_auth_password is written in the file' "$out/validate-literal.err" ||
 	failed "validate: no warning for the literal password: $(cat "$out/validate-literal.err")"
 grep -q 'http_auth_password: expected a string' "$out/validate-badtype.err" ||
