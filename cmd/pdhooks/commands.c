@@ -83,9 +83,9 @@ const pdh_cmd pdh_commands[] = {
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -o, --out FILE        write to FILE (which must not exist yet); default: stdout\n"
-	  "      --schema REF      the $schema of the editor modeline (default:\n"
-	  "                        " PDH_EXPORT_SCHEMA_REF ")\n"
+	  "  -o, --out FILE           write to FILE (which must not exist yet); default: stdout\n"
+	  "      --schema REF         the $schema of the editor modeline (default:\n"
+	  "                           " PDH_EXPORT_SCHEMA_REF ")\n"
 	  PDH_COMMON_HELP
 	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"

@@ -30,21 +30,23 @@ enum {
 	{ "no-color", no_argument, NULL, PDH_OPT_NO_COLOR }
 
 /* Help text for the common options, to end each command's help. */
-#define PDH_COMMON_HELP                                                                       \
-	"  -f, --file FILE       the desired-state file (default: pdhooks.yaml)\n"             \
-	"      --api-url URL     the API base URL (env PIPEDRIVE_API_URL; with\n"              \
-	"                        PIPEDRIVE_COMPANY_DOMAIN=acme: https://acme.pipedrive.com/api/v1;\n" \
-	"                        default https://api.pipedrive.com/v1); http:// only to localhost\n" \
-	"      --token-file PATH read the API token from the first line of PATH (a line\n"     \
-	"                        \"Bearer TOKEN\" means an OAuth token)\n"                      \
-	"      --timeout SECONDS give up on an HTTP call after SECONDS (default 30)\n"          \
-	"      --cacert PATH     trust the CA certificates in PATH (a private CA)\n"           \
-	"  -v, --verbose         one line per HTTP call on stderr: method, path, status, time\n" \
-	"  -q, --quiet           no warnings or notes on stderr, only errors\n"                \
-	"      --no-color        no colour (also when NO_COLOR is set or stdout is no terminal)\n" \
-	"\n"                                                                                  \
-	"Credentials: --token-file PATH, else PIPEDRIVE_OAUTH_TOKEN (sent as\n"                \
-	"Authorization: Bearer) or PIPEDRIVE_API_TOKEN (sent as x-api-token); never on the\n"  \
+#define PDH_COMMON_HELP \
+	"  -f, --file FILE          the desired-state file (default: pdhooks.yaml)\n" \
+	"      --api-url URL        the API base URL (env PIPEDRIVE_API_URL; with\n" \
+	"                           PIPEDRIVE_COMPANY_DOMAIN=acme:\n" \
+	"                           https://acme.pipedrive.com/api/v1; default\n" \
+	"                           https://api.pipedrive.com/v1); http:// only to localhost\n" \
+	"      --token-file PATH    read the API token from the first line of PATH (a line\n" \
+	"                           \"Bearer TOKEN\" means an OAuth token)\n" \
+	"      --timeout SECONDS    give up on an HTTP call after SECONDS (default 30)\n" \
+	"      --cacert PATH        trust the CA certificates in PATH (a private CA)\n" \
+	"  -v, --verbose            one line per HTTP call on stderr: method, path, status, time\n" \
+	"  -q, --quiet              no warnings or notes on stderr, only errors\n" \
+	"      --no-color           no colour (also when NO_COLOR is set or stdout is no\n" \
+	"                           terminal)\n" \
+	"\n" \
+	"Credentials: --token-file PATH, else PIPEDRIVE_OAUTH_TOKEN (sent as\n" \
+	"Authorization: Bearer) or PIPEDRIVE_API_TOKEN (sent as x-api-token); never on the\n" \
 	"command line. Setting both variables is an error.\n"
 
 typedef struct pdh_common {
