@@ -8,8 +8,13 @@
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 
-/* The document of schemas/plan.schema.json (without "saved"). Caller json_decref()s. */
-json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live);
+/* The document of schemas/plan.schema.json (without "saved"); diags as for
+ * pdh_render_json (may be NULL). Caller json_decref()s. */
+json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
+                      const pdh_diags *diags);
+/* "FILE:LINE:COL: message" of a warning of diags (":LINE:COL" left out when unknown).
+ * Caller frees. */
+char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d);
 /* A JSON string of s (NULL -> null); bytes that are not UTF-8 become U+FFFD, never a
  * failure. A new reference. */
 json_t *pdh_json_text(const char *s);

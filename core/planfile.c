@@ -2,13 +2,10 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/atomic_write.h"
@@ -91,7 +88,7 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 			goto done;
 		}
 	}
-	doc = pdh_plan_json(plan, desired, live);
+	doc = pdh_plan_json(plan, desired, live, NULL);
 	saved = json_object();
 	d = json_object();
 	hooks = json_array();

@@ -170,7 +170,35 @@ static json_t *S_strings(char *const *items, size_t n)
 	return a;
 }
 
-json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live)
+char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d)
+{
+	const char *file = diags->file ? diags->file : "";
+
+	if (d->line <= 0)
+		return pdh_xasprintf("%s: %s", file, d->message);
+	if (d->col <= 0)
+		return pdh_xasprintf("%s:%d: %s", file, d->line, d->message);
+	return pdh_xasprintf("%s:%d:%d: %s", file, d->line, d->col, d->message);
+}
+
+static json_t *S_warnings(const pdh_plan *plan, const pdh_diags *diags)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; diags && i < diags->len; i++) {
+		if (diags->items[i].level == PDH_DIAG_WARNING) {
+			char *line = pdh_diag_line(diags, &diags->items[i]);
+			json_array_append_new(a, pdh_json_text(line));
+			free(line);
+		}
+	}
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		json_array_append_new(a, pdh_json_text(plan->warnings[i]));
+	return a;
+}
+
+json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
+                      const pdh_diags *diags)
 {
 	json_t *doc = json_object(), *summary = json_object(), *actions = json_array();
 	char fp[65];
@@ -200,13 +228,14 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(doc, "foreign", S_live_list(plan->foreign, plan->n_foreign));
 	json_object_set_new(doc, "unmanaged", S_live_list(plan->unmanaged, plan->n_unmanaged));
 	json_object_set_new(doc, "notes", S_strings(plan->notes, plan->n_notes));
-	json_object_set_new(doc, "warnings", S_strings(plan->warnings, plan->n_warnings));
+	json_object_set_new(doc, "warnings", S_warnings(plan, diags));
 	return doc;
 }
 
-char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live)
+char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
+                      const pdh_diags *diags)
 {
-	json_t *doc = pdh_plan_json(plan, desired, live);
+	json_t *doc = pdh_plan_json(plan, desired, live, diags);
 	char *text = pdh_json_dump(doc);
 	json_decref(doc);
 	return text;

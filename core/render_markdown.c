@@ -8,6 +8,7 @@
 #include "pdhooks/buf.h"
 #include "pdhooks/render_json.h"
 #include "pdhooks/url.h"
+#include "plan_json.h"
 
 void pdh_markdown_escape(pdh_buf *b, const char *s)
 {
@@ -186,6 +187,34 @@ static void S_strings(pdh_buf *b, const char *title, char *const *items, size_t 
 	pdh_buf_putc(b, '\n');
 }
 
+static size_t S_n_file_warnings(const pdh_diags *diags)
+{
+	return diags ? diags->n_warnings : 0;
+}
+
+/* The file's warnings, then the plan's. */
+static void S_warnings(pdh_buf *b, const pdh_plan *p, const pdh_diags *diags)
+{
+	if (p->n_warnings + S_n_file_warnings(diags) == 0)
+		return;
+	pdh_buf_puts(b, "**Warnings**\n\n");
+	for (size_t i = 0; diags && i < diags->len; i++) {
+		if (diags->items[i].level == PDH_DIAG_WARNING) {
+			char *line = pdh_diag_line(diags, &diags->items[i]);
+			pdh_buf_puts(b, "- ");
+			pdh_markdown_escape(b, line);
+			pdh_buf_putc(b, '\n');
+			free(line);
+		}
+	}
+	for (size_t i = 0; i < p->n_warnings; i++) {
+		pdh_buf_puts(b, "- ");
+		pdh_markdown_escape(b, p->warnings[i]);
+		pdh_buf_putc(b, '\n');
+	}
+	pdh_buf_putc(b, '\n');
+}
+
 enum { S_LISTS = 1, S_NOTES = 2 };
 
 /* The comment with the first k actions; `parts` says which optional parts are in. */
@@ -236,10 +265,11 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 	}
 	if (parts & S_NOTES) {
 		S_strings(b, "Notes", p->notes, p->n_notes);
-		S_strings(b, "Warnings", p->warnings, p->n_warnings);
-	} else if (p->n_notes + p->n_warnings > 0)
+		S_warnings(b, p, o->diags);
+	} else if (p->n_notes + p->n_warnings + S_n_file_warnings(o->diags) > 0)
 		pdh_buf_printf(b, "_%zu notes and %zu warnings are left out (the comment would be "
-		               "too long)._\n\n", p->n_notes, p->n_warnings);
+		               "too long)._\n\n", p->n_notes,
+		               p->n_warnings + S_n_file_warnings(o->diags));
 	pdh_buf_puts(b, "<sub>");
 	if (desired && desired->path) {
 		pdh_markdown_escape(b, desired->path);
@@ -274,7 +304,7 @@ static void S_hard_cut(pdh_buf *b, size_t max)
 char *pdh_render_markdown(const pdh_plan *plan, const pdh_desired *desired,
                           const pdh_live *live, const pdh_markdown_opts *opts)
 {
-	pdh_markdown_opts o = opts ? *opts : (pdh_markdown_opts){ 0, NULL };
+	pdh_markdown_opts o = opts ? *opts : (pdh_markdown_opts){ 0, NULL, NULL };
 	pdh_buf b = PDH_BUF_INIT;
 	size_t lo, hi, n = plan->n_actions;
 	char fp[65];

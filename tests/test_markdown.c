@@ -134,7 +134,7 @@ Test(markdown, empty_plan_says_no_changes)
 Test(markdown, brake_and_saved_plan_digest)
 {
 	pdh_t_sample s;
-	pdh_markdown_opts o = { 0, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" };
+	pdh_markdown_opts o = { 0, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL };
 	char *md;
 	pdh_t_sample_plan(&s);
 	s.plan->brake = true;
@@ -194,7 +194,7 @@ Test(markdown, long_plans_are_cut_at_whole_actions_with_a_note)
 Test(markdown, limit_is_configurable_and_never_passed)
 {
 	pdh_t_sample s;
-	pdh_markdown_opts o = { 3000, NULL };
+	pdh_markdown_opts o = { 3000, NULL, NULL };
 	pdh_action *acts;
 	char *name, *md;
 	pdh_t_sample_plan(&s);
@@ -209,4 +209,23 @@ Test(markdown, limit_is_configurable_and_never_passed)
 	free(md);
 	free(acts);
 	free(name);
+}
+
+Test(markdown, lists_the_desired_files_warnings_escaped)
+{
+	pdh_t_sample s;
+	pdh_diags diags;
+	pdh_markdown_opts o = { 0, NULL, &diags };
+	char *md;
+	pdh_t_sample_plan(&s);
+	pdh_diags_init(&diags, "hooks|x.yaml");
+	pdh_diags_add(&diags, PDH_DIAG_WARNING, 4, 7, "uses http:// <unencrypted>");
+	pdh_diags_add(&diags, PDH_DIAG_ERROR, 5, 1, "not listed: only warnings are");
+	md = pdh_render_markdown(s.plan, s.desired, s.live, &o);
+	cr_expect_not_null(strstr(md, "- hooks\\|x.yaml\\:4\\:7\\: uses http\\:// &lt;unencrypted&gt;\n"),
+	                   "%s", md);
+	cr_expect_null(strstr(md, "not listed"));
+	cr_expect_not_null(strstr(md, "\\:20\\:5\\: http\\:// is not encrypted"), "the plan's warnings follow: %s", md);
+	free(md);
+	pdh_diags_dispose(&diags);
 }

@@ -48,6 +48,16 @@
 	"    event_object: note\n"                                              \
 	"    subscription_url: https://hooks.example.com/notes\n"
 
+/* LIVE_STATE with one more webhook (its JSON object). Caller frees. */
+static char *S_state_plus(const char *item)
+{
+	return pdh_xasprintf("%.*s, %s]", (int)strlen(LIVE_STATE) - 1, LIVE_STATE, item);
+}
+
+#define FOREIGN_AUTOMATION                                                              \
+	"{\"id\": 20, \"event_action\": \"*\", \"event_object\": \"*\", \"subscription_url\": " \
+	"\"https://app.example.org/y\", \"type\": \"automation\"}"
+
 typedef struct S_world {
 	pdh_t_fake *fake;
 	char *dir, *file, *planfile;
@@ -146,6 +156,20 @@ Test(outputs_fake, plan_json_follows_the_schema_and_counts_right)
 	cr_expect_not_null(strstr(r.out, "\"unchanged\": 2,"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "\"foreign\": 1,"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "Plan:"), "JSON only on stdout");
+	pdh_t_run_dispose(&r);
+	S_teardown(&w);
+}
+
+Test(outputs_fake, plan_json_carries_the_files_warnings)
+{
+	S_world w;
+	pdh_t_run r;
+	S_setup(&w, LIVE_STATE, DESIRED "  - event_action: change\n    event_object: deal\n"
+	        "    subscription_url: http://hooks.example.com/plain\n");
+	S_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", "-q", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "pdhooks.yaml:19:23: subscription_url 'http://hooks.example.com/plain' uses http://"), "%s", r.out);
+	cr_expect_eq(pdh_t_validate_plan_json(r.out), 0);
 	pdh_t_run_dispose(&r);
 	S_teardown(&w);
 }
@@ -283,10 +307,8 @@ static void S_expect_stale_after(const char *state, const char *why)
 
 Test(outputs_fake, stale_when_an_owned_webhook_is_added)
 {
-	char *state = pdh_xasprintf("%.*s, {\"id\": 9, \"event_action\": \"delete\", "
-	                            "\"event_object\": \"deal\", \"subscription_url\": "
-	                            "\"https://hooks.example.com/x\"}]",
-	                            (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	char *state = S_state_plus("{\"id\": 9, \"event_action\": \"delete\", \"event_object\": "
+	                           "\"deal\", \"subscription_url\": \"https://hooks.example.com/x\"}");
 	S_expect_stale_after(state, "owned live webhooks changed");
 	free(state);
 }
@@ -326,12 +348,9 @@ Test(outputs_fake, not_stale_when_a_foreign_webhook_is_added)
 	char *state;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	state = pdh_xasprintf("%.*s, {\"id\": 20, \"event_action\": \"*\", \"event_object\": "
-	                      "\"*\", \"subscription_url\": \"https://app.example.org/y\", "
-	                      "\"type\": \"automation\"}, {\"id\": 21, \"event_action\": \"create\", "
-	                      "\"event_object\": \"deal\", \"subscription_url\": "
-	                      "\"https://elsewhere.example.net/z\"}]",
-	                      (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	state = S_state_plus(FOREIGN_AUTOMATION ", {\"id\": 21, \"event_action\": \"create\", "
+	                     "\"event_object\": \"deal\", \"subscription_url\": "
+	                     "\"https://elsewhere.example.net/z\"}");
 	pdh_t_fake_set_state(w.fake, state);
 	cr_expect_eq(S_check(&w, &err), 0, "%s", err.message);
 	free(state);
@@ -411,9 +430,7 @@ Test(outputs_fake, apply_of_a_saved_plan_ignores_a_new_foreign_webhook)
 	char *state;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	state = pdh_xasprintf("%.*s, {\"id\": 20, \"event_action\": \"*\", \"event_object\": "
-	                      "\"*\", \"subscription_url\": \"https://app.example.org/y\", "
-	                      "\"type\": \"automation\"}]", (int)strlen(LIVE_STATE) - 1, LIVE_STATE);
+	state = S_state_plus(FOREIGN_AUTOMATION);
 	pdh_t_fake_set_state(w.fake, state);
 	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);

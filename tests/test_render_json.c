@@ -16,7 +16,7 @@
 
 static json_t *S_render(const pdh_t_sample *s, char **text_out)
 {
-	char *text = pdh_render_json(s->plan, s->desired, s->live);
+	char *text = pdh_render_json(s->plan, s->desired, s->live, NULL);
 	json_error_t je;
 	json_t *doc = json_loads(text, 0, &je);
 
@@ -153,6 +153,31 @@ Test(render_json, no_secret_value_even_when_the_change_text_has_one)
 	cr_expect(json_is_null(json_object_get(change, "before")));
 	free(text);
 	json_decref(doc);
+}
+
+Test(render_json, warnings_start_with_the_desired_files)
+{
+	pdh_t_sample s;
+	pdh_diags diags;
+	json_t *doc, *w;
+	char *text;
+	pdh_t_sample_plan(&s);
+	pdh_diags_init(&diags, "pdhooks.yaml");
+	pdh_diags_add(&diags, PDH_DIAG_WARNING, 3, 5, "unknown event_object 'project'");
+	pdh_diags_add(&diags, PDH_DIAG_ERROR, 9, 1, "an error is not a warning");
+	pdh_diags_add(&diags, PDH_DIAG_WARNING, 0, 0, "the whole file");
+	text = pdh_render_json(s.plan, s.desired, s.live, &diags);
+	doc = json_loads(text, 0, NULL);
+	w = json_object_get(doc, "warnings");
+	cr_assert_eq(json_array_size(w), 3, "%s", text);
+	cr_expect_str_eq(json_string_value(json_array_get(w, 0)),
+	                 "pdhooks.yaml:3:5: unknown event_object 'project'");
+	cr_expect_str_eq(json_string_value(json_array_get(w, 1)), "pdhooks.yaml: the whole file");
+	cr_expect_str_eq(json_string_value(json_array_get(w, 2)), s.plan->warnings[0]);
+	cr_expect_eq(pdh_t_validate_plan_json(text), 0);
+	json_decref(doc);
+	free(text);
+	pdh_diags_dispose(&diags);
 }
 
 Test(render_json, bytes_that_are_not_utf8_still_give_json)
@@ -322,7 +347,7 @@ Test(render_json, every_testdata_plan_case_renders_a_valid_document, .timeout = 
 			cr_assert_eq(sscanf(opts, "max_deletes %d", &po.max_deletes), 1, "%s", opts);
 		cr_assert_eq(pdh_plan_compute(&plan, d, live, &po, &err), 0, "%s: %s", de->d_name,
 		             err.message);
-		json = pdh_render_json(plan, d, live);
+		json = pdh_render_json(plan, d, live, &diags);
 		cr_assert_eq(pdh_planfile_format(&saved, plan, d, live, &po, &err), 0, "%s: %s",
 		             de->d_name, err.message);
 		cr_expect_null(strstr(json, "s3cret-hook"), "%s", de->d_name);

@@ -84,7 +84,7 @@ int pdh_cmd_plan(int argc, char **argv)
 	}
 	if (args.format != PDH_FORMAT_TEXT) {
 		if (pdh_cli_print_plan(stdout, args.format, run.plan, run.desired, run.live,
-		                       *digest ? digest : NULL, &err) != 0) {
+		                       &run.diags, *digest ? digest : NULL, &err) != 0) {
 			pdh_cli_error("%s", err.message);
 			code = PDH_EXIT_ERROR;
 			goto done;

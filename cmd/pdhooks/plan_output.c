@@ -43,15 +43,15 @@ int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired 
 }
 
 int pdh_cli_print_plan(FILE *out, pdh_format fmt, const pdh_plan *plan,
-                       const pdh_desired *desired, const pdh_live *live, const char *digest,
-                       pdh_error *err)
+                       const pdh_desired *desired, const pdh_live *live,
+                       const pdh_diags *diags, const char *digest, pdh_error *err)
 {
-	pdh_markdown_opts mo = { 0, digest };
+	pdh_markdown_opts mo = { 0, digest, diags };
 	char *text;
 	int rc = 0;
 
 	if (fmt == PDH_FORMAT_JSON)
-		text = pdh_render_json(plan, desired, live);
+		text = pdh_render_json(plan, desired, live, diags);
 	else if (fmt == PDH_FORMAT_MARKDOWN)
 		text = pdh_render_markdown(plan, desired, live, &mo);
 	else

@@ -24,11 +24,11 @@ int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired 
                       const pdh_live *live, const pdh_plan_opts *opts, bool quiet,
                       char digest[65], pdh_error *err);
 
-/* Prints the plan as JSON or Markdown (digest: a saved plan's, named in the Markdown; may be
- * NULL). PDH_EINVAL for PDH_FORMAT_TEXT, which the caller renders. */
+/* Prints the plan as JSON or Markdown (diags: the desired file's, whose warnings are in the
+ * output; digest: a saved plan's, named in the Markdown; both may be NULL). PDH_EINVAL for PDH_FORMAT_TEXT, which the caller renders. */
 int pdh_cli_print_plan(FILE *out, pdh_format fmt, const pdh_plan *plan,
-                       const pdh_desired *desired, const pdh_live *live, const char *digest,
-                       pdh_error *err);
+                       const pdh_desired *desired, const pdh_live *live,
+                       const pdh_diags *diags, const char *digest, pdh_error *err);
 
 /* `apply PLANFILE` up to the plan (as pdh_cli_plan_target is for -f): checks the credentials,
  * reads the saved plan at path, says on stderr which plan is applied (its sha256) unless

@@ -5,14 +5,17 @@
 #define PDHOOKS_RENDER_JSON_H
 
 #include "pdhooks/desired.h"
+#include "pdhooks/diag.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 
 #define PDH_PLAN_FORMAT_VERSION 1
 
 /* The plan as indented JSON text ending with a newline. desired and live are the inputs the
- * plan was computed from. Caller frees. */
-char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live);
+ * plan was computed from; the warnings of diags (the desired file's, may be NULL) come first
+ * in warnings[], as "FILE:LINE:COL: message". Caller frees. */
+char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
+                      const pdh_diags *diags);
 
 /* SHA-256 (64 hex digits) over the owned live webhooks — every item of live whose id the plan
  * does not list as foreign — in id order, with their attributes; password values are left

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "pdhooks/desired.h"
+#include "pdhooks/diag.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 
@@ -17,6 +18,7 @@
 typedef struct pdh_markdown_opts {
 	size_t max_bytes;          /* 0: PDH_MARKDOWN_MAX */
 	const char *plan_digest;   /* sha256 of a saved plan to name in the comment, or NULL */
+	const pdh_diags *diags;    /* the desired file's diagnostics: its warnings are listed */
 } pdh_markdown_opts;
 
 /* The comment, at most max_bytes bytes: when the whole plan does not fit, the lists of
