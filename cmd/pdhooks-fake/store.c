@@ -165,10 +165,10 @@ static void S_text_free(fake_text *t)
 		free(t->text[m]);
 }
 
-/* Frees the cached texts of webhooks from index `from` on. */
-static void S_texts_clear(fake_server *s, size_t from)
+/* Frees the cached texts of every webhook. */
+static void S_texts_clear(fake_server *s)
 {
-	for (size_t i = from; i < json_array_size(s->hooks); i++)
+	for (size_t i = 0; i < json_array_size(s->hooks); i++)
 		S_text_free(&s->texts[i]);
 }
 
@@ -217,7 +217,7 @@ int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen)
 		if (id == NULL)
 			next++;
 	}
-	S_texts_clear(s, 0);
+	S_texts_clear(s);
 	json_decref(s->hooks);
 	s->hooks = hooks;
 	hooks = NULL;
@@ -368,7 +368,7 @@ void fake_store_remove(fake_server *s, size_t index)
 
 void fake_store_dispose(fake_server *s)
 {
-	S_texts_clear(s, 0);
+	S_texts_clear(s);
 	free(s->texts);
 	s->texts = NULL;
 	S_listings_drop(s);

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	pdh_planfile *pf = NULL;
-	pdh_error err;
+	pdh_error err = { 0 };   /* read after a failure: defined even if the parser forgot it */
 
 	if (pdh_planfile_parse(&pf, "fuzz", (const char *)data, size, &err) == 0)
 		pdh_planfile_free(pf);
