@@ -48,3 +48,15 @@ Test(cli, no_command_prints_usage_and_fails)
 	cr_expect_not_null(strstr(r.out, "Usage: pdhooks COMMAND"));
 	pdh_t_run_dispose(&r);
 }
+
+Test(cli, apply_refuses_a_file_and_a_saved_plan_together)
+{
+	pdh_t_run r;
+	pdh_t_pdhooks(&r, NULL, NULL, "apply", "-f", "other.yaml", "saved.plan", "--auto-approve",
+	              NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.out, "");
+	cr_expect_not_null(strstr(r.err, "pdhooks: error: apply: give either -f FILE or a saved plan"),
+	                   "%s", r.err);
+	pdh_t_run_dispose(&r);
+}

@@ -159,6 +159,13 @@ int pdh_cmd_apply(int argc, char **argv)
 		pdh_cli_error("apply: one saved plan at most, not '%s' too", argv[first + 1]);
 		goto done;
 	}
+	if (first < argc && o.file_given) {
+		/* The plan records its desired file; applying it against another would be a
+		 * different plan than the one reviewed. */
+		pdh_cli_error("apply: give either -f FILE or a saved plan, not both (the plan "
+		              "names its own desired file)");
+		goto done;
+	}
 	if (first < argc && args.max_deletes >= 0) {
 		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
 		              "again with --max-deletes N");

@@ -44,6 +44,7 @@ static int S_common_option(pdh_common *o, int opt, const char *arg)
 	switch (opt) {
 	case 'f':
 		o->file = arg;
+		o->file_given = true;
 		return 1;
 	case PDH_OPT_API_URL:
 		o->api_url = arg;

@@ -51,6 +51,7 @@ enum {
 
 typedef struct pdh_common {
 	const char *file;        /* -f; "pdhooks.yaml" */
+	bool file_given;         /* -f was on the command line */
 	const char *api_url;     /* --api-url; NULL: the environment decides */
 	const char *token_file;
 	const char *cacert;
