@@ -60,7 +60,7 @@ static long long S_now_ms(void)
 
 static bool S_interrupted(const S_run *run)
 {
-	return run->opts->interrupt && *run->opts->interrupt;
+	return run->opts->interrupt && atomic_load(run->opts->interrupt) != 0;
 }
 
 static long S_budget_ms(const S_run *run)
@@ -116,6 +116,7 @@ static int S_pace_begin(S_run *run)
 	pthread_mutex_lock(&run->mu);
 	for (;;) {
 		long long now;
+		long nap;
 
 		if (S_interrupted(run)) {
 			pthread_mutex_unlock(&run->mu);
@@ -133,9 +134,11 @@ static int S_pace_begin(S_run *run)
 			probe = 1;
 			break;
 		}
+		/* reset_at is read under the lock: other workers move it */
+		nap = run->reset_at - now > 0 && run->reset_at - now < S_SLICE_MS
+		      ? (long)(run->reset_at - now) : S_SLICE_MS;
 		pthread_mutex_unlock(&run->mu);
-		S_nap(run->reset_at - now > 0 && run->reset_at - now < S_SLICE_MS
-		      ? (long)(run->reset_at - now) : S_SLICE_MS);
+		S_nap(nap);
 		pthread_mutex_lock(&run->mu);
 	}
 	if (run->remaining > 0)

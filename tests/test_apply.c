@@ -989,7 +989,7 @@ Test(apply, core_interrupt_before_start_sends_nothing)
 	S_core c;
 	pdh_apply_result *res = NULL;
 	pdh_error err = { 0 };
-	volatile sig_atomic_t stop = 1;
+	atomic_int stop = 1;
 
 	S_desired(three);
 	S_core_plan(&c);

@@ -1,9 +1,11 @@
 /* pdhooks apply [-f FILE | PLANFILE]: plan (or check a saved plan), show it, ask, make the
  * calls, verify. */
 #define _GNU_SOURCE /* getopt_long */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +26,15 @@ enum {
 };
 
 /* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */
-static volatile sig_atomic_t S_interrupt;
+static atomic_int S_interrupt;
 
 static void S_on_sigint(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
-	S_interrupt = 1;
+	atomic_store(&S_interrupt, 1);  /* lock-free, so async-signal-safe */
+	errno = saved;
 }
 
 /* Asks on the terminal; true only for the answer "yes". */
@@ -208,7 +213,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	sa.sa_handler = S_on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C stops at once */
-	S_interrupt = 0;
+	atomic_store(&S_interrupt, 0);
 	handler = sigaction(SIGINT, &sa, &old_sa) == 0;
 
 	aopts.client = t.client;

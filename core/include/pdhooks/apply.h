@@ -10,7 +10,7 @@
 #ifndef PDHOOKS_APPLY_H
 #define PDHOOKS_APPLY_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -71,7 +71,8 @@ typedef struct pdh_apply_opts {
 	bool force;                    /* apply even when plan->brake is set */
 	pdh_plan_opts plan_opts;       /* for the verification plan (and listings mid-way) */
 	pdh_retry_policy retry;        /* zeroed: the defaults of retry.h */
-	volatile sig_atomic_t *interrupt; /* non-zero: start no new call; NULL: never */
+	atomic_int *interrupt;         /* non-zero: start no new call; NULL: never. Atomic, so
+	                                  a signal handler may set it while workers read it */
 	unsigned long long seed;       /* jitter seed; 0: from the clock */
 } pdh_apply_opts;
 
