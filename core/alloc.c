@@ -86,6 +86,23 @@ char *pdh_xvasprintf(const char *fmt, va_list ap)
 	return p;
 }
 
+/* Called through a volatile pointer, so the stores stay even when free() follows. */
+static void *(*const volatile S_memset)(void *, int, size_t) = memset;
+
+void pdh_wipe(void *p, size_t n)
+{
+	if (p != NULL && n > 0)
+		S_memset(p, 0, n);
+}
+
+void pdh_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	pdh_wipe(s, strlen(s));
+	free(s);
+}
+
 char *pdh_xasprintf(const char *fmt, ...)
 {
 	va_list ap;

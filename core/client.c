@@ -50,14 +50,6 @@ static void S_global_init(void)
 	S_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static void S_free_secret(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
 void pdh_client_free(pdh_client *c)
 {
 	if (c == NULL)
@@ -68,10 +60,10 @@ void pdh_client_free(pdh_client *c)
 	curl_slist_free_all(c->post_headers);
 	free(c->base);
 	free(c->base_path);
-	S_free_secret(c->token);
+	pdh_free_secret(c->token);
 	free(c->cacert);
 	if (c->body.data) /* the last answer may hold a webhook's password */
-		memset(c->body.data, 0, c->body.cap);
+		pdh_wipe(c->body.data, c->body.cap);
 	pdh_buf_dispose(&c->body);
 	free(c->location);
 	free(c->content_type);
@@ -156,7 +148,7 @@ int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err
 	c = NULL;
 	rc = PDH_OK;
 done:
-	S_free_secret(auth);
+	pdh_free_secret(auth);
 	pdh_url_dispose(&u);
 	pdh_client_free(c);
 	return rc;
@@ -466,7 +458,7 @@ int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webh
 		rc = pdh_live_parse_created(out, pdh_buf_cstr(&c->body), c->body.len, err);
 		rc = S_parsed(rc, err, res);
 	}
-	S_free_secret(body); /* it may hold http_auth_password */
+	pdh_free_secret(body); /* it may hold http_auth_password */
 	return rc;
 }
 

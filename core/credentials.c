@@ -128,10 +128,7 @@ void pdh_credentials_dispose(pdh_credentials *c)
 {
 	if (c == NULL)
 		return;
-	if (c->token) {
-		memset(c->token, 0, strlen(c->token));
-		free(c->token);
-	}
+	pdh_free_secret(c->token);
 	memset(c, 0, sizeof(*c));
 	c->auth = PDH_AUTH_NONE;
 }

@@ -804,7 +804,7 @@ static void S_webhook_dispose(pdh_desired_webhook *w)
 	free(w->subscription_url);
 	free(w->version);
 	free(w->http_auth_user);
-	free(w->http_auth_password);
+	pdh_free_secret(w->http_auth_password);
 	free(w->http_auth_password_ref);
 }
 

@@ -26,7 +26,7 @@ void pdh_live_webhook_dispose(pdh_live_webhook *w)
 	free(w->name);
 	free(w->type);
 	free(w->http_auth_user);
-	free(w->http_auth_password);
+	pdh_free_secret(w->http_auth_password);
 	free(w->add_time);
 	memset(w, 0, sizeof(*w));
 }

@@ -16,5 +16,10 @@ char *pdh_xstrdup(const char *s);           /* NULL in, NULL out */
 char *pdh_xstrndup(const char *s, size_t n);
 char *pdh_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *pdh_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Overwrites n bytes in a way the compiler may not drop as a dead store before free(). */
+void pdh_wipe(void *p, size_t n);
+/* Wipes a NUL-terminated secret (token, password, a body holding one), then frees it.
+ * NULL is fine. */
+void pdh_free_secret(char *s);
 
 #endif
