@@ -6,7 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
-#include "quote.h"
+#include "util/quote.h"
 
 #define S_GREEN "\033[32m"
 #define S_RED "\033[31m"

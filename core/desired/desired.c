@@ -24,7 +24,7 @@
 #include "pdhooks/sha256.h"
 #include "pdhooks/url.h"
 #include "pdhooks/vocab.h"
-#include "text.h"
+#include "util/text.h"
 
 /* A valid file nests three deep (root, webhooks, entry); anything far deeper is hostile. */
 #define S_MAX_DEPTH 32

@@ -11,7 +11,7 @@
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
-#include "plan_json.h"
+#include "plan/plan_json.h"
 #include "pdhooks/sha256.h"
 
 /* ---- writing ---- */

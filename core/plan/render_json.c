@@ -7,9 +7,9 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
-#include "plan_json.h"
+#include "plan/plan_json.h"
 #include "pdhooks/sha256.h"
-#include "text.h"
+#include "util/text.h"
 
 json_t *pdh_json_text(const char *s)
 {
