@@ -1,6 +1,5 @@
 #include "pdhooks/planfile.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,28 +10,16 @@
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
-#include "plan/plan_json.h"
 #include "pdhooks/sha256.h"
+#include "desired/varref.h"
+#include "plan/plan_json.h"
 
 /* ---- writing ---- */
 
 /* Whether ref is one or more ${NAME} and nothing else: the only form saved. */
 static bool S_ref_ok(const char *ref)
 {
-	const char *p = ref;
-
-	if (ref == NULL || *ref == '\0')
-		return false;
-	while (*p) {
-		if (p[0] != '$' || p[1] != '{' || !(isalpha((unsigned char)p[2]) || p[2] == '_'))
-			return false;
-		p += 2;
-		while (isalnum((unsigned char)*p) || *p == '_')
-			p++;
-		if (*p++ != '}')
-			return false;
-	}
-	return true;
+	return ref && pdh_varref_count_pure(ref, strlen(ref)) > 0;
 }
 
 /* Credentials in URLs (userinfo, query values) may come from ${VAR}: never saved. */
