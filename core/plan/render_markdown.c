@@ -6,7 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
-#include "pdhooks/render_json.h"
+#include "pdhooks/planfile.h"
 #include "pdhooks/url.h"
 #include "plan/plan_json.h"
 

@@ -1,5 +1,5 @@
 /* The text form of a plan: what `pdhooks plan` prints by default. */
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 
 #include <stdlib.h>
 #include <string.h>
