@@ -11,7 +11,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/render_markdown.h"
-#include "plan_json.h"
+#include "plan/plan_json.h"
 
 #define S_ERROR_SHOWN 160   /* characters of an error kept for the table */
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
-#include "pdhooks/client.h"
+#include "pdhooks/credentials.h"
 
 /* A token command's stdout is read up to this; the first line is all that is used. */
 #define S_COMMAND_OUTPUT_MAX (64 * 1024)
