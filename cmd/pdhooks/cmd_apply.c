@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli_plan.h"
+#include "fleet_cli.h"
 #include "cmd.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
@@ -22,7 +23,8 @@ enum {
 	OPT_AUTO_APPROVE = PDH_OPT_COMMON_END,
 	OPT_PARALLELISM,
 	OPT_FORCE,
-	OPT_MAX_DELETES
+	OPT_MAX_DELETES,
+	OPT_FLEET_BASE
 };
 
 /* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */
@@ -112,12 +114,17 @@ typedef struct S_apply_args {
 	bool force;
 	int parallelism;
 	int max_deletes;   /* -1: the file's */
+	pdh_fleet_args fleet;
 } S_apply_args;
 
 static int S_apply_option(int opt, const char *arg, void *ctx)
 {
 	S_apply_args *a = ctx;
+	int taken = opt >= OPT_FLEET_BASE ? pdh_fleet_option(&a->fleet, opt - OPT_FLEET_BASE, arg)
+	                                  : 0;
 
+	if (taken != 0)
+		return taken > 0 ? 0 : -1;
 	switch (opt) {
 	case OPT_AUTO_APPROVE:
 		a->auto_approve = true;
@@ -139,9 +146,11 @@ int pdh_cmd_apply(int argc, char **argv)
 		{ "parallelism", required_argument, NULL, OPT_PARALLELISM },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
+		PDH_FLEET_LONGOPTS(OPT_FLEET_BASE),
+		{ "canary", required_argument, NULL, OPT_FLEET_BASE + PDH_FLEET_OPT_CANARY },
 		{ NULL, 0, NULL, 0 }
 	};
-	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1 };
+	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1, { 0 } };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;
@@ -155,11 +164,31 @@ int pdh_cmd_apply(int argc, char **argv)
 	int first, rc, code = PDH_EXIT_ERROR;
 
 	pdh_common_init(&o);
+	pdh_fleet_args_init(&args.fleet);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
 	if (pdh_common_parse(&o, "apply", argc, argv, NULL, longopts, S_apply_option, &args,
-	                     &first) != 0)
+	                     &first) != 0 || pdh_fleet_args_check(&args.fleet, "apply") != 0)
 		goto done;
+	if (args.fleet.fleet) {
+		if (first + 1 < argc) {
+			pdh_cli_error("apply --fleet: one directory of saved plans at most, not '%s' too",
+			              argv[first + 1]);
+			goto done;
+		}
+		if (first < argc && args.max_deletes >= 0) {
+			pdh_cli_error("apply: saved plans keep the --max-deletes they were made with; "
+			              "plan again with --max-deletes N");
+			goto done;
+		}
+		args.fleet.saved_dir = first < argc ? argv[first] : NULL;
+		args.fleet.max_deletes = args.max_deletes;
+		args.fleet.auto_approve = args.auto_approve;
+		args.fleet.force = args.force;
+		args.fleet.parallelism = args.parallelism;
+		code = pdh_cli_fleet_apply(&o, &args.fleet);
+		goto done;
+	}
 	if (first + 1 < argc) {
 		pdh_cli_error("apply: one saved plan at most, not '%s' too", argv[first + 1]);
 		goto done;
@@ -236,6 +265,7 @@ done:
 		sigaction(SIGINT, &old_sa, NULL);
 	pdh_apply_result_free(res);
 	pdh_planfile_free(saved);
+	pdh_fleet_args_dispose(&args.fleet);
 	free(text);
 	pdh_target_run_dispose(&run);
 	pdh_common_dispose(&o);

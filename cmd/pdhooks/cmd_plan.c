@@ -8,24 +8,30 @@
 #include <string.h>
 
 #include "cli_plan.h"
+#include "fleet_cli.h"
 #include "cmd.h"
 #include "plan_output.h"
 #include "pdhooks/render_text.h"
 
-enum { OPT_DETAILED_EXITCODE = PDH_OPT_COMMON_END, OPT_MAX_DELETES, OPT_FORMAT };
+enum { OPT_DETAILED_EXITCODE = PDH_OPT_COMMON_END, OPT_MAX_DELETES, OPT_FORMAT, OPT_FLEET_BASE };
 
 typedef struct S_plan_args {
 	bool detailed;
 	int max_deletes;   /* -1: the file's */
 	pdh_format format;
 	const char *planfile;  /* -o */
+	pdh_fleet_args fleet;
 } S_plan_args;
 
 static int S_plan_option(int opt, const char *arg, void *ctx)
 {
 	S_plan_args *a = ctx;
 	pdh_error err;
+	int taken = opt >= OPT_FLEET_BASE ? pdh_fleet_option(&a->fleet, opt - OPT_FLEET_BASE, arg)
+	                                  : 0;
 
+	if (taken != 0)
+		return taken > 0 ? 0 : -1;
 	if (opt == OPT_DETAILED_EXITCODE) {
 		a->detailed = true;
 		return 0;
@@ -51,9 +57,10 @@ int pdh_cmd_plan(int argc, char **argv)
 		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "out", required_argument, NULL, 'o' },
+		PDH_FLEET_LONGOPTS(OPT_FLEET_BASE),
 		{ NULL, 0, NULL, 0 }
 	};
-	S_plan_args args = { false, -1, PDH_FORMAT_TEXT, NULL };
+	S_plan_args args = { false, -1, PDH_FORMAT_TEXT, NULL, { 0 } };
 	pdh_error err = { 0 };
 	char digest[65] = "";
 	pdh_common o;
@@ -63,12 +70,21 @@ int pdh_cmd_plan(int argc, char **argv)
 	int first, code = PDH_EXIT_ERROR;
 
 	pdh_common_init(&o);
+	pdh_fleet_args_init(&args.fleet);
 	memset(&run, 0, sizeof(run));
 	if (pdh_common_parse(&o, "plan", argc, argv, "o:", longopts, S_plan_option, &args,
-	                     &first) != 0)
+	                     &first) != 0 || pdh_fleet_args_check(&args.fleet, "plan") != 0)
 		goto done;
 	if (first < argc) {
 		pdh_cli_error("plan: unexpected argument '%s' (the file goes after -f)", argv[first]);
+		goto done;
+	}
+	if (args.fleet.fleet) {
+		args.fleet.format = (int)args.format;
+		args.fleet.detailed_exitcode = args.detailed;
+		args.fleet.max_deletes = args.max_deletes;
+		args.fleet.out_dir = args.planfile;
+		code = pdh_cli_fleet_plan(&o, &args.fleet);
 		goto done;
 	}
 	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, NULL);
@@ -101,6 +117,7 @@ int pdh_cmd_plan(int argc, char **argv)
 	code = args.detailed && !pdh_plan_is_empty(run.plan) ? PDH_EXIT_CHANGES : PDH_EXIT_OK;
 done:
 	free(text);
+	pdh_fleet_args_dispose(&args.fleet);
 	pdh_target_run_dispose(&run);
 	pdh_common_dispose(&o);
 	return code;

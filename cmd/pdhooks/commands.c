@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "fleet_cli.h"
 #include "options.h"
 #include "pdhooks/export.h"
 
@@ -23,11 +24,16 @@ const pdh_cmd pdh_commands[] = {
 	  "      --detailed-exitcode  exit 2 when changes are pending, 0 when there are none\n"
 	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
 	  "                           manage.max_deletes, else 10)\n"
+	  PDH_FLEET_HELP
+	  "                           With --fleet, -o DIR saves DIR/ACCOUNT.json per account.\n"
 	  PDH_COMMON_HELP
 	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
 	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
-	  "2 changes pending (with --detailed-exitcode).\n" },
+	  "2 changes pending (with --detailed-exitcode), 5 the API could not be reached.\n"
+	  "With --fleet: 1 if any account had an error, else 5 if any could not be checked,\n"
+	  "else 3 if any was refused by a brake, else 4 if any saved plan is stale, else 2\n"
+	  "(with --detailed-exitcode) if any has changes, else 0.\n" },
 	{ "apply", pdh_cmd_apply,
 	  "pdhooks apply [-f FILE | PLANFILE] [--auto-approve] [--parallelism N] [--force]\n"
 	  "              [--max-deletes N] [OPTIONS]",
@@ -52,6 +58,11 @@ const pdh_cmd pdh_commands[] = {
 	  "      --force              apply even when a safety brake refuses the plan\n"
 	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
 	  "                           manage.max_deletes, else 10)\n"
+	  PDH_FLEET_HELP
+	  "      --canary N           with --fleet: apply the first N selected accounts first,\n"
+	  "                           and the rest only if all of them applied and converged\n"
+	  "                           With --fleet, DIR (from 'plan --fleet F -o DIR') applies\n"
+	  "                           DIR/ACCOUNT.json per account; stale ones are refused.\n"
 	  PDH_COMMON_HELP
 	  "\n"
 	  "Ctrl-C lets the calls in flight finish, starts no new one and reports what was done;\n"
@@ -61,12 +72,16 @@ const pdh_cmd pdh_commands[] = {
 	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
 	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed;\n"
 	  "130 interrupted.\n" },
-	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
+	{ "validate", pdh_cmd_validate,
+	  "pdhooks validate [-f FILE] [-q] [--no-color] [--fleet FLEETFILE]",
 	  "parse and check the desired-state file, without any network call",
 	  "Options:\n"
 	  "  -f, --file FILE   the desired-state file (default: pdhooks.yaml)\n"
 	  "  -q, --quiet       print only errors: no warnings, no summary line\n"
 	  "  --no-color        no colour in diagnostics (also: NO_COLOR set in the environment)\n"
+	  "  --fleet FLEETFILE check the fleet file and each selected account's desired file,\n"
+	  "                    rendered with the account's vars (--account, --label and\n"
+	  "                    --shard select, as for plan)\n"
 	  "\n"
 	  "Every error and warning is printed to stderr as FILE:LINE:COLUMN, with the source line\n"
 	  "and a caret. ${VAR} references are resolved from the environment.\n"
@@ -91,6 +106,21 @@ const pdh_cmd pdh_commands[] = {
 	  "\n"
 	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
 	  "failure, FILE exists or cannot be written).\n" },
+	{ "merge", pdh_cmd_merge,
+	  "pdhooks merge REPORT.json... [--format text|json|markdown] [--detailed-exitcode]",
+	  "join the JSON reports of a fleet's shards into one report",
+	  "Reads the reports that 'pdhooks plan --fleet F --shard I/N --format json' (or apply)\n"
+	  "wrote, one per shard, and prints one report of the whole fleet, accounts in the fleet\n"
+	  "file's order. Refuses a missing or repeated shard, and reports of different fleet\n"
+	  "files (fleet_sha256) or commands. '-' reads a report from stdin.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --format FORMAT      text (default), json (schemas/fleet-report.schema.json)\n"
+	  "                           or markdown (a pull-request comment, at most 60,000\n"
+	  "                           characters)\n"
+	  "      --detailed-exitcode  exit 2 when an account has changes pending\n"
+	  "\n"
+	  "Exit codes: the fleet's (see 'pdhooks help plan'); 1 when the reports do not merge.\n" },
 	{ "version", pdh_cmd_version, "pdhooks version", "print the version", "" },
 	{ "help", pdh_cmd_help, "pdhooks help [COMMAND]", "show help for pdhooks or one command", "" },
 	{ NULL, NULL, NULL, NULL, NULL }

@@ -153,7 +153,7 @@ static int S_plan(pdh_target_run *run, pdh_target *t, pdh_planfile **pf,
 	pdh_apply_opts lo;
 	int rc;
 
-	if (o->mode == PDH_FLEET_APPLY && o->saved_dir) {
+	if (o->saved_dir) {
 		char *path = S_plan_path(o->saved_dir, a->name);
 
 		rc = pdh_planfile_load(pf, path, err);
@@ -353,7 +353,9 @@ static void *S_worker(void *arg)
 		}
 		i = P->next++;
 		pthread_mutex_unlock(&P->mu);
-		if (P->o->interrupt && atomic_load(P->o->interrupt))
+		if (P->o->skip_reason)
+			r = S_skipped(P->o, i, P->o->skip_reason);
+		else if (P->o->interrupt && atomic_load(P->o->interrupt))
 			r = S_skipped(P->o, i, "interrupted before it started");
 		else
 			r = S_run_account(P->o, i);

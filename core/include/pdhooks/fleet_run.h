@@ -63,6 +63,8 @@ typedef struct pdh_fleet_run_opts {
 	 * accounts; NULL entries: none): apply refuses (stale) an account whose plan differs
 	 * from the one confirmed. NULL: no check. */
 	char *const *expect_signature;
+	/* Non-NULL: run no account, report each as skipped with this reason. */
+	const char *skip_reason;
 	/* rendering */
 	pdh_fleet_format format;
 	bool color;
