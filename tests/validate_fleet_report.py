@@ -7,7 +7,10 @@ import os
 import sys
 
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+try:
+    from referencing import Registry, Resource
+except ImportError:  # jsonschema before 4.18 resolves $ref through RefResolver
+    Registry = None
 
 
 def main():
@@ -19,9 +22,15 @@ def main():
         with open(os.path.join(sys.argv[1], name), encoding="utf-8") as f:
             schemas[name] = json.load(f)
         Draft202012Validator.check_schema(schemas[name])
-    registry = Registry().with_resources(
-        (s["$id"], Resource.from_contents(s)) for s in schemas.values())
-    validator = Draft202012Validator(schemas["fleet-report.schema.json"], registry=registry)
+    top = schemas["fleet-report.schema.json"]
+    if Registry is not None:
+        registry = Registry().with_resources(
+            (s["$id"], Resource.from_contents(s)) for s in schemas.values())
+        validator = Draft202012Validator(top, registry=registry)
+    else:
+        from jsonschema import RefResolver
+        store = {s["$id"]: s for s in schemas.values()}
+        validator = Draft202012Validator(top, resolver=RefResolver.from_schema(top, store=store))
     bad = 0
     for path in sys.argv[2:]:
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()

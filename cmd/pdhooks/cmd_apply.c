@@ -24,6 +24,7 @@ enum {
 	OPT_PARALLELISM,
 	OPT_FORCE,
 	OPT_MAX_DELETES,
+	OPT_FORMAT,
 	OPT_FLEET_BASE
 };
 
@@ -114,6 +115,7 @@ typedef struct S_apply_args {
 	bool force;
 	int parallelism;
 	int max_deletes;   /* -1: the file's */
+	pdh_format format; /* --fleet only, for now */
 	pdh_fleet_args fleet;
 } S_apply_args;
 
@@ -126,6 +128,15 @@ static int S_apply_option(int opt, const char *arg, void *ctx)
 	if (taken != 0)
 		return taken > 0 ? 0 : -1;
 	switch (opt) {
+	case OPT_FORMAT: {
+		pdh_error err;
+
+		if (pdh_cli_parse_format(arg, &a->format, &err) != 0) {
+			pdh_cli_error("%s", err.message);
+			return -1;
+		}
+		return 0;
+	}
 	case OPT_AUTO_APPROVE:
 		a->auto_approve = true;
 		return 0;
@@ -146,11 +157,13 @@ int pdh_cmd_apply(int argc, char **argv)
 		{ "parallelism", required_argument, NULL, OPT_PARALLELISM },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		PDH_FLEET_LONGOPTS(OPT_FLEET_BASE),
 		{ "canary", required_argument, NULL, OPT_FLEET_BASE + PDH_FLEET_OPT_CANARY },
 		{ NULL, 0, NULL, 0 }
 	};
-	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1, { 0 } };
+	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1, PDH_FORMAT_TEXT,
+	                      { 0 } };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;
@@ -186,7 +199,12 @@ int pdh_cmd_apply(int argc, char **argv)
 		args.fleet.auto_approve = args.auto_approve;
 		args.fleet.force = args.force;
 		args.fleet.parallelism = args.parallelism;
+		args.fleet.format = (int)args.format;
 		code = pdh_cli_fleet_apply(&o, &args.fleet);
+		goto done;
+	}
+	if (args.format != PDH_FORMAT_TEXT) {
+		pdh_cli_error("apply: --format is for --fleet reports");
 		goto done;
 	}
 	if (first + 1 < argc) {

@@ -1,0 +1,466 @@
+/* Fleet mode end to end: pdhooks validate|plan|apply --fleet and merge, against one
+ * pdhooks-fake per company (tests/support/world.h). */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pdhooks/alloc.h"
+#include "testutil.h"
+#include "world.h"
+
+#define DESIRED \
+	"pdhooks: 1\n" \
+	"webhooks:\n" \
+	"  - name: deals\n" \
+	"    event_action: create\n" \
+	"    event_object: deal\n" \
+	"    subscription_url: https://hooks.example.com/${TENANT}/deals\n"
+
+#define SEED(id, path) "{\"id\":" #id ",\"name\":\"x\",\"event_action\":\"change\"," \
+	"\"event_object\":\"person\",\"subscription_url\":\"https://hooks.example.com/" path "\"}"
+
+static pdh_t_fleet W;
+
+static void S_setup3(void)
+{
+	char *acc[4];
+
+	pdh_t_fleet_setup(&W, 3, NULL, DESIRED);
+	acc[0] = pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }\nlabels: { tier: gold }");
+	acc[1] = pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }");
+	acc[2] = pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }\nlabels: { tier: gold }");
+	acc[3] = NULL;
+	pdh_t_fleet_write(&W, acc);
+}
+
+static void S_teardown(void)
+{
+	pdh_t_fleet_teardown(&W);
+}
+
+static json_t *S_json(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+
+	cr_assert_not_null(j, "not JSON (%s): %s", e.text, text);
+	return j;
+}
+
+static json_t *S_account(json_t *report, const char *name)
+{
+	json_t *accounts = json_object_get(report, "accounts");
+
+	for (size_t i = 0; i < json_array_size(accounts); i++) {
+		json_t *a = json_array_get(accounts, i);
+		if (strcmp(json_string_value(json_object_get(a, "name")), name) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+static const char *S_outcome(json_t *report, const char *name)
+{
+	json_t *a = S_account(report, name);
+
+	cr_assert_not_null(a, "no account %s", name);
+	return json_string_value(json_object_get(a, "outcome"));
+}
+
+/* Validates a fleet report against schemas/fleet-report.schema.json with python3-jsonschema. */
+static void S_check_schema(const char *report)
+{
+	char *dir = pdh_t_tmpdir(), *path = pdh_xasprintf("%s/report.json", dir);
+	char *script = pdh_xasprintf("%s/tests/validate_fleet_report.py", getenv("PDH_SOURCE_DIR"));
+	char *schemas = pdh_xasprintf("%s/schemas", getenv("PDH_SOURCE_DIR"));
+	char *argv[] = { "/usr/bin/python3", script, schemas, path, NULL };
+	pdh_t_run r;
+
+	pdh_t_write_file(path, report);
+	pdh_t_run_argv(&r, argv, NULL, NULL);
+	cr_expect_eq(r.status, 0, "schema: %s\n%s", r.err, report);
+	pdh_t_run_dispose(&r);
+	free(dir);
+	free(path);
+	free(script);
+	free(schemas);
+}
+
+TestSuite(fleet, .init = S_setup3, .fini = S_teardown, .timeout = 120);
+
+Test(fleet, validate_renders_each_account_with_its_vars)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "3 of 3 selected accounts valid") != NULL, "%s", r.out);
+	pdh_t_run_dispose(&r);
+	/* Without vars, ${TENANT} is unset: that account fails, naming itself. */
+	{
+		char *acc[] = { pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		                pdh_t_fleet_account(&W, "novars", 1, NULL), NULL };
+		pdh_t_fleet_write(&W, acc);
+	}
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "pdhooks: account novars:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "TENANT") != NULL, "%s", r.err);
+	cr_expect(strstr(r.out, "1 of 2 selected accounts valid") != NULL, "%s", r.out);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], NULL), 0, "validate makes no call");
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, loader_errors_are_file_line_col_and_nothing_is_called)
+{
+	pdh_t_run r;
+
+	pdh_t_write_file(W.fleet, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n"
+	                          "  - name: a\n    company_domain: a\n    token_env: A\n"
+	                          "    token_file: f\n  - name: a\n    company_domain: b\n"
+	                          "    token_env: B\n    colour: red\n");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "fleet.yaml:7:5: error: accounts[1]: give one token source") != NULL,
+	          "%s", r.err);
+	cr_expect(strstr(r.err, "fleet.yaml:8:11: error: duplicate account name 'a'") != NULL,
+	          "%s", r.err);
+	cr_expect(strstr(r.err, "fleet.yaml:11:5: error: unknown key 'colour'") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "does not load: 3 errors") != NULL, "%s", r.err);
+	cr_expect_str_eq(r.out, "");
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, plan_text_report_headers_table_and_summary_line)
+{
+	pdh_t_run r;
+
+	pdh_t_fake_set_state(W.fakes[1], "[{\"id\":5,\"name\":\"deals\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/globex/deals\"}]");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s", r.err);
+	{
+		char *h = pdh_xasprintf("=== acme (%s)\n", pdh_t_fake_url(W.fakes[0]));
+		char *g = pdh_xasprintf("=== globex (%s, company 102)\n", pdh_t_fake_url(W.fakes[1]));
+		cr_expect(strstr(r.out, h) != NULL, "%s", r.out);
+		cr_expect(strstr(r.out, g) != NULL, "%s", r.out);
+		cr_expect(strstr(r.out, h) < strstr(r.out, g), "file order");
+		free(h);
+		free(g);
+	}
+	cr_expect(strstr(r.out, "https://hooks.example.com/acme/deals") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "ACCOUNT  OUTCOME") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "globex   in_sync") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "Fleet: 1 in sync, 2 with changes, 0 failed (3 accounts).\n") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 0, "changes without --detailed-exitcode: 0");
+	pdh_t_run_dispose(&r);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 0);
+}
+
+Test(fleet, failing_token_command_fails_that_account_only_and_hides_its_output)
+{
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		pdh_xasprintf("  - name: vault\n    api_url: %s\n    token_command: [sh, -c, "
+		              "\"echo LEAKED-OUT; echo LEAKED-ERR >&2; exit 7\"]\n    vars: { TENANT: v }\n",
+		              pdh_t_fake_url(W.fakes[1])),
+		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
+		NULL };
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "account vault: token_command sh exited with status 7") != NULL,
+	          "%s", r.err);
+	cr_expect(strstr(r.out, "LEAKED") == NULL && strstr(r.err, "LEAKED") == NULL);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
+	cr_expect_str_eq(S_outcome(j, "vault"), "failed");
+	cr_expect_str_eq(S_outcome(j, "initech"), "changes");
+	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "vault"), "exit_code")), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "no call without a token");
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, refused_token_fails_that_account_while_the_others_are_planned)
+{
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		/* company 1's URL with company 0's token: 401 */
+		pdh_xasprintf("  - name: wrong\n    api_url: %s\n    token_env: PDH_T_TOK_0\n"
+		              "    vars: { TENANT: w }\n", pdh_t_fake_url(W.fakes[1])),
+		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
+		NULL };
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json",
+	              "--concurrency", "1", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "wrong"), "failed");
+	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
+	cr_expect_str_eq(S_outcome(j, "initech"), "changes");
+	cr_expect(strstr(r.err, "account wrong:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.out, "tok-0") == NULL && strstr(r.err, "tok-0") == NULL, "no token");
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	/* globex has three owned webhooks the file does not declare: deleting them all brakes. */
+	pdh_t_fake_set_state(W.fakes[1], "[" SEED(1, "a") "," SEED(2, "b") "," SEED(3, "c") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--format",
+	              "json", NULL);
+	cr_expect_eq(r.status, 3, "%s\n%s", r.out, r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	cr_expect_str_eq(S_outcome(j, "globex"), "refused");
+	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	cr_expect(strstr(json_string_value(json_object_get(S_account(j, "globex"), "error")),
+	                 "--force") != NULL);
+	/* The target is named by the company_id its listing shows; an empty one shows none. */
+	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "globex"), "company_id")), 102);
+	cr_expect(json_is_null(json_object_get(S_account(j, "acme"), "company_id")));
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "DELETE"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 1);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	/* --force lifts it. */
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--force",
+	              NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Fleet: 2 in sync, 1 applied, 0 failed (3 accounts).") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, failing_canary_stops_before_the_rest)
+{
+	char *acc[] = {
+		pdh_xasprintf("  - name: canary\n    api_url: %s\n    token_env: PDH_T_TOK_2\n"
+		              "    vars: { TENANT: c }\n", pdh_t_fake_url(W.fakes[0])),
+		pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }"),
+		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
+		NULL };
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--canary",
+	              "1", "--format", "json", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "canary"), "failed");
+	cr_expect_str_eq(S_outcome(j, "globex"), "skipped");
+	cr_expect_str_eq(S_outcome(j, "initech"), "skipped");
+	cr_expect(strstr(r.err, "1 of 1 canary account did not apply cleanly") != NULL, "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "the rest is not even listed");
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[2], NULL), 0);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, passing_canary_goes_on_to_the_rest)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--canary",
+	              "1", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts).") != NULL,
+	          "%s", r.out);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 1);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, apply_without_a_terminal_needs_auto_approve)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "--auto-approve") != NULL, "%s", r.err);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], NULL), 0);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, selection_by_account_and_label)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", "--label",
+	              "tier=gold", "--account", "i*", "--account", "globex", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_eq(json_array_size(json_object_get(j, "accounts")), 1);
+	cr_expect_not_null(S_account(j, "initech"));
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--account", "x", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "need --fleet") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", "3/3", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "--shard '3/3'") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+}
+
+/* Seven accounts over three shards: each account in exactly one, and merge gives them all. */
+Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
+{
+	static const char *names[] = { "a1", "b2", "c3", "d4", "e5", "f6", "g7" };
+	char *acc[8], *paths[3];
+	int seen[7] = { 0 };
+	pdh_t_run r;
+
+	for (size_t i = 0; i < 7; i++) {
+		char *vars = pdh_xasprintf("vars: { TENANT: %s }", names[i]);
+		acc[i] = pdh_t_fleet_account(&W, names[i], i % 3, vars);
+		free(vars);
+	}
+	acc[7] = NULL;
+	pdh_t_fleet_write(&W, acc);
+	for (int s = 0; s < 3; s++) {
+		char shard[8];
+		json_t *j;
+
+		snprintf(shard, sizeof(shard), "%d/3", s);
+		pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", shard,
+		              "--format", "json", NULL);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		j = S_json(r.out);
+		for (size_t i = 0; i < json_array_size(json_object_get(j, "accounts")); i++) {
+			const char *n = json_string_value(json_object_get(
+				json_array_get(json_object_get(j, "accounts"), i), "name"));
+			seen[n[1] - '1']++;
+		}
+		paths[s] = pdh_xasprintf("%s/shard-%d.json", W.dir, s);
+		pdh_t_write_file(paths[s], r.out);
+		json_decref(j);
+		pdh_t_run_dispose(&r);
+	}
+	for (int i = 0; i < 7; i++)
+		cr_expect_eq(seen[i], 1, "%s is in %d shards", names[i], seen[i]);
+
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[2], paths[0], paths[1], "--format", "json",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s", r.err);
+	{
+		json_t *j = S_json(r.out);
+		json_t *accounts = json_object_get(j, "accounts");
+
+		cr_assert_eq(json_array_size(accounts), 7);
+		for (size_t i = 0; i < 7; i++)
+			cr_expect_str_eq(json_string_value(json_object_get(json_array_get(accounts, i),
+			                                                   "name")), names[i]);
+		cr_expect_eq(json_integer_value(json_object_get(json_object_get(j, "summary"),
+		                                                "changes")), 7);
+		json_decref(j);
+	}
+	S_check_schema(r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "shard 2/3 is missing") != NULL, "%s", r.err);
+	cr_expect_str_eq(r.out, "");
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[1], paths[2], NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "shard 1/3 is given twice") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[2], "--format",
+	              "markdown", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "**Fleet: 0 in sync, 7 with changes, 0 failed (7 accounts).**") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	/* A report of another fleet file is refused. */
+	pdh_t_write_file(W.fleet, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts: []\n");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", "2/3", "--format",
+	              "json", NULL);
+	pdh_t_write_file(paths[2], r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[2], NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "different fleet files") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	for (int s = 0; s < 3; s++)
+		free(paths[s]);
+}
+
+Test(fleet, saved_plans_per_account_refuse_only_the_stale_one)
+{
+	char *dir = pdh_xasprintf("%s/plans", W.dir), *path;
+	struct stat st;
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-o", dir, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "saved the plan of account globex (sha256 ") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	for (const char *const *n = (const char *const[]){ "acme", "globex", "initech", NULL }; *n; n++) {
+		path = pdh_xasprintf("%s/%s.json", dir, *n);
+		cr_expect_eq(stat(path, &st), 0, "%s", path);
+		free(path);
+	}
+	/* Someone adds a webhook to globex after the review: its plan is stale. */
+	pdh_t_fake_set_state(W.fakes[1], "[" SEED(9, "globex/other") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	              "--format", "json", NULL);
+	cr_expect_eq(r.status, 4, "%s\n%s", r.out, r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	cr_expect_str_eq(S_outcome(j, "globex"), "stale");
+	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	/* A missing saved plan fails that account. */
+	path = pdh_xasprintf("%s/acme.json", dir);
+	remove(path);
+	free(path);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	              "--account", "acme", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "account acme:") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(dir);
+}
+
+Test(fleet, markdown_report_is_a_comment)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "markdown", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strncmp(r.out, "### pdhooks fleet plan\n", 23) == 0, "%s", r.out);
+	cr_expect(strstr(r.out, "<details><summary>acme: changes</summary>") != NULL, "%s", r.out);
+	cr_expect_leq(strlen(r.out), 60000);
+	pdh_t_run_dispose(&r);
+}
