@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/fleet.h"
+#include "pdhooks/fleet_run.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -463,4 +465,137 @@ Test(fleet, markdown_report_is_a_comment)
 	cr_expect(strstr(r.out, "<details><summary>acme: changes</summary>") != NULL, "%s", r.out);
 	cr_expect_leq(strlen(r.out), 60000);
 	pdh_t_run_dispose(&r);
+}
+
+/* On a terminal (script(1) gives it one): every plan, then one question for the whole fleet. */
+static void S_apply_on_terminal(pdh_t_run *r, const char *answer)
+{
+	char *cmd = pdh_xasprintf("%s apply --fleet %s", getenv("PDH_BIN"), W.fleet);
+	char *argv[] = { "/usr/bin/script", "-qec", cmd, "/dev/null", NULL };
+
+	pdh_t_run_argv(r, argv, W.env, answer);
+	free(cmd);
+}
+
+static size_t S_count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+Test(fleet, one_confirmation_for_the_whole_fleet)
+{
+	pdh_t_run r;
+
+	S_apply_on_terminal(&r, "no\n");
+	cr_expect_eq(r.status, 1, "%s", r.out);
+	cr_expect_eq(S_count(r.out, "Do you want to perform these actions in 3 accounts?"), 1,
+	             "%s", r.out);
+	cr_expect(strstr(r.out, "apply cancelled") != NULL, "%s", r.out);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 0);
+	pdh_t_run_dispose(&r);
+
+	S_apply_on_terminal(&r, "yes\n");
+	cr_expect_eq(r.status, 0, "%s", r.out);
+	cr_expect_eq(S_count(r.out, "Do you want to perform"), 1, "%s", r.out);
+	cr_expect(strstr(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts).") != NULL,
+	          "%s", r.out);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 1);
+	pdh_t_run_dispose(&r);
+
+	S_apply_on_terminal(&r, "yes\n");
+	cr_expect_eq(r.status, 0, "%s", r.out);
+	cr_expect(strstr(r.out, "Nothing to do.") != NULL, "%s", r.out);
+	cr_expect_eq(S_count(r.out, "Do you want to perform"), 0, "nothing to ask: %s", r.out);
+	pdh_t_run_dispose(&r);
+}
+
+/* ---- the runner through the core API ---- */
+
+typedef struct S_seen {
+	size_t n;
+	size_t index[16];
+	int outcome[16];
+	char *sig[16];
+} S_seen;
+
+static void S_collect(void *ctx, const pdh_fleet_result *r)
+{
+	S_seen *s = ctx;
+
+	s->index[s->n] = r->row.index;
+	s->outcome[s->n] = r->row.outcome;
+	s->sig[s->n] = r->plan_signature ? pdh_xstrdup(r->plan_signature) : NULL;
+	s->n++;
+}
+
+static const char *S_env_lookup(const char *name, void *ctx)
+{
+	char **env = ctx;
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+static void S_core_run(S_seen *seen, pdh_fleet *f, pdh_fleet_mode mode, char *const *expect)
+{
+	size_t idx[3] = { 0, 1, 2 };
+	pdh_fleet_run_opts o;
+	pdh_error err = { 0 };
+
+	memset(&o, 0, sizeof(o));
+	memset(seen, 0, sizeof(*seen));
+	o.fleet = f;
+	o.accounts = idx;
+	o.n_accounts = 3;
+	o.mode = mode;
+	o.concurrency = 3;
+	o.token.getenv = S_env_lookup;
+	o.token.getenv_ctx = W.env;
+	o.format = PDH_FLEET_JSON;
+	o.expect_signature = expect;
+	o.emit = S_collect;
+	o.emit_ctx = seen;
+	cr_assert_eq(pdh_fleet_run(&o, &err), 0, "%s", err.message);
+}
+
+Test(fleet, runner_hands_results_back_in_file_order_and_refuses_a_changed_plan)
+{
+	pdh_diags diags;
+	pdh_error err = { 0 };
+	pdh_fleet *f = NULL;
+	S_seen plan, applied;
+
+	/* The first company answers slowly: the others finish first, yet come back after it. */
+	pdh_t_fake_control(W.fakes[0], "POST", "/_fake/config", "{\"latency_ms\":300}", NULL);
+	pdh_diags_init(&diags, W.fleet);
+	cr_assert_eq(pdh_fleet_load_file(&f, W.fleet, &diags, &err), 0);
+	S_core_run(&plan, f, PDH_FLEET_PLAN, NULL);
+	cr_assert_eq(plan.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect_eq(plan.index[i], i);
+		cr_expect_eq(plan.outcome[i], PDH_FLEET_CHANGES);
+		cr_expect_not_null(plan.sig[i]);
+	}
+	/* globex changes after its plan was confirmed: only it is refused. */
+	pdh_t_fake_set_state(W.fakes[1], "[" SEED(4, "globex/new") "]");
+	S_core_run(&applied, f, PDH_FLEET_APPLY, plan.sig);
+	cr_expect_eq(applied.outcome[0], PDH_FLEET_APPLIED);
+	cr_expect_eq(applied.outcome[1], PDH_FLEET_STALE);
+	cr_expect_eq(applied.outcome[2], PDH_FLEET_APPLIED);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
+	for (size_t i = 0; i < 3; i++) {
+		free(plan.sig[i]);
+		free(applied.sig[i]);
+	}
+	pdh_fleet_free(f);
+	pdh_diags_dispose(&diags);
 }

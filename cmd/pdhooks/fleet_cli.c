@@ -206,19 +206,13 @@ static void S_emit(void *ctx, const pdh_fleet_result *r)
 {
 	S_emit_ctx *c = ctx;
 	const char *name = r->account->name;
-	size_t nl = strlen(name);
 
 	if (r->warning && !c->o->quiet)
 		pdh_cli_warning("%s", r->warning);
 	if (r->diagnostics && (r->core_rc == PDH_EFILE || !c->o->quiet))
 		fprintf(stderr, "pdhooks: account %s:\n%s", name, r->diagnostics);
-	if (r->error && r->row.outcome != PDH_FLEET_SKIPPED) {
-		/* Messages of token sources name the account already. */
-		if (strncmp(r->error, "account ", 8) == 0 && strncmp(r->error + 8, name, nl) == 0)
-			pdh_cli_error("%s", r->error);
-		else
-			pdh_cli_error("account %s: %s", name, r->error);
-	}
+	if (r->error && r->row.outcome != PDH_FLEET_SKIPPED)
+		pdh_cli_error("account %s: %s", name, r->error);
 	if (r->saved_digest && !c->o->quiet)
 		fprintf(stderr, "pdhooks: saved the plan of account %s (sha256 %s)\n", name,
 		        r->saved_digest);

@@ -50,6 +50,12 @@ static void S_log(void *ctx, const char *line)
 
 static void S_fail(pdh_fleet_result *r, int rc, const char *message)
 {
+	size_t n = strlen(r->account->name);
+
+	/* The report names the account already. */
+	if (message && strncmp(message, "account ", 8) == 0 &&
+	    strncmp(message + 8, r->account->name, n) == 0 && strncmp(message + 8 + n, ": ", 2) == 0)
+		message += 8 + n + 2;
 	r->core_rc = rc;
 	r->row.outcome = pdh_fleet_outcome_of(rc);
 	free(r->error);
