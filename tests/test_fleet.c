@@ -599,3 +599,50 @@ Test(fleet, runner_hands_results_back_in_file_order_and_refuses_a_changed_plan)
 	pdh_fleet_free(f);
 	pdh_diags_dispose(&diags);
 }
+
+Test(fleet, token_file_readable_by_others_is_warned_about_and_verbose_names_the_account)
+{
+	char *tok = pdh_xasprintf("%s/globex.token", W.dir);
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		pdh_xasprintf("  - name: globex\n    api_url: %s\n    token_file: globex.token\n"
+		              "    vars: { TENANT: globex }\n", pdh_t_fake_url(W.fakes[1])),
+		NULL };
+	pdh_t_run r;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_write_file(tok, "tok-1\n");
+	chmod(tok, 0644);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-v", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "pdhooks: warning: account globex: token_file ") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "can be read by its group or others (mode 644)") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "[globex] GET ") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "[acme] GET ") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "tok-1") == NULL && strstr(r.out, "tok-1") == NULL);
+	pdh_t_run_dispose(&r);
+	chmod(tok, 0600);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "warning") == NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(tok);
+}
+
+Test(fleet, single_company_options_are_refused_with_a_fleet)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--api-url",
+	              "https://x.pipedrive.com/api/v1", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "with --fleet, each account names") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, "-f", W.desired, NULL);
+	cr_expect_eq(r.status, 1);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "-f", W.desired, "--format", "json", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "--format is for --fleet reports") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+}
