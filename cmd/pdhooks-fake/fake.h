@@ -109,6 +109,10 @@ int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen);
 int fake_store_load(fake_server *s, char *why, size_t whylen);
 /* Writes s->state_path (temp file + rename) when set; 0 or -1 (reported on stderr). */
 int fake_store_save(fake_server *s);
+/* Sets the fields of the webhook at index from the object `fields` (checked as --state checks
+ * a webhook; "id" cannot change); 0 or -1 + why. */
+int fake_store_patch(fake_server *s, size_t index, const json_t *fields, char *why,
+                     size_t whylen);
 /* Adds hook (reference taken) at the end / removes the webhook at index; both call
  * fake_store_changed. */
 void fake_store_append(fake_server *s, json_t *hook);

@@ -700,6 +700,27 @@ static int S_config(fake_server *s, json_t *j, const char **why)
 	return 0;
 }
 
+/* POST /_fake/webhooks/{id}: sets fields of one webhook; *out gets the webhook as stored. */
+static int S_patch(fake_server *s, const char *idstr, json_t *in, char *why, size_t whylen,
+                   json_t **out, int *status)
+{
+	char *end = NULL;
+	long id = strtol(idstr, &end, 10);
+	size_t index;
+
+	if (*idstr == '\0' || *end != '\0' || fake_store_find(s, id, &index) == NULL) {
+		snprintf(why, whylen, "no webhook with id %s", idstr);
+		*status = 404;
+		return -1;
+	}
+	if (fake_store_patch(s, index, in, why, whylen) != 0) {
+		*status = 400;
+		return -1;
+	}
+	*out = json_deep_copy(json_array_get(s->hooks, index));
+	return 0;
+}
+
 static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const char *url,
                                  const char *method, fake_req *rq)
 {
@@ -738,6 +759,9 @@ static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const
 		} else {
 			fake_store_changed(s);
 		}
+	} else if (strncmp(url, "/_fake/webhooks/", 16) == 0 && post) {
+		if (S_patch(s, url + 16, in, whybuf, sizeof(whybuf), &out, &status) != 0)
+			why = whybuf;
 	} else if (strcmp(url, "/_fake/fail") == 0 && post) {
 		fake_fault f;
 		if (fake_fault_from_json(in, &f, &why) != 0)
@@ -751,7 +775,8 @@ static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const
 			status = 400;
 	} else if (strcmp(url, "/_fake/calls") == 0 || strcmp(url, "/_fake/calls/reset") == 0 ||
 	           strcmp(url, "/_fake/state") == 0 || strcmp(url, "/_fake/fail") == 0 ||
-	           strcmp(url, "/_fake/fail/reset") == 0 || strcmp(url, "/_fake/config") == 0) {
+	           strcmp(url, "/_fake/fail/reset") == 0 || strcmp(url, "/_fake/config") == 0 ||
+	           strncmp(url, "/_fake/webhooks/", 16) == 0) {
 		why = "method not allowed";
 		status = 405;
 	} else {

@@ -10,7 +10,7 @@
 
 #include "pdhooks/alloc.h"
 
-enum field_kind { F_INT, F_INT_NULL, F_STR, F_STR_NULL, F_BOOL01, F_TYPE };
+enum field_kind { F_INT, F_INT_NULL, F_STR, F_STR_NULL, F_BOOL01, F_TYPE, F_TIME, F_TIME_NULL };
 
 static const struct field {
 	const char *name;
@@ -25,18 +25,20 @@ static const struct field {
 	{ "subscription_url", F_STR },
 	{ "version", F_STR },
 	{ "is_active", F_BOOL01 },
-	{ "add_time", F_STR },
-	{ "remove_time", F_STR_NULL },
+	{ "add_time", F_TIME },
+	{ "remove_time", F_TIME_NULL },
 	{ "type", F_TYPE },
 	{ "http_auth_user", F_STR_NULL },
 	{ "http_auth_password", F_STR_NULL },
 	{ "remove_reason", F_STR_NULL },
-	{ "last_delivery_time", F_STR_NULL },
+	{ "last_delivery_time", F_TIME_NULL },
 	{ "last_http_status", F_INT_NULL },
 	{ "admin_id", F_INT },
 	{ "name", F_STR },
 };
 #define NFIELDS (sizeof(S_fields) / sizeof(S_fields[0]))
+
+static void S_text_free(fake_text *t);
 
 void fake_time_iso(char *out, size_t n)
 {
@@ -63,8 +65,8 @@ static bool S_type_ok(const struct field *f, json_t *v)
 	switch (f->kind) {
 	case F_INT: return json_is_integer(v);
 	case F_INT_NULL: return json_is_integer(v) || json_is_null(v);
-	case F_STR: return json_is_string(v);
-	case F_STR_NULL: return json_is_string(v) || json_is_null(v);
+	case F_STR: case F_TIME: return json_is_string(v);
+	case F_STR_NULL: case F_TIME_NULL: return json_is_string(v) || json_is_null(v);
 	case F_BOOL01:
 		return json_is_boolean(v) ||
 		       (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1));
@@ -81,11 +83,49 @@ static const char *S_expect(int kind)
 	switch (kind) {
 	case F_INT: return "an integer";
 	case F_INT_NULL: return "an integer or null";
-	case F_STR: return "a string";
-	case F_STR_NULL: return "a string or null";
+	case F_STR: case F_TIME: return "a string";
+	case F_STR_NULL: case F_TIME_NULL: return "a string or null";
 	case F_BOOL01: return "0 or 1";
 	default: return "\"general\", \"application\" or \"automation\"";
 	}
+}
+
+/* A seeded or patched value as it is stored: booleans become 0/1 (as Pipedrive writes
+ * is_active), and a time written "YYYY-MM-DD HH:MM:SS" (as people type it) gets add_time's
+ * form, "YYYY-MM-DDTHH:MM:SS.000Z". Any other string is kept as given, so a test can still
+ * seed a hostile one. New reference. */
+static json_t *S_stored(const struct field *f, json_t *v)
+{
+	const char *t = json_string_value(v);
+	int y, mo, d, h, mi, sec, len = 0;
+
+	if (json_is_boolean(v))
+		return json_integer(json_is_true(v) ? 1 : 0);
+	if ((f->kind == F_TIME || f->kind == F_TIME_NULL) && t && strlen(t) == 19 &&
+	    sscanf(t, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &len) == 6 &&
+	    len == 19)
+		return json_sprintf("%04d-%02d-%02dT%02d:%02d:%02d.000Z", y, mo, d, h, mi, sec);
+	return json_incref(v);
+}
+
+/* Checks every key of `in` against the field table; 0 or -1 + why. */
+static int S_check_fields(const json_t *in, char *why, size_t whylen)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)in, key, v) {
+		const struct field *f = S_field(key);
+		if (f == NULL) {
+			snprintf(why, whylen, "unknown webhook field \"%s\"", key);
+			return -1;
+		}
+		if (!S_type_ok(f, v)) {
+			snprintf(why, whylen, "webhook field \"%s\" must be %s", key, S_expect(f->kind));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 json_t *fake_store_complete(fake_server *s, json_t *in, long id, char *why, size_t whylen)
@@ -98,17 +138,8 @@ json_t *fake_store_complete(fake_server *s, json_t *in, long id, char *why, size
 		snprintf(why, whylen, "a webhook must be a JSON object");
 		goto done;
 	}
-	json_object_foreach(in, key, v) {
-		const struct field *f = S_field(key);
-		if (f == NULL) {
-			snprintf(why, whylen, "unknown webhook field \"%s\"", key);
-			goto done;
-		}
-		if (!S_type_ok(f, v)) {
-			snprintf(why, whylen, "webhook field \"%s\" must be %s", key, S_expect(f->kind));
-			goto done;
-		}
-	}
+	if (S_check_fields(in, why, whylen) != 0)
+		goto done;
 	for (size_t i = 0; i < 3; i++) {
 		const char *req[] = { "event_action", "event_object", "subscription_url" };
 		if (json_object_get(in, req[i]) == NULL) {
@@ -142,13 +173,34 @@ json_t *fake_store_complete(fake_server *s, json_t *in, long id, char *why, size
 	json_object_foreach(in, key, v) {
 		if (strcmp(key, "id") == 0)
 			continue;
-		if (json_is_boolean(v))
-			json_object_set_new(out, key, json_integer(json_is_true(v) ? 1 : 0));
-		else
-			json_object_set(out, key, v);
+		json_object_set_new(out, key, S_stored(S_field(key), v));
 	}
 done:
 	return out;
+}
+
+int fake_store_patch(fake_server *s, size_t index, const json_t *fields, char *why,
+                     size_t whylen)
+{
+	json_t *hook = json_array_get(s->hooks, index), *v;
+	const char *key;
+
+	if (hook == NULL || !json_is_object(fields)) {
+		snprintf(why, whylen, "expected a JSON object of webhook fields");
+		return -1;
+	}
+	if (S_check_fields(fields, why, whylen) != 0)
+		return -1;
+	if (json_object_get(fields, "id") != NULL) {
+		snprintf(why, whylen, "a webhook's \"id\" cannot be changed");
+		return -1;
+	}
+	json_object_foreach((json_t *)fields, key, v)
+		json_object_set_new(hook, key, S_stored(S_field(key), v));
+	S_text_free(&s->texts[index]);
+	memset(&s->texts[index], 0, sizeof(s->texts[index]));
+	fake_store_changed(s);
+	return 0;
 }
 
 static void S_listings_drop(fake_server *s)
