@@ -31,7 +31,15 @@ enum fake_fault_kind {
 	FAKE_FAULT_MISSING_ID,    /* the same with a webhook without "id" */
 	FAKE_FAULT_SUCCESS_FALSE, /* 200 with "success": false */
 	FAKE_FAULT_RESET_MID_BODY,/* headers and half the body, then the connection is closed */
-	FAKE_FAULT_REDIRECT    /* `status` (302) with Location: the same path on 127.0.0.1:port */
+	FAKE_FAULT_REDIRECT,   /* `status` (302) with Location: the same path on 127.0.0.1:port */
+	FAKE_FAULT_ECHO_400,   /* 400 whose error text quotes the request body */
+	FAKE_FAULT_RATE_ZERO,  /* served, with x-ratelimit-remaining: 0 and reset `seconds` (an
+	                        * epoch time, now + seconds, when `epoch`) */
+	FAKE_FAULT_DUP_ID,     /* GET: the listing with its first webhook twice */
+	FAKE_FAULT_ZERO_ID,    /* GET: the listing with a webhook of id 0 added */
+	FAKE_FAULT_NEGATIVE_ID,/* GET: the same with id -1 */
+	FAKE_FAULT_NULL_DATA,  /* GET: 200 {"success":true,"data":null} */
+	FAKE_FAULT_LATE_ANSWER /* serve the call (a POST creates), then wait delay_ms to answer */
 };
 
 /* Past the client's default 32 MiB cap on answers. */
@@ -45,6 +53,8 @@ typedef struct fake_fault {
 	long delay_ms;
 	long long size;    /* huge: body bytes */
 	int port;          /* redirect: where Location points */
+	long seconds;      /* ratelimit-zero: x-ratelimit-reset */
+	bool epoch;        /* ratelimit-zero: reset as a Unix time */
 	int remaining;     /* calls still to fail */
 } fake_fault;
 

@@ -43,6 +43,10 @@ static const char S_usage[] =
 	"                           (default 0: off)\n"
 	"  --max-webhooks N         general webhooks per user before POST answers 422\n"
 	"                           (default 40)\n"
+	;
+
+/* Split: C11 compilers need only take 4095-character literals. */
+static const char S_usage_faults[] =
 	"  --fail METHOD:KIND[:N]   fail the next N (default 1) calls of METHOD (GET, POST,\n"
 	"                           DELETE or *); repeatable, used in order. KIND:\n"
 	"                             STATUS       e.g. 503: that status, Pipedrive-shaped JSON\n"
@@ -62,8 +66,20 @@ static const char S_usage[] =
 	"                                          connection is closed\n"
 	"                             redirect=PORT  302 with Location: the same path on\n"
 	"                                          http://127.0.0.1:PORT\n"
+	"                             echo-400     400 whose error text quotes the request body\n"
+	"                             ratelimit-zero[=S]  served, with x-ratelimit-remaining: 0\n"
+	"                                          and x-ratelimit-reset: S (default 3600)\n"
+	"                             ratelimit-zero-epoch[=S]  the same, reset = now + S as a\n"
+	"                                          Unix time\n"
+	"                             late-answer=MS  serve the call (a POST creates), then\n"
+	"                                          wait MS before answering\n"
+	"                           For GET listings only (other calls leave them queued):\n"
+	"                             duplicate-id the listing with its first webhook twice\n"
+	"                             zero-id, negative-id  a webhook of id 0 / -1 added\n"
+	"                             null-data    200 {\"success\":true,\"data\":null}\n"
 	"                           Faulted calls are not served, nothing is created or deleted\n"
-	"                           (delay and create-503 aside), and no token is checked.\n"
+	"                           (delay, create-503, late-answer and ratelimit-zero aside),\n"
+	"                           and no token is checked.\n"
 	"  -v, --verbose            one line per API call on stderr\n"
 	"  -h, --help               this text\n"
 	"  --version                print the version\n";
@@ -85,9 +101,11 @@ static const char S_usage_control[] =
 	"  POST /_fake/fail         {\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2};\n"
 	"                           kind status|html|truncated|drop|delay|create-503|huge|\n"
 	"                           wrong-types|missing-id|success-false|reset-mid-body|\n"
-	"                           redirect; html takes an optional status, delay takes\n"
+	"                           redirect|echo-400|ratelimit-zero|ratelimit-zero-epoch|\n"
+	"                           duplicate-id|zero-id|negative-id|null-data|late-answer;\n"
+	"                           html takes an optional status, delay and late-answer\n"
 	"                           delay_ms, huge an optional size (bytes), redirect a port\n"
-	"                           and an optional 3xx status;\n"
+	"                           and an optional 3xx status, ratelimit-zero* seconds;\n"
 	"                           method defaults to any, count to 1; or a JSON string\n"
 	"                           \"METHOD:KIND[:N]\" as --fail takes it\n"
 	"  POST /_fake/fail/reset   forget pending faults\n"
@@ -255,6 +273,7 @@ static int S_parse(fake_server *s, int argc, char **argv, long *port)
 			break;
 		case 'h':
 			fputs(S_usage, stdout);
+			fputs(S_usage_faults, stdout);
 			fputs(S_usage_control, stdout);
 			return 1;
 		case O_VERSION:

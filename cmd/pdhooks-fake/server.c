@@ -498,6 +498,36 @@ static enum MHD_Result S_redirect(struct MHD_Connection *c, const char *url, con
 	return ret;
 }
 
+/* A listing that breaks a rule of ids (duplicate-id, zero-id, negative-id) or has no data
+ * (null-data). */
+static enum MHD_Result S_odd_listing(fake_server *s, struct MHD_Connection *c, int kind)
+{
+	json_t *data = json_array(), *h;
+	size_t i;
+
+	if (kind == FAKE_FAULT_NULL_DATA)
+		return S_json(c, 200, json_pack("{s:b, s:s, s:n}", "success", 1, "status", "ok", "data"),
+		              NULL);
+	pthread_mutex_lock(&s->lock);
+	json_array_foreach(s->hooks, i, h)
+		json_array_append_new(data, fake_store_public(h, s->pw_mode));
+	pthread_mutex_unlock(&s->lock);
+	if (kind == FAKE_FAULT_DUP_ID) {
+		if (json_array_size(data) == 0) {
+			h = S_defective_hook(false);
+			json_object_set_new(h, "id", json_integer(9001));
+			json_array_append_new(data, h);
+		}
+		json_array_append_new(data, json_copy(json_array_get(data, 0)));
+	} else {
+		h = S_defective_hook(false);
+		json_object_set_new(h, "id", json_integer(kind == FAKE_FAULT_ZERO_ID ? 0 : -1));
+		json_array_append_new(data, h);
+	}
+	return S_json(c, 200, json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data", data),
+	              NULL);
+}
+
 /* Serves a hostile fault; false when the fault is not one of these. */
 static bool S_hostile(fake_server *s, struct MHD_Connection *c, const char *url, int m,
                       const fake_fault *f, enum MHD_Result *ret, int *status)
@@ -536,6 +566,13 @@ static bool S_hostile(fake_server *s, struct MHD_Connection *c, const char *url,
 		*status = f->status;
 		*ret = S_redirect(c, url, f);
 		return true;
+	case FAKE_FAULT_DUP_ID:
+	case FAKE_FAULT_ZERO_ID:
+	case FAKE_FAULT_NEGATIVE_ID:
+	case FAKE_FAULT_NULL_DATA:
+		*status = 200;
+		*ret = S_odd_listing(s, c, f->kind);
+		return true;
 	default:
 		return false;
 	}
@@ -547,6 +584,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	int m = fake_method_of(method), status;
 	reply_meta meta = { 0 };
 	bool faulted, create_503 = false;
+	long late_ms = 0;
 	enum MHD_Result ret;
 	json_t *body = NULL;
 	char *raw = NULL;
@@ -593,11 +631,32 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 		case FAKE_FAULT_CREATE_503:
 			create_503 = true;
 			break;
+		case FAKE_FAULT_ECHO_400: {
+			/* Some servers quote the request in their error: secrets in it come back. */
+			char *msg = pdh_xasprintf("Invalid request: %.*s", (int)rq->body.len,
+			                          pdh_buf_cstr(&rq->body));
+			status = 400;
+			ret = S_json(c, status, S_generic_error(status, msg), &meta);
+			free(msg);
+			goto done;
+		}
+		case FAKE_FAULT_RATE_ZERO:
+			meta.limit = meta.rate_on ? meta.limit : 40;
+			meta.rate_on = true;
+			meta.remaining = 0;
+			meta.reset = f.epoch ? (long)time(NULL) + f.seconds : f.seconds;
+			break;
+		case FAKE_FAULT_LATE_ANSWER:
+			late_ms = f.delay_ms;
+			break;
 		default:
 			break;
 		}
 	}
 	status = S_route(s, c, url, m, rq, &body, &raw, &rawlen, &meta);
+	/* The call has taken effect (a POST has created); only the answer is late, so a client
+	 * that gives up first leaves the webhook behind, as a slow real server does. */
+	S_sleep_ms(late_ms);
 	if (create_503) {
 		json_decref(body);
 		free(raw);

@@ -248,6 +248,13 @@ static size_t S_collect(char *p, size_t size, size_t n, void *ud)
 void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
                      const char *const headers[], const char *body, long len)
 {
+	pdh_t_http_call_timeout(r, method, url, headers, body, len, 30000);
+}
+
+void pdh_t_http_call_timeout(pdh_t_http *r, const char *method, const char *url,
+                             const char *const headers[], const char *body, long len,
+                             long timeout_ms)
+{
 	CURL *h = curl_easy_init();
 	struct curl_slist *hl = NULL;
 	pdh_buf b = PDH_BUF_INIT, hb = PDH_BUF_INIT;
@@ -261,7 +268,7 @@ void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L), CURLE_OK);
-	cr_assert_eq(curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, S_collect), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_WRITEDATA, &b), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, S_collect), CURLE_OK);

@@ -42,6 +42,10 @@ typedef struct pdh_t_http {
  * (NULL: none) with its length (-1: strlen). Timeout: 30 s. */
 void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
                      const char *const headers[], const char *body, long len);
+/* The same with a timeout in ms (the answer is then curl_code CURLE_OPERATION_TIMEDOUT). */
+void pdh_t_http_call_timeout(pdh_t_http *r, const char *method, const char *url,
+                             const char *const headers[], const char *body, long len,
+                             long timeout_ms);
 /* The value of response header name (case-insensitive), copied; NULL when absent. Caller frees. */
 char *pdh_t_http_header(const pdh_t_http *r, const char *name);
 void pdh_t_http_dispose(pdh_t_http *r);
