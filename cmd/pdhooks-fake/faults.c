@@ -260,13 +260,13 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 	return 0;
 }
 
-void fake_fault_add(fake_server *s, const fake_fault *f)
+void fake_fault_add(fake_company *s, const fake_fault *f)
 {
 	s->faults = pdh_xgrow(s->faults, &s->faults_cap, s->nfaults + 1, sizeof(*s->faults));
 	s->faults[s->nfaults++] = *f;
 }
 
-bool fake_fault_take(fake_server *s, int method, fake_fault *out)
+bool fake_fault_take(fake_company *s, int method, fake_fault *out)
 {
 	for (size_t i = 0; i < s->nfaults; i++) {
 		fake_fault *f = &s->faults[i];

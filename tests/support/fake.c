@@ -235,6 +235,18 @@ void pdh_t_fake_stop(pdh_t_fake *f)
 	(void)pdh_t_fake_stop_status(f);
 }
 
+void pdh_t_fake_api(pdh_t_http *r, pdh_t_fake *f, const char *auth, const char *method,
+                    const char *path, const char *body)
+{
+	const char *hdrs[] = { auth ? auth : "X-No-Auth: 1", "Content-Type: application/json",
+		NULL };
+	char *url = pdh_xasprintf("%s%s", f->url, path);
+
+	pdh_t_http_call(r, method, url, hdrs, body, -1);
+	cr_assert_eq(r->curl_code, 0, "%s %s: curl error %d", method, path, r->curl_code);
+	free(url);
+}
+
 /* ---- plain HTTP ---- */
 
 static size_t S_collect(char *p, size_t size, size_t n, void *ud)
