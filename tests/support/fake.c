@@ -148,6 +148,11 @@ int pdh_t_fake_port(const pdh_t_fake *f)
 	return f->port;
 }
 
+int pdh_t_fake_pid(const pdh_t_fake *f)
+{
+	return (int)f->pid;
+}
+
 long pdh_t_fake_control(pdh_t_fake *f, const char *method, const char *path, const char *json,
                         char **out)
 {

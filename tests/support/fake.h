@@ -19,6 +19,7 @@ const char *pdh_t_fake_url(const pdh_t_fake *f);    /* "http://127.0.0.1:PORT/v1
 const char *pdh_t_fake_token(const pdh_t_fake *f);
 const char *pdh_t_fake_base(const pdh_t_fake *f);   /* "http://127.0.0.1:PORT" */
 int pdh_t_fake_port(const pdh_t_fake *f);
+int pdh_t_fake_pid(const pdh_t_fake *f);   /* e.g. to read its /proc/PID/status */
 /* API calls served, by method ("GET", "POST", "DELETE"; NULL: all), from GET /_fake/calls. */
 int pdh_t_fake_calls(pdh_t_fake *f, const char *method);
 /* A control call, e.g. ("POST", "/_fake/fail", "{...}", NULL); json may be NULL. Returns the
