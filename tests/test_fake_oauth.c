@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
@@ -227,4 +228,25 @@ Test(fake_oauth, bad_app_options_exit_2)
 		cr_expect_not_null(strstr(r.err, "oauth-app"), "%s", r.err);
 		pdh_t_run_dispose(&r);
 	}
+}
+
+Test(fake_oauth, apps_webhooks_survive_a_restart_and_the_fake_stops_clean)
+{
+	char *dir = pdh_t_tmpdir();
+	char *path = pdh_xasprintf("%s/state.json", dir);
+	char *args[] = { "--oauth-app", "app-1", "--state", path, NULL };
+	pdh_t_fake *f = pdh_t_fake_start(args);
+
+	S_create(f, APP1, HOOK("https://app.example/1"));
+	S_create(f, API, HOOK("https://h.example/g"));
+	cr_expect_eq(pdh_t_fake_stop_status(f), 0);
+	f = pdh_t_fake_start(args);
+	S_expect_ids(f, APP1, "1,");
+	S_expect_ids(f, API, "1,2,");
+	json_decref(S_call(f, API, "DELETE", "/webhooks/1", NULL, 403));
+	cr_expect_eq(pdh_t_fake_stop_status(f), 0);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
 }

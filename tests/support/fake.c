@@ -97,8 +97,11 @@ pdh_t_fake *pdh_t_fake_start(char *const extra_args[])
 	argv[n++] = "0";
 	argv[n++] = "--token";
 	argv[n++] = "test-token";
-	for (size_t i = 0; extra_args && extra_args[i] && n < 63; i++)
+	for (size_t i = 0; extra_args && extra_args[i]; i++) {
+		cr_assert_lt(n, 63, "too many arguments for pdhooks-fake (use --companies or a state "
+		             "file for many companies)");
 		argv[n++] = extra_args[i];
+	}
 	argv[n] = NULL;
 	cr_assert_eq(pipe(out), 0);
 	pid = fork();
