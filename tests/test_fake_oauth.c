@@ -250,3 +250,18 @@ Test(fake_oauth, apps_webhooks_survive_a_restart_and_the_fake_stops_clean)
 	free(path);
 	free(dir);
 }
+
+Test(fake_oauth, real_password_listing_never_shows_the_app_field)
+{
+	char *args[] = { "--oauth-app", "app-1", "--password-listing", "real", NULL };
+	pdh_t_fake *f = pdh_t_fake_start(args);
+	pdh_t_http r;
+
+	S_create(f, APP1, HOOK("https://app.example/1"));
+	S_expect_ids(f, API, "1,");
+	S_expect_ids(f, APP1, "1,");
+	pdh_t_fake_api(&r, f, API, "GET", "/webhooks", NULL);
+	cr_expect_null(strstr(r.body, "_app"), "%s", r.body);
+	pdh_t_http_dispose(&r);
+	pdh_t_fake_stop(f);
+}

@@ -18,6 +18,8 @@
 #define FAKE_NAME_MAX 255
 
 enum fake_pw_mode { FAKE_PW_MASKED, FAKE_PW_REAL, FAKE_PW_NULL };
+/* The saved state's form of a webhook: real password and the fake's own fields ("_app"). */
+#define FAKE_TEXT_STATE 3
 
 enum fake_method { FAKE_GET, FAKE_POST, FAKE_DELETE, FAKE_OTHER };
 
@@ -61,8 +63,8 @@ typedef struct fake_fault {
 } fake_fault;
 
 typedef struct fake_text {
-	char *text[3];     /* by enum fake_pw_mode; NULL until needed */
-	size_t len[3];
+	char *text[4];     /* by enum fake_pw_mode, and FAKE_TEXT_STATE; NULL until needed */
+	size_t len[4];
 } fake_text;
 
 typedef struct fake_call {

@@ -240,7 +240,7 @@ static void S_listings_drop(fake_company *co)
 
 static void S_text_free(fake_text *t)
 {
-	for (size_t m = 0; m < 3; m++)
+	for (size_t m = 0; m < 4; m++)
 		free(t->text[m]);
 }
 
@@ -476,16 +476,14 @@ int fake_store_load(fake_server *s, char *why, size_t whylen)
 	return S_load_file(s, s->state_path, why, whylen);
 }
 
-/* The text of webhook i in pw_mode, serialised on first use. */
+/* The text of webhook i in pw_mode (or FAKE_TEXT_STATE), serialised on first use. */
 static const char *S_text(fake_company *co, size_t i, int mode, size_t *len)
 {
 	fake_text *t = &co->texts[i];
 
 	if (t->text[mode] == NULL) {
-		json_t *pub = fake_store_public(json_array_get(co->hooks, i), mode);
-		/* GET /_fake/state and the saved state keep the fake's own fields */
-		if (mode == FAKE_PW_REAL && json_object_get(json_array_get(co->hooks, i), "_app"))
-			json_object_set(pub, "_app", json_object_get(json_array_get(co->hooks, i), "_app"));
+		json_t *hook = json_array_get(co->hooks, i);
+		json_t *pub = mode == FAKE_TEXT_STATE ? json_incref(hook) : fake_store_public(hook, mode);
 		t->text[mode] = json_dumps(pub, JSON_COMPACT);
 		t->len[mode] = strlen(t->text[mode]);
 		json_decref(pub);
@@ -533,7 +531,7 @@ static char *S_state_text(fake_server *s, size_t *len)
 	if (s->ncompanies == 1) {
 		/* The full objects, one per line: what --state reads back. */
 		fake_company *co = s->companies[0];
-		S_join(&b, co, FAKE_PW_REAL, NULL, "[\n", ",\n",
+		S_join(&b, co, FAKE_TEXT_STATE, NULL, "[\n", ",\n",
 		       json_array_size(co->hooks) ? "\n]\n" : "]\n");
 	} else {
 		pdh_buf_puts(&b, "{\"companies\": [\n");
@@ -543,7 +541,7 @@ static char *S_state_text(fake_server *s, size_t *len)
 			char *tt = json_dumps(tok, JSON_ENCODE_ANY);
 			char *headline = pdh_xasprintf("%s{\"id\": %ld, \"token\": %s, \"webhooks\": [\n",
 			                               i ? ",\n" : "", co->id, tt);
-			S_join(&b, co, FAKE_PW_REAL, NULL, headline, ",\n", "]}");
+			S_join(&b, co, FAKE_TEXT_STATE, NULL, headline, ",\n", "]}");
 			free(headline);
 			free(tt);
 			json_decref(tok);
