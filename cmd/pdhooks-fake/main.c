@@ -65,7 +65,9 @@ static const char S_usage[] =
 /* Split: C11 compilers need only take 4095-character literals. */
 static const char S_usage_faults[] =
 	"  --fail METHOD:KIND[:N]   fail the next N (default 1) calls of METHOD (GET, POST,\n"
-	"                           DELETE or *); repeatable, used in order. KIND:\n"
+	"                           DELETE or *) of the --token company (POST\n"
+	"                           /_fake/fail?company=ID for another); repeatable, used in\n"
+	"                           order. KIND:\n"
 	"                             STATUS       e.g. 503: that status, Pipedrive-shaped JSON\n"
 	"                             html[=S]     a CDN's HTML error page, status S (503)\n"
 	"                             truncated    200 with a JSON body cut short\n"
