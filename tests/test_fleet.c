@@ -646,3 +646,74 @@ Test(fleet, single_company_options_are_refused_with_a_fleet)
 	cr_expect(strstr(r.err, "--format is for --fleet reports") != NULL, "%s", r.err);
 	pdh_t_run_dispose(&r);
 }
+
+/* ---- one pdhooks-fake serving many companies (--companies, --oauth-app) ---- */
+
+static char *S_env_many[8];
+
+static void S_setup_many(void)
+{
+	static char *args[] = { "--companies", "3", "--oauth-app", "app-1@1002", NULL };
+	char *acc[6];
+
+	pdh_t_fleet_setup(&W, 1, args, DESIRED);
+	for (int i = 0; i < 3; i++) {
+		char name[8], extra[128];
+
+		snprintf(name, sizeof(name), "c%d", i + 1);
+		snprintf(extra, sizeof(extra), "vars: { TENANT: c%d }", i + 1);
+		acc[i] = pdh_t_fleet_account(&W, name, 0, extra);
+		/* company i+1's own token instead of the world's */
+		memcpy(strstr(acc[i], "PDH_T_TOK_0"), "PDH_T_TOK_", 10);
+		strstr(acc[i], "PDH_T_TOK_")[10] = (char)('1' + i);
+	}
+	acc[3] = pdh_xasprintf("  - name: app\n    api_url: %s\n    token_env: APP_TOKEN\n"
+	                       "    oauth: true\n    vars: { TENANT: app }\n",
+	                       pdh_t_fake_url(W.fakes[0]));
+	acc[4] = pdh_xasprintf("  - name: app-as-api-token\n    api_url: %s\n"
+	                       "    token_env: APP_TOKEN\n    vars: { TENANT: app }\n",
+	                       pdh_t_fake_url(W.fakes[0]));
+	acc[5] = NULL;
+	pdh_t_fleet_write(&W, acc);
+	S_env_many[0] = "PDH_T_TOK_1=tok-1";
+	S_env_many[1] = "PDH_T_TOK_2=tok-2";
+	S_env_many[2] = "PDH_T_TOK_3=tok-3";
+	S_env_many[3] = "APP_TOKEN=app-1";
+	S_env_many[4] = "PIPEDRIVE_API_TOKEN=";
+	S_env_many[5] = "PIPEDRIVE_OAUTH_TOKEN=";
+	S_env_many[6] = NULL;
+}
+
+TestSuite(fleet_many, .init = S_setup_many, .fini = S_teardown, .timeout = 120);
+
+Test(fleet_many, companies_of_one_server_each_with_its_token_and_company_id)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_pdhooks(&r, S_env_many, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--account", "c*", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, S_env_many, NULL, "plan", "--fleet", W.fleet, "--format", "json",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 1, "app-as-api-token is refused: %s", r.err);
+	j = S_json(r.out);
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+		json_t *a;
+
+		snprintf(name, sizeof(name), "c%d", i + 1);
+		a = S_account(j, name);
+		cr_expect_str_eq(S_outcome(j, name), "in_sync");
+		cr_expect_eq(json_integer_value(json_object_get(a, "company_id")), 1001 + i, "%s", name);
+	}
+	/* oauth: true sends the app's token as Bearer, which is how the fake takes it. */
+	cr_expect_str_eq(S_outcome(j, "app"), "changes");
+	cr_expect_str_eq(S_outcome(j, "app-as-api-token"), "failed");
+	cr_expect(strstr(r.err, "account app-as-api-token:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "account app:") == NULL, "%s", r.err);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
