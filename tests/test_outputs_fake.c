@@ -11,7 +11,7 @@
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
-#include "pdhooks/client.h"
+#include "pdhooks/credentials.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/sha256.h"
 #include "sampleplan.h"

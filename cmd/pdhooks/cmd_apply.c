@@ -15,7 +15,7 @@
 #include "cmd.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
 
 enum {

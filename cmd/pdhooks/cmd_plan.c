@@ -10,7 +10,7 @@
 #include "cli_plan.h"
 #include "cmd.h"
 #include "plan_output.h"
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 
 enum { OPT_DETAILED_EXITCODE = PDH_OPT_COMMON_END, OPT_MAX_DELETES, OPT_FORMAT };
 

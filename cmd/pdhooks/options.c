@@ -11,6 +11,8 @@
 
 #include "cmd.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/api_url.h"
+#include "pdhooks/credentials.h"
 
 #define S_MAX_TIMEOUT_S 3600.0
 
