@@ -175,7 +175,8 @@ cp "$src/examples/demo/pdhooks.yaml" "$work/repo/pdhooks.yaml"
 act plan3
 [ "$rc" = 0 ] || failed "plan again: exit $rc"
 [ "$(comments 7 '<!-- pdhooks-plan' | count)" = 1 ] || failed "plan again: not one plan comment"
-comments 7 '<!-- pdhooks-plan' | body | grep -q 'create.note' || failed "plan again: no plan in the comment"
+b=$(comments 7 '<!-- pdhooks-plan' | body)
+grep -q 'create.note' <<<"$b" || failed "plan again: no plan in the comment"
 
 # 4. plan on a push: no comment; summary and outputs only
 before=$(curl -fsS "$gh/_comments" | count)
@@ -201,8 +202,8 @@ PIPEDRIVE_API_URL=$PDH_FAKE_API PIPEDRIVE_API_TOKEN=$PD_TOKEN PD_HOOK_PASSWORD=$
 act apply2 GITHUB_EVENT_NAME=push INPUT_COMMAND=apply
 [ "$rc" = 4 ] || failed "stale plan: exit $rc"
 [ "$(comments 7 '<!-- pdhooks-apply' | count)" = 2 ] || failed "stale plan: no second apply comment"
-comments 7 '<!-- pdhooks-apply' | body 1 | grep -q 'pdhooks apply failed (exit code 4)' ||
-	failed "stale plan: the comment does not say it failed"
+b=$(comments 7 '<!-- pdhooks-apply' | body 1)
+grep -q 'pdhooks apply failed (exit code 4)' <<<"$b" || failed "stale plan: the comment does not say it failed"
 
 # 7. requests: all authorised, secrets nowhere
 curl -fsS "$gh/_requests" | python3 -c '

@@ -67,8 +67,8 @@ grep -qx 'Copyright: 2026 The pdhooks authors' "$doc/copyright" || failed "copyr
 cmp -s <(sed -n '/^ Permission/,$p' "$doc/copyright" | sed 's/^ //; s/^\.$//') \
        <(sed -n '/^Permission/,$p' "$src/LICENSE") || failed "copyright's licence text differs from LICENSE"
 cmp -s <(gzip -dc "$doc/changelog.gz") "$src/CHANGELOG.md" || failed "changelog.gz is not CHANGELOG.md"
-gzip -dc "$doc/changelog.Debian.gz" | head -n 1 | grep -qx "pdhooks ($version-1) unstable; urgency=medium" ||
-	failed "changelog.Debian.gz: $(gzip -dc "$doc/changelog.Debian.gz" | head -n 1)"
+first=$(gzip -dc "$doc/changelog.Debian.gz" | sed -n 1p)
+[ "$first" = "pdhooks ($version-1) unstable; urgency=medium" ] || failed "changelog.Debian.gz: $first"
 cmp -s <(gzip -dc "$work/root/usr/share/man/man5/pdhooks.yaml.5.gz") "$src/docs/pdhooks.yaml.5" || failed "pdhooks.yaml.5.gz"
 cmp -s <(gzip -dc "$work/root/usr/share/man/man1/pdhooks.1.gz") "$src/docs/pdhooks.1" || failed "pdhooks.1.gz"
 cmp -s "$work/root/usr/share/pdhooks/schemas/pdhooks.schema.json" "$src/schemas/pdhooks.schema.json" || failed "schema"

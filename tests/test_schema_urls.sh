@@ -38,7 +38,8 @@ first=$(head -n 1 "$work/out.yaml")
 [ "$first" = "# yaml-language-server: \$schema=$base/pdhooks.schema.json" ] ||
 	failed "export's modeline: '$first'"
 case $first in *"$src"* | *"$(dirname "$bin")"* | *"/usr/"*) failed "export names a local path: $first" ;; esac
-"$bin" help export | tr -d '\n ' | grep -qF "$base/pdhooks.schema.json" ||
+help=$("$bin" help export | tr -d '\n ')
+grep -qF "$base/pdhooks.schema.json" <<<"$help" ||
 	failed "help export does not name the default \$schema"
 
 "$bin" export -q --schema ./my.schema.json >"$work/own.yaml"
