@@ -39,7 +39,15 @@ say "dpkg -i"
 [ "$(id -u)" -eq 0 ] || { echo "package: dpkg -i needs root (PDH_PACKAGE_INSTALL=0 to skip)" >&2; exit 1; }
 was_installed=0
 dpkg-query -W -f='${Status}' pdhooks 2>/dev/null | grep -q 'install ok installed' && was_installed=1
-dpkg -i "$deb"
+# dpkg -i, waiting (up to 5 minutes) while another apt or dpkg holds dpkg's lock
+for try in $(seq 1 150); do
+	rc=0
+	dpkg -i "$deb" >"$build/dpkg.log" 2>&1 || rc=$?
+	cat "$build/dpkg.log"
+	[ "$rc" = 0 ] && break
+	grep -q 'lock' "$build/dpkg.log" && [ "$try" -lt 150 ] || { echo "package: dpkg -i failed ($rc)" >&2; exit 1; }
+	sleep 2
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/pdhooks-package-XXXXXX")
 . tests/support/fake.sh
 cleanup() {
