@@ -148,7 +148,13 @@ run() {
 	local what="${INPUT_FILE:-pdhooks.yaml}${INPUT_FLEET:+ (fleet $INPUT_FLEET)}"
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	if [ "$comment" = true ]; then pr=$(pull_request_number); fi
+	# plans are commented on pull requests only; an apply's result also on a push's
+	if [ "$comment" = true ]; then
+		case $cmd:${GITHUB_EVENT_NAME:-} in
+		plan:pull_request | plan:pull_request_target | apply:*) pr=$(pull_request_number) ;;
+		plan:*) pr=${INPUT_PULL_REQUEST:-} ;;
+		esac
+	fi
 
 	case $cmd in
 	plan)

@@ -9,7 +9,8 @@
 #   - plan on a pull request: ONE comment (found by its hidden marker past the first page
 #     of comments, then edited in place) with the plan; a bad file turns that same comment
 #     into the error, never a stale plan, and removes the saved plan; fixed, the plan is back;
-#   - plan outside a pull request: no comment, the summary and outputs only;
+#   - plan outside a pull request, or with comment false: no comment, the summary and
+#     outputs only;
 #   - apply on a push: the saved plan is applied, its result commented on the pull request
 #     that merged the commit; applied again, the stale plan's refusal (exit 4) is commented;
 #   - no token and no secret ever appears in a comment or in the output;
@@ -178,11 +179,15 @@ act plan3
 b=$(comments 7 '<!-- pdhooks-plan' | body)
 grep -q 'create.note' <<<"$b" || failed "plan again: no plan in the comment"
 
-# 4. plan on a push: no comment; summary and outputs only
+# 4. plan on a push (whose commit has a pull request), or with comment false: no comment;
+#    summary and outputs only
 before=$(curl -fsS "$gh/_comments" | count)
-act push-plan GITHUB_EVENT_NAME=push INPUT_COMMENT=false INPUT_PLAN_FILE=
+act push-plan GITHUB_EVENT_NAME=push INPUT_PLAN_FILE=
 [ "$rc" = 0 ] || failed "plan on push: exit $rc"
-[ "$(curl -fsS "$gh/_comments" | count)" = "$before" ] || failed "plan without comment: a comment was made"
+[ "$(curl -fsS "$gh/_comments" | count)" = "$before" ] || failed "plan on push: a comment was made"
+act no-comment INPUT_COMMENT=false INPUT_PLAN_FILE=
+[ "$rc" = 0 ] || failed "plan with comment false: exit $rc"
+[ "$(curl -fsS "$gh/_comments" | count)" = "$before" ] || failed "plan with comment false: a comment was made"
 grep -q 'to create' "$work/push-plan.summary" || failed "plan on push: no summary"
 [ -f "$work/repo/pdhooks.plan" ] || failed "INPUT_PLAN_FILE empty removed the saved plan"
 
