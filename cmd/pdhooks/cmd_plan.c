@@ -93,7 +93,8 @@ int pdh_cmd_plan(int argc, char **argv)
 	/* Saved first, so that a plan that cannot be saved prints nothing, and the Markdown
 	 * can name the saved plan's digest. */
 	if (args.planfile && pdh_cli_save_plan(args.planfile, run.plan, run.desired, run.live,
-	                                       &t.plan, o.quiet, digest, &err) != 0) {
+	                                       &t.plan, t.client.api_url, o.quiet, digest,
+	                                       &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		code = pdh_exit_code(err.code);
 		goto done;

@@ -280,7 +280,8 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	if (o->mode == PDH_FLEET_PLAN && o->save_dir) {
 		char *path = S_plan_path(o->save_dir, a->name), *text = NULL, sum[65];
 
-		rc = pdh_planfile_format(&text, run.plan, run.desired, run.live, &t.plan, &err);
+		rc = pdh_planfile_format(&text, run.plan, run.desired, run.live, &t.plan,
+		                         a->api_url, &err);
 		if (rc == 0)
 			rc = pdh_planfile_save(path, text, sum, &err);
 		if (rc == 0)
