@@ -8,6 +8,7 @@
 #include "opt.h"
 #include "pdhooks/alloc.h"
 #include "testutil.h"
+#include "world.h"
 
 Test(cli_table, every_command_id_has_a_command)
 {
@@ -262,4 +263,29 @@ Test(cli_table, values_are_parsed_as_the_table_says)
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "export: unknown option --force"), "%s", r.err);
 	pdh_t_run_dispose(&r);
+}
+
+/* plan takes the same forms, against the fake. */
+Test(cli_table, plan_takes_attached_values)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	char *attached, *eq;
+
+	pdh_t_world_setup(&w, NULL, "pdhooks: 1\nwebhooks:\n  - event_action: create\n"
+	                            "    event_object: deal\n"
+	                            "    subscription_url: https://hooks.example.com/d\n");
+	attached = pdh_xasprintf("-f%s", w.file);
+	eq = pdh_xasprintf("--file=%s", w.file);
+	pdh_t_world_run(&r, &w, NULL, "plan", attached, "--max-deletes=0", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, NULL, "plan", eq, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_expect_calls(&w, 2, 0, 0);
+	free(eq);
+	free(attached);
+	pdh_t_world_teardown(&w);
 }
