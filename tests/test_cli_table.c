@@ -190,9 +190,9 @@ Test(cli_table, validate_takes_attached_values)
 	char *file = pdh_t_testdata("desired/good/minimal.yaml");
 	char *attached = pdh_xasprintf("-f%s", file);
 	char *eq = pdh_xasprintf("--file=%s", file);
-	char *const *forms[] = { (char *const[]){ "validate", attached, NULL },
-	                         (char *const[]){ "validate", eq, NULL },
-	                         (char *const[]){ "validate", "-q", "-f", file, NULL } };
+	char *forms[][5] = { { "validate", attached, NULL, NULL, NULL },
+	                     { "validate", eq, NULL, NULL, NULL },
+	                     { "validate", "-q", "-f", file, NULL } };
 	pdh_t_run r;
 
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
