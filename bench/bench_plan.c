@@ -12,7 +12,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
-#include "pdhooks/client.h"
+#include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 
 #define S_HOSTS 100

@@ -5,7 +5,11 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/api_url.h"
 #include "pdhooks/client.h"
+#include "pdhooks/credentials.h"
+#include "pdhooks/http.h"
+#include "pdhooks/live.h"
 #include "testutil.h"
 
 /* ---- API URL ---- */

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pdhooks/client.h"
 #include "pdhooks/live.h"
 
 static pdh_live *S_parse_ok(const char *body)

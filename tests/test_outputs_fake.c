@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
-#include "pdhooks/client.h"
+#include "pdhooks/credentials.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/sha256.h"
 #include "sampleplan.h"

@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
-#include "pdhooks/client.h"
 #include "pdhooks/desired.h"
+#include "pdhooks/live.h"
 #include "pdhooks/plan.h"
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 #include "testutil.h"
 
 #define S_MIN_CASES 30

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
-#include "pdhooks/client.h"
+#include "pdhooks/live.h"
 #include "pdhooks/plan.h"
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 
 static void S_add(pdh_desired *d, const char *action, const char *object, const char *url,
                   const char *name)

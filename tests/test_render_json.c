@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "pdhooks/buf.h"
-#include "pdhooks/client.h"
+#include "pdhooks/live.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
 #include "sampleplan.h"

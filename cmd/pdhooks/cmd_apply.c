@@ -12,7 +12,7 @@
 #include "cmd.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
 
 /* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */

@@ -7,7 +7,7 @@
 #include "cli_plan.h"
 #include "cmd.h"
 #include "plan_output.h"
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 
 int pdh_cmd_plan(int argc, char **argv)
 {

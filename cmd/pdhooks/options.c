@@ -12,6 +12,8 @@
 
 #include "cmd.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/api_url.h"
+#include "pdhooks/credentials.h"
 
 void pdh_common_init(pdh_common *o)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
-#include "pdhooks/client.h"
+#include "pdhooks/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pdhooks/client.h"
+#include "pdhooks/live.h"
 #include "pdhooks/plan.h"
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

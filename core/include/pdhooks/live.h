@@ -40,4 +40,11 @@ typedef struct pdh_live {
 void pdh_live_webhook_dispose(pdh_live_webhook *w);
 void pdh_live_free(pdh_live *l);
 
+/* Parsers of Pipedrive's answers (core/api/live.c), pure so that fuzzing and unit tests call
+ * them directly. */
+int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_error *err);
+int pdh_live_parse_created(pdh_live_webhook *out, const char *body, size_t len, pdh_error *err);
+/* Pipedrive's own error text from an error body (any of its shapes), or NULL. Caller frees. */
+char *pdh_api_error_text(const char *body, size_t len);
+
 #endif

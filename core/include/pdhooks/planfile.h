@@ -23,6 +23,12 @@
 #include "pdhooks/retry.h"
 #include "pdhooks/target.h"
 
+/* SHA-256 (64 hex digits) over the owned live webhooks — every item of live whose id the plan
+ * does not list as foreign — in id order, with their attributes; password values are left
+ * out (only whether there is one), so the digest can be published with the plan. A saved
+ * plan is stale when this changes. */
+void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan);
+
 #define PDH_PLANFILE_MAX_BYTES (64u * 1024u * 1024u)
 
 /* The text of a saved plan. Refuses (PDH_EINVAL, nothing written) a desired set with a

@@ -17,10 +17,4 @@
 char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
                       const pdh_diags *diags);
 
-/* SHA-256 (64 hex digits) over the owned live webhooks — every item of live whose id the plan
- * does not list as foreign — in id order, with their attributes; password values are left
- * out (only whether there is one), so the digest can be published with the plan. A saved
- * plan is stale when this changes. */
-void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan);
-
 #endif

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "pdhooks/client.h"
+#include "pdhooks/http.h"
 
 typedef enum {
 	PDH_METHOD_GET,

@@ -1,7 +1,6 @@
 /* Parsers of Pipedrive's webhook answers (GET /webhooks, POST /webhooks, error bodies).
  * Strict on purpose: a listing that is not what the API promises must stop the run, because
  * a listing read wrongly as "fewer webhooks" would plan deletes or duplicate creates. */
-#include "pdhooks/client.h"
 #include "pdhooks/live.h"
 
 #include <jansson.h>

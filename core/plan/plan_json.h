@@ -1,4 +1,4 @@
-/* The JSON plan as a jansson tree, shared by render_json.c and planfile.c. */
+/* The JSON plan as a jansson tree, shared by render_json.c and planfile.c. Private to core/. */
 #ifndef PDH_PLAN_JSON_H
 #define PDH_PLAN_JSON_H
 
@@ -12,6 +12,9 @@
  * pdh_render_json (may be NULL). Caller json_decref()s. */
 json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
                       const pdh_diags *diags);
+/* A live webhook as the plan document shows it (redacted URL, the password's state and never
+ * its value); the saved-plan fingerprint hashes the same. A new reference. */
+json_t *pdh_plan_json_live(const pdh_live_webhook *w);
 /* "FILE:LINE:COL: message" of a warning of diags (":LINE:COL" left out when unknown).
  * Caller frees. */
 char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d);

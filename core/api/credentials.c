@@ -1,5 +1,5 @@
 /* Where the API credentials come from. The token is only ever copied into a request header. */
-#include "pdhooks/client.h"
+#include "pdhooks/credentials.h"
 
 #include <errno.h>
 #include <stdio.h>

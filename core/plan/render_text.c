@@ -1,12 +1,12 @@
 /* The text form of a plan: what `pdhooks plan` prints by default. */
-#include "pdhooks/render.h"
+#include "pdhooks/render_text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
-#include "quote.h"
+#include "util/quote.h"
 
 #define S_GREEN "\033[32m"
 #define S_RED "\033[31m"

@@ -1,5 +1,5 @@
 /* Response headers that pace and retry calls: Retry-After and Pipedrive's x-ratelimit-*. */
-#include "pdhooks/client.h"
+#include "pdhooks/http.h"
 
 #include <ctype.h>
 #include <curl/curl.h>

@@ -6,7 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/url.h"
-#include "text.h"
+#include "util/text.h"
 
 void pdh_yaml_quote(pdh_buf *b, const char *s)
 {

@@ -6,10 +6,10 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/planfile.h"
 #include "pdhooks/url.h"
-#include "plan_json.h"
-#include "pdhooks/sha256.h"
-#include "text.h"
+#include "plan/plan_json.h"
+#include "util/text.h"
 
 json_t *pdh_json_text(const char *s)
 {
@@ -68,7 +68,7 @@ static const char *S_live_password(const pdh_live_webhook *w)
 	}
 }
 
-static json_t *S_live(const pdh_live_webhook *w)
+json_t *pdh_plan_json_live(const pdh_live_webhook *w)
 {
 	json_t *o = json_object();
 
@@ -145,7 +145,7 @@ static json_t *S_action(const pdh_action *a)
 	json_object_set_new(o, "reason", pdh_json_text(a->reason ? a->reason : ""));
 	json_object_set_new(o, "key", pdh_json_text(a->key ? a->key : ""));
 	json_object_set_new(o, "live_id", a->live ? json_integer(a->live->id) : json_null());
-	json_object_set_new(o, "before", a->live ? S_live(a->live) : json_null());
+	json_object_set_new(o, "before", a->live ? pdh_plan_json_live(a->live) : json_null());
 	json_object_set_new(o, "after",
 	                    a->desired && a->kind != PDH_ACTION_DELETE ? S_desired(a->desired)
 	                                                               : json_null());
@@ -158,7 +158,7 @@ static json_t *S_live_list(const pdh_live_webhook *const *items, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, S_live(items[i]));
+		json_array_append_new(a, pdh_plan_json_live(items[i]));
 	return a;
 }
 
@@ -239,61 +239,4 @@ char *pdh_render_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	char *text = pdh_json_dump(doc);
 	json_decref(doc);
 	return text;
-}
-
-/* ---- the live fingerprint ---- */
-
-static int S_cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-	return (x > y) - (x < y);
-}
-
-static int S_cmp_live(const void *a, const void *b)
-{
-	const pdh_live_webhook *x = *(const pdh_live_webhook *const *)a;
-	const pdh_live_webhook *y = *(const pdh_live_webhook *const *)b;
-	int c = (x->id > y->id) - (x->id < y->id);
-	if (c == 0)
-		c = strcmp(x->subscription_url ? x->subscription_url : "",
-		           y->subscription_url ? y->subscription_url : "");
-	return c;
-}
-
-void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan)
-{
-	size_t n_foreign = plan ? plan->n_foreign : 0, n = 0;
-	long long *foreign = pdh_xcalloc(n_foreign + 1, sizeof(*foreign));
-	const pdh_live_webhook **owned;
-	json_t *arr = json_array();
-	char *text;
-
-	for (size_t i = 0; i < n_foreign; i++)
-		foreign[i] = plan->foreign[i]->id;
-	qsort(foreign, n_foreign, sizeof(*foreign), S_cmp_ll);
-	owned = pdh_xcalloc((live ? live->n : 0) + 1, sizeof(*owned));
-	for (size_t i = 0; live && i < live->n; i++) {
-		if (!bsearch(&live->items[i].id, foreign, n_foreign, sizeof(*foreign), S_cmp_ll))
-			owned[n++] = &live->items[i];
-	}
-	qsort(owned, n, sizeof(*owned), S_cmp_live);
-	/* Each as in the plan: the redacted URL, since the digest is published with the plan
-	 * and a short secret in a query could be guessed from it (a changed credential in a URL
-	 * still makes a saved plan stale: planning again no longer gives the same actions);
-	 * the password's state, never its value. Not owner_id and add_time: pdhooks does not
-	 * manage them. */
-	for (size_t i = 0; i < n; i++) {
-		json_t *item = S_live(owned[i]);
-		json_object_del(item, "owner_id");
-		json_object_del(item, "add_time");
-		json_array_append_new(arr, item);
-	}
-	text = json_dumps(arr, JSON_COMPACT);
-	if (text == NULL)
-		abort();
-	pdh_sha256_hex(text, strlen(text), out);
-	free(text);
-	json_decref(arr);
-	free(owned);
-	free(foreign);
 }

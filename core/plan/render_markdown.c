@@ -6,9 +6,9 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
-#include "pdhooks/render_json.h"
+#include "pdhooks/planfile.h"
 #include "pdhooks/url.h"
-#include "plan_json.h"
+#include "plan/plan_json.h"
 
 void pdh_markdown_escape(pdh_buf *b, const char *s)
 {

@@ -1,6 +1,6 @@
 /* Plans as people read them. The text form is `pdhooks plan`'s default output. */
-#ifndef PDHOOKS_RENDER_H
-#define PDHOOKS_RENDER_H
+#ifndef PDHOOKS_RENDER_TEXT_H
+#define PDHOOKS_RENDER_TEXT_H
 
 #include <stdbool.h>
 

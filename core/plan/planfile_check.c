@@ -5,7 +5,6 @@
 
 #include "pdhooks/apply.h"
 #include "pdhooks/client.h"
-#include "pdhooks/render_json.h"
 
 static const char *S_kind(pdh_action_kind k)
 {

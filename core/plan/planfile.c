@@ -1,6 +1,5 @@
 #include "pdhooks/planfile.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,28 +10,73 @@
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
-#include "plan_json.h"
 #include "pdhooks/sha256.h"
+#include "desired/varref.h"
+#include "plan/plan_json.h"
+
+/* ---- the live fingerprint ---- */
+
+static int S_cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+static int S_cmp_live(const void *a, const void *b)
+{
+	const pdh_live_webhook *x = *(const pdh_live_webhook *const *)a;
+	const pdh_live_webhook *y = *(const pdh_live_webhook *const *)b;
+	int c = (x->id > y->id) - (x->id < y->id);
+	if (c == 0)
+		c = strcmp(x->subscription_url ? x->subscription_url : "",
+		           y->subscription_url ? y->subscription_url : "");
+	return c;
+}
+
+void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan)
+{
+	size_t n_foreign = plan ? plan->n_foreign : 0, n = 0;
+	long long *foreign = pdh_xcalloc(n_foreign + 1, sizeof(*foreign));
+	const pdh_live_webhook **owned;
+	json_t *arr = json_array();
+	char *text;
+
+	for (size_t i = 0; i < n_foreign; i++)
+		foreign[i] = plan->foreign[i]->id;
+	qsort(foreign, n_foreign, sizeof(*foreign), S_cmp_ll);
+	owned = pdh_xcalloc((live ? live->n : 0) + 1, sizeof(*owned));
+	for (size_t i = 0; live && i < live->n; i++) {
+		if (!bsearch(&live->items[i].id, foreign, n_foreign, sizeof(*foreign), S_cmp_ll))
+			owned[n++] = &live->items[i];
+	}
+	qsort(owned, n, sizeof(*owned), S_cmp_live);
+	/* Each as in the plan: the redacted URL, since the digest is published with the plan
+	 * and a short secret in a query could be guessed from it (a changed credential in a URL
+	 * still makes a saved plan stale: planning again no longer gives the same actions);
+	 * the password's state, never its value. Not owner_id and add_time: pdhooks does not
+	 * manage them. */
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = pdh_plan_json_live(owned[i]);
+		json_object_del(item, "owner_id");
+		json_object_del(item, "add_time");
+		json_array_append_new(arr, item);
+	}
+	text = json_dumps(arr, JSON_COMPACT);
+	if (text == NULL)
+		abort();
+	pdh_sha256_hex(text, strlen(text), out);
+	free(text);
+	json_decref(arr);
+	free(owned);
+	free(foreign);
+}
 
 /* ---- writing ---- */
 
 /* Whether ref is one or more ${NAME} and nothing else: the only form saved. */
 static bool S_ref_ok(const char *ref)
 {
-	const char *p = ref;
-
-	if (ref == NULL || *ref == '\0')
-		return false;
-	while (*p) {
-		if (p[0] != '$' || p[1] != '{' || !(isalpha((unsigned char)p[2]) || p[2] == '_'))
-			return false;
-		p += 2;
-		while (isalnum((unsigned char)*p) || *p == '_')
-			p++;
-		if (*p++ != '}')
-			return false;
-	}
-	return true;
+	return ref && pdh_varref_count_pure(ref, strlen(ref)) > 0;
 }
 
 /* Credentials in URLs (userinfo, query values) may come from ${VAR}: never saved. */

@@ -8,7 +8,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
-#include "text.h"
+#include "util/text.h"
 
 #define C_BOLD "\033[1m"
 #define C_ERROR "\033[1;31m"

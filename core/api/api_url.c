@@ -1,5 +1,5 @@
 /* Which API base URL pdhooks talks to, and whether it may. */
-#include "pdhooks/client.h"
+#include "pdhooks/api_url.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,81 +1,37 @@
-/* The desired-state file loader: libyaml events -> a small tree -> checked pdh_desired.
+/* The desired-state file loader: libyaml events -> a small tree (tree.c) -> checked pdh_desired.
  *
- * The tree is built from events rather than with libyaml's document API so that aliases are
- * refused before anything could expand them, nesting depth is bounded while parsing, and every
- * node keeps its marks. All checks report into pdh_diags and carry on, so one run shows every
- * problem; only a broken YAML stream stops early (there is no tree to check). */
+ * This file holds the checks and the model. All checks report into pdh_diags and carry on, so
+ * one run shows every problem; only a broken YAML stream stops early (there is no tree to
+ * check). ${VAR} expansion is varref.c, "did you mean" suggest.c. */
 #include "pdhooks/desired.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/sha256.h"
 #include "pdhooks/url.h"
 #include "pdhooks/vocab.h"
-#include "text.h"
+#include "desired/suggest.h"
+#include "desired/tree.h"
+#include "desired/varref.h"
+#include "util/text.h"
 
-/* A valid file nests three deep (root, webhooks, entry); anything far deeper is hostile. */
-#define S_MAX_DEPTH 32
 #define S_NAME_MAX 255
 #define S_QUOTE_MAX 60
-#define S_MAX_DIAGS 100
-/* 50,000 webhooks with every field set are 850,000 values; a 10 MiB file of "1,1,1,..." is five
- * million. Past these limits a file is refused rather than turned into gigabytes. */
-#define S_MAX_NODES 1000000
 #define S_MAX_WEBHOOKS 50000
-#define S_CHUNK_SIZE (64 * 1024)
 #define S_TOO_BIG "the file is larger than 10 MiB (%u bytes) and is refused"
 
-typedef enum { N_SCALAR, N_SEQ, N_MAP, N_BAD } S_kind;
 typedef enum { T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR } S_type;
-
-/* Nodes, their values and their child arrays live in one arena (freed at once), so a file of
- * many tiny values costs tens of bytes per value, not a malloc each. */
-typedef struct S_node {
-	struct S_node **kids;              /* seq: items; map: key, value, key, value, ... */
-	char *value;                       /* scalars: the parsed text, NUL-terminated */
-	uint32_t len;                      /* files are at most 10 MiB */
-	uint32_t n, cap;
-	int line, col, end_line, end_col;  /* 1-based; end exclusive */
-	unsigned char kind;                /* S_kind */
-	bool plain;
-	char quote;                        /* '\'' or '"' for single-line quoted scalars */
-} S_node;
-
-typedef struct S_chunk {
-	struct S_chunk *next;
-	size_t used, size;
-	max_align_t data[];
-} S_chunk;
-
-typedef struct {
-	pdh_diags *diags;
-	const char *data;
-	size_t len;
-	pdh_lines lines;
-	bool have_lines;
-	pdh_getenv_fn getenv_fn;
-	void *getenv_ctx;
-	S_node *root;
-	S_chunk *arena;
-	size_t n_nodes;
-	pdh_desired *d;
-	int n_reported;
-	size_t n_dropped_errors, n_dropped_warnings;
-	bool alias_reported;
-} S_loader;
 
 /* What `defaults:` declares, already checked. */
 typedef struct {
@@ -89,50 +45,8 @@ typedef struct {
 
 /* ---- messages ---------------------------------------------------------------------------- */
 
-#define S_ERR(L, line, col, ...) S_report(L, PDH_DIAG_ERROR, line, col, __VA_ARGS__)
-#define S_WARN(L, line, col, ...) S_report(L, PDH_DIAG_WARNING, line, col, __VA_ARGS__)
-
-/* Adds a diagnostic, up to S_MAX_DIAGS of them: a hostile file must not turn into megabytes of
- * messages. The checks go on; S_report_dropped() says how many were left out. */
-static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void S_report(S_loader *L, pdh_diag_level level, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (L->n_reported == S_MAX_DIAGS) {
-		if (level == PDH_DIAG_ERROR)
-			L->n_dropped_errors++;
-		else
-			L->n_dropped_warnings++;
-		return;
-	}
-	L->n_reported++;
-	va_start(ap, fmt);
-	msg = pdh_xvasprintf(fmt, ap);
-	va_end(ap);
-	pdh_diags_add(L->diags, level, line, col, "%s", msg);
-	free(msg);
-}
-
-/* One last line for what the cap left out: an error when errors were, so the file still fails;
- * a warning when only warnings were, so a file with many warnings still loads. */
-static void S_report_dropped(S_loader *L)
-{
-	size_t e = L->n_dropped_errors, w = L->n_dropped_warnings;
-	char *errors, *warnings;
-
-	if (e + w == 0)
-		return;
-	errors = e ? pdh_xasprintf("%zu more error%s", e, e == 1 ? "" : "s") : pdh_xstrdup("");
-	warnings = w ? pdh_xasprintf("%zu more warning%s", w, w == 1 ? "" : "s") : pdh_xstrdup("");
-	pdh_diags_add(L->diags, e ? PDH_DIAG_ERROR : PDH_DIAG_WARNING, 0, 0,
-	              "%s%s%s not shown (at most %d problems are)", errors, e && w ? " and " : "",
-	              warnings, S_MAX_DIAGS);
-	free(errors);
-	free(warnings);
-}
+#define S_ERR(L, line, col, ...) pdh_tree_report(L, PDH_DIAG_ERROR, line, col, __VA_ARGS__)
+#define S_WARN(L, line, col, ...) pdh_tree_report(L, PDH_DIAG_WARNING, line, col, __VA_ARGS__)
 
 /* Text as written, single-quoted for a message: escapes made visible, long text cut. */
 static char *S_q(const char *s, size_t len)
@@ -161,7 +75,7 @@ static char *S_q(const char *s, size_t len)
 	return pdh_buf_detach(&b);
 }
 
-static char *S_qn(const S_node *n)
+static char *S_qn(const pdh_node *n)
 {
 	return S_q(n->value, n->len);
 }
@@ -175,60 +89,6 @@ static char *S_join(const char *const *list)
 	return pdh_buf_detach(&b);
 }
 
-static size_t S_min3(size_t a, size_t b, size_t c)
-{
-	size_t m = a < b ? a : b;
-	return m < c ? m : c;
-}
-
-/* Edit distance with adjacent transpositions ("dael" -> "deal" is one edit), ignoring case;
- * long words are not compared (99): only small distances matter for "did you mean". */
-static size_t S_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[64][64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
-			d[i][j] = S_min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (ai != bj));
-			if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
-			    tolower((unsigned char)a[i - 2]) == bj && d[i - 2][j - 2] + 1 < d[i][j])
-				d[i][j] = d[i - 2][j - 2] + 1;
-		}
-	}
-	return d[la][lb];
-}
-
-/* The closest of list to s, or NULL when none is close: within two edits (and less than
- * half the word), or the word is the end of a longer name ("url" -> "subscription_url"). */
-static const char *S_suggest(const char *s, const char *const *list)
-{
-	const char *best = NULL;
-	size_t best_d = 3, ls = strlen(s);
-
-	for (size_t i = 0; list[i]; i++) {
-		size_t d = S_distance(s, list[i]);
-		if (d < best_d && d * 2 < ls) {
-			best = list[i];
-			best_d = d;
-		}
-	}
-	if (best == NULL && ls >= 3) {
-		for (size_t i = 0; list[i]; i++) {
-			size_t ll = strlen(list[i]);
-			if (ll > ls && list[i][ll - ls - 1] == '_' && strcmp(list[i] + ll - ls, s) == 0)
-				return list[i];
-		}
-	}
-	return best;
-}
-
 /* ---- scalars ----------------------------------------------------------------------------- */
 
 static bool S_all(const char *s, const char *set)
@@ -237,7 +97,7 @@ static bool S_all(const char *s, const char *set)
 }
 
 /* YAML 1.2 core schema resolution of a plain scalar; quoted scalars are strings. */
-static S_type S_type_of(const S_node *n)
+static S_type S_type_of(const pdh_node *n)
 {
 	const char *s = n->value;
 
@@ -284,7 +144,7 @@ static S_type S_type_of(const S_node *n)
 	return T_STR;
 }
 
-static const char *S_describe(const S_node *n)
+static const char *S_describe(const pdh_node *n)
 {
 	switch (n->kind) {
 	case N_SEQ: return "a list";
@@ -302,23 +162,15 @@ static const char *S_describe(const S_node *n)
 	return "a string";
 }
 
-static void S_lines(S_loader *L)
-{
-	if (!L->have_lines) {
-		pdh_lines_init(&L->lines, L->data, L->len);
-		L->have_lines = true;
-	}
-}
-
 /* The 1-based column of byte `at` of a scalar's value, when the value sits on one line exactly
  * as written (plain, or quoted without escapes); otherwise the scalar's own column. */
-static int S_col_in(S_loader *L, const S_node *n, size_t at)
+static int S_col_in(pdh_loader *L, const pdh_node *n, size_t at)
 {
 	size_t off, skip;
 
 	if (n->line != n->end_line || (!n->plain && !n->quote))
 		return n->col;
-	S_lines(L);
+	pdh_tree_lines(L);
 	off = pdh_lines_offset(&L->lines, n->line, n->col);
 	skip = n->plain ? 0 : 1;
 	if (off == (size_t)-1 || off + skip + n->len > L->len ||
@@ -333,84 +185,29 @@ static int S_col_in(S_loader *L, const S_node *n, size_t at)
 	}
 }
 
-static bool S_name_start(char c)
+/* Where pdh_varref_expand() reports: at the reference's column in the node. */
+typedef struct {
+	pdh_loader *L;
+	const pdh_node *n;
+} S_expand_ctx;
+
+static void S_expand_report(void *ctx, size_t at, const char *msg)
 {
-	return isalpha((unsigned char)c) || c == '_';
+	S_expand_ctx *c = ctx;
+	S_ERR(c->L, c->n->line, S_col_in(c->L, c->n, at), "%s", msg);
 }
 
-/* Expands ${VAR}, ${VAR:-default} (default also when VAR is empty, as in the shell) and $$.
- * Every unset variable is reported; returns NULL after reporting. A lone '$' stays. */
-static char *S_expand(S_loader *L, const S_node *n)
+/* The node's text with ${VAR} expanded; NULL after reporting. */
+static char *S_expand(pdh_loader *L, const pdh_node *n)
 {
-	pdh_buf b = PDH_BUF_INIT;
-	const char *v = n->value;
-	bool bad = false;
-
-	for (size_t i = 0; i < n->len;) {
-		size_t start = i, name_len, def_at = 0, end;
-		const char *val, *dollar = memchr(v + i, '$', n->len - i);
-
-		if (dollar != v + i) {
-			size_t run = dollar ? (size_t)(dollar - (v + i)) : n->len - i;
-			pdh_buf_append(&b, v + i, run);
-			i += run;
-			continue;
-		}
-		if (i + 1 >= n->len || (v[i + 1] != '$' && v[i + 1] != '{')) {
-			pdh_buf_putc(&b, v[i++]);
-			continue;
-		}
-		if (v[i + 1] == '$') {
-			pdh_buf_putc(&b, '$');
-			i += 2;
-			continue;
-		}
-		i += 2;
-		for (name_len = 0; i + name_len < n->len &&
-		     (S_name_start(v[i + name_len]) || (name_len && isdigit((unsigned char)v[i + name_len])));
-		     name_len++)
-			;
-		end = i + name_len;
-		if (name_len && end + 1 < n->len && v[end] == ':' && v[end + 1] == '-') {
-			def_at = end + 2;
-			end = def_at;
-			while (end < n->len && v[end] != '}')
-				end++;
-		}
-		if (name_len == 0 || end >= n->len || v[end] != '}') {
-			S_ERR(L, n->line, S_col_in(L, n, start),
-			      "malformed variable reference: expected ${NAME} or ${NAME:-default}, "
-			      "with NAME made of letters, digits and '_' (write $$ for a literal '$')");
-			bad = true;
-			break;
-		}
-		{
-			char *name = pdh_xstrndup(v + i, name_len);
-			val = L->getenv_fn ? L->getenv_fn(name, L->getenv_ctx) : getenv(name);
-			if (def_at && (val == NULL || *val == '\0'))
-				pdh_buf_append(&b, v + def_at, end - def_at);
-			else if (val)
-				pdh_buf_puts(&b, val);
-			else {
-				S_ERR(L, n->line, S_col_in(L, n, start),
-				      "environment variable '%s' is not set (use ${%s:-default} for a default)",
-				      name, name);
-				bad = true;
-			}
-			free(name);
-		}
-		i = end + 1;
-	}
-	if (bad) {
-		pdh_buf_dispose(&b);
-		return NULL;
-	}
-	return pdh_buf_detach(&b);
+	S_expand_ctx c = { L, n };
+	return pdh_varref_expand(n->value, n->len, L->getenv_fn, L->getenv_ctx, S_expand_report, &c);
 }
+
 
 /* A string field: a string scalar (or null when null_ok, *out = NULL), interpolated.
  * Returns 0, or -1 after reporting. */
-static int S_string(S_loader *L, const S_node *n, const char *what, bool null_ok, char **out)
+static int S_string(pdh_loader *L, const pdh_node *n, const char *what, bool null_ok, char **out)
 {
 	S_type t;
 
@@ -434,7 +231,7 @@ static int S_string(S_loader *L, const S_node *n, const char *what, bool null_ok
 }
 
 /* An integer field within [min, max]. Returns 0, or -1 after reporting. */
-static int S_integer(S_loader *L, const S_node *n, const char *what, long long min,
+static int S_integer(pdh_loader *L, const pdh_node *n, const char *what, long long min,
                      long long max, long long *out)
 {
 	const char *s;
@@ -465,7 +262,7 @@ static int S_integer(S_loader *L, const S_node *n, const char *what, long long m
 	return 0;
 }
 
-static int S_boolean(S_loader *L, const S_node *n, const char *what, bool *out)
+static int S_boolean(pdh_loader *L, const pdh_node *n, const char *what, bool *out)
 {
 	if (n->kind == N_BAD)
 		return -1;
@@ -487,12 +284,12 @@ static int S_boolean(S_loader *L, const S_node *n, const char *what, bool *out)
 /* Looks each key of a mapping up in `allowed`: found[i] / keys[i] get the value / key node of
  * allowed[i]. Reports duplicate keys and unknown ones (with a suggestion); `hint` may explain
  * a known-but-misplaced key. */
-static void S_keys(S_loader *L, const S_node *map, const char *where, const char *const *allowed,
-                   const S_node **found, const S_node **keys,
+static void S_keys(pdh_loader *L, const pdh_node *map, const char *where, const char *const *allowed,
+                   const pdh_node **found, const pdh_node **keys,
                    const char *(*hint)(const char *key))
 {
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const S_node *k = map->kids[i], *v = map->kids[i + 1];
+		const pdh_node *k = map->kids[i], *v = map->kids[i + 1];
 		size_t j;
 
 		if (k->kind == N_BAD)
@@ -507,7 +304,7 @@ static void S_keys(S_loader *L, const S_node *map, const char *where, const char
 				break;
 		if (allowed[j] == NULL) {
 			const char *h = hint ? hint(k->value) : NULL;
-			const char *s = S_suggest(k->value, allowed);
+			const char *s = pdh_suggest_closest(k->value, allowed);
 			char *q = S_qn(k);
 			if (h) {
 				S_ERR(L, k->line, k->col, "unknown key %s in %s; %s", q, where, h);
@@ -531,267 +328,6 @@ static void S_keys(S_loader *L, const S_node *map, const char *where, const char
 		found[j] = v;
 		keys[j] = k;
 	}
-}
-
-/* ---- parsing: libyaml events -> S_node tree --------------------------------------------- */
-
-/* align: 1 for text, sizeof(void *) for nodes and arrays (chunks start max-aligned). */
-static void *S_alloc(S_loader *L, size_t size, size_t align)
-{
-	size_t at = 0;
-	void *p;
-
-	if (L->arena)
-		at = (L->arena->used + align - 1) / align * align;
-	if (L->arena == NULL || at > L->arena->size || L->arena->size - at < size) {
-		size_t cap = size > S_CHUNK_SIZE ? size : S_CHUNK_SIZE;
-		S_chunk *c = pdh_xmalloc(sizeof(*c) + cap);
-		c->next = L->arena;
-		c->size = cap;
-		L->arena = c;
-		at = 0;
-	}
-	p = (char *)L->arena->data + at;
-	L->arena->used = at + size;
-	return p;
-}
-
-static void S_arena_free(S_loader *L)
-{
-	while (L->arena) {
-		S_chunk *next = L->arena->next;
-		free(L->arena);
-		L->arena = next;
-	}
-}
-
-static S_node *S_node_new(S_loader *L, S_kind kind, const yaml_event_t *ev)
-{
-	S_node *n = S_alloc(L, sizeof(*n), sizeof(void *));
-
-	memset(n, 0, sizeof(*n));
-	L->n_nodes++;
-	n->kind = (unsigned char)kind;
-	n->line = (int)ev->start_mark.line + 1;
-	n->col = (int)ev->start_mark.column + 1;
-	n->end_line = (int)ev->end_mark.line + 1;
-	n->end_col = (int)ev->end_mark.column + 1;
-	return n;
-}
-
-static void S_attach(S_loader *L, S_node **stack, int depth, S_node *n)
-{
-	S_node *parent;
-
-	if (depth == 0) {
-		L->root = n;  /* parsing stops at a second document: one root */
-		return;
-	}
-	parent = stack[depth - 1];
-	if (parent->n == parent->cap) {
-		/* The old array stays in the arena: at most as much again as the final one. */
-		uint32_t cap = parent->cap ? parent->cap * 2 : 4;
-		S_node **kids = S_alloc(L, cap * sizeof(*kids), sizeof(void *));
-		if (parent->n)
-			memcpy(kids, parent->kids, parent->n * sizeof(*kids));
-		parent->kids = kids;
-		parent->cap = cap;
-	}
-	parent->kids[parent->n++] = n;
-}
-
-/* Refuses what YAML allows but a pdhooks file has no use for: tags. */
-static bool S_tag_ok(S_loader *L, const yaml_event_t *ev, const yaml_char_t *tag, bool implicit)
-{
-	static const char std[] = "tag:yaml.org,2002:";
-	const char *t = (const char *)tag;
-	char *q;
-
-	if (tag == NULL || implicit)
-		return true;
-	if (strncmp(t, std, sizeof(std) - 1) == 0)
-		q = pdh_xasprintf("!!%s", t + sizeof(std) - 1);
-	else
-		q = pdh_xstrdup(t);
-	S_ERR(L, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
-	      "YAML tags are not supported (found '%s'); write the value plainly or quote it", q);
-	free(q);
-	return false;
-}
-
-/* Checks that the bytes are UTF-8 text YAML accepts, so that libyaml's reader never fails and
- * a bad byte is reported with its line and column. */
-static int S_check_text(S_loader *L)
-{
-	int line = 1, col = 1;
-
-	for (size_t i = 0; i < L->len;) {
-		uint32_t cp;
-		size_t n = pdh_text_break_len(L->data + i, L->len - i);
-
-		if (n) {
-			i += n;
-			line++;
-			col = 1;
-			continue;
-		}
-		n = pdh_utf8_decode(L->data + i, L->len - i, &cp);
-		if (n == 0) {
-			S_ERR(L, line, col, "invalid UTF-8 (byte 0x%02x); the file must be UTF-8 text",
-			      (unsigned char)L->data[i]);
-			return -1;
-		}
-		if (!(cp == '\t' || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
-		      (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp != 0xfeff) ||
-		      cp >= 0x10000 || (cp == 0xfeff && i == 0))) {
-			S_ERR(L, line, col, "character U+%04X is not allowed in a YAML file", (unsigned)cp);
-			return -1;
-		}
-		if (i > 0 || cp != 0xfeff)  /* a leading byte order mark is not a column */
-			col++;
-		i += n;
-	}
-	return 0;
-}
-
-static void S_syntax_error(S_loader *L, yaml_parser_t *p)
-{
-	int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
-	size_t off;
-
-	if (p->error == YAML_MEMORY_ERROR) {
-		S_ERR(L, 0, 0, "out of memory while parsing YAML");
-		return;
-	}
-	S_lines(L);
-	off = pdh_lines_offset(&L->lines, line, col);
-	if (off != (size_t)-1 && off < L->len && L->data[off] == '\t') {
-		S_ERR(L, line, col, "tab character: YAML indents with spaces, not tabs");
-		return;
-	}
-	if (p->context) {
-		/* `event_action: *` is the natural way to write "every action", and YAML reads it as
-		 * an alias with no name. */
-		int cl = (int)p->context_mark.line + 1, cc = (int)p->context_mark.column + 1;
-		size_t at = pdh_lines_offset(&L->lines, cl, cc);
-		if (at != (size_t)-1 && at < L->len && L->data[at] == '*' &&
-		    (at + 1 == L->len || strchr(" \t\r\n,]}", L->data[at + 1]))) {
-			S_ERR(L, cl, cc, "a bare * starts a YAML alias; quote it: \"*\"");
-			return;
-		}
-	}
-	if (p->context)
-		S_ERR(L, line, col, "invalid YAML: %s (%s at line %d, column %d)",
-		      p->problem ? p->problem : "syntax error", p->context,
-		      (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
-	else
-		S_ERR(L, line, col, "invalid YAML: %s", p->problem ? p->problem : "syntax error");
-}
-
-/* Builds L->root. Returns 0, or -1 when the stream is broken (no tree worth checking). */
-static int S_parse(S_loader *L)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	S_node *stack[S_MAX_DEPTH];
-	int depth = 0, docs = 0, rc = -1;
-	bool done = false;
-
-	if (!yaml_parser_initialize(&p)) {
-		S_ERR(L, 0, 0, "out of memory while parsing YAML");
-		return -1;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)L->data, L->len);
-	while (!done) {
-		S_node *n = NULL;
-
-		if (!yaml_parser_parse(&p, &ev)) {
-			S_syntax_error(L, &p);
-			goto done;
-		}
-		switch (ev.type) {
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1) {
-				S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-				      "a second YAML document starts here; a pdhooks file holds one document");
-				done = true;
-			}
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_ALIAS_EVENT:
-			/* Never expanded, so no alias bomb; reported once, not once per alias. */
-			if (!L->alias_reported)
-				S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-				      "YAML aliases are not supported (found '*%s'); write the value out, "
-				      "or put shared values in 'defaults:'",
-				      (const char *)ev.data.alias.anchor);
-			L->alias_reported = true;
-			S_attach(L, stack, depth, S_node_new(L, N_BAD, &ev));
-			break;
-		case YAML_SCALAR_EVENT: {
-			size_t len = ev.data.scalar.length;
-			bool tag_ok = S_tag_ok(L, &ev, ev.data.scalar.tag,
-			                       ev.data.scalar.plain_implicit || ev.data.scalar.quoted_implicit);
-			n = S_node_new(L, N_SCALAR, &ev);
-			n->value = S_alloc(L, len + 1, 1);
-			memcpy(n->value, ev.data.scalar.value, len);
-			n->value[len] = '\0';
-			n->len = (uint32_t)len;
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			if (n->line == n->end_line && ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE)
-				n->quote = '\'';
-			if (n->line == n->end_line && ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
-				n->quote = '"';
-			if (memchr(ev.data.scalar.value, '\0', len)) {
-				S_ERR(L, n->line, n->col, "a string must not contain a NUL character");
-				tag_ok = false;
-			}
-			if (!tag_ok)
-				n->kind = N_BAD;
-			S_attach(L, stack, depth, n);
-			break;
-		}
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (ev.type == YAML_SEQUENCE_START_EVENT)
-				S_tag_ok(L, &ev, ev.data.sequence_start.tag, ev.data.sequence_start.implicit);
-			else
-				S_tag_ok(L, &ev, ev.data.mapping_start.tag, ev.data.mapping_start.implicit);
-			if (depth == S_MAX_DEPTH) {
-				S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-				      "nesting deeper than %d levels; a pdhooks file needs three", S_MAX_DEPTH);
-				goto done;
-			}
-			n = S_node_new(L, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP, &ev);
-			S_attach(L, stack, depth, n);
-			stack[depth++] = n;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0) {
-				n = stack[--depth];
-				n->end_line = (int)ev.end_mark.line + 1;
-				n->end_col = (int)ev.end_mark.column + 1;
-			}
-			break;
-		default:
-			break;
-		}
-		if (L->n_nodes > S_MAX_NODES) {
-			S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-			      "more than %d YAML values; a pdhooks file needs far fewer", S_MAX_NODES);
-			goto done;
-		}
-		yaml_event_delete(&ev);
-	}
-	rc = 0;
-	memset(&ev, 0, sizeof(ev));
-done:
-	yaml_event_delete(&ev);
-	yaml_parser_delete(&p);
-	return rc;
 }
 
 /* ---- the model --------------------------------------------------------------------------- */
@@ -856,31 +392,20 @@ static const char *S_webhook_hint(const char *key)
 }
 
 /* A reference alone ("${NAME}") keeps no secret in the file; anything else does. */
-static bool S_is_pure_ref(const S_node *n)
+static bool S_is_pure_ref(const pdh_node *n)
 {
-	size_t i = 2;
-
-	if (n->len < 4 || n->value[0] != '$' || n->value[1] != '{' || !S_name_start(n->value[2]))
-		return false;
-	while (i < n->len && (S_name_start(n->value[i]) || isdigit((unsigned char)n->value[i])))
-		i++;
-	return i + 1 == n->len && n->value[i] == '}';
+	return pdh_varref_count_pure(n->value, n->len) == 1;
 }
 
-static bool S_has_ref(const S_node *n)
+static bool S_has_ref(const pdh_node *n)
 {
-	for (size_t i = 0; i + 1 < n->len; i++) {
-		if (n->value[i] == '$' && n->value[i + 1] == '$')
-			i++;
-		else if (n->value[i] == '$' && n->value[i + 1] == '{')
-			return true;
-	}
-	return false;
+	return pdh_varref_contains(n->value, n->len);
 }
+
 
 /* Password value: masked in rendered source lines unless it is a bare reference; a warning
  * when the secret itself is written in the file. Never quoted in a message. */
-static int S_password(S_loader *L, const S_node *n, char **value, char **ref)
+static int S_password(pdh_loader *L, const pdh_node *n, char **value, char **ref)
 {
 	*ref = NULL;
 	if (n->kind == N_SCALAR && !S_is_pure_ref(n))
@@ -897,7 +422,7 @@ static int S_password(S_loader *L, const S_node *n, char **value, char **ref)
 	return 0;
 }
 
-static int S_version(S_loader *L, const S_node *n, char **out)
+static int S_version(pdh_loader *L, const pdh_node *n, char **out)
 {
 	if (S_string(L, n, "version", false, out) != 0)
 		return -1;
@@ -912,9 +437,9 @@ static int S_version(S_loader *L, const S_node *n, char **out)
 	return 0;
 }
 
-static void S_load_defaults(S_loader *L, const S_node *n, S_defaults *def)
+static void S_load_defaults(pdh_loader *L, const pdh_node *n, S_defaults *def)
 {
-	const S_node *f[D_N + 1] = { 0 }, *k[D_N + 1] = { 0 };
+	const pdh_node *f[D_N + 1] = { 0 }, *k[D_N + 1] = { 0 };
 
 	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
 		return;
@@ -949,7 +474,7 @@ static bool S_url_scheme_ok(const pdh_url *u)
 	return strcmp(u->scheme, "https") == 0 || strcmp(u->scheme, "http") == 0;
 }
 
-static void S_check_url(S_loader *L, const S_node *n, const char *url, bool *ok)
+static void S_check_url(pdh_loader *L, const pdh_node *n, const char *url, bool *ok)
 {
 	pdh_url u;
 	const char *why = NULL;
@@ -980,7 +505,7 @@ static void S_check_url(S_loader *L, const S_node *n, const char *url, bool *ok)
 /* Event vocabulary for the webhook's version: a wrong action is an error, naming the version it
  * belongs to; an unknown object is a warning (Pipedrive adds objects), a wrong-version one an
  * error. */
-static bool S_check_action(S_loader *L, const S_node *n, const char *version, const char *action)
+static bool S_check_action(pdh_loader *L, const pdh_node *n, const char *version, const char *action)
 {
 	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
 	char *q, *all;
@@ -994,7 +519,7 @@ static bool S_check_action(S_loader *L, const S_node *n, const char *version, co
 		      "event_action %s is a version %s action; with version %s use one of: %s", q, other,
 		      version, all);
 	} else {
-		const char *s = S_suggest(action, pdh_vocab_actions(version));
+		const char *s = pdh_suggest_closest(action, pdh_vocab_actions(version));
 		if (s)
 			S_ERR(L, n->line, n->col,
 			      "unknown event_action %s for version %s; did you mean '%s'? (one of: %s)", q,
@@ -1008,7 +533,7 @@ static bool S_check_action(S_loader *L, const S_node *n, const char *version, co
 	return false;
 }
 
-static bool S_check_object(S_loader *L, const S_node *n, const char *version, const char *object)
+static bool S_check_object(pdh_loader *L, const pdh_node *n, const char *version, const char *object)
 {
 	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
 	char *q, *all;
@@ -1026,7 +551,7 @@ static bool S_check_object(S_loader *L, const S_node *n, const char *version, co
 		return false;
 	}
 	{
-		const char *s = S_suggest(object, pdh_vocab_objects(version));
+		const char *s = pdh_suggest_closest(object, pdh_vocab_objects(version));
 		if (s)
 			S_WARN(L, n->line, n->col,
 			       "unknown event_object %s for version %s; did you mean '%s'? (known: %s)", q,
@@ -1068,9 +593,9 @@ static char *S_derive_name(const char *action, const char *object, const char *u
 
 /* One entry of `webhooks:`. Returns whether its identity key is usable for the duplicate
  * check. */
-static bool S_load_webhook(S_loader *L, const S_node *n, size_t index, const S_defaults *def)
+static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const S_defaults *def)
 {
-	const S_node *f[W_N + 1] = { 0 }, *k[W_N + 1] = { 0 };
+	const pdh_node *f[W_N + 1] = { 0 }, *k[W_N + 1] = { 0 };
 	pdh_desired_webhook *w = &L->d->webhooks[L->d->n_webhooks++];
 	const char *version = "2.0";
 	bool version_ok = true, action_ok = false, object_ok = false, url_ok = false;
@@ -1166,7 +691,7 @@ static int S_ident_cmp(const void *a, const void *b)
 
 /* Two entries with one identity key (action, object, normalised URL): each later one is an
  * error that names where the first is. Sorting keeps this O(n log n) for large files. */
-static void S_check_identities(S_loader *L, const bool *usable)
+static void S_check_identities(pdh_loader *L, const bool *usable)
 {
 	pdh_desired *d = L->d;
 	S_ident *ids = pdh_xcalloc(d->n_webhooks + 1, sizeof(*ids));
@@ -1206,9 +731,9 @@ static void S_add_manage_url(pdh_desired *d, char *url, size_t *cap)
 	d->manage_urls[d->n_manage_urls++] = url;
 }
 
-static void S_load_manage(S_loader *L, const S_node *n)
+static void S_load_manage(pdh_loader *L, const pdh_node *n)
 {
-	const S_node *f[M_N + 1] = { 0 }, *k[M_N + 1] = { 0 };
+	const pdh_node *f[M_N + 1] = { 0 }, *k[M_N + 1] = { 0 };
 	pdh_desired *d = L->d;
 	size_t cap = 0;
 
@@ -1228,7 +753,7 @@ static void S_load_manage(S_loader *L, const S_node *n)
 			d->max_deletes = (int)v;
 	}
 	if (f[M_URLS]) {
-		const S_node *u = f[M_URLS];
+		const pdh_node *u = f[M_URLS];
 		d->manage_urls_declared = true;
 		if (u->kind != N_SEQ) {
 			if (u->kind != N_BAD)
@@ -1238,7 +763,7 @@ static void S_load_manage(S_loader *L, const S_node *n)
 			return;
 		}
 		for (size_t i = 0; i < u->n; i++) {
-			const S_node *it = u->kids[i];
+			const pdh_node *it = u->kids[i];
 			char *s, *q, *norm;
 			pdh_url pu;
 			const char *why = NULL;
@@ -1318,10 +843,10 @@ static void S_default_manage_urls(pdh_desired *d)
 	free(o);
 }
 
-static void S_check(S_loader *L)
+static void S_check(pdh_loader *L)
 {
-	const S_node *f[R_N + 1] = { 0 }, *k[R_N + 1] = { 0 };
-	const S_node *root = L->root;
+	const pdh_node *f[R_N + 1] = { 0 }, *k[R_N + 1] = { 0 };
+	const pdh_node *root = L->root;
 	pdh_desired *d = L->d;
 	S_defaults def = { 0 };
 	bool *usable = NULL;
@@ -1359,7 +884,7 @@ static void S_check(S_loader *L)
 		S_ERR(L, root->line, root->col,
 		      "missing the required key 'webhooks' (a list; 'webhooks: []' declares none)");
 	} else if (f[R_WEBHOOKS]->kind != N_SEQ) {
-		const S_node *w = f[R_WEBHOOKS];
+		const pdh_node *w = f[R_WEBHOOKS];
 		if (w->kind != N_BAD)
 			S_ERR(L, w->line, w->col,
 			      "webhooks: expected a list of webhooks ('webhooks: []' declares none), found %s",
@@ -1369,7 +894,7 @@ static void S_check(S_loader *L)
 		      "webhooks: %u entries; pdhooks handles at most %d", (unsigned)f[R_WEBHOOKS]->n,
 		      S_MAX_WEBHOOKS);
 	} else {
-		const S_node *w = f[R_WEBHOOKS];
+		const pdh_node *w = f[R_WEBHOOKS];
 		d->webhooks = pdh_xcalloc(w->n + 1, sizeof(*d->webhooks));
 		usable = pdh_xcalloc(w->n + 1, sizeof(*usable));
 		for (size_t i = 0; i < w->n; i++)
@@ -1387,7 +912,7 @@ static void S_check(S_loader *L)
 int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *data, size_t len,
                             const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err)
 {
-	S_loader L;
+	pdh_loader L;
 	size_t errors_before = diags->n_errors;
 	int rc = PDH_EFILE;
 
@@ -1409,10 +934,10 @@ int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *dat
 	L.d->prune = true;
 	L.d->max_deletes = PDH_DEFAULT_MAX_DELETES;
 	pdh_sha256_hex(data, len, L.d->sha256);
-	if (S_check_text(&L) == 0 && S_parse(&L) == 0)
+	if (pdh_tree_check_text(&L) == 0 && pdh_tree_parse(&L) == 0)
 		S_check(&L);
 	pdh_diags_sort(diags);
-	S_report_dropped(&L);  /* last, after the sorted ones */
+	pdh_tree_report_dropped(&L);  /* last, after the sorted ones */
 	if (diags->n_errors == errors_before) {
 		*out = L.d;
 		L.d = NULL;
@@ -1422,7 +947,7 @@ done:
 	if (rc != PDH_OK)
 		pdh_error_set(err, rc, "%s does not load", name ? name : "the desired file");
 	pdh_desired_free(L.d);
-	S_arena_free(&L);
+	pdh_tree_free(&L);
 	if (L.have_lines)
 		pdh_lines_dispose(&L.lines);
 	return rc;

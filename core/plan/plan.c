@@ -12,7 +12,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
-#include "quote.h"
+#include "util/quote.h"
 
 /* One side of the walk: a webhook with its normalised URL. */
 typedef struct S_entry {

@@ -1,4 +1,4 @@
-#include "quote.h"
+#include "util/quote.h"
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"

@@ -1,0 +1,32 @@
+/* One HTTP exchange as the retry policy and apply's pacing see it, and the parsing of the
+ * response headers that fill it. Pure. */
+#ifndef PDHOOKS_HTTP_H
+#define PDHOOKS_HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* What one HTTP exchange looked like, for the retry policy and the pacing of apply. */
+typedef struct pdh_http_result {
+	int transport;              /* 0, or the libcurl error code (CURLcode) */
+	long status;                /* HTTP status; 0 when there was no response */
+	long retry_after_ms;        /* Retry-After; -1 when absent */
+	long ratelimit_remaining;   /* x-ratelimit-remaining; -1 when absent */
+	long ratelimit_reset_ms;    /* x-ratelimit-reset (seconds) in ms; -1 when absent */
+	long elapsed_ms;
+} pdh_http_result;
+
+/* Response headers. A Retry-After value (delay-seconds or an HTTP date, compared with now) in
+ * milliseconds; -1 when it is neither. */
+long pdh_http_parse_retry_after(const char *value, time_t now);
+/* The value of a raw header line when its name is `name` (any case), trimmed; NULL otherwise.
+ * Caller frees. */
+char *pdh_http_header_value(const char *line, size_t len, const char *name);
+/* Every field "absent" (-1), transport and status 0. */
+void pdh_http_result_init(pdh_http_result *r);
+/* Takes one raw header line ("Name: value\r\n") into r: Retry-After, x-ratelimit-remaining,
+ * x-ratelimit-reset. Other lines are ignored; a status line resets the three fields (a 1xx
+ * answer comes before the real one). */
+void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, time_t now);
+
+#endif
