@@ -5,7 +5,8 @@
  * (tests/test_cli_table.c) and shell completions all read this table.
  *
  * To add an option: add a field to pdh_common (options.h) and a row to pdh_opt_table[] with
- * the commands that take it. To add a command: a pdh_cmd_id here, a row in pdh_commands[]
+ * the commands that take it (its .offset written AS_BOOL(field), AS_STRING, AS_INT or AS_LONG
+ * as its kind stores it, which the compiler checks against the field's type). To add a command: a pdh_cmd_id here, a row in pdh_commands[]
  * (commands.c), and its bit in the rows of the options it takes. */
 #ifndef PDHOOKS_CLI_OPT_H
 #define PDHOOKS_CLI_OPT_H
@@ -46,7 +47,8 @@ typedef struct pdh_opt_spec {
 	long min, max;               /* PDH_OPT_INT: the bounds; PDH_OPT_SECONDS: max */
 	long def;                    /* PDH_OPT_INT, PDH_OPT_ENUM: the value when not given */
 	const char *def_str;         /* PDH_OPT_STRING, PDH_OPT_PATH: the value when not given */
-	size_t offset;               /* where in pdh_common the value is stored */
+	size_t offset;               /* where in pdh_common the value is stored (AS_* in
+	                              * opt_table.c) */
 	size_t given;                /* PDH_OPT_GIVEN(field): a bool set when the option is on
 	                              * the command line; 0: none */
 	unsigned commands;           /* PDH_ON(PDH_CMD_x) | ...: the commands that take it */

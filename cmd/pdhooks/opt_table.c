@@ -17,7 +17,15 @@
 /* The commands that talk to the API. */
 #define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT)
 
-#define OFF(field) offsetof(pdh_common, field)
+/* Where a row's value goes: the field of pdh_common, which must have the C type of the row's
+ * kind (a compile error otherwise): FLAG bool, STRING and PATH const char *, INT and ENUM
+ * int, SECONDS long. */
+#define S_FIELD(field, type) \
+	(offsetof(pdh_common, field) + 0 * sizeof(_Generic(((pdh_common *)0)->field, type: 1)))
+#define AS_BOOL(field) S_FIELD(field, bool)
+#define AS_STRING(field) S_FIELD(field, const char *)
+#define AS_INT(field) S_FIELD(field, int)
+#define AS_LONG(field) S_FIELD(field, long)
 
 /* Indexed by pdh_format. */
 static const char *const S_formats[] = { "text", "json", "markdown", NULL };
@@ -27,71 +35,71 @@ _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDO
 const pdh_opt_spec pdh_opt_table[] = {
 	/* First in every usage line. export takes -f too, and ignores it (its help says so). */
 	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
-	  .def_str = "pdhooks.yaml", .offset = OFF(file), .given = PDH_OPT_GIVEN(file_given),
+	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
 	  .help = "the desired-state file (default: pdhooks.yaml)" },
 
 	/* The options of single commands, before the shared ones in each command's help. */
 	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_formats,
-	  .def = PDH_FORMAT_TEXT, .offset = OFF(format),
+	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "text (default), json (one document described by\n"
 	          "schemas/plan.schema.json) or markdown (a pull-request\n"
 	          "comment, at most 60,000 characters)" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
-	  .offset = OFF(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
+	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
 	          "its sha256 on stderr; passwords are kept as their ${VAR}\n"
 	          "reference, never as a value" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "FILE",
-	  .offset = OFF(out), .commands = ON_EXPORT, .synopsis = ON_EXPORT,
+	  .offset = AS_STRING(out), .commands = ON_EXPORT, .synopsis = ON_EXPORT,
 	  .help = "write to FILE (which must not exist yet); default: stdout" },
-	{ .name = "schema", .kind = PDH_OPT_STRING, .value_name = "REF", .offset = OFF(schema),
+	{ .name = "schema", .kind = PDH_OPT_STRING, .value_name = "REF", .offset = AS_STRING(schema),
 	  .commands = ON_EXPORT, .synopsis = ON_EXPORT,
 	  .help = "the $schema of the editor modeline (default:\n" PDH_EXPORT_SCHEMA_REF ")" },
-	{ .name = "auto-approve", .kind = PDH_OPT_FLAG, .offset = OFF(auto_approve),
+	{ .name = "auto-approve", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(auto_approve),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "apply without asking (required when stdin is not a terminal)" },
 	{ .name = "parallelism", .kind = PDH_OPT_INT, .value_name = "N", .min = 1,
 	  .max = PDH_APPLY_MAX_PARALLELISM, .def = PDH_APPLY_DEFAULT_PARALLELISM,
-	  .offset = OFF(parallelism), .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .offset = AS_INT(parallelism), .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "calls in flight at once, 1 to 32 (default 4)" },
-	{ .name = "force", .kind = PDH_OPT_FLAG, .offset = OFF(force),
+	{ .name = "force", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(force),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "apply even when a safety brake refuses the plan" },
-	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = OFF(detailed_exitcode),
+	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
 	  .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "exit 2 when changes are pending, 0 when there are none" },
 	/* -1 (not given): the file's manage.max_deletes. */
 	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N", .min = 0, .max = INT_MAX,
-	  .def = -1, .offset = OFF(max_deletes),
+	  .def = -1, .offset = AS_INT(max_deletes),
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
 	          "manage.max_deletes, else 10)" },
 
 	/* Shared. */
-	{ .name = "api-url", .kind = PDH_OPT_STRING, .value_name = "URL", .offset = OFF(api_url),
+	{ .name = "api-url", .kind = PDH_OPT_STRING, .value_name = "URL", .offset = AS_STRING(api_url),
 	  .commands = ON_API,
 	  .help = "the API base URL (env PIPEDRIVE_API_URL; with\n"
 	          "PIPEDRIVE_COMPANY_DOMAIN=acme:\n"
 	          "https://acme.pipedrive.com/api/v1; default\n"
 	          "https://api.pipedrive.com/v1); http:// only to localhost" },
 	{ .name = "token-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
-	  .offset = OFF(token_file), .commands = ON_API,
+	  .offset = AS_STRING(token_file), .commands = ON_API,
 	  .help = "read the API token from the first line of PATH (a line\n"
 	          "\"Bearer TOKEN\" means an OAuth token)" },
 	{ .name = "timeout", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = 3600,
-	  .offset = OFF(timeout_ms), .commands = ON_API,
+	  .offset = AS_LONG(timeout_ms), .commands = ON_API,
 	  .help = "give up on an HTTP call after SECONDS (default 30)" },
-	{ .name = "cacert", .kind = PDH_OPT_PATH, .value_name = "PATH", .offset = OFF(cacert),
+	{ .name = "cacert", .kind = PDH_OPT_PATH, .value_name = "PATH", .offset = AS_STRING(cacert),
 	  .commands = ON_API, .help = "trust the CA certificates in PATH (a private CA)" },
-	{ .name = "verbose", .alias = 'v', .kind = PDH_OPT_FLAG, .offset = OFF(verbose),
+	{ .name = "verbose", .alias = 'v', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(verbose),
 	  .commands = ON_API,
 	  .help = "one line per HTTP call on stderr: method, path, status, time" },
-	{ .name = "quiet", .alias = 'q', .kind = PDH_OPT_FLAG, .offset = OFF(quiet),
+	{ .name = "quiet", .alias = 'q', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(quiet),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "no warnings or notes on stderr, only errors" },
-	{ .name = "no-color", .kind = PDH_OPT_FLAG, .offset = OFF(no_color_flag),
+	{ .name = "no-color", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_color_flag),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "no colour (also when NO_COLOR is set or stdout is no\n"
 	          "terminal)" },
