@@ -73,7 +73,9 @@ bool pdh_opt_takes_value(const pdh_opt_spec *s);
 /* Whether its value names a file (for completion). */
 bool pdh_opt_is_path(const pdh_opt_spec *s);
 
-/* Prints the usage line ("pdhooks plan [-f FILE] ... [OPTIONS] ARGS") wrapped at 80 columns,
+/* Prints the usage line ("pdhooks plan [-f FILE] ... [OPTIONS] ARGS": the options the rows
+ * show there: short options first, those of several commands before the command's own, then
+ * the long-only ones), wrapped at 80 columns,
  * and the "Options:" list of command id (nothing when it takes none); both from the table. */
 void pdh_opt_print_synopsis(FILE *out, pdh_cmd_id id, const char *name, const char *args);
 void pdh_opt_print_list(FILE *out, pdh_cmd_id id);

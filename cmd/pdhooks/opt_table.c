@@ -33,12 +33,6 @@ _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDO
                "S_formats is indexed by pdh_format");
 
 const pdh_opt_spec pdh_opt_table[] = {
-	/* First in every usage line. export takes -f too, and ignores it (its help says so). */
-	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
-	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
-	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
-	  .help = "the desired-state file (default: pdhooks.yaml)" },
-
 	/* The options of single commands, before the shared ones in each command's help. */
 	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_formats,
 	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
@@ -77,7 +71,12 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
 	          "manage.max_deletes, else 10)" },
 
-	/* Shared. */
+	/* Shared, from -f on (tests/test_readme.sh reads them so). export takes -f too, and
+	 * ignores it (its help says so). */
+	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
+	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
+	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
+	  .help = "the desired-state file (default: pdhooks.yaml)" },
 	{ .name = "api-url", .kind = PDH_OPT_STRING, .value_name = "URL", .offset = AS_STRING(api_url),
 	  .commands = ON_API,
 	  .help = "the API base URL (env PIPEDRIVE_API_URL; with\n"
@@ -178,13 +177,21 @@ void pdh_opt_print_synopsis(FILE *out, pdh_cmd_id id, const char *name, const ch
 
 	col = (size_t)fprintf(out, "Usage: pdhooks %s", name);
 	indent = col + 1;
-	for (const pdh_opt_spec *s = pdh_opt_next(id, NULL); s; s = pdh_opt_next(id, s)) {
-		if (!(s->synopsis & PDH_ON(id))) {
-			more = true;
-			continue;
+	/* Short options first, those of several commands (-f) before the command's own; then the
+	 * long-only ones; each group in table order. */
+	for (int pass = 0; pass < 3; pass++) {
+		for (const pdh_opt_spec *s = pdh_opt_next(id, NULL); s; s = pdh_opt_next(id, s)) {
+			bool shared = (s->commands & (s->commands - 1)) != 0;
+
+			if (!(s->synopsis & PDH_ON(id))) {
+				more = true;
+				continue;
+			}
+			if (pass != (s->alias ? (shared ? 0 : 1) : 2))
+				continue;
+			S_usage_item(item, sizeof(item), s);
+			S_put_word(out, item, &col, indent);
 		}
-		S_usage_item(item, sizeof(item), s);
-		S_put_word(out, item, &col, indent);
 	}
 	if (more)
 		S_put_word(out, "[OPTIONS]", &col, indent);
