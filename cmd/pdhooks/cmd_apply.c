@@ -1,9 +1,6 @@
 /* pdhooks apply [-f FILE | PLANFILE]: plan (or check a saved plan), show it, ask, make the
  * calls, verify. */
-#define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,15 +15,6 @@
 #include "pdhooks/apply.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
-
-enum {
-	OPT_AUTO_APPROVE = PDH_OPT_COMMON_END,
-	OPT_PARALLELISM,
-	OPT_FORCE,
-	OPT_MAX_DELETES,
-	OPT_FORMAT,
-	OPT_FLEET_BASE
-};
 
 /* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */
 static atomic_int S_interrupt;
@@ -110,60 +98,8 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 	}
 }
 
-typedef struct S_apply_args {
-	bool auto_approve;
-	bool force;
-	int parallelism;
-	int max_deletes;   /* -1: the file's */
-	pdh_format format; /* --fleet only, for now */
-	pdh_fleet_args fleet;
-} S_apply_args;
-
-static int S_apply_option(int opt, const char *arg, void *ctx)
-{
-	S_apply_args *a = ctx;
-	int taken = opt >= OPT_FLEET_BASE ? pdh_fleet_option(&a->fleet, opt - OPT_FLEET_BASE, arg)
-	                                  : 0;
-
-	if (taken != 0)
-		return taken > 0 ? 0 : -1;
-	switch (opt) {
-	case OPT_FORMAT: {
-		pdh_error err;
-
-		if (pdh_cli_parse_format(arg, &a->format, &err) != 0) {
-			pdh_cli_error("%s", err.message);
-			return -1;
-		}
-		return 0;
-	}
-	case OPT_AUTO_APPROVE:
-		a->auto_approve = true;
-		return 0;
-	case OPT_FORCE:
-		a->force = true;
-		return 0;
-	case OPT_PARALLELISM:
-		return pdh_cli_parse_int("--parallelism", arg, 1, PDH_APPLY_MAX_PARALLELISM, &a->parallelism);
-	default:
-		return pdh_cli_parse_int("--max-deletes", arg, 0, INT_MAX, &a->max_deletes);
-	}
-}
-
 int pdh_cmd_apply(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "auto-approve", no_argument, NULL, OPT_AUTO_APPROVE },
-		{ "parallelism", required_argument, NULL, OPT_PARALLELISM },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		PDH_FLEET_LONGOPTS(OPT_FLEET_BASE),
-		{ "canary", required_argument, NULL, OPT_FLEET_BASE + PDH_FLEET_OPT_CANARY },
-		{ NULL, 0, NULL, 0 }
-	};
-	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1, PDH_FORMAT_TEXT,
-	                      { 0 } };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;
@@ -177,33 +113,30 @@ int pdh_cmd_apply(int argc, char **argv)
 	int first, rc, code = PDH_EXIT_ERROR;
 
 	pdh_common_init(&o);
-	pdh_fleet_args_init(&args.fleet);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
-	if (pdh_common_parse(&o, "apply", argc, argv, NULL, longopts, S_apply_option, &args,
-	                     &first) != 0 || pdh_fleet_args_check(&args.fleet, "apply") != 0)
+	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0 ||
+	    pdh_fleet_args_check(&o, "apply") != 0)
 		goto done;
-	if (args.fleet.fleet) {
+	if (o.fleet) {
+		pdh_fleet_args fa;
+
 		if (first + 1 < argc) {
 			pdh_cli_error("apply --fleet: one directory of saved plans at most, not '%s' too",
 			              argv[first + 1]);
 			goto done;
 		}
-		if (first < argc && args.max_deletes >= 0) {
+		if (first < argc && o.max_deletes >= 0) {
 			pdh_cli_error("apply: saved plans keep the --max-deletes they were made with; "
 			              "plan again with --max-deletes N");
 			goto done;
 		}
-		args.fleet.saved_dir = first < argc ? argv[first] : NULL;
-		args.fleet.max_deletes = args.max_deletes;
-		args.fleet.auto_approve = args.auto_approve;
-		args.fleet.force = args.force;
-		args.fleet.parallelism = args.parallelism;
-		args.fleet.format = (int)args.format;
-		code = pdh_cli_fleet_apply(&o, &args.fleet);
+		pdh_fleet_args_from(&fa, &o);
+		fa.saved_dir = first < argc ? argv[first] : NULL;
+		code = pdh_cli_fleet_apply(&o, &fa);
 		goto done;
 	}
-	if (args.format != PDH_FORMAT_TEXT) {
+	if (o.format != PDH_FORMAT_TEXT) {
 		pdh_cli_error("apply: --format is for --fleet reports");
 		goto done;
 	}
@@ -218,7 +151,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "names its own desired file)");
 		goto done;
 	}
-	if (first < argc && args.max_deletes >= 0) {
+	if (first < argc && o.max_deletes >= 0) {
 		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
 		              "again with --max-deletes N");
 		goto done;
@@ -226,7 +159,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (first < argc)
 		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &aopts.retry, &saved);
 	else
-		code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, &aopts.retry);
+		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes, &aopts.retry);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
@@ -238,13 +171,13 @@ int pdh_cmd_apply(int argc, char **argv)
 		goto done;
 	}
 	fflush(stdout);
-	if (run.plan->brake && !args.force) {
+	if (run.plan->brake && !o.force) {
 		pdh_cli_error("refused: %s (use --force to apply anyway)",
 		              run.plan->brake_reason ? run.plan->brake_reason : "a safety brake");
 		code = PDH_EXIT_BRAKE;
 		goto done;
 	}
-	if (!args.auto_approve) {
+	if (!o.auto_approve) {
 		if (!isatty(STDIN_FILENO)) {
 			pdh_cli_error("apply needs confirmation, and stdin is not a terminal: "
 			              "review the plan and run again with --auto-approve");
@@ -265,8 +198,8 @@ int pdh_cmd_apply(int argc, char **argv)
 
 	aopts.client = t.client;
 	aopts.plan_opts = t.plan;
-	aopts.parallelism = args.parallelism;
-	aopts.force = args.force;
+	aopts.parallelism = o.parallelism;
+	aopts.force = o.force;
 	aopts.interrupt = &S_interrupt;
 	rc = pdh_apply(&res, run.plan, run.desired, &aopts, &err);
 	if (res) {
@@ -283,7 +216,6 @@ done:
 		sigaction(SIGINT, &old_sa, NULL);
 	pdh_apply_result_free(res);
 	pdh_planfile_free(saved);
-	pdh_fleet_args_dispose(&args.fleet);
 	free(text);
 	pdh_target_run_dispose(&run);
 	pdh_common_dispose(&o);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "options.h"
 #include "plan_output.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/fleet_report.h"
@@ -45,61 +46,39 @@ static char *S_read(const char *path, size_t *len)
 
 int pdh_cmd_merge(int argc, char **argv)
 {
-	pdh_format format = PDH_FORMAT_TEXT;
-	bool detailed = false;
 	const char **names = NULL;
 	char **texts = NULL;
 	size_t *lens = NULL, n = 0;
 	pdh_error err = { 0 };
+	pdh_common o;
 	char *out = NULL;
-	int code = PDH_EXIT_ERROR, fleet_code = PDH_EXIT_ERROR;
+	int first, code = PDH_EXIT_ERROR, fleet_code = PDH_EXIT_ERROR;
 	pdh_fleet_format ff;
 
-	names = pdh_xcalloc((size_t)argc + 1, sizeof(*names));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
-			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-
-			if (v == NULL) {
-				pdh_cli_error("--format needs a value");
-				goto done;
-			}
-			if (pdh_cli_parse_format(v, &format, &err) != 0) {
-				pdh_cli_error("%s", err.message);
-				goto done;
-			}
-		} else if (strcmp(a, "--detailed-exitcode") == 0) {
-			detailed = true;
-		} else if (strcmp(a, "--") == 0) {
-			for (i++; i < argc; i++)
-				names[n++] = argv[i];
-		} else if (a[0] == '-' && a[1] != '\0') {
-			pdh_cli_error("merge: unknown option %s (see 'pdhooks help merge')", a);
-			goto done;
-		} else {
-			names[n++] = a;
-		}
-	}
+	pdh_common_init(&o);
+	if (pdh_common_parse(&o, PDH_CMD_MERGE, argc, argv, &first) != 0)
+		goto done;
+	n = (size_t)(argc - first);
 	if (n == 0) {
 		pdh_cli_error("merge: give the JSON reports of the shards (pdhooks plan --fleet F "
 		              "--shard I/N --format json > shard-I.json)");
 		goto done;
 	}
+	names = pdh_xcalloc(n, sizeof(*names));
 	texts = pdh_xcalloc(n, sizeof(*texts));
 	lens = pdh_xcalloc(n, sizeof(*lens));
 	for (size_t i = 0; i < n; i++) {
+		names[i] = argv[first + (int)i];
 		texts[i] = S_read(names[i], &lens[i]);
 		if (texts[i] == NULL) {
 			pdh_cli_error("cannot read the report %s", names[i]);
 			goto done;
 		}
 	}
-	ff = format == PDH_FORMAT_JSON ? PDH_FLEET_JSON
-	     : format == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
+	ff = o.format == PDH_FORMAT_JSON ? PDH_FLEET_JSON
+	     : o.format == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
 	if (pdh_fleet_merge(&out, &fleet_code, (const char *const *)texts, lens, names, n, ff,
-	                    detailed, &err) != 0) {
+	                    o.detailed_exitcode, &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		goto done;
 	}
@@ -115,5 +94,6 @@ done:
 	free(lens);
 	free(names);
 	free(out);
+	pdh_common_dispose(&o);
 	return code;
 }

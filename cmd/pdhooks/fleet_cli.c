@@ -3,7 +3,6 @@
 #include "fleet_cli.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,55 +20,30 @@
 #include "pdhooks/fleet_report.h"
 #include "pdhooks/fleet_run.h"
 
-void pdh_fleet_args_init(pdh_fleet_args *a)
+void pdh_fleet_args_from(pdh_fleet_args *a, const pdh_common *o)
 {
 	memset(a, 0, sizeof(*a));
-	a->max_deletes = -1;
-	a->parallelism = PDH_APPLY_DEFAULT_PARALLELISM;
+	a->fleet = o->fleet;
+	a->globs = o->accounts.items;
+	a->n_globs = o->accounts.n;
+	a->labels = o->labels.items;
+	a->n_labels = o->labels.n;
+	a->shard = o->shard;
+	a->concurrency = o->concurrency > 0 ? o->concurrency : 0;
+	a->canary = o->canary > 0 ? o->canary : 0;
+	a->format = o->format;
+	a->detailed_exitcode = o->detailed_exitcode;
+	a->max_deletes = o->max_deletes;
+	a->out_dir = o->out;
+	a->auto_approve = o->auto_approve;
+	a->force = o->force;
+	a->parallelism = o->parallelism;
 }
 
-void pdh_fleet_args_dispose(pdh_fleet_args *a)
+int pdh_fleet_args_check(const pdh_common *o, const char *command)
 {
-	free(a->globs);
-	free(a->labels);
-	memset(a, 0, sizeof(*a));
-}
-
-void pdh_fleet_args_push(const char ***list, size_t *n, const char *value)
-{
-	*list = pdh_xrealloc(*list, (*n + 1) * sizeof(**list));
-	(*list)[(*n)++] = value;
-}
-
-int pdh_fleet_option(pdh_fleet_args *a, int which, const char *arg)
-{
-	switch (which) {
-	case PDH_FLEET_OPT_FLEET:
-		a->fleet = arg;
-		return 1;
-	case PDH_FLEET_OPT_ACCOUNT:
-		pdh_fleet_args_push(&a->globs, &a->n_globs, arg);
-		return 1;
-	case PDH_FLEET_OPT_LABEL:
-		pdh_fleet_args_push(&a->labels, &a->n_labels, arg);
-		return 1;
-	case PDH_FLEET_OPT_SHARD:
-		a->shard = arg;
-		return 1;
-	case PDH_FLEET_OPT_CONCURRENCY:
-		return pdh_cli_parse_int("--concurrency", arg, 1, PDH_FLEET_MAX_CONCURRENCY,
-		                         &a->concurrency) == 0 ? 1 : -1;
-	case PDH_FLEET_OPT_CANARY:
-		return pdh_cli_parse_int("--canary", arg, 1, INT_MAX, &a->canary) == 0 ? 1 : -1;
-	default:
-		return 0;
-	}
-}
-
-int pdh_fleet_args_check(const pdh_fleet_args *a, const char *command)
-{
-	if (a->fleet == NULL && (a->n_globs || a->n_labels || a->shard || a->concurrency ||
-	                         a->canary)) {
+	if (o->fleet == NULL && (o->accounts.n || o->labels.n || o->shard || o->concurrency > 0 ||
+	                         o->canary > 0)) {
 		pdh_cli_error("%s: --account, --label, --shard, --concurrency and --canary need "
 		              "--fleet FLEETFILE", command);
 		return -1;
