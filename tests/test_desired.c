@@ -145,6 +145,11 @@ static const T_case cases[] = {
 	{ "bad/manage-urls-string.yaml", 'E', 3, 9, "manage.urls: expected a list of URL prefixes (or [\"*\"]), found a string" },
 	{ "bad/manage-max-deletes-negative.yaml", 'E', 3, 16, "manage.max_deletes: -1 is out of range (expected 0 to 2147483647)" },
 	{ "bad/manage-max-deletes-string.yaml", 'E', 3, 16, "manage.max_deletes: expected a non-negative integer, found a string" },
+	{ "bad/manage-types-automation.yaml", 'E', 3, 20, "manage.types: automation webhooks are never managed (Pipedrive's automations own them); expected general or application" },
+	{ "bad/manage-types-unknown.yaml", 'E', 3, 11, "manage.types: unknown type 'genral'; did you mean 'general'? (expected general or application)" },
+	{ "bad/manage-types-twice.yaml", 'E', 3, 20, "manage.types: 'general' is listed twice" },
+	{ "bad/manage-types-empty.yaml", 'E', 3, 10, "manage.types: expected a non-empty list of webhook types (general, application), found an empty list" },
+	{ "bad/manage-types-string.yaml", 'E', 3, 10, "manage.types: expected a non-empty list of webhook types (general, application), found a string" },
 	/* names */
 	{ "bad/name-too-long.yaml", 'E', 3, 11, "name is 256 bytes long; Pipedrive allows at most 255" },
 	{ "bad/name-empty.yaml", 'E', 3, 11, "name must not be empty" },

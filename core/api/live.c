@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
@@ -373,4 +374,34 @@ done:
 	pdh_buf_dispose(&b);
 	json_decref(root);
 	return s;
+}
+
+static bool S_scope_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+char *pdh_api_missing_scope(const char *text, const char *needed)
+{
+	const char *p;
+	bool says_scope = false;
+
+	if (text == NULL)
+		return NULL;
+	for (p = text; *p && !says_scope; p++)
+		says_scope = strncasecmp(p, "scope", 5) == 0;
+	if (!says_scope)
+		return NULL;
+	/* Pipedrive does not publish its exact text, so any word:word (letters and '_' on both
+	 * sides, not part of a URL such as https://) counts as the scope's name. */
+	for (p = strchr(text, ':'); p; p = strchr(p + 1, ':')) {
+		const char *a = p, *b = p + 1;
+		while (a > text && S_scope_char(a[-1]))
+			a--;
+		while (S_scope_char(*b))
+			b++;
+		if (a < p && b > p + 1 && (a == text || !S_scope_char(a[-1])) && p[1] != '/')
+			return pdh_xasprintf("%.*s", (int)(b - a), a);
+	}
+	return needed ? pdh_xstrdup(needed) : NULL;
 }

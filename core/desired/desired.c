@@ -363,8 +363,8 @@ enum { R_PDHOOKS, R_DEFAULTS, R_MANAGE, R_WEBHOOKS, R_N };
 static const char *const S_defaults_keys[] = { "version", "user_id", "http_auth_user",
 	"http_auth_password", NULL };
 enum { D_VERSION, D_USER_ID, D_USER, D_PASSWORD, D_N };
-static const char *const S_manage_keys[] = { "prune", "urls", "max_deletes", NULL };
-enum { M_PRUNE, M_URLS, M_MAX_DELETES, M_N };
+static const char *const S_manage_keys[] = { "prune", "urls", "max_deletes", "types", NULL };
+enum { M_PRUNE, M_URLS, M_MAX_DELETES, M_TYPES, M_N };
 static const char *const S_webhook_keys[] = { "name", "event_action", "event_object",
 	"subscription_url", "version", "user_id", "http_auth_user", "http_auth_password", NULL };
 enum { W_NAME, W_ACTION, W_OBJECT, W_URL, W_VERSION, W_USER_ID, W_USER, W_PASSWORD, W_N };
@@ -731,6 +731,59 @@ static void S_add_manage_url(pdh_desired *d, char *url, size_t *cap)
 	d->manage_urls[d->n_manage_urls++] = url;
 }
 
+/* manage.types: a non-empty list of general and application, each once. */
+static void S_load_manage_types(pdh_loader *L, const pdh_node *u)
+{
+	static const char *const names[] = { "general", "application", NULL };
+	pdh_desired *d = L->d;
+	unsigned types = 0;
+	bool bad = false;
+
+	if (u->kind != N_SEQ || u->n == 0) {
+		if (u->kind != N_BAD)
+			S_ERR(L, u->line, u->col, "manage.types: expected a non-empty list of webhook "
+			      "types (general, application), found %s",
+			      u->kind == N_SEQ ? "an empty list" : S_describe(u));
+		return;
+	}
+	for (size_t i = 0; i < u->n; i++) {
+		const pdh_node *it = u->kids[i];
+		unsigned bit = 0;
+		char *s, *q;
+
+		if (S_string(L, it, "manage.types", false, &s) != 0) {
+			bad = true;
+			continue;
+		}
+		q = S_qn(it);
+		if (strcmp(s, "general") == 0) {
+			bit = PDH_TYPE_GENERAL;
+		} else if (strcmp(s, "application") == 0) {
+			bit = PDH_TYPE_APPLICATION;
+		} else if (strcmp(s, "automation") == 0) {
+			S_ERR(L, it->line, it->col, "manage.types: automation webhooks are never managed "
+			      "(Pipedrive's automations own them); expected general or application");
+		} else {
+			const char *sug = pdh_suggest_closest(s, names);
+			if (sug)
+				S_ERR(L, it->line, it->col, "manage.types: unknown type %s; did you mean "
+				      "'%s'? (expected general or application)", q, sug);
+			else
+				S_ERR(L, it->line, it->col, "manage.types: unknown type %s (expected "
+				      "general or application)", q);
+		}
+		if (bit != 0 && (types & bit))
+			S_ERR(L, it->line, it->col, "manage.types: %s is listed twice", q);
+		if (bit == 0)
+			bad = true;
+		types |= bit;
+		free(q);
+		free(s);
+	}
+	if (!bad)
+		d->manage_types = types;
+}
+
 static void S_load_manage(pdh_loader *L, const pdh_node *n)
 {
 	const pdh_node *f[M_N + 1] = { 0 }, *k[M_N + 1] = { 0 };
@@ -747,6 +800,8 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	S_keys(L, n, "manage", S_manage_keys, f, k, NULL);
 	if (f[M_PRUNE])
 		S_boolean(L, f[M_PRUNE], "manage.prune", &d->prune);
+	if (f[M_TYPES])
+		S_load_manage_types(L, f[M_TYPES]);
 	if (f[M_MAX_DELETES]) {
 		long long v;
 		if (S_integer(L, f[M_MAX_DELETES], "manage.max_deletes", 0, INT_MAX, &v) == 0)

@@ -147,7 +147,7 @@ static void S_detail(pdh_buf *b, const pdh_action *a)
 }
 
 static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *const *items,
-                        size_t n)
+                        size_t n, const pdh_foreign_reason *why)
 {
 	if (n == 0)
 		return;
@@ -164,7 +164,11 @@ static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *c
 			pdh_buf_puts(b, " \xe2\x80\x94 ");
 			pdh_markdown_escape(b, w->name);
 		}
-		if (w->type && strcmp(w->type, "general") != 0) {
+		if (why) {
+			pdh_buf_puts(b, " (");
+			pdh_markdown_escape(b, pdh_foreign_reason_text(why[i]));
+			pdh_buf_putc(b, ')');
+		} else if (w->type && strcmp(w->type, "general") != 0) {
 			pdh_buf_puts(b, " (");
 			pdh_markdown_escape(b, w->type);
 			pdh_buf_putc(b, ')');
@@ -226,6 +230,8 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 	               "%zu unchanged, %zu foreign, %zu unmanaged\n\n",
 	               p->n_create, p->n_replace, p->n_delete, p->n_unchanged, p->n_foreign,
 	               p->n_unmanaged);
+	pdh_buf_printf(b, "Manages **%s** webhooks (%s).\n\n", pdh_plan_types_text(p->types),
+	               p->auth == PDH_AUTH_BEARER ? "OAuth token" : "API token");
 	if (p->brake) {
 		pdh_buf_puts(b, "> **Refused by a safety brake:** ");
 		pdh_markdown_escape(b, p->brake_reason ? p->brake_reason : "see the plan");
@@ -254,10 +260,11 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 			pdh_buf_printf(b, "<details><summary>%zu unchanged, %zu foreign, %zu unmanaged "
 			               "webhooks</summary>\n\n", p->n_unchanged, p->n_foreign,
 			               p->n_unmanaged);
-			S_live_list(b, "Unchanged", p->unchanged, p->n_unchanged);
-			S_live_list(b, "Foreign (never touched)", p->foreign, p->n_foreign);
+			S_live_list(b, "Unchanged", p->unchanged, p->n_unchanged, NULL);
+			S_live_list(b, "Foreign (never touched)", p->foreign, p->n_foreign,
+			            p->foreign_reasons);
 			S_live_list(b, "Unmanaged (owned, not declared, kept: prune is off)",
-			            p->unmanaged, p->n_unmanaged);
+			            p->unmanaged, p->n_unmanaged, NULL);
 			pdh_buf_puts(b, "</details>\n\n");
 		} else
 			pdh_buf_puts(b, "_The lists of unchanged, foreign and unmanaged webhooks are "
