@@ -228,12 +228,14 @@ const char *pdh_foreign_reason_label(pdh_foreign_reason r)
 
 /* ---- ownership --------------------------------------------------------------------------- */
 
-/* Sorted and reduced to a prefix-free set, the only manage URL that can be a prefix of u is
- * the greatest one <= u: any string between a prefix p of u and u itself starts with p. */
+/* A manage URL owns a URL it is a prefix of when the prefix ends at a segment boundary:
+ * it ends with '/', '?' or '#', or the URL goes on with one of them (or ends). So ".../pd" owns
+ * ".../pd/x" and ".../pd?a=1" but not ".../pdx/other". The prefixes are kept sorted, and a
+ * URL is looked up once per boundary in it (a handful of binary searches). */
 static void S_prepare_prefixes(S_builder *b)
 {
 	const pdh_desired *d = b->desired;
-	size_t i, kept = 0;
+	size_t i;
 
 	b->manage_all = d->manage_all;
 	for (i = 0; i < d->n_manage_urls; i++)
@@ -245,31 +247,42 @@ static void S_prepare_prefixes(S_builder *b)
 	for (i = 0; i < d->n_manage_urls; i++)
 		b->prefixes[i] = S_normalize_or_copy(d->manage_urls[i]);
 	qsort(b->prefixes, d->n_manage_urls, sizeof(*b->prefixes), S_str_cmp);
-	for (i = 0; i < d->n_manage_urls; i++) {
-		char *s = b->prefixes[i];
-		if (kept > 0 && strncmp(s, b->prefixes[kept - 1], strlen(b->prefixes[kept - 1])) == 0)
-			free(s); /* covered by a shorter prefix already kept */
-		else
-			b->prefixes[kept++] = s;
-	}
-	b->n_prefixes = kept;
+	b->n_prefixes = d->n_manage_urls;
 }
 
-static bool S_owned_url(const S_builder *b, const char *url)
+/* Whether the first m bytes of url are one of the prefixes. */
+static bool S_prefix_listed(const S_builder *b, const char *url, size_t m)
 {
 	size_t lo = 0, hi = b->n_prefixes;
 
-	if (b->manage_all)
-		return true;
-	/* find the first prefix > url; the candidate is the one before it */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(b->prefixes[mid], url) <= 0)
+		const char *p = b->prefixes[mid];
+		int c = strncmp(p, url, m);
+		if (c == 0)
+			c = p[m] == '\0' ? 0 : 1;
+		if (c == 0)
+			return true;
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo > 0 && strncmp(url, b->prefixes[lo - 1], strlen(b->prefixes[lo - 1])) == 0;
+	return false;
+}
+
+static bool S_owned_url(const S_builder *b, const char *url)
+{
+	size_t m, len = strlen(url);
+
+	if (b->manage_all)
+		return true;
+	for (m = 1; m <= len; m++) {
+		bool boundary = m == len || strchr("/?#", url[m - 1]) || strchr("/?#", url[m]);
+		if (boundary && S_prefix_listed(b, url, m))
+			return true;
+	}
+	return false;
 }
 
 /* ---- comparing one declared webhook with one live webhook -------------------------------- */
