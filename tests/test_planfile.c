@@ -147,7 +147,7 @@ Test(planfile, a_plain_json_plan_is_not_a_saved_one)
 Test(planfile, refuses_every_malformed_member)
 {
 	static const struct { const char *path; const char *json; const char *msg; } edits[] = {
-		{ "format_version", "2", "out of range" },
+		{ "format_version", "2", "newer than this pdhooks reads (version 1)" },
 		{ "format_version", "\"1\"", "wrong type" },
 		{ "desired_sha256", "\"abc\"", "SHA-256" },
 		{ "live_fingerprint", "\"ZZ\"", "SHA-256" },

@@ -1,4 +1,5 @@
 #include "pdhooks/planfile.h"
+#include "pdhooks/render_json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -265,8 +266,12 @@ static int S_int(S_rd *r, const json_t *o, const char *where, const char *k, lon
 	int rc = S_member(r, o, where, k, T_INT, false, &v);
 	if (rc == 0) {
 		*out = json_integer_value(v);
-		if (*out < lo || *out > hi)
-			rc = S_bad(r, where, "has a number out of range");
+		if (*out < lo || *out > hi) {
+			char what[160];
+			snprintf(what, sizeof(what), "has %s %lld, out of range (expected %lld to %lld)",
+			         k, *out, lo, hi);
+			rc = S_bad(r, where, what);
+		}
 	}
 	return rc;
 }
@@ -449,8 +454,18 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 		rc = S_bad(&r, "the document", "is not an object");
 		goto done;
 	}
+	/* The version first: a newer format may well have members this pdhooks does not know. */
+	v = json_object_get(doc, "format_version");
+	if (json_is_integer(v) && json_integer_value(v) > PDH_PLAN_FORMAT_VERSION) {
+		rc = pdh_error_set(err, PDH_EFILE, "%s: a saved plan of format version %lld, newer "
+		                   "than this pdhooks reads (version %d); apply it with the pdhooks "
+		                   "that made it, or plan again", r.name,
+		                   (long long)json_integer_value(v), PDH_PLAN_FORMAT_VERSION);
+		goto done;
+	}
 	if ((rc = S_only(&r, doc, "the document", known)) != 0 ||
-	    (rc = S_int(&r, doc, "the document", "format_version", 1, 1, &n)) != 0 ||
+	    (rc = S_int(&r, doc, "the document", "format_version", 1, PDH_PLAN_FORMAT_VERSION,
+	                &n)) != 0 ||
 	    (rc = S_text(&r, doc, "the document", "desired_file", &pf->desired_path)) != 0)
 		goto done;
 	for (int i = 0; i < 2; i++) {
