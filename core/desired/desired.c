@@ -24,6 +24,7 @@
 #include "desired/suggest.h"
 #include "desired/tree.h"
 #include "desired/varref.h"
+#include "util/escape.h"
 #include "util/text.h"
 
 #define S_NAME_MAX 255
@@ -591,6 +592,29 @@ static char *S_derive_name(const char *action, const char *object, const char *u
 	return name;
 }
 
+/* A control or bidirectional character makes a name or a URL read differently from what it
+ * is (a right-to-left override turns "gpj.exe" around): a warning naming the character,
+ * never the value (it may come from the environment). Plans show it escaped. */
+static void S_warn_hostile(pdh_loader *L, const pdh_node *n, const char *what,
+                           const char *value)
+{
+	uint32_t cp = pdh_escape_first_hostile(value);
+	const char *name = pdh_escape_name(cp);
+
+	if (cp == 0)
+		return;
+	if (cp == 0xfffd)
+		S_WARN(L, n->line, n->col, "%s contains bytes that are not UTF-8; plans show them "
+		       "escaped (\\xNN)", what);
+	else if (name)
+		S_WARN(L, n->line, n->col, "%s contains U+%04X %s, which makes text display "
+		       "differently from what it is; plans show it escaped (\\u{%04X})", what,
+		       (unsigned)cp, name, (unsigned)cp);
+	else
+		S_WARN(L, n->line, n->col, "%s contains the control character U+%04X; plans show "
+		       "it escaped", what, (unsigned)cp);
+}
+
 /* One entry of `webhooks:`. Returns whether its identity key is usable for the duplicate
  * check. */
 static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const S_defaults *def)
@@ -633,8 +657,10 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 		action_ok = !version_ok || S_check_action(L, f[W_ACTION], version, w->event_action);
 	if (f[W_OBJECT] && S_string(L, f[W_OBJECT], "event_object", false, &w->event_object) == 0)
 		object_ok = !version_ok || S_check_object(L, f[W_OBJECT], version, w->event_object);
-	if (f[W_URL] && S_string(L, f[W_URL], "subscription_url", false, &w->subscription_url) == 0)
+	if (f[W_URL] && S_string(L, f[W_URL], "subscription_url", false, &w->subscription_url) == 0) {
 		S_check_url(L, f[W_URL], w->subscription_url, &url_ok);
+		S_warn_hostile(L, f[W_URL], "subscription_url", w->subscription_url);
+	}
 
 	if (f[W_NAME]) {
 		if (S_string(L, f[W_NAME], "name", false, &w->name) == 0) {
@@ -644,6 +670,7 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 			else if (len > S_NAME_MAX)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
 				      "name is %zu bytes long; Pipedrive allows at most %d", len, S_NAME_MAX);
+			S_warn_hostile(L, f[W_NAME], "name", w->name);
 		}
 	} else if (w->event_action && w->event_object && w->subscription_url) {
 		w->name = S_derive_name(w->event_action, w->event_object, w->subscription_url);

@@ -12,6 +12,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
+#include "util/escape.h"
 #include "util/quote.h"
 
 /* One side of the walk: a webhook with its normalised URL. */
@@ -73,8 +74,10 @@ char *pdh_plan_key(const char *event_action, const char *event_object,
 {
 	char *norm = pdh_url_normalize(subscription_url);
 	char *red = norm ? pdh_url_redact(norm) : pdh_xstrdup("(invalid URL)");
-	char *key = pdh_xasprintf("%s.%s %s", event_action, event_object, red);
+	char *raw = pdh_xasprintf("%s.%s %s", event_action, event_object, red);
+	char *key = pdh_escape_display_dup(raw);
 
+	free(raw);
 	free(norm);
 	free(red);
 	return key;

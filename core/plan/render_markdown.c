@@ -9,11 +9,33 @@
 #include "pdhooks/planfile.h"
 #include "pdhooks/url.h"
 #include "plan/plan_json.h"
+#include "util/escape.h"
+#include "util/text.h"
 
 void pdh_markdown_escape(pdh_buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		unsigned char c = *p;
+	size_t n = s ? strlen(s) : 0, i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t l;
+
+		if (c >= 0x80) {
+			/* Bidirectional and invisible characters as \u{XXXX} (util/escape.h), so a
+			 * review shows the URL as it is; bytes that are not UTF-8 as U+FFFD. */
+			l = pdh_utf8_decode(s + i, n - i, &cp);
+			if (l == 0) {
+				pdh_buf_puts(b, "\xef\xbf\xbd");
+				l = 1;
+			} else if (pdh_escape_is_hostile(cp)) {
+				pdh_buf_printf(b, "\\u{%04X}", (unsigned)cp);
+			} else {
+				pdh_buf_append(b, s + i, l);
+			}
+			i += l;
+			continue;
+		}
 		if (c == '<')
 			pdh_buf_puts(b, "&lt;");
 		else if (c == '>')
@@ -24,7 +46,7 @@ void pdh_markdown_escape(pdh_buf *b, const char *s)
 			pdh_buf_putc(b, ' ');   /* a newline would end the table row */
 		else if (c < 0x20 || c == 0x7f)
 			pdh_buf_puts(b, "\xef\xbf\xbd");
-		else if (c != 0 && strchr("\\`*_[]|~@#:$", c)) {
+		else if (strchr("\\`*_[]|~@#:$", c)) {
 			/* No emphasis, code span, link, table cell break, strike-through, mention,
 			 * issue reference, emoji or math. Parentheses, '!', '-' and '+' are inert
 			 * once '[' is escaped and the text never starts a line. */
@@ -32,6 +54,7 @@ void pdh_markdown_escape(pdh_buf *b, const char *s)
 			pdh_buf_putc(b, (char)c);
 		} else
 			pdh_buf_putc(b, (char)c);
+		i++;
 	}
 }
 

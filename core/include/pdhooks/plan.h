@@ -107,7 +107,8 @@ bool pdh_plan_is_empty(const pdh_plan *p);
 void pdh_plan_free(pdh_plan *p);
 
 /* The identity key as shown to people: "action.object URL", the URL normalised (pdh_url_normalize)
- * and redacted (pdh_url_redact); a URL that does not parse shows as "(invalid URL)".
+ * and redacted (pdh_url_redact); a URL that does not parse shows as "(invalid URL)". Control
+ * and bidirectional characters are escaped (\xNN, \u{XXXX}).
  * Caller frees. */
 char *pdh_plan_key(const char *event_action, const char *event_object,
                    const char *subscription_url);
