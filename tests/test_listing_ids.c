@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fake.h"
 #include "pdhooks/live.h"
+#include "testutil.h"
+#include "world.h"
 
 #define HOOK(id, url) \
 	"{\"id\":" #id ",\"event_action\":\"create\",\"event_object\":\"deal\"," \
@@ -47,4 +50,38 @@ Test(listing_ids, an_id_of_zero_or_below_is_refused)
 	cr_expect_eq(S_parse(HOOK(1, "https://h.example/a") "," HOOK(-3, "https://h.example/b"),
 	                     &err), PDH_EPROTO);
 	cr_expect_not_null(strstr(err.message, "item 1: \"id\" is -3, expected a positive integer"));
+}
+
+/* Against the fake: plan and apply refuse the listing, with no write. */
+static void S_refused(const char *fault, const char *want)
+{
+	char *args[] = { "--fail", (char *)fault, NULL };
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, args,
+	                  "pdhooks: 1\nmanage:\n  urls: [\"*\"]\nwebhooks:\n"
+	                  "  - event_action: create\n    event_object: deal\n"
+	                  "    subscription_url: https://h.example/new\n");
+	pdh_t_fake_set_state(w.fake, "[" HOOK(7, "https://h.example/a") ","
+	                     HOOK(8, "https://h.example/b") "]");
+	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 1, "%s: %s", fault, r.err);
+	cr_expect_not_null(strstr(r.err, want), "%s: %s", fault, r.err);
+	cr_expect_eq(r.out[0], '\0', "no plan printed: %s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 1, "%s: %s", fault, r.err);
+	cr_expect_not_null(strstr(r.err, want), "%s: %s", fault, r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0,
+	             "%s: no write after such a listing", fault);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+Test(listing_ids, plan_and_apply_refuse_such_listings_from_the_server, .timeout = 60)
+{
+	S_refused("GET:duplicate-id:100", "appears twice");
+	S_refused("GET:zero-id:100", "\"id\" is 0, expected a positive integer");
+	S_refused("GET:negative-id:100", "\"id\" is -1, expected a positive integer");
 }

@@ -2,6 +2,7 @@
  * written (/dev/full), an output path that is a link or a device, control and bidirectional
  * characters in names and URLs, a token file that is a directory, a saved plan of a newer
  * format, and listings whose ids cannot be trusted. */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -51,14 +53,29 @@ static void S_to_dev_full(pdh_t_run *r, pdh_t_world *w, const char *const *args)
 	pdh_t_run_argv(r, (char *const *)argv, w->env, NULL);
 }
 
+/* A file of n webhooks: its plan is longer than stdio's buffer, so a failed write happens
+ * inside fputs and the fflush after it finds an empty buffer (the case that exited 0). */
+static char *S_many(size_t n)
+{
+	pdh_buf b = PDH_BUF_INIT;
+
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
+	for (size_t i = 0; i < n; i++)
+		pdh_buf_printf(&b, "  - event_action: create\n    event_object: deal\n"
+		               "    subscription_url: https://hooks.example.com/pipedrive/%zu\n", i);
+	return pdh_buf_detach(&b);
+}
+
 Test(outputs_hostile, a_plan_that_cannot_be_written_exits_1_with_the_reason, .timeout = 60)
 {
 	const char *formats[] = { "text", "json", "markdown" };
+	char *many = S_many(200);
 	pdh_t_world w;
 
 	if (access("/dev/full", W_OK) != 0)
 		cr_skip_test("no /dev/full here");
-	S_setup(&w, DESIRED, LIVE);
+	S_setup(&w, many, LIVE);
+	free(many);
 	for (size_t i = 0; i < 3; i++) {
 		const char *args[] = { "plan", "-f", w.file, "--format", formats[i], NULL };
 		pdh_t_run r;
@@ -117,7 +134,7 @@ Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .tim
 {
 	pdh_t_world w;
 	pdh_t_run r;
-	char *target, *link_path, *text;
+	char *target, *link_path, *text, *dev, *fifo;
 	struct stat st;
 
 	S_setup(&w, DESIRED, LIVE);
@@ -138,12 +155,25 @@ Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .tim
 	cr_expect_str_eq(text, "kept\n", "its target is untouched");
 	free(text);
 
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", "/dev/null", NULL);
+	/* Never /dev/null itself: a pdhooks that got this wrong would replace the machine's.
+	 * A device node of our own (as root), and a named pipe. */
+	dev = pdh_xasprintf("%s/null-device", w.dir);
+	if (stat("/dev/null", &st) == 0 && mknod(dev, S_IFCHR | 0666, st.st_rdev) == 0) {
+		pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", dev, NULL);
+		cr_expect_eq(r.status, 1, "%s", r.err);
+		cr_expect_not_null(strstr(r.err, "null-device is a device"), "%s", r.err);
+		pdh_t_run_dispose(&r);
+		cr_expect_eq(lstat(dev, &st), 0);
+		cr_expect(S_ISCHR(st.st_mode), "the device node is still one");
+	}
+	fifo = pdh_xasprintf("%s/pipe", w.dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", fifo, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "/dev/null is a device"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "pipe is a named pipe"), "%s", r.err);
 	pdh_t_run_dispose(&r);
-	cr_expect_eq(stat("/dev/null", &st), 0);
-	cr_expect(S_ISCHR(st.st_mode), "/dev/null is still a device");
+	cr_expect_eq(lstat(fifo, &st), 0);
+	cr_expect(S_ISFIFO(st.st_mode), "the pipe is still a pipe");
 
 	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", w.dir, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
@@ -160,6 +190,8 @@ Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .tim
 
 	free(target);
 	free(link_path);
+	free(dev);
+	free(fifo);
 	pdh_t_world_teardown(&w);
 }
 

@@ -22,8 +22,21 @@ void pdh_t_world_setup(pdh_t_world *w, char *const fake_args[], const char *desi
 	w->env[4] = NULL;
 }
 
+char *const *pdh_t_world_oauth_env(pdh_t_world *w, const char *token)
+{
+	free(w->env_oauth_token);
+	w->env_oauth_token = pdh_xasprintf("PIPEDRIVE_OAUTH_TOKEN=%s", token);
+	w->env_oauth[0] = "PIPEDRIVE_API_TOKEN=";
+	w->env_oauth[1] = w->env_url;
+	w->env_oauth[2] = w->env_oauth_token;
+	w->env_oauth[3] = "PIPEDRIVE_COMPANY_DOMAIN=";
+	w->env_oauth[4] = NULL;
+	return w->env_oauth;
+}
+
 void pdh_t_world_teardown(pdh_t_world *w)
 {
+	free(w->env_oauth_token);
 	pdh_t_fake_stop(w->fake);
 	free(w->dir);
 	free(w->file);

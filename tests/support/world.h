@@ -14,11 +14,16 @@ typedef struct pdh_t_world {
 	/* token, URL, and PIPEDRIVE_OAUTH_TOKEN and PIPEDRIVE_COMPANY_DOMAIN unset: for
 	 * pdh_t_pdhooks and pdh_t_run_argv */
 	char *env[5];
+	char *env_oauth_token; /* "PIPEDRIVE_OAUTH_TOKEN=..." of pdh_t_world_oauth_env */
+	char *env_oauth[5];
 } pdh_t_world;
 
 /* Starts the fake with fake_args (NULL-terminated, may be NULL; a --token there is the
  * world's token) and writes desired to DIR/pdhooks.yaml. Aborts the test on failure. */
 void pdh_t_world_setup(pdh_t_world *w, char *const fake_args[], const char *desired);
+/* The environment of a run with the OAuth token `token` (an --oauth-app of the fake) instead
+ * of the API token: PIPEDRIVE_API_TOKEN unset. Borrowed from w; the last call's token wins. */
+char *const *pdh_t_world_oauth_env(pdh_t_world *w, const char *token);
 /* Stops the fake and frees the paths (the directory is left for inspection). */
 void pdh_t_world_teardown(pdh_t_world *w);
 
