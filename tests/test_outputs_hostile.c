@@ -237,11 +237,14 @@ Test(outputs_hostile, validate_warns_of_bidi_characters_at_their_line_and_column
 	            "  - name: \"inv" RLO "gpj.exe\"\n"
 	            "    event_action: create\n"
 	            "    event_object: deal\n"
-	            "    subscription_url: https://hooks.example.com/pipedrive/deals\n", NULL);
+	            "    subscription_url: https://hooks.example.com/pipedrive/deals\n"
+	            "    http_auth_user: \"adm\xe2\x80\x8bin\"\n", NULL);
 	pdh_t_pdhooks(&r, w.env, NULL, "validate", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "a warning, not an error: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks.yaml:3:11: warning: name contains U+202E "
 	                          "RIGHT-TO-LEFT OVERRIDE"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "pdhooks.yaml:7:21: warning: http_auth_user contains "
+	                          "U+200B ZERO WIDTH SPACE"), "%s", r.err);
 	cr_expect_null(strstr(r.err, RLO), "the quoted source line is escaped too: %s", r.err);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);

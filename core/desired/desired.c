@@ -686,6 +686,8 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 	if (f[W_USER]) {
 		w->has_http_auth_user = S_string(L, f[W_USER], "http_auth_user", true,
 		                                 &w->http_auth_user) == 0;
+		if (w->http_auth_user)
+			S_warn_hostile(L, f[W_USER], "http_auth_user", w->http_auth_user);
 	} else if (def->has_user) {
 		w->has_http_auth_user = true;
 		w->http_auth_user = pdh_xstrdup(def->user);
