@@ -47,23 +47,36 @@ static void S_setup(pdh_t_world *w, const char *desired)
 	pdh_t_fake_set_state(w->fake, SEED);
 }
 
-/* The fake's whole state (every company webhook, the app's included): ids and types. */
+static int S_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The fake's whole state (every company webhook, the app's included) as "type url;" items,
+ * sorted: creates run in parallel, so ids and order vary. */
 static char *S_state_summary(pdh_t_world *w)
 {
-	char *text = pdh_t_fake_state(w->fake), *out = pdh_xstrdup("");
+	char *text = pdh_t_fake_state(w->fake), *out = pdh_xstrdup(""), **items;
 	json_t *doc = json_loads(text, 0, NULL), *arr, *h;
-	size_t i;
+	size_t i, n;
 
 	cr_assert_not_null(doc, "%s", text);
 	arr = json_is_array(doc) ? doc : json_object_get(doc, "webhooks");
 	cr_assert(json_is_array(arr), "%s", text);
+	n = json_array_size(arr);
+	items = pdh_xcalloc(n + 1, sizeof(*items));
 	json_array_foreach(arr, i, h) {
-		char *n = pdh_xasprintf("%s%s %s;", out,
-		                        json_string_value(json_object_get(h, "type")),
-		                        json_string_value(json_object_get(h, "subscription_url")));
-		free(out);
-		out = n;
+		items[i] = pdh_xasprintf("%s %s;", json_string_value(json_object_get(h, "type")),
+		                         json_string_value(json_object_get(h, "subscription_url")));
 	}
+	qsort(items, n, sizeof(*items), S_str_cmp);
+	for (i = 0; i < n; i++) {
+		char *next = pdh_xasprintf("%s%s", out, items[i]);
+		free(out);
+		free(items[i]);
+		out = next;
+	}
+	free(items);
 	json_decref(doc);
 	free(text);
 	return out;
@@ -97,11 +110,11 @@ Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
 	pdh_t_run_dispose(&r);
 
 	state = S_state_summary(&w);
-	cr_expect_str_eq(state, "general https://hooks.example.com/crm/deals;"
-	                 "general https://crm.example.org/people;"
+	cr_expect_str_eq(state, "application https://hooks.example.com/app/deals;"
+	                 "application https://hooks.example.com/app/people;"
 	                 "automation https://hooks.example.com/auto;"
-	                 "application https://hooks.example.com/app/deals;"
-	                 "application https://hooks.example.com/app/people;",
+	                 "general https://crm.example.org/people;"
+	                 "general https://hooks.example.com/crm/deals;",
 	                 "the company's webhooks are untouched, the app's are its file");
 	free(state);
 
