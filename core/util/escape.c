@@ -21,7 +21,17 @@ void pdh_escape_display(pdh_buf *b, const char *s)
 	n = strlen(s);
 	while (i < n) {
 		uint32_t cp;
-		size_t l = pdh_utf8_decode(s + i, n - i, &cp);
+		size_t run = i, l;
+
+		/* printable ASCII in one piece: the common case costs one append */
+		while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f)
+			run++;
+		if (run > i) {
+			pdh_buf_append(b, s + i, run - i);
+			i = run;
+			continue;
+		}
+		l = pdh_utf8_decode(s + i, n - i, &cp);
 		if (l == 0) {
 			pdh_buf_printf(b, "\\x%02x", (unsigned char)s[i]);
 			i++;
