@@ -304,3 +304,27 @@ Test(manage_types, a_403_naming_a_scope_is_read_as_that_scope)
 	               "a 403 that is not about scopes");
 	cr_expect_null(pdh_api_missing_scope(NULL, "x:y"));
 }
+
+Test(manage_types, types_application_with_an_api_token_is_refused)
+{
+	const char *yaml = "pdhooks: 1\nmanage:\n  types: [application]\nwebhooks: []\n";
+	pdh_plan_opts o = { .auth = PDH_AUTH_API_TOKEN };
+	pdh_diags diags;
+	pdh_desired *d = S_load_text(yaml, &diags);
+	pdh_live *l = NULL;
+	pdh_plan *p = NULL;
+	pdh_error err = { 0 };
+
+	cr_assert_not_null(d);
+	cr_assert_eq(pdh_live_parse_listing(&l, S_app_listing, strlen(S_app_listing), &err), 0);
+	cr_expect_eq(pdh_plan_compute(&p, d, l, &o, &err), PDH_EINVAL);
+	cr_expect_null(p);
+	cr_expect_str_eq(err.message, "plan: manage.types is [application], which only the app's "
+	                 "OAuth token manages, and this run uses an API token");
+	o.auth = PDH_AUTH_BEARER;
+	cr_expect_eq(pdh_plan_compute(&p, d, l, &o, &err), 0, "%s", err.message);
+	pdh_plan_free(p);
+	pdh_live_free(l);
+	pdh_desired_free(d);
+	pdh_diags_dispose(&diags);
+}

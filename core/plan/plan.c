@@ -521,6 +521,13 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 	b.p->max_deletes = opts && opts->max_deletes_set ? opts->max_deletes : desired->max_deletes;
 	b.p->auth = opts ? opts->auth : PDH_AUTH_NONE;
 	b.p->types = pdh_plan_types(desired->manage_types, b.p->auth);
+	if (b.p->types == 0) {
+		/* Nothing would be managed, yet every declared webhook would be created as a
+		 * general one, foreign at once: refuse rather than plan that. */
+		rc = pdh_error_set(err, PDH_EINVAL, "plan: manage.types is [application], which only "
+		                   "the app's OAuth token manages, and this run uses an API token");
+		goto done;
+	}
 	if ((desired->manage_types & PDH_TYPE_APPLICATION) && b.p->auth != PDH_AUTH_BEARER)
 		S_add_note(&b, pdh_xstrdup("manage.types lists application, but this run uses an "
 		                           "API token: application webhooks belong to the app that "
