@@ -4,6 +4,7 @@
  * them throughout. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,22 @@ static void S_setup(pdh_t_world *w, const char *desired)
 {
 	pdh_t_world_setup(w, S_fake_args, desired);
 	pdh_t_fake_set_state(w->fake, SEED);
+	pdh_t_world_secret(w, APP);
+	pdh_t_world_secret(w, "app-ro");
+	pdh_t_world_secret(w, "app-none");
+}
+
+/* The environment of a run with an app's OAuth token instead of the API token. */
+static char *const *S_oauth(const pdh_t_world *w, const char *token)
+{
+	static char kv[64];
+	static char *env[3];
+
+	snprintf(kv, sizeof(kv), "PIPEDRIVE_OAUTH_TOKEN=%s", token);
+	env[0] = w->env_url;
+	env[1] = kv;
+	env[2] = NULL;
+	return env;
 }
 
 static int S_str_cmp(const void *a, const void *b)
@@ -97,7 +114,7 @@ Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
 	/* urls ["*"]: even owning every general webhook, the app deletes none of the company's,
 	 * since its listing does not show them. */
 	S_setup(&w, APP_FILE("manage:\n  urls: [\"*\"]\n"));
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, APP), NULL, "apply", "-f", w.file,
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-f", w.file,
 	              "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "apply: %s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Manages general, application webhooks (OAuth token)."),
@@ -118,7 +135,7 @@ Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
 	                 "the company's webhooks are untouched, the app's are its file");
 	free(state);
 
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, APP), NULL, "apply", "-f", w.file,
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-f", w.file,
 	              "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "second apply: %s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Nothing to do."), "%s", r.out);
@@ -133,12 +150,12 @@ Test(apps, the_delete_everything_brake_counts_the_webhooks_the_app_sees, .timeou
 	pdh_t_run r;
 
 	S_setup(&w, APP_FILE(""));
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, APP), NULL, "apply", "-q", "-f", w.file,
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-q", "-f", w.file,
 	              "--auto-approve", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	pdh_t_write_file(w.file, "pdhooks: 1\nmanage:\n  urls: [\"*\"]\nwebhooks: []\n");
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, APP), NULL, "apply", "-f", w.file,
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-f", w.file,
 	              "--auto-approve", NULL);
 	cr_expect_eq(r.status, 3, "%s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "it deletes every owned live webhook (2 of 2)"), "%s",
@@ -157,7 +174,7 @@ Test(apps, manage_types_general_under_oauth_leaves_the_apps_webhooks_foreign, .t
 	bool seen = false;
 
 	S_setup(&w, APP_FILE("manage:\n  types: [general]\n  urls: [\"*\"]\n"));
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, APP), NULL, "plan", "-f", w.file, "--format",
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "plan", "-f", w.file, "--format",
 	              "json", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	doc = json_loads(r.out, 0, NULL);
@@ -190,7 +207,7 @@ Test(apps, a_run_with_an_api_token_never_touches_application_webhooks, .timeout 
 	S_setup(&w, APP_FILE("manage:\n  types: [general, application]\n"
 	                     "  urls: [\"https://old.example.net/\", "
 	                     "\"https://hooks.example.com/app/\"]\n"));
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Manages general webhooks (API token)."), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "id=4 name=\"delete.deal\"  # application webhook; "
@@ -213,11 +230,11 @@ Test(apps, a_missing_scope_is_named, .timeout = 60)
 
 	S_setup(&w, APP_FILE(""));
 	/* webhooks:read plans (a pull request's token) ... */
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, "app-ro"), NULL, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, "app-ro"), "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	/* ... but does not apply */
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, "app-ro"), NULL, "apply", "-f", w.file,
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, "app-ro"), "apply", "-f", w.file,
 	              "--auto-approve", NULL);
 	cr_expect_eq(r.status, 1, "%s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "the token lacks the webhooks:full scope, which POST "
@@ -225,7 +242,7 @@ Test(apps, a_missing_scope_is_named, .timeout = 60)
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	pdh_t_run_dispose(&r);
 	/* and a token without a webhooks scope cannot list */
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, "app-none"), NULL, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, "app-none"), "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "the token lacks the webhooks:read scope, which GET "
 	                          "/v1/webhooks needs"), "%s", r.err);
@@ -243,10 +260,10 @@ Test(apps, a_saved_plan_made_with_an_api_token_is_stale_under_oauth, .timeout = 
 
 	S_setup(&w, APP_FILE(""));
 	saved = pdh_xasprintf("%s/saved.plan", w.dir);
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, pdh_t_world_oauth_env(&w, APP), NULL, "apply", "--auto-approve", saved,
+	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "--auto-approve", saved,
 	              NULL);
 	cr_expect_eq(r.status, 4, "%s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "it was made with an API token and this run uses an "
