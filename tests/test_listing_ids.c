@@ -65,12 +65,12 @@ static void S_refused(const char *fault, const char *want)
 	                  "    subscription_url: https://h.example/new\n");
 	pdh_t_fake_set_state(w.fake, "[" HOOK(7, "https://h.example/a") ","
 	                     HOOK(8, "https://h.example/b") "]");
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 1, "%s: %s", fault, r.err);
 	cr_expect_not_null(strstr(r.err, want), "%s: %s", fault, r.err);
 	cr_expect_eq(r.out[0], '\0', "no plan printed: %s", r.out);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 1, "%s: %s", fault, r.err);
 	cr_expect_not_null(strstr(r.err, want), "%s: %s", fault, r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0,

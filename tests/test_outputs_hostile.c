@@ -124,7 +124,7 @@ Test(outputs_hostile, an_apply_whose_summary_cannot_be_written_still_applies_and
 	pdh_t_run_dispose(&r);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1, "the calls are made");
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 1);
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "converged: %s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
@@ -143,7 +143,7 @@ Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .tim
 	pdh_t_write_file(target, "kept\n");
 	cr_assert_eq(symlink(target, link_path), 0);
 
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", link_path, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", link_path, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "is a symbolic link; pdhooks writes only to a regular "
 	                          "file or a new path"), "%s", r.err);
@@ -159,7 +159,7 @@ Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .tim
 	 * A device node of our own (as root), and a named pipe. */
 	dev = pdh_xasprintf("%s/null-device", w.dir);
 	if (stat("/dev/null", &st) == 0 && mknod(dev, S_IFCHR | 0666, st.st_rdev) == 0) {
-		pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", dev, NULL);
+		pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", dev, NULL);
 		cr_expect_eq(r.status, 1, "%s", r.err);
 		cr_expect_not_null(strstr(r.err, "null-device is a device"), "%s", r.err);
 		pdh_t_run_dispose(&r);
@@ -168,19 +168,19 @@ Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .tim
 	}
 	fifo = pdh_xasprintf("%s/pipe", w.dir);
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", fifo, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", fifo, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "pipe is a named pipe"), "%s", r.err);
 	pdh_t_run_dispose(&r);
 	cr_expect_eq(lstat(fifo, &st), 0);
 	cr_expect(S_ISFIFO(st.st_mode), "the pipe is still a pipe");
 
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", w.dir, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", w.dir, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "is a directory"), "%s", r.err);
 	pdh_t_run_dispose(&r);
 
-	pdh_t_pdhooks(&r, w.env, NULL, "export", "-q", "-o", link_path, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-q", "-o", link_path, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "is a symbolic link"), "%s", r.err);
 	pdh_t_run_dispose(&r);
@@ -209,7 +209,7 @@ Test(outputs_hostile, bidi_and_control_characters_are_escaped_in_text_and_markdo
 	S_setup(&w, DESIRED, live);
 	for (size_t i = 0; i < 2; i++) {
 		pdh_t_run r;
-		pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, "--format", fmts[i], NULL);
+		pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", fmts[i], NULL);
 		cr_expect_eq(r.status, 0, "%s", r.err);
 		cr_expect_null(strstr(r.out, RLO), "%s: a raw U+202E in the output", fmts[i]);
 		cr_expect_null(strchr(r.out, '\a'), "%s: a raw BEL in the output", fmts[i]);
@@ -218,7 +218,7 @@ Test(outputs_hostile, bidi_and_control_characters_are_escaped_in_text_and_markdo
 	}
 	{
 		pdh_t_run r;
-		pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, NULL);
+		pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 		cr_expect_not_null(strstr(r.out, "name=\"inv\\u{202E}gpj.exe\\x07\""), "%s", r.out);
 		cr_expect_not_null(strstr(r.out, "https://hooks.example.com/pipedrive/a\\u{202E}b"),
 		                   "%s", r.out);
@@ -239,7 +239,7 @@ Test(outputs_hostile, validate_warns_of_bidi_characters_at_their_line_and_column
 	            "    event_object: deal\n"
 	            "    subscription_url: https://hooks.example.com/pipedrive/deals\n"
 	            "    http_auth_user: \"adm\xe2\x80\x8bin\"\n", NULL);
-	pdh_t_pdhooks(&r, w.env, NULL, "validate", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "validate", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "a warning, not an error: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks.yaml:3:11: warning: name contains U+202E "
 	                          "RIGHT-TO-LEFT OVERRIDE"), "%s", r.err);
@@ -254,11 +254,11 @@ Test(outputs_hostile, a_token_file_that_is_a_directory_is_named_as_one)
 {
 	pdh_t_world w;
 	pdh_t_run r;
-	char *env[] = { "PIPEDRIVE_API_TOKEN=", "PIPEDRIVE_OAUTH_TOKEN=", NULL, NULL };
+	char *env[] = { NULL, NULL };
 
 	S_setup(&w, DESIRED, NULL);
-	env[2] = w.env_url;
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-f", w.file, "--token-file", w.dir, NULL);
+	env[0] = w.env_url;
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, "--token-file", w.dir, NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "is a directory; expected a file whose first line is "
 	                          "the token"), "%s", r.err);
@@ -276,7 +276,7 @@ Test(outputs_hostile, a_saved_plan_of_a_newer_format_says_which_version_this_pdh
 
 	S_setup(&w, DESIRED, LIVE);
 	saved = pdh_xasprintf("%s/saved.plan", w.dir);
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	text = pdh_t_read_file(saved, NULL);
@@ -284,7 +284,7 @@ Test(outputs_hostile, a_saved_plan_of_a_newer_format_says_which_version_this_pdh
 	cr_assert_not_null(p, "%.200s", text);
 	p[18] = '7';
 	pdh_t_write_file(saved, text);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "--auto-approve", saved, NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", "--auto-approve", saved, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "a saved plan of format version 7, newer than this "
 	                          "pdhooks reads (version 1)"), "%s", r.err);
