@@ -116,6 +116,18 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 	rc = S_check_url(pf, t->client.api_url, err);
 	if (rc != PDH_OK)
 		goto done;
+	/* The types a plan manages follow from the credential kind: a plan made with an API
+	 * token, applied with an OAuth token, would touch webhooks nobody reviewed. */
+	if ((t->client.auth == PDH_AUTH_BEARER) != (pf->opts.auth == PDH_AUTH_BEARER)) {
+		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: it was made with %s "
+		                   "and this run uses %s; plan again with these credentials",
+		                   pf->opts.auth == PDH_AUTH_BEARER ? "an OAuth token" : "an API token",
+		                   t->client.auth == PDH_AUTH_BEARER ? "an OAuth token"
+		                                                     : "an API token");
+		goto done;
+	}
+	if (rc != PDH_OK)
+		goto done;
 	if (retry) {
 		pdh_apply_opts lo;
 		memset(&lo, 0, sizeof(lo));
