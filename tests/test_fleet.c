@@ -717,3 +717,42 @@ Test(fleet_many, companies_of_one_server_each_with_its_token_and_company_id)
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 }
+
+Test(fleet_many, oauth_account_manages_its_application_webhooks_and_converges)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, S_env_many, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--account", "app", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Fleet: 0 in sync, 1 applied, 0 failed (1 account).") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, S_env_many, NULL, "plan", "--fleet", W.fleet, "--account", "app",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 0, "its own application webhook is in sync: %s\n%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, max_deletes_holds_in_every_account)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	/* globex: the declared webhook and one more owned one, so the plan deletes one of two. */
+	pdh_t_fake_set_state(W.fakes[1], "[{\"id\":5,\"name\":\"deals\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/globex/deals\"}," SEED(6, "b") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--max-deletes", "0", "--format", "json", NULL);
+	cr_expect_eq(r.status, 3, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "globex"), "refused");
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "DELETE"), 1);
+	pdh_t_run_dispose(&r);
+}

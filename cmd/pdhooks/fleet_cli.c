@@ -217,6 +217,7 @@ static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fl
 	ro->cacert = o->cacert;
 	ro->timeout_ms = o->timeout_ms;
 	ro->log = o->verbose ? S_log_stderr : NULL;
+	ro->plan.max_deletes_set = a->max_deletes >= 0;
 	ro->plan.max_deletes = a->max_deletes;
 	ro->force = a->force;
 	ro->parallelism = a->parallelism;

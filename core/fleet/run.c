@@ -248,6 +248,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	t.client.log = o->log ? S_log : NULL;
 	t.client.log_ctx = &log;
 	t.plan = o->plan;
+	t.plan.auth = t.client.auth;  /* the types managed follow the credential kind */
 	rc = S_plan(&run, &t, &pf, o, a, &err);
 	if (run.diags.len > 0)
 		r->diagnostics = pdh_diags_render(&run.diags, run.source, run.source_len, false,
