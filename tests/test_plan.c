@@ -115,7 +115,7 @@ ParameterizedTest(S_case *c, plan, cases)
 	char *yaml = S_case_file(c->name, "desired.yaml");
 	char *json_path = S_case_file(c->name, "live.json");
 	char *want_path = S_case_file(c->name, "expected.txt");
-	pdh_load_opts lopts = { S_getenv, NULL };
+	pdh_load_opts lopts = { .getenv = S_getenv };
 	pdh_plan_opts popts = { S_max_deletes_option(c->name) };
 	pdh_diags diags;
 	pdh_desired *desired = NULL;

@@ -24,7 +24,7 @@ static const char *S_env(const char *name, void *ctx)
 	return NULL;
 }
 
-static const pdh_load_opts S_env_opts = { S_env, NULL };
+static const pdh_load_opts S_env_opts = { .getenv = S_env };
 static const pdh_plan_opts S_popts = { 7 };
 
 static char *S_format(pdh_t_sample *s)
@@ -374,7 +374,7 @@ Test(planfile, stale_when_an_environment_variable_changed_a_value)
 {
 	S_disk k;
 	pdh_error err;
-	pdh_load_opts moved = { S_env_moved, NULL };
+	pdh_load_opts moved = { .getenv = S_env_moved };
 	S_disk_setup(&k, SECRET_URL_YAML);
 	cr_expect_eq(S_load_desired(&k, &moved, &err, NULL), PDH_ESTALE);
 	cr_expect_not_null(strstr(err.message, "reads differently now (webhook 1, subscription_url)"),
@@ -386,7 +386,7 @@ Test(planfile, a_password_variable_unset_at_apply_is_a_load_error)
 {
 	S_disk k;
 	pdh_error err;
-	pdh_load_opts no_pw = { S_env_no_pw, NULL };
+	pdh_load_opts no_pw = { .getenv = S_env_no_pw };
 	S_disk_setup(&k, SECRET_URL_YAML);
 	cr_expect_eq(S_load_desired(&k, &no_pw, &err, NULL), PDH_EFILE);
 	cr_expect_not_null(strstr(err.message, "PW_A"), "%s", err.message);
