@@ -11,6 +11,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
 #include "util/quote.h"
 
@@ -81,6 +82,39 @@ char *pdh_plan_key(const char *event_action, const char *event_object,
 }
 
 /* ---- building the plan ------------------------------------------------------------------ */
+
+static void S_scrub_in_place(char **s, const pdh_secrets *secrets)
+{
+	char *t;
+
+	if (*s == NULL)
+		return;
+	t = pdh_secrets_scrub(secrets, *s);
+	free(*s);
+	*s = t;
+}
+
+/* Every text of the plan as shown: environment values as their ${VAR}. */
+static void S_scrub_all(pdh_plan *p, const pdh_secrets *secrets)
+{
+	p->secrets = secrets;
+	if (pdh_secrets_count(secrets) == 0)
+		return;
+	for (size_t i = 0; i < p->n_actions; i++) {
+		pdh_action *a = &p->actions[i];
+		S_scrub_in_place(&a->key, secrets);
+		S_scrub_in_place(&a->reason, secrets);
+		for (size_t k = 0; k < a->n_changes; k++) {
+			S_scrub_in_place(&a->changes[k].before, secrets);
+			S_scrub_in_place(&a->changes[k].after, secrets);
+		}
+	}
+	for (size_t i = 0; i < p->n_notes; i++)
+		S_scrub_in_place(&p->notes[i], secrets);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		S_scrub_in_place(&p->warnings[i], secrets);
+	S_scrub_in_place(&p->brake_reason, secrets);
+}
 
 static void S_add_note(S_builder *b, char *note)
 {
@@ -481,6 +515,7 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		}
 	}
 	S_brakes(&b);
+	S_scrub_all(b.p, desired ? desired->secrets : NULL);
 	rc = 0;
 done:
 	for (i = 0; i < nd; i++)

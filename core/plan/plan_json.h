@@ -15,6 +15,9 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 /* A live webhook as the plan document shows it (redacted URL, the password's state and never
  * its value); the saved-plan fingerprint hashes the same. A new reference. */
 json_t *pdh_plan_json_live(const pdh_live_webhook *w);
+/* Replaces, in place, every string value of j (not the keys) by its scrubbed text: each
+ * secret of s (NULL: none) as its shown form. */
+void pdh_json_scrub(json_t *j, const pdh_secrets *s);
 /* "FILE:LINE:COL: message" of a warning of diags (":LINE:COL" left out when unknown).
  * Caller frees. */
 char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d);

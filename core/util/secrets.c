@@ -40,6 +40,8 @@ static void S_add_one(pdh_secrets *s, const char *value, size_t len, const char 
 {
 	size_t at;
 
+	if (len == 0)
+		return;
 	for (size_t i = 0; i < s->n; i++)
 		if (s->items[i].len == len && memcmp(s->items[i].value, value, len) == 0)
 			return;
@@ -80,7 +82,7 @@ static char *S_json_escaped(const char *value, int slash_too)
 
 void pdh_secrets_add(pdh_secrets *s, const char *value, const char *shown_as)
 {
-	if (s == NULL || value == NULL || *value == '\0')
+	if (s == NULL || value == NULL || strlen(value) < PDH_SECRET_MIN_LEN)
 		return;
 	S_add_one(s, value, strlen(value), shown_as ? shown_as : "***");
 	for (int slash = 0; slash <= 1; slash++) {
@@ -90,10 +92,30 @@ void pdh_secrets_add(pdh_secrets *s, const char *value, const char *shown_as)
 	}
 }
 
+void pdh_secrets_add_credential(pdh_secrets *s, const char *value, const char *shown_as)
+{
+	if (s != NULL && value != NULL)
+		S_add_one(s, value, strlen(value), shown_as ? shown_as : "***");
+}
+
 void pdh_secrets_merge(pdh_secrets *s, const pdh_secrets *from)
 {
 	for (size_t i = 0; from && i < from->n; i++)
 		S_add_one(s, from->items[i].value, from->items[i].len, from->items[i].shown);
+}
+
+pdh_secrets *pdh_secrets_transform(const pdh_secrets *s, char *(*fn)(const char *))
+{
+	pdh_secrets *t = pdh_secrets_new();
+
+	for (size_t i = 0; s && i < s->n; i++) {
+		char *v = fn(s->items[i].value), *shown = fn(s->items[i].shown);
+		if (*v)
+			S_add_one(t, v, strlen(v), shown);
+		pdh_free_secret(v);
+		free(shown);
+	}
+	return t;
 }
 
 size_t pdh_secrets_count(const pdh_secrets *s)
