@@ -61,10 +61,14 @@ const pdh_cmd pdh_commands[] = {
 	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
 	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed;\n"
 	  "130 interrupted.\n" },
-	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
+	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [--no-env] [-q] [--no-color]",
 	  "parse and check the desired-state file, without any network call",
 	  "Options:\n"
 	  "  -f, --file FILE   the desired-state file (default: pdhooks.yaml)\n"
+	  "  --no-env          check ${VAR} references without reading the environment (for pull\n"
+	  "                    requests from forks and pre-commit hooks): an unset variable is\n"
+	  "                    fine, a malformed reference is not, and a value holding one is\n"
+	  "                    not checked further (a URL, user_id: ${PD_USER_ID})\n"
 	  "  -q, --quiet       print only errors: no warnings, no summary line\n"
 	  "  --no-color        no colour in diagnostics (also: NO_COLOR set in the environment)\n"
 	  "\n"
