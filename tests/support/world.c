@@ -22,6 +22,22 @@ void pdh_t_world_setup(pdh_t_world *w, char *const fake_args[], const char *desi
 	w->env[4] = NULL;
 }
 
+char **pdh_t_world_env(const pdh_t_world *w, char *const extra[])
+{
+	size_t n = 0, m = 0;
+	char **env;
+
+	while (extra && extra[m])
+		m++;
+	env = pdh_xcalloc(5 + m, sizeof(*env));
+	for (size_t i = 0; w->env[i]; i++)
+		env[n++] = w->env[i];
+	for (size_t i = 0; i < m; i++)
+		env[n++] = extra[i];
+	env[n] = NULL;
+	return env;
+}
+
 void pdh_t_world_teardown(pdh_t_world *w)
 {
 	pdh_t_fake_stop(w->fake);

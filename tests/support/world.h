@@ -19,6 +19,9 @@ typedef struct pdh_t_world {
 /* Starts the fake with fake_args (NULL-terminated, may be NULL; a --token there is the
  * world's token) and writes desired to DIR/pdhooks.yaml. Aborts the test on failure. */
 void pdh_t_world_setup(pdh_t_world *w, char *const fake_args[], const char *desired);
+/* The world's environment followed by extra ("K=V", NULL-terminated, may be NULL): a new
+ * NULL-terminated array of borrowed strings; free() only the array. */
+char **pdh_t_world_env(const pdh_t_world *w, char *const extra[]);
 /* Stops the fake and frees the paths (the directory is left for inspection). */
 void pdh_t_world_teardown(pdh_t_world *w);
 
