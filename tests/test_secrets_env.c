@@ -162,18 +162,19 @@ Test(secrets_env, a_saved_plan_reads_the_value_again_and_is_stale_when_it_no_lon
 	pdh_t_world_teardown(&w);
 }
 
-/* Server texts on a failed create (a broken answer, success: false, wrong types): the
- * messages apply prints carry no secret, and the key shows the reference. */
+/* Server texts on a failed create (a 400 quoting the request body, a broken answer,
+ * success: false, wrong types): the messages apply prints carry no secret (the body holds
+ * the URL secret and the password), and the key shows the reference. */
 Test(secrets_env, failed_creates_show_no_secret_in_their_messages)
 {
-	static const char *const kinds[] = { "truncated", "success-false", "wrong-types" };
+	static const char *const kinds[] = { "echo-400", "truncated", "success-false", "wrong-types" };
 	pdh_t_world w;
 	pdh_t_run r;
 	char **env;
 
 	S_zapier_world(&w);
 	env = pdh_t_world_env(&w, S_env_zap);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		char *fault = pdh_xasprintf("{\"method\":\"POST\",\"kind\":\"%s\",\"count\":99}",
 		                            kinds[i]);
 		pdh_t_fake_set_state(w.fake, ZAPIER_LIVE);
