@@ -83,7 +83,11 @@ const pdh_cmd pdh_commands[] = {
 	  "to their origins and their names, version, user_id and http_auth_user kept. Webhooks\n"
 	  "of apps and automations are left out, and so is the second of two with the same key.\n"
 	  "Passwords are never written: an entry whose webhook has one reads it from\n"
-	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so.\n"
+	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so;\n"
+	  "credentials in a URL (userinfo, query values) likewise from ${PDHOOKS_URL_SECRET_<N>}.\n"
+	  "The result is loaded before it is written: a webhook whose entry would not load (a\n"
+	  "name over 255 bytes, version \"3.0\") is left out with a warning, manage.prune is set\n"
+	  "to false so that nothing left out is deleted, and export exits 1.\n"
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n"
 	  "\n"
 	  "Options:\n"
@@ -94,7 +98,7 @@ const pdh_cmd pdh_commands[] = {
 	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
 	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
-	  "failure, FILE exists or cannot be written).\n" },
+	  "failure, FILE exists or cannot be written, a webhook left out).\n" },
 	{ "version", pdh_cmd_version, "pdhooks version", "print the version", "" },
 	{ "help", pdh_cmd_help, "pdhooks help [COMMAND]", "show help for pdhooks or one command", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
