@@ -7,6 +7,8 @@
 
 #include "desired/varref.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/desired.h"
+#include "pdhooks/diag.h"
 #include "pdhooks/secrets.h"
 
 static const char *S_env(const char *name, void *ctx)
@@ -155,4 +157,36 @@ Test(secrets, the_longest_first_short_values_left_alone_credentials_always)
 	cr_expect_str_eq(t, "as is");
 	free(t);
 	pdh_secrets_free(s);
+}
+
+/* The loader through pdh_load_opts: vars (fleet) are shown, the environment is not; the
+ * derived name comes from the shown URL; the comparison value is the real one. */
+Test(varref, the_loader_keeps_a_shown_form_and_a_secret_set)
+{
+	static const char yaml[] = "pdhooks: 1\n"
+	                           "webhooks:\n"
+	                           "  - event_action: create\n"
+	                           "    event_object: deal\n"
+	                           "    subscription_url: https://hooks.zapier.com/${TENANT}/${ZAP_ID}/\n"
+	                           "    http_auth_user: ${TENANT}\n";
+	pdh_desired *d = NULL;
+	pdh_diags diags;
+	pdh_error err;
+	char *t;
+
+	pdh_diags_init(&diags, "t.yaml");
+	cr_assert_eq(pdh_desired_load_buffer(&d, "t.yaml", yaml, sizeof(yaml) - 1, &S_opts, &diags,
+	                                     &err), 0, "%s", err.message);
+	cr_expect_str_eq(d->webhooks[0].subscription_url,
+	                 "https://hooks.zapier.com/acme/12345/secretpath/");
+	cr_expect_str_eq(d->webhooks[0].subscription_url_shown,
+	                 "https://hooks.zapier.com/acme/${ZAP_ID}/");
+	cr_expect_str_eq(d->webhooks[0].name, "create.deal hooks.zapier.com/acme/${ZAP_ID}/");
+	cr_expect(d->webhooks[0].name_derived);
+	cr_expect_str_eq(d->webhooks[0].http_auth_user_shown, "acme");
+	t = pdh_secrets_scrub(d->secrets, "acme 12345/secretpath");
+	cr_expect_str_eq(t, "acme ${ZAP_ID}", "only the environment's value is a secret");
+	free(t);
+	pdh_desired_free(d);
+	pdh_diags_dispose(&diags);
 }

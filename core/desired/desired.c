@@ -558,9 +558,11 @@ static int S_password(pdh_loader *L, const pdh_node *n, char **value, char **ref
 		return -1;
 	*value = x.value;
 	x.value = NULL;
-	/* The whole value too, for a password made of several parts or written in the file. */
-	pdh_secrets_add(L->d->secrets, *value, x.from_env && S_is_pure_ref(n) ? x.shown
-	                                                                       : "(sensitive)");
+	/* The whole value too, for a password made of several parts or written in the file
+	 * (not an unread one: its text is the reference itself). */
+	if (!x.unread)
+		pdh_secrets_add(L->d->secrets, *value, x.from_env && S_is_pure_ref(n) ? x.shown
+		                                                                       : "(sensitive)");
 	pdh_varref_out_dispose(&x);
 	if (n->kind == N_SCALAR && S_type_of(n) == T_STR) {
 		*ref = pdh_xstrndup(n->value, n->len);
