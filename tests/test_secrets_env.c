@@ -162,6 +162,36 @@ Test(secrets_env, a_saved_plan_reads_the_value_again_and_is_stale_when_it_no_lon
 	pdh_t_world_teardown(&w);
 }
 
+/* A value that also occurs in the path of the desired file: the saved plan still names the
+ * file as it is (it is where apply reads it), while the shown texts use the reference. */
+Test(secrets_env, a_saved_plan_keeps_the_desired_files_path_as_it_is)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	char **env, *saved;
+	char *extra[] = { "SEG=pdhooks", NULL };
+
+	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, NULL },
+	                  "pdhooks: 1\n"
+	                  "webhooks:\n"
+	                  "  - event_action: create\n"
+	                  "    event_object: deal\n"
+	                  "    subscription_url: https://hooks.example.com/${SEG}/in\n");
+	env = pdh_t_world_env(&w, extra);
+	saved = pdh_xasprintf("%s/saved.plan", w.dir);
+	pdh_t_pdhooks(&r, env, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, env, NULL, "apply", saved, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.out, "created  create.deal https://hooks.example.com/${SEG}/in"),
+	                   "%s", r.out);
+	pdh_t_run_dispose(&r);
+	free(saved);
+	free(env);
+	pdh_t_world_teardown(&w);
+}
+
 /* Server texts on a failed create (a 400 quoting the request body, a broken answer,
  * success: false, wrong types): the messages apply prints carry no secret (the body holds
  * the URL secret and the password), and the key shows the reference. */

@@ -155,8 +155,10 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	json_object_set_new(saved, "desired", d);
 	json_object_set_new(saved, "options", o);
 	json_object_set_new(doc, "saved", saved);
-	/* Environment values as their ${VAR}: re-read at apply, as passwords are. */
+	/* Environment values as their ${VAR}: re-read at apply, as passwords are. The path of
+	 * the desired file is where apply reads it: kept as it is. */
 	pdh_json_scrub(doc, desired->secrets);
+	json_object_set_new(doc, "desired_file", pdh_json_text(desired->path ? desired->path : ""));
 	*out = pdh_json_dump(doc);
 done:
 	json_decref(doc);

@@ -250,8 +250,10 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(doc, "unmanaged", S_live_list(plan->unmanaged, plan->n_unmanaged));
 	json_object_set_new(doc, "notes", S_strings(plan->notes, plan->n_notes));
 	json_object_set_new(doc, "warnings", S_warnings(plan, diags));
-	/* Live URLs and names may hold an environment value too: shown as its ${VAR}. */
+	/* Live URLs and names may hold an environment value too: shown as its ${VAR}. The path
+	 * of the file is not shown text but where apply PLANFILE reads it: kept as it is. */
 	pdh_json_scrub(doc, plan->secrets);
+	json_object_set_new(doc, "desired_file", pdh_json_text(desired && desired->path ? desired->path : ""));
 	return doc;
 }
 
