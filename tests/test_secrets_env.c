@@ -162,21 +162,22 @@ Test(secrets_env, a_saved_plan_reads_the_value_again_and_is_stale_when_it_no_lon
 	pdh_t_world_teardown(&w);
 }
 
-/* A value that also occurs in the path of the desired file: the saved plan still names the
- * file as it is (it is where apply reads it), while the shown texts use the reference. */
+/* A value that also occurs in the path of the desired file, or in another field of the record
+ * (the event object): the saved plan still names the file as it is (it is where apply reads
+ * it) and is not stale, while the shown texts use the reference. */
 Test(secrets_env, a_saved_plan_keeps_the_desired_files_path_as_it_is)
 {
 	pdh_t_world w;
 	pdh_t_run r;
 	char **env, *saved;
-	char *extra[] = { "SEG=pdhooks", NULL };
+	char *extra[] = { "SEG=pdhooks", "KIND=deal", NULL };
 
 	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, NULL },
 	                  "pdhooks: 1\n"
 	                  "webhooks:\n"
 	                  "  - event_action: create\n"
 	                  "    event_object: deal\n"
-	                  "    subscription_url: https://hooks.example.com/${SEG}/in\n");
+	                  "    subscription_url: https://hooks.example.com/${SEG}/in/${KIND}\n");
 	env = pdh_t_world_env(&w, extra);
 	saved = pdh_xasprintf("%s/saved.plan", w.dir);
 	pdh_t_pdhooks(&r, env, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
@@ -184,8 +185,9 @@ Test(secrets_env, a_saved_plan_keeps_the_desired_files_path_as_it_is)
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, env, NULL, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
-	cr_expect_not_null(strstr(r.out, "created  create.deal https://hooks.example.com/${SEG}/in"),
-	                   "%s", r.out);
+	/* "deal" is every occurrence of KIND's value, the event object's too. */
+	cr_expect_not_null(strstr(r.out, "created  create.${KIND} "
+	                                 "https://hooks.example.com/${SEG}/in/${KIND}"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	free(saved);
 	free(env);

@@ -567,11 +567,13 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 		*index = i + 1;
 		if (!S_shown_eq(d->secrets, a->name, b->name) || a->name_derived != b->name_derived)
 			return "name";
-		if (!S_streq(a->event_action, b->event_action)) return "event_action";
-		if (!S_streq(a->event_object, b->event_object)) return "event_object";
+		/* Every text of the record was scrubbed when saved: compare the same way. */
+		if (!S_shown_eq(d->secrets, a->event_action, b->event_action)) return "event_action";
+		if (!S_shown_eq(d->secrets, a->event_object, b->event_object)) return "event_object";
 		if (!S_redacted_eq(d->secrets, a->subscription_url, b->subscription_url))
 			return "subscription_url";
-		if (!S_streq(a->version, b->version) || a->version_declared != b->version_declared)
+		if (!S_shown_eq(d->secrets, a->version, b->version) ||
+		    a->version_declared != b->version_declared)
 			return "version";
 		if (a->has_user_id != b->has_user_id || (a->has_user_id && a->user_id != b->user_id))
 			return "user_id";
@@ -580,8 +582,8 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 			return "http_auth_user";
 		if (a->has_http_auth_password != b->has_http_auth_password ||
 		    (a->http_auth_password == NULL) != (b->http_auth_password_ref == NULL) ||
-		    (a->http_auth_password && !S_streq(a->http_auth_password_ref,
-		                                       b->http_auth_password_ref)))
+		    (a->http_auth_password && !S_shown_eq(d->secrets, a->http_auth_password_ref,
+		                                          b->http_auth_password_ref)))
 			return "http_auth_password";
 	}
 	*index = 0;
