@@ -54,6 +54,9 @@ static void S_zapier_world(pdh_t_world *w)
 {
 	pdh_t_world_setup(w, (char *[]){ "--token", TOKEN, "--password-listing", "real", NULL },
 	                  ZAPIER_YAML);
+	/* Every run through pdh_t_world_run checks stdout and stderr for these too. */
+	pdh_t_world_secret(w, ZAP_SECRET);
+	pdh_t_world_secret(w, PW);
 	pdh_t_fake_set_state(w->fake, ZAPIER_LIVE);
 }
 
@@ -65,9 +68,9 @@ Test(secrets_env, a_url_path_secret_shows_as_its_reference_in_every_output)
 	static const char *const formats[] = { "text", "json", "markdown" };
 
 	S_zapier_world(&w);
-	env = pdh_t_world_env(&w, S_env_zap);
+	env = S_env_zap;
 	for (size_t i = 0; i < 3; i++) {
-		pdh_t_pdhooks(&r, env, NULL, "plan", "-v", "-f", w.file, "--format", formats[i], NULL);
+		pdh_t_world_run(&r, &w, env, "plan", "-v", "-f", w.file, "--format", formats[i], NULL);
 		cr_expect_eq(r.status, 0, "%s", r.err);
 		S_no_secret(formats[i], r.out);
 		S_no_secret(formats[i], r.err);
@@ -76,7 +79,7 @@ Test(secrets_env, a_url_path_secret_shows_as_its_reference_in_every_output)
 		pdh_t_run_dispose(&r);
 	}
 	/* The live side too: the undeclared webhook's URL holds the value. */
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, env, "plan", "-f", w.file, NULL);
 	cr_expect_not_null(strstr(r.out, "-   delete.note https://hooks.zapier.com/hooks/catch/${ZAP_ID}/gone"),
 	                   "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "create.deal https://hooks.zapier.com/hooks/catch/${ZAP_ID}/ "
@@ -85,7 +88,7 @@ Test(secrets_env, a_url_path_secret_shows_as_its_reference_in_every_output)
 	pdh_t_run_dispose(&r);
 
 	saved = pdh_xasprintf("%s/saved.plan", w.dir);
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
+	pdh_t_world_run(&r, &w, env, "plan", "-q", "-f", w.file, "-o", saved, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	text = pdh_t_read_file(saved, NULL);
@@ -94,7 +97,7 @@ Test(secrets_env, a_url_path_secret_shows_as_its_reference_in_every_output)
 	                   text);
 	free(text);
 
-	pdh_t_pdhooks(&r, env, NULL, "apply", saved, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, env, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "apply PLANFILE: %s\n%s", r.out, r.err);
 	S_no_secret("apply's output", r.out);
 	S_no_secret("apply's errors", r.err);
@@ -111,13 +114,12 @@ Test(secrets_env, a_url_path_secret_shows_as_its_reference_in_every_output)
 	free(text);
 
 	/* Converged with the same environment; apply -f shows no secret either. */
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	S_no_secret("a second apply", r.out);
 	cr_expect_not_null(strstr(r.out, "No changes."), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	free(saved);
-	free(env);
 	pdh_t_world_teardown(&w);
 }
 
@@ -133,19 +135,19 @@ Test(secrets_env, a_saved_plan_reads_the_value_again_and_is_stale_when_it_no_lon
 	char *b[] = { "ZAP_ID=7654321/otherSECRETval", "PD_PW=" PW, NULL };
 
 	S_zapier_world(&w);
-	env_a = pdh_t_world_env(&w, a);
-	env_b = pdh_t_world_env(&w, b);
-	pdh_t_pdhooks(&r, env_a, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	env_a = a;
+	env_b = b;
+	pdh_t_world_run(&r, &w, env_a, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 
 	saved = pdh_xasprintf("%s/saved.plan", w.dir);
-	pdh_t_pdhooks(&r, env_a, NULL, "plan", "-f", w.file, "-o", saved, NULL);
+	pdh_t_world_run(&r, &w, env_a, "plan", "-f", w.file, "-o", saved, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "No changes."), "%s", r.out);
 	pdh_t_run_dispose(&r);
 
-	pdh_t_pdhooks(&r, env_b, NULL, "apply", saved, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, env_b, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 4, "another value no longer matches the live webhooks: %s\n%s", r.out,
 	             r.err);
 	cr_expect_null(strstr(r.err, "otherSECRETval"), "%s", r.err);
@@ -153,12 +155,10 @@ Test(secrets_env, a_saved_plan_reads_the_value_again_and_is_stale_when_it_no_lon
 	pdh_t_run_dispose(&r);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 2, "the stale plan made no call");
 
-	pdh_t_pdhooks(&r, env_a, NULL, "apply", saved, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, env_a, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "the same value: %s", r.err);
 	pdh_t_run_dispose(&r);
 	free(saved);
-	free(env_a);
-	free(env_b);
 	pdh_t_world_teardown(&w);
 }
 
@@ -178,19 +178,18 @@ Test(secrets_env, a_saved_plan_keeps_the_desired_files_path_as_it_is)
 	                  "  - event_action: create\n"
 	                  "    event_object: deal\n"
 	                  "    subscription_url: https://hooks.example.com/${SEG}/in/${KIND}\n");
-	env = pdh_t_world_env(&w, extra);
+	env = extra;
 	saved = pdh_xasprintf("%s/saved.plan", w.dir);
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-q", "-f", w.file, "-o", saved, NULL);
+	pdh_t_world_run(&r, &w, env, "plan", "-q", "-f", w.file, "-o", saved, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, env, NULL, "apply", saved, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, env, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
 	/* "deal" is every occurrence of KIND's value, the event object's too. */
 	cr_expect_not_null(strstr(r.out, "created  create.${KIND} "
 	                                 "https://hooks.example.com/${SEG}/in/${KIND}"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	free(saved);
-	free(env);
 	pdh_t_world_teardown(&w);
 }
 
@@ -205,13 +204,13 @@ Test(secrets_env, failed_creates_show_no_secret_in_their_messages)
 	char **env;
 
 	S_zapier_world(&w);
-	env = pdh_t_world_env(&w, S_env_zap);
+	env = S_env_zap;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		char *fault = pdh_xasprintf("{\"method\":\"POST\",\"kind\":\"%s\",\"count\":99}",
 		                            kinds[i]);
 		pdh_t_fake_set_state(w.fake, ZAPIER_LIVE);
 		cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", fault, NULL), 200);
-		pdh_t_pdhooks(&r, env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+		pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
 		cr_expect_eq(r.status, 1, "%s: %s", kinds[i], r.err);
 		cr_expect_not_null(strstr(r.out, "failed   create create.deal "
 		                                 "https://hooks.zapier.com/hooks/catch/${ZAP_ID}/: "),
@@ -222,7 +221,6 @@ Test(secrets_env, failed_creates_show_no_secret_in_their_messages)
 		pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL);
 		free(fault);
 	}
-	free(env);
 	pdh_t_world_teardown(&w);
 }
 
@@ -254,19 +252,18 @@ Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_shows_pa
 	                     " {\"event_action\":\"change\",\"event_object\":\"person\",\"name\":\"people\","
 	                     "  \"subscription_url\":\"https://hooks.example.com/p\","
 	                     "  \"http_auth_password\":\"pw-other-SECRET-11\"}]");
-	env = pdh_t_world_env(&w, extra);
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-f", w.file, NULL);
+	env = extra;
+	pdh_t_world_run(&r, &w, env, "plan", "-f", w.file, NULL);
 	cr_expect_not_null(strstr(r.out, "-/+ create.deal https://hooks.example.com/d id=1 name=\"deals\"  "
 	                                 "# changed: http_auth_password null -> (sensitive)"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "cannot be checked"), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "converged: %s", r.out);
 	pdh_t_run_dispose(&r);
-	free(env);
 	pdh_t_world_teardown(&w);
 }
 
@@ -298,7 +295,7 @@ Test(secrets_env, export_writes_no_url_credential_and_nothing_that_would_not_loa
 	                     " {\"event_action\":\"delete\",\"event_object\":\"note\",\"name\":\"fine\","
 	                     "  \"subscription_url\":\"https://hooks.example.com/fine\"}]");
 	out = pdh_xasprintf("%s/exported.yaml", w.dir);
-	pdh_t_pdhooks(&r, w.env, NULL, "export", "-o", out, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", out, NULL);
 	cr_expect_eq(r.status, 1, "two entries would not load: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks: warning: webhook 2 is left out: it would not load "
 	                                 "(name is 307 bytes long; Pipedrive allows at most 255)"), "%s", r.err);
@@ -321,14 +318,13 @@ Test(secrets_env, export_writes_no_url_credential_and_nothing_that_would_not_loa
 	free(text);
 
 	/* The output loads and plans nothing given the variables (the two left out are kept). */
-	env = pdh_t_world_env(&w, vars);
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-f", out, "--detailed-exitcode", NULL);
+	env = vars;
+	pdh_t_world_run(&r, &w, env, "plan", "-f", out, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "No changes."), "%s", r.out);
 	cr_expect_null(strstr(r.out, "urlpw-SECRET"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "qtok-SECRET"), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	free(env);
 	free(out);
 	pdh_t_world_teardown(&w);
 }
@@ -345,7 +341,7 @@ Test(secrets_env, export_of_loadable_webhooks_exits_0_and_plans_nothing)
 	                     "[{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"q\","
 	                     "  \"subscription_url\":\"https://hooks.example.com/q?key=k-SECRET-9#frag\"}]");
 	out = pdh_xasprintf("%s/exported.yaml", w.dir);
-	pdh_t_pdhooks(&r, w.env, NULL, "export", "-o", out, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", out, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "1 credential in a URL is not exported: set PDHOOKS_URL_SECRET_1"),
 	                   "%s", r.err);
@@ -354,11 +350,10 @@ Test(secrets_env, export_of_loadable_webhooks_exits_0_and_plans_nothing)
 	cr_expect_null(strstr(text, "k-SECRET-9"), "%s", text);
 	cr_expect_null(strstr(text, "prune"), "nothing left out, prune stays on:\n%s", text);
 	free(text);
-	env = pdh_t_world_env(&w, vars);
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-f", out, "--detailed-exitcode", NULL);
+	env = vars;
+	pdh_t_world_run(&r, &w, env, "plan", "-f", out, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
 	pdh_t_run_dispose(&r);
-	free(env);
 	free(out);
 	pdh_t_world_teardown(&w);
 }
@@ -383,8 +378,8 @@ Test(secrets_env, a_pure_reference_takes_its_keys_type_and_defaults_nest)
 		NULL };
 
 	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, NULL }, TYPED_YAML);
-	env = pdh_t_world_env(&w, good);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	env = good;
+	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
 	pdh_t_run_dispose(&r);
 	state = pdh_t_fake_state(w.fake);
@@ -399,7 +394,6 @@ Test(secrets_env, a_pure_reference_takes_its_keys_type_and_defaults_nest)
 		json_decref(doc);
 	}
 	free(state);
-	free(env);
 	pdh_t_world_teardown(&w);
 }
 
@@ -411,8 +405,8 @@ Test(secrets_env, a_typed_reference_with_a_wrong_value_names_the_place_and_the_v
 	char *bad[] = { "PD_USER_ID=4x2", "PRUNE=maybe", "FALLBACK_URL=https://f.example.com/", NULL };
 
 	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, NULL }, TYPED_YAML);
-	env = pdh_t_world_env(&w, bad);
-	pdh_t_pdhooks(&r, env, NULL, "validate", "-f", w.file, NULL);
+	env = bad;
+	pdh_t_world_run(&r, &w, env, "validate", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "pdhooks.yaml:9:14: error: user_id: expected a positive "
 	                                 "integer, but the value of ${PD_USER_ID} is not one"), "%s", r.err);
@@ -420,7 +414,6 @@ Test(secrets_env, a_typed_reference_with_a_wrong_value_names_the_place_and_the_v
 	                                 "false, but the value of ${PRUNE} is neither"), "%s", r.err);
 	cr_expect_null(strstr(r.err, "4x2"), "a value is never quoted: %s", r.err);
 	pdh_t_run_dispose(&r);
-	free(env);
 	pdh_t_world_teardown(&w);
 }
 
@@ -441,17 +434,16 @@ Test(secrets_env, validate_no_env_checks_references_without_reading_them)
 	                  "    event_object: person\n"
 	                  "    subscription_url: ${OTHER_URL}\n"
 	                  "    http_auth_password: ${PD_PW}\n");
-	pdh_t_pdhooks(&r, w.env, NULL, "validate", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "validate", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 1, "without --no-env the unset variables are errors");
 	pdh_t_run_dispose(&r);
 
-	env = pdh_t_world_env(&w, set);
-	pdh_t_pdhooks(&r, env, NULL, "validate", "--no-env", "-f", w.file, NULL);
+	env = set;
+	pdh_t_world_run(&r, &w, env, "validate", "--no-env", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "ok, 3 webhooks, references checked without reading the "
 	                                 "environment"), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	free(env);
 
 	pdh_t_write_file(w.file, "pdhooks: 1\n"
 	                         "webhooks:\n"
@@ -459,7 +451,7 @@ Test(secrets_env, validate_no_env_checks_references_without_reading_them)
 	                         "    event_object: deal\n"
 	                         "    subscription_url: https://x.example.com/${BROKEN\n"
 	                         "    user_id: ${1X}\n");
-	pdh_t_pdhooks(&r, w.env, NULL, "validate", "--no-env", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "validate", "--no-env", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "pdhooks.yaml:5:45: error: malformed variable reference"), "%s",
 	                   r.err);

@@ -139,12 +139,12 @@ Test(validate, bad_arguments)
 
 	pdh_t_pdhooks(&r, NULL, NULL, "validate", "--frobnicate", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: validate: unknown argument '--frobnicate' "
+	cr_expect_str_eq(r.err, "pdhooks: error: validate: unknown option --frobnicate "
 	                        "(see 'pdhooks help validate')\n");
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-f", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: -f needs a file name\n");
+	cr_expect_str_eq(r.err, "pdhooks: error: validate: option -f needs a value\n");
 	pdh_t_run_dispose(&r);
 }
 
@@ -154,7 +154,7 @@ Test(validate, help_describes_the_options)
 
 	pdh_t_pdhooks(&r, NULL, NULL, "help", "validate", NULL);
 	cr_expect_eq(r.status, 0);
-	cr_expect_not_null(strstr(r.out, "Usage: pdhooks validate [-f FILE] [--no-env] [-q] [--no-color]"));
+	cr_expect_not_null(strstr(r.out, "Usage: pdhooks validate [-f FILE] [-q] [--no-env] [--no-color]"));
 	cr_expect_not_null(strstr(r.out, "--no-color"));
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, NULL, NULL, "help", NULL);
