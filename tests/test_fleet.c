@@ -717,3 +717,90 @@ Test(fleet_many, companies_of_one_server_each_with_its_token_and_company_id)
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 }
+
+Test(fleet_many, oauth_account_manages_its_application_webhooks_and_converges)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, S_env_many, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--account", "app", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Fleet: 0 in sync, 1 applied, 0 failed (1 account).") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, S_env_many, NULL, "plan", "--fleet", W.fleet, "--account", "app",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 0, "its own application webhook is in sync: %s\n%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, max_deletes_holds_in_every_account)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	/* globex: the declared webhook and one more owned one, so the plan deletes one of two. */
+	pdh_t_fake_set_state(W.fakes[1], "[{\"id\":5,\"name\":\"deals\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/globex/deals\"}," SEED(6, "b") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--max-deletes", "0", "--format", "json", NULL);
+	cr_expect_eq(r.status, 3, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "globex"), "refused");
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "DELETE"), 1);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, vars_are_typed_and_validate_no_env_reads_no_environment)
+{
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme, PD_USER_ID: \"123\" }"),
+		pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex, PD_USER_ID: \"x\" }"),
+		NULL };
+	pdh_t_run r;
+
+	pdh_t_write_file(W.desired, "pdhooks: 1\ndefaults:\n  user_id: ${PD_USER_ID}\nwebhooks:\n"
+	                            "  - event_action: create\n    event_object: deal\n"
+	                            "    subscription_url: https://hooks.example.com/${TENANT}/d\n"
+	                            "    http_auth_password: ${HOOK_PASSWORD}\n");
+	pdh_t_fleet_write(&W, acc);
+	/* HOOK_PASSWORD is not set: only --no-env lets the files pass, and globex's user_id is
+	 * no integer either way. */
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "HOOK_PASSWORD") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, "--no-env", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(strstr(r.out, "acme: ok") != NULL, "%s", r.out);
+	cr_expect(strstr(r.err, "pdhooks: account globex:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "PD_USER_ID") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	{
+		char *env[PDH_T_FLEET_MAX + 8];
+		size_t k = 0;
+		json_t *j, *after;
+
+		for (; W.env[k]; k++)
+			env[k] = W.env[k];
+		env[k++] = "HOOK_PASSWORD=s3cret-pw";
+		env[k] = NULL;
+		pdh_t_pdhooks(&r, env, NULL, "plan", "--fleet", W.fleet, "--account", "acme",
+		              "--format", "json", NULL);
+		cr_expect_eq(r.status, 0, "%s", r.err);
+		cr_expect(strstr(r.out, "s3cret-pw") == NULL, "no secret in the report");
+		j = S_json(r.out);
+		after = json_object_get(json_array_get(json_object_get(json_object_get(
+			S_account(j, "acme"), "plan"), "actions"), 0), "after");
+		cr_expect_eq(json_integer_value(json_object_get(after, "user_id")), 123,
+		             "a var that is one ${VAR} takes the key's type: %s", r.out);
+		json_decref(j);
+		pdh_t_run_dispose(&r);
+	}
+}

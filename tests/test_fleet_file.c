@@ -95,10 +95,9 @@ Test(fleet_file, good_file_loads_with_paths_relative_to_it)
 	cr_expect_str_eq(f->accounts[0].labels[1].key, "region");
 	cr_expect_str_eq(f->accounts[0].labels[1].value, "eu");
 	cr_expect_eq(f->accounts[0].n_vars, 2);
-	{
-		pdh_fleet_lookup l = { &f->accounts[0], NULL, NULL };
-		cr_expect_str_eq(pdh_fleet_lookup_var("PD_USER_ID", &l), "123");
-	}
+	cr_expect_str_eq(pdh_fleet_var("PD_USER_ID", &f->accounts[0]), "123");
+	cr_expect_null(pdh_fleet_var("HOME", &f->accounts[0]), "vars only; the loader reads the "
+	               "environment after them");
 	cr_expect_not(f->accounts[0].oauth);
 	cr_expect_str_eq(f->accounts[1].api_url, "https://globex.pipedrive.com/api/v1");
 	cr_expect_eq(f->accounts[1].token_kind, PDH_TOKEN_COMMAND);

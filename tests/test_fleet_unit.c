@@ -477,3 +477,27 @@ Test(fleet_report, markdown_stays_within_its_limit)
 	free(end);
 	pdh_fleet_report_free(r);
 }
+
+Test(fleet_metrics, runs_join_with_one_help_and_type_per_family)
+{
+	pdh_fleet_metrics *m = pdh_fleet_metrics_new();
+	char *out;
+
+	pdh_fleet_metrics_add(m, "# HELP pdhooks_a A.\n# TYPE pdhooks_a gauge\n"
+	                         "pdhooks_a{account=\"x\"} 1\n# HELP pdhooks_b B.\n"
+	                         "# TYPE pdhooks_b gauge\npdhooks_b{account=\"x\",k=\"v\"} 2\n");
+	pdh_fleet_metrics_add(m, "# HELP pdhooks_a A.\n# TYPE pdhooks_a gauge\n"
+	                         "pdhooks_a{account=\"y\"} 3\n");
+	out = pdh_fleet_metrics_render(m);
+	cr_expect_str_eq(out, "# HELP pdhooks_a A.\n# TYPE pdhooks_a gauge\n"
+	                      "pdhooks_a{account=\"x\"} 1\npdhooks_a{account=\"y\"} 3\n"
+	                      "# HELP pdhooks_b B.\n# TYPE pdhooks_b gauge\n"
+	                      "pdhooks_b{account=\"x\",k=\"v\"} 2\n");
+	free(out);
+	pdh_fleet_metrics_free(m);
+	m = pdh_fleet_metrics_new();
+	out = pdh_fleet_metrics_render(m);
+	cr_expect_str_eq(out, "");
+	free(out);
+	pdh_fleet_metrics_free(m);
+}

@@ -131,8 +131,8 @@ int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
 		pdh_error err = { 0 };
 		char *diags = NULL;
 		size_t n_warn = 0;
-		int rc = pdh_fleet_validate_account(acc, NULL, NULL, o->color_err, &diags, &n_warn,
-		                                    &err);
+		int rc = pdh_fleet_validate_account(acc, NULL, NULL, o->no_env, o->color_err, &diags,
+		                                    &n_warn, &err);
 
 		if (diags && (rc != PDH_OK || !o->quiet))
 			fprintf(stderr, "pdhooks: account %s:\n%s", acc->name, diags);
@@ -217,6 +217,7 @@ static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fl
 	ro->cacert = o->cacert;
 	ro->timeout_ms = o->timeout_ms;
 	ro->log = o->verbose ? S_log_stderr : NULL;
+	ro->plan.max_deletes_set = a->max_deletes >= 0;
 	ro->plan.max_deletes = a->max_deletes;
 	ro->force = a->force;
 	ro->parallelism = a->parallelism;

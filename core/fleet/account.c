@@ -1,5 +1,5 @@
 /* The fleet model's lifetime, and an account's ${VAR} lookup (its vars, then the
- * environment). */
+ * environment, which the loader reads after them). */
 #include "pdhooks/fleet.h"
 
 #include <stdlib.h>
@@ -39,12 +39,12 @@ void pdh_fleet_free(pdh_fleet *f)
 	free(f);
 }
 
-const char *pdh_fleet_lookup_var(const char *name, void *ctx)
+const char *pdh_fleet_var(const char *name, void *ctx)
 {
-	const pdh_fleet_lookup *l = ctx;
+	const pdh_fleet_account *a = ctx;
 
-	for (size_t i = 0; l->account && i < l->account->n_vars; i++)
-		if (strcmp(l->account->vars[i].key, name) == 0)
-			return l->account->vars[i].value;
-	return l->next ? l->next(name, l->next_ctx) : getenv(name);
+	for (size_t i = 0; a && i < a->n_vars; i++)
+		if (strcmp(a->vars[i].key, name) == 0)
+			return a->vars[i].value;
+	return NULL;
 }

@@ -213,7 +213,6 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 {
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
-	pdh_fleet_lookup lookup = { a, o->getenv, o->getenv_ctx };
 	S_log_ctx log = { o, a->name };
 	pdh_apply_result *applied = NULL;
 	pdh_planfile *pf = NULL;
@@ -238,8 +237,10 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 		goto render;
 	}
 	t.desired_path = a->desired;
-	t.load.getenv = pdh_fleet_lookup_var;
-	t.load.getenv_ctx = &lookup;
+	t.load.vars = pdh_fleet_var;
+	t.load.vars_ctx = (void *)a;
+	t.load.getenv = o->getenv;
+	t.load.getenv_ctx = o->getenv_ctx;
 	t.client.api_url = a->api_url;
 	t.client.auth = bearer ? PDH_AUTH_BEARER : PDH_AUTH_API_TOKEN;
 	t.client.token = token;
@@ -248,6 +249,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	t.client.log = o->log ? S_log : NULL;
 	t.client.log_ctx = &log;
 	t.plan = o->plan;
+	t.plan.auth = t.client.auth;  /* the types managed follow the credential kind */
 	rc = S_plan(&run, &t, &pf, o, a, &err);
 	if (run.diags.len > 0)
 		r->diagnostics = pdh_diags_render(&run.diags, run.source, run.source_len, false,
@@ -429,18 +431,20 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 }
 
 int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv, void *ctx,
-                               bool color, char **diagnostics, size_t *n_warnings,
-                               pdh_error *err)
+                               bool no_env, bool color, char **diagnostics,
+                               size_t *n_warnings, pdh_error *err)
 {
-	pdh_fleet_lookup lookup = { a, getenv, ctx };
 	pdh_target_run run;
 	pdh_target t;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
 	t.desired_path = a->desired;
-	t.load.getenv = pdh_fleet_lookup_var;
-	t.load.getenv_ctx = &lookup;
+	t.load.vars = pdh_fleet_var;
+	t.load.vars_ctx = (void *)a;
+	t.load.getenv = getenv;
+	t.load.getenv_ctx = ctx;
+	t.load.no_env = no_env;
 	pdh_target_run_init(&run, a->desired);
 	rc = pdh_target_load(&run, &t, err);
 	*diagnostics = run.diags.len > 0 ? pdh_diags_render(&run.diags, run.source,

@@ -66,14 +66,10 @@ int pdh_fleet_load_buffer(pdh_fleet **out, const char *path, const char *data, s
                           pdh_diags *diags, pdh_error *err);
 void pdh_fleet_free(pdh_fleet *f);
 
-/* The ${VAR} lookup of an account's desired file: its vars, then the environment (through
- * next, NULL: getenv). ctx is a pdh_fleet_lookup. */
-typedef struct pdh_fleet_lookup {
-	const pdh_fleet_account *account;
-	pdh_getenv_fn next;
-	void *next_ctx;
-} pdh_fleet_lookup;
-const char *pdh_fleet_lookup_var(const char *name, void *ctx);
+/* An account's vars for the ${VAR} lookup of its desired file (pdh_load_opts.vars, which the
+ * loader reads before the environment): ctx is the pdh_fleet_account; NULL when not one of
+ * its vars. */
+const char *pdh_fleet_var(const char *name, void *ctx);
 
 /* ---- Tokens ---- */
 

@@ -85,6 +85,19 @@ int pdh_fleet_report_exit_code(const pdh_fleet_report *r, bool detailed);
 /* How many accounts added so far had outcome o. */
 size_t pdh_fleet_report_count(const pdh_fleet_report *r, pdh_fleet_outcome o);
 
+/* ---- --metrics-file in fleet mode ---- */
+
+/* The Prometheus text of many runs (one per account, each with its account label) as one
+ * exposition: each family's HELP and TYPE once, then the samples of every run, families in
+ * the order first seen. Caller frees with pdh_fleet_metrics_free. */
+typedef struct pdh_fleet_metrics pdh_fleet_metrics;
+pdh_fleet_metrics *pdh_fleet_metrics_new(void);
+/* Takes one run's exposition text (lines "# HELP", "# TYPE", samples). */
+void pdh_fleet_metrics_add(pdh_fleet_metrics *m, const char *text);
+/* The joined exposition, ending with a newline (empty when nothing was added). Caller frees. */
+char *pdh_fleet_metrics_render(const pdh_fleet_metrics *m);
+void pdh_fleet_metrics_free(pdh_fleet_metrics *m);
+
 /* ---- pdhooks merge ---- */
 
 /* Joins shard reports (the JSON texts of `--format json`, each named by names[i] in messages)
