@@ -111,16 +111,16 @@ accounts:
     api_url: $PIPEDRIVE_API_URL
     token_env: ACME_PD_TOKEN
     labels: { tier: gold }
-    vars: { TENANT: acme }
+    vars: { TENANT: acme, PD_USER_ID: "1001" }
   - name: globex
     api_url: $PIPEDRIVE_API_URL
     token_env: GLOBEX_PD_TOKEN
-    vars: { TENANT: globex }
+    vars: { TENANT: globex, PD_USER_ID: "2001" }
   - name: initech
     api_url: $PIPEDRIVE_API_URL
     token_env: INITECH_PD_TOKEN
     labels: { tier: gold }
-    vars: { TENANT: initech }
+    vars: { TENANT: initech, PD_USER_ID: "3001" }
 EOF
 export ACME_PD_TOKEN=${fleet_tokens[0]} GLOBEX_PD_TOKEN=${fleet_tokens[1]} INITECH_PD_TOKEN=${fleet_tokens[2]}
 # Not needed with --fleet: each account says where its company is and where its token is.

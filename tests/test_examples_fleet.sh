@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # examples/fleet/: the fleet file and its desired file, the GitHub Actions workflow and the
 # Kubernetes CronJob, parsed with python3-yaml, and the fields that wire shards to pdhooks:
-#   - fleet.yaml validates with `pdhooks validate --fleet` (no network);
+#   - fleet.yaml validates with `pdhooks validate --fleet` (no network), also with --no-env;
 #   - the workflow: a matrix of shards 0 .. N-1 whose step runs pdhooks plan --fleet with
 #     --shard ${{ matrix.shard }}/N (the same N), --format json > shard-I.json, uploaded as an
 #     artifact even when the step failed; fail-fast false; a merge job that needs the shard
@@ -32,6 +32,10 @@ if ! out=$(cd "$ex" && env PD_HOOK_PASSWORD=example "$bin" validate --fleet flee
 	failed "pdhooks validate --fleet examples/fleet/fleet.yaml: $out"
 fi
 grep -q '3 of 3 selected accounts valid' <<<"$out" || failed "validate --fleet: $out"
+# and without the environment's secrets, as a pull request from a fork would check it
+if ! out=$(cd "$ex" && env -u PD_HOOK_PASSWORD "$bin" validate --fleet fleet.yaml --no-env 2>&1); then
+	failed "pdhooks validate --fleet examples/fleet/fleet.yaml --no-env: $out"
+fi
 
 # ---- the workflow and the CronJob --------------------------------------------------------
 python3 - "$ex" >"$work/wiring" <<'PY' || fail=1
