@@ -111,8 +111,8 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 	pdh_client *c = NULL;
 	int rc;
 
-	/* The target first: a plan for another company is refused whatever else changed,
-	 * and the URL needs no call. */
+	/* The target's API URL first: a plan for another API is refused whatever else
+	 * changed, and that needs no call. Its company id is checked once listed. */
 	rc = S_check_url(pf, t->client.api_url, err);
 	if (rc != PDH_OK)
 		goto done;
@@ -126,6 +126,9 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 		                                                     : "an API token");
 		goto done;
 	}
+	/* The desired file before the listing: its secrets are scrubbed from the call log. */
+	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
+	                               &r->source_len, err);
 	if (rc != PDH_OK)
 		goto done;
 	if (retry) {
@@ -147,10 +150,6 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 	if (rc != PDH_OK)
 		goto done;
 	rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
-	                               &r->source_len, err);
 	if (rc != PDH_OK)
 		goto done;
 	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
