@@ -68,6 +68,7 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 		memset(&lo, 0, sizeof(lo));
 		lo.client = t->client;
 		lo.retry = *retry;
+		lo.list_calls = &r->n_calls;
 		rc = pdh_apply_list(&r->live, &lo, err);
 	} else {
 		rc = pdh_client_new(&c, &t->client, err);

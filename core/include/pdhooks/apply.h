@@ -44,7 +44,12 @@ typedef struct pdh_apply_step {
 	bool already_gone;             /* a DELETE answered 404 */
 	bool found_by_listing;         /* a POST whose answer was lost; a listing showed it made */
 	bool outcome_unknown;          /* FAILED or NOT_RUN, yet the webhook may have been made */
+	bool delete_first;             /* a half of a replace done delete-first at the
+	                                  40-webhook limit: events in between were lost */
+	long long extra_removed;       /* create: the id of a second copy removed at verification
+	                                  (a POST that timed out landed after its re-send); 0 none */
 	int attempts;                  /* calls sent for this step */
+	long long ms;                  /* from its first attempt to settled; 0 when never sent */
 	long http_status;              /* of the last answer; 0 when none */
 	char *error;                   /* FAILED: Pipedrive's own text, or the transport error;
 	                                  NOT_RUN: why. NULL when DONE. Never a secret. */
@@ -54,8 +59,15 @@ typedef struct pdh_apply_result {
 	pdh_apply_step *steps;         /* creates in plan order, then deletes in plan order */
 	size_t n_steps;
 	size_t n_created, n_deleted, n_failed, n_not_run;
-	size_t n_calls;                /* HTTP calls made, listings included */
+	size_t n_calls;                /* HTTP calls made, listings included (the one the plan
+	                                  came from too: opts->prior_calls) */
+	size_t n_delete_first;         /* replaces done delete-first at the webhook limit */
+	size_t n_extra_removed;        /* second copies removed at verification */
+	long long waited_ms;           /* time taken from the wait budget */
 	bool interrupted;              /* the interrupt flag stopped new calls */
+	bool unavailable;              /* the wait budget ran out (or the rate limit asked for
+	                                  more): no new call was started; see stop_reason */
+	char *stop_reason;             /* unavailable: why; NULL otherwise */
 	bool limit_fallback;           /* a 422 made the deletes run before a second create try */
 	bool verified;                 /* the verification listing and plan were made */
 	bool converged;                /* verified, and the new plan is empty */
@@ -63,6 +75,34 @@ typedef struct pdh_apply_result {
 	pdh_plan *remaining;           /* verified and not converged: what is still to do */
 	pdh_live *remaining_live;      /* the listing `remaining` borrows from */
 } pdh_apply_result;
+
+/* What pdh_apply tells while it runs, for output as it happens. */
+typedef enum {
+	PDH_APPLY_EVENT_STEP,          /* step is settled (each step exactly once) */
+	PDH_APPLY_EVENT_WAIT,          /* apply pauses wait_ms before the next call; text: why */
+	PDH_APPLY_EVENT_NOTE           /* text: something done besides the steps (step, when
+	                                  not NULL, is the step it is about) */
+} pdh_apply_event_kind;
+
+typedef struct pdh_apply_event {
+	pdh_apply_event_kind kind;
+	const pdh_apply_step *step;    /* borrowed for the time of the call */
+	long wait_ms;
+	const char *text;              /* never a secret */
+} pdh_apply_event;
+
+/* Called from apply's worker threads, never two at a time (apply serialises the calls). It
+ * must not call back into apply. */
+typedef void (*pdh_apply_progress_fn)(void *ctx, const pdh_apply_event *ev);
+
+/* Rate-limit pauses of at least this long are told (PDH_APPLY_EVENT_WAIT); other waits (back-
+ * off before a retry, before a listing) when longer than PDH_APPLY_TELL_WAIT_MS. */
+#define PDH_APPLY_TELL_RATE_WAIT_MS 1000
+#define PDH_APPLY_TELL_WAIT_MS 2000
+/* The run-wide wait budget: the sum of every pause (rate limit, back-off before retries,
+ * before a listing) one apply may make. Past it no new call starts and the run is
+ * unavailable (exit 5): a 429 storm or "no call left for an hour" ends in bounded time. */
+#define PDH_APPLY_DEFAULT_MAX_WAIT_MS 60000L
 
 typedef struct pdh_apply_opts {
 	pdh_client_opts client;        /* each thread opens its own client with these; the log
@@ -74,6 +114,12 @@ typedef struct pdh_apply_opts {
 	atomic_int *interrupt;         /* non-zero: start no new call; NULL: never. Atomic, so
 	                                  a signal handler may set it while workers read it */
 	unsigned long long seed;       /* jitter seed; 0: from the clock */
+	long max_wait_ms;              /* the wait budget; 0: PDH_APPLY_DEFAULT_MAX_WAIT_MS */
+	pdh_apply_progress_fn progress;/* NULL: none */
+	void *progress_ctx;
+	size_t prior_calls;            /* calls made before pdh_apply for this run (the listing
+	                                  the plan came from), counted in n_calls */
+	size_t *list_calls;            /* pdh_apply_list adds the calls it made here; NULL ok */
 } pdh_apply_opts;
 
 /* Applies `plan`, computed from `desired` (which it borrows). Returns:
