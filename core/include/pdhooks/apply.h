@@ -97,7 +97,7 @@ typedef void (*pdh_apply_progress_fn)(void *ctx, const pdh_apply_event *ev);
 
 /* Rate-limit pauses of at least this long are told (PDH_APPLY_EVENT_WAIT); other waits (back-
  * off before a retry, before a listing) when longer than PDH_APPLY_TELL_WAIT_MS. */
-#define PDH_APPLY_TELL_RATE_WAIT_MS 1000
+#define PDH_APPLY_TELL_RATE_WAIT_MS 500
 #define PDH_APPLY_TELL_WAIT_MS 2000
 /* The run-wide wait budget: the sum of every pause (rate limit, back-off before retries,
  * before a listing) one apply may make. Past it no new call starts and the run is
