@@ -166,9 +166,12 @@ static bool S_budget_take_locked(S_run *run, long long ms, const char *what, boo
 
 		S_seconds(want, sizeof(want), ms);
 		S_seconds(budget, sizeof(budget), run->max_wait_ms);
-		run->stopped = pdh_xasprintf("%s %s %s, past the wait budget of %s (--max-wait)",
-		                             what, rate ? "allows no call for" : "would wait",
-		                             want, budget);
+		if (rate)
+			run->stopped = pdh_xasprintf("%s allows no call for %s, past the wait budget "
+			                             "of %s (--max-wait)", what, want, budget);
+		else
+			run->stopped = pdh_xasprintf("the wait budget of %s (--max-wait) is spent: %s "
+			                             "would wait %s more", budget, what, want);
 		return false;
 	}
 	run->waited_ms += add;
@@ -373,7 +376,10 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 				S_set_error(st, pdh_xstrdup("interrupted before it could be retried"));
 			} else {
 				st->state = PDH_STEP_FAILED;
-				S_set_error(st, S_unsent_text(run, probe));
+				S_set_error(st, st->http_status > 0
+				            ? pdh_xasprintf("not retried (last answer: HTTP %ld): %s",
+				                            st->http_status, run->stopped)
+				            : pdh_xasprintf("not retried: %s", run->stopped));
 			}
 			if (!x->limited && !x->unknown_pending)
 				S_report(run, i);
