@@ -339,3 +339,53 @@ Test(apply_reliability, a_post_that_lands_after_its_resend_leaves_no_duplicate)
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
+
+static void S_no_call_left_case(const char *fault, const char *said)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	double t0;
+
+	/* The first create is served with "no call left" for an hour: apply must not sleep. */
+	pdh_t_world_setup(&w, (char *[]){ "--fail", (char *)fault, NULL }, SIX);
+	t0 = S_now();
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
+	              "1", NULL);
+	cr_expect_eq(r.status, 5, "%s%s", r.out, r.err);
+	cr_expect_lt(S_now() - t0, 5.0);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
+	cr_expect_not_null(strstr(r.out, "Apply: 1 created, 0 deleted, 0 failed, 5 not run"), "%s",
+	                   r.out);
+	cr_expect_not_null(strstr(r.out, said), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "Not run:\n"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+Test(apply_reliability, no_call_left_for_an_hour_stops_at_once_with_exit_5)
+{
+	S_no_call_left_case("POST:ratelimit-zero:1", "rate limit allows no call for 3600 s");
+}
+
+Test(apply_reliability, a_reset_given_as_an_epoch_second_is_waited_for_as_one)
+{
+	/* reset = now + 3600 as a Unix time: read as an hour, not as 56 years */
+	S_no_call_left_case("POST:ratelimit-zero-epoch:1", "rate limit allows no call for 3600 s");
+}
+
+Test(apply_reliability, a_post_made_at_once_but_answered_late_is_found_by_a_listing)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:late-answer=2500:1", NULL },
+	                  "pdhooks: 1\nwebhooks:\n" HOOK("a"));
+	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--timeout", "1",
+	              NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	/* (the fake logs the late POST only once it has answered, so count webhooks) */
+	cr_expect_eq(S_live_count(w.fake), 1, "re-sent blindly:\n%s", r.out);
+	cr_expect_not_null(strstr(r.out, "(confirmed by a listing)"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
