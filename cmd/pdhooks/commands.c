@@ -30,14 +30,18 @@ const pdh_cmd pdh_commands[] = {
 	  "2 changes pending (with --detailed-exitcode).\n" },
 	{ "apply", pdh_cmd_apply,
 	  "pdhooks apply [-f FILE | PLANFILE] [--auto-approve] [--parallelism N] [--force]\n"
-	  "              [--max-deletes N] [OPTIONS]",
+	  "              [--max-deletes N] [--format text|json] [--max-wait SECONDS] [OPTIONS]",
 	  "make the calls the plan shows, then check that nothing is left to do",
 	  "Lists the live webhooks, plans and prints the plan, asks for 'yes' (unless\n"
 	  "--auto-approve), then creates and deletes webhooks. Creates come first; the old half of\n"
 	  "a replace is deleted only once its new webhook exists. Calls are paced by the\n"
 	  "x-ratelimit-* headers and retried with back-off on connection errors, 429 and\n"
 	  "502/503/504; a create whose answer was lost is re-sent only if a new listing does not\n"
-	  "show it. Afterwards the webhooks are listed and planned again to verify.\n"
+	  "show it. Afterwards the webhooks are listed and planned again to verify. Each result\n"
+	  "is printed as its call settles; waits for the rate limit are said on stderr. A\n"
+	  "replace still refused at the 40-webhook limit after the deletes is done delete-first\n"
+	  "(said in the summary: events in between are lost). One apply per API URL and token\n"
+	  "at a time on a machine: a second one is refused, naming the first one's pid.\n"
 	  "\n"
 	  "With PLANFILE (written by 'pdhooks plan -o PLANFILE') it applies that reviewed plan:\n"
 	  "it reads the plan's desired file again (its ${VAR} values, passwords included, come\n"
@@ -51,16 +55,23 @@ const pdh_cmd pdh_commands[] = {
 	  "      --parallelism N      calls in flight at once, 1 to 32 (default 4)\n"
 	  "      --force              apply even when a safety brake refuses the plan\n"
 	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
-	  "                           manage.max_deletes, else 10)\n"
+	  "                           manage.max_deletes, else 10); duplicates do not count\n"
+	  "      --format FORMAT      text (default), or json: one document on stdout at the\n"
+	  "                           end (schemas/apply.schema.json); the plan goes to stderr\n"
+	  "      --max-wait SECONDS   the run's wait budget: time spent waiting for the rate\n"
+	  "                           limit and before retries (default 60); past it no new\n"
+	  "                           call starts and apply exits 5\n"
 	  PDH_COMMON_HELP
 	  "\n"
-	  "Ctrl-C lets the calls in flight finish, starts no new one and reports what was done;\n"
-	  "a second Ctrl-C stops at once.\n"
+	  "Ctrl-C, SIGTERM and SIGHUP let the calls in flight finish, start no new one and\n"
+	  "report what was done; a second signal stops at once. A closed stdout does not stop\n"
+	  "the apply: it finishes, then exits 1 saying so.\n"
 	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
-	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
-	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed;\n"
-	  "130 interrupted.\n" },
+	  "a failed call, no confirmation, another apply running, or the result does not match\n"
+	  "the file); 3 refused by a safety brake, nothing changed; 4 the saved plan is stale,\n"
+	  "nothing changed; 5 the API kept failing or the wait budget ran out; 130, 143, 129\n"
+	  "interrupted by SIGINT, SIGTERM, SIGHUP.\n" },
 	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
 	  "parse and check the desired-state file, without any network call",
 	  "Options:\n"
