@@ -340,7 +340,7 @@ Test(apply_reliability, a_post_that_lands_after_its_resend_leaves_no_duplicate)
 	pdh_t_world_teardown(&w);
 }
 
-static void S_no_call_left_case(const char *fault, const char *said)
+static void S_no_call_left_case(const char *fault, const char *said, const char *alt)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -356,7 +356,7 @@ static void S_no_call_left_case(const char *fault, const char *said)
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	cr_expect_not_null(strstr(r.out, "Apply: 1 created, 0 deleted, 0 failed, 5 not run"), "%s",
 	                   r.out);
-	cr_expect_not_null(strstr(r.out, said), "%s", r.out);
+	cr_expect(strstr(r.out, said) || (alt && strstr(r.out, alt)), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Not run:\n"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
@@ -364,13 +364,15 @@ static void S_no_call_left_case(const char *fault, const char *said)
 
 Test(apply_reliability, no_call_left_for_an_hour_stops_at_once_with_exit_5)
 {
-	S_no_call_left_case("POST:ratelimit-zero:1", "rate limit allows no call for 3600 s");
+	S_no_call_left_case("POST:ratelimit-zero:1", "rate limit allows no call for 3600 s", NULL);
 }
 
 Test(apply_reliability, a_reset_given_as_an_epoch_second_is_waited_for_as_one)
 {
-	/* reset = now + 3600 as a Unix time: read as an hour, not as 56 years */
-	S_no_call_left_case("POST:ratelimit-zero-epoch:1", "rate limit allows no call for 3600 s");
+	/* reset = now + 3600 as a Unix time: read as an hour, not as 56 years (3599 s when a
+	 * second ends between the fake's clock and ours) */
+	S_no_call_left_case("POST:ratelimit-zero-epoch:1", "rate limit allows no call for 3600 s",
+	                    "rate limit allows no call for 3599 s");
 }
 
 Test(apply_reliability, a_post_made_at_once_but_answered_late_is_found_by_a_listing)

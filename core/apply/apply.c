@@ -135,9 +135,13 @@ static void S_report(S_run *run, size_t i)
 	S_emit(run, &ev);
 }
 
+/* "2 s", "0.6 s"; whole seconds from 10 s on (a wait computed a few ms after its header
+ * was read says "3600 s", not "3599.9 s"). */
 static void S_seconds(char *out, size_t n, long long ms)
 {
-	if (ms % 1000 == 0)
+	if (ms >= 10000)
+		snprintf(out, n, "%lld s", (ms + 500) / 1000);
+	else if (ms % 1000 == 0)
 		snprintf(out, n, "%lld s", ms / 1000);
 	else
 		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
