@@ -251,7 +251,7 @@ Test(apply_reliability, a_429_storm_ends_within_the_wait_budget_with_exit_5)
 	pdh_t_world_teardown(&w);
 }
 
-Test(apply_reliability, max_wait_wants_whole_seconds)
+Test(apply_reliability, max_wait_wants_seconds)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -259,7 +259,7 @@ Test(apply_reliability, max_wait_wants_whole_seconds)
 	pdh_t_world_setup(&w, NULL, SIX);
 	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--max-wait", "soon", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "--max-wait wants a whole number"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "--max-wait wants a number of seconds"), "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 0);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);

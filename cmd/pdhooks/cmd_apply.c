@@ -1,9 +1,6 @@
 /* pdhooks apply [-f FILE | PLANFILE]: plan (or check a saved plan), show it, ask, make the
  * calls, verify. */
-#define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,15 +16,6 @@
 #include "pdhooks/render_apply_json.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
-
-enum {
-	OPT_AUTO_APPROVE = PDH_OPT_COMMON_END,
-	OPT_PARALLELISM,
-	OPT_FORCE,
-	OPT_MAX_DELETES,
-	OPT_FORMAT,
-	OPT_MAX_WAIT
-};
 
 /* The signal that asked to stop (SIGINT, SIGTERM or SIGHUP); 0: none. No new call starts
  * once it is set; a second signal of any of the three stops at once. */
@@ -206,47 +194,6 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 	}
 }
 
-typedef struct S_apply_args {
-	bool auto_approve;
-	bool force;
-	int parallelism;
-	int max_deletes;   /* -1: the file's */
-	pdh_format format;
-	long max_wait_ms;  /* 0: the default */
-} S_apply_args;
-
-static int S_apply_option(int opt, const char *arg, void *ctx)
-{
-	S_apply_args *a = ctx;
-	pdh_error err = { 0 };
-	int secs;
-
-	switch (opt) {
-	case OPT_AUTO_APPROVE:
-		a->auto_approve = true;
-		return 0;
-	case OPT_FORCE:
-		a->force = true;
-		return 0;
-	case OPT_PARALLELISM:
-		return pdh_cli_parse_int("--parallelism", arg, 1, PDH_APPLY_MAX_PARALLELISM, &a->parallelism);
-	case OPT_FORMAT:
-		if (pdh_cli_parse_format(arg, &a->format, &err) != 0 ||
-		    a->format == PDH_FORMAT_MARKDOWN) {
-			pdh_cli_error("--format of apply is text or json, not '%s'", arg);
-			return -1;
-		}
-		return 0;
-	case OPT_MAX_WAIT:
-		if (pdh_cli_parse_int("--max-wait", arg, 0, 86400, &secs) != 0)
-			return -1;
-		a->max_wait_ms = secs > 0 ? secs * 1000L : 1;   /* 0: no waiting at all */
-		return 0;
-	default:
-		return pdh_cli_parse_int("--max-deletes", arg, 0, INT_MAX, &a->max_deletes);
-	}
-}
-
 /* Takes the target's apply lock before anything is listed, so two applies never plan from
  * the same listing. */
 static int S_lock(pdh_common *o, pdh_apply_lock **lock)
@@ -267,16 +214,6 @@ static int S_lock(pdh_common *o, pdh_apply_lock **lock)
 
 int pdh_cmd_apply(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "auto-approve", no_argument, NULL, OPT_AUTO_APPROVE },
-		{ "parallelism", required_argument, NULL, OPT_PARALLELISM },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "max-wait", required_argument, NULL, OPT_MAX_WAIT },
-		{ NULL, 0, NULL, 0 }
-	};
-	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1, PDH_FORMAT_TEXT, 0 };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;
@@ -298,10 +235,9 @@ int pdh_cmd_apply(int argc, char **argv)
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
-	if (pdh_common_parse(&o, "apply", argc, argv, NULL, longopts, S_apply_option, &args,
-	                     &first) != 0)
+	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0)
 		goto done;
-	out.json = args.format == PDH_FORMAT_JSON;
+	out.json = o.format == PDH_FORMAT_JSON;
 	out.quiet = o.quiet;
 	out.color = o.color;
 	/* In JSON mode stdout holds the one document; the plan and the prompt go to stderr. */
@@ -317,7 +253,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "names its own desired file)");
 		goto done;
 	}
-	if (first < argc && args.max_deletes >= 0) {
+	if (first < argc && o.max_deletes >= 0) {
 		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
 		              "again with --max-deletes N");
 		goto done;
@@ -327,7 +263,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (first < argc)
 		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &aopts.retry, &saved);
 	else
-		code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, &aopts.retry);
+		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes, &aopts.retry);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
@@ -350,13 +286,13 @@ int pdh_cmd_apply(int argc, char **argv)
 		goto done;
 	}
 	fflush(plan_to);
-	if (run.plan->brake && !args.force) {
+	if (run.plan->brake && !o.force) {
 		pdh_cli_error("refused: %s (use --force to apply anyway)",
 		              run.plan->brake_reason ? run.plan->brake_reason : "a safety brake");
 		code = PDH_EXIT_BRAKE;
 		goto done;
 	}
-	if (!args.auto_approve) {
+	if (!o.auto_approve) {
 		if (!isatty(STDIN_FILENO)) {
 			pdh_cli_error("apply needs confirmation, and stdin is not a terminal: "
 			              "review the plan and run again with --auto-approve");
@@ -379,10 +315,10 @@ int pdh_cmd_apply(int argc, char **argv)
 
 	aopts.client = t.client;
 	aopts.plan_opts = t.plan;
-	aopts.parallelism = args.parallelism;
-	aopts.force = args.force;
+	aopts.parallelism = o.parallelism;
+	aopts.force = o.force;
 	aopts.interrupt = &S_interrupt;
-	aopts.max_wait_ms = args.max_wait_ms;
+	aopts.max_wait_ms = o.max_wait_ms;
 	aopts.progress = S_progress;
 	aopts.progress_ctx = &out;
 	aopts.prior_calls = run.n_calls;
