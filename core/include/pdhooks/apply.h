@@ -3,10 +3,14 @@
  * Order: every create (the new half of each replace included) before any delete; the delete
  * half of a replace only after its create succeeded, so a failed create never leaves a gap.
  * A create refused for the 40-webhooks-per-user limit (422) is sent once more after the
- * deletes. Up to `parallelism` calls run at once, one pdh_client per thread, paced by the
- * x-ratelimit-* headers. Retries follow pdh_retry_decide(); a POST whose outcome is unknown is
- * re-sent only when a listing shows its webhook absent. One failed call does not stop the
- * others. Afterwards the webhooks are listed and planned again to verify convergence. */
+ * deletes; a replace whose create is still refused then is done delete-first. Up to
+ * `parallelism` calls run at once, one pdh_client per thread, paced by the x-ratelimit-*
+ * headers. Retries follow pdh_retry_decide(); a POST whose outcome is unknown is re-sent only
+ * when a listing shows its webhook absent. Every pause comes out of one run-wide wait budget
+ * (max_wait_ms). One failed call does not stop the others. Afterwards the webhooks are listed
+ * and planned again to verify convergence (after waiting for a timed-out POST that was re-sent
+ * to land, and removing the second copy it made). Progress is told through opts->progress as
+ * it happens. */
 #ifndef PDHOOKS_APPLY_H
 #define PDHOOKS_APPLY_H
 
@@ -125,6 +129,8 @@ typedef struct pdh_apply_opts {
 /* Applies `plan`, computed from `desired` (which it borrows). Returns:
  *  0            every step done and the verification plan is empty;
  *  PDH_EBRAKE   plan->brake and not opts->force: no call made, *out stays NULL;
+ *  PDH_EUNAVAILABLE the wait budget ran out (or the rate limit asked for more): no further
+ *               call was started (details in *out; res->stop_reason says why);
  *  PDH_EPARTIAL a step failed or was not run, the run was interrupted, or the result did not
  *               converge (details in *out);
  *  another code when no call could be made (bad options, no credentials): *out stays NULL.
