@@ -18,6 +18,7 @@ static int S_plan_retrying(pdh_target_run *run, const pdh_target *t,
 	memset(&lo, 0, sizeof(lo));
 	lo.client = t->client;
 	lo.retry = *retry;
+	lo.list_calls = &run->n_calls;
 	rc = pdh_target_load(run, t, err);
 	if (rc == PDH_OK)
 		rc = pdh_apply_list(&run->live, &lo, err);

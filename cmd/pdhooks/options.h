@@ -30,6 +30,7 @@ typedef struct pdh_common {
 	bool auto_approve;       /* apply */
 	bool force;              /* apply */
 	int parallelism;         /* apply */
+	long max_wait_ms;        /* apply --max-wait; 0: the engine's default */
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
 	char *resolved_url;
 	pdh_credentials creds;

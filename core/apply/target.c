@@ -44,6 +44,7 @@ int pdh_target_list(pdh_target_run *r, pdh_client *c, pdh_error *err)
 {
 	pdh_live_free(r->live);
 	r->live = NULL;
+	r->n_calls++;
 	return pdh_client_list(c, &r->live, &r->list_result, err);
 }
 
