@@ -20,7 +20,7 @@ int pdh_cmd_validate(int argc, char **argv)
 		              argv[first]);
 		return PDH_EXIT_ERROR;
 	}
-	rc = pdh_cli_load_desired(o.file, o.quiet, o.color_err, &d, &n_warnings);
+	rc = pdh_cli_load_desired_from(o.file, o.file_stdin, o.quiet, o.color_err, &d, &n_warnings);
 	if (rc == PDH_OK && !o.quiet) {
 		printf("%s: ok, %zu webhook%s", o.file, d->n_webhooks, d->n_webhooks == 1 ? "" : "s");
 		if (n_warnings)
