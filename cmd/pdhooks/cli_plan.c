@@ -37,7 +37,9 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 		return pdh_exit_code(rc);
 	t->desired_path = o->file;
 	t->desired_stdin = o->file_stdin;
-	t->plan.max_deletes = max_deletes;
+	t->plan.max_deletes_set = max_deletes >= 0;
+	t->plan.max_deletes = max_deletes >= 0 ? max_deletes : 0;
+	t->plan.auth = t->client.auth;
 	pdh_target_run_init(run, o->file);
 	if (retry)
 		rc = S_plan_retrying(run, t, retry, &err);
