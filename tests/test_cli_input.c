@@ -96,6 +96,31 @@ Test(cli_input, stdin_applies_only_with_auto_approve)
 	pdh_t_world_teardown(&w);
 }
 
+/* A saved plan names its own desired file: PDHOOKS_FILE=- (the default of -f) does not
+ * stand in the way of applying it. */
+Test(cli_input, saved_plan_ignores_pdhooks_file)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, S_GOOD);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "-o", w.planfile, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* without --auto-approve: refused for stdin being no terminal, not for -f - */
+	pdh_t_world_run(&r, &w, (char *const[]){ "PDHOOKS_FILE=-", NULL }, "apply", w.planfile,
+	                NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(!S_has(r.err, "reads the file from stdin"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, (char *const[]){ "PDHOOKS_FILE=-", NULL }, "apply", "--auto-approve",
+	                w.planfile, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(pdh_t_world_count_url(&w, "https://hooks.example.com/deal", true), 1);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
 /* A saved plan names its desired file for apply to read again: stdin cannot be. */
 Test(cli_input, stdin_cannot_be_saved)
 {

@@ -127,7 +127,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "names its own desired file)");
 		goto done;
 	}
-	if (o.file_stdin && !o.auto_approve) {
+	if (o.file_stdin && first >= argc && !o.auto_approve) {
 		pdh_cli_error("apply: -f - reads the file from stdin, so no 'yes' can come from "
 		              "there: add --auto-approve");
 		goto done;
