@@ -69,6 +69,10 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
 	  .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "exit 2 when changes are pending, 0 when there are none" },
+	{ .name = "no-env", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_env),
+	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
+	  .help = "check ${VAR} references without reading the environment:\n"
+	          "unset variables are fine, malformed references are not" },
 	{ .name = "json", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(json),
 	  .commands = ON_VERSION, .synopsis = ON_VERSION,
 	  .help = "one JSON object: version, commit, libcurl and its TLS\n"
