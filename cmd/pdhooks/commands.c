@@ -82,13 +82,26 @@ const pdh_cmd pdh_commands[] = {
 	  "to false so that nothing left out is deleted, and export exits 1.\n"
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
 	  S_CREDENTIALS_NOTE
-	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
 	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
 	  "failure, FILE exists or cannot be written, a webhook left out).\n" },
-	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL, NULL },
+	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
+	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"
+	  "commit pdhooks was built from (\"unknown\" when it was built outside git) and the\n"
+	  "libcurl and TLS library it runs with (tls is null when libcurl has none).\n" },
 	{ "help", PDH_CMD_HELP, pdh_cmd_help, "[COMMAND]", "show help for pdhooks or one command",
 	  NULL, NULL },
+	{ "completion", PDH_CMD_COMPLETION, pdh_cmd_completion, "bash|zsh|fish",
+	  "print a shell completion script",
+	  "Writes to stdout the completion script of SHELL, made from pdhooks' own table of\n"
+	  "commands and options: commands, each command's options, the values of --format and\n"
+	  "--color, files after -f, -o and the other options that name a file, directories\n"
+	  "after -C.\n",
+	  "To load it:\n"
+	  "  bash:  pdhooks completion bash > ~/.local/share/bash-completion/completions/pdhooks\n"
+	  "  zsh:   pdhooks completion zsh > ~/.zfunc/_pdhooks  (with ~/.zfunc in $fpath)\n"
+	  "  fish:  pdhooks completion fish > ~/.config/fish/completions/pdhooks.fish\n"
+	  "The Debian package installs all three.\n" },
 	{ NULL, PDH_CMD_COUNT, NULL, NULL, NULL, NULL, NULL }
 };
 
