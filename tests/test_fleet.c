@@ -9,6 +9,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/fleet.h"
+#include "pdhooks/apply_lock.h"
 #include "pdhooks/fleet_run.h"
 #include "testutil.h"
 #include "world.h"
@@ -641,9 +642,12 @@ Test(fleet, single_company_options_are_refused_with_a_fleet)
 	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, "-f", W.desired, NULL);
 	cr_expect_eq(r.status, 1);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, W.env, NULL, "apply", "-f", W.desired, "--format", "json", NULL);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--token-file", W.desired,
+	              "--auto-approve", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect(strstr(r.err, "--format is for --fleet reports") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "with --fleet, each account names") != NULL, "%s", r.err);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], NULL), 0);
 	pdh_t_run_dispose(&r);
 }
 
@@ -803,4 +807,27 @@ Test(fleet, vars_are_typed_and_validate_no_env_reads_no_environment)
 		json_decref(j);
 		pdh_t_run_dispose(&r);
 	}
+}
+
+Test(fleet, an_account_whose_apply_lock_is_held_fails_alone)
+{
+	pdh_apply_lock *lock = NULL;
+	pdh_error err = { 0 };
+	pdh_t_run r;
+	json_t *j;
+
+	cr_assert_eq(pdh_apply_lock_take(&lock, pdh_t_fake_url(W.fakes[1]), W.tokens[1], &err), 0,
+	             "%s", err.message);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--format",
+	              "json", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	cr_expect_str_eq(S_outcome(j, "globex"), "failed");
+	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	cr_expect(strstr(r.err, "account globex:") != NULL, "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "nothing listed without the lock");
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	pdh_apply_lock_release(lock);
 }

@@ -18,6 +18,7 @@ static int S_plan_retrying(pdh_target_run *run, const pdh_target *t,
 	memset(&lo, 0, sizeof(lo));
 	lo.client = t->client;
 	lo.retry = *retry;
+	lo.list_calls = &run->n_calls;
 	rc = pdh_target_load(run, t, err);
 	if (rc == PDH_OK)
 		rc = pdh_apply_list(&run->live, &lo, err);
@@ -36,6 +37,7 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
 		return pdh_exit_code(rc);
 	t->desired_path = o->file;
+	t->desired_stdin = o->file_stdin;
 	t->plan.max_deletes_set = max_deletes >= 0;
 	t->plan.max_deletes = max_deletes >= 0 ? max_deletes : 0;
 	t->plan.auth = t->client.auth;

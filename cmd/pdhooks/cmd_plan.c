@@ -36,6 +36,11 @@ int pdh_cmd_plan(int argc, char **argv)
 		code = pdh_cli_fleet_plan(&o, &fa);
 		goto done;
 	}
+	if (o.out && o.file_stdin) {
+		/* apply PLANFILE reads the plan's desired file again; stdin cannot be. */
+		pdh_cli_error("plan: -o needs a desired file that apply can read again, not -f -");
+		goto done;
+	}
 	code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes, NULL);
 	if (code != PDH_EXIT_OK)
 		goto done;

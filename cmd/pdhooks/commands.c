@@ -48,7 +48,11 @@ const pdh_cmd pdh_commands[] = {
 	  "a replace is deleted only once its new webhook exists. Calls are paced by the\n"
 	  "x-ratelimit-* headers and retried with back-off on connection errors, 429 and\n"
 	  "502/503/504; a create whose answer was lost is re-sent only if a new listing does not\n"
-	  "show it. Afterwards the webhooks are listed and planned again to verify.\n"
+	  "show it. Afterwards the webhooks are listed and planned again to verify. Each result\n"
+	  "is printed as its call settles; waits for the rate limit are said on stderr. A\n"
+	  "replace still refused at the 40-webhook limit after the deletes is done delete-first\n"
+	  "(said in the summary: events in between are lost). One apply per API URL and token\n"
+	  "at a time on a machine: a second one is refused, naming the first one's pid.\n"
 	  "\n"
 	  "With PLANFILE (written by 'pdhooks plan -o PLANFILE') it applies that reviewed plan:\n"
 	  "it reads the plan's desired file again (its ${VAR} values, passwords included, come\n"
@@ -58,8 +62,9 @@ const pdh_cmd pdh_commands[] = {
 	  "made with (--max-deletes is refused) and prints the plan's sha256 on stderr.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
-	  "Ctrl-C lets the calls in flight finish, starts no new one and reports what was done;\n"
-	  "a second Ctrl-C stops at once.\n"
+	  "Ctrl-C, SIGTERM and SIGHUP let the calls in flight finish, start no new one and\n"
+	  "report what was done; a second signal stops at once. A closed stdout does not stop\n"
+	  "the apply: it finishes, then exits 1 saying so.\n"
 	  "\n"
 	  S_FLEET_NOTE
 	  "It asks once for the whole fleet; brakes hold per account (a refused account does not\n"
@@ -68,9 +73,10 @@ const pdh_cmd pdh_commands[] = {
 	  "wrote: each account's DIR/ACCOUNT.json is applied, and only the stale ones refused.\n"
 	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
-	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
-	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed;\n"
-	  "130 interrupted.\n"
+	  "a failed call, no confirmation, another apply running, or the result does not match\n"
+	  "the file); 3 refused by a safety brake, nothing changed; 4 the saved plan is stale,\n"
+	  "nothing changed; 5 the API kept failing or the wait budget ran out; 130, 143, 129\n"
+	  "interrupted by SIGINT, SIGTERM, SIGHUP.\n"
 	  S_FLEET_EXIT },
 	{ "validate", PDH_CMD_VALIDATE, pdh_cmd_validate, NULL,
 	  "parse and check the desired-state file, without any network call",
@@ -100,7 +106,6 @@ const pdh_cmd pdh_commands[] = {
 	  "to false so that nothing left out is deleted, and export exits 1.\n"
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
 	  S_CREDENTIALS_NOTE
-	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
 	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
 	  "failure, FILE exists or cannot be written, a webhook left out).\n" },
@@ -111,9 +116,23 @@ const pdh_cmd pdh_commands[] = {
 	  "file's order. Refuses a missing or repeated shard, and reports of different fleet\n"
 	  "files (fleet_sha256) or commands. '-' reads a report from stdin.\n",
 	  "Exit codes: the fleet's (see 'pdhooks help plan'); 1 when the reports do not merge.\n" },
-	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL, NULL },
+	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
+	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"
+	  "commit pdhooks was built from (\"unknown\" when it was built outside git) and the\n"
+	  "libcurl and TLS library it runs with (tls is null when libcurl has none).\n" },
 	{ "help", PDH_CMD_HELP, pdh_cmd_help, "[COMMAND]", "show help for pdhooks or one command",
 	  NULL, NULL },
+	{ "completion", PDH_CMD_COMPLETION, pdh_cmd_completion, "bash|zsh|fish",
+	  "print a shell completion script",
+	  "Writes to stdout the completion script of SHELL, made from pdhooks' own table of\n"
+	  "commands and options: commands, each command's options, the values of --format and\n"
+	  "--color, files after -f, -o and the other options that name a file, directories\n"
+	  "after -C.\n",
+	  "To load it:\n"
+	  "  bash:  pdhooks completion bash > ~/.local/share/bash-completion/completions/pdhooks\n"
+	  "  zsh:   pdhooks completion zsh > ~/.zfunc/_pdhooks  (with ~/.zfunc in $fpath)\n"
+	  "  fish:  pdhooks completion fish > ~/.config/fish/completions/pdhooks.fish\n"
+	  "The Debian package installs all three.\n" },
 	{ NULL, PDH_CMD_COUNT, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -18,11 +18,12 @@
 #define ON_MERGE PDH_ON(PDH_CMD_MERGE)
 /* The commands with a fleet mode. */
 #define ON_FLEET (ON_VALIDATE | ON_PLAN | ON_APPLY)
+#define ON_VERSION PDH_ON(PDH_CMD_VERSION)
 /* The commands that talk to the API. */
 #define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT)
 
 /* Where a row's value goes: the field of pdh_common, which must have the C type of the row's
- * kind (a compile error otherwise): FLAG bool, STRING and PATH const char *, INT and ENUM
+ * kind (a compile error otherwise): FLAG bool, STRING, PATH and DIR const char *, INT and ENUM
  * int, SECONDS long. */
 #define S_FIELD(field, type) \
 	(offsetof(pdh_common, field) + 0 * sizeof(_Generic(((pdh_common *)0)->field, type: 1)))
@@ -34,8 +35,14 @@
 
 /* Indexed by pdh_format. */
 static const char *const S_formats[] = { "text", "json", "markdown", NULL };
+/* apply's: the first two of pdh_format. */
+static const char *const S_apply_formats[] = { "text", "json", NULL };
 _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
                "S_formats is indexed by pdh_format");
+/* Indexed by pdh_color_mode. */
+static const char *const S_colors[] = { "auto", "always", "never", NULL };
+_Static_assert(PDH_COLOR_AUTO == 0 && PDH_COLOR_ALWAYS == 1 && PDH_COLOR_NEVER == 2,
+               "S_colors is indexed by pdh_color_mode");
 
 const pdh_opt_spec pdh_opt_table[] = {
 	/* The options of single commands, before the shared ones in each command's help. */
@@ -51,10 +58,6 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "text (default), json (one document described by\n"
 	          "schemas/fleet-report.schema.json) or markdown (a\n"
 	          "pull-request comment, at most 60,000 characters)" },
-	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_formats,
-	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format), .commands = ON_APPLY,
-	  .help = "with --fleet: the fleet report as text (default), json\n"
-	          "(schemas/fleet-report.schema.json) or markdown" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
 	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
@@ -84,24 +87,46 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "check ${VAR} references without reading the environment:\n"
 	          "unset variables are fine, malformed references are not" },
+	{ .name = "json", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(json),
+	  .commands = ON_VERSION, .synopsis = ON_VERSION,
+	  .help = "one JSON object: version, commit, libcurl and its TLS\n"
+	          "library" },
 	/* -1 (not given): the file's manage.max_deletes. */
 	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N", .min = 0, .max = INT_MAX,
 	  .def = -1, .offset = AS_INT(max_deletes),
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
-	          "manage.max_deletes, else 10)" },
+	          "manage.max_deletes, else 10); duplicates do not count" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_apply_formats,
+	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "text (default), or json: one document on stdout at the end\n"
+	          "(schemas/apply.schema.json); the plan goes to stderr.\n"
+	          "With --fleet: the fleet report (schemas/fleet-report.schema.json)" },
+	/* 0 (not given): PDH_APPLY_DEFAULT_MAX_WAIT_MS. */
+	{ .name = "max-wait", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = 86400,
+	  .offset = AS_LONG(max_wait_ms), .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "the run's wait budget: time spent waiting for the rate\n"
+	          "limit and before retries (default 60); past it no new call\n"
+	          "starts and apply exits 5" },
 
 	{ .name = "canary", .kind = PDH_OPT_INT, .value_name = "N", .min = 1, .max = INT_MAX,
 	  .def = -1, .offset = AS_INT(canary), .commands = ON_APPLY,
 	  .help = "with --fleet: apply the first N selected accounts first,\n"
 	          "and the rest only if all of them applied and converged" },
 
-	/* Shared, from -f on (tests/test_readme.sh reads them so). export takes -f too, and
-	 * ignores it (its help says so). */
+	/* Shared, from -f on (tests/test_readme.sh reads them so). export reads no desired
+	 * file, so it takes no -f. */
 	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
 	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
-	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
-	  .help = "the desired-state file (default: pdhooks.yaml)" },
+	  .commands = ON_PLAN | ON_APPLY | ON_VALIDATE,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
+	  .help = "the desired-state file (default: $PDHOOKS_FILE, else\n"
+	          "pdhooks.yaml); - reads it from stdin" },
+	{ .name = "directory", .alias = 'C', .kind = PDH_OPT_DIR, .value_name = "DIR",
+	  .offset = AS_STRING(directory), .commands = ON_API | ON_VALIDATE,
+	  .help = "change to DIR first (as git -C and make -C): every other\n"
+	          "path is read from there" },
 	{ .name = "api-url", .kind = PDH_OPT_STRING, .value_name = "URL", .offset = AS_STRING(api_url),
 	  .commands = ON_API,
 	  .help = "the API base URL (env PIPEDRIVE_API_URL; with\n"
@@ -123,10 +148,14 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "quiet", .alias = 'q', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(quiet),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "no warnings or notes on stderr, only errors" },
+	{ .name = "color", .kind = PDH_OPT_ENUM, .value_name = "WHEN", .values = S_colors,
+	  .def = PDH_COLOR_AUTO, .offset = AS_INT(color_mode),
+	  .commands = ON_API | ON_VALIDATE,
+	  .help = "auto (default: colour on a terminal, unless NO_COLOR is\n"
+	          "set or TERM is dumb), always or never" },
 	{ .name = "no-color", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_color_flag),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
-	  .help = "no colour (also when NO_COLOR is set or stdout is no\n"
-	          "terminal)" },
+	  .help = "the same as --color never; it wins over --color always" },
 	/* Fleet mode: validate, plan and apply on many companies (fleet_cli.h). */
 	{ .name = "fleet", .kind = PDH_OPT_PATH, .value_name = "FLEETFILE", .offset = AS_STRING(fleet),
 	  .commands = ON_FLEET, .synopsis = ON_VALIDATE,
@@ -137,15 +166,15 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .commands = ON_FLEET,
 	  .help = "with --fleet: only accounts whose name matches GLOB\n"
 	          "(repeatable: any of them)" },
-	{ .name = "label", .kind = PDH_OPT_LIST, .value_name = "KEY=VALUE", .offset = AS_LIST(labels),
+	{ .name = "label", .kind = PDH_OPT_LIST, .value_name = "LABEL", .offset = AS_LIST(labels),
 	  .commands = ON_FLEET,
-	  .help = "with --fleet: only accounts with that label (repeatable:\n"
-	          "any value of one key, and every key named; --account,\n"
-	          "--label and --shard together: all of them)" },
-	{ .name = "shard", .kind = PDH_OPT_STRING, .value_name = "I/N", .offset = AS_STRING(shard),
+	  .help = "with --fleet: only accounts with the label LABEL, written\n"
+	          "KEY=VALUE (repeatable: any value of one key, and every key\n"
+	          "named; --account, --label and --shard together: all)" },
+	{ .name = "shard", .kind = PDH_OPT_STRING, .value_name = "SHARD", .offset = AS_STRING(shard),
 	  .commands = ON_FLEET,
-	  .help = "with --fleet: only shard I of N (0-based), the accounts\n"
-	          "whose fnv1a64(name) mod N is I" },
+	  .help = "with --fleet: only SHARD, written I/N (0-based): the\n"
+	          "accounts whose fnv1a64(name) mod N is I" },
 	{ .name = "concurrency", .kind = PDH_OPT_INT, .value_name = "N", .min = 1,
 	  .max = PDH_FLEET_MAX_CONCURRENCY, .def = -1, .offset = AS_INT(concurrency),
 	  .commands = ON_PLAN | ON_APPLY,
@@ -180,6 +209,11 @@ bool pdh_opt_takes_value(const pdh_opt_spec *s)
 bool pdh_opt_is_path(const pdh_opt_spec *s)
 {
 	return s->kind == PDH_OPT_PATH;
+}
+
+bool pdh_opt_is_dir(const pdh_opt_spec *s)
+{
+	return s->kind == PDH_OPT_DIR;
 }
 
 /* "[-f FILE]", "[--format text|json|markdown]", "[--force]" into buf. */

@@ -1233,17 +1233,17 @@ done:
 	return rc;
 }
 
-int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
-                          pdh_error *err)
+/* Reads fd (named path in messages) as pdh_desired_read_file reads its file. */
+static int S_read_fd(int fd, char **data, size_t *len, const char *path, pdh_diags *diags,
+                     pdh_error *err)
 {
 	pdh_buf b = PDH_BUF_INIT;
 	struct stat st;
 	char chunk[65536];
-	int fd, rc = PDH_OK;
+	int rc = PDH_OK;
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
 		goto done;
@@ -1276,9 +1276,24 @@ too_big:
 	pdh_diags_add(diags, PDH_DIAG_ERROR, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
 	rc = pdh_error_set(err, PDH_EFILE, "%s does not load", path);
 done:
+	pdh_buf_dispose(&b);
+	return rc;
+}
+
+int pdh_desired_read_fd(char **data, size_t *len, int fd, const char *name, pdh_diags *diags,
+                        pdh_error *err)
+{
+	return S_read_fd(fd, data, len, name, diags, err);
+}
+
+int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
+                          pdh_error *err)
+{
+	int fd = open(path, O_RDONLY);
+	int rc = S_read_fd(fd, data, len, path, diags, err);
+
 	if (fd >= 0)
 		close(fd);
-	pdh_buf_dispose(&b);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "plan/plan_json.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/apply.h"
+#include "pdhooks/apply_lock.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
@@ -215,6 +216,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
 	S_log_ctx log = { o, a->name };
 	pdh_apply_result *applied = NULL;
+	pdh_apply_lock *lock = NULL;
 	pdh_planfile *pf = NULL;
 	pdh_error err = { 0 };
 	pdh_target_run run;
@@ -250,6 +252,12 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	t.client.log_ctx = &log;
 	t.plan = o->plan;
 	t.plan.auth = t.client.auth;  /* the types managed follow the credential kind */
+	/* One apply per company on this machine, taken before the listing it plans from. */
+	if (o->mode == PDH_FLEET_APPLY &&
+	    (rc = pdh_apply_lock_take(&lock, a->api_url, token, &err)) != 0) {
+		S_fail(r, rc, err.message);
+		goto render;
+	}
 	rc = S_plan(&run, &t, &pf, o, a, &err);
 	if (run.diags.len > 0)
 		r->diagnostics = pdh_diags_render(&run.diags, run.source, run.source_len, false,
@@ -305,6 +313,7 @@ render:
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
 	S_section(r, o, &run, applied);
 	pdh_apply_result_free(applied);
+	pdh_apply_lock_release(lock);
 	pdh_planfile_free(pf);
 	pdh_target_run_dispose(&run);
 	pdh_free_secret(token);

@@ -138,6 +138,7 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 		if (lo.client.secrets == NULL)
 			lo.client.secrets = r->desired->secrets;
 		lo.retry = *retry;
+		lo.list_calls = &r->n_calls;
 		rc = pdh_apply_list(&r->live, &lo, err);
 	} else {
 		pdh_client_opts co = t->client;

@@ -112,5 +112,9 @@ void pdh_desired_free(pdh_desired *d);
  * (NUL-terminated, *len bytes) is the caller's to free(). */
 int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
                           pdh_error *err);
+/* The same from an open descriptor (stdin for `-f -`), named name in messages; fd is left
+ * open. */
+int pdh_desired_read_fd(char **data, size_t *len, int fd, const char *name, pdh_diags *diags,
+                        pdh_error *err);
 
 #endif
