@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
 
@@ -128,7 +129,8 @@ static int S_apply_option(int opt, const char *arg, void *ctx)
 	case OPT_PARALLELISM:
 		return pdh_cli_parse_int("--parallelism", arg, 1, PDH_APPLY_MAX_PARALLELISM, &a->parallelism);
 	default:
-		return pdh_cli_parse_int("--max-deletes", arg, 0, INT_MAX, &a->max_deletes);
+		return pdh_cli_parse_int("--max-deletes", arg, PDH_MAX_DELETES_MIN, PDH_MAX_DELETES_MAX,
+		                         &a->max_deletes);
 	}
 }
 

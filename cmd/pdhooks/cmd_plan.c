@@ -10,6 +10,7 @@
 #include "cli_plan.h"
 #include "cmd.h"
 #include "plan_output.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/render_text.h"
 
 enum { OPT_DETAILED_EXITCODE = PDH_OPT_COMMON_END, OPT_MAX_DELETES, OPT_FORMAT };
@@ -41,7 +42,8 @@ static int S_plan_option(int opt, const char *arg, void *ctx)
 		}
 		return 0;
 	}
-	return pdh_cli_parse_int("--max-deletes", arg, 0, INT_MAX, &a->max_deletes);
+	return pdh_cli_parse_int("--max-deletes", arg, PDH_MAX_DELETES_MIN, PDH_MAX_DELETES_MAX,
+	                         &a->max_deletes);
 }
 
 int pdh_cmd_plan(int argc, char **argv)

@@ -11,10 +11,10 @@
 
 #include "cmd.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/api_url.h"
 #include "pdhooks/credentials.h"
 
-#define S_MAX_TIMEOUT_S 3600.0
 
 void pdh_common_init(pdh_common *o)
 {
@@ -31,9 +31,9 @@ static int S_timeout(pdh_common *o, const char *arg)
 	errno = 0;
 	s = strtod(arg, &end);
 	if (*arg == '\0' || *end != '\0' || errno != 0 || !isfinite(s) || s <= 0 ||
-	    s > S_MAX_TIMEOUT_S) {
+	    s > (double)PDH_TIMEOUT_MAX_S) {
 		pdh_cli_error("--timeout wants a number of seconds between 0 and %.0f, not '%s'",
-		              S_MAX_TIMEOUT_S, arg);
+		              (double)PDH_TIMEOUT_MAX_S, arg);
 		return -1;
 	}
 	o->timeout_ms = (long)ceil(s * 1000.0);

@@ -26,9 +26,7 @@
 #include "desired/varref.h"
 #include "util/text.h"
 
-#define S_NAME_MAX 255
 #define S_QUOTE_MAX 60
-#define S_MAX_WEBHOOKS 50000
 #define S_TOO_BIG "the file is larger than 10 MiB (%u bytes) and is refused"
 
 typedef enum { T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR } S_type;
@@ -582,8 +580,8 @@ static char *S_derive_name(const char *action, const char *object, const char *u
 		name = pdh_xasprintf("%s.%s %s%s", action, object, u.host, u.path);
 	pdh_url_dispose(&u);
 	len = strlen(name);
-	if (len > S_NAME_MAX) {
-		len = S_NAME_MAX;
+	if (len > PDH_NAME_MAX) {
+		len = PDH_NAME_MAX;
 		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
 			len--;
 		name[len] = '\0';
@@ -641,9 +639,9 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 			size_t len = strlen(w->name);
 			if (len == 0)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col, "name must not be empty");
-			else if (len > S_NAME_MAX)
+			else if (len > PDH_NAME_MAX)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
-				      "name is %zu bytes long; Pipedrive allows at most %d", len, S_NAME_MAX);
+				      "name is %zu bytes long; Pipedrive allows at most %d", len, PDH_NAME_MAX);
 		}
 	} else if (w->event_action && w->event_object && w->subscription_url) {
 		w->name = S_derive_name(w->event_action, w->event_object, w->subscription_url);
@@ -749,7 +747,8 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 		S_boolean(L, f[M_PRUNE], "manage.prune", &d->prune);
 	if (f[M_MAX_DELETES]) {
 		long long v;
-		if (S_integer(L, f[M_MAX_DELETES], "manage.max_deletes", 0, INT_MAX, &v) == 0)
+		if (S_integer(L, f[M_MAX_DELETES], "manage.max_deletes", PDH_MAX_DELETES_MIN,
+		              PDH_MAX_DELETES_MAX, &v) == 0)
 			d->max_deletes = (int)v;
 	}
 	if (f[M_URLS]) {
@@ -889,10 +888,10 @@ static void S_check(pdh_loader *L)
 			S_ERR(L, w->line, w->col,
 			      "webhooks: expected a list of webhooks ('webhooks: []' declares none), found %s",
 			      S_describe(w));
-	} else if (f[R_WEBHOOKS]->n > S_MAX_WEBHOOKS) {
+	} else if (f[R_WEBHOOKS]->n > PDH_DESIRED_MAX_WEBHOOKS) {
 		S_ERR(L, f[R_WEBHOOKS]->line, f[R_WEBHOOKS]->col,
 		      "webhooks: %u entries; pdhooks handles at most %d", (unsigned)f[R_WEBHOOKS]->n,
-		      S_MAX_WEBHOOKS);
+		      PDH_DESIRED_MAX_WEBHOOKS);
 	} else {
 		const pdh_node *w = f[R_WEBHOOKS];
 		d->webhooks = pdh_xcalloc(w->n + 1, sizeof(*d->webhooks));

@@ -333,7 +333,7 @@ static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 	if ((rc = S_bool(r, o, where, "prune", &d->prune)) != 0 ||
 	    (rc = S_bool(r, o, where, "manage_all", &d->manage_all)) != 0 ||
 	    (rc = S_bool(r, o, where, "manage_urls_declared", &d->manage_urls_declared)) != 0 ||
-	    (rc = S_int(r, o, where, "max_deletes", -1, 1000000, &n)) != 0)
+	    (rc = S_int(r, o, where, "max_deletes", -1, PDH_MAX_DELETES_MAX, &n)) != 0)
 		return rc;
 	d->max_deletes = (int)n;
 	if ((rc = S_member(r, o, where, "manage_urls", T_ARR, false, &urls)) != 0 ||
@@ -465,7 +465,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_member(&r, saved, "saved", "desired", T_OBJ, false, &sd)) != 0 ||
 	    (rc = S_member(&r, saved, "saved", "options", T_OBJ, false, &so)) != 0 ||
 	    (rc = S_only(&r, so, "saved.options", known_opts)) != 0 ||
-	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, 1000000, &n)) != 0)
+	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, PDH_MAX_DELETES_MAX, &n)) != 0)
 		goto done;
 	pf->opts.max_deletes = (int)n;
 	pf->record = pdh_xcalloc(1, sizeof(*pf->record));

@@ -7,9 +7,8 @@
 
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
+#include "pdhooks/limits.h"
 
-#define PDH_DESIRED_MAX_BYTES (10u * 1024u * 1024u)
-#define PDH_DEFAULT_MAX_DELETES 10
 
 typedef struct pdh_desired_webhook {
 	char *name;                    /* always set: declared, or derived when absent */
