@@ -7,17 +7,15 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/read_file.h"
 #include "pdhooks/sha256.h"
 #include "pdhooks/url.h"
 #include "pdhooks/vocab.h"
@@ -955,49 +953,13 @@ done:
 int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
                           pdh_error *err)
 {
-	pdh_buf b = PDH_BUF_INIT;
-	struct stat st;
-	char chunk[65536];
-	int fd, rc = PDH_OK;
+	bool too_big;
+	int rc = pdh_read_file_capped(path, PDH_DESIRED_MAX_BYTES, data, len, &too_big, err);
 
-	*data = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-		goto done;
+	if (rc != PDH_OK && too_big) {
+		pdh_diags_add(diags, PDH_DIAG_ERROR, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
+		rc = pdh_error_set(err, PDH_EFILE, "%s does not load", path);
 	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: it is a directory", path);
-		goto done;
-	}
-	/* Refused before reading when the size is known; a pipe is read one byte past the limit. */
-	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > PDH_DESIRED_MAX_BYTES)
-		goto too_big;
-	b.max = PDH_DESIRED_MAX_BYTES;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		if (pdh_buf_append(&b, chunk, (size_t)n) != 0)
-			goto too_big;
-	}
-	*len = b.len;
-	*data = pdh_buf_detach(&b);
-	goto done;
-too_big:
-	pdh_diags_add(diags, PDH_DIAG_ERROR, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
-	rc = pdh_error_set(err, PDH_EFILE, "%s does not load", path);
-done:
-	if (fd >= 0)
-		close(fd);
-	pdh_buf_dispose(&b);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/read_file.h"
 #include "pdhooks/url.h"
 #include "pdhooks/sha256.h"
 #include "desired/varref.h"
@@ -482,37 +483,6 @@ done:
 	return rc;
 }
 
-/* The whole file, at most max bytes. Caller frees. */
-static int S_read_file(const char *path, size_t max, char **out, size_t *len, pdh_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	pdh_buf b = PDH_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-
-	*out = NULL;
-	if (f == NULL)
-		return pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-	b.max = max;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (pdh_buf_append(&b, chunk, n) != 0) {
-			rc = pdh_error_set(err, PDH_EIO, "%s is larger than %zu bytes", path, max);
-			goto done;
-		}
-	}
-	if (ferror(f)) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-		goto done;
-	}
-	*len = b.len;
-	*out = pdh_buf_detach(&b);
-done:
-	fclose(f);
-	pdh_buf_dispose(&b);
-	return rc;
-}
-
 int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err)
 {
 	char *data = NULL;
@@ -520,7 +490,7 @@ int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err)
 	int rc;
 
 	*out = NULL;
-	rc = S_read_file(path, PDH_PLANFILE_MAX_BYTES, &data, &len, err);
+	rc = pdh_read_file_capped(path, PDH_PLANFILE_MAX_BYTES, &data, &len, NULL, err);
 	if (rc == 0)
 		rc = pdh_planfile_parse(out, path, data, len, err);
 	free(data);
