@@ -8,6 +8,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/atomic_write.h"
+#include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/read_file.h"
 #include "pdhooks/url.h"
@@ -519,22 +520,12 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 	for (size_t i = 0; i < d->n_webhooks; i++) {
 		const pdh_desired_webhook *a = &d->webhooks[i], *b = &rec->webhooks[i];
 		*index = i + 1;
-		if (!S_streq(a->name, b->name) || a->name_derived != b->name_derived) return "name";
 		if (!S_streq(a->event_action, b->event_action)) return "event_action";
 		if (!S_streq(a->event_object, b->event_object)) return "event_object";
 		if (!S_redacted_eq(a->subscription_url, b->subscription_url)) return "subscription_url";
-		if (!S_streq(a->version, b->version) || a->version_declared != b->version_declared)
-			return "version";
-		if (a->has_user_id != b->has_user_id || (a->has_user_id && a->user_id != b->user_id))
-			return "user_id";
-		if (a->has_http_auth_user != b->has_http_auth_user ||
-		    !S_streq(a->http_auth_user, b->http_auth_user))
-			return "http_auth_user";
-		if (a->has_http_auth_password != b->has_http_auth_password ||
-		    (a->http_auth_password == NULL) != (b->http_auth_password_ref == NULL) ||
-		    (a->http_auth_password && !S_streq(a->http_auth_password_ref,
-		                                       b->http_auth_password_ref)))
-			return "http_auth_password";
+		for (size_t k = 0; k < PDH_ATTR_COUNT; k++)
+			if (!pdh_attr_same_record(&pdh_attrs[k], a, b))
+				return pdh_attrs[k].name;
 	}
 	*index = 0;
 	if (d->format_version != rec->format_version) return "pdhooks";
