@@ -8,25 +8,6 @@
 #include "cmd.h"
 #include "pdhooks/apply.h"
 
-int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max || v > INT_MAX) {
-		if (max >= INT_MAX)
-			pdh_cli_error("%s wants a whole number of %ld or more, not '%s'", name, min, arg);
-		else
-			pdh_cli_error("%s wants a whole number from %ld to %ld, not '%s'", name, min, max,
-			              arg);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 /* pdh_target_plan with the listing retried. */
 static int S_plan_retrying(pdh_target_run *run, const pdh_target *t,
                            const pdh_retry_policy *retry, pdh_error *err)

@@ -1,36 +1,28 @@
+/* The command table: each command's name, function and the prose of its help. Options are in
+ * the option table (opt_table.c). */
 #include "cmd.h"
 #include "options.h"
-#include "pdhooks/export.h"
 
 #include <stddef.h>
 #include <string.h>
 
+/* For the commands that talk to the API. */
+#define S_CREDENTIALS_NOTE \
+	"Credentials: --token-file PATH, else PIPEDRIVE_OAUTH_TOKEN (sent as\n" \
+	"Authorization: Bearer) or PIPEDRIVE_API_TOKEN (sent as x-api-token); never on the\n" \
+	"command line. Setting both variables is an error.\n"
+
 const pdh_cmd pdh_commands[] = {
-	{ "plan", pdh_cmd_plan,
-	  "pdhooks plan [-f FILE] [-o PLANFILE] [--format text|json|markdown]\n"
-	  "                    [--detailed-exitcode] [--max-deletes N] [OPTIONS]",
+	{ "plan", PDH_CMD_PLAN, pdh_cmd_plan, NULL,
 	  "list the live webhooks and show the calls that would make them match the file",
 	  "Makes one call (GET /webhooks) and changes nothing. The plan goes to stdout,\n"
-	  "warnings and errors to stderr.\n"
-	  "\n"
-	  "Options:\n"
-	  "      --format FORMAT      text (default), json (one document described by\n"
-	  "                           schemas/plan.schema.json) or markdown (a pull-request\n"
-	  "                           comment, at most 60,000 characters)\n"
-	  "  -o, --out PLANFILE       also save the plan for 'pdhooks apply PLANFILE' and print\n"
-	  "                           its sha256 on stderr; passwords are kept as their ${VAR}\n"
-	  "                           reference, never as a value\n"
-	  "      --detailed-exitcode  exit 2 when changes are pending, 0 when there are none\n"
-	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
-	  "                           manage.max_deletes, else 10)\n"
-	  PDH_COMMON_HELP
+	  "warnings and errors to stderr.\n",
+	  S_CREDENTIALS_NOTE
 	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
 	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
 	  "2 changes pending (with --detailed-exitcode).\n" },
-	{ "apply", pdh_cmd_apply,
-	  "pdhooks apply [-f FILE | PLANFILE] [--auto-approve] [--parallelism N] [--force]\n"
-	  "              [--max-deletes N] [OPTIONS]",
+	{ "apply", PDH_CMD_APPLY, pdh_cmd_apply, "[PLANFILE]",
 	  "make the calls the plan shows, then check that nothing is left to do",
 	  "Lists the live webhooks, plans and prints the plan, asks for 'yes' (unless\n"
 	  "--auto-approve), then creates and deletes webhooks. Creates come first; the old half of\n"
@@ -44,15 +36,8 @@ const pdh_cmd pdh_commands[] = {
 	  "from this environment), lists the live webhooks, and refuses with exit code 4 when the\n"
 	  "file changed or reads differently, when the owned live webhooks changed, or when\n"
 	  "planning again would not give the saved actions. It uses the options the plan was\n"
-	  "made with (--max-deletes is refused) and prints the plan's sha256 on stderr.\n"
-	  "\n"
-	  "Options:\n"
-	  "      --auto-approve       apply without asking (required when stdin is not a terminal)\n"
-	  "      --parallelism N      calls in flight at once, 1 to 32 (default 4)\n"
-	  "      --force              apply even when a safety brake refuses the plan\n"
-	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
-	  "                           manage.max_deletes, else 10)\n"
-	  PDH_COMMON_HELP
+	  "made with (--max-deletes is refused) and prints the plan's sha256 on stderr.\n",
+	  S_CREDENTIALS_NOTE
 	  "\n"
 	  "Ctrl-C lets the calls in flight finish, starts no new one and reports what was done;\n"
 	  "a second Ctrl-C stops at once.\n"
@@ -61,18 +46,15 @@ const pdh_cmd pdh_commands[] = {
 	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
 	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed;\n"
 	  "130 interrupted.\n" },
-	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
+	{ "validate", PDH_CMD_VALIDATE, pdh_cmd_validate, NULL,
 	  "parse and check the desired-state file, without any network call",
-	  "Options:\n"
-	  "  -f, --file FILE   the desired-state file (default: pdhooks.yaml)\n"
-	  "  -q, --quiet       print only errors: no warnings, no summary line\n"
-	  "  --no-color        no colour in diagnostics (also: NO_COLOR set in the environment)\n"
-	  "\n"
+	  NULL,
 	  "Every error and warning is printed to stderr as FILE:LINE:COLUMN, with the source line\n"
-	  "and a caret. ${VAR} references are resolved from the environment.\n"
+	  "and a caret. ${VAR} references are resolved from the environment. With -q only errors\n"
+	  "are printed: no warnings, no summary line.\n"
 	  "\n"
 	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
-	{ "export", pdh_cmd_export, "pdhooks export [-o FILE] [--schema REF] [OPTIONS]",
+	{ "export", PDH_CMD_EXPORT, pdh_cmd_export, NULL,
 	  "write a desired-state file from the live webhooks",
 	  "Lists the live webhooks (one call, GET /webhooks) and writes a desired-state file that\n"
 	  "declares every webhook of type general, sorted by event and URL, with manage.urls set\n"
@@ -80,20 +62,16 @@ const pdh_cmd pdh_commands[] = {
 	  "of apps and automations are left out, and so is the second of two with the same key.\n"
 	  "Passwords are never written: an entry whose webhook has one reads it from\n"
 	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so.\n"
-	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n"
-	  "\n"
-	  "Options:\n"
-	  "  -o, --out FILE           write to FILE (which must not exist yet); default: stdout\n"
-	  "      --schema REF         the $schema of the editor modeline (default:\n"
-	  "                           " PDH_EXPORT_SCHEMA_REF ")\n"
-	  PDH_COMMON_HELP
+	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
+	  S_CREDENTIALS_NOTE
 	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
 	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
 	  "failure, FILE exists or cannot be written).\n" },
-	{ "version", pdh_cmd_version, "pdhooks version", "print the version", "" },
-	{ "help", pdh_cmd_help, "pdhooks help [COMMAND]", "show help for pdhooks or one command", "" },
-	{ NULL, NULL, NULL, NULL, NULL }
+	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL, NULL },
+	{ "help", PDH_CMD_HELP, pdh_cmd_help, "[COMMAND]", "show help for pdhooks or one command",
+	  NULL, NULL },
+	{ NULL, PDH_CMD_COUNT, NULL, NULL, NULL, NULL, NULL }
 };
 
 const pdh_cmd *pdh_cmd_find(const char *name)
@@ -102,4 +80,19 @@ const pdh_cmd *pdh_cmd_find(const char *name)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
+}
+
+const pdh_cmd *pdh_cmd_get(pdh_cmd_id id)
+{
+	for (const pdh_cmd *c = pdh_commands; c->name; c++)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+const char *pdh_cmd_name(pdh_cmd_id id)
+{
+	const pdh_cmd *c = pdh_cmd_get(id);
+
+	return c ? c->name : "pdhooks";
 }
