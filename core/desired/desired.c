@@ -500,66 +500,57 @@ static void S_check_url(pdh_loader *L, const pdh_node *n, const char *url, bool 
 
 /* Event vocabulary for the webhook's version: a wrong action is an error, naming the version it
  * belongs to; an unknown object is a warning (Pipedrive adds objects), a wrong-version one an
- * error. */
-static bool S_check_action(pdh_loader *L, const pdh_node *n, const char *version, const char *action)
+ * error. One checker for both fields, told apart by this description. */
+typedef struct S_vocab_field {
+	const char *field;            /* "event_action" */
+	const char *kind;             /* "action", in "a version 1.0 action" */
+	bool unknown_is_error;        /* actions are a closed list; objects grow */
+	bool (*known)(const char *version, const char *word);
+	bool (*other_version)(const char *version, const char *word);
+	const char *const *(*words)(const char *version);
+} S_vocab_field;
+
+static const S_vocab_field S_ACTION = { "event_action", "action", true, pdh_vocab_action_valid,
+	                                pdh_vocab_action_other_version, pdh_vocab_actions };
+static const S_vocab_field S_OBJECT = { "event_object", "object", false, pdh_vocab_object_known,
+	                                pdh_vocab_object_other_version, pdh_vocab_objects };
+
+static bool S_check_vocab(pdh_loader *L, const S_vocab_field *v, const pdh_node *n,
+                          const char *version, const char *word)
 {
 	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
+	const char *s;
 	char *q, *all;
+	bool ok;
 
-	if (pdh_vocab_action_valid(version, action))
+	if (v->known(version, word))
 		return true;
 	q = S_qn(n);
-	all = S_join(pdh_vocab_actions(version));
-	if (pdh_vocab_action_other_version(version, action)) {
+	all = S_join(v->words(version));
+	s = pdh_suggest_closest(word, v->words(version));
+	if (v->other_version(version, word))
+		S_ERR(L, n->line, n->col, "%s %s is a version %s %s; with version %s use one of: %s",
+		      v->field, q, other, v->kind, version, all);
+	else if (v->unknown_is_error && s)
 		S_ERR(L, n->line, n->col,
-		      "event_action %s is a version %s action; with version %s use one of: %s", q, other,
-		      version, all);
-	} else {
-		const char *s = pdh_suggest_closest(action, pdh_vocab_actions(version));
-		if (s)
-			S_ERR(L, n->line, n->col,
-			      "unknown event_action %s for version %s; did you mean '%s'? (one of: %s)", q,
-			      version, s, all);
-		else
-			S_ERR(L, n->line, n->col, "unknown event_action %s for version %s; expected one of: %s",
-			      q, version, all);
-	}
+		      "unknown %s %s for version %s; did you mean '%s'? (one of: %s)", v->field, q,
+		      version, s, all);
+	else if (v->unknown_is_error)
+		S_ERR(L, n->line, n->col, "unknown %s %s for version %s; expected one of: %s",
+		      v->field, q, version, all);
+	else if (s)
+		S_WARN(L, n->line, n->col,
+		       "unknown %s %s for version %s; did you mean '%s'? (known: %s)", v->field, q,
+		       version, s, all);
+	else
+		S_WARN(L, n->line, n->col,
+		       "unknown %s %s for version %s (known: %s); kept, in case Pipedrive added it",
+		       v->field, q, version, all);
+	/* a new object is kept with its warning; every other miss is an error */
+	ok = !v->unknown_is_error && !v->other_version(version, word);
 	free(all);
 	free(q);
-	return false;
-}
-
-static bool S_check_object(pdh_loader *L, const pdh_node *n, const char *version, const char *object)
-{
-	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
-	char *q, *all;
-
-	if (pdh_vocab_object_known(version, object))
-		return true;
-	q = S_qn(n);
-	all = S_join(pdh_vocab_objects(version));
-	if (pdh_vocab_object_other_version(version, object)) {
-		S_ERR(L, n->line, n->col,
-		      "event_object %s is a version %s object; with version %s use one of: %s", q, other,
-		      version, all);
-		free(all);
-		free(q);
-		return false;
-	}
-	{
-		const char *s = pdh_suggest_closest(object, pdh_vocab_objects(version));
-		if (s)
-			S_WARN(L, n->line, n->col,
-			       "unknown event_object %s for version %s; did you mean '%s'? (known: %s)", q,
-			       version, s, all);
-		else
-			S_WARN(L, n->line, n->col,
-			       "unknown event_object %s for version %s (known: %s); kept, in case Pipedrive "
-			       "added it", q, version, all);
-	}
-	free(all);
-	free(q);
-	return true;
+	return ok;
 }
 
 /* "<action>.<object> <host><path>", cut to 255 bytes without splitting a UTF-8 sequence. */
@@ -626,9 +617,11 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 	version = w->version;
 
 	if (f[W_ACTION] && S_string(L, f[W_ACTION], "event_action", false, &w->event_action) == 0)
-		action_ok = !version_ok || S_check_action(L, f[W_ACTION], version, w->event_action);
+		action_ok = !version_ok ||
+		            S_check_vocab(L, &S_ACTION, f[W_ACTION], version, w->event_action);
 	if (f[W_OBJECT] && S_string(L, f[W_OBJECT], "event_object", false, &w->event_object) == 0)
-		object_ok = !version_ok || S_check_object(L, f[W_OBJECT], version, w->event_object);
+		object_ok = !version_ok ||
+		            S_check_vocab(L, &S_OBJECT, f[W_OBJECT], version, w->event_object);
 	if (f[W_URL] && S_string(L, f[W_URL], "subscription_url", false, &w->subscription_url) == 0)
 		S_check_url(L, f[W_URL], w->subscription_url, &url_ok);
 
@@ -670,6 +663,8 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 	return action_ok && object_ok && url_ok;
 }
 
+/* A text with the position of the entry it came from: sorted by text, then position, so a
+ * text's first occurrence in the file comes first (identity keys, default manage.urls). */
 typedef struct {
 	char *key;
 	size_t index;
@@ -682,6 +677,13 @@ static int S_ident_cmp(const void *a, const void *b)
 
 	if (c)
 		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int S_ident_index_cmp(const void *a, const void *b)
+{
+	const S_ident *x = a, *y = b;
+
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
@@ -794,49 +796,27 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	}
 }
 
-typedef struct {
-	char *origin;
-	size_t first;
-} S_origin;
-
-static int S_origin_cmp(const void *a, const void *b)
-{
-	const S_origin *x = a, *y = b;
-	int c = strcmp(x->origin, y->origin);
-
-	if (c)
-		return c;
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
-static int S_origin_first_cmp(const void *a, const void *b)
-{
-	const S_origin *x = a, *y = b;
-
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
 /* The default manage.urls: each distinct scheme://host/ of the declared URLs, in file order. */
 static void S_default_manage_urls(pdh_desired *d)
 {
-	S_origin *o = pdh_xcalloc(d->n_webhooks + 1, sizeof(*o));
+	S_ident *o = pdh_xcalloc(d->n_webhooks + 1, sizeof(*o));
 	size_t n = 0, kept = 0, cap = 0;
 
 	for (size_t i = 0; i < d->n_webhooks; i++) {
 		char *s = pdh_url_origin(d->webhooks[i].subscription_url);
 		if (s)
-			o[n++] = (S_origin){ s, i };
+			o[n++] = (S_ident){ s, i };
 	}
-	qsort(o, n, sizeof(*o), S_origin_cmp);
+	qsort(o, n, sizeof(*o), S_ident_cmp);
 	for (size_t i = 0; i < n; i++) {
-		if (kept > 0 && strcmp(o[kept - 1].origin, o[i].origin) == 0)
-			free(o[i].origin);
+		if (kept > 0 && strcmp(o[kept - 1].key, o[i].key) == 0)
+			free(o[i].key);
 		else
 			o[kept++] = o[i];
 	}
-	qsort(o, kept, sizeof(*o), S_origin_first_cmp);
+	qsort(o, kept, sizeof(*o), S_ident_index_cmp);
 	for (size_t i = 0; i < kept; i++)
-		S_add_manage_url(d, o[i].origin, &cap);
+		S_add_manage_url(d, o[i].key, &cap);
 	free(o);
 }
 

@@ -34,15 +34,26 @@ typedef struct S_builder {
 	size_t n_owned_deleted;
 } S_builder;
 
-static int S_key_cmp(const S_entry *a, const S_entry *b)
+static int S_or_empty_cmp(const char *a, const char *b)
 {
-	int c = strcmp(a->action, b->action);
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+int pdh_plan_key_cmp(const char *action_a, const char *object_a, const char *url_a,
+                     const char *action_b, const char *object_b, const char *url_b)
+{
+	int c = S_or_empty_cmp(action_a, action_b);
 
 	if (c == 0)
-		c = strcmp(a->object, b->object);
+		c = S_or_empty_cmp(object_a, object_b);
 	if (c == 0)
-		c = strcmp(a->url, b->url);
+		c = S_or_empty_cmp(url_a, url_b);
 	return c;
+}
+
+static int S_key_cmp(const S_entry *a, const S_entry *b)
+{
+	return pdh_plan_key_cmp(a->action, a->object, a->url, b->action, b->object, b->url);
 }
 
 static int S_entry_cmp(const void *va, const void *vb)

@@ -146,6 +146,20 @@ static void S_put_authority(pdh_buf *b, const pdh_url *u, bool with_port)
 		pdh_buf_printf(b, ":%s", u->port);
 }
 
+/* "scheme://", the userinfo as given (kept, masked as "***" or dropped), and the host with its
+ * port (a default port dropped when asked). */
+typedef enum { S_USERINFO_KEEP, S_USERINFO_MASK, S_USERINFO_DROP } S_userinfo;
+
+static void S_put_start(pdh_buf *b, const pdh_url *u, S_userinfo userinfo, bool drop_default_port)
+{
+	pdh_buf_printf(b, "%s://", u->scheme);
+	if (u->userinfo && userinfo == S_USERINFO_KEEP)
+		pdh_buf_printf(b, "%s@", u->userinfo);
+	else if (u->userinfo && userinfo == S_USERINFO_MASK)
+		pdh_buf_puts(b, "***@");
+	S_put_authority(b, u, !(drop_default_port && S_default_port(u)));
+}
+
 char *pdh_url_normalize(const char *s)
 {
 	pdh_url u;
@@ -153,10 +167,7 @@ char *pdh_url_normalize(const char *s)
 
 	if (pdh_url_parse(&u, s, NULL) != 0)
 		return NULL;
-	pdh_buf_printf(&b, "%s://", u.scheme);
-	if (u.userinfo)
-		pdh_buf_printf(&b, "%s@", u.userinfo);
-	S_put_authority(&b, &u, !S_default_port(&u));
+	S_put_start(&b, &u, S_USERINFO_KEEP, true);
 	pdh_buf_puts(&b, u.path[0] ? u.path : "/");
 	if (u.query)
 		pdh_buf_printf(&b, "?%s", u.query);
@@ -173,8 +184,7 @@ char *pdh_url_origin(const char *s)
 
 	if (pdh_url_parse(&u, s, NULL) != 0)
 		return NULL;
-	pdh_buf_printf(&b, "%s://", u.scheme);
-	S_put_authority(&b, &u, !S_default_port(&u));
+	S_put_start(&b, &u, S_USERINFO_DROP, true);
 	pdh_buf_putc(&b, '/');
 	pdh_url_dispose(&u);
 	return pdh_buf_detach(&b);
@@ -187,10 +197,7 @@ char *pdh_url_redact(const char *s)
 
 	if (pdh_url_parse(&u, s, NULL) != 0)
 		return pdh_xstrdup("(invalid URL)");
-	pdh_buf_printf(&b, "%s://", u.scheme);
-	if (u.userinfo)
-		pdh_buf_puts(&b, "***@");
-	S_put_authority(&b, &u, true);
+	S_put_start(&b, &u, S_USERINFO_MASK, false);
 	pdh_buf_puts(&b, u.path);
 	if (u.query) {
 		const char *q = u.query;
