@@ -433,17 +433,26 @@ static int S_version(pdh_loader *L, const pdh_node *n, char **out)
 	return 0;
 }
 
+/* An optional top-level section (defaults, manage): true when n is a mapping to read; null
+ * means absent, anything else is an error (unless already reported as bad). */
+static bool S_optional_section(pdh_loader *L, const pdh_node *n, const char *name)
+{
+	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+		return false;
+	if (n->kind != N_MAP) {
+		if (n->kind != N_BAD)
+			S_ERR(L, n->line, n->col, "%s: expected a mapping, found %s", name, S_describe(n));
+		return false;
+	}
+	return true;
+}
+
 static void S_load_defaults(pdh_loader *L, const pdh_node *n, S_defaults *def)
 {
 	const pdh_node *f[D_N + 1] = { 0 }, *k[D_N + 1] = { 0 };
 
-	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+	if (!S_optional_section(L, n, "defaults"))
 		return;
-	if (n->kind != N_MAP) {
-		if (n->kind != N_BAD)
-			S_ERR(L, n->line, n->col, "defaults: expected a mapping, found %s", S_describe(n));
-		return;
-	}
 	S_keys(L, n, "defaults", S_defaults_keys, f, k, S_defaults_hint);
 	if (f[D_VERSION] && S_version(L, f[D_VERSION], &def->version) == 0)
 		def->has_version = true;
@@ -735,13 +744,8 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	pdh_desired *d = L->d;
 	size_t cap = 0;
 
-	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+	if (!S_optional_section(L, n, "manage"))
 		return;
-	if (n->kind != N_MAP) {
-		if (n->kind != N_BAD)
-			S_ERR(L, n->line, n->col, "manage: expected a mapping, found %s", S_describe(n));
-		return;
-	}
 	S_keys(L, n, "manage", S_manage_keys, f, k, NULL);
 	if (f[M_PRUNE])
 		S_boolean(L, f[M_PRUNE], "manage.prune", &d->prune);
