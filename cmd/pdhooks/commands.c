@@ -16,7 +16,12 @@ const pdh_cmd pdh_commands[] = {
 	{ "plan", PDH_CMD_PLAN, pdh_cmd_plan, NULL,
 	  "list the live webhooks and show the calls that would make them match the file",
 	  "Makes one call (GET /webhooks) and changes nothing. The plan goes to stdout,\n"
-	  "warnings and errors to stderr.\n",
+	  "warnings and errors to stderr.\n"
+	  "\n"
+	  "Only webhooks of a type in manage.types are touched: by default general with an API\n"
+	  "token, general and application (a Marketplace app's own) with an OAuth token;\n"
+	  "automation never. The plan's first line says which; foreign webhooks say why.\n"
+	  "An OAuth token needs the webhooks:read scope to plan, webhooks:full to apply.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"

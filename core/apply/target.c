@@ -50,8 +50,11 @@ int pdh_target_list(pdh_target_run *r, pdh_client *c, pdh_error *err)
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
 	pdh_client *c = NULL;
+	pdh_plan_opts po = t->plan;
 	int rc;
 
+	if (po.auth == PDH_AUTH_NONE)
+		po.auth = t->client.auth; /* the types managed follow the credential kind */
 	rc = pdh_target_load(r, t, err);
 	if (rc != PDH_OK)
 		goto done;
@@ -61,7 +64,7 @@ int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 	rc = pdh_target_list(r, c, err);
 	if (rc != PDH_OK)
 		goto done;
-	rc = pdh_plan_compute(&r->plan, r->desired, r->live, &t->plan, err);
+	rc = pdh_plan_compute(&r->plan, r->desired, r->live, &po, err);
 done:
 	pdh_client_free(c);
 	return rc;
