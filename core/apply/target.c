@@ -57,7 +57,12 @@ int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 	rc = pdh_target_load(r, t, err);
 	if (rc != PDH_OK)
 		goto done;
-	rc = pdh_client_new(&c, &t->client, err);
+	{
+		pdh_client_opts co = t->client;
+		if (co.secrets == NULL)
+			co.secrets = r->desired->secrets;
+		rc = pdh_client_new(&c, &co, err);
+	}
 	if (rc != PDH_OK)
 		goto done;
 	rc = pdh_target_list(r, c, err);

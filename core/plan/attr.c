@@ -1,6 +1,7 @@
 /* The table of the five compared attributes, and the rules that read it. */
 #include "pdhooks/attr.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pdhooks/alloc.h"
@@ -99,7 +100,7 @@ static bool S_str_eq(const char *a, const char *b)
 }
 
 pdh_attr_cmp pdh_attr_compare(const pdh_attr *a, const pdh_desired_webhook *d,
-                              const pdh_live_webhook *l)
+                              const pdh_live_webhook *l, const pdh_attr_listing *listing)
 {
 	pdh_attr_value want = a->desired(d), got = a->live(l);
 
@@ -117,6 +118,10 @@ pdh_attr_cmp pdh_attr_compare(const pdh_attr *a, const pdh_desired_webhook *d,
 			return got.null ? PDH_ATTR_SAME : PDH_ATTR_DIFFERS;
 		if (got.secret == PDH_SECRET_REAL)
 			return S_str_eq(want.text, got.text) ? PDH_ATTR_SAME : PDH_ATTR_DIFFERS;
+		/* The listing shows real passwords for other webhooks, so this null is "none": a
+		 * password declared later is applied (DESIGN.md, Reconciliation 2). */
+		if (got.secret == PDH_SECRET_NONE && listing && listing->shows_passwords)
+			return PDH_ATTR_DIFFERS;
 		/* A mask, or null. Null might mean "no password", but Pipedrive does not promise to
 		 * return passwords at all: reading null as "differs" would replace every
 		 * password-protected webhook on every run and never converge. So both are "cannot
@@ -147,8 +152,18 @@ char *pdh_attr_desired_text(const pdh_attr *a, const pdh_desired_webhook *d)
 	return S_show(a, a->desired(d));
 }
 
+/* A text of now against the record's, which was scrubbed when saved. */
+static bool S_shown_eq(const pdh_secrets *secrets, const char *now, const char *saved)
+{
+	char *shown = pdh_secrets_scrub(secrets, now);
+	bool same = S_str_eq(shown, saved);
+
+	free(shown);
+	return same;
+}
+
 bool pdh_attr_same_record(const pdh_attr *a, const pdh_desired_webhook *now,
-                          const pdh_desired_webhook *record)
+                          const pdh_desired_webhook *record, const pdh_secrets *secrets)
 {
 	pdh_attr_value x = a->desired(now), y = a->desired(record);
 
@@ -158,10 +173,10 @@ bool pdh_attr_same_record(const pdh_attr *a, const pdh_desired_webhook *now,
 	case PDH_ATTR_INTEGER:
 		return !x.declared || (x.null == y.null && x.integer == y.integer);
 	case PDH_ATTR_PASSWORD:
-		return x.null == y.null && (x.null || S_str_eq(x.ref, y.ref));
+		return x.null == y.null && (x.null || S_shown_eq(secrets, x.ref, y.ref));
 	case PDH_ATTR_TEXT:
 	default:
-		return S_str_eq(x.text, y.text);
+		return S_shown_eq(secrets, x.text, y.text);
 	}
 }
 

@@ -77,10 +77,15 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 		pdh_apply_opts lo;
 		memset(&lo, 0, sizeof(lo));
 		lo.client = t->client;
+		if (lo.client.secrets == NULL)
+			lo.client.secrets = r->desired->secrets;
 		lo.retry = *retry;
 		rc = pdh_apply_list(&r->live, &lo, err);
 	} else {
-		rc = pdh_client_new(&c, &t->client, err);
+		pdh_client_opts co = t->client;
+		if (co.secrets == NULL)
+			co.secrets = r->desired->secrets;
+		rc = pdh_client_new(&c, &co, err);
 		if (rc == PDH_OK)
 			rc = pdh_target_list(r, c, err);
 	}

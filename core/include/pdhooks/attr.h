@@ -9,6 +9,7 @@
 
 #include "pdhooks/desired.h"
 #include "pdhooks/live.h"
+#include "pdhooks/secrets.h"
 
 typedef enum {
 	PDH_ATTR_NAME,
@@ -60,17 +61,26 @@ typedef enum {
 	                              (Pipedrive does not promise to return passwords) */
 } pdh_attr_cmp;
 
-/* Compares attribute a of the declared webhook d with the live webhook l. */
+/* What the whole listing tells about one webhook's values. */
+typedef struct pdh_attr_listing {
+	bool shows_passwords;      /* some live webhook has a real password: a null one means
+	                              "none", so a declared password differs from it */
+} pdh_attr_listing;
+
+/* Compares attribute a of the declared webhook d with the live webhook l of a listing (NULL:
+ * nothing known about it). */
 pdh_attr_cmp pdh_attr_compare(const pdh_attr *a, const pdh_desired_webhook *d,
-                              const pdh_live_webhook *l);
+                              const pdh_live_webhook *l, const pdh_attr_listing *listing);
 /* The text a plan's change shows: a string quoted (pdh_quote), an integer in digits, null as
  * "null", a secret as "(sensitive)" (or "null"). Caller frees. */
 char *pdh_attr_live_text(const pdh_attr *a, const pdh_live_webhook *l);
 char *pdh_attr_desired_text(const pdh_attr *a, const pdh_desired_webhook *d);
 /* Whether the file now declares attribute a as the record a saved plan kept: the same
- * declaration and value, a secret by its ${VAR} reference (a record has no value). */
+ * declaration and value, a secret by its ${VAR} reference (a record has no value). Every text
+ * of a record was scrubbed with secrets when saved, so now's texts are scrubbed the same way
+ * (secrets may be NULL). */
 bool pdh_attr_same_record(const pdh_attr *a, const pdh_desired_webhook *now,
-                          const pdh_desired_webhook *record);
+                          const pdh_desired_webhook *record, const pdh_secrets *secrets);
 /* The attribute called name, or NULL. */
 const pdh_attr *pdh_attr_find(const char *name);
 
