@@ -2,7 +2,6 @@
  * list. The order of the rows is the order of `pdhooks help CMD`. */
 #include "opt.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include "options.h"
@@ -10,6 +9,7 @@
 #include "pdhooks/apply.h"
 #include "pdhooks/export.h"
 #include "pdhooks/fleet.h"
+#include "pdhooks/limits.h"
 
 #define ON_PLAN PDH_ON(PDH_CMD_PLAN)
 #define ON_APPLY PDH_ON(PDH_CMD_APPLY)
@@ -92,8 +92,8 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "one JSON object: version, commit, libcurl and its TLS\n"
 	          "library" },
 	/* -1 (not given): the file's manage.max_deletes. */
-	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N", .min = 0, .max = INT_MAX,
-	  .def = -1, .offset = AS_INT(max_deletes),
+	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N",
+	  .min = PDH_MAX_DELETES_MIN, .max = PDH_MAX_DELETES_MAX, .def = -1, .offset = AS_INT(max_deletes),
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
 	          "manage.max_deletes, else 10); duplicates do not count" },
@@ -137,7 +137,7 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .offset = AS_STRING(token_file), .commands = ON_API,
 	  .help = "read the API token from the first line of PATH (a line\n"
 	          "\"Bearer TOKEN\" means an OAuth token)" },
-	{ .name = "timeout", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = 3600,
+	{ .name = "timeout", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = PDH_TIMEOUT_MAX_S,
 	  .offset = AS_LONG(timeout_ms), .commands = ON_API,
 	  .help = "give up on an HTTP call after SECONDS (default 30)" },
 	{ .name = "cacert", .kind = PDH_OPT_PATH, .value_name = "PATH", .offset = AS_STRING(cacert),

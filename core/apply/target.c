@@ -9,7 +9,6 @@ void pdh_target_run_init(pdh_target_run *r, const char *desired_path)
 {
 	memset(r, 0, sizeof(*r));
 	pdh_diags_init(&r->diags, desired_path);
-	pdh_http_result_init(&r->list_result);
 }
 
 void pdh_target_run_dispose(pdh_target_run *r)
@@ -50,7 +49,7 @@ int pdh_target_list(pdh_target_run *r, pdh_client *c, pdh_error *err)
 	pdh_live_free(r->live);
 	r->live = NULL;
 	r->n_calls++;
-	return pdh_client_list(c, &r->live, &r->list_result, err);
+	return pdh_client_list(c, &r->live, NULL, err);
 }
 
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)

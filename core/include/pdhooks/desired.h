@@ -7,10 +7,9 @@
 
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/secrets.h"
 
-#define PDH_DESIRED_MAX_BYTES (10u * 1024u * 1024u)
-#define PDH_DEFAULT_MAX_DELETES 10
 
 /* Webhook types pdhooks can manage, as a bit set (manage.types; pdh_plan.types). Automation
  * webhooks are never managed, so they have no bit. */

@@ -29,7 +29,6 @@ typedef struct pdh_target_run {
 	pdh_diags diags;            /* the file's errors and warnings */
 	pdh_desired *desired;
 	pdh_live *live;
-	pdh_http_result list_result;
 	size_t n_calls;             /* HTTP calls the listing took, retries included */
 	pdh_plan *plan;             /* borrows from desired and live */
 } pdh_target_run;
