@@ -14,6 +14,7 @@ enum {
 	PDH_EXIT_CHANGES = 2,  /* plan --detailed-exitcode: changes pending */
 	PDH_EXIT_BRAKE = 3,
 	PDH_EXIT_STALE = 4,
+	PDH_EXIT_UNAVAILABLE = 5,  /* could not check: the API kept failing after the retries */
 	PDH_EXIT_INTERRUPTED = 130  /* apply stopped by SIGINT: 128 + the signal, as shells do */
 };
 

@@ -177,9 +177,9 @@ int pdh_cmd_apply(int argc, char **argv)
 		goto done;
 	}
 	if (first < argc)
-		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &aopts.retry, &saved);
+		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
 	else
-		code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, &aopts.retry);
+		code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;

@@ -1,4 +1,4 @@
-/* pdhooks plan: load the file, list the live webhooks once, print what apply would do. */
+/* pdhooks plan: load the file, list the live webhooks (retried), print what apply would do. */
 #define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
 #include <getopt.h>
@@ -71,7 +71,7 @@ int pdh_cmd_plan(int argc, char **argv)
 		pdh_cli_error("plan: unexpected argument '%s' (the file goes after -f)", argv[first]);
 		goto done;
 	}
-	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes, NULL);
+	code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	/* Saved first, so that a plan that cannot be saved prints nothing, and the Markdown

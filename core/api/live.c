@@ -269,6 +269,7 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 	/* Some Pipedrive endpoints answer data: null instead of [] when there is nothing to list.
 	 * success is true here, so null is read as "no webhooks", not as a failure. */
 	if (json_is_null(data)) {
+		l->data_null = true;
 		rc = 0;
 		goto done;
 	}

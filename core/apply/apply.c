@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/listing.h"
 
 /* Longest single sleep between two looks at the interrupt flag. */
 #define S_SLICE_MS 50
@@ -350,38 +351,48 @@ static void S_run_phase(S_run *run, const size_t *idx, size_t n)
 	run->n_queue = run->next = 0;
 }
 
-/* GET /webhooks with the retry policy, on the first client (no phase is running). */
+/* The listing's pacer hooks: apply's listings count against the same rate limit as its
+ * other calls, and stop when the run is interrupted or the limit is exhausted. */
+typedef struct S_list_pace {
+	S_run *run;
+	int probe;
+} S_list_pace;
+
+static int S_list_before(void *ctx, pdh_error *err)
+{
+	S_list_pace *lp = ctx;
+	char *why;
+
+	if ((lp->probe = S_pace_begin(lp->run)) >= 0)
+		return 0;
+	why = S_unsent_text(lp->run, lp->probe);
+	pdh_error_set(err, PDH_EPARTIAL, "%s", why);
+	free(why);
+	return PDH_EPARTIAL;
+}
+
+static void S_list_after(void *ctx, const pdh_http_result *hr)
+{
+	S_list_pace *lp = ctx;
+
+	S_pace_end(lp->run, hr, lp->probe);
+}
+
+/* GET /webhooks through pdh_listing_get, on the first client (no phase is running). */
 static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 {
-	unsigned long long rng = run->seed ^ 0x5851F42D4C957F2Dull;
-	long long first = S_now_ms();
+	S_list_pace lp = { run, 0 };
+	pdh_listing_opts lo;
+	pdh_listing_report rep;
 
-	*out = NULL;
-	for (int attempt = 1;; attempt++) {
-		pdh_http_result hr;
-		pdh_retry_decision d;
-		int rc, probe;
-
-		if ((probe = S_pace_begin(run)) < 0) {
-			char *why = S_unsent_text(run, probe);
-
-			pdh_error_set(err, PDH_EPARTIAL, "%s", why);
-			free(why);
-			return PDH_EPARTIAL;
-		}
-		pdh_http_result_init(&hr);
-		pdh_error_clear(err);
-		rc = pdh_client_list(run->clients[0], out, &hr, err);
-		S_pace_end(run, &hr, probe);
-		if (rc == 0)
-			return 0;
-		pdh_live_free(*out);
-		*out = NULL;
-		d = pdh_retry_decide(&run->opts->retry, PDH_METHOD_GET, &hr, attempt,
-		                     (long)(S_now_ms() - first), pdh_retry_jitter(&rng));
-		if (d.verdict != PDH_RETRY_AGAIN || !S_sleep(run, d.delay_ms))
-			return rc;
-	}
+	memset(&lo, 0, sizeof(lo));
+	lo.retry = run->opts->retry;
+	lo.interrupt = run->opts->interrupt;
+	lo.seed = run->seed;
+	lo.pacer.before = S_list_before;
+	lo.pacer.after = S_list_after;
+	lo.pacer.ctx = &lp;
+	return pdh_listing_get(run->clients[0], &lo, out, &rep, err);
 }
 
 /* Whether a plan made from a fresh listing still wants to create w: false means a live
@@ -690,32 +701,6 @@ done:
 	free(run.extra);
 	free(idx);
 	pdh_apply_result_free(res);
-	pthread_mutex_destroy(&run.mu);
-	return rc;
-}
-
-int pdh_apply_list(pdh_live **out, const pdh_apply_opts *opts, pdh_error *err)
-{
-	pdh_apply_result counts;
-	pdh_client *c = NULL;
-	S_run run;
-	int rc;
-
-	*out = NULL;
-	memset(&run, 0, sizeof(run));
-	memset(&counts, 0, sizeof(counts));
-	pthread_mutex_init(&run.mu, NULL);
-	run.opts = opts;
-	run.res = &counts;
-	run.remaining = -1;
-	run.seed = opts->seed ? opts->seed : (unsigned long long)S_now_ms() * 2654435761ull;
-	rc = pdh_client_new(&c, &opts->client, err);
-	if (rc == 0) {
-		run.clients = &c;
-		run.n_clients = 1;
-		rc = S_list(&run, out, err);
-	}
-	pdh_client_free(c);
 	pthread_mutex_destroy(&run.mu);
 	return rc;
 }

@@ -9,7 +9,7 @@ void pdh_target_run_init(pdh_target_run *r, const char *desired_path)
 {
 	memset(r, 0, sizeof(*r));
 	pdh_diags_init(&r->diags, desired_path);
-	pdh_http_result_init(&r->list_result);
+	pdh_http_result_init(&r->listing.last);
 }
 
 void pdh_target_run_dispose(pdh_target_run *r)
@@ -40,29 +40,21 @@ int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 	return rc;
 }
 
-int pdh_target_list(pdh_target_run *r, pdh_client *c, pdh_error *err)
+int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
 	pdh_live_free(r->live);
 	r->live = NULL;
-	return pdh_client_list(c, &r->live, &r->list_result, err);
+	return pdh_listing_get_with(&t->client, &t->listing, &r->live, &r->listing, err);
 }
 
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
-	pdh_client *c = NULL;
 	int rc;
 
 	rc = pdh_target_load(r, t, err);
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_client_new(&c, &t->client, err);
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_target_list(r, c, err);
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_plan_compute(&r->plan, r->desired, r->live, &t->plan, err);
-done:
-	pdh_client_free(c);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_plan_compute(&r->plan, r->desired, r->live, &t->plan, err);
 	return rc;
 }

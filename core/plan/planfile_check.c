@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#include "pdhooks/apply.h"
-#include "pdhooks/client.h"
+#include "pdhooks/target.h"
 
 static const char *S_kind(pdh_action_kind k)
 {
@@ -54,30 +53,15 @@ done:
 }
 
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             const pdh_retry_policy *retry, pdh_error *err)
+                             pdh_error *err)
 {
-	pdh_client *c = NULL;
 	int rc;
 
 	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
 	                               &r->source_len, err);
-	if (rc != PDH_OK)
-		goto done;
-	if (retry) {
-		pdh_apply_opts lo;
-		memset(&lo, 0, sizeof(lo));
-		lo.client = t->client;
-		lo.retry = *retry;
-		rc = pdh_apply_list(&r->live, &lo, err);
-	} else {
-		rc = pdh_client_new(&c, &t->client, err);
-		if (rc == PDH_OK)
-			rc = pdh_target_list(r, c, err);
-	}
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
-done:
-	pdh_client_free(c);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
 	return rc;
 }

@@ -86,10 +86,6 @@ typedef struct pdh_apply_opts {
 int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *desired,
               const pdh_apply_opts *opts, pdh_error *err);
 void pdh_apply_result_free(pdh_apply_result *r);
-/* GET /webhooks with opts' client options, retry policy and interrupt flag (the listing an
- * apply plans from: a passing 503 or dropped connection is retried, not fatal). On success
- * *out is the caller's: pdh_live_free(). */
-int pdh_apply_list(pdh_live **out, const pdh_apply_opts *opts, pdh_error *err);
 
 
 #endif

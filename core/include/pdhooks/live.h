@@ -35,6 +35,8 @@ typedef struct pdh_live_webhook {
 typedef struct pdh_live {
 	pdh_live_webhook *items;
 	size_t n;
+	bool data_null;                /* Pipedrive answered `data: null` (read as no webhooks);
+	                                  after pdh_listing_get, a second listing confirmed it */
 } pdh_live;
 
 void pdh_live_webhook_dispose(pdh_live_webhook *w);
