@@ -7,6 +7,7 @@
 
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
+#include "pdhooks/health.h"
 #include "pdhooks/live.h"
 
 typedef enum {
@@ -33,6 +34,14 @@ typedef struct pdh_action {
 	size_t n_changes;
 } pdh_action;
 
+/* A live webhook the file owns, with its delivery health. */
+typedef struct pdh_owned_webhook {
+	const pdh_live_webhook *live;  /* borrowed */
+	char *key;                     /* as pdh_plan_key shows it */
+	pdh_health health;
+	bool delivery_failed;          /* pdh_health_delivery_failed: plan notes these */
+} pdh_owned_webhook;
+
 typedef struct pdh_plan_opts {
 	int max_deletes;               /* < 0: the file's manage.max_deletes */
 } pdh_plan_opts;
@@ -58,6 +67,8 @@ typedef struct pdh_plan {
 	int max_deletes;               /* in force for this plan */
 	size_t n_owned;                /* live general webhooks this file owns (declared or
 	                                  inside manage.urls) */
+	pdh_owned_webhook *owned;      /* those n_owned webhooks, by key, then id */
+	size_t n_delivery_failed;      /* owned webhooks whose last delivery failed */
 	bool brake;                    /* apply refuses this plan unless --force */
 	char *brake_reason;            /* set when brake: why, with the numbers, e.g.
 	                                  "it deletes 12 webhooks, more than max_deletes (10)" */
