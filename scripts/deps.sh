@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev libcriterion-dev
-  python3 python3-jsonschema python3-yaml
+  python3 python3-jsonschema python3-yaml python3-prometheus-client jq
   clang libclang-rt-14-dev valgrind cppcheck curl groff-base
 )
 

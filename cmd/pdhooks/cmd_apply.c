@@ -13,6 +13,7 @@
 
 #include "cli_plan.h"
 #include "cmd.h"
+#include "metrics_out.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/render_text.h"
@@ -22,7 +23,8 @@ enum {
 	OPT_AUTO_APPROVE = PDH_OPT_COMMON_END,
 	OPT_PARALLELISM,
 	OPT_FORCE,
-	OPT_MAX_DELETES
+	OPT_MAX_DELETES,
+	OPT_METRICS_FILE
 };
 
 /* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */
@@ -112,6 +114,7 @@ typedef struct S_apply_args {
 	bool force;
 	int parallelism;
 	int max_deletes;   /* -1: the file's */
+	const char *metrics;   /* --metrics-file */
 } S_apply_args;
 
 static int S_apply_option(int opt, const char *arg, void *ctx)
@@ -124,6 +127,9 @@ static int S_apply_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case OPT_FORCE:
 		a->force = true;
+		return 0;
+	case OPT_METRICS_FILE:
+		a->metrics = arg;
 		return 0;
 	case OPT_PARALLELISM:
 		return pdh_cli_parse_int("--parallelism", arg, 1, PDH_APPLY_MAX_PARALLELISM, &a->parallelism);
@@ -139,9 +145,11 @@ int pdh_cmd_apply(int argc, char **argv)
 		{ "parallelism", required_argument, NULL, OPT_PARALLELISM },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
+		{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 		{ NULL, 0, NULL, 0 }
 	};
-	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1 };
+	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1, NULL };
+	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;
@@ -154,6 +162,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	char *text = NULL;
 	int first, rc, code = PDH_EXIT_ERROR;
 
+	pdh_cli_metrics_start(&mx, "apply");
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
@@ -232,6 +241,9 @@ int pdh_cmd_apply(int argc, char **argv)
 		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
 	code = res && res->interrupted ? PDH_EXIT_INTERRUPTED : pdh_exit_code(rc);
 done:
+	mx.path = args.metrics;
+	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
+	                              run.listing.calls + (res ? (int)res->n_calls : 0));
 	if (handler)
 		sigaction(SIGINT, &old_sa, NULL);
 	pdh_apply_result_free(res);

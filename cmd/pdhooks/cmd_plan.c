@@ -9,16 +9,18 @@
 
 #include "cli_plan.h"
 #include "cmd.h"
+#include "metrics_out.h"
 #include "plan_output.h"
 #include "pdhooks/render_text.h"
 
-enum { OPT_DETAILED_EXITCODE = PDH_OPT_COMMON_END, OPT_MAX_DELETES, OPT_FORMAT };
+enum { OPT_DETAILED_EXITCODE = PDH_OPT_COMMON_END, OPT_MAX_DELETES, OPT_FORMAT, OPT_METRICS_FILE };
 
 typedef struct S_plan_args {
 	bool detailed;
 	int max_deletes;   /* -1: the file's */
 	pdh_format format;
 	const char *planfile;  /* -o */
+	const char *metrics;   /* --metrics-file */
 } S_plan_args;
 
 static int S_plan_option(int opt, const char *arg, void *ctx)
@@ -32,6 +34,10 @@ static int S_plan_option(int opt, const char *arg, void *ctx)
 	}
 	if (opt == 'o') {
 		a->planfile = arg;
+		return 0;
+	}
+	if (opt == OPT_METRICS_FILE) {
+		a->metrics = arg;
 		return 0;
 	}
 	if (opt == OPT_FORMAT) {
@@ -51,9 +57,11 @@ int pdh_cmd_plan(int argc, char **argv)
 		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "out", required_argument, NULL, 'o' },
+		{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 		{ NULL, 0, NULL, 0 }
 	};
-	S_plan_args args = { false, -1, PDH_FORMAT_TEXT, NULL };
+	S_plan_args args = { false, -1, PDH_FORMAT_TEXT, NULL, NULL };
+	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 	pdh_error err = { 0 };
 	char digest[65] = "";
 	pdh_common o;
@@ -62,6 +70,7 @@ int pdh_cmd_plan(int argc, char **argv)
 	char *text = NULL;
 	int first, code = PDH_EXIT_ERROR;
 
+	pdh_cli_metrics_start(&mx, "plan");
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
 	if (pdh_common_parse(&o, "plan", argc, argv, "o:", longopts, S_plan_option, &args,
@@ -100,6 +109,9 @@ int pdh_cmd_plan(int argc, char **argv)
 	}
 	code = args.detailed && !pdh_plan_is_empty(run.plan) ? PDH_EXIT_CHANGES : PDH_EXIT_OK;
 done:
+	mx.path = args.metrics;
+	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES,
+	                              run.plan, run.listing.calls);
 	free(text);
 	pdh_target_run_dispose(&run);
 	pdh_common_dispose(&o);

@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "metrics_out.h"
 #include "options.h"
 #include "pdhooks/export.h"
 
@@ -8,10 +9,13 @@
 const pdh_cmd pdh_commands[] = {
 	{ "plan", pdh_cmd_plan,
 	  "pdhooks plan [-f FILE] [-o PLANFILE] [--format text|json|markdown]\n"
-	  "                    [--detailed-exitcode] [--max-deletes N] [OPTIONS]",
+	  "                    [--detailed-exitcode] [--max-deletes N] [--metrics-file PATH]\n"
+	  "                    [OPTIONS]",
 	  "list the live webhooks and show the calls that would make them match the file",
-	  "Makes one call (GET /webhooks) and changes nothing. The plan goes to stdout,\n"
-	  "warnings and errors to stderr.\n"
+	  "Lists the live webhooks (GET /webhooks, retried on connection errors, 429 and\n"
+	  "502/503/504) and changes nothing. The plan goes to stdout, warnings and errors to\n"
+	  "stderr. It names every owned webhook whose last delivery failed (Pipedrive deletes a\n"
+	  "webhook after 3 days without a successful delivery).\n"
 	  "\n"
 	  "Options:\n"
 	  "      --format FORMAT      text (default), json (one document described by\n"
@@ -23,14 +27,16 @@ const pdh_cmd pdh_commands[] = {
 	  "      --detailed-exitcode  exit 2 when changes are pending, 0 when there are none\n"
 	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
 	  "                           manage.max_deletes, else 10)\n"
+	  PDH_METRICS_HELP
 	  PDH_COMMON_HELP
 	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
-	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
-	  "2 changes pending (with --detailed-exitcode).\n" },
+	  "1 error (bad file, missing or refused credentials, an API error that retrying does\n"
+	  "not change), 2 changes pending (with --detailed-exitcode), 5 could not check: the API\n"
+	  "stayed unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
 	{ "apply", pdh_cmd_apply,
 	  "pdhooks apply [-f FILE | PLANFILE] [--auto-approve] [--parallelism N] [--force]\n"
-	  "              [--max-deletes N] [OPTIONS]",
+	  "              [--max-deletes N] [--metrics-file PATH] [OPTIONS]",
 	  "make the calls the plan shows, then check that nothing is left to do",
 	  "Lists the live webhooks, plans and prints the plan, asks for 'yes' (unless\n"
 	  "--auto-approve), then creates and deletes webhooks. Creates come first; the old half of\n"
@@ -52,6 +58,7 @@ const pdh_cmd pdh_commands[] = {
 	  "      --force              apply even when a safety brake refuses the plan\n"
 	  "      --max-deletes N      the safety brake's limit of deletes (default: the file's\n"
 	  "                           manage.max_deletes, else 10)\n"
+	  PDH_METRICS_HELP
 	  PDH_COMMON_HELP
 	  "\n"
 	  "Ctrl-C lets the calls in flight finish, starts no new one and reports what was done;\n"
@@ -59,8 +66,9 @@ const pdh_cmd pdh_commands[] = {
 	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
 	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
-	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed;\n"
-	  "130 interrupted.\n" },
+	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed; 5 could\n"
+	  "not check: the first listing kept failing (network, 5xx, 429) after the retries,\n"
+	  "nothing changed; 130 interrupted.\n" },
 	{ "validate", pdh_cmd_validate, "pdhooks validate [-f FILE] [-q] [--no-color]",
 	  "parse and check the desired-state file, without any network call",
 	  "Options:\n"
@@ -74,7 +82,7 @@ const pdh_cmd pdh_commands[] = {
 	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
 	{ "export", pdh_cmd_export, "pdhooks export [-o FILE] [--schema REF] [OPTIONS]",
 	  "write a desired-state file from the live webhooks",
-	  "Lists the live webhooks (one call, GET /webhooks) and writes a desired-state file that\n"
+	  "Lists the live webhooks (GET /webhooks, retried) and writes a desired-state file that\n"
 	  "declares every webhook of type general, sorted by event and URL, with manage.urls set\n"
 	  "to their origins and their names, version, user_id and http_auth_user kept. Webhooks\n"
 	  "of apps and automations are left out, and so is the second of two with the same key.\n"
@@ -89,8 +97,30 @@ const pdh_cmd pdh_commands[] = {
 	  PDH_COMMON_HELP
 	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
-	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
-	  "failure, FILE exists or cannot be written).\n" },
+	  "Exit codes: 0 success, 1 error (missing or refused credentials, an API error, FILE\n"
+	  "exists or cannot be written), 5 could not check: the API stayed unreachable or kept\n"
+	  "failing (network, 5xx, 429) after the retries.\n" },
+	{ "status", pdh_cmd_status,
+	  "pdhooks status [-f FILE] [--format text|json] [--detailed-exitcode]\n"
+	  "                      [--metrics-file PATH] [OPTIONS]",
+	  "show the delivery health of every webhook the file owns",
+	  "Lists the live webhooks (GET /webhooks, retried) and prints every webhook the file\n"
+	  "owns with its health: ok (last delivery answered 2xx), failing (answered otherwise, or\n"
+	  "not at all), never (no delivery yet) or inactive (is_active 0), then the counts and\n"
+	  "the number of foreign webhooks. Pipedrive deletes a webhook after 3 days without a\n"
+	  "successful delivery: status warns before that. Changes nothing.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --format FORMAT      text (default) or json (one document described by\n"
+	  "                           schemas/status.schema.json)\n"
+	  "      --detailed-exitcode  exit 2 when a webhook is failing or inactive\n"
+	  PDH_METRICS_HELP
+	  PDH_COMMON_HELP
+	  "\n"
+	  "Exit codes: 0 success (also with failing webhooks, unless --detailed-exitcode),\n"
+	  "1 error (bad file, missing or refused credentials, an API error), 2 a webhook is\n"
+	  "failing or inactive (with --detailed-exitcode), 5 could not check: the API stayed\n"
+	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
 	{ "version", pdh_cmd_version, "pdhooks version", "print the version", "" },
 	{ "help", pdh_cmd_help, "pdhooks help [COMMAND]", "show help for pdhooks or one command", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
