@@ -1,14 +1,34 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building, testing and the demo need.
+# Installs the Debian packages that building, testing, packaging and the demo need.
 # Idempotent, and silent when everything is already there.
+#   scripts/deps.sh          everything (development and CI)
+#   scripts/deps.sh --demo   only what scripts/demo.sh needs: a compiler, CMake, the
+#                            libraries, curl and python3 (no clang, valgrind, cppcheck, lintian)
+#   --list                   print the packages of the mode chosen, install nothing
 set -euo pipefail
 
-packages=(
+demo=(
   build-essential cmake pkg-config
-  libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev libcriterion-dev
-  python3 python3-jsonschema python3-yaml python3-prometheus-client jq
-  clang libclang-rt-14-dev valgrind cppcheck curl groff-base
+  libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev
+  python3 curl
 )
+full=(
+  "${demo[@]}" libcriterion-dev
+  python3-jsonschema python3-yaml python3-prometheus-client jq
+  clang libclang-rt-14-dev valgrind cppcheck groff-base
+  dpkg-dev lintian file
+)
+
+mode=full list=0
+for a in "$@"; do
+  case $a in
+  --demo) mode=demo ;;
+  --list) list=1 ;;
+  *) echo "usage: scripts/deps.sh [--demo] [--list]" >&2; exit 2 ;;
+  esac
+done
+if [ "$mode" = demo ]; then packages=("${demo[@]}"); else packages=("${full[@]}"); fi
+if [ "$list" = 1 ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,5 +45,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -15,7 +15,7 @@ valgrind=${PDH_VALGRIND:-OFF}
 build=${PDH_BUILD_DIR:-build}
 [ "$sanitize" = ON ] && build=${PDH_BUILD_DIR:-build-asan}
 
-cmake -S . -B "$build" -DPDH_SANITIZE="$sanitize" -DPDH_WERROR="$werror" \
+cmake -S . -B "$build" -DPDH_TESTS=ON -DPDH_SANITIZE="$sanitize" -DPDH_WERROR="$werror" \
 	-DPDH_VALGRIND="$valgrind" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 cd "$build"

@@ -96,7 +96,8 @@ def self_test(spec):
 
 class Fake:
     def __init__(self, state_path):
-        self.proc = subprocess.Popen([FAKE, "--port", "0", "--token", TOKEN, "--state", state_path],
+        self.proc = subprocess.Popen([FAKE, "--port", "0", "--token", TOKEN, "--state", state_path,
+                                      "--oauth-app", "app-token", "--company", "7:other-token"],
                                      stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("port="):
@@ -104,11 +105,13 @@ class Fake:
             raise SystemExit(f"pdhooks-fake did not start: {line!r}")
         self.base = f"http://127.0.0.1:{line[5:]}"
 
-    def call(self, method, path, body=None, token=TOKEN, ctype="application/json"):
+    def call(self, method, path, body=None, token=TOKEN, ctype="application/json", bearer=None):
         data = body.encode() if isinstance(body, str) else body
         req = urllib.request.Request(self.base + path, data=data, method=method)
-        if token:
+        if token and not bearer:
             req.add_header("x-api-token", token)
+        if bearer:
+            req.add_header("Authorization", "Bearer " + bearer)
         if data is not None:
             req.add_header("Content-Type", ctype)
         try:
@@ -154,6 +157,13 @@ def main():
         unauth = {m: response_schema(spec, p, m, 401, ("success", "error", "errorCode"))
                   for p, m in (("/webhooks", "get"), ("/webhooks", "post"), ("/webhooks/{id}", "delete"))}
 
+        # Delivery health set through the control API, in the form people type a time.
+        st, _ = fake.call("POST", "/_fake/webhooks/50",
+                          json.dumps({"last_http_status": 500, "is_active": 0,
+                                      "last_delivery_time": "2026-11-30 10:00:00",
+                                      "remove_time": "2026-11-30 11:00:00",
+                                      "remove_reason": "no successful delivery"}), token=None)
+        expect(st, 200, "POST /_fake/webhooks/50")
         for mode in ("masked", "real", "null"):
             st, _ = fake.call("POST", "/_fake/config", json.dumps({"password_listing": mode}), token=None)
             assert st == 200
@@ -172,6 +182,20 @@ def main():
                                                                      http_auth_password="pw")))
         expect(st, 201, "POST with all fields")
         check("POST 201 (all fields)", post201, body)
+        # A Marketplace app's create and its own listing; another company's.
+        st, body = fake.call("POST", "/v1/webhooks", json.dumps(good), bearer="app-token")
+        expect(st, 201, "POST as an app")
+        check("POST 201 (OAuth app)", post201, body)
+        st, body = fake.call("GET", "/v1/webhooks", bearer="app-token")
+        expect(st, 200, "GET as an app")
+        check("GET 200 (OAuth app)", get200, body)
+        st, body = fake.call("POST", "/v1/webhooks", json.dumps(good), token="other-token")
+        expect(st, 201, "POST in company 7")
+        check("POST 201 (company 7)", post201, body)
+        st, body = fake.call("GET", "/v1/webhooks", token="other-token")
+        check("GET 200 (company 7)", get200, body)
+        if [h["company_id"] for h in json.loads(body)["data"]] != [7]:
+            failures.append(f"company 7 lists {body}")
         st, body = fake.call("POST", "/v1/webhooks",
                              "subscription_url=https%3A%2F%2Fh.example%2F&event_action=create"
                              "&event_object=deal&name=form&user_id=3",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The man page, the GitHub workflow examples and the help texts agree and are well-formed:
-#   - docs/pdhooks.1 renders with groff without a warning and is installed by CMake;
+#   - docs/pdhooks.1 renders with groff without a warning and is installed (compressed) by CMake;
 #   - every command `pdhooks help` lists has its section in the man page, and the reverse;
 #   - examples/github/*.yml are YAML that GitHub Actions can read (python3-yaml), with the
 #     shape a workflow needs, and the applying ones share one concurrency group;
@@ -20,7 +20,7 @@ out=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$man" 2>&1) || err "groff failed"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$(dirname "$bin")" --prefix "$tmp" >/dev/null || err "cmake --install failed"
-[ -f "$tmp/share/man/man1/pdhooks.1" ] || err "cmake --install does not install the man page"
+[ -f "$tmp/share/man/man1/pdhooks.1.gz" ] || err "cmake --install does not install the man page"
 
 # 3. commands: help <-> man page.
 commands=$("$bin" help | sed -n '/^Commands:/,/^$/p' | awk 'NF>1 {print $1}')

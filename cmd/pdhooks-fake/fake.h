@@ -1,7 +1,9 @@
 /* pdhooks-fake: an in-memory stand-in for Pipedrive's webhooks API (GET/POST/DELETE), with
- * fault injection and a control API under /_fake/ for tests. One fake_server holds everything;
- * its mutex guards every field below the configuration (the configuration too, since
- * POST /_fake/config changes it). */
+ * fault injection and a control API under /_fake/ for tests. One fake_server holds everything:
+ * companies (each with its API token, webhooks, faults and rate window) and the OAuth apps
+ * installed in them; its one mutex guards all of it (the configuration too, since
+ * POST /_fake/config changes it). It is held only for in-memory work, never across a sleep
+ * (latency, delay faults) or a send. */
 #ifndef PDH_FAKE_H
 #define PDH_FAKE_H
 
@@ -16,6 +18,8 @@
 #define FAKE_NAME_MAX 255
 
 enum fake_pw_mode { FAKE_PW_MASKED, FAKE_PW_REAL, FAKE_PW_NULL };
+/* The saved state's form of a webhook: real password and the fake's own fields ("_app"). */
+#define FAKE_TEXT_STATE 3
 
 enum fake_method { FAKE_GET, FAKE_POST, FAKE_DELETE, FAKE_OTHER };
 
@@ -31,7 +35,15 @@ enum fake_fault_kind {
 	FAKE_FAULT_MISSING_ID,    /* the same with a webhook without "id" */
 	FAKE_FAULT_SUCCESS_FALSE, /* 200 with "success": false */
 	FAKE_FAULT_RESET_MID_BODY,/* headers and half the body, then the connection is closed */
-	FAKE_FAULT_REDIRECT    /* `status` (302) with Location: the same path on 127.0.0.1:port */
+	FAKE_FAULT_REDIRECT,   /* `status` (302) with Location: the same path on 127.0.0.1:port */
+	FAKE_FAULT_ECHO_400,   /* 400 whose error text quotes the request body */
+	FAKE_FAULT_RATE_ZERO,  /* served, with x-ratelimit-remaining: 0 and reset `seconds` (an
+	                        * epoch time, now + seconds, when `epoch`) */
+	FAKE_FAULT_DUP_ID,     /* GET: the listing with its first webhook twice */
+	FAKE_FAULT_ZERO_ID,    /* GET: the listing with a webhook of id 0 added */
+	FAKE_FAULT_NEGATIVE_ID,/* GET: the same with id -1 */
+	FAKE_FAULT_NULL_DATA,  /* GET: 200 {"success":true,"data":null} */
+	FAKE_FAULT_LATE_ANSWER /* serve the call (a POST creates), then wait delay_ms to answer */
 };
 
 /* Past the client's default 32 MiB cap on answers. */
@@ -45,85 +57,135 @@ typedef struct fake_fault {
 	long delay_ms;
 	long long size;    /* huge: body bytes */
 	int port;          /* redirect: where Location points */
+	long seconds;      /* ratelimit-zero: x-ratelimit-reset */
+	bool epoch;        /* ratelimit-zero: reset as a Unix time */
 	int remaining;     /* calls still to fail */
 } fake_fault;
 
 typedef struct fake_text {
-	char *text[3];     /* by enum fake_pw_mode; NULL until needed */
-	size_t len[3];
+	char *text[4];     /* by enum fake_pw_mode, and FAKE_TEXT_STATE; NULL until needed */
+	size_t len[4];
 } fake_text;
 
 typedef struct fake_call {
 	char *method;
 	char *path;
 	int status;        /* 0: the connection was dropped */
+	long company_id;   /* the company the token named; 0: none */
 } fake_call;
 
-typedef struct fake_server {
-	pthread_mutex_t lock;
+/* OAuth scopes an app token holds (bits). */
+enum { FAKE_SCOPE_READ = 1, FAKE_SCOPE_FULL = 2, FAKE_SCOPE_ADMIN = 4 };
 
-	/* configuration */
-	char *token;
-	char *prefix;          /* "" or "/v1", "/api/v1": no trailing slash */
-	char *state_path;      /* NULL: nothing persisted */
-	long user_id;          /* the caller */
-	long company_id;
-	int pw_mode;           /* enum fake_pw_mode, for GET listings */
-	long latency_ms;
-	int rate_limit;        /* calls per rolling 2 s; 0 = off */
-	long daily_limit;      /* 0 = off */
-	int max_webhooks;      /* general webhooks per owner */
-	bool verbose;
-
+/* One company: its API token, webhooks, faults and rate-limit window. */
+typedef struct fake_company {
+	long id;               /* company_id of its webhooks */
+	char *token;           /* its API token */
 	/* webhooks: array of full objects (real passwords), in id order; changed only through
-	 * fake_store_append/_remove/_replace, which keep `texts` in step */
+	 * fake_store_append/_remove/_replace/_patch, which keep `texts` in step */
 	json_t *hooks;
-	long next_id;
 	/* each webhook's serialised answer form by password mode, parallel to hooks, built on
 	 * demand: a change re-serialises one webhook, not the whole listing */
 	struct fake_text *texts;
 	size_t texts_cap;
-	/* GET /webhooks bodies by password mode: the texts joined, dropped on every change */
+	/* GET /webhooks bodies (API token) by password mode: the texts joined, dropped on every
+	 * change */
 	char *listing[3];
 	size_t listing_len[3];
 
 	fake_fault *faults;
 	size_t nfaults, faults_cap;
 
-	long counts[4];        /* by enum fake_method */
-	fake_call *log;
-	size_t nlog, log_cap;
-
 	long long *stamps;     /* monotonic ms of the calls in the rate window */
 	size_t nstamps, stamps_cap;
 	long daily_used;
+} fake_company;
+
+/* A Marketplace app installed in one company: an OAuth (Bearer) token with scopes. Its
+ * webhooks carry its token in the fake-only field "_app" (never shown by the API). */
+typedef struct fake_app {
+	char *token;
+	unsigned scopes;       /* FAKE_SCOPE_* */
+	long company_id;       /* 0 until resolved: the first company */
+	fake_company *company;
+} fake_app;
+
+typedef struct fake_server {
+	pthread_mutex_t lock;
+
+	/* configuration */
+	char *token;           /* the first company's API token (--token) */
+	long company_id;       /* the first company's id (--company-id) */
+	char *prefix;          /* "" or "/v1", "/api/v1": no trailing slash */
+	char *state_path;      /* NULL: nothing persisted */
+	char *seed_path;       /* --seed: read, never written */
+	long user_id;          /* the caller */
+	int pw_mode;           /* enum fake_pw_mode, for GET listings */
+	long latency_ms;
+	int rate_limit;        /* calls per rolling 2 s per company; 0 = off */
+	long daily_limit;      /* per company; 0 = off */
+	int max_webhooks;      /* general webhooks per owner */
+	bool verbose;
+
+	/* companies[0] is the --token company; the others come from --company, --companies and
+	 * the state. Each is allocated on its own, so a pointer stays valid as the array grows. */
+	fake_company **companies;
+	size_t ncompanies, companies_cap;
+	fake_app *apps;
+	size_t napps, apps_cap;
+	long next_id;          /* webhook ids are unique across companies, as Pipedrive's */
+
+	long counts[4];        /* by enum fake_method */
+	fake_call *log;
+	size_t nlog, log_cap;
 } fake_server;
 
-/* store.c: the webhooks. Callers hold s->lock. */
+/* store.c: companies and their webhooks. Callers hold s->lock. */
+/* Adds a company (token copied); NULL + why when its id or token is taken. */
+fake_company *fake_company_add(fake_server *s, long id, const char *token, char *why,
+                               size_t whylen);
+fake_company *fake_company_find(fake_server *s, long id);
+fake_company *fake_company_by_token(fake_server *s, const char *token);
+void fake_company_free(fake_company *co);
 /* Checks the types of a seeded webhook (strict: unknown keys are errors), fills the missing
  * fields and returns the complete object (new reference), or NULL with a reason in why. */
-json_t *fake_store_complete(fake_server *s, json_t *in, long id, char *why, size_t whylen);
-/* Replaces all webhooks with the array `in` (or a listing {"data": [...]}); 0 or -1 + why. */
-int fake_store_replace(fake_server *s, json_t *in, char *why, size_t whylen);
-/* Loads s->state_path when it exists; 0 or -1 + why. */
+json_t *fake_store_complete(fake_server *s, long company_id, json_t *in, long id, char *why,
+                            size_t whylen);
+/* Replaces co's webhooks with the array `in` (or a listing {"data": [...]}); 0 or -1 + why. */
+int fake_store_replace(fake_server *s, fake_company *co, json_t *in, char *why, size_t whylen);
+/* A state document: the old form (an array or a listing: dflt's webhooks), or
+ * {"companies": [{"id": N, "token": "T", "webhooks": [...]}, ...]}, where a company not yet
+ * known is added (it then needs a token) and "token"/"webhooks" may be left out for a known
+ * one. 0 or -1 + why; on error nothing has changed. */
+int fake_state_apply(fake_server *s, json_t *in, fake_company *dflt, char *why, size_t whylen);
+/* The whole state in the form fake_state_apply reads: the old array when there is one
+ * company, else the companies form. New reference. */
+json_t *fake_state_json(fake_server *s);
+/* Loads s->seed_path and s->state_path when they exist; 0 or -1 + why. */
 int fake_store_load(fake_server *s, char *why, size_t whylen);
 /* Writes s->state_path (temp file + rename) when set; 0 or -1 (reported on stderr). */
 int fake_store_save(fake_server *s);
+/* Sets the fields of the webhook at index from the object `fields` (checked as --state checks
+ * a webhook; "id" cannot change); 0 or -1 + why. */
+int fake_store_patch(fake_server *s, fake_company *co, size_t index, const json_t *fields,
+                     char *why, size_t whylen);
 /* Adds hook (reference taken) at the end / removes the webhook at index; both call
  * fake_store_changed. */
-void fake_store_append(fake_server *s, json_t *hook);
-void fake_store_remove(fake_server *s, size_t index);
-/* After every change: drops the cached listings and saves. */
-void fake_store_changed(fake_server *s);
-/* Frees the webhooks and every cached text (at exit). */
-void fake_store_dispose(fake_server *s);
-/* The GET /webhooks body for the current password mode (borrowed; valid until the next change
- * or until the lock is released), and its length. */
-const char *fake_store_listing(fake_server *s, size_t *len);
-/* A copy of hook as an API answer shows it, with the password per mode. Caller decrefs. */
+void fake_store_append(fake_server *s, fake_company *co, json_t *hook);
+void fake_store_remove(fake_server *s, fake_company *co, size_t index);
+/* After every change: drops co's cached listings and saves. */
+void fake_store_changed(fake_server *s, fake_company *co);
+/* The GET /webhooks body for the current password mode: every webhook of co, or with app
+ * only that app's. Caller frees; *len gets the length. */
+char *fake_store_listing(fake_server *s, fake_company *co, const fake_app *app, size_t *len);
+/* A copy of hook as an API answer shows it, with the password per mode and without the
+ * fake's own fields. Caller decrefs. */
 json_t *fake_store_public(const json_t *hook, int pw_mode);
-json_t *fake_store_find(fake_server *s, long id, size_t *index);
-int fake_store_general_count(fake_server *s, long owner_id);
+json_t *fake_store_find(fake_company *co, long id, size_t *index);
+/* Webhooks counted against the per-user limit: owner's general ones, or with app that app's. */
+int fake_store_count(fake_company *co, long owner_id, const fake_app *app);
+/* The app token that made hook, or NULL. */
+const char *fake_store_app_of(const json_t *hook);
 /* "2019-10-25T08:25:27.000Z" for now, into out (at least 25 bytes). */
 void fake_time_iso(char *out, size_t n);
 
@@ -139,9 +201,9 @@ json_t *fake_form_parse(const char *body, size_t len);
 int fake_fault_parse(const char *spec, fake_fault *out, const char **why);
 /* Parses the control endpoint's JSON; 0 or -1 + why. */
 int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why);
-void fake_fault_add(fake_server *s, const fake_fault *f);
-/* Takes one use of the first fault that matches method; false when none. */
-bool fake_fault_take(fake_server *s, int method, fake_fault *out);
+void fake_fault_add(fake_company *co, const fake_fault *f);
+/* Takes one use of co's first fault that matches method; false when none. */
+bool fake_fault_take(fake_company *co, int method, fake_fault *out);
 int fake_method_of(const char *method);
 const char *fake_method_name(int method);
 

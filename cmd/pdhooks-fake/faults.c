@@ -49,6 +49,11 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 		{ "missing-id", FAKE_FAULT_MISSING_ID },
 		{ "success-false", FAKE_FAULT_SUCCESS_FALSE },
 		{ "reset-mid-body", FAKE_FAULT_RESET_MID_BODY },
+		{ "echo-400", FAKE_FAULT_ECHO_400 },
+		{ "duplicate-id", FAKE_FAULT_DUP_ID },
+		{ "zero-id", FAKE_FAULT_ZERO_ID },
+		{ "negative-id", FAKE_FAULT_NEGATIVE_ID },
+		{ "null-data", FAKE_FAULT_NULL_DATA },
 	};
 	long n;
 
@@ -70,6 +75,20 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 	} else if (strncmp(k, "delay=", 6) == 0 && S_number(k + 6, 0, 600000, &n) == 0) {
 		f->kind = FAKE_FAULT_DELAY;
 		f->delay_ms = n;
+	} else if (strncmp(k, "late-answer=", 12) == 0 && S_number(k + 12, 0, 600000, &n) == 0) {
+		f->kind = FAKE_FAULT_LATE_ANSWER;
+		f->delay_ms = n;
+	} else if (strcmp(k, "ratelimit-zero") == 0 || strcmp(k, "ratelimit-zero-epoch") == 0) {
+		f->kind = FAKE_FAULT_RATE_ZERO;
+		f->seconds = 3600;
+		f->epoch = strcmp(k, "ratelimit-zero-epoch") == 0;
+	} else if ((strncmp(k, "ratelimit-zero=", 15) == 0 &&
+	            S_number(k + 15, 0, 100000000, &n) == 0) ||
+	           (strncmp(k, "ratelimit-zero-epoch=", 21) == 0 &&
+	            S_number(k + 21, 0, 100000000, &n) == 0)) {
+		f->kind = FAKE_FAULT_RATE_ZERO;
+		f->seconds = n;
+		f->epoch = k[14] == '-';
 	} else if (strcmp(k, "create-503") == 0) {
 		f->kind = FAKE_FAULT_CREATE_503;
 		f->status = 503;
@@ -86,7 +105,9 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 	} else {
 		*why = "KIND must be an HTTP status, html, html=STATUS, truncated, drop, delay=MS, "
 		       "create-503, huge, huge=BYTES, wrong-types, missing-id, success-false, "
-		       "reset-mid-body or redirect=PORT";
+		       "reset-mid-body, redirect=PORT, echo-400, ratelimit-zero[=S], "
+		       "ratelimit-zero-epoch[=S], duplicate-id, zero-id, negative-id, null-data or "
+		       "late-answer=MS";
 		return -1;
 	}
 	return 0;
@@ -129,7 +150,8 @@ done:
 
 #define S_JSON_KINDS                                                                    \
 	"kind must be status, html, truncated, drop, delay, create-503, huge, wrong-types, " \
-	"missing-id, success-false, reset-mid-body or redirect"
+	"missing-id, success-false, reset-mid-body, redirect, echo-400, ratelimit-zero, "   \
+	"ratelimit-zero-epoch, duplicate-id, zero-id, negative-id, null-data or late-answer"
 
 int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 {
@@ -194,6 +216,24 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 		}
 		out->kind = FAKE_FAULT_DELAY;
 		out->delay_ms = (long)json_integer_value(v);
+	} else if (strcmp(kind, "late-answer") == 0) {
+		v = json_object_get(j, "delay_ms");
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 600000) {
+			*why = "kind late-answer needs delay_ms (0-600000)";
+			return -1;
+		}
+		out->kind = FAKE_FAULT_LATE_ANSWER;
+		out->delay_ms = (long)json_integer_value(v);
+	} else if (strcmp(kind, "ratelimit-zero") == 0 || strcmp(kind, "ratelimit-zero-epoch") == 0) {
+		v = json_object_get(j, "seconds");
+		if (v && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		          json_integer_value(v) > 100000000)) {
+			*why = "kind ratelimit-zero takes seconds (0-100000000)";
+			return -1;
+		}
+		out->kind = FAKE_FAULT_RATE_ZERO;
+		out->seconds = v ? (long)json_integer_value(v) : 3600;
+		out->epoch = strcmp(kind, "ratelimit-zero-epoch") == 0;
 	} else if (strcmp(kind, "huge") == 0) {
 		v = json_object_get(j, "size");
 		if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
@@ -220,18 +260,22 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 	return 0;
 }
 
-void fake_fault_add(fake_server *s, const fake_fault *f)
+void fake_fault_add(fake_company *s, const fake_fault *f)
 {
 	s->faults = pdh_xgrow(s->faults, &s->faults_cap, s->nfaults + 1, sizeof(*s->faults));
 	s->faults[s->nfaults++] = *f;
 }
 
-bool fake_fault_take(fake_server *s, int method, fake_fault *out)
+bool fake_fault_take(fake_company *s, int method, fake_fault *out)
 {
 	for (size_t i = 0; i < s->nfaults; i++) {
 		fake_fault *f = &s->faults[i];
+		bool listing_only = f->kind == FAKE_FAULT_DUP_ID || f->kind == FAKE_FAULT_ZERO_ID ||
+		                    f->kind == FAKE_FAULT_NEGATIVE_ID || f->kind == FAKE_FAULT_NULL_DATA;
 		if (f->method != FAKE_OTHER && f->method != method)
 			continue;
+		if (listing_only && method != FAKE_GET)
+			continue;   /* only a listing has ids to break: the fault waits for one */
 		*out = *f;
 		if (--f->remaining == 0) {
 			memmove(f, f + 1, (s->nfaults - i - 1) * sizeof(*f));

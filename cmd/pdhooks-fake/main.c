@@ -25,24 +25,49 @@ static const char S_usage[] =
 	"                           Authorization: Bearer (default test-token)\n"
 	"  --user-id N              the caller's user id: owner_id of created webhooks and their\n"
 	"                           user_id unless the body gives one (default 1)\n"
-	"  --company-id N           company_id of created webhooks (default 1)\n"
-	"  --state FILE             seed from FILE (a JSON array of webhooks, or a GET listing)\n"
+	"  --company-id N           the --token company's id: company_id of its webhooks\n"
+	"                           (default 1)\n"
+	"  --company ID:TOKEN       one more company, with its own API token, webhooks,\n"
+	"                           faults and rate-limit window (repeatable); webhook ids\n"
+	"                           are unique across companies, as Pipedrive's\n"
+	"  --companies N            N more companies: tokens tok-1 .. tok-N, ids 1001 .. 1000+N\n"
+	"  --oauth-app TOKEN[:SCOPES][@COMPANY]\n"
+	"                           a Marketplace app installed in COMPANY (an id; default\n"
+	"                           the --token company), called with Authorization: Bearer\n"
+	"                           TOKEN. SCOPES: a comma list of webhooks:read,\n"
+	"                           webhooks:full, admin, or none (default webhooks:full).\n"
+	"                           Its creates are typed application, its GET lists only\n"
+	"                           its own, DELETE of another's answers 403; a missing scope\n"
+	"                           (GET: any; POST, DELETE: webhooks:full or admin)\n"
+	"                           answers 403 \"Scope and URL mismatch\"\n"
+	"  --seed FILE              seed from FILE as --state does, never writing it\n"
+	"  --state FILE             seed from FILE (a JSON array of webhooks, or a GET listing,\n"
+	"                           or {\"companies\":[{\"id\":N,\"token\":T,\"webhooks\":[...]}]})\n"
 	"                           when it exists, and rewrite it after every change; missing\n"
 	"                           fields get defaults (id counting up, type general,\n"
-	"                           is_active 1, version 2.0, add_time now, name ACTION.OBJECT)\n"
+	"                           is_active 1, version 2.0, add_time now, name ACTION.OBJECT,\n"
+	"                           delivery fields null). Times written \"YYYY-MM-DD HH:MM:SS\"\n"
+	"                           are stored as add_time's \"YYYY-MM-DDTHH:MM:SS.000Z\"\n"
 	"  --password-listing MODE  how GET /webhooks shows a set http_auth_password:\n"
 	"                           masked (default, \"" FAKE_PASSWORD_MASK "\"), real, or null.\n"
 	"                           POST answers and GET /_fake/state always show the real one\n"
 	"  --latency-ms N           wait N ms before answering each API call\n"
-	"  --rate-limit N           at most N API calls per rolling 2 s, then 429 with\n"
-	"                           Retry-After; x-ratelimit-limit/-remaining/-reset headers\n"
-	"                           on every answer (default 0: off, no headers)\n"
+	"  --rate-limit N           at most N API calls per company per rolling 2 s, then\n"
+	"                           429 with Retry-After; x-ratelimit-limit/-remaining/-reset\n"
+	"                           headers on every answer (default 0: off, no headers)\n"
 	"  --daily-limit N          x-daily-requests-left header; 429 once N calls are used\n"
+	"                           by a company\n"
 	"                           (default 0: off)\n"
 	"  --max-webhooks N         general webhooks per user before POST answers 422\n"
 	"                           (default 40)\n"
+	;
+
+/* Split: C11 compilers need only take 4095-character literals. */
+static const char S_usage_faults[] =
 	"  --fail METHOD:KIND[:N]   fail the next N (default 1) calls of METHOD (GET, POST,\n"
-	"                           DELETE or *); repeatable, used in order. KIND:\n"
+	"                           DELETE or *) of the --token company (POST\n"
+	"                           /_fake/fail?company=ID for another); repeatable, used in\n"
+	"                           order. KIND:\n"
 	"                             STATUS       e.g. 503: that status, Pipedrive-shaped JSON\n"
 	"                             html[=S]     a CDN's HTML error page, status S (503)\n"
 	"                             truncated    200 with a JSON body cut short\n"
@@ -60,8 +85,20 @@ static const char S_usage[] =
 	"                                          connection is closed\n"
 	"                             redirect=PORT  302 with Location: the same path on\n"
 	"                                          http://127.0.0.1:PORT\n"
+	"                             echo-400     400 whose error text quotes the request body\n"
+	"                             ratelimit-zero[=S]  served, with x-ratelimit-remaining: 0\n"
+	"                                          and x-ratelimit-reset: S (default 3600)\n"
+	"                             ratelimit-zero-epoch[=S]  the same, reset = now + S as a\n"
+	"                                          Unix time\n"
+	"                             late-answer=MS  serve the call (a POST creates), then\n"
+	"                                          wait MS before answering\n"
+	"                           For GET listings only (other calls leave them queued):\n"
+	"                             duplicate-id the listing with its first webhook twice\n"
+	"                             zero-id, negative-id  a webhook of id 0 / -1 added\n"
+	"                             null-data    200 {\"success\":true,\"data\":null}\n"
 	"                           Faulted calls are not served, nothing is created or deleted\n"
-	"                           (delay and create-503 aside), and no token is checked.\n"
+	"                           (delay, create-503, late-answer and ratelimit-zero aside),\n"
+	"                           and no token is checked.\n"
 	"  -v, --verbose            one line per API call on stderr\n"
 	"  -h, --help               this text\n"
 	"  --version                print the version\n";
@@ -69,25 +106,57 @@ static const char S_usage[] =
 /* Split in two: C11 compilers need only take 4095-character literals. */
 static const char S_usage_control[] =
 	"\n"
-	"Control API (no auth, loopback only):\n"
+	"Control API (no auth, loopback only). ?company=ID picks a company (default: the\n"
+	"--token one; state, webhooks, fail, fail/reset and calls take it; company=all:\n"
+	"GET/PUT state in the companies form, fail queued in every company):\n"
 	"  GET  /_fake/calls        {\"GET\":n,\"POST\":n,\"DELETE\":n,\"OTHER\":n,\n"
-	"                            \"log\":[{\"method\",\"path\",\"status\"}]} (status 0: dropped)\n"
+	"                            \"log\":[{\"method\",\"path\",\"status\",\"company\"}]}\n"
+	"                           (status 0: dropped; company 0: no known token);\n"
+	"                           with ?company=ID only that company's calls\n"
+	"  GET  /_fake/companies    [{\"id\",\"token\",\"webhooks\":n,\"apps\":[tokens]}]\n"
 	"  POST /_fake/calls/reset  forget the calls\n"
 	"  GET  /_fake/state        all webhooks, full objects with real passwords\n"
-	"  PUT  /_fake/state        replace them with a JSON array (defaults as for --state)\n"
+	"  PUT  /_fake/state        replace them with a JSON array, or many companies' with\n"
+	"                           the companies form (new ones added; as for --state)\n"
+	"  POST /_fake/webhooks/ID  {\"last_http_status\":500, \"last_delivery_time\":\"2026-11-30\n"
+	"                           10:00:00\", \"is_active\":0, ...}: set fields of one webhook\n"
+	"                           (delivery health: last_delivery_time, last_http_status,\n"
+	"                           is_active, remove_time, remove_reason; any field but id);\n"
+	"                           answers the webhook as stored; without ?company the\n"
+	"                           company that holds the id\n"
 	"  POST /_fake/fail         {\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2};\n"
 	"                           kind status|html|truncated|drop|delay|create-503|huge|\n"
 	"                           wrong-types|missing-id|success-false|reset-mid-body|\n"
-	"                           redirect; html takes an optional status, delay takes\n"
+	"                           redirect|echo-400|ratelimit-zero|ratelimit-zero-epoch|\n"
+	"                           duplicate-id|zero-id|negative-id|null-data|late-answer;\n"
+	"                           html takes an optional status, delay and late-answer\n"
 	"                           delay_ms, huge an optional size (bytes), redirect a port\n"
-	"                           and an optional 3xx status;\n"
+	"                           and an optional 3xx status, ratelimit-zero* seconds;\n"
 	"                           method defaults to any, count to 1; or a JSON string\n"
 	"                           \"METHOD:KIND[:N]\" as --fail takes it\n"
-	"  POST /_fake/fail/reset   forget pending faults\n"
+	"  POST /_fake/fail/reset   forget pending faults (of every company without ?company)\n"
 	"  POST /_fake/config       {\"latency_ms\":N, \"rate_limit\":N, \"daily_limit\":N,\n"
 	"                            \"max_webhooks\":N, \"password_listing\":\"real\"} (0 = off)\n"
 	"\n"
 	"Stops cleanly on SIGTERM or SIGINT.\n";
+
+/* What the options ask for beyond the settings: built once every option is read, since
+ * --token and --company-id may come after a --fail or an --oauth-app. */
+typedef struct start_plan {
+	struct { long id; char *token; } *companies;
+	size_t ncompanies, companies_cap;
+	long generated;        /* --companies N */
+	fake_fault *faults;
+	size_t nfaults, faults_cap;
+} start_plan;
+
+static void S_plan_dispose(start_plan *p)
+{
+	for (size_t i = 0; i < p->ncompanies; i++)
+		free(p->companies[i].token);
+	free(p->companies);
+	free(p->faults);
+}
 
 static void S_server_init(fake_server *s)
 {
@@ -99,7 +168,6 @@ static void S_server_init(fake_server *s)
 	s->company_id = 1;
 	s->pw_mode = FAKE_PW_MASKED;
 	s->max_webhooks = 40;
-	s->hooks = json_array();
 	s->next_id = 1;
 }
 
@@ -110,10 +178,14 @@ static void S_server_dispose(fake_server *s)
 		free(s->log[i].path);
 	}
 	free(s->log);
-	free(s->faults);
-	free(s->stamps);
-	fake_store_dispose(s);
+	for (size_t i = 0; i < s->ncompanies; i++)
+		fake_company_free(s->companies[i]);
+	free(s->companies);
+	for (size_t i = 0; i < s->napps; i++)
+		free(s->apps[i].token);
+	free(s->apps);
 	free(s->token);
+	free(s->seed_path);
 	free(s->prefix);
 	free(s->state_path);
 	pthread_mutex_destroy(&s->lock);
@@ -143,7 +215,7 @@ static void S_set(char **field, const char *v)
 
 enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
-	O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION
+	O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP, O_SEED
 };
 
 static const struct option S_options[] = {
@@ -159,14 +231,130 @@ static const struct option S_options[] = {
 	{ "daily-limit", required_argument, NULL, O_DAILY },
 	{ "max-webhooks", required_argument, NULL, O_MAXHOOKS },
 	{ "fail", required_argument, NULL, O_FAIL },
+	{ "company", required_argument, NULL, O_COMPANY_TOKEN },
+	{ "companies", required_argument, NULL, O_COMPANIES },
+	{ "oauth-app", required_argument, NULL, O_APP },
+	{ "seed", required_argument, NULL, O_SEED },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --company ID:TOKEN */
+static int S_company_opt(start_plan *p, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	char *idtext;
+	long id;
+	int rc;
+
+	if (colon == NULL || colon[1] == '\0') {
+		fprintf(stderr, "pdhooks-fake: --company takes ID:TOKEN, not '%s'\n", arg);
+		return -1;
+	}
+	idtext = pdh_xstrndup(arg, (size_t)(colon - arg));
+	rc = S_number("--company ID", idtext, 1, 0x7fffffffL, &id);
+	free(idtext);
+	if (rc != 0)
+		return -1;
+	p->companies = pdh_xgrow(p->companies, &p->companies_cap, p->ncompanies + 1,
+	                         sizeof(*p->companies));
+	p->companies[p->ncompanies].id = id;
+	p->companies[p->ncompanies].token = pdh_xstrdup(colon + 1);
+	p->ncompanies++;
+	return 0;
+}
+
+/* --oauth-app TOKEN[:SCOPES][@COMPANY] */
+static int S_app_opt(fake_server *s, const char *arg)
+{
+	char *spec = pdh_xstrdup(arg), *at = strrchr(spec, '@'), *scopes = strchr(spec, ':');
+	fake_app app = { NULL, FAKE_SCOPE_FULL, 0, NULL };
+	int rc = -1;
+
+	if (at) {
+		*at++ = '\0';
+		if (S_number("--oauth-app @COMPANY", at, 1, 0x7fffffffL, &app.company_id) != 0)
+			goto done;
+	}
+	if (scopes) {
+		*scopes++ = '\0';
+		app.scopes = 0;
+		for (char *tok = strtok(scopes, ","); tok; tok = strtok(NULL, ",")) {
+			if (strcmp(tok, "webhooks:read") == 0)
+				app.scopes |= FAKE_SCOPE_READ;
+			else if (strcmp(tok, "webhooks:full") == 0)
+				app.scopes |= FAKE_SCOPE_FULL;
+			else if (strcmp(tok, "admin") == 0)
+				app.scopes |= FAKE_SCOPE_ADMIN;
+			else if (strcmp(tok, "none") != 0) {
+				fprintf(stderr, "pdhooks-fake: --oauth-app: unknown scope '%s' (webhooks:read, "
+				        "webhooks:full, admin, none)\n", tok);
+				goto done;
+			}
+		}
+	}
+	if (spec[0] == '\0') {
+		fprintf(stderr, "pdhooks-fake: --oauth-app takes TOKEN[:SCOPES][@COMPANY]\n");
+		goto done;
+	}
+	for (size_t i = 0; i < s->napps; i++) {
+		if (strcmp(s->apps[i].token, spec) == 0) {
+			fprintf(stderr, "pdhooks-fake: --oauth-app: the token is given twice\n");
+			goto done;
+		}
+	}
+	app.token = spec;
+	spec = NULL;
+	s->apps = pdh_xgrow(s->apps, &s->apps_cap, s->napps + 1, sizeof(*s->apps));
+	s->apps[s->napps++] = app;
+	rc = 0;
+done:
+	free(spec);
+	return rc;
+}
+
+/* Makes the companies (the --token one first), hands out the faults and places the apps. */
+static int S_build(fake_server *s, start_plan *p)
+{
+	char why[256];
+
+	if (fake_company_add(s, s->company_id, s->token, why, sizeof(why)) == NULL)
+		goto fail;
+	for (size_t i = 0; i < p->ncompanies; i++)
+		if (fake_company_add(s, p->companies[i].id, p->companies[i].token, why,
+		                     sizeof(why)) == NULL)
+			goto fail;
+	for (long i = 1; i <= p->generated; i++) {
+		char tok[32];
+		snprintf(tok, sizeof(tok), "tok-%ld", i);
+		if (fake_company_add(s, 1000 + i, tok, why, sizeof(why)) == NULL)
+			goto fail;
+	}
+	for (size_t i = 0; i < p->nfaults; i++)
+		fake_fault_add(s->companies[0], &p->faults[i]);
+	for (size_t i = 0; i < s->napps; i++) {
+		fake_app *a = &s->apps[i];
+		a->company = a->company_id ? fake_company_find(s, a->company_id) : s->companies[0];
+		if (a->company == NULL) {
+			snprintf(why, sizeof(why), "--oauth-app: no company %ld", a->company_id);
+			goto fail;
+		}
+		if (fake_company_by_token(s, a->token) != NULL) {
+			snprintf(why, sizeof(why), "--oauth-app: the token is a company's API token");
+			goto fail;
+		}
+		a->company_id = a->company->id;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "pdhooks-fake: %s\n", why);
+	return -1;
+}
+
 /* Returns -1 on a bad option (message printed), 1 when done (help, version), 0 to run. */
-static int S_parse(fake_server *s, int argc, char **argv, long *port)
+static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *port)
 {
 	const char *why = NULL;
 	fake_fault f;
@@ -241,13 +429,30 @@ static int S_parse(fake_server *s, int argc, char **argv, long *port)
 				fprintf(stderr, "pdhooks-fake: --fail '%s': %s\n", optarg, why);
 				return -1;
 			}
-			fake_fault_add(s, &f);
+			p->faults = pdh_xgrow(p->faults, &p->faults_cap, p->nfaults + 1, sizeof(*p->faults));
+			p->faults[p->nfaults++] = f;
+			break;
+		case O_COMPANY_TOKEN:
+			if (S_company_opt(p, optarg) != 0)
+				return -1;
+			break;
+		case O_COMPANIES:
+			if (S_number("--companies", optarg, 0, 100000, &p->generated) != 0)
+				return -1;
+			break;
+		case O_APP:
+			if (S_app_opt(s, optarg) != 0)
+				return -1;
+			break;
+		case O_SEED:
+			S_set(&s->seed_path, optarg);
 			break;
 		case 'v':
 			s->verbose = true;
 			break;
 		case 'h':
 			fputs(S_usage, stdout);
+			fputs(S_usage_faults, stdout);
 			fputs(S_usage_control, stdout);
 			return 1;
 		case O_VERSION:
@@ -262,12 +467,13 @@ static int S_parse(fake_server *s, int argc, char **argv, long *port)
 		fprintf(stderr, "pdhooks-fake: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	return 0;
+	return S_build(s, p);
 }
 
 int main(int argc, char **argv)
 {
 	fake_server s;
+	start_plan plan;
 	struct MHD_Daemon *d = NULL;
 	sigset_t stop;
 	char why[1024];
@@ -276,7 +482,9 @@ int main(int argc, char **argv)
 	int rc, sig = 0;
 
 	S_server_init(&s);
-	rc = S_parse(&s, argc, argv, &port);
+	memset(&plan, 0, sizeof(plan));
+	rc = S_parse(&s, &plan, argc, argv, &port);
+	S_plan_dispose(&plan);
 	if (rc != 0) {
 		rc = rc < 0 ? 2 : 0;
 		goto done;

@@ -23,6 +23,12 @@ typedef struct fake_req {
 	bool too_big;
 } fake_req;
 
+/* Who is calling: a company's API token, or an app installed in it. */
+typedef struct caller {
+	fake_company *co;      /* NULL: no known token */
+	const fake_app *app;   /* NULL: the company's API token */
+} caller;
+
 /* What one API answer carries besides its body: rate-limit headers and extras. */
 typedef struct reply_meta {
 	bool rate_on;
@@ -118,7 +124,8 @@ static enum MHD_Result S_html(struct MHD_Connection *c, int status, const reply_
 	return S_send(c, status, "text/html; charset=UTF-8", page, strlen(page), meta);
 }
 
-static void S_record(fake_server *s, const char *method, const char *url, int status)
+static void S_record(fake_server *s, const char *method, const char *url, int status,
+                     long company_id)
 {
 	pthread_mutex_lock(&s->lock);
 	s->counts[fake_method_of(method)]++;
@@ -127,6 +134,7 @@ static void S_record(fake_server *s, const char *method, const char *url, int st
 		s->log[s->nlog].method = pdh_xstrdup(method);
 		s->log[s->nlog].path = pdh_xstrdup(url);
 		s->log[s->nlog].status = status;
+		s->log[s->nlog].company_id = company_id;
 		s->nlog++;
 	}
 	if (s->verbose)
@@ -142,7 +150,7 @@ static long S_seconds_to_utc_midnight(void)
 
 /* Counts the call against the limits; returns the Retry-After seconds when over one, else 0.
  * Caller holds the lock. */
-static long S_rate(fake_server *s, reply_meta *m)
+static long S_rate(const fake_server *cfg, fake_company *s, reply_meta *m)
 {
 	long long now = S_now_ms();
 	size_t k = 0;
@@ -152,8 +160,8 @@ static long S_rate(fake_server *s, reply_meta *m)
 		if (now - s->stamps[i] < RATE_WINDOW_MS)
 			s->stamps[k++] = s->stamps[i];
 	s->nstamps = k;
-	if (s->rate_limit > 0) {
-		if (s->nstamps >= (size_t)s->rate_limit) {
+	if (cfg->rate_limit > 0) {
+		if (s->nstamps >= (size_t)cfg->rate_limit) {
 			retry = (long)((s->stamps[0] + RATE_WINDOW_MS - now + 999) / 1000);
 			if (retry < 1)
 				retry = 1;
@@ -162,53 +170,85 @@ static long S_rate(fake_server *s, reply_meta *m)
 			s->stamps[s->nstamps++] = now;
 		}
 		m->rate_on = true;
-		m->limit = s->rate_limit;
-		m->remaining = s->nstamps >= (size_t)s->rate_limit ? 0
-		               : s->rate_limit - (long)s->nstamps;
+		m->limit = cfg->rate_limit;
+		m->remaining = s->nstamps >= (size_t)cfg->rate_limit ? 0
+		               : cfg->rate_limit - (long)s->nstamps;
 		m->reset = (long)((s->stamps[0] + RATE_WINDOW_MS - now + 999) / 1000);
 	}
-	if (s->daily_limit > 0) {
-		if (retry == 0 && s->daily_used >= s->daily_limit)
+	if (cfg->daily_limit > 0) {
+		if (retry == 0 && s->daily_used >= cfg->daily_limit)
 			retry = S_seconds_to_utc_midnight();
 		else if (retry == 0)
 			s->daily_used++;
 		m->daily_on = true;
-		m->daily_left = s->daily_limit - s->daily_used;
+		m->daily_left = cfg->daily_limit - s->daily_used;
 	}
 	return retry;
 }
 
-static bool S_token_is(const fake_server *s, const char *v)
-{
-	return v != NULL && strcmp(v, s->token) == 0;
-}
-
-static bool S_authorized(fake_server *s, struct MHD_Connection *c)
+/* The token of a call: x-api-token, ?api_token= or Authorization: Bearer. */
+static const char *S_bearer(struct MHD_Connection *c)
 {
 	const char *bearer = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 
-	if (S_token_is(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-token")))
-		return true;
-	if (S_token_is(s, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api_token")))
-		return true;
-	if (bearer && strncasecmp(bearer, "Bearer ", 7) == 0) {
-		bearer += 7;
-		while (*bearer == ' ')
-			bearer++;
-		return S_token_is(s, bearer);
+	if (bearer == NULL || strncasecmp(bearer, "Bearer ", 7) != 0)
+		return NULL;
+	bearer += 7;
+	while (*bearer == ' ')
+		bearer++;
+	return bearer;
+}
+
+/* Finds the caller; false when no token is known. An app token counts only as a Bearer
+ * token, as OAuth access tokens are sent. Caller holds the lock. */
+static bool S_resolve(fake_server *s, struct MHD_Connection *c, caller *who)
+{
+	const char *bearer = S_bearer(c);
+	const char *cand[3] = {
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-token"),
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api_token"),
+		bearer,
+	};
+
+	who->co = NULL;
+	who->app = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		if ((who->co = fake_company_by_token(s, cand[i])) != NULL)
+			return true;
+	}
+	for (size_t i = 0; bearer && i < s->napps; i++) {
+		if (strcmp(s->apps[i].token, bearer) == 0) {
+			who->app = &s->apps[i];
+			who->co = s->apps[i].company;
+			return true;
+		}
 	}
 	return false;
 }
 
-/* The listing is kept serialised: a big one costs one copy per call, not a rebuild. */
-static int S_list(fake_server *s, char **raw, size_t *rawlen)
+/* Pipedrive answers a token without the scope a call needs with its general error shape. */
+static bool S_scope_ok(const caller *who, int m, json_t **out)
 {
-	const char *text;
+	bool write = m != FAKE_GET;
+	unsigned need = write ? FAKE_SCOPE_FULL | FAKE_SCOPE_ADMIN
+	                      : FAKE_SCOPE_READ | FAKE_SCOPE_FULL | FAKE_SCOPE_ADMIN;
+	char *info;
 
+	if (who->app == NULL || (who->app->scopes & need) != 0)
+		return true;
+	info = pdh_xasprintf("This call needs the %s scope (or admin); the token's scopes do not "
+	                     "include it", write ? "webhooks:full" : "webhooks:read");
+	*out = json_pack("{s:b, s:s, s:i, s:s, s:n, s:n}", "success", 0, "error",
+	                 "Scope and URL mismatch", "errorCode", 403, "error_info", info, "data",
+	                 "additional_data");
+	free(info);
+	return false;
+}
+
+static int S_list(fake_server *s, const caller *who, char **raw, size_t *rawlen)
+{
 	pthread_mutex_lock(&s->lock);
-	text = fake_store_listing(s, rawlen);
-	*raw = pdh_xmalloc(*rawlen + 1);
-	memcpy(*raw, text, *rawlen + 1);
+	*raw = fake_store_listing(s, who->co, who->app, rawlen);
 	pthread_mutex_unlock(&s->lock);
 	return 200;
 }
@@ -219,7 +259,8 @@ static bool S_is_form(struct MHD_Connection *c)
 	return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
-static int S_create(fake_server *s, struct MHD_Connection *c, fake_req *rq, json_t **out)
+static int S_create(fake_server *s, const caller *who, struct MHD_Connection *c, fake_req *rq,
+                    json_t **out)
 {
 	json_t *req = NULL, *fields = NULL, *errors = json_object(), *hook;
 	bool form = S_is_form(c);
@@ -251,7 +292,7 @@ static int S_create(fake_server *s, struct MHD_Connection *c, fake_req *rq, json
 		goto done;
 	}
 	pthread_mutex_lock(&s->lock);
-	if (fake_store_general_count(s, s->user_id) >= s->max_webhooks) {
+	if (fake_store_count(who->co, s->user_id, who->app) >= s->max_webhooks) {
 		char *msg = pdh_xasprintf("Webhooks limit reached: a user can have at most %d webhooks",
 		                          s->max_webhooks);
 		pthread_mutex_unlock(&s->lock);
@@ -260,8 +301,12 @@ static int S_create(fake_server *s, struct MHD_Connection *c, fake_req *rq, json
 		status = 422;
 		goto done;
 	}
-	hook = fake_store_complete(s, fields, s->next_id++, why, sizeof(why));
-	fake_store_append(s, hook);
+	if (who->app) {
+		json_object_set_new(fields, "type", json_string("application"));
+		json_object_set_new(fields, "_app", json_string(who->app->token));
+	}
+	hook = fake_store_complete(s, who->co->id, fields, s->next_id++, why, sizeof(why));
+	fake_store_append(s, who->co, hook);
 	*out = json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data",
 	                 fake_store_public(hook, FAKE_PW_REAL));
 	pthread_mutex_unlock(&s->lock);
@@ -279,7 +324,7 @@ static int S_not_found(json_t **out)
 	return 404;
 }
 
-static int S_delete(fake_server *s, const char *idstr, json_t **out)
+static int S_delete(fake_server *s, const caller *who, const char *idstr, json_t **out)
 {
 	long id = 0;
 	size_t index;
@@ -292,14 +337,17 @@ static int S_delete(fake_server *s, const char *idstr, json_t **out)
 		id = id * 10 + (*p - '0');
 	}
 	pthread_mutex_lock(&s->lock);
-	h = fake_store_find(s, id, &index);
+	h = fake_store_find(who->co, id, &index);
 	if (h == NULL) {
 		status = S_not_found(out);
-	} else if (strcmp(json_string_value(json_object_get(h, "type")), "general") != 0) {
+	} else if (who->app ? (fake_store_app_of(h) == NULL ||
+	                       strcmp(fake_store_app_of(h), who->app->token) != 0)
+	                    : strcmp(json_string_value(json_object_get(h, "type")), "general") != 0) {
+		/* An app deletes only its own webhooks; an API token only general ones. */
 		*out = json_pack("{s:b, s:s}", "success", 0, "message", "Forbidden");
 		status = 403;
 	} else {
-		fake_store_remove(s, index);
+		fake_store_remove(s, who->co, index);
 		*out = json_pack("{s:b, s:s}", "success", 1, "status", "ok");
 		status = 200;
 	}
@@ -308,8 +356,9 @@ static int S_delete(fake_server *s, const char *idstr, json_t **out)
 }
 
 /* Resolves an API call to a status and a JSON body: *out, or for a listing the text *raw. */
-static int S_route(fake_server *s, struct MHD_Connection *c, const char *url, int m,
-                   fake_req *rq, json_t **out, char **raw, size_t *rawlen, reply_meta *meta)
+static int S_route(fake_server *s, const caller *who, struct MHD_Connection *c,
+                   const char *url, int m, fake_req *rq, json_t **out, char **raw,
+                   size_t *rawlen, reply_meta *meta)
 {
 	size_t pl = strlen(s->prefix);
 	const char *rest;
@@ -318,20 +367,24 @@ static int S_route(fake_server *s, struct MHD_Connection *c, const char *url, in
 		goto unknown;
 	rest = url + pl;
 	if (strcmp(rest, "/webhooks") == 0) {
-		if (!S_authorized(s, c))
+		if (who->co == NULL)
 			goto unauthorized;
+		if ((m == FAKE_GET || m == FAKE_POST) && !S_scope_ok(who, m, out))
+			return 403;
 		if (m == FAKE_GET)
-			return S_list(s, raw, rawlen);
+			return S_list(s, who, raw, rawlen);
 		if (m == FAKE_POST)
-			return S_create(s, c, rq, out);
+			return S_create(s, who, c, rq, out);
 		meta->allow = "GET, POST";
 		goto not_allowed;
 	}
 	if (strncmp(rest, "/webhooks/", 10) == 0 && rest[10] != '\0' && !strchr(rest + 10, '/')) {
-		if (!S_authorized(s, c))
+		if (who->co == NULL)
 			goto unauthorized;
+		if (m == FAKE_DELETE && !S_scope_ok(who, m, out))
+			return 403;
 		if (m == FAKE_DELETE)
-			return S_delete(s, rest + 10, out);
+			return S_delete(s, who, rest + 10, out);
 		meta->allow = "DELETE";
 		goto not_allowed;
 	}
@@ -459,8 +512,8 @@ static json_t *S_defective_hook(bool wrong_types)
 
 /* The answer of a defect fault: for POST a 201 "created" webhook (nothing is created), else
  * the current listing with the defective webhook added. */
-static enum MHD_Result S_defective(fake_server *s, struct MHD_Connection *c, int m,
-                                   bool wrong_types, int *status)
+static enum MHD_Result S_defective(fake_server *s, fake_company *co, struct MHD_Connection *c,
+                                   int m, bool wrong_types, int *status)
 {
 	json_t *data, *h;
 	size_t i;
@@ -472,7 +525,7 @@ static enum MHD_Result S_defective(fake_server *s, struct MHD_Connection *c, int
 	}
 	data = json_array();
 	pthread_mutex_lock(&s->lock);
-	json_array_foreach(s->hooks, i, h)
+	json_array_foreach(co->hooks, i, h)
 		json_array_append_new(data, fake_store_public(h, s->pw_mode));
 	pthread_mutex_unlock(&s->lock);
 	json_array_append_new(data, S_defective_hook(wrong_types));
@@ -498,9 +551,41 @@ static enum MHD_Result S_redirect(struct MHD_Connection *c, const char *url, con
 	return ret;
 }
 
+/* A listing that breaks a rule of ids (duplicate-id, zero-id, negative-id) or has no data
+ * (null-data). */
+static enum MHD_Result S_odd_listing(fake_server *s, fake_company *co, struct MHD_Connection *c,
+                                     int kind)
+{
+	json_t *data = json_array(), *h;
+	size_t i;
+
+	if (kind == FAKE_FAULT_NULL_DATA)
+		return S_json(c, 200, json_pack("{s:b, s:s, s:n}", "success", 1, "status", "ok", "data"),
+		              NULL);
+	pthread_mutex_lock(&s->lock);
+	json_array_foreach(co->hooks, i, h)
+		json_array_append_new(data, fake_store_public(h, s->pw_mode));
+	pthread_mutex_unlock(&s->lock);
+	if (kind == FAKE_FAULT_DUP_ID) {
+		if (json_array_size(data) == 0) {
+			h = S_defective_hook(false);
+			json_object_set_new(h, "id", json_integer(9001));
+			json_array_append_new(data, h);
+		}
+		json_array_append_new(data, json_copy(json_array_get(data, 0)));
+	} else {
+		h = S_defective_hook(false);
+		json_object_set_new(h, "id", json_integer(kind == FAKE_FAULT_ZERO_ID ? 0 : -1));
+		json_array_append_new(data, h);
+	}
+	return S_json(c, 200, json_pack("{s:b, s:s, s:o}", "success", 1, "status", "ok", "data", data),
+	              NULL);
+}
+
 /* Serves a hostile fault; false when the fault is not one of these. */
-static bool S_hostile(fake_server *s, struct MHD_Connection *c, const char *url, int m,
-                      const fake_fault *f, enum MHD_Result *ret, int *status)
+static bool S_hostile(fake_server *s, fake_company *co, struct MHD_Connection *c,
+                      const char *url, int m, const fake_fault *f, enum MHD_Result *ret,
+                      int *status)
 {
 	switch (f->kind) {
 	case FAKE_FAULT_HUGE: {
@@ -512,10 +597,8 @@ static bool S_hostile(fake_server *s, struct MHD_Connection *c, const char *url,
 	}
 	case FAKE_FAULT_RESET_MID_BODY: {
 		cut_stream *t = pdh_xcalloc(1, sizeof(*t));
-		const char *text;
 		pthread_mutex_lock(&s->lock);
-		text = fake_store_listing(s, &t->len);
-		t->body = pdh_xstrdup(text);
+		t->body = fake_store_listing(s, co, NULL, &t->len);
 		pthread_mutex_unlock(&s->lock);
 		t->cut = t->len / 2;
 		*status = 200;
@@ -524,7 +607,7 @@ static bool S_hostile(fake_server *s, struct MHD_Connection *c, const char *url,
 	}
 	case FAKE_FAULT_WRONG_TYPES:
 	case FAKE_FAULT_MISSING_ID:
-		*ret = S_defective(s, c, m, f->kind == FAKE_FAULT_WRONG_TYPES, status);
+		*ret = S_defective(s, co, c, m, f->kind == FAKE_FAULT_WRONG_TYPES, status);
 		return true;
 	case FAKE_FAULT_SUCCESS_FALSE:
 		*status = 200;
@@ -535,6 +618,13 @@ static bool S_hostile(fake_server *s, struct MHD_Connection *c, const char *url,
 	case FAKE_FAULT_REDIRECT:
 		*status = f->status;
 		*ret = S_redirect(c, url, f);
+		return true;
+	case FAKE_FAULT_DUP_ID:
+	case FAKE_FAULT_ZERO_ID:
+	case FAKE_FAULT_NEGATIVE_ID:
+	case FAKE_FAULT_NULL_DATA:
+		*status = 200;
+		*ret = S_odd_listing(s, co, c, f->kind);
 		return true;
 	default:
 		return false;
@@ -547,27 +637,34 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	int m = fake_method_of(method), status;
 	reply_meta meta = { 0 };
 	bool faulted, create_503 = false;
+	long late_ms = 0;
 	enum MHD_Result ret;
 	json_t *body = NULL;
 	char *raw = NULL;
 	size_t rawlen = 0;
 	fake_fault f;
-	long latency;
+	long latency, cid;
+	caller who;
+	fake_company *co;
 
 	pthread_mutex_lock(&s->lock);
 	latency = s->latency_ms;
 	pthread_mutex_unlock(&s->lock);
-	S_sleep_ms(latency);
+	S_sleep_ms(latency);   /* outside the lock: concurrent calls wait side by side */
 	pthread_mutex_lock(&s->lock);
-	meta.retry_after = S_rate(s, &meta);
-	faulted = meta.retry_after == 0 && fake_fault_take(s, m, &f);
+	S_resolve(s, c, &who);
+	/* A call without a known token meets the first company's faults and window. */
+	co = who.co ? who.co : s->companies[0];
+	cid = who.co ? who.co->id : 0;
+	meta.retry_after = S_rate(s, co, &meta);
+	faulted = meta.retry_after == 0 && fake_fault_take(co, m, &f);
 	pthread_mutex_unlock(&s->lock);
 	if (meta.retry_after > 0) {
 		ret = S_json(c, 429, S_generic_error(429, "Request over limit"), &meta);
 		status = 429;
 		goto done;
 	}
-	if (faulted && S_hostile(s, c, url, m, &f, &ret, &status))
+	if (faulted && S_hostile(s, co, c, url, m, &f, &ret, &status))
 		goto done;
 	if (faulted) {
 		switch (f.kind) {
@@ -575,7 +672,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 			S_sleep_ms(f.delay_ms);
 			break;
 		case FAKE_FAULT_DROP:
-			S_record(s, method, url, 0);
+			S_record(s, method, url, 0, cid);
 			return MHD_NO;
 		case FAKE_FAULT_STATUS:
 			status = f.status;
@@ -593,11 +690,32 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 		case FAKE_FAULT_CREATE_503:
 			create_503 = true;
 			break;
+		case FAKE_FAULT_ECHO_400: {
+			/* Some servers quote the request in their error: secrets in it come back. */
+			char *msg = pdh_xasprintf("Invalid request: %.*s", (int)rq->body.len,
+			                          pdh_buf_cstr(&rq->body));
+			status = 400;
+			ret = S_json(c, status, S_generic_error(status, msg), &meta);
+			free(msg);
+			goto done;
+		}
+		case FAKE_FAULT_RATE_ZERO:
+			meta.limit = meta.rate_on ? meta.limit : 40;
+			meta.rate_on = true;
+			meta.remaining = 0;
+			meta.reset = f.epoch ? (long)time(NULL) + f.seconds : f.seconds;
+			break;
+		case FAKE_FAULT_LATE_ANSWER:
+			late_ms = f.delay_ms;
+			break;
 		default:
 			break;
 		}
 	}
-	status = S_route(s, c, url, m, rq, &body, &raw, &rawlen, &meta);
+	status = S_route(s, &who, c, url, m, rq, &body, &raw, &rawlen, &meta);
+	/* The call has taken effect (a POST has created); only the answer is late, so a client
+	 * that gives up first leaves the webhook behind, as a slow real server does. */
+	S_sleep_ms(late_ms);
 	if (create_503) {
 		json_decref(body);
 		free(raw);
@@ -610,7 +728,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	else
 		ret = S_json(c, status, body, &meta);
 done:
-	S_record(s, method, url, status);
+	S_record(s, method, url, status, cid);
 	return ret;
 }
 
@@ -628,17 +746,27 @@ static bool S_loopback(struct MHD_Connection *c)
 	return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
 }
 
-static json_t *S_calls_json(fake_server *s)
+/* The calls, all or (cid > 0) of one company's tokens. */
+static json_t *S_calls_json(fake_server *s, long cid)
 {
 	json_t *log = json_array();
+	json_int_t counts[4] = { 0, 0, 0, 0 };
 
-	for (size_t i = 0; i < s->nlog; i++)
-		json_array_append_new(log, json_pack("{s:s, s:s, s:i}", "method", s->log[i].method,
-		                                      "path", s->log[i].path, "status", s->log[i].status));
-	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "GET", (json_int_t)s->counts[FAKE_GET],
-	                 "POST", (json_int_t)s->counts[FAKE_POST],
-	                 "DELETE", (json_int_t)s->counts[FAKE_DELETE],
-	                 "OTHER", (json_int_t)s->counts[FAKE_OTHER], "log", log);
+	for (size_t i = 0; i < s->nlog; i++) {
+		if (cid > 0 && s->log[i].company_id != cid)
+			continue;
+		counts[fake_method_of(s->log[i].method)]++;
+		json_array_append_new(log, json_pack("{s:s, s:s, s:i, s:I}", "method", s->log[i].method,
+		                                      "path", s->log[i].path, "status", s->log[i].status,
+		                                      "company", (json_int_t)s->log[i].company_id));
+	}
+	if (cid <= 0) {   /* past FAKE_LOG_MAX the counts go on, the log does not */
+		for (size_t m = 0; m < 4; m++)
+			counts[m] = (json_int_t)s->counts[m];
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "GET", counts[FAKE_GET], "POST",
+	                 counts[FAKE_POST], "DELETE", counts[FAKE_DELETE], "OTHER", counts[FAKE_OTHER],
+	                 "log", log);
 }
 
 static void S_calls_reset(fake_server *s)
@@ -685,10 +813,12 @@ static int S_config(fake_server *s, json_t *j, const char **why)
 			s->latency_ms = n;
 		} else if (strcmp(key, "rate_limit") == 0) {
 			s->rate_limit = (int)n;
-			s->nstamps = 0;
+			for (size_t i = 0; i < s->ncompanies; i++)
+				s->companies[i]->nstamps = 0;
 		} else if (strcmp(key, "daily_limit") == 0) {
 			s->daily_limit = n;
-			s->daily_used = 0;
+			for (size_t i = 0; i < s->ncompanies; i++)
+				s->companies[i]->daily_used = 0;
 		} else if (strcmp(key, "max_webhooks") == 0) {
 			s->max_webhooks = (int)n;
 		} else {
@@ -700,11 +830,67 @@ static int S_config(fake_server *s, json_t *j, const char **why)
 	return 0;
 }
 
+/* POST /_fake/webhooks/{id}: sets fields of one webhook, in co or (co NULL) in whichever
+ * company holds the id; *out gets the webhook as stored. */
+static int S_patch(fake_server *s, fake_company *co, const char *idstr, json_t *in, char *why,
+                   size_t whylen, json_t **out, int *status)
+{
+	char *end = NULL;
+	long id = strtol(idstr, &end, 10);
+	size_t index = 0;
+
+	for (size_t i = 0; co == NULL && *idstr && *end == '\0' && i < s->ncompanies; i++)
+		if (fake_store_find(s->companies[i], id, &index))
+			co = s->companies[i];
+	if (co == NULL || *idstr == '\0' || *end != '\0' || fake_store_find(co, id, &index) == NULL) {
+		snprintf(why, whylen, "no webhook with id %s", idstr);
+		*status = 404;
+		return -1;
+	}
+	if (fake_store_patch(s, co, index, in, why, whylen) != 0) {
+		*status = 400;
+		return -1;
+	}
+	*out = json_deep_copy(json_array_get(co->hooks, index));
+	return 0;
+}
+
+static json_t *S_companies_json(fake_server *s)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < s->ncompanies; i++) {
+		fake_company *co = s->companies[i];
+		json_t *apps = json_array();
+		for (size_t k = 0; k < s->napps; k++)
+			if (s->apps[k].company == co)
+				json_array_append_new(apps, json_string(s->apps[k].token));
+		json_array_append_new(list, json_pack("{s:I, s:s, s:I, s:o}", "id", (json_int_t)co->id,
+			"token", co->token, "webhooks", (json_int_t)json_array_size(co->hooks), "apps",
+			apps));
+	}
+	return list;
+}
+
+static const char *const S_control_paths[] = { "/_fake/calls", "/_fake/calls/reset",
+	"/_fake/state", "/_fake/fail", "/_fake/fail/reset", "/_fake/config", "/_fake/companies" };
+
+static bool S_known_path(const char *url)
+{
+	for (size_t i = 0; i < sizeof(S_control_paths) / sizeof(S_control_paths[0]); i++)
+		if (strcmp(url, S_control_paths[i]) == 0)
+			return true;
+	return strncmp(url, "/_fake/webhooks/", 16) == 0;
+}
+
 static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const char *url,
                                  const char *method, fake_req *rq)
 {
 	json_t *in = NULL, *out = NULL;
 	const char *why = NULL;
+	const char *company = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "company");
+	bool all = company && strcmp(company, "all") == 0;
+	fake_company *co = NULL;
 	char whybuf[512];
 	int status = 200;
 	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
@@ -725,39 +911,63 @@ static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const
 		}
 	}
 	pthread_mutex_lock(&s->lock);
+	if (company && !all) {
+		char *end = NULL;
+		long id = strtol(company, &end, 10);
+		if (*company == '\0' || *end != '\0' || (co = fake_company_find(s, id)) == NULL) {
+			snprintf(whybuf, sizeof(whybuf), "no company with id %s", company);
+			why = whybuf;
+			status = 404;
+			goto unlock;
+		}
+	}
 	if (strcmp(url, "/_fake/calls") == 0 && get) {
-		out = S_calls_json(s);
+		out = S_calls_json(s, co ? co->id : 0);
 	} else if (strcmp(url, "/_fake/calls/reset") == 0 && post) {
 		S_calls_reset(s);
+	} else if (strcmp(url, "/_fake/companies") == 0 && get) {
+		out = S_companies_json(s);
 	} else if (strcmp(url, "/_fake/state") == 0 && get) {
-		out = json_deep_copy(s->hooks);
+		if (all)
+			out = fake_state_json(s);
+		else
+			out = json_deep_copy((co ? co : s->companies[0])->hooks);
 	} else if (strcmp(url, "/_fake/state") == 0 && put) {
-		if (fake_store_replace(s, in, whybuf, sizeof(whybuf)) != 0) {
+		fake_company *target = co ? co : s->companies[0];
+		if (fake_state_apply(s, in, target, whybuf, sizeof(whybuf)) != 0) {
 			why = whybuf;
 			status = 400;
 		} else {
-			fake_store_changed(s);
+			fake_store_changed(s, target);
 		}
+	} else if (strncmp(url, "/_fake/webhooks/", 16) == 0 && post) {
+		if (S_patch(s, co, url + 16, in, whybuf, sizeof(whybuf), &out, &status) != 0)
+			why = whybuf;
 	} else if (strcmp(url, "/_fake/fail") == 0 && post) {
 		fake_fault f;
-		if (fake_fault_from_json(in, &f, &why) != 0)
+		if (fake_fault_from_json(in, &f, &why) != 0) {
 			status = 400;
-		else
-			fake_fault_add(s, &f);
+		} else if (all) {
+			for (size_t i = 0; i < s->ncompanies; i++)
+				fake_fault_add(s->companies[i], &f);
+		} else {
+			fake_fault_add(co ? co : s->companies[0], &f);
+		}
 	} else if (strcmp(url, "/_fake/fail/reset") == 0 && post) {
-		s->nfaults = 0;
+		for (size_t i = 0; i < s->ncompanies; i++)
+			if (co == NULL || s->companies[i] == co)
+				s->companies[i]->nfaults = 0;
 	} else if (strcmp(url, "/_fake/config") == 0 && post) {
 		if (S_config(s, in, &why) != 0)
 			status = 400;
-	} else if (strcmp(url, "/_fake/calls") == 0 || strcmp(url, "/_fake/calls/reset") == 0 ||
-	           strcmp(url, "/_fake/state") == 0 || strcmp(url, "/_fake/fail") == 0 ||
-	           strcmp(url, "/_fake/fail/reset") == 0 || strcmp(url, "/_fake/config") == 0) {
+	} else if (S_known_path(url)) {
 		why = "method not allowed";
 		status = 405;
 	} else {
 		why = "unknown control path";
 		status = 404;
 	}
+unlock:
 	pthread_mutex_unlock(&s->lock);
 done:
 	json_decref(in);

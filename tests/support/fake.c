@@ -97,8 +97,11 @@ pdh_t_fake *pdh_t_fake_start(char *const extra_args[])
 	argv[n++] = "0";
 	argv[n++] = "--token";
 	argv[n++] = "test-token";
-	for (size_t i = 0; extra_args && extra_args[i] && n < 63; i++)
+	for (size_t i = 0; extra_args && extra_args[i]; i++) {
+		cr_assert_lt(n, 63, "too many arguments for pdhooks-fake (use --companies or a state "
+		             "file for many companies)");
 		argv[n++] = extra_args[i];
+	}
 	argv[n] = NULL;
 	cr_assert_eq(pipe(out), 0);
 	pid = fork();
@@ -146,6 +149,11 @@ const char *pdh_t_fake_base(const pdh_t_fake *f)
 int pdh_t_fake_port(const pdh_t_fake *f)
 {
 	return f->port;
+}
+
+int pdh_t_fake_pid(const pdh_t_fake *f)
+{
+	return (int)f->pid;
 }
 
 long pdh_t_fake_control(pdh_t_fake *f, const char *method, const char *path, const char *json,
@@ -235,6 +243,18 @@ void pdh_t_fake_stop(pdh_t_fake *f)
 	(void)pdh_t_fake_stop_status(f);
 }
 
+void pdh_t_fake_api(pdh_t_http *r, pdh_t_fake *f, const char *auth, const char *method,
+                    const char *path, const char *body)
+{
+	const char *hdrs[] = { auth ? auth : "X-No-Auth: 1", "Content-Type: application/json",
+		NULL };
+	char *url = pdh_xasprintf("%s%s", f->url, path);
+
+	pdh_t_http_call(r, method, url, hdrs, body, -1);
+	cr_assert_eq(r->curl_code, 0, "%s %s: curl error %d", method, path, r->curl_code);
+	free(url);
+}
+
 /* ---- plain HTTP ---- */
 
 static size_t S_collect(char *p, size_t size, size_t n, void *ud)
@@ -247,6 +267,13 @@ static size_t S_collect(char *p, size_t size, size_t n, void *ud)
 
 void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
                      const char *const headers[], const char *body, long len)
+{
+	pdh_t_http_call_timeout(r, method, url, headers, body, len, 30000);
+}
+
+void pdh_t_http_call_timeout(pdh_t_http *r, const char *method, const char *url,
+                             const char *const headers[], const char *body, long len,
+                             long timeout_ms)
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *hl = NULL;
@@ -261,7 +288,7 @@ void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L), CURLE_OK);
-	cr_assert_eq(curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, S_collect), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_WRITEDATA, &b), CURLE_OK);
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, S_collect), CURLE_OK);

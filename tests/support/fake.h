@@ -6,9 +6,12 @@
 #include <stddef.h>
 
 typedef struct pdh_t_fake pdh_t_fake;
+typedef struct pdh_t_http pdh_t_http;
 
 /* Starts $PDH_FAKE_BIN on 127.0.0.1 port 0, token "test-token", plus extra args (NULL-terminated
- * list, may be NULL); waits for "port=N". Aborts the test (cr_assert) on failure. */
+ * list, may be NULL; e.g. "--oauth-app", "app-1:webhooks:read", "--companies", "3"); waits
+ * for "port=N". Aborts the test (cr_assert) on failure. The --token company is company 1
+ * (--company-id); control paths take "?company=ID" for the others. */
 pdh_t_fake *pdh_t_fake_start(char *const extra_args[]);
 const char *pdh_t_fake_url(const pdh_t_fake *f);    /* "http://127.0.0.1:PORT/v1" (or --prefix) */
 /* "test-token", or the value of a --token among the extra arguments (which must then outlive
@@ -16,6 +19,7 @@ const char *pdh_t_fake_url(const pdh_t_fake *f);    /* "http://127.0.0.1:PORT/v1
 const char *pdh_t_fake_token(const pdh_t_fake *f);
 const char *pdh_t_fake_base(const pdh_t_fake *f);   /* "http://127.0.0.1:PORT" */
 int pdh_t_fake_port(const pdh_t_fake *f);
+int pdh_t_fake_pid(const pdh_t_fake *f);   /* e.g. to read its /proc/PID/status */
 /* API calls served, by method ("GET", "POST", "DELETE"; NULL: all), from GET /_fake/calls. */
 int pdh_t_fake_calls(pdh_t_fake *f, const char *method);
 /* A control call, e.g. ("POST", "/_fake/fail", "{...}", NULL); json may be NULL. Returns the
@@ -42,6 +46,15 @@ typedef struct pdh_t_http {
  * (NULL: none) with its length (-1: strlen). Timeout: 30 s. */
 void pdh_t_http_call(pdh_t_http *r, const char *method, const char *url,
                      const char *const headers[], const char *body, long len);
+/* The same with a timeout in ms (the answer is then curl_code CURLE_OPERATION_TIMEDOUT). */
+void pdh_t_http_call_timeout(pdh_t_http *r, const char *method, const char *url,
+                             const char *const headers[], const char *body, long len,
+                             long timeout_ms);
+/* An API call to the fake as a given caller: path is below the prefix ("/webhooks"), auth a
+ * header line ("x-api-token: tok-1", "Authorization: Bearer app-1"; NULL: none), body JSON
+ * or NULL. Asserts that an answer came. */
+void pdh_t_fake_api(pdh_t_http *r, pdh_t_fake *f, const char *auth, const char *method,
+                    const char *path, const char *body);
 /* The value of response header name (case-insensitive), copied; NULL when absent. Caller frees. */
 char *pdh_t_http_header(const pdh_t_http *r, const char *name);
 void pdh_t_http_dispose(pdh_t_http *r);

@@ -7,8 +7,11 @@
 #include "pdhooks/buf.h"
 #include "pdhooks/live.h"
 
-/* Where `cmake --install` puts the file schema with the default prefix. */
-#define PDH_EXPORT_SCHEMA_REF "/usr/local/share/pdhooks/schemas/pdhooks.schema.json"
+/* The schemas' stable URLs, one per release (each schema's $id; PDH_VERSION comes from
+ * CMake's project version). */
+#define PDH_SCHEMA_BASE_URL "https://raw.githubusercontent.com/pdhooks/pdhooks/v" PDH_VERSION "/schemas/"
+/* The editor modeline's $schema by default: the file schema's URL, never a local path. */
+#define PDH_EXPORT_SCHEMA_REF PDH_SCHEMA_BASE_URL "pdhooks.schema.json"
 /* Placeholder variables for passwords: PDHOOKS_PASSWORD_1, _2, ... in file order. */
 #define PDH_EXPORT_PASSWORD_VAR "PDHOOKS_PASSWORD_"
 
