@@ -525,3 +525,64 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 	free(path);
 	pdh_t_world_teardown(&w);
 }
+
+/* `data: null` is read as "no webhooks" only when a second listing says the same: read once,
+ * it would plan a create of every declared webhook that is in fact there. */
+Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	json_t *doc, *notes;
+	json_error_t je;
+
+	pdh_t_world_setup(&w, NULL, DESIRED);
+	/* once null, then the real listing: nothing to do, nothing noted */
+	pdh_t_fake_set_state(w.fake, LIVE_GOOD);
+	S_reset_calls(&w);
+	S_fault(&w, "GET:null-data:1");
+	S_run(&r, &w, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 0, "exit %d: %s%s", r.status, r.out, r.err);
+	cr_expect_not_null(strstr(r.out, "No changes."), "%s", r.out);
+	cr_expect_null(strstr(r.out, "data: null"), "%s", r.out);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 2, "the confirming listing");
+	pdh_t_run_dispose(&r);
+
+	/* apply too: no create from a null listing */
+	S_reset_calls(&w);
+	S_fault(&w, "GET:null-data:1");
+	S_run(&r, &w, "apply", "-f", w.file, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "exit %d: %s%s", r.status, r.out, r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0, "a create from a null listing");
+	pdh_t_run_dispose(&r);
+
+	/* null twice: read as none, and the plan says so in text and JSON */
+	pdh_t_fake_set_state(w.fake, "[]");
+	S_reset_calls(&w);
+	S_fault(&w, "GET:null-data:2");
+	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "Plan: 4 to create"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "Pipedrive listed the webhooks as \"data: null\", read "
+	                          "as none; a second listing said the same"), "%s", r.out);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 2);
+	pdh_t_run_dispose(&r);
+	S_fault(&w, "GET:null-data:2");
+	S_run(&r, &w, "plan", "-f", w.file, "--format", "json", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	doc = json_loads(r.out, 0, &je);
+	cr_assert_not_null(doc, "%s", je.text);
+	notes = json_object_get(doc, "notes");
+	cr_assert_eq(json_array_size(notes), 1, "%s", r.out);
+	cr_expect_not_null(strstr(json_string_value(json_array_get(notes, 0)), "data: null"));
+	json_decref(doc);
+	pdh_t_run_dispose(&r);
+
+	/* an empty list is an answer: one listing */
+	S_reset_calls(&w);
+	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL), 200);
+	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 1);
+	cr_expect_null(strstr(r.out, "data: null"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
