@@ -586,3 +586,29 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
+
+/* A 429 with Retry-After (the fake's --rate-limit: 1 call per rolling 2 s): the listing waits
+ * as told, then succeeds — not a failure, not a wait past the bound. */
+Test(monitor, rate_limited_listing_honours_retry_after)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	long long start, ms;
+
+	pdh_t_world_setup(&w, (char *[]){ "--rate-limit", "1", NULL }, DESIRED);
+	pdh_t_fake_set_state(w.fake, LIVE_GOOD);
+	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	start = S_now_ms();
+	S_run(&r, &w, "plan", "-f", w.file, "-v", "--detailed-exitcode", NULL);
+	ms = S_now_ms() - start;
+	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.err, "GET /v1/webhooks 429"), "no 429 was met: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "GET /v1/webhooks 200"), "%s", r.err);
+	/* Retry-After is whole seconds: at least about one of them was waited */
+	cr_expect_geq(ms, 900, "waited only %lld ms", ms);
+	cr_expect_lt(ms, 10000, "waited %lld ms", ms);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
