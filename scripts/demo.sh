@@ -78,9 +78,7 @@ say "live webhooks: GET /webhooks"
 show_live
 
 # ---- pdhooks against the fake --------------------------------------------------------------
-# Each step runs once its command exists in this build (pdhooks help COMMAND succeeds).
 desired=examples/demo/pdhooks.yaml
-has() { "$pdhooks" help "$1" >/dev/null 2>&1; }
 step() {
   local rc=0
   say "pdhooks $*"
@@ -88,21 +86,9 @@ step() {
   echo "(exit status $rc)"
 }
 
-if has validate; then
-  step validate -f "$desired"
-else
-  say "pdhooks validate: not in this build yet, skipped"
-fi
-if has plan; then
-  step plan -f "$desired"
-else
-  say "pdhooks plan: not in this build yet, skipped"
-fi
-if has apply && has plan; then
-  step apply -f "$desired" --auto-approve
-  say "live webhooks after apply"
-  show_live
-  step plan -f "$desired" --detailed-exitcode
-else
-  say "pdhooks apply: not in this build yet, skipped"
-fi
+step validate -f "$desired"
+step plan -f "$desired"
+step apply -f "$desired" --auto-approve
+say "live webhooks after apply"
+show_live
+step plan -f "$desired" --detailed-exitcode

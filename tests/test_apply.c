@@ -13,19 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fake.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/target.h"
 #include "testutil.h"
+#include "world.h"
 
-static pdh_t_fake *fake;
-static char *dir;
-static char *file;
-static char env_url[256];
-static char *env[] = { "PIPEDRIVE_API_TOKEN=test-token", env_url, "PIPEDRIVE_OAUTH_TOKEN=",
-                       "PIPEDRIVE_COMPANY_DOMAIN=", NULL };
+/* The suite's world: the fake, the directory, the desired file, the environment. */
+static pdh_t_world W;
 
 /* Three declared webhooks under https://hooks.example.com/ (owned by default). */
 static const char three[] =
@@ -60,55 +56,25 @@ static const char one[] =
 #define HOOK_ORGS "{\"id\":%d,\"name\":\"orgs\",\"event_action\":\"create\"," \
 	"\"event_object\":\"organization\",\"subscription_url\":\"https://hooks.example.com/orgs\"}"
 
-static void S_start(char *const extra[])
-{
-	fake = pdh_t_fake_start(extra);
-	snprintf(env_url, sizeof(env_url), "PIPEDRIVE_API_URL=%s", pdh_t_fake_url(fake));
-	dir = pdh_t_tmpdir();
-	file = pdh_xasprintf("%s/pdhooks.yaml", dir);
-}
-
 static void setup(void)
 {
-	S_start(NULL);
+	pdh_t_world_setup(&W, NULL, NULL);
 }
 
 static void teardown(void)
 {
-	pdh_t_fake_stop(fake);
-	fake = NULL;
-	if (file)
-		unlink(file);
-	if (dir)
-		rmdir(dir);
-	free(file);
-	free(dir);
-	file = dir = NULL;
+	pdh_t_world_teardown(&W);
 }
 
 static void S_desired(const char *yaml)
 {
-	pdh_t_write_file(file, yaml);
-}
-
-/* PUT /_fake/state with a printf-formatted JSON array. */
-static void S_seed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void S_seed(const char *fmt, ...)
-{
-	va_list ap;
-	char *json;
-
-	va_start(ap, fmt);
-	json = pdh_xvasprintf(fmt, ap);
-	va_end(ap);
-	pdh_t_fake_set_state(fake, json);
-	free(json);
+	pdh_t_world_desired(&W, yaml);
 }
 
 /* `pdhooks apply -f FILE --auto-approve`. */
 static void S_apply(pdh_t_run *r)
 {
-	pdh_t_pdhooks(r, env, NULL, "apply", "-f", file, "--auto-approve", NULL);
+	pdh_t_world_run(r, &W, NULL, "apply", "-f", W.file, "--auto-approve", NULL);
 }
 
 /* A file that declares n webhooks h0..h(n-1), none of them live yet. */
@@ -122,98 +88,6 @@ static void S_desired_n(int n)
 		                   "    subscription_url: https://hooks.example.com/h/%d\n", i, i);
 	S_desired(pdh_buf_cstr(&y));
 	pdh_buf_dispose(&y);
-}
-
-static void S_control(const char *path, const char *json)
-{
-	long st = pdh_t_fake_control(fake, "POST", path, json, NULL);
-	cr_assert(st >= 200 && st < 300, "%s %s: %ld", path, json ? json : "", st);
-}
-
-static void S_fail(const char *json)
-{
-	S_control("/_fake/fail", json);
-}
-
-static void S_reset_calls(void)
-{
-	S_control("/_fake/calls/reset", NULL);
-}
-
-static json_t *S_json(char *text)
-{
-	json_error_t je;
-	json_t *j = json_loads(text, 0, &je);
-
-	cr_assert_not_null(j, "not JSON: %s", text);
-	free(text);
-	return j;
-}
-
-/* The webhooks of the fake as a JSON array (its state may be the array or {"data": [...]}). */
-static json_t *S_hooks(void)
-{
-	json_t *j = S_json(pdh_t_fake_state(fake));
-
-	if (json_is_object(j)) {
-		json_t *d = json_incref(json_object_get(j, "data"));
-		json_decref(j);
-		j = d;
-	}
-	cr_assert(json_is_array(j));
-	return j;
-}
-
-/* How many live webhooks have this URL (and are active when active_only). */
-static int S_count_url(const char *url, bool active_only)
-{
-	json_t *a = S_hooks(), *h;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(a, i, h) {
-		const char *u = json_string_value(json_object_get(h, "subscription_url"));
-		json_t *act = json_object_get(h, "is_active");
-		bool active = json_is_true(act) || (json_is_integer(act) && json_integer_value(act));
-		if (u && strcmp(u, url) == 0 && (active || !active_only))
-			n++;
-	}
-	json_decref(a);
-	return n;
-}
-
-static size_t S_count_all(void)
-{
-	json_t *a = S_hooks();
-	size_t n = json_array_size(a);
-	json_decref(a);
-	return n;
-}
-
-/* The call log: "METHOD PATH STATUS" lines in the order served. Caller frees. */
-static char *S_log(void)
-{
-	char *body = NULL;
-	json_t *j, *h;
-	pdh_buf b = PDH_BUF_INIT;
-	size_t i;
-
-	cr_assert_eq(pdh_t_fake_control(fake, "GET", "/_fake/calls", NULL, &body), 200);
-	j = S_json(body);
-	json_array_foreach(json_object_get(j, "log"), i, h)
-		pdh_buf_printf(&b, "%s %s %lld\n", json_string_value(json_object_get(h, "method")),
-		               json_string_value(json_object_get(h, "path")),
-		               (long long)json_integer_value(json_object_get(h, "status")));
-	json_decref(j);
-	return pdh_buf_detach(&b);
-}
-
-static int S_count_lines(const char *log, const char *needle)
-{
-	int n = 0;
-	for (const char *p = log; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-		n++;
-	return n;
 }
 
 static void S_msleep(long ms)
@@ -235,7 +109,7 @@ static int S_plan_status(void)
 	pdh_t_run r;
 	int st;
 
-	pdh_t_pdhooks(&r, env, NULL, "plan", "-f", file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &W, NULL, "plan", "-f", W.file, "--detailed-exitcode", NULL);
 	st = r.status;
 	pdh_t_run_dispose(&r);
 	return st;
@@ -254,14 +128,14 @@ Test(apply, converges_from_an_empty_account)
 	cr_expect_not_null(strstr(r.out, "Apply: 3 created, 0 deleted, 0 failed, 0 not run"),
 	                   "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", true), 1);
-	cr_expect_eq(S_count_url("https://hooks.example.com/persons", true), 1);
-	cr_expect_eq(S_count_url("https://hooks.example.com/notes", true), 1);
-	cr_expect_eq(S_count_all(), 3);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", true), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/persons", true), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/notes", true), 1);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 3);
 	/* one listing to plan, three creates, one listing to verify */
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 2);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 3);
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 2);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 3);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 0);
 	cr_expect_eq(S_plan_status(), 0);
 	pdh_t_run_dispose(&r);
 }
@@ -270,15 +144,15 @@ Test(apply, converges_from_a_partial_account)
 {
 	pdh_t_run r;
 
-	S_seed("[" HOOK_DEALS "]", 7);
+	pdh_t_world_seed(&W, "[" HOOK_DEALS "]", 7);
 	S_desired(three);
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "stdout: %s\nstderr: %s", r.out, r.err);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 2);
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 0);
-	cr_expect_eq(S_count_all(), 3);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", true), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 2);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 0);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 3);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", true), 1);
 	cr_expect_eq(S_plan_status(), 0);
 	pdh_t_run_dispose(&r);
 }
@@ -289,7 +163,7 @@ Test(apply, converges_from_a_drifted_account)
 
 	/* deals matches; persons has another name (replace); notes is inactive (replace);
 	 * orgs is owned and undeclared (delete); the other host is foreign (kept). */
-	S_seed("[" HOOK_DEALS ","
+	pdh_t_world_seed(&W, "[" HOOK_DEALS ","
 	         "{\"id\":2,\"name\":\"old-persons\",\"event_action\":\"change\","
 	         "\"event_object\":\"person\",\"subscription_url\":\"https://hooks.example.com/persons\"},"
 	         "{\"id\":3,\"name\":\"notes\",\"event_action\":\"delete\",\"event_object\":\"note\","
@@ -298,17 +172,17 @@ Test(apply, converges_from_a_drifted_account)
 	         "{\"id\":5,\"name\":\"theirs\",\"event_action\":\"create\",\"event_object\":\"deal\","
 	         "\"subscription_url\":\"https://other.example.org/x\"}]", 1, 4);
 	S_desired(three);
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "stdout: %s\nstderr: %s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Apply: 2 created, 3 deleted, 0 failed, 0 not run"),
 	                   "%s", r.out);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
-	cr_expect_eq(S_count_url("https://hooks.example.com/persons", false), 1);
-	cr_expect_eq(S_count_url("https://hooks.example.com/notes", true), 1);
-	cr_expect_eq(S_count_url("https://hooks.example.com/notes", false), 1);
-	cr_expect_eq(S_count_url("https://hooks.example.com/orgs", false), 0);
-	cr_expect_eq(S_count_url("https://other.example.org/x", false), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", false), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/persons", false), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/notes", true), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/notes", false), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/orgs", false), 0);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://other.example.org/x", false), 1);
 	cr_expect_eq(S_plan_status(), 0);
 	pdh_t_run_dispose(&r);
 }
@@ -321,12 +195,12 @@ Test(apply, second_apply_makes_only_the_listing)
 	S_apply(&r);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	pdh_t_run_dispose(&r);
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Nothing to do."), "%s", r.out);
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 1);
-	cr_expect_eq(pdh_t_fake_calls(fake, NULL), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, NULL), 1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -335,10 +209,10 @@ Test(apply, nothing_to_do_needs_no_terminal_and_no_approval)
 	pdh_t_run r;
 
 	S_desired("pdhooks: 1\nwebhooks: []\n");
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, NULL);
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Nothing to do."), "%s", r.out);
-	cr_expect_eq(pdh_t_fake_calls(fake, NULL), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, NULL), 1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -347,20 +221,20 @@ Test(apply, replace_creates_before_it_deletes)
 	pdh_t_run r;
 	char *log, *post, *del;
 
-	pdh_t_fake_set_state(fake,
+	pdh_t_fake_set_state(W.fake,
 		"[{\"id\":41,\"name\":\"old\",\"event_action\":\"create\",\"event_object\":\"deal\","
 		"\"subscription_url\":\"https://hooks.example.com/deals\"}]");
 	S_desired(one);
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	log = S_log();
+	log = pdh_t_world_call_log(&W);
 	post = strstr(log, "POST /v1/webhooks 201");
 	del = strstr(log, "DELETE /v1/webhooks/41 200");
 	cr_expect_not_null(post, "%s", log);
 	cr_expect_not_null(del, "%s", log);
 	cr_expect(post && del && post < del, "create after delete:\n%s", log);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", false), 1);
 	free(log);
 	pdh_t_run_dispose(&r);
 }
@@ -369,16 +243,16 @@ Test(apply, failed_create_of_a_replace_keeps_the_old_webhook)
 {
 	pdh_t_run r;
 
-	pdh_t_fake_set_state(fake,
+	pdh_t_fake_set_state(W.fake,
 		"[{\"id\":41,\"name\":\"old\",\"event_action\":\"create\",\"event_object\":\"deal\","
 		"\"subscription_url\":\"https://hooks.example.com/deals\"}]");
 	S_desired(one);
-	S_fail("{\"method\":\"POST\",\"kind\":\"status\",\"status\":400,\"count\":1}");
-	S_reset_calls();
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":400,\"count\":1}");
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 0);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 0);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", false), 1);
 	cr_expect_not_null(strstr(r.out, "not run  delete"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "(id 41): kept"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "failed   create"), "%s", r.out);
@@ -390,11 +264,11 @@ Test(apply, one_failed_call_does_not_stop_the_others)
 	pdh_t_run r;
 
 	S_desired(three);
-	S_fail("{\"method\":\"POST\",\"kind\":\"status\",\"status\":400,\"count\":1}");
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--auto-approve", "--parallelism", "1",
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":400,\"count\":1}");
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "--parallelism", "1",
 	              NULL);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_all(), 2);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 2);
 	cr_expect_not_null(strstr(r.out, "Apply: 2 created, 0 deleted, 1 failed"), "%s", r.out);
 	/* Pipedrive's own text (the fake's answer for 400) is shown with the failure. */
 	cr_expect_not_null(strstr(r.out, "Bad Request"), "%s", r.out);
@@ -411,16 +285,16 @@ Test(apply, rate_limit_429_with_retry_after_is_waited_out)
 
 	/* 1 call per 2 s: the listing takes it, so the create (sent before any header could
 	 * say so) runs into a 429 with Retry-After, waits it out and is sent again. */
-	S_control("/_fake/config", "{\"rate_limit\":1}");
+	pdh_t_world_control(&W, "/_fake/config", "{\"rate_limit\":1}");
 	S_desired(one);
 	t0 = S_now();
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_geq(S_now() - t0, 0.9, "Retry-After was not waited for");
-	log = S_log();
+	log = pdh_t_world_call_log(&W);
 	cr_expect_not_null(strstr(log, "POST /v1/webhooks 429\n"), "%s", log);
-	cr_expect_eq(S_count_lines(log, "POST /v1/webhooks 201\n"), 1, "%s", log);
-	cr_expect_eq(S_count_all(), 1);
+	cr_expect_eq(pdh_t_count(log, "POST /v1/webhooks 201\n"), 1, "%s", log);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 1);
 	free(log);
 	pdh_t_run_dispose(&r);
 }
@@ -432,15 +306,15 @@ Test(apply, rate_limit_429_with_ratelimit_headers_only)
 
 	/* A high limit: every answer carries x-ratelimit-*; the injected 429s have no
 	 * Retry-After, so the wait comes from x-ratelimit-reset (whole seconds). */
-	S_control("/_fake/config", "{\"rate_limit\":1000}");
-	S_fail("{\"method\":\"POST\",\"kind\":\"status\",\"status\":429,\"count\":1}");
+	pdh_t_world_control(&W, "/_fake/config", "{\"rate_limit\":1000}");
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":429,\"count\":1}");
 	S_desired(one);
 	t0 = S_now();
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_geq(S_now() - t0, 0.9, "x-ratelimit-reset was not waited for");
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 2);
-	cr_expect_eq(S_count_all(), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 2);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -449,13 +323,13 @@ Test(apply, ratelimit_headers_pace_the_calls)
 	pdh_t_run r;
 	char *log;
 
-	S_control("/_fake/config", "{\"rate_limit\":8}");
+	pdh_t_world_control(&W, "/_fake/config", "{\"rate_limit\":8}");
 	S_desired_n(12);
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	log = S_log();
-	cr_expect_eq(S_count_lines(log, " 429\n"), 0, "paced calls ran into the limit:\n%s", log);
-	cr_expect_eq(S_count_all(), 12);
+	log = pdh_t_world_call_log(&W);
+	cr_expect_eq(pdh_t_count(log, " 429\n"), 0, "paced calls ran into the limit:\n%s", log);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 12);
 	free(log);
 	pdh_t_run_dispose(&r);
 }
@@ -470,20 +344,20 @@ Test(apply, rate_limit_beyond_the_retry_budget_stops_sending)
 		cr_skip_test("the fake's daily limit resets at UTC midnight, which is too close");
 	/* The plan's listing and two creates use the day's budget; the third create gets 429
 	 * with a Retry-After of hours, and nothing more is sent. */
-	S_control("/_fake/config", "{\"daily_limit\":3}");
+	pdh_t_world_control(&W, "/_fake/config", "{\"daily_limit\":3}");
 	S_desired("pdhooks: 1\nwebhooks:\n"
 	          "  - {name: a, event_action: create, event_object: deal, subscription_url: https://hooks.example.com/a}\n"
 	          "  - {name: b, event_action: create, event_object: deal, subscription_url: https://hooks.example.com/b}\n"
 	          "  - {name: c, event_action: create, event_object: deal, subscription_url: https://hooks.example.com/c}\n"
 	          "  - {name: d, event_action: create, event_object: deal, subscription_url: https://hooks.example.com/d}\n");
 	t0 = S_now();
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--auto-approve", "--parallelism", "1",
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "--parallelism", "1",
 	              NULL);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_expect_lt(S_now() - t0, 10.0);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 3);
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 1);
-	cr_expect_eq(S_count_all(), 2);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 3);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 1);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 2);
 	cr_expect_not_null(strstr(r.out, "not sent: Pipedrive's rate limit allows no call"),
 	                   "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Not verified"), "%s", r.out);
@@ -495,13 +369,13 @@ Test(apply, post_503_without_creation_is_sent_again_after_a_listing)
 	pdh_t_run r;
 
 	S_desired(one);
-	S_fail("{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":1}");
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":1}");
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_all(), 1);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 2);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 2);
 	/* plan, the listing that showed it absent, verification */
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 3);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 3);
 	pdh_t_run_dispose(&r);
 }
 
@@ -510,11 +384,11 @@ Test(apply, create_then_503_makes_exactly_one_webhook)
 	pdh_t_run r;
 
 	S_desired(one);
-	S_fail("{\"method\":\"POST\",\"kind\":\"create-503\",\"count\":1}");
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"create-503\",\"count\":1}");
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", false), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 1);
 	cr_expect_not_null(strstr(r.out, "confirmed by a listing"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 }
@@ -525,13 +399,13 @@ Test(apply, dropped_connection_on_post_is_settled_by_a_listing)
 	char *log;
 
 	S_desired(one);
-	S_fail("{\"method\":\"POST\",\"kind\":\"drop\",\"count\":1}");
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"drop\",\"count\":1}");
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
-	log = S_log();
-	cr_expect_eq(S_count_lines(log, "POST /v1/webhooks 0\n"), 1, "%s", log);
-	cr_expect_eq(S_count_lines(log, "POST /v1/webhooks 201\n"), 1, "%s", log);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", false), 1);
+	log = pdh_t_world_call_log(&W);
+	cr_expect_eq(pdh_t_count(log, "POST /v1/webhooks 0\n"), 1, "%s", log);
+	cr_expect_eq(pdh_t_count(log, "POST /v1/webhooks 201\n"), 1, "%s", log);
 	/* the listing between the lost answer and the second POST */
 	cr_expect_not_null(strstr(log, "POST /v1/webhooks 0\nGET /v1/webhooks 200\n"
 	                               "POST /v1/webhooks 201\n"), "%s", log);
@@ -544,11 +418,11 @@ Test(apply, truncated_answer_to_a_post_is_settled_by_a_listing)
 	pdh_t_run r;
 
 	S_desired(one);
-	S_fail("{\"method\":\"POST\",\"kind\":\"truncated\",\"count\":1}");
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"truncated\",\"count\":1}");
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 3);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", false), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 3);
 	pdh_t_run_dispose(&r);
 }
 
@@ -556,17 +430,17 @@ Test(apply, cdn_html_page_on_delete_is_a_failure_with_its_status)
 {
 	pdh_t_run r;
 
-	S_seed("[" HOOK_DEALS "," HOOK_ORGS "]", 1, 2);
+	pdh_t_world_seed(&W, "[" HOOK_DEALS "," HOOK_ORGS "]", 1, 2);
 	S_desired(one);
-	S_fail("{\"method\":\"DELETE\",\"kind\":\"html\",\"status\":403,\"count\":1}");
-	S_reset_calls();
+	pdh_t_world_fail(&W, "{\"method\":\"DELETE\",\"kind\":\"html\",\"status\":403,\"count\":1}");
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	/* 403 is final: one DELETE, no retry */
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 1);
 	cr_expect_not_null(strstr(r.out, "failed   delete"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "<html"), "%s", r.out);
-	cr_expect_eq(S_count_all(), 2);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 2);
 	pdh_t_run_dispose(&r);
 }
 
@@ -574,14 +448,14 @@ Test(apply, gateway_error_on_delete_is_retried)
 {
 	pdh_t_run r;
 
-	S_seed("[" HOOK_DEALS "," HOOK_ORGS "]", 1, 2);
+	pdh_t_world_seed(&W, "[" HOOK_DEALS "," HOOK_ORGS "]", 1, 2);
 	S_desired(one);
-	S_fail("{\"method\":\"DELETE\",\"kind\":\"status\",\"status\":502,\"count\":2}");
-	S_reset_calls();
+	pdh_t_world_fail(&W, "{\"method\":\"DELETE\",\"kind\":\"status\",\"status\":502,\"count\":2}");
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 3);
-	cr_expect_eq(S_count_all(), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 3);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -591,11 +465,11 @@ Test(apply, timed_out_post_that_the_server_finishes_is_not_sent_twice)
 
 	/* The fake takes 1.5 s and makes the webhook; pdhooks gives up waiting after 1 s. */
 	S_desired(one);
-	S_fail("{\"method\":\"POST\",\"kind\":\"delay\",\"delay_ms\":1500,\"count\":1}");
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--auto-approve", "--timeout", "1", NULL);
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"delay\",\"delay_ms\":1500,\"count\":1}");
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "--timeout", "1", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_url("https://hooks.example.com/deals", false), 1);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/deals", false), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 1);
 	cr_expect_not_null(strstr(r.out, "confirmed by a listing"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 }
@@ -605,12 +479,12 @@ Test(apply, the_first_listing_is_retried_too)
 	pdh_t_run r;
 
 	S_desired(one);
-	S_fail("{\"method\":\"GET\",\"kind\":\"status\",\"status\":503,\"count\":1}");
+	pdh_t_world_fail(&W, "{\"method\":\"GET\",\"kind\":\"status\",\"status\":503,\"count\":1}");
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	/* 503, the listing planned from, the verification */
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 3);
-	cr_expect_eq(S_count_all(), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 3);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -619,16 +493,16 @@ Test(apply, persistent_5xx_is_bounded_and_the_rest_is_done)
 	pdh_t_run r;
 	double t0;
 
-	S_seed("[" HOOK_ORGS "]", 9);
+	pdh_t_world_seed(&W, "[" HOOK_ORGS "]", 9);
 	S_desired(one);
-	S_fail("{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":1000}");
+	pdh_t_world_fail(&W, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":1000}");
 	t0 = S_now();
 	S_apply(&r);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_expect_lt(S_now() - t0, 20.0);
-	cr_expect_leq(pdh_t_fake_calls(fake, "POST"), PDH_RETRY_DEFAULT_ATTEMPTS);
-	cr_expect_geq(pdh_t_fake_calls(fake, "POST"), 2);
-	cr_expect_eq(S_count_all(), 0, "the delete was not made");
+	cr_expect_leq(pdh_t_fake_calls(W.fake, "POST"), PDH_RETRY_DEFAULT_ATTEMPTS);
+	cr_expect_geq(pdh_t_fake_calls(W.fake, "POST"), 2);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 0, "the delete was not made");
 	cr_expect_not_null(strstr(r.out, "deleted  create.organization"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "failed   create"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Service Unavailable"), "%s", r.out);
@@ -658,20 +532,20 @@ Test(apply, webhook_limit_422_runs_the_deletes_first)
 	for (int i = 0; i < 3; i++)
 		pdh_buf_printf(&y, "  - name: new%d\n    event_action: create\n    event_object: deal\n"
 		               "    subscription_url: https://hooks.example.com/new/%d\n", i, i);
-	pdh_t_fake_set_state(fake, pdh_buf_cstr(&seed));
+	pdh_t_fake_set_state(W.fake, pdh_buf_cstr(&seed));
 	S_desired(pdh_buf_cstr(&y));
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_all(), 40);
-	cr_expect_eq(S_count_url("https://hooks.example.com/new/2", false), 1);
-	cr_expect_eq(S_count_url("https://hooks.example.com/h/39", false), 0);
-	log = S_log();
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 40);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/new/2", false), 1);
+	cr_expect_eq(pdh_t_world_count_url(&W, "https://hooks.example.com/h/39", false), 0);
+	log = pdh_t_world_call_log(&W);
 	first422 = strstr(log, "POST /v1/webhooks 422\n");
 	del = strstr(log, "DELETE /v1/webhooks/");
 	post201 = strstr(log, "POST /v1/webhooks 201\n");
 	cr_expect(first422 && del && post201 && first422 < del && del < post201, "%s", log);
-	cr_expect_eq(S_count_lines(log, "POST /v1/webhooks 201\n"), 3, "%s", log);
+	cr_expect_eq(pdh_t_count(log, "POST /v1/webhooks 201\n"), 3, "%s", log);
 	free(log);
 	pdh_buf_dispose(&seed);
 	pdh_buf_dispose(&y);
@@ -682,23 +556,23 @@ Test(apply, brake_max_deletes_refuses_with_exit_3_and_no_write)
 {
 	pdh_t_run r;
 
-	S_seed("[" HOOK_ORGS "," HOOK_PERSONS "," HOOK_DEALS "]", 1, 2, 3);
+	pdh_t_world_seed(&W, "[" HOOK_ORGS "," HOOK_PERSONS "," HOOK_DEALS "]", 1, 2, 3);
 	S_desired(one);
-	S_reset_calls();
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--auto-approve", "--max-deletes", "1",
+	pdh_t_world_reset_calls(&W);
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "--max-deletes", "1",
 	              NULL);
 	cr_expect_eq(r.status, 3, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "max_deletes"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 0);
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 0);
-	cr_expect_eq(S_count_all(), 3);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 0);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 3);
 	pdh_t_run_dispose(&r);
 
 	/* --force applies the same plan */
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--auto-approve", "--max-deletes", "1",
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "--max-deletes", "1",
 	              "--force", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_eq(S_count_all(), 1);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -706,15 +580,15 @@ Test(apply, brake_deleting_every_owned_webhook_refuses)
 {
 	pdh_t_run r;
 
-	S_seed("[" HOOK_ORGS "," HOOK_PERSONS "]", 1, 2);
+	pdh_t_world_seed(&W, "[" HOOK_ORGS "," HOOK_PERSONS "]", 1, 2);
 	S_desired(one);
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	S_apply(&r);
 	cr_expect_eq(r.status, 3, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks: error: refused"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 0);
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 0);
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -723,13 +597,13 @@ Test(apply, refuses_without_a_terminal_and_without_auto_approve)
 	pdh_t_run r;
 
 	S_desired(three);
-	pdh_t_pdhooks(&r, env, "yes\n", "apply", "-f", file, NULL);
+	pdh_t_world_run_in(&r, &W, NULL, "yes\n", "apply", "-f", W.file, NULL);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "--auto-approve"), "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "Plan: 3 to create"), "%s", r.out);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 0);
-	cr_expect_eq(pdh_t_fake_calls(fake, "GET"), 1);
-	cr_expect_eq(S_count_all(), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "GET"), 1);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 0);
 	pdh_t_run_dispose(&r);
 }
 
@@ -738,7 +612,7 @@ Test(apply, verbose_logs_calls_but_never_the_token)
 	pdh_t_run r;
 
 	S_desired(three);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--auto-approve", "-v", NULL);
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "-v", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "POST"), "%s", r.err);
 	cr_expect_null(strstr(r.err, "test-token"), "%s", r.err);
@@ -751,34 +625,21 @@ Test(apply, bad_options_are_errors_before_any_call)
 	pdh_t_run r;
 
 	S_desired(three);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--parallelism", "0", NULL);
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--parallelism", "0", NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "--parallelism"), "%s", r.err);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", file, "--max-deletes", "x", NULL);
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--max-deletes", "x", NULL);
 	cr_expect_eq(r.status, 1);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "no-such-plan.json", NULL);
+	pdh_t_world_run(&r, &W, NULL, "apply", "no-such-plan.json", NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "cannot read no-such-plan.json"), "%s", r.err);
 	pdh_t_run_dispose(&r);
-	cr_expect_eq(pdh_t_fake_calls(fake, NULL), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, NULL), 0);
 }
 
 /* ---- interrupt: the process gets SIGINT while calls are slow ---- */
-
-static void S_child_env(void)
-{
-	for (char **p = env; *p; p++) {
-		char *eq = strchr(*p, '=');
-		char *name = pdh_xstrndup(*p, (size_t)(eq - *p));
-		if (eq[1])
-			setenv(name, eq + 1, 1);
-		else
-			unsetenv(name);
-		free(name);
-	}
-}
 
 static pid_t S_spawn_apply(const char *out_path, const char *err_path)
 {
@@ -793,8 +654,8 @@ static pid_t S_spawn_apply(const char *out_path, const char *err_path)
 
 		if (!o || !e || !i || !bin)
 			_exit(127);
-		S_child_env();
-		execl(bin, bin, "apply", "-f", file, "--auto-approve", "--parallelism", "2",
+		pdh_t_world_child_env(&W);
+		execl(bin, bin, "apply", "-f", W.file, "--auto-approve", "--parallelism", "2",
 		      (char *)NULL);
 		_exit(127);
 	}
@@ -803,16 +664,16 @@ static pid_t S_spawn_apply(const char *out_path, const char *err_path)
 
 Test(apply, interrupt_finishes_calls_in_flight_and_reports)
 {
-	char *out_path = pdh_xasprintf("%s/out", dir), *err_path = pdh_xasprintf("%s/err", dir);
+	char *out_path = pdh_t_world_path(&W, "out"), *err_path = pdh_t_world_path(&W, "err");
 	char *out, *err;
 	int status, posts, waited = 0;
 	pid_t pid;
 
 	S_desired_n(8);
-	S_control("/_fake/config", "{\"latency_ms\":300}");
+	pdh_t_world_control(&W, "/_fake/config", "{\"latency_ms\":300}");
 	pid = S_spawn_apply(out_path, err_path);
 	/* Wait for the first created webhooks, then interrupt while the next ones are in flight. */
-	while (pdh_t_fake_calls(fake, "POST") < 2 && waited < 10000) {
+	while (pdh_t_fake_calls(W.fake, "POST") < 2 && waited < 10000) {
 		S_msleep(20);
 		waited += 20;
 	}
@@ -824,9 +685,9 @@ Test(apply, interrupt_finishes_calls_in_flight_and_reports)
 	cr_assert(out && err);
 	cr_expect(WIFEXITED(status), "killed by signal %d", WTERMSIG(status));
 	cr_expect_eq(WEXITSTATUS(status), 130, "%s%s", out, err);
-	posts = pdh_t_fake_calls(fake, "POST");
+	posts = pdh_t_fake_calls(W.fake, "POST");
 	/* every POST sent was answered and made one webhook; not all of them were sent */
-	cr_expect_eq((int)S_count_all(), posts, "%s", out);
+	cr_expect_eq((int)pdh_t_world_count_hooks(&W), posts, "%s", out);
 	cr_expect_lt(posts, 8, "%s", out);
 	cr_expect_geq(posts, 2);
 	cr_expect_not_null(strstr(out, "not run  create"), "%s", out);
@@ -871,8 +732,8 @@ static int S_apply_on_terminal(const char *answer, char **out)
 		if (!freopen("/dev/null", "w", stderr))
 			_exit(127);
 		close(master);
-		S_child_env();
-		execl(bin, bin, "apply", "-f", file, (char *)NULL);
+		pdh_t_world_child_env(&W);
+		execl(bin, bin, "apply", "-f", W.file, (char *)NULL);
 		_exit(127);
 	}
 	for (;;) {
@@ -901,7 +762,7 @@ Test(apply, asks_on_a_terminal_and_applies_on_yes)
 	S_desired(three);
 	cr_expect_eq(S_apply_on_terminal("yes\n", &out), 0, "%s", out);
 	cr_expect_not_null(strstr(out, "Do you want to perform these actions?"), "%s", out);
-	cr_expect_eq(S_count_all(), 3);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 3);
 	free(out);
 }
 
@@ -911,8 +772,8 @@ Test(apply, asks_on_a_terminal_and_changes_nothing_on_another_answer)
 
 	S_desired(three);
 	cr_expect_eq(S_apply_on_terminal("y\n", &out), 1, "%s", out);
-	cr_expect_eq(pdh_t_fake_calls(fake, "POST"), 0);
-	cr_expect_eq(S_count_all(), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0);
+	cr_expect_eq(pdh_t_world_count_hooks(&W), 0);
 	free(out);
 }
 
@@ -929,12 +790,12 @@ static void S_core_plan(S_core *c)
 	pdh_error err = { 0 };
 
 	memset(c, 0, sizeof(*c));
-	c->t.desired_path = file;
-	c->t.client.api_url = pdh_t_fake_url(fake);
+	c->t.desired_path = W.file;
+	c->t.client.api_url = pdh_t_fake_url(W.fake);
 	c->t.client.auth = PDH_AUTH_API_TOKEN;
-	c->t.client.token = pdh_t_fake_token(fake);
+	c->t.client.token = pdh_t_fake_token(W.fake);
 	c->t.plan.max_deletes = -1;
-	pdh_target_run_init(&c->run, file);
+	pdh_target_run_init(&c->run, W.file);
 	cr_assert_eq(pdh_target_plan(&c->run, &c->t, &err), 0, "%s", err.message);
 	c->opts.client = c->t.client;
 	c->opts.plan_opts = c->t.plan;
@@ -948,12 +809,12 @@ Test(apply, delete_answered_404_counts_as_done)
 	pdh_error err = { 0 };
 	int rc;
 
-	S_seed("[" HOOK_DEALS "," HOOK_ORGS "]", 1, 2);
+	pdh_t_world_seed(&W, "[" HOOK_DEALS "," HOOK_ORGS "]", 1, 2);
 	S_desired(one);
 	S_core_plan(&c);
 	cr_assert_eq(c.run.plan->n_actions, 1);
 	/* Someone else removes the webhook between the plan and the apply. */
-	S_seed("[" HOOK_DEALS "]", 1);
+	pdh_t_world_seed(&W, "[" HOOK_DEALS "]", 1);
 	rc = pdh_apply(&res, c.run.plan, c.run.desired, &c.opts, &err);
 	cr_expect_eq(rc, 0, "%s", err.message);
 	cr_assert_not_null(res);
@@ -961,7 +822,7 @@ Test(apply, delete_answered_404_counts_as_done)
 	cr_expect(res->steps[0].already_gone);
 	cr_expect_eq(res->steps[0].http_status, 404);
 	cr_expect(res->converged);
-	cr_expect_eq(pdh_t_fake_calls(fake, "DELETE"), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "DELETE"), 1);
 	pdh_apply_result_free(res);
 	pdh_target_run_dispose(&c.run);
 }
@@ -972,15 +833,15 @@ Test(apply, core_brake_makes_no_call)
 	pdh_apply_result *res = NULL;
 	pdh_error err = { 0 };
 
-	S_seed("[" HOOK_PERSONS "," HOOK_ORGS "]", 1, 2);
+	pdh_t_world_seed(&W, "[" HOOK_PERSONS "," HOOK_ORGS "]", 1, 2);
 	S_desired(one);
 	S_core_plan(&c);
 	cr_assert(c.run.plan->brake);
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	cr_expect_eq(pdh_apply(&res, c.run.plan, c.run.desired, &c.opts, &err), PDH_EBRAKE);
 	cr_expect_null(res);
 	cr_expect_neq(err.message[0], '\0');
-	cr_expect_eq(pdh_t_fake_calls(fake, NULL), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, NULL), 0);
 	pdh_target_run_dispose(&c.run);
 }
 
@@ -994,7 +855,7 @@ Test(apply, core_interrupt_before_start_sends_nothing)
 	S_desired(three);
 	S_core_plan(&c);
 	c.opts.interrupt = &stop;
-	S_reset_calls();
+	pdh_t_world_reset_calls(&W);
 	cr_expect_eq(pdh_apply(&res, c.run.plan, c.run.desired, &c.opts, &err), PDH_EPARTIAL);
 	cr_assert_not_null(res);
 	cr_expect(res->interrupted);
@@ -1002,7 +863,7 @@ Test(apply, core_interrupt_before_start_sends_nothing)
 	cr_expect_eq(res->n_calls, 0);
 	for (size_t i = 0; i < res->n_steps; i++)
 		cr_expect_str_eq(res->steps[i].error, "interrupted before it was sent");
-	cr_expect_eq(pdh_t_fake_calls(fake, NULL), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, NULL), 0);
 	pdh_apply_result_free(res);
 	pdh_target_run_dispose(&c.run);
 }

@@ -5,6 +5,7 @@
 #   - examples/github/*.yml are YAML that GitHub Actions can read (python3-yaml), with the
 #     shape a workflow needs, and the applying ones share one concurrency group;
 #   - every `pdhooks COMMAND --option` the examples use is in that command's --help.
+# (tests/test_cli_table.c checks the man page against the option table itself.)
 set -euo pipefail
 src=${PDH_SOURCE_DIR:?}
 bin=${PDH_BIN:?}

@@ -38,7 +38,7 @@ static void S_setup(S_world *w)
 	pdh_t_world_setup(w, (char *[]){ "--token", TOKEN, NULL }, DESIRED);
 	pdh_t_fake_set_state(w->fake, LIVE);
 	saved = pdh_xasprintf("%s/saved.plan", w->dir);
-	pdh_t_pdhooks(&r, w->env, NULL, "plan", "-q", "-f", w->file, "-o", saved, NULL);
+	pdh_t_world_run(&r, w, NULL, "plan", "-q", "-f", w->file, "-o", saved, NULL);
 	cr_assert_eq(r.status, 0, "plan -o: %s", r.err);
 	pdh_t_run_dispose(&r);
 	free(saved);
@@ -61,24 +61,24 @@ static void S_run_command(pdh_t_run *r, S_world *w, int cmd, const char *timeout
 	*out_file = NULL;
 	switch (cmd) {
 	case CMD_PLAN:
-		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--timeout", timeout, NULL);
+		pdh_t_world_run(r, w, NULL, "plan", "-f", w->file, "--timeout", timeout, NULL);
 		break;
 	case CMD_PLAN_JSON_SAVED:
 		*out_file = pdh_xasprintf("%s/new.plan", w->dir);
-		pdh_t_pdhooks(r, w->env, NULL, "plan", "-f", w->file, "--format", "json", "-o",
+		pdh_t_world_run(r, w, NULL, "plan", "-f", w->file, "--format", "json", "-o",
 		              *out_file, "--timeout", timeout, NULL);
 		break;
 	case CMD_APPLY:
-		pdh_t_pdhooks(r, w->env, NULL, "apply", "-f", w->file, "--auto-approve", "--timeout",
+		pdh_t_world_run(r, w, NULL, "apply", "-f", w->file, "--auto-approve", "--timeout",
 		              timeout, NULL);
 		break;
 	case CMD_APPLY_PLANFILE:
-		pdh_t_pdhooks(r, w->env, NULL, "apply", saved, "--auto-approve", "--timeout", timeout,
+		pdh_t_world_run(r, w, NULL, "apply", saved, "--auto-approve", "--timeout", timeout,
 		              NULL);
 		break;
 	case CMD_EXPORT:
 		*out_file = pdh_xasprintf("%s/exported.yaml", w->dir);
-		pdh_t_pdhooks(r, w->env, NULL, "export", "-o", *out_file, "--timeout", timeout, NULL);
+		pdh_t_world_run(r, w, NULL, "export", "-o", *out_file, "--timeout", timeout, NULL);
 		break;
 	default:
 		cr_assert_fail("no command %d", cmd);
@@ -168,16 +168,16 @@ Test(hostile, the_world_plans_and_applies_a_create_and_a_delete)
 	S_setup(&w);
 	saved = pdh_xasprintf("%s/saved.plan", w.dir);
 	exported = pdh_xasprintf("%s/exported.yaml", w.dir);
-	pdh_t_pdhooks(&r, w.env, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "1 to create"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "1 to delete"), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, w.env, NULL, "export", "-o", exported, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", exported, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_eq(access(exported, F_OK), 0, "export wrote nothing");
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", saved, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 1);
@@ -280,7 +280,7 @@ Test(hostile, redirects_of_writes_are_not_followed)
 	state_before = pdh_t_fake_state(w.fake);
 	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", post, NULL), 200);
 	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", del, NULL), 200);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 1, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "HTTP 307: POST"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "HTTP 308: DELETE"), "%s", r.out);

@@ -58,27 +58,6 @@ static long long S_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* pdhooks with the world's environment and the arguments after w (NULL-terminated); checks
- * that the token never shows. */
-static void S_run(pdh_t_run *r, pdh_t_world *w, ...)
-{
-	char *argv[32];
-	size_t n = 0;
-	va_list ap;
-
-	argv[n++] = getenv("PDH_BIN");
-	cr_assert_not_null(argv[0], "PDH_BIN is not set (run the suite through ctest)");
-	va_start(ap, w);
-	for (char *a; (a = va_arg(ap, char *)) != NULL && n < 31;)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	pdh_t_run_argv(r, argv, w->env, NULL);
-	cr_expect_null(strstr(r->out, pdh_t_fake_token(w->fake)), "the token is on stdout");
-	cr_expect_null(strstr(r->err, pdh_t_fake_token(w->fake)), "the token is on stderr");
-	cr_expect_null(strstr(r->err, "Sanitizer"), "%s", r->err);
-}
-
 static void S_fault(pdh_t_world *w, const char *spec)
 {
 	char *json = pdh_xasprintf("\"%s\"", spec);
@@ -180,7 +159,7 @@ static void S_transient(const char *fault, int failures)
 
 	S_reset_calls(&w);
 	S_fault(&w, spec);
-	S_run(&r, &w, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "plan after %s: exit %d: %s", spec, r.status, r.err);
 	cr_expect_not_null(strstr(r.out, "No changes."), "%s", r.out);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), failures + 1, "plan: GET calls");
@@ -188,7 +167,7 @@ static void S_transient(const char *fault, int failures)
 
 	S_reset_calls(&w);
 	S_fault(&w, spec);
-	S_run(&r, &w, "export", "-o", exported, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", exported, NULL);
 	cr_expect_eq(r.status, 0, "export after %s: exit %d: %s", spec, r.status, r.err);
 	cr_expect_eq(access(exported, F_OK), 0, "export wrote nothing");
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), failures + 1, "export: GET calls");
@@ -196,19 +175,19 @@ static void S_transient(const char *fault, int failures)
 
 	S_reset_calls(&w);
 	S_fault(&w, spec);
-	S_run(&r, &w, "status", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "status after %s: exit %d: %s", spec, r.status, r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), failures + 1, "status: GET calls");
 	pdh_t_run_dispose(&r);
 
 	/* apply PLANFILE: a plan with a create, its check listing fails first */
 	pdh_t_fake_set_state(w.fake, "[]");
-	S_run(&r, &w, "plan", "-f", w.file, "-o", saved, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "-o", saved, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	S_reset_calls(&w);
 	S_fault(&w, spec);
-	S_run(&r, &w, "apply", saved, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", saved, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "apply PLANFILE after %s: exit %d: %s%s", spec, r.status, r.out,
 	             r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 4, "apply PLANFILE: POST calls");
@@ -255,11 +234,11 @@ Test(monitor, persistent_503_exits_5_within_bounded_time)
 		S_fault(&w, "GET:503:1000");
 		start = S_now_ms();
 		if (strcmp(cmds[c][0], "export") == 0)
-			S_run(&r, &w, "export", NULL);
+			pdh_t_world_run(&r, &w, NULL, "export", NULL);
 		else if (strcmp(cmds[c][0], "apply") == 0)
-			S_run(&r, &w, "apply", "--auto-approve", "-f", w.file, NULL);
+			pdh_t_world_run(&r, &w, NULL, "apply", "--auto-approve", "-f", w.file, NULL);
 		else
-			S_run(&r, &w, cmds[c][0], "-f", w.file, NULL);
+			pdh_t_world_run(&r, &w, NULL, cmds[c][0], "-f", w.file, NULL);
 		ms = S_now_ms() - start;
 		cr_expect_eq(r.status, 5, "%s: exit %d: %s", cmds[c][0], r.status, r.err);
 		cr_expect_not_null(strstr(r.err, "pdhooks: error: could not check the live webhooks: "
@@ -300,7 +279,7 @@ Test(monitor, refused_token_stays_exit_1_without_retry)
 	for (int i = 0; i < 2; i++) {
 		S_reset_calls(&w);
 		S_fault(&w, i == 0 ? "GET:403:1" : "GET:400:1");
-		S_run(&r, &w, "status", "-f", w.file, NULL);
+		pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, NULL);
 		cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
 		cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 1);
 		pdh_t_run_dispose(&r);
@@ -317,7 +296,7 @@ Test(monitor, status_reports_each_health)
 
 	pdh_t_world_setup(&w, NULL, DESIRED);
 	pdh_t_fake_set_state(w.fake, LIVE_HEALTH);
-	S_run(&r, &w, "status", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "without --detailed-exitcode: 0 (%s)", r.err);
 	cr_expect_not_null(strstr(r.out, "ok       create.deal https://hooks.example.com/ok id=1 "
 	                          "name=\"ok\"  # last delivery: HTTP 200 at 2026-11-30T10:00:00Z"),
@@ -334,11 +313,11 @@ Test(monitor, status_reports_each_health)
 	cr_expect_null(strstr(r.out, "example.org"), "a foreign webhook is listed: %s", r.out);
 	pdh_t_run_dispose(&r);
 
-	S_run(&r, &w, "status", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "failing and inactive: exit %d (%s)", r.status, r.err);
 	pdh_t_run_dispose(&r);
 
-	S_run(&r, &w, "status", "-f", w.file, "--format", "json", NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "json", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_eq(S_validate("status.schema.json", r.out), 0, "%s", r.out);
 	doc = json_loads(r.out, 0, &je);
@@ -366,7 +345,7 @@ Test(monitor, status_reports_each_health)
 
 	/* healthy: ok and never only, --detailed-exitcode exits 0 */
 	pdh_t_fake_set_state(w.fake, LIVE_GOOD);
-	S_run(&r, &w, "status", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "healthy: exit %d (%s%s)", r.status, r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Status: 2 ok, 0 failing, 2 never, 0 inactive; "
 	                          "0 foreign."), "%s", r.out);
@@ -374,9 +353,10 @@ Test(monitor, status_reports_each_health)
 
 	/* --format markdown is not a status format */
 	S_reset_calls(&w);
-	S_run(&r, &w, "status", "-f", w.file, "--format", "markdown", NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "markdown", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "--format is text or json"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "--format 'markdown': expected text or json"), "%s",
+	                   r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 0, "no listing for a bad option");
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
@@ -391,7 +371,7 @@ Test(monitor, plan_notes_a_failing_delivery_in_every_format)
 
 	pdh_t_world_setup(&w, NULL, DESIRED);
 	pdh_t_fake_set_state(w.fake, LIVE_HEALTH);
-	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "Failing deliveries: 1 (Pipedrive deletes a webhook "
 	                          "after 3 days without a successful delivery)\n"
@@ -399,7 +379,7 @@ Test(monitor, plan_notes_a_failing_delivery_in_every_format)
 	                          "delivery: HTTP 500 at 2026-11-30T11:00:00Z\n"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 
-	S_run(&r, &w, "plan", "-f", w.file, "--format", "json", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_eq(S_validate("plan.schema.json", r.out), 0, "%s", r.out);
 	doc = json_loads(r.out, 0, &je);
@@ -416,7 +396,7 @@ Test(monitor, plan_notes_a_failing_delivery_in_every_format)
 	json_decref(doc);
 	pdh_t_run_dispose(&r);
 
-	S_run(&r, &w, "plan", "-f", w.file, "--format", "markdown", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "markdown", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "**Failing deliveries: 1**"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "create.person https\\://hooks.example.com/fail (id 2): "
@@ -426,7 +406,7 @@ Test(monitor, plan_notes_a_failing_delivery_in_every_format)
 
 	/* healthy deliveries: no such section */
 	pdh_t_fake_set_state(w.fake, LIVE_GOOD);
-	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_null(strstr(r.out, "Failing deliveries"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
@@ -443,7 +423,7 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 	pdh_t_fake_set_state(w.fake, LIVE_HEALTH);
 
 	/* success: plan with changes pending, --detailed-exitcode: exit 2, still a success */
-	S_run(&r, &w, "plan", "-f", w.file, "--detailed-exitcode", "--metrics-file", path, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", "--metrics-file", path, NULL);
 	cr_expect_eq(r.status, 2, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	m = S_metrics(path);
@@ -473,7 +453,7 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 	free(m);
 
 	/* status and apply write their own command label */
-	S_run(&r, &w, "status", "-f", w.file, "--metrics-file", path, NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--metrics-file", path, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	m = S_metrics(path);
@@ -481,7 +461,7 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=status,health=failing} 1\n"), "%s",
 	                   m);
 	free(m);
-	S_run(&r, &w, "apply", "-f", w.file, "--auto-approve", "--metrics-file", path, NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--metrics-file", path, NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	pdh_t_run_dispose(&r);
 	m = S_metrics(path);
@@ -494,7 +474,7 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 
 	/* failure: the API keeps answering 503: exit 5, and the metrics say so */
 	S_fault(&w, "GET:503:1000");
-	S_run(&r, &w, "plan", "-f", w.file, "--metrics-file", path, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--metrics-file", path, NULL);
 	cr_expect_eq(r.status, 5, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	m = S_metrics(path);
@@ -507,7 +487,7 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 
 	/* failure before any call: a file that does not load */
 	pdh_t_write_file(w.file, "pdhooks: 1\nwebhooks: [oops\n");
-	S_run(&r, &w, "status", "-f", w.file, "--metrics-file", path, NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--metrics-file", path, NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	m = S_metrics(path);
@@ -518,7 +498,7 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 	/* a metrics file that cannot be written fails a run that would succeed */
 	pdh_t_write_file(w.file, DESIRED);
 	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL), 200);
-	S_run(&r, &w, "status", "-f", w.file, "--metrics-file", "/nonexistent/dir/x.prom", NULL);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--metrics-file", "/nonexistent/dir/x.prom", NULL);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "cannot write the metrics"), "%s", r.err);
 	pdh_t_run_dispose(&r);
@@ -540,7 +520,7 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	pdh_t_fake_set_state(w.fake, LIVE_GOOD);
 	S_reset_calls(&w);
 	S_fault(&w, "GET:null-data:1");
-	S_run(&r, &w, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "exit %d: %s%s", r.status, r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "No changes."), "%s", r.out);
 	cr_expect_null(strstr(r.out, "data: null"), "%s", r.out);
@@ -550,7 +530,7 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	/* apply too: no create from a null listing */
 	S_reset_calls(&w);
 	S_fault(&w, "GET:null-data:1");
-	S_run(&r, &w, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "exit %d: %s%s", r.status, r.out, r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0, "a create from a null listing");
 	pdh_t_run_dispose(&r);
@@ -559,7 +539,7 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	pdh_t_fake_set_state(w.fake, "[]");
 	S_reset_calls(&w);
 	S_fault(&w, "GET:null-data:2");
-	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "Plan: 4 to create"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Pipedrive listed the webhooks as \"data: null\", read "
@@ -567,7 +547,7 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 2);
 	pdh_t_run_dispose(&r);
 	S_fault(&w, "GET:null-data:2");
-	S_run(&r, &w, "plan", "-f", w.file, "--format", "json", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	doc = json_loads(r.out, 0, &je);
 	cr_assert_not_null(doc, "%s", je.text);
@@ -580,7 +560,7 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	/* an empty list is an answer: one listing */
 	S_reset_calls(&w);
 	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL), 200);
-	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 1);
 	cr_expect_null(strstr(r.out, "data: null"), "%s", r.out);
 	pdh_t_run_dispose(&r);
@@ -597,11 +577,11 @@ Test(monitor, rate_limited_listing_honours_retry_after)
 
 	pdh_t_world_setup(&w, (char *[]){ "--rate-limit", "1", NULL }, DESIRED);
 	pdh_t_fake_set_state(w.fake, LIVE_GOOD);
-	S_run(&r, &w, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	start = S_now_ms();
-	S_run(&r, &w, "plan", "-f", w.file, "-v", "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "-v", "--detailed-exitcode", NULL);
 	ms = S_now_ms() - start;
 	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
 	cr_expect_not_null(strstr(r.err, "GET /v1/webhooks 429"), "no 429 was met: %s", r.err);

@@ -9,13 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fake.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/credentials.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/sha256.h"
 #include "sampleplan.h"
 #include "testutil.h"
+#include "world.h"
 
 #define PASSWORD "Live-Pass-8d2f"
 #define OTHER_PASSWORD "Other-Pass-51c" /* as long as PASSWORD */
@@ -58,88 +58,21 @@ static char *S_state_plus(const char *item)
 	"{\"id\": 20, \"event_action\": \"*\", \"event_object\": \"*\", \"subscription_url\": " \
 	"\"https://app.example.org/y\", \"type\": \"automation\"}"
 
-typedef struct S_world {
-	pdh_t_fake *fake;
-	char *dir, *file, *planfile;
-	char *env_token, *env_url;
-	char *env[8];
-} S_world;
+/* The world: the fake (listing passwords as Pipedrive does), state as its webhooks, desired
+ * (may be NULL) as the file, PD_HOOK_PASSWORD set, and the passwords among the secrets no
+ * output may hold. */
+typedef pdh_t_world S_world;
 
 static void S_setup(S_world *w, const char *state, const char *desired)
 {
 	char *args[] = { "--password-listing", "real", NULL };
 
-	memset(w, 0, sizeof(*w));
-	w->fake = pdh_t_fake_start(args);
+	pdh_t_world_setup(w, args, desired);
 	if (state)
 		pdh_t_fake_set_state(w->fake, state);
-	w->dir = pdh_t_tmpdir();
-	w->file = pdh_xasprintf("%s/pdhooks.yaml", w->dir);
-	w->planfile = pdh_xasprintf("%s/pdhooks.plan", w->dir);
-	if (desired)
-		pdh_t_write_file(w->file, desired);
-	w->env_token = pdh_xasprintf("PIPEDRIVE_API_TOKEN=%s", pdh_t_fake_token(w->fake));
-	w->env_url = pdh_xasprintf("PIPEDRIVE_API_URL=%s", pdh_t_fake_url(w->fake));
-	w->env[0] = w->env_token;
-	w->env[1] = w->env_url;
-	w->env[2] = "PD_HOOK_PASSWORD=" PASSWORD;
-	w->env[3] = "PIPEDRIVE_OAUTH_TOKEN=";
-	w->env[4] = "PIPEDRIVE_COMPANY_DOMAIN=";
-	w->env[5] = NULL;
-}
-
-static void S_teardown(S_world *w)
-{
-	char *cmd = pdh_xasprintf("rm -rf '%s'", w->dir);
-	pdh_t_fake_stop(w->fake);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
-	free(w->dir);
-	free(w->file);
-	free(w->planfile);
-	free(w->env_token);
-	free(w->env_url);
-}
-
-/* No secret in text: not the token, not a password (live or desired). */
-static void S_no_secret(const S_world *w, const char *what, const char *text)
-{
-	cr_assert_not_null(text, "%s: nothing to check", what);
-	cr_expect_null(strstr(text, pdh_t_fake_token(w->fake)), "%s holds the API token", what);
-	cr_expect_null(strstr(text, PASSWORD), "%s holds a password", what);
-	cr_expect_null(strstr(text, OTHER_PASSWORD), "%s holds a password", what);
-}
-
-static void S_no_secret_in_file(const S_world *w, const char *path)
-{
-	char *text = pdh_t_read_file(path, NULL);
-	S_no_secret(w, path, text);
-	free(text);
-}
-
-/* pdhooks with w's environment plus extra "K=V" entries (NULL-terminated, may be NULL). */
-static void S_run(pdh_t_run *r, const S_world *w, char *const extra[], ...)
-{
-	char *argv[32], *env[16];
-	size_t n = 0, k = 0;
-	va_list ap;
-
-	argv[n++] = getenv("PDH_BIN");
-	cr_assert_not_null(argv[0], "PDH_BIN is not set (run the suite through ctest)");
-	va_start(ap, extra);
-	for (char *a; (a = va_arg(ap, char *)) != NULL && n < 31;)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	for (size_t i = 0; w->env[i]; i++)
-		env[k++] = w->env[i];
-	for (size_t i = 0; extra && extra[i] && k < 15; i++)
-		env[k++] = extra[i];
-	env[k] = NULL;
-	pdh_t_run_argv(r, argv, env, NULL);
-	S_no_secret(w, "stdout", r->out);
-	S_no_secret(w, "stderr", r->err);
-	cr_expect_null(strstr(r->err, "Sanitizer"), "%s", r->err);
+	pdh_t_world_setenv(w, "PD_HOOK_PASSWORD=" PASSWORD);
+	pdh_t_world_secret(w, PASSWORD);
+	pdh_t_world_secret(w, OTHER_PASSWORD);
 }
 
 /* ---- plan --format json | markdown ---- */
@@ -149,7 +82,7 @@ Test(outputs_fake, plan_json_follows_the_schema_and_counts_right)
 	S_world w;
 	pdh_t_run r;
 	S_setup(&w, LIVE_STATE, DESIRED);
-	S_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_expect_eq(pdh_t_validate_plan_json(r.out), 0, "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "\"create\": 1,"), "%s", r.out);
@@ -157,7 +90,7 @@ Test(outputs_fake, plan_json_follows_the_schema_and_counts_right)
 	cr_expect_not_null(strstr(r.out, "\"foreign\": 1,"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "Plan:"), "JSON only on stdout");
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, plan_json_carries_the_files_warnings)
@@ -166,12 +99,12 @@ Test(outputs_fake, plan_json_carries_the_files_warnings)
 	pdh_t_run r;
 	S_setup(&w, LIVE_STATE, DESIRED "  - event_action: change\n    event_object: deal\n"
 	        "    subscription_url: http://hooks.example.com/plain\n");
-	S_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", "-q", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", "-q", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "pdhooks.yaml:19:23: subscription_url 'http://hooks.example.com/plain' uses http://"), "%s", r.out);
 	cr_expect_eq(pdh_t_validate_plan_json(r.out), 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, plan_markdown_is_a_comment)
@@ -179,13 +112,13 @@ Test(outputs_fake, plan_markdown_is_a_comment)
 	S_world w;
 	pdh_t_run r;
 	S_setup(&w, LIVE_STATE, DESIRED);
-	S_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "markdown", "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "markdown", "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "%s", r.err);
 	cr_expect(strncmp(r.out, "### pdhooks plan: 1 to create,", 30) == 0, "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "| `+` create | create.note https\\://hooks.example.com/notes"),
 	                   "%s", r.out);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, unknown_format_is_an_error)
@@ -193,13 +126,13 @@ Test(outputs_fake, unknown_format_is_an_error)
 	S_world w;
 	pdh_t_run r;
 	S_setup(&w, LIVE_STATE, DESIRED);
-	S_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "yaml", NULL);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "yaml", NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_str_eq(r.out, "");
 	cr_expect_not_null(strstr(r.err, "expected text, json or markdown"), "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 0, "no call on a usage error");
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 /* ---- saved plans ---- */
@@ -210,11 +143,11 @@ static void S_save(S_world *w, const char *format)
 	char *data, digest[65], *line;
 	size_t len;
 
-	S_run(&r, w, NULL, "plan", "-f", w->file, "-o", w->planfile, "--format", format, NULL);
+	pdh_t_world_run(&r, w, NULL, "plan", "-f", w->file, "-o", w->planfile, "--format", format, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	data = pdh_t_read_file(w->planfile, &len);
 	cr_assert_not_null(data, "no saved plan");
-	S_no_secret(w, "the saved plan", data);
+	pdh_t_world_no_secret(w, "the saved plan", data);
 	pdh_sha256_hex(data, len, digest);
 	line = pdh_xasprintf("pdhooks: saved the plan to %s (sha256 %s)\n", w->planfile, digest);
 	cr_expect_not_null(strstr(r.err, line), "stderr names the digest: %s", r.err);
@@ -265,7 +198,7 @@ Test(outputs_fake, saved_plan_is_fresh_until_something_changes)
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
 	cr_expect_eq(S_check(&w, &err), 0, "%s", err.message);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, saved_plan_names_its_digest_in_the_markdown)
@@ -273,7 +206,7 @@ Test(outputs_fake, saved_plan_names_its_digest_in_the_markdown)
 	S_world w;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "markdown");
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, stale_when_the_desired_file_changed)
@@ -288,7 +221,7 @@ Test(outputs_fake, stale_when_the_desired_file_changed)
 	unlink(w.file);
 	cr_expect_eq(S_check(&w, &err), PDH_ESTALE);
 	cr_expect_not_null(strstr(err.message, "cannot be checked"), "%s", err.message);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 /* A plan saved against LIVE_STATE goes stale (err says `why`) once the fake holds state. */
@@ -301,8 +234,8 @@ static void S_expect_stale_after(const char *state, const char *why)
 	pdh_t_fake_set_state(w.fake, state);
 	cr_expect_eq(S_check(&w, &err), PDH_ESTALE, "%s", err.message);
 	cr_expect_not_null(strstr(err.message, why), "%s", err.message);
-	S_no_secret(&w, "the stale message", err.message);
-	S_teardown(&w);
+	pdh_t_world_no_secret(&w, "the stale message", err.message);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, stale_when_an_owned_webhook_is_added)
@@ -354,7 +287,7 @@ Test(outputs_fake, not_stale_when_a_foreign_webhook_is_added)
 	pdh_t_fake_set_state(w.fake, state);
 	cr_expect_eq(S_check(&w, &err), 0, "%s", err.message);
 	free(state);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, a_literal_password_cannot_be_saved)
@@ -378,7 +311,7 @@ Test(outputs_fake, a_literal_password_cannot_be_saved)
 	cr_expect_neq(stat(w.planfile, &st), 0, "no file written");
 	pdh_t_run_dispose(&r);
 	free(desired);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 /* ---- pdhooks apply PLANFILE ---- */
@@ -389,20 +322,20 @@ Test(outputs_fake, apply_runs_a_fresh_saved_plan_once)
 	pdh_t_run r;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "applying the saved plan"), "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	pdh_t_run_dispose(&r);
 	/* Applied: the owned webhooks changed, so the same plan is now stale. */
-	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 4, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "stale"), "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1, "no call after a stale plan");
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, apply_refuses_a_stale_saved_plan_with_exit_4)
@@ -414,13 +347,13 @@ Test(outputs_fake, apply_refuses_a_stale_saved_plan_with_exit_4)
 	pdh_t_write_file(w.file, DESIRED "  - name: more\n    event_action: create\n"
 	                 "    event_object: person\n"
 	                 "    subscription_url: https://hooks.example.com/more\n");
-	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 4, "%s%s", r.out, r.err);
 	cr_expect_str_eq(r.out, "", "nothing planned, nothing shown");
 	cr_expect_not_null(strstr(r.err, "pdhooks: error: the saved plan is stale"), "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, apply_of_a_saved_plan_ignores_a_new_foreign_webhook)
@@ -432,12 +365,12 @@ Test(outputs_fake, apply_of_a_saved_plan_ignores_a_new_foreign_webhook)
 	S_save(&w, "text");
 	state = S_state_plus(FOREIGN_AUTOMATION);
 	pdh_t_fake_set_state(w.fake, state);
-	S_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	pdh_t_run_dispose(&r);
 	free(state);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, apply_of_a_saved_plan_needs_its_password_variables)
@@ -447,12 +380,12 @@ Test(outputs_fake, apply_of_a_saved_plan_needs_its_password_variables)
 	char *unset[] = { "PD_HOOK_PASSWORD=", NULL };
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	S_run(&r, &w, unset, "apply", w.planfile, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, unset, "apply", w.planfile, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.err, "PD_HOOK_PASSWORD"), "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, apply_saved_plan_usage_errors)
@@ -462,23 +395,23 @@ Test(outputs_fake, apply_saved_plan_usage_errors)
 	char *bad;
 	S_setup(&w, LIVE_STATE, DESIRED);
 	S_save(&w, "text");
-	S_run(&r, &w, NULL, "apply", w.planfile, "--max-deletes", "3", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--max-deletes", "3", NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "keeps the --max-deletes"), "%s", r.err);
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, NULL, "apply", w.planfile, w.planfile, NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, w.planfile, NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "one saved plan at most"), "%s", r.err);
 	pdh_t_run_dispose(&r);
 	bad = pdh_xasprintf("%s/bad.plan", w.dir);
 	pdh_t_write_file(bad, "{\"format_version\": 1}");
-	S_run(&r, &w, NULL, "apply", bad, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, NULL, "apply", bad, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "not a pdhooks saved plan"), "%s", r.err);
 	pdh_t_run_dispose(&r);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 1, "only the listing of plan -o");
 	free(bad);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 /* ---- export ---- */
@@ -506,24 +439,24 @@ Test(outputs_fake, export_then_plan_plans_nothing)
 	char *out;
 	char *pw[] = { "PDHOOKS_PASSWORD_1=" PASSWORD, "PDHOOKS_PASSWORD_2=" OTHER_PASSWORD, NULL };
 	S_setup(&w, EXPORT_STATE, NULL);
-	S_run(&r, &w, NULL, "export", "-o", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", w.file, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_expect_str_eq(r.out, "");
 	cr_expect_not_null(strstr(r.err, "exported 4 webhooks"), "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "set PDHOOKS_PASSWORD_1 ... PDHOOKS_PASSWORD_2"), "%s", r.err);
 	pdh_t_run_dispose(&r);
-	S_no_secret_in_file(&w, w.file);
-	S_run(&r, &w, pw, "validate", "-f", w.file, NULL);
+	pdh_t_world_no_secret_in_file(&w, w.file);
+	pdh_t_world_run(&r, &w, pw, "validate", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "the export validates: %s", r.err);
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, pw, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, pw, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	out = pdh_t_read_file(w.file, NULL);
 	cr_expect_eq(r.status, 0, "plan on the export: %s%s\n%s", r.out, r.err, out);
 	cr_expect_not_null(strstr(r.out, "No changes. 4 unchanged, 1 foreign."), "%s", r.out);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	free(out);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, export_without_the_passwords_plans_their_change_never_their_value)
@@ -532,15 +465,15 @@ Test(outputs_fake, export_without_the_passwords_plans_their_change_never_their_v
 	pdh_t_run r;
 	char *pw[] = { "PDHOOKS_PASSWORD_1=not-it", "PDHOOKS_PASSWORD_2=" OTHER_PASSWORD, NULL };
 	S_setup(&w, EXPORT_STATE, NULL);
-	S_run(&r, &w, NULL, "export", "-o", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", w.file, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, pw, "plan", "-f", w.file, "--detailed-exitcode", "--format", "json", NULL);
+	pdh_t_world_run(&r, &w, pw, "plan", "-f", w.file, "--detailed-exitcode", "--format", "json", NULL);
 	cr_expect_eq(r.status, 2, "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "\"http_auth_password_changed\": true"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "not-it"));
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, export_to_stdout_and_never_over_a_file)
@@ -549,20 +482,20 @@ Test(outputs_fake, export_to_stdout_and_never_over_a_file)
 	pdh_t_run r;
 	char *before;
 	S_setup(&w, EXPORT_STATE, "# mine\n");
-	S_run(&r, &w, NULL, "export", "-q", NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-q", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect(strncmp(r.out, "# yaml-language-server: $schema=", 32) == 0, "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "\npdhooks: 1\n"));
 	cr_expect_str_eq(r.err, "", "-q: nothing on stderr");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, NULL, "export", "-o", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", w.file, NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "exists"), "%s", r.err);
 	before = pdh_t_read_file(w.file, NULL);
 	cr_expect_str_eq(before, "# mine\n", "the file is untouched");
 	free(before);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, export_needs_credentials_before_any_call)
@@ -571,12 +504,12 @@ Test(outputs_fake, export_needs_credentials_before_any_call)
 	pdh_t_run r;
 	char *none[] = { "PIPEDRIVE_API_TOKEN=", NULL };
 	S_setup(&w, EXPORT_STATE, NULL);
-	S_run(&r, &w, none, "export", NULL);
+	pdh_t_world_run(&r, &w, none, "export", NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_str_eq(r.out, "");
 	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, export_reports_api_errors)
@@ -586,10 +519,10 @@ Test(outputs_fake, export_reports_api_errors)
 	S_setup(&w, EXPORT_STATE, NULL);
 	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail",
 	             "{\"method\":\"GET\",\"kind\":\"status\",\"status\":500,\"count\":1}", NULL), 200);
-	S_run(&r, &w, NULL, "export", "-o", w.file, NULL);
+	pdh_t_world_run(&r, &w, NULL, "export", "-o", w.file, NULL);
 	cr_expect_eq(r.status, 5, "a 500: could not check (%s)", r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks: error: "), "%s", r.err);
 	cr_expect_neq(access(w.file, F_OK), 0, "nothing written after a failed listing");
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }

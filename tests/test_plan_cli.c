@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake.h"
 #include "pdhooks/alloc.h"
 #include "testutil.h"
 #include "world.h"
@@ -23,61 +22,9 @@
 	" \"name\": \"deals-to-warehouse\", \"version\": \"2.0\", \"type\": \"general\"," \
 	" \"is_active\": 1}]"
 
-/* A test's world: a fake server, a temporary directory with a desired file in it. */
+/* A test's world: a fake server, a temporary directory with a desired file in it. Runs
+ * (pdh_t_world_run_env) get only the environment a test gives them. */
 typedef pdh_t_world S_world;
-
-static void S_setup(S_world *w, const char *desired)
-{
-	pdh_t_world_setup(w, NULL, desired);
-}
-
-static void S_teardown(S_world *w)
-{
-	pdh_t_world_teardown(w);
-}
-
-/* Runs pdhooks with env (NULL-terminated "K=V" list; the credential and API variables that
- * are not listed are unset) and the arguments after it (NULL-terminated). Checks that no
- * token ever shows in the output. */
-static void S_run(pdh_t_run *r, const S_world *w, char *const env[], ...)
-{
-	char *argv[32], *full_env[16];
-	size_t n = 0, k = 0;
-	va_list ap;
-
-	argv[n++] = getenv("PDH_BIN");
-	cr_assert_not_null(argv[0], "PDH_BIN is not set (run the suite through ctest)");
-	va_start(ap, env);
-	for (char *a; (a = va_arg(ap, char *)) != NULL && n < 31;)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	full_env[k++] = "PIPEDRIVE_API_TOKEN=";
-	full_env[k++] = "PIPEDRIVE_OAUTH_TOKEN=";
-	full_env[k++] = "PIPEDRIVE_API_URL=";
-	full_env[k++] = "PIPEDRIVE_COMPANY_DOMAIN=";
-	for (size_t i = 0; env && env[i] && k < 15; i++)
-		full_env[k++] = env[i];
-	full_env[k] = NULL;
-	pdh_t_run_argv(r, argv, full_env, NULL);
-	cr_expect_null(strstr(r->out, pdh_t_fake_token(w->fake)), "the token is on stdout");
-	cr_expect_null(strstr(r->err, pdh_t_fake_token(w->fake)), "the token is on stderr");
-	cr_expect_null(strstr(r->err, "Sanitizer"), "a sanitizer report (a leak on an error "
-	               "path exits 1 anyway): %s", r->err);
-}
-
-static void S_expect_calls(S_world *w, int get, int post, int del)
-{
-	cr_expect_eq(pdh_t_fake_calls(w->fake, "GET"), get, "GET calls");
-	cr_expect_eq(pdh_t_fake_calls(w->fake, "POST"), post, "POST calls");
-	cr_expect_eq(pdh_t_fake_calls(w->fake, "DELETE"), del, "DELETE calls");
-}
-
-static void S_fail_next_get(S_world *w, const char *fault_json)
-{
-	long st = pdh_t_fake_control(w->fake, "POST", "/_fake/fail", fault_json, NULL);
-	cr_assert_eq(st, 200, "the fake refused the fault %s", fault_json);
-}
 
 /* An error run: exit `want`, nothing on stdout, "pdhooks: error: " and needle on stderr. */
 static void S_expect_exit(const pdh_t_run *r, int want, const char *needle)
@@ -99,15 +46,15 @@ Test(plan_cli, pending_changes_exit_0_and_only_list)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE);
-	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "create.deal https://hooks.example.com/pipedrive/deals"),
 	                   "stdout: %s", r.out);
 	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "stdout: %s", r.out);
-	S_expect_calls(&w, 1, 0, 0);
+	pdh_t_world_expect_calls(&w, 1, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, detailed_exitcode_2_when_changes_pending)
@@ -115,12 +62,12 @@ Test(plan_cli, detailed_exitcode_2_when_changes_pending)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE);
-	S_run(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "stderr: %s", r.err);
-	S_expect_calls(&w, 1, 0, 0);
+	pdh_t_world_expect_calls(&w, 1, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, detailed_exitcode_0_when_nothing_to_do)
@@ -128,14 +75,14 @@ Test(plan_cli, detailed_exitcode_0_when_nothing_to_do)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	pdh_t_fake_set_state(w.fake, LIVE_MATCHING);
-	S_run(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s stdout: %s", r.err, r.out);
 	cr_expect_not_null(strstr(r.out, "No changes."), "stdout: %s", r.out);
-	S_expect_calls(&w, 1, 0, 0);
+	pdh_t_world_expect_calls(&w, 1, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, default_file_is_pdhooks_yaml_and_api_url_flag_works)
@@ -145,7 +92,7 @@ Test(plan_cli, default_file_is_pdhooks_yaml_and_api_url_flag_works)
 	char *argv[4];
 	char *full_env[3];
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	/* run from the directory holding pdhooks.yaml, through sh so that cd works */
 	argv[0] = "/bin/sh";
 	argv[1] = "-c";
@@ -158,10 +105,10 @@ Test(plan_cli, default_file_is_pdhooks_yaml_and_api_url_flag_works)
 	pdh_t_run_argv(&r, argv, full_env, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "stdout: %s", r.out);
-	S_expect_calls(&w, 1, 0, 0);
+	pdh_t_world_expect_calls(&w, 1, 0, 0);
 	free(argv[2]);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, oauth_token_and_token_file_are_accepted)
@@ -171,10 +118,10 @@ Test(plan_cli, oauth_token_and_token_file_are_accepted)
 	char *env[] = { NULL, NULL, NULL };
 	char *tokfile;
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	env[0] = pdh_xasprintf("PIPEDRIVE_OAUTH_TOKEN=%s", pdh_t_fake_token(w.fake));
 	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "Bearer: stderr: %s", r.err);
 	pdh_t_run_dispose(&r);
 	free(env[0]);
@@ -184,12 +131,12 @@ Test(plan_cli, oauth_token_and_token_file_are_accepted)
 	pdh_t_write_file(tokfile, env[0]);
 	free(env[0]);
 	env[0] = "PIPEDRIVE_API_TOKEN=not-the-token"; /* the file wins */
-	S_run(&r, &w, env, "plan", "-f", w.file, "--token-file", tokfile, NULL);
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, "--token-file", tokfile, NULL);
 	cr_expect_eq(r.status, 0, "token file: stderr: %s", r.err);
-	S_expect_calls(&w, 2, 0, 0);
+	pdh_t_world_expect_calls(&w, 2, 0, 0);
 	pdh_t_run_dispose(&r);
 	free(tokfile);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, wrong_token_is_a_clear_401)
@@ -198,16 +145,16 @@ Test(plan_cli, wrong_token_is_a_clear_401)
 	pdh_t_run r;
 	char *env[] = { "PIPEDRIVE_API_TOKEN=wrong-token", NULL, NULL };
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	env[1] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, NULL);
 	S_expect_error(&r, "HTTP 401");
 	cr_expect_not_null(strstr(r.err, "unauthorized"), "Pipedrive's text: %s", r.err);
 	cr_expect_null(strstr(r.err, "wrong-token"), "the token is echoed: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "the token came from PIPEDRIVE_API_TOKEN"), "%s", r.err);
-	S_expect_calls(&w, 1, 0, 0);
+	pdh_t_world_expect_calls(&w, 1, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 static void S_fault_case_exit(const char *fault, const char *needle, const char *timeout,
@@ -216,17 +163,17 @@ static void S_fault_case_exit(const char *fault, const char *needle, const char 
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE);
-	S_fail_next_get(&w, fault);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
+	pdh_t_world_fail(&w, fault);
 	if (timeout)
-		S_run(&r, &w, w.env, "plan", "-f", w.file, "--timeout", timeout, NULL);
+		pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--timeout", timeout, NULL);
 	else
-		S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
+		pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	S_expect_exit(&r, want, needle);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 static void S_fault_case(const char *fault, const char *needle, const char *timeout)
@@ -278,13 +225,13 @@ Test(plan_cli, no_credentials_no_call)
 	pdh_t_run r;
 	char *env[] = { NULL, NULL };
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	env[0] = w.env_url;
-	S_run(&r, &w, env, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, NULL);
 	S_expect_error(&r, "no Pipedrive credentials");
-	S_expect_calls(&w, 0, 0, 0);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, unreadable_token_file_no_call)
@@ -292,12 +239,12 @@ Test(plan_cli, unreadable_token_file_no_call)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE);
-	S_run(&r, &w, w.env, "plan", "-f", w.file, "--token-file", "/nonexistent/token", NULL);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--token-file", "/nonexistent/token", NULL);
 	S_expect_error(&r, "cannot read token file /nonexistent/token");
-	S_expect_calls(&w, 0, 0, 0);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, plain_http_to_a_remote_host_is_refused)
@@ -306,18 +253,18 @@ Test(plan_cli, plain_http_to_a_remote_host_is_refused)
 	pdh_t_run r;
 	char *env[] = { NULL, NULL };
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	env[0] = w.env_token;
-	S_run(&r, &w, env, "plan", "-f", w.file, "--api-url", "http://api.pipedrive.com/v1",
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, "--api-url", "http://api.pipedrive.com/v1",
 	      NULL);
 	S_expect_error(&r, "refusing plain http://");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, env, "plan", "-f", w.file, "--api-url", "https://user:pw@example.com/v1",
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, "--api-url", "https://user:pw@example.com/v1",
 	      NULL);
 	S_expect_error(&r, "credentials do not belong in the URL");
 	cr_expect_null(strstr(r.err, "pw@"), "the URL's password is echoed: %s", r.err);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, bad_company_domain_is_refused)
@@ -326,12 +273,12 @@ Test(plan_cli, bad_company_domain_is_refused)
 	pdh_t_run r;
 	char *env[] = { NULL, "PIPEDRIVE_COMPANY_DOMAIN=evil.example/x", NULL };
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	env[0] = w.env_token;
-	S_run(&r, &w, env, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, NULL);
 	S_expect_error(&r, "PIPEDRIVE_COMPANY_DOMAIN");
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, bad_desired_file_shows_diagnostics_and_makes_no_call)
@@ -339,17 +286,17 @@ Test(plan_cli, bad_desired_file_shows_diagnostics_and_makes_no_call)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, "pdhooks: 1\nwebhooks:\n  - event_action: create\n    event_object: deal\n"
+	pdh_t_world_setup(&w, NULL, "pdhooks: 1\nwebhooks:\n  - event_action: create\n    event_object: deal\n"
 	            "    subscription_url: https://hooks.example.com/x\n    colour: red\n");
-	S_run(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 1, "stderr: %s", r.err);
 	cr_expect_str_eq(r.out, "");
 	cr_expect_not_null(strstr(r.err, "pdhooks.yaml:6:"), "diagnostic position: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "colour"), "names the key: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks: error: "), "stderr: %s", r.err);
-	S_expect_calls(&w, 0, 0, 0);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, missing_desired_file_makes_no_call)
@@ -358,14 +305,14 @@ Test(plan_cli, missing_desired_file_makes_no_call)
 	pdh_t_run r;
 	char *missing;
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	missing = pdh_xasprintf("%s/nope.yaml", w.dir);
-	S_run(&r, &w, w.env, "plan", "-f", missing, NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", missing, NULL);
 	S_expect_error(&r, "nope.yaml");
-	S_expect_calls(&w, 0, 0, 0);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
 	free(missing);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, verbose_logs_one_line_per_call_without_secrets)
@@ -374,8 +321,8 @@ Test(plan_cli, verbose_logs_one_line_per_call_without_secrets)
 	pdh_t_run r;
 	const char *line;
 
-	S_setup(&w, DESIRED_ONE);
-	S_run(&r, &w, w.env, "plan", "-v", "-f", w.file, NULL);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-v", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	line = strstr(r.err, "GET /v1/webhooks 200 ");
 	cr_expect_not_null(line, "stderr: %s", r.err);
@@ -384,10 +331,10 @@ Test(plan_cli, verbose_logs_one_line_per_call_without_secrets)
 	cr_expect_null(strstr(r.out, "GET /v1/webhooks"), "the log is not on stdout");
 	pdh_t_run_dispose(&r);
 
-	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	cr_expect_null(strstr(r.err, "GET /v1/webhooks"), "no log without -v: %s", r.err);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, bad_options_are_errors)
@@ -395,27 +342,27 @@ Test(plan_cli, bad_options_are_errors)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE);
-	S_run(&r, &w, w.env, "plan", "--timeout", "soon", NULL);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "--timeout", "soon", NULL);
 	S_expect_error(&r, "--timeout");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "--max-deletes", "-3", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "--max-deletes", "-3", NULL);
 	S_expect_error(&r, "--max-deletes");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "--frobnicate", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "--frobnicate", NULL);
 	S_expect_error(&r, "unknown option --frobnicate");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "-f", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", NULL);
 	S_expect_error(&r, "needs a value");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "--token", "abc", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "--token", "abc", NULL);
 	S_expect_error(&r, "unknown option --token (did you mean --token-file?");
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "extra.yaml", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "extra.yaml", NULL);
 	S_expect_error(&r, "unexpected argument 'extra.yaml'");
 	pdh_t_run_dispose(&r);
-	S_expect_calls(&w, 0, 0, 0);
-	S_teardown(&w);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, help_documents_credentials_and_exit_codes)
@@ -444,19 +391,19 @@ Test(plan_cli, max_deletes_sets_the_brake_shown_in_advance)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	pdh_t_fake_set_state(w.fake, LIVE_TWO_UNDECLARED);
-	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "0 to create, 0 to replace, 2 to delete"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "max_deletes"), "no brake within the default: %s", r.out);
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "-f", w.file, "--max-deletes", "1", NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--max-deletes", "1", NULL);
 	cr_expect_eq(r.status, 0, "plan itself does not refuse: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "max_deletes (1)"), "the brake's verdict: %s", r.out);
-	S_expect_calls(&w, 2, 0, 0);
+	pdh_t_world_expect_calls(&w, 2, 0, 0);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, quiet_hides_warnings_not_the_plan)
@@ -464,18 +411,18 @@ Test(plan_cli, quiet_hides_warnings_not_the_plan)
 	S_world w;
 	pdh_t_run r;
 
-	S_setup(&w, DESIRED_ONE "    http_auth_password: literal-secret\n");
-	S_run(&r, &w, w.env, "plan", "-f", w.file, NULL);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE "    http_auth_password: literal-secret\n");
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "warning:"), "the file's warning: %s", r.err);
 	cr_expect_null(strstr(r.err, "literal-secret"), "the secret is quoted: %s", r.err);
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "-q", "-f", w.file, NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-q", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0);
 	cr_expect_str_eq(r.err, "", "-q: nothing on stderr");
 	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }
 
 Test(plan_cli, https_is_tls_and_cacert_is_used)
@@ -484,19 +431,19 @@ Test(plan_cli, https_is_tls_and_cacert_is_used)
 	pdh_t_run r;
 	char *https_url;
 
-	S_setup(&w, DESIRED_ONE);
+	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
 	/* The fake speaks plain HTTP: an https:// URL to it must fail in the TLS handshake,
 	 * before any request (and its token) is sent. */
 	https_url = pdh_xasprintf("https://127.0.0.1:%d/v1", pdh_t_fake_port(w.fake));
-	S_run(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, NULL);
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, NULL);
 	/* a failed handshake may pass (libcurl's SSL_CONNECT_ERROR): retried, then exit 5 */
 	S_expect_exit(&r, 5, https_url);
 	pdh_t_run_dispose(&r);
-	S_run(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, "--cacert",
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, "--cacert",
 	      "/nonexistent/ca.pem", NULL);
 	S_expect_error(&r, "/nonexistent/ca.pem");
 	pdh_t_run_dispose(&r);
-	S_expect_calls(&w, 0, 0, 0);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
 	free(https_url);
-	S_teardown(&w);
+	pdh_t_world_teardown(&w);
 }

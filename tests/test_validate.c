@@ -139,12 +139,12 @@ Test(validate, bad_arguments)
 
 	pdh_t_pdhooks(&r, NULL, NULL, "validate", "--frobnicate", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: validate: unknown argument '--frobnicate' "
+	cr_expect_str_eq(r.err, "pdhooks: error: validate: unknown option --frobnicate "
 	                        "(see 'pdhooks help validate')\n");
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-f", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: -f needs a file name\n");
+	cr_expect_str_eq(r.err, "pdhooks: error: validate: option -f needs a value\n");
 	pdh_t_run_dispose(&r);
 }
 

@@ -7,25 +7,6 @@
 
 #include "cmd.h"
 
-int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max || v > INT_MAX) {
-		if (max >= INT_MAX)
-			pdh_cli_error("%s wants a whole number of %ld or more, not '%s'", name, min, arg);
-		else
-			pdh_cli_error("%s wants a whole number from %ld to %ld, not '%s'", name, min, max,
-			              arg);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes)
 {
 	pdh_error err = { 0 };

@@ -1,13 +1,10 @@
-/* What plan and apply share at the CLI edge: counting arguments, and the first half of both
+/* What plan and apply share at the CLI edge: the first half of both
  * commands (credentials, load, one listing, the plan). */
 #ifndef PDHOOKS_CLI_PLAN_H
 #define PDHOOKS_CLI_PLAN_H
 
 #include "options.h"
 #include "pdhooks/target.h"
-
-/* A whole number from min to max for option `name`: 0, or -1 after printing an error. */
-int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out);
 
 /* Checks the credentials and the API URL (before anything is read or called), loads o->file,
  * lists the live webhooks and plans with max_deletes (-1: the file's), into *run (which the

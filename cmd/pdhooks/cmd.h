@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "opt.h"
 #include "pdhooks/desired.h"
 
 /* Exit codes, decided only at this edge (see exit.c). */
@@ -20,23 +21,31 @@ enum {
 
 typedef int (*pdh_cmd_fn)(int argc, char **argv);
 
+/* A command. Its usage line and option list come from the option table (opt.h); the rest of
+ * its help is here. */
 typedef struct pdh_cmd {
 	const char *name;
+	pdh_cmd_id id;
 	pdh_cmd_fn run;       /* argv[0] is the command's name */
-	const char *synopsis; /* "pdhooks plan [-f FILE] ..." */
+	const char *args;     /* the usage line's arguments after the options ("[PLANFILE]"), or
+	                       * NULL */
 	const char *summary;  /* one line for `pdhooks help` */
-	const char *help;     /* the rest of `pdhooks help NAME`: options, exit codes */
+	const char *intro;    /* `pdhooks help NAME` before the options, or NULL */
+	const char *after;    /* after the options: notes, exit codes; or NULL */
 } pdh_cmd;
 
-extern const pdh_cmd pdh_commands[];   /* ends with a zeroed entry */
+/* The commands in `pdhooks help` order, ending with a zeroed entry. */
+extern const pdh_cmd pdh_commands[];
 const pdh_cmd *pdh_cmd_find(const char *name);
+/* The command with that id (every pdh_cmd_id has one). */
+const pdh_cmd *pdh_cmd_get(pdh_cmd_id id);
+const char *pdh_cmd_name(pdh_cmd_id id);
 void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd);
 
 /* Maps a core PDH_E* code to the process exit code. */
 int pdh_exit_code(int core_code);
 /* "pdhooks: error: MESSAGE" on stderr. */
 void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pdh_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether to colour stderr: a terminal, NO_COLOR unset or empty, no --no-color. */
 bool pdh_cli_color_stderr(bool no_color_flag);

@@ -1,9 +1,6 @@
 /* pdhooks apply [-f FILE | PLANFILE]: plan (or check a saved plan), show it, ask, make the
  * calls, verify. */
-#define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,14 +15,6 @@
 #include "pdhooks/apply.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
-
-enum {
-	OPT_AUTO_APPROVE = PDH_OPT_COMMON_END,
-	OPT_PARALLELISM,
-	OPT_FORCE,
-	OPT_MAX_DELETES,
-	OPT_METRICS_FILE
-};
 
 /* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */
 static atomic_int S_interrupt;
@@ -109,47 +98,8 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 	}
 }
 
-typedef struct S_apply_args {
-	bool auto_approve;
-	bool force;
-	int parallelism;
-	int max_deletes;   /* -1: the file's */
-	const char *metrics;   /* --metrics-file */
-} S_apply_args;
-
-static int S_apply_option(int opt, const char *arg, void *ctx)
-{
-	S_apply_args *a = ctx;
-
-	switch (opt) {
-	case OPT_AUTO_APPROVE:
-		a->auto_approve = true;
-		return 0;
-	case OPT_FORCE:
-		a->force = true;
-		return 0;
-	case OPT_METRICS_FILE:
-		a->metrics = arg;
-		return 0;
-	case OPT_PARALLELISM:
-		return pdh_cli_parse_int("--parallelism", arg, 1, PDH_APPLY_MAX_PARALLELISM, &a->parallelism);
-	default:
-		return pdh_cli_parse_int("--max-deletes", arg, 0, INT_MAX, &a->max_deletes);
-	}
-}
-
 int pdh_cmd_apply(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "auto-approve", no_argument, NULL, OPT_AUTO_APPROVE },
-		{ "parallelism", required_argument, NULL, OPT_PARALLELISM },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "max-deletes", required_argument, NULL, OPT_MAX_DELETES },
-		{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
-		{ NULL, 0, NULL, 0 }
-	};
-	S_apply_args args = { false, false, PDH_APPLY_DEFAULT_PARALLELISM, -1, NULL };
-	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;
@@ -161,13 +111,13 @@ int pdh_cmd_apply(int argc, char **argv)
 	bool handler = false;
 	char *text = NULL;
 	int first, rc, code = PDH_EXIT_ERROR;
+	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 
 	pdh_cli_metrics_start(&mx, "apply");
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
-	if (pdh_common_parse(&o, "apply", argc, argv, NULL, longopts, S_apply_option, &args,
-	                     &first) != 0)
+	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0)
 		goto done;
 	if (first + 1 < argc) {
 		pdh_cli_error("apply: one saved plan at most, not '%s' too", argv[first + 1]);
@@ -180,7 +130,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "names its own desired file)");
 		goto done;
 	}
-	if (first < argc && args.max_deletes >= 0) {
+	if (first < argc && o.max_deletes >= 0) {
 		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
 		              "again with --max-deletes N");
 		goto done;
@@ -188,7 +138,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (first < argc)
 		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
 	else
-		code = pdh_cli_plan_target(&o, &t, &run, args.max_deletes);
+		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
@@ -200,13 +150,13 @@ int pdh_cmd_apply(int argc, char **argv)
 		goto done;
 	}
 	fflush(stdout);
-	if (run.plan->brake && !args.force) {
+	if (run.plan->brake && !o.force) {
 		pdh_cli_error("refused: %s (use --force to apply anyway)",
 		              run.plan->brake_reason ? run.plan->brake_reason : "a safety brake");
 		code = PDH_EXIT_BRAKE;
 		goto done;
 	}
-	if (!args.auto_approve) {
+	if (!o.auto_approve) {
 		if (!isatty(STDIN_FILENO)) {
 			pdh_cli_error("apply needs confirmation, and stdin is not a terminal: "
 			              "review the plan and run again with --auto-approve");
@@ -227,8 +177,8 @@ int pdh_cmd_apply(int argc, char **argv)
 
 	aopts.client = t.client;
 	aopts.plan_opts = t.plan;
-	aopts.parallelism = args.parallelism;
-	aopts.force = args.force;
+	aopts.parallelism = o.parallelism;
+	aopts.force = o.force;
 	aopts.interrupt = &S_interrupt;
 	rc = pdh_apply(&res, run.plan, run.desired, &aopts, &err);
 	if (res) {
@@ -241,7 +191,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
 	code = res && res->interrupted ? PDH_EXIT_INTERRUPTED : pdh_exit_code(rc);
 done:
-	mx.path = args.metrics;
+	mx.path = o.metrics_file;
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
 	                              run.listing.calls + (res ? (int)res->n_calls : 0));
 	if (handler)

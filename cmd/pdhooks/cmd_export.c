@@ -1,7 +1,5 @@
 /* pdhooks export: the live general webhooks as a desired-state file. */
-#define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,32 +10,8 @@
 #include "pdhooks/listing.h"
 #include "pdhooks/export.h"
 
-enum { OPT_SCHEMA = PDH_OPT_COMMON_END };
-
-typedef struct S_export_args {
-	const char *out;       /* -o; NULL: stdout */
-	const char *schema;    /* --schema */
-} S_export_args;
-
-static int S_export_option(int opt, const char *arg, void *ctx)
-{
-	S_export_args *a = ctx;
-
-	if (opt == 'o')
-		a->out = arg;
-	else
-		a->schema = arg;
-	return 0;
-}
-
 int pdh_cmd_export(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "schema", required_argument, NULL, OPT_SCHEMA },
-		{ NULL, 0, NULL, 0 }
-	};
-	S_export_args args = { NULL, NULL };
 	pdh_export_opts eo = { NULL };
 	pdh_export_stats st;
 	pdh_client_opts copts;
@@ -50,8 +24,7 @@ int pdh_cmd_export(int argc, char **argv)
 	int first, rc, code = PDH_EXIT_ERROR;
 
 	pdh_common_init(&o);
-	if (pdh_common_parse(&o, "export", argc, argv, "o:", longopts, S_export_option, &args,
-	                     &first) != 0)
+	if (pdh_common_parse(&o, PDH_CMD_EXPORT, argc, argv, &first) != 0)
 		goto done;
 	if (first < argc) {
 		pdh_cli_error("export: unexpected argument '%s' (the output file goes after -o)",
@@ -72,10 +45,10 @@ int pdh_cmd_export(int argc, char **argv)
 		code = pdh_exit_code(rc);
 		goto done;
 	}
-	eo.schema_ref = args.schema;
+	eo.schema_ref = o.schema;
 	yaml = pdh_export_yaml(live, &eo, &st);
-	if (args.out) {
-		rc = pdh_write_file_atomic(args.out, yaml, strlen(yaml), 0644, false, &err);
+	if (o.out) {
+		rc = pdh_write_file_atomic(o.out, yaml, strlen(yaml), 0644, false, &err);
 		if (rc != PDH_OK) {
 			pdh_cli_error("%s", err.message);
 			goto done;
@@ -87,8 +60,8 @@ int pdh_cmd_export(int argc, char **argv)
 	if (!o.quiet) {
 		fprintf(stderr, "pdhooks: exported %zu webhook%s", st.exported,
 		        st.exported == 1 ? "" : "s");
-		if (args.out)
-			fprintf(stderr, " to %s", args.out);
+		if (o.out)
+			fprintf(stderr, " to %s", o.out);
 		if (st.skipped_duplicates + st.skipped_foreign > 0)
 			fprintf(stderr, " (left out: %zu duplicate%s, %zu not of type general)",
 			        st.skipped_duplicates, st.skipped_duplicates == 1 ? "" : "s",

@@ -12,9 +12,16 @@ static const char overview[] =
 
 void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd)
 {
-	fprintf(out, "Usage: %s\n\n%s.\n", cmd->synopsis, cmd->summary);
-	if (cmd->help && *cmd->help)
-		fprintf(out, "\n%s", cmd->help);
+	pdh_opt_print_synopsis(out, cmd->id, cmd->name, cmd->args);
+	fprintf(out, "\n%s.\n", cmd->summary);
+	if (cmd->intro)
+		fprintf(out, "\n%s", cmd->intro);
+	if (pdh_opt_next(cmd->id, NULL)) {
+		fputc('\n', out);
+		pdh_opt_print_list(out, cmd->id);
+	}
+	if (cmd->after)
+		fprintf(out, "\n%s", cmd->after);
 }
 
 int pdh_cmd_help(int argc, char **argv)

@@ -3,41 +3,31 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "options.h"
 
 int pdh_cmd_validate(int argc, char **argv)
 {
-	const char *path = "pdhooks.yaml";
-	bool quiet = false, no_color = false;
 	pdh_desired *d = NULL;
 	size_t n_warnings = 0;
-	int rc;
+	pdh_common o;
+	int first, rc;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-f") == 0 || strcmp(a, "--file") == 0) {
-			if (i + 1 >= argc) {
-				pdh_cli_error("%s needs a file name", a);
-				return PDH_EXIT_ERROR;
-			}
-			path = argv[++i];
-		} else if (strncmp(a, "--file=", 7) == 0) {
-			path = a + 7;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			quiet = true;
-		} else if (strcmp(a, "--no-color") == 0) {
-			no_color = true;
-		} else {
-			pdh_cli_error("validate: unknown argument '%s' (see 'pdhooks help validate')", a);
-			return PDH_EXIT_ERROR;
-		}
+	pdh_common_init(&o);
+	if (pdh_common_parse(&o, PDH_CMD_VALIDATE, argc, argv, &first) != 0)
+		return PDH_EXIT_ERROR;
+	if (first < argc) {
+		pdh_cli_error("validate: unexpected argument '%s' (the file goes after -f)",
+		              argv[first]);
+		return PDH_EXIT_ERROR;
 	}
-	rc = pdh_cli_load_desired(path, quiet, pdh_cli_color_stderr(no_color), &d, &n_warnings);
-	if (rc == PDH_OK && !quiet) {
-		printf("%s: ok, %zu webhook%s", path, d->n_webhooks, d->n_webhooks == 1 ? "" : "s");
+	rc = pdh_cli_load_desired(o.file, o.quiet, o.color_err, &d, &n_warnings);
+	if (rc == PDH_OK && !o.quiet) {
+		printf("%s: ok, %zu webhook%s", o.file, d->n_webhooks, d->n_webhooks == 1 ? "" : "s");
 		if (n_warnings)
 			printf(" (%zu warning%s)", n_warnings, n_warnings == 1 ? "" : "s");
 		putchar('\n');
 	}
 	pdh_desired_free(d);
+	pdh_common_dispose(&o);
 	return pdh_exit_code(rc);
 }

@@ -8,11 +8,6 @@
 
 #include "pdhooks/plan.h"
 
-#define PDH_METRICS_HELP \
-	"      --metrics-file PATH  write the run's metrics to PATH (Prometheus text format,\n" \
-	"                           for node_exporter's textfile collector), atomically, also\n" \
-	"                           when the run fails\n"
-
 typedef struct pdh_cli_metrics {
 	const char *path;          /* --metrics-file; NULL: no metrics */
 	const char *command;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,63 +15,114 @@
 #include "pdhooks/api_url.h"
 #include "pdhooks/credentials.h"
 
-#define S_MAX_TIMEOUT_S 3600.0
-
 void pdh_common_init(pdh_common *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->file = "pdhooks.yaml";
+	for (const pdh_opt_spec *s = pdh_opt_table; s->name; s++) {
+		char *field = (char *)o + s->offset;
+
+		switch (s->kind) {
+		case PDH_OPT_STRING:
+		case PDH_OPT_PATH:
+			*(const char **)(void *)field = s->def_str;
+			break;
+		case PDH_OPT_INT:
+		case PDH_OPT_ENUM:
+			*(int *)(void *)field = (int)s->def;
+			break;
+		case PDH_OPT_FLAG:
+		case PDH_OPT_SECONDS:  /* 0: the client's default */
+			break;
+		}
+	}
 	o->creds.auth = PDH_AUTH_NONE;
 }
 
-static int S_timeout(pdh_common *o, const char *arg)
+static int S_parse_seconds(const pdh_opt_spec *s, const char *arg, long *out)
 {
 	char *end;
-	double s;
+	double v;
 
 	errno = 0;
-	s = strtod(arg, &end);
-	if (*arg == '\0' || *end != '\0' || errno != 0 || !isfinite(s) || s <= 0 ||
-	    s > S_MAX_TIMEOUT_S) {
-		pdh_cli_error("--timeout wants a number of seconds between 0 and %.0f, not '%s'",
-		              S_MAX_TIMEOUT_S, arg);
+	v = strtod(arg, &end);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0 ||
+	    v > (double)s->max) {
+		pdh_cli_error("--%s wants a number of seconds between 0 and %ld, not '%s'", s->name,
+		              s->max, arg);
 		return -1;
 	}
-	o->timeout_ms = (long)ceil(s * 1000.0);
-	return 1;
+	*out = (long)ceil(v * 1000.0);
+	return 0;
 }
 
-/* Takes a common option. 1: taken; 0: not a common option; -1: a bad value (error printed). */
-static int S_common_option(pdh_common *o, int opt, const char *arg)
+static int S_parse_enum(const pdh_opt_spec *s, const char *arg, int *out)
 {
-	switch (opt) {
-	case 'f':
-		o->file = arg;
-		o->file_given = true;
-		return 1;
-	case PDH_OPT_API_URL:
-		o->api_url = arg;
-		return 1;
-	case PDH_OPT_TOKEN_FILE:
-		o->token_file = arg;
-		return 1;
-	case PDH_OPT_TIMEOUT:
-		return S_timeout(o, arg);
-	case PDH_OPT_CACERT:
-		o->cacert = arg;
-		return 1;
-	case 'v':
-		o->verbose = true;
-		return 1;
-	case 'q':
-		o->quiet = true;
-		return 1;
-	case PDH_OPT_NO_COLOR:
-		o->no_color_flag = true;
-		return 1;
-	default:
-		return 0;
+	char expected[256] = "";
+	size_t n = 0;
+
+	for (int i = 0; s->values[i]; i++) {
+		if (strcmp(arg, s->values[i]) == 0) {
+			*out = i;
+			return 0;
+		}
 	}
+	/* "a, b or c" */
+	for (int i = 0; s->values[i] && n < sizeof(expected); i++)
+		n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%s",
+		                      i == 0 ? "" : s->values[i + 1] ? ", " : " or ", s->values[i]);
+	pdh_cli_error("--%s '%s': expected %s", s->name, arg, expected);
+	return -1;
+}
+
+int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max || v > INT_MAX) {
+		if (max >= INT_MAX)
+			pdh_cli_error("%s wants a whole number of %ld or more, not '%s'", name, min, arg);
+		else
+			pdh_cli_error("%s wants a whole number from %ld to %ld, not '%s'", name, min, max,
+			              arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Stores option s (with its value arg, NULL for flags) into o. 0, or -1 with the error
+ * printed. */
+static int S_store(pdh_common *o, const pdh_opt_spec *s, const char *arg)
+{
+	char *field = (char *)o + s->offset;
+	char name[64];
+	int rc = 0;
+
+	switch (s->kind) {
+	case PDH_OPT_FLAG:
+		*(bool *)(void *)field = true;
+		break;
+	case PDH_OPT_STRING:
+	case PDH_OPT_PATH:
+		*(const char **)(void *)field = arg;
+		break;
+	case PDH_OPT_INT:
+		snprintf(name, sizeof(name), "--%s", s->name);
+		rc = pdh_cli_parse_int(name, arg, s->min, s->max, (int *)(void *)field);
+		break;
+	case PDH_OPT_SECONDS:
+		rc = S_parse_seconds(s, arg, (long *)(void *)field);
+		break;
+	case PDH_OPT_ENUM:
+		rc = S_parse_enum(s, arg, (int *)(void *)field);
+		break;
+	}
+	if (rc == 0 && s->given)
+		*(bool *)(void *)((char *)o + s->given - 1) = true;
+	return rc;
 }
 
 /* Reports getopt_long's '?' and ':' results as errors. */
@@ -125,23 +177,35 @@ static void S_finish(pdh_common *o)
 	o->color_err = pdh_cli_color_stderr(o->no_color_flag);
 }
 
-int pdh_common_parse(pdh_common *o, const char *command, int argc, char **argv,
-                     const char *extra_short, const struct option *extra_long,
-                     pdh_extra_option_fn on_extra, void *ctx, int *first_arg)
-{
-	static const struct option common[] = { PDH_COMMON_LONGOPTS };
-	size_t n_common = sizeof(common) / sizeof(common[0]), n_extra = 0;
-	struct option *longopts;
-	char *shortopts;
-	int opt, taken, longindex = -1, rc = -1;
+/* getopt_long's val for a row: its alias, or a code above any character. */
+#define S_LONG_ONLY 0x100
 
-	while (extra_long && extra_long[n_extra].name)
-		n_extra++;
-	longopts = pdh_xcalloc(n_common + n_extra + 1, sizeof(*longopts));
-	memcpy(longopts, common, sizeof(common));
-	if (n_extra)
-		memcpy(longopts + n_common, extra_long, n_extra * sizeof(*longopts));
-	shortopts = pdh_xasprintf(":%s%s", PDH_COMMON_SHORTOPTS, extra_short ? extra_short : "");
+int pdh_common_parse(pdh_common *o, pdh_cmd_id id, int argc, char **argv, int *first_arg)
+{
+	const char *command = pdh_cmd_name(id);
+	const pdh_opt_spec *s;
+	struct option *longopts;
+	char *shortopts, *sp;
+	size_t n = 0;
+	int opt, longindex = -1, rc = -1;
+
+	for (s = pdh_opt_next(id, NULL); s; s = pdh_opt_next(id, s))
+		n++;
+	longopts = pdh_xcalloc(n + 1, sizeof(*longopts));
+	/* ':' first: a missing value is reported as ':'. Each alias with its ':'. */
+	shortopts = sp = pdh_xcalloc(2 * n + 2, 1);
+	*sp++ = ':';
+	n = 0;
+	for (s = pdh_opt_next(id, NULL); s; s = pdh_opt_next(id, s), n++) {
+		longopts[n].name = s->name;
+		longopts[n].has_arg = pdh_opt_takes_value(s) ? required_argument : no_argument;
+		longopts[n].val = s->alias ? s->alias : S_LONG_ONLY + (int)(s - pdh_opt_table);
+		if (s->alias) {
+			*sp++ = s->alias;
+			if (pdh_opt_takes_value(s))
+				*sp++ = ':';
+		}
+	}
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, &longindex)) != -1) {
@@ -152,10 +216,9 @@ int pdh_common_parse(pdh_common *o, const char *command, int argc, char **argv,
 			S_bad_option(command, opt, argv);
 			goto done;
 		}
-		taken = S_common_option(o, opt, optarg);
-		if (taken < 0)
-			goto done;
-		if (taken == 0 && (on_extra == NULL || on_extra(opt, optarg, ctx) != 0))
+		s = opt >= S_LONG_ONLY ? &pdh_opt_table[opt - S_LONG_ONLY]
+		                       : pdh_opt_find(id, NULL, (char)opt);
+		if (s == NULL || S_store(o, s, optarg) != 0)
 			goto done;
 	}
 	*first_arg = optind;

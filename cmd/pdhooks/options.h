@@ -1,53 +1,12 @@
-/* The options plan, apply and export share: the desired file, where the API is, credentials,
- * timeouts and output. A command calls pdh_common_parse() with its own options added. */
+/* The parsed command line of any command: every option of the table in opt_table.c has its
+ * field here. A command calls pdh_common_parse() with its id and reads the fields. */
 #ifndef PDHOOKS_CLI_OPTIONS_H
 #define PDHOOKS_CLI_OPTIONS_H
 
-#include <getopt.h>
 #include <stdbool.h>
 
+#include "opt.h"
 #include "pdhooks/client.h"
-
-/* Long-only options get codes above any character. */
-enum {
-	PDH_OPT_API_URL = 0x100,
-	PDH_OPT_TOKEN_FILE,
-	PDH_OPT_TIMEOUT,
-	PDH_OPT_CACERT,
-	PDH_OPT_NO_COLOR,
-	PDH_OPT_COMMON_END   /* commands number their own long options from here */
-};
-
-#define PDH_COMMON_SHORTOPTS "f:vq"
-#define PDH_COMMON_LONGOPTS                                            \
-	{ "file", required_argument, NULL, 'f' },                      \
-	{ "api-url", required_argument, NULL, PDH_OPT_API_URL },       \
-	{ "token-file", required_argument, NULL, PDH_OPT_TOKEN_FILE }, \
-	{ "timeout", required_argument, NULL, PDH_OPT_TIMEOUT },       \
-	{ "cacert", required_argument, NULL, PDH_OPT_CACERT },         \
-	{ "verbose", no_argument, NULL, 'v' },                         \
-	{ "quiet", no_argument, NULL, 'q' },                           \
-	{ "no-color", no_argument, NULL, PDH_OPT_NO_COLOR }
-
-/* Help text for the common options, to end each command's help. */
-#define PDH_COMMON_HELP \
-	"  -f, --file FILE          the desired-state file (default: pdhooks.yaml)\n" \
-	"      --api-url URL        the API base URL (env PIPEDRIVE_API_URL; with\n" \
-	"                           PIPEDRIVE_COMPANY_DOMAIN=acme:\n" \
-	"                           https://acme.pipedrive.com/api/v1; default\n" \
-	"                           https://api.pipedrive.com/v1); http:// only to localhost\n" \
-	"      --token-file PATH    read the API token from the first line of PATH (a line\n" \
-	"                           \"Bearer TOKEN\" means an OAuth token)\n" \
-	"      --timeout SECONDS    give up on an HTTP call after SECONDS (default 30)\n" \
-	"      --cacert PATH        trust the CA certificates in PATH (a private CA)\n" \
-	"  -v, --verbose            one line per HTTP call on stderr: method, path, status, time\n" \
-	"  -q, --quiet              no warnings or notes on stderr, only errors\n" \
-	"      --no-color           no colour (also when NO_COLOR is set or stdout is no\n" \
-	"                           terminal)\n" \
-	"\n" \
-	"Credentials: --token-file PATH, else PIPEDRIVE_OAUTH_TOKEN (sent as\n" \
-	"Authorization: Bearer) or PIPEDRIVE_API_TOKEN (sent as x-api-token); never on the\n" \
-	"command line. Setting both variables is an error.\n"
 
 typedef struct pdh_common {
 	const char *file;        /* -f; "pdhooks.yaml" */
@@ -61,23 +20,31 @@ typedef struct pdh_common {
 	bool color;              /* for stdout: a terminal, no --no-color, no NO_COLOR */
 	bool color_err;          /* for stderr (diagnostics) */
 	bool no_color_flag;
+	/* The options of single commands (see opt_table.c for which). */
+	const char *out;         /* -o: plan's PLANFILE, export's FILE; NULL: none */
+	const char *schema;      /* export --schema; NULL: the default */
+	int format;              /* plan --format: a pdh_format */
+	bool detailed_exitcode;  /* plan */
+	int max_deletes;         /* plan, apply; -1: the file's */
+	bool auto_approve;       /* apply */
+	bool force;              /* apply */
+	int parallelism;         /* apply */
+	const char *metrics_file; /* plan, apply, status --metrics-file; NULL: none */
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
 	char *resolved_url;
 	pdh_credentials creds;
 } pdh_common;
 
-/* A command's own option: 0, or -1 after printing an error. */
-typedef int (*pdh_extra_option_fn)(int opt, const char *arg, void *ctx);
-
+/* Sets every option to its default (the table's). */
 void pdh_common_init(pdh_common *o);
-/* Parses argv (argv[0] is the command's name) with getopt_long: the common options into o,
- * the command's own (extra_short like "o:", extra_long ending with a zeroed entry and using
- * codes from PDH_OPT_COMMON_END; both may be NULL) through on_extra. *first_arg gets the index
- * of the first argument that is not an option (argc when none). 0, or -1 with the error
- * printed. Colours are decided then. */
-int pdh_common_parse(pdh_common *o, const char *command, int argc, char **argv,
-                     const char *extra_short, const struct option *extra_long,
-                     pdh_extra_option_fn on_extra, void *ctx, int *first_arg);
+/* Parses argv (argv[0] is the command's name) with the options command id takes, as the table
+ * declares them, into o. Options are spelled in full; they may come after arguments.
+ * *first_arg gets the index of the first argument that is not an option (argc when none).
+ * 0, or -1 with the error printed. Colours are decided then. */
+int pdh_common_parse(pdh_common *o, pdh_cmd_id id, int argc, char **argv, int *first_arg);
+/* A whole number from min to max for option `name`: 0, or -1 after printing an error. */
+int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out);
+
 /* Resolves the API URL and the credentials (no network) into client options that borrow
  * from o. On failure prints the error and returns -1 with the core code in *code. */
 int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code);

@@ -8,20 +8,6 @@
 #include "pdhooks/render_json.h"
 #include "pdhooks/render_markdown.h"
 
-int pdh_cli_parse_format(const char *s, pdh_format *out, pdh_error *err)
-{
-	if (strcmp(s, "text") == 0)
-		*out = PDH_FORMAT_TEXT;
-	else if (strcmp(s, "json") == 0)
-		*out = PDH_FORMAT_JSON;
-	else if (strcmp(s, "markdown") == 0)
-		*out = PDH_FORMAT_MARKDOWN;
-	else
-		return pdh_error_set(err, PDH_EINVAL, "--format '%s': expected text, json or markdown",
-		                     s);
-	return 0;
-}
-
 int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired *desired,
                       const pdh_live *live, const pdh_plan_opts *opts, bool quiet,
                       char digest[65], pdh_error *err)

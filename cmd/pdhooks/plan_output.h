@@ -13,10 +13,8 @@
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 
+/* --format: the option table names them in this order. */
 typedef enum { PDH_FORMAT_TEXT, PDH_FORMAT_JSON, PDH_FORMAT_MARKDOWN } pdh_format;
-
-/* "text", "json" or "markdown"; PDH_EINVAL (with err) for anything else. */
-int pdh_cli_parse_format(const char *s, pdh_format *out, pdh_error *err);
 
 /* Saves the plan to path and prints "pdhooks: saved the plan to PATH (sha256 DIGEST)" on
  * stderr unless quiet; digest (may be NULL) receives the sha256. */

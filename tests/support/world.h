@@ -1,25 +1,94 @@
-/* A CLI test's world: a pdhooks-fake, a temporary directory with a desired file in it, and the
- * environment a correctly set-up run of pdhooks gets. */
+/* The harness of every suite that runs the pdhooks binary: a pdhooks-fake, a temporary
+ * directory with a desired file in it, the environment a correctly set-up run gets, running
+ * pdhooks in that world (checking that no secret and no sanitizer report shows), and
+ * reading what the fake saw. Every function aborts the test (cr_assert) when it cannot do
+ * its job.
+ *
+ *     pdh_t_world w;
+ *     pdh_t_run r;
+ *     pdh_t_world_setup(&w, NULL, "pdhooks: 1\nwebhooks: []\n");
+ *     pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
+ *     cr_expect_eq(r.status, 0);
+ *     pdh_t_world_expect_calls(&w, 1, 0, 0);
+ *     pdh_t_run_dispose(&r);
+ *     pdh_t_world_teardown(&w);
+ */
 #ifndef PDH_T_WORLD_H
 #define PDH_T_WORLD_H
 
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "fake.h"
+#include "testutil.h"
+
+#define PDH_T_WORLD_ENV 24
+#define PDH_T_WORLD_SECRETS 8
 
 typedef struct pdh_t_world {
 	pdh_t_fake *fake;
-	char *dir;         /* a fresh temporary directory */
+	char *dir;         /* a fresh temporary directory, removed by teardown */
 	char *file;        /* DIR/pdhooks.yaml */
+	char *planfile;    /* DIR/pdhooks.plan (not written by the harness) */
 	char *env_token;   /* "PIPEDRIVE_API_TOKEN=..." */
 	char *env_url;     /* "PIPEDRIVE_API_URL=..." */
-	/* token, URL, and PIPEDRIVE_OAUTH_TOKEN and PIPEDRIVE_COMPANY_DOMAIN unset: for
-	 * pdh_t_pdhooks and pdh_t_run_argv */
-	char *env[5];
+	/* token, URL, PIPEDRIVE_OAUTH_TOKEN and PIPEDRIVE_COMPANY_DOMAIN unset, then what
+	 * pdh_t_world_setenv added; NULL-terminated. For pdh_t_pdhooks and pdh_t_run_argv too. */
+	char *env[PDH_T_WORLD_ENV];
+	/* Never in any output: the token, then what pdh_t_world_secret added. */
+	const char *secrets[PDH_T_WORLD_SECRETS];
 } pdh_t_world;
 
 /* Starts the fake with fake_args (NULL-terminated, may be NULL; a --token there is the
- * world's token) and writes desired to DIR/pdhooks.yaml. Aborts the test on failure. */
+ * world's token) and, unless desired is NULL, writes desired to DIR/pdhooks.yaml. */
 void pdh_t_world_setup(pdh_t_world *w, char *const fake_args[], const char *desired);
-/* Stops the fake and frees the paths (the directory is left for inspection). */
+/* Stops the fake, removes the directory and frees the paths. */
 void pdh_t_world_teardown(pdh_t_world *w);
+
+/* Adds "K=V" ("K=": unset) to the world's environment; kv must outlive the world. */
+void pdh_t_world_setenv(pdh_t_world *w, char *kv);
+/* Adds a string that no output may hold (a password); it must outlive the world. */
+void pdh_t_world_secret(pdh_t_world *w, const char *secret);
+/* (Re)writes the desired file. */
+void pdh_t_world_desired(pdh_t_world *w, const char *yaml);
+/* DIR/name. Caller frees. */
+char *pdh_t_world_path(const pdh_t_world *w, const char *name);
+
+/* Runs pdhooks with the arguments after extra_env (NULL-terminated) in the world's
+ * environment plus extra_env ("K=V", NULL-terminated, may be NULL), stdin /dev/null. Checks
+ * that stdout and stderr hold no secret and no sanitizer report. */
+void pdh_t_world_run(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[], ...);
+/* The same with stdin fed from in (NULL: /dev/null). */
+void pdh_t_world_run_in(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[],
+                        const char *in, ...);
+/* The same with only env (NULL-terminated, may be NULL): the credential and API variables
+ * it does not set are unset. For tests of missing or other credentials. */
+void pdh_t_world_run_env(pdh_t_run *r, const pdh_t_world *w, char *const env[], ...);
+/* Sets the world's environment in this process: for a forked child that execs pdhooks. */
+void pdh_t_world_child_env(const pdh_t_world *w);
+
+/* Checks that text (what names it in messages) holds no secret of the world. */
+void pdh_t_world_no_secret(const pdh_t_world *w, const char *what, const char *text);
+void pdh_t_world_no_secret_in_file(const pdh_t_world *w, const char *path);
+
+/* The fake: its webhooks set from a printf-formatted JSON array. */
+void pdh_t_world_seed(pdh_t_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* POST path (a control call such as "/_fake/config") with json (may be NULL); asserts 2xx. */
+void pdh_t_world_control(pdh_t_world *w, const char *path, const char *json);
+/* POST /_fake/fail with a fault. */
+void pdh_t_world_fail(pdh_t_world *w, const char *fault_json);
+void pdh_t_world_reset_calls(pdh_t_world *w);
+/* Expects that many GET, POST and DELETE calls served since the start (or the last reset). */
+void pdh_t_world_expect_calls(pdh_t_world *w, int get, int post, int del);
+/* The call log: "METHOD PATH STATUS" lines in the order served. Caller frees. */
+char *pdh_t_world_call_log(pdh_t_world *w);
+/* How many times needle occurs in text (a call log). */
+int pdh_t_count(const char *text, const char *needle);
+/* The fake's webhooks as a JSON array. Caller decrefs. */
+json_t *pdh_t_world_hooks(pdh_t_world *w);
+/* How many live webhooks have this URL (and are active, when active_only); how many in all. */
+int pdh_t_world_count_url(pdh_t_world *w, const char *url, bool active_only);
+size_t pdh_t_world_count_hooks(pdh_t_world *w);
 
 #endif

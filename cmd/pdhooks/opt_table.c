@@ -1,0 +1,255 @@
+/* The option table (see opt.h) and what reads it for help: the usage line and the option
+ * list. The order of the rows is the order of `pdhooks help CMD`. */
+#include "opt.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "options.h"
+#include "plan_output.h"
+#include "pdhooks/apply.h"
+#include "pdhooks/export.h"
+
+#define ON_PLAN PDH_ON(PDH_CMD_PLAN)
+#define ON_APPLY PDH_ON(PDH_CMD_APPLY)
+#define ON_VALIDATE PDH_ON(PDH_CMD_VALIDATE)
+#define ON_EXPORT PDH_ON(PDH_CMD_EXPORT)
+#define ON_STATUS PDH_ON(PDH_CMD_STATUS)
+/* The commands that talk to the API. */
+#define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT | ON_STATUS)
+
+/* Where a row's value goes: the field of pdh_common, which must have the C type of the row's
+ * kind (a compile error otherwise): FLAG bool, STRING and PATH const char *, INT and ENUM
+ * int, SECONDS long. */
+#define S_FIELD(field, type) \
+	(offsetof(pdh_common, field) + 0 * sizeof(_Generic(((pdh_common *)0)->field, type: 1)))
+#define AS_BOOL(field) S_FIELD(field, bool)
+#define AS_STRING(field) S_FIELD(field, const char *)
+#define AS_INT(field) S_FIELD(field, int)
+#define AS_LONG(field) S_FIELD(field, long)
+
+/* Indexed by pdh_format. */
+static const char *const S_formats[] = { "text", "json", "markdown", NULL };
+/* status: the first two of them, so the index is a pdh_format too. */
+static const char *const S_status_formats[] = { "text", "json", NULL };
+_Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
+               "S_formats is indexed by pdh_format");
+
+const pdh_opt_spec pdh_opt_table[] = {
+	/* The options of single commands, before the shared ones in each command's help. */
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_formats,
+	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_PLAN, .synopsis = ON_PLAN,
+	  .help = "text (default), json (one document described by\n"
+	          "schemas/plan.schema.json) or markdown (a pull-request\n"
+	          "comment, at most 60,000 characters)" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT",
+	  .values = S_status_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "text (default) or json (one document described by\n"
+	          "schemas/status.schema.json)" },
+	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
+	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
+	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
+	          "its sha256 on stderr; passwords are kept as their ${VAR}\n"
+	          "reference, never as a value" },
+	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "FILE",
+	  .offset = AS_STRING(out), .commands = ON_EXPORT, .synopsis = ON_EXPORT,
+	  .help = "write to FILE (which must not exist yet); default: stdout" },
+	{ .name = "schema", .kind = PDH_OPT_STRING, .value_name = "REF", .offset = AS_STRING(schema),
+	  .commands = ON_EXPORT, .synopsis = ON_EXPORT,
+	  .help = "the $schema of the editor modeline (default:\n" PDH_EXPORT_SCHEMA_REF ")" },
+	{ .name = "auto-approve", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(auto_approve),
+	  .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "apply without asking (required when stdin is not a terminal)" },
+	{ .name = "parallelism", .kind = PDH_OPT_INT, .value_name = "N", .min = 1,
+	  .max = PDH_APPLY_MAX_PARALLELISM, .def = PDH_APPLY_DEFAULT_PARALLELISM,
+	  .offset = AS_INT(parallelism), .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "calls in flight at once, 1 to 32 (default 4)" },
+	{ .name = "force", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(force),
+	  .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "apply even when a safety brake refuses the plan" },
+	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
+	  .commands = ON_PLAN, .synopsis = ON_PLAN,
+	  .help = "exit 2 when changes are pending, 0 when there are none" },
+	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "exit 2 when a webhook is failing or inactive" },
+	/* -1 (not given): the file's manage.max_deletes. */
+	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N", .min = 0, .max = INT_MAX,
+	  .def = -1, .offset = AS_INT(max_deletes),
+	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
+	  .help = "the safety brake's limit of deletes (default: the file's\n"
+	          "manage.max_deletes, else 10)" },
+	{ .name = "metrics-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
+	  .offset = AS_STRING(metrics_file), .commands = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .help = "write the run's metrics to PATH (Prometheus text format,\n"
+	          "for node_exporter's textfile collector), atomically, also\n"
+	          "when the run fails" },
+
+	/* Shared, from -f on (tests/test_readme.sh reads them so). export takes -f too, and
+	 * ignores it (its help says so). */
+	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
+	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
+	  .commands = ON_API | ON_VALIDATE,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE | ON_STATUS,
+	  .help = "the desired-state file (default: pdhooks.yaml)" },
+	{ .name = "api-url", .kind = PDH_OPT_STRING, .value_name = "URL", .offset = AS_STRING(api_url),
+	  .commands = ON_API,
+	  .help = "the API base URL (env PIPEDRIVE_API_URL; with\n"
+	          "PIPEDRIVE_COMPANY_DOMAIN=acme:\n"
+	          "https://acme.pipedrive.com/api/v1; default\n"
+	          "https://api.pipedrive.com/v1); http:// only to localhost" },
+	{ .name = "token-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
+	  .offset = AS_STRING(token_file), .commands = ON_API,
+	  .help = "read the API token from the first line of PATH (a line\n"
+	          "\"Bearer TOKEN\" means an OAuth token)" },
+	{ .name = "timeout", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = 3600,
+	  .offset = AS_LONG(timeout_ms), .commands = ON_API,
+	  .help = "give up on an HTTP call after SECONDS (default 30)" },
+	{ .name = "cacert", .kind = PDH_OPT_PATH, .value_name = "PATH", .offset = AS_STRING(cacert),
+	  .commands = ON_API, .help = "trust the CA certificates in PATH (a private CA)" },
+	{ .name = "verbose", .alias = 'v', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(verbose),
+	  .commands = ON_API,
+	  .help = "one line per HTTP call on stderr: method, path, status, time" },
+	{ .name = "quiet", .alias = 'q', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(quiet),
+	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
+	  .help = "no warnings or notes on stderr, only errors" },
+	{ .name = "no-color", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_color_flag),
+	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
+	  .help = "no colour (also when NO_COLOR is set or stdout is no\n"
+	          "terminal)" },
+	{ .name = NULL }
+};
+
+const pdh_opt_spec *pdh_opt_next(pdh_cmd_id id, const pdh_opt_spec *prev)
+{
+	const pdh_opt_spec *s = prev ? prev + 1 : pdh_opt_table;
+
+	for (; s->name; s++)
+		if (s->commands & PDH_ON(id))
+			return s;
+	return NULL;
+}
+
+const pdh_opt_spec *pdh_opt_find(pdh_cmd_id id, const char *name, char alias)
+{
+	for (const pdh_opt_spec *s = pdh_opt_next(id, NULL); s; s = pdh_opt_next(id, s))
+		if (name ? strcmp(s->name, name) == 0 : (alias != 0 && s->alias == alias))
+			return s;
+	return NULL;
+}
+
+bool pdh_opt_takes_value(const pdh_opt_spec *s)
+{
+	return s->kind != PDH_OPT_FLAG;
+}
+
+bool pdh_opt_is_path(const pdh_opt_spec *s)
+{
+	return s->kind == PDH_OPT_PATH;
+}
+
+/* "[-f FILE]", "[--format text|json|markdown]", "[--force]" into buf. */
+static void S_usage_item(char *buf, size_t size, const pdh_opt_spec *s)
+{
+	size_t n;
+
+	if (s->alias)
+		n = (size_t)snprintf(buf, size, "[-%c", s->alias);
+	else
+		n = (size_t)snprintf(buf, size, "[--%s", s->name);
+	if (s->kind == PDH_OPT_ENUM) {
+		for (size_t i = 0; s->values[i] && n < size; i++)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "|" : " ", s->values[i]);
+	} else if (pdh_opt_takes_value(s) && n < size) {
+		n += (size_t)snprintf(buf + n, size - n, " %s", s->value_name);
+	}
+	if (n < size)
+		snprintf(buf + n, size - n, "]");
+}
+
+#define S_WIDTH 80
+
+static void S_put_word(FILE *out, const char *word, size_t *col, size_t indent)
+{
+	size_t len = strlen(word);
+
+	if (*col + 1 + len > S_WIDTH && *col > indent) {
+		fprintf(out, "\n%*s", (int)indent, "");
+		*col = indent;
+	} else {
+		fputc(' ', out);
+		(*col)++;
+	}
+	fputs(word, out);
+	*col += len;
+}
+
+void pdh_opt_print_synopsis(FILE *out, pdh_cmd_id id, const char *name, const char *args)
+{
+	char item[256];
+	size_t col, indent;
+	bool more = false;
+
+	col = (size_t)fprintf(out, "Usage: pdhooks %s", name);
+	indent = col + 1;
+	/* Short options first, those of several commands (-f) before the command's own; then the
+	 * long-only ones; each group in table order. */
+	for (int pass = 0; pass < 3; pass++) {
+		for (const pdh_opt_spec *s = pdh_opt_next(id, NULL); s; s = pdh_opt_next(id, s)) {
+			bool shared = (s->commands & (s->commands - 1)) != 0;
+
+			if (!(s->synopsis & PDH_ON(id))) {
+				more = true;
+				continue;
+			}
+			if (pass != (s->alias ? (shared ? 0 : 1) : 2))
+				continue;
+			S_usage_item(item, sizeof(item), s);
+			S_put_word(out, item, &col, indent);
+		}
+	}
+	if (more)
+		S_put_word(out, "[OPTIONS]", &col, indent);
+	if (args && *args)
+		S_put_word(out, args, &col, indent);
+	fputc('\n', out);
+}
+
+/* The column where help starts: "  -f, --file FILE" padded. */
+#define S_HELP_COL 27
+
+void pdh_opt_print_list(FILE *out, pdh_cmd_id id)
+{
+	const pdh_opt_spec *s = pdh_opt_next(id, NULL);
+	char left[128];
+
+	if (s == NULL)
+		return;
+	fputs("Options:\n", out);
+	for (; s; s = pdh_opt_next(id, s)) {
+		const char *h = s->help;
+		int n;
+
+		if (s->alias)
+			n = snprintf(left, sizeof(left), "  -%c, --%s", s->alias, s->name);
+		else
+			n = snprintf(left, sizeof(left), "      --%s", s->name);
+		if (pdh_opt_takes_value(s) && n >= 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s", s->value_name);
+		n = fprintf(out, "%s", left);
+		fprintf(out, "%*s", n + 2 <= S_HELP_COL ? S_HELP_COL - n : 2, "");
+		/* Continuation lines of the help start at the help column too. */
+		for (;;) {
+			size_t len = strcspn(h, "\n");
+
+			fprintf(out, "%.*s\n", (int)len, h);
+			if (h[len] == '\0')
+				break;
+			h += len + 1;
+			fprintf(out, "%*s", S_HELP_COL, "");
+		}
+	}
+}
