@@ -592,3 +592,34 @@ Test(monitor, rate_limited_listing_honours_retry_after)
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
+
+/* An endpoint starts failing between two runs (the fake's control API sets the delivery
+ * fields, as Pipedrive's deliveries would): status --detailed-exitcode goes from 0 to 2, and
+ * back to 0 once a delivery succeeds again. */
+Test(monitor, status_follows_an_endpoint_that_starts_failing)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, DESIRED);
+	pdh_t_fake_set_state(w.fake, LIVE_GOOD);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+
+	pdh_t_world_control(&w, "/_fake/webhooks/1",
+	                    "{\"last_http_status\": 410, \"last_delivery_time\": "
+	                    "\"2026-11-30 10:00:00\"}");
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.out, "failing  create.deal https://hooks.example.com/ok id=1 "
+	                          "name=\"ok\"  # last delivery: HTTP 410 at "
+	                          "2026-11-30T10:00:00.000Z"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+
+	pdh_t_world_control(&w, "/_fake/webhooks/1", "{\"last_http_status\": 200}");
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
