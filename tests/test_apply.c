@@ -794,7 +794,6 @@ static void S_core_plan(S_core *c)
 	c->t.client.api_url = pdh_t_fake_url(W.fake);
 	c->t.client.auth = PDH_AUTH_API_TOKEN;
 	c->t.client.token = pdh_t_fake_token(W.fake);
-	c->t.plan.max_deletes = -1;
 	pdh_target_run_init(&c->run, W.file);
 	cr_assert_eq(pdh_target_plan(&c->run, &c->t, &err), 0, "%s", err.message);
 	c->opts.client = c->t.client;

@@ -67,18 +67,19 @@ Test(health, table)
 }
 
 #define ENVELOPE(items) "{\"success\":true,\"data\":[" items "]}"
-#define ITEM(extra)                                                                    \
-	"{\"id\":1,\"event_action\":\"create\",\"event_object\":\"deal\","             \
+#define ITEM_ID(id, extra)                                                             \
+	"{\"id\":" #id ",\"event_action\":\"create\",\"event_object\":\"deal\","        \
 	"\"subscription_url\":\"https://h.example/x\"" extra "}"
+#define ITEM(extra) ITEM_ID(1, extra)
 
 Test(health, listing_fields_parsed)
 {
 	static const char body[] = ENVELOPE(
 		ITEM(",\"last_delivery_time\":\"2026-11-30T11:00:00Z\",\"last_http_status\":500,"
 		     "\"remove_time\":\"2026-12-01T00:00:00Z\",\"remove_reason\":\"failing\"") ","
-		ITEM(",\"last_delivery_time\":null,\"last_http_status\":null,\"remove_time\":null,"
-		     "\"remove_reason\":null") ","
-		ITEM(""));
+		ITEM_ID(2, ",\"last_delivery_time\":null,\"last_http_status\":null,"
+		        "\"remove_time\":null,\"remove_reason\":null") ","
+		ITEM_ID(3, ""));
 	pdh_live *l = NULL;
 	pdh_error err = { 0 };
 

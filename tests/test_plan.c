@@ -1,7 +1,8 @@
 /* The reconciliation rules, one case per directory in testdata/plan/<case>/:
  *   desired.yaml   the desired-state file (loaded by the real loader)
  *   live.json      Pipedrive's GET /webhooks answer (parsed by the real parser)
- *   options        optional: "max_deletes N" (as --max-deletes N)
+ *   options        optional: "max_deletes N" (as --max-deletes N), "auth oauth" (an OAuth
+ *                  token's run; the default is an API token's)
  *   expected.txt   the exact text rendering, without colour
  * PDH_UPDATE_EXPECTED=1 rewrites expected.txt from the current output instead of comparing;
  * review the diff before committing it. */
@@ -96,27 +97,14 @@ static char *S_case_file(const char *name, const char *file)
 	return path;
 }
 
-static int S_max_deletes_option(const char *name)
-{
-	char *path = S_case_file(name, "options");
-	char *text = pdh_t_read_file(path, NULL);
-	int n = -1;
-
-	if (text)
-		cr_assert_eq(sscanf(text, "max_deletes %d", &n), 1, "%s: expected \"max_deletes N\"",
-		             path);
-	free(text);
-	free(path);
-	return n;
-}
-
 ParameterizedTest(S_case *c, plan, cases)
 {
 	char *yaml = S_case_file(c->name, "desired.yaml");
 	char *json_path = S_case_file(c->name, "live.json");
 	char *want_path = S_case_file(c->name, "expected.txt");
 	pdh_load_opts lopts = { S_getenv, NULL };
-	pdh_plan_opts popts = { S_max_deletes_option(c->name) };
+	char *opts_path = S_case_file(c->name, "options");
+	pdh_plan_opts popts;
 	pdh_diags diags;
 	pdh_desired *desired = NULL;
 	pdh_live *live = NULL;
@@ -125,6 +113,8 @@ ParameterizedTest(S_case *c, plan, cases)
 	size_t json_len = 0;
 	char *json, *got, *want;
 
+	pdh_t_plan_options(opts_path, &popts);
+	free(opts_path);
 	pdh_diags_init(&diags, yaml);
 	if (pdh_desired_load_file(&desired, yaml, &lopts, &diags, &err) != 0) {
 		char *text = pdh_diags_render(&diags, NULL, 0, false, false);

@@ -310,11 +310,11 @@ Test(render_json, every_testdata_plan_case_renders_a_valid_document, .timeout = 
 	cr_assert_not_null(dh, "cannot open %s", dir);
 	cr_assert_not_null(src);
 	while ((de = readdir(dh)) != NULL) {
-		char *base, *path, *live_text, *expected, *json, *saved, *opts;
+		char *base, *path, *live_text, *expected, *json, *saved;
 		pdh_desired *d = NULL;
 		pdh_live *live = NULL;
 		pdh_plan *plan = NULL;
-		pdh_plan_opts po = { -1 };
+		pdh_plan_opts po;
 		pdh_diags diags;
 		pdh_error err;
 		json_t *doc, *sum;
@@ -342,9 +342,7 @@ Test(render_json, every_testdata_plan_case_renders_a_valid_document, .timeout = 
 		             de->d_name, err.message);
 		free(path);
 		path = pdh_xasprintf("%s/options", base);
-		opts = pdh_t_read_file(path, NULL);
-		if (opts)
-			cr_assert_eq(sscanf(opts, "max_deletes %d", &po.max_deletes), 1, "%s", opts);
+		pdh_t_plan_options(path, &po);
 		cr_assert_eq(pdh_plan_compute(&plan, d, live, &po, &err), 0, "%s: %s", de->d_name,
 		             err.message);
 		json = pdh_render_json(plan, d, live, &diags);
@@ -381,7 +379,6 @@ Test(render_json, every_testdata_plan_case_renders_a_valid_document, .timeout = 
 		free(expected);
 		free(saved);
 		free(json);
-		free(opts);
 		free(live_text);
 		pdh_plan_free(plan);
 		pdh_live_free(live);

@@ -44,6 +44,13 @@ void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd);
 
 /* Maps a core PDH_E* code to the process exit code. */
 int pdh_exit_code(int core_code);
+/* The exit code once every output is written: when stdout could not be written (a full
+ * disk, a closed pipe), says so on stderr and turns a success (0, or 2 for changes pending)
+ * into 1; other codes stay. */
+int pdh_exit_after_output(int code);
+/* Flushes stdout: false, after saying why on stderr (once per run), when anything written
+ * to it so far was lost. */
+bool pdh_cli_stdout_ok(void);
 /* "pdhooks: error: MESSAGE" on stderr. */
 void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -53,9 +53,10 @@ int pdh_cmd_export(int argc, char **argv)
 			pdh_cli_error("%s", err.message);
 			goto done;
 		}
-	} else if (fputs(yaml, stdout) == EOF || fflush(stdout) != 0) {
-		pdh_cli_error("cannot write to standard output: %s", strerror(errno));
-		goto done;
+	} else {
+		(void)fputs(yaml, stdout);
+		if (!pdh_cli_stdout_ok())
+			goto done;
 	}
 	if (!o.quiet) {
 		fprintf(stderr, "pdhooks: exported %zu webhook%s", st.exported,

@@ -51,10 +51,9 @@ int pdh_cmd_plan(int argc, char **argv)
 		}
 	} else {
 		text = pdh_render_text(run.plan, o.color);
-		fputs(text, stdout);
+		(void)fputs(text, stdout); /* a failed write is caught just below */
 	}
-	if (fflush(stdout) != 0) {
-		pdh_cli_error("cannot write the plan: %s", strerror(errno));
+	if (!pdh_cli_stdout_ok()) {
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}

@@ -18,7 +18,12 @@ const pdh_cmd pdh_commands[] = {
 	  "Lists the live webhooks (GET /webhooks, retried on connection errors, 429 and\n"
 	  "502/503/504) and changes nothing. The plan goes to stdout, warnings and errors to\n"
 	  "stderr. It names every owned webhook whose last delivery failed (Pipedrive deletes a\n"
-	  "webhook after 3 days without a successful delivery).\n",
+	  "webhook after 3 days without a successful delivery).\n"
+	  "\n"
+	  "Only webhooks of a type in manage.types are touched: by default general with an API\n"
+	  "token, general and application (a Marketplace app's own) with an OAuth token;\n"
+	  "automation never. The plan's first line says which; foreign webhooks say why.\n"
+	  "An OAuth token needs the webhooks:read scope to plan, webhooks:full to apply.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
@@ -79,7 +84,8 @@ const pdh_cmd pdh_commands[] = {
 	  "owns with its health: ok (last delivery answered 2xx), failing (answered otherwise, or\n"
 	  "not at all), never (no delivery yet) or inactive (is_active 0), then the counts and\n"
 	  "the number of foreign webhooks. Pipedrive deletes a webhook after 3 days without a\n"
-	  "successful delivery: status warns before that. Changes nothing.\n",
+	  "successful delivery: status warns before that. Changes nothing; an OAuth token needs\n"
+	  "only the webhooks:read scope.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
 	  "Exit codes: 0 success (also with failing webhooks, unless --detailed-exitcode),\n"

@@ -9,12 +9,12 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		pdh_cmd_help(1, argv);
-		return PDH_EXIT_ERROR;
+		return pdh_exit_after_output(PDH_EXIT_ERROR);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return pdh_cmd_help(1, argv);
+		return pdh_exit_after_output(pdh_cmd_help(1, argv));
 	if (strcmp(argv[1], "--version") == 0)
-		return pdh_cmd_version(1, argv);
+		return pdh_exit_after_output(pdh_cmd_version(1, argv));
 	cmd = pdh_cmd_find(argv[1]);
 	if (cmd == NULL) {
 		pdh_cli_error("unknown command '%s' (see 'pdhooks help')", argv[1]);
@@ -25,8 +25,8 @@ int main(int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			pdh_cmd_print_help(stdout, cmd);
-			return PDH_EXIT_OK;
+			return pdh_exit_after_output(PDH_EXIT_OK);
 		}
 	}
-	return cmd->run(argc - 1, argv + 1);
+	return pdh_exit_after_output(cmd->run(argc - 1, argv + 1));
 }

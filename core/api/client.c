@@ -388,6 +388,18 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 		goto done;
 	}
 	text = S_describe_error_body(c);
+	if (res->status == 403 && !S_looks_like_html(c)) {
+		/* OAuth: listing needs webhooks:read, creating and deleting webhooks:full. */
+		char *scope = pdh_api_missing_scope(text, strcmp(method, "GET") == 0
+		                                          ? "webhooks:read" : "webhooks:full");
+		if (scope != NULL) {
+			rc = pdh_error_set(err, PDH_EAUTH, "HTTP 403: the token lacks the %s scope, "
+			                   "which %s %s%s needs (Pipedrive: %s)", scope, method,
+			                   c->base_path, path, text);
+			free(scope);
+			goto done;
+		}
+	}
 	/* A 403 on DELETE is about that webhook; an HTML 403 is a CDN after too many calls. */
 	if (res->status == 401 ||
 	    (res->status == 403 && strcmp(method, "DELETE") != 0 && !S_looks_like_html(c)))

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
 
@@ -48,6 +49,7 @@ static int S_read_token_file(pdh_credentials *out, const char *path, pdh_error *
 {
 	char line[PDH_TOKEN_MAX + 64];
 	char *tok;
+	struct stat st;
 	FILE *f = NULL;
 	int rc = PDH_OK;
 
@@ -55,6 +57,11 @@ static int S_read_token_file(pdh_credentials *out, const char *path, pdh_error *
 	if (f == NULL) {
 		rc = pdh_error_set(err, PDH_EAUTH, "cannot read token file %s: %s", path,
 		                   strerror(errno));
+		goto done;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = pdh_error_set(err, PDH_EAUTH, "token file %s is a directory; expected a file "
+		                   "whose first line is the token", path);
 		goto done;
 	}
 	if (fgets(line, sizeof(line), f) == NULL) {

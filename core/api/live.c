@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
@@ -194,6 +195,12 @@ static int S_parse_webhook(pdh_live_webhook *w, json_t *obj, const char *where, 
 		goto done;
 	}
 	w->id = (long long)json_integer_value(id);
+	if (w->id <= 0) {
+		/* Pipedrive's ids count up from 1; a plan must never aim a DELETE at such an id. */
+		rc = pdh_error_set(err, PDH_EPROTO, "%s: \"id\" is %lld, expected a positive "
+		                   "integer", where, w->id);
+		goto done;
+	}
 	if ((rc = S_req_string(&w->event_action, obj, "event_action", where, err)) != 0 ||
 	    (rc = S_req_string(&w->event_object, obj, "event_object", where, err)) != 0 ||
 	    (rc = S_req_string(&w->subscription_url, obj, "subscription_url", where, err)) != 0 ||
@@ -263,6 +270,42 @@ static int S_envelope(json_t **root, json_t **data, const char *body, size_t len
 	return 0;
 }
 
+typedef struct {
+	long long id;
+	size_t index;
+} S_id_at;
+
+static int S_id_at_cmp(const void *a, const void *b)
+{
+	const S_id_at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* One id twice in a listing would make the plan keep one copy and delete "the other", the
+ * same webhook: the listing is refused instead. */
+static int S_unique_ids(const pdh_live *l, const char *what, pdh_error *err)
+{
+	S_id_at *ids = pdh_xcalloc(l->n + 1, sizeof(*ids));
+	int rc = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		ids[i] = (S_id_at){ l->items[i].id, i };
+	qsort(ids, l->n, sizeof(*ids), S_id_at_cmp);
+	for (size_t i = 1; i < l->n; i++) {
+		if (ids[i].id == ids[i - 1].id) {
+			rc = pdh_error_set(err, PDH_EPROTO, "%s: id %lld appears twice (items %zu and "
+			                   "%zu); pdhooks plans nothing on such a listing", what,
+			                   ids[i].id, ids[i - 1].index, ids[i].index);
+			break;
+		}
+	}
+	free(ids);
+	return rc;
+}
+
 int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_error *err)
 {
 	static const char what[] = "the webhook listing (GET /webhooks)";
@@ -295,7 +338,7 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 			goto done;
 		l->n++;
 	}
-	rc = 0;
+	rc = S_unique_ids(l, what, err);
 done:
 	json_decref(root);
 	if (rc != 0)
@@ -383,4 +426,34 @@ done:
 	pdh_buf_dispose(&b);
 	json_decref(root);
 	return s;
+}
+
+static bool S_scope_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+char *pdh_api_missing_scope(const char *text, const char *needed)
+{
+	const char *p;
+	bool says_scope = false;
+
+	if (text == NULL)
+		return NULL;
+	for (p = text; *p && !says_scope; p++)
+		says_scope = strncasecmp(p, "scope", 5) == 0;
+	if (!says_scope)
+		return NULL;
+	/* Pipedrive does not publish its exact text, so any word:word (letters and '_' on both
+	 * sides, not part of a URL such as https://) counts as the scope's name. */
+	for (p = strchr(text, ':'); p; p = strchr(p + 1, ':')) {
+		const char *a = p, *b = p + 1;
+		while (a > text && S_scope_char(a[-1]))
+			a--;
+		while (S_scope_char(*b))
+			b++;
+		if (a < p && b > p + 1 && (a == text || !S_scope_char(a[-1])) && p[1] != '/')
+			return pdh_xasprintf("%.*s", (int)(b - a), a);
+	}
+	return needed ? pdh_xstrdup(needed) : NULL;
 }

@@ -49,12 +49,15 @@ int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
+	pdh_plan_opts po = t->plan;
 	int rc;
 
+	if (po.auth == PDH_AUTH_NONE)
+		po.auth = t->client.auth; /* the types managed follow the credential kind */
 	rc = pdh_target_load(r, t, err);
 	if (rc == PDH_OK)
 		rc = pdh_target_list(r, t, err);
 	if (rc == PDH_OK)
-		rc = pdh_plan_compute(&r->plan, r->desired, r->live, &t->plan, err);
+		rc = pdh_plan_compute(&r->plan, r->desired, r->live, &po, err);
 	return rc;
 }

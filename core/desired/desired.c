@@ -24,6 +24,7 @@
 #include "desired/suggest.h"
 #include "desired/tree.h"
 #include "desired/varref.h"
+#include "util/escape.h"
 #include "util/text.h"
 
 #define S_NAME_MAX 255
@@ -363,8 +364,8 @@ enum { R_PDHOOKS, R_DEFAULTS, R_MANAGE, R_WEBHOOKS, R_N };
 static const char *const S_defaults_keys[] = { "version", "user_id", "http_auth_user",
 	"http_auth_password", NULL };
 enum { D_VERSION, D_USER_ID, D_USER, D_PASSWORD, D_N };
-static const char *const S_manage_keys[] = { "prune", "urls", "max_deletes", NULL };
-enum { M_PRUNE, M_URLS, M_MAX_DELETES, M_N };
+static const char *const S_manage_keys[] = { "prune", "urls", "max_deletes", "types", NULL };
+enum { M_PRUNE, M_URLS, M_MAX_DELETES, M_TYPES, M_N };
 static const char *const S_webhook_keys[] = { "name", "event_action", "event_object",
 	"subscription_url", "version", "user_id", "http_auth_user", "http_auth_password", NULL };
 enum { W_NAME, W_ACTION, W_OBJECT, W_URL, W_VERSION, W_USER_ID, W_USER, W_PASSWORD, W_N };
@@ -591,6 +592,29 @@ static char *S_derive_name(const char *action, const char *object, const char *u
 	return name;
 }
 
+/* A control or bidirectional character makes a name or a URL read differently from what it
+ * is (a right-to-left override turns "gpj.exe" around): a warning naming the character,
+ * never the value (it may come from the environment). Plans show it escaped. */
+static void S_warn_hostile(pdh_loader *L, const pdh_node *n, const char *what,
+                           const char *value)
+{
+	uint32_t cp = pdh_escape_first_hostile(value);
+	const char *name = pdh_escape_name(cp);
+
+	if (cp == 0)
+		return;
+	if (cp == 0xfffd)
+		S_WARN(L, n->line, n->col, "%s contains bytes that are not UTF-8; plans show them "
+		       "escaped (\\xNN)", what);
+	else if (name)
+		S_WARN(L, n->line, n->col, "%s contains U+%04X %s, which makes text display "
+		       "differently from what it is; plans show it escaped (\\u{%04X})", what,
+		       (unsigned)cp, name, (unsigned)cp);
+	else
+		S_WARN(L, n->line, n->col, "%s contains the control character U+%04X; plans show "
+		       "it escaped", what, (unsigned)cp);
+}
+
 /* One entry of `webhooks:`. Returns whether its identity key is usable for the duplicate
  * check. */
 static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const S_defaults *def)
@@ -633,8 +657,10 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 		action_ok = !version_ok || S_check_action(L, f[W_ACTION], version, w->event_action);
 	if (f[W_OBJECT] && S_string(L, f[W_OBJECT], "event_object", false, &w->event_object) == 0)
 		object_ok = !version_ok || S_check_object(L, f[W_OBJECT], version, w->event_object);
-	if (f[W_URL] && S_string(L, f[W_URL], "subscription_url", false, &w->subscription_url) == 0)
+	if (f[W_URL] && S_string(L, f[W_URL], "subscription_url", false, &w->subscription_url) == 0) {
 		S_check_url(L, f[W_URL], w->subscription_url, &url_ok);
+		S_warn_hostile(L, f[W_URL], "subscription_url", w->subscription_url);
+	}
 
 	if (f[W_NAME]) {
 		if (S_string(L, f[W_NAME], "name", false, &w->name) == 0) {
@@ -644,6 +670,7 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 			else if (len > S_NAME_MAX)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
 				      "name is %zu bytes long; Pipedrive allows at most %d", len, S_NAME_MAX);
+			S_warn_hostile(L, f[W_NAME], "name", w->name);
 		}
 	} else if (w->event_action && w->event_object && w->subscription_url) {
 		w->name = S_derive_name(w->event_action, w->event_object, w->subscription_url);
@@ -659,6 +686,8 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 	if (f[W_USER]) {
 		w->has_http_auth_user = S_string(L, f[W_USER], "http_auth_user", true,
 		                                 &w->http_auth_user) == 0;
+		if (w->http_auth_user)
+			S_warn_hostile(L, f[W_USER], "http_auth_user", w->http_auth_user);
 	} else if (def->has_user) {
 		w->has_http_auth_user = true;
 		w->http_auth_user = pdh_xstrdup(def->user);
@@ -731,6 +760,59 @@ static void S_add_manage_url(pdh_desired *d, char *url, size_t *cap)
 	d->manage_urls[d->n_manage_urls++] = url;
 }
 
+/* manage.types: a non-empty list of general and application, each once. */
+static void S_load_manage_types(pdh_loader *L, const pdh_node *u)
+{
+	static const char *const names[] = { "general", "application", NULL };
+	pdh_desired *d = L->d;
+	unsigned types = 0;
+	bool bad = false;
+
+	if (u->kind != N_SEQ || u->n == 0) {
+		if (u->kind != N_BAD)
+			S_ERR(L, u->line, u->col, "manage.types: expected a non-empty list of webhook "
+			      "types (general, application), found %s",
+			      u->kind == N_SEQ ? "an empty list" : S_describe(u));
+		return;
+	}
+	for (size_t i = 0; i < u->n; i++) {
+		const pdh_node *it = u->kids[i];
+		unsigned bit = 0;
+		char *s, *q;
+
+		if (S_string(L, it, "manage.types", false, &s) != 0) {
+			bad = true;
+			continue;
+		}
+		q = S_qn(it);
+		if (strcmp(s, "general") == 0) {
+			bit = PDH_TYPE_GENERAL;
+		} else if (strcmp(s, "application") == 0) {
+			bit = PDH_TYPE_APPLICATION;
+		} else if (strcmp(s, "automation") == 0) {
+			S_ERR(L, it->line, it->col, "manage.types: automation webhooks are never managed "
+			      "(Pipedrive's automations own them); expected general or application");
+		} else {
+			const char *sug = pdh_suggest_closest(s, names);
+			if (sug)
+				S_ERR(L, it->line, it->col, "manage.types: unknown type %s; did you mean "
+				      "'%s'? (expected general or application)", q, sug);
+			else
+				S_ERR(L, it->line, it->col, "manage.types: unknown type %s (expected "
+				      "general or application)", q);
+		}
+		if (bit != 0 && (types & bit))
+			S_ERR(L, it->line, it->col, "manage.types: %s is listed twice", q);
+		if (bit == 0)
+			bad = true;
+		types |= bit;
+		free(q);
+		free(s);
+	}
+	if (!bad)
+		d->manage_types = types;
+}
+
 static void S_load_manage(pdh_loader *L, const pdh_node *n)
 {
 	const pdh_node *f[M_N + 1] = { 0 }, *k[M_N + 1] = { 0 };
@@ -747,6 +829,8 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	S_keys(L, n, "manage", S_manage_keys, f, k, NULL);
 	if (f[M_PRUNE])
 		S_boolean(L, f[M_PRUNE], "manage.prune", &d->prune);
+	if (f[M_TYPES])
+		S_load_manage_types(L, f[M_TYPES]);
 	if (f[M_MAX_DELETES]) {
 		long long v;
 		if (S_integer(L, f[M_MAX_DELETES], "manage.max_deletes", 0, INT_MAX, &v) == 0)

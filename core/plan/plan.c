@@ -12,6 +12,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
+#include "util/escape.h"
 #include "util/quote.h"
 
 /* One side of the walk: a webhook with its normalised URL. */
@@ -74,8 +75,10 @@ char *pdh_plan_key(const char *event_action, const char *event_object,
 {
 	char *norm = pdh_url_normalize(subscription_url);
 	char *red = norm ? pdh_url_redact(norm) : pdh_xstrdup("(invalid URL)");
-	char *key = pdh_xasprintf("%s.%s %s", event_action, event_object, red);
+	char *raw = pdh_xasprintf("%s.%s %s", event_action, event_object, red);
+	char *key = pdh_escape_display_dup(raw);
 
+	free(raw);
 	free(norm);
 	free(red);
 	return key;
@@ -128,7 +131,7 @@ static void S_add_live(const pdh_live_webhook ***list, size_t *n, size_t *cap,
 	(*list)[(*n)++] = l;
 }
 
-static void S_add_foreign(S_builder *b, const pdh_live_webhook *l, const char *why)
+static void S_add_foreign(S_builder *b, const pdh_live_webhook *l, pdh_foreign_reason why)
 {
 	pdh_plan *p = b->p;
 	size_t cap = b->cap_foreign;
@@ -140,30 +143,103 @@ static void S_add_foreign(S_builder *b, const pdh_live_webhook *l, const char *w
 	p->foreign_reasons[p->n_foreign - 1] = why;
 }
 
-static bool S_is_general(const pdh_live_webhook *l)
-{
-	return l->type && strcmp(l->type, "general") == 0;
-}
-
-static const char *S_type_reason(const pdh_live_webhook *l)
+/* The PDH_TYPE_* bit of a live webhook's type; 0 for automation, unknown or absent types. */
+static unsigned S_type_bit(const pdh_live_webhook *l)
 {
 	if (l->type == NULL)
-		return "no type";
+		return 0;
+	if (strcmp(l->type, "general") == 0)
+		return PDH_TYPE_GENERAL;
 	if (strcmp(l->type, "application") == 0)
-		return "application";
+		return PDH_TYPE_APPLICATION;
+	return 0;
+}
+
+/* Whether this plan may touch a webhook of l's type. */
+static bool S_type_managed(const S_builder *b, const pdh_live_webhook *l)
+{
+	return (S_type_bit(l) & b->p->types) != 0;
+}
+
+/* Why a webhook of a type this plan does not manage is foreign. */
+static pdh_foreign_reason S_type_reason(const S_builder *b, const pdh_live_webhook *l)
+{
+	unsigned bit = S_type_bit(l);
+
+	if (bit == PDH_TYPE_APPLICATION && b->p->auth != PDH_AUTH_BEARER)
+		return PDH_FOREIGN_APP_API_TOKEN;
+	if (bit != 0)
+		return PDH_FOREIGN_TYPE_NOT_MANAGED;
+	if (l->type == NULL)
+		return PDH_FOREIGN_NO_TYPE;
 	if (strcmp(l->type, "automation") == 0)
-		return "automation";
-	return "other type";
+		return PDH_FOREIGN_AUTOMATION;
+	return PDH_FOREIGN_OTHER_TYPE;
+}
+
+unsigned pdh_plan_types(unsigned declared, pdh_auth_kind auth)
+{
+	unsigned types = declared & (PDH_TYPE_GENERAL | PDH_TYPE_APPLICATION);
+
+	if (types == 0)
+		types = auth == PDH_AUTH_BEARER ? PDH_TYPE_GENERAL | PDH_TYPE_APPLICATION
+		                                : PDH_TYPE_GENERAL;
+	if (auth != PDH_AUTH_BEARER)
+		types &= ~(unsigned)PDH_TYPE_APPLICATION;
+	return types;
+}
+
+const char *pdh_plan_types_text(unsigned types)
+{
+	switch (types & (PDH_TYPE_GENERAL | PDH_TYPE_APPLICATION)) {
+	case PDH_TYPE_GENERAL: return "general";
+	case PDH_TYPE_APPLICATION: return "application";
+	case PDH_TYPE_GENERAL | PDH_TYPE_APPLICATION: return "general, application";
+	default: return "none";
+	}
+}
+
+static const struct {
+	const char *code, *label, *text;
+} S_foreign_reasons[PDH_FOREIGN_N] = {
+	[PDH_FOREIGN_OUTSIDE_URLS] = { "outside_manage_urls", "outside manage.urls",
+		"outside manage.urls" },
+	[PDH_FOREIGN_APP_API_TOKEN] = { "application_api_token", "application",
+		"application webhook; this run uses an API token" },
+	[PDH_FOREIGN_TYPE_NOT_MANAGED] = { "type_not_managed", "not in manage.types",
+		"its type is not in manage.types" },
+	[PDH_FOREIGN_AUTOMATION] = { "automation", "automation",
+		"automation webhooks are never managed" },
+	[PDH_FOREIGN_OTHER_TYPE] = { "other_type", "other type",
+		"a webhook type pdhooks does not know" },
+	[PDH_FOREIGN_NO_TYPE] = { "no_type", "no type", "the listing gives no type" },
+};
+
+const char *pdh_foreign_reason_text(pdh_foreign_reason r)
+{
+	return (unsigned)r < PDH_FOREIGN_N ? S_foreign_reasons[r].text : "foreign";
+}
+
+const char *pdh_foreign_reason_code(pdh_foreign_reason r)
+{
+	return (unsigned)r < PDH_FOREIGN_N ? S_foreign_reasons[r].code : "other_type";
+}
+
+const char *pdh_foreign_reason_label(pdh_foreign_reason r)
+{
+	return (unsigned)r < PDH_FOREIGN_N ? S_foreign_reasons[r].label : "other";
 }
 
 /* ---- ownership --------------------------------------------------------------------------- */
 
-/* Sorted and reduced to a prefix-free set, the only manage URL that can be a prefix of u is
- * the greatest one <= u: any string between a prefix p of u and u itself starts with p. */
+/* A manage URL owns a URL it is a prefix of when the prefix ends at a segment boundary:
+ * it ends with '/', '?' or '#', or the URL goes on with one of them (or ends). So ".../pd" owns
+ * ".../pd/x" and ".../pd?a=1" but not ".../pdx/other". The prefixes are kept sorted, and a
+ * URL is looked up once per boundary in it (a handful of binary searches). */
 static void S_prepare_prefixes(S_builder *b)
 {
 	const pdh_desired *d = b->desired;
-	size_t i, kept = 0;
+	size_t i;
 
 	b->manage_all = d->manage_all;
 	for (i = 0; i < d->n_manage_urls; i++)
@@ -175,31 +251,42 @@ static void S_prepare_prefixes(S_builder *b)
 	for (i = 0; i < d->n_manage_urls; i++)
 		b->prefixes[i] = S_normalize_or_copy(d->manage_urls[i]);
 	qsort(b->prefixes, d->n_manage_urls, sizeof(*b->prefixes), S_str_cmp);
-	for (i = 0; i < d->n_manage_urls; i++) {
-		char *s = b->prefixes[i];
-		if (kept > 0 && strncmp(s, b->prefixes[kept - 1], strlen(b->prefixes[kept - 1])) == 0)
-			free(s); /* covered by a shorter prefix already kept */
-		else
-			b->prefixes[kept++] = s;
-	}
-	b->n_prefixes = kept;
+	b->n_prefixes = d->n_manage_urls;
 }
 
-static bool S_owned_url(const S_builder *b, const char *url)
+/* Whether the first m bytes of url are one of the prefixes. */
+static bool S_prefix_listed(const S_builder *b, const char *url, size_t m)
 {
 	size_t lo = 0, hi = b->n_prefixes;
 
-	if (b->manage_all)
-		return true;
-	/* find the first prefix > url; the candidate is the one before it */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(b->prefixes[mid], url) <= 0)
+		const char *p = b->prefixes[mid];
+		int c = strncmp(p, url, m);
+		if (c == 0)
+			c = p[m] == '\0' ? 0 : 1;
+		if (c == 0)
+			return true;
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo > 0 && strncmp(url, b->prefixes[lo - 1], strlen(b->prefixes[lo - 1])) == 0;
+	return false;
+}
+
+static bool S_owned_url(const S_builder *b, const char *url)
+{
+	size_t m, len = strlen(url);
+
+	if (b->manage_all)
+		return true;
+	for (m = 1; m <= len; m++) {
+		bool boundary = m == len || strchr("/?#", url[m - 1]) || strchr("/?#", url[m]);
+		if (boundary && S_prefix_listed(b, url, m))
+			return true;
+	}
+	return false;
 }
 
 /* ---- comparing one declared webhook with one live webhook -------------------------------- */
@@ -328,11 +415,12 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 	for (i = 0; i < n; i++) {
 		const pdh_live_webhook *l = g[i].l;
 		size_t c;
-		if (!S_is_general(l)) {
-			S_add_foreign(b, l, S_type_reason(l));
+		if (!S_type_managed(b, l)) {
+			pdh_foreign_reason why = S_type_reason(b, l);
+			S_add_foreign(b, l, why);
 			S_add_warning(b, pdh_xasprintf("webhook %lld (%s) has the key of a declared "
 			                               "webhook; pdhooks does not touch it", l->id,
-			                               S_type_reason(l)));
+			                               pdh_foreign_reason_text(why)));
 			continue;
 		}
 		S_add_owned(b, &g[i]);
@@ -350,7 +438,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 	}
 	for (i = 0; i < n; i++) {
 		const pdh_live_webhook *l = g[i].l;
-		if (!S_is_general(l))
+		if (!S_type_managed(b, l))
 			continue;
 		if (&g[i] != best) {
 			S_add_action(b, PDH_ACTION_DELETE, &g[i], NULL, l, pdh_xstrdup("duplicate"));
@@ -393,12 +481,15 @@ static void S_undeclared(S_builder *b, const S_entry *e)
 {
 	const pdh_live_webhook *l = e->l;
 
-	if (!S_is_general(l)) {
-		S_add_foreign(b, l, S_type_reason(l));
+	if (!S_type_managed(b, l)) {
+		S_add_foreign(b, l, S_type_reason(b, l));
 		return;
 	}
-	if (!S_owned_url(b, e->url)) {
-		S_add_foreign(b, l, "outside manage.urls");
+	/* An OAuth token's listing shows only its app's webhooks, and only the app can delete
+	 * them: every application webhook it sees is its own, whatever the URL. A general
+	 * webhook may belong to another tool, so manage.urls decides. */
+	if (S_type_bit(l) == PDH_TYPE_GENERAL && !S_owned_url(b, e->url)) {
+		S_add_foreign(b, l, PDH_FOREIGN_OUTSIDE_URLS);
 		return;
 	}
 	S_add_owned(b, e);
@@ -444,7 +535,20 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 	}
 	b.desired = desired;
 	b.p = pdh_xcalloc(1, sizeof(*b.p));
-	b.p->max_deletes = opts && opts->max_deletes >= 0 ? opts->max_deletes : desired->max_deletes;
+	b.p->max_deletes = opts && opts->max_deletes_set ? opts->max_deletes : desired->max_deletes;
+	b.p->auth = opts ? opts->auth : PDH_AUTH_NONE;
+	b.p->types = pdh_plan_types(desired->manage_types, b.p->auth);
+	if (b.p->types == 0) {
+		/* Nothing would be managed, yet every declared webhook would be created as a
+		 * general one, foreign at once: refuse rather than plan that. */
+		rc = pdh_error_set(err, PDH_EINVAL, "plan: manage.types is [application], which only "
+		                   "the app's OAuth token manages, and this run uses an API token");
+		goto done;
+	}
+	if ((desired->manage_types & PDH_TYPE_APPLICATION) && b.p->auth != PDH_AUTH_BEARER)
+		S_add_note(&b, pdh_xstrdup("manage.types lists application, but this run uses an "
+		                           "API token: application webhooks belong to the app that "
+		                           "made them and stay foreign"));
 
 	ds = pdh_xcalloc(desired->n_webhooks + 1, sizeof(*ds));
 	for (nd = 0; nd < desired->n_webhooks; nd++) {
@@ -477,7 +581,7 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 	for (nl = 0; nl < live->n; nl++) {
 		const pdh_live_webhook *w = &live->items[nl];
 		char *url = pdh_url_normalize(w->subscription_url);
-		if (url == NULL && S_is_general(w))
+		if (url == NULL && S_type_bit(w) == PDH_TYPE_GENERAL)
 			S_add_warning(&b, pdh_xasprintf("webhook %lld: its subscription_url is not a valid "
 			                                "URL", w->id));
 		ls[nl] = (S_entry){ w->event_action, w->event_object,
@@ -500,6 +604,12 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 			j = k;
 		}
 	}
+	if (b.p->auth == PDH_AUTH_BEARER && !(b.p->types & PDH_TYPE_APPLICATION) &&
+	    b.p->n_create + b.p->n_replace > 0)
+		S_add_note(&b, pdh_xstrdup("this run uses an OAuth token, so the webhooks it creates "
+		                           "are application webhooks, which manage.types leaves "
+		                           "out: they will show as foreign, and apply will not "
+		                           "converge"));
 	S_brakes(&b);
 	rc = 0;
 done:

@@ -15,6 +15,10 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 /* A live webhook as the plan document shows it (redacted URL, the password's state and never
  * its value); the saved-plan fingerprint hashes the same. A new reference. */
 json_t *pdh_plan_json_live(const pdh_live_webhook *w);
+/* PDH_TYPE_* bits as a JSON array of names ("general", "application"). A new reference. */
+json_t *pdh_plan_json_types(unsigned types);
+/* The credential kind as JSON writes it: "oauth" (Bearer) or "api_token"; static text. */
+const char *pdh_plan_json_auth(pdh_auth_kind auth);
 /* "FILE:LINE:COL: message" of a warning of diags (":LINE:COL" left out when unknown).
  * Caller frees. */
 char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d);

@@ -1,4 +1,5 @@
 #include "pdhooks/planfile.h"
+#include "pdhooks/render_json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -147,9 +148,14 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	json_object_set_new(d, "manage_urls_declared", json_boolean(desired->manage_urls_declared));
 	json_object_set_new(d, "manage_urls", urls);
 	json_object_set_new(d, "max_deletes", json_integer(desired->max_deletes));
+	json_object_set_new(d, "manage_types", desired->manage_types
+	                    ? pdh_plan_json_types(desired->manage_types) : json_null());
 	json_object_set_new(d, "webhooks", hooks);
 	o = json_object();
-	json_object_set_new(o, "max_deletes", json_integer(opts ? opts->max_deletes : -1));
+	json_object_set_new(o, "max_deletes",
+	                    json_integer(opts && opts->max_deletes_set ? opts->max_deletes : -1));
+	json_object_set_new(o, "auth", json_string(pdh_plan_json_auth(opts ? opts->auth
+	                                                                     : PDH_AUTH_NONE)));
 	json_object_set_new(saved, "desired", d);
 	json_object_set_new(saved, "options", o);
 	json_object_set_new(doc, "saved", saved);
@@ -260,8 +266,12 @@ static int S_int(S_rd *r, const json_t *o, const char *where, const char *k, lon
 	int rc = S_member(r, o, where, k, T_INT, false, &v);
 	if (rc == 0) {
 		*out = json_integer_value(v);
-		if (*out < lo || *out > hi)
-			rc = S_bad(r, where, "has a number out of range");
+		if (*out < lo || *out > hi) {
+			char what[160];
+			snprintf(what, sizeof(what), "has %s %lld, out of range (expected %lld to %lld)",
+			         k, *out, lo, hi);
+			rc = S_bad(r, where, what);
+		}
 	}
 	return rc;
 }
@@ -320,9 +330,9 @@ static int S_webhook(S_rd *r, const json_t *o, size_t index, pdh_desired_webhook
 static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 {
 	static const char *const known[] = { "format_version", "prune", "manage_all",
-		"manage_urls_declared", "manage_urls", "max_deletes", "webhooks", NULL };
+		"manage_urls_declared", "manage_urls", "max_deletes", "manage_types", "webhooks", NULL };
 	const char *where = "saved.desired";
-	json_t *urls, *hooks;
+	json_t *urls, *hooks, *types;
 	long long n;
 	int rc;
 
@@ -336,6 +346,19 @@ static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 	    (rc = S_int(r, o, where, "max_deletes", -1, 1000000, &n)) != 0)
 		return rc;
 	d->max_deletes = (int)n;
+	if ((rc = S_member(r, o, where, "manage_types", T_ARR | T_NULL, true, &types)) != 0)
+		return rc;
+	for (size_t i = 0; types && i < json_array_size(types); i++) {
+		const char *t = json_string_value(json_array_get(types, i));
+		unsigned bit = t == NULL ? 0 : strcmp(t, "general") == 0 ? PDH_TYPE_GENERAL
+		             : strcmp(t, "application") == 0 ? PDH_TYPE_APPLICATION : 0;
+		if (bit == 0 || (d->manage_types & bit))
+			return S_bad(r, where, "has a manage_types item that is not general or "
+			             "application, or one listed twice");
+		d->manage_types |= bit;
+	}
+	if (types && json_is_array(types) && d->manage_types == 0)
+		return S_bad(r, where, "has an empty manage_types");
 	if ((rc = S_member(r, o, where, "manage_urls", T_ARR, false, &urls)) != 0 ||
 	    (rc = S_member(r, o, where, "webhooks", T_ARR, false, &hooks)) != 0)
 		return rc;
@@ -408,7 +431,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 		"live_fingerprint", "summary", "actions", "unchanged", "foreign", "unmanaged",
 		"delivery_failures", "notes", "warnings", "saved", NULL };
 	static const char *const known_saved[] = { "desired", "options", NULL };
-	static const char *const known_opts[] = { "max_deletes", NULL };
+	static const char *const known_opts[] = { "max_deletes", "auth", NULL };
 	S_rd r = { name ? name : "saved plan", err };
 	pdh_planfile *pf = pdh_xcalloc(1, sizeof(*pf));
 	json_t *doc = NULL, *v, *saved, *sd, *so, *actions;
@@ -431,8 +454,18 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 		rc = S_bad(&r, "the document", "is not an object");
 		goto done;
 	}
+	/* The version first: a newer format may well have members this pdhooks does not know. */
+	v = json_object_get(doc, "format_version");
+	if (json_is_integer(v) && json_integer_value(v) > PDH_PLAN_FORMAT_VERSION) {
+		rc = pdh_error_set(err, PDH_EFILE, "%s: a saved plan of format version %lld, newer "
+		                   "than this pdhooks reads (version %d); apply it with the pdhooks "
+		                   "that made it, or plan again", r.name,
+		                   (long long)json_integer_value(v), PDH_PLAN_FORMAT_VERSION);
+		goto done;
+	}
 	if ((rc = S_only(&r, doc, "the document", known)) != 0 ||
-	    (rc = S_int(&r, doc, "the document", "format_version", 1, 1, &n)) != 0 ||
+	    (rc = S_int(&r, doc, "the document", "format_version", 1, PDH_PLAN_FORMAT_VERSION,
+	                &n)) != 0 ||
 	    (rc = S_text(&r, doc, "the document", "desired_file", &pf->desired_path)) != 0)
 		goto done;
 	for (int i = 0; i < 2; i++) {
@@ -468,7 +501,18 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_only(&r, so, "saved.options", known_opts)) != 0 ||
 	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, 1000000, &n)) != 0)
 		goto done;
-	pf->opts.max_deletes = (int)n;
+	pf->opts.max_deletes_set = n >= 0;
+	pf->opts.max_deletes = n >= 0 ? (int)n : 0;
+	if ((rc = S_member(&r, so, "saved.options", "auth", T_STR, true, &v)) != 0)
+		goto done;
+	if (v && strcmp(json_string_value(v), "oauth") == 0)
+		pf->opts.auth = PDH_AUTH_BEARER;
+	else if (v && strcmp(json_string_value(v), "api_token") == 0)
+		pf->opts.auth = PDH_AUTH_API_TOKEN;
+	else if (v) {
+		rc = S_bad(&r, "saved.options", "has an auth that is not api_token or oauth");
+		goto done;
+	}
 	pf->record = pdh_xcalloc(1, sizeof(*pf->record));
 	pf->record->path = pdh_xstrdup(pf->desired_path);
 	memcpy(pf->record->sha256, pf->desired_sha256, 65);
@@ -577,6 +621,7 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 		if (!S_redacted_eq(d->manage_urls[i], rec->manage_urls[i]))
 			return "manage.urls";
 	if (d->max_deletes != rec->max_deletes) return "manage.max_deletes";
+	if (d->manage_types != rec->manage_types) return "manage.types";
 	return NULL;
 }
 

@@ -57,11 +57,22 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 {
 	int rc;
 
+	/* The types a plan manages follow from the credential kind: a plan made with an API
+	 * token, applied with an OAuth token, would touch webhooks nobody reviewed. */
+	if ((t->client.auth == PDH_AUTH_BEARER) != (pf->opts.auth == PDH_AUTH_BEARER)) {
+		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: it was made with %s "
+		                   "and this run uses %s; plan again with these credentials",
+		                   pf->opts.auth == PDH_AUTH_BEARER ? "an OAuth token" : "an API token",
+		                   t->client.auth == PDH_AUTH_BEARER ? "an OAuth token"
+		                                                     : "an API token");
+		goto done;
+	}
 	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
 	                               &r->source_len, err);
 	if (rc == PDH_OK)
 		rc = pdh_target_list(r, t, err);
 	if (rc == PDH_OK)
 		rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
+done:
 	return rc;
 }

@@ -162,6 +162,35 @@ static json_t *S_live_list(const pdh_live_webhook *const *items, size_t n)
 	return a;
 }
 
+static json_t *S_foreign_list(const pdh_plan *plan)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < plan->n_foreign; i++) {
+		json_t *o = pdh_plan_json_live(plan->foreign[i]);
+		json_object_set_new(o, "foreign_reason",
+		                    json_string(pdh_foreign_reason_code(plan->foreign_reasons[i])));
+		json_object_set_new(o, "foreign_why",
+		                    json_string(pdh_foreign_reason_text(plan->foreign_reasons[i])));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+json_t *pdh_plan_json_types(unsigned types)
+{
+	json_t *a = json_array();
+	if (types & PDH_TYPE_GENERAL)
+		json_array_append_new(a, json_string("general"));
+	if (types & PDH_TYPE_APPLICATION)
+		json_array_append_new(a, json_string("application"));
+	return a;
+}
+
+const char *pdh_plan_json_auth(pdh_auth_kind auth)
+{
+	return auth == PDH_AUTH_BEARER ? "oauth" : "api_token";
+}
+
 static json_t *S_strings(char *const *items, size_t n)
 {
 	json_t *a = json_array();
@@ -239,6 +268,8 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(summary, "brake", json_boolean(plan->brake));
 	json_object_set_new(summary, "brake_reason",
 	                    pdh_json_text(plan->brake ? plan->brake_reason : NULL));
+	json_object_set_new(summary, "types", pdh_plan_json_types(plan->types));
+	json_object_set_new(summary, "auth", json_string(pdh_plan_json_auth(plan->auth)));
 	for (size_t i = 0; i < plan->n_actions; i++)
 		json_array_append_new(actions, S_action(&plan->actions[i]));
 
@@ -249,7 +280,7 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(doc, "summary", summary);
 	json_object_set_new(doc, "actions", actions);
 	json_object_set_new(doc, "unchanged", S_live_list(plan->unchanged, plan->n_unchanged));
-	json_object_set_new(doc, "foreign", S_live_list(plan->foreign, plan->n_foreign));
+	json_object_set_new(doc, "foreign", S_foreign_list(plan));
 	json_object_set_new(doc, "unmanaged", S_live_list(plan->unmanaged, plan->n_unmanaged));
 	json_object_set_new(doc, "delivery_failures", S_delivery_failures(plan));
 	json_object_set_new(doc, "notes", S_strings(plan->notes, plan->n_notes));

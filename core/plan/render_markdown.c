@@ -9,11 +9,33 @@
 #include "pdhooks/planfile.h"
 #include "pdhooks/url.h"
 #include "plan/plan_json.h"
+#include "util/escape.h"
+#include "util/text.h"
 
 void pdh_markdown_escape(pdh_buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		unsigned char c = *p;
+	size_t n = s ? strlen(s) : 0, i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t l;
+
+		if (c >= 0x80) {
+			/* Bidirectional and invisible characters as \u{XXXX} (util/escape.h), so a
+			 * review shows the URL as it is; bytes that are not UTF-8 as U+FFFD. */
+			l = pdh_utf8_decode(s + i, n - i, &cp);
+			if (l == 0) {
+				pdh_buf_puts(b, "\xef\xbf\xbd");
+				l = 1;
+			} else if (pdh_escape_is_hostile(cp)) {
+				pdh_buf_printf(b, "\\u{%04X}", (unsigned)cp);
+			} else {
+				pdh_buf_append(b, s + i, l);
+			}
+			i += l;
+			continue;
+		}
 		if (c == '<')
 			pdh_buf_puts(b, "&lt;");
 		else if (c == '>')
@@ -24,7 +46,7 @@ void pdh_markdown_escape(pdh_buf *b, const char *s)
 			pdh_buf_putc(b, ' ');   /* a newline would end the table row */
 		else if (c < 0x20 || c == 0x7f)
 			pdh_buf_puts(b, "\xef\xbf\xbd");
-		else if (c != 0 && strchr("\\`*_[]|~@#:$", c)) {
+		else if (strchr("\\`*_[]|~@#:$", c)) {
 			/* No emphasis, code span, link, table cell break, strike-through, mention,
 			 * issue reference, emoji or math. Parentheses, '!', '-' and '+' are inert
 			 * once '[' is escaped and the text never starts a line. */
@@ -32,6 +54,7 @@ void pdh_markdown_escape(pdh_buf *b, const char *s)
 			pdh_buf_putc(b, (char)c);
 		} else
 			pdh_buf_putc(b, (char)c);
+		i++;
 	}
 }
 
@@ -147,7 +170,7 @@ static void S_detail(pdh_buf *b, const pdh_action *a)
 }
 
 static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *const *items,
-                        size_t n)
+                        size_t n, const pdh_foreign_reason *why)
 {
 	if (n == 0)
 		return;
@@ -164,7 +187,11 @@ static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *c
 			pdh_buf_puts(b, " \xe2\x80\x94 ");
 			pdh_markdown_escape(b, w->name);
 		}
-		if (w->type && strcmp(w->type, "general") != 0) {
+		if (why) {
+			pdh_buf_puts(b, " (");
+			pdh_markdown_escape(b, pdh_foreign_reason_text(why[i]));
+			pdh_buf_putc(b, ')');
+		} else if (w->type && strcmp(w->type, "general") != 0) {
 			pdh_buf_puts(b, " (");
 			pdh_markdown_escape(b, w->type);
 			pdh_buf_putc(b, ')');
@@ -250,6 +277,8 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 	               "%zu unchanged, %zu foreign, %zu unmanaged\n\n",
 	               p->n_create, p->n_replace, p->n_delete, p->n_unchanged, p->n_foreign,
 	               p->n_unmanaged);
+	pdh_buf_printf(b, "Manages **%s** webhooks (%s).\n\n", pdh_plan_types_text(p->types),
+	               p->auth == PDH_AUTH_BEARER ? "OAuth token" : "API token");
 	if (p->brake) {
 		pdh_buf_puts(b, "> **Refused by a safety brake:** ");
 		pdh_markdown_escape(b, p->brake_reason ? p->brake_reason : "see the plan");
@@ -278,10 +307,11 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 			pdh_buf_printf(b, "<details><summary>%zu unchanged, %zu foreign, %zu unmanaged "
 			               "webhooks</summary>\n\n", p->n_unchanged, p->n_foreign,
 			               p->n_unmanaged);
-			S_live_list(b, "Unchanged", p->unchanged, p->n_unchanged);
-			S_live_list(b, "Foreign (never touched)", p->foreign, p->n_foreign);
+			S_live_list(b, "Unchanged", p->unchanged, p->n_unchanged, NULL);
+			S_live_list(b, "Foreign (never touched)", p->foreign, p->n_foreign,
+			            p->foreign_reasons);
 			S_live_list(b, "Unmanaged (owned, not declared, kept: prune is off)",
-			            p->unmanaged, p->n_unmanaged);
+			            p->unmanaged, p->n_unmanaged, NULL);
 			pdh_buf_puts(b, "</details>\n\n");
 		} else
 			pdh_buf_puts(b, "_The lists of unchanged, foreign and unmanaged webhooks are "

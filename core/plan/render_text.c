@@ -93,28 +93,25 @@ static void S_put_list(S_out *o, const char *title, const char *color, char *con
 
 static void S_put_foreign(S_out *o, const pdh_plan *p)
 {
-	static const char *const kinds[] = { "application", "automation", "other type", "no type",
-		"outside manage.urls" };
-	const size_t n_kinds = sizeof(kinds) / sizeof(kinds[0]);
-	size_t counts[sizeof(kinds) / sizeof(kinds[0])] = { 0 };
+	size_t counts[PDH_FOREIGN_N] = { 0 };
 	size_t i, k, shown = 0;
 
 	if (p->n_foreign == 0)
 		return;
 	for (i = 0; i < p->n_foreign; i++)
-		for (k = 0; k < n_kinds; k++)
-			if (strcmp(p->foreign_reasons[i], kinds[k]) == 0)
-				counts[k]++;
+		if ((unsigned)p->foreign_reasons[i] < PDH_FOREIGN_N)
+			counts[p->foreign_reasons[i]]++;
 	S_section(o);
 	pdh_buf_printf(&o->b, "Foreign, not touched: %zu (", p->n_foreign);
-	for (k = 0; k < n_kinds; k++) {
+	for (k = 0; k < PDH_FOREIGN_N; k++) {
 		if (counts[k] == 0)
 			continue;
-		pdh_buf_printf(&o->b, "%s%zu %s", shown++ ? ", " : "", counts[k], kinds[k]);
+		pdh_buf_printf(&o->b, "%s%zu %s", shown++ ? ", " : "", counts[k],
+		               pdh_foreign_reason_label((pdh_foreign_reason)k));
 	}
 	pdh_buf_puts(&o->b, ")\n");
 	for (i = 0; i < p->n_foreign && i < PDH_RENDER_LIST_MAX; i++)
-		S_put_live(o, p->foreign[i], p->foreign_reasons[i]);
+		S_put_live(o, p->foreign[i], pdh_foreign_reason_text(p->foreign_reasons[i]));
 	S_put_more(o, p->n_foreign);
 }
 
@@ -172,6 +169,8 @@ char *pdh_render_text(const pdh_plan *p, bool color)
 
 	if (p == NULL)
 		return pdh_xstrdup("No plan.\n");
+	pdh_buf_printf(&o.b, "Manages %s webhooks (%s).\n\n", pdh_plan_types_text(p->types),
+	               p->auth == PDH_AUTH_BEARER ? "OAuth token" : "API token");
 	if (p->n_actions > 0) {
 		pdh_buf_puts(&o.b, "Changes:\n");
 		for (i = 0; i < p->n_actions; i++)

@@ -10,15 +10,33 @@
 
 #include "pdhooks/alloc.h"
 
+static const char *S_kind(mode_t m)
+{
+	if (S_ISLNK(m)) return "a symbolic link";
+	if (S_ISDIR(m)) return "a directory";
+	if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+	if (S_ISFIFO(m)) return "a named pipe";
+	if (S_ISSOCK(m)) return "a socket";
+	return "not a regular file";
+}
+
 int pdh_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                           bool replace, pdh_error *err)
 {
-	char *tmp = pdh_xasprintf("%s.tmp.XXXXXX", path);
+	char *tmp;
 	const char *p = data;
 	size_t off = 0;
+	struct stat st;
 	mode_t mask;
 	int fd, rc = 0;
 
+	/* rename() would put a regular file in place of a link or a device node (and follow
+	 * nothing): refuse anything but a regular file, whatever it points at. */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		return pdh_error_set(err, PDH_EIO, "%s is %s; pdhooks writes only to a regular file "
+		                     "or a new path", path, S_kind(st.st_mode));
+	}
+	tmp = pdh_xasprintf("%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = pdh_error_set(err, PDH_EIO, "cannot write %s: %s", path, strerror(errno));

@@ -8,6 +8,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "util/escape.h"
 #include "util/text.h"
 
 #define C_BOLD "\033[1m"
@@ -141,8 +142,8 @@ static void S_quote_line(pdh_buf *b, const pdh_diags *d, const pdh_lines *lines,
 
 		if (masked)
 			pdh_buf_putc(b, '*');
-		else if (n == 0 || cp == 0x7f || (cp < 0x20 && cp != '\t') || (cp >= 0x80 && cp < 0xa0))
-			pdh_buf_putc(b, '?');
+		else if (n == 0 || (cp != '\t' && pdh_escape_is_hostile(cp)))
+			pdh_buf_putc(b, '?'); /* one column, so the caret stays in place */
 		else
 			pdh_buf_append(b, s + off, n);
 		if (c < col)

@@ -3,7 +3,8 @@
 #ifndef PDH_QUOTE_H
 #define PDH_QUOTE_H
 
-/* "text" with \" \\ and \xNN for control bytes; "null" for NULL. Caller frees. */
+/* "text" with \" \\, \xNN for control bytes and bytes that are not UTF-8, and \u{XXXX} for
+ * the other characters util/escape.h calls hostile; "null" for NULL. Caller frees. */
 char *pdh_quote(const char *s);
 
 #endif

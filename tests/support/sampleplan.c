@@ -38,6 +38,7 @@ static pdh_live S_live;
 static pdh_change S_changes[2];
 static pdh_action S_actions[3];
 static const pdh_live_webhook *S_unchanged[1], *S_foreign[1], *S_unmanaged[1];
+static pdh_foreign_reason S_foreign_reasons[1];
 static char *S_notes[1], *S_warnings[1];
 static char *S_urls[1];
 static pdh_plan S_plan;
@@ -109,6 +110,7 @@ void pdh_t_sample_plan(pdh_t_sample *s)
 		.key = "*.* https://hooks.example.com/old", .live = &S_lw[2] };
 	S_unchanged[0] = &S_lw[0];
 	S_foreign[0] = &S_lw[3];
+	S_foreign_reasons[0] = PDH_FOREIGN_APP_API_TOKEN;
 	S_unmanaged[0] = &S_lw[4];
 	S_notes[0] = "the password of change.deal https://hooks.example.com/kept cannot be checked";
 	S_warnings[0] = "pdhooks.yaml:20:5: http:// is not encrypted";
@@ -119,7 +121,10 @@ void pdh_t_sample_plan(pdh_t_sample *s)
 	S_plan.unchanged = S_unchanged;
 	S_plan.n_unchanged = 1;
 	S_plan.foreign = S_foreign;
+	S_plan.foreign_reasons = S_foreign_reasons;
 	S_plan.n_foreign = 1;
+	S_plan.types = PDH_TYPE_GENERAL;
+	S_plan.auth = PDH_AUTH_API_TOKEN;
 	S_plan.unmanaged = S_unmanaged;
 	S_plan.n_unmanaged = 1;
 	S_plan.notes = S_notes;

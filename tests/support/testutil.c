@@ -15,6 +15,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/plan.h"
 
 char *pdh_t_read_file(const char *path, size_t *len)
 {
@@ -165,4 +166,29 @@ void pdh_t_run_dispose(pdh_t_run *r)
 	free(r->out);
 	free(r->err);
 	r->out = r->err = NULL;
+}
+
+void pdh_t_plan_options(const char *path, pdh_plan_opts *out)
+{
+	char *text = pdh_t_read_file(path, NULL);
+	char *line, *save = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int n;
+		if (sscanf(line, "max_deletes %d", &n) == 1) {
+			out->max_deletes_set = true;
+			out->max_deletes = n;
+		} else if (strcmp(line, "auth oauth") == 0) {
+			out->auth = PDH_AUTH_BEARER;
+		} else if (strcmp(line, "auth api_token") == 0) {
+			out->auth = PDH_AUTH_API_TOKEN;
+		} else {
+			cr_assert_fail("%s: unknown option line '%s' (expected \"max_deletes N\" or "
+			               "\"auth oauth|api_token\")", path, line);
+		}
+	}
+	free(text);
 }

@@ -14,6 +14,12 @@ char *pdh_t_testdata(const char *rel);
 /* A fresh empty directory under $TMPDIR. Caller frees the path (and may remove the tree). */
 char *pdh_t_tmpdir(void);
 
+/* The options of a testdata/plan case from its `options` file (absent: a zeroed struct, the
+ * defaults): lines "max_deletes N" (as --max-deletes N) and "auth oauth" or "auth api_token"
+ * (the credential kind of the run). Aborts the test on a line it does not know. */
+struct pdh_plan_opts;
+void pdh_t_plan_options(const char *path, struct pdh_plan_opts *out);
+
 typedef struct pdh_t_run {
 	int status;      /* exit code, or 128+signal */
 	char *out;       /* all of stdout */

@@ -11,6 +11,13 @@
 #define PDH_DESIRED_MAX_BYTES (10u * 1024u * 1024u)
 #define PDH_DEFAULT_MAX_DELETES 10
 
+/* Webhook types pdhooks can manage, as a bit set (manage.types; pdh_plan.types). Automation
+ * webhooks are never managed, so they have no bit. */
+enum {
+	PDH_TYPE_GENERAL = 1u << 0,
+	PDH_TYPE_APPLICATION = 1u << 1
+};
+
 typedef struct pdh_desired_webhook {
 	char *name;                    /* always set: declared, or derived when absent */
 	bool name_derived;             /* a derived name is sent but never compared */
@@ -42,6 +49,8 @@ typedef struct pdh_desired {
 	                                * order; empty with manage_all */
 	size_t n_manage_urls;
 	int max_deletes;               /* manage.max_deletes, default PDH_DEFAULT_MAX_DELETES */
+	unsigned manage_types;         /* manage.types as PDH_TYPE_* bits; 0 when not
+	                                  declared: the default of the credential kind */
 	pdh_desired_webhook *webhooks; /* in file order */
 	size_t n_webhooks;
 } pdh_desired;

@@ -54,5 +54,10 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 int pdh_live_parse_created(pdh_live_webhook *out, const char *body, size_t len, pdh_error *err);
 /* Pipedrive's own error text from an error body (any of its shapes), or NULL. Caller frees. */
 char *pdh_api_error_text(const char *body, size_t len);
+/* When the error text of a 403 (from pdh_api_error_text) says a scope is missing — it
+ * mentions "scope" — the OAuth scope it names ("webhooks:full": a word:word of letters and
+ * '_'), else the scope the call needs (`needed`, e.g. "webhooks:read" for GET). NULL when the
+ * text does not talk about scopes. Caller frees. */
+char *pdh_api_missing_scope(const char *text, const char *needed);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pdhooks/credentials.h"
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
 #include "pdhooks/health.h"
@@ -42,9 +43,42 @@ typedef struct pdh_owned_webhook {
 	bool delivery_failed;          /* pdh_health_delivery_failed: plan notes these */
 } pdh_owned_webhook;
 
+/* What a plan is computed with. A zeroed struct means the defaults: the file's
+ * manage.max_deletes, and the types an API token manages. */
 typedef struct pdh_plan_opts {
-	int max_deletes;               /* < 0: the file's manage.max_deletes */
+	bool max_deletes_set;          /* false: the file's manage.max_deletes */
+	int max_deletes;               /* used when max_deletes_set (--max-deletes N) */
+	pdh_auth_kind auth;            /* the credential kind of the run; PDH_AUTH_NONE counts as
+	                                  an API token (the types it manages are the fewer) */
 } pdh_plan_opts;
+
+/* The types a run manages: the file's manage.types when declared (types_declared != 0),
+ * else [general] with an API token and [general, application] with an OAuth token; an API
+ * token never manages application webhooks (Pipedrive lets only the app delete them). */
+unsigned pdh_plan_types(unsigned declared, pdh_auth_kind auth);
+/* The types as text for people and JSON: "general", "application" or "general, application";
+ * static text. */
+const char *pdh_plan_types_text(unsigned types);
+
+/* Why a live webhook is foreign (never touched). */
+typedef enum {
+	PDH_FOREIGN_OUTSIDE_URLS,      /* a managed type, outside manage.urls */
+	PDH_FOREIGN_APP_API_TOKEN,     /* application webhook; the run uses an API token */
+	PDH_FOREIGN_TYPE_NOT_MANAGED,  /* general or application, left out by manage.types */
+	PDH_FOREIGN_AUTOMATION,        /* automation webhooks are never managed */
+	PDH_FOREIGN_OTHER_TYPE,        /* a type pdhooks does not know */
+	PDH_FOREIGN_NO_TYPE,           /* the listing gives no type */
+	PDH_FOREIGN_N
+} pdh_foreign_reason;
+
+/* The reason as a sentence for people ("application webhook; this run uses an API token");
+ * static text. */
+const char *pdh_foreign_reason_text(pdh_foreign_reason r);
+/* The reason as a stable code for JSON ("outside_manage_urls", "application_api_token",
+ * "type_not_managed", "automation", "other_type", "no_type"); static text. */
+const char *pdh_foreign_reason_code(pdh_foreign_reason r);
+/* A short label for counts ("outside manage.urls", "application", ...); static text. */
+const char *pdh_foreign_reason_label(pdh_foreign_reason r);
 
 typedef struct pdh_plan {
 	pdh_action *actions;           /* deterministic order: by key, then live id */
@@ -54,9 +88,7 @@ typedef struct pdh_plan {
 	size_t n_unchanged;
 	const pdh_live_webhook **foreign;    /* not ours: application/automation, or a general
 	                                        webhook outside manage.urls */
-	const char **foreign_reasons;        /* parallel to foreign, static strings:
-	                                        "application", "automation", "other type",
-	                                        "no type", "outside manage.urls" */
+	pdh_foreign_reason *foreign_reasons; /* parallel to foreign */
 	size_t n_foreign;
 	const pdh_live_webhook **unmanaged;  /* owned and undeclared, kept because prune is false */
 	size_t n_unmanaged;
@@ -65,8 +97,11 @@ typedef struct pdh_plan {
 	char **warnings;
 	size_t n_warnings;
 	int max_deletes;               /* in force for this plan */
-	size_t n_owned;                /* live general webhooks this file owns (declared or
-	                                  inside manage.urls) */
+	unsigned types;                /* PDH_TYPE_* this plan manages (pdh_plan_types) */
+	pdh_auth_kind auth;            /* the credential kind it was planned for */
+	size_t n_owned;                /* live webhooks this file owns (of a managed type, and
+	                                  declared or inside manage.urls); only those the
+	                                  listing shows: an OAuth token sees its app's own */
 	pdh_owned_webhook *owned;      /* those n_owned webhooks, by key, then id */
 	size_t n_delivery_failed;      /* owned webhooks whose last delivery failed */
 	bool brake;                    /* apply refuses this plan unless --force */
@@ -83,7 +118,8 @@ bool pdh_plan_is_empty(const pdh_plan *p);
 void pdh_plan_free(pdh_plan *p);
 
 /* The identity key as shown to people: "action.object URL", the URL normalised (pdh_url_normalize)
- * and redacted (pdh_url_redact); a URL that does not parse shows as "(invalid URL)".
+ * and redacted (pdh_url_redact); a URL that does not parse shows as "(invalid URL)". Control
+ * and bidirectional characters are escaped (\xNN, \u{XXXX}).
  * Caller frees. */
 char *pdh_plan_key(const char *event_action, const char *event_object,
                    const char *subscription_url);
