@@ -39,6 +39,9 @@ static const S_row S_rows[] = {
 	{ "inactive and healthy", 0, true, 200, "t", PDH_HEALTH_INACTIVE, false, "HTTP 200 at t" },
 	{ "inactive and failing", 0, true, 503, "t", PDH_HEALTH_INACTIVE, true, "HTTP 503 at t" },
 	{ "inactive, never", 0, false, 0, NULL, PDH_HEALTH_INACTIVE, false, "no delivery yet" },
+	{ "a time with a terminal escape and a bidi override is shown escaped", 1, true, 500,
+	  "2026\x1b[2J\xe2\x80\xaeZ", PDH_HEALTH_FAILING, true,
+	  "HTTP 500 at 2026\\x1b[2J\\u{202E}Z" },
 };
 
 Test(health, table)

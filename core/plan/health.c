@@ -2,8 +2,10 @@
 #include "pdhooks/health.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "pdhooks/alloc.h"
+#include "util/escape.h"
 
 bool pdh_health_delivery_failed(const pdh_live_webhook *w)
 {
@@ -36,13 +38,18 @@ const char *pdh_health_name(pdh_health h)
 
 char *pdh_health_last_delivery_text(const pdh_live_webhook *w)
 {
-	const char *t = w->last_delivery_time && w->last_delivery_time[0] ? w->last_delivery_time
-	                                                                   : NULL;
+	/* The time is Pipedrive's text: shown with control and bidi characters escaped. */
+	char *t = w->last_delivery_time && w->last_delivery_time[0]
+	          ? pdh_escape_display_dup(w->last_delivery_time) : NULL;
+	char *text;
 
 	if (w->has_last_http_status && w->last_http_status != 0)
-		return t ? pdh_xasprintf("HTTP %lld at %s", w->last_http_status, t)
+		text = t ? pdh_xasprintf("HTTP %lld at %s", w->last_http_status, t)
 		         : pdh_xasprintf("HTTP %lld", w->last_http_status);
-	if (t || w->has_last_http_status)
-		return t ? pdh_xasprintf("no answer at %s", t) : pdh_xstrdup("no answer");
-	return pdh_xstrdup("no delivery yet");
+	else if (t || w->has_last_http_status)
+		text = t ? pdh_xasprintf("no answer at %s", t) : pdh_xstrdup("no answer");
+	else
+		text = pdh_xstrdup("no delivery yet");
+	free(t);
+	return text;
 }
