@@ -61,7 +61,7 @@ static int S_cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	pdh_buf b = PDH_BUF_INIT;
-	pdh_load_opts opts = { S_getenv, NULL };
+	pdh_load_opts opts = { .getenv = S_getenv };
 	long n = 10000;
 	int runs = 7, rc = 0;
 	double *t;

@@ -36,7 +36,7 @@ static const char *T_getenv(const char *name, void *ctx)
 	return NULL;
 }
 
-static const pdh_load_opts T_opts = { T_getenv, NULL };
+static const pdh_load_opts T_opts = { .getenv = T_getenv };
 
 typedef struct {
 	pdh_desired *d;

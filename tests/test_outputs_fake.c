@@ -437,7 +437,9 @@ Test(outputs_fake, export_then_plan_plans_nothing)
 	S_world w;
 	pdh_t_run r;
 	char *out;
-	char *pw[] = { "PDHOOKS_PASSWORD_1=" PASSWORD, "PDHOOKS_PASSWORD_2=" OTHER_PASSWORD, NULL };
+	/* The query value of deals is a URL credential: exported as PDHOOKS_URL_SECRET_1. */
+	char *pw[] = { "PDHOOKS_PASSWORD_1=" PASSWORD, "PDHOOKS_PASSWORD_2=" OTHER_PASSWORD,
+		"PDHOOKS_URL_SECRET_1=a%20b", NULL };
 	S_setup(&w, EXPORT_STATE, NULL);
 	pdh_t_world_run(&r, &w, NULL, "export", "-o", w.file, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
@@ -463,7 +465,8 @@ Test(outputs_fake, export_without_the_passwords_plans_their_change_never_their_v
 {
 	S_world w;
 	pdh_t_run r;
-	char *pw[] = { "PDHOOKS_PASSWORD_1=not-it", "PDHOOKS_PASSWORD_2=" OTHER_PASSWORD, NULL };
+	char *pw[] = { "PDHOOKS_PASSWORD_1=not-it", "PDHOOKS_PASSWORD_2=" OTHER_PASSWORD,
+		"PDHOOKS_URL_SECRET_1=a%20b", NULL };
 	S_setup(&w, EXPORT_STATE, NULL);
 	pdh_t_world_run(&r, &w, NULL, "export", "-o", w.file, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);

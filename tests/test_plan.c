@@ -102,7 +102,7 @@ ParameterizedTest(S_case *c, plan, cases)
 	char *yaml = S_case_file(c->name, "desired.yaml");
 	char *json_path = S_case_file(c->name, "live.json");
 	char *want_path = S_case_file(c->name, "expected.txt");
-	pdh_load_opts lopts = { S_getenv, NULL };
+	pdh_load_opts lopts = { .getenv = S_getenv };
 	char *opts_path = S_case_file(c->name, "options");
 	pdh_plan_opts popts;
 	pdh_diags diags;

@@ -299,7 +299,7 @@ Test(render_json, every_testdata_plan_case_renders_a_valid_document, .timeout = 
 {
 	static const char *const keys[] = { "create", "replace", "delete", "unchanged", "foreign",
 	                                     "unmanaged" };
-	pdh_load_opts env = { S_case_env, NULL };
+	pdh_load_opts env = { .getenv = S_case_env };
 	char *dir = pdh_t_testdata("plan"), *out_dir = pdh_t_tmpdir();
 	const char *src = getenv("PDH_SOURCE_DIR");
 	DIR *dh = opendir(dir);

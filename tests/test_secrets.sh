@@ -15,7 +15,8 @@ PW=pw-SECRET-9191                # the declared password (${PD_PW}), also live
 OLD_PW=pw-SECRET-OLD-7777        # a live webhook's outdated password
 GONE_PW=pw-SECRET-GONE-5555      # an undeclared live webhook's password
 LIT_PW=pw-SECRET-LIT-3131        # written in a file (a warning), shown masked
-secrets=("$TOKEN" "$BAD_TOKEN" "$PW" "$OLD_PW" "$GONE_PW" "$LIT_PW")
+ZAP=zap-SECRET-PATH-2727         # a secret in a URL path (${ZAP_ID}, as Zapier's), shown as ${ZAP_ID}
+secrets=("$TOKEN" "$BAD_TOKEN" "$PW" "$OLD_PW" "$GONE_PW" "$LIT_PW" "$ZAP")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pdhooks-secrets-XXXXXX")
 out="$work/out"      # everything the commands print or write
@@ -75,6 +76,9 @@ webhooks:
     event_action: create
     event_object: organization
     subscription_url: https://hooks.example.com/orgs
+  - event_action: create
+    event_object: activity
+    subscription_url: https://hooks.example.com/hooks/catch/${ZAP_ID}/
 EOF
 # Other files: the password written in the file (loads, with a warning); a YAML error after
 # the password; the password in a list and in a field that takes no variable password; a
@@ -89,7 +93,7 @@ printf '%s\n' "$TOKEN" >"$work/token"
 printf 'Bearer %s\n' "$TOKEN" >"$work/bearer"
 printf '%s\n' "$BAD_TOKEN" >"$work/badtoken"
 
-export PIPEDRIVE_API_URL="$api" PD_PW="$PW" NO_COLOR=1
+export PIPEDRIVE_API_URL="$api" PD_PW="$PW" ZAP_ID="$ZAP" NO_COLOR=1
 unset PIPEDRIVE_OAUTH_TOKEN PIPEDRIVE_COMPANY_DOMAIN
 export PIPEDRIVE_API_TOKEN="$TOKEN"
 
@@ -226,6 +230,8 @@ grep -q 'PDHOOKS_PASSWORD_1' "$out/exported${variants[0]}.yaml" ||
 grep -q '"format_version"' "$out/saved${variants[0]}.plan" ||
 	failed "plan -o: $(head -c 300 "$out/saved${variants[0]}.plan")"
 
+grep -qF 'create.activity https://hooks.example.com/hooks/catch/${ZAP_ID}/' "$out/plan${variants[0]}.out" ||
+	failed "plan: the path secret is not shown as its reference: $(cat "$out/plan${variants[0]}.out")"
 grep -q 'created' "$out/apply${variants[0]}.out" ||
 	failed "apply: nothing created: $(cat "$out/apply${variants[0]}.out")"
 

@@ -154,7 +154,7 @@ Test(validate, help_describes_the_options)
 
 	pdh_t_pdhooks(&r, NULL, NULL, "help", "validate", NULL);
 	cr_expect_eq(r.status, 0);
-	cr_expect_not_null(strstr(r.out, "Usage: pdhooks validate [-f FILE] [-q] [--no-color]"));
+	cr_expect_not_null(strstr(r.out, "Usage: pdhooks validate [-f FILE] [-q] [--no-env] [--no-color]"));
 	cr_expect_not_null(strstr(r.out, "--no-color"));
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, NULL, NULL, "help", NULL);

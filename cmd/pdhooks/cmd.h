@@ -59,9 +59,10 @@ bool pdh_cli_color_stderr(bool no_color_flag);
 /* Loads a desired-state file and prints its diagnostics to stderr (compiler-style, with source
  * lines; warnings left out when quiet). Returns a core code: PDH_OK with *out the caller's
  * (pdh_desired_free), PDH_EFILE after printing the diagnostics, PDH_EIO after printing
- * "pdhooks: error: ...". n_warnings, when not NULL, gets the number of warnings. */
-int pdh_cli_load_desired(const char *path, bool quiet, bool color, pdh_desired **out,
-                         size_t *n_warnings);
+ * "pdhooks: error: ...". n_warnings, when not NULL, gets the number of warnings. opts: the
+ * ${VAR} lookup (NULL: the process environment). */
+int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet, bool color,
+                         pdh_desired **out, size_t *n_warnings);
 
 /* Prints a load's diagnostics to stderr (warnings left out when quiet) and, when rc is
  * PDH_EFILE, "pdhooks: error: PATH does not load: N errors". */

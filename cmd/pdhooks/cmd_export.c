@@ -13,7 +13,7 @@
 int pdh_cmd_export(int argc, char **argv)
 {
 	pdh_export_opts eo = { NULL };
-	pdh_export_stats st;
+	pdh_export_stats st = { 0 };
 	pdh_client_opts copts;
 	pdh_listing_opts lo;
 	pdh_listing_report rep;
@@ -75,9 +75,26 @@ int pdh_cmd_export(int argc, char **argv)
 			fprintf(stderr, "pdhooks: %zu passwords are not exported: set %s1 ... %s%zu "
 			        "before planning\n", st.passwords, PDH_EXPORT_PASSWORD_VAR,
 			        PDH_EXPORT_PASSWORD_VAR, st.passwords);
+		if (st.url_secrets == 1)
+			fprintf(stderr, "pdhooks: 1 credential in a URL is not exported: set %s1 before "
+			        "planning\n", PDH_EXPORT_URL_SECRET_VAR);
+		else if (st.url_secrets > 1)
+			fprintf(stderr, "pdhooks: %zu credentials in URLs are not exported: set %s1 ... "
+			        "%s%zu before planning\n", st.url_secrets, PDH_EXPORT_URL_SECRET_VAR,
+			        PDH_EXPORT_URL_SECRET_VAR, st.url_secrets);
+	}
+	/* Warnings even with -q: the file lacks what they name, and the exit code says so. */
+	for (size_t i = 0; i < st.n_warnings; i++)
+		fprintf(stderr, "pdhooks: warning: %s\n", st.warnings[i]);
+	if (st.left_out_invalid > 0 || st.load_failed) {
+		pdh_cli_error("%zu webhook%s left out of the export: %s would not load (see the "
+		              "warnings)", st.left_out_invalid, st.left_out_invalid == 1 ? " is" : "s are",
+		              st.left_out_invalid == 1 ? "its entry" : "their entries");
+		goto done;
 	}
 	code = PDH_EXIT_OK;
 done:
+	pdh_export_stats_dispose(&st);
 	free(yaml);
 	pdh_live_free(live);
 	pdh_common_dispose(&o);

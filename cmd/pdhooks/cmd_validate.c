@@ -20,9 +20,14 @@ int pdh_cmd_validate(int argc, char **argv)
 		              argv[first]);
 		return PDH_EXIT_ERROR;
 	}
-	rc = pdh_cli_load_desired(o.file, o.quiet, o.color_err, &d, &n_warnings);
+	{
+		pdh_load_opts lo = { .no_env = o.no_env };
+		rc = pdh_cli_load_desired(o.file, &lo, o.quiet, o.color_err, &d, &n_warnings);
+	}
 	if (rc == PDH_OK && !o.quiet) {
 		printf("%s: ok, %zu webhook%s", o.file, d->n_webhooks, d->n_webhooks == 1 ? "" : "s");
+		if (o.no_env)
+			printf(", references checked without reading the environment");
 		if (n_warnings)
 			printf(" (%zu warning%s)", n_warnings, n_warnings == 1 ? "" : "s");
 		putchar('\n');

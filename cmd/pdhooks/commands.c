@@ -59,8 +59,11 @@ const pdh_cmd pdh_commands[] = {
 	  "parse and check the desired-state file, without any network call",
 	  NULL,
 	  "Every error and warning is printed to stderr as FILE:LINE:COLUMN, with the source line\n"
-	  "and a caret. ${VAR} references are resolved from the environment. With -q only errors\n"
-	  "are printed: no warnings, no summary line.\n"
+	  "and a caret. ${VAR} references are resolved from the environment; with --no-env they\n"
+	  "are checked without reading it (for pull requests from forks and pre-commit hooks):\n"
+	  "an unset variable is fine, a malformed reference is not, and a value holding one is\n"
+	  "not checked further (a URL, user_id: ${PD_USER_ID}). With -q only errors are\n"
+	  "printed: no warnings, no summary line.\n"
 	  "\n"
 	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
 	{ "export", PDH_CMD_EXPORT, pdh_cmd_export, NULL,
@@ -70,14 +73,18 @@ const pdh_cmd pdh_commands[] = {
 	  "to their origins and their names, version, user_id and http_auth_user kept. Webhooks\n"
 	  "of apps and automations are left out, and so is the second of two with the same key.\n"
 	  "Passwords are never written: an entry whose webhook has one reads it from\n"
-	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so.\n"
+	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so;\n"
+	  "credentials in a URL (userinfo, query values) likewise from ${PDHOOKS_URL_SECRET_<N>}.\n"
+	  "The result is loaded before it is written: a webhook whose entry would not load (a\n"
+	  "name over 255 bytes, version \"3.0\") is left out with a warning, manage.prune is set\n"
+	  "to false so that nothing left out is deleted, and export exits 1.\n"
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
 	  S_CREDENTIALS_NOTE
 	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
 	  "Exit codes: 0 success, 1 error (missing or refused credentials, an API error, FILE\n"
-	  "exists or cannot be written), 5 could not check: the API stayed unreachable or kept\n"
-	  "failing (network, 5xx, 429) after the retries.\n" },
+	  "exists or cannot be written, a webhook left out), 5 could not check: the API stayed\n"
+	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
 	{ "status", PDH_CMD_STATUS, pdh_cmd_status, NULL,
 	  "show the delivery health of every webhook the file owns",
 	  "Lists the live webhooks (GET /webhooks, retried) and prints every webhook the file\n"

@@ -30,8 +30,8 @@ void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *d
 		              diags->n_warnings == 1 ? "" : "s");
 }
 
-int pdh_cli_load_desired(const char *path, bool quiet, bool color, pdh_desired **out,
-                         size_t *n_warnings)
+int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet, bool color,
+                         pdh_desired **out, size_t *n_warnings)
 {
 	pdh_diags diags;
 	pdh_error err = { 0 };
@@ -43,7 +43,7 @@ int pdh_cli_load_desired(const char *path, bool quiet, bool color, pdh_desired *
 	pdh_diags_init(&diags, path);
 	rc = pdh_desired_read_file(&data, &len, path, &diags, &err);
 	if (rc == PDH_OK)
-		rc = pdh_desired_load_buffer(out, path, data, len, NULL, &diags, &err);
+		rc = pdh_desired_load_buffer(out, path, data, len, opts, &diags, &err);
 	if (rc == PDH_EIO)
 		pdh_cli_error("%s", err.message);
 	pdh_cli_print_diags(path, &diags, data, len, rc, quiet, color);

@@ -75,6 +75,10 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
 	  .commands = ON_STATUS, .synopsis = ON_STATUS,
 	  .help = "exit 2 when a webhook is failing or inactive" },
+	{ .name = "no-env", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_env),
+	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
+	  .help = "check ${VAR} references without reading the environment:\n"
+	          "unset variables are fine, malformed references are not" },
 	/* -1 (not given): the file's manage.max_deletes. */
 	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N", .min = 0, .max = INT_MAX,
 	  .def = -1, .offset = AS_INT(max_deletes),

@@ -25,6 +25,7 @@ typedef struct pdh_common {
 	const char *schema;      /* export --schema; NULL: the default */
 	int format;              /* plan --format: a pdh_format */
 	bool detailed_exitcode;  /* plan */
+	bool no_env;             /* validate: ${VAR} references checked, values not read */
 	int max_deletes;         /* plan, apply; -1: the file's */
 	bool auto_approve;       /* apply */
 	bool force;              /* apply */

@@ -24,7 +24,8 @@ struct pdh_client {
 	CURL *curl;
 	char *base;                 /* no trailing '/' */
 	char *base_path;            /* the path of base, for log lines ("/v1"); "" when none */
-	char *token;                /* kept only to scrub it from any text shown */
+	pdh_secrets *secrets;       /* the token and every other secret known: scrubbed from any
+	                             * text shown */
 	struct curl_slist *headers;      /* Accept, the credentials */
 	struct curl_slist *post_headers; /* the same and Content-Type */
 	char *cacert;
@@ -60,7 +61,7 @@ void pdh_client_free(pdh_client *c)
 	curl_slist_free_all(c->post_headers);
 	free(c->base);
 	free(c->base_path);
-	pdh_free_secret(c->token);
+	pdh_secrets_free(c->secrets);
 	free(c->cacert);
 	if (c->body.data) /* the last answer may hold a webhook's password */
 		pdh_wipe(c->body.data, c->body.cap);
@@ -125,7 +126,9 @@ int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err
 		goto done;
 	}
 	c->base_path = pdh_xstrdup(u.path);
-	c->token = pdh_xstrdup(opts->token);
+	c->secrets = pdh_secrets_new();
+	pdh_secrets_add_credential(c->secrets, opts->token, "***");
+	pdh_secrets_merge(c->secrets, opts->secrets);
 	c->cacert = pdh_xstrdup(opts->cacert);
 	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : S_DEFAULT_TIMEOUT_MS;
 	c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
@@ -202,22 +205,18 @@ static void S_seconds(char *out, size_t n, long ms)
 		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
 }
 
-/* Text from the server made safe to show: one line, printable ASCII, the token replaced,
- * at most S_EXCERPT_MAX characters. Caller frees. */
-static char *S_sanitize(const pdh_client *c, const char *s, size_t len)
+/* Text from the server made safe to show: every known secret replaced (before the cut, so
+ * no secret is shown in part), one line, printable ASCII, at most S_EXCERPT_MAX characters.
+ * Caller frees. */
+static char *S_sanitize(const pdh_client *c, const char *text, size_t text_len)
 {
-	size_t tlen = c->token ? strlen(c->token) : 0;
+	char *s = pdh_secrets_scrub_n(c->secrets, text, text_len);
+	size_t len = strlen(s);
 	pdh_buf b = PDH_BUF_INIT;
 	bool last_space = true;
 
 	for (size_t i = 0; i < len && b.len < S_EXCERPT_MAX; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		if (tlen > 0 && len - i >= tlen && memcmp(s + i, c->token, tlen) == 0) {
-			pdh_buf_puts(&b, "***");
-			i += tlen - 1;
-			last_space = false;
-			continue;
-		}
 		if (ch <= 0x20 || ch >= 0x7f) {
 			if (!last_space)
 				pdh_buf_putc(&b, ' ');
@@ -231,6 +230,7 @@ static char *S_sanitize(const pdh_client *c, const char *s, size_t len)
 		b.data[--b.len] = '\0';
 	if (b.len >= S_EXCERPT_MAX)
 		pdh_buf_puts(&b, "...");
+	pdh_free_secret(s);
 	return pdh_buf_detach(&b);
 }
 
@@ -435,6 +435,18 @@ static int S_parsed(int rc, pdh_error *err, const pdh_http_result *res)
 	return rc;
 }
 
+/* The last word on any message a call gives: no known secret in it, whichever layer wrote
+ * it (the JSON parser quotes the broken spot of a body). */
+static int S_scrubbed(const pdh_client *c, int rc, pdh_error *err)
+{
+	if (rc != PDH_OK && err != NULL) {
+		char *t = pdh_secrets_scrub(c->secrets, err->message);
+		snprintf(err->message, sizeof(err->message), "%s", t);
+		pdh_free_secret(t);
+	}
+	return rc;
+}
+
 int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_error *err)
 {
 	pdh_http_result local;
@@ -450,6 +462,11 @@ int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_err
 		rc = pdh_live_parse_listing(out, pdh_buf_cstr(&c->body), c->body.len, err);
 		rc = S_parsed(rc, err, res);
 	}
+	/* A password the listing shows is one more secret an error text must not show. */
+	for (size_t i = 0; rc == PDH_OK && i < (*out)->n; i++)
+		if ((*out)->items[i].password_state == PDH_SECRET_REAL)
+			pdh_secrets_add(c->secrets, (*out)->items[i].http_auth_password, "***");
+	rc = S_scrubbed(c, rc, err);
 	return rc;
 }
 
@@ -463,6 +480,8 @@ int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webh
 	memset(out, 0, sizeof(*out));
 	if (res == NULL)
 		res = &local;
+	if (w->has_http_auth_password)
+		pdh_secrets_add(c->secrets, w->http_auth_password, "(sensitive)");
 	rc = S_exchange(c, "POST", "/webhooks", body, res, err);
 	if (rc == PDH_OK)
 		rc = S_check_json_answer(c, "POST", "/webhooks", res, err);
@@ -471,7 +490,7 @@ int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webh
 		rc = S_parsed(rc, err, res);
 	}
 	pdh_free_secret(body); /* it may hold http_auth_password */
-	return rc;
+	return S_scrubbed(c, rc, err);
 }
 
 int pdh_client_delete(pdh_client *c, long long id, pdh_http_result *res, pdh_error *err)
@@ -482,5 +501,5 @@ int pdh_client_delete(pdh_client *c, long long id, pdh_http_result *res, pdh_err
 	if (res == NULL)
 		res = &local;
 	snprintf(path, sizeof(path), "/webhooks/%lld", id);
-	return S_exchange(c, "DELETE", path, NULL, res, err);
+	return S_scrubbed(c, S_exchange(c, "DELETE", path, NULL, res, err), err);
 }

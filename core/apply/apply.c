@@ -628,9 +628,15 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	run.n_clients = res->n_steps == 0 ? 1
 	                : (size_t)parallelism < res->n_steps ? parallelism : (int)res->n_steps;
 	run.clients = pdh_xcalloc((size_t)run.n_clients, sizeof(*run.clients));
-	for (int t = 0; t < run.n_clients; t++)
-		if ((rc = pdh_client_new(&run.clients[t], &opts->client, err)) != 0)
-			goto done;
+	{
+		/* Pipedrive's texts in the summary are scrubbed of the file's secrets too. */
+		pdh_client_opts co = opts->client;
+		if (co.secrets == NULL)
+			co.secrets = desired->secrets;
+		for (int t = 0; t < run.n_clients; t++)
+			if ((rc = pdh_client_new(&run.clients[t], &co, err)) != 0)
+				goto done;
+	}
 
 	idx = pdh_xcalloc(res->n_steps + 1, sizeof(*idx));
 

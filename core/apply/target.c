@@ -42,9 +42,14 @@ int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 
 int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
+	pdh_client_opts co = t->client;
+
 	pdh_live_free(r->live);
 	r->live = NULL;
-	return pdh_listing_get_with(&t->client, &t->listing, &r->live, &r->listing, err);
+	/* Server texts are scrubbed of the file's secrets too (passwords, environment values). */
+	if (co.secrets == NULL && r->desired != NULL)
+		co.secrets = r->desired->secrets;
+	return pdh_listing_get_with(&co, &t->listing, &r->live, &r->listing, err);
 }
 
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)

@@ -40,7 +40,7 @@ typedef struct {
 	bool version_bad;  /* declared but invalid: entries' vocabulary cannot be checked */
 	char *version;
 	long long user_id;
-	char *user;
+	char *user, *user_shown;
 	char *password, *password_ref;
 } S_defaults;
 
@@ -198,26 +198,34 @@ static void S_expand_report(void *ctx, size_t at, const char *msg)
 	S_ERR(c->L, c->n->line, S_col_in(c->L, c->n, at), "%s", msg);
 }
 
-/* The node's text with ${VAR} expanded; NULL after reporting. */
-static char *S_expand(pdh_loader *L, const pdh_node *n)
+/* The node's text with ${VAR} expanded into *out; -1 after reporting. secret: the field may
+ * hold a secret (URL, name, user, password), so each environment value in it joins the
+ * secrets of the file. With no_env, a value holding an unread reference marks the file. */
+static int S_expand(pdh_loader *L, const pdh_node *n, bool secret, pdh_varref_out *out)
 {
 	S_expand_ctx c = { L, n };
-	return pdh_varref_expand(n->value, n->len, L->getenv_fn, L->getenv_ctx, S_expand_report, &c);
+	int rc = pdh_varref_expand(out, n->value, n->len, &L->opts, secret ? L->d->secrets : NULL,
+	                           S_expand_report, &c);
+
+	if (rc == 0 && out->unread)
+		L->d->unread = true;
+	return rc;
 }
 
-
-/* A string field: a string scalar (or null when null_ok, *out = NULL), interpolated.
- * Returns 0, or -1 after reporting. */
-static int S_string(pdh_loader *L, const pdh_node *n, const char *what, bool null_ok, char **out)
+/* Whether the node is a string scalar (or null when null_ok); reports otherwise. */
+static int S_string_node(pdh_loader *L, const pdh_node *n, const char *what, bool null_ok,
+                         bool *is_null)
 {
 	S_type t;
 
-	*out = NULL;
+	*is_null = false;
 	if (n->kind == N_BAD)
 		return -1;
 	t = n->kind == N_SCALAR ? S_type_of(n) : T_STR;
-	if (n->kind == N_SCALAR && t == T_NULL && null_ok)
+	if (n->kind == N_SCALAR && t == T_NULL && null_ok) {
+		*is_null = true;
 		return 0;
+	}
 	if (n->kind != N_SCALAR || t != T_STR) {
 		if (n->kind == N_SCALAR && t != T_NULL)
 			S_ERR(L, n->line, n->col, "%s: expected a string%s, found %s (quote it: \"%s\")",
@@ -227,27 +235,116 @@ static int S_string(pdh_loader *L, const pdh_node *n, const char *what, bool nul
 			      null_ok ? " or null" : "", S_describe(n));
 		return -1;
 	}
-	*out = S_expand(L, n);
-	return *out ? 0 : -1;
+	return 0;
 }
 
-/* An integer field within [min, max]. Returns 0, or -1 after reporting. */
+/* A string field: a string scalar (or null when null_ok, *out = NULL), interpolated.
+ * Returns 0, or -1 after reporting. unread (may be NULL): the value holds an unread
+ * reference (no_env), so it must not be checked further. */
+static int S_string_x(pdh_loader *L, const pdh_node *n, const char *what, bool null_ok,
+                      char **out, bool *unread)
+{
+	pdh_varref_out x;
+	bool is_null;
+
+	*out = NULL;
+	if (unread)
+		*unread = false;
+	if (S_string_node(L, n, what, null_ok, &is_null) != 0)
+		return -1;
+	if (is_null)
+		return 0;
+	if (S_expand(L, n, false, &x) != 0)
+		return -1;
+	*out = x.value;
+	x.value = NULL;
+	if (unread)
+		*unread = x.unread;
+	pdh_varref_out_dispose(&x);
+	return 0;
+}
+
+/* A string field that may hold a secret: its value and its shown form (environment parts as
+ * ${VAR}), both NULL for null. */
+static int S_secret_string(pdh_loader *L, const pdh_node *n, const char *what, bool null_ok,
+                           pdh_varref_out *out)
+{
+	bool is_null;
+
+	memset(out, 0, sizeof(*out));
+	if (S_string_node(L, n, what, null_ok, &is_null) != 0)
+		return -1;
+	if (is_null)
+		return 0;
+	return S_expand(L, n, true, out);
+}
+
+/* A scalar that is exactly one ${VAR} (or ${VAR:-default}) where a typed value is expected:
+ * *text gets the expanded text to read as that type (caller frees), *name the variable.
+ * Returns 1 when it is one, 0 when not, -1 after reporting; with no_env, 2: accepted unread. */
+static int S_typed_ref(pdh_loader *L, const pdh_node *n, char **text, char **name)
+{
+	pdh_varref_out x;
+
+	*text = NULL;
+	*name = NULL;
+	if (n->kind != N_SCALAR || S_type_of(n) != T_STR ||
+	    !pdh_varref_is_single(n->value, n->len, name))
+		return 0;
+	if (S_expand(L, n, false, &x) != 0)
+		return -1;
+	if (x.unread) {
+		pdh_varref_out_dispose(&x);
+		return 2;
+	}
+	*text = x.value;
+	x.value = NULL;
+	pdh_varref_out_dispose(&x);
+	return 1;
+}
+
+/* The text of an integer scalar, YAML 1.2 core schema: decimal, 0o octal or 0x hex. */
+static bool S_int_text(const char *s)
+{
+	if ((s[0] == '-' || s[0] == '+') ? S_all(s + 1, "0123456789") : S_all(s, "0123456789"))
+		return true;
+	return (!strncmp(s, "0o", 2) && S_all(s + 2, "01234567")) ||
+	       (!strncmp(s, "0x", 2) && S_all(s + 2, "0123456789abcdefABCDEF"));
+}
+
+/* An integer field within [min, max]; a scalar that is one ${VAR} takes the variable's value
+ * as the integer. Returns 0, or -1 after reporting; 1 when it is an unread reference
+ * (no_env: accepted, *out untouched). */
 static int S_integer(pdh_loader *L, const pdh_node *n, const char *what, long long min,
                      long long max, long long *out)
 {
 	const char *s;
-	char *end;
+	char *end, *text = NULL, *var = NULL;
 	long long v;
-	int base = 10;
+	int base = 10, rc = -1, ref;
+	const char *kind = min > 0 ? "a positive" : min == 0 ? "a non-negative" : "an";
 
 	if (n->kind == N_BAD)
 		return -1;
-	if (n->kind != N_SCALAR || S_type_of(n) != T_INT) {
-		S_ERR(L, n->line, n->col, "%s: expected %s integer, found %s", what,
-		      min > 0 ? "a positive" : min == 0 ? "a non-negative" : "an", S_describe(n));
-		return -1;
+	ref = S_typed_ref(L, n, &text, &var);
+	if (ref < 0)
+		goto done;
+	if (ref == 2) {
+		rc = 1;
+		goto done;
 	}
-	s = n->value;
+	if (ref == 0 && (n->kind != N_SCALAR || S_type_of(n) != T_INT)) {
+		S_ERR(L, n->line, n->col, "%s: expected %s integer, found %s", what, kind,
+		      S_describe(n));
+		goto done;
+	}
+	s = ref ? text : n->value;
+	if (ref && !S_int_text(s)) {
+		/* Never quote the value: the environment may hold anything. */
+		S_ERR(L, n->line, n->col, "%s: expected %s integer, but the value of ${%s} is not one",
+		      what, kind, var);
+		goto done;
+	}
 	if (!strncmp(s, "0o", 2) || !strncmp(s, "0x", 2)) {
 		base = s[1] == 'o' ? 8 : 16;
 		s += 2;
@@ -255,18 +352,55 @@ static int S_integer(pdh_loader *L, const pdh_node *n, const char *what, long lo
 	errno = 0;
 	v = strtoll(s, &end, base);
 	if (errno == ERANGE || v < min || v > max) {
-		S_ERR(L, n->line, n->col, "%s: %s is out of range (expected %lld to %lld)", what,
-		      n->value, min, max);
-		return -1;
+		if (ref)
+			S_ERR(L, n->line, n->col, "%s: the value of ${%s} is out of range (expected %lld "
+			      "to %lld)", what, var, min, max);
+		else
+			S_ERR(L, n->line, n->col, "%s: %s is out of range (expected %lld to %lld)", what,
+			      n->value, min, max);
+		goto done;
 	}
 	*out = v;
-	return 0;
+	rc = 0;
+done:
+	free(text);
+	free(var);
+	return rc;
 }
 
+/* true or false; a scalar that is one ${VAR} takes the variable's value (true/false in the
+ * YAML spellings). 0, -1 after reporting, or 1 when an unread reference (no_env). */
 static int S_boolean(pdh_loader *L, const pdh_node *n, const char *what, bool *out)
 {
+	char *text = NULL, *var = NULL;
+	int ref, rc = -1;
+
 	if (n->kind == N_BAD)
 		return -1;
+	ref = S_typed_ref(L, n, &text, &var);
+	if (ref < 0)
+		goto done;
+	if (ref == 2) {
+		rc = 1;
+		goto done;
+	}
+	if (ref == 1) {
+		static const char *const t[] = { "true", "True", "TRUE", NULL };
+		static const char *const f[] = { "false", "False", "FALSE", NULL };
+		for (int i = 0; t[i]; i++) {
+			if (strcmp(text, t[i]) == 0) {
+				*out = true;
+				rc = 0;
+			} else if (strcmp(text, f[i]) == 0) {
+				*out = false;
+				rc = 0;
+			}
+		}
+		if (rc != 0)
+			S_ERR(L, n->line, n->col, "%s: expected true or false, but the value of ${%s} is "
+			      "neither", what, var);
+		goto done;
+	}
 	if (n->kind != N_SCALAR || S_type_of(n) != T_BOOL) {
 		if (n->kind == N_SCALAR && S_type_of(n) == T_STR)
 			S_ERR(L, n->line, n->col, "%s: expected true or false, found a string (%s)", what,
@@ -274,10 +408,14 @@ static int S_boolean(pdh_loader *L, const pdh_node *n, const char *what, bool *o
 		else
 			S_ERR(L, n->line, n->col, "%s: expected true or false, found %s", what,
 			      S_describe(n));
-		return -1;
+		goto done;
 	}
 	*out = tolower((unsigned char)n->value[0]) == 't';
-	return 0;
+	rc = 0;
+done:
+	free(text);
+	free(var);
+	return rc;
 }
 
 /* ---- mappings ---------------------------------------------------------------------------- */
@@ -339,8 +477,11 @@ static void S_webhook_dispose(pdh_desired_webhook *w)
 	free(w->event_action);
 	free(w->event_object);
 	free(w->subscription_url);
+	free(w->subscription_url_shown);
+	free(w->name_shown);
 	free(w->version);
 	free(w->http_auth_user);
+	free(w->http_auth_user_shown);
 	pdh_free_secret(w->http_auth_password);
 	free(w->http_auth_password_ref);
 }
@@ -356,6 +497,7 @@ void pdh_desired_free(pdh_desired *d)
 		free(d->manage_urls[i]);
 	free(d->manage_urls);
 	free(d->path);
+	pdh_secrets_free(d->secrets);
 	free(d);
 }
 
@@ -411,8 +553,18 @@ static int S_password(pdh_loader *L, const pdh_node *n, char **value, char **ref
 	*ref = NULL;
 	if (n->kind == N_SCALAR && !S_is_pure_ref(n))
 		pdh_diags_hide(L->diags, n->line, n->col, n->end_line, n->end_col);
-	if (S_string(L, n, "http_auth_password", true, value) != 0)
+	pdh_varref_out x;
+
+	if (S_secret_string(L, n, "http_auth_password", true, &x) != 0)
 		return -1;
+	*value = x.value;
+	x.value = NULL;
+	/* The whole value too, for a password made of several parts or written in the file
+	 * (not an unread one: its text is the reference itself). */
+	if (!x.unread)
+		pdh_secrets_add(L->d->secrets, *value, x.from_env && S_is_pure_ref(n) ? x.shown
+		                                                                       : "(sensitive)");
+	pdh_varref_out_dispose(&x);
 	if (n->kind == N_SCALAR && S_type_of(n) == T_STR) {
 		*ref = pdh_xstrndup(n->value, n->len);
 		if (!S_has_ref(n) && n->len > 0)
@@ -425,8 +577,16 @@ static int S_password(pdh_loader *L, const pdh_node *n, char **value, char **ref
 
 static int S_version(pdh_loader *L, const pdh_node *n, char **out)
 {
-	if (S_string(L, n, "version", false, out) != 0)
+	bool unread;
+
+	if (S_string_x(L, n, "version", false, out, &unread) != 0)
 		return -1;
+	if (unread) {
+		/* no_env: checked when the value is known; the default version meanwhile. */
+		free(*out);
+		*out = pdh_xstrdup("2.0");
+		return 0;
+	}
 	if (!pdh_vocab_version_valid(*out)) {
 		char *q = S_qn(n);
 		S_ERR(L, n->line, n->col, "version: expected \"1.0\" or \"2.0\", found %s", q);
@@ -456,8 +616,14 @@ static void S_load_defaults(pdh_loader *L, const pdh_node *n, S_defaults *def)
 		def->version_bad = true;
 	if (f[D_USER_ID] && S_integer(L, f[D_USER_ID], "user_id", 1, LLONG_MAX, &def->user_id) == 0)
 		def->has_user_id = true;
-	if (f[D_USER] && S_string(L, f[D_USER], "http_auth_user", true, &def->user) == 0)
-		def->has_user = true;
+	if (f[D_USER]) {
+		pdh_varref_out x;
+		if (S_secret_string(L, f[D_USER], "http_auth_user", true, &x) == 0) {
+			def->has_user = true;
+			def->user = x.value;
+			def->user_shown = x.shown;
+		}
+	}
 	if (f[D_PASSWORD] && S_password(L, f[D_PASSWORD], &def->password, &def->password_ref) == 0)
 		def->has_password = true;
 }
@@ -466,7 +632,8 @@ static void S_defaults_dispose(S_defaults *def)
 {
 	free(def->version);
 	free(def->user);
-	free(def->password);
+	free(def->user_shown);
+	pdh_free_secret(def->password);
 	free(def->password_ref);
 }
 
@@ -622,7 +789,8 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 	const pdh_node *f[W_N + 1] = { 0 }, *k[W_N + 1] = { 0 };
 	pdh_desired_webhook *w = &L->d->webhooks[L->d->n_webhooks++];
 	const char *version = "2.0";
-	bool version_ok = true, action_ok = false, object_ok = false, url_ok = false;
+	bool version_ok = true, action_ok = false, object_ok = false, url_ok = false, unread;
+	pdh_varref_out x;
 
 	memset(w, 0, sizeof(*w));
 	w->line = n->line;
@@ -653,27 +821,41 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 		w->version = pdh_xstrdup("2.0");
 	version = w->version;
 
-	if (f[W_ACTION] && S_string(L, f[W_ACTION], "event_action", false, &w->event_action) == 0)
-		action_ok = !version_ok || S_check_action(L, f[W_ACTION], version, w->event_action);
-	if (f[W_OBJECT] && S_string(L, f[W_OBJECT], "event_object", false, &w->event_object) == 0)
-		object_ok = !version_ok || S_check_object(L, f[W_OBJECT], version, w->event_object);
-	if (f[W_URL] && S_string(L, f[W_URL], "subscription_url", false, &w->subscription_url) == 0) {
-		S_check_url(L, f[W_URL], w->subscription_url, &url_ok);
+	if (f[W_ACTION] && S_string_x(L, f[W_ACTION], "event_action", false, &w->event_action,
+	                              &unread) == 0)
+		action_ok = !version_ok || unread ||
+		            S_check_action(L, f[W_ACTION], version, w->event_action);
+	if (f[W_OBJECT] && S_string_x(L, f[W_OBJECT], "event_object", false, &w->event_object,
+	                              &unread) == 0)
+		object_ok = !version_ok || unread ||
+		            S_check_object(L, f[W_OBJECT], version, w->event_object);
+	if (f[W_URL] && S_secret_string(L, f[W_URL], "subscription_url", false, &x) == 0) {
+		w->subscription_url = x.value;
+		w->subscription_url_shown = x.shown;
+		if (x.unread)
+			url_ok = true;  /* no_env: the URL is checked when its value is known */
+		else
+			S_check_url(L, f[W_URL], w->subscription_url, &url_ok);
 		S_warn_hostile(L, f[W_URL], "subscription_url", w->subscription_url);
 	}
 
 	if (f[W_NAME]) {
-		if (S_string(L, f[W_NAME], "name", false, &w->name) == 0) {
-			size_t len = strlen(w->name);
+		if (S_secret_string(L, f[W_NAME], "name", false, &x) == 0) {
+			size_t len = strlen(x.value);
+			w->name = x.value;
+			w->name_shown = x.shown;
 			if (len == 0)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col, "name must not be empty");
-			else if (len > S_NAME_MAX)
+			else if (len > S_NAME_MAX && !x.unread)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
 				      "name is %zu bytes long; Pipedrive allows at most %d", len, S_NAME_MAX);
 			S_warn_hostile(L, f[W_NAME], "name", w->name);
 		}
 	} else if (w->event_action && w->event_object && w->subscription_url) {
-		w->name = S_derive_name(w->event_action, w->event_object, w->subscription_url);
+		/* From the shown URL: a name is shown and stored by Pipedrive, so it never carries a
+		 * value read from the environment (a Zapier path secret shows as ${ZAP_ID}). */
+		w->name = S_derive_name(w->event_action, w->event_object, w->subscription_url_shown);
+		w->name_shown = pdh_xstrdup(w->name);
 		w->name_derived = true;
 	}
 
@@ -684,13 +866,15 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 		w->user_id = def->user_id;
 	}
 	if (f[W_USER]) {
-		w->has_http_auth_user = S_string(L, f[W_USER], "http_auth_user", true,
-		                                 &w->http_auth_user) == 0;
+		w->has_http_auth_user = S_secret_string(L, f[W_USER], "http_auth_user", true, &x) == 0;
+		w->http_auth_user = x.value;
+		w->http_auth_user_shown = x.shown;
 		if (w->http_auth_user)
 			S_warn_hostile(L, f[W_USER], "http_auth_user", w->http_auth_user);
 	} else if (def->has_user) {
 		w->has_http_auth_user = true;
-		w->http_auth_user = pdh_xstrdup(def->user);
+		w->http_auth_user = def->user ? pdh_xstrdup(def->user) : NULL;
+		w->http_auth_user_shown = def->user_shown ? pdh_xstrdup(def->user_shown) : NULL;
 	}
 	if (f[W_PASSWORD]) {
 		w->has_http_auth_password = S_password(L, f[W_PASSWORD], &w->http_auth_password,
@@ -780,8 +964,14 @@ static void S_load_manage_types(pdh_loader *L, const pdh_node *u)
 		unsigned bit = 0;
 		char *s, *q;
 
-		if (S_string(L, it, "manage.types", false, &s) != 0) {
+		bool unread = false;
+
+		if (S_string_x(L, it, "manage.types", false, &s, &unread) != 0) {
 			bad = true;
+			continue;
+		}
+		if (unread) {  /* no_env: a ${VAR} is checked when its value is known */
+			free(s);
 			continue;
 		}
 		q = S_qn(it);
@@ -852,8 +1042,14 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 			pdh_url pu;
 			const char *why = NULL;
 
-			if (S_string(L, it, "manage.urls", false, &s) != 0)
+			bool unread;
+
+			if (S_string_x(L, it, "manage.urls", false, &s, &unread) != 0)
 				continue;
+			if (unread) {
+				free(s);  /* no_env: checked when the value is known */
+				continue;
+			}
 			if (strcmp(s, "*") == 0) {
 				if (u->n > 1)
 					S_ERR(L, it->line, it->col,
@@ -1005,16 +1201,15 @@ int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *dat
 	L.diags = diags;
 	L.data = data;
 	L.len = len;
-	if (opts) {
-		L.getenv_fn = opts->getenv;
-		L.getenv_ctx = opts->getenv_ctx;
-	}
+	if (opts)
+		L.opts = *opts;
 	if (len > PDH_DESIRED_MAX_BYTES) {
 		S_ERR(&L, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
 		goto done;
 	}
 	L.d = pdh_xcalloc(1, sizeof(*L.d));
 	L.d->path = pdh_xstrdup(name);
+	L.d->secrets = pdh_secrets_new();
 	L.d->prune = true;
 	L.d->max_deletes = PDH_DEFAULT_MAX_DELETES;
 	pdh_sha256_hex(data, len, L.d->sha256);

@@ -36,8 +36,7 @@ typedef struct {
 	size_t len;
 	pdh_lines lines;
 	bool have_lines;
-	pdh_getenv_fn getenv_fn;
-	void *getenv_ctx;
+	pdh_load_opts opts;            /* the ${VAR} lookup (zeroed: the process environment) */
 	pdh_node *root;
 	struct pdh_tree_chunk *arena;  /* the nodes' arena, freed by pdh_tree_free() */
 	size_t n_nodes;

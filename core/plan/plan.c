@@ -11,6 +11,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
 #include "util/escape.h"
 #include "util/quote.h"
@@ -29,6 +30,8 @@ typedef struct S_builder {
 	pdh_plan *p;
 	const pdh_desired *desired;
 	bool manage_all;                  /* manage.urls: ["*"] */
+	bool listing_shows_passwords;     /* some live webhook has a real password: a null
+	                                     password then means "none" */
 	char **prefixes;                  /* normalised manage.urls, sorted, prefix-free */
 	size_t n_prefixes;
 	size_t cap_owned;
@@ -85,6 +88,39 @@ char *pdh_plan_key(const char *event_action, const char *event_object,
 }
 
 /* ---- building the plan ------------------------------------------------------------------ */
+
+static void S_scrub_in_place(char **s, const pdh_secrets *secrets)
+{
+	char *t;
+
+	if (*s == NULL)
+		return;
+	t = pdh_secrets_scrub(secrets, *s);
+	free(*s);
+	*s = t;
+}
+
+/* Every text of the plan as shown: environment values as their ${VAR}. */
+static void S_scrub_all(pdh_plan *p, const pdh_secrets *secrets)
+{
+	p->secrets = secrets;
+	if (pdh_secrets_count(secrets) == 0)
+		return;
+	for (size_t i = 0; i < p->n_actions; i++) {
+		pdh_action *a = &p->actions[i];
+		S_scrub_in_place(&a->key, secrets);
+		S_scrub_in_place(&a->reason, secrets);
+		for (size_t k = 0; k < a->n_changes; k++) {
+			S_scrub_in_place(&a->changes[k].before, secrets);
+			S_scrub_in_place(&a->changes[k].after, secrets);
+		}
+	}
+	for (size_t i = 0; i < p->n_notes; i++)
+		S_scrub_in_place(&p->notes[i], secrets);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		S_scrub_in_place(&p->warnings[i], secrets);
+	S_scrub_in_place(&p->brake_reason, secrets);
+}
 
 static void S_add_note(S_builder *b, char *note)
 {
@@ -326,8 +362,8 @@ static size_t S_change(pdh_change *out, size_t n, const char *attribute, char *b
 /* Compares the attributes the file declares. With out == NULL it only counts (the choice of
  * the best duplicate); otherwise out has room for S_MAX_CHANGES. *pw tells whether the
  * declared password could be compared. */
-static size_t S_diff(const pdh_desired_webhook *d, const pdh_live_webhook *l, pdh_change *out,
-                     S_pw_check *pw)
+static size_t S_diff(const S_builder *b, const pdh_desired_webhook *d,
+                     const pdh_live_webhook *l, pdh_change *out, S_pw_check *pw)
 {
 	size_t n = 0;
 	bool count_only = out == NULL;
@@ -354,6 +390,10 @@ static size_t S_diff(const pdh_desired_webhook *d, const pdh_live_webhook *l, pd
 			changed = live_set;
 		} else if (l->password_state == PDH_SECRET_REAL) {
 			changed = strcmp(d->http_auth_password, l->http_auth_password) != 0;
+		} else if (l->password_state == PDH_SECRET_NONE && b->listing_shows_passwords) {
+			/* The listing shows real passwords for other webhooks, so this null is "none":
+			 * a password declared later is applied (DESIGN.md, Reconciliation 2). */
+			changed = true;
 		} else {
 			/* A mask, or null. Null might mean "no password", but Pipedrive does not promise
 			 * to return passwords at all: reading null as "differs" would replace every
@@ -424,7 +464,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 			continue;
 		}
 		S_add_owned(b, &g[i]);
-		c = S_diff(d->d, l, NULL, &pw);
+		c = S_diff(b, d->d, l, NULL, &pw);
 		/* best: attributes match, then active, then lowest id (g is in id order) */
 		if (best == NULL || (c == 0) > (best_changes == 0) ||
 		    ((c == 0) == (best_changes == 0) && l->is_active > best->l->is_active)) {
@@ -445,7 +485,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 			continue;
 		}
 		pdh_change changes[S_MAX_CHANGES];
-		size_t nc = S_diff(d->d, l, changes, &pw);
+		size_t nc = S_diff(b, d->d, l, changes, &pw);
 		if (nc == 0 && l->is_active) {
 			S_add_live(&b->p->unchanged, &b->p->n_unchanged, &b->cap_unchanged, l);
 			if (pw != S_PW_OK) {
@@ -534,6 +574,9 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		goto done;
 	}
 	b.desired = desired;
+	for (i = 0; i < live->n; i++)
+		if (live->items[i].password_state == PDH_SECRET_REAL)
+			b.listing_shows_passwords = true;
 	b.p = pdh_xcalloc(1, sizeof(*b.p));
 	b.p->max_deletes = opts && opts->max_deletes_set ? opts->max_deletes : desired->max_deletes;
 	b.p->auth = opts ? opts->auth : PDH_AUTH_NONE;
@@ -611,6 +654,7 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		                           "out: they will show as foreign, and apply will not "
 		                           "converge"));
 	S_brakes(&b);
+	S_scrub_all(b.p, desired ? desired->secrets : NULL);
 	rc = 0;
 done:
 	for (i = 0; i < nd; i++)

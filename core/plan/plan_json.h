@@ -19,6 +19,9 @@ json_t *pdh_plan_json_live(const pdh_live_webhook *w);
 json_t *pdh_plan_json_types(unsigned types);
 /* The credential kind as JSON writes it: "oauth" (Bearer) or "api_token"; static text. */
 const char *pdh_plan_json_auth(pdh_auth_kind auth);
+/* Replaces, in place, every string value of j (not the keys) by its scrubbed text: each
+ * secret of s (NULL: none) as its shown form. */
+void pdh_json_scrub(json_t *j, const pdh_secrets *s);
 /* "FILE:LINE:COL: message" of a warning of diags (":LINE:COL" left out when unknown).
  * Caller frees. */
 char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d);

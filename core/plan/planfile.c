@@ -11,6 +11,7 @@
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
+#include "pdhooks/secrets.h"
 #include "pdhooks/sha256.h"
 #include "desired/varref.h"
 #include "plan/plan_json.h"
@@ -58,6 +59,7 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 	 * manage them. */
 	for (size_t i = 0; i < n; i++) {
 		json_t *item = pdh_plan_json_live(owned[i]);
+		pdh_json_scrub(item, plan ? plan->secrets : NULL);
 		json_object_del(item, "owner_id");
 		json_object_del(item, "add_time");
 		json_array_append_new(arr, item);
@@ -159,6 +161,10 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	json_object_set_new(saved, "desired", d);
 	json_object_set_new(saved, "options", o);
 	json_object_set_new(doc, "saved", saved);
+	/* Environment values as their ${VAR}: re-read at apply, as passwords are. The path of
+	 * the desired file is where apply reads it: kept as it is. */
+	pdh_json_scrub(doc, desired->secrets);
+	json_object_set_new(doc, "desired_file", pdh_json_text(desired->path ? desired->path : ""));
 	*out = pdh_json_dump(doc);
 done:
 	json_decref(doc);
@@ -577,10 +583,20 @@ static bool S_streq(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
-static bool S_redacted_eq(const char *url, const char *saved)
+/* Whether value, as the saved record shows it (scrubbed with the file's secrets, so an
+ * environment value is its ${VAR}), is saved. */
+static bool S_shown_eq(const pdh_secrets *s, const char *value, const char *saved)
+{
+	char *r = pdh_secrets_scrub(s, value);
+	bool same = S_streq(r, saved);
+	free(r);
+	return same;
+}
+
+static bool S_redacted_eq(const pdh_secrets *s, const char *url, const char *saved)
 {
 	char *r = pdh_url_redact(url ? url : "");
-	bool same = S_streq(r, saved);
+	bool same = S_shown_eq(s, r, saved);
 	free(r);
 	return same;
 }
@@ -594,21 +610,25 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 	for (size_t i = 0; i < d->n_webhooks; i++) {
 		const pdh_desired_webhook *a = &d->webhooks[i], *b = &rec->webhooks[i];
 		*index = i + 1;
-		if (!S_streq(a->name, b->name) || a->name_derived != b->name_derived) return "name";
-		if (!S_streq(a->event_action, b->event_action)) return "event_action";
-		if (!S_streq(a->event_object, b->event_object)) return "event_object";
-		if (!S_redacted_eq(a->subscription_url, b->subscription_url)) return "subscription_url";
-		if (!S_streq(a->version, b->version) || a->version_declared != b->version_declared)
+		if (!S_shown_eq(d->secrets, a->name, b->name) || a->name_derived != b->name_derived)
+			return "name";
+		/* Every text of the record was scrubbed when saved: compare the same way. */
+		if (!S_shown_eq(d->secrets, a->event_action, b->event_action)) return "event_action";
+		if (!S_shown_eq(d->secrets, a->event_object, b->event_object)) return "event_object";
+		if (!S_redacted_eq(d->secrets, a->subscription_url, b->subscription_url))
+			return "subscription_url";
+		if (!S_shown_eq(d->secrets, a->version, b->version) ||
+		    a->version_declared != b->version_declared)
 			return "version";
 		if (a->has_user_id != b->has_user_id || (a->has_user_id && a->user_id != b->user_id))
 			return "user_id";
 		if (a->has_http_auth_user != b->has_http_auth_user ||
-		    !S_streq(a->http_auth_user, b->http_auth_user))
+		    !S_shown_eq(d->secrets, a->http_auth_user, b->http_auth_user))
 			return "http_auth_user";
 		if (a->has_http_auth_password != b->has_http_auth_password ||
 		    (a->http_auth_password == NULL) != (b->http_auth_password_ref == NULL) ||
-		    (a->http_auth_password && !S_streq(a->http_auth_password_ref,
-		                                       b->http_auth_password_ref)))
+		    (a->http_auth_password && !S_shown_eq(d->secrets, a->http_auth_password_ref,
+		                                          b->http_auth_password_ref)))
 			return "http_auth_password";
 	}
 	*index = 0;
@@ -618,7 +638,7 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 	    d->n_manage_urls != rec->n_manage_urls)
 		return "manage.urls";
 	for (size_t i = 0; i < d->n_manage_urls; i++)
-		if (!S_redacted_eq(d->manage_urls[i], rec->manage_urls[i]))
+		if (!S_redacted_eq(d->secrets, d->manage_urls[i], rec->manage_urls[i]))
 			return "manage.urls";
 	if (d->max_deletes != rec->max_deletes) return "manage.max_deletes";
 	if (d->manage_types != rec->manage_types) return "manage.types";

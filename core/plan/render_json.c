@@ -7,6 +7,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/planfile.h"
+#include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
 #include "plan/plan_json.h"
 #include "util/text.h"
@@ -49,6 +50,26 @@ char *pdh_json_dump(const json_t *doc)
 	out = pdh_xasprintf("%s\n", text);
 	free(text);
 	return out;
+}
+
+void pdh_json_scrub(json_t *j, const pdh_secrets *s)
+{
+	if (pdh_secrets_count(s) == 0 || j == NULL)
+		return;
+	if (json_is_string(j)) {
+		char *t = pdh_secrets_scrub_n(s, json_string_value(j), json_string_length(j));
+		if (strcmp(t, json_string_value(j)) != 0)
+			json_string_setn(j, t, strlen(t));
+		pdh_free_secret(t);
+	} else if (json_is_array(j)) {
+		for (size_t i = 0; i < json_array_size(j); i++)
+			pdh_json_scrub(json_array_get(j, i), s);
+	} else if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(j, k, v)
+			pdh_json_scrub(v, s);
+	}
 }
 
 static json_t *S_url(const char *url)
@@ -285,6 +306,10 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(doc, "delivery_failures", S_delivery_failures(plan));
 	json_object_set_new(doc, "notes", S_strings(plan->notes, plan->n_notes));
 	json_object_set_new(doc, "warnings", S_warnings(plan, diags));
+	/* Live URLs and names may hold an environment value too: shown as its ${VAR}. The path
+	 * of the file is not shown text but where apply PLANFILE reads it: kept as it is. */
+	pdh_json_scrub(doc, plan->secrets);
+	json_object_set_new(doc, "desired_file", pdh_json_text(desired && desired->path ? desired->path : ""));
 	return doc;
 }
 

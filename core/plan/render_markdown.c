@@ -6,6 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/secrets.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/url.h"
 #include "plan/plan_json.h"
@@ -57,6 +58,8 @@ void pdh_markdown_escape(pdh_buf *b, const char *s)
 		i++;
 	}
 }
+
+static char *S_escaped(const char *s);
 
 static void S_url(pdh_buf *b, const char *url)
 {
@@ -337,6 +340,15 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 		pdh_buf_printf(b, " \xc2\xb7 saved plan sha256 `%s`", o->plan_digest);
 	}
 	pdh_buf_puts(b, "</sub>\n");
+	if (pdh_secrets_count(p->secrets) > 0) {
+		/* Every text as escaped above, with each environment value as its ${VAR}. */
+		pdh_secrets *esc = pdh_secrets_transform(p->secrets, S_escaped);
+		char *shown = pdh_secrets_scrub_n(esc, pdh_buf_cstr(b), b->len);
+		pdh_buf_reset(b);
+		pdh_buf_puts(b, shown);
+		pdh_free_secret(shown);
+		pdh_secrets_free(esc);
+	}
 }
 
 /* Cuts a text that is still too long at a character boundary, closing nothing: only a
@@ -355,6 +367,14 @@ static void S_hard_cut(pdh_buf *b, size_t max)
 	b->data[n] = '\0';
 	if (b->len + sizeof(note) - 1 <= max)
 		pdh_buf_puts(b, note);
+}
+
+static char *S_escaped(const char *s)
+{
+	pdh_buf b = PDH_BUF_INIT;
+
+	pdh_markdown_escape(&b, s);
+	return pdh_buf_detach(&b);
 }
 
 char *pdh_render_markdown(const pdh_plan *plan, const pdh_desired *desired,

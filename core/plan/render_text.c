@@ -6,6 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/secrets.h"
 #include "util/quote.h"
 
 #define S_GREEN "\033[32m"
@@ -199,5 +200,10 @@ char *pdh_render_text(const pdh_plan *p, bool color)
 	S_paint(&o, S_BOLD, summary);
 	pdh_buf_putc(&o.b, '\n');
 	free(summary);
-	return pdh_buf_detach(&o.b);
+	/* Live URLs and names may hold an environment value too: shown as its ${VAR}. */
+	{
+		char *shown = pdh_secrets_scrub_n(p->secrets, pdh_buf_cstr(&o.b), o.b.len);
+		pdh_buf_dispose(&o.b);
+		return shown;
+	}
 }

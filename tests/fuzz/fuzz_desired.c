@@ -37,7 +37,7 @@ static int S_contains(const uint8_t *data, size_t size, const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	pdh_load_opts opts = { S_getenv, NULL };
+	pdh_load_opts opts = { .getenv = S_getenv };
 	pdh_desired *d = NULL;
 	pdh_diags diags;
 	pdh_error err;

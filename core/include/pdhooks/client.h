@@ -11,6 +11,7 @@
 #include "pdhooks/error.h"
 #include "pdhooks/http.h"
 #include "pdhooks/live.h"
+#include "pdhooks/secrets.h"
 
 /* One line per HTTP call for -v: method, path, status, milliseconds. Never a secret. */
 typedef void (*pdh_log_fn)(void *ctx, const char *line);
@@ -25,6 +26,9 @@ typedef struct pdh_client_opts {
 	size_t max_body;            /* response bodies past this are an error; 0: 32 MiB */
 	pdh_log_fn log;             /* NULL: no log */
 	void *log_ctx;
+	const pdh_secrets *secrets; /* besides the token: what to scrub from every server text an
+	                             * error carries (the desired set's passwords and environment
+	                             * values); copied by pdh_client_new; may be NULL */
 } pdh_client_opts;
 
 typedef struct pdh_client pdh_client;
@@ -33,6 +37,11 @@ typedef struct pdh_client pdh_client;
  * Caller frees with pdh_client_free. */
 int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err);
 void pdh_client_free(pdh_client *c);
+
+/* Every error message these calls give is scrubbed of the token, of opts->secrets, of the
+ * password of the webhook being created and of every password a listing showed: an error body
+ * that echoes the request, a JSON parse error quoting the broken spot, or a success: false
+ * text never shows one. */
 
 /* GET /webhooks, parsed strictly: anything but the promised JSON is an error carrying
  * Pipedrive's own message when it gave one — never an empty listing. Caller frees *out. */

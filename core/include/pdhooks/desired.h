@@ -7,6 +7,7 @@
 
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
+#include "pdhooks/secrets.h"
 
 #define PDH_DESIRED_MAX_BYTES (10u * 1024u * 1024u)
 #define PDH_DEFAULT_MAX_DELETES 10
@@ -19,17 +20,24 @@ enum {
 };
 
 typedef struct pdh_desired_webhook {
-	char *name;                    /* always set: declared, or derived when absent */
+	char *name;                    /* always set: declared, or derived when absent; a derived
+	                                * name comes from subscription_url_shown, so it never holds
+	                                * a value read from the environment */
+	char *name_shown;              /* name with each environment-sourced part as ${VAR} */
 	bool name_derived;             /* a derived name is sent but never compared */
 	char *event_action;
 	char *event_object;
-	char *subscription_url;        /* after interpolation, as written */
+	char *subscription_url;        /* after interpolation: the real value, sent and compared */
+	char *subscription_url_shown;  /* the same with each part read from the environment shown
+	                                * as its ${VAR} reference (vars and :- defaults, written in
+	                                * git, as their value): what outputs show */
 	char *version;                 /* "1.0" or "2.0"; "2.0" when not declared */
 	bool version_declared;         /* in the entry or in defaults */
 	bool has_user_id;
 	long long user_id;
 	bool has_http_auth_user;       /* declared (in the entry or defaults) */
 	char *http_auth_user;          /* NULL when declared as null */
+	char *http_auth_user_shown;    /* as subscription_url_shown; NULL when declared as null */
 	bool has_http_auth_password;
 	char *http_auth_password;      /* the interpolated secret: never print it; NULL for null */
 	char *http_auth_password_ref;  /* the text as written, e.g. "${PD_HOOK_PASSWORD}" */
@@ -53,20 +61,40 @@ typedef struct pdh_desired {
 	                                  declared: the default of the credential kind */
 	pdh_desired_webhook *webhooks; /* in file order */
 	size_t n_webhooks;
+	pdh_secrets *secrets;          /* every value read from the environment into a string (shown
+	                                * as its ${VAR}) and every password (shown as its reference,
+	                                * or "(sensitive)"): what outputs and server texts are
+	                                * scrubbed of. Owned; never NULL after a load */
+	bool unread;                   /* loaded with no_env: some reference was not read, so the
+	                                * values are not the real ones (validate only) */
 } pdh_desired;
 
 /* Looks a variable up for ${VAR}; NULL when unset. */
 typedef const char *(*pdh_getenv_fn)(const char *name, void *ctx);
 
+/* Where ${VAR} values come from. A variable is looked up in `vars` first, then in `getenv`:
+ *   - vars: values written in git (a fleet account's `vars:`); they may be shown in outputs,
+ *     like a ${VAR:-default}. NULL: none.
+ *   - getenv: the environment (NULL: the process environment). A value read here may be a
+ *     secret (Zapier and Slack keep one in the URL path): every output shows it as its ${VAR}
+ *     reference, and it is scrubbed from any server text.
+ * A zeroed pdh_load_opts (or a NULL one) reads the process environment only. */
 typedef struct pdh_load_opts {
-	pdh_getenv_fn getenv;          /* NULL: the process environment */
+	pdh_getenv_fn getenv;          /* the environment; NULL: the process environment */
 	void *getenv_ctx;
+	pdh_getenv_fn vars;            /* looked up first; NULL: none */
+	void *vars_ctx;
+	bool no_env;                   /* `validate --no-env`: the environment is not read; an
+	                                * unset variable is no error, the syntax still is, and a
+	                                * value holding an unread reference is not checked further */
 } pdh_load_opts;
 
 /* Loads and checks a desired-state file.
  * Every string value may hold ${VAR} (an error naming VAR when it is unset), ${VAR:-default}
- * (the default when VAR is unset or empty, as in the shell) and $$ (a literal '$'); messages
- * quote the text as written, never a variable's value. Aliases, tags, several documents,
+ * (the default when VAR is unset or empty, as in the shell; it may nest: ${A:-${B}}) and $$ (a
+ * literal '$'); messages quote the text as written, never a variable's value. A scalar that is
+ * exactly one reference takes its key's type: `user_id: ${PD_USER_ID}` is an integer, and a
+ * value that is not one is an error naming the variable. Aliases, tags, several documents,
  * nesting deeper than 32, more than a million values or 50,000 webhooks, and files over
  * PDH_DESIRED_MAX_BYTES are refused with a diagnostic. Every problem found goes into diags (which the caller
  * has initialised and disposes); on any error the result is PDH_EFILE and *out is NULL — never

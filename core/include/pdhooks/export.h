@@ -2,6 +2,7 @@
 #ifndef PDHOOKS_EXPORT_H
 #define PDHOOKS_EXPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pdhooks/buf.h"
@@ -14,6 +15,9 @@
 #define PDH_EXPORT_SCHEMA_REF PDH_SCHEMA_BASE_URL "pdhooks.schema.json"
 /* Placeholder variables for passwords: PDHOOKS_PASSWORD_1, _2, ... in file order. */
 #define PDH_EXPORT_PASSWORD_VAR "PDHOOKS_PASSWORD_"
+/* Placeholder variables for credentials in URLs (userinfo, query values): PDHOOKS_URL_SECRET_1,
+ * _2, ... in file order. */
+#define PDH_EXPORT_URL_SECRET_VAR "PDHOOKS_URL_SECRET_"
 
 typedef struct pdh_export_opts {
 	const char *schema_ref;   /* the editor modeline's $schema; NULL: PDH_EXPORT_SCHEMA_REF */
@@ -24,15 +28,27 @@ typedef struct pdh_export_stats {
 	size_t passwords;         /* PDHOOKS_PASSWORD_<N> placeholders written (N = 1..passwords) */
 	size_t skipped_duplicates;/* general webhooks left out: a second one with the same key */
 	size_t skipped_foreign;   /* application, automation and other non-general webhooks */
+	size_t url_secrets;       /* PDHOOKS_URL_SECRET_<N> placeholders written */
+	size_t left_out_invalid;  /* general webhooks left out: their entry would not load */
+	bool load_failed;         /* the file does not load for a reason no entry explains */
+	char **warnings;          /* one per webhook left out (and load_failed's reasons) */
+	size_t n_warnings;
 } pdh_export_stats;
+
+/* Frees the warnings of st (the struct itself is the caller's). */
+void pdh_export_stats_dispose(pdh_export_stats *st);
 
 /* A desired-state file (`pdhooks: 1`) declaring every live webhook of type "general", one
  * entry per identity key (the best of duplicates: active, then lowest id), sorted by key,
  * with `manage.urls` set to their origins. Every string is double-quoted and escaped (and
  * `$` doubled, so that nothing is read back as a ${VAR}); names, version, user_id and
  * http_auth_user are kept; a password is never written: an entry that has one gets
- * `http_auth_password: "${PDHOOKS_PASSWORD_<N>}"` and a comment. opts and stats may be
- * NULL. Caller frees. */
+ * `http_auth_password: "${PDHOOKS_PASSWORD_<N>}"` and a comment, and so are credentials in a
+ * URL (userinfo, each query value: `${PDHOOKS_URL_SECRET_<N>}`). The text is loaded as
+ * `plan` would load it (every placeholder counted as set) before it is returned: an entry
+ * that would not load (a 300-character name, version "3.0") is left out, with a comment in
+ * the file and a warning in stats (left_out_invalid). opts and stats may be NULL; stats'
+ * warnings are the caller's (pdh_export_stats_dispose). Caller frees the text. */
 char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
                       pdh_export_stats *stats);
 

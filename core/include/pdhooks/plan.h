@@ -10,6 +10,7 @@
 #include "pdhooks/error.h"
 #include "pdhooks/health.h"
 #include "pdhooks/live.h"
+#include "pdhooks/secrets.h"
 
 typedef enum {
 	PDH_ACTION_CREATE,
@@ -107,9 +108,13 @@ typedef struct pdh_plan {
 	bool brake;                    /* apply refuses this plan unless --force */
 	char *brake_reason;            /* set when brake: why, with the numbers, e.g.
 	                                  "it deletes 12 webhooks, more than max_deletes (10)" */
+	const pdh_secrets *secrets;    /* the desired set's (borrowed): every renderer scrubs what
+	                                  it shows with it, so an environment value shows as its
+	                                  ${VAR} wherever it appears (live URLs and names too) */
 } pdh_plan;
 
-/* Computes the plan. It borrows from desired and live, which must outlive it.
+/* Computes the plan. It borrows from desired and live, which must outlive it. Its keys,
+ * reasons, changes, notes and warnings are already scrubbed with desired->secrets.
  * Caller frees with pdh_plan_free(). */
 int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live *live,
                      const pdh_plan_opts *opts, pdh_error *err);
