@@ -213,7 +213,7 @@ Test(secrets_env, failed_creates_show_no_secret_in_their_messages)
 		pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
 		cr_expect_eq(r.status, 1, "%s: %s", kinds[i], r.err);
 		cr_expect_not_null(strstr(r.out, "failed   create create.deal "
-		                                 "https://hooks.zapier.com/hooks/catch/${ZAP_ID}/: "),
+		                                 "https://hooks.zapier.com/hooks/catch/${ZAP_ID}/ ["),
 		                   "%s: %s", kinds[i], r.out);
 		S_no_secret("apply's output", r.out);
 		S_no_secret("apply's errors", r.err);

@@ -15,8 +15,10 @@ enum {
 	PDH_EXIT_CHANGES = 2,  /* plan --detailed-exitcode: changes pending */
 	PDH_EXIT_BRAKE = 3,
 	PDH_EXIT_STALE = 4,
-	PDH_EXIT_UNAVAILABLE = 5,  /* could not check: the API kept failing after the retries */
-	PDH_EXIT_INTERRUPTED = 130  /* apply stopped by SIGINT: 128 + the signal, as shells do */
+	PDH_EXIT_UNAVAILABLE = 5,   /* could not check: the API stayed unreachable or kept
+	                               failing after the retries (or the wait budget ran out) */
+	PDH_EXIT_INTERRUPTED = 130  /* apply stopped by SIGINT: 128 + the signal, as shells do
+	                               (SIGTERM 143, SIGHUP 129) */
 };
 
 typedef int (*pdh_cmd_fn)(int argc, char **argv);

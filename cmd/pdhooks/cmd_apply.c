@@ -13,29 +13,65 @@
 #include "metrics_out.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
+#include "pdhooks/apply_lock.h"
+#include "pdhooks/render_apply_json.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
 
-/* Set by the first SIGINT: no new call starts; the second SIGINT stops at once. */
+/* The signal that asked to stop (SIGINT, SIGTERM or SIGHUP); 0: none. No new call starts
+ * once it is set; a second signal of any of the three stops at once. */
 static atomic_int S_interrupt;
+static const int S_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-static void S_on_sigint(int sig)
+static void S_on_signal(int sig)
 {
 	int saved = errno;
+	struct sigaction dfl;
 
-	(void)sig;
-	atomic_store(&S_interrupt, 1);  /* lock-free, so async-signal-safe */
+	atomic_store(&S_interrupt, sig);  /* lock-free, so async-signal-safe */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	for (size_t i = 0; i < sizeof(S_stop_signals) / sizeof(S_stop_signals[0]); i++)
+		sigaction(S_stop_signals[i], &dfl, NULL);   /* async-signal-safe */
 	errno = saved;
 }
 
+static const char *S_signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	default: return NULL;
+	}
+}
+
+/* Where apply's output goes, and the first failed write to stdout (a closed pipe must not
+ * stop the apply: SIGPIPE is ignored and the failure reported at the end). */
+typedef struct S_out {
+	bool json;
+	bool quiet;
+	bool color;
+	int write_errno;
+} S_out;
+
+static void S_flush(S_out *out)
+{
+	if (fflush(stdout) != 0 && out->write_errno == 0)
+		out->write_errno = errno ? errno : EIO;
+	if (ferror(stdout) && out->write_errno == 0)
+		out->write_errno = EIO;
+}
+
 /* Asks on the terminal; true only for the answer "yes". */
-static bool S_confirm(void)
+static bool S_confirm(FILE *to)
 {
 	char line[64];
 	size_t n;
 
-	fputs("\nDo you want to perform these actions? Only 'yes' will be accepted: ", stdout);
-	fflush(stdout);
+	fputs("\nDo you want to perform these actions? Only 'yes' will be accepted: ", to);
+	fflush(to);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
 	n = strlen(line);
@@ -57,32 +93,93 @@ static const char *S_step_verb(const pdh_apply_step *st)
 	return "?";
 }
 
-/* One line per step: what happened, the key, the id, and for failures Pipedrive's text. */
-static void S_print_steps(const pdh_apply_result *res)
+/* One line for a settled step: what happened, the key, the id, the time, and for failures
+ * Pipedrive's text. */
+static void S_print_step(const pdh_apply_step *st)
 {
-	for (size_t i = 0; i < res->n_steps; i++) {
-		const pdh_apply_step *st = &res->steps[i];
-		const char *what = st->kind == PDH_STEP_CREATE ? "create " : "delete ";
+	const char *what = st->kind == PDH_STEP_CREATE ? "create " : "delete ";
 
-		/* "created KEY", but "failed create KEY": a failure must say which half failed. */
-		printf("%-8s %s%s", S_step_verb(st), st->state == PDH_STEP_DONE ? "" : what,
-		       st->action->key);
-		if (st->id > 0)
-			printf(" (id %lld)", st->id);
-		else if (st->found_by_listing)
-			printf(" (confirmed by a listing)");
-		if (st->already_gone)
-			printf(" (already gone)");
-		if (st->error)
-			printf(": %s", st->error);
-		putchar('\n');
+	/* "created KEY", but "failed create KEY": a failure must say which half failed. */
+	printf("%-8s %s%s", S_step_verb(st), st->state == PDH_STEP_DONE ? "" : what,
+	       st->action->key);
+	if (st->id > 0)
+		printf(" (id %lld)", st->id);
+	else if (st->found_by_listing)
+		printf(" (confirmed by a listing)");
+	if (st->already_gone)
+		printf(" (already gone)");
+	if (st->delete_first)
+		printf(" (delete-first at the webhook limit)");
+	if (st->attempts > 0)
+		printf(" [%lld ms]", st->ms);
+	if (st->error)
+		printf(": %s", st->error);
+	putchar('\n');
+}
+
+static void S_seconds(char *out, size_t n, long long ms)
+{
+	snprintf(out, n, "%.1f s", (double)ms / 1000.0);
+}
+
+/* Called by apply as things happen, never two at a time. */
+static void S_progress(void *ctx, const pdh_apply_event *ev)
+{
+	S_out *out = ctx;
+	char secs[32];
+
+	switch (ev->kind) {
+	case PDH_APPLY_EVENT_STEP:
+		if (!out->json) {
+			S_print_step(ev->step);
+			S_flush(out);
+		}
+		break;
+	case PDH_APPLY_EVENT_WAIT:
+		if (!out->quiet) {
+			S_seconds(secs, sizeof(secs), ev->wait_ms);
+			fprintf(stderr, "pdhooks: waiting %s: %s\n", secs, ev->text);
+		}
+		break;
+	case PDH_APPLY_EVENT_NOTE:
+		if (!out->json) {
+			printf("note: %s\n", ev->text);
+			S_flush(out);
+		} else if (!out->quiet) {
+			fprintf(stderr, "pdhooks: note: %s\n", ev->text);
+		}
+		break;
 	}
 }
 
 static void S_print_summary(const pdh_apply_result *res, bool color)
 {
+	char secs[32];
+
 	printf("\nApply: %zu created, %zu deleted, %zu failed, %zu not run (%zu API calls).\n",
 	       res->n_created, res->n_deleted, res->n_failed, res->n_not_run, res->n_calls);
+	if (res->waited_ms >= 1000) {
+		S_seconds(secs, sizeof(secs), res->waited_ms);
+		printf("Waited %s in all for the rate limit and before retries.\n", secs);
+	}
+	if (res->n_delete_first)
+		printf("Delete-first: %zu replace%s at the webhook limit deleted the old webhook "
+		       "before creating the new one; events in between were lost.\n",
+		       res->n_delete_first, res->n_delete_first == 1 ? "" : "s");
+	if (res->n_extra_removed)
+		printf("Removed %zu second cop%s made by a POST that timed out and landed later.\n",
+		       res->n_extra_removed, res->n_extra_removed == 1 ? "y" : "ies");
+	if (res->unavailable) {
+		printf("Stopped: %s.\n", res->stop_reason);
+		if (res->n_not_run) {
+			puts("Not run:");
+			for (size_t i = 0; i < res->n_steps; i++)
+				if (res->steps[i].state == PDH_STEP_NOT_RUN)
+					printf("  %s %s\n", res->steps[i].kind == PDH_STEP_CREATE ? "create"
+					                                                        : "delete",
+					       res->steps[i].action->key);
+		}
+	}
 	if (res->interrupted) {
 		puts("Interrupted: calls in flight finished, no new call was started.");
 	} else if (res->converged) {
@@ -98,6 +195,24 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 	}
 }
 
+/* Takes the target's apply lock before anything is listed, so two applies never plan from
+ * the same listing. */
+static int S_lock(pdh_common *o, pdh_apply_lock **lock)
+{
+	pdh_client_opts co;
+	pdh_error err = { 0 };
+	int rc;
+
+	if (pdh_common_client_opts(o, &co, &rc) != 0)
+		return pdh_exit_code(rc);
+	rc = pdh_apply_lock_take(lock, co.api_url, co.token, &err);
+	if (rc != PDH_OK) {
+		pdh_cli_error("%s", err.message);
+		return pdh_exit_code(rc);
+	}
+	return PDH_EXIT_OK;
+}
+
 int pdh_cmd_apply(int argc, char **argv)
 {
 	pdh_common o;
@@ -106,19 +221,30 @@ int pdh_cmd_apply(int argc, char **argv)
 	pdh_apply_opts aopts;
 	pdh_apply_result *res = NULL;
 	pdh_planfile *saved = NULL;
+	pdh_apply_lock *lock = NULL;
 	pdh_error err = { 0 };
-	struct sigaction sa, old_sa;
-	bool handler = false;
+	struct sigaction sa, old_sa[3];
+	bool handler[3] = { false, false, false };
+	S_out out = { false, false, false, 0 };
+	FILE *plan_to;
 	char *text = NULL;
-	int first, rc, code = PDH_EXIT_ERROR;
+	int first, rc = PDH_OK, code = PDH_EXIT_ERROR, sig;
 	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 
 	pdh_cli_metrics_start(&mx, "apply");
+	/* A closed stdout (apply | head -1) must never stop an apply half-way: writes fail with
+	 * EPIPE instead, and the end says so. */
+	signal(SIGPIPE, SIG_IGN);
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
 	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0)
 		goto done;
+	out.json = o.format == PDH_FORMAT_JSON;
+	out.quiet = o.quiet;
+	out.color = o.color;
+	/* In JSON mode stdout holds the one document; the plan and the prompt go to stderr. */
+	plan_to = out.json ? stderr : stdout;
 	if (first + 1 < argc) {
 		pdh_cli_error("apply: one saved plan at most, not '%s' too", argv[first + 1]);
 		goto done;
@@ -135,6 +261,8 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "again with --max-deletes N");
 		goto done;
 	}
+	if ((code = S_lock(&o, &lock)) != PDH_EXIT_OK)
+		goto done;
 	if (first < argc)
 		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
 	else
@@ -142,14 +270,25 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
-	text = pdh_render_text(run.plan, o.color);
-	fputs(text, stdout);
+	if (!out.json || !o.quiet) {
+		text = pdh_render_text(run.plan, out.json ? o.color_err : o.color);
+		fputs(text, plan_to);
+	}
 	if (pdh_plan_is_empty(run.plan)) {
-		puts("Nothing to do.");
+		if (out.json) {
+			pdh_apply_json_extra x = { NULL, PDH_EXIT_OK, NULL };
+			char *doc = pdh_render_apply_json(NULL, (size_t)run.listing.calls, &x);
+
+			fputs(doc, stdout);
+			free(doc);
+		} else {
+			puts("Nothing to do.");
+		}
+		S_flush(&out);
 		code = PDH_EXIT_OK;
 		goto done;
 	}
-	fflush(stdout);
+	fflush(plan_to);
 	if (run.plan->brake && !o.force) {
 		pdh_cli_error("refused: %s (use --force to apply anyway)",
 		              run.plan->brake_reason ? run.plan->brake_reason : "a safety brake");
@@ -162,40 +301,68 @@ int pdh_cmd_apply(int argc, char **argv)
 			              "review the plan and run again with --auto-approve");
 			goto done;
 		}
-		if (!S_confirm()) {
+		if (!S_confirm(plan_to)) {
 			pdh_cli_error("apply cancelled: only 'yes' is accepted");
 			goto done;
 		}
 	}
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = S_on_sigint;
+	sa.sa_handler = S_on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C stops at once */
+	for (int i = 0; i < 3; i++)
+		sigaddset(&sa.sa_mask, S_stop_signals[i]);
 	atomic_store(&S_interrupt, 0);
-	handler = sigaction(SIGINT, &sa, &old_sa) == 0;
+	for (int i = 0; i < 3; i++)
+		handler[i] = sigaction(S_stop_signals[i], &sa, &old_sa[i]) == 0;
 
 	aopts.client = t.client;
 	aopts.plan_opts = t.plan;
 	aopts.parallelism = o.parallelism;
 	aopts.force = o.force;
 	aopts.interrupt = &S_interrupt;
-	rc = pdh_apply(&res, run.plan, run.desired, &aopts, &err);
-	if (res) {
+	aopts.max_wait_ms = o.max_wait_ms;
+	aopts.progress = S_progress;
+	aopts.progress_ctx = &out;
+	aopts.prior_calls = (size_t)run.listing.calls;
+	if (!out.json) {
 		putchar('\n');
-		S_print_steps(res);
-		S_print_summary(res, o.color);
+		S_flush(&out);
 	}
-	fflush(stdout);
+	rc = pdh_apply(&res, run.plan, run.desired, &aopts, &err);
+	sig = atomic_load(&S_interrupt);
+	if (res && res->interrupted)
+		code = 128 + (sig ? sig : SIGINT);
+	else
+		code = pdh_exit_code(rc);
+	if (res && !out.json)
+		S_print_summary(res, o.color);
+	if (res && out.json) {
+		pdh_apply_json_extra x = { res->interrupted ? S_signal_name(sig) : NULL, code,
+		                           rc != PDH_OK ? err.message : NULL };
+		char *doc = pdh_render_apply_json(res, res->n_calls, &x);
+
+		fputs(doc, stdout);
+		free(doc);
+	}
+	S_flush(&out);
 	if (rc != PDH_OK)
 		pdh_cli_error("%s", err.message[0] ? err.message : pdh_error_name(rc));
-	code = res && res->interrupted ? PDH_EXIT_INTERRUPTED : pdh_exit_code(rc);
 done:
+	if (out.write_errno != 0) {
+		pdh_cli_error("cannot write to standard output (%s); the apply itself was not "
+		              "stopped by it", strerror(out.write_errno));
+		if (code == PDH_EXIT_OK)
+			code = PDH_EXIT_ERROR;
+	}
 	mx.path = o.metrics_file;
+	/* res->n_calls counts the plan's listing too (prior_calls) */
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
-	                              run.listing.calls + (res ? (int)res->n_calls : 0));
-	if (handler)
-		sigaction(SIGINT, &old_sa, NULL);
+	                              res ? (int)res->n_calls : run.listing.calls);
+	for (int i = 0; i < 3; i++)
+		if (handler[i])
+			sigaction(S_stop_signals[i], &old_sa[i], NULL);
+	pdh_apply_lock_release(lock);
 	pdh_apply_result_free(res);
 	pdh_planfile_free(saved);
 	free(text);

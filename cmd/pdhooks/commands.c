@@ -37,7 +37,11 @@ const pdh_cmd pdh_commands[] = {
 	  "a replace is deleted only once its new webhook exists. Calls are paced by the\n"
 	  "x-ratelimit-* headers and retried with back-off on connection errors, 429 and\n"
 	  "502/503/504; a create whose answer was lost is re-sent only if a new listing does not\n"
-	  "show it. Afterwards the webhooks are listed and planned again to verify.\n"
+	  "show it. Afterwards the webhooks are listed and planned again to verify. Each result\n"
+	  "is printed as its call settles; waits for the rate limit are said on stderr. A\n"
+	  "replace still refused at the 40-webhook limit after the deletes is done delete-first\n"
+	  "(said in the summary: events in between are lost). One apply per API URL and token\n"
+	  "at a time on a machine: a second one is refused, naming the first one's pid.\n"
 	  "\n"
 	  "With PLANFILE (written by 'pdhooks plan -o PLANFILE') it applies that reviewed plan:\n"
 	  "it reads the plan's desired file again (its ${VAR} values, passwords included, come\n"
@@ -47,14 +51,15 @@ const pdh_cmd pdh_commands[] = {
 	  "made with (--max-deletes is refused) and prints the plan's sha256 on stderr.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
-	  "Ctrl-C lets the calls in flight finish, starts no new one and reports what was done;\n"
-	  "a second Ctrl-C stops at once.\n"
+	  "Ctrl-C, SIGTERM and SIGHUP let the calls in flight finish, start no new one and\n"
+	  "report what was done; a second signal stops at once. A closed stdout does not stop\n"
+	  "the apply: it finishes, then exits 1 saying so.\n"
 	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
-	  "a failed call, no confirmation, or the result does not match the file); 3 refused by\n"
-	  "a safety brake, nothing changed; 4 the saved plan is stale, nothing changed; 5 could\n"
-	  "not check: the first listing kept failing (network, 5xx, 429) after the retries,\n"
-	  "nothing changed; 130 interrupted.\n" },
+	  "a failed call, no confirmation, another apply running, or the result does not match\n"
+	  "the file); 3 refused by a safety brake, nothing changed; 4 the saved plan is stale,\n"
+	  "nothing changed; 5 the API kept failing or the wait budget ran out; 130, 143, 129\n"
+	  "interrupted by SIGINT, SIGTERM, SIGHUP.\n" },
 	{ "validate", PDH_CMD_VALIDATE, pdh_cmd_validate, NULL,
 	  "parse and check the desired-state file, without any network call",
 	  NULL,

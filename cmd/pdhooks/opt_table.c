@@ -30,8 +30,8 @@
 
 /* Indexed by pdh_format. */
 static const char *const S_formats[] = { "text", "json", "markdown", NULL };
-/* status: the first two of them, so the index is a pdh_format too. */
-static const char *const S_status_formats[] = { "text", "json", NULL };
+/* status's and apply's: the first two of pdh_format. */
+static const char *const S_two_formats[] = { "text", "json", NULL };
 _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
                "S_formats is indexed by pdh_format");
 
@@ -44,7 +44,7 @@ const pdh_opt_spec pdh_opt_table[] = {
 	          "schemas/plan.schema.json) or markdown (a pull-request\n"
 	          "comment, at most 60,000 characters)" },
 	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT",
-	  .values = S_status_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .values = S_two_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_STATUS, .synopsis = ON_STATUS,
 	  .help = "text (default) or json (one document described by\n"
 	          "schemas/status.schema.json)" },
@@ -84,13 +84,24 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .def = -1, .offset = AS_INT(max_deletes),
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
-	          "manage.max_deletes, else 10)" },
+	          "manage.max_deletes, else 10); duplicates do not count" },
 	{ .name = "metrics-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
 	  .offset = AS_STRING(metrics_file), .commands = ON_PLAN | ON_APPLY | ON_STATUS,
 	  .synopsis = ON_PLAN | ON_APPLY | ON_STATUS,
 	  .help = "write the run's metrics to PATH (Prometheus text format,\n"
 	          "for node_exporter's textfile collector), atomically, also\n"
 	          "when the run fails" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_two_formats,
+	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "text (default), or json: one document on stdout at the end\n"
+	          "(schemas/apply.schema.json); the plan goes to stderr" },
+	/* 0 (not given): PDH_APPLY_DEFAULT_MAX_WAIT_MS. */
+	{ .name = "max-wait", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = 86400,
+	  .offset = AS_LONG(max_wait_ms), .commands = ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "the run's wait budget: time spent waiting for the rate\n"
+	          "limit and before retries (default 60); past it no new call\n"
+	          "starts and apply exits 5" },
 
 	/* Shared, from -f on (tests/test_readme.sh reads them so). export takes -f too, and
 	 * ignores it (its help says so). */

@@ -242,6 +242,9 @@ int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	free(o->resolved_url);   /* a second call resolves again */
+	o->resolved_url = NULL;
+	pdh_credentials_dispose(&o->creds);
 	rc = pdh_api_url_resolve(&o->resolved_url, o->api_url, getenv("PIPEDRIVE_API_URL"),
 	                         getenv("PIPEDRIVE_COMPANY_DOMAIN"), &err);
 	if (rc == 0)

@@ -31,6 +31,7 @@ typedef struct pdh_common {
 	bool force;              /* apply */
 	int parallelism;         /* apply */
 	const char *metrics_file; /* plan, apply, status --metrics-file; NULL: none */
+	long max_wait_ms;        /* apply --max-wait; 0: the engine's default */
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
 	char *resolved_url;
 	pdh_credentials creds;

@@ -79,6 +79,26 @@ static long S_parse_seconds_ms(const char *s)
 	return (long)(v * 1000.0 + 0.5);
 }
 
+/* x-ratelimit-reset: seconds until the window resets ("2"), or, from some gateways, the
+ * epoch second it resets at. A number of seconds past S_EPOCH_FLOOR (2001-09-09, longer than
+ * any rate-limit window) can only be the latter. */
+#define S_EPOCH_FLOOR 1000000000.0
+
+static long S_parse_reset_ms(const char *s, time_t now)
+{
+	long ms = S_parse_seconds_ms(s);
+	double v;
+
+	if (ms < 0 || (double)ms / 1000.0 < S_EPOCH_FLOOR)
+		return ms;
+	v = strtod(s, NULL) - (double)now;
+	if (v <= 0)
+		return 0;
+	if (v > (double)S_MAX_SECONDS)
+		return S_MAX_SECONDS * 1000;
+	return (long)(v * 1000.0 + 0.5);
+}
+
 char *pdh_http_header_value(const char *line, size_t len, const char *name)
 {
 	const char *colon = memchr(line, ':', len), *v, *end;
@@ -111,6 +131,6 @@ void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, tim
 	else if ((v = pdh_http_header_value(line, len, "x-ratelimit-remaining")) != NULL)
 		r->ratelimit_remaining = S_parse_count(v, LONG_MAX);
 	else if ((v = pdh_http_header_value(line, len, "x-ratelimit-reset")) != NULL)
-		r->ratelimit_reset_ms = S_parse_seconds_ms(v);
+		r->ratelimit_reset_ms = S_parse_reset_ms(v, now);
 	free(v);
 }

@@ -2,8 +2,11 @@
 #include "pdhooks/listing.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "pdhooks/alloc.h"
 
 /* Longest single sleep between two looks at the interrupt flag. */
 #define S_SLICE_MS 50
@@ -69,8 +72,27 @@ static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **
 		*out = NULL;
 		d = pdh_retry_decide(&o->retry, PDH_METHOD_GET, &rep->last, attempt,
 		                     (long)(S_now_ms() - first), pdh_retry_jitter(rng));
-		if (d.verdict == PDH_RETRY_AGAIN && S_sleep(o, d.delay_ms))
-			continue;
+		if (d.verdict == PDH_RETRY_AGAIN) {
+			const char *budget = NULL;
+			bool waited;
+
+			if (o->pacer.wait) {
+				char *what = pdh_xasprintf("retrying GET /webhooks (%s)",
+				                           d.why ? d.why : "a passing failure");
+				waited = o->pacer.wait(o->pacer.ctx, d.delay_ms, what, &budget);
+				free(what);
+			} else {
+				waited = S_sleep(o, d.delay_ms);
+			}
+			if (waited)
+				continue;
+			if (budget) {
+				snprintf(cause, sizeof(cause), "%s", err->message);
+				pdh_error_set(err, PDH_EUNAVAILABLE, "%s; last answer: %s", budget, cause);
+				err->http_status = (int)rep->last.status;
+				return PDH_EUNAVAILABLE;
+			}
+		}
 		if (!pdh_retry_unavailable(&rep->last))
 			return rc;
 		/* The retries ran out on a passing failure: not an answer about the file or the

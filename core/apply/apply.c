@@ -1,7 +1,9 @@
 #include "pdhooks/apply.h"
 
+#include <curl/curl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +17,8 @@
 #define S_PACE_EXHAUSTED (-2)
 /* Pause after x-ratelimit-remaining reached 0 when no x-ratelimit-reset came with it. */
 #define S_DEFAULT_WINDOW_MS 1000
+/* See S_land_by(). */
+#define S_LAND_MARGIN_MS 2000L
 
 /* What apply keeps about a step besides the public record. */
 typedef struct S_extra {
@@ -25,6 +29,12 @@ typedef struct S_extra {
 	long wait_ms;            /* wait before that listing */
 	bool queued;             /* handed to a phase already */
 	size_t create_of;        /* the delete half of a replace: its create step; SIZE_MAX none */
+	bool reported;           /* its PDH_APPLY_EVENT_STEP was sent */
+	bool hold;               /* not reported yet, whatever happens: the caller adds to it */
+	long long sent_ms;       /* when the latest attempt began */
+	long long land_by_ms;    /* a POST of unknown outcome may land on the server until then */
+	bool resent;             /* re-sent after a listing did not show a POST of unknown
+	                            outcome: the first one may still land (S_verify) */
 } S_extra;
 
 typedef struct S_run {
@@ -40,10 +50,14 @@ typedef struct S_run {
 	long remaining;          /* calls the rate limit still allows; -1 unknown */
 	long long reset_at;      /* when the window resets (monotonic ms) */
 	bool probing;            /* the one call sent after a reset is in flight */
-	long exhausted_s;        /* > 0: a 429 asked to wait longer than the retry budget (this
-	                            many seconds): no further call is sent */
+	char *stopped;           /* set once: why no further call is sent (the wait budget);
+	                            NULL while calls may go on */
+	long long max_wait_ms;   /* the wait budget */
+	long long waited_ms;     /* taken from it: the wall-clock time some wait covered */
+	long long waited_until;  /* end of the latest wait taken */
 	int in_flight;
 	unsigned long long seed;
+	pthread_mutex_t progress_mu; /* one progress call at a time */
 } S_run;
 
 typedef struct S_worker_arg {
@@ -64,19 +78,120 @@ static bool S_interrupted(const S_run *run)
 	return run->opts->interrupt && atomic_load(run->opts->interrupt) != 0;
 }
 
-static long S_budget_ms(const S_run *run)
-{
-	return run->opts->retry.max_total_ms > 0 ? run->opts->retry.max_total_ms
-	                                          : PDH_RETRY_DEFAULT_MAX_TOTAL_MS;
-}
-
-/* Why a step was not sent; caller frees. */
+/* Why a step was not sent; caller frees. run->stopped is set once, before any reader is
+ * told of it under the lock. */
 static char *S_unsent_text(const S_run *run, int pace)
 {
 	if (pace == S_PACE_EXHAUSTED)
-		return pdh_xasprintf("not sent: Pipedrive's rate limit allows no call for %ld s",
-		                     run->exhausted_s);
+		return pdh_xasprintf("not sent: %s", run->stopped);
 	return pdh_xstrdup("interrupted before it was sent");
+}
+
+static void S_emit(S_run *run, const pdh_apply_event *ev)
+{
+	if (run->opts->progress == NULL)
+		return;
+	pthread_mutex_lock(&run->progress_mu);
+	run->opts->progress(run->opts->progress_ctx, ev);
+	pthread_mutex_unlock(&run->progress_mu);
+}
+
+static void S_tell_wait(S_run *run, long long ms, const char *why)
+{
+	pdh_apply_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = PDH_APPLY_EVENT_WAIT;
+	ev.wait_ms = (long)ms;
+	ev.text = why;
+	S_emit(run, &ev);
+}
+
+static void S_note(S_run *run, const pdh_apply_step *st, const char *text)
+{
+	pdh_apply_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = PDH_APPLY_EVENT_NOTE;
+	ev.step = st;
+	ev.text = text;
+	S_emit(run, &ev);
+}
+
+/* Tells that step i is settled, once. Runs in the thread that owns the step. */
+static void S_report(S_run *run, size_t i)
+{
+	pdh_apply_step *st = &run->res->steps[i];
+	S_extra *x = &run->extra[i];
+	pdh_apply_event ev;
+
+	if (x->reported || x->hold)
+		return;
+	x->reported = true;
+	if (x->started)
+		st->ms = S_now_ms() - x->first_ms;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = PDH_APPLY_EVENT_STEP;
+	ev.step = st;
+	S_emit(run, &ev);
+}
+
+/* "2 s", "0.6 s"; whole seconds from 10 s on (a wait computed a few ms after its header
+ * was read says "3600 s", not "3599.9 s"). */
+static void S_seconds(char *out, size_t n, long long ms)
+{
+	if (ms >= 10000)
+		snprintf(out, n, "%lld s", (ms + 500) / 1000);
+	else if (ms % 1000 == 0)
+		snprintf(out, n, "%lld s", ms / 1000);
+	else
+		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
+}
+
+/* Takes a wait of ms starting now from the run-wide budget. The budget counts wall-clock
+ * time during which some call waits (waits of several threads at once count once), so it
+ * bounds the run's waiting whatever the plan's size. False, with run->stopped set, when the
+ * wait would go past it. *fresh (may be NULL) tells whether no earlier wait covered now.
+ * Call with run->mu held. */
+static bool S_budget_take_locked(S_run *run, long long ms, const char *what, bool rate,
+                                 bool *fresh)
+{
+	long long now = S_now_ms();
+	long long from = run->waited_until > now ? run->waited_until : now;
+	long long add = now + ms - from;
+
+	if (fresh)
+		*fresh = run->waited_until <= now;
+	if (run->stopped)
+		return false;
+	if (add <= 0)
+		return true;
+	if (run->waited_ms + add > run->max_wait_ms) {
+		char want[32], budget[32];
+
+		S_seconds(want, sizeof(want), ms);
+		S_seconds(budget, sizeof(budget), run->max_wait_ms);
+		if (rate)
+			run->stopped = pdh_xasprintf("%s allows no call for %s, past the wait budget "
+			                             "of %s (--max-wait)", what, want, budget);
+		else
+			run->stopped = pdh_xasprintf("the wait budget of %s (--max-wait) is spent: %s "
+			                             "would wait %s more", budget, what, want);
+		return false;
+	}
+	run->waited_ms += add;
+	run->waited_until = now + ms;
+	return true;
+}
+
+static bool S_budget_take(S_run *run, long long ms, const char *what)
+{
+	bool ok;
+
+	pthread_mutex_lock(&run->mu);
+	ok = S_budget_take_locked(run, ms, what, false, NULL);
+	pthread_mutex_unlock(&run->mu);
+	return ok;
 }
 
 static void S_nap(long ms)
@@ -118,12 +233,13 @@ static int S_pace_begin(S_run *run)
 	for (;;) {
 		long long now;
 		long nap;
+		bool fresh;
 
 		if (S_interrupted(run)) {
 			pthread_mutex_unlock(&run->mu);
 			return S_PACE_INTERRUPTED;
 		}
-		if (run->exhausted_s > 0) {
+		if (run->stopped) {
 			pthread_mutex_unlock(&run->mu);
 			return S_PACE_EXHAUSTED;
 		}
@@ -134,6 +250,19 @@ static int S_pace_begin(S_run *run)
 			run->probing = true;
 			probe = 1;
 			break;
+		}
+		if (run->reset_at > run->waited_until) {
+			/* The window closed or moved: this pause counts against the budget. */
+			long long w = run->reset_at - now;
+
+			if (!S_budget_take_locked(run, w, "Pipedrive's rate limit", true, &fresh))
+				continue;   /* stopped: the loop returns S_PACE_EXHAUSTED */
+			if (fresh && w >= PDH_APPLY_TELL_RATE_WAIT_MS) {
+				pthread_mutex_unlock(&run->mu);
+				S_tell_wait(run, w, "Pipedrive's rate limit (no call left in this window)");
+				pthread_mutex_lock(&run->mu);
+				continue;
+			}
 		}
 		/* reset_at is read under the lock: other workers move it */
 		nap = run->reset_at - now > 0 && run->reset_at - now < S_SLICE_MS
@@ -166,9 +295,7 @@ static void S_pace_end(S_run *run, const pdh_http_result *hr, int probe)
 		            : hr->ratelimit_reset_ms >= 0 ? hr->ratelimit_reset_ms
 		            : S_DEFAULT_WINDOW_MS;
 		run->remaining = 0;
-		if (wait > S_budget_ms(run))
-			run->exhausted_s = (wait + 999) / 1000;
-		else if (now + wait > run->reset_at)
+		if (now + wait > run->reset_at)
 			run->reset_at = now + wait;
 	} else if (hr->ratelimit_remaining >= 0) {
 		long left = hr->ratelimit_remaining - run->in_flight;
@@ -200,6 +327,37 @@ static char *S_failure_text(const pdh_error *e, int attempts)
 	return pdh_xstrdup(msg);
 }
 
+/* Until when a POST whose attempt began at sent_ms and was given up after elapsed_ms may
+ * still land; 0 when it cannot. Only an attempt cut off by a timeout (ours, or a gateway's
+ * 504) leaves the server working on it: any other answer or a dropped connection ends it.
+ * The server behind works on a request about as long as its client was willing to wait
+ * for it (the gateways in front of an API cut requests off at timeouts of the same order
+ * as a client's), so we allow the attempt's time once more after it was given up, plus
+ * S_LAND_MARGIN_MS for the write to show in a listing. */
+static long long S_land_by(const pdh_http_result *hr, long long sent_ms)
+{
+	if (hr->transport != CURLE_OPERATION_TIMEDOUT && hr->status != 504)
+		return 0;
+	return sent_ms + 2LL * hr->elapsed_ms + S_LAND_MARGIN_MS;
+}
+
+/* Waits ms before a retry or a listing, taken from the budget and told when long. False when
+ * the budget or an interrupt stopped it; *why then gets the reason (static or run-owned). */
+static bool S_wait(S_run *run, long ms, const char *what, const char **why)
+{
+	if (!S_budget_take(run, ms, what)) {
+		*why = run->stopped;
+		return false;
+	}
+	if (ms > PDH_APPLY_TELL_WAIT_MS)
+		S_tell_wait(run, ms, what);
+	if (!S_sleep(run, ms)) {
+		*why = "interrupted";
+		return false;
+	}
+	return true;
+}
+
 /* Sends one step until the retry policy says it is settled. Runs in a worker thread; the step
  * and its extra record belong to this thread for the time of the call. */
 static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *rng)
@@ -223,13 +381,19 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 				S_set_error(st, pdh_xstrdup("interrupted before it could be retried"));
 			} else {
 				st->state = PDH_STEP_FAILED;
-				S_set_error(st, S_unsent_text(run, probe));
+				S_set_error(st, st->http_status > 0
+				            ? pdh_xasprintf("not retried (last answer: HTTP %ld): %s",
+				                            st->http_status, run->stopped)
+				            : pdh_xasprintf("not retried: %s", run->stopped));
 			}
+			if (!x->limited && !x->unknown_pending)
+				S_report(run, i);
 			return;
 		}
+		x->sent_ms = S_now_ms();
 		if (!x->started) {
 			x->started = true;
-			x->first_ms = S_now_ms();
+			x->first_ms = x->sent_ms;
 		}
 		pdh_http_result_init(&hr);
 		pdh_error_clear(&e);
@@ -250,7 +414,9 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 		if (rc == 0) {
 			st->state = PDH_STEP_DONE;
 			st->outcome_unknown = false;
+			x->limited = false;
 			S_set_error(st, NULL);
+			S_report(run, i);
 			return;
 		}
 		d = pdh_retry_decide(&run->opts->retry, method, &hr, st->attempts,
@@ -266,20 +432,36 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 			st->state = PDH_STEP_DONE;
 			st->already_gone = hr.status == 404;
 			S_set_error(st, NULL);
+			S_report(run, i);
 			return;
-		case PDH_RETRY_AGAIN:
-			if (!S_sleep(run, d.delay_ms)) {
+		case PDH_RETRY_AGAIN: {
+			const char *why = NULL;
+			char *what = pdh_xasprintf("retrying %s %s (%s)",
+			                           pdh_http_method_name(method), st->action->key,
+			                           d.why ? d.why : "a passing failure");
+			bool waited = S_wait(run, d.delay_ms, what, &why);
+
+			free(what);
+			if (!waited) {
 				st->state = PDH_STEP_FAILED;
-				S_set_error(st, pdh_xasprintf("interrupted while waiting to retry: %s",
-				                              e.message));
+				if (why == run->stopped)
+					S_set_error(st, pdh_xasprintf("not retried: %s; last answer: %s",
+					                              why, e.message));
+				else
+					S_set_error(st, pdh_xasprintf("interrupted while waiting to retry: "
+					                              "%s", e.message));
+				S_report(run, i);
 				return;
 			}
 			continue;
+		}
 		case PDH_RETRY_UNKNOWN:
 			st->state = PDH_STEP_FAILED;
 			st->outcome_unknown = true;
 			x->unknown_pending = true;
 			x->wait_ms = d.delay_ms;
+			if (S_land_by(&hr, x->sent_ms) > x->land_by_ms)
+				x->land_by_ms = S_land_by(&hr, x->sent_ms);
 			S_set_error(st, pdh_xasprintf("outcome unknown: %s", e.message));
 			return;
 		case PDH_RETRY_GIVE_UP:
@@ -287,6 +469,8 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 			st->outcome_unknown = d.outcome_unknown;
 			x->limited = method == PDH_METHOD_POST && hr.status == 422;
 			S_set_error(st, S_failure_text(&e, st->attempts));
+			if (!x->limited)
+				S_report(run, i);
 			return;
 		}
 	}
@@ -311,6 +495,7 @@ static void *S_worker(void *p)
 		if (S_interrupted(run)) {
 			run->res->steps[i].state = PDH_STEP_NOT_RUN;
 			S_set_error(&run->res->steps[i], pdh_xstrdup("interrupted before it was sent"));
+			S_report(run, i);
 			continue;
 		}
 		S_run_step(run, run->clients[a->index], i, &rng);
@@ -378,6 +563,18 @@ static void S_list_after(void *ctx, const pdh_http_result *hr)
 	S_pace_end(lp->run, hr, lp->probe);
 }
 
+/* Retries of a listing wait within the run's budget, and say so when long. */
+static bool S_list_wait(void *ctx, long ms, const char *what, const char **budget)
+{
+	S_list_pace *lp = ctx;
+	const char *why = NULL;
+
+	if (S_wait(lp->run, ms, what, &why))
+		return true;
+	*budget = why == lp->run->stopped ? why : NULL;
+	return false;
+}
+
 /* GET /webhooks through pdh_listing_get, on the first client (no phase is running). */
 static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 {
@@ -391,6 +588,7 @@ static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 	lo.seed = run->seed;
 	lo.pacer.before = S_list_before;
 	lo.pacer.after = S_list_after;
+	lo.pacer.wait = S_list_wait;
 	lo.pacer.ctx = &lp;
 	return pdh_listing_get(run->clients[0], &lo, out, &rep, err);
 }
@@ -451,8 +649,10 @@ static void S_settle_unknown(S_run *run)
 		if (n_pending == 0)
 			break;
 		pdh_error_clear(&e);
-		if (!S_sleep(run, wait)) {
-			fail = "interrupted before a listing could tell";
+		if (!S_wait(run, wait, "listing to learn whether a POST of unknown outcome made its "
+		            "webhook", &fail)) {
+			if (fail != run->stopped)
+				fail = "interrupted before a listing could tell";
 		} else if ((rc = S_list(run, &live, &e)) != 0) {
 			fail = e.message;
 		} else if ((rc = pdh_plan_compute(&plan, run->desired, live, &run->opts->plan_opts,
@@ -468,13 +668,16 @@ static void S_settle_unknown(S_run *run)
 			if (fail) {
 				S_set_error(st, pdh_xasprintf("%s; the listing to check it failed: %s",
 				                              st->error, fail));
+				S_report(run, i);
 			} else if (!S_still_wanted(plan, st->action->desired)) {
 				st->state = PDH_STEP_DONE;
 				st->found_by_listing = true;
 				st->outcome_unknown = false;
 				S_set_error(st, NULL);
+				S_report(run, i);
 			} else {
 				st->outcome_unknown = false;
+				run->extra[i].resent = true;
 				resend[n_resend++] = i;
 			}
 		}
@@ -490,6 +693,83 @@ static void S_settle_unknown(S_run *run)
 	free(resend);
 }
 
+/* DELETE /webhooks/{id} outside the steps, with the retry policy, on the first client. */
+static int S_delete_one(S_run *run, long long id, pdh_error *err)
+{
+	unsigned long long rng = run->seed ^ 0x2545F4914F6CDD1Dull;
+	long long first = S_now_ms();
+
+	for (int attempt = 1;; attempt++) {
+		pdh_http_result hr;
+		pdh_retry_decision d;
+		const char *why = NULL;
+		int rc, probe;
+
+		if ((probe = S_pace_begin(run)) < 0) {
+			char *text = S_unsent_text(run, probe);
+
+			pdh_error_set(err, PDH_EPARTIAL, "%s", text);
+			free(text);
+			return PDH_EPARTIAL;
+		}
+		pdh_http_result_init(&hr);
+		pdh_error_clear(err);
+		rc = pdh_client_delete(run->clients[0], id, &hr, err);
+		S_pace_end(run, &hr, probe);
+		if (rc == 0)
+			return 0;
+		d = pdh_retry_decide(&run->opts->retry, PDH_METHOD_DELETE, &hr, attempt,
+		                     (long)(S_now_ms() - first), pdh_retry_jitter(&rng));
+		if (d.verdict == PDH_RETRY_DONE)
+			return 0;
+		if (d.verdict != PDH_RETRY_AGAIN ||
+		    !S_wait(run, d.delay_ms, "retrying DELETE of a second copy", &why))
+			return rc;
+	}
+}
+
+/* After a re-send that followed a POST of unknown outcome, the first POST may still land
+ * (S_land_by): wait for that, then remove a second copy of such a key, which only that POST
+ * can have made. The planner picks the copy to delete (it keeps the lowest id). */
+static void S_remove_late_copies(S_run *run, const pdh_plan *plan, size_t *n_removed)
+{
+	pdh_apply_result *res = run->res;
+
+	*n_removed = 0;
+	for (size_t a = 0; a < plan->n_actions; a++) {
+		const pdh_action *act = &plan->actions[a];
+
+		if (act->kind != PDH_ACTION_DELETE || act->live == NULL ||
+		    act->reason == NULL || strcmp(act->reason, "duplicate") != 0)
+			continue;
+		for (size_t i = 0; i < res->n_steps; i++) {
+			pdh_apply_step *st = &res->steps[i];
+			pdh_error e;
+			char *text;
+
+			if (!run->extra[i].resent || st->kind != PDH_STEP_CREATE ||
+			    strcmp(st->action->key, act->key) != 0)
+				continue;
+			pdh_error_clear(&e);
+			if (S_delete_one(run, act->live->id, &e) == 0) {
+				st->extra_removed = act->live->id;
+				res->n_extra_removed++;
+				(*n_removed)++;
+				text = pdh_xasprintf("removed webhook %lld, a second copy of %s: the POST "
+				                     "that timed out made it after all", act->live->id,
+				                     act->key);
+			} else {
+				text = pdh_xasprintf("could not remove webhook %lld, a second copy of %s "
+				                     "(the POST that timed out made it after all): %s",
+				                     act->live->id, act->key, e.message);
+			}
+			S_note(run, st, text);
+			free(text);
+			break;
+		}
+	}
+}
+
 /* Lists and plans again. Creates that gave up with an unknown outcome are settled by it. */
 static void S_verify(S_run *run)
 {
@@ -497,7 +777,34 @@ static void S_verify(S_run *run)
 	pdh_live *live = NULL;
 	pdh_plan *plan = NULL;
 	pdh_error e;
+	long long land_by = 0;
 
+	for (size_t i = 0; i < res->n_steps; i++)
+		if (run->extra[i].resent && run->extra[i].land_by_ms > land_by)
+			land_by = run->extra[i].land_by_ms;
+	if (land_by > S_now_ms()) {
+		/* Bounded by S_land_by(), not by the wait budget: leaving early is what made the
+		 * duplicate in the first place. */
+		S_tell_wait(run, land_by - S_now_ms(), "before verifying: a POST that timed out may "
+		            "still make its webhook");
+		if (!S_sleep(run, (long)(land_by - S_now_ms())))
+			return;
+	}
+	pdh_error_clear(&e);
+	if (land_by > 0 && S_list(run, &live, &e) == 0 &&
+	    pdh_plan_compute(&plan, run->desired, live, &run->opts->plan_opts, &e) == 0) {
+		size_t removed;
+
+		S_remove_late_copies(run, plan, &removed);
+		if (removed == 0) {
+			/* nothing removed: this listing is the verification */
+			goto planned;
+		}
+	}
+	pdh_plan_free(plan);
+	pdh_live_free(live);
+	plan = NULL;
+	live = NULL;
 	pdh_error_clear(&e);
 	if (S_list(run, &live, &e) != 0 ||
 	    pdh_plan_compute(&plan, run->desired, live, &run->opts->plan_opts, &e) != 0) {
@@ -505,6 +812,7 @@ static void S_verify(S_run *run)
 		pdh_live_free(live);
 		return;
 	}
+planned:
 	res->verified = true;
 	for (size_t i = 0; i < res->n_steps; i++) {
 		pdh_apply_step *st = &res->steps[i];
@@ -562,8 +870,11 @@ static void S_build_steps(pdh_apply_result *res, S_extra **extra, const pdh_plan
 	free(create_idx);
 }
 
-static void S_tally(pdh_apply_result *res, const S_extra *extra)
+static void S_tally(S_run *run)
 {
+	pdh_apply_result *res = run->res;
+	const S_extra *extra = run->extra;
+
 	for (size_t i = 0; i < res->n_steps; i++) {
 		pdh_apply_step *st = &res->steps[i];
 
@@ -571,9 +882,12 @@ static void S_tally(pdh_apply_result *res, const S_extra *extra)
 			if (extra[i].create_of != SIZE_MAX &&
 			    res->steps[extra[i].create_of].state != PDH_STEP_DONE)
 				st->error = pdh_xstrdup("kept: the new webhook was not created");
+			else if (run->stopped)
+				st->error = pdh_xasprintf("not sent: %s", run->stopped);
 			else
 				st->error = pdh_xstrdup("interrupted before it was sent");
 		}
+		S_report(run, i);
 		switch (st->state) {
 		case PDH_STEP_DONE:
 			if (st->kind == PDH_STEP_CREATE)
@@ -584,6 +898,50 @@ static void S_tally(pdh_apply_result *res, const S_extra *extra)
 		case PDH_STEP_FAILED: res->n_failed++; break;
 		case PDH_STEP_NOT_RUN: res->n_not_run++; break;
 		}
+	}
+}
+
+/* The replaces whose create was refused at the webhook limit even after the deletes: their
+ * delete half now, then the create once more. idx has room for every step. */
+static void S_delete_first(S_run *run, size_t *idx)
+{
+	pdh_apply_result *res = run->res;
+	size_t n = 0;
+
+	for (size_t j = 0; j < res->n_steps; j++) {
+		size_t i = run->extra[j].create_of;
+
+		if (i == SIZE_MAX || run->extra[j].queued || !run->extra[i].limited)
+			continue;
+		res->steps[i].delete_first = res->steps[j].delete_first = true;
+		idx[n++] = j;
+	}
+	S_run_phase(run, idx, n);
+	n = 0;
+	for (size_t j = 0; j < res->n_steps; j++) {
+		size_t i = run->extra[j].create_of;
+
+		if (i == SIZE_MAX || !res->steps[j].delete_first ||
+		    res->steps[j].state != PDH_STEP_DONE)
+			continue;
+		run->extra[i].limited = false;
+		run->extra[i].hold = true;
+		res->n_delete_first++;
+		idx[n++] = i;
+	}
+	S_run_phase(run, idx, n);
+	for (size_t k = 0; k < n; k++) {
+		pdh_apply_step *st = &res->steps[idx[k]];
+
+		if (st->state != PDH_STEP_DONE) {
+			char *why = pdh_xasprintf("%s (the old webhook was deleted first to make room "
+			                          "at the webhook limit; run apply again)",
+			                          st->error ? st->error : "not created");
+			S_set_error(st, why);
+		}
+		run->extra[idx[k]].hold = false;
+		run->extra[idx[k]].limited = false;
+		S_report(run, idx[k]);
 	}
 }
 
@@ -600,6 +958,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	*out = NULL;
 	memset(&run, 0, sizeof(run));
 	pthread_mutex_init(&run.mu, NULL);
+	pthread_mutex_init(&run.progress_mu, NULL);
 	if (plan == NULL || desired == NULL || opts == NULL) {
 		rc = pdh_error_set(err, PDH_EINVAL, "apply needs a plan, its desired set and options");
 		goto done;
@@ -617,12 +976,18 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	if (parallelism > PDH_APPLY_MAX_PARALLELISM)
 		parallelism = PDH_APPLY_MAX_PARALLELISM;
 
+	if (opts->max_wait_ms < 0) {
+		rc = pdh_error_set(err, PDH_EINVAL, "the wait budget must be 0 s or more");
+		goto done;
+	}
 	res = pdh_xcalloc(1, sizeof(*res));
 	S_build_steps(res, &run.extra, plan);
+	res->n_calls = opts->prior_calls;
 	run.opts = opts;
 	run.desired = desired;
 	run.res = res;
 	run.remaining = -1;
+	run.max_wait_ms = opts->max_wait_ms ? opts->max_wait_ms : PDH_APPLY_DEFAULT_MAX_WAIT_MS;
 	run.seed = opts->seed ? opts->seed : (unsigned long long)S_now_ms() * 2654435761ull;
 	/* One client per thread; at least one for the listings. */
 	run.n_clients = res->n_steps == 0 ? 1
@@ -670,6 +1035,11 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 		S_run_replace_deletes(&run);
 	}
 
+	/* 3b. Replaces whose create is still refused at the limit: delete-first, the only way to
+	 * converge there. Events between the delete and the create are lost (said in the summary). */
+	if (res->limit_fallback && !S_interrupted(&run) && !run.stopped)
+		S_delete_first(&run, idx);
+
 	/* 4. POSTs of unknown outcome: a listing, then a re-send only of what is absent. */
 	S_settle_unknown(&run);
 	S_run_replace_deletes(&run);
@@ -681,12 +1051,23 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 		S_verify(&run);
 	if (S_interrupted(&run))
 		res->interrupted = true;
-	S_tally(res, run.extra);
+	S_tally(&run);
+	res->waited_ms = run.waited_ms;
+	if (run.stopped) {
+		res->unavailable = true;
+		res->stop_reason = run.stopped;
+		run.stopped = NULL;
+	}
 
 	if (res->interrupted)
 		rc = pdh_error_set(err, PDH_EPARTIAL,
 		                   "interrupted: %zu created, %zu deleted, %zu failed, %zu not run",
 		                   res->n_created, res->n_deleted, res->n_failed, res->n_not_run);
+	else if (res->unavailable)
+		rc = pdh_error_set(err, PDH_EUNAVAILABLE,
+		                   "stopped: %s; %zu created, %zu deleted, %zu failed, %zu not run",
+		                   res->stop_reason, res->n_created, res->n_deleted, res->n_failed,
+		                   res->n_not_run);
 	else if (res->n_failed || res->n_not_run)
 		rc = pdh_error_set(err, PDH_EPARTIAL, "%zu of %zu calls failed, %zu not run",
 		                   res->n_failed, res->n_steps, res->n_not_run);
@@ -705,8 +1086,10 @@ done:
 			pdh_client_free(run.clients[t]);
 	free(run.clients);
 	free(run.extra);
+	free(run.stopped);
 	free(idx);
 	pdh_apply_result_free(res);
+	pthread_mutex_destroy(&run.progress_mu);
 	pthread_mutex_destroy(&run.mu);
 	return rc;
 }
@@ -719,6 +1102,7 @@ void pdh_apply_result_free(pdh_apply_result *r)
 		free(r->steps[i].error);
 	free(r->steps);
 	free(r->verify_error);
+	free(r->stop_reason);
 	pdh_plan_free(r->remaining);
 	pdh_live_free(r->remaining_live);
 	free(r);

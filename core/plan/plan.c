@@ -37,6 +37,7 @@ typedef struct S_builder {
 	size_t cap_owned;
 	size_t cap_actions, cap_unchanged, cap_foreign, cap_unmanaged, cap_notes, cap_warnings;
 	size_t n_owned_deleted;
+	size_t n_duplicate_deletes; /* deletes of a second copy of a kept key */
 } S_builder;
 
 static int S_key_cmp(const S_entry *a, const S_entry *b)
@@ -482,6 +483,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 			continue;
 		if (&g[i] != best) {
 			S_add_action(b, PDH_ACTION_DELETE, &g[i], NULL, l, pdh_xstrdup("duplicate"));
+			b->n_duplicate_deletes++;
 			continue;
 		}
 		pdh_change changes[S_MAX_CHANGES];
@@ -540,15 +542,20 @@ static void S_undeclared(S_builder *b, const S_entry *e)
 }
 
 /* Brakes. Replaces are not counted as deletes: their create runs first and the delete only
- * after it succeeded, so no webhook is lost. Pure deletes (not declared, duplicate) are. */
+ * after it succeeded, so no webhook is lost. Nor are duplicates: one copy of their key always
+ * stays, so healing after two concurrent applies never needs --force. Deletes of undeclared
+ * webhooks are counted. */
 static void S_brakes(S_builder *b)
 {
 	pdh_plan *p = b->p;
 	pdh_buf why = PDH_BUF_INIT;
+	size_t counted = p->n_delete - b->n_duplicate_deletes;
 
-	if (p->max_deletes >= 0 && p->n_delete > (size_t)p->max_deletes)
-		pdh_buf_printf(&why, "it deletes %zu webhook%s, more than max_deletes (%d)",
-		               p->n_delete, p->n_delete == 1 ? "" : "s", p->max_deletes);
+	if (p->max_deletes >= 0 && counted > (size_t)p->max_deletes)
+		pdh_buf_printf(&why, "it deletes %zu webhook%s%s, more than max_deletes (%d)",
+		               counted, counted == 1 ? "" : "s",
+		               b->n_duplicate_deletes ? " (duplicates not counted)" : "",
+		               p->max_deletes);
 	if (p->n_owned >= 2 && b->n_owned_deleted == p->n_owned)
 		pdh_buf_printf(&why, "%sit deletes every owned live webhook (%zu of %zu)",
 		               why.len ? "; " : "", b->n_owned_deleted, p->n_owned);

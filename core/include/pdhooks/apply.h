@@ -3,10 +3,14 @@
  * Order: every create (the new half of each replace included) before any delete; the delete
  * half of a replace only after its create succeeded, so a failed create never leaves a gap.
  * A create refused for the 40-webhooks-per-user limit (422) is sent once more after the
- * deletes. Up to `parallelism` calls run at once, one pdh_client per thread, paced by the
- * x-ratelimit-* headers. Retries follow pdh_retry_decide(); a POST whose outcome is unknown is
- * re-sent only when a listing shows its webhook absent. One failed call does not stop the
- * others. Afterwards the webhooks are listed and planned again to verify convergence. */
+ * deletes; a replace whose create is still refused then is done delete-first. Up to
+ * `parallelism` calls run at once, one pdh_client per thread, paced by the x-ratelimit-*
+ * headers. Retries follow pdh_retry_decide(); a POST whose outcome is unknown is re-sent only
+ * when a listing shows its webhook absent. Every pause comes out of one run-wide wait budget
+ * (max_wait_ms). One failed call does not stop the others. Afterwards the webhooks are listed
+ * and planned again to verify convergence (after waiting for a timed-out POST that was re-sent
+ * to land, and removing the second copy it made). Progress is told through opts->progress as
+ * it happens. */
 #ifndef PDHOOKS_APPLY_H
 #define PDHOOKS_APPLY_H
 
@@ -44,7 +48,12 @@ typedef struct pdh_apply_step {
 	bool already_gone;             /* a DELETE answered 404 */
 	bool found_by_listing;         /* a POST whose answer was lost; a listing showed it made */
 	bool outcome_unknown;          /* FAILED or NOT_RUN, yet the webhook may have been made */
+	bool delete_first;             /* a half of a replace done delete-first at the
+	                                  40-webhook limit: events in between were lost */
+	long long extra_removed;       /* create: the id of a second copy removed at verification
+	                                  (a POST that timed out landed after its re-send); 0 none */
 	int attempts;                  /* calls sent for this step */
+	long long ms;                  /* from its first attempt to settled; 0 when never sent */
 	long http_status;              /* of the last answer; 0 when none */
 	char *error;                   /* FAILED: Pipedrive's own text, or the transport error;
 	                                  NOT_RUN: why. NULL when DONE. Never a secret. */
@@ -54,8 +63,15 @@ typedef struct pdh_apply_result {
 	pdh_apply_step *steps;         /* creates in plan order, then deletes in plan order */
 	size_t n_steps;
 	size_t n_created, n_deleted, n_failed, n_not_run;
-	size_t n_calls;                /* HTTP calls made, listings included */
+	size_t n_calls;                /* HTTP calls made, listings included (the one the plan
+	                                  came from too: opts->prior_calls) */
+	size_t n_delete_first;         /* replaces done delete-first at the webhook limit */
+	size_t n_extra_removed;        /* second copies removed at verification */
+	long long waited_ms;           /* time taken from the wait budget */
 	bool interrupted;              /* the interrupt flag stopped new calls */
+	bool unavailable;              /* the wait budget ran out (or the rate limit asked for
+	                                  more): no new call was started; see stop_reason */
+	char *stop_reason;             /* unavailable: why; NULL otherwise */
 	bool limit_fallback;           /* a 422 made the deletes run before a second create try */
 	bool verified;                 /* the verification listing and plan were made */
 	bool converged;                /* verified, and the new plan is empty */
@@ -63,6 +79,34 @@ typedef struct pdh_apply_result {
 	pdh_plan *remaining;           /* verified and not converged: what is still to do */
 	pdh_live *remaining_live;      /* the listing `remaining` borrows from */
 } pdh_apply_result;
+
+/* What pdh_apply tells while it runs, for output as it happens. */
+typedef enum {
+	PDH_APPLY_EVENT_STEP,          /* step is settled (each step exactly once) */
+	PDH_APPLY_EVENT_WAIT,          /* apply pauses wait_ms before the next call; text: why */
+	PDH_APPLY_EVENT_NOTE           /* text: something done besides the steps (step, when
+	                                  not NULL, is the step it is about) */
+} pdh_apply_event_kind;
+
+typedef struct pdh_apply_event {
+	pdh_apply_event_kind kind;
+	const pdh_apply_step *step;    /* borrowed for the time of the call */
+	long wait_ms;
+	const char *text;              /* never a secret */
+} pdh_apply_event;
+
+/* Called from apply's worker threads, never two at a time (apply serialises the calls). It
+ * must not call back into apply. */
+typedef void (*pdh_apply_progress_fn)(void *ctx, const pdh_apply_event *ev);
+
+/* Rate-limit pauses of at least this long are told (PDH_APPLY_EVENT_WAIT); other waits (back-
+ * off before a retry, before a listing) when longer than PDH_APPLY_TELL_WAIT_MS. */
+#define PDH_APPLY_TELL_RATE_WAIT_MS 500
+#define PDH_APPLY_TELL_WAIT_MS 2000
+/* The run-wide wait budget: the sum of every pause (rate limit, back-off before retries,
+ * before a listing) one apply may make. Past it no new call starts and the run is
+ * unavailable (exit 5): a 429 storm or "no call left for an hour" ends in bounded time. */
+#define PDH_APPLY_DEFAULT_MAX_WAIT_MS 60000L
 
 typedef struct pdh_apply_opts {
 	pdh_client_opts client;        /* each thread opens its own client with these; the log
@@ -74,11 +118,18 @@ typedef struct pdh_apply_opts {
 	atomic_int *interrupt;         /* non-zero: start no new call; NULL: never. Atomic, so
 	                                  a signal handler may set it while workers read it */
 	unsigned long long seed;       /* jitter seed; 0: from the clock */
+	long max_wait_ms;              /* the wait budget; 0: PDH_APPLY_DEFAULT_MAX_WAIT_MS */
+	pdh_apply_progress_fn progress;/* NULL: none */
+	void *progress_ctx;
+	size_t prior_calls;            /* calls made before pdh_apply for this run (the listing
+	                                  the plan came from), counted in n_calls */
 } pdh_apply_opts;
 
 /* Applies `plan`, computed from `desired` (which it borrows). Returns:
  *  0            every step done and the verification plan is empty;
  *  PDH_EBRAKE   plan->brake and not opts->force: no call made, *out stays NULL;
+ *  PDH_EUNAVAILABLE the wait budget ran out (or the rate limit asked for more): no further
+ *               call was started (details in *out; res->stop_reason says why);
  *  PDH_EPARTIAL a step failed or was not run, the run was interrupted, or the result did not
  *               converge (details in *out);
  *  another code when no call could be made (bad options, no credentials): *out stays NULL.

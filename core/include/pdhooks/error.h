@@ -19,8 +19,9 @@ enum {
 	PDH_EBRAKE = -9,   /* a safety brake refused the plan */
 	PDH_ESTALE = -10,  /* a saved plan no longer matches */
 	PDH_EPARTIAL = -11, /* some calls of an apply failed */
-	PDH_EUNAVAILABLE = -12 /* the API stayed unreachable or kept failing (network, 5xx, 429)
-	                          after the retries */
+	PDH_EUNAVAILABLE = -12, /* the API stayed unreachable or kept failing (network, 5xx, 429)
+	                           after the retries */
+	PDH_EBUSY = -13    /* another apply holds the target's lock */
 };
 
 #define PDH_ERROR_MAX 1024

@@ -12,7 +12,8 @@ typedef struct pdh_http_result {
 	long status;                /* HTTP status; 0 when there was no response */
 	long retry_after_ms;        /* Retry-After; -1 when absent */
 	long ratelimit_remaining;   /* x-ratelimit-remaining; -1 when absent */
-	long ratelimit_reset_ms;    /* x-ratelimit-reset (seconds) in ms; -1 when absent */
+	long ratelimit_reset_ms;    /* x-ratelimit-reset in ms from now: seconds, or an epoch
+	                               second when the value is past 10^9; -1 when absent */
 	long elapsed_ms;
 } pdh_http_result;
 

@@ -20,6 +20,11 @@ typedef struct pdh_listing_pacer {
 	int (*before)(void *ctx, pdh_error *err);
 	/* After each attempt, with what the exchange looked like. */
 	void (*after)(void *ctx, const pdh_http_result *res);
+	/* Instead of the listing's own sleep before a retry (what says why, e.g. "retrying GET
+	 * /webhooks (rate limited (429))"): true once ms have passed; false to stop, with
+	 * *budget set to the reason when a wait budget ran out (then PDH_EUNAVAILABLE), left
+	 * NULL when interrupted. NULL: the listing sleeps itself, watching opts->interrupt. */
+	bool (*wait)(void *ctx, long ms, const char *what, const char **budget);
 	void *ctx;
 } pdh_listing_pacer;
 

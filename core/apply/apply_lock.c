@@ -1,0 +1,131 @@
+#define _DEFAULT_SOURCE /* flock, usleep */
+#include "pdhooks/apply_lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/sha256.h"
+
+struct pdh_apply_lock {
+	int fd;
+	char *path;
+};
+
+/* A directory from the environment when it is an absolute path. */
+static const char *S_dir(void)
+{
+	const char *names[] = { "XDG_RUNTIME_DIR", "TMPDIR" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = getenv(names[i]);
+
+		if (v && v[0] == '/')
+			return v;
+	}
+	return "/tmp";
+}
+
+static char *S_path(const char *api_url, const char *token)
+{
+	char token_hex[65], hex[65];
+	pdh_sha256 s;
+	unsigned char d[32];
+	size_t n = strlen(api_url);
+
+	while (n > 0 && api_url[n - 1] == '/')
+		n--;
+	pdh_sha256_hex(token ? token : "", token ? strlen(token) : 0, token_hex);
+	pdh_sha256_init(&s);
+	pdh_sha256_update(&s, "pdhooks apply lock\n", 19);
+	pdh_sha256_update(&s, api_url, n);
+	pdh_sha256_update(&s, "\n", 1);
+	pdh_sha256_update(&s, token_hex, 64);
+	pdh_sha256_final(&s, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	hex[32] = '\0';   /* 128 bits name a target well enough */
+	return pdh_xasprintf("%s/pdhooks-apply-%s.lock", S_dir(), hex);
+}
+
+/* The pid the holder wrote; 0 when none can be read yet. */
+static long S_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+int pdh_apply_lock_take(pdh_apply_lock **out, const char *api_url, const char *token,
+                        pdh_error *err)
+{
+	char *path = S_path(api_url ? api_url : "", token);
+	char pid[32];
+	int fd, rc;
+
+	*out = NULL;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		rc = pdh_error_set(err, PDH_EIO, "cannot open the apply lock %s: %s", path,
+		                   strerror(errno));
+		goto fail;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		long holder = 0;
+
+		if (errno != EWOULDBLOCK) {
+			rc = pdh_error_set(err, PDH_EIO, "cannot lock %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		/* The holder writes its pid just after it locks: give it a moment. */
+		for (int i = 0; i < 20 && (holder = S_holder(fd)) == 0; i++)
+			usleep(10000);
+		if (holder > 0)
+			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply (pid %ld) is running "
+			                   "against this API URL and token (lock %s); wait for it to "
+			                   "finish", holder, path);
+		else
+			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply is running against "
+			                   "this API URL and token (lock %s); wait for it to finish",
+			                   path);
+		goto fail;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid)) {
+		rc = pdh_error_set(err, PDH_EIO, "cannot write the apply lock %s: %s", path,
+		                   strerror(errno));
+		goto fail;
+	}
+	*out = pdh_xcalloc(1, sizeof(**out));
+	(*out)->fd = fd;
+	(*out)->path = path;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+void pdh_apply_lock_release(pdh_apply_lock *l)
+{
+	if (l == NULL)
+		return;
+	/* Empty it first, so nobody names this pid after it ends; the file stays (unlinking a
+	 * locked file lets a third process lock a new one beside a waiting second). */
+	if (ftruncate(l->fd, 0) != 0) {
+		/* nothing to do: the lock ends with the close all the same */
+	}
+	close(l->fd);
+	free(l->path);
+	free(l);
+}
