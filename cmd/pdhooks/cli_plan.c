@@ -16,6 +16,7 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
 		return pdh_exit_code(rc);
 	t->desired_path = o->file;
+	t->desired_stdin = o->file_stdin;
 	t->plan.max_deletes_set = max_deletes >= 0;
 	t->plan.max_deletes = max_deletes >= 0 ? max_deletes : 0;
 	t->plan.auth = t->client.auth;

@@ -256,6 +256,11 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "names its own desired file)");
 		goto done;
 	}
+	if (o.file_stdin && first >= argc && !o.auto_approve) {
+		pdh_cli_error("apply: -f - reads the file from stdin, so no 'yes' can come from "
+		              "there: add --auto-approve");
+		goto done;
+	}
 	if (first < argc && o.max_deletes >= 0) {
 		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
 		              "again with --max-deletes N");

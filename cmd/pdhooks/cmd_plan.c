@@ -31,6 +31,11 @@ int pdh_cmd_plan(int argc, char **argv)
 		pdh_cli_error("plan: unexpected argument '%s' (the file goes after -f)", argv[first]);
 		goto done;
 	}
+	if (o.out && o.file_stdin) {
+		/* apply PLANFILE reads the plan's desired file again; stdin cannot be. */
+		pdh_cli_error("plan: -o needs a desired file that apply can read again, not -f -");
+		goto done;
+	}
 	code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes);
 	if (code != PDH_EXIT_OK)
 		goto done;

@@ -85,7 +85,6 @@ const pdh_cmd pdh_commands[] = {
 	  "to false so that nothing left out is deleted, and export exits 1.\n"
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
 	  S_CREDENTIALS_NOTE
-	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
 	  "Exit codes: 0 success, 1 error (missing or refused credentials, an API error, FILE\n"
 	  "exists or cannot be written, a webhook left out), 5 could not check: the API stayed\n"
@@ -104,9 +103,23 @@ const pdh_cmd pdh_commands[] = {
 	  "1 error (bad file, missing or refused credentials, an API error), 2 a webhook is\n"
 	  "failing or inactive (with --detailed-exitcode), 5 could not check: the API stayed\n"
 	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
-	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL, NULL },
+	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
+	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"
+	  "commit pdhooks was built from (\"unknown\" when it was built outside git) and the\n"
+	  "libcurl and TLS library it runs with (tls is null when libcurl has none).\n" },
 	{ "help", PDH_CMD_HELP, pdh_cmd_help, "[COMMAND]", "show help for pdhooks or one command",
 	  NULL, NULL },
+	{ "completion", PDH_CMD_COMPLETION, pdh_cmd_completion, "bash|zsh|fish",
+	  "print a shell completion script",
+	  "Writes to stdout the completion script of SHELL, made from pdhooks' own table of\n"
+	  "commands and options: commands, each command's options, the values of --format and\n"
+	  "--color, files after -f, -o and the other options that name a file, directories\n"
+	  "after -C.\n",
+	  "To load it:\n"
+	  "  bash:  pdhooks completion bash > ~/.local/share/bash-completion/completions/pdhooks\n"
+	  "  zsh:   pdhooks completion zsh > ~/.zfunc/_pdhooks  (with ~/.zfunc in $fpath)\n"
+	  "  fish:  pdhooks completion fish > ~/.config/fish/completions/pdhooks.fish\n"
+	  "The Debian package installs all three.\n" },
 	{ NULL, PDH_CMD_COUNT, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-
+#include <unistd.h>
 
 void pdh_target_run_init(pdh_target_run *r, const char *desired_path)
 {
@@ -28,7 +28,12 @@ int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
 	int rc;
 
-	rc = pdh_desired_read_file(&r->source, &r->source_len, t->desired_path, &r->diags, err);
+	if (t->desired_stdin)
+		rc = pdh_desired_read_fd(&r->source, &r->source_len, STDIN_FILENO, t->desired_path,
+		                         &r->diags, err);
+	else
+		rc = pdh_desired_read_file(&r->source, &r->source_len, t->desired_path, &r->diags,
+		                           err);
 	if (rc == PDH_OK)
 		rc = pdh_desired_load_buffer(&r->desired, t->desired_path, r->source, r->source_len,
 		                             &t->load, &r->diags, err);

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
 #include "util/escape.h"
-#include "util/quote.h"
 
 /* One side of the walk: a webhook with its normalised URL. */
 typedef struct S_entry {
@@ -40,15 +40,26 @@ typedef struct S_builder {
 	size_t n_duplicate_deletes; /* deletes of a second copy of a kept key */
 } S_builder;
 
-static int S_key_cmp(const S_entry *a, const S_entry *b)
+static int S_or_empty_cmp(const char *a, const char *b)
 {
-	int c = strcmp(a->action, b->action);
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+int pdh_plan_key_cmp(const char *action_a, const char *object_a, const char *url_a,
+                     const char *action_b, const char *object_b, const char *url_b)
+{
+	int c = S_or_empty_cmp(action_a, action_b);
 
 	if (c == 0)
-		c = strcmp(a->object, b->object);
+		c = S_or_empty_cmp(object_a, object_b);
 	if (c == 0)
-		c = strcmp(a->url, b->url);
+		c = S_or_empty_cmp(url_a, url_b);
 	return c;
+}
+
+static int S_key_cmp(const S_entry *a, const S_entry *b)
+{
+	return pdh_plan_key_cmp(a->action, a->object, a->url, b->action, b->object, b->url);
 }
 
 static int S_entry_cmp(const void *va, const void *vb)
@@ -328,85 +339,36 @@ static bool S_owned_url(const S_builder *b, const char *url)
 
 /* ---- comparing one declared webhook with one live webhook -------------------------------- */
 
-enum { S_MAX_CHANGES = 5 };
+enum { S_MAX_CHANGES = PDH_ATTR_COUNT };
 
 typedef enum { S_PW_OK, S_PW_MASKED, S_PW_ABSENT } S_pw_check;
 
-static char *S_int_text(bool has, long long v)
-{
-	return has ? pdh_xasprintf("%lld", v) : pdh_xstrdup("null");
-}
-
-static bool S_str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Records a change when out is not NULL; returns the new count. */
-static size_t S_change(pdh_change *out, size_t n, const char *attribute, char *before,
-                       char *after, bool sensitive)
-{
-	if (out) {
-		out[n].attribute = attribute;
-		out[n].before = before;
-		out[n].after = after;
-		out[n].sensitive = sensitive;
-	} else {
-		free(before);
-		free(after);
-	}
-	return n + 1;
-}
-
-/* Compares the attributes the file declares. With out == NULL it only counts (the choice of
- * the best duplicate); otherwise out has room for S_MAX_CHANGES. *pw tells whether the
- * declared password could be compared. */
+/* Compares the attributes the file declares, as the attribute table (core/plan/attr.c) says.
+ * With out == NULL it only counts (the choice of the best duplicate); otherwise out has room
+ * for S_MAX_CHANGES. *pw tells whether the declared password could be compared. */
 static size_t S_diff(const S_builder *b, const pdh_desired_webhook *d,
                      const pdh_live_webhook *l, pdh_change *out, S_pw_check *pw)
 {
+	pdh_attr_listing listing = { b->listing_shows_passwords };
 	size_t n = 0;
-	bool count_only = out == NULL;
 
 	*pw = S_PW_OK;
-	if (!d->name_derived && !S_str_eq(d->name, l->name))
-		n = S_change(out, n, "name", count_only ? NULL : pdh_quote(l->name),
-		             count_only ? NULL : pdh_quote(d->name), false);
-	if (d->has_user_id && (!l->has_user_id || l->user_id != d->user_id))
-		n = S_change(out, n, "user_id", count_only ? NULL : S_int_text(l->has_user_id, l->user_id),
-		             count_only ? NULL : S_int_text(true, d->user_id), false);
-	/* version is always known after defaulting; a listing without it cannot disagree. */
-	if (l->version && !S_str_eq(d->version, l->version))
-		n = S_change(out, n, "version", count_only ? NULL : pdh_quote(l->version),
-		             count_only ? NULL : pdh_quote(d->version), false);
-	if (d->has_http_auth_user && !S_str_eq(d->http_auth_user, l->http_auth_user))
-		n = S_change(out, n, "http_auth_user", count_only ? NULL : pdh_quote(l->http_auth_user),
-		             count_only ? NULL : pdh_quote(d->http_auth_user), false);
-	if (d->has_http_auth_password) {
-		bool live_set = l->password_state != PDH_SECRET_NONE;
-		bool changed = false;
-		if (d->http_auth_password == NULL) {
-			/* Declared null: any password Pipedrive shows (even masked) is one too many. */
-			changed = live_set;
-		} else if (l->password_state == PDH_SECRET_REAL) {
-			changed = strcmp(d->http_auth_password, l->http_auth_password) != 0;
-		} else if (l->password_state == PDH_SECRET_NONE && b->listing_shows_passwords) {
-			/* The listing shows real passwords for other webhooks, so this null is "none":
-			 * a password declared later is applied (DESIGN.md, Reconciliation 2). */
-			changed = true;
-		} else {
-			/* A mask, or null. Null might mean "no password", but Pipedrive does not promise
-			 * to return passwords at all: reading null as "differs" would replace every
-			 * password-protected webhook on every run and never converge. So both are
-			 * "cannot be checked", and the plan says so in a note. */
-			*pw = l->password_state == PDH_SECRET_MASKED ? S_PW_MASKED : S_PW_ABSENT;
+	for (size_t i = 0; i < PDH_ATTR_COUNT; i++) {
+		const pdh_attr *a = &pdh_attrs[i];
+		switch (pdh_attr_compare(a, d, l, &listing)) {
+		case PDH_ATTR_DIFFERS:
+			if (out) {
+				out[n].attribute = a->name;
+				out[n].before = pdh_attr_live_text(a, l);
+				out[n].after = pdh_attr_desired_text(a, d);
+				out[n].sensitive = a->secret;
+			}
+			n++;
+			break;
+		case PDH_ATTR_MASKED: *pw = S_PW_MASKED; break;
+		case PDH_ATTR_NOT_LISTED: *pw = S_PW_ABSENT; break;
+		default: break;
 		}
-		if (changed)
-			n = S_change(out, n, "http_auth_password",
-			             count_only ? NULL : pdh_xstrdup(live_set ? "(sensitive)" : "null"),
-			             count_only ? NULL :
-			             pdh_xstrdup(d->http_auth_password ? "(sensitive)" : "null"), true);
 	}
 	return n;
 }

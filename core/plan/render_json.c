@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/secrets.h"
@@ -139,7 +140,8 @@ static const char *S_kind(pdh_action_kind k)
 
 static bool S_is_password(const pdh_change *c)
 {
-	return c->sensitive || (c->attribute && strcmp(c->attribute, "http_auth_password") == 0);
+	const pdh_attr *attr = pdh_attr_find(c->attribute);
+	return c->sensitive || (attr && attr->secret);
 }
 
 static json_t *S_action(const pdh_action *a)
@@ -159,7 +161,7 @@ static json_t *S_action(const pdh_action *a)
 		json_object_set_new(jc, "before", secret ? json_null() : pdh_json_text(c->before));
 		json_object_set_new(jc, "after", secret ? json_null() : pdh_json_text(c->after));
 		json_array_append_new(changes, jc);
-		if (c->attribute && strcmp(c->attribute, "http_auth_password") == 0)
+		if (secret)
 			pw_changed = true;
 	}
 	json_object_set_new(o, "action", json_string(S_kind(a->kind)));

@@ -31,7 +31,6 @@ const char *pdh_error_name(int code)
 	switch (code) {
 	case PDH_OK: return "ok";
 	case PDH_EINVAL: return "invalid argument";
-	case PDH_ENOMEM: return "out of memory";
 	case PDH_EIO: return "i/o error";
 	case PDH_EFILE: return "invalid file";
 	case PDH_ENET: return "network error";

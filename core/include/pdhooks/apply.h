@@ -21,12 +21,10 @@
 #include "pdhooks/client.h"
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
-
-#define PDH_APPLY_DEFAULT_PARALLELISM 4
-#define PDH_APPLY_MAX_PARALLELISM 32
 
 typedef enum {
 	PDH_STEP_CREATE,   /* POST /webhooks: a create, or the new half of a replace */

@@ -128,5 +128,9 @@ void pdh_plan_free(pdh_plan *p);
  * Caller frees. */
 char *pdh_plan_key(const char *event_action, const char *event_object,
                    const char *subscription_url);
+/* The order of identity keys, which plans and export share: event_action, event_object, then
+ * the normalised URL, bytewise; NULL sorts as "". */
+int pdh_plan_key_cmp(const char *action_a, const char *object_a, const char *url_a,
+                     const char *action_b, const char *object_b, const char *url_b);
 
 #endif

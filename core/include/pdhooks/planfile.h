@@ -18,6 +18,7 @@
 
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
@@ -28,8 +29,6 @@
  * out (only whether there is one), so the digest can be published with the plan. A saved
  * plan is stale when this changes. */
 void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan);
-
-#define PDH_PLANFILE_MAX_BYTES (64u * 1024u * 1024u)
 
 /* The text of a saved plan. Refuses (PDH_EINVAL, nothing written) a desired set with a
  * password that is not made only of ${VAR} references (literal text or a ${VAR:-default}

@@ -3,6 +3,7 @@
 #ifndef PDHOOKS_TARGET_H
 #define PDHOOKS_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pdhooks/client.h"
@@ -14,7 +15,8 @@
 #include "pdhooks/plan.h"
 
 typedef struct pdh_target {
-	const char *desired_path;   /* the desired-state file */
+	const char *desired_path;   /* the desired-state file (its name, when desired_stdin) */
+	bool desired_stdin;         /* read it from stdin (-f -), not from desired_path */
 	pdh_load_opts load;         /* ${VAR} lookup */
 	pdh_client_opts client;     /* API URL, credentials, timeouts, log */
 	pdh_plan_opts plan;         /* e.g. --max-deletes */
