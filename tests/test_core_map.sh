@@ -41,7 +41,7 @@ check_bullet() {
   for tok in $(grep -oE '`[A-Za-z0-9_./-]+`' <<<"$text" | tr -d '`'); do
     case "$tok" in
       core/*|cmd/*) [ -f "$src/$tok" ] && files+=("$src/$tok") ;;
-      util/*|desired/*|api/*|plan/*|apply/*|export/*|fleet/*|include/*)
+      util/*|desired/*|api/*|plan/*|apply/*|export/*|monitor/*|fleet/*|include/*)
         [ -f "$src/core/$tok" ] && files+=("$src/core/$tok") ;;
     esac
   done
