@@ -831,3 +831,23 @@ Test(fleet, an_account_whose_apply_lock_is_held_fails_alone)
 	pdh_t_run_dispose(&r);
 	pdh_apply_lock_release(lock);
 }
+
+Test(fleet, an_account_whose_api_keeps_failing_could_not_be_checked_exit_5)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	cr_assert_eq(pdh_t_fake_control(W.fakes[1], "POST", "/_fake/fail",
+	                                "{\"method\":\"GET\",\"kind\":\"status\",\"status\":503,\"count\":100}", NULL), 200);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 5, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "globex"), "unavailable");
+	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "globex"), "exit_code")), 5);
+	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
+	cr_expect_gt(pdh_t_fake_calls(W.fakes[1], "GET"), 1, "the listing was retried");
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}

@@ -87,6 +87,7 @@ int pdh_cmd_plan(int argc, char **argv);
 int pdh_cmd_apply(int argc, char **argv);
 int pdh_cmd_validate(int argc, char **argv);
 int pdh_cmd_export(int argc, char **argv);
+int pdh_cmd_status(int argc, char **argv);
 int pdh_cmd_merge(int argc, char **argv);
 int pdh_cmd_version(int argc, char **argv);
 int pdh_cmd_help(int argc, char **argv);

@@ -15,12 +15,13 @@
 #define ON_APPLY PDH_ON(PDH_CMD_APPLY)
 #define ON_VALIDATE PDH_ON(PDH_CMD_VALIDATE)
 #define ON_EXPORT PDH_ON(PDH_CMD_EXPORT)
+#define ON_STATUS PDH_ON(PDH_CMD_STATUS)
 #define ON_MERGE PDH_ON(PDH_CMD_MERGE)
 /* The commands with a fleet mode. */
 #define ON_FLEET (ON_VALIDATE | ON_PLAN | ON_APPLY)
 #define ON_VERSION PDH_ON(PDH_CMD_VERSION)
 /* The commands that talk to the API. */
-#define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT)
+#define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT | ON_STATUS)
 
 /* Where a row's value goes: the field of pdh_common, which must have the C type of the row's
  * kind (a compile error otherwise): FLAG bool, STRING, PATH and DIR const char *, INT and ENUM
@@ -35,8 +36,8 @@
 
 /* Indexed by pdh_format. */
 static const char *const S_formats[] = { "text", "json", "markdown", NULL };
-/* apply's: the first two of pdh_format. */
-static const char *const S_apply_formats[] = { "text", "json", NULL };
+/* status's and apply's: the first two of pdh_format. */
+static const char *const S_two_formats[] = { "text", "json", NULL };
 _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
                "S_formats is indexed by pdh_format");
 /* Indexed by pdh_color_mode. */
@@ -52,6 +53,11 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "text (default), json (one document described by\n"
 	          "schemas/plan.schema.json) or markdown (a pull-request\n"
 	          "comment, at most 60,000 characters)" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT",
+	  .values = S_two_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "text (default) or json (one document described by\n"
+	          "schemas/status.schema.json)" },
 	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_formats,
 	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_MERGE, .synopsis = ON_MERGE,
@@ -83,6 +89,9 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
 	  .commands = ON_PLAN | ON_MERGE, .synopsis = ON_PLAN | ON_MERGE,
 	  .help = "exit 2 when changes are pending, 0 when there are none" },
+	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "exit 2 when a webhook is failing or inactive" },
 	{ .name = "no-env", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_env),
 	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "check ${VAR} references without reading the environment:\n"
@@ -97,7 +106,13 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
 	          "manage.max_deletes, else 10); duplicates do not count" },
-	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_apply_formats,
+	{ .name = "metrics-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
+	  .offset = AS_STRING(metrics_file), .commands = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .help = "write the run's metrics to PATH (Prometheus text format,\n"
+	          "for node_exporter's textfile collector), atomically, also\n"
+	          "when the run fails" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_two_formats,
 	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "text (default), or json: one document on stdout at the end\n"
@@ -119,8 +134,8 @@ const pdh_opt_spec pdh_opt_table[] = {
 	 * file, so it takes no -f. */
 	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
 	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
-	  .commands = ON_PLAN | ON_APPLY | ON_VALIDATE,
-	  .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
+	  .commands = ON_PLAN | ON_APPLY | ON_VALIDATE | ON_STATUS,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE | ON_STATUS,
 	  .help = "the desired-state file (default: $PDHOOKS_FILE, else\n"
 	          "pdhooks.yaml); - reads it from stdin" },
 	{ .name = "directory", .alias = 'C', .kind = PDH_OPT_DIR, .value_name = "DIR",

@@ -36,6 +36,7 @@ typedef struct pdh_common {
 	bool auto_approve;       /* apply */
 	bool force;              /* apply */
 	int parallelism;         /* apply */
+	const char *metrics_file; /* plan, apply, status --metrics-file; NULL: none */
 	long max_wait_ms;        /* apply --max-wait; 0: the engine's default */
 	bool json;               /* version --json */
 	/* Fleet mode (validate, plan, apply; see fleet_cli.h). */

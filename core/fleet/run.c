@@ -153,13 +153,15 @@ static char *S_plan_path(const char *dir, const char *name)
 	return pdh_xasprintf("%s%s%s.json", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
 
-/* Lists (retried) and plans, from the desired file or from the account's saved plan. */
+/* Lists (through the one retried listing path) and plans, from the desired file or from the
+ * account's saved plan. */
 static int S_plan(pdh_target_run *run, pdh_target *t, pdh_planfile **pf,
                   const pdh_fleet_run_opts *o, const pdh_fleet_account *a, pdh_error *err)
 {
-	pdh_apply_opts lo;
 	int rc;
 
+	t->listing.retry = o->retry;
+	t->listing.interrupt = o->interrupt;
 	if (o->saved_dir) {
 		char *path = S_plan_path(o->saved_dir, a->name);
 
@@ -170,18 +172,9 @@ static int S_plan(pdh_target_run *run, pdh_target *t, pdh_planfile **pf,
 		t->plan = (*pf)->opts;
 		pdh_target_run_dispose(run);
 		pdh_target_run_init(run, (*pf)->desired_path);
-		return pdh_planfile_target_plan(run, t, *pf, &o->retry, err);
+		return pdh_planfile_target_plan(run, t, *pf, err);
 	}
-	memset(&lo, 0, sizeof(lo));
-	lo.client = t->client;
-	lo.retry = o->retry;
-	lo.interrupt = o->interrupt;
-	rc = pdh_target_load(run, t, err);
-	if (rc == 0)
-		rc = pdh_apply_list(&run->live, &lo, err);
-	if (rc == 0)
-		rc = pdh_plan_compute(&run->plan, run->desired, run->live, &t->plan, err);
-	return rc;
+	return pdh_target_plan(run, t, err);
 }
 
 static int S_apply(pdh_fleet_result *r, pdh_apply_result **res, const pdh_target_run *run,

@@ -8,7 +8,6 @@
 
 #include "pdhooks/alloc.h"
 
-#define S_MAX_SHARDS 65536u
 
 uint64_t pdh_fnv1a64(const void *data, size_t len)
 {
@@ -48,9 +47,9 @@ int pdh_fleet_shard_parse(pdh_fleet_shard *out, const char *s, pdh_error *err)
 	    !S_number(slash + 1, strlen(slash + 1), &n))
 		return pdh_error_set(err, PDH_EINVAL, "--shard '%s': expected I/N, e.g. 0/4 (I "
 		                     "counts from 0)", s);
-	if (n == 0 || n > S_MAX_SHARDS)
+	if (n == 0 || n > PDH_FLEET_MAX_SHARDS)
 		return pdh_error_set(err, PDH_EINVAL, "--shard '%s': N must be from 1 to %u", s,
-		                     S_MAX_SHARDS);
+		                     PDH_FLEET_MAX_SHARDS);
 	if (i >= n)
 		return pdh_error_set(err, PDH_EINVAL, "--shard '%s': I counts from 0, so it must be "
 		                     "less than N (%lu)", s, n);

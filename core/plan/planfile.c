@@ -463,7 +463,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 {
 	static const char *const known[] = { "format_version", "desired_file", "desired_sha256",
 		"live_fingerprint", "summary", "actions", "unchanged", "foreign", "unmanaged",
-		"notes", "warnings", "saved", NULL };
+		"delivery_failures", "notes", "warnings", "saved", NULL };
 	static const char *const known_saved[] = { "target", "desired", "options", NULL };
 	static const char *const known_target[] = { "api_url", "company_id", NULL };
 	static const char *const known_opts[] = { "max_deletes", "auth", NULL };
@@ -517,6 +517,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_member(&r, doc, "the document", "unchanged", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "foreign", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "unmanaged", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "delivery_failures", T_ARR, true, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "notes", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "warnings", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "actions", T_ARR, false, &actions)) != 0 ||

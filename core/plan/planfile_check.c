@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pdhooks/apply.h"
-#include "pdhooks/client.h"
+#include "pdhooks/target.h"
 #include "pdhooks/url.h"
 
 static const char *S_kind(pdh_action_kind k)
@@ -106,9 +105,8 @@ int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url, const
 }
 
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             const pdh_retry_policy *retry, pdh_error *err)
+                             pdh_error *err)
 {
-	pdh_client *c = NULL;
 	int rc;
 
 	/* The target's API URL first: a plan for another API is refused whatever else
@@ -129,32 +127,12 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 	/* The desired file before the listing: its secrets are scrubbed from the call log. */
 	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
 	                               &r->source_len, err);
-	if (rc != PDH_OK)
-		goto done;
-	if (retry) {
-		pdh_apply_opts lo;
-		memset(&lo, 0, sizeof(lo));
-		lo.client = t->client;
-		if (lo.client.secrets == NULL)
-			lo.client.secrets = r->desired->secrets;
-		lo.retry = *retry;
-		lo.list_calls = &r->n_calls;
-		rc = pdh_apply_list(&r->live, &lo, err);
-	} else {
-		pdh_client_opts co = t->client;
-		if (co.secrets == NULL)
-			co.secrets = r->desired->secrets;
-		rc = pdh_client_new(&c, &co, err);
-		if (rc == PDH_OK)
-			rc = pdh_target_list(r, c, err);
-	}
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
+	if (rc == PDH_OK)
+		rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
 done:
-	pdh_client_free(c);
 	return rc;
 }

@@ -11,11 +11,8 @@
 #include "pdhooks/desired.h"
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
+#include "pdhooks/limits.h"
 
-#define PDH_FLEET_DEFAULT_CONCURRENCY 8
-#define PDH_FLEET_MAX_CONCURRENCY 256
-#define PDH_FLEET_MAX_ACCOUNTS 100000
-#define PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS 10000
 
 typedef enum {
 	PDH_TOKEN_ENV,       /* token_env: the name of an environment variable */

@@ -102,13 +102,14 @@ int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_de
 
 /* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
  * desired file of pf (r must be initialised with pf->desired_path; t->desired_path and
- * t->plan are not used — the saved plan's are), lists the live webhooks once with a client
- * of t->client (with retry not NULL: retried as pdh_apply_list does), and checks both
+ * t->plan are not used — the saved plan's are), lists the live webhooks with
+ * pdh_target_list (retried; PDH_EUNAVAILABLE when the API kept failing), and checks both
  * against pf: its API URL (PDH_EINVAL for another API) before anything, the desired file,
  * then after the listing its company id (pdh_planfile_check_target: PDH_EINVAL for a plan
- * made for another company) before the owned live webhooks. On success r->plan is the plan to apply; on PDH_ESTALE, PDH_EFILE (r->diags)
+ * made for another company) before the owned live webhooks. On success r->plan is the plan
+ * to apply; on PDH_ESTALE, PDH_EFILE (r->diags)
  * or any other error nothing is planned. */
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             const pdh_retry_policy *retry, pdh_error *err);
+                             pdh_error *err);
 
 #endif
