@@ -10,6 +10,8 @@
 
 static void S_label_value(pdh_buf *b, const char *v)
 {
+	if (v == NULL)
+		return;
 	for (; *v; v++) {
 		if (*v == '\\')
 			pdh_buf_puts(b, "\\\\");
