@@ -851,3 +851,45 @@ Test(fleet, an_account_whose_api_keeps_failing_could_not_be_checked_exit_5)
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 }
+
+Test(fleet, status_shows_each_accounts_health_and_metrics_carry_the_account)
+{
+	char *metrics = pdh_xasprintf("%s/fleet.prom", W.dir), *m;
+	pdh_t_run r;
+	json_t *j;
+
+	/* acme and globex have the declared webhook; globex's last delivery failed. */
+	pdh_t_fake_set_state(W.fakes[0], "[{\"id\":3,\"name\":\"deals\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/acme/deals\"}]");
+	pdh_t_fake_set_state(W.fakes[1], "[{\"id\":5,\"name\":\"deals\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/globex/deals\"}]");
+	cr_assert_eq(pdh_t_fake_control(W.fakes[1], "POST", "/_fake/webhooks/5",
+	                                "{\"last_http_status\":500,\"last_delivery_time\":"
+	                                "\"2026-11-30 10:00:00\"}", NULL), 200);
+	pdh_t_pdhooks(&r, W.env, NULL, "status", "--fleet", W.fleet, "--detailed-exitcode",
+	              "--metrics-file", metrics, NULL);
+	cr_expect_eq(r.status, 2, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "globex   unhealthy") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "acme     healthy") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "Fleet: 2 healthy, 1 unhealthy, 0 failed (3 accounts).") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	m = pdh_t_read_file(metrics, NULL);
+	cr_assert_not_null(m);
+	cr_expect_eq(S_count(m, "# HELP pdhooks_run_success "), 1, "one HELP per family: %s", m);
+	cr_expect(strstr(m, "account=\"acme\"") != NULL || strstr(m, "account=acme") != NULL, "%s", m);
+	cr_expect(strstr(m, "account=\"globex\"") != NULL || strstr(m, "account=globex") != NULL,
+	          "%s", m);
+	free(m);
+	pdh_t_pdhooks(&r, W.env, NULL, "status", "--fleet", W.fleet, "--format", "json", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "globex"), "unhealthy");
+	cr_expect_not_null(json_object_get(S_account(j, "globex"), "status"));
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	free(metrics);
+}

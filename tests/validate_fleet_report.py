@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Validates fleet reports against schemas/fleet-report.schema.json, which refers to
-plan.schema.json for each account's plan.
+plan.schema.json and status.schema.json for each account's document.
 Usage: validate_fleet_report.py SCHEMA_DIR FILE...   ("-" reads one document from stdin)."""
 import json
 import os
@@ -18,7 +18,7 @@ def main():
         print("validate_fleet_report.py: no file given", file=sys.stderr)
         return 2
     schemas = {}
-    for name in ("plan.schema.json", "fleet-report.schema.json"):
+    for name in ("plan.schema.json", "status.schema.json", "fleet-report.schema.json"):
         with open(os.path.join(sys.argv[1], name), encoding="utf-8") as f:
             schemas[name] = json.load(f)
         Draft202012Validator.check_schema(schemas[name])

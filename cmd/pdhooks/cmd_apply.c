@@ -380,7 +380,7 @@ done:
 		if (code == PDH_EXIT_OK)
 			code = PDH_EXIT_ERROR;
 	}
-	mx.path = o.metrics_file;
+	mx.path = o.fleet ? NULL : o.metrics_file;  /* a fleet writes its own, per account */
 	/* res->n_calls counts the plan's listing too (prior_calls) */
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
 	                              res ? (int)res->n_calls : run.listing.calls);

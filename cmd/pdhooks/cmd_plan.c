@@ -73,7 +73,7 @@ int pdh_cmd_plan(int argc, char **argv)
 	}
 	code = o.detailed_exitcode && !pdh_plan_is_empty(run.plan) ? PDH_EXIT_CHANGES : PDH_EXIT_OK;
 done:
-	mx.path = o.metrics_file;
+	mx.path = o.fleet ? NULL : o.metrics_file;  /* a fleet writes its own, per account */
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES,
 	                              run.plan, run.listing.calls);
 	free(text);

@@ -126,7 +126,10 @@ const pdh_cmd pdh_commands[] = {
 	  "Exit codes: 0 success (also with failing webhooks, unless --detailed-exitcode),\n"
 	  "1 error (bad file, missing or refused credentials, an API error), 2 a webhook is\n"
 	  "failing or inactive (with --detailed-exitcode), 5 could not check: the API stayed\n"
-	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
+	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n"
+	  "With --fleet: every selected account's health, then a table and 'Fleet: N healthy,\n"
+	  "N unhealthy, N failed (N accounts).'; --metrics-file holds every account's metrics\n"
+	  "with the label account=\"NAME\". Exit code as for 'plan --fleet'.\n" },
 	{ "merge", PDH_CMD_MERGE, pdh_cmd_merge, "REPORT.json...",
 	  "join the JSON reports of a fleet's shards into one report",
 	  "Reads the reports that 'pdhooks plan --fleet F --shard I/N --format json' (or apply)\n"

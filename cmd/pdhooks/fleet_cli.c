@@ -16,6 +16,7 @@
 #include "plan_output.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/apply.h"
+#include "pdhooks/atomic_write.h"
 #include "pdhooks/fleet.h"
 #include "pdhooks/fleet_report.h"
 #include "pdhooks/fleet_run.h"
@@ -38,6 +39,7 @@ void pdh_fleet_args_from(pdh_fleet_args *a, const pdh_common *o)
 	a->auto_approve = o->auto_approve;
 	a->force = o->force;
 	a->parallelism = o->parallelism;
+	a->metrics_file = o->metrics_file;
 }
 
 int pdh_fleet_args_check(const pdh_common *o, const char *command)
@@ -167,6 +169,7 @@ typedef struct S_emit_ctx {
 	bool any_changes;
 	size_t n_not_ok;            /* accounts neither in sync nor applied (canary check) */
 	bool write_failed;
+	pdh_fleet_metrics *metrics; /* --metrics-file, or NULL */
 } S_emit_ctx;
 
 static void S_put(S_emit_ctx *c, char *piece)
@@ -190,16 +193,39 @@ static void S_emit(void *ctx, const pdh_fleet_result *r)
 	if (r->saved_digest && !c->o->quiet)
 		fprintf(stderr, "pdhooks: saved the plan of account %s (sha256 %s)\n", name,
 		        r->saved_digest);
+	if (c->metrics && r->metrics)
+		pdh_fleet_metrics_add(c->metrics, r->metrics);
 	if (c->signatures)
 		c->signatures[c->k] = pdh_xstrdup(r->plan_signature);
 	c->k++;
 	c->any_changes = c->any_changes || r->changes;
-	if (r->row.outcome != PDH_FLEET_IN_SYNC && r->row.outcome != PDH_FLEET_APPLIED)
+	if (r->row.outcome != PDH_FLEET_IN_SYNC && r->row.outcome != PDH_FLEET_APPLIED &&
+	    r->row.outcome != PDH_FLEET_HEALTHY && r->row.outcome != PDH_FLEET_UNHEALTHY)
 		c->n_not_ok++;
 	if (c->report)
 		S_put(c, pdh_fleet_report_add(c->report, &r->row, r->section));
 	if (c->print)
 		fflush(stdout);
+}
+
+/* --metrics-file: every account's metrics in one file, written whole. Returns code, or
+ * PDH_EXIT_ERROR when code was 0 and the file could not be written. */
+static int S_write_metrics(const pdh_fleet_args *a, const S_emit_ctx *c, int code)
+{
+	pdh_error err = { 0 };
+	char *text;
+	int rc;
+
+	if (a->metrics_file == NULL || c->metrics == NULL)
+		return code;
+	text = pdh_fleet_metrics_render(c->metrics);
+	rc = pdh_write_file_atomic(a->metrics_file, text, strlen(text), 0644, true, &err);
+	free(text);
+	if (rc != 0) {
+		pdh_cli_error("cannot write the metrics: %s", err.message);
+		return code == PDH_EXIT_OK ? PDH_EXIT_ERROR : code;
+	}
+	return code;
 }
 
 static pdh_fleet_format S_format(int f)
@@ -235,7 +261,9 @@ static int S_mkdir(const char *dir)
 	return -1;
 }
 
-int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a)
+/* plan --fleet and status --fleet: one pass over the accounts, the report as they finish. */
+static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mode mode,
+                            const char *command)
 {
 	pdh_fleet *f = NULL;
 	pdh_fleet_shard shard;
@@ -260,16 +288,18 @@ int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a)
 	rep.format = S_format(a->format);
 	rep.fleet_sha256 = f->sha256;
 	rep.shard = shard;
-	rep.command = "plan";
+	rep.command = command;
 	c.o = o;
 	c.print = true;
 	c.report = pdh_fleet_report_new(&rep);
+	c.metrics = a->metrics_file ? pdh_fleet_metrics_new() : NULL;
 	S_put(&c, pdh_fleet_report_begin(c.report));
 	S_run_opts(&ro, o, a, f);
-	ro.mode = PDH_FLEET_PLAN;
+	ro.mode = mode;
 	ro.accounts = idx;
 	ro.n_accounts = n;
-	ro.save_dir = a->out_dir;
+	ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
+	ro.metrics_command = c.metrics ? command : NULL;
 	ro.format = rep.format;
 	ro.emit = S_emit;
 	ro.emit_ctx = &c;
@@ -285,11 +315,23 @@ int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a)
 		goto done;
 	}
 	code = pdh_fleet_report_exit_code(c.report, a->detailed_exitcode);
+	code = S_write_metrics(a, &c, code);
 done:
+	pdh_fleet_metrics_free(c.metrics);
 	pdh_fleet_report_free(c.report);
 	free(idx);
 	pdh_fleet_free(f);
 	return code;
+}
+
+int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a)
+{
+	return S_plan_or_status(o, a, PDH_FLEET_PLAN, "plan");
+}
+
+int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
+{
+	return S_plan_or_status(o, a, PDH_FLEET_STATUS, "status");
 }
 
 /* Set by the first SIGINT: no new account or call starts; the second stops at once. */
@@ -424,10 +466,12 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	c.o = o;
 	c.print = true;
 	c.report = pdh_fleet_report_new(&rep);
+	c.metrics = a->metrics_file ? pdh_fleet_metrics_new() : NULL;
 	S_put(&c, pdh_fleet_report_begin(c.report));
 	S_run_opts(&ro, o, a, f);
 	ro.mode = PDH_FLEET_APPLY;
 	ro.saved_dir = a->saved_dir;
+	ro.metrics_command = c.metrics ? "apply" : NULL;
 	ro.interrupt = &S_interrupt;
 	ro.format = rep.format;
 	ro.emit = S_emit;
@@ -456,6 +500,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	fflush(stdout);
 	code = atomic_load(&S_interrupt) ? PDH_EXIT_INTERRUPTED
 	                                 : pdh_fleet_report_exit_code(c.report, false);
+	code = S_write_metrics(a, &c, code);
 	goto done;
 run_error:
 	pdh_cli_error("%s", err.message);
@@ -466,6 +511,7 @@ done:
 	for (size_t i = 0; sig && i < n; i++)
 		free(sig[i]);
 	free(sig);
+	pdh_fleet_metrics_free(c.metrics);
 	pdh_fleet_report_free(c.report);
 	free(idx);
 	pdh_fleet_free(f);

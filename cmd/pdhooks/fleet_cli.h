@@ -25,6 +25,7 @@ typedef struct pdh_fleet_args {
 	const char *saved_dir;      /* apply DIR */
 	bool auto_approve, force;
 	int parallelism;
+	const char *metrics_file;   /* --metrics-file: every account's metrics, account="NAME" */
 } pdh_fleet_args;
 
 
@@ -37,5 +38,6 @@ int pdh_fleet_args_check(const pdh_common *o, const char *command);
 int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a);
 int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a);
 int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a);
+int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a);
 
 #endif

@@ -18,7 +18,7 @@
 #define ON_STATUS PDH_ON(PDH_CMD_STATUS)
 #define ON_MERGE PDH_ON(PDH_CMD_MERGE)
 /* The commands with a fleet mode. */
-#define ON_FLEET (ON_VALIDATE | ON_PLAN | ON_APPLY)
+#define ON_FLEET (ON_VALIDATE | ON_PLAN | ON_APPLY | ON_STATUS)
 #define ON_VERSION PDH_ON(PDH_CMD_VERSION)
 /* The commands that talk to the API. */
 #define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT | ON_STATUS)
@@ -192,7 +192,7 @@ const pdh_opt_spec pdh_opt_table[] = {
 	          "accounts whose fnv1a64(name) mod N is I" },
 	{ .name = "concurrency", .kind = PDH_OPT_INT, .value_name = "N", .min = 1,
 	  .max = PDH_FLEET_MAX_CONCURRENCY, .def = -1, .offset = AS_INT(concurrency),
-	  .commands = ON_PLAN | ON_APPLY,
+	  .commands = ON_PLAN | ON_APPLY | ON_STATUS,
 	  .help = "with --fleet: accounts worked on at once, 1 to 256\n"
 	          "(default: the fleet file's concurrency, else 8)" },
 	{ .name = NULL }

@@ -10,5 +10,8 @@
  * outcome, exit_code, counts, and plan (stolen; NULL: none) or error; apply (stolen, may be
  * NULL) for apply runs. A new reference. */
 json_t *pdh_fleet_account_json(const pdh_fleet_row *row, json_t *plan, json_t *apply);
+/* The same with the document under doc_key ("status": schemas/status.schema.json). */
+json_t *pdh_fleet_account_json_as(const pdh_fleet_row *row, const char *doc_key, json_t *plan,
+                                  json_t *apply);
 
 #endif

@@ -13,6 +13,8 @@ static const char *const S_names[PDH_FLEET_OUTCOME_COUNT] = {
 	[PDH_FLEET_REFUSED] = "refused",
 	[PDH_FLEET_STALE] = "stale",
 	[PDH_FLEET_SKIPPED] = "skipped",
+	[PDH_FLEET_HEALTHY] = "healthy",
+	[PDH_FLEET_UNHEALTHY] = "unhealthy",
 };
 
 const char *pdh_fleet_outcome_name(pdh_fleet_outcome o)
@@ -33,8 +35,10 @@ int pdh_fleet_outcome_exit(pdh_fleet_outcome o)
 	switch (o) {
 	case PDH_FLEET_IN_SYNC:
 	case PDH_FLEET_APPLIED:
-	case PDH_FLEET_SKIPPED: return 0;
-	case PDH_FLEET_CHANGES: return 2;
+	case PDH_FLEET_SKIPPED:
+	case PDH_FLEET_HEALTHY: return 0;
+	case PDH_FLEET_CHANGES:
+	case PDH_FLEET_UNHEALTHY: return 2;
 	case PDH_FLEET_UNAVAILABLE: return 5;
 	case PDH_FLEET_REFUSED: return 3;
 	case PDH_FLEET_STALE: return 4;

@@ -133,7 +133,8 @@ static void S_keep_details(pdh_fleet_report *r, const pdh_fleet_row *row, const 
 	pdh_buf b = PDH_BUF_INIT;
 	char *err;
 
-	if (row->outcome == PDH_FLEET_IN_SYNC || row->outcome == PDH_FLEET_SKIPPED)
+	if (row->outcome == PDH_FLEET_IN_SYNC || row->outcome == PDH_FLEET_SKIPPED ||
+	    row->outcome == PDH_FLEET_HEALTHY)
 		return;
 	pdh_buf_puts(&b, "<details><summary>");
 	pdh_markdown_escape(&b, row->name);
@@ -230,6 +231,15 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 	};
 	bool apply = strcmp(r->o.command, "apply") == 0;
 
+	if (strcmp(r->o.command, "status") == 0) {
+		pdh_buf_printf(b, "Fleet: %zu healthy, %zu unhealthy, %zu failed",
+		               r->by_outcome[PDH_FLEET_HEALTHY], r->by_outcome[PDH_FLEET_UNHEALTHY],
+		               r->by_outcome[PDH_FLEET_FAILED]);
+		if (r->by_outcome[PDH_FLEET_UNAVAILABLE] > 0)
+			pdh_buf_printf(b, ", %zu could not be checked", r->by_outcome[PDH_FLEET_UNAVAILABLE]);
+		pdh_buf_printf(b, " (%zu account%s).", r->n, r->n == 1 ? "" : "s");
+		return;
+	}
 	pdh_buf_printf(b, "Fleet: %zu in sync, ", r->by_outcome[PDH_FLEET_IN_SYNC]);
 	if (apply)
 		pdh_buf_printf(b, "%zu applied, ", r->by_outcome[PDH_FLEET_APPLIED]);
@@ -291,7 +301,7 @@ static char *S_markdown_end(const pdh_fleet_report *r)
 		const S_row *k = &r->rows[i];
 		pdh_buf line = PDH_BUF_INIT;
 
-		if (k->outcome == PDH_FLEET_IN_SYNC) {
+		if (k->outcome == PDH_FLEET_IN_SYNC || k->outcome == PDH_FLEET_HEALTHY) {
 			in_sync++;
 			continue;
 		}
@@ -358,6 +368,12 @@ char *pdh_fleet_report_end(pdh_fleet_report *r)
 
 json_t *pdh_fleet_account_json(const pdh_fleet_row *row, json_t *plan, json_t *apply)
 {
+	return pdh_fleet_account_json_as(row, "plan", plan, apply);
+}
+
+json_t *pdh_fleet_account_json_as(const pdh_fleet_row *row, const char *doc_key, json_t *plan,
+                                  json_t *apply)
+{
 	json_t *a = json_object();
 
 	json_object_set_new(a, "index", json_integer((json_int_t)row->index));
@@ -374,7 +390,7 @@ json_t *pdh_fleet_account_json(const pdh_fleet_row *row, json_t *plan, json_t *a
 	                                           "delete", (json_int_t)row->n_delete,
 	                                           "unchanged", (json_int_t)row->n_unchanged));
 	if (plan)
-		json_object_set_new(a, "plan", plan);
+		json_object_set_new(a, doc_key, plan);
 	if (row->error || !plan)
 		json_object_set_new(a, "error", pdh_json_text(row->error ? row->error : "not planned"));
 	if (apply)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fleet/fleet_json.h"
 #include "plan/plan_json.h"
@@ -14,11 +15,13 @@
 #include "pdhooks/apply.h"
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/metrics.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
 #include "pdhooks/render_markdown.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/sha256.h"
+#include "pdhooks/status.h"
 #include "pdhooks/target.h"
 
 /* An account's Markdown plan is part of a comment shared with others. */
@@ -118,6 +121,25 @@ static void S_section(pdh_fleet_result *r, const pdh_fleet_run_opts *o,
 	json_t *plan_doc = NULL, *acct;
 	pdh_buf b = PDH_BUF_INIT;
 
+	if (o->mode == PDH_FLEET_STATUS) {
+		char *text = NULL;
+
+		if (o->format == PDH_FLEET_JSON) {
+			json_t *doc = NULL;
+
+			if (run->plan) {
+				text = pdh_status_render_json(run->plan, run->desired);
+				doc = json_loads(text, 0, NULL);
+				free(text);
+			}
+			acct = pdh_fleet_account_json_as(&r->row, "status", doc, NULL);
+			r->section = json_dumps(acct, JSON_COMPACT);
+			json_decref(acct);
+		} else if (run->plan) {
+			r->section = pdh_status_render_text(run->plan, o->color);
+		}
+		return;
+	}
 	switch (o->format) {
 	case PDH_FLEET_JSON:
 		if (run->plan)
@@ -216,8 +238,10 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	pdh_target t;
 	char *token = NULL, warning[512];
 	bool bearer = false;
+	struct timespec started;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	r->account = a;
 	r->row.index = o->accounts[slot];
 	r->row.name = a->name;
@@ -275,6 +299,10 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	r->row.n_unchanged = (long)run.plan->n_unchanged;
 	r->plan_signature = S_signature(run.plan, run.live);
 	r->row.outcome = r->changes ? PDH_FLEET_CHANGES : PDH_FLEET_IN_SYNC;
+	if (o->mode == PDH_FLEET_STATUS) {
+		r->row.outcome = pdh_status_unhealthy(run.plan) ? PDH_FLEET_UNHEALTHY : PDH_FLEET_HEALTHY;
+		goto render;
+	}
 	if (o->expect_signature && o->expect_signature[slot] &&
 	    strcmp(o->expect_signature[slot], r->plan_signature) != 0) {
 		S_fail(r, PDH_ESTALE, "the plan changed since it was shown and confirmed; plan again");
@@ -305,6 +333,23 @@ render:
 	r->row.error = r->error;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
 	S_section(r, o, &run, applied);
+	if (o->metrics_command) {
+		pdh_metrics_run m;
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		memset(&m, 0, sizeof(m));
+		m.command = o->metrics_command;
+		m.account = a->name;
+		m.plan = run.plan;
+		m.exit_code = r->row.exit_code == 2 && o->mode == PDH_FLEET_APPLY ? 0 : r->row.exit_code;
+		m.success = m.exit_code == 0 || m.exit_code == 2;
+		m.finished_unix = (double)time(NULL);
+		m.duration_seconds = (double)(now.tv_sec - started.tv_sec) +
+		                     (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+		m.api_calls = run.listing.calls + (applied ? (int)applied->n_calls : 0);
+		r->metrics = pdh_metrics_render(&m);
+	}
 	pdh_apply_result_free(applied);
 	pdh_apply_lock_release(lock);
 	pdh_planfile_free(pf);
@@ -344,6 +389,7 @@ static void S_result_free(pdh_fleet_result *r)
 	free(r->section);
 	free(r->saved_digest);
 	free(r->plan_signature);
+	free(r->metrics);
 	free(r);
 }
 

@@ -22,16 +22,19 @@ typedef enum {
 	PDH_FLEET_REFUSED,      /* a safety brake refused the account's plan */
 	PDH_FLEET_STALE,        /* the account's saved plan no longer holds */
 	PDH_FLEET_SKIPPED,      /* not run: a canary failed, or the run was interrupted */
+	PDH_FLEET_HEALTHY,      /* status: no owned webhook failing or inactive */
+	PDH_FLEET_UNHEALTHY,    /* status: a webhook is failing or inactive */
 	PDH_FLEET_OUTCOME_COUNT
 } pdh_fleet_outcome;
 
-/* "in_sync", "changes", "applied", "failed", "unavailable", "refused", "stale", "skipped". */
+/* "in_sync", "changes", "applied", "failed", "unavailable", "refused", "stale", "skipped",
+ * "healthy", "unhealthy". */
 const char *pdh_fleet_outcome_name(pdh_fleet_outcome o);
 /* The outcome of a name; -1 when it is none. */
 int pdh_fleet_outcome_parse(const char *name);
 /* The exit code an account's outcome stands for, as a single-company run would exit with
- * --detailed-exitcode: 0 in sync, applied or skipped; 2 changes; 1 failed; 5 unavailable;
- * 3 refused; 4 stale. */
+ * --detailed-exitcode: 0 in sync, applied, skipped or healthy; 2 changes or unhealthy;
+ * 1 failed; 5 unavailable; 3 refused; 4 stale. */
 int pdh_fleet_outcome_exit(pdh_fleet_outcome o);
 /* The core code of one account's failure -> its outcome: PDH_EUNAVAILABLE unavailable,
  * PDH_EBRAKE refused, PDH_ESTALE stale, any other failure failed. */
@@ -61,7 +64,7 @@ typedef struct pdh_fleet_report_opts {
 	pdh_fleet_format format;
 	const char *fleet_sha256;    /* of the fleet file */
 	pdh_fleet_shard shard;       /* unset: the whole fleet */
-	const char *command;         /* "plan" or "apply" */
+	const char *command;         /* "plan", "apply" or "status" */
 	size_t max_bytes;            /* Markdown: 0 is PDH_MARKDOWN_MAX */
 } pdh_fleet_report_opts;
 

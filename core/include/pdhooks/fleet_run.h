@@ -16,7 +16,11 @@
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
 
-typedef enum { PDH_FLEET_PLAN, PDH_FLEET_APPLY } pdh_fleet_mode;
+typedef enum {
+	PDH_FLEET_PLAN,
+	PDH_FLEET_APPLY,
+	PDH_FLEET_STATUS   /* plan, then report delivery health (healthy / unhealthy) */
+} pdh_fleet_mode;
 
 /* What one account's run produced, handed to the emit callback (which borrows it). */
 typedef struct pdh_fleet_result {
@@ -28,6 +32,8 @@ typedef struct pdh_fleet_result {
 	char *warning;               /* e.g. a token file others can read; or NULL */
 	char *section;               /* the account's part of the report (format of the opts) */
 	char *saved_digest;          /* plan -o DIR: the sha256 of DIR/NAME.json */
+	char *metrics;               /* opts.metrics_command set: the run's Prometheus text with
+	                                the label account="NAME" */
 	char *plan_signature;        /* sha256 of what the plan does (actions, keys, ids), for
 	                                an apply that must match a plan shown before */
 	bool changes;                /* the plan had actions */
@@ -65,6 +71,8 @@ typedef struct pdh_fleet_run_opts {
 	char *const *expect_signature;
 	/* Non-NULL: run no account, report each as skipped with this reason. */
 	const char *skip_reason;
+	/* Non-NULL ("plan", "apply", "status"): each result carries its metrics text. */
+	const char *metrics_command;
 	/* rendering */
 	pdh_fleet_format format;
 	bool color;
