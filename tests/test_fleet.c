@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/fleet.h"
@@ -892,4 +894,57 @@ Test(fleet, status_shows_each_accounts_health_and_metrics_carry_the_account)
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 	free(metrics);
+}
+
+static void S_setup_slow(void)
+{
+	static char *args[] = { "--latency-ms", "300", NULL };
+	char *acc[4];
+
+	pdh_t_fleet_setup(&W, 3, args, DESIRED);
+	acc[0] = pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }");
+	acc[1] = pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }");
+	acc[2] = pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }");
+	acc[3] = NULL;
+	pdh_t_fleet_write(&W, acc);
+}
+
+TestSuite(fleet_signals, .init = S_setup_slow, .fini = S_teardown, .timeout = 120);
+
+/* SIGTERM and SIGHUP (a cancelled CI job) stop a fleet apply as Ctrl-C does: the account in
+ * flight finishes, no other starts, exit 128 + the signal. */
+static void S_fleet_signal_case(int sig, int want_status)
+{
+	pdh_t_world view;
+	pdh_t_bg b;
+	pdh_t_run r;
+
+	memset(&view, 0, sizeof(view));
+	view.dir = W.dir;
+	for (size_t i = 0; i < PDH_T_FLEET_MAX + 6 && i < PDH_T_WORLD_ENV - 1 && W.env[i]; i++)
+		view.env[i] = W.env[i];
+	pdh_t_bg_start(&b, &view, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	               "--concurrency", "1", NULL);
+	/* inside the first account: its listing or its POST */
+	nanosleep(&(struct timespec){ .tv_sec = 0, .tv_nsec = 500 * 1000 * 1000 }, NULL);
+	pdh_t_bg_signal(&b, sig);
+	pdh_t_bg_wait(&b, &r);
+	cr_expect_eq(r.status, want_status, "%s\n%s", r.out, r.err);
+	/* not killed: the report was finished */
+	cr_expect_not_null(strstr(r.out, "\nFleet: "), "%s\n%s", r.out, r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[2], "POST"), 0,
+	             "the last account was applied after the signal:\n%s", r.out);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[2], "GET"), 0,
+	             "the last account was started after the signal:\n%s", r.out);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet_signals, sigterm_stops_a_fleet_apply_with_143)
+{
+	S_fleet_signal_case(SIGTERM, 143);
+}
+
+Test(fleet_signals, sighup_stops_a_fleet_apply_with_129)
+{
+	S_fleet_signal_case(SIGHUP, 129);
 }

@@ -18,35 +18,7 @@
 #include "pdhooks/render_apply_json.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
-
-/* The signal that asked to stop (SIGINT, SIGTERM or SIGHUP); 0: none. No new call starts
- * once it is set; a second signal of any of the three stops at once. */
-static atomic_int S_interrupt;
-static const int S_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-static void S_on_signal(int sig)
-{
-	int saved = errno;
-	struct sigaction dfl;
-
-	atomic_store(&S_interrupt, sig);  /* lock-free, so async-signal-safe */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (size_t i = 0; i < sizeof(S_stop_signals) / sizeof(S_stop_signals[0]); i++)
-		sigaction(S_stop_signals[i], &dfl, NULL);   /* async-signal-safe */
-	errno = saved;
-}
-
-static const char *S_signal_name(int sig)
-{
-	switch (sig) {
-	case SIGINT: return "SIGINT";
-	case SIGTERM: return "SIGTERM";
-	case SIGHUP: return "SIGHUP";
-	default: return NULL;
-	}
-}
+#include "stop_signal.h"
 
 /* Where apply's output goes, and the first failed write to stdout (a closed pipe must not
  * stop the apply: SIGPIPE is ignored and the failure reported at the end). */
@@ -224,8 +196,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	pdh_planfile *saved = NULL;
 	pdh_apply_lock *lock = NULL;
 	pdh_error err = { 0 };
-	struct sigaction sa, old_sa[3];
-	bool handler[3] = { false, false, false };
+	pdh_stop_signals stops;
 	S_out out = { false, false, false, 0 };
 	FILE *plan_to;
 	char *text = NULL;
@@ -238,6 +209,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
+	memset(&stops, 0, sizeof(stops));
 	memset(&aopts, 0, sizeof(aopts));
 	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0 ||
 	    pdh_fleet_args_check(&o, "apply") != 0)
@@ -332,20 +304,13 @@ int pdh_cmd_apply(int argc, char **argv)
 		}
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = S_on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&sa.sa_mask, S_stop_signals[i]);
-	atomic_store(&S_interrupt, 0);
-	for (int i = 0; i < 3; i++)
-		handler[i] = sigaction(S_stop_signals[i], &sa, &old_sa[i]) == 0;
+	pdh_stop_signals_install(&stops);
 
 	aopts.client = t.client;
 	aopts.plan_opts = t.plan;
 	aopts.parallelism = o.parallelism;
 	aopts.force = o.force;
-	aopts.interrupt = &S_interrupt;
+	aopts.interrupt = &pdh_stop_signal;
 	aopts.max_wait_ms = o.max_wait_ms;
 	aopts.progress = S_progress;
 	aopts.progress_ctx = &out;
@@ -355,7 +320,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		S_flush(&out);
 	}
 	rc = pdh_apply(&res, run.plan, run.desired, &aopts, &err);
-	sig = atomic_load(&S_interrupt);
+	sig = atomic_load(&pdh_stop_signal);
 	if (res && res->interrupted)
 		code = 128 + (sig ? sig : SIGINT);
 	else
@@ -363,7 +328,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (res && !out.json)
 		S_print_summary(res, o.color);
 	if (res && out.json) {
-		pdh_apply_json_extra x = { res->interrupted ? S_signal_name(sig) : NULL, code,
+		pdh_apply_json_extra x = { res->interrupted ? pdh_stop_signal_name(sig) : NULL, code,
 		                           rc != PDH_OK ? err.message : NULL };
 		char *doc = pdh_render_apply_json(res, res->n_calls, &x);
 
@@ -384,9 +349,7 @@ done:
 	/* res->n_calls counts the plan's listing too (prior_calls) */
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
 	                              res ? (int)res->n_calls : run.listing.calls);
-	for (int i = 0; i < 3; i++)
-		if (handler[i])
-			sigaction(S_stop_signals[i], &old_sa[i], NULL);
+	pdh_stop_signals_restore(&stops);
 	pdh_apply_lock_release(lock);
 	pdh_apply_result_free(res);
 	pdh_planfile_free(saved);

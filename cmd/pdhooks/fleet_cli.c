@@ -14,6 +14,7 @@
 #include "cli_plan.h"
 #include "cmd.h"
 #include "plan_output.h"
+#include "stop_signal.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/atomic_write.h"
@@ -334,18 +335,6 @@ int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
 	return S_plan_or_status(o, a, PDH_FLEET_STATUS, "status");
 }
 
-/* Set by the first SIGINT: no new account or call starts; the second stops at once. */
-static atomic_int S_interrupt;
-
-static void S_on_sigint(int sig)
-{
-	int saved = errno;
-
-	(void)sig;
-	atomic_store(&S_interrupt, 1);
-	errno = saved;
-}
-
 static bool S_confirm(size_t n)
 {
 	char line[64];
@@ -424,13 +413,13 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	pdh_fleet_report_opts rep;
 	S_emit_ctx c;
 	pdh_error err = { 0 };
-	struct sigaction sa, old_sa;
-	bool handler = false;
+	pdh_stop_signals stops;
 	char **sig = NULL;
 	size_t *idx = NULL, n = 0, first;
 	int code;
 
 	memset(&c, 0, sizeof(c));
+	memset(&stops, 0, sizeof(stops));
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
 	code = S_load(o, a, &f, &idx, &n, &shard);
@@ -451,12 +440,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 		}
 		putchar('\n');
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = S_on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
-	atomic_store(&S_interrupt, 0);
-	handler = sigaction(SIGINT, &sa, &old_sa) == 0;
+	pdh_stop_signals_install(&stops);
 
 	memset(&rep, 0, sizeof(rep));
 	rep.format = S_format(a->format);
@@ -472,7 +456,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	ro.mode = PDH_FLEET_APPLY;
 	ro.saved_dir = a->saved_dir;
 	ro.metrics_command = c.metrics ? "apply" : NULL;
-	ro.interrupt = &S_interrupt;
+	ro.interrupt = &pdh_stop_signal;
 	ro.format = rep.format;
 	ro.emit = S_emit;
 	ro.emit_ctx = &c;
@@ -498,16 +482,15 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	}
 	S_put(&c, pdh_fleet_report_end(c.report));
 	fflush(stdout);
-	code = atomic_load(&S_interrupt) ? PDH_EXIT_INTERRUPTED
-	                                 : pdh_fleet_report_exit_code(c.report, false);
+	code = atomic_load(&pdh_stop_signal) ? 128 + atomic_load(&pdh_stop_signal)
+	                                     : pdh_fleet_report_exit_code(c.report, false);
 	code = S_write_metrics(a, &c, code);
 	goto done;
 run_error:
 	pdh_cli_error("%s", err.message);
 	code = PDH_EXIT_ERROR;
 done:
-	if (handler)
-		sigaction(SIGINT, &old_sa, NULL);
+	pdh_stop_signals_restore(&stops);
 	for (size_t i = 0; sig && i < n; i++)
 		free(sig[i]);
 	free(sig);
