@@ -734,6 +734,19 @@ static bool S_check_object(pdh_loader *L, const pdh_node *n, const char *version
 	return true;
 }
 
+/* The length of s as the API's maxLength counts it: code points (a byte that is not UTF-8
+ * counts as one). Counting bytes would refuse a 200-letter name in Cyrillic that Pipedrive
+ * and the JSON Schema accept. */
+static size_t S_chars(const char *s)
+{
+	size_t n = 0, len = strlen(s), k;
+	uint32_t cp;
+
+	for (size_t i = 0; i < len; i += k ? k : 1, n++)
+		k = pdh_utf8_decode(s + i, len - i, &cp);
+	return n;
+}
+
 /* "<action>.<object> <host><path>", cut to 255 bytes without splitting a UTF-8 sequence. */
 static char *S_derive_name(const char *action, const char *object, const char *url)
 {
@@ -841,14 +854,15 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 
 	if (f[W_NAME]) {
 		if (S_secret_string(L, f[W_NAME], "name", false, &x) == 0) {
-			size_t len = strlen(x.value);
+			size_t len = S_chars(x.value);
 			w->name = x.value;
 			w->name_shown = x.shown;
 			if (len == 0)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col, "name must not be empty");
 			else if (len > S_NAME_MAX && !x.unread)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
-				      "name is %zu bytes long; Pipedrive allows at most %d", len, S_NAME_MAX);
+				      "name is %zu characters long; Pipedrive allows at most %d", len,
+				      S_NAME_MAX);
 			S_warn_hostile(L, f[W_NAME], "name", w->name);
 		}
 	} else if (w->event_action && w->event_object && w->subscription_url) {
