@@ -83,3 +83,19 @@ Test(qa_outputs, plan_o_still_replaces_an_older_plan)
 	cr_expect_eq(pdh_t_world_count_hooks(&w), 1);
 	pdh_t_world_teardown(&w);
 }
+
+/* The bounds a seconds option names are the ones it takes: 0 is refused, so not "between 0". */
+Test(qa_outputs, a_seconds_option_says_zero_is_not_taken)
+{
+	pdh_t_run r;
+	static const char *const opts[] = { "--timeout", "--max-wait" };
+
+	for (size_t i = 0; i < 2; i++) {
+		pdh_t_pdhooks(&r, NULL, NULL, "apply", opts[i], "0", NULL);
+		cr_expect_eq(r.status, 1);
+		cr_expect_not_null(strstr(r.err, "wants a number of seconds over 0 and at most"), "%s",
+		                   r.err);
+		cr_expect_null(strstr(r.err, "between 0"), "%s", r.err);
+		pdh_t_run_dispose(&r);
+	}
+}
