@@ -73,3 +73,35 @@ Test(qa_apply, a_replace_for_the_same_user_at_the_limit_is_still_done_delete_fir
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
+
+/* A password from a variable that CI leaves empty is no password: the create sends null, and
+ * the next run (the listing shows real passwords here, so "none" is known) has nothing to do,
+ * from the file and from a saved plan alike. */
+Test(qa_apply, an_empty_password_converges)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, (char *[]){ "--password-listing", "real", NULL },
+	                  "pdhooks: 1\n"
+	                  "webhooks:\n"
+	                  "  - event_action: create\n"
+	                  "    event_object: deal\n"
+	                  "    subscription_url: https://hooks.example.com/d\n"
+	                  "    http_auth_user: ops\n"
+	                  "    http_auth_password: ${PDH_QA_UNSET_PASSWORD:-}\n");
+	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", "-o",
+	                w.planfile, NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_world_teardown(&w);
+}

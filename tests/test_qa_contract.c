@@ -6,6 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/client.h"
 #include "pdhooks/desired.h"
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
@@ -58,4 +59,25 @@ Test(qa_contract, a_name_of_256_characters_is_refused_in_characters)
 	                 "name is 256 characters long; Pipedrive allows at most 255");
 	pdh_diags_dispose(&diags);
 	free(yaml);
+}
+
+/* addWebhookRequest: http_auth_password is a nullable string; an empty one means none and is
+ * sent as null, as the plan compares it, so the next listing agrees with the file. */
+Test(qa_contract, an_empty_password_is_sent_as_null)
+{
+	pdh_desired *d = NULL;
+	pdh_diags diags;
+	char *body;
+
+	cr_assert_eq(S_load(&d, &diags, "pdhooks: 1\nwebhooks:\n"
+	                                "  - event_action: create\n    event_object: deal\n"
+	                                "    subscription_url: https://hooks.example.com/d\n"
+	                                "    http_auth_user: u\n    http_auth_password: \"\"\n"),
+	             PDH_OK);
+	body = pdh_client_create_body(&d->webhooks[0]);
+	cr_expect_not_null(strstr(body, "\"http_auth_password\":null"), "%s", body);
+	cr_expect_not_null(strstr(body, "\"http_auth_user\":\"u\""), "%s", body);
+	free(body);
+	pdh_desired_free(d);
+	pdh_diags_dispose(&diags);
 }

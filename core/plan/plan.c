@@ -384,8 +384,11 @@ static size_t S_diff(const S_builder *b, const pdh_desired_webhook *d,
 		             count_only ? NULL : pdh_quote(d->http_auth_user), false);
 	if (d->has_http_auth_password) {
 		bool live_set = l->password_state != PDH_SECRET_NONE;
+		/* An empty password (a ${VAR} set to "", as CI does for a secret it lacks) is no
+		 * password: it is sent as null, and the listing reads "" as none too. */
+		bool want_none = d->http_auth_password == NULL || *d->http_auth_password == '\0';
 		bool changed = false;
-		if (d->http_auth_password == NULL) {
+		if (want_none) {
 			/* Declared null: any password Pipedrive shows (even masked) is one too many. */
 			changed = live_set;
 		} else if (l->password_state == PDH_SECRET_REAL) {
@@ -404,8 +407,8 @@ static size_t S_diff(const S_builder *b, const pdh_desired_webhook *d,
 		if (changed)
 			n = S_change(out, n, "http_auth_password",
 			             count_only ? NULL : pdh_xstrdup(live_set ? "(sensitive)" : "null"),
-			             count_only ? NULL :
-			             pdh_xstrdup(d->http_auth_password ? "(sensitive)" : "null"), true);
+			             count_only ? NULL : pdh_xstrdup(want_none ? "null" : "(sensitive)"),
+			             true);
 	}
 	return n;
 }
