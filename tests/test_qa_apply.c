@@ -105,3 +105,44 @@ Test(qa_apply, an_empty_password_converges)
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	pdh_t_world_teardown(&w);
 }
+
+/* apply --format json keeps its promise of one document on stdout when a brake (exit 3) or a
+ * missing confirmation (exit 1) refuses the plan before any call. */
+Test(qa_apply, a_refused_apply_still_prints_its_json_document)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	json_t *doc, *sum, *ver;
+
+	pdh_t_world_setup(&w, NULL, "pdhooks: 1\nmanage: {urls: [\"https://hooks.example.com/\"]}\n"
+	                            "webhooks: []\n");
+	pdh_t_fake_set_state(w.fake, "["
+		"{\"event_action\":\"create\",\"event_object\":\"deal\","
+		"\"subscription_url\":\"https://hooks.example.com/a\"},"
+		"{\"event_action\":\"create\",\"event_object\":\"note\","
+		"\"subscription_url\":\"https://hooks.example.com/b\"}]");
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--format",
+			                "json", NULL);
+		else
+			pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--force", "--format",
+			                "json", NULL);
+		cr_expect_eq(r.status, i == 0 ? 3 : 1, "%s", r.err);
+		doc = json_loads(r.out, 0, NULL);
+		cr_assert_not_null(doc, "stdout is not one JSON document:\n%s", r.out);
+		sum = json_object_get(doc, "summary");
+		ver = json_object_get(doc, "verification");
+		cr_expect_eq(json_integer_value(json_object_get(sum, "exit_code")), r.status);
+		cr_expect_not_null(strstr(json_string_value(json_object_get(sum, "error")),
+		                          i == 0 ? "refused: it deletes every owned live webhook"
+		                                 : "needs confirmation"), "%s", r.out);
+		cr_expect(json_is_false(json_object_get(ver, "verified")), "%s", r.out);
+		cr_expect(json_is_false(json_object_get(ver, "converged")), "%s", r.out);
+		cr_expect_eq(json_integer_value(json_object_get(sum, "calls")), 1);
+		json_decref(doc);
+		pdh_t_run_dispose(&r);
+	}
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_world_teardown(&w);
+}
