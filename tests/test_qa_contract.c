@@ -81,3 +81,22 @@ Test(qa_contract, an_empty_password_is_sent_as_null)
 	pdh_desired_free(d);
 	pdh_diags_dispose(&diags);
 }
+
+/* A message quoting a value shows a bidirectional override or a C1 control escaped, as the
+ * source line under it does: the raw U+202E would turn the rest of the line around. */
+Test(qa_contract, a_quoted_value_in_a_message_is_escaped)
+{
+	pdh_desired *d = NULL;
+	pdh_diags diags;
+
+	cr_expect_eq(S_load(&d, &diags, "pdhooks: 1\nwebhooks:\n"
+	                                "  - event_action: \"cre\xe2\x80\xae" "ate\\x9b\"\n"
+	                                "    event_object: deal\n"
+	                                "    subscription_url: https://hooks.example.com/d\n"),
+	             PDH_EFILE);
+	cr_assert_eq(diags.len, 1);
+	cr_expect_not_null(strstr(diags.items[0].message, "'cre\\u{202E}ate\\u{009B}'"), "%s",
+	                   diags.items[0].message);
+	cr_expect_null(strstr(diags.items[0].message, "\xe2\x80\xae"), "%s", diags.items[0].message);
+	pdh_diags_dispose(&diags);
+}

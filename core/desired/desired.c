@@ -61,14 +61,20 @@ static char *S_q(const char *s, size_t len)
 			cut--;
 	}
 	pdh_buf_putc(&b, '\'');
-	for (size_t i = 0; i < cut; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\n')
-			pdh_buf_puts(&b, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			pdh_buf_printf(&b, "\\x%02x", c);
-		else
-			pdh_buf_putc(&b, (char)c);
+	/* Runs between newlines and NULs through the one escaper, so that a bidirectional or
+	 * C1 control in the value shows as \u{...} in the message as in the source line. */
+	for (size_t i = 0; i < cut;) {
+		size_t run = i;
+		while (run < cut && s[run] != '\n' && s[run] != '\0')
+			run++;
+		if (run > i) {
+			char *part = pdh_xstrndup(s + i, run - i);
+			pdh_escape_display(&b, part);
+			free(part);
+		}
+		if (run < cut)
+			pdh_buf_puts(&b, s[run] == '\n' ? "\\n" : "\\x00");
+		i = run < cut ? run + 1 : run;
 	}
 	if (cut < len)
 		pdh_buf_puts(&b, "...");
