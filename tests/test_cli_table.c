@@ -80,7 +80,9 @@ Test(cli_table, accessors)
 	cr_expect(pdh_opt_is_path(f));
 	cr_expect(pdh_opt_takes_value(f));
 	cr_expect_null(pdh_opt_find(PDH_CMD_VALIDATE, "api-url", 0), "validate is offline");
-	cr_expect_null(pdh_opt_next(PDH_CMD_VERSION, NULL), "version takes no option");
+	cr_expect_not_null(pdh_opt_find(PDH_CMD_VERSION, "json", 0));
+	cr_expect_null(pdh_opt_find(PDH_CMD_VERSION, "file", 0), "version reads no file");
+	cr_expect_null(pdh_opt_find(PDH_CMD_EXPORT, "file", 0), "export reads no desired file");
 	cr_expect_str_eq(pdh_opt_find(PDH_CMD_PLAN, "format", 0)->values[2], "markdown");
 	cr_expect_str_eq(pdh_opt_find(PDH_CMD_PLAN, "out", 0)->value_name, "PLANFILE");
 	cr_expect_str_eq(pdh_opt_find(PDH_CMD_EXPORT, "out", 0)->value_name, "FILE");

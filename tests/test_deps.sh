@@ -3,7 +3,8 @@
 #   - --demo (what scripts/demo.sh calls) has no analysis or packaging tool (clang, valgrind,
 #     cppcheck, lintian) and no test library, yet every library CMake looks for outside the
 #     tests comes from one of its packages (found with pkg-config and dpkg -S);
-#   - the full list has the packaging tools scripts/package.sh uses and Criterion;
+#   - the full list has the packaging tools scripts/package.sh uses, Criterion, and zsh and
+#     fish (test_completion checks their completion scripts);
 #   - a wrong argument is refused.
 set -euo pipefail
 src=${PDH_SOURCE_DIR:?run through ctest}
@@ -12,13 +13,13 @@ failed() { echo "FAIL: $*" >&2; fail=1; }
 
 demo=$("$src/scripts/deps.sh" --demo --list)
 full=$("$src/scripts/deps.sh" --list)
-for p in clang valgrind cppcheck lintian libcriterion-dev; do
+for p in clang valgrind cppcheck lintian libcriterion-dev zsh fish; do
 	grep -qx "$p" <<<"$demo" && failed "--demo installs $p"
 done
 for p in build-essential cmake pkg-config curl python3; do
 	grep -qx "$p" <<<"$demo" || failed "--demo lacks $p"
 done
-for p in lintian dpkg-dev file libcriterion-dev python3-yaml python3-jsonschema cppcheck valgrind; do
+for p in lintian dpkg-dev file libcriterion-dev python3-yaml python3-jsonschema cppcheck valgrind zsh fish; do
 	grep -qx "$p" <<<"$full" || failed "the full list lacks $p"
 done
 grep -q 'scripts/deps.sh --demo' "$src/scripts/demo.sh" || failed "demo.sh does not use deps.sh --demo"

@@ -5,6 +5,8 @@
 #   - examples/github/*.yml are YAML that GitHub Actions can read (python3-yaml), with the
 #     shape a workflow needs, and the applying ones share one concurrency group;
 #   - every `pdhooks COMMAND --option` the examples use is in that command's --help.
+#   - the ENVIRONMENT section names every variable the CLI reads for itself (PDHOOKS_FILE,
+#     NO_COLOR, TERM), and the page says what -f - and --color's precedence are.
 # (tests/test_cli_table.c checks the man page against the option table itself.)
 set -euo pipefail
 src=${PDH_SOURCE_DIR:?}
@@ -85,5 +87,13 @@ grep -hv '^ *#' "$src"/examples/github/*.yml |
     grep -q -- "$opt" <<<"$help" || { echo "FAIL: pdhooks $cmd has no $opt" >&2; exit 1; }
   done
 done || fail=1
+
+# The variables the CLI itself reads, in ENVIRONMENT; -f - and colour's precedence.
+envsec=$(sed -n '/^\.SH ENVIRONMENT/,/^\.SH [A-DF-Z]/p' "$man")
+for v in PDHOOKS_FILE NO_COLOR TERM PIPEDRIVE_API_TOKEN PIPEDRIVE_OAUTH_TOKEN; do
+	grep -qx ".B $v" <<<"$envsec" || err "the man page's ENVIRONMENT lacks $v"
+done
+grep -q 'reads it from standard input' "$man" || err "the man page does not explain -f -"
+grep -q '^Precedence, first match wins' "$man" || err "the man page does not give colour's precedence"
 
 exit $fail

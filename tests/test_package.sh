@@ -7,9 +7,10 @@
 #     maintainer, section, a description;
 #   - copyright: Debian's machine-readable format with the MIT (Expat) text of LICENSE;
 #   - the compressed files are the sources (changelog.gz is CHANGELOG.md);
-#   - the completions hook: without a `completion` command nothing is installed; with one
-#     (a stand-in, PDH_COMPLETION_BIN) its bash, zsh and fish output lands where the shells
-#     look for vendor completions.
+#   - the completions: the package ships what this pdhooks' `completion bash|zsh|fish`
+#     writes, where the shells look for vendor completions; the install hook installs none
+#     for a pdhooks without the command, and a stand-in's (PDH_COMPLETION_BIN) output when
+#     it has one.
 # scripts/package.sh (CI) also installs the package and runs it.
 set -euo pipefail
 src=${PDH_SOURCE_DIR:?run through ctest}
@@ -80,6 +81,17 @@ lintian_rc=0
 lintian --fail-on error "$deb" >"$work/lintian.txt" 2>&1 || lintian_rc=$?
 grep '^E:' "$work/lintian.txt" >&2 && failed "lintian errors"
 [ "$lintian_rc" = 0 ] || { cat "$work/lintian.txt" >&2; failed "lintian exit $lintian_rc"; }
+
+# this pdhooks has the completion command: the package ships its three scripts, as
+# `pdhooks completion SHELL` writes them (dpkg-deb --contents above)
+for pair in bash:bash-completion/completions/pdhooks zsh:zsh/vendor-completions/_pdhooks \
+	fish:fish/vendor_completions.d/pdhooks.fish; do
+	f=/usr/share/${pair#*:}
+	grep -qx "$f" "$work/files" || { failed "the package lacks $f"; continue; }
+	cmp -s "$work/root$f" <("$bin" completion "${pair%%:*}") ||
+		failed "$f is not what 'pdhooks completion ${pair%%:*}' writes"
+	[ "$(stat -c %a "$work/root$f")" = 644 ] || failed "$f mode $(stat -c %a "$work/root$f")"
+done
 
 # the completions hook, with a stand-in that has the command
 cat >"$work/stand-in" <<'SH'

@@ -205,7 +205,6 @@ void fake_fault_add(fake_company *co, const fake_fault *f);
 /* Takes one use of co's first fault that matches method; false when none. */
 bool fake_fault_take(fake_company *co, int method, fake_fault *out);
 int fake_method_of(const char *method);
-const char *fake_method_name(int method);
 
 /* server.c */
 struct MHD_Daemon;

@@ -17,11 +17,6 @@ int fake_method_of(const char *method)
 	return FAKE_OTHER;
 }
 
-const char *fake_method_name(int method)
-{
-	return method >= 0 && method < FAKE_OTHER ? S_methods[method] : "*";
-}
-
 static int S_number(const char *s, long lo, long hi, long *out)
 {
 	char *end = NULL;

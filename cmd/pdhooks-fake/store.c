@@ -2,7 +2,6 @@
  * defaults, persistence, lookups. */
 #include "fake.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/atomic_write.h"
 #include "pdhooks/buf.h"
 
 enum field_kind { F_INT, F_INT_NULL, F_STR, F_STR_NULL, F_BOOL01, F_TYPE, F_TIME, F_TIME_NULL };
@@ -554,38 +554,19 @@ static char *S_state_text(fake_server *s, size_t *len)
 
 int fake_store_save(fake_server *s)
 {
-	char *tmp = NULL, *text = NULL;
+	pdh_error err;
+	char *text;
 	size_t len;
-	FILE *f = NULL;
-	int rc = -1;
+	int rc;
 
 	if (s->state_path == NULL)
 		return 0;
 	text = S_state_text(s, &len);
-	tmp = pdh_xasprintf("%s.tmp.%ld", s->state_path, (long)getpid());
-	if ((f = fopen(tmp, "w")) == NULL || fwrite(text, 1, len, f) != len) {
-		fprintf(stderr, "pdhooks-fake: cannot write %s\n", tmp);
-		goto done;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		fprintf(stderr, "pdhooks-fake: cannot write %s\n", tmp);
-		goto done;
-	}
-	f = NULL;
-	if (rename(tmp, s->state_path) != 0) {
-		fprintf(stderr, "pdhooks-fake: cannot rename %s: %s\n", tmp, strerror(errno));
-		goto done;
-	}
-	rc = 0;
-done:
-	if (f)
-		fclose(f);
-	if (rc != 0 && tmp)
-		unlink(tmp);
+	rc = pdh_write_file_atomic(s->state_path, text, len, 0644, true, &err);
+	if (rc != 0)
+		fprintf(stderr, "pdhooks-fake: %s\n", err.message);
 	free(text);
-	free(tmp);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 void fake_store_changed(fake_server *s, fake_company *co)

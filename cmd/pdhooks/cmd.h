@@ -36,6 +36,9 @@ typedef struct pdh_cmd {
 	const char *after;    /* after the options: notes, exit codes; or NULL */
 } pdh_cmd;
 
+/* The shells `pdhooks completion` writes for, NULL-terminated. */
+extern const char *const pdh_completion_shells[];
+
 /* The commands in `pdhooks help` order, ending with a zeroed entry. */
 extern const pdh_cmd pdh_commands[];
 const pdh_cmd *pdh_cmd_find(const char *name);
@@ -56,7 +59,11 @@ bool pdh_cli_stdout_ok(void);
 /* "pdhooks: error: MESSAGE" on stderr. */
 void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Whether to colour stderr: a terminal, NO_COLOR unset or empty, no --no-color. */
+/* Whether to colour what goes to fd, by precedence: --no-color or --color never: no;
+ * --color always: yes; else (auto) no when NO_COLOR is set and not empty or TERM is dumb,
+ * otherwise whether fd is a terminal. mode is a pdh_color_mode (options.h). */
+bool pdh_cli_color(int mode, bool no_color_flag, int fd);
+/* pdh_cli_color for stderr with --color auto. */
 bool pdh_cli_color_stderr(bool no_color_flag);
 /* Loads a desired-state file and prints its diagnostics to stderr (compiler-style, with source
  * lines; warnings left out when quiet). Returns a core code: PDH_OK with *out the caller's
@@ -65,6 +72,9 @@ bool pdh_cli_color_stderr(bool no_color_flag);
  * ${VAR} lookup (NULL: the process environment). */
 int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet, bool color,
                          pdh_desired **out, size_t *n_warnings);
+/* The same, reading stdin (named path) when from_stdin. */
+int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_opts *opts,
+                              bool quiet, bool color, pdh_desired **out, size_t *n_warnings);
 
 /* Prints a load's diagnostics to stderr (warnings left out when quiet) and, when rc is
  * PDH_EFILE, "pdhooks: error: PATH does not load: N errors". */
@@ -75,7 +85,9 @@ int pdh_cmd_plan(int argc, char **argv);
 int pdh_cmd_apply(int argc, char **argv);
 int pdh_cmd_validate(int argc, char **argv);
 int pdh_cmd_export(int argc, char **argv);
+int pdh_cmd_status(int argc, char **argv);
 int pdh_cmd_version(int argc, char **argv);
 int pdh_cmd_help(int argc, char **argv);
+int pdh_cmd_completion(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "cli_plan.h"
 #include "cmd.h"
+#include "metrics_out.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/apply_lock.h"
@@ -229,7 +230,9 @@ int pdh_cmd_apply(int argc, char **argv)
 	FILE *plan_to;
 	char *text = NULL, *why = NULL;
 	int first, rc = PDH_OK, code = PDH_EXIT_ERROR, sig;
+	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 
+	pdh_cli_metrics_start(&mx, "apply");
 	/* A closed stdout (apply | head -1) must never stop an apply half-way: writes fail with
 	 * EPIPE instead, and the end says so. */
 	signal(SIGPIPE, SIG_IGN);
@@ -254,6 +257,11 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "names its own desired file)");
 		goto done;
 	}
+	if (o.file_stdin && first >= argc && !o.auto_approve) {
+		pdh_cli_error("apply: -f - reads the file from stdin, so no 'yes' can come from "
+		              "there: add --auto-approve");
+		goto done;
+	}
 	if (first < argc && o.max_deletes >= 0) {
 		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
 		              "again with --max-deletes N");
@@ -262,9 +270,9 @@ int pdh_cmd_apply(int argc, char **argv)
 	if ((code = S_lock(&o, &lock)) != PDH_EXIT_OK)
 		goto done;
 	if (first < argc)
-		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &aopts.retry, &saved);
+		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
 	else
-		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes, &aopts.retry);
+		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
@@ -275,7 +283,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (pdh_plan_is_empty(run.plan)) {
 		if (out.json) {
 			pdh_apply_json_extra x = { NULL, PDH_EXIT_OK, NULL, false };
-			char *doc = pdh_render_apply_json(NULL, run.n_calls, &x);
+			char *doc = pdh_render_apply_json(NULL, (size_t)run.listing.calls, &x);
 
 			fputs(doc, stdout);
 			free(doc);
@@ -302,7 +310,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		/* Refused before any call: in JSON mode stdout still holds the one document. */
 		if (out.json) {
 			pdh_apply_json_extra x = { NULL, code, why, true };
-			char *doc = pdh_render_apply_json(NULL, run.n_calls, &x);
+			char *doc = pdh_render_apply_json(NULL, (size_t)run.listing.calls, &x);
 
 			fputs(doc, stdout);
 			free(doc);
@@ -329,7 +337,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	aopts.max_wait_ms = o.max_wait_ms;
 	aopts.progress = S_progress;
 	aopts.progress_ctx = &out;
-	aopts.prior_calls = run.n_calls;
+	aopts.prior_calls = (size_t)run.listing.calls;
 	if (!out.json) {
 		putchar('\n');
 		S_flush(&out);
@@ -360,6 +368,10 @@ done:
 		if (code == PDH_EXIT_OK)
 			code = PDH_EXIT_ERROR;
 	}
+	mx.path = o.metrics_file;
+	/* res->n_calls counts the plan's listing too (prior_calls) */
+	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
+	                              res ? (int)res->n_calls : run.listing.calls);
 	for (int i = 0; i < 3; i++)
 		if (handler[i])
 			sigaction(S_stop_signals[i], &old_sa[i], NULL);

@@ -46,14 +46,3 @@ int pdh_cmd_help(int argc, char **argv)
 	      stdout);
 	return PDH_EXIT_OK;
 }
-
-int pdh_cmd_version(int argc, char **argv)
-{
-	(void)argv;
-	if (argc > 1) {
-		pdh_cli_error("version takes no arguments");
-		return PDH_EXIT_ERROR;
-	}
-	printf("pdhooks %s\n", PDH_VERSION);
-	return PDH_EXIT_OK;
-}

@@ -22,7 +22,8 @@ int pdh_cmd_validate(int argc, char **argv)
 	}
 	{
 		pdh_load_opts lo = { .no_env = o.no_env };
-		rc = pdh_cli_load_desired(o.file, &lo, o.quiet, o.color_err, &d, &n_warnings);
+		rc = pdh_cli_load_desired_from(o.file, o.file_stdin, &lo, o.quiet, o.color_err, &d,
+		                               &n_warnings);
 	}
 	if (rc == PDH_OK && !o.quiet) {
 		printf("%s: ok, %zu webhook%s", o.file, d->n_webhooks, d->n_webhooks == 1 ? "" : "s");

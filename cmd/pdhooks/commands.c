@@ -15,8 +15,10 @@
 const pdh_cmd pdh_commands[] = {
 	{ "plan", PDH_CMD_PLAN, pdh_cmd_plan, NULL,
 	  "list the live webhooks and show the calls that would make them match the file",
-	  "Makes one call (GET /webhooks) and changes nothing. The plan goes to stdout,\n"
-	  "warnings and errors to stderr.\n"
+	  "Lists the live webhooks (GET /webhooks, retried on connection errors, 429 and\n"
+	  "502/503/504) and changes nothing. The plan goes to stdout, warnings and errors to\n"
+	  "stderr. It names every owned webhook whose last delivery failed (Pipedrive deletes a\n"
+	  "webhook after 3 days without a successful delivery).\n"
 	  "\n"
 	  "Only webhooks of a type in manage.types are touched: by default general with an API\n"
 	  "token, general and application (a Marketplace app's own) with an OAuth token;\n"
@@ -25,8 +27,9 @@ const pdh_cmd pdh_commands[] = {
 	  S_CREDENTIALS_NOTE
 	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
-	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
-	  "2 changes pending (with --detailed-exitcode).\n" },
+	  "1 error (bad file, missing or refused credentials, an API error that retrying does\n"
+	  "not change), 2 changes pending (with --detailed-exitcode), 5 could not check: the API\n"
+	  "stayed unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
 	{ "apply", PDH_CMD_APPLY, pdh_cmd_apply, "[PLANFILE]",
 	  "make the calls the plan shows, then check that nothing is left to do",
 	  "Lists the live webhooks, plans and prints the plan, asks for 'yes' (unless\n"
@@ -70,7 +73,7 @@ const pdh_cmd pdh_commands[] = {
 	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
 	{ "export", PDH_CMD_EXPORT, pdh_cmd_export, NULL,
 	  "write a desired-state file from the live webhooks",
-	  "Lists the live webhooks (one call, GET /webhooks) and writes a desired-state file that\n"
+	  "Lists the live webhooks (GET /webhooks, retried) and writes a desired-state file that\n"
 	  "declares every webhook of type general, sorted by event and URL, with manage.urls set\n"
 	  "to their origins and their names, version, user_id and http_auth_user kept. Webhooks\n"
 	  "of apps and automations are left out, and so is the second of two with the same key.\n"
@@ -82,13 +85,41 @@ const pdh_cmd pdh_commands[] = {
 	  "to false so that nothing left out is deleted, and export exits 1.\n"
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
 	  S_CREDENTIALS_NOTE
-	  "(-f is not used: export reads no desired-state file.)\n"
 	  "\n"
-	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
-	  "failure, FILE exists or cannot be written, a webhook left out).\n" },
-	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL, NULL },
+	  "Exit codes: 0 success, 1 error (missing or refused credentials, an API error, FILE\n"
+	  "exists or cannot be written, a webhook left out), 5 could not check: the API stayed\n"
+	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
+	{ "status", PDH_CMD_STATUS, pdh_cmd_status, NULL,
+	  "show the delivery health of every webhook the file owns",
+	  "Lists the live webhooks (GET /webhooks, retried) and prints every webhook the file\n"
+	  "owns with its health: ok (last delivery answered 2xx), failing (answered otherwise, or\n"
+	  "not at all), never (no delivery yet) or inactive (is_active 0), then the counts and\n"
+	  "the number of foreign webhooks. Pipedrive deletes a webhook after 3 days without a\n"
+	  "successful delivery: status warns before that. Changes nothing; an OAuth token needs\n"
+	  "only the webhooks:read scope.\n",
+	  S_CREDENTIALS_NOTE
+	  "\n"
+	  "Exit codes: 0 success (also with failing webhooks, unless --detailed-exitcode),\n"
+	  "1 error (bad file, missing or refused credentials, an API error), 2 a webhook is\n"
+	  "failing or inactive (with --detailed-exitcode), 5 could not check: the API stayed\n"
+	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
+	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
+	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"
+	  "commit pdhooks was built from (\"unknown\" when it was built outside git) and the\n"
+	  "libcurl and TLS library it runs with (tls is null when libcurl has none).\n" },
 	{ "help", PDH_CMD_HELP, pdh_cmd_help, "[COMMAND]", "show help for pdhooks or one command",
 	  NULL, NULL },
+	{ "completion", PDH_CMD_COMPLETION, pdh_cmd_completion, "bash|zsh|fish",
+	  "print a shell completion script",
+	  "Writes to stdout the completion script of SHELL, made from pdhooks' own table of\n"
+	  "commands and options: commands, each command's options, the values of --format and\n"
+	  "--color, files after -f, -o and the other options that name a file, directories\n"
+	  "after -C.\n",
+	  "To load it:\n"
+	  "  bash:  pdhooks completion bash > ~/.local/share/bash-completion/completions/pdhooks\n"
+	  "  zsh:   pdhooks completion zsh > ~/.zfunc/_pdhooks  (with ~/.zfunc in $fpath)\n"
+	  "  fish:  pdhooks completion fish > ~/.config/fish/completions/pdhooks.fish\n"
+	  "The Debian package installs all three.\n" },
 	{ NULL, PDH_CMD_COUNT, NULL, NULL, NULL, NULL, NULL }
 };
 

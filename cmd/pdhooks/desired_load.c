@@ -5,13 +5,26 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "options.h"
 #include "pdhooks/diag.h"
+
+bool pdh_cli_color(int mode, bool no_color_flag, int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (no_color_flag || mode == PDH_COLOR_NEVER)
+		return false;
+	if (mode == PDH_COLOR_ALWAYS)
+		return true;
+	if ((nc && *nc) || (term && strcmp(term, "dumb") == 0))
+		return false;
+	return isatty(fd) != 0;
+}
 
 bool pdh_cli_color_stderr(bool no_color_flag)
 {
-	const char *nc = getenv("NO_COLOR");
-
-	return !no_color_flag && (nc == NULL || *nc == '\0') && isatty(STDERR_FILENO);
+	return pdh_cli_color(PDH_COLOR_AUTO, no_color_flag, STDERR_FILENO);
 }
 
 void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *data, size_t len,
@@ -33,6 +46,12 @@ void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *d
 int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet, bool color,
                          pdh_desired **out, size_t *n_warnings)
 {
+	return pdh_cli_load_desired_from(path, false, opts, quiet, color, out, n_warnings);
+}
+
+int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_opts *opts,
+                              bool quiet, bool color, pdh_desired **out, size_t *n_warnings)
+{
 	pdh_diags diags;
 	pdh_error err = { 0 };
 	char *data = NULL;
@@ -41,7 +60,10 @@ int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet
 
 	*out = NULL;
 	pdh_diags_init(&diags, path);
-	rc = pdh_desired_read_file(&data, &len, path, &diags, &err);
+	if (from_stdin)
+		rc = pdh_desired_read_fd(&data, &len, STDIN_FILENO, path, &diags, &err);
+	else
+		rc = pdh_desired_read_file(&data, &len, path, &diags, &err);
 	if (rc == PDH_OK)
 		rc = pdh_desired_load_buffer(out, path, data, len, opts, &diags, &err);
 	if (rc == PDH_EIO)

@@ -21,8 +21,10 @@ typedef enum pdh_cmd_id {
 	PDH_CMD_APPLY,
 	PDH_CMD_VALIDATE,
 	PDH_CMD_EXPORT,
+	PDH_CMD_STATUS,
 	PDH_CMD_VERSION,
 	PDH_CMD_HELP,
+	PDH_CMD_COMPLETION,
 	PDH_CMD_COUNT
 } pdh_cmd_id;
 
@@ -33,6 +35,8 @@ typedef enum pdh_opt_kind {
 	PDH_OPT_FLAG,    /* no value; sets a bool to true */
 	PDH_OPT_STRING,  /* a value kept as given (const char *) */
 	PDH_OPT_PATH,    /* a file name, kept as given (const char *); completion offers files */
+	PDH_OPT_DIR,     /* a directory, kept as given (const char *); completion offers
+	                  * directories */
 	PDH_OPT_INT,     /* a whole number from min to max (int) */
 	PDH_OPT_SECONDS, /* seconds, more than 0 and at most max, kept in milliseconds (long) */
 	PDH_OPT_ENUM     /* one of values (int: the index of the value) */
@@ -70,8 +74,10 @@ const pdh_opt_spec *pdh_opt_next(pdh_cmd_id id, const pdh_opt_spec *prev);
 const pdh_opt_spec *pdh_opt_find(pdh_cmd_id id, const char *name, char alias);
 /* Whether the option takes a value (every kind but PDH_OPT_FLAG). */
 bool pdh_opt_takes_value(const pdh_opt_spec *s);
-/* Whether its value names a file (for completion). */
+/* Whether its value names a file (for completion); a directory is no file. */
 bool pdh_opt_is_path(const pdh_opt_spec *s);
+/* Whether its value names a directory (for completion). */
+bool pdh_opt_is_dir(const pdh_opt_spec *s);
 
 /* Prints the usage line ("pdhooks plan [-f FILE] ... [OPTIONS] ARGS": the options the rows
  * show there: short options first, those of several commands before the command's own, then

@@ -2,23 +2,25 @@
  * list. The order of the rows is the order of `pdhooks help CMD`. */
 #include "opt.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include "options.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/export.h"
+#include "pdhooks/limits.h"
 
 #define ON_PLAN PDH_ON(PDH_CMD_PLAN)
 #define ON_APPLY PDH_ON(PDH_CMD_APPLY)
 #define ON_VALIDATE PDH_ON(PDH_CMD_VALIDATE)
 #define ON_EXPORT PDH_ON(PDH_CMD_EXPORT)
+#define ON_STATUS PDH_ON(PDH_CMD_STATUS)
+#define ON_VERSION PDH_ON(PDH_CMD_VERSION)
 /* The commands that talk to the API. */
-#define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT)
+#define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT | ON_STATUS)
 
 /* Where a row's value goes: the field of pdh_common, which must have the C type of the row's
- * kind (a compile error otherwise): FLAG bool, STRING and PATH const char *, INT and ENUM
+ * kind (a compile error otherwise): FLAG bool, STRING, PATH and DIR const char *, INT and ENUM
  * int, SECONDS long. */
 #define S_FIELD(field, type) \
 	(offsetof(pdh_common, field) + 0 * sizeof(_Generic(((pdh_common *)0)->field, type: 1)))
@@ -29,10 +31,14 @@
 
 /* Indexed by pdh_format. */
 static const char *const S_formats[] = { "text", "json", "markdown", NULL };
-/* apply's: the first two of pdh_format. */
-static const char *const S_apply_formats[] = { "text", "json", NULL };
+/* status's and apply's: the first two of pdh_format. */
+static const char *const S_two_formats[] = { "text", "json", NULL };
 _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
                "S_formats is indexed by pdh_format");
+/* Indexed by pdh_color_mode. */
+static const char *const S_colors[] = { "auto", "always", "never", NULL };
+_Static_assert(PDH_COLOR_AUTO == 0 && PDH_COLOR_ALWAYS == 1 && PDH_COLOR_NEVER == 2,
+               "S_colors is indexed by pdh_color_mode");
 
 const pdh_opt_spec pdh_opt_table[] = {
 	/* The options of single commands, before the shared ones in each command's help. */
@@ -42,6 +48,11 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "text (default), json (one document described by\n"
 	          "schemas/plan.schema.json) or markdown (a pull-request\n"
 	          "comment, at most 60,000 characters)" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT",
+	  .values = S_two_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "text (default) or json (one document described by\n"
+	          "schemas/status.schema.json)" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
 	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
@@ -66,17 +77,30 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
 	  .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "exit 2 when changes are pending, 0 when there are none" },
+	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "exit 2 when a webhook is failing or inactive" },
 	{ .name = "no-env", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_env),
 	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "check ${VAR} references without reading the environment:\n"
 	          "unset variables are fine, malformed references are not" },
+	{ .name = "json", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(json),
+	  .commands = ON_VERSION, .synopsis = ON_VERSION,
+	  .help = "one JSON object: version, commit, libcurl and its TLS\n"
+	          "library" },
 	/* -1 (not given): the file's manage.max_deletes. */
-	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N", .min = 0, .max = INT_MAX,
-	  .def = -1, .offset = AS_INT(max_deletes),
+	{ .name = "max-deletes", .kind = PDH_OPT_INT, .value_name = "N",
+	  .min = PDH_MAX_DELETES_MIN, .max = PDH_MAX_DELETES_MAX, .def = -1, .offset = AS_INT(max_deletes),
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
 	          "manage.max_deletes, else 10); duplicates do not count" },
-	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_apply_formats,
+	{ .name = "metrics-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
+	  .offset = AS_STRING(metrics_file), .commands = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .help = "write the run's metrics to PATH (Prometheus text format,\n"
+	          "for node_exporter's textfile collector), atomically, also\n"
+	          "when the run fails" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_two_formats,
 	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "text (default), or json: one document on stdout at the end\n"
@@ -88,12 +112,18 @@ const pdh_opt_spec pdh_opt_table[] = {
 	          "limit and before retries (default 60); past it no new call\n"
 	          "starts and apply exits 5" },
 
-	/* Shared, from -f on (tests/test_readme.sh reads them so). export takes -f too, and
-	 * ignores it (its help says so). */
+	/* Shared, from -f on (tests/test_readme.sh reads them so). export reads no desired
+	 * file, so it takes no -f. */
 	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
 	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
-	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
-	  .help = "the desired-state file (default: pdhooks.yaml)" },
+	  .commands = ON_PLAN | ON_APPLY | ON_VALIDATE | ON_STATUS,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE | ON_STATUS,
+	  .help = "the desired-state file (default: $PDHOOKS_FILE, else\n"
+	          "pdhooks.yaml); - reads it from stdin" },
+	{ .name = "directory", .alias = 'C', .kind = PDH_OPT_DIR, .value_name = "DIR",
+	  .offset = AS_STRING(directory), .commands = ON_API | ON_VALIDATE,
+	  .help = "change to DIR first (as git -C and make -C): every other\n"
+	          "path is read from there" },
 	{ .name = "api-url", .kind = PDH_OPT_STRING, .value_name = "URL", .offset = AS_STRING(api_url),
 	  .commands = ON_API,
 	  .help = "the API base URL (env PIPEDRIVE_API_URL; with\n"
@@ -104,7 +134,7 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .offset = AS_STRING(token_file), .commands = ON_API,
 	  .help = "read the API token from the first line of PATH (a line\n"
 	          "\"Bearer TOKEN\" means an OAuth token)" },
-	{ .name = "timeout", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = 3600,
+	{ .name = "timeout", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = PDH_TIMEOUT_MAX_S,
 	  .offset = AS_LONG(timeout_ms), .commands = ON_API,
 	  .help = "give up on an HTTP call after SECONDS (default 30)" },
 	{ .name = "cacert", .kind = PDH_OPT_PATH, .value_name = "PATH", .offset = AS_STRING(cacert),
@@ -115,10 +145,14 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "quiet", .alias = 'q', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(quiet),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "no warnings or notes on stderr, only errors" },
+	{ .name = "color", .kind = PDH_OPT_ENUM, .value_name = "WHEN", .values = S_colors,
+	  .def = PDH_COLOR_AUTO, .offset = AS_INT(color_mode),
+	  .commands = ON_API | ON_VALIDATE,
+	  .help = "auto (default: colour on a terminal, unless NO_COLOR is\n"
+	          "set or TERM is dumb), always or never" },
 	{ .name = "no-color", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_color_flag),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
-	  .help = "no colour (also when NO_COLOR is set or stdout is no\n"
-	          "terminal)" },
+	  .help = "the same as --color never; it wins over --color always" },
 	{ .name = NULL }
 };
 
@@ -148,6 +182,11 @@ bool pdh_opt_takes_value(const pdh_opt_spec *s)
 bool pdh_opt_is_path(const pdh_opt_spec *s)
 {
 	return s->kind == PDH_OPT_PATH;
+}
+
+bool pdh_opt_is_dir(const pdh_opt_spec *s)
+{
+	return s->kind == PDH_OPT_DIR;
 }
 
 /* "[-f FILE]", "[--format text|json|markdown]", "[--force]" into buf. */

@@ -24,6 +24,7 @@ void pdh_common_init(pdh_common *o)
 		switch (s->kind) {
 		case PDH_OPT_STRING:
 		case PDH_OPT_PATH:
+		case PDH_OPT_DIR:
 			*(const char **)(void *)field = s->def_str;
 			break;
 		case PDH_OPT_INT:
@@ -107,6 +108,7 @@ static int S_store(pdh_common *o, const pdh_opt_spec *s, const char *arg)
 		break;
 	case PDH_OPT_STRING:
 	case PDH_OPT_PATH:
+	case PDH_OPT_DIR:
 		*(const char **)(void *)field = arg;
 		break;
 	case PDH_OPT_INT:
@@ -166,15 +168,26 @@ static int S_check_spelling(const char *command, const struct option *longopts, 
 	return -1;
 }
 
-/* Decides colour (a terminal, no --no-color, no NO_COLOR). */
-static void S_finish(pdh_common *o)
+/* After the options: -C's directory, the desired file's default ($PDHOOKS_FILE) and -f -,
+ * and colour. 0, or -1 with the error printed. */
+static int S_finish(pdh_common *o, const char *command)
 {
-	const char *nc = getenv("NO_COLOR");
+	const char *env_file = getenv("PDHOOKS_FILE");
 
-	bool allowed = !o->no_color_flag && !(nc && *nc);
-
-	o->color = allowed && isatty(STDOUT_FILENO);
-	o->color_err = pdh_cli_color_stderr(o->no_color_flag);
+	if (o->directory && chdir(o->directory) != 0) {
+		pdh_cli_error("%s: cannot change to directory %s: %s", command, o->directory,
+		              strerror(errno));
+		return -1;
+	}
+	if (!o->file_given && env_file && *env_file)
+		o->file = env_file;
+	if (o->file && strcmp(o->file, "-") == 0) {
+		o->file = PDH_CLI_STDIN_NAME;
+		o->file_stdin = true;
+	}
+	o->color = pdh_cli_color(o->color_mode, o->no_color_flag, STDOUT_FILENO);
+	o->color_err = pdh_cli_color(o->color_mode, o->no_color_flag, STDERR_FILENO);
+	return 0;
 }
 
 /* getopt_long's val for a row: its alias, or a code above any character. */
@@ -222,7 +235,8 @@ int pdh_common_parse(pdh_common *o, pdh_cmd_id id, int argc, char **argv, int *f
 			goto done;
 	}
 	*first_arg = optind;
-	S_finish(o);
+	if (S_finish(o, command) != 0)
+		goto done;
 	rc = 0;
 done:
 	free(longopts);

@@ -8,17 +8,23 @@
 #include "opt.h"
 #include "pdhooks/client.h"
 
+/* --color, indexed as its values in opt_table.c. */
+typedef enum pdh_color_mode { PDH_COLOR_AUTO, PDH_COLOR_ALWAYS, PDH_COLOR_NEVER } pdh_color_mode;
+
 typedef struct pdh_common {
-	const char *file;        /* -f; "pdhooks.yaml" */
+	const char *file;        /* -f; $PDHOOKS_FILE, else "pdhooks.yaml"; "<stdin>" for -f - */
 	bool file_given;         /* -f was on the command line */
+	bool file_stdin;         /* -f -: the desired file is read from stdin */
+	const char *directory;   /* -C: changed to by pdh_common_parse; NULL: none */
 	const char *api_url;     /* --api-url; NULL: the environment decides */
 	const char *token_file;
 	const char *cacert;
 	long timeout_ms;         /* 0: the client's default */
 	bool verbose;
 	bool quiet;
-	bool color;              /* for stdout: a terminal, no --no-color, no NO_COLOR */
+	bool color;              /* for stdout (see pdh_cli_color) */
 	bool color_err;          /* for stderr (diagnostics) */
+	int color_mode;          /* --color: a pdh_color_mode */
 	bool no_color_flag;
 	/* The options of single commands (see opt_table.c for which). */
 	const char *out;         /* -o: plan's PLANFILE, export's FILE; NULL: none */
@@ -30,18 +36,24 @@ typedef struct pdh_common {
 	bool auto_approve;       /* apply */
 	bool force;              /* apply */
 	int parallelism;         /* apply */
+	const char *metrics_file; /* plan, apply, status --metrics-file; NULL: none */
 	long max_wait_ms;        /* apply --max-wait; 0: the engine's default */
+	bool json;               /* version --json */
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
 	char *resolved_url;
 	pdh_credentials creds;
 } pdh_common;
+
+/* The name of the desired file in diagnostics when -f - reads it from stdin. */
+#define PDH_CLI_STDIN_NAME "<stdin>"
 
 /* Sets every option to its default (the table's). */
 void pdh_common_init(pdh_common *o);
 /* Parses argv (argv[0] is the command's name) with the options command id takes, as the table
  * declares them, into o. Options are spelled in full; they may come after arguments.
  * *first_arg gets the index of the first argument that is not an option (argc when none).
- * 0, or -1 with the error printed. Colours are decided then. */
+ * Then it changes to -C's directory, takes $PDHOOKS_FILE as the default of -f, turns -f - into
+ * file_stdin (file "<stdin>") and decides colours. 0, or -1 with the error printed. */
 int pdh_common_parse(pdh_common *o, pdh_cmd_id id, int argc, char **argv, int *first_arg);
 /* A whole number from min to max for option `name`: 0, or -1 after printing an error. */
 int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out);

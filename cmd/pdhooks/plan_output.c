@@ -48,7 +48,7 @@ int pdh_cli_print_plan(FILE *out, pdh_format fmt, const pdh_plan *plan,
 }
 
 int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const char *path,
-                       const pdh_retry_policy *retry, pdh_planfile **pf)
+                       pdh_planfile **pf)
 {
 	pdh_error err = { 0 };
 	int rc;
@@ -68,6 +68,6 @@ int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const 
 	t->desired_path = (*pf)->desired_path;
 	t->plan = (*pf)->opts;
 	pdh_target_run_init(run, (*pf)->desired_path);
-	rc = pdh_planfile_target_plan(run, t, *pf, retry, &err);
+	rc = pdh_planfile_target_plan(run, t, *pf, &err);
 	return pdh_cli_report_plan(o, (*pf)->desired_path, run, rc, &err);
 }

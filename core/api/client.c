@@ -447,48 +447,58 @@ static int S_scrubbed(const pdh_client *c, int rc, pdh_error *err)
 	return rc;
 }
 
-int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_error *err)
+/* A call whose 2xx answer must be Pipedrive's JSON, parsed by parse into out; res may be NULL. */
+static int S_json_call(pdh_client *c, const char *method, const char *path, const char *post,
+                       pdh_http_result *res, pdh_error *err,
+                       int (*parse)(void *out, const char *body, size_t len, pdh_error *err),
+                       void *out)
 {
 	pdh_http_result local;
 	int rc;
 
-	*out = NULL;
 	if (res == NULL)
 		res = &local;
-	rc = S_exchange(c, "GET", "/webhooks", NULL, res, err);
+	rc = S_exchange(c, method, path, post, res, err);
 	if (rc == PDH_OK)
-		rc = S_check_json_answer(c, "GET", "/webhooks", res, err);
-	if (rc == PDH_OK) {
-		rc = pdh_live_parse_listing(out, pdh_buf_cstr(&c->body), c->body.len, err);
-		rc = S_parsed(rc, err, res);
-	}
+		rc = S_check_json_answer(c, method, path, res, err);
+	if (rc == PDH_OK)
+		rc = S_parsed(parse(out, pdh_buf_cstr(&c->body), c->body.len, err), err, res);
+	return rc;
+}
+
+static int S_parse_listing(void *out, const char *body, size_t len, pdh_error *err)
+{
+	return pdh_live_parse_listing(out, body, len, err);
+}
+
+static int S_parse_created(void *out, const char *body, size_t len, pdh_error *err)
+{
+	return pdh_live_parse_created(out, body, len, err);
+}
+
+int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	rc = S_json_call(c, "GET", "/webhooks", NULL, res, err, S_parse_listing, out);
 	/* A password the listing shows is one more secret an error text must not show. */
 	for (size_t i = 0; rc == PDH_OK && i < (*out)->n; i++)
 		if ((*out)->items[i].password_state == PDH_SECRET_REAL)
 			pdh_secrets_add(c->secrets, (*out)->items[i].http_auth_password, "***");
-	rc = S_scrubbed(c, rc, err);
-	return rc;
+	return S_scrubbed(c, rc, err);
 }
 
 int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webhook *out,
                       pdh_http_result *res, pdh_error *err)
 {
-	pdh_http_result local;
 	char *body = pdh_client_create_body(w);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (res == NULL)
-		res = &local;
 	if (w->has_http_auth_password)
 		pdh_secrets_add(c->secrets, w->http_auth_password, "(sensitive)");
-	rc = S_exchange(c, "POST", "/webhooks", body, res, err);
-	if (rc == PDH_OK)
-		rc = S_check_json_answer(c, "POST", "/webhooks", res, err);
-	if (rc == PDH_OK) {
-		rc = pdh_live_parse_created(out, pdh_buf_cstr(&c->body), c->body.len, err);
-		rc = S_parsed(rc, err, res);
-	}
+	rc = S_json_call(c, "POST", "/webhooks", body, res, err, S_parse_created, out);
 	pdh_free_secret(body); /* it may hold http_auth_password */
 	return S_scrubbed(c, rc, err);
 }

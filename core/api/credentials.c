@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/limits.h"
 
-#define PDH_TOKEN_MAX 1024
 
 static bool S_set(const char *s)
 {

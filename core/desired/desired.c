@@ -7,17 +7,15 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/read_file.h"
 #include "pdhooks/sha256.h"
 #include "pdhooks/url.h"
 #include "pdhooks/vocab.h"
@@ -27,9 +25,7 @@
 #include "util/escape.h"
 #include "util/text.h"
 
-#define S_NAME_MAX 255
 #define S_QUOTE_MAX 60
-#define S_MAX_WEBHOOKS 50000
 #define S_TOO_BIG "the file is larger than 10 MiB (%u bytes) and is refused"
 
 typedef enum { T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR } S_type;
@@ -604,17 +600,26 @@ static int S_version(pdh_loader *L, const pdh_node *n, char **out)
 	return 0;
 }
 
+/* An optional top-level section (defaults, manage): true when n is a mapping to read; null
+ * means absent, anything else is an error (unless already reported as bad). */
+static bool S_optional_section(pdh_loader *L, const pdh_node *n, const char *name)
+{
+	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+		return false;
+	if (n->kind != N_MAP) {
+		if (n->kind != N_BAD)
+			S_ERR(L, n->line, n->col, "%s: expected a mapping, found %s", name, S_describe(n));
+		return false;
+	}
+	return true;
+}
+
 static void S_load_defaults(pdh_loader *L, const pdh_node *n, S_defaults *def)
 {
 	const pdh_node *f[D_N + 1] = { 0 }, *k[D_N + 1] = { 0 };
 
-	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+	if (!S_optional_section(L, n, "defaults"))
 		return;
-	if (n->kind != N_MAP) {
-		if (n->kind != N_BAD)
-			S_ERR(L, n->line, n->col, "defaults: expected a mapping, found %s", S_describe(n));
-		return;
-	}
 	S_keys(L, n, "defaults", S_defaults_keys, f, k, S_defaults_hint);
 	if (f[D_VERSION] && S_version(L, f[D_VERSION], &def->version) == 0)
 		def->has_version = true;
@@ -678,66 +683,57 @@ static void S_check_url(pdh_loader *L, const pdh_node *n, const char *url, bool 
 
 /* Event vocabulary for the webhook's version: a wrong action is an error, naming the version it
  * belongs to; an unknown object is a warning (Pipedrive adds objects), a wrong-version one an
- * error. */
-static bool S_check_action(pdh_loader *L, const pdh_node *n, const char *version, const char *action)
+ * error. One checker for both fields, told apart by this description. */
+typedef struct S_vocab_field {
+	const char *field;            /* "event_action" */
+	const char *kind;             /* "action", in "a version 1.0 action" */
+	bool unknown_is_error;        /* actions are a closed list; objects grow */
+	bool (*known)(const char *version, const char *word);
+	bool (*other_version)(const char *version, const char *word);
+	const char *const *(*words)(const char *version);
+} S_vocab_field;
+
+static const S_vocab_field S_ACTION = { "event_action", "action", true, pdh_vocab_action_valid,
+	                                pdh_vocab_action_other_version, pdh_vocab_actions };
+static const S_vocab_field S_OBJECT = { "event_object", "object", false, pdh_vocab_object_known,
+	                                pdh_vocab_object_other_version, pdh_vocab_objects };
+
+static bool S_check_vocab(pdh_loader *L, const S_vocab_field *v, const pdh_node *n,
+                          const char *version, const char *word)
 {
 	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
+	const char *s;
 	char *q, *all;
+	bool ok;
 
-	if (pdh_vocab_action_valid(version, action))
+	if (v->known(version, word))
 		return true;
 	q = S_qn(n);
-	all = S_join(pdh_vocab_actions(version));
-	if (pdh_vocab_action_other_version(version, action)) {
+	all = S_join(v->words(version));
+	s = pdh_suggest_closest(word, v->words(version));
+	if (v->other_version(version, word))
+		S_ERR(L, n->line, n->col, "%s %s is a version %s %s; with version %s use one of: %s",
+		      v->field, q, other, v->kind, version, all);
+	else if (v->unknown_is_error && s)
 		S_ERR(L, n->line, n->col,
-		      "event_action %s is a version %s action; with version %s use one of: %s", q, other,
-		      version, all);
-	} else {
-		const char *s = pdh_suggest_closest(action, pdh_vocab_actions(version));
-		if (s)
-			S_ERR(L, n->line, n->col,
-			      "unknown event_action %s for version %s; did you mean '%s'? (one of: %s)", q,
-			      version, s, all);
-		else
-			S_ERR(L, n->line, n->col, "unknown event_action %s for version %s; expected one of: %s",
-			      q, version, all);
-	}
+		      "unknown %s %s for version %s; did you mean '%s'? (one of: %s)", v->field, q,
+		      version, s, all);
+	else if (v->unknown_is_error)
+		S_ERR(L, n->line, n->col, "unknown %s %s for version %s; expected one of: %s",
+		      v->field, q, version, all);
+	else if (s)
+		S_WARN(L, n->line, n->col,
+		       "unknown %s %s for version %s; did you mean '%s'? (known: %s)", v->field, q,
+		       version, s, all);
+	else
+		S_WARN(L, n->line, n->col,
+		       "unknown %s %s for version %s (known: %s); kept, in case Pipedrive added it",
+		       v->field, q, version, all);
+	/* a new object is kept with its warning; every other miss is an error */
+	ok = !v->unknown_is_error && !v->other_version(version, word);
 	free(all);
 	free(q);
-	return false;
-}
-
-static bool S_check_object(pdh_loader *L, const pdh_node *n, const char *version, const char *object)
-{
-	const char *other = strcmp(version, "1.0") == 0 ? "2.0" : "1.0";
-	char *q, *all;
-
-	if (pdh_vocab_object_known(version, object))
-		return true;
-	q = S_qn(n);
-	all = S_join(pdh_vocab_objects(version));
-	if (pdh_vocab_object_other_version(version, object)) {
-		S_ERR(L, n->line, n->col,
-		      "event_object %s is a version %s object; with version %s use one of: %s", q, other,
-		      version, all);
-		free(all);
-		free(q);
-		return false;
-	}
-	{
-		const char *s = pdh_suggest_closest(object, pdh_vocab_objects(version));
-		if (s)
-			S_WARN(L, n->line, n->col,
-			       "unknown event_object %s for version %s; did you mean '%s'? (known: %s)", q,
-			       version, s, all);
-		else
-			S_WARN(L, n->line, n->col,
-			       "unknown event_object %s for version %s (known: %s); kept, in case Pipedrive "
-			       "added it", q, version, all);
-	}
-	free(all);
-	free(q);
-	return true;
+	return ok;
 }
 
 /* The length of s as the API's maxLength counts it: code points (a byte that is not UTF-8
@@ -769,8 +765,8 @@ static char *S_derive_name(const char *action, const char *object, const char *u
 		name = pdh_xasprintf("%s.%s %s%s", action, object, u.host, u.path);
 	pdh_url_dispose(&u);
 	len = strlen(name);
-	if (len > S_NAME_MAX) {
-		len = S_NAME_MAX;
+	if (len > PDH_NAME_MAX) {
+		len = PDH_NAME_MAX;
 		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
 			len--;
 		name[len] = '\0';
@@ -843,11 +839,11 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 	if (f[W_ACTION] && S_string_x(L, f[W_ACTION], "event_action", false, &w->event_action,
 	                              &unread) == 0)
 		action_ok = !version_ok || unread ||
-		            S_check_action(L, f[W_ACTION], version, w->event_action);
+		            S_check_vocab(L, &S_ACTION, f[W_ACTION], version, w->event_action);
 	if (f[W_OBJECT] && S_string_x(L, f[W_OBJECT], "event_object", false, &w->event_object,
 	                              &unread) == 0)
 		object_ok = !version_ok || unread ||
-		            S_check_object(L, f[W_OBJECT], version, w->event_object);
+		            S_check_vocab(L, &S_OBJECT, f[W_OBJECT], version, w->event_object);
 	if (f[W_URL] && S_secret_string(L, f[W_URL], "subscription_url", false, &x) == 0) {
 		w->subscription_url = x.value;
 		w->subscription_url_shown = x.shown;
@@ -865,10 +861,10 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 			w->name_shown = x.shown;
 			if (len == 0)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col, "name must not be empty");
-			else if (len > S_NAME_MAX && !x.unread)
+			else if (len > PDH_NAME_MAX && !x.unread)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
 				      "name is %zu characters long; Pipedrive allows at most %d", len,
-				      S_NAME_MAX);
+				      PDH_NAME_MAX);
 			S_warn_hostile(L, f[W_NAME], "name", w->name);
 		}
 	} else if (w->event_action && w->event_object && w->subscription_url) {
@@ -907,6 +903,8 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 	return action_ok && object_ok && url_ok;
 }
 
+/* A text with the position of the entry it came from: sorted by text, then position, so a
+ * text's first occurrence in the file comes first (identity keys, default manage.urls). */
 typedef struct {
 	char *key;
 	size_t index;
@@ -919,6 +917,13 @@ static int S_ident_cmp(const void *a, const void *b)
 
 	if (c)
 		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int S_ident_index_cmp(const void *a, const void *b)
+{
+	const S_ident *x = a, *y = b;
+
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
@@ -1029,13 +1034,8 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	pdh_desired *d = L->d;
 	size_t cap = 0;
 
-	if (n->kind == N_SCALAR && S_type_of(n) == T_NULL)
+	if (!S_optional_section(L, n, "manage"))
 		return;
-	if (n->kind != N_MAP) {
-		if (n->kind != N_BAD)
-			S_ERR(L, n->line, n->col, "manage: expected a mapping, found %s", S_describe(n));
-		return;
-	}
 	S_keys(L, n, "manage", S_manage_keys, f, k, NULL);
 	if (f[M_PRUNE])
 		S_boolean(L, f[M_PRUNE], "manage.prune", &d->prune);
@@ -1043,7 +1043,8 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 		S_load_manage_types(L, f[M_TYPES]);
 	if (f[M_MAX_DELETES]) {
 		long long v;
-		if (S_integer(L, f[M_MAX_DELETES], "manage.max_deletes", 0, INT_MAX, &v) == 0)
+		if (S_integer(L, f[M_MAX_DELETES], "manage.max_deletes", PDH_MAX_DELETES_MIN,
+		              PDH_MAX_DELETES_MAX, &v) == 0)
 			d->max_deletes = (int)v;
 	}
 	if (f[M_URLS]) {
@@ -1097,49 +1098,27 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	}
 }
 
-typedef struct {
-	char *origin;
-	size_t first;
-} S_origin;
-
-static int S_origin_cmp(const void *a, const void *b)
-{
-	const S_origin *x = a, *y = b;
-	int c = strcmp(x->origin, y->origin);
-
-	if (c)
-		return c;
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
-static int S_origin_first_cmp(const void *a, const void *b)
-{
-	const S_origin *x = a, *y = b;
-
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
 /* The default manage.urls: each distinct scheme://host/ of the declared URLs, in file order. */
 static void S_default_manage_urls(pdh_desired *d)
 {
-	S_origin *o = pdh_xcalloc(d->n_webhooks + 1, sizeof(*o));
+	S_ident *o = pdh_xcalloc(d->n_webhooks + 1, sizeof(*o));
 	size_t n = 0, kept = 0, cap = 0;
 
 	for (size_t i = 0; i < d->n_webhooks; i++) {
 		char *s = pdh_url_origin(d->webhooks[i].subscription_url);
 		if (s)
-			o[n++] = (S_origin){ s, i };
+			o[n++] = (S_ident){ s, i };
 	}
-	qsort(o, n, sizeof(*o), S_origin_cmp);
+	qsort(o, n, sizeof(*o), S_ident_cmp);
 	for (size_t i = 0; i < n; i++) {
-		if (kept > 0 && strcmp(o[kept - 1].origin, o[i].origin) == 0)
-			free(o[i].origin);
+		if (kept > 0 && strcmp(o[kept - 1].key, o[i].key) == 0)
+			free(o[i].key);
 		else
 			o[kept++] = o[i];
 	}
-	qsort(o, kept, sizeof(*o), S_origin_first_cmp);
+	qsort(o, kept, sizeof(*o), S_ident_index_cmp);
 	for (size_t i = 0; i < kept; i++)
-		S_add_manage_url(d, o[i].origin, &cap);
+		S_add_manage_url(d, o[i].key, &cap);
 	free(o);
 }
 
@@ -1189,10 +1168,10 @@ static void S_check(pdh_loader *L)
 			S_ERR(L, w->line, w->col,
 			      "webhooks: expected a list of webhooks ('webhooks: []' declares none), found %s",
 			      S_describe(w));
-	} else if (f[R_WEBHOOKS]->n > S_MAX_WEBHOOKS) {
+	} else if (f[R_WEBHOOKS]->n > PDH_DESIRED_MAX_WEBHOOKS) {
 		S_ERR(L, f[R_WEBHOOKS]->line, f[R_WEBHOOKS]->col,
 		      "webhooks: %u entries; pdhooks handles at most %d", (unsigned)f[R_WEBHOOKS]->n,
-		      S_MAX_WEBHOOKS);
+		      PDH_DESIRED_MAX_WEBHOOKS);
 	} else {
 		const pdh_node *w = f[R_WEBHOOKS];
 		d->webhooks = pdh_xcalloc(w->n + 1, sizeof(*d->webhooks));
@@ -1252,53 +1231,33 @@ done:
 	return rc;
 }
 
+/* A read that was refused for its size is a diagnostic of the file, as a load error is. */
+static int S_read_result(int rc, bool too_big, const char *path, pdh_diags *diags,
+                         pdh_error *err)
+{
+	if (rc != PDH_OK && too_big) {
+		pdh_diags_add(diags, PDH_DIAG_ERROR, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
+		rc = pdh_error_set(err, PDH_EFILE, "%s does not load", path);
+	}
+	return rc;
+}
+
+int pdh_desired_read_fd(char **data, size_t *len, int fd, const char *name, pdh_diags *diags,
+                        pdh_error *err)
+{
+	bool too_big;
+	int rc = pdh_read_fd_capped(fd, name, PDH_DESIRED_MAX_BYTES, data, len, &too_big, err);
+
+	return S_read_result(rc, too_big, name, diags, err);
+}
+
 int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
                           pdh_error *err)
 {
-	pdh_buf b = PDH_BUF_INIT;
-	struct stat st;
-	char chunk[65536];
-	int fd, rc = PDH_OK;
+	bool too_big;
+	int rc = pdh_read_file_capped(path, PDH_DESIRED_MAX_BYTES, data, len, &too_big, err);
 
-	*data = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-		goto done;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: it is a directory", path);
-		goto done;
-	}
-	/* Refused before reading when the size is known; a pipe is read one byte past the limit. */
-	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > PDH_DESIRED_MAX_BYTES)
-		goto too_big;
-	b.max = PDH_DESIRED_MAX_BYTES;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		if (pdh_buf_append(&b, chunk, (size_t)n) != 0)
-			goto too_big;
-	}
-	*len = b.len;
-	*data = pdh_buf_detach(&b);
-	goto done;
-too_big:
-	pdh_diags_add(diags, PDH_DIAG_ERROR, 0, 0, S_TOO_BIG, PDH_DESIRED_MAX_BYTES);
-	rc = pdh_error_set(err, PDH_EFILE, "%s does not load", path);
-done:
-	if (fd >= 0)
-		close(fd);
-	pdh_buf_dispose(&b);
-	return rc;
+	return S_read_result(rc, too_big, path, diags, err);
 }
 
 int pdh_desired_load_file(pdh_desired **out, const char *path, const pdh_load_opts *opts,

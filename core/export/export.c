@@ -7,6 +7,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/desired.h"
 #include "pdhooks/diag.h"
+#include "pdhooks/plan.h"
 #include "pdhooks/url.h"
 #include "util/text.h"
 
@@ -60,19 +61,10 @@ typedef struct S_item {
 	char *norm;   /* normalised URL (the identity key's third part) */
 } S_item;
 
-static int S_cmp_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
 static int S_cmp_key(const S_item *a, const S_item *b)
 {
-	int c = S_cmp_str(a->w->event_action, b->w->event_action);
-	if (c == 0)
-		c = S_cmp_str(a->w->event_object, b->w->event_object);
-	if (c == 0)
-		c = S_cmp_str(a->norm, b->norm);
-	return c;
+	return pdh_plan_key_cmp(a->w->event_action, a->w->event_object, a->norm,
+	                        b->w->event_action, b->w->event_object, b->norm);
 }
 
 /* By key; within a key the one to keep first: active, then lowest id. */

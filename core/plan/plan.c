@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
 #include "util/escape.h"
-#include "util/quote.h"
 
 /* One side of the walk: a webhook with its normalised URL. */
 typedef struct S_entry {
@@ -34,20 +34,32 @@ typedef struct S_builder {
 	                                     password then means "none" */
 	char **prefixes;                  /* normalised manage.urls, sorted, prefix-free */
 	size_t n_prefixes;
+	size_t cap_owned;
 	size_t cap_actions, cap_unchanged, cap_foreign, cap_unmanaged, cap_notes, cap_warnings;
 	size_t n_owned_deleted;
 	size_t n_duplicate_deletes; /* deletes of a second copy of a kept key */
 } S_builder;
 
-static int S_key_cmp(const S_entry *a, const S_entry *b)
+static int S_or_empty_cmp(const char *a, const char *b)
 {
-	int c = strcmp(a->action, b->action);
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+int pdh_plan_key_cmp(const char *action_a, const char *object_a, const char *url_a,
+                     const char *action_b, const char *object_b, const char *url_b)
+{
+	int c = S_or_empty_cmp(action_a, action_b);
 
 	if (c == 0)
-		c = strcmp(a->object, b->object);
+		c = S_or_empty_cmp(object_a, object_b);
 	if (c == 0)
-		c = strcmp(a->url, b->url);
+		c = S_or_empty_cmp(url_a, url_b);
 	return c;
+}
+
+static int S_key_cmp(const S_entry *a, const S_entry *b)
+{
+	return pdh_plan_key_cmp(a->action, a->object, a->url, b->action, b->object, b->url);
 }
 
 static int S_entry_cmp(const void *va, const void *vb)
@@ -327,88 +339,36 @@ static bool S_owned_url(const S_builder *b, const char *url)
 
 /* ---- comparing one declared webhook with one live webhook -------------------------------- */
 
-enum { S_MAX_CHANGES = 5 };
+enum { S_MAX_CHANGES = PDH_ATTR_COUNT };
 
 typedef enum { S_PW_OK, S_PW_MASKED, S_PW_ABSENT } S_pw_check;
 
-static char *S_int_text(bool has, long long v)
-{
-	return has ? pdh_xasprintf("%lld", v) : pdh_xstrdup("null");
-}
-
-static bool S_str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Records a change when out is not NULL; returns the new count. */
-static size_t S_change(pdh_change *out, size_t n, const char *attribute, char *before,
-                       char *after, bool sensitive)
-{
-	if (out) {
-		out[n].attribute = attribute;
-		out[n].before = before;
-		out[n].after = after;
-		out[n].sensitive = sensitive;
-	} else {
-		free(before);
-		free(after);
-	}
-	return n + 1;
-}
-
-/* Compares the attributes the file declares. With out == NULL it only counts (the choice of
- * the best duplicate); otherwise out has room for S_MAX_CHANGES. *pw tells whether the
- * declared password could be compared. */
+/* Compares the attributes the file declares, as the attribute table (core/plan/attr.c) says.
+ * With out == NULL it only counts (the choice of the best duplicate); otherwise out has room
+ * for S_MAX_CHANGES. *pw tells whether the declared password could be compared. */
 static size_t S_diff(const S_builder *b, const pdh_desired_webhook *d,
                      const pdh_live_webhook *l, pdh_change *out, S_pw_check *pw)
 {
+	pdh_attr_listing listing = { b->listing_shows_passwords };
 	size_t n = 0;
-	bool count_only = out == NULL;
 
 	*pw = S_PW_OK;
-	if (!d->name_derived && !S_str_eq(d->name, l->name))
-		n = S_change(out, n, "name", count_only ? NULL : pdh_quote(l->name),
-		             count_only ? NULL : pdh_quote(d->name), false);
-	if (d->has_user_id && (!l->has_user_id || l->user_id != d->user_id))
-		n = S_change(out, n, "user_id", count_only ? NULL : S_int_text(l->has_user_id, l->user_id),
-		             count_only ? NULL : S_int_text(true, d->user_id), false);
-	/* version is always known after defaulting; a listing without it cannot disagree. */
-	if (l->version && !S_str_eq(d->version, l->version))
-		n = S_change(out, n, "version", count_only ? NULL : pdh_quote(l->version),
-		             count_only ? NULL : pdh_quote(d->version), false);
-	if (d->has_http_auth_user && !S_str_eq(d->http_auth_user, l->http_auth_user))
-		n = S_change(out, n, "http_auth_user", count_only ? NULL : pdh_quote(l->http_auth_user),
-		             count_only ? NULL : pdh_quote(d->http_auth_user), false);
-	if (d->has_http_auth_password) {
-		bool live_set = l->password_state != PDH_SECRET_NONE;
-		/* An empty password (a ${VAR} set to "", as CI does for a secret it lacks) is no
-		 * password: it is sent as null, and the listing reads "" as none too. */
-		bool want_none = d->http_auth_password == NULL || *d->http_auth_password == '\0';
-		bool changed = false;
-		if (want_none) {
-			/* Declared null: any password Pipedrive shows (even masked) is one too many. */
-			changed = live_set;
-		} else if (l->password_state == PDH_SECRET_REAL) {
-			changed = strcmp(d->http_auth_password, l->http_auth_password) != 0;
-		} else if (l->password_state == PDH_SECRET_NONE && b->listing_shows_passwords) {
-			/* The listing shows real passwords for other webhooks, so this null is "none":
-			 * a password declared later is applied (DESIGN.md, Reconciliation 2). */
-			changed = true;
-		} else {
-			/* A mask, or null. Null might mean "no password", but Pipedrive does not promise
-			 * to return passwords at all: reading null as "differs" would replace every
-			 * password-protected webhook on every run and never converge. So both are
-			 * "cannot be checked", and the plan says so in a note. */
-			*pw = l->password_state == PDH_SECRET_MASKED ? S_PW_MASKED : S_PW_ABSENT;
+	for (size_t i = 0; i < PDH_ATTR_COUNT; i++) {
+		const pdh_attr *a = &pdh_attrs[i];
+		switch (pdh_attr_compare(a, d, l, &listing)) {
+		case PDH_ATTR_DIFFERS:
+			if (out) {
+				out[n].attribute = a->name;
+				out[n].before = pdh_attr_live_text(a, l);
+				out[n].after = pdh_attr_desired_text(a, d);
+				out[n].sensitive = a->secret;
+			}
+			n++;
+			break;
+		case PDH_ATTR_MASKED: *pw = S_PW_MASKED; break;
+		case PDH_ATTR_NOT_LISTED: *pw = S_PW_ABSENT; break;
+		default: break;
 		}
-		if (changed)
-			n = S_change(out, n, "http_auth_password",
-			             count_only ? NULL : pdh_xstrdup(live_set ? "(sensitive)" : "null"),
-			             count_only ? NULL : pdh_xstrdup(want_none ? "null" : "(sensitive)"),
-			             true);
 	}
 	return n;
 }
@@ -431,6 +391,22 @@ static void S_create(S_builder *b, const S_entry *d)
 	S_add_action(b, PDH_ACTION_CREATE, d, d->d, NULL, pdh_xstrdup("missing"));
 }
 
+/* Counts e's live webhook as owned and records its health. */
+static void S_add_owned(S_builder *b, const S_entry *e)
+{
+	pdh_plan *p = b->p;
+	pdh_owned_webhook *o;
+
+	p->owned = pdh_xgrow(p->owned, &b->cap_owned, p->n_owned + 1, sizeof(*p->owned));
+	o = &p->owned[p->n_owned++];
+	o->live = e->l;
+	o->key = pdh_plan_key(e->action, e->object, e->url);
+	o->health = pdh_health_of(e->l);
+	o->delivery_failed = pdh_health_delivery_failed(e->l);
+	if (o->delivery_failed)
+		p->n_delivery_failed++;
+}
+
 /* Live webhooks [g, g+n) share the key of the declared webhook d. Non-general ones are
  * foreign; among the general ones the best is kept (or replaced), the rest are duplicates. */
 static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n)
@@ -450,7 +426,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 			                               pdh_foreign_reason_text(why)));
 			continue;
 		}
-		b->p->n_owned++;
+		S_add_owned(b, &g[i]);
 		c = S_diff(b, d->d, l, NULL, &pw);
 		/* best: attributes match, then active, then lowest id (g is in id order) */
 		if (best == NULL || (c == 0) > (best_changes == 0) ||
@@ -520,7 +496,7 @@ static void S_undeclared(S_builder *b, const S_entry *e)
 		S_add_foreign(b, l, PDH_FOREIGN_OUTSIDE_URLS);
 		return;
 	}
-	b->p->n_owned++;
+	S_add_owned(b, e);
 	if (b->desired->prune)
 		S_add_action(b, PDH_ACTION_DELETE, e, NULL, l, pdh_xstrdup("not declared"));
 	else
@@ -610,6 +586,9 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		}
 	}
 
+	if (live->data_null)
+		S_add_note(&b, pdh_xstrdup("Pipedrive listed the webhooks as \"data: null\", read as "
+		                           "none; a second listing said the same"));
 	ls = pdh_xcalloc(live->n + 1, sizeof(*ls));
 	for (nl = 0; nl < live->n; nl++) {
 		const pdh_live_webhook *w = &live->items[nl];
@@ -695,6 +674,9 @@ void pdh_plan_free(pdh_plan *p)
 	for (i = 0; i < p->n_warnings; i++)
 		free(p->warnings[i]);
 	free(p->warnings);
+	for (i = 0; i < p->n_owned; i++)
+		free(p->owned[i].key);
+	free(p->owned);
 	free(p->brake_reason);
 	free(p);
 }

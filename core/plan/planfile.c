@@ -9,7 +9,9 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/atomic_write.h"
+#include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/read_file.h"
 #include "pdhooks/url.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/sha256.h"
@@ -356,7 +358,7 @@ static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 	if ((rc = S_bool(r, o, where, "prune", &d->prune)) != 0 ||
 	    (rc = S_bool(r, o, where, "manage_all", &d->manage_all)) != 0 ||
 	    (rc = S_bool(r, o, where, "manage_urls_declared", &d->manage_urls_declared)) != 0 ||
-	    (rc = S_int(r, o, where, "max_deletes", -1, 1000000, &n)) != 0)
+	    (rc = S_int(r, o, where, "max_deletes", -1, PDH_MAX_DELETES_MAX, &n)) != 0)
 		return rc;
 	d->max_deletes = (int)n;
 	if ((rc = S_member(r, o, where, "manage_types", T_ARR | T_NULL, true, &types)) != 0)
@@ -442,7 +444,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 {
 	static const char *const known[] = { "format_version", "desired_file", "desired_sha256",
 		"live_fingerprint", "summary", "actions", "unchanged", "foreign", "unmanaged",
-		"notes", "warnings", "saved", NULL };
+		"delivery_failures", "notes", "warnings", "saved", NULL };
 	static const char *const known_saved[] = { "desired", "options", NULL };
 	static const char *const known_opts[] = { "max_deletes", "auth", NULL };
 	S_rd r = { name ? name : "saved plan", err };
@@ -495,6 +497,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_member(&r, doc, "the document", "unchanged", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "foreign", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "unmanaged", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "delivery_failures", T_ARR, true, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "notes", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "warnings", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "actions", T_ARR, false, &actions)) != 0 ||
@@ -511,7 +514,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_member(&r, saved, "saved", "desired", T_OBJ, false, &sd)) != 0 ||
 	    (rc = S_member(&r, saved, "saved", "options", T_OBJ, false, &so)) != 0 ||
 	    (rc = S_only(&r, so, "saved.options", known_opts)) != 0 ||
-	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, 1000000, &n)) != 0)
+	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, PDH_MAX_DELETES_MAX, &n)) != 0)
 		goto done;
 	pf->opts.max_deletes_set = n >= 0;
 	pf->opts.max_deletes = n >= 0 ? (int)n : 0;
@@ -539,37 +542,6 @@ done:
 	return rc;
 }
 
-/* The whole file, at most max bytes. Caller frees. */
-static int S_read_file(const char *path, size_t max, char **out, size_t *len, pdh_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	pdh_buf b = PDH_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-
-	*out = NULL;
-	if (f == NULL)
-		return pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-	b.max = max;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (pdh_buf_append(&b, chunk, n) != 0) {
-			rc = pdh_error_set(err, PDH_EIO, "%s is larger than %zu bytes", path, max);
-			goto done;
-		}
-	}
-	if (ferror(f)) {
-		rc = pdh_error_set(err, PDH_EIO, "cannot read %s: %s", path, strerror(errno));
-		goto done;
-	}
-	*len = b.len;
-	*out = pdh_buf_detach(&b);
-done:
-	fclose(f);
-	pdh_buf_dispose(&b);
-	return rc;
-}
-
 int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err)
 {
 	char *data = NULL;
@@ -577,7 +549,7 @@ int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err)
 	int rc;
 
 	*out = NULL;
-	rc = S_read_file(path, PDH_PLANFILE_MAX_BYTES, &data, &len, err);
+	rc = pdh_read_file_capped(path, PDH_PLANFILE_MAX_BYTES, &data, &len, NULL, err);
 	if (rc == 0)
 		rc = pdh_planfile_parse(out, path, data, len, err);
 	free(data);
@@ -616,26 +588,14 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 	for (size_t i = 0; i < d->n_webhooks; i++) {
 		const pdh_desired_webhook *a = &d->webhooks[i], *b = &rec->webhooks[i];
 		*index = i + 1;
-		if (!S_shown_eq(d->secrets, a->name, b->name) || a->name_derived != b->name_derived)
-			return "name";
 		/* Every text of the record was scrubbed when saved: compare the same way. */
 		if (!S_shown_eq(d->secrets, a->event_action, b->event_action)) return "event_action";
 		if (!S_shown_eq(d->secrets, a->event_object, b->event_object)) return "event_object";
 		if (!S_redacted_eq(d->secrets, a->subscription_url, b->subscription_url))
 			return "subscription_url";
-		if (!S_shown_eq(d->secrets, a->version, b->version) ||
-		    a->version_declared != b->version_declared)
-			return "version";
-		if (a->has_user_id != b->has_user_id || (a->has_user_id && a->user_id != b->user_id))
-			return "user_id";
-		if (a->has_http_auth_user != b->has_http_auth_user ||
-		    !S_shown_eq(d->secrets, a->http_auth_user, b->http_auth_user))
-			return "http_auth_user";
-		if (a->has_http_auth_password != b->has_http_auth_password ||
-		    S_pw_none(a->http_auth_password) != (b->http_auth_password_ref == NULL) ||
-		    (!S_pw_none(a->http_auth_password) &&
-		     !S_shown_eq(d->secrets, a->http_auth_password_ref, b->http_auth_password_ref)))
-			return "http_auth_password";
+		for (size_t k = 0; k < PDH_ATTR_COUNT; k++)
+			if (!pdh_attr_same_record(&pdh_attrs[k], a, b, d->secrets))
+				return pdh_attrs[k].name;
 	}
 	*index = 0;
 	if (d->format_version != rec->format_version) return "pdhooks";

@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#include "pdhooks/apply.h"
-#include "pdhooks/client.h"
+#include "pdhooks/target.h"
 
 static const char *S_kind(pdh_action_kind k)
 {
@@ -54,9 +53,8 @@ done:
 }
 
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             const pdh_retry_policy *retry, pdh_error *err)
+                             pdh_error *err)
 {
-	pdh_client *c = NULL;
 	int rc;
 
 	/* The types a plan manages follow from the credential kind: a plan made with an API
@@ -71,29 +69,10 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 	}
 	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
 	                               &r->source_len, err);
-	if (rc != PDH_OK)
-		goto done;
-	if (retry) {
-		pdh_apply_opts lo;
-		memset(&lo, 0, sizeof(lo));
-		lo.client = t->client;
-		if (lo.client.secrets == NULL)
-			lo.client.secrets = r->desired->secrets;
-		lo.retry = *retry;
-		lo.list_calls = &r->n_calls;
-		rc = pdh_apply_list(&r->live, &lo, err);
-	} else {
-		pdh_client_opts co = t->client;
-		if (co.secrets == NULL)
-			co.secrets = r->desired->secrets;
-		rc = pdh_client_new(&c, &co, err);
-		if (rc == PDH_OK)
-			rc = pdh_target_list(r, c, err);
-	}
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
 done:
-	pdh_client_free(c);
 	return rc;
 }

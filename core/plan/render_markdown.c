@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/planfile.h"
@@ -103,20 +104,26 @@ static void S_row(pdh_buf *b, const pdh_action *a)
 	pdh_buf_puts(b, " |\n");
 }
 
-static const char *S_live_password(const pdh_live_webhook *w)
+/* A cell of the detail table for one attribute (core/plan/attr.c), NULL for a dash; buf
+ * holds an integer's digits. */
+static const char *S_cell(const pdh_attr *a, pdh_attr_value v, bool desired, char buf[32])
 {
-	switch (w->password_state) {
-	case PDH_SECRET_REAL: return "(sensitive)";
-	case PDH_SECRET_MASKED: return "(masked by Pipedrive)";
-	default: return NULL;
+	if (desired && !v.declared && !a->compared_by_default)
+		return a->id == PDH_ATTR_NAME ? "(derived, not compared)" : "(not declared)";
+	if (a->type == PDH_ATTR_PASSWORD) {
+		switch (v.secret) {
+		case PDH_SECRET_REAL: return "(sensitive)";
+		case PDH_SECRET_MASKED: return "(masked by Pipedrive)";
+		default: return NULL;
+		}
 	}
-}
-
-static const char *S_desired_password(const pdh_desired_webhook *w)
-{
-	if (!w->has_http_auth_password)
-		return "(not declared)";
-	return w->http_auth_password ? "(sensitive)" : NULL;
+	if (a->type == PDH_ATTR_INTEGER) {
+		if (v.null)
+			return NULL;
+		snprintf(buf, 32, "%lld", v.integer);
+		return buf;
+	}
+	return v.text;
 }
 
 /* One row of a detail table; values are escaped, NULL shows as a dash. */
@@ -154,19 +161,11 @@ static void S_detail(pdh_buf *b, const pdh_action *a)
 	pdh_buf_puts(b, "\n\n| attribute | live | planned |\n|---|---|---|\n");
 	S_attr(b, "subscription_url", l ? l->subscription_url : NULL,
 	       d ? d->subscription_url : NULL, true);
-	S_attr(b, "name", l ? l->name : NULL,
-	       d ? (d->name_derived ? "(derived, not compared)" : d->name) : NULL, false);
-	S_attr(b, "version", l ? l->version : NULL, d ? d->version : NULL, false);
-	if (l && l->has_user_id)
-		snprintf(lu, sizeof(lu), "%lld", l->user_id);
-	if (d && d->has_user_id)
-		snprintf(du, sizeof(du), "%lld", d->user_id);
-	S_attr(b, "user_id", *lu ? lu : NULL,
-	       d ? (d->has_user_id ? du : "(not declared)") : NULL, false);
-	S_attr(b, "http_auth_user", l ? l->http_auth_user : NULL,
-	       d ? (d->has_http_auth_user ? d->http_auth_user : "(not declared)") : NULL, false);
-	S_attr(b, "http_auth_password", l ? S_live_password(l) : NULL,
-	       d ? S_desired_password(d) : NULL, false);
+	for (size_t i = 0; i < PDH_ATTR_COUNT; i++) {
+		const pdh_attr *at = &pdh_attrs[i];
+		S_attr(b, at->name, l ? S_cell(at, at->live(l), false, lu) : NULL,
+		       d ? S_cell(at, at->desired(d), true, du) : NULL, false);
+	}
 	if (l)
 		S_attr(b, "is_active", l->is_active ? "1" : "0", d ? "1" : NULL, false);
 	pdh_buf_putc(b, '\n');
@@ -213,6 +212,30 @@ static void S_strings(pdh_buf *b, const char *title, char *const *items, size_t 
 		pdh_buf_puts(b, "- ");
 		pdh_markdown_escape(b, items[i]);
 		pdh_buf_putc(b, '\n');
+	}
+	pdh_buf_putc(b, '\n');
+}
+
+/* Owned webhooks whose last delivery failed, before Pipedrive deletes them. */
+static void S_delivery_failures(pdh_buf *b, const pdh_plan *p)
+{
+	if (p->n_delivery_failed == 0)
+		return;
+	pdh_buf_printf(b, "**Failing deliveries: %zu** (Pipedrive deletes a webhook after 3 days "
+	               "without a successful delivery)\n\n", p->n_delivery_failed);
+	for (size_t i = 0; i < p->n_owned; i++) {
+		const pdh_owned_webhook *w = &p->owned[i];
+		char *last;
+
+		if (!w->delivery_failed)
+			continue;
+		last = pdh_health_last_delivery_text(w->live);
+		pdh_buf_puts(b, "- ");
+		pdh_markdown_escape(b, w->key);
+		pdh_buf_printf(b, " (id %lld): last delivery ", w->live->id);
+		pdh_markdown_escape(b, last);
+		pdh_buf_putc(b, '\n');
+		free(last);
 	}
 	pdh_buf_putc(b, '\n');
 }
@@ -297,12 +320,14 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 			             "left out (the comment would be too long)._\n\n");
 	}
 	if (parts & S_NOTES) {
+		S_delivery_failures(b, p);
 		S_strings(b, "Notes", p->notes, p->n_notes);
 		S_warnings(b, p, o->diags);
-	} else if (p->n_notes + p->n_warnings + S_n_file_warnings(o->diags) > 0)
-		pdh_buf_printf(b, "_%zu notes and %zu warnings are left out (the comment would be "
-		               "too long)._\n\n", p->n_notes,
-		               p->n_warnings + S_n_file_warnings(o->diags));
+	} else if (p->n_notes + p->n_warnings + S_n_file_warnings(o->diags) +
+	           p->n_delivery_failed > 0)
+		pdh_buf_printf(b, "_%zu failing deliveries, %zu notes and %zu warnings are left out "
+		               "(the comment would be too long)._\n\n", p->n_delivery_failed,
+		               p->n_notes, p->n_warnings + S_n_file_warnings(o->diags));
 	pdh_buf_puts(b, "<sub>");
 	if (desired && desired->path) {
 		pdh_markdown_escape(b, desired->path);

@@ -147,75 +147,73 @@ static void S_put_authority(pdh_buf *b, const pdh_url *u, bool with_port)
 		pdh_buf_printf(b, ":%s", u->port);
 }
 
-char *pdh_url_normalize(const char *s)
+/* The three ways pdhooks writes a parsed URL back:
+ *   S_NORMALIZE  the identity key's form: default port dropped, empty path as "/";
+ *   S_ORIGIN     scheme://host[:port]/ only (default manage.urls);
+ *   S_REDACT     for output: userinfo and every query value as "***", the port as given. */
+typedef enum { S_NORMALIZE, S_ORIGIN, S_REDACT } S_form;
+
+static void S_put_redacted_query(pdh_buf *b, const char *q)
+{
+	pdh_buf_putc(b, '?');
+	while (*q) {
+		size_t n = strcspn(q, "&");
+		const char *eq = memchr(q, '=', n);
+		if (eq) {
+			pdh_buf_append(b, q, (size_t)(eq - q));
+			pdh_buf_puts(b, "=***");
+		} else {
+			pdh_buf_append(b, q, n);
+		}
+		q += n;
+		if (*q == '&') {
+			pdh_buf_putc(b, '&');
+			q++;
+		}
+	}
+}
+
+static char *S_write(const char *s, S_form form)
 {
 	pdh_url u;
 	pdh_buf b = PDH_BUF_INIT;
 
 	if (pdh_url_parse(&u, s, NULL) != 0)
-		return NULL;
+		return form == S_REDACT ? pdh_xstrdup("(invalid URL)") : NULL;
 	pdh_buf_printf(&b, "%s://", u.scheme);
-	if (u.userinfo)
+	if (u.userinfo && form == S_NORMALIZE)
 		pdh_buf_printf(&b, "%s@", u.userinfo);
-	S_put_authority(&b, &u, !S_default_port(&u));
-	pdh_buf_puts(&b, u.path[0] ? u.path : "/");
-	if (u.query)
-		pdh_buf_printf(&b, "?%s", u.query);
-	if (u.fragment)
-		pdh_buf_printf(&b, "#%s", u.fragment);
+	else if (u.userinfo && form == S_REDACT)
+		pdh_buf_puts(&b, "***@");
+	S_put_authority(&b, &u, form == S_REDACT || !S_default_port(&u));
+	if (form == S_ORIGIN) {
+		pdh_buf_putc(&b, '/');
+	} else {
+		pdh_buf_puts(&b, form == S_NORMALIZE && u.path[0] == '\0' ? "/" : u.path);
+		if (u.query && form == S_REDACT)
+			S_put_redacted_query(&b, u.query);
+		else if (u.query)
+			pdh_buf_printf(&b, "?%s", u.query);
+		if (u.fragment)
+			pdh_buf_printf(&b, "#%s", u.fragment);
+	}
 	pdh_url_dispose(&u);
 	return pdh_buf_detach(&b);
+}
+
+char *pdh_url_normalize(const char *s)
+{
+	return S_write(s, S_NORMALIZE);
 }
 
 char *pdh_url_origin(const char *s)
 {
-	pdh_url u;
-	pdh_buf b = PDH_BUF_INIT;
-
-	if (pdh_url_parse(&u, s, NULL) != 0)
-		return NULL;
-	pdh_buf_printf(&b, "%s://", u.scheme);
-	S_put_authority(&b, &u, !S_default_port(&u));
-	pdh_buf_putc(&b, '/');
-	pdh_url_dispose(&u);
-	return pdh_buf_detach(&b);
+	return S_write(s, S_ORIGIN);
 }
 
 char *pdh_url_redact(const char *s)
 {
-	pdh_url u;
-	pdh_buf b = PDH_BUF_INIT;
-
-	if (pdh_url_parse(&u, s, NULL) != 0)
-		return pdh_xstrdup("(invalid URL)");
-	pdh_buf_printf(&b, "%s://", u.scheme);
-	if (u.userinfo)
-		pdh_buf_puts(&b, "***@");
-	S_put_authority(&b, &u, true);
-	pdh_buf_puts(&b, u.path);
-	if (u.query) {
-		const char *q = u.query;
-		pdh_buf_putc(&b, '?');
-		while (*q) {
-			size_t n = strcspn(q, "&");
-			const char *eq = memchr(q, '=', n);
-			if (eq) {
-				pdh_buf_append(&b, q, (size_t)(eq - q));
-				pdh_buf_puts(&b, "=***");
-			} else {
-				pdh_buf_append(&b, q, n);
-			}
-			q += n;
-			if (*q == '&') {
-				pdh_buf_putc(&b, '&');
-				q++;
-			}
-		}
-	}
-	if (u.fragment)
-		pdh_buf_printf(&b, "#%s", u.fragment);
-	pdh_url_dispose(&u);
-	return pdh_buf_detach(&b);
+	return S_write(s, S_REDACT);
 }
 
 bool pdh_url_host_is_loopback(const char *host)

@@ -226,7 +226,8 @@ void pdh_t_world_secret(pdh_t_world *w, const char *secret)
 	while (n < PDH_T_WORLD_SECRETS && w->secrets[n])
 		n++;
 	cr_assert_lt(n, (size_t)PDH_T_WORLD_SECRETS, "too many secrets");
-	w->secrets[n] = secret;
+	if (n < PDH_T_WORLD_SECRETS)  /* always, after the assertion; said for the analysers */
+		w->secrets[n] = secret;
 }
 
 void pdh_t_world_desired(pdh_t_world *w, const char *yaml)

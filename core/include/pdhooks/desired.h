@@ -7,10 +7,9 @@
 
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/secrets.h"
 
-#define PDH_DESIRED_MAX_BYTES (10u * 1024u * 1024u)
-#define PDH_DEFAULT_MAX_DELETES 10
 
 /* Webhook types pdhooks can manage, as a bit set (manage.types; pdh_plan.types). Automation
  * webhooks are never managed, so they have no bit. */
@@ -112,5 +111,9 @@ void pdh_desired_free(pdh_desired *d);
  * (NUL-terminated, *len bytes) is the caller's to free(). */
 int pdh_desired_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
                           pdh_error *err);
+/* The same from an open descriptor (stdin for `-f -`), named name in messages; fd is left
+ * open. */
+int pdh_desired_read_fd(char **data, size_t *len, int fd, const char *name, pdh_diags *diags,
+                        pdh_error *err);
 
 #endif

@@ -9,7 +9,6 @@
 enum {
 	PDH_OK = 0,
 	PDH_EINVAL = -1,   /* bad argument or option */
-	PDH_ENOMEM = -2,
 	PDH_EIO = -3,      /* file system */
 	PDH_EFILE = -4,    /* the desired file (or a saved plan) does not load; see its diagnostics */
 	PDH_ENET = -5,     /* transport: connect, TLS, timeout, dropped connection */

@@ -18,6 +18,7 @@
 
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
@@ -28,8 +29,6 @@
  * out (only whether there is one), so the digest can be published with the plan. A saved
  * plan is stale when this changes. */
 void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan);
-
-#define PDH_PLANFILE_MAX_BYTES (64u * 1024u * 1024u)
 
 /* The text of a saved plan. Refuses (PDH_EINVAL, nothing written) a desired set with a
  * password that is not made only of ${VAR} references (literal text or a ${VAR:-default}
@@ -86,11 +85,11 @@ int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_de
 
 /* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
  * desired file of pf (r must be initialised with pf->desired_path; t->desired_path and
- * t->plan are not used — the saved plan's are), lists the live webhooks once with a client
- * of t->client (with retry not NULL: retried as pdh_apply_list does), and checks both
+ * t->plan are not used — the saved plan's are), lists the live webhooks with
+ * pdh_target_list (retried; PDH_EUNAVAILABLE when the API kept failing), and checks both
  * against pf. On success r->plan is the plan to apply; on PDH_ESTALE, PDH_EFILE (r->diags)
  * or any other error nothing is planned. */
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             const pdh_retry_policy *retry, pdh_error *err);
+                             pdh_error *err);
 
 #endif

@@ -1,0 +1,36 @@
+/* Every bound of pdhooks in one place: what the loader, the CLI's option table and the
+ * saved-plan reader accept. A bound that two of them check is read from here by both, so a
+ * value one accepts is never refused by another (a saved plan of max_deletes 2,000,000 reads
+ * back as it was written). */
+#ifndef PDHOOKS_LIMITS_H
+#define PDHOOKS_LIMITS_H
+
+#include <limits.h>
+
+/* manage.max_deletes and --max-deletes: 0 .. INT_MAX, default 10. */
+#define PDH_DEFAULT_MAX_DELETES 10
+#define PDH_MAX_DELETES_MIN 0
+#define PDH_MAX_DELETES_MAX INT_MAX
+
+/* apply --parallelism: calls in flight at once, 1 .. 32, default 4. */
+#define PDH_APPLY_DEFAULT_PARALLELISM 4
+#define PDH_APPLY_MAX_PARALLELISM 32
+
+/* --timeout: seconds for one HTTP call, above 0 and at most an hour. */
+#define PDH_TIMEOUT_MAX_S 3600
+
+/* The desired-state file: at most 10 MiB and 50,000 webhooks. */
+#define PDH_DESIRED_MAX_BYTES (10u * 1024u * 1024u)
+#define PDH_DESIRED_MAX_WEBHOOKS 50000
+
+/* A saved plan (-o PLANFILE) read back: at most 64 MiB. */
+#define PDH_PLANFILE_MAX_BYTES (64u * 1024u * 1024u)
+
+/* A webhook's name: Pipedrive takes at most 255 characters (the API's maxLength counts code
+ * points); a derived name is cut to 255 bytes, which is never more. */
+#define PDH_NAME_MAX 255
+
+/* A token from the environment or --token-file: at most 1024 bytes. */
+#define PDH_TOKEN_MAX 1024
+
+#endif

@@ -1,0 +1,344 @@
+/* Where the CLI's input comes from and how it is shown, through the binary: -f - (stdin),
+ * -C DIR, PDHOOKS_FILE, --color auto|always|never with --no-color, NO_COLOR and TERM=dumb,
+ * and export's lack of -f. */
+#define _DEFAULT_SOURCE /* openpty */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+#include "world.h"
+
+#define S_GOOD "pdhooks: 1\nwebhooks:\n" \
+	"  - event_action: create\n" \
+	"    event_object: deal\n" \
+	"    subscription_url: https://hooks.example.com/deal\n"
+/* An error at line 3, column 5. */
+#define S_BAD "pdhooks: 1\nwebhooks:\n  - event: nope\n"
+#define S_ESC "\033["
+
+static bool S_has(const char *text, const char *needle)
+{
+	return text && strstr(text, needle) != NULL;
+}
+
+Test(cli_input, stdin_validates)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, NULL);
+	pdh_t_world_run_in(&r, &w, NULL, S_GOOD, "validate", "-f", "-", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "<stdin>: ok, 1 webhook\n");
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+Test(cli_input, stdin_diagnostics_name_it)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, NULL);
+	pdh_t_world_run_in(&r, &w, NULL, S_BAD, "validate", "-f", "-", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "<stdin>:3:5: error: unknown key 'event'"), "%s", r.err);
+	cr_expect(S_has(r.err, "pdhooks: error: <stdin> does not load"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* empty stdin: a file without the version key, not a crash or a hang */
+	pdh_t_world_run_in(&r, &w, NULL, "", "validate", "-f", "-", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "<stdin>"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* plan -f - plans what stdin says, against the fake (one GET). */
+Test(cli_input, stdin_plans)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, NULL);
+	pdh_t_world_run_in(&r, &w, NULL, S_GOOD, "plan", "-f", "-", "--format", "json", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(S_has(r.out, "https://hooks.example.com/deal"), "%s", r.out);
+	cr_expect(S_has(r.out, "\"create\""), "%s", r.out);
+	pdh_t_world_expect_calls(&w, 1, 0, 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* apply -f - with --auto-approve creates what stdin says; without it, no call is made. */
+Test(cli_input, stdin_applies_only_with_auto_approve)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, NULL);
+	pdh_t_world_run_in(&r, &w, NULL, S_GOOD, "apply", "-f", "-", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "--auto-approve"), "%s", r.err);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run_in(&r, &w, NULL, S_GOOD, "apply", "-f", "-", "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(pdh_t_world_count_url(&w, "https://hooks.example.com/deal", true), 1);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* A saved plan names its own desired file: PDHOOKS_FILE=- (the default of -f) does not
+ * stand in the way of applying it. */
+Test(cli_input, saved_plan_ignores_pdhooks_file)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, S_GOOD);
+	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "-o", w.planfile, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* without --auto-approve: refused for stdin being no terminal, not for -f - */
+	pdh_t_world_run(&r, &w, (char *const[]){ "PDHOOKS_FILE=-", NULL }, "apply", w.planfile,
+	                NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(!S_has(r.err, "reads the file from stdin"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, (char *const[]){ "PDHOOKS_FILE=-", NULL }, "apply", "--auto-approve",
+	                w.planfile, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(pdh_t_world_count_url(&w, "https://hooks.example.com/deal", true), 1);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* A saved plan names its desired file for apply to read again: stdin cannot be. */
+Test(cli_input, stdin_cannot_be_saved)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, NULL);
+	pdh_t_world_run_in(&r, &w, NULL, S_GOOD, "plan", "-f", "-", "-o", w.planfile, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "-o needs a desired file"), "%s", r.err);
+	cr_expect_eq(access(w.planfile, F_OK), -1, "a plan was saved");
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+Test(cli_input, directory_first)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	char *sub;
+
+	pdh_t_world_setup(&w, NULL, S_GOOD);
+	/* -C DIR: the default pdhooks.yaml and a relative -f are read from DIR */
+	pdh_t_world_run(&r, &w, NULL, "validate", "-C", w.dir, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "pdhooks.yaml: ok, 1 webhook\n");
+	pdh_t_run_dispose(&r);
+	sub = pdh_t_world_path(&w, "sub");
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	pdh_t_world_run(&r, &w, NULL, "validate", "--directory", sub, "-f", "../pdhooks.yaml", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* plan -C DIR -o relative: the plan is saved in DIR */
+	pdh_t_world_run(&r, &w, NULL, "plan", "-C", sub, "-f", "../pdhooks.yaml", "-o", "saved.plan",
+	                NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	{
+		char *saved = pdh_xasprintf("%s/saved.plan", sub);
+
+		cr_expect_eq(access(saved, F_OK), 0, "no %s", saved);
+		free(saved);
+	}
+	pdh_t_run_dispose(&r);
+	free(sub);
+	pdh_t_world_teardown(&w);
+}
+
+Test(cli_input, directory_missing)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	char *gone;
+
+	pdh_t_world_setup(&w, NULL, S_GOOD);
+	gone = pdh_t_world_path(&w, "no-such-dir");
+	pdh_t_world_run(&r, &w, NULL, "plan", "-C", gone, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "cannot change to directory"), "%s", r.err);
+	cr_expect(S_has(r.err, "No such file or directory"), "%s", r.err);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
+	pdh_t_run_dispose(&r);
+	free(gone);
+	pdh_t_world_teardown(&w);
+}
+
+Test(cli_input, pdhooks_file_is_the_default)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	char *other, *env;
+
+	pdh_t_world_setup(&w, NULL, S_GOOD);
+	other = pdh_t_world_path(&w, "other.yaml");
+	pdh_t_write_file(other, S_BAD);
+	env = pdh_xasprintf("PDHOOKS_FILE=%s", other);
+	/* the variable names the file when -f is not given */
+	pdh_t_world_run(&r, &w, (char *const[]){ env, NULL }, "validate", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "other.yaml:3:5: error"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* -f wins over it */
+	pdh_t_world_run(&r, &w, (char *const[]){ env, NULL }, "validate", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* PDHOOKS_FILE=- reads stdin */
+	pdh_t_world_run_in(&r, &w, (char *const[]){ "PDHOOKS_FILE=-", NULL }, S_GOOD, "validate",
+	                   NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "<stdin>: ok, 1 webhook\n");
+	pdh_t_run_dispose(&r);
+	free(env);
+	free(other);
+	pdh_t_world_teardown(&w);
+}
+
+/* Runs validate on the world's (bad) file with stderr a fresh pseudo-terminal, with env
+ * TERM=term and NO_COLOR unset, and extra (may be NULL); returns what the terminal got. */
+static char *S_on_terminal(const pdh_t_world *w, const char *term, const char *extra)
+{
+	int master, slave, status;
+	char buf[4096];
+	size_t len = 0, cap = 0;
+	char *out = NULL;
+	pid_t pid;
+
+	cr_assert_eq(openpty(&master, &slave, NULL, NULL, NULL), 0, "openpty: %s", strerror(errno));
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		char *bin = getenv("PDH_BIN");
+		char *argv[] = { bin, "validate", "-f", w->file, (char *)extra, NULL };
+		int null = open("/dev/null", O_RDWR);
+
+		pdh_t_world_child_env(w);
+		unsetenv("NO_COLOR");
+		setenv("TERM", term, 1);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(slave, STDERR_FILENO);
+		close(master);
+		close(slave);
+		execv(bin, argv);
+		_exit(127);
+	}
+	close(slave);
+	for (;;) {
+		ssize_t n = read(master, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;  /* EIO once the child closed the terminal */
+		out = pdh_xgrow(out, &cap, len + (size_t)n + 1, 1);
+		memcpy(out + len, buf, (size_t)n);
+		len += (size_t)n;
+		out[len] = '\0';
+	}
+	close(master);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+	return out ? out : pdh_xstrdup("");
+}
+
+Test(cli_input, colour_on_a_terminal_unless_term_is_dumb)
+{
+	pdh_t_world w;
+	char *out;
+
+	pdh_t_world_setup(&w, NULL, S_BAD);
+	out = S_on_terminal(&w, "xterm", NULL);
+	cr_expect(S_has(out, S_ESC), "no colour on a terminal: %s", out);
+	cr_expect(S_has(out, "pdhooks.yaml:3:5"), "%s", out);
+	free(out);
+	out = S_on_terminal(&w, "dumb", NULL);
+	cr_expect(!S_has(out, S_ESC), "colour with TERM=dumb: %s", out);
+	cr_expect(S_has(out, "pdhooks.yaml:3:5"), "%s", out);
+	free(out);
+	/* --color always beats TERM=dumb; --color never and --no-color beat the terminal */
+	out = S_on_terminal(&w, "dumb", "--color=always");
+	cr_expect(S_has(out, S_ESC), "%s", out);
+	free(out);
+	out = S_on_terminal(&w, "xterm", "--color=never");
+	cr_expect(!S_has(out, S_ESC), "%s", out);
+	free(out);
+	out = S_on_terminal(&w, "xterm", "--no-color");
+	cr_expect(!S_has(out, S_ESC), "%s", out);
+	free(out);
+	pdh_t_world_teardown(&w);
+}
+
+Test(cli_input, colour_flags_into_a_pipe)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, S_BAD);
+	/* auto (the default) into a pipe: none, even without NO_COLOR */
+	pdh_t_world_run(&r, &w, (char *const[]){ "NO_COLOR=", "TERM=xterm", NULL }, "validate", "-f",
+	                w.file, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(!S_has(r.err, S_ESC), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* always: colour into a pipe, also with NO_COLOR set (the tests' environment) */
+	pdh_t_world_run(&r, &w, (char *const[]){ "NO_COLOR=1", NULL }, "validate", "-f", w.file,
+	                "--color", "always", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, S_ESC "1;31merror:"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	/* --no-color wins over --color always */
+	pdh_t_world_run(&r, &w, NULL, "validate", "-f", w.file, "--color", "always", "--no-color",
+	                NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(!S_has(r.err, S_ESC), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, NULL, "validate", "-f", w.file, "--color", "sometimes", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "--color 'sometimes': expected auto, always or never"), "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* export reads no desired file: no -f in its help, and -f is refused. */
+Test(cli_input, export_takes_no_file)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, NULL);
+	pdh_t_world_run(&r, &w, NULL, "help", "export", NULL);
+	cr_expect_eq(r.status, 0);
+	cr_expect(!S_has(r.out, "-f,") && !S_has(r.out, "--file"), "%s", r.out);
+	cr_expect(!S_has(r.out, "not used"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, NULL, "export", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(S_has(r.err, "unknown option -f"), "%s", r.err);
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
