@@ -10,6 +10,7 @@
 #include "pdhooks/desired.h"
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
+#include "pdhooks/live.h"
 
 static int S_load(pdh_desired **d, pdh_diags *diags, const char *yaml)
 {
@@ -99,4 +100,31 @@ Test(qa_contract, a_quoted_value_in_a_message_is_escaped)
 	                   diags.items[0].message);
 	cr_expect_null(strstr(diags.items[0].message, "\xe2\x80\xae"), "%s", diags.items[0].message);
 	pdh_diags_dispose(&diags);
+}
+
+#define S_HOOK "{\"id\":1,\"event_action\":\"added\",\"event_object\":\"activityType\"," \
+	"\"subscription_url\":\"http://example.org\",\"version\":\"2.0\",\"is_active\":1," \
+	"\"type\":\"general\",\"http_auth_user\":null,\"http_auth_password\":null," \
+	"\"last_http_status\":null,\"future_field\":{\"x\":[1]}}"
+
+/* A listing that says it has more pages is part of the webhooks: refused, never planned on. */
+Test(qa_contract, a_listing_that_says_there_is_more_is_refused)
+{
+	static const char paged[] = "{\"success\":true,\"data\":[" S_HOOK "],\"additional_data\":"
+	                            "{\"pagination\":{\"start\":0,\"limit\":1,"
+	                            "\"more_items_in_collection\":true}}}";
+	static const char last[] = "{\"success\":true,\"data\":[" S_HOOK "],\"additional_data\":"
+	                           "{\"pagination\":{\"more_items_in_collection\":false}}}";
+	pdh_live *l = NULL;
+	pdh_error err = { 0 };
+
+	cr_expect_eq(pdh_live_parse_listing(&l, paged, strlen(paged), &err), PDH_EPROTO);
+	cr_expect_null(l);
+	cr_expect_not_null(strstr(err.message, "more_items_in_collection: true"), "%s",
+	                   err.message);
+	cr_expect_eq(pdh_live_parse_listing(&l, last, strlen(last), &err), PDH_OK, "%s",
+	             err.message);
+	cr_assert_not_null(l);
+	cr_expect_eq(l->n, 1);
+	pdh_live_free(l);
 }
