@@ -56,7 +56,10 @@ sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$ex/pdhooks-check.service" | grep '^ExecS
 while read -r line; do
 	cmd=$(awk '{print $2}' <<<"$line")
 	for opt in $(grep -o -- ' --[a-z-]*' <<<"$line"); do
-		"$PDH_BIN" help "$cmd" | grep -q -- "$opt" || { echo "FAIL: pdhooks $cmd has no $opt" >&2; exit 1; }
+		# the whole help first: grep -q stops reading early, and pipefail would count the
+		# writer's SIGPIPE as a failure once the help is longer than a pipe's buffer
+		help=$("$PDH_BIN" help "$cmd")
+		grep -q -- "$opt" <<<"$help" || { echo "FAIL: pdhooks $cmd has no $opt" >&2; exit 1; }
 	done
 done || fail=1
 grep -q 'SuccessExitStatus=2' "$ex/pdhooks-check.service" || failed "exit 2 fails the service"

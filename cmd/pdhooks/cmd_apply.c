@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_plan.h"
+#include "fleet_cli.h"
 #include "cmd.h"
 #include "metrics_out.h"
 #include "plan_output.h"
@@ -239,8 +240,27 @@ int pdh_cmd_apply(int argc, char **argv)
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
-	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0)
+	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0 ||
+	    pdh_fleet_args_check(&o, "apply") != 0)
 		goto done;
+	if (o.fleet) {
+		pdh_fleet_args fa;
+
+		if (first + 1 < argc) {
+			pdh_cli_error("apply --fleet: one directory of saved plans at most, not '%s' too",
+			              argv[first + 1]);
+			goto done;
+		}
+		if (first < argc && o.max_deletes >= 0) {
+			pdh_cli_error("apply: saved plans keep the --max-deletes they were made with; "
+			              "plan again with --max-deletes N");
+			goto done;
+		}
+		pdh_fleet_args_from(&fa, &o);
+		fa.saved_dir = first < argc ? argv[first] : NULL;
+		code = pdh_cli_fleet_apply(&o, &fa);
+		goto done;
+	}
 	out.json = o.format == PDH_FORMAT_JSON;
 	out.quiet = o.quiet;
 	out.color = o.color;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli_plan.h"
+#include "fleet_cli.h"
 #include "cmd.h"
 #include "metrics_out.h"
 #include "plan_output.h"
@@ -51,10 +52,18 @@ int pdh_cmd_plan(int argc, char **argv)
 	pdh_cli_metrics_start(&mx, "plan");
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
-	if (pdh_common_parse(&o, PDH_CMD_PLAN, argc, argv, &first) != 0)
+	if (pdh_common_parse(&o, PDH_CMD_PLAN, argc, argv, &first) != 0 ||
+	    pdh_fleet_args_check(&o, "plan") != 0)
 		goto done;
 	if (first < argc) {
 		pdh_cli_error("plan: unexpected argument '%s' (the file goes after -f)", argv[first]);
+		goto done;
+	}
+	if (o.fleet) {
+		pdh_fleet_args fa;
+
+		pdh_fleet_args_from(&fa, &o);
+		code = pdh_cli_fleet_plan(&o, &fa);
 		goto done;
 	}
 	if (o.out && o.file_stdin) {
@@ -69,8 +78,8 @@ int pdh_cmd_plan(int argc, char **argv)
 		goto done;
 	/* Saved first, so that a plan that cannot be saved prints nothing, and the Markdown
 	 * can name the saved plan's digest. */
-	if (o.out && pdh_cli_save_plan(o.out, run.plan, run.desired, run.live,
-	                                       &t.plan, o.quiet, digest, &err) != 0) {
+	if (o.out && pdh_cli_save_plan(o.out, run.plan, run.desired, run.live, &t.plan,
+	                               t.client.api_url, o.quiet, digest, &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		code = pdh_exit_code(err.code);
 		goto done;

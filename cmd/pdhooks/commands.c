@@ -6,6 +6,17 @@
 #include <stddef.h>
 #include <string.h>
 
+/* For the commands with a fleet mode. */
+#define S_FLEET_NOTE \
+	"With --fleet FLEETFILE it works on every selected account of the fleet file, up to\n" \
+	"--concurrency at once, one failing account never stopping the others; the report\n" \
+	"shows each account's plan under a header naming it, then a table and a line\n" \
+	"'Fleet: N in sync, N with changes, N failed (N accounts).'\n"
+#define S_FLEET_EXIT \
+	"With --fleet: 1 if any account had an error, else 5 if any could not be checked,\n" \
+	"else 3 if any was refused by a brake, else 4 if any saved plan is stale, else 2\n" \
+	"(with --detailed-exitcode) if any has changes, else 0.\n"
+
 /* For the commands that talk to the API. */
 #define S_CREDENTIALS_NOTE \
 	"Credentials: --token-file PATH, else PIPEDRIVE_OAUTH_TOKEN (sent as\n" \
@@ -26,10 +37,13 @@ const pdh_cmd pdh_commands[] = {
 	  "An OAuth token needs the webhooks:read scope to plan, webhooks:full to apply.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
+	  S_FLEET_NOTE
+	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
 	  "1 error (bad file, missing or refused credentials, an API error that retrying does\n"
 	  "not change), 2 changes pending (with --detailed-exitcode), 5 could not check: the API\n"
-	  "stayed unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
+	  "stayed unreachable or kept failing (network, 5xx, 429) after the retries.\n"
+	  S_FLEET_EXIT },
 	{ "apply", PDH_CMD_APPLY, pdh_cmd_apply, "[PLANFILE]",
 	  "make the calls the plan shows, then check that nothing is left to do",
 	  "Lists the live webhooks, plans and prints the plan, asks for 'yes' (unless\n"
@@ -55,11 +69,18 @@ const pdh_cmd pdh_commands[] = {
 	  "report what was done; a second signal stops at once. A closed stdout does not stop\n"
 	  "the apply: it finishes, then exits 1 saying so.\n"
 	  "\n"
+	  S_FLEET_NOTE
+	  "It asks once for the whole fleet; brakes hold per account (a refused account does not\n"
+	  "stop the others); --canary N applies the first N accounts first and the rest only if\n"
+	  "they all converged. With --fleet, PLANFILE is the directory 'plan --fleet F -o DIR'\n"
+	  "wrote: each account's DIR/ACCOUNT.json is applied, and only the stale ones refused.\n"
+	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
 	  "a failed call, no confirmation, another apply running, or the result does not match\n"
 	  "the file); 3 refused by a safety brake, nothing changed; 4 the saved plan is stale,\n"
 	  "nothing changed; 5 the API kept failing or the wait budget ran out; 130, 143, 129\n"
-	  "interrupted by SIGINT, SIGTERM, SIGHUP.\n" },
+	  "interrupted by SIGINT, SIGTERM, SIGHUP.\n"
+	  S_FLEET_EXIT },
 	{ "validate", PDH_CMD_VALIDATE, pdh_cmd_validate, NULL,
 	  "parse and check the desired-state file, without any network call",
 	  NULL,
@@ -69,6 +90,9 @@ const pdh_cmd pdh_commands[] = {
 	  "an unset variable is fine, a malformed reference is not, and a value holding one is\n"
 	  "not checked further (a URL, user_id: ${PD_USER_ID}). With -q only errors are\n"
 	  "printed: no warnings, no summary line.\n"
+	  "\n"
+	  "With --fleet FLEETFILE it checks the fleet file and each selected account's desired\n"
+	  "file, rendered with the account's vars (then the environment).\n"
 	  "\n"
 	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
 	{ "export", PDH_CMD_EXPORT, pdh_cmd_export, NULL,
@@ -103,6 +127,13 @@ const pdh_cmd pdh_commands[] = {
 	  "1 error (bad file, missing or refused credentials, an API error), 2 a webhook is\n"
 	  "failing or inactive (with --detailed-exitcode), 5 could not check: the API stayed\n"
 	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
+	{ "merge", PDH_CMD_MERGE, pdh_cmd_merge, "REPORT.json...",
+	  "join the JSON reports of a fleet's shards into one report",
+	  "Reads the reports that 'pdhooks plan --fleet F --shard I/N --format json' (or apply)\n"
+	  "wrote, one per shard, and prints one report of the whole fleet, accounts in the fleet\n"
+	  "file's order. Refuses a missing or repeated shard, and reports of different fleet\n"
+	  "files (fleet_sha256) or commands. '-' reads a report from stdin.\n",
+	  "Exit codes: the fleet's (see 'pdhooks help plan'); 1 when the reports do not merge.\n" },
 	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
 	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"
 	  "commit pdhooks was built from (\"unknown\" when it was built outside git) and the\n"

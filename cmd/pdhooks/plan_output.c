@@ -9,13 +9,14 @@
 #include "pdhooks/render_markdown.h"
 
 int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired *desired,
-                      const pdh_live *live, const pdh_plan_opts *opts, bool quiet,
+                      const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
+                      bool quiet,
                       char digest[65], pdh_error *err)
 {
 	char *text = NULL, sum[65];
 	int rc;
 
-	rc = pdh_planfile_format(&text, plan, desired, live, opts, err);
+	rc = pdh_planfile_format(&text, plan, desired, live, opts, api_url, err);
 	if (rc == 0)
 		rc = pdh_planfile_save(path, text, sum, err);
 	if (rc == 0) {

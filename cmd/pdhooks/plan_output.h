@@ -19,7 +19,8 @@ typedef enum { PDH_FORMAT_TEXT, PDH_FORMAT_JSON, PDH_FORMAT_MARKDOWN } pdh_forma
 /* Saves the plan to path and prints "pdhooks: saved the plan to PATH (sha256 DIGEST)" on
  * stderr unless quiet; digest (may be NULL) receives the sha256. */
 int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired *desired,
-                      const pdh_live *live, const pdh_plan_opts *opts, bool quiet,
+                      const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
+                      bool quiet,
                       char digest[65], pdh_error *err);
 
 /* Prints the plan as JSON or Markdown (diags: the desired file's, whose warnings are in the

@@ -217,6 +217,8 @@ static int S_parse_webhook(pdh_live_webhook *w, json_t *obj, const char *where, 
 	    (rc = S_opt_string(&w->remove_reason, obj, "remove_reason", where, err)) != 0 ||
 	    (rc = S_opt_integer(&w->has_user_id, &w->user_id, obj, "user_id", where, err)) != 0 ||
 	    (rc = S_opt_integer(&w->has_owner_id, &w->owner_id, obj, "owner_id", where, err)) != 0 ||
+	    (rc = S_opt_integer(&w->has_company_id, &w->company_id, obj, "company_id", where,
+	                        err)) != 0 ||
 	    (rc = S_is_active(&w->is_active, obj, where, err)) != 0 ||
 	    (rc = S_password(w, obj, where, err)) != 0)
 		goto done;

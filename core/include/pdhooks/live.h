@@ -25,6 +25,8 @@ typedef struct pdh_live_webhook {
 	long long user_id;
 	bool has_owner_id;
 	long long owner_id;
+	bool has_company_id;           /* the company the webhook belongs to: names the target */
+	long long company_id;
 	char *http_auth_user;          /* NULL when null or absent */
 	pdh_secret_state password_state;
 	char *http_auth_password;      /* only when PDH_SECRET_REAL; never print it */
