@@ -126,7 +126,8 @@ new_comment() {   # new_comment PR BODY-FILE
 # in it, cut to 50,000 characters (a comment holds 65,536).
 fenced() {
 	local longest fence
-	longest=$(grep -o '`*' "$1" | awk '{ if (length > m) m = length } END { print m + 0 }')
+	# grep finds nothing in an empty file; with pipefail that must not end the step
+	longest=$({ grep -o '`*' "$1" || true; } | awk '{ if (length > m) m = length } END { print m + 0 }')
 	fence='```'
 	while [ ${#fence} -le "$longest" ]; do fence="$fence\`"; done
 	echo "$fence"

@@ -247,8 +247,8 @@ Test(cli_table, values_are_parsed_as_the_table_says)
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, NULL, NULL, "plan", "--timeout", "3601", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: --timeout wants a number of seconds between 0 and "
-	                        "3600, not '3601'\n");
+	cr_expect_str_eq(r.err, "pdhooks: error: --timeout wants a number of seconds over 0 and "
+	                        "at most 3600, not '3601'\n");
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, NULL, NULL, "plan", "--max-deletes", "2147483648", NULL);
 	cr_expect_eq(r.status, 1);

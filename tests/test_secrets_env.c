@@ -298,7 +298,7 @@ Test(secrets_env, export_writes_no_url_credential_and_nothing_that_would_not_loa
 	pdh_t_world_run(&r, &w, NULL, "export", "-o", out, NULL);
 	cr_expect_eq(r.status, 1, "two entries would not load: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks: warning: webhook 2 is left out: it would not load "
-	                                 "(name is 307 bytes long; Pipedrive allows at most 255)"), "%s", r.err);
+	                                 "(name is 307 characters long; Pipedrive allows at most 255)"), "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "pdhooks: warning: webhook 3 is left out: it would not load "
 	                                 "(version: expected \"1.0\" or \"2.0\", found '3.0')"), "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "2 webhooks are left out of the export"), "%s", r.err);

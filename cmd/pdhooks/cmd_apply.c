@@ -15,6 +15,7 @@
 #include "plan_output.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/apply_lock.h"
+#include "pdhooks/alloc.h"
 #include "pdhooks/render_apply_json.h"
 #include "pdhooks/render_text.h"
 #include "pdhooks/target.h"
@@ -199,7 +200,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	pdh_stop_signals stops;
 	S_out out = { false, false, false, 0 };
 	FILE *plan_to;
-	char *text = NULL;
+	char *text = NULL, *why = NULL;
 	int first, rc = PDH_OK, code = PDH_EXIT_ERROR, sig;
 	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 
@@ -273,7 +274,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	}
 	if (pdh_plan_is_empty(run.plan)) {
 		if (out.json) {
-			pdh_apply_json_extra x = { NULL, PDH_EXIT_OK, NULL };
+			pdh_apply_json_extra x = { NULL, PDH_EXIT_OK, NULL, false };
 			char *doc = pdh_render_apply_json(NULL, (size_t)run.listing.calls, &x);
 
 			fputs(doc, stdout);
@@ -287,21 +288,28 @@ int pdh_cmd_apply(int argc, char **argv)
 	}
 	fflush(plan_to);
 	if (run.plan->brake && !o.force) {
-		pdh_cli_error("refused: %s (use --force to apply anyway)",
-		              run.plan->brake_reason ? run.plan->brake_reason : "a safety brake");
+		why = pdh_xasprintf("refused: %s (use --force to apply anyway)",
+		                    run.plan->brake_reason ? run.plan->brake_reason
+		                                           : "a safety brake");
 		code = PDH_EXIT_BRAKE;
-		goto done;
+	} else if (!o.auto_approve && !isatty(STDIN_FILENO)) {
+		why = pdh_xstrdup("apply needs confirmation, and stdin is not a terminal: review the "
+		                  "plan and run again with --auto-approve");
+	} else if (!o.auto_approve && !S_confirm(plan_to)) {
+		why = pdh_xstrdup("apply cancelled: only 'yes' is accepted");
 	}
-	if (!o.auto_approve) {
-		if (!isatty(STDIN_FILENO)) {
-			pdh_cli_error("apply needs confirmation, and stdin is not a terminal: "
-			              "review the plan and run again with --auto-approve");
-			goto done;
+	if (why != NULL) {
+		/* Refused before any call: in JSON mode stdout still holds the one document. */
+		if (out.json) {
+			pdh_apply_json_extra x = { NULL, code, why, true };
+			char *doc = pdh_render_apply_json(NULL, (size_t)run.listing.calls, &x);
+
+			fputs(doc, stdout);
+			free(doc);
+			S_flush(&out);
 		}
-		if (!S_confirm(plan_to)) {
-			pdh_cli_error("apply cancelled: only 'yes' is accepted");
-			goto done;
-		}
+		pdh_cli_error("%s", why);
+		goto done;
 	}
 
 	pdh_stop_signals_install(&stops);
@@ -329,7 +337,7 @@ int pdh_cmd_apply(int argc, char **argv)
 		S_print_summary(res, o.color);
 	if (res && out.json) {
 		pdh_apply_json_extra x = { res->interrupted ? pdh_stop_signal_name(sig) : NULL, code,
-		                           rc != PDH_OK ? err.message : NULL };
+		                           rc != PDH_OK ? err.message : NULL, false };
 		char *doc = pdh_render_apply_json(res, res->n_calls, &x);
 
 		fputs(doc, stdout);
@@ -353,6 +361,7 @@ done:
 	pdh_apply_lock_release(lock);
 	pdh_apply_result_free(res);
 	pdh_planfile_free(saved);
+	free(why);
 	free(text);
 	pdh_target_run_dispose(&run);
 	pdh_common_dispose(&o);

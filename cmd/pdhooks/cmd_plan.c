@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_plan.h"
 #include "fleet_cli.h"
@@ -10,6 +11,31 @@
 #include "metrics_out.h"
 #include "plan_output.h"
 #include "pdhooks/render_text.h"
+
+/* Whether paths a and b name one existing file (a link or another spelling included). */
+static bool S_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* -o replaces an older plan, but never the file the plan is made from nor the token: a typo
+ * there would lose what the run reads. Checked before any call. */
+static int S_check_out(const pdh_common *o)
+{
+	if (S_same_file(o->out, o->file)) {
+		pdh_cli_error("plan: -o %s is the desired-state file; save the plan to another path",
+		              o->out);
+		return -1;
+	}
+	if (S_same_file(o->out, o->token_file)) {
+		pdh_cli_error("plan: -o %s is the --token-file; save the plan to another path", o->out);
+		return -1;
+	}
+	return 0;
+}
 
 int pdh_cmd_plan(int argc, char **argv)
 {
@@ -45,6 +71,8 @@ int pdh_cmd_plan(int argc, char **argv)
 		pdh_cli_error("plan: -o needs a desired file that apply can read again, not -f -");
 		goto done;
 	}
+	if (S_check_out(&o) != 0)
+		goto done;
 	code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes);
 	if (code != PDH_EXIT_OK)
 		goto done;

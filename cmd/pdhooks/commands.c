@@ -105,7 +105,7 @@ const pdh_cmd pdh_commands[] = {
 	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so;\n"
 	  "credentials in a URL (userinfo, query values) likewise from ${PDHOOKS_URL_SECRET_<N>}.\n"
 	  "The result is loaded before it is written: a webhook whose entry would not load (a\n"
-	  "name over 255 bytes, version \"3.0\") is left out with a warning, manage.prune is set\n"
+	  "name over 255 characters, version \"3.0\") is left out with a warning, manage.prune is set\n"
 	  "to false so that nothing left out is deleted, and export exits 1.\n"
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
 	  S_CREDENTIALS_NOTE

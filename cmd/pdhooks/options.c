@@ -49,7 +49,7 @@ static int S_parse_seconds(const pdh_opt_spec *s, const char *arg, long *out)
 	v = strtod(arg, &end);
 	if (*arg == '\0' || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0 ||
 	    v > (double)s->max) {
-		pdh_cli_error("--%s wants a number of seconds between 0 and %ld, not '%s'", s->name,
+		pdh_cli_error("--%s wants a number of seconds over 0 and at most %ld, not '%s'", s->name,
 		              s->max, arg);
 		return -1;
 	}

@@ -308,6 +308,22 @@ static int S_unique_ids(const pdh_live *l, const char *what, pdh_error *err)
 	return rc;
 }
 
+/* GET /webhooks has no paging. Pipedrive's other list endpoints say "there is more" in
+ * additional_data.pagination.more_items_in_collection: a listing that says so is only part of
+ * the webhooks, and a plan made from it would delete or re-create the rest. */
+static int S_not_paged(json_t *root, const char *what, pdh_error *err)
+{
+	json_t *more = json_object_get(json_object_get(json_object_get(root, "additional_data"),
+	                                               "pagination"),
+	                               "more_items_in_collection");
+
+	if (json_is_true(more))
+		return pdh_error_set(err, PDH_EPROTO, "%s says more_items_in_collection: true, so it "
+		                     "is only part of the webhooks; pdhooks plans nothing on part of a "
+		                     "listing", what);
+	return 0;
+}
+
 int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_error *err)
 {
 	static const char what[] = "the webhook listing (GET /webhooks)";
@@ -318,6 +334,8 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 
 	*out = NULL;
 	if ((rc = S_envelope(&root, &data, body, len, what, err)) != 0)
+		goto done;
+	if ((rc = S_not_paged(root, what, err)) != 0)
 		goto done;
 	l = pdh_xcalloc(1, sizeof(*l));
 	/* Some Pipedrive endpoints answer data: null instead of [] when there is nothing to list.

@@ -26,8 +26,11 @@ char *pdh_client_create_body(const pdh_desired_webhook *w)
 		json_object_set_new(o, "user_id", json_integer((json_int_t)w->user_id));
 	if (w->has_http_auth_user)
 		S_set_nullable(o, "http_auth_user", w->http_auth_user);
+	/* An empty password is none (the plan compares it so): null, not "". */
 	if (w->has_http_auth_password)
-		S_set_nullable(o, "http_auth_password", w->http_auth_password);
+		S_set_nullable(o, "http_auth_password",
+		               w->http_auth_password && *w->http_auth_password
+		               ? w->http_auth_password : NULL);
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (s == NULL) {

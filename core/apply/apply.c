@@ -901,6 +901,15 @@ static void S_tally(S_run *run)
 	}
 }
 
+/* Whether a replace gives its webhook to another user. Pipedrive's limit is "40 webhooks per
+ * user", most likely counted by user_id: deleting the old webhook then frees room for its
+ * user, not for the new one's, and delete-first would only lose the webhook. */
+static bool S_moves_user(const pdh_action *a)
+{
+	return a != NULL && a->desired != NULL && a->live != NULL && a->desired->has_user_id &&
+	       a->live->has_user_id && a->desired->user_id != a->live->user_id;
+}
+
 /* The replaces whose create was refused at the webhook limit even after the deletes: their
  * delete half now, then the create once more. idx has room for every step. */
 static void S_delete_first(S_run *run, size_t *idx)
@@ -913,6 +922,19 @@ static void S_delete_first(S_run *run, size_t *idx)
 
 		if (i == SIZE_MAX || run->extra[j].queued || !run->extra[i].limited)
 			continue;
+		if (S_moves_user(res->steps[i].action)) {
+			const pdh_action *a = res->steps[i].action;
+			pdh_apply_step *st = &res->steps[i];
+			char *why = pdh_xasprintf("%s (not done delete-first: the webhook moves from "
+			                          "user %lld to user %lld, and deleting it would free "
+			                          "room only for user %lld; the old webhook is kept)",
+			                          st->error ? st->error : "refused at the webhook limit",
+			                          a->live->user_id, a->desired->user_id,
+			                          a->live->user_id);
+			S_set_error(st, why);
+			run->extra[i].limited = false;
+			continue;
+		}
 		res->steps[i].delete_first = res->steps[j].delete_first = true;
 		idx[n++] = j;
 	}

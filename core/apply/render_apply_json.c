@@ -104,9 +104,11 @@ char *pdh_render_apply_json(const pdh_apply_result *res, size_t n_calls,
 	json_object_set_new(sum, "error", pdh_json_text(extra ? extra->error : NULL));
 	json_object_set_new(doc, "summary", sum);
 
-	json_object_set_new(ver, "verified", json_boolean(res == NULL || res->verified));
-	json_object_set_new(ver, "converged", json_boolean(res == NULL || res->converged));
-	json_object_set_new(ver, "error", pdh_json_text(res ? res->verify_error : NULL));
+	bool refused = res == NULL && extra && extra->refused;
+	json_object_set_new(ver, "verified", json_boolean(res ? res->verified : !refused));
+	json_object_set_new(ver, "converged", json_boolean(res ? res->converged : !refused));
+	json_object_set_new(ver, "error", pdh_json_text(res ? res->verify_error
+	                                                : refused ? "nothing was applied" : NULL));
 	json_object_set_new(ver, "remaining", S_remaining(res ? res->remaining : NULL));
 	json_object_set_new(doc, "verification", ver);
 

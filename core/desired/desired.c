@@ -58,14 +58,20 @@ static char *S_q(const char *s, size_t len)
 			cut--;
 	}
 	pdh_buf_putc(&b, '\'');
-	for (size_t i = 0; i < cut; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\n')
-			pdh_buf_puts(&b, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			pdh_buf_printf(&b, "\\x%02x", c);
-		else
-			pdh_buf_putc(&b, (char)c);
+	/* Runs between newlines and NULs through the one escaper, so that a bidirectional or
+	 * C1 control in the value shows as \u{...} in the message as in the source line. */
+	for (size_t i = 0; i < cut;) {
+		size_t run = i;
+		while (run < cut && s[run] != '\n' && s[run] != '\0')
+			run++;
+		if (run > i) {
+			char *part = pdh_xstrndup(s + i, run - i);
+			pdh_escape_display(&b, part);
+			free(part);
+		}
+		if (run < cut)
+			pdh_buf_puts(&b, s[run] == '\n' ? "\\n" : "\\x00");
+		i = run < cut ? run + 1 : run;
 	}
 	if (cut < len)
 		pdh_buf_puts(&b, "...");
@@ -731,6 +737,19 @@ static bool S_check_vocab(pdh_loader *L, const S_vocab_field *v, const pdh_node 
 	return ok;
 }
 
+/* The length of s as the API's maxLength counts it: code points (a byte that is not UTF-8
+ * counts as one). Counting bytes would refuse a 200-letter name in Cyrillic that Pipedrive
+ * and the JSON Schema accept. */
+static size_t S_chars(const char *s)
+{
+	size_t n = 0, len = strlen(s), k;
+	uint32_t cp;
+
+	for (size_t i = 0; i < len; i += k ? k : 1, n++)
+		k = pdh_utf8_decode(s + i, len - i, &cp);
+	return n;
+}
+
 /* "<action>.<object> <host><path>", cut to 255 bytes without splitting a UTF-8 sequence. */
 static char *S_derive_name(const char *action, const char *object, const char *url)
 {
@@ -838,14 +857,15 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 
 	if (f[W_NAME]) {
 		if (S_secret_string(L, f[W_NAME], "name", false, &x) == 0) {
-			size_t len = strlen(x.value);
+			size_t len = S_chars(x.value);
 			w->name = x.value;
 			w->name_shown = x.shown;
 			if (len == 0)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col, "name must not be empty");
 			else if (len > PDH_NAME_MAX && !x.unread)
 				S_ERR(L, f[W_NAME]->line, f[W_NAME]->col,
-				      "name is %zu bytes long; Pipedrive allows at most %d", len, PDH_NAME_MAX);
+				      "name is %zu characters long; Pipedrive allows at most %d", len,
+				      PDH_NAME_MAX);
 			S_warn_hostile(L, f[W_NAME], "name", w->name);
 		}
 	} else if (w->event_action && w->event_object && w->subscription_url) {

@@ -58,10 +58,12 @@ static pdh_attr_value S_user_live(const pdh_live_webhook *w)
 }
 
 /* A loaded file has a reference exactly when it has a value; a saved plan's record has only
- * the reference. */
+ * the reference. An empty password (a ${VAR} that CI leaves empty) is none: the POST body
+ * sends it as null, and the listing reads "" as none too, so it compares as null. */
 static pdh_attr_value S_password_desired(const pdh_desired_webhook *w)
 {
-	bool null = w->http_auth_password == NULL && w->http_auth_password_ref == NULL;
+	bool null = (w->http_auth_password == NULL && w->http_auth_password_ref == NULL) ||
+	            (w->http_auth_password != NULL && *w->http_auth_password == '\0');
 
 	if (!w->has_http_auth_password)
 		null = true;

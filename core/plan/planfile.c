@@ -79,6 +79,12 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 /* ---- writing ---- */
 
 /* Whether ref is one or more ${NAME} and nothing else: the only form saved. */
+/* An empty password is none (the plan and the POST body read it so): nothing to keep. */
+static bool S_pw_none(const char *password)
+{
+	return password == NULL || *password == '\0';
+}
+
 static bool S_ref_ok(const char *ref)
 {
 	return ref && pdh_varref_count_pure(ref, strlen(ref)) > 0;
@@ -110,8 +116,8 @@ static json_t *S_saved_webhook(const pdh_desired_webhook *w)
 		json_object_set_new(o, "http_auth_user", pdh_json_text(w->http_auth_user));
 	if (w->has_http_auth_password)
 		json_object_set_new(o, "http_auth_password_ref",
-		                    w->http_auth_password ? pdh_json_text(w->http_auth_password_ref)
-		                                          : json_null());
+		                    !S_pw_none(w->http_auth_password)
+		                    ? pdh_json_text(w->http_auth_password_ref) : json_null());
 	json_object_set_new(o, "line", json_integer(w->line > 0 ? w->line : 0));
 	return o;
 }
@@ -149,7 +155,8 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	*out = NULL;
 	for (size_t i = 0; i < desired->n_webhooks; i++) {
 		const pdh_desired_webhook *w = &desired->webhooks[i];
-		if (w->has_http_auth_password && w->http_auth_password &&
+		/* An empty password is none: nothing secret to keep out of the plan. */
+		if (w->has_http_auth_password && !S_pw_none(w->http_auth_password) &&
 		    !S_ref_ok(w->http_auth_password_ref)) {
 			/* Never quote the text: it may be the password itself. */
 			rc = pdh_error_set(err, PDH_EINVAL,

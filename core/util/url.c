@@ -105,7 +105,8 @@ int pdh_url_parse(pdh_url *out, const char *s, const char **why)
 				pdh_url_dispose(out);
 				return *why = "URL has an invalid port", -1;
 			}
-			out->port = pdh_xstrndup(port, (size_t)(auth_end - port));
+			/* As a number: ":0443" is port 443, the default of https. */
+			out->port = pdh_xasprintf("%ld", n);
 		}
 	}
 	p = auth_end;

@@ -26,7 +26,8 @@
 /* A saved plan (-o PLANFILE) read back: at most 64 MiB. */
 #define PDH_PLANFILE_MAX_BYTES (64u * 1024u * 1024u)
 
-/* A webhook's name: Pipedrive takes at most 255 bytes (a derived name is cut to this). */
+/* A webhook's name: Pipedrive takes at most 255 characters (the API's maxLength counts code
+ * points); a derived name is cut to 255 bytes, which is never more. */
 #define PDH_NAME_MAX 255
 
 /* A token from the environment or --token-file: at most 1024 bytes. */

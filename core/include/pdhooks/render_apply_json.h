@@ -17,6 +17,8 @@ typedef struct pdh_apply_json_extra {
 	int exit_code;           /* the process's exit code */
 	const char *error;       /* the error line printed on stderr, without "pdhooks: error: ";
 	                            NULL: none */
+	bool refused;            /* with res NULL: the plan had changes and none was applied
+	                            (a brake, no confirmation); verification says so */
 } pdh_apply_json_extra;
 
 /* res may be NULL when there was nothing to do: the document then has no steps and says
