@@ -12,16 +12,13 @@
 #include "sampleplan.h"
 #include "testutil.h"
 
+static const char *const S_env_table[] = { "PD_HOOK_PASSWORD=from-the-environment", "PW_A=A",
+	                                    "HOOK_HOST=hooks.example.com", NULL };
+
 static const char *S_env(const char *name, void *ctx)
 {
 	(void)ctx;
-	if (strcmp(name, "PD_HOOK_PASSWORD") == 0)
-		return "from-the-environment";
-	if (strcmp(name, "PW_A") == 0)
-		return "A";
-	if (strcmp(name, "HOOK_HOST") == 0)
-		return "hooks.example.com";
-	return NULL;
+	return pdh_t_env_table(name, (void *)S_env_table);
 }
 
 static const pdh_load_opts S_env_opts = { .getenv = S_env };

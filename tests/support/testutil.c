@@ -192,3 +192,13 @@ void pdh_t_plan_options(const char *path, pdh_plan_opts *out)
 	}
 	free(text);
 }
+
+const char *pdh_t_env_table(const char *name, void *ctx)
+{
+	size_t n = strlen(name);
+
+	for (const char *const *e = ctx; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}

@@ -20,6 +20,10 @@ char *pdh_t_tmpdir(void);
 struct pdh_plan_opts;
 void pdh_t_plan_options(const char *path, struct pdh_plan_opts *out);
 
+/* A pdh_getenv_fn over a table: ctx is a NULL-terminated array of "NAME=value" strings
+ * (const char *const *); NULL when NAME is not in it. */
+const char *pdh_t_env_table(const char *name, void *ctx);
+
 typedef struct pdh_t_run {
 	int status;      /* exit code, or 128+signal */
 	char *out;       /* all of stdout */
