@@ -15,17 +15,9 @@
 #include "testutil.h"
 #include "world.h"
 
-#define DESIRED                                                                        \
-	"pdhooks: 1\n"                                                                 \
-	"webhooks:\n"                                                                  \
-	"  - name: deals\n"                                                            \
-	"    event_action: create\n"                                                   \
-	"    event_object: deal\n"                                                     \
-	"    subscription_url: https://hooks.example.com/pipedrive/deals\n"
 /* An owned, undeclared webhook: every plan of DESIRED has a create and a delete. */
-#define LIVE                                                                           \
-	"[{\"event_action\":\"change\",\"event_object\":\"person\","                   \
-	"\"subscription_url\":\"https://hooks.example.com/pipedrive/people\"}]"
+#define DESIRED PDH_T_ONE_DEAL_DESIRED
+#define LIVE PDH_T_ONE_UNDECLARED_LIVE
 
 #define RLO "\xe2\x80\xae"
 

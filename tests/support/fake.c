@@ -392,3 +392,14 @@ void pdh_t_fake_expect_bad_args(const char *bad[][4], size_t n, const char *in_e
 		pdh_t_run_dispose(&r);
 	}
 }
+
+long pdh_t_http_header_num(const pdh_t_http *r, const char *name)
+{
+	char *v = pdh_t_http_header(r, name);
+	long n;
+
+	cr_assert_not_null(v, "no %s header in:\n%s", name, r->headers);
+	n = atol(v);
+	free(v);
+	return n;
+}

@@ -73,6 +73,8 @@ void pdh_t_fake_expect_bad_args(const char *bad[][4], size_t n, const char *in_e
 	"\"name\":\"n\"}"
 /* The value of response header name (case-insensitive), copied; NULL when absent. Caller frees. */
 char *pdh_t_http_header(const pdh_t_http *r, const char *name);
+/* The value of header name as a number; asserts that the header is there. */
+long pdh_t_http_header_num(const pdh_t_http *r, const char *name);
 void pdh_t_http_dispose(pdh_t_http *r);
 
 #endif
