@@ -36,6 +36,16 @@ typedef struct pdh_t_run {
 void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const char *in);
 /* Runs the pdhooks binary ($PDH_BIN) with the given arguments (NULL-terminated). */
 void pdh_t_pdhooks(pdh_t_run *r, char *const env[], const char *in, ...);
+/* Runs pdhooks (no extra environment, no stdin) with the arguments (NULL-terminated) and
+ * expects exit `status` and a stderr that is exactly `err` (exact) or holds it. */
+void pdh_t_pdhooks_expect(int status, const char *err, bool exact, ...);
+#define PDH_T_EXPECT_ERR(status, err, ...) pdh_t_pdhooks_expect(status, err, true, __VA_ARGS__, NULL)
+#define PDH_T_EXPECT_ERR_HAS(status, part, ...) \
+	pdh_t_pdhooks_expect(status, part, false, __VA_ARGS__, NULL)
+/* Runs pdhooks with the arguments (NULL-terminated) and expects exit 0 and a stdout
+ * holding each of has[] (NULL-terminated). */
+void pdh_t_pdhooks_expect_out(const char *const has[], ...);
+#define PDH_T_EXPECT_OUT(has, ...) pdh_t_pdhooks_expect_out(has, __VA_ARGS__, NULL)
 void pdh_t_run_dispose(pdh_t_run *r);
 
 #endif
