@@ -311,6 +311,14 @@ stop:
 	return rc;
 }
 
+/* The end of a typed reader: frees what S_typed_ref gave it and returns rc. */
+static int S_typed_end(int rc, char *text, char *var)
+{
+	free(text);
+	free(var);
+	return rc;
+}
+
 /* The text of an integer scalar, YAML 1.2 core schema: decimal, 0o octal or 0x hex. */
 static bool S_int_text(const char *s)
 {
@@ -353,21 +361,19 @@ static int S_integer(pdh_loader *L, const pdh_node *n, const char *what, long lo
 	}
 	errno = 0;
 	v = strtoll(s, &end, base);
-	if (errno == ERANGE || v < min || v > max) {
-		if (ref)
-			S_ERR(L, n->line, n->col, "%s: the value of ${%s} is out of range (expected %lld "
-			      "to %lld)", what, var, min, max);
-		else
-			S_ERR(L, n->line, n->col, "%s: %s is out of range (expected %lld to %lld)", what,
-			      n->value, min, max);
-		goto done;
+	if (errno != ERANGE && v >= min && v <= max) {
+		*out = v;
+		rc = 0;
+	} else {
+		/* a reference's value is never quoted: the environment may hold anything */
+		char *shown = ref ? pdh_xasprintf("the value of ${%s}", var) : pdh_xstrdup(n->value);
+
+		S_ERR(L, n->line, n->col, "%s: %s is out of range (expected %lld to %lld)", what,
+		      shown, min, max);
+		free(shown);
 	}
-	*out = v;
-	rc = 0;
 done:
-	free(text);
-	free(var);
-	return rc;
+	return S_typed_end(rc, text, var);
 }
 
 /* true or false; a scalar that is one ${VAR} takes the variable's value (true/false in the
@@ -409,9 +415,7 @@ static int S_boolean(pdh_loader *L, const pdh_node *n, const char *what, bool *o
 	*out = tolower((unsigned char)n->value[0]) == 't';
 	rc = 0;
 done:
-	free(text);
-	free(var);
-	return rc;
+	return S_typed_end(rc, text, var);
 }
 
 /* ---- mappings ---------------------------------------------------------------------------- */
