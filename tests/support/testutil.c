@@ -238,3 +238,11 @@ void pdh_t_pdhooks_expect_out(const char *const has[], ...)
 		cr_expect_not_null(strstr(r.out, has[i]), "no '%s' in:\n%s", has[i], r.out);
 	pdh_t_run_dispose(&r);
 }
+
+void pdh_t_expect_str_free(char *got, const char *want)
+{
+	cr_expect_not_null(got, "NULL, expected \"%s\"", want);
+	if (got)
+		cr_expect_str_eq(got, want);
+	free(got);
+}

@@ -20,6 +20,9 @@ char *pdh_t_tmpdir(void);
 struct pdh_plan_opts;
 void pdh_t_plan_options(const char *path, struct pdh_plan_opts *out);
 
+/* Expects the string got (which may be NULL) to be want, and frees it. */
+void pdh_t_expect_str_free(char *got, const char *want);
+
 /* A pdh_getenv_fn over a table: ctx is a NULL-terminated array of "NAME=value" strings
  * (const char *const *); NULL when NAME is not in it. */
 const char *pdh_t_env_table(const char *name, void *ctx);
