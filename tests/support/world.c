@@ -292,26 +292,32 @@ static void S_runv(pdh_t_run *r, const pdh_t_world *w, char *const env[], const 
 	               "path exits 1 anyway): %s", r->err);
 }
 
-void pdh_t_world_run(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[], ...)
+/* pdhooks in the world with the environment base plus extra (see S_env). */
+static void S_run_over(pdh_t_run *r, const pdh_t_world *w, char *const base[],
+                       char *const extra[], const char *in, va_list ap)
 {
 	char *env[2 * PDH_T_WORLD_ENV];
+
+	S_env(env, sizeof(env) / sizeof(env[0]), base, extra);
+	S_runv(r, w, env, in, ap);
+}
+
+void pdh_t_world_run(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[], ...)
+{
 	va_list ap;
 
-	S_env(env, sizeof(env) / sizeof(env[0]), w->env, extra_env);
 	va_start(ap, extra_env);
-	S_runv(r, w, env, NULL, ap);
+	S_run_over(r, w, w->env, extra_env, NULL, ap);
 	va_end(ap);
 }
 
 void pdh_t_world_run_in(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[],
                         const char *in, ...)
 {
-	char *env[2 * PDH_T_WORLD_ENV];
 	va_list ap;
 
-	S_env(env, sizeof(env) / sizeof(env[0]), w->env, extra_env);
 	va_start(ap, in);
-	S_runv(r, w, env, in, ap);
+	S_run_over(r, w, w->env, extra_env, in, ap);
 	va_end(ap);
 }
 
@@ -319,12 +325,10 @@ void pdh_t_world_run_env(pdh_t_run *r, const pdh_t_world *w, char *const only[],
 {
 	static char *const unset[] = { "PIPEDRIVE_API_TOKEN=", "PIPEDRIVE_OAUTH_TOKEN=",
 		                       "PIPEDRIVE_API_URL=", "PIPEDRIVE_COMPANY_DOMAIN=", NULL };
-	char *env[2 * PDH_T_WORLD_ENV];
 	va_list ap;
 
-	S_env(env, sizeof(env) / sizeof(env[0]), unset, only);
 	va_start(ap, only);
-	S_runv(r, w, env, NULL, ap);
+	S_run_over(r, w, unset, only, NULL, ap);
 	va_end(ap);
 }
 
