@@ -410,6 +410,14 @@ static void S_feed(pdh_http_result *r, const char *line)
 	pdh_http_parse_header(r, line, strlen(line), 1000);
 }
 
+/* A fresh result with each of lines (NULL-terminated) parsed in turn. */
+static void S_parse(pdh_http_result *r, const char *const lines[])
+{
+	pdh_http_result_init(r);
+	for (size_t i = 0; lines[i]; i++)
+		S_feed(r, lines[i]);
+}
+
 Test(headers, ratelimit_and_retry_after_lines)
 {
 	pdh_http_result r;
@@ -433,12 +441,9 @@ Test(headers, ratelimit_and_retry_after_lines)
 Test(headers, bad_values_read_as_absent)
 {
 	pdh_http_result r;
-	pdh_http_result_init(&r);
-	S_feed(&r, "x-ratelimit-remaining: lots\r\n");
-	S_feed(&r, "x-ratelimit-reset: -1\r\n");
-	S_feed(&r, "retry-after: later\r\n");
-	S_feed(&r, "x-ratelimit-remaining-extra: 5\r\n");
-	S_feed(&r, "no colon here\r\n");
+	S_parse(&r, (const char *const[]){ "x-ratelimit-remaining: lots\r\n",
+		"x-ratelimit-reset: -1\r\n", "retry-after: later\r\n",
+		"x-ratelimit-remaining-extra: 5\r\n", "no colon here\r\n", NULL });
 	cr_expect_eq(r.ratelimit_remaining, -1);
 	cr_expect_eq(r.ratelimit_reset_ms, -1);
 	cr_expect_eq(r.retry_after_ms, -1);
@@ -447,10 +452,8 @@ Test(headers, bad_values_read_as_absent)
 Test(headers, a_new_status_line_forgets_the_interim_answer)
 {
 	pdh_http_result r;
-	pdh_http_result_init(&r);
-	S_feed(&r, "HTTP/1.1 100 Continue\r\n");
-	S_feed(&r, "Retry-After: 5\r\n");
-	S_feed(&r, "HTTP/1.1 201 Created\r\n");
+	S_parse(&r, (const char *const[]){ "HTTP/1.1 100 Continue\r\n", "Retry-After: 5\r\n",
+		"HTTP/1.1 201 Created\r\n", NULL });
 	cr_expect_eq(r.retry_after_ms, -1);
 }
 
