@@ -42,6 +42,19 @@ static pdh_desired *S_new(const char *manage_url)
 	return d;
 }
 
+/* As S_new, with manage.urls the NULL-terminated urls (none of them "*"). */
+static pdh_desired *S_new_urls(const char *const urls[])
+{
+	pdh_desired *d = S_new(NULL);
+
+	while (urls[d->n_manage_urls])
+		d->n_manage_urls++;
+	d->manage_urls = pdh_xcalloc(d->n_manage_urls, sizeof(char *));
+	for (size_t i = 0; i < d->n_manage_urls; i++)
+		d->manage_urls[i] = pdh_xstrdup(urls[i]);
+	return d;
+}
+
 /* A listing from the items' JSON (without the envelope). */
 static pdh_live *S_live(const char *items)
 {
@@ -350,12 +363,8 @@ Test(plan_unit, order_does_not_depend_on_input_order)
 
 Test(plan_unit, nested_manage_urls)
 {
-	pdh_desired *d = S_new(NULL);
-	d->manage_urls = pdh_xcalloc(3, sizeof(char *));
-	d->manage_urls[0] = pdh_xstrdup("https://h.example/hooks/x");
-	d->manage_urls[1] = pdh_xstrdup("HTTPS://H.example:443/hooks");
-	d->manage_urls[2] = pdh_xstrdup("https://z.example/");
-	d->n_manage_urls = 3;
+	pdh_desired *d = S_new_urls((const char *const[]){ "https://h.example/hooks/x",
+		"HTTPS://H.example:443/hooks", "https://z.example/", NULL });
 	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://h.example/hooks/y", "") ","
 	                     LIVE(2, "create", "deal", "https://h.example/hooksz", "") ","
 	                     LIVE(3, "create", "deal", "https://h.example/other", "") ","
@@ -395,11 +404,8 @@ Test(plan_unit, star_among_manage_urls_owns_every_general_webhook)
  * shorter one matches is still owned (the prefix lookup must not stop at the longer one). */
 Test(plan_unit, nested_manage_urls_own_what_the_shorter_prefix_covers)
 {
-	pdh_desired *d = S_new("https://a.example/");
-	d->manage_urls = pdh_xrealloc(d->manage_urls, 3 * sizeof(char *));
-	d->manage_urls[1] = pdh_xstrdup("https://a.example/x/");
-	d->manage_urls[2] = pdh_xstrdup("https://b.example/only/");
-	d->n_manage_urls = 3;
+	pdh_desired *d = S_new_urls((const char *const[]){ "https://a.example/",
+		"https://a.example/x/", "https://b.example/only/", NULL });
 	pdh_live *l = S_live(
 		LIVE(1, "create", "deal", "https://a.example/y", "") ","
 		LIVE(2, "create", "deal", "https://a.example/x/z", "") ","
