@@ -461,3 +461,18 @@ size_t pdh_t_world_count_hooks(pdh_t_world *w)
 	json_decref(a);
 	return n;
 }
+
+void pdh_t_world_expect_option_refused(const char *desired, const char *cmd, const char *opt,
+                                       const char *value, const char *msg)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, desired);
+	pdh_t_pdhooks(&r, w.env, NULL, cmd, "-f", w.file, opt, value, NULL);
+	cr_expect_eq(r.status, 1, "%s %s %s: %s", cmd, opt, value, r.err);
+	cr_expect_not_null(strstr(r.err, msg), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}

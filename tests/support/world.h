@@ -113,6 +113,10 @@ void pdh_t_world_child_env(const pdh_t_world *w);
 void pdh_t_world_no_secret(const pdh_t_world *w, const char *what, const char *text);
 void pdh_t_world_no_secret_in_file(const pdh_t_world *w, const char *path);
 
+/* In a world whose file is `desired`: `pdhooks CMD -f FILE OPT VALUE` fails before any call,
+ * exit 1 with msg on stderr. */
+void pdh_t_world_expect_option_refused(const char *desired, const char *cmd, const char *opt,
+                                       const char *value, const char *msg);
 /* The fake: its webhooks set from a printf-formatted JSON array. */
 void pdh_t_world_seed(pdh_t_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* POST path (a control call such as "/_fake/config") with json (may be NULL); asserts 2xx. */
