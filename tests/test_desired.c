@@ -183,6 +183,19 @@ static void T_load_good(T_load *t, const char *rel)
 	cr_assert_not_null(t->d);
 }
 
+/* manage.urls as loaded: declared or not, and exactly want (NULL-terminated), in order. */
+static void T_expect_manage_urls(const pdh_desired *d, bool declared, const char *const want[])
+{
+	size_t n = 0;
+
+	cr_expect_eq(d->manage_urls_declared, declared);
+	while (want[n])
+		n++;
+	cr_assert_eq(d->n_manage_urls, n);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(d->manage_urls[i], want[i], "manage_urls[%zu]", i);
+}
+
 Test(desired, minimal_file_gets_every_default)
 {
 	T_load t;
@@ -202,9 +215,7 @@ Test(desired, minimal_file_gets_every_default)
 	cr_expect(t.d->prune);
 	cr_expect_eq(t.d->max_deletes, PDH_DEFAULT_MAX_DELETES);
 	cr_expect_not(t.d->manage_all);
-	cr_expect_not(t.d->manage_urls_declared);
-	cr_assert_eq(t.d->n_manage_urls, 1);
-	cr_expect_str_eq(t.d->manage_urls[0], "https://hooks.example.com/");
+	T_expect_manage_urls(t.d, false, (const char *const[]){ "https://hooks.example.com/", NULL });
 	cr_assert_eq(t.d->n_webhooks, 1);
 	w = &t.d->webhooks[0];
 	cr_expect_str_eq(w->event_action, "create");
@@ -230,9 +241,7 @@ Test(desired, full_example_loads_every_field)
 
 	T_load_good(&t, "good/full.yaml");
 	cr_expect_eq(t.diags.len, 0);
-	cr_expect(t.d->manage_urls_declared);
-	cr_assert_eq(t.d->n_manage_urls, 1);
-	cr_expect_str_eq(t.d->manage_urls[0], "https://hooks.example.com/");
+	T_expect_manage_urls(t.d, true, (const char *const[]){ "https://hooks.example.com/", NULL });
 	cr_assert_eq(t.d->n_webhooks, 1);
 	w = &t.d->webhooks[0];
 	cr_expect_str_eq(w->name, "deals-to-warehouse");
@@ -301,19 +310,6 @@ Test(desired, derived_names)
 	cr_expect_str_eq(t.d->webhooks[2].name, "given");
 	cr_expect_not(t.d->webhooks[2].name_derived);
 	T_dispose(&t);
-}
-
-/* manage.urls as loaded: declared or not, and exactly want (NULL-terminated), in order. */
-static void T_expect_manage_urls(const pdh_desired *d, bool declared, const char *const want[])
-{
-	size_t n = 0;
-
-	cr_expect_eq(d->manage_urls_declared, declared);
-	while (want[n])
-		n++;
-	cr_assert_eq(d->n_manage_urls, n);
-	for (size_t i = 0; i < n; i++)
-		cr_expect_str_eq(d->manage_urls[i], want[i], "manage_urls[%zu]", i);
 }
 
 Test(desired, default_manage_urls_are_distinct_origins_in_file_order)
@@ -588,47 +584,58 @@ static int T_load_text(const pdh_buf *b, const char *name, const pdh_load_opts *
 	return pdh_desired_load_buffer(d, name, b->data, b->len, o, diags, &err);
 }
 
-Test(desired, many_problems_are_capped)
+/* Loads "pdhooks: 1\nwebhooks:\n" and count lines "PRE<index>POST" as the file `name`; the
+ * loader's answer. diags is left initialised with what it said. */
+static int T_load_lines(const char *name, const char *pre, const char *post, int count,
+                        pdh_desired **d, pdh_diags *diags)
 {
 	pdh_buf b = PDH_BUF_INIT;
+	int rc;
+
+	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
+	for (int i = 0; i < count; i++)
+		pdh_buf_printf(&b, "%s%d%s", pre, i, post);
+	rc = T_load_text(&b, name, NULL, d, diags);
+	pdh_buf_dispose(&b);
+	return rc;
+}
+
+/* The last of diags is the cap's summary: level and message; 100 problems shown before it. */
+static void T_expect_capped(const pdh_diags *diags, pdh_diag_level level, const char *message)
+{
+	cr_assert_eq(diags->len, 101);
+	cr_expect_eq(diags->items[100].level, level);
+	cr_expect_str_eq(diags->items[100].message, message);
+}
+
+Test(desired, many_problems_are_capped)
+{
 	pdh_desired *d;
 	pdh_diags diags;
 
 	/* 500 entries with an unknown key each and all three required keys missing. */
-	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
-	for (int i = 0; i < 500; i++)
-		pdh_buf_printf(&b, "  - bogus%d: 1\n", i);
-	cr_expect_eq(T_load_text(&b, "many.yaml", NULL, &d, &diags), PDH_EFILE);
-	cr_assert_eq(diags.len, 101);
+	cr_expect_eq(T_load_lines("many.yaml", "  - bogus", ": 1\n", 500, &d, &diags), PDH_EFILE);
+	T_expect_capped(&diags, PDH_DIAG_ERROR,
+	                "1900 more errors not shown (at most 100 problems are)");
 	cr_expect_eq(diags.items[99].line, 27);
-	cr_expect_eq(diags.items[100].level, PDH_DIAG_ERROR);
-	cr_expect_str_eq(diags.items[100].message,
-	                 "1900 more errors not shown (at most 100 problems are)");
 	pdh_diags_dispose(&diags);
-	pdh_buf_dispose(&b);
 }
 
 Test(desired, many_warnings_are_capped_and_the_file_still_loads)
 {
-	pdh_buf b = PDH_BUF_INIT;
 	pdh_desired *d;
 	pdh_diags diags;
 
-	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
-	for (int i = 0; i < 150; i++)
-		pdh_buf_printf(&b, "  - {event_action: create, event_object: deal, "
-		                   "subscription_url: \"http://h.example.com/%d\"}\n", i);
-	cr_expect_eq(T_load_text(&b, "warn.yaml", NULL, &d, &diags), PDH_OK);
+	cr_expect_eq(T_load_lines("warn.yaml", "  - {event_action: create, event_object: deal, "
+	                          "subscription_url: \"http://h.example.com/", "\"}\n", 150, &d,
+	                          &diags), PDH_OK);
 	cr_assert_not_null(d);
 	cr_expect_eq(d->n_webhooks, 150);
 	cr_expect_eq(diags.n_errors, 0);
-	cr_assert_eq(diags.len, 101);
-	cr_expect_eq(diags.items[100].level, PDH_DIAG_WARNING);
-	cr_expect_str_eq(diags.items[100].message,
-	                 "50 more warnings not shown (at most 100 problems are)");
+	T_expect_capped(&diags, PDH_DIAG_WARNING,
+	                "50 more warnings not shown (at most 100 problems are)");
 	pdh_desired_free(d);
 	pdh_diags_dispose(&diags);
-	pdh_buf_dispose(&b);
 }
 
 /* Loads "webhooks: [ITEM,ITEM,...]" with count items; the single diagnostic it must give is
