@@ -754,12 +754,11 @@ Test(fake, bad_bodies_never_crash)
 	char *huge = pdh_xmalloc(big + 1), *nest = pdh_xmalloc(deep + 1);
 	pdh_t_http r;
 	json_t *j;
+	static const char *const bad[] = { "{\"subscription_url\":", "[1,2,3]",
+		"\"just a string\"", "null", "{\"name\":\"\xff\xfe\"}" };
 
-	S_expect_400(f, "{\"subscription_url\":", "body");
-	S_expect_400(f, "[1,2,3]", "body");
-	S_expect_400(f, "\"just a string\"", "body");
-	S_expect_400(f, "null", "body");
-	S_expect_400(f, "{\"name\":\"\xff\xfe\"}", "body");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		S_expect_400(f, bad[i], "body");
 	memset(nest, '[', deep);
 	nest[deep] = '\0';
 	S_expect_400(f, nest, "body");
@@ -968,10 +967,8 @@ Test(fake, state_file_seeds_and_persists_across_restart)
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_count_hooks(f), 3);
 	pdh_t_fake_stop(f);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake, state_file_missing_starts_empty_and_bad_file_refuses)
@@ -998,10 +995,8 @@ Test(fake, state_file_missing_starts_empty_and_bad_file_refuses)
 	pdh_t_run_argv(&run, argv, NULL, NULL);
 	cr_expect_eq(run.status, 1);
 	pdh_t_run_dispose(&run);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake, example_state_file_loads)
@@ -1032,10 +1027,8 @@ Test(fake, example_state_file_loads)
 	json_decref(j);
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 	free(text);
 	free(example);
 }
@@ -1500,10 +1493,8 @@ Test(fake, verbose_logs_calls_without_secrets)
 	cr_expect_null(strstr(log, "test-token"), "%s", log);
 	free(log);
 	free(url);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake, bad_fault_requests_are_refused)

@@ -209,10 +209,8 @@ Test(fake_oauth, apps_webhooks_survive_a_restart_and_the_fake_stops_clean)
 	S_expect_ids(f, API, "1,2,");
 	json_decref(pdh_t_fake_api_json(f, API, "DELETE", "/webhooks/1", NULL, 403));
 	cr_expect_eq(pdh_t_fake_stop_status(f), 0);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake_oauth, real_password_listing_never_shows_the_app_field)

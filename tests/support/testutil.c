@@ -246,3 +246,17 @@ void pdh_t_expect_str_free(char *got, const char *want)
 		cr_expect_str_eq(got, want);
 	free(got);
 }
+
+void pdh_t_remove(char *path)
+{
+	if (path)
+		remove(path);
+	free(path);
+}
+
+void pdh_t_expect_has(const char *text, const char *const want[])
+{
+	for (size_t i = 0; want[i]; i++)
+		cr_expect(text && strstr(text, want[i]), "no '%s' in:\n%s", want[i],
+		          text ? text : "(null)");
+}

@@ -11,6 +11,8 @@ char *pdh_t_read_file(const char *path, size_t *len);
 void pdh_t_write_file(const char *path, const char *data);
 /* $PDH_TESTDATA/rel (or the source tree's testdata/). Caller frees. */
 char *pdh_t_testdata(const char *rel);
+/* Removes path (a file, or an empty directory: remove(3)) and frees it; NULL is ignored. */
+void pdh_t_remove(char *path);
 /* A fresh empty directory under $TMPDIR. Caller frees the path (and may remove the tree). */
 char *pdh_t_tmpdir(void);
 
@@ -20,6 +22,8 @@ char *pdh_t_tmpdir(void);
 struct pdh_plan_opts;
 void pdh_t_plan_options(const char *path, struct pdh_plan_opts *out);
 
+/* Expects text to hold each of want[] (NULL-terminated). */
+void pdh_t_expect_has(const char *text, const char *const want[]);
 /* Expects the string got (which may be NULL) to be want, and frees it. */
 void pdh_t_expect_str_free(char *got, const char *want);
 
