@@ -61,21 +61,19 @@ Test(api_url, trailing_slashes_are_dropped)
 
 Test(api_url, company_domain_must_be_a_label)
 {
-	cr_expect(pdh_company_domain_valid("acme"));
-	cr_expect(pdh_company_domain_valid("a"));
-	cr_expect(pdh_company_domain_valid("acme-2"));
-	cr_expect_not(pdh_company_domain_valid(""));
-	cr_expect_not(pdh_company_domain_valid(NULL));
-	cr_expect_not(pdh_company_domain_valid("-acme"));
-	cr_expect_not(pdh_company_domain_valid("acme-"));
-	cr_expect_not(pdh_company_domain_valid("acme.evil.example"));
-	cr_expect_not(pdh_company_domain_valid("acme/x"));
-	cr_expect_not(pdh_company_domain_valid("acme@evil"));
-	cr_expect_not(pdh_company_domain_valid("ac me"));
-	cr_expect(pdh_company_domain_valid(
-		"a23456789012345678901234567890123456789012345678901234567890123"));
-	cr_expect_not(pdh_company_domain_valid(
-		"a234567890123456789012345678901234567890123456789012345678901234"));
+	static const char *const good[] = {
+		"acme", "a", "acme-2",
+		"a23456789012345678901234567890123456789012345678901234567890123", /* 63 */
+	};
+	static const char *const bad[] = {
+		"", NULL, "-acme", "acme-", "acme.evil.example", "acme/x", "acme@evil", "ac me",
+		"a234567890123456789012345678901234567890123456789012345678901234", /* 64 */
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_expect(pdh_company_domain_valid(good[i]), "%s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_not(pdh_company_domain_valid(bad[i]), "%s", bad[i] ? bad[i] : "NULL");
 	S_expect_url_error(NULL, NULL, "evil.example/x?", "PIPEDRIVE_COMPANY_DOMAIN");
 }
 

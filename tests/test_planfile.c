@@ -305,12 +305,10 @@ static void S_disk_setup(S_disk *k, const char *yaml)
 
 static void S_disk_teardown(S_disk *k)
 {
-	unlink(k->path);
-	rmdir(k->dir);
 	pdh_planfile_free(k->pf);
 	free(k->text);
-	free(k->path);
-	free(k->dir);
+	pdh_t_remove(k->path);
+	pdh_t_remove(k->dir);
 }
 
 /* pdh_planfile_load_desired with the environment env; the desired set is checked and freed. */
