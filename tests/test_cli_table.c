@@ -237,6 +237,10 @@ Test(cli_table, values_are_parsed_as_the_table_says)
 	PDH_T_EXPECT_ERR_HAS(1, "apply: unknown option --force=yes", "apply", "--force=yes");
 	/* An option of another command. */
 	PDH_T_EXPECT_ERR_HAS(1, "export: unknown option --force", "export", "--force");
+	/* Commands without arguments name the one left over and where it belongs. */
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: export: unexpected argument 'out.yaml' (the output "
+	                    "file goes after -o)\n",
+	                 "export", "out.yaml");
 }
 
 /* plan takes the same forms, against the fake. */

@@ -10,16 +10,12 @@ int pdh_cmd_validate(int argc, char **argv)
 	pdh_desired *d = NULL;
 	size_t n_warnings = 0;
 	pdh_common o;
-	int first, rc;
+	int rc;
 
 	pdh_common_init(&o);
-	if (pdh_common_parse(&o, PDH_CMD_VALIDATE, argc, argv, &first) != 0)
+	if (pdh_common_parse_no_args(&o, PDH_CMD_VALIDATE, argc, argv,
+	                             "the file goes after -f") != 0)
 		return PDH_EXIT_ERROR;
-	if (first < argc) {
-		pdh_cli_error("validate: unexpected argument '%s' (the file goes after -f)",
-		              argv[first]);
-		return PDH_EXIT_ERROR;
-	}
 	{
 		pdh_load_opts lo = { .no_env = o.no_env };
 		rc = pdh_cli_load_desired_from(o.file, o.file_stdin, &lo, o.quiet, o.color_err, &d,
