@@ -24,6 +24,9 @@
 #           exists, else the file. The output goes to a new comment on the pull request (the
 #           event's, INPUT_PULL_REQUEST, or the one that merged GITHUB_SHA) and the summary.
 #   status  `pdhooks status`, its output in the summary.
+#   install only puts pdhooks on PATH for the job's next steps (GITHUB_PATH) and runs nothing,
+#           for steps that run pdhooks themselves (a fleet shard's `--format json` report,
+#           `pdhooks merge`).
 # Outputs: exit-code (pdhooks' own), changes (plan: true when changes are pending),
 # plan-file (plan: the saved plan, when one was written).
 set -euo pipefail
@@ -138,7 +141,16 @@ summary() { [ -z "${GITHUB_STEP_SUMMARY:-}" ] || cat "$1" >>"$GITHUB_STEP_SUMMAR
 
 run() {
 	local cmd=${INPUT_COMMAND:-} bin=${PDHOOKS_BIN:-pdhooks} rc=0 pr=""
-	case $cmd in plan | apply | status) ;; *) die "command must be plan, apply or status, not '$cmd'" ;; esac
+	case $cmd in plan | apply | status | install) ;; *) die "command must be plan, apply, status or install, not '$cmd'" ;; esac
+	if [ "$cmd" = install ]; then
+		local path
+		path=$(command -v "$bin") || die "no pdhooks at $bin"
+		path=$(cd "$(dirname "$path")" && pwd)
+		[ -z "${GITHUB_PATH:-}" ] || echo "$path" >>"$GITHUB_PATH"
+		echo "pdhooks action: $("$bin" version) in $path, on PATH for the next steps"
+		output exit-code 0
+		return 0
+	fi
 	[ -z "${INPUT_WORKING_DIRECTORY:-}" ] || cd "$INPUT_WORKING_DIRECTORY"
 	local -a sel=() extra=()
 	[ -z "${INPUT_FILE:-}" ] || sel+=(-f "$INPUT_FILE")

@@ -14,7 +14,7 @@ demo=(
 )
 full=(
   "${demo[@]}" libcriterion-dev
-  python3-jsonschema python3-yaml
+  python3-jsonschema python3-yaml python3-prometheus-client jq
   clang libclang-rt-14-dev valgrind cppcheck groff-base
   dpkg-dev lintian file
   zsh fish

@@ -221,7 +221,19 @@ done
 # 8. a wrong command
 act bad INPUT_COMMAND=destroy
 [ "$rc" = 2 ] || failed "command destroy: exit $rc"
-grep -q 'command must be plan, apply or status' "$work/bad.out" || failed "command destroy: $(cat "$work/bad.out")"
+grep -q 'command must be plan, apply, status or install' "$work/bad.out" || failed "command destroy: $(cat "$work/bad.out")"
+
+# 8b. install: pdhooks's directory on GITHUB_PATH, nothing run against the API
+calls_before=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')
+: >"$work/install.path"
+act install INPUT_COMMAND=install GITHUB_PATH="$work/install.path"
+[ "$rc" = 0 ] || failed "install: exit $rc: $(cat "$work/install.out")"
+[ "$(cat "$work/install.path")" = "$(cd "$(dirname "$bin")" && pwd)" ] ||
+	failed "install: GITHUB_PATH has '$(cat "$work/install.path")', not the directory of $bin"
+grep -qx 'exit-code=0' "$work/install.outputs" || failed "install: outputs $(cat "$work/install.outputs")"
+[ ! -s "$work/install.summary" ] || failed "install wrote a summary"
+calls_after=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')
+[ "$calls_before" = "$calls_after" ] || failed "install called the API ($calls_before -> $calls_after calls)"
 
 # 9. the cache key follows the action's ref
 k1=$(GITHUB_ACTION_REF=v0.2.0 bash "$src/scripts/action.sh" cache-key)

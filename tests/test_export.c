@@ -92,7 +92,7 @@ static pdh_live_webhook S_w(long long id, const char *type, const char *action,
 }
 
 static pdh_live_webhook S_items[6];
-static pdh_live S_live = { S_items, 6 };
+static pdh_live S_live = { S_items, 6, false };
 
 static void S_setup(void)
 {
@@ -173,7 +173,7 @@ Test(export, active_duplicate_wins_and_inactive_is_noted, .init = S_setup)
 
 Test(export, nothing_live_gives_an_empty_list)
 {
-	pdh_live none = { NULL, 0 };
+	pdh_live none = { NULL, 0, false };
 	pdh_export_opts o = { "../schemas/pdhooks.schema.json" };
 	char *yaml = pdh_export_yaml(&none, &o, NULL);
 	json_t *doc = S_parse_yaml(yaml);

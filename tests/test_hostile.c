@@ -92,10 +92,11 @@ static char *S_last_line(const char *text)
 }
 
 /* Every command, each after every listing is set to fail with the fault (a KIND of the fake's
- * --fail; apply retries some, so it is not for one call only): exit 1, one error on stderr,
+ * --fail; apply retries some, so it is not for one call only): exit `want`, one error on stderr,
  * its last line, "pdhooks: error: " with needle; stdout empty, no file written, no write
  * call, no token shown. */
-static void S_hostile_timeout(const char *kind, const char *needle, const char *timeout)
+static void S_hostile_timeout(const char *kind, const char *needle, const char *timeout,
+                              int want)
 {
 	char *fault = pdh_xasprintf("\"GET:%s:1000\"", kind);
 	S_world w;
@@ -111,7 +112,8 @@ static void S_hostile_timeout(const char *kind, const char *needle, const char *
 		             "the fake refused %s", fault);
 		S_run_command(&r, &w, cmd, timeout, &out_file);
 		last = S_last_line(r.err);
-		cr_expect_eq(r.status, 1, "%s, %s: exit %d, stderr: %s", name, fault, r.status, r.err);
+		cr_expect_eq(r.status, want, "%s, %s: exit %d, stderr: %s", name, fault, r.status,
+		             r.err);
 		cr_expect_str_eq(r.out, "", "%s, %s: stdout", name, fault);
 		cr_expect_eq(strncmp(last, "pdhooks: error: ", 16), 0, "%s, %s: stderr: %s", name,
 		             fault, r.err);
@@ -137,7 +139,13 @@ static void S_hostile_timeout(const char *kind, const char *needle, const char *
 
 static void S_hostile(const char *fault, const char *needle)
 {
-	S_hostile_timeout(fault, needle, "30");
+	S_hostile_timeout(fault, needle, "30", 1);
+}
+
+/* A fault that retries cannot get past: "could not check", exit 5. */
+static void S_unavailable(const char *fault, const char *needle)
+{
+	S_hostile_timeout(fault, needle, "30", 5);
 }
 
 /* Without a fault the same world plans writes, exports, and apply (of the saved plan) makes
@@ -172,7 +180,7 @@ Test(hostile, the_world_plans_and_applies_a_create_and_a_delete)
 
 Test(hostile, html_error_page)
 {
-	S_hostile("html", "HTML");
+	S_unavailable("html", "HTML");
 }
 
 Test(hostile, html_page_with_status_200)
@@ -207,27 +215,27 @@ Test(hostile, success_false_with_status_200)
 
 Test(hostile, server_error_500)
 {
-	S_hostile("500", "HTTP 500");
+	S_unavailable("500", "HTTP 500");
 }
 
 Test(hostile, too_many_requests_429)
 {
-	S_hostile("429", "HTTP 429");
+	S_unavailable("429", "HTTP 429");
 }
 
 Test(hostile, slow_answer_past_the_timeout)
 {
-	S_hostile_timeout("delay=3000", "timed out after 1 s", "1");
+	S_hostile_timeout("delay=3000", "timed out after 1 s", "1", 5);
 }
 
 Test(hostile, connection_dropped_without_answer)
 {
-	S_hostile("drop", "GET http://127.0.0.1:");
+	S_unavailable("drop", "GET http://127.0.0.1:");
 }
 
 Test(hostile, connection_reset_mid_body)
 {
-	S_hostile("reset-mid-body", "transfer closed");
+	S_unavailable("reset-mid-body", "transfer closed");
 }
 
 /* A redirect to another server: reported, never followed, so the token never reaches it. The

@@ -26,13 +26,19 @@
  * (pdh_t_world_run_env) get only the environment a test gives them. */
 typedef pdh_t_world S_world;
 
-/* An error run: exit 1, nothing on stdout, "pdhooks: error: " and needle on stderr. */
-static void S_expect_error(const pdh_t_run *r, const char *needle)
+/* An error run: exit `want`, nothing on stdout, "pdhooks: error: " and needle on stderr. */
+static void S_expect_exit(const pdh_t_run *r, int want, const char *needle)
 {
-	cr_expect_eq(r->status, 1, "exit status (stderr: %s)", r->err);
+	cr_expect_eq(r->status, want, "exit status (stderr: %s)", r->err);
 	cr_expect_str_eq(r->out, "", "nothing on stdout");
 	cr_expect_not_null(strstr(r->err, "pdhooks: error: "), "stderr: %s", r->err);
 	cr_expect_not_null(strstr(r->err, needle), "stderr '%s' should say '%s'", r->err, needle);
+}
+
+/* The same with exit 1: a problem of the file, the credentials or a definite answer. */
+static void S_expect_error(const pdh_t_run *r, const char *needle)
+{
+	S_expect_exit(r, 1, needle);
 }
 
 Test(plan_cli, pending_changes_exit_0_and_only_list)
@@ -151,7 +157,8 @@ Test(plan_cli, wrong_token_is_a_clear_401)
 	pdh_t_world_teardown(&w);
 }
 
-static void S_fault_case(const char *fault, const char *needle, const char *timeout)
+static void S_fault_case_exit(const char *fault, const char *needle, const char *timeout,
+                              int want)
 {
 	S_world w;
 	pdh_t_run r;
@@ -162,17 +169,24 @@ static void S_fault_case(const char *fault, const char *needle, const char *time
 		pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--timeout", timeout, NULL);
 	else
 		pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, NULL);
-	S_expect_error(&r, needle);
+	S_expect_exit(&r, want, needle);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
 
+static void S_fault_case(const char *fault, const char *needle, const char *timeout)
+{
+	S_fault_case_exit(fault, needle, timeout, 1);
+}
+
 Test(plan_cli, server_error_names_the_status)
 {
-	S_fault_case("{\"method\":\"GET\",\"kind\":\"status\",\"status\":500,\"count\":1}",
-	             "HTTP 500", NULL);
+	/* a 500 is not retried (not a passing gateway problem), and it is no answer about the
+	 * file or the credentials: "could not check", exit 5 */
+	S_fault_case_exit("{\"method\":\"GET\",\"kind\":\"status\",\"status\":500,"
+	                  "\"count\":1}", "HTTP 500", NULL, 5);
 }
 
 Test(plan_cli, html_page_is_named_as_such)
@@ -194,14 +208,15 @@ Test(plan_cli, truncated_body_is_an_error_not_an_empty_listing)
 
 Test(plan_cli, dropped_connection_is_a_network_error)
 {
-	S_fault_case("{\"method\":\"GET\",\"kind\":\"drop\",\"count\":1}", "GET http://127.0.0.1",
-	             NULL);
+	/* every listing dropped: the retries run out, exit 5 */
+	S_fault_case_exit("{\"method\":\"GET\",\"kind\":\"drop\",\"count\":100}",
+	                  "GET http://127.0.0.1", NULL, 5);
 }
 
 Test(plan_cli, slow_api_times_out)
 {
-	S_fault_case("{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":3000,\"count\":1}",
-	             "timed out after 1 s", "1");
+	S_fault_case_exit("{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":3000,"
+	                  "\"count\":100}", "timed out after 1 s", "1", 5);
 }
 
 Test(plan_cli, no_credentials_no_call)
@@ -417,7 +432,8 @@ Test(plan_cli, https_is_tls_and_cacert_is_used)
 	 * before any request (and its token) is sent. */
 	https_url = pdh_xasprintf("https://127.0.0.1:%d/v1", pdh_t_fake_port(w.fake));
 	pdh_t_world_run_env(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, NULL);
-	S_expect_error(&r, https_url);
+	/* a failed handshake may pass (libcurl's SSL_CONNECT_ERROR): retried, then exit 5 */
+	S_expect_exit(&r, 5, https_url);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_run_env(&r, &w, w.env, "plan", "-q", "-f", w.file, "--api-url", https_url, "--cacert",
 	      "/nonexistent/ca.pem", NULL);

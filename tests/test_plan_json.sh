@@ -4,6 +4,8 @@
 #   - every document is valid against schemas/plan.schema.json (python3-jsonschema,
 #     Draft202012Validator), saved plans included;
 #   - the JSON summary counts are those of the case's expected text plan;
+#   - every saved plan names its target: saved.target.api_url is the URL planned against,
+#     and saved.target.company_id the company_id of the listing (null when none shows one);
 #   - no output and no saved plan holds the API token or any password of the cases.
 # A few listings use what the fake refuses to store (a null name, an unknown type, "data":
 # null); those cases are planned in-process by test_render_json instead.
@@ -85,6 +87,7 @@ for dir in "$cases"/*/; do
     exit 1
   fi
   cp "$dir/expected.txt" "$tmp/$name.expected"
+  echo "http://127.0.0.1:$port/v1" > "$tmp/$name.url"
   n=$((n + 1))
 done
 [ "$n" -gt 0 ] || { echo "FAIL: no case in $cases" >&2; exit 1; }
@@ -121,8 +124,22 @@ for exp in sorted(tmp.glob("*.expected")):
             print(f"FAIL: {doc_name}: {len(doc['actions'])} actions", file=sys.stderr); bad += 1
         if doc["summary"]["changes_pending"] != bool(doc["actions"]):
             print(f"FAIL: {doc_name}: changes_pending", file=sys.stderr); bad += 1
-    if "saved" not in json.loads((tmp / f"{name}.plan").read_text()):
-        print(f"FAIL: {name}.plan: not a saved plan", file=sys.stderr); bad += 1
+    saved = json.loads((tmp / f"{name}.plan").read_text()).get("saved")
+    if saved is None:
+        print(f"FAIL: {name}.plan: not a saved plan", file=sys.stderr); bad += 1; continue
+    target = saved.get("target", {})
+    url = (tmp / f"{name}.url").read_text().strip()
+    if target.get("api_url") != url:
+        print(f"FAIL: {name}.plan: target.api_url {target.get('api_url')!r}, expected {url!r}",
+              file=sys.stderr); bad += 1
+    state = json.loads((tmp / f"{name}.state").read_text())
+    items = state if isinstance(state, list) else state.get("data") or []
+    ids = [w["company_id"] for w in items if isinstance(w, dict) and "company_id" in w]
+    # The fake gives every webhook of its one company company_id 1 unless the state says.
+    want_cid = ids[0] if ids else (1 if items else None)
+    if target.get("company_id") != want_cid:
+        print(f"FAIL: {name}.plan: target.company_id {target.get('company_id')!r}, expected "
+              f"{want_cid!r}", file=sys.stderr); bad += 1
 sys.exit(1 if bad else 0)
 PY
 

@@ -236,7 +236,7 @@ Test(plan_unit, replaces_do_not_count_as_deletes)
 Test(plan_unit, refuses_bad_input)
 {
 	pdh_desired *d;
-	pdh_live empty = { NULL, 0 };
+	pdh_live empty = { NULL, 0, false };
 	pdh_plan *p = (pdh_plan *)1;
 	pdh_error err = { 0 };
 
@@ -260,7 +260,7 @@ Test(plan_unit, refuses_bad_input)
 Test(plan_unit, null_options_use_the_file)
 {
 	pdh_desired *d;
-	pdh_live empty = { NULL, 0 };
+	pdh_live empty = { NULL, 0, false };
 	pdh_plan *p = NULL;
 	d = S_new(NULL);
 	d->max_deletes = 7;
@@ -301,7 +301,7 @@ Test(plan_unit, secrets_never_rendered)
 static char *S_render_one_create(const char *name, bool color)
 {
 	pdh_desired *d;
-	pdh_live empty = { NULL, 0 };
+	pdh_live empty = { NULL, 0, false };
 	d = S_new(NULL);
 	S_add(d, "create", "deal", "https://h.example/a", name);
 	pdh_plan *p = S_plan(d, &empty, -1);

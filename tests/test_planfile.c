@@ -23,13 +23,14 @@ static const char *S_env(const char *name, void *ctx)
 
 static const pdh_load_opts S_env_opts = { .getenv = S_env };
 static const pdh_plan_opts S_popts = { true, 7, PDH_AUTH_API_TOKEN };
+#define S_API "http://127.0.0.1:9/v1"
 
 static char *S_format(pdh_t_sample *s)
 {
 	pdh_error err;
 	char *text = NULL;
-	cr_assert_eq(pdh_planfile_format(&text, s->plan, s->desired, s->live, &S_popts, &err), 0,
-	             "%s", err.message);
+	cr_assert_eq(pdh_planfile_format(&text, s->plan, s->desired, s->live, &S_popts, S_API,
+	                                 &err), 0, "%s", err.message);
 	return text;
 }
 
@@ -112,7 +113,7 @@ Test(planfile, refuses_to_save_a_password_that_is_not_a_reference)
 		char *text = (char *)"untouched";
 		pdh_t_sample_plan(&s);
 		s.desired->webhooks[1].http_auth_password_ref = (char *)refs[i];
-		cr_expect_eq(pdh_planfile_format(&text, s.plan, s.desired, s.live, NULL, &err),
+		cr_expect_eq(pdh_planfile_format(&text, s.plan, s.desired, s.live, NULL, S_API, &err),
 		             PDH_EINVAL, "ref %s", refs[i]);
 		cr_expect_null(text);
 		cr_expect_not_null(strstr(err.message, "not only ${VAR} references"), "%s", err.message);
@@ -296,7 +297,7 @@ static void S_disk_setup(S_disk *k, const char *yaml)
 	cr_assert_eq(pdh_desired_load_file(&d, k->path, &S_env_opts, &diags, &err), 0, "%s",
 	             err.message);
 	pdh_t_sample_plan(&s);
-	cr_assert_eq(pdh_planfile_format(&k->text, s.plan, d, s.live, NULL, &err), 0, "%s",
+	cr_assert_eq(pdh_planfile_format(&k->text, s.plan, d, s.live, NULL, S_API, &err), 0, "%s",
 	             err.message);
 	cr_assert_eq(S_parse(&k->pf, k->text, &err), 0, "%s", err.message);
 	pdh_desired_free(d);

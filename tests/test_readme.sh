@@ -13,7 +13,7 @@
 readme="$src/README.md"
 
 synopsis=$(sed -n '/^## Usage/,/^Common options/p' "$readme")
-for cmd in validate plan apply export; do
+for cmd in validate plan apply export status; do
 	usage=$("$bin" help "$cmd" | sed -n '1,/^$/p')
 	# the README's lines for the command: its own line and the indented ones after it
 	lines=$(awk -v c="$cmd" '$1 == "pdhooks" { on = ($2 == c) } on' <<<"$synopsis")

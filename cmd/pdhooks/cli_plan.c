@@ -6,29 +6,8 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pdhooks/apply.h"
 
-/* pdh_target_plan with the listing retried. */
-static int S_plan_retrying(pdh_target_run *run, const pdh_target *t,
-                           const pdh_retry_policy *retry, pdh_error *err)
-{
-	pdh_apply_opts lo;
-	int rc;
-
-	memset(&lo, 0, sizeof(lo));
-	lo.client = t->client;
-	lo.retry = *retry;
-	lo.list_calls = &run->n_calls;
-	rc = pdh_target_load(run, t, err);
-	if (rc == PDH_OK)
-		rc = pdh_apply_list(&run->live, &lo, err);
-	if (rc == PDH_OK)
-		rc = pdh_plan_compute(&run->plan, run->desired, run->live, &t->plan, err);
-	return rc;
-}
-
-int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes,
-                        const pdh_retry_policy *retry)
+int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes)
 {
 	pdh_error err = { 0 };
 	int rc;
@@ -42,10 +21,7 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 	t->plan.max_deletes = max_deletes >= 0 ? max_deletes : 0;
 	t->plan.auth = t->client.auth;
 	pdh_target_run_init(run, o->file);
-	if (retry)
-		rc = S_plan_retrying(run, t, retry, &err);
-	else
-		rc = pdh_target_plan(run, t, &err);
+	rc = pdh_target_plan(run, t, &err);
 	return pdh_cli_report_plan(o, o->file, run, rc, &err);
 }
 

@@ -4,17 +4,15 @@
 #define PDHOOKS_CLI_PLAN_H
 
 #include "options.h"
-#include "pdhooks/retry.h"
 #include "pdhooks/target.h"
 
 /* Checks the credentials and the API URL (before anything is read or called), loads o->file,
  * lists the live webhooks and plans with max_deletes (-1: the file's), into *run (which the
- * caller has zeroed and disposes with pdh_target_run_dispose). The listing is one call, or,
- * with retry (apply), retried as pdh_apply_list() does. Diagnostics and errors are printed.
+ * caller has zeroed and disposes with pdh_target_run_dispose). The listing is retried
+ * (pdh_target_list). Diagnostics and errors are printed.
  * Returns PDH_EXIT_OK with run->plan set, or the exit code to end with. t is filled (its
  * client options borrow from o). */
-int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes,
-                        const pdh_retry_policy *retry);
+int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes);
 
 /* Prints what planning run left to say — the desired file's diagnostics (path) and the
  * error behind rc — and returns the exit code for rc. */

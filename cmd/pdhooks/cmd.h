@@ -58,6 +58,8 @@ int pdh_exit_after_output(int code);
 bool pdh_cli_stdout_ok(void);
 /* "pdhooks: error: MESSAGE" on stderr. */
 void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "pdhooks: warning: MESSAGE" on stderr. */
+void pdh_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether to colour what goes to fd, by precedence: --no-color or --color never: no;
  * --color always: yes; else (auto) no when NO_COLOR is set and not empty or TERM is dumb,
@@ -85,6 +87,8 @@ int pdh_cmd_plan(int argc, char **argv);
 int pdh_cmd_apply(int argc, char **argv);
 int pdh_cmd_validate(int argc, char **argv);
 int pdh_cmd_export(int argc, char **argv);
+int pdh_cmd_status(int argc, char **argv);
+int pdh_cmd_merge(int argc, char **argv);
 int pdh_cmd_version(int argc, char **argv);
 int pdh_cmd_help(int argc, char **argv);
 int pdh_cmd_completion(int argc, char **argv);

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "cli_plan.h"
+#include "fleet_cli.h"
 #include "cmd.h"
+#include "metrics_out.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/apply_lock.h"
@@ -228,15 +230,36 @@ int pdh_cmd_apply(int argc, char **argv)
 	FILE *plan_to;
 	char *text = NULL;
 	int first, rc = PDH_OK, code = PDH_EXIT_ERROR, sig;
+	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 
+	pdh_cli_metrics_start(&mx, "apply");
 	/* A closed stdout (apply | head -1) must never stop an apply half-way: writes fail with
 	 * EPIPE instead, and the end says so. */
 	signal(SIGPIPE, SIG_IGN);
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
 	memset(&aopts, 0, sizeof(aopts));
-	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0)
+	if (pdh_common_parse(&o, PDH_CMD_APPLY, argc, argv, &first) != 0 ||
+	    pdh_fleet_args_check(&o, "apply") != 0)
 		goto done;
+	if (o.fleet) {
+		pdh_fleet_args fa;
+
+		if (first + 1 < argc) {
+			pdh_cli_error("apply --fleet: one directory of saved plans at most, not '%s' too",
+			              argv[first + 1]);
+			goto done;
+		}
+		if (first < argc && o.max_deletes >= 0) {
+			pdh_cli_error("apply: saved plans keep the --max-deletes they were made with; "
+			              "plan again with --max-deletes N");
+			goto done;
+		}
+		pdh_fleet_args_from(&fa, &o);
+		fa.saved_dir = first < argc ? argv[first] : NULL;
+		code = pdh_cli_fleet_apply(&o, &fa);
+		goto done;
+	}
 	out.json = o.format == PDH_FORMAT_JSON;
 	out.quiet = o.quiet;
 	out.color = o.color;
@@ -266,9 +289,9 @@ int pdh_cmd_apply(int argc, char **argv)
 	if ((code = S_lock(&o, &lock)) != PDH_EXIT_OK)
 		goto done;
 	if (first < argc)
-		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &aopts.retry, &saved);
+		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
 	else
-		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes, &aopts.retry);
+		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
@@ -279,7 +302,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (pdh_plan_is_empty(run.plan)) {
 		if (out.json) {
 			pdh_apply_json_extra x = { NULL, PDH_EXIT_OK, NULL };
-			char *doc = pdh_render_apply_json(NULL, run.n_calls, &x);
+			char *doc = pdh_render_apply_json(NULL, (size_t)run.listing.calls, &x);
 
 			fputs(doc, stdout);
 			free(doc);
@@ -326,7 +349,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	aopts.max_wait_ms = o.max_wait_ms;
 	aopts.progress = S_progress;
 	aopts.progress_ctx = &out;
-	aopts.prior_calls = run.n_calls;
+	aopts.prior_calls = (size_t)run.listing.calls;
 	if (!out.json) {
 		putchar('\n');
 		S_flush(&out);
@@ -357,6 +380,10 @@ done:
 		if (code == PDH_EXIT_OK)
 			code = PDH_EXIT_ERROR;
 	}
+	mx.path = o.metrics_file;
+	/* res->n_calls counts the plan's listing too (prior_calls) */
+	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
+	                              res ? (int)res->n_calls : run.listing.calls);
 	for (int i = 0; i < 3; i++)
 		if (handler[i])
 			sigaction(S_stop_signals[i], &old_sa[i], NULL);

@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "options.h"
 #include "pdhooks/atomic_write.h"
-#include "pdhooks/client.h"
+#include "pdhooks/listing.h"
 #include "pdhooks/export.h"
 
 int pdh_cmd_export(int argc, char **argv)
@@ -15,8 +15,8 @@ int pdh_cmd_export(int argc, char **argv)
 	pdh_export_opts eo = { NULL };
 	pdh_export_stats st = { 0 };
 	pdh_client_opts copts;
-	pdh_client *client = NULL;
-	pdh_http_result res;
+	pdh_listing_opts lo;
+	pdh_listing_report rep;
 	pdh_live *live = NULL;
 	pdh_common o;
 	pdh_error err = { 0 };
@@ -31,9 +31,8 @@ int pdh_cmd_export(int argc, char **argv)
 		code = pdh_exit_code(rc);
 		goto done;
 	}
-	rc = pdh_client_new(&client, &copts, &err);
-	if (rc == PDH_OK)
-		rc = pdh_client_list(client, &live, &res, &err);
+	memset(&lo, 0, sizeof(lo));
+	rc = pdh_listing_get_with(&copts, &lo, &live, &rep, &err);
 	if (rc != PDH_OK) {
 		if (rc == PDH_EAUTH && err.http_status != 0)
 			pdh_cli_error("%s; the token came from %s", err.message, o.creds.source);
@@ -94,7 +93,6 @@ done:
 	pdh_export_stats_dispose(&st);
 	free(yaml);
 	pdh_live_free(live);
-	pdh_client_free(client);
 	pdh_common_dispose(&o);
 	return code;
 }

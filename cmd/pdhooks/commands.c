@@ -6,6 +6,17 @@
 #include <stddef.h>
 #include <string.h>
 
+/* For the commands with a fleet mode. */
+#define S_FLEET_NOTE \
+	"With --fleet FLEETFILE it works on every selected account of the fleet file, up to\n" \
+	"--concurrency at once, one failing account never stopping the others; the report\n" \
+	"shows each account's plan under a header naming it, then a table and a line\n" \
+	"'Fleet: N in sync, N with changes, N failed (N accounts).'\n"
+#define S_FLEET_EXIT \
+	"With --fleet: 1 if any account had an error, else 5 if any could not be checked,\n" \
+	"else 3 if any was refused by a brake, else 4 if any saved plan is stale, else 2\n" \
+	"(with --detailed-exitcode) if any has changes, else 0.\n"
+
 /* For the commands that talk to the API. */
 #define S_CREDENTIALS_NOTE \
 	"Credentials: --token-file PATH, else PIPEDRIVE_OAUTH_TOKEN (sent as\n" \
@@ -15,8 +26,10 @@
 const pdh_cmd pdh_commands[] = {
 	{ "plan", PDH_CMD_PLAN, pdh_cmd_plan, NULL,
 	  "list the live webhooks and show the calls that would make them match the file",
-	  "Makes one call (GET /webhooks) and changes nothing. The plan goes to stdout,\n"
-	  "warnings and errors to stderr.\n"
+	  "Lists the live webhooks (GET /webhooks, retried on connection errors, 429 and\n"
+	  "502/503/504) and changes nothing. The plan goes to stdout, warnings and errors to\n"
+	  "stderr. It names every owned webhook whose last delivery failed (Pipedrive deletes a\n"
+	  "webhook after 3 days without a successful delivery).\n"
 	  "\n"
 	  "Only webhooks of a type in manage.types are touched: by default general with an API\n"
 	  "token, general and application (a Marketplace app's own) with an OAuth token;\n"
@@ -24,9 +37,13 @@ const pdh_cmd pdh_commands[] = {
 	  "An OAuth token needs the webhooks:read scope to plan, webhooks:full to apply.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
+	  S_FLEET_NOTE
+	  "\n"
 	  "Exit codes: 0 success (also with changes pending, unless --detailed-exitcode),\n"
-	  "1 error (bad file, missing or refused credentials, API or network failure),\n"
-	  "2 changes pending (with --detailed-exitcode).\n" },
+	  "1 error (bad file, missing or refused credentials, an API error that retrying does\n"
+	  "not change), 2 changes pending (with --detailed-exitcode), 5 could not check: the API\n"
+	  "stayed unreachable or kept failing (network, 5xx, 429) after the retries.\n"
+	  S_FLEET_EXIT },
 	{ "apply", PDH_CMD_APPLY, pdh_cmd_apply, "[PLANFILE]",
 	  "make the calls the plan shows, then check that nothing is left to do",
 	  "Lists the live webhooks, plans and prints the plan, asks for 'yes' (unless\n"
@@ -52,11 +69,18 @@ const pdh_cmd pdh_commands[] = {
 	  "report what was done; a second signal stops at once. A closed stdout does not stop\n"
 	  "the apply: it finishes, then exits 1 saying so.\n"
 	  "\n"
+	  S_FLEET_NOTE
+	  "It asks once for the whole fleet; brakes hold per account (a refused account does not\n"
+	  "stop the others); --canary N applies the first N accounts first and the rest only if\n"
+	  "they all converged. With --fleet, PLANFILE is the directory 'plan --fleet F -o DIR'\n"
+	  "wrote: each account's DIR/ACCOUNT.json is applied, and only the stale ones refused.\n"
+	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
 	  "a failed call, no confirmation, another apply running, or the result does not match\n"
 	  "the file); 3 refused by a safety brake, nothing changed; 4 the saved plan is stale,\n"
 	  "nothing changed; 5 the API kept failing or the wait budget ran out; 130, 143, 129\n"
-	  "interrupted by SIGINT, SIGTERM, SIGHUP.\n" },
+	  "interrupted by SIGINT, SIGTERM, SIGHUP.\n"
+	  S_FLEET_EXIT },
 	{ "validate", PDH_CMD_VALIDATE, pdh_cmd_validate, NULL,
 	  "parse and check the desired-state file, without any network call",
 	  NULL,
@@ -67,10 +91,13 @@ const pdh_cmd pdh_commands[] = {
 	  "not checked further (a URL, user_id: ${PD_USER_ID}). With -q only errors are\n"
 	  "printed: no warnings, no summary line.\n"
 	  "\n"
+	  "With --fleet FLEETFILE it checks the fleet file and each selected account's desired\n"
+	  "file, rendered with the account's vars (then the environment).\n"
+	  "\n"
 	  "Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.\n" },
 	{ "export", PDH_CMD_EXPORT, pdh_cmd_export, NULL,
 	  "write a desired-state file from the live webhooks",
-	  "Lists the live webhooks (one call, GET /webhooks) and writes a desired-state file that\n"
+	  "Lists the live webhooks (GET /webhooks, retried) and writes a desired-state file that\n"
 	  "declares every webhook of type general, sorted by event and URL, with manage.urls set\n"
 	  "to their origins and their names, version, user_id and http_auth_user kept. Webhooks\n"
 	  "of apps and automations are left out, and so is the second of two with the same key.\n"
@@ -83,8 +110,30 @@ const pdh_cmd pdh_commands[] = {
 	  "With those variables set, 'pdhooks plan -f FILE' on the result plans nothing.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
-	  "Exit codes: 0 success, 1 error (missing or refused credentials, API or network\n"
-	  "failure, FILE exists or cannot be written, a webhook left out).\n" },
+	  "Exit codes: 0 success, 1 error (missing or refused credentials, an API error, FILE\n"
+	  "exists or cannot be written, a webhook left out), 5 could not check: the API stayed\n"
+	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
+	{ "status", PDH_CMD_STATUS, pdh_cmd_status, NULL,
+	  "show the delivery health of every webhook the file owns",
+	  "Lists the live webhooks (GET /webhooks, retried) and prints every webhook the file\n"
+	  "owns with its health: ok (last delivery answered 2xx), failing (answered otherwise, or\n"
+	  "not at all), never (no delivery yet) or inactive (is_active 0), then the counts and\n"
+	  "the number of foreign webhooks. Pipedrive deletes a webhook after 3 days without a\n"
+	  "successful delivery: status warns before that. Changes nothing; an OAuth token needs\n"
+	  "only the webhooks:read scope.\n",
+	  S_CREDENTIALS_NOTE
+	  "\n"
+	  "Exit codes: 0 success (also with failing webhooks, unless --detailed-exitcode),\n"
+	  "1 error (bad file, missing or refused credentials, an API error), 2 a webhook is\n"
+	  "failing or inactive (with --detailed-exitcode), 5 could not check: the API stayed\n"
+	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n" },
+	{ "merge", PDH_CMD_MERGE, pdh_cmd_merge, "REPORT.json...",
+	  "join the JSON reports of a fleet's shards into one report",
+	  "Reads the reports that 'pdhooks plan --fleet F --shard I/N --format json' (or apply)\n"
+	  "wrote, one per shard, and prints one report of the whole fleet, accounts in the fleet\n"
+	  "file's order. Refuses a missing or repeated shard, and reports of different fleet\n"
+	  "files (fleet_sha256) or commands. '-' reads a report from stdin.\n",
+	  "Exit codes: the fleet's (see 'pdhooks help plan'); 1 when the reports do not merge.\n" },
 	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
 	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"
 	  "commit pdhooks was built from (\"unknown\" when it was built outside git) and the\n"

@@ -55,3 +55,14 @@ void pdh_cli_error(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+void pdh_cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pdhooks: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -21,6 +21,8 @@ typedef enum pdh_cmd_id {
 	PDH_CMD_APPLY,
 	PDH_CMD_VALIDATE,
 	PDH_CMD_EXPORT,
+	PDH_CMD_STATUS,
+	PDH_CMD_MERGE,
 	PDH_CMD_VERSION,
 	PDH_CMD_HELP,
 	PDH_CMD_COMPLETION,
@@ -38,8 +40,15 @@ typedef enum pdh_opt_kind {
 	                  * directories */
 	PDH_OPT_INT,     /* a whole number from min to max (int) */
 	PDH_OPT_SECONDS, /* seconds, more than 0 and at most max, kept in milliseconds (long) */
-	PDH_OPT_ENUM     /* one of values (int: the index of the value) */
+	PDH_OPT_ENUM,    /* one of values (int: the index of the value) */
+	PDH_OPT_LIST     /* a value, repeatable: each kept as given, in order (pdh_opt_list) */
 } pdh_opt_kind;
+
+/* The values of a PDH_OPT_LIST option, in command-line order; freed by pdh_common_dispose. */
+typedef struct pdh_opt_list {
+	const char **items;
+	size_t n;
+} pdh_opt_list;
 
 typedef struct pdh_opt_spec {
 	const char *name;            /* the long name, without "--" */

@@ -8,15 +8,20 @@
 #include "plan_output.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/export.h"
+#include "pdhooks/fleet.h"
 #include "pdhooks/limits.h"
 
 #define ON_PLAN PDH_ON(PDH_CMD_PLAN)
 #define ON_APPLY PDH_ON(PDH_CMD_APPLY)
 #define ON_VALIDATE PDH_ON(PDH_CMD_VALIDATE)
 #define ON_EXPORT PDH_ON(PDH_CMD_EXPORT)
+#define ON_STATUS PDH_ON(PDH_CMD_STATUS)
+#define ON_MERGE PDH_ON(PDH_CMD_MERGE)
+/* The commands with a fleet mode. */
+#define ON_FLEET (ON_VALIDATE | ON_PLAN | ON_APPLY)
 #define ON_VERSION PDH_ON(PDH_CMD_VERSION)
 /* The commands that talk to the API. */
-#define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT)
+#define ON_API (ON_PLAN | ON_APPLY | ON_EXPORT | ON_STATUS)
 
 /* Where a row's value goes: the field of pdh_common, which must have the C type of the row's
  * kind (a compile error otherwise): FLAG bool, STRING, PATH and DIR const char *, INT and ENUM
@@ -27,11 +32,12 @@
 #define AS_STRING(field) S_FIELD(field, const char *)
 #define AS_INT(field) S_FIELD(field, int)
 #define AS_LONG(field) S_FIELD(field, long)
+#define AS_LIST(field) S_FIELD(field, pdh_opt_list)
 
 /* Indexed by pdh_format. */
 static const char *const S_formats[] = { "text", "json", "markdown", NULL };
-/* apply's: the first two of pdh_format. */
-static const char *const S_apply_formats[] = { "text", "json", NULL };
+/* status's and apply's: the first two of pdh_format. */
+static const char *const S_two_formats[] = { "text", "json", NULL };
 _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
                "S_formats is indexed by pdh_format");
 /* Indexed by pdh_color_mode. */
@@ -47,11 +53,23 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "text (default), json (one document described by\n"
 	          "schemas/plan.schema.json) or markdown (a pull-request\n"
 	          "comment, at most 60,000 characters)" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT",
+	  .values = S_two_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "text (default) or json (one document described by\n"
+	          "schemas/status.schema.json)" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_formats,
+	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_MERGE, .synopsis = ON_MERGE,
+	  .help = "text (default), json (one document described by\n"
+	          "schemas/fleet-report.schema.json) or markdown (a\n"
+	          "pull-request comment, at most 60,000 characters)" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
 	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
 	          "its sha256 on stderr; passwords are kept as their ${VAR}\n"
-	          "reference, never as a value" },
+	          "reference, never as a value; with --fleet, a directory:\n"
+	          "one plan per account, DIR/ACCOUNT.json" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "FILE",
 	  .offset = AS_STRING(out), .commands = ON_EXPORT, .synopsis = ON_EXPORT,
 	  .help = "write to FILE (which must not exist yet); default: stdout" },
@@ -69,8 +87,11 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "apply even when a safety brake refuses the plan" },
 	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
-	  .commands = ON_PLAN, .synopsis = ON_PLAN,
+	  .commands = ON_PLAN | ON_MERGE, .synopsis = ON_PLAN | ON_MERGE,
 	  .help = "exit 2 when changes are pending, 0 when there are none" },
+	{ .name = "detailed-exitcode", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(detailed_exitcode),
+	  .commands = ON_STATUS, .synopsis = ON_STATUS,
+	  .help = "exit 2 when a webhook is failing or inactive" },
 	{ .name = "no-env", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_env),
 	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "check ${VAR} references without reading the environment:\n"
@@ -85,11 +106,18 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
 	          "manage.max_deletes, else 10); duplicates do not count" },
-	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_apply_formats,
+	{ .name = "metrics-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
+	  .offset = AS_STRING(metrics_file), .commands = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .help = "write the run's metrics to PATH (Prometheus text format,\n"
+	          "for node_exporter's textfile collector), atomically, also\n"
+	          "when the run fails" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_two_formats,
 	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "text (default), or json: one document on stdout at the end\n"
-	          "(schemas/apply.schema.json); the plan goes to stderr" },
+	          "(schemas/apply.schema.json); the plan goes to stderr.\n"
+	          "With --fleet: the fleet report (schemas/fleet-report.schema.json)" },
 	/* 0 (not given): PDH_APPLY_DEFAULT_MAX_WAIT_MS. */
 	{ .name = "max-wait", .kind = PDH_OPT_SECONDS, .value_name = "SECONDS", .max = 86400,
 	  .offset = AS_LONG(max_wait_ms), .commands = ON_APPLY, .synopsis = ON_APPLY,
@@ -97,12 +125,17 @@ const pdh_opt_spec pdh_opt_table[] = {
 	          "limit and before retries (default 60); past it no new call\n"
 	          "starts and apply exits 5" },
 
+	{ .name = "canary", .kind = PDH_OPT_INT, .value_name = "N", .min = 1, .max = INT_MAX,
+	  .def = -1, .offset = AS_INT(canary), .commands = ON_APPLY,
+	  .help = "with --fleet: apply the first N selected accounts first,\n"
+	          "and the rest only if all of them applied and converged" },
+
 	/* Shared, from -f on (tests/test_readme.sh reads them so). export reads no desired
 	 * file, so it takes no -f. */
 	{ .name = "file", .alias = 'f', .kind = PDH_OPT_PATH, .value_name = "FILE",
 	  .def_str = "pdhooks.yaml", .offset = AS_STRING(file), .given = PDH_OPT_GIVEN(file_given),
-	  .commands = ON_PLAN | ON_APPLY | ON_VALIDATE,
-	  .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE,
+	  .commands = ON_PLAN | ON_APPLY | ON_VALIDATE | ON_STATUS,
+	  .synopsis = ON_PLAN | ON_APPLY | ON_VALIDATE | ON_STATUS,
 	  .help = "the desired-state file (default: $PDHOOKS_FILE, else\n"
 	          "pdhooks.yaml); - reads it from stdin" },
 	{ .name = "directory", .alias = 'C', .kind = PDH_OPT_DIR, .value_name = "DIR",
@@ -138,6 +171,30 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "no-color", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(no_color_flag),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "the same as --color never; it wins over --color always" },
+	/* Fleet mode: validate, plan and apply on many companies (fleet_cli.h). */
+	{ .name = "fleet", .kind = PDH_OPT_PATH, .value_name = "FLEETFILE", .offset = AS_STRING(fleet),
+	  .commands = ON_FLEET, .synopsis = ON_VALIDATE,
+	  .help = "work on the accounts of a fleet file: each with its API\n"
+	          "URL, token and desired file (-f, --api-url and\n"
+	          "--token-file are not used then)" },
+	{ .name = "account", .kind = PDH_OPT_LIST, .value_name = "GLOB", .offset = AS_LIST(accounts),
+	  .commands = ON_FLEET,
+	  .help = "with --fleet: only accounts whose name matches GLOB\n"
+	          "(repeatable: any of them)" },
+	{ .name = "label", .kind = PDH_OPT_LIST, .value_name = "LABEL", .offset = AS_LIST(labels),
+	  .commands = ON_FLEET,
+	  .help = "with --fleet: only accounts with the label LABEL, written\n"
+	          "KEY=VALUE (repeatable: any value of one key, and every key\n"
+	          "named; --account, --label and --shard together: all)" },
+	{ .name = "shard", .kind = PDH_OPT_STRING, .value_name = "SHARD", .offset = AS_STRING(shard),
+	  .commands = ON_FLEET,
+	  .help = "with --fleet: only SHARD, written I/N (0-based): the\n"
+	          "accounts whose fnv1a64(name) mod N is I" },
+	{ .name = "concurrency", .kind = PDH_OPT_INT, .value_name = "N", .min = 1,
+	  .max = PDH_FLEET_MAX_CONCURRENCY, .def = -1, .offset = AS_INT(concurrency),
+	  .commands = ON_PLAN | ON_APPLY,
+	  .help = "with --fleet: accounts worked on at once, 1 to 256\n"
+	          "(default: the fleet file's concurrency, else 8)" },
 	{ .name = NULL }
 };
 

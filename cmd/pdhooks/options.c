@@ -33,6 +33,7 @@ void pdh_common_init(pdh_common *o)
 			break;
 		case PDH_OPT_FLAG:
 		case PDH_OPT_SECONDS:  /* 0: the client's default */
+		case PDH_OPT_LIST:     /* empty */
 			break;
 		}
 	}
@@ -121,6 +122,13 @@ static int S_store(pdh_common *o, const pdh_opt_spec *s, const char *arg)
 	case PDH_OPT_ENUM:
 		rc = S_parse_enum(s, arg, (int *)(void *)field);
 		break;
+	case PDH_OPT_LIST: {
+		pdh_opt_list *l = (pdh_opt_list *)(void *)field;
+
+		l->items = pdh_xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+		l->items[l->n++] = arg;
+		break;
+	}
 	}
 	if (rc == 0 && s->given)
 		*(bool *)(void *)((char *)o + s->given - 1) = true;
@@ -300,4 +308,12 @@ void pdh_common_dispose(pdh_common *o)
 	free(o->resolved_url);
 	o->resolved_url = NULL;
 	pdh_credentials_dispose(&o->creds);
+	for (const pdh_opt_spec *s = pdh_opt_table; s->name; s++)
+		if (s->kind == PDH_OPT_LIST) {
+			pdh_opt_list *l = (pdh_opt_list *)(void *)((char *)o + s->offset);
+
+			free(l->items);
+			l->items = NULL;
+			l->n = 0;
+		}
 }

@@ -36,8 +36,16 @@ typedef struct pdh_common {
 	bool auto_approve;       /* apply */
 	bool force;              /* apply */
 	int parallelism;         /* apply */
+	const char *metrics_file; /* plan, apply, status --metrics-file; NULL: none */
 	long max_wait_ms;        /* apply --max-wait; 0: the engine's default */
 	bool json;               /* version --json */
+	/* Fleet mode (validate, plan, apply; see fleet_cli.h). */
+	const char *fleet;       /* --fleet FLEETFILE; NULL: one company */
+	pdh_opt_list accounts;   /* --account GLOB... */
+	pdh_opt_list labels;     /* --label KEY=VALUE... */
+	const char *shard;       /* --shard I/N */
+	int concurrency;         /* --concurrency N; -1: the fleet file's */
+	int canary;              /* apply --canary N; -1: none */
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
 	char *resolved_url;
 	pdh_credentials creds;

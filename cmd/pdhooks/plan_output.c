@@ -9,13 +9,14 @@
 #include "pdhooks/render_markdown.h"
 
 int pdh_cli_save_plan(const char *path, const pdh_plan *plan, const pdh_desired *desired,
-                      const pdh_live *live, const pdh_plan_opts *opts, bool quiet,
+                      const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
+                      bool quiet,
                       char digest[65], pdh_error *err)
 {
 	char *text = NULL, sum[65];
 	int rc;
 
-	rc = pdh_planfile_format(&text, plan, desired, live, opts, err);
+	rc = pdh_planfile_format(&text, plan, desired, live, opts, api_url, err);
 	if (rc == 0)
 		rc = pdh_planfile_save(path, text, sum, err);
 	if (rc == 0) {
@@ -48,7 +49,7 @@ int pdh_cli_print_plan(FILE *out, pdh_format fmt, const pdh_plan *plan,
 }
 
 int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const char *path,
-                       const pdh_retry_policy *retry, pdh_planfile **pf)
+                       pdh_planfile **pf)
 {
 	pdh_error err = { 0 };
 	int rc;
@@ -68,6 +69,6 @@ int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const 
 	t->desired_path = (*pf)->desired_path;
 	t->plan = (*pf)->opts;
 	pdh_target_run_init(run, (*pf)->desired_path);
-	rc = pdh_planfile_target_plan(run, t, *pf, retry, &err);
+	rc = pdh_planfile_target_plan(run, t, *pf, &err);
 	return pdh_cli_report_plan(o, (*pf)->desired_path, run, rc, &err);
 }

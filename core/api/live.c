@@ -28,6 +28,9 @@ void pdh_live_webhook_dispose(pdh_live_webhook *w)
 	free(w->http_auth_user);
 	pdh_free_secret(w->http_auth_password);
 	free(w->add_time);
+	free(w->last_delivery_time);
+	free(w->remove_time);
+	free(w->remove_reason);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -206,8 +209,16 @@ static int S_parse_webhook(pdh_live_webhook *w, json_t *obj, const char *where, 
 	    (rc = S_opt_string(&w->type, obj, "type", where, err)) != 0 ||
 	    (rc = S_opt_string(&w->http_auth_user, obj, "http_auth_user", where, err)) != 0 ||
 	    (rc = S_opt_string(&w->add_time, obj, "add_time", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->last_delivery_time, obj, "last_delivery_time", where,
+	                       err)) != 0 ||
+	    (rc = S_opt_integer(&w->has_last_http_status, &w->last_http_status, obj,
+	                        "last_http_status", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->remove_time, obj, "remove_time", where, err)) != 0 ||
+	    (rc = S_opt_string(&w->remove_reason, obj, "remove_reason", where, err)) != 0 ||
 	    (rc = S_opt_integer(&w->has_user_id, &w->user_id, obj, "user_id", where, err)) != 0 ||
 	    (rc = S_opt_integer(&w->has_owner_id, &w->owner_id, obj, "owner_id", where, err)) != 0 ||
+	    (rc = S_opt_integer(&w->has_company_id, &w->company_id, obj, "company_id", where,
+	                        err)) != 0 ||
 	    (rc = S_is_active(&w->is_active, obj, where, err)) != 0 ||
 	    (rc = S_password(w, obj, where, err)) != 0)
 		goto done;
@@ -312,6 +323,7 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 	/* Some Pipedrive endpoints answer data: null instead of [] when there is nothing to list.
 	 * success is true here, so null is read as "no webhooks", not as a failure. */
 	if (json_is_null(data)) {
+		l->data_null = true;
 		rc = 0;
 		goto done;
 	}

@@ -177,6 +177,16 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
 	return S_decision(again, delay, unknown, why);
 }
 
+bool pdh_retry_unavailable(const pdh_http_result *res)
+{
+	if (res->transport != 0) {
+		S_transport_class c = S_classify(res->transport);
+
+		return c == S_NOT_SENT_TRANSIENT || c == S_MAYBE_SENT_TRANSIENT;
+	}
+	return res->status == 429 || (res->status >= 500 && res->status < 600);
+}
+
 double pdh_retry_jitter(unsigned long long *state)
 {
 	/* xorshift64*: plenty for spreading waits; not for anything secret. */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/listing.h"
 
 /* Longest single sleep between two looks at the interrupt flag. */
 #define S_SLICE_MS 50
@@ -535,52 +536,61 @@ static void S_run_phase(S_run *run, const size_t *idx, size_t n)
 	run->n_queue = run->next = 0;
 }
 
-/* GET /webhooks with the retry policy, on the first client (no phase is running). */
+/* The listing's pacer hooks: apply's listings count against the same rate limit as its
+ * other calls, and stop when the run is interrupted or the limit is exhausted. */
+typedef struct S_list_pace {
+	S_run *run;
+	int probe;
+} S_list_pace;
+
+static int S_list_before(void *ctx, pdh_error *err)
+{
+	S_list_pace *lp = ctx;
+	char *why;
+
+	if ((lp->probe = S_pace_begin(lp->run)) >= 0)
+		return 0;
+	why = S_unsent_text(lp->run, lp->probe);
+	pdh_error_set(err, PDH_EPARTIAL, "%s", why);
+	free(why);
+	return PDH_EPARTIAL;
+}
+
+static void S_list_after(void *ctx, const pdh_http_result *hr)
+{
+	S_list_pace *lp = ctx;
+
+	S_pace_end(lp->run, hr, lp->probe);
+}
+
+/* Retries of a listing wait within the run's budget, and say so when long. */
+static bool S_list_wait(void *ctx, long ms, const char *what, const char **budget)
+{
+	S_list_pace *lp = ctx;
+	const char *why = NULL;
+
+	if (S_wait(lp->run, ms, what, &why))
+		return true;
+	*budget = why == lp->run->stopped ? why : NULL;
+	return false;
+}
+
+/* GET /webhooks through pdh_listing_get, on the first client (no phase is running). */
 static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 {
-	unsigned long long rng = run->seed ^ 0x5851F42D4C957F2Dull;
-	long long first = S_now_ms();
+	S_list_pace lp = { run, 0 };
+	pdh_listing_opts lo;
+	pdh_listing_report rep;
 
-	*out = NULL;
-	for (int attempt = 1;; attempt++) {
-		pdh_http_result hr;
-		pdh_retry_decision d;
-		int rc, probe;
-
-		if ((probe = S_pace_begin(run)) < 0) {
-			char *why = S_unsent_text(run, probe);
-
-			pdh_error_set(err, PDH_EPARTIAL, "%s", why);
-			free(why);
-			return PDH_EPARTIAL;
-		}
-		pdh_http_result_init(&hr);
-		pdh_error_clear(err);
-		rc = pdh_client_list(run->clients[0], out, &hr, err);
-		S_pace_end(run, &hr, probe);
-		if (rc == 0)
-			return 0;
-		pdh_live_free(*out);
-		*out = NULL;
-		d = pdh_retry_decide(&run->opts->retry, PDH_METHOD_GET, &hr, attempt,
-		                     (long)(S_now_ms() - first), pdh_retry_jitter(&rng));
-		if (d.verdict != PDH_RETRY_AGAIN)
-			return rc;
-		{
-			const char *why = NULL;
-			char *what = pdh_xasprintf("retrying GET /webhooks (%s)",
-			                           d.why ? d.why : "a passing failure");
-			bool waited = S_wait(run, d.delay_ms, what, &why);
-
-			free(what);
-			if (!waited) {
-				if (why == run->stopped)
-					return pdh_error_set(err, PDH_EUNAVAILABLE, "%s; last answer: %s",
-					                     why, err->message);
-				return rc;
-			}
-		}
-	}
+	memset(&lo, 0, sizeof(lo));
+	lo.retry = run->opts->retry;
+	lo.interrupt = run->opts->interrupt;
+	lo.seed = run->seed;
+	lo.pacer.before = S_list_before;
+	lo.pacer.after = S_list_after;
+	lo.pacer.wait = S_list_wait;
+	lo.pacer.ctx = &lp;
+	return pdh_listing_get(run->clients[0], &lo, out, &rep, err);
 }
 
 /* Whether a plan made from a fresh listing still wants to create w: false means a live
@@ -1079,38 +1089,6 @@ done:
 	free(run.stopped);
 	free(idx);
 	pdh_apply_result_free(res);
-	pthread_mutex_destroy(&run.progress_mu);
-	pthread_mutex_destroy(&run.mu);
-	return rc;
-}
-
-int pdh_apply_list(pdh_live **out, const pdh_apply_opts *opts, pdh_error *err)
-{
-	pdh_apply_result counts;
-	pdh_client *c = NULL;
-	S_run run;
-	int rc;
-
-	*out = NULL;
-	memset(&run, 0, sizeof(run));
-	memset(&counts, 0, sizeof(counts));
-	pthread_mutex_init(&run.mu, NULL);
-	pthread_mutex_init(&run.progress_mu, NULL);
-	run.opts = opts;
-	run.res = &counts;
-	run.remaining = -1;
-	run.max_wait_ms = opts->max_wait_ms > 0 ? opts->max_wait_ms : PDH_APPLY_DEFAULT_MAX_WAIT_MS;
-	run.seed = opts->seed ? opts->seed : (unsigned long long)S_now_ms() * 2654435761ull;
-	rc = pdh_client_new(&c, &opts->client, err);
-	if (rc == 0) {
-		run.clients = &c;
-		run.n_clients = 1;
-		rc = S_list(&run, out, err);
-	}
-	if (opts->list_calls)
-		*opts->list_calls += counts.n_calls;
-	pdh_client_free(c);
-	free(run.stopped);
 	pthread_mutex_destroy(&run.progress_mu);
 	pthread_mutex_destroy(&run.mu);
 	return rc;

@@ -9,6 +9,7 @@ void pdh_target_run_init(pdh_target_run *r, const char *desired_path)
 {
 	memset(r, 0, sizeof(*r));
 	pdh_diags_init(&r->diags, desired_path);
+	pdh_http_result_init(&r->listing.last);
 }
 
 void pdh_target_run_dispose(pdh_target_run *r)
@@ -44,38 +45,29 @@ int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 	return rc;
 }
 
-int pdh_target_list(pdh_target_run *r, pdh_client *c, pdh_error *err)
+int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
+	pdh_client_opts co = t->client;
+
 	pdh_live_free(r->live);
 	r->live = NULL;
-	r->n_calls++;
-	return pdh_client_list(c, &r->live, NULL, err);
+	/* Server texts are scrubbed of the file's secrets too (passwords, environment values). */
+	if (co.secrets == NULL && r->desired != NULL)
+		co.secrets = r->desired->secrets;
+	return pdh_listing_get_with(&co, &t->listing, &r->live, &r->listing, err);
 }
 
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
-	pdh_client *c = NULL;
 	pdh_plan_opts po = t->plan;
 	int rc;
 
 	if (po.auth == PDH_AUTH_NONE)
 		po.auth = t->client.auth; /* the types managed follow the credential kind */
 	rc = pdh_target_load(r, t, err);
-	if (rc != PDH_OK)
-		goto done;
-	{
-		pdh_client_opts co = t->client;
-		if (co.secrets == NULL)
-			co.secrets = r->desired->secrets;
-		rc = pdh_client_new(&c, &co, err);
-	}
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_target_list(r, c, err);
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_plan_compute(&r->plan, r->desired, r->live, &po, err);
-done:
-	pdh_client_free(c);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_plan_compute(&r->plan, r->desired, r->live, &po, err);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "pdhooks/sha256.h"
 #include "pdhooks/url.h"
 #include "pdhooks/vocab.h"
+#include "desired/fields.h"
 #include "desired/suggest.h"
 #include "desired/tree.h"
 #include "desired/varref.h"
@@ -1258,4 +1259,43 @@ int pdh_desired_load_file(pdh_desired **out, const char *path, const pdh_load_op
 		free(data);
 	}
 	return rc;
+}
+
+/* ---- the field checks other loaders share (fields.h) -------------------------------------- */
+
+const char *pdh_field_describe(const pdh_node *n)
+{
+	return S_describe(n);
+}
+
+bool pdh_field_is_string(const pdh_node *n)
+{
+	return n->kind == N_SCALAR && S_type_of(n) == T_STR;
+}
+
+bool pdh_field_is_null(const pdh_node *n)
+{
+	return n->kind == N_SCALAR && S_type_of(n) == T_NULL;
+}
+
+int pdh_field_integer(pdh_loader *L, const pdh_node *n, const char *what, long long min,
+                      long long max, long long *out)
+{
+	return S_integer(L, n, what, min, max, out);
+}
+
+int pdh_field_boolean(pdh_loader *L, const pdh_node *n, const char *what, bool *out)
+{
+	return S_boolean(L, n, what, out);
+}
+
+void pdh_field_keys(pdh_loader *L, const pdh_node *map, const char *where,
+                    const char *const *allowed, const pdh_node **found, const pdh_node **keys)
+{
+	S_keys(L, map, where, allowed, found, keys, NULL);
+}
+
+char *pdh_field_quote(const pdh_node *n)
+{
+	return S_qn(n);
 }

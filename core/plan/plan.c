@@ -34,6 +34,7 @@ typedef struct S_builder {
 	                                     password then means "none" */
 	char **prefixes;                  /* normalised manage.urls, sorted, prefix-free */
 	size_t n_prefixes;
+	size_t cap_owned;
 	size_t cap_actions, cap_unchanged, cap_foreign, cap_unmanaged, cap_notes, cap_warnings;
 	size_t n_owned_deleted;
 	size_t n_duplicate_deletes; /* deletes of a second copy of a kept key */
@@ -390,6 +391,22 @@ static void S_create(S_builder *b, const S_entry *d)
 	S_add_action(b, PDH_ACTION_CREATE, d, d->d, NULL, pdh_xstrdup("missing"));
 }
 
+/* Counts e's live webhook as owned and records its health. */
+static void S_add_owned(S_builder *b, const S_entry *e)
+{
+	pdh_plan *p = b->p;
+	pdh_owned_webhook *o;
+
+	p->owned = pdh_xgrow(p->owned, &b->cap_owned, p->n_owned + 1, sizeof(*p->owned));
+	o = &p->owned[p->n_owned++];
+	o->live = e->l;
+	o->key = pdh_plan_key(e->action, e->object, e->url);
+	o->health = pdh_health_of(e->l);
+	o->delivery_failed = pdh_health_delivery_failed(e->l);
+	if (o->delivery_failed)
+		p->n_delivery_failed++;
+}
+
 /* Live webhooks [g, g+n) share the key of the declared webhook d. Non-general ones are
  * foreign; among the general ones the best is kept (or replaced), the rest are duplicates. */
 static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n)
@@ -409,7 +426,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 			                               pdh_foreign_reason_text(why)));
 			continue;
 		}
-		b->p->n_owned++;
+		S_add_owned(b, &g[i]);
 		c = S_diff(b, d->d, l, NULL, &pw);
 		/* best: attributes match, then active, then lowest id (g is in id order) */
 		if (best == NULL || (c == 0) > (best_changes == 0) ||
@@ -479,7 +496,7 @@ static void S_undeclared(S_builder *b, const S_entry *e)
 		S_add_foreign(b, l, PDH_FOREIGN_OUTSIDE_URLS);
 		return;
 	}
-	b->p->n_owned++;
+	S_add_owned(b, e);
 	if (b->desired->prune)
 		S_add_action(b, PDH_ACTION_DELETE, e, NULL, l, pdh_xstrdup("not declared"));
 	else
@@ -569,6 +586,9 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		}
 	}
 
+	if (live->data_null)
+		S_add_note(&b, pdh_xstrdup("Pipedrive listed the webhooks as \"data: null\", read as "
+		                           "none; a second listing said the same"));
 	ls = pdh_xcalloc(live->n + 1, sizeof(*ls));
 	for (nl = 0; nl < live->n; nl++) {
 		const pdh_live_webhook *w = &live->items[nl];
@@ -654,6 +674,9 @@ void pdh_plan_free(pdh_plan *p)
 	for (i = 0; i < p->n_warnings; i++)
 		free(p->warnings[i]);
 	free(p->warnings);
+	for (i = 0; i < p->n_owned; i++)
+		free(p->owned[i].key);
+	free(p->owned);
 	free(p->brake_reason);
 	free(p);
 }

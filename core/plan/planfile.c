@@ -116,8 +116,32 @@ static json_t *S_saved_webhook(const pdh_desired_webhook *w)
 	return o;
 }
 
+bool pdh_live_company(const pdh_live *live, long long *company_id)
+{
+	for (size_t i = 0; live && i < live->n; i++)
+		if (live->items[i].has_company_id) {
+			*company_id = live->items[i].company_id;
+			return true;
+		}
+	return false;
+}
+
+/* The target a saved plan names: the API URL (redacted: a token in a query is no business of
+ * a plan) and the company id the listing showed, null when it showed none. */
+static json_t *S_target(const char *api_url, const pdh_live *live)
+{
+	json_t *o = json_object();
+	long long id;
+
+	json_object_set_new(o, "api_url", S_redacted(api_url));
+	json_object_set_new(o, "company_id", pdh_live_company(live, &id)
+	                                     ? json_integer((json_int_t)id) : json_null());
+	return o;
+}
+
 int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
-                        const pdh_live *live, const pdh_plan_opts *opts, pdh_error *err)
+                        const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
+                        pdh_error *err)
 {
 	json_t *doc = NULL, *saved, *d, *hooks, *urls, *o;
 	int rc = 0;
@@ -160,6 +184,7 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	                    json_integer(opts && opts->max_deletes_set ? opts->max_deletes : -1));
 	json_object_set_new(o, "auth", json_string(pdh_plan_json_auth(opts ? opts->auth
 	                                                                     : PDH_AUTH_NONE)));
+	json_object_set_new(saved, "target", S_target(api_url, live));
 	json_object_set_new(saved, "desired", d);
 	json_object_set_new(saved, "options", o);
 	json_object_set_new(doc, "saved", saved);
@@ -425,6 +450,7 @@ void pdh_planfile_free(pdh_planfile *pf)
 	if (pf == NULL)
 		return;
 	free(pf->desired_path);
+	free(pf->api_url);
 	pdh_desired_free(pf->record);
 	for (size_t i = 0; i < pf->n_actions; i++)
 		free(pf->actions[i].key);
@@ -437,12 +463,13 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 {
 	static const char *const known[] = { "format_version", "desired_file", "desired_sha256",
 		"live_fingerprint", "summary", "actions", "unchanged", "foreign", "unmanaged",
-		"notes", "warnings", "saved", NULL };
-	static const char *const known_saved[] = { "desired", "options", NULL };
+		"delivery_failures", "notes", "warnings", "saved", NULL };
+	static const char *const known_saved[] = { "target", "desired", "options", NULL };
+	static const char *const known_target[] = { "api_url", "company_id", NULL };
 	static const char *const known_opts[] = { "max_deletes", "auth", NULL };
 	S_rd r = { name ? name : "saved plan", err };
 	pdh_planfile *pf = pdh_xcalloc(1, sizeof(*pf));
-	json_t *doc = NULL, *v, *saved, *sd, *so, *actions;
+	json_t *doc = NULL, *v, *saved, *sd, *so, *st, *actions;
 	json_error_t je;
 	long long n;
 	int rc = 0;
@@ -490,6 +517,7 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_member(&r, doc, "the document", "unchanged", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "foreign", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "unmanaged", T_ARR, false, &v)) != 0 ||
+	    (rc = S_member(&r, doc, "the document", "delivery_failures", T_ARR, true, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "notes", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "warnings", T_ARR, false, &v)) != 0 ||
 	    (rc = S_member(&r, doc, "the document", "actions", T_ARR, false, &actions)) != 0 ||
@@ -502,8 +530,22 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 		                   "one with pdhooks plan -o PLANFILE)", r.name);
 		goto done;
 	}
-	if ((rc = S_only(&r, saved, "saved", known_saved)) != 0 ||
-	    (rc = S_member(&r, saved, "saved", "desired", T_OBJ, false, &sd)) != 0 ||
+	if ((rc = S_only(&r, saved, "saved", known_saved)) != 0)
+		goto done;
+	if (json_object_get(saved, "target") == NULL) {
+		rc = pdh_error_set(err, PDH_EFILE, "%s: this saved plan does not name its target "
+		                   "(the API URL and company it was made for; written by an older "
+		                   "pdhooks); plan again", r.name);
+		goto done;
+	}
+	if ((rc = S_member(&r, saved, "saved", "target", T_OBJ, false, &st)) != 0 ||
+	    (rc = S_only(&r, st, "saved.target", known_target)) != 0 ||
+	    (rc = S_text(&r, st, "saved.target", "api_url", &pf->api_url)) != 0 ||
+	    (rc = S_member(&r, st, "saved.target", "company_id", T_INT | T_NULL, false, &v)) != 0)
+		goto done;
+	pf->has_company_id = json_is_integer(v);
+	pf->company_id = pf->has_company_id ? (long long)json_integer_value(v) : 0;
+	if ((rc = S_member(&r, saved, "saved", "desired", T_OBJ, false, &sd)) != 0 ||
 	    (rc = S_member(&r, saved, "saved", "options", T_OBJ, false, &so)) != 0 ||
 	    (rc = S_only(&r, so, "saved.options", known_opts)) != 0 ||
 	    (rc = S_int(&r, so, "saved.options", "max_deletes", -1, PDH_MAX_DELETES_MAX, &n)) != 0)

@@ -1,10 +1,11 @@
 /* Whether a saved plan still holds against today's live listing (see planfile.h). */
 #include "pdhooks/planfile.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "pdhooks/apply.h"
-#include "pdhooks/client.h"
+#include "pdhooks/target.h"
+#include "pdhooks/url.h"
 
 static const char *S_kind(pdh_action_kind k)
 {
@@ -53,12 +54,66 @@ done:
 	return rc;
 }
 
-int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             const pdh_retry_policy *retry, pdh_error *err)
+/* The comparison form of an API URL: redacted as saved, normalised, without a trailing slash
+ * (".../v1" and ".../v1/" are one API). Caller frees. */
+static char *S_api_key(const char *url)
 {
-	pdh_client *c = NULL;
+	char *r = pdh_url_redact(url ? url : ""), *n = pdh_url_normalize(r);
+	size_t len;
+
+	if (n == NULL) {
+		n = r;
+		r = NULL;
+	}
+	free(r);
+	len = strlen(n);
+	while (len > 0 && n[len - 1] == '/')
+		n[--len] = '\0';
+	return n;
+}
+
+static int S_check_url(const pdh_planfile *pf, const char *api_url, pdh_error *err)
+{
+	char *saved = S_api_key(pf->api_url), *now = S_api_key(api_url);
+	int rc = 0;
+
+	if (strcmp(saved, now) != 0) {
+		char *shown = pdh_url_redact(api_url ? api_url : "");
+		rc = pdh_error_set(err, PDH_EINVAL, "this plan was made for another company: it "
+		                   "names the API %s, and this run's is %s; nothing applied (apply "
+		                   "it with the credentials and API URL it was made with, or plan "
+		                   "again for this company)", pf->api_url, shown);
+		free(shown);
+	}
+	free(saved);
+	free(now);
+	return rc;
+}
+
+int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url, const pdh_live *live,
+                              pdh_error *err)
+{
+	long long now;
+	int rc = S_check_url(pf, api_url, err);
+
+	if (rc == 0 && pf->has_company_id && pdh_live_company(live, &now) && now != pf->company_id)
+		rc = pdh_error_set(err, PDH_EINVAL, "this plan was made for another company: it "
+		                   "names company %lld, and the listing at %s shows company %lld; "
+		                   "nothing applied (are these the right credentials? plan again for "
+		                   "this company)", pf->company_id, pf->api_url, now);
+	return rc;
+}
+
+int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
+                             pdh_error *err)
+{
 	int rc;
 
+	/* The target's API URL first: a plan for another API is refused whatever else
+	 * changed, and that needs no call. Its company id is checked once listed. */
+	rc = S_check_url(pf, t->client.api_url, err);
+	if (rc != PDH_OK)
+		goto done;
 	/* The types a plan manages follow from the credential kind: a plan made with an API
 	 * token, applied with an OAuth token, would touch webhooks nobody reviewed. */
 	if ((t->client.auth == PDH_AUTH_BEARER) != (pf->opts.auth == PDH_AUTH_BEARER)) {
@@ -69,31 +124,15 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 		                                                     : "an API token");
 		goto done;
 	}
+	/* The desired file before the listing: its secrets are scrubbed from the call log. */
 	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
 	                               &r->source_len, err);
-	if (rc != PDH_OK)
-		goto done;
-	if (retry) {
-		pdh_apply_opts lo;
-		memset(&lo, 0, sizeof(lo));
-		lo.client = t->client;
-		if (lo.client.secrets == NULL)
-			lo.client.secrets = r->desired->secrets;
-		lo.retry = *retry;
-		lo.list_calls = &r->n_calls;
-		rc = pdh_apply_list(&r->live, &lo, err);
-	} else {
-		pdh_client_opts co = t->client;
-		if (co.secrets == NULL)
-			co.secrets = r->desired->secrets;
-		rc = pdh_client_new(&c, &co, err);
-		if (rc == PDH_OK)
-			rc = pdh_target_list(r, c, err);
-	}
-	if (rc != PDH_OK)
-		goto done;
-	rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
+	if (rc == PDH_OK)
+		rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
 done:
-	pdh_client_free(c);
 	return rc;
 }

@@ -222,6 +222,30 @@ static json_t *S_strings(char *const *items, size_t n)
 	return a;
 }
 
+/* Owned webhooks whose last delivery failed. Not part of the live fingerprint: deliveries
+ * change all day, and a saved plan must not go stale over them. */
+static json_t *S_delivery_failures(const pdh_plan *plan)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < plan->n_owned; i++) {
+		const pdh_owned_webhook *w = &plan->owned[i];
+		json_t *o;
+
+		if (!w->delivery_failed)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "key", pdh_json_text(w->key));
+		json_object_set_new(o, "live_id", json_integer(w->live->id));
+		json_object_set_new(o, "health", json_string(pdh_health_name(w->health)));
+		json_object_set_new(o, "last_http_status", w->live->has_last_http_status
+		                    ? json_integer(w->live->last_http_status) : json_null());
+		json_object_set_new(o, "last_delivery_time", pdh_json_text(w->live->last_delivery_time));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d)
 {
 	const char *file = diags->file ? diags->file : "";
@@ -281,6 +305,7 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(doc, "unchanged", S_live_list(plan->unchanged, plan->n_unchanged));
 	json_object_set_new(doc, "foreign", S_foreign_list(plan));
 	json_object_set_new(doc, "unmanaged", S_live_list(plan->unmanaged, plan->n_unmanaged));
+	json_object_set_new(doc, "delivery_failures", S_delivery_failures(plan));
 	json_object_set_new(doc, "notes", S_strings(plan->notes, plan->n_notes));
 	json_object_set_new(doc, "warnings", S_warnings(plan, diags));
 	/* Live URLs and names may hold an environment value too: shown as its ${VAR}. The path

@@ -216,6 +216,30 @@ static void S_strings(pdh_buf *b, const char *title, char *const *items, size_t 
 	pdh_buf_putc(b, '\n');
 }
 
+/* Owned webhooks whose last delivery failed, before Pipedrive deletes them. */
+static void S_delivery_failures(pdh_buf *b, const pdh_plan *p)
+{
+	if (p->n_delivery_failed == 0)
+		return;
+	pdh_buf_printf(b, "**Failing deliveries: %zu** (Pipedrive deletes a webhook after 3 days "
+	               "without a successful delivery)\n\n", p->n_delivery_failed);
+	for (size_t i = 0; i < p->n_owned; i++) {
+		const pdh_owned_webhook *w = &p->owned[i];
+		char *last;
+
+		if (!w->delivery_failed)
+			continue;
+		last = pdh_health_last_delivery_text(w->live);
+		pdh_buf_puts(b, "- ");
+		pdh_markdown_escape(b, w->key);
+		pdh_buf_printf(b, " (id %lld): last delivery ", w->live->id);
+		pdh_markdown_escape(b, last);
+		pdh_buf_putc(b, '\n');
+		free(last);
+	}
+	pdh_buf_putc(b, '\n');
+}
+
 static size_t S_n_file_warnings(const pdh_diags *diags)
 {
 	return diags ? diags->n_warnings : 0;
@@ -296,12 +320,14 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 			             "left out (the comment would be too long)._\n\n");
 	}
 	if (parts & S_NOTES) {
+		S_delivery_failures(b, p);
 		S_strings(b, "Notes", p->notes, p->n_notes);
 		S_warnings(b, p, o->diags);
-	} else if (p->n_notes + p->n_warnings + S_n_file_warnings(o->diags) > 0)
-		pdh_buf_printf(b, "_%zu notes and %zu warnings are left out (the comment would be "
-		               "too long)._\n\n", p->n_notes,
-		               p->n_warnings + S_n_file_warnings(o->diags));
+	} else if (p->n_notes + p->n_warnings + S_n_file_warnings(o->diags) +
+	           p->n_delivery_failed > 0)
+		pdh_buf_printf(b, "_%zu failing deliveries, %zu notes and %zu warnings are left out "
+		               "(the comment would be too long)._\n\n", p->n_delivery_failed,
+		               p->n_notes, p->n_warnings + S_n_file_warnings(o->diags));
 	pdh_buf_puts(b, "<sub>");
 	if (desired && desired->path) {
 		pdh_markdown_escape(b, desired->path);

@@ -116,6 +116,35 @@ static void S_put_foreign(S_out *o, const pdh_plan *p)
 	S_put_more(o, p->n_foreign);
 }
 
+/* Owned webhooks whose last delivery failed: Pipedrive deletes them after 3 days without a
+ * successful delivery, so the plan says so before that happens. */
+static void S_put_delivery_failures(S_out *o, const pdh_plan *p)
+{
+	size_t shown = 0;
+
+	if (p->n_delivery_failed == 0)
+		return;
+	S_section(o);
+	S_paint(o, S_YELLOW, "Failing deliveries:");
+	pdh_buf_printf(&o->b, " %zu (Pipedrive deletes a webhook after 3 days without a "
+	               "successful delivery)\n", p->n_delivery_failed);
+	for (size_t i = 0; i < p->n_owned && shown < PDH_RENDER_LIST_MAX; i++) {
+		const pdh_owned_webhook *w = &p->owned[i];
+		char *last;
+
+		if (!w->delivery_failed)
+			continue;
+		last = pdh_health_last_delivery_text(w->live);
+		pdh_buf_puts(&o->b, "  ");
+		S_paint(o, S_YELLOW, "!");
+		pdh_buf_printf(&o->b, " %s id=%lld  # last delivery: %s\n", w->key, w->live->id,
+		               last);
+		free(last);
+		shown++;
+	}
+	S_put_more(o, p->n_delivery_failed);
+}
+
 char *pdh_render_summary(const pdh_plan *p)
 {
 	pdh_buf b = PDH_BUF_INIT;
@@ -150,6 +179,7 @@ char *pdh_render_text(const pdh_plan *p, bool color)
 	}
 	S_put_list(&o, "Notes", S_BOLD, p->notes, p->n_notes);
 	S_put_list(&o, "Warnings", S_YELLOW, p->warnings, p->n_warnings);
+	S_put_delivery_failures(&o, p);
 	if (p->n_unmanaged > 0) {
 		S_section(&o);
 		pdh_buf_printf(&o.b, "Unmanaged, kept because manage.prune is false: %zu\n",

@@ -40,7 +40,7 @@ const char *pdh_error_name(int code)
 	case PDH_EBRAKE: return "refused by a safety brake";
 	case PDH_ESTALE: return "stale plan";
 	case PDH_EPARTIAL: return "partial apply";
-	case PDH_EUNAVAILABLE: return "API unavailable";
+	case PDH_EUNAVAILABLE: return "could not check: the API stayed unavailable";
 	case PDH_EBUSY: return "another apply is running";
 	default: return "error";
 	}

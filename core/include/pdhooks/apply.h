@@ -121,7 +121,6 @@ typedef struct pdh_apply_opts {
 	void *progress_ctx;
 	size_t prior_calls;            /* calls made before pdh_apply for this run (the listing
 	                                  the plan came from), counted in n_calls */
-	size_t *list_calls;            /* pdh_apply_list adds the calls it made here; NULL ok */
 } pdh_apply_opts;
 
 /* Applies `plan`, computed from `desired` (which it borrows). Returns:
@@ -136,10 +135,6 @@ typedef struct pdh_apply_opts {
 int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *desired,
               const pdh_apply_opts *opts, pdh_error *err);
 void pdh_apply_result_free(pdh_apply_result *r);
-/* GET /webhooks with opts' client options, retry policy and interrupt flag (the listing an
- * apply plans from: a passing 503 or dropped connection is retried, not fatal). On success
- * *out is the caller's: pdh_live_free(). */
-int pdh_apply_list(pdh_live **out, const pdh_apply_opts *opts, pdh_error *err);
 
 
 #endif

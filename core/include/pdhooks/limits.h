@@ -32,4 +32,13 @@
 /* A token from the environment or --token-file: at most 1024 bytes. */
 #define PDH_TOKEN_MAX 1024
 
+/* Fleet mode: companies worked on at once (the fleet file's concurrency, --concurrency),
+ * 1 .. 256, default 8; at most 100,000 accounts in a fleet file; a token_command's time. */
+#define PDH_FLEET_DEFAULT_CONCURRENCY 8
+#define PDH_FLEET_MAX_CONCURRENCY 256
+#define PDH_FLEET_MAX_ACCOUNTS 100000
+#define PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS 10000
+/* --shard I/N: at most 65,536 shards. */
+#define PDH_FLEET_MAX_SHARDS 65536u
+
 #endif

@@ -25,16 +25,26 @@ typedef struct pdh_live_webhook {
 	long long user_id;
 	bool has_owner_id;
 	long long owner_id;
+	bool has_company_id;           /* the company the webhook belongs to: names the target */
+	long long company_id;
 	char *http_auth_user;          /* NULL when null or absent */
 	pdh_secret_state password_state;
 	char *http_auth_password;      /* only when PDH_SECRET_REAL; never print it */
 	int is_active;                 /* 0 or 1 */
 	char *add_time;                /* NULL when absent */
+	/* Delivery health, as Pipedrive reports it; each NULL / has_ false when null or absent. */
+	char *last_delivery_time;
+	bool has_last_http_status;
+	long long last_http_status;    /* of the last delivery; 0 can mean "no answer" */
+	char *remove_time;
+	char *remove_reason;
 } pdh_live_webhook;
 
 typedef struct pdh_live {
 	pdh_live_webhook *items;
 	size_t n;
+	bool data_null;                /* Pipedrive answered `data: null` (read as no webhooks);
+	                                  after pdh_listing_get, a second listing confirmed it */
 } pdh_live;
 
 void pdh_live_webhook_dispose(pdh_live_webhook *w);

@@ -8,6 +8,7 @@
 #include "pdhooks/credentials.h"
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
+#include "pdhooks/health.h"
 #include "pdhooks/live.h"
 #include "pdhooks/secrets.h"
 
@@ -34,6 +35,14 @@ typedef struct pdh_action {
 	pdh_change *changes;           /* replace because of attributes */
 	size_t n_changes;
 } pdh_action;
+
+/* A live webhook the file owns, with its delivery health. */
+typedef struct pdh_owned_webhook {
+	const pdh_live_webhook *live;  /* borrowed */
+	char *key;                     /* as pdh_plan_key shows it */
+	pdh_health health;
+	bool delivery_failed;          /* pdh_health_delivery_failed: plan notes these */
+} pdh_owned_webhook;
 
 /* What a plan is computed with. A zeroed struct means the defaults: the file's
  * manage.max_deletes, and the types an API token manages. */
@@ -94,6 +103,8 @@ typedef struct pdh_plan {
 	size_t n_owned;                /* live webhooks this file owns (of a managed type, and
 	                                  declared or inside manage.urls); only those the
 	                                  listing shows: an OAuth token sees its app's own */
+	pdh_owned_webhook *owned;      /* those n_owned webhooks, by key, then id */
+	size_t n_delivery_failed;      /* owned webhooks whose last delivery failed */
 	bool brake;                    /* apply refuses this plan unless --force */
 	char *brake_reason;            /* set when brake: why, with the numbers, e.g.
 	                                  "it deletes 12 webhooks, more than max_deletes (10)" */

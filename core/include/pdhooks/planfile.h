@@ -14,6 +14,7 @@
 #ifndef PDHOOKS_PLANFILE_H
 #define PDHOOKS_PLANFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pdhooks/desired.h"
@@ -33,9 +34,11 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 /* The text of a saved plan. Refuses (PDH_EINVAL, nothing written) a desired set with a
  * password that is not made only of ${VAR} references (literal text or a ${VAR:-default}
  * would put the secret in the file). opts are those the plan was computed with (NULL: none).
- * Caller frees *out. */
+ * api_url is the API the listing came from: with the company id the listing shows, it names
+ * the plan's target (saved.target), which apply checks. Caller frees *out. */
 int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
-                        const pdh_live *live, const pdh_plan_opts *opts, pdh_error *err);
+                        const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
+                        pdh_error *err);
 /* Writes text to path (a temporary file renamed into place, mode 0600) and gives the
  * SHA-256 of the bytes written, the plan's digest. */
 int pdh_planfile_save(const char *path, const char *text, char digest[65], pdh_error *err);
@@ -56,7 +59,21 @@ typedef struct pdh_planfile {
 	pdh_plan_opts opts;            /* the options in force when planning */
 	pdh_planfile_action *actions;  /* the saved actions, in order */
 	size_t n_actions;
+	char *api_url;                 /* the target: the API URL planned against (redacted) */
+	bool has_company_id;           /* and the company its listing showed (none when empty) */
+	long long company_id;
 } pdh_planfile;
+
+/* The company a listing shows: the company_id of its first webhook that has one. false for
+ * an empty listing (or one whose webhooks carry none). */
+bool pdh_live_company(const pdh_live *live, long long *company_id);
+
+/* Whether pf was made for the target api_url with this listing: PDH_EINVAL ("made for another
+ * company", never applied) when the API URLs differ (compared normalised) or when both the
+ * saved plan and live show a company id and the ids differ. When either listing is empty the
+ * API URL alone names the target. */
+int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url, const pdh_live *live,
+                              pdh_error *err);
 
 /* Reads a saved plan strictly: anything but what pdh_planfile_format writes is PDH_EFILE with
  * a message naming what is wrong (never a crash, whatever the bytes). name is used in
@@ -85,11 +102,14 @@ int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_de
 
 /* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
  * desired file of pf (r must be initialised with pf->desired_path; t->desired_path and
- * t->plan are not used — the saved plan's are), lists the live webhooks once with a client
- * of t->client (with retry not NULL: retried as pdh_apply_list does), and checks both
- * against pf. On success r->plan is the plan to apply; on PDH_ESTALE, PDH_EFILE (r->diags)
+ * t->plan are not used — the saved plan's are), lists the live webhooks with
+ * pdh_target_list (retried; PDH_EUNAVAILABLE when the API kept failing), and checks both
+ * against pf: its API URL (PDH_EINVAL for another API) before anything, the desired file,
+ * then after the listing its company id (pdh_planfile_check_target: PDH_EINVAL for a plan
+ * made for another company) before the owned live webhooks. On success r->plan is the plan
+ * to apply; on PDH_ESTALE, PDH_EFILE (r->diags)
  * or any other error nothing is planned. */
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             const pdh_retry_policy *retry, pdh_error *err);
+                             pdh_error *err);
 
 #endif

@@ -60,6 +60,12 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
                                     const pdh_http_result *res, int attempt, long elapsed_ms,
                                     double jitter);
 
+/* Whether an attempt that ended with res failed for a passing reason: a connection error
+ * (the certificate and option problems excluded), any 5xx (a proxy's HTML 502 page included)
+ * or a 429. When the retries run out on one of these, the API "could not be checked"
+ * (PDH_EUNAVAILABLE); any other failure is a definite answer. */
+bool pdh_retry_unavailable(const pdh_http_result *res);
+
 /* A small, thread-confined random source for `jitter`: returns [0, 1) and advances *state
  * (seed it with anything non-zero). */
 double pdh_retry_jitter(unsigned long long *state);

@@ -10,6 +10,7 @@
 #include "pdhooks/desired.h"
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
+#include "pdhooks/listing.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 
@@ -19,6 +20,7 @@ typedef struct pdh_target {
 	pdh_load_opts load;         /* ${VAR} lookup */
 	pdh_client_opts client;     /* API URL, credentials, timeouts, log */
 	pdh_plan_opts plan;         /* e.g. --max-deletes */
+	pdh_listing_opts listing;   /* retry bounds, interrupt flag; zeroed: the defaults */
 } pdh_target;
 
 /* What planning a target produced, step by step; each pointer is NULL until its step ran.
@@ -29,7 +31,7 @@ typedef struct pdh_target_run {
 	pdh_diags diags;            /* the file's errors and warnings */
 	pdh_desired *desired;
 	pdh_live *live;
-	size_t n_calls;             /* HTTP calls the listing took, retries included */
+	pdh_listing_report listing; /* what the listing cost (calls) and its last answer */
 	pdh_plan *plan;             /* borrows from desired and live */
 } pdh_target_run;
 
@@ -39,10 +41,10 @@ void pdh_target_run_dispose(pdh_target_run *r);
 /* Reads and loads the desired file; no network. PDH_EIO when it cannot be read, PDH_EFILE
  * when it does not load (r->diags says why). */
 int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err);
-/* Lists the live webhooks with c: one GET /webhooks. */
-int pdh_target_list(pdh_target_run *r, pdh_client *c, pdh_error *err);
-/* Load, list (one call, with a client of its own) and plan. On a load error no call is made;
- * on any error nothing is planned. */
+/* Lists the live webhooks of t into r->live through pdh_listing_get (retried, with a client
+ * of its own); r->listing says what it cost. PDH_EUNAVAILABLE when the API kept failing. */
+int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err);
+/* Load, list and plan. On a load error no call is made; on any error nothing is planned. */
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err);
 
 #endif

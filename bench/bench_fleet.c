@@ -1,0 +1,367 @@
+/* Fleet mode at scale: `pdhooks plan --fleet` and `pdhooks apply --fleet` over many companies
+ * of one pdhooks-fake, each company with its own token, webhooks and per-call latency.
+ *
+ *   build/bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] [--latency-ms MS]
+ *                     [--concurrency C] [COMPANIES...]
+ *
+ * Defaults: the pdhooks and pdhooks-fake next to this program, 10 webhooks per company, 50 ms
+ * latency, --concurrency 32, 100 and 1,000 companies. For each count:
+ *   - plan (text, then --format json) of a fleet in sync: one listing per company, so the
+ *     latency bound is COMPANIES x latency / concurrency; the wall time against that bound,
+ *     the CPU seconds (user + system) and the peak RSS of pdhooks (wait4's rusage);
+ *   - apply --auto-approve of a fleet where each company lacks one of its webhooks: a listing,
+ *     one create and the verifying listing per company (bound 3 x COMPANIES x latency /
+ *     concurrency).
+ * The peak RSS at 100 and at 1,000 companies shows whether memory grows with the accounts
+ * already done. Accounts read their token with token_env (one variable per account) and fill
+ * the desired file's ${TENANT} from vars. */
+#define _GNU_SOURCE /* mkdtemp, wait4 */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define S_MAX_COUNTS 8
+
+typedef struct S_cfg {
+	const char *pdhooks, *fake, *dir;
+	int webhooks, concurrency;
+	long latency;
+} S_cfg;
+
+static double S_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *S_sibling(const char *self, const char *name)
+{
+	const char *slash = strrchr(self, '/');
+	size_t dir = slash ? (size_t)(slash - self) + 1 : 0;
+	char *p = malloc(dir + strlen(name) + 1);
+
+	if (p == NULL)
+		abort();
+	memcpy(p, self, dir);
+	strcpy(p + dir, name);
+	return p;
+}
+
+static char *S_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p == NULL)
+		abort();
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* The fake's seed: companies 1001 .. 1000+n, token tok-I, each with `have` of the desired
+ * webhooks (ids unique across companies). */
+static int S_write_seed(const char *path, int n, int webhooks, int have)
+{
+	FILE *f = fopen(path, "w");
+	long id = 1;
+
+	if (f == NULL)
+		return -1;
+	fputs("{\"companies\": [\n", f);
+	for (int c = 0; c < n; c++) {
+		fprintf(f, "%s{\"id\": %d, \"token\": \"tok-%d\", \"webhooks\": [", c ? ",\n" : "",
+		        1001 + c, c);
+		for (int w = 0; w < have; w++)
+			fprintf(f, "%s{\"id\": %ld, \"name\": \"bench-%d\", \"event_action\": \"create\", "
+			           "\"event_object\": \"deal\", \"subscription_url\": "
+			           "\"https://hooks.example.com/c%d/%d\", \"version\": \"2.0\"}",
+			        w ? ", " : "", id++, w, c, w);
+		fputs("]}", f);
+	}
+	fputs("\n]}\n", f);
+	(void)webhooks;
+	return fclose(f);
+}
+
+static int S_write_desired(const char *path, int webhooks)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs("pdhooks: 1\nwebhooks:\n", f);
+	for (int i = 0; i < webhooks; i++)
+		fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
+		           "    subscription_url: https://hooks.example.com/${TENANT}/%d\n", i, i);
+	return fclose(f);
+}
+
+static int S_write_fleet(const char *path, int n, int port)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs("pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n", f);
+	for (int c = 0; c < n; c++)
+		fprintf(f, "  - name: company-%d\n    api_url: http://127.0.0.1:%d/v1\n"
+		           "    token_env: PDH_BENCH_TOK_%d\n    vars: { TENANT: c%d }\n", c, port, c, c);
+	return fclose(f);
+}
+
+/* Starts the fake seeded from seed; its "port=N" line comes on stdout. */
+static pid_t S_start_fake(const S_cfg *cfg, const char *seed, int *port)
+{
+	char lat[32];
+	char *argv[] = { (char *)cfg->fake, "--port", "0", "--latency-ms", lat, "--seed",
+	                 (char *)seed, "--rate-limit", "100000", NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2];
+	pid_t pid;
+	FILE *f;
+
+	snprintf(lat, sizeof(lat), "%ld", cfg->latency);
+	if (pipe(fds) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (posix_spawn(&pid, cfg->fake, &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (pid < 0 || f == NULL || fscanf(f, "port=%d", port) != 1) {
+		fprintf(stderr, "bench_fleet: %s did not start\n", cfg->fake);
+		if (pid > 0)
+			kill(pid, SIGTERM);
+		pid = -1;
+	}
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	return pid;
+}
+
+static void S_stop_fake(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+typedef struct S_result {
+	double wall, cpu;
+	long rss_kib;
+	int status;
+} S_result;
+
+/* Runs pdhooks with args (NULL-terminated, after argv[0]) in cfg->dir, one token variable per
+ * account; stdout to /dev/null. */
+static int S_run(const S_cfg *cfg, int n, char *const args[], S_result *out)
+{
+	char **envp = calloc((size_t)n + 4, sizeof(*envp)), *argv[16];
+	posix_spawn_file_actions_t fa;
+	struct rusage ru;
+	double t0;
+	pid_t pid;
+	int k = 0, status, rc = -1;
+
+	if (envp == NULL)
+		abort();
+	argv[k++] = (char *)cfg->pdhooks;
+	for (int i = 0; args[i] && k < 15; i++)
+		argv[k++] = args[i];
+	argv[k] = NULL;
+	for (int c = 0; c < n; c++) {
+		envp[c] = malloc(48);
+		if (envp[c] == NULL)
+			abort();
+		snprintf(envp[c], 48, "PDH_BENCH_TOK_%d=tok-%d", c, c);
+	}
+	envp[n] = "NO_COLOR=1";
+	envp[n + 1] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	if (chdir(cfg->dir) != 0) {
+		perror("bench_fleet: chdir");
+		goto done;
+	}
+	t0 = S_now();
+	if (posix_spawn(&pid, cfg->pdhooks, &fa, NULL, argv, envp) != 0)
+		goto done;
+	if (wait4(pid, &status, 0, &ru) != pid)
+		goto done;
+	out->wall = S_now() - t0;
+	out->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	out->rss_kib = ru.ru_maxrss;
+	out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	rc = 0;
+done:
+	posix_spawn_file_actions_destroy(&fa);
+	for (int c = 0; c < n; c++)
+		free(envp[c]);
+	free(envp);
+	return rc;
+}
+
+static void S_row(const char *what, int n, double bound, const S_result *r)
+{
+	printf("%-22s %9d %9.3f %9.3f %7.2fx %9.3f %10.1f\n", what, n, r->wall, bound,
+	       r->wall / bound, r->cpu, (double)r->rss_kib / 1024.0);
+}
+
+/* plan (text and json) and apply for n companies. */
+static int S_bench(const S_cfg *cfg, int n)
+{
+	char *seed = S_path(cfg->dir, "seed.json"), *fleet = S_path(cfg->dir, "fleet.yaml");
+	char conc[16];
+	char *plan_text[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc, NULL };
+	char *plan_json[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
+	                      "--format", "json", NULL };
+	char *apply[] = { "apply", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
+	                  "--auto-approve", NULL };
+	double bound = (double)n * (double)cfg->latency / 1000.0 / cfg->concurrency;
+	S_result r;
+	int port = 0, rc = -1;
+	pid_t fpid = -1;
+
+	snprintf(conc, sizeof(conc), "%d", cfg->concurrency);
+	/* In sync: plan. */
+	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks) != 0 ||
+	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0)
+		goto done;
+	if (S_run(cfg, n, plan_text, &r) != 0 || r.status != 0) {
+		fprintf(stderr, "bench_fleet: plan of %d companies exited %d\n", n, r.status);
+		goto done;
+	}
+	S_row("plan (in sync)", n, bound, &r);
+	if (S_run(cfg, n, plan_json, &r) != 0 || r.status != 0) {
+		fprintf(stderr, "bench_fleet: plan --format json of %d companies exited %d\n", n,
+		        r.status);
+		goto done;
+	}
+	S_row("plan --format json", n, bound, &r);
+	S_stop_fake(fpid);
+	/* One webhook missing in each company: apply creates it. */
+	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks - 1) != 0 ||
+	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0)
+		goto done;
+	if (S_run(cfg, n, apply, &r) != 0 || r.status != 0) {
+		fprintf(stderr, "bench_fleet: apply of %d companies exited %d\n", n, r.status);
+		goto done;
+	}
+	S_row("apply (1 create each)", n, 3 * bound, &r);
+	/* Converged: a second plan has nothing to do (exit 0 either way; checked by status 2). */
+	{
+		char *check[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
+		                  "--detailed-exitcode", NULL };
+		if (S_run(cfg, n, check, &r) != 0 || r.status != 0) {
+			fprintf(stderr, "bench_fleet: after the apply, plan exited %d (not converged)\n",
+			        r.status);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	S_stop_fake(fpid);
+	unlink(seed);
+	unlink(fleet);
+	free(seed);
+	free(fleet);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	char *pdhooks = S_sibling(argv[0], "pdhooks"), *fake = S_sibling(argv[0], "pdhooks-fake");
+	char dir[] = "/tmp/pdhooks-bench-fleet-XXXXXX", *desired, cwd[4096];
+	int counts[S_MAX_COUNTS], n_counts = 0, rc = 1;
+	S_cfg cfg = { NULL, NULL, NULL, 10, 32, 50 };
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--pdhooks") == 0 && i + 1 < argc) {
+			free(pdhooks);
+			pdhooks = strdup(argv[++i]);
+		} else if (strcmp(argv[i], "--fake") == 0 && i + 1 < argc) {
+			free(fake);
+			fake = strdup(argv[++i]);
+		} else if (strcmp(argv[i], "--webhooks") == 0 && i + 1 < argc) {
+			cfg.webhooks = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc) {
+			cfg.latency = atol(argv[++i]);
+		} else if (strcmp(argv[i], "--concurrency") == 0 && i + 1 < argc) {
+			cfg.concurrency = atoi(argv[++i]);
+		} else if (argv[i][0] != '-' && n_counts < S_MAX_COUNTS && atoi(argv[i]) > 0) {
+			counts[n_counts++] = atoi(argv[i]);
+		} else {
+			fprintf(stderr, "usage: bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] "
+			                "[--latency-ms MS] [--concurrency C] [COMPANIES...]\n");
+			return 2;
+		}
+	}
+	if (n_counts == 0) {
+		counts[n_counts++] = 100;
+		counts[n_counts++] = 1000;
+	}
+	if (cfg.webhooks < 2 || cfg.webhooks > 40 || cfg.concurrency < 1 || cfg.concurrency > 256 ||
+	    cfg.latency < 1) {
+		fprintf(stderr, "bench_fleet: --webhooks 2..40, --concurrency 1..256, --latency-ms > 0\n");
+		return 2;
+	}
+	/* Absolute paths: the runs happen in the temporary directory. */
+	for (int i = 0; i < 2; i++) {
+		char **p = i == 0 ? &pdhooks : &fake;
+		if ((*p)[0] != '/') {
+			char *abs = S_path(cwd, *p);
+			free(*p);
+			*p = abs;
+		}
+	}
+	cfg.pdhooks = pdhooks;
+	cfg.fake = fake;
+	if (mkdtemp(dir) == NULL) {
+		perror("bench_fleet: mkdtemp");
+		return 1;
+	}
+	cfg.dir = dir;
+	desired = S_path(dir, "pdhooks.yaml");
+	if (S_write_desired(desired, cfg.webhooks) != 0) {
+		perror("bench_fleet: desired file");
+		goto done;
+	}
+	printf("pdhooks --fleet: %d webhooks per company, %ld ms latency per call, "
+	       "--concurrency %d\n", cfg.webhooks, cfg.latency, cfg.concurrency);
+	printf("(bound: the calls x latency / concurrency; plan 1 call per company, apply 3)\n");
+	printf("%-22s %9s %9s %9s %8s %9s %10s\n", "run", "companies", "seconds", "bound",
+	       "vs bound", "cpu s", "peak MiB");
+	for (int i = 0; i < n_counts; i++)
+		if (S_bench(&cfg, counts[i]) != 0)
+			goto done;
+	rc = 0;
+done:
+	unlink(desired);
+	free(desired);
+	rmdir(dir);
+	free(pdhooks);
+	free(fake);
+	return rc;
+}

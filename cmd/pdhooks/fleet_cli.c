@@ -1,0 +1,473 @@
+/* Fleet mode at the CLI edge. The report goes to stdout as the accounts finish; diagnostics,
+ * warnings and errors go to stderr, each naming its account. */
+#include "fleet_cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_plan.h"
+#include "cmd.h"
+#include "plan_output.h"
+#include "pdhooks/alloc.h"
+#include "pdhooks/apply.h"
+#include "pdhooks/fleet.h"
+#include "pdhooks/fleet_report.h"
+#include "pdhooks/fleet_run.h"
+
+void pdh_fleet_args_from(pdh_fleet_args *a, const pdh_common *o)
+{
+	memset(a, 0, sizeof(*a));
+	a->fleet = o->fleet;
+	a->globs = o->accounts.items;
+	a->n_globs = o->accounts.n;
+	a->labels = o->labels.items;
+	a->n_labels = o->labels.n;
+	a->shard = o->shard;
+	a->concurrency = o->concurrency > 0 ? o->concurrency : 0;
+	a->canary = o->canary > 0 ? o->canary : 0;
+	a->format = o->format;
+	a->detailed_exitcode = o->detailed_exitcode;
+	a->max_deletes = o->max_deletes;
+	a->out_dir = o->out;
+	a->auto_approve = o->auto_approve;
+	a->force = o->force;
+	a->parallelism = o->parallelism;
+}
+
+int pdh_fleet_args_check(const pdh_common *o, const char *command)
+{
+	if (o->fleet == NULL && (o->accounts.n || o->labels.n || o->shard || o->concurrency > 0 ||
+	                         o->canary > 0)) {
+		pdh_cli_error("%s: --account, --label, --shard, --concurrency and --canary need "
+		              "--fleet FLEETFILE", command);
+		return -1;
+	}
+	return 0;
+}
+
+static void S_log_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
+/* Options that name one company make no sense with a fleet: each account names its own. */
+static int S_check_common(const pdh_common *o)
+{
+	if (o->file_given || o->api_url || o->token_file) {
+		pdh_cli_error("with --fleet, each account names its desired file, API URL and token "
+		              "source; -f, --api-url and --token-file are not used");
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads the fleet file (diagnostics printed) and selects the accounts. */
+static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t **idx,
+                  size_t *n, pdh_fleet_shard *shard)
+{
+	pdh_fleet_selector sel;
+	pdh_diags diags;
+	pdh_error err = { 0 };
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	*f = NULL;
+	*idx = NULL;
+	*n = 0;
+	memset(&sel, 0, sizeof(sel));
+	if (a->shard && pdh_fleet_shard_parse(&sel.shard, a->shard, &err) != 0) {
+		pdh_cli_error("%s", err.message);
+		return PDH_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < a->n_labels; i++)
+		if (pdh_fleet_label_check(a->labels[i], &err) != 0) {
+			pdh_cli_error("%s", err.message);
+			return PDH_EXIT_ERROR;
+		}
+	*shard = sel.shard;
+	pdh_diags_init(&diags, a->fleet);
+	rc = pdh_desired_read_file(&data, &len, a->fleet, &diags, &err);
+	if (rc == PDH_OK)
+		rc = pdh_fleet_load_buffer(f, a->fleet, data, len, &diags, &err);
+	if (rc == PDH_EIO)
+		pdh_cli_error("%s", err.message);
+	pdh_cli_print_diags(a->fleet, &diags, data, len, rc, o->quiet, o->color_err);
+	free(data);
+	pdh_diags_dispose(&diags);
+	if (rc != PDH_OK)
+		return PDH_EXIT_ERROR;
+	sel.globs = a->globs;
+	sel.n_globs = a->n_globs;
+	sel.labels = a->labels;
+	sel.n_labels = a->n_labels;
+	pdh_fleet_select(idx, n, *f, &sel);
+	if (*n == 0 && !o->quiet)
+		pdh_cli_warning("%s: no account is selected", a->fleet);
+	return PDH_EXIT_OK;
+}
+
+int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
+{
+	pdh_fleet *f = NULL;
+	pdh_fleet_shard shard;
+	size_t *idx = NULL, n = 0, bad = 0;
+	int code;
+
+	if (S_check_common(o) != 0)
+		return PDH_EXIT_ERROR;
+	code = S_load(o, a, &f, &idx, &n, &shard);
+	if (code != PDH_EXIT_OK)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		const pdh_fleet_account *acc = &f->accounts[idx[i]];
+		pdh_error err = { 0 };
+		char *diags = NULL;
+		size_t n_warn = 0;
+		int rc = pdh_fleet_validate_account(acc, NULL, NULL, o->no_env, o->color_err, &diags,
+		                                    &n_warn, &err);
+
+		if (diags && (rc != PDH_OK || !o->quiet))
+			fprintf(stderr, "pdhooks: account %s:\n%s", acc->name, diags);
+		if (rc == PDH_EIO)
+			pdh_cli_error("account %s: %s", acc->name, err.message);
+		else if (rc != PDH_OK)
+			pdh_cli_error("account %s: %s does not load", acc->name, acc->desired);
+		if (rc != PDH_OK)
+			bad++;
+		else if (!o->quiet)
+			printf("%s: ok (%s)%s\n", acc->name, acc->desired, n_warn ? " with warnings" : "");
+		free(diags);
+	}
+	if (!o->quiet)
+		printf("%s: %zu of %zu selected account%s valid\n", a->fleet, n - bad, n,
+		       n == 1 ? "" : "s");
+	code = bad ? PDH_EXIT_ERROR : PDH_EXIT_OK;
+done:
+	free(idx);
+	pdh_fleet_free(f);
+	return code;
+}
+
+/* ---- plan and apply ---- */
+
+typedef struct S_emit_ctx {
+	const pdh_common *o;
+	pdh_fleet_report *report;
+	bool print;                 /* write the report's pieces to stdout */
+	char **signatures;          /* collect plan signatures (one per account run), or NULL */
+	size_t k;
+	bool any_changes;
+	size_t n_not_ok;            /* accounts neither in sync nor applied (canary check) */
+	bool write_failed;
+} S_emit_ctx;
+
+static void S_put(S_emit_ctx *c, char *piece)
+{
+	if (c->print && fputs(piece, stdout) == EOF)
+		c->write_failed = true;
+	free(piece);
+}
+
+static void S_emit(void *ctx, const pdh_fleet_result *r)
+{
+	S_emit_ctx *c = ctx;
+	const char *name = r->account->name;
+
+	if (r->warning && !c->o->quiet)
+		pdh_cli_warning("%s", r->warning);
+	if (r->diagnostics && (r->core_rc == PDH_EFILE || !c->o->quiet))
+		fprintf(stderr, "pdhooks: account %s:\n%s", name, r->diagnostics);
+	if (r->error && r->row.outcome != PDH_FLEET_SKIPPED)
+		pdh_cli_error("account %s: %s", name, r->error);
+	if (r->saved_digest && !c->o->quiet)
+		fprintf(stderr, "pdhooks: saved the plan of account %s (sha256 %s)\n", name,
+		        r->saved_digest);
+	if (c->signatures)
+		c->signatures[c->k] = pdh_xstrdup(r->plan_signature);
+	c->k++;
+	c->any_changes = c->any_changes || r->changes;
+	if (r->row.outcome != PDH_FLEET_IN_SYNC && r->row.outcome != PDH_FLEET_APPLIED)
+		c->n_not_ok++;
+	if (c->report)
+		S_put(c, pdh_fleet_report_add(c->report, &r->row, r->section));
+	if (c->print)
+		fflush(stdout);
+}
+
+static pdh_fleet_format S_format(int f)
+{
+	return f == PDH_FORMAT_JSON ? PDH_FLEET_JSON
+	       : f == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
+}
+
+static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+                       const pdh_fleet *f)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->fleet = f;
+	ro->concurrency = a->concurrency;
+	ro->cacert = o->cacert;
+	ro->timeout_ms = o->timeout_ms;
+	ro->log = o->verbose ? S_log_stderr : NULL;
+	ro->plan.max_deletes_set = a->max_deletes >= 0;
+	ro->plan.max_deletes = a->max_deletes;
+	ro->force = a->force;
+	ro->parallelism = a->parallelism;
+	ro->color = o->color;
+}
+
+static int S_mkdir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	pdh_cli_error("cannot make the plan directory %s: %s", dir,
+	              errno == EEXIST ? "a file of that name exists" : strerror(errno));
+	return -1;
+}
+
+int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a)
+{
+	pdh_fleet *f = NULL;
+	pdh_fleet_shard shard;
+	pdh_fleet_run_opts ro;
+	pdh_fleet_report_opts rep;
+	S_emit_ctx c;
+	pdh_error err = { 0 };
+	size_t *idx = NULL, n = 0;
+	int code;
+
+	memset(&c, 0, sizeof(c));
+	if (S_check_common(o) != 0)
+		return PDH_EXIT_ERROR;
+	code = S_load(o, a, &f, &idx, &n, &shard);
+	if (code != PDH_EXIT_OK)
+		goto done;
+	if (a->out_dir && S_mkdir(a->out_dir) != 0) {
+		code = PDH_EXIT_ERROR;
+		goto done;
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.format = S_format(a->format);
+	rep.fleet_sha256 = f->sha256;
+	rep.shard = shard;
+	rep.command = "plan";
+	c.o = o;
+	c.print = true;
+	c.report = pdh_fleet_report_new(&rep);
+	S_put(&c, pdh_fleet_report_begin(c.report));
+	S_run_opts(&ro, o, a, f);
+	ro.mode = PDH_FLEET_PLAN;
+	ro.accounts = idx;
+	ro.n_accounts = n;
+	ro.save_dir = a->out_dir;
+	ro.format = rep.format;
+	ro.emit = S_emit;
+	ro.emit_ctx = &c;
+	if (pdh_fleet_run(&ro, &err) != 0) {
+		pdh_cli_error("%s", err.message);
+		code = PDH_EXIT_ERROR;
+		goto done;
+	}
+	S_put(&c, pdh_fleet_report_end(c.report));
+	if (fflush(stdout) != 0 || c.write_failed) {
+		pdh_cli_error("cannot write the report: %s", strerror(errno));
+		code = PDH_EXIT_ERROR;
+		goto done;
+	}
+	code = pdh_fleet_report_exit_code(c.report, a->detailed_exitcode);
+done:
+	pdh_fleet_report_free(c.report);
+	free(idx);
+	pdh_fleet_free(f);
+	return code;
+}
+
+/* Set by the first SIGINT: no new account or call starts; the second stops at once. */
+static atomic_int S_interrupt;
+
+static void S_on_sigint(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	atomic_store(&S_interrupt, 1);
+	errno = saved;
+}
+
+static bool S_confirm(size_t n)
+{
+	char line[64];
+	size_t len;
+
+	printf("\nDo you want to perform these actions in %zu account%s? Only 'yes' will be "
+	       "accepted: ", n, n == 1 ? "" : "s");
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return false;
+	len = strlen(line);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	return strcmp(line, "yes") == 0;
+}
+
+/* Shows every selected account's plan and asks once. 0 with *sig the plans' signatures
+ * (one per account) when confirmed; 1 when there is nothing to do; -1 when refused or not
+ * confirmed (error printed). */
+static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+                              const size_t *idx, size_t n, char ***sig)
+{
+	pdh_fleet_report_opts rep;
+	pdh_fleet_run_opts ro;
+	pdh_error err = { 0 };
+	S_emit_ctx c;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	memset(&rep, 0, sizeof(rep));
+	rep.format = PDH_FLEET_TEXT;
+	rep.fleet_sha256 = f->sha256;
+	rep.command = "plan";
+	c.o = o;
+	c.print = true;
+	c.report = pdh_fleet_report_new(&rep);
+	c.signatures = pdh_xcalloc(n + 1, sizeof(*c.signatures));
+	S_run_opts(&ro, o, a, f);
+	ro.mode = PDH_FLEET_PLAN;
+	ro.accounts = idx;
+	ro.n_accounts = n;
+	ro.saved_dir = a->saved_dir;
+	ro.format = PDH_FLEET_TEXT;
+	ro.emit = S_emit;
+	ro.emit_ctx = &c;
+	if (pdh_fleet_run(&ro, &err) != 0) {
+		pdh_cli_error("%s", err.message);
+		goto done;
+	}
+	S_put(&c, pdh_fleet_report_end(c.report));
+	if (!c.any_changes) {
+		puts("Nothing to do.");
+		rc = 1;
+		goto done;
+	}
+	if (!S_confirm(n)) {
+		pdh_cli_error("apply cancelled: only 'yes' is accepted");
+		goto done;
+	}
+	*sig = c.signatures;
+	c.signatures = NULL;
+	rc = 0;
+done:
+	for (size_t i = 0; c.signatures && i < n; i++)
+		free(c.signatures[i]);
+	free(c.signatures);
+	pdh_fleet_report_free(c.report);
+	return rc;
+}
+
+int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
+{
+	pdh_fleet *f = NULL;
+	pdh_fleet_shard shard;
+	pdh_fleet_run_opts ro;
+	pdh_fleet_report_opts rep;
+	S_emit_ctx c;
+	pdh_error err = { 0 };
+	struct sigaction sa, old_sa;
+	bool handler = false;
+	char **sig = NULL;
+	size_t *idx = NULL, n = 0, first;
+	int code;
+
+	memset(&c, 0, sizeof(c));
+	if (S_check_common(o) != 0)
+		return PDH_EXIT_ERROR;
+	code = S_load(o, a, &f, &idx, &n, &shard);
+	if (code != PDH_EXIT_OK)
+		goto done;
+	code = PDH_EXIT_ERROR;
+	if (!a->auto_approve && !isatty(STDIN_FILENO)) {
+		pdh_cli_error("apply --fleet needs one confirmation, and stdin is not a terminal: "
+		              "review 'pdhooks plan --fleet' and run again with --auto-approve");
+		goto done;
+	}
+	if (!a->auto_approve) {
+		int shown = S_show_and_confirm(o, a, f, idx, n, &sig);
+
+		if (shown != 0) {
+			code = shown > 0 ? PDH_EXIT_OK : PDH_EXIT_ERROR;
+			goto done;
+		}
+		putchar('\n');
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = S_on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	atomic_store(&S_interrupt, 0);
+	handler = sigaction(SIGINT, &sa, &old_sa) == 0;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.format = S_format(a->format);
+	rep.fleet_sha256 = f->sha256;
+	rep.shard = shard;
+	rep.command = "apply";
+	c.o = o;
+	c.print = true;
+	c.report = pdh_fleet_report_new(&rep);
+	S_put(&c, pdh_fleet_report_begin(c.report));
+	S_run_opts(&ro, o, a, f);
+	ro.mode = PDH_FLEET_APPLY;
+	ro.saved_dir = a->saved_dir;
+	ro.interrupt = &S_interrupt;
+	ro.format = rep.format;
+	ro.emit = S_emit;
+	ro.emit_ctx = &c;
+	/* The canaries first (file order), then the rest only if every canary converged. */
+	first = a->canary > 0 && (size_t)a->canary < n ? (size_t)a->canary : n;
+	ro.accounts = idx;
+	ro.n_accounts = first;
+	ro.expect_signature = sig;
+	if (pdh_fleet_run(&ro, &err) != 0)
+		goto run_error;
+	if (first < n) {
+		ro.accounts = idx + first;
+		ro.n_accounts = n - first;
+		ro.expect_signature = sig ? sig + first : NULL;
+		if (c.n_not_ok > 0) {
+			pdh_cli_error("%zu of %zu canary account%s did not apply cleanly; the other %zu "
+			              "account%s are skipped", c.n_not_ok, first, first == 1 ? "" : "s",
+			              n - first, n - first == 1 ? "" : "s");
+			ro.skip_reason = "skipped: a canary account did not apply cleanly";
+		}
+		if (pdh_fleet_run(&ro, &err) != 0)
+			goto run_error;
+	}
+	S_put(&c, pdh_fleet_report_end(c.report));
+	fflush(stdout);
+	code = atomic_load(&S_interrupt) ? PDH_EXIT_INTERRUPTED
+	                                 : pdh_fleet_report_exit_code(c.report, false);
+	goto done;
+run_error:
+	pdh_cli_error("%s", err.message);
+	code = PDH_EXIT_ERROR;
+done:
+	if (handler)
+		sigaction(SIGINT, &old_sa, NULL);
+	for (size_t i = 0; sig && i < n; i++)
+		free(sig[i]);
+	free(sig);
+	pdh_fleet_report_free(c.report);
+	free(idx);
+	pdh_fleet_free(f);
+	return code;
+}

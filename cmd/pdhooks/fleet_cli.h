@@ -1,0 +1,41 @@
+/* `validate|plan|apply --fleet FILE` at the CLI edge: selection options, the report on
+ * stdout, diagnostics and errors on stderr, one confirmation, canaries, the exit code. */
+#ifndef PDHOOKS_FLEET_CLI_H
+#define PDHOOKS_FLEET_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+
+typedef struct pdh_fleet_args {
+	const char *fleet;          /* --fleet FILE; NULL: not fleet mode */
+	const char *const *globs;   /* --account GLOB, repeatable */
+	size_t n_globs;
+	const char *const *labels;  /* --label KEY=VALUE, repeatable */
+	size_t n_labels;
+	const char *shard;          /* --shard I/N */
+	int concurrency;            /* --concurrency N; 0: the fleet file's */
+	int canary;                 /* apply --canary N; 0: none */
+	/* The command's own options that fleet mode reads. */
+	int format;                 /* a pdh_format */
+	bool detailed_exitcode;
+	int max_deletes;            /* -1: each file's */
+	const char *out_dir;        /* plan -o DIR */
+	const char *saved_dir;      /* apply DIR */
+	bool auto_approve, force;
+	int parallelism;
+} pdh_fleet_args;
+
+
+/* The fleet options of o (see opt_table.c) into a; the lists borrow from o. */
+void pdh_fleet_args_from(pdh_fleet_args *a, const pdh_common *o);
+/* The selection options given without --fleet: -1 after printing an error, else 0. */
+int pdh_fleet_args_check(const pdh_common *o, const char *command);
+
+/* Each runs the command in fleet mode and returns its exit code. */
+int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a);
+int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a);
+int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a);
+
+#endif

@@ -1,0 +1,46 @@
+#include "metrics_out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "pdhooks/atomic_write.h"
+#include "pdhooks/metrics.h"
+
+void pdh_cli_metrics_start(pdh_cli_metrics *m, const char *command)
+{
+	m->command = command;
+	clock_gettime(CLOCK_MONOTONIC, &m->start);
+}
+
+int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
+                           const pdh_plan *plan, int api_calls)
+{
+	pdh_metrics_run run;
+	struct timespec now, wall;
+	pdh_error err = { 0 };
+	char *text;
+	int rc;
+
+	if (m->path == NULL)
+		return code;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	memset(&run, 0, sizeof(run));
+	run.command = m->command;
+	run.plan = plan;
+	run.success = success;
+	run.exit_code = code;
+	run.finished_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+	run.duration_seconds = (double)(now.tv_sec - m->start.tv_sec) +
+	                       (double)(now.tv_nsec - m->start.tv_nsec) / 1e9;
+	run.api_calls = api_calls;
+	text = pdh_metrics_render(&run);
+	rc = pdh_write_file_atomic(m->path, text, strlen(text), 0644, true, &err);
+	free(text);
+	if (rc != PDH_OK) {
+		pdh_cli_error("cannot write the metrics: %s", err.message);
+		return code == PDH_EXIT_OK ? PDH_EXIT_ERROR : code;
+	}
+	return code;
+}

@@ -1,0 +1,126 @@
+/* Fleet mode: one desired state (a template) in many Pipedrive companies. The fleet file and
+ * its accounts, how an account gets its token, and which accounts a run selects. The runner
+ * is fleet_run.h; reports and their merge are fleet_report.h. */
+#ifndef PDHOOKS_FLEET_H
+#define PDHOOKS_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pdhooks/desired.h"
+#include "pdhooks/diag.h"
+#include "pdhooks/error.h"
+#include "pdhooks/limits.h"
+
+
+typedef enum {
+	PDH_TOKEN_ENV,       /* token_env: the name of an environment variable */
+	PDH_TOKEN_FILE,      /* token_file: the first line of a file */
+	PDH_TOKEN_COMMAND    /* token_command: the first line of a command's stdout */
+} pdh_token_kind;
+
+typedef struct pdh_fleet_kv {
+	char *key;
+	char *value;
+} pdh_fleet_kv;
+
+typedef struct pdh_fleet_account {
+	char *name;                  /* unique; letters, digits, '.', '_', '-' */
+	char *api_url;               /* api_url, or https://DOMAIN.pipedrive.com/api/v1 */
+	pdh_token_kind token_kind;
+	char *token_env;             /* PDH_TOKEN_ENV */
+	char *token_file;            /* PDH_TOKEN_FILE: relative to the fleet file */
+	char **token_argv;           /* PDH_TOKEN_COMMAND: NULL-terminated, no shell */
+	size_t token_argc;
+	bool oauth;                  /* the token is an OAuth access token (Bearer) */
+	char *desired;               /* the account's desired file (the fleet's by default),
+	                                relative to the fleet file's directory */
+	pdh_fleet_kv *labels;        /* in file order */
+	size_t n_labels;
+	pdh_fleet_kv *vars;          /* ${VAR} values, looked up before the environment */
+	size_t n_vars;
+	int line, col;               /* where the entry starts, 1-based */
+} pdh_fleet_account;
+
+typedef struct pdh_fleet {
+	char *path;                  /* as given to the loader */
+	char sha256[65];             /* of the file's bytes: names the fleet in shard reports */
+	int format_version;          /* pdhooks_fleet: */
+	int concurrency;             /* concurrency:, default PDH_FLEET_DEFAULT_CONCURRENCY */
+	pdh_fleet_account *accounts; /* in file order */
+	size_t n_accounts;
+} pdh_fleet;
+
+/* Loads and checks a fleet file as strictly as a desired file: unknown keys, wrong types,
+ * duplicate keys and names, a name outside [A-Za-z0-9._-], not exactly one of token_env,
+ * token_file and token_command, not exactly one of api_url and company_domain. Every problem
+ * goes into diags (FILE:LINE:COL); on any error PDH_EFILE and *out stays NULL. PDH_EIO (err)
+ * when it cannot be read. Paths in it (desired, token_file) are made relative to the fleet
+ * file's directory. On success *out is the caller's: pdh_fleet_free(). */
+int pdh_fleet_load_file(pdh_fleet **out, const char *path, pdh_diags *diags, pdh_error *err);
+int pdh_fleet_load_buffer(pdh_fleet **out, const char *path, const char *data, size_t len,
+                          pdh_diags *diags, pdh_error *err);
+void pdh_fleet_free(pdh_fleet *f);
+
+/* An account's vars for the ${VAR} lookup of its desired file (pdh_load_opts.vars, which the
+ * loader reads before the environment): ctx is the pdh_fleet_account; NULL when not one of
+ * its vars. */
+const char *pdh_fleet_var(const char *name, void *ctx);
+
+/* ---- Tokens ---- */
+
+typedef struct pdh_token_opts {
+	pdh_getenv_fn getenv;        /* token_env lookups; NULL: getenv */
+	void *getenv_ctx;
+	long command_timeout_ms;     /* 0: PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS */
+} pdh_token_opts;
+
+/* The token of account a into *token (caller frees with pdh_free_secret) and whether it is
+ * sent as Bearer (oauth: true, or a "Bearer " line in a token file). token_file: a file that
+ * its group or others may read gets a warning in warning (as ssh does); otherwise warning[0]
+ * is '\0'. token_command: argv run without a shell, stdin and stderr on /dev/null, killed
+ * after the timeout; the first line of stdout is the token. Its output is never in a message:
+ * a failure (PDH_EAUTH) names the account and the exit status or signal. */
+int pdh_fleet_token(char **token, bool *bearer, const pdh_fleet_account *a,
+                    const pdh_token_opts *opts, char *warning, size_t warning_len,
+                    pdh_error *err);
+
+/* ---- Selection ---- */
+
+/* FNV-1a, 64 bits (offset basis 14695981039346656037, prime 1099511628211). */
+uint64_t pdh_fnv1a64(const void *data, size_t len);
+
+typedef struct pdh_fleet_shard {
+	bool set;
+	unsigned index;              /* 0-based, < count */
+	unsigned count;
+} pdh_fleet_shard;
+
+/* "I/N" with 0 <= I < N <= 65536. PDH_EINVAL with a message otherwise. */
+int pdh_fleet_shard_parse(pdh_fleet_shard *out, const char *s, pdh_error *err);
+/* Whether the account named name is in the shard: fnv1a64(name) mod count == index (an
+ * unset shard holds every name). Adding an account moves no other. */
+bool pdh_fleet_shard_holds(const pdh_fleet_shard *s, const char *name);
+
+/* Which accounts a run works on. Repeated --account globs: any of them (OR); repeated
+ * --label KEY=VALUE: for each key named, any of its values (OR within a key, AND across
+ * keys); --account, --label and --shard together: all of them (AND). Nothing given selects
+ * every account. Globs are fnmatch(3) patterns over the name. */
+typedef struct pdh_fleet_selector {
+	const char *const *globs;
+	size_t n_globs;
+	const char *const *labels;   /* "KEY=VALUE" each */
+	size_t n_labels;
+	pdh_fleet_shard shard;
+} pdh_fleet_selector;
+
+/* A --label value: KEY=VALUE with a non-empty KEY. PDH_EINVAL with a message otherwise. */
+int pdh_fleet_label_check(const char *s, pdh_error *err);
+bool pdh_fleet_selects(const pdh_fleet_selector *sel, const pdh_fleet_account *a);
+/* The indexes (file order) of the selected accounts into *out (caller frees; NULL when
+ * none), their number into *n. */
+void pdh_fleet_select(size_t **out, size_t *n, const pdh_fleet *f,
+                      const pdh_fleet_selector *sel);
+
+#endif

@@ -1,0 +1,88 @@
+/* Running plan or apply on many accounts of a fleet: up to `concurrency` at once, each in a
+ * thread with its own clients (so each is paced by its own rate limit), one failing account
+ * never stopping the others. Results come back in file order, each as soon as it and every
+ * account before it are done, and are freed after; a window of at most 4 x concurrency
+ * accounts is ahead of the one being reported, so memory does not grow with the fleet. */
+#ifndef PDHOOKS_FLEET_RUN_H
+#define PDHOOKS_FLEET_RUN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pdhooks/client.h"
+#include "pdhooks/fleet.h"
+#include "pdhooks/fleet_report.h"
+#include "pdhooks/plan.h"
+#include "pdhooks/retry.h"
+
+typedef enum { PDH_FLEET_PLAN, PDH_FLEET_APPLY } pdh_fleet_mode;
+
+/* What one account's run produced, handed to the emit callback (which borrows it). */
+typedef struct pdh_fleet_result {
+	const pdh_fleet_account *account;
+	pdh_fleet_row row;           /* outcome, counts, error (borrowed from this result) */
+	int core_rc;                 /* the PDH_E* code behind a failure; 0 otherwise */
+	char *error;                 /* row.error: one line naming what failed, never a secret */
+	char *diagnostics;           /* the desired file's errors and warnings, rendered; or NULL */
+	char *warning;               /* e.g. a token file others can read; or NULL */
+	char *section;               /* the account's part of the report (format of the opts) */
+	char *saved_digest;          /* plan -o DIR: the sha256 of DIR/NAME.json */
+	char *plan_signature;        /* sha256 of what the plan does (actions, keys, ids), for
+	                                an apply that must match a plan shown before */
+	bool changes;                /* the plan had actions */
+} pdh_fleet_result;
+
+typedef void (*pdh_fleet_emit_fn)(void *ctx, const pdh_fleet_result *r);
+
+typedef struct pdh_fleet_run_opts {
+	const pdh_fleet *fleet;
+	const size_t *accounts;      /* indexes into fleet->accounts, in file order */
+	size_t n_accounts;
+	pdh_fleet_mode mode;
+	int concurrency;             /* 0: the fleet file's */
+	pdh_token_opts token;
+	pdh_getenv_fn getenv;        /* ${VAR} after an account's vars; NULL: the environment */
+	void *getenv_ctx;
+	const char *cacert;
+	long timeout_ms;
+	pdh_log_fn log;              /* called from several threads; gets the account's name
+	                                prefixed */
+	void *log_ctx;
+	pdh_plan_opts plan;          /* max_deletes */
+	pdh_retry_policy retry;
+	/* apply */
+	bool force;                  /* apply past a brake */
+	int parallelism;             /* calls in flight per account */
+	atomic_int *interrupt;       /* non-zero: start no new account (and no new call) */
+	/* saved plans */
+	const char *save_dir;        /* plan: write DIR/NAME.json per account */
+	const char *saved_dir;       /* apply: apply DIR/NAME.json per account; stale ones are
+	                                refused (PDH_FLEET_STALE) */
+	/* A signature per account (plan_signature of an earlier plan run, same order as
+	 * accounts; NULL entries: none): apply refuses (stale) an account whose plan differs
+	 * from the one confirmed. NULL: no check. */
+	char *const *expect_signature;
+	/* Non-NULL: run no account, report each as skipped with this reason. */
+	const char *skip_reason;
+	/* rendering */
+	pdh_fleet_format format;
+	bool color;
+	pdh_fleet_emit_fn emit;
+	void *emit_ctx;
+} pdh_fleet_run_opts;
+
+/* Runs every account of opts and calls emit for each in order, from the calling thread.
+ * Returns 0 when all accounts were run (whatever their outcomes), or PDH_EINVAL for bad
+ * options (nothing run). */
+int pdh_fleet_run(const pdh_fleet_run_opts *opts, pdh_error *err);
+
+/* The desired file of an account rendered with its vars (then getenv; NULL: the process
+ * environment, none at all with no_env as `validate --no-env` does), checked without
+ * network: 0, or PDH_EFILE / PDH_EIO with *diagnostics (rendered, caller frees) saying why.
+ * Warnings are in *diagnostics too (NULL when there is nothing to say). */
+int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv, void *ctx,
+                               bool no_env, bool color, char **diagnostics,
+                               size_t *n_warnings, pdh_error *err);
+
+#endif

@@ -1,0 +1,99 @@
+/* Prometheus text exposition format of a run (metrics.h). One HELP and one TYPE line per
+ * family, its samples right after; label values escape \, " and newline; the text ends with a
+ * newline — what node_exporter's textfile collector reads. */
+#include "pdhooks/metrics.h"
+
+#include <stdio.h>
+
+#include "pdhooks/buf.h"
+#include "pdhooks/health.h"
+
+static void S_label_value(pdh_buf *b, const char *v)
+{
+	if (v == NULL)
+		return;
+	for (; *v; v++) {
+		if (*v == '\\')
+			pdh_buf_puts(b, "\\\\");
+		else if (*v == '"')
+			pdh_buf_puts(b, "\\\"");
+		else if (*v == '\n')
+			pdh_buf_puts(b, "\\n");
+		else
+			pdh_buf_putc(b, *v);
+	}
+}
+
+static void S_family(pdh_buf *b, const char *name, const char *help)
+{
+	pdh_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* name{command="...",account="..."[,extra_name="extra"]} value */
+static void S_sample(pdh_buf *b, const pdh_metrics_run *m, const char *name,
+                     const char *extra_name, const char *extra, double value)
+{
+	pdh_buf_printf(b, "%s{command=\"", name);
+	S_label_value(b, m->command ? m->command : "");
+	pdh_buf_putc(b, '"');
+	if (m->account) {
+		pdh_buf_puts(b, ",account=\"");
+		S_label_value(b, m->account);
+		pdh_buf_putc(b, '"');
+	}
+	if (extra_name) {
+		pdh_buf_printf(b, ",%s=\"", extra_name);
+		S_label_value(b, extra);
+		pdh_buf_putc(b, '"');
+	}
+	pdh_buf_printf(b, "} %.17g\n", value);
+}
+
+char *pdh_metrics_render(const pdh_metrics_run *m)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	const pdh_plan *p = m->plan;
+
+	S_family(&b, "pdhooks_run_success", "1 when the last run succeeded, else 0.");
+	S_sample(&b, m, "pdhooks_run_success", NULL, NULL, m->success ? 1 : 0);
+	S_family(&b, "pdhooks_exit_code", "Exit code of the last run (5: the API could not be "
+	         "checked).");
+	S_sample(&b, m, "pdhooks_exit_code", NULL, NULL, m->exit_code);
+	S_family(&b, "pdhooks_last_run_timestamp_seconds", "When the last run finished, in "
+	         "seconds since the epoch.");
+	S_sample(&b, m, "pdhooks_last_run_timestamp_seconds", NULL, NULL, m->finished_unix);
+	S_family(&b, "pdhooks_run_duration_seconds", "How long the last run took.");
+	S_sample(&b, m, "pdhooks_run_duration_seconds", NULL, NULL, m->duration_seconds);
+	S_family(&b, "pdhooks_api_calls", "HTTP calls the last run made to Pipedrive, listings "
+	         "and retries included.");
+	S_sample(&b, m, "pdhooks_api_calls", NULL, NULL, m->api_calls);
+	if (p != NULL) {
+		double by_health[PDH_HEALTH_COUNT] = { 0 };
+
+		S_family(&b, "pdhooks_plan_actions", "Actions the plan of the last run holds, by "
+		         "action.");
+		S_sample(&b, m, "pdhooks_plan_actions", "action", "create", (double)p->n_create);
+		S_sample(&b, m, "pdhooks_plan_actions", "action", "replace", (double)p->n_replace);
+		S_sample(&b, m, "pdhooks_plan_actions", "action", "delete", (double)p->n_delete);
+		S_family(&b, "pdhooks_changes_pending", "1 when the plan of the last run has "
+		         "actions (drift), else 0.");
+		S_sample(&b, m, "pdhooks_changes_pending", NULL, NULL, p->n_actions > 0 ? 1 : 0);
+		S_family(&b, "pdhooks_webhooks", "Live webhooks the file owns, by delivery health "
+		         "(ok, failing, never, inactive).");
+		for (size_t i = 0; i < p->n_owned; i++)
+			by_health[p->owned[i].health]++;
+		for (int h = 0; h < PDH_HEALTH_COUNT; h++)
+			S_sample(&b, m, "pdhooks_webhooks", "health", pdh_health_name((pdh_health)h),
+			         by_health[h]);
+		S_family(&b, "pdhooks_webhooks_unchanged", "Declared webhooks that match the file.");
+		S_sample(&b, m, "pdhooks_webhooks_unchanged", NULL, NULL, (double)p->n_unchanged);
+		S_family(&b, "pdhooks_webhooks_foreign", "Live webhooks pdhooks does not own "
+		         "(other types, outside manage.urls).");
+		S_sample(&b, m, "pdhooks_webhooks_foreign", NULL, NULL, (double)p->n_foreign);
+		S_family(&b, "pdhooks_delivery_failing", "Owned webhooks whose last delivery "
+		         "failed.");
+		S_sample(&b, m, "pdhooks_delivery_failing", NULL, NULL,
+		         (double)p->n_delivery_failed);
+	}
+	return pdh_buf_detach(&b);
+}

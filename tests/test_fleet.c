@@ -1,0 +1,853 @@
+/* Fleet mode end to end: pdhooks validate|plan|apply --fleet and merge, against one
+ * pdhooks-fake per company (tests/support/world.h). */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/fleet.h"
+#include "pdhooks/apply_lock.h"
+#include "pdhooks/fleet_run.h"
+#include "testutil.h"
+#include "world.h"
+
+#define DESIRED \
+	"pdhooks: 1\n" \
+	"webhooks:\n" \
+	"  - name: deals\n" \
+	"    event_action: create\n" \
+	"    event_object: deal\n" \
+	"    subscription_url: https://hooks.example.com/${TENANT}/deals\n"
+
+#define SEED(id, path) "{\"id\":" #id ",\"name\":\"x\",\"event_action\":\"change\"," \
+	"\"event_object\":\"person\",\"subscription_url\":\"https://hooks.example.com/" path "\"}"
+
+static pdh_t_fleet W;
+
+static void S_setup3(void)
+{
+	char *acc[4];
+
+	pdh_t_fleet_setup(&W, 3, NULL, DESIRED);
+	acc[0] = pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }\nlabels: { tier: gold }");
+	acc[1] = pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }");
+	acc[2] = pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }\nlabels: { tier: gold }");
+	acc[3] = NULL;
+	pdh_t_fleet_write(&W, acc);
+}
+
+static void S_teardown(void)
+{
+	pdh_t_fleet_teardown(&W);
+}
+
+static json_t *S_json(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+
+	cr_assert_not_null(j, "not JSON (%s): %s", e.text, text);
+	return j;
+}
+
+static json_t *S_account(json_t *report, const char *name)
+{
+	json_t *accounts = json_object_get(report, "accounts");
+
+	for (size_t i = 0; i < json_array_size(accounts); i++) {
+		json_t *a = json_array_get(accounts, i);
+		if (strcmp(json_string_value(json_object_get(a, "name")), name) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+static const char *S_outcome(json_t *report, const char *name)
+{
+	json_t *a = S_account(report, name);
+
+	cr_assert_not_null(a, "no account %s", name);
+	return json_string_value(json_object_get(a, "outcome"));
+}
+
+/* Validates a fleet report against schemas/fleet-report.schema.json with python3-jsonschema. */
+static void S_check_schema(const char *report)
+{
+	char *dir = pdh_t_tmpdir(), *path = pdh_xasprintf("%s/report.json", dir);
+	char *script = pdh_xasprintf("%s/tests/validate_fleet_report.py", getenv("PDH_SOURCE_DIR"));
+	char *schemas = pdh_xasprintf("%s/schemas", getenv("PDH_SOURCE_DIR"));
+	char *argv[] = { "/usr/bin/python3", script, schemas, path, NULL };
+	pdh_t_run r;
+
+	pdh_t_write_file(path, report);
+	pdh_t_run_argv(&r, argv, NULL, NULL);
+	cr_expect_eq(r.status, 0, "schema: %s\n%s", r.err, report);
+	pdh_t_run_dispose(&r);
+	free(dir);
+	free(path);
+	free(script);
+	free(schemas);
+}
+
+TestSuite(fleet, .init = S_setup3, .fini = S_teardown, .timeout = 120);
+
+Test(fleet, validate_renders_each_account_with_its_vars)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "3 of 3 selected accounts valid") != NULL, "%s", r.out);
+	pdh_t_run_dispose(&r);
+	/* Without vars, ${TENANT} is unset: that account fails, naming itself. */
+	{
+		char *acc[] = { pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		                pdh_t_fleet_account(&W, "novars", 1, NULL), NULL };
+		pdh_t_fleet_write(&W, acc);
+	}
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "pdhooks: account novars:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "TENANT") != NULL, "%s", r.err);
+	cr_expect(strstr(r.out, "1 of 2 selected accounts valid") != NULL, "%s", r.out);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], NULL), 0, "validate makes no call");
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, loader_errors_are_file_line_col_and_nothing_is_called)
+{
+	pdh_t_run r;
+
+	pdh_t_write_file(W.fleet, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n"
+	                          "  - name: a\n    company_domain: a\n    token_env: A\n"
+	                          "    token_file: f\n  - name: a\n    company_domain: b\n"
+	                          "    token_env: B\n    colour: red\n");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "fleet.yaml:7:5: error: accounts[1]: give one token source") != NULL,
+	          "%s", r.err);
+	cr_expect(strstr(r.err, "fleet.yaml:8:11: error: duplicate account name 'a'") != NULL,
+	          "%s", r.err);
+	cr_expect(strstr(r.err, "fleet.yaml:11:5: error: unknown key 'colour'") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "does not load: 3 errors") != NULL, "%s", r.err);
+	cr_expect_str_eq(r.out, "");
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, plan_text_report_headers_table_and_summary_line)
+{
+	pdh_t_run r;
+
+	pdh_t_fake_set_state(W.fakes[1], "[{\"id\":5,\"name\":\"deals\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/globex/deals\"}]");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s", r.err);
+	{
+		char *h = pdh_xasprintf("=== acme (%s)\n", pdh_t_fake_url(W.fakes[0]));
+		char *g = pdh_xasprintf("=== globex (%s, company 102)\n", pdh_t_fake_url(W.fakes[1]));
+		cr_expect(strstr(r.out, h) != NULL, "%s", r.out);
+		cr_expect(strstr(r.out, g) != NULL, "%s", r.out);
+		cr_expect(strstr(r.out, h) < strstr(r.out, g), "file order");
+		free(h);
+		free(g);
+	}
+	cr_expect(strstr(r.out, "https://hooks.example.com/acme/deals") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "ACCOUNT  OUTCOME") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "globex   in_sync") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "Fleet: 1 in sync, 2 with changes, 0 failed (3 accounts).\n") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 0, "changes without --detailed-exitcode: 0");
+	pdh_t_run_dispose(&r);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 0);
+}
+
+Test(fleet, failing_token_command_fails_that_account_only_and_hides_its_output)
+{
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		pdh_xasprintf("  - name: vault\n    api_url: %s\n    token_command: [sh, -c, "
+		              "\"echo LEAKED-OUT; echo LEAKED-ERR >&2; exit 7\"]\n    vars: { TENANT: v }\n",
+		              pdh_t_fake_url(W.fakes[1])),
+		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
+		NULL };
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "account vault: token_command sh exited with status 7") != NULL,
+	          "%s", r.err);
+	cr_expect(strstr(r.out, "LEAKED") == NULL && strstr(r.err, "LEAKED") == NULL);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
+	cr_expect_str_eq(S_outcome(j, "vault"), "failed");
+	cr_expect_str_eq(S_outcome(j, "initech"), "changes");
+	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "vault"), "exit_code")), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "no call without a token");
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, refused_token_fails_that_account_while_the_others_are_planned)
+{
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		/* company 1's URL with company 0's token: 401 */
+		pdh_xasprintf("  - name: wrong\n    api_url: %s\n    token_env: PDH_T_TOK_0\n"
+		              "    vars: { TENANT: w }\n", pdh_t_fake_url(W.fakes[1])),
+		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
+		NULL };
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json",
+	              "--concurrency", "1", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "wrong"), "failed");
+	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
+	cr_expect_str_eq(S_outcome(j, "initech"), "changes");
+	cr_expect(strstr(r.err, "account wrong:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.out, "tok-0") == NULL && strstr(r.err, "tok-0") == NULL, "no token");
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	/* globex has three owned webhooks the file does not declare: deleting them all brakes. */
+	pdh_t_fake_set_state(W.fakes[1], "[" SEED(1, "a") "," SEED(2, "b") "," SEED(3, "c") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--format",
+	              "json", NULL);
+	cr_expect_eq(r.status, 3, "%s\n%s", r.out, r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	cr_expect_str_eq(S_outcome(j, "globex"), "refused");
+	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	cr_expect(strstr(json_string_value(json_object_get(S_account(j, "globex"), "error")),
+	                 "--force") != NULL);
+	/* The target is named by the company_id its listing shows; an empty one shows none. */
+	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "globex"), "company_id")), 102);
+	cr_expect(json_is_null(json_object_get(S_account(j, "acme"), "company_id")));
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "DELETE"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 1);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	/* --force lifts it. */
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--force",
+	              NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Fleet: 2 in sync, 1 applied, 0 failed (3 accounts).") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, failing_canary_stops_before_the_rest)
+{
+	char *acc[] = {
+		pdh_xasprintf("  - name: canary\n    api_url: %s\n    token_env: PDH_T_TOK_2\n"
+		              "    vars: { TENANT: c }\n", pdh_t_fake_url(W.fakes[0])),
+		pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }"),
+		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
+		NULL };
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--canary",
+	              "1", "--format", "json", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "canary"), "failed");
+	cr_expect_str_eq(S_outcome(j, "globex"), "skipped");
+	cr_expect_str_eq(S_outcome(j, "initech"), "skipped");
+	cr_expect(strstr(r.err, "1 of 1 canary account did not apply cleanly") != NULL, "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "the rest is not even listed");
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[2], NULL), 0);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, passing_canary_goes_on_to_the_rest)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--canary",
+	              "1", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts).") != NULL,
+	          "%s", r.out);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 1);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, apply_without_a_terminal_needs_auto_approve)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "--auto-approve") != NULL, "%s", r.err);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], NULL), 0);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, selection_by_account_and_label)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", "--label",
+	              "tier=gold", "--account", "i*", "--account", "globex", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_eq(json_array_size(json_object_get(j, "accounts")), 1);
+	cr_expect_not_null(S_account(j, "initech"));
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--account", "x", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "need --fleet") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", "3/3", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "--shard '3/3'") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+}
+
+/* Seven accounts over three shards: each account in exactly one, and merge gives them all. */
+Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
+{
+	static const char *names[] = { "a1", "b2", "c3", "d4", "e5", "f6", "g7" };
+	char *acc[8], *paths[3];
+	int seen[7] = { 0 };
+	pdh_t_run r;
+
+	for (size_t i = 0; i < 7; i++) {
+		char *vars = pdh_xasprintf("vars: { TENANT: %s }", names[i]);
+		acc[i] = pdh_t_fleet_account(&W, names[i], i % 3, vars);
+		free(vars);
+	}
+	acc[7] = NULL;
+	pdh_t_fleet_write(&W, acc);
+	for (int s = 0; s < 3; s++) {
+		char shard[8];
+		json_t *j;
+
+		snprintf(shard, sizeof(shard), "%d/3", s);
+		pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", shard,
+		              "--format", "json", NULL);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		j = S_json(r.out);
+		for (size_t i = 0; i < json_array_size(json_object_get(j, "accounts")); i++) {
+			const char *n = json_string_value(json_object_get(
+				json_array_get(json_object_get(j, "accounts"), i), "name"));
+			seen[n[1] - '1']++;
+		}
+		paths[s] = pdh_xasprintf("%s/shard-%d.json", W.dir, s);
+		pdh_t_write_file(paths[s], r.out);
+		json_decref(j);
+		pdh_t_run_dispose(&r);
+	}
+	for (int i = 0; i < 7; i++)
+		cr_expect_eq(seen[i], 1, "%s is in %d shards", names[i], seen[i]);
+
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[2], paths[0], paths[1], "--format", "json",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s", r.err);
+	{
+		json_t *j = S_json(r.out);
+		json_t *accounts = json_object_get(j, "accounts");
+
+		cr_assert_eq(json_array_size(accounts), 7);
+		for (size_t i = 0; i < 7; i++)
+			cr_expect_str_eq(json_string_value(json_object_get(json_array_get(accounts, i),
+			                                                   "name")), names[i]);
+		cr_expect_eq(json_integer_value(json_object_get(json_object_get(j, "summary"),
+		                                                "changes")), 7);
+		json_decref(j);
+	}
+	S_check_schema(r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "shard 2/3 is missing") != NULL, "%s", r.err);
+	cr_expect_str_eq(r.out, "");
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[1], paths[2], NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "shard 1/3 is given twice") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[2], "--format",
+	              "markdown", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "**Fleet: 0 in sync, 7 with changes, 0 failed (7 accounts).**") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	/* A report of another fleet file is refused. */
+	pdh_t_write_file(W.fleet, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts: []\n");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", "2/3", "--format",
+	              "json", NULL);
+	pdh_t_write_file(paths[2], r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[2], NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "different fleet files") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	for (int s = 0; s < 3; s++)
+		free(paths[s]);
+}
+
+Test(fleet, saved_plans_per_account_refuse_only_the_stale_one)
+{
+	char *dir = pdh_xasprintf("%s/plans", W.dir), *path;
+	struct stat st;
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-o", dir, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "saved the plan of account globex (sha256 ") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	for (const char *const *n = (const char *const[]){ "acme", "globex", "initech", NULL }; *n; n++) {
+		path = pdh_xasprintf("%s/%s.json", dir, *n);
+		cr_expect_eq(stat(path, &st), 0, "%s", path);
+		free(path);
+	}
+	/* Someone adds a webhook to globex after the review: its plan is stale. */
+	pdh_t_fake_set_state(W.fakes[1], "[" SEED(9, "globex/other") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	              "--format", "json", NULL);
+	cr_expect_eq(r.status, 4, "%s\n%s", r.out, r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	cr_expect_str_eq(S_outcome(j, "globex"), "stale");
+	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	/* A missing saved plan fails that account. */
+	path = pdh_xasprintf("%s/acme.json", dir);
+	remove(path);
+	free(path);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	              "--account", "acme", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "account acme:") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(dir);
+}
+
+Test(fleet, markdown_report_is_a_comment)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "markdown", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strncmp(r.out, "### pdhooks fleet plan\n", 23) == 0, "%s", r.out);
+	cr_expect(strstr(r.out, "<details><summary>acme: changes</summary>") != NULL, "%s", r.out);
+	cr_expect_leq(strlen(r.out), 60000);
+	pdh_t_run_dispose(&r);
+}
+
+/* On a terminal (script(1) gives it one): every plan, then one question for the whole fleet. */
+static void S_apply_on_terminal(pdh_t_run *r, const char *answer)
+{
+	char *cmd = pdh_xasprintf("%s apply --fleet %s", getenv("PDH_BIN"), W.fleet);
+	char *argv[] = { "/usr/bin/script", "-qec", cmd, "/dev/null", NULL };
+
+	pdh_t_run_argv(r, argv, W.env, answer);
+	free(cmd);
+}
+
+static size_t S_count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+Test(fleet, one_confirmation_for_the_whole_fleet)
+{
+	pdh_t_run r;
+
+	S_apply_on_terminal(&r, "no\n");
+	cr_expect_eq(r.status, 1, "%s", r.out);
+	cr_expect_eq(S_count(r.out, "Do you want to perform these actions in 3 accounts?"), 1,
+	             "%s", r.out);
+	cr_expect(strstr(r.out, "apply cancelled") != NULL, "%s", r.out);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 0);
+	pdh_t_run_dispose(&r);
+
+	S_apply_on_terminal(&r, "yes\n");
+	cr_expect_eq(r.status, 0, "%s", r.out);
+	cr_expect_eq(S_count(r.out, "Do you want to perform"), 1, "%s", r.out);
+	cr_expect(strstr(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts).") != NULL,
+	          "%s", r.out);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 1);
+	pdh_t_run_dispose(&r);
+
+	S_apply_on_terminal(&r, "yes\n");
+	cr_expect_eq(r.status, 0, "%s", r.out);
+	cr_expect(strstr(r.out, "Nothing to do.") != NULL, "%s", r.out);
+	cr_expect_eq(S_count(r.out, "Do you want to perform"), 0, "nothing to ask: %s", r.out);
+	pdh_t_run_dispose(&r);
+}
+
+/* ---- the runner through the core API ---- */
+
+typedef struct S_seen {
+	size_t n;
+	size_t index[16];
+	int outcome[16];
+	char *sig[16];
+} S_seen;
+
+static void S_collect(void *ctx, const pdh_fleet_result *r)
+{
+	S_seen *s = ctx;
+
+	s->index[s->n] = r->row.index;
+	s->outcome[s->n] = r->row.outcome;
+	s->sig[s->n] = r->plan_signature ? pdh_xstrdup(r->plan_signature) : NULL;
+	s->n++;
+}
+
+static const char *S_env_lookup(const char *name, void *ctx)
+{
+	char **env = ctx;
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+static void S_core_run(S_seen *seen, pdh_fleet *f, pdh_fleet_mode mode, char *const *expect)
+{
+	size_t idx[3] = { 0, 1, 2 };
+	pdh_fleet_run_opts o;
+	pdh_error err = { 0 };
+
+	memset(&o, 0, sizeof(o));
+	memset(seen, 0, sizeof(*seen));
+	o.fleet = f;
+	o.accounts = idx;
+	o.n_accounts = 3;
+	o.mode = mode;
+	o.concurrency = 3;
+	o.token.getenv = S_env_lookup;
+	o.token.getenv_ctx = W.env;
+	o.format = PDH_FLEET_JSON;
+	o.expect_signature = expect;
+	o.emit = S_collect;
+	o.emit_ctx = seen;
+	cr_assert_eq(pdh_fleet_run(&o, &err), 0, "%s", err.message);
+}
+
+Test(fleet, runner_hands_results_back_in_file_order_and_refuses_a_changed_plan)
+{
+	pdh_diags diags;
+	pdh_error err = { 0 };
+	pdh_fleet *f = NULL;
+	S_seen plan, applied;
+
+	/* The first company answers slowly: the others finish first, yet come back after it. */
+	pdh_t_fake_control(W.fakes[0], "POST", "/_fake/config", "{\"latency_ms\":300}", NULL);
+	pdh_diags_init(&diags, W.fleet);
+	cr_assert_eq(pdh_fleet_load_file(&f, W.fleet, &diags, &err), 0);
+	S_core_run(&plan, f, PDH_FLEET_PLAN, NULL);
+	cr_assert_eq(plan.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect_eq(plan.index[i], i);
+		cr_expect_eq(plan.outcome[i], PDH_FLEET_CHANGES);
+		cr_expect_not_null(plan.sig[i]);
+	}
+	/* globex changes after its plan was confirmed: only it is refused. */
+	pdh_t_fake_set_state(W.fakes[1], "[" SEED(4, "globex/new") "]");
+	S_core_run(&applied, f, PDH_FLEET_APPLY, plan.sig);
+	cr_expect_eq(applied.outcome[0], PDH_FLEET_APPLIED);
+	cr_expect_eq(applied.outcome[1], PDH_FLEET_STALE);
+	cr_expect_eq(applied.outcome[2], PDH_FLEET_APPLIED);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
+	for (size_t i = 0; i < 3; i++) {
+		free(plan.sig[i]);
+		free(applied.sig[i]);
+	}
+	pdh_fleet_free(f);
+	pdh_diags_dispose(&diags);
+}
+
+Test(fleet, token_file_readable_by_others_is_warned_about_and_verbose_names_the_account)
+{
+	char *tok = pdh_xasprintf("%s/globex.token", W.dir);
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		pdh_xasprintf("  - name: globex\n    api_url: %s\n    token_file: globex.token\n"
+		              "    vars: { TENANT: globex }\n", pdh_t_fake_url(W.fakes[1])),
+		NULL };
+	pdh_t_run r;
+
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_write_file(tok, "tok-1\n");
+	chmod(tok, 0644);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-v", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "pdhooks: warning: account globex: token_file ") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "can be read by its group or others (mode 644)") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "[globex] GET ") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "[acme] GET ") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "tok-1") == NULL && strstr(r.out, "tok-1") == NULL);
+	pdh_t_run_dispose(&r);
+	chmod(tok, 0600);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "warning") == NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	free(tok);
+}
+
+Test(fleet, single_company_options_are_refused_with_a_fleet)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--api-url",
+	              "https://x.pipedrive.com/api/v1", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "with --fleet, each account names") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, "-f", W.desired, NULL);
+	cr_expect_eq(r.status, 1);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--token-file", W.desired,
+	              "--auto-approve", NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "with --fleet, each account names") != NULL, "%s", r.err);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], NULL), 0);
+	pdh_t_run_dispose(&r);
+}
+
+/* ---- one pdhooks-fake serving many companies (--companies, --oauth-app) ---- */
+
+static char *S_env_many[8];
+
+static void S_setup_many(void)
+{
+	static char *args[] = { "--companies", "3", "--oauth-app", "app-1@1002", NULL };
+	char *acc[6];
+
+	pdh_t_fleet_setup(&W, 1, args, DESIRED);
+	for (int i = 0; i < 3; i++) {
+		char name[8], extra[128];
+
+		snprintf(name, sizeof(name), "c%d", i + 1);
+		snprintf(extra, sizeof(extra), "vars: { TENANT: c%d }", i + 1);
+		acc[i] = pdh_t_fleet_account(&W, name, 0, extra);
+		/* company i+1's own token instead of the world's */
+		memcpy(strstr(acc[i], "PDH_T_TOK_0"), "PDH_T_TOK_", 10);
+		strstr(acc[i], "PDH_T_TOK_")[10] = (char)('1' + i);
+	}
+	acc[3] = pdh_xasprintf("  - name: app\n    api_url: %s\n    token_env: APP_TOKEN\n"
+	                       "    oauth: true\n    vars: { TENANT: app }\n",
+	                       pdh_t_fake_url(W.fakes[0]));
+	acc[4] = pdh_xasprintf("  - name: app-as-api-token\n    api_url: %s\n"
+	                       "    token_env: APP_TOKEN\n    vars: { TENANT: app }\n",
+	                       pdh_t_fake_url(W.fakes[0]));
+	acc[5] = NULL;
+	pdh_t_fleet_write(&W, acc);
+	S_env_many[0] = "PDH_T_TOK_1=tok-1";
+	S_env_many[1] = "PDH_T_TOK_2=tok-2";
+	S_env_many[2] = "PDH_T_TOK_3=tok-3";
+	S_env_many[3] = "APP_TOKEN=app-1";
+	S_env_many[4] = "PIPEDRIVE_API_TOKEN=";
+	S_env_many[5] = "PIPEDRIVE_OAUTH_TOKEN=";
+	S_env_many[6] = NULL;
+}
+
+TestSuite(fleet_many, .init = S_setup_many, .fini = S_teardown, .timeout = 120);
+
+Test(fleet_many, companies_of_one_server_each_with_its_token_and_company_id)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_pdhooks(&r, S_env_many, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--account", "c*", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, S_env_many, NULL, "plan", "--fleet", W.fleet, "--format", "json",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 1, "app-as-api-token is refused: %s", r.err);
+	j = S_json(r.out);
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+		json_t *a;
+
+		snprintf(name, sizeof(name), "c%d", i + 1);
+		a = S_account(j, name);
+		cr_expect_str_eq(S_outcome(j, name), "in_sync");
+		cr_expect_eq(json_integer_value(json_object_get(a, "company_id")), 1001 + i, "%s", name);
+	}
+	/* oauth: true sends the app's token as Bearer, which is how the fake takes it. */
+	cr_expect_str_eq(S_outcome(j, "app"), "changes");
+	cr_expect_str_eq(S_outcome(j, "app-as-api-token"), "failed");
+	cr_expect(strstr(r.err, "account app-as-api-token:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "account app:") == NULL, "%s", r.err);
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet_many, oauth_account_manages_its_application_webhooks_and_converges)
+{
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, S_env_many, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--account", "app", NULL);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Fleet: 0 in sync, 1 applied, 0 failed (1 account).") != NULL,
+	          "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, S_env_many, NULL, "plan", "--fleet", W.fleet, "--account", "app",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 0, "its own application webhook is in sync: %s\n%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, max_deletes_holds_in_every_account)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	/* globex: the declared webhook and one more owned one, so the plan deletes one of two. */
+	pdh_t_fake_set_state(W.fakes[1], "[{\"id\":5,\"name\":\"deals\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/globex/deals\"}," SEED(6, "b") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--max-deletes", "0", "--format", "json", NULL);
+	cr_expect_eq(r.status, 3, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "globex"), "refused");
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "DELETE"), 1);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, vars_are_typed_and_validate_no_env_reads_no_environment)
+{
+	char *acc[] = {
+		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme, PD_USER_ID: \"123\" }"),
+		pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex, PD_USER_ID: \"x\" }"),
+		NULL };
+	pdh_t_run r;
+
+	pdh_t_write_file(W.desired, "pdhooks: 1\ndefaults:\n  user_id: ${PD_USER_ID}\nwebhooks:\n"
+	                            "  - event_action: create\n    event_object: deal\n"
+	                            "    subscription_url: https://hooks.example.com/${TENANT}/d\n"
+	                            "    http_auth_password: ${HOOK_PASSWORD}\n");
+	pdh_t_fleet_write(&W, acc);
+	/* HOOK_PASSWORD is not set: only --no-env lets the files pass, and globex's user_id is
+	 * no integer either way. */
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "HOOK_PASSWORD") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, "--no-env", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(strstr(r.out, "acme: ok") != NULL, "%s", r.out);
+	cr_expect(strstr(r.err, "pdhooks: account globex:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "PD_USER_ID") != NULL, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	{
+		char *env[PDH_T_FLEET_MAX + 8];
+		size_t k = 0;
+		json_t *j, *after;
+
+		for (; W.env[k]; k++)
+			env[k] = W.env[k];
+		env[k++] = "HOOK_PASSWORD=s3cret-pw";
+		env[k] = NULL;
+		pdh_t_pdhooks(&r, env, NULL, "plan", "--fleet", W.fleet, "--account", "acme",
+		              "--format", "json", NULL);
+		cr_expect_eq(r.status, 0, "%s", r.err);
+		cr_expect(strstr(r.out, "s3cret-pw") == NULL, "no secret in the report");
+		j = S_json(r.out);
+		after = json_object_get(json_array_get(json_object_get(json_object_get(
+			S_account(j, "acme"), "plan"), "actions"), 0), "after");
+		cr_expect_eq(json_integer_value(json_object_get(after, "user_id")), 123,
+		             "a var that is one ${VAR} takes the key's type: %s", r.out);
+		json_decref(j);
+		pdh_t_run_dispose(&r);
+	}
+}
+
+Test(fleet, an_account_whose_apply_lock_is_held_fails_alone)
+{
+	pdh_apply_lock *lock = NULL;
+	pdh_error err = { 0 };
+	pdh_t_run r;
+	json_t *j;
+
+	cr_assert_eq(pdh_apply_lock_take(&lock, pdh_t_fake_url(W.fakes[1]), W.tokens[1], &err), 0,
+	             "%s", err.message);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--format",
+	              "json", NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	cr_expect_str_eq(S_outcome(j, "globex"), "failed");
+	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	cr_expect(strstr(r.err, "account globex:") != NULL, "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "nothing listed without the lock");
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	pdh_apply_lock_release(lock);
+}
+
+Test(fleet, an_account_whose_api_keeps_failing_could_not_be_checked_exit_5)
+{
+	pdh_t_run r;
+	json_t *j;
+
+	cr_assert_eq(pdh_t_fake_control(W.fakes[1], "POST", "/_fake/fail",
+	                                "{\"method\":\"GET\",\"kind\":\"status\",\"status\":503,\"count\":100}", NULL), 200);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json",
+	              "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 5, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(S_outcome(j, "globex"), "unavailable");
+	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "globex"), "exit_code")), 5);
+	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
+	cr_expect_gt(pdh_t_fake_calls(W.fakes[1], "GET"), 1, "the listing was retried");
+	S_check_schema(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
