@@ -20,17 +20,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench.h"
 
 extern char **environ;
 
 #define S_MAX_RUNS 15
 
+/* Seconds on the monotonic clock. */
 static double S_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return pdh_bench_ms(CLOCK_MONOTONIC) / 1e3;
 }
 
 static char *S_sibling(const char *self, const char *name)
@@ -151,12 +150,6 @@ static double S_apply(const char *pdhooks, const char *file, int port, int paral
 	return t1 - t0;
 }
 
-static int S_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
 	char *pdhooks = S_sibling(argv[0], "pdhooks");
@@ -226,7 +219,7 @@ int main(int argc, char **argv)
 			if (t[r] < 0)
 				goto done;
 		}
-		qsort(t, (size_t)runs, sizeof(t[0]), S_cmp);
+		qsort(t, (size_t)runs, sizeof(t[0]), pdh_bench_cmp_double);
 		med = t[runs / 2];
 		if (p == 0)
 			seq = med;

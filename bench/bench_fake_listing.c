@@ -20,19 +20,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
-
-static double S_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int S_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "bench.h"
 
 static size_t S_collect(char *p, size_t size, size_t n, void *ud)
 {
@@ -114,13 +102,13 @@ int main(int argc, char **argv)
 		long status = 0;
 		double t0;
 		pdh_buf_reset(&body);
-		t0 = S_now();
+		t0 = pdh_bench_ms(CLOCK_MONOTONIC);
 		if (curl_easy_perform(h) != CURLE_OK)
 			goto done;
 		if (i >= 0)
-			ms[i] = S_now() - t0;
+			ms[i] = pdh_bench_ms(CLOCK_MONOTONIC) - t0;
 		else if (i == -3)
-			cold = S_now() - t0;
+			cold = pdh_bench_ms(CLOCK_MONOTONIC) - t0;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (status != 200) {
 			fprintf(stderr, "bench: status %ld\n", status);
@@ -136,7 +124,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	qsort(ms, (size_t)calls, sizeof(*ms), S_cmp);
+	qsort(ms, (size_t)calls, sizeof(*ms), pdh_bench_cmp_double);
 	printf("GET /webhooks, %d webhooks, %zu-byte body, %d calls: "
 	       "min %.1f ms, median %.1f ms, p90 %.1f ms, max %.1f ms; first call %.1f ms\n",
 	       hooks, body.len, calls, ms[0], ms[calls / 2], ms[calls * 9 / 10], ms[calls - 1], cold);
@@ -161,10 +149,10 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		pdh_buf_reset(&body);
-		t0 = S_now();
+		t0 = pdh_bench_ms(CLOCK_MONOTONIC);
 		if (curl_easy_perform(h) != CURLE_OK)
 			goto done;
-		ms[i] = S_now() - t0;
+		ms[i] = pdh_bench_ms(CLOCK_MONOTONIC) - t0;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (status != 200) {
 			fprintf(stderr, "bench: status %ld\n", status);
@@ -172,7 +160,7 @@ int main(int argc, char **argv)
 		}
 		rounds = i + 1;
 	}
-	qsort(ms, (size_t)rounds, sizeof(*ms), S_cmp);
+	qsort(ms, (size_t)rounds, sizeof(*ms), pdh_bench_cmp_double);
 	printf("GET /webhooks right after a DELETE, %d rounds: "
 	       "min %.1f ms, median %.1f ms, p90 %.1f ms, max %.1f ms\n",
 	       rounds, ms[0], ms[rounds / 2], ms[rounds * 9 / 10], ms[rounds - 1]);

@@ -12,6 +12,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/desired.h"
+#include "bench.h"
 
 static const char *S_getenv(const char *name, void *ctx)
 {
@@ -44,18 +45,10 @@ static void S_generate(pdh_buf *b, long n)
 	}
 }
 
+/* Seconds on the monotonic clock. */
 static double S_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int S_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	return pdh_bench_ms(CLOCK_MONOTONIC) / 1e3;
 }
 
 int main(int argc, char **argv)
@@ -111,7 +104,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (rc == 0) {
-		qsort(t, (size_t)runs, sizeof(*t), S_cmp);
+		qsort(t, (size_t)runs, sizeof(*t), pdh_bench_cmp_double);
 		getrusage(RUSAGE_SELF, &ru);
 		printf("bench_load: %ld webhooks, %zu bytes, %d runs: best %.1f ms, median %.1f ms, "
 		       "peak RSS %ld MiB\n", n, b.len, runs, t[0] * 1e3, t[runs / 2] * 1e3,

@@ -14,6 +14,7 @@
 #include "pdhooks/buf.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
+#include "bench.h"
 
 #define S_HOSTS 100
 
@@ -82,19 +83,6 @@ static char *S_build_listing(size_t n)
 	return pdh_buf_detach(&b);
 }
 
-static double S_cpu_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int S_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
@@ -119,18 +107,18 @@ int main(int argc, char **argv)
 	}
 	for (int r = 0; r < runs; r++) {
 		pdh_plan *p = NULL;
-		double t0 = S_cpu_ms();
+		double t0 = pdh_bench_ms(CLOCK_PROCESS_CPUTIME_ID);
 		if (pdh_plan_compute(&p, d, live, NULL, &err) != 0) {
 			fprintf(stderr, "bench_plan: %s\n", err.message);
 			goto done;
 		}
-		ms[r] = S_cpu_ms() - t0;
+		ms[r] = pdh_bench_ms(CLOCK_PROCESS_CPUTIME_ID) - t0;
 		if (r == 0)
 			printf("plan: %zu create, %zu replace, %zu delete, %zu unchanged, %zu foreign\n",
 			       p->n_create, p->n_replace, p->n_delete, p->n_unchanged, p->n_foreign);
 		pdh_plan_free(p);
 	}
-	qsort(ms, (size_t)runs, sizeof(*ms), S_cmp_double);
+	qsort(ms, (size_t)runs, sizeof(*ms), pdh_bench_cmp_double);
 	printf("pdh_plan_compute, %zu desired x %zu live, %d runs: best %.2f ms, median %.2f ms CPU\n",
 	       n, live->n, runs, ms[0], ms[runs / 2]);
 	rc = 0;

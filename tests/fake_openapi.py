@@ -167,41 +167,33 @@ def main():
         for mode in ("masked", "real", "null"):
             st, _ = fake.call("POST", "/_fake/config", json.dumps({"password_listing": mode}), token=None)
             assert st == 200
-            st, body = fake.call("GET", "/v1/webhooks")
-            expect(st, 200, "GET")
-            check(f"GET 200 (passwords {mode})", get200, body)
+            answer(fake, 200, "GET", f"GET 200 (passwords {mode})", get200, "GET", "/v1/webhooks")
 
         good = {"subscription_url": "https://hooks.example.com/p", "event_action": "change",
                 "event_object": "person", "name": "people"}
-        st, body = fake.call("POST", "/v1/webhooks", json.dumps(good))
-        expect(st, 201, "POST")
-        check("POST 201", post201, body)
+        body = answer(fake, 201, "POST", "POST 201", post201,
+                      "POST", "/v1/webhooks", json.dumps(good))
         created = json.loads(body)["data"]["id"]
-        st, body = fake.call("POST", "/v1/webhooks", json.dumps(dict(good, user_id=9, version="2.0",
-                                                                     http_auth_user=None,
-                                                                     http_auth_password="pw")))
-        expect(st, 201, "POST with all fields")
-        check("POST 201 (all fields)", post201, body)
+        answer(fake, 201, "POST with all fields", "POST 201 (all fields)", post201,
+               "POST", "/v1/webhooks", json.dumps(dict(good, user_id=9, version="2.0",
+                                                      http_auth_user=None,
+                                                      http_auth_password="pw")))
         # A Marketplace app's create and its own listing; another company's.
-        st, body = fake.call("POST", "/v1/webhooks", json.dumps(good), bearer="app-token")
-        expect(st, 201, "POST as an app")
-        check("POST 201 (OAuth app)", post201, body)
-        st, body = fake.call("GET", "/v1/webhooks", bearer="app-token")
-        expect(st, 200, "GET as an app")
-        check("GET 200 (OAuth app)", get200, body)
-        st, body = fake.call("POST", "/v1/webhooks", json.dumps(good), token="other-token")
-        expect(st, 201, "POST in company 7")
-        check("POST 201 (company 7)", post201, body)
-        st, body = fake.call("GET", "/v1/webhooks", token="other-token")
-        check("GET 200 (company 7)", get200, body)
+        answer(fake, 201, "POST as an app", "POST 201 (OAuth app)", post201,
+               "POST", "/v1/webhooks", json.dumps(good), bearer="app-token")
+        answer(fake, 200, "GET as an app", "GET 200 (OAuth app)", get200,
+               "GET", "/v1/webhooks", bearer="app-token")
+        answer(fake, 201, "POST in company 7", "POST 201 (company 7)", post201,
+               "POST", "/v1/webhooks", json.dumps(good), token="other-token")
+        body = answer(fake, 200, "GET in company 7", "GET 200 (company 7)", get200,
+                      "GET", "/v1/webhooks", token="other-token")
         if [h["company_id"] for h in json.loads(body)["data"]] != [7]:
             failures.append(f"company 7 lists {body}")
-        st, body = fake.call("POST", "/v1/webhooks",
-                             "subscription_url=https%3A%2F%2Fh.example%2F&event_action=create"
-                             "&event_object=deal&name=form&user_id=3",
-                             ctype="application/x-www-form-urlencoded")
-        expect(st, 201, "POST form")
-        check("POST 201 (form-encoded)", post201, body)
+        answer(fake, 201, "POST form", "POST 201 (form-encoded)", post201,
+               "POST", "/v1/webhooks",
+               "subscription_url=https%3A%2F%2Fh.example%2F&event_action=create"
+               "&event_object=deal&name=form&user_id=3",
+               ctype="application/x-www-form-urlencoded")
 
         for label, bad in (("empty object", "{}"), ("malformed JSON", "{\"a\":"),
                            ("array", "[1]"),
@@ -209,27 +201,21 @@ def main():
                                                            http_auth_user=1))),
                            ("v1 action with 2.0", json.dumps(dict(good, event_action="added"))),
                            ("Pipedrive URL", json.dumps(dict(good, subscription_url="https://api.pipedrive.com/v1")))):
-            st, body = fake.call("POST", "/v1/webhooks", bad)
-            expect(st, 400, f"POST {label}")
-            check(f"POST 400 ({label})", post400, body)
+            answer(fake, 400, f"POST {label}", f"POST 400 ({label})", post400,
+                   "POST", "/v1/webhooks", bad)
 
-        st, body = fake.call("DELETE", f"/v1/webhooks/{created}")
-        expect(st, 200, "DELETE")
-        check("DELETE 200", del200, body)
-        st, body = fake.call("DELETE", "/v1/webhooks/50")
-        expect(st, 403, "DELETE application webhook")
-        check("DELETE 403", del403, body)
-        st, body = fake.call("DELETE", f"/v1/webhooks/{created}")
-        expect(st, 404, "DELETE again")
-        check("DELETE 404", del404, body)
+        answer(fake, 200, "DELETE", "DELETE 200", del200, "DELETE", f"/v1/webhooks/{created}")
+        answer(fake, 403, "DELETE application webhook", "DELETE 403", del403,
+               "DELETE", "/v1/webhooks/50")
+        answer(fake, 404, "DELETE again", "DELETE 404", del404,
+               "DELETE", f"/v1/webhooks/{created}")
 
         for method, path in (("GET", "/v1/webhooks"), ("POST", "/v1/webhooks"),
                              ("DELETE", "/v1/webhooks/1")):
             for token in (None, "wrong"):
-                st, body = fake.call(method, path, json.dumps(good) if method == "POST" else None,
-                                     token=token)
-                expect(st, 401, f"{method} token={token}")
-                check(f"{method} 401 (token {token})", unauth[method.lower()], body)
+                answer(fake, 401, f"{method} token={token}", f"{method} 401 (token {token})",
+                       unauth[method.lower()],
+                       method, path, json.dumps(good) if method == "POST" else None, token=token)
     finally:
         rc = fake.stop()
         os.unlink(state)
@@ -240,6 +226,15 @@ def main():
         print("\n".join(failures), file=sys.stderr)
         return 1
     return 0
+
+
+def answer(fake, want, what, name, schema, *args, **kw):
+    """fake.call(*args, **kw), expecting status want and a body that schema accepts; returns
+    the body."""
+    st, body = fake.call(*args, **kw)
+    expect(st, want, what)
+    check(name, schema, body)
+    return body
 
 
 def expect(got, want, what):

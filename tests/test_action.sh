@@ -15,12 +15,8 @@
 #     that merged the commit; applied again, the stale plan's refusal (exit 4) is commented;
 #   - no token and no secret ever appears in a comment or in the output;
 #   - a wrong command is refused.
-set -euo pipefail
-src=${PDH_SOURCE_DIR:?run through ctest}
-bin=${PDH_BIN:?run through ctest}
+. "${PDH_SOURCE_DIR:?run through ctest}/tests/support/script.sh"
 . "$src/tests/support/fake.sh"
-fail=0
-failed() { echo "FAIL: $*" >&2; fail=1; }
 
 # ---- action.yml -----------------------------------------------------------------------
 python3 - "$src/action.yml" <<'PY' || fail=1

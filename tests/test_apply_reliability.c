@@ -253,16 +253,8 @@ Test(apply_reliability, a_429_storm_ends_within_the_wait_budget_with_exit_5)
 
 Test(apply_reliability, max_wait_wants_seconds)
 {
-	pdh_t_world w;
-	pdh_t_run r;
-
-	pdh_t_world_setup(&w, NULL, SIX);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--max-wait", "soon", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "--max-wait wants a number of seconds"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 0);
-	pdh_t_run_dispose(&r);
-	pdh_t_world_teardown(&w);
+	pdh_t_world_expect_option_refused(SIX, "apply", "--max-wait", "soon",
+	                                  "--max-wait wants a number of seconds");
 }
 
 Test(apply_reliability, ratelimit_reset_as_an_epoch_second_is_read_as_one)

@@ -178,16 +178,8 @@ Test(apply_stream, json_with_nothing_to_do_is_one_document_too)
 
 Test(apply_stream, format_markdown_is_refused)
 {
-	pdh_t_world w;
-	pdh_t_run r;
-
-	pdh_t_world_setup(&w, NULL, FOUR);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--format", "markdown", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "expected text or json"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 0);
-	pdh_t_run_dispose(&r);
-	pdh_t_world_teardown(&w);
+	pdh_t_world_expect_option_refused(FOUR, "apply", "--format", "markdown",
+	                                  "expected text or json");
 }
 
 Test(apply_stream, each_result_is_printed_as_it_settles)

@@ -64,6 +64,17 @@ static char *const *S_oauth(const pdh_t_world *w, const char *token)
 	return env;
 }
 
+/* apply -f FILE --auto-approve (-q when quiet) with the app's token. */
+static void S_apply_as_app(pdh_t_run *r, pdh_t_world *w, bool quiet)
+{
+	if (quiet)
+		pdh_t_world_run_env(r, w, S_oauth(w, APP), "apply", "-q", "-f", w->file,
+		                    "--auto-approve", NULL);
+	else
+		pdh_t_world_run_env(r, w, S_oauth(w, APP), "apply", "-f", w->file, "--auto-approve",
+		                    NULL);
+}
+
 static int S_str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -104,6 +115,21 @@ static int S_writes(pdh_t_world *w)
 	return pdh_t_fake_calls(w->fake, "POST") + pdh_t_fake_calls(w->fake, "DELETE");
 }
 
+/* Another apply as the app: exit `status`, `says` on stdout (on stderr when in_err), and no
+ * write beyond the 3 of the first apply (why). */
+static void S_expect_apply_writes_nothing(pdh_t_world *w, int status, bool in_err,
+                                          const char *says, const char *why)
+{
+	pdh_t_run r;
+
+	S_apply_as_app(&r, w, false);
+	cr_expect_eq(r.status, status, "%s\n%s", r.out, r.err);
+	cr_expect_not_null(strstr(in_err ? r.err : r.out, says), "no '%s' in:\n%s\n%s", says,
+	                   r.out, r.err);
+	cr_expect_eq(S_writes(w), 3, "%s", why);
+	pdh_t_run_dispose(&r);
+}
+
 Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
      .timeout = 60)
 {
@@ -114,8 +140,7 @@ Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
 	/* urls ["*"]: even owning every general webhook, the app deletes none of the company's,
 	 * since its listing does not show them. */
 	S_setup(&w, APP_FILE("manage:\n  urls: [\"*\"]\n"));
-	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-f", w.file,
-	              "--auto-approve", NULL);
+	S_apply_as_app(&r, &w, false);
 	cr_expect_eq(r.status, 0, "apply: %s\n%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Manages general, application webhooks (OAuth token)."),
 	                   "%s", r.out);
@@ -135,12 +160,8 @@ Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
 	                 "the company's webhooks are untouched, the app's are its file");
 	free(state);
 
-	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-f", w.file,
-	              "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "second apply: %s\n%s", r.out, r.err);
-	cr_expect_not_null(strstr(r.out, "Nothing to do."), "%s", r.out);
-	cr_expect_eq(S_writes(&w), 3, "the second apply makes no write");
-	pdh_t_run_dispose(&r);
+	S_expect_apply_writes_nothing(&w, 0, false, "Nothing to do.",
+	                              "the second apply makes no write");
 	pdh_t_world_teardown(&w);
 }
 
@@ -150,18 +171,12 @@ Test(apps, the_delete_everything_brake_counts_the_webhooks_the_app_sees, .timeou
 	pdh_t_run r;
 
 	S_setup(&w, APP_FILE(""));
-	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-q", "-f", w.file,
-	              "--auto-approve", NULL);
+	S_apply_as_app(&r, &w, true);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	pdh_t_write_file(w.file, "pdhooks: 1\nmanage:\n  urls: [\"*\"]\nwebhooks: []\n");
-	pdh_t_world_run_env(&r, &w, S_oauth(&w, APP), "apply", "-f", w.file,
-	              "--auto-approve", NULL);
-	cr_expect_eq(r.status, 3, "%s\n%s", r.out, r.err);
-	cr_expect_not_null(strstr(r.err, "it deletes every owned live webhook (2 of 2)"), "%s",
-	                   r.err);
-	cr_expect_eq(S_writes(&w), 3, "refused: no write beyond the first apply's");
-	pdh_t_run_dispose(&r);
+	S_expect_apply_writes_nothing(&w, 3, true, "it deletes every owned live webhook (2 of 2)",
+	                              "refused: no write beyond the first apply's");
 	pdh_t_world_teardown(&w);
 }
 

@@ -15,6 +15,18 @@ static const pdh_attr *S_a(pdh_attr_id id)
 	return &pdh_attrs[id];
 }
 
+/* The attribute's text on the live side and on the desired side: `before` and `after`. */
+static void S_expect_texts(const pdh_attr *a, const pdh_desired_webhook *d,
+                           const pdh_live_webhook *l, const char *before, const char *after)
+{
+	char *b = pdh_attr_live_text(a, l), *f = pdh_attr_desired_text(a, d);
+
+	cr_expect_str_eq(b, before, "%s before", a->name);
+	cr_expect_str_eq(f, after, "%s after", a->name);
+	free(b);
+	free(f);
+}
+
 Test(attr, the_table_is_designs_list_in_designs_order)
 {
 	static const char *const names[] = { "name", "user_id", "version", "http_auth_user",
@@ -55,17 +67,11 @@ Test(attr, version_is_compared_by_default_and_an_absent_one_agrees)
 {
 	pdh_desired_webhook d = S_desired();
 	pdh_live_webhook l = S_live();
-	char *before, *after;
 
 	l.version = "1.0";
 	cr_expect_eq(pdh_attr_compare(S_a(PDH_ATTR_VERSION), &d, &l, NULL), PDH_ATTR_DIFFERS,
 	             "undeclared: \"2.0\", Pipedrive's default");
-	before = pdh_attr_live_text(S_a(PDH_ATTR_VERSION), &l);
-	after = pdh_attr_desired_text(S_a(PDH_ATTR_VERSION), &d);
-	cr_expect_str_eq(before, "\"1.0\"");
-	cr_expect_str_eq(after, "\"2.0\"");
-	free(before);
-	free(after);
+	S_expect_texts(S_a(PDH_ATTR_VERSION), &d, &l, "\"1.0\"", "\"2.0\"");
 	l.version = NULL;
 	cr_expect_eq(pdh_attr_compare(S_a(PDH_ATTR_VERSION), &d, &l, NULL), PDH_ATTR_SAME);
 }
@@ -107,7 +113,6 @@ Test(attr, a_password_is_compared_only_with_a_real_value)
 	const pdh_attr *pw = S_a(PDH_ATTR_HTTP_AUTH_PASSWORD);
 	pdh_desired_webhook d = S_desired();
 	pdh_live_webhook l = S_live();
-	char *before, *after;
 
 	d.has_http_auth_password = true;
 	d.http_auth_password = "s3cret-value";
@@ -117,12 +122,7 @@ Test(attr, a_password_is_compared_only_with_a_real_value)
 	cr_expect_eq(pdh_attr_compare(pw, &d, &l, NULL), PDH_ATTR_SAME);
 	l.http_auth_password = "another";
 	cr_expect_eq(pdh_attr_compare(pw, &d, &l, NULL), PDH_ATTR_DIFFERS);
-	before = pdh_attr_live_text(pw, &l);
-	after = pdh_attr_desired_text(pw, &d);
-	cr_expect_str_eq(before, "(sensitive)");
-	cr_expect_str_eq(after, "(sensitive)");
-	free(before);
-	free(after);
+	S_expect_texts(pw, &d, &l, "(sensitive)", "(sensitive)");
 	l.password_state = PDH_SECRET_MASKED;
 	l.http_auth_password = NULL;
 	cr_expect_eq(pdh_attr_compare(pw, &d, &l, NULL), PDH_ATTR_MASKED);
@@ -135,12 +135,7 @@ Test(attr, a_password_is_compared_only_with_a_real_value)
 	cr_expect_eq(pdh_attr_compare(pw, &d, &l, NULL), PDH_ATTR_SAME);
 	l.password_state = PDH_SECRET_MASKED;
 	cr_expect_eq(pdh_attr_compare(pw, &d, &l, NULL), PDH_ATTR_DIFFERS);
-	before = pdh_attr_live_text(pw, &l);
-	after = pdh_attr_desired_text(pw, &d);
-	cr_expect_str_eq(before, "(sensitive)");
-	cr_expect_str_eq(after, "null");
-	free(before);
-	free(after);
+	S_expect_texts(pw, &d, &l, "(sensitive)", "null");
 }
 
 /* A saved plan's record has the password's reference and never its value. */

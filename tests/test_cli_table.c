@@ -208,20 +208,12 @@ Test(cli_table, validate_takes_attached_values)
 			cr_expect_str_eq(r.out, "", "-q: no summary line");
 		pdh_t_run_dispose(&r);
 	}
-	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-fno-such-file.yaml", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "no-such-file.yaml"), "%s", r.err);
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_ERR_HAS(1, "no-such-file.yaml", "validate", "-fno-such-file.yaml");
 	/* Options of the commands that call the API are not validate's. */
-	pdh_t_pdhooks(&r, NULL, NULL, "validate", "--api-url", "http://localhost/", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: validate: unknown option --api-url "
-	                        "(see 'pdhooks help validate')\n");
-	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, NULL, NULL, "validate", file, NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "validate: unexpected argument"), "%s", r.err);
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: validate: unknown option --api-url "
+	                    "(see 'pdhooks help validate')\n",
+	                 "validate", "--api-url", "http://localhost/");
+	PDH_T_EXPECT_ERR_HAS(1, "validate: unexpected argument", "validate", file);
 	free(eq);
 	free(attached);
 	free(file);
@@ -230,41 +222,25 @@ Test(cli_table, validate_takes_attached_values)
 /* The bounds and values of the table are what the parser enforces. */
 Test(cli_table, values_are_parsed_as_the_table_says)
 {
-	pdh_t_run r;
-
-	pdh_t_pdhooks(&r, NULL, NULL, "apply", "--parallelism", "33", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: --parallelism wants a whole number from 1 to 32, "
-	                        "not '33'\n");
-	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, NULL, NULL, "apply", "--parallelism=0", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "from 1 to 32, not '0'"), "%s", r.err);
-	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, NULL, NULL, "plan", "--format=yaml", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: --format 'yaml': expected text, json or markdown\n");
-	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, NULL, NULL, "plan", "--timeout", "3601", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: --timeout wants a number of seconds over 0 and "
-	                        "at most 3600, not '3601'\n");
-	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, NULL, NULL, "plan", "--max-deletes", "2147483648", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "--max-deletes wants a whole number of 0 or more"), "%s",
-	                   r.err);
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: --parallelism wants a whole number from 1 to 32, "
+	                    "not '33'\n",
+	                 "apply", "--parallelism", "33");
+	PDH_T_EXPECT_ERR_HAS(1, "from 1 to 32, not '0'", "apply", "--parallelism=0");
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: --format 'yaml': expected text, json or markdown\n",
+	                 "plan", "--format=yaml");
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: --timeout wants a number of seconds over 0 and at "
+	                    "most 3600, not '3601'\n",
+	                 "plan", "--timeout", "3601");
+	PDH_T_EXPECT_ERR_HAS(1, "--max-deletes wants a whole number of 0 or more", "plan",
+	                     "--max-deletes", "2147483648");
 	/* A flag takes no value. */
-	pdh_t_pdhooks(&r, NULL, NULL, "apply", "--force=yes", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "apply: unknown option --force=yes"), "%s", r.err);
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_ERR_HAS(1, "apply: unknown option --force=yes", "apply", "--force=yes");
 	/* An option of another command. */
-	pdh_t_pdhooks(&r, NULL, NULL, "export", "--force", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "export: unknown option --force"), "%s", r.err);
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_ERR_HAS(1, "export: unknown option --force", "export", "--force");
+	/* Commands without arguments name the one left over and where it belongs. */
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: export: unexpected argument 'out.yaml' (the output "
+	                    "file goes after -o)\n",
+	                 "export", "out.yaml");
 }
 
 /* plan takes the same forms, against the fake. */

@@ -61,21 +61,19 @@ Test(api_url, trailing_slashes_are_dropped)
 
 Test(api_url, company_domain_must_be_a_label)
 {
-	cr_expect(pdh_company_domain_valid("acme"));
-	cr_expect(pdh_company_domain_valid("a"));
-	cr_expect(pdh_company_domain_valid("acme-2"));
-	cr_expect_not(pdh_company_domain_valid(""));
-	cr_expect_not(pdh_company_domain_valid(NULL));
-	cr_expect_not(pdh_company_domain_valid("-acme"));
-	cr_expect_not(pdh_company_domain_valid("acme-"));
-	cr_expect_not(pdh_company_domain_valid("acme.evil.example"));
-	cr_expect_not(pdh_company_domain_valid("acme/x"));
-	cr_expect_not(pdh_company_domain_valid("acme@evil"));
-	cr_expect_not(pdh_company_domain_valid("ac me"));
-	cr_expect(pdh_company_domain_valid(
-		"a23456789012345678901234567890123456789012345678901234567890123"));
-	cr_expect_not(pdh_company_domain_valid(
-		"a234567890123456789012345678901234567890123456789012345678901234"));
+	static const char *const good[] = {
+		"acme", "a", "acme-2",
+		"a23456789012345678901234567890123456789012345678901234567890123", /* 63 */
+	};
+	static const char *const bad[] = {
+		"", NULL, "-acme", "acme-", "acme.evil.example", "acme/x", "acme@evil", "ac me",
+		"a234567890123456789012345678901234567890123456789012345678901234", /* 64 */
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_expect(pdh_company_domain_valid(good[i]), "%s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_not(pdh_company_domain_valid(bad[i]), "%s", bad[i] ? bad[i] : "NULL");
 	S_expect_url_error(NULL, NULL, "evil.example/x?", "PIPEDRIVE_COMPANY_DOMAIN");
 }
 
@@ -410,6 +408,14 @@ static void S_feed(pdh_http_result *r, const char *line)
 	pdh_http_parse_header(r, line, strlen(line), 1000);
 }
 
+/* A fresh result with each of lines (NULL-terminated) parsed in turn. */
+static void S_parse(pdh_http_result *r, const char *const lines[])
+{
+	pdh_http_result_init(r);
+	for (size_t i = 0; lines[i]; i++)
+		S_feed(r, lines[i]);
+}
+
 Test(headers, ratelimit_and_retry_after_lines)
 {
 	pdh_http_result r;
@@ -433,12 +439,9 @@ Test(headers, ratelimit_and_retry_after_lines)
 Test(headers, bad_values_read_as_absent)
 {
 	pdh_http_result r;
-	pdh_http_result_init(&r);
-	S_feed(&r, "x-ratelimit-remaining: lots\r\n");
-	S_feed(&r, "x-ratelimit-reset: -1\r\n");
-	S_feed(&r, "retry-after: later\r\n");
-	S_feed(&r, "x-ratelimit-remaining-extra: 5\r\n");
-	S_feed(&r, "no colon here\r\n");
+	S_parse(&r, (const char *const[]){ "x-ratelimit-remaining: lots\r\n",
+		"x-ratelimit-reset: -1\r\n", "retry-after: later\r\n",
+		"x-ratelimit-remaining-extra: 5\r\n", "no colon here\r\n", NULL });
 	cr_expect_eq(r.ratelimit_remaining, -1);
 	cr_expect_eq(r.ratelimit_reset_ms, -1);
 	cr_expect_eq(r.retry_after_ms, -1);
@@ -447,10 +450,8 @@ Test(headers, bad_values_read_as_absent)
 Test(headers, a_new_status_line_forgets_the_interim_answer)
 {
 	pdh_http_result r;
-	pdh_http_result_init(&r);
-	S_feed(&r, "HTTP/1.1 100 Continue\r\n");
-	S_feed(&r, "Retry-After: 5\r\n");
-	S_feed(&r, "HTTP/1.1 201 Created\r\n");
+	S_parse(&r, (const char *const[]){ "HTTP/1.1 100 Continue\r\n", "Retry-After: 5\r\n",
+		"HTTP/1.1 201 Created\r\n", NULL });
 	cr_expect_eq(r.retry_after_ms, -1);
 }
 

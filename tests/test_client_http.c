@@ -182,6 +182,14 @@ Test(client_http, create_answered_503_is_an_api_error_with_status)
 	pdh_t_fake_stop(f);
 }
 
+/* The listing, once the fault (a /_fake/fail body) is queued. */
+static int S_list_after(pdh_t_fake *f, pdh_client *c, const char *fault, pdh_live **l,
+                        pdh_http_result *res, pdh_error *err)
+{
+	S_fail(f, fault);
+	return pdh_client_list(c, l, res, err);
+}
+
 Test(client_http, dropped_and_slow_calls_are_transport_errors)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
@@ -190,12 +198,10 @@ Test(client_http, dropped_and_slow_calls_are_transport_errors)
 	pdh_http_result res;
 	pdh_error err = { 0 };
 
-	S_fail(f, "{\"method\":\"GET\",\"kind\":\"drop\",\"count\":1}");
-	cr_expect_eq(pdh_client_list(c, &l, &res, &err), PDH_ENET);
+	cr_expect_eq(S_list_after(f, c, "{\"method\":\"GET\",\"kind\":\"drop\",\"count\":1}", &l, &res, &err), PDH_ENET);
 	cr_expect_neq(res.transport, 0);
 	cr_expect_eq(res.status, 0);
-	S_fail(f, "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":2000,\"count\":1}");
-	cr_expect_eq(pdh_client_list(c, &l, &res, &err), PDH_ENET);
+	cr_expect_eq(S_list_after(f, c, "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":2000,\"count\":1}", &l, &res, &err), PDH_ENET);
 	cr_expect_not_null(strstr(err.message, "timed out after 0.5 s"), "%s", err.message);
 	cr_expect_null(l);
 	/* the handle is still usable after failures */
@@ -213,8 +219,7 @@ Test(client_http, a_redirect_is_an_error_naming_the_status_not_followed)
 	pdh_http_result res;
 	pdh_error err = { 0 };
 
-	S_fail(f, "{\"method\":\"GET\",\"kind\":\"status\",\"status\":302,\"count\":1}");
-	cr_expect_eq(pdh_client_list(c, &l, &res, &err), PDH_EAPI);
+	cr_expect_eq(S_list_after(f, c, "{\"method\":\"GET\",\"kind\":\"status\",\"status\":302,\"count\":1}", &l, &res, &err), PDH_EAPI);
 	cr_expect_null(l);
 	cr_expect_eq(res.status, 302);
 	cr_expect_not_null(strstr(err.message, "HTTP 302"), "%s", err.message);

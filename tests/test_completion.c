@@ -96,6 +96,20 @@ static char *S_complete_v(const char *const words[])
 
 #define S_COMPLETE(...) S_complete_v((const char *const[]){ "pdhooks", __VA_ARGS__, NULL })
 
+/* Completes words and expects exactly the reply `want` ("" for none). */
+static void S_expect_v(const char *want, const char *const words[])
+{
+	char *r = S_complete_v(words);
+	size_t n = 0;
+
+	while (words[n + 1])
+		n++;
+	cr_expect_str_eq(r, want, "completing %s after %s: %s", words[n], words[1], r);
+	free(r);
+}
+
+#define S_EXPECT(want, ...) S_expect_v(want, (const char *const[]){ "pdhooks", __VA_ARGS__, NULL })
+
 /* Whether reply holds the line `word`. */
 static bool S_has(const char *reply, const char *word)
 {
@@ -164,32 +178,20 @@ Test(completion, every_option_of_every_command)
 
 Test(completion, options_by_prefix)
 {
-	char *r = S_COMPLETE("plan", "--fo");
-
-	cr_expect_str_eq(r, "--format\n");
-	free(r);
-	r = S_COMPLETE("apply", "--auto");
-	cr_expect_str_eq(r, "--auto-approve\n");
-	free(r);
+	S_EXPECT("--format\n", "plan", "--fo");
+	S_EXPECT("--auto-approve\n", "apply", "--auto");
 	/* validate is offline: no --api-url */
-	r = S_COMPLETE("validate", "--api");
-	cr_expect_str_empty(r);
-	free(r);
+	S_EXPECT("", "validate", "--api");
 }
 
 Test(completion, format_values)
 {
-	char *r = S_COMPLETE("plan", "--format", "");
+	char *r;
 
-	cr_expect_str_eq(r, "text\njson\nmarkdown\n");
-	free(r);
-	r = S_COMPLETE("plan", "--format", "m");
-	cr_expect_str_eq(r, "markdown\n");
-	free(r);
+	S_EXPECT("text\njson\nmarkdown\n", "plan", "--format", "");
+	S_EXPECT("markdown\n", "plan", "--format", "m");
 	/* --format=j: bash splits the word at '=' */
-	r = S_COMPLETE("plan", "--format", "=", "j");
-	cr_expect_str_eq(r, "json\n");
-	free(r);
+	S_EXPECT("json\n", "plan", "--format", "=", "j");
 	r = S_COMPLETE("plan", "--format", "=");
 	cr_expect_eq(S_lines(r), 3, "%s", r);
 	free(r);
@@ -242,31 +244,18 @@ Test(completion, files_after_path_options)
 
 Test(completion, files_by_prefix)
 {
-	char *r = S_COMPLETE("plan", "-f", "des");
-
-	cr_expect_str_eq(r, "desired.yaml\n");
-	free(r);
-	r = S_COMPLETE("plan", "--out", "=", "des");
-	cr_expect_str_eq(r, "desired.yaml\n");
-	free(r);
-	r = S_COMPLETE("validate", "-C", "d");
-	cr_expect_str_eq(r, "deploy\n");
-	free(r);
+	S_EXPECT("desired.yaml\n", "plan", "-f", "des");
+	S_EXPECT("desired.yaml\n", "plan", "--out", "=", "des");
+	S_EXPECT("deploy\n", "validate", "-C", "d");
 	/* apply's argument is a saved plan: files */
-	r = S_COMPLETE("apply", "des");
-	cr_expect_str_eq(r, "desired.yaml\n");
-	free(r);
+	S_EXPECT("desired.yaml\n", "apply", "des");
 }
 
 Test(completion, values_with_nothing_to_offer)
 {
-	char *r = S_COMPLETE("plan", "--api-url", "");
-
-	cr_expect_str_empty(r, "a URL has no completion: %s", r);
-	free(r);
-	r = S_COMPLETE("apply", "--parallelism", "");
-	cr_expect_str_empty(r, "%s", r);
-	free(r);
+	/* a URL has no completion */
+	S_EXPECT("", "plan", "--api-url", "");
+	S_EXPECT("", "apply", "--parallelism", "");
 }
 
 Test(completion, arguments_of_help_and_completion)
@@ -289,10 +278,7 @@ Test(completion, arguments_of_help_and_completion)
 
 Test(completion, unknown_command_offers_nothing)
 {
-	char *r = S_COMPLETE("frobnicate", "--");
-
-	cr_expect_str_empty(r);
-	free(r);
+	S_EXPECT("", "frobnicate", "--");
 }
 
 /* Every option and command of the tables is in the bash script, spelled as typed. */

@@ -183,6 +183,19 @@ static void T_load_good(T_load *t, const char *rel)
 	cr_assert_not_null(t->d);
 }
 
+/* manage.urls as loaded: declared or not, and exactly want (NULL-terminated), in order. */
+static void T_expect_manage_urls(const pdh_desired *d, bool declared, const char *const want[])
+{
+	size_t n = 0;
+
+	cr_expect_eq(d->manage_urls_declared, declared);
+	while (want[n])
+		n++;
+	cr_assert_eq(d->n_manage_urls, n);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(d->manage_urls[i], want[i], "manage_urls[%zu]", i);
+}
+
 Test(desired, minimal_file_gets_every_default)
 {
 	T_load t;
@@ -202,9 +215,7 @@ Test(desired, minimal_file_gets_every_default)
 	cr_expect(t.d->prune);
 	cr_expect_eq(t.d->max_deletes, PDH_DEFAULT_MAX_DELETES);
 	cr_expect_not(t.d->manage_all);
-	cr_expect_not(t.d->manage_urls_declared);
-	cr_assert_eq(t.d->n_manage_urls, 1);
-	cr_expect_str_eq(t.d->manage_urls[0], "https://hooks.example.com/");
+	T_expect_manage_urls(t.d, false, (const char *const[]){ "https://hooks.example.com/", NULL });
 	cr_assert_eq(t.d->n_webhooks, 1);
 	w = &t.d->webhooks[0];
 	cr_expect_str_eq(w->event_action, "create");
@@ -230,9 +241,7 @@ Test(desired, full_example_loads_every_field)
 
 	T_load_good(&t, "good/full.yaml");
 	cr_expect_eq(t.diags.len, 0);
-	cr_expect(t.d->manage_urls_declared);
-	cr_assert_eq(t.d->n_manage_urls, 1);
-	cr_expect_str_eq(t.d->manage_urls[0], "https://hooks.example.com/");
+	T_expect_manage_urls(t.d, true, (const char *const[]){ "https://hooks.example.com/", NULL });
 	cr_assert_eq(t.d->n_webhooks, 1);
 	w = &t.d->webhooks[0];
 	cr_expect_str_eq(w->name, "deals-to-warehouse");
@@ -308,11 +317,8 @@ Test(desired, default_manage_urls_are_distinct_origins_in_file_order)
 	T_load t;
 
 	T_load_good(&t, "good/manage-defaults.yaml");
-	cr_expect_not(t.d->manage_urls_declared);
-	cr_assert_eq(t.d->n_manage_urls, 3);
-	cr_expect_str_eq(t.d->manage_urls[0], "https://b.example.com/");
-	cr_expect_str_eq(t.d->manage_urls[1], "https://a.example.com/");
-	cr_expect_str_eq(t.d->manage_urls[2], "https://a.example.com:8443/");
+	T_expect_manage_urls(t.d, false, (const char *const[]){ "https://b.example.com/",
+		"https://a.example.com/", "https://a.example.com:8443/", NULL });
 	T_dispose(&t);
 }
 
@@ -321,12 +327,26 @@ Test(desired, declared_manage_urls_are_normalised_and_interpolated)
 	T_load t;
 
 	T_load_good(&t, "good/manage-urls.yaml");
-	cr_expect(t.d->manage_urls_declared);
 	cr_expect_not(t.d->manage_all);
-	cr_assert_eq(t.d->n_manage_urls, 2);
-	cr_expect_str_eq(t.d->manage_urls[0], "https://hooks.example.com/");
-	cr_expect_str_eq(t.d->manage_urls[1], "https://hooks.example.com/pipedrive/");
+	T_expect_manage_urls(t.d, true, (const char *const[]){ "https://hooks.example.com/",
+		"https://hooks.example.com/pipedrive/", NULL });
 	T_dispose(&t);
+}
+
+/* The manage section of a file without webhooks or manage.urls entries. */
+typedef struct {
+	bool all, declared, prune;
+	long long max_deletes;
+} T_manage;
+
+static void T_expect_manage(const pdh_desired *d, T_manage want)
+{
+	cr_expect_eq(d->manage_all, want.all);
+	cr_expect_eq(d->manage_urls_declared, want.declared);
+	cr_expect_eq(d->n_manage_urls, 0);
+	cr_expect_eq(d->prune, want.prune);
+	cr_expect_eq(d->max_deletes, want.max_deletes);
+	cr_expect_eq(d->n_webhooks, 0);
 }
 
 Test(desired, manage_star_prune_false_zero_deletes)
@@ -334,12 +354,8 @@ Test(desired, manage_star_prune_false_zero_deletes)
 	T_load t;
 
 	T_load_good(&t, "good/manage-all.yaml");
-	cr_expect(t.d->manage_all);
-	cr_expect(t.d->manage_urls_declared);
-	cr_expect_eq(t.d->n_manage_urls, 0);
-	cr_expect_not(t.d->prune);
-	cr_expect_eq(t.d->max_deletes, 0);
-	cr_expect_eq(t.d->n_webhooks, 0);
+	T_expect_manage(t.d, (T_manage){ .all = true, .declared = true, .prune = false,
+	                                 .max_deletes = 0 });
 	T_dispose(&t);
 }
 
@@ -367,11 +383,8 @@ Test(desired, empty_sections_mean_defaults)
 
 	T_load_good(&t, "good/null-sections.yaml");
 	cr_expect_eq(t.diags.len, 0);
-	cr_expect(t.d->prune);
-	cr_expect_eq(t.d->max_deletes, PDH_DEFAULT_MAX_DELETES);
-	cr_expect_not(t.d->manage_urls_declared);
-	cr_expect_eq(t.d->n_manage_urls, 0);
-	cr_expect_eq(t.d->n_webhooks, 0);
+	T_expect_manage(t.d, (T_manage){ .all = false, .declared = false, .prune = true,
+	                                 .max_deletes = PDH_DEFAULT_MAX_DELETES });
 	T_dispose(&t);
 }
 
@@ -443,33 +456,37 @@ Test(desired, secrets_never_in_rendered_diagnostics)
 	}
 }
 
-Test(desired, literal_password_is_masked_in_the_quoted_line)
+/* The diagnostics of testdata/desired/REL, rendered with the source. Caller frees. */
+static char *T_rendered(const char *rel)
 {
 	T_load t;
 	char *text;
 
-	T_load_file(&t, "good/warn-literal-password.yaml");
+	T_load_file(&t, rel);
 	text = T_render(&t, false);
+	T_dispose(&t);
+	return text;
+}
+
+Test(desired, literal_password_is_masked_in_the_quoted_line)
+{
+	char *text = T_rendered("good/warn-literal-password.yaml");
+
 	cr_expect_not_null(strstr(text, "    http_auth_password: ***************\n"), "%s", text);
 	cr_expect_not_null(strstr(text, "  http_auth_password: *********************\n"), "%s", text);
 	free(text);
-	T_dispose(&t);
 }
 
 Test(desired, reference_alone_is_shown)
 {
-	T_load t;
-	char *text;
+	char *text = T_rendered("bad/unset-variable.yaml");
 
-	T_load_file(&t, "bad/unset-variable.yaml");
-	text = T_render(&t, false);
 	cr_expect_str_eq(text,
 	                 "bad/unset-variable.yaml:6:25: error: environment variable 'PD_UNSET_PASSWORD' "
 	                 "is not set (use ${PD_UNSET_PASSWORD:-default} for a default)\n"
 	                 "      http_auth_password: ${PD_UNSET_PASSWORD}\n"
 	                 "                          ^\n");
 	free(text);
-	T_dispose(&t);
 }
 
 /* ---- limits ------------------------------------------------------------------------------ */
@@ -557,53 +574,68 @@ Test(desired, missing_file_is_an_io_error)
 	pdh_diags_dispose(&diags);
 }
 
-Test(desired, many_problems_are_capped)
+/* Loads the text of b as the file `name`, diags initialised for it; the loader's answer. */
+static int T_load_text(const pdh_buf *b, const char *name, const pdh_load_opts *o,
+                       pdh_desired **d, pdh_diags *diags)
 {
-	pdh_buf b = PDH_BUF_INIT;
-	pdh_desired *d;
-	pdh_diags diags;
 	pdh_error err = { 0 };
 
-	/* 500 entries with an unknown key each and all three required keys missing. */
+	pdh_diags_init(diags, name);
+	return pdh_desired_load_buffer(d, name, b->data, b->len, o, diags, &err);
+}
+
+/* Loads "pdhooks: 1\nwebhooks:\n" and count lines "PRE<index>POST" as the file `name`; the
+ * loader's answer. diags is left initialised with what it said. */
+static int T_load_lines(const char *name, const char *pre, const char *post, int count,
+                        pdh_desired **d, pdh_diags *diags)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	int rc;
+
 	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
-	for (int i = 0; i < 500; i++)
-		pdh_buf_printf(&b, "  - bogus%d: 1\n", i);
-	pdh_diags_init(&diags, "many.yaml");
-	cr_expect_eq(pdh_desired_load_buffer(&d, "many.yaml", b.data, b.len, NULL, &diags, &err),
-	             PDH_EFILE);
-	cr_assert_eq(diags.len, 101);
-	cr_expect_eq(diags.items[99].line, 27);
-	cr_expect_eq(diags.items[100].level, PDH_DIAG_ERROR);
-	cr_expect_str_eq(diags.items[100].message,
-	                 "1900 more errors not shown (at most 100 problems are)");
-	pdh_diags_dispose(&diags);
+	for (int i = 0; i < count; i++)
+		pdh_buf_printf(&b, "%s%d%s", pre, i, post);
+	rc = T_load_text(&b, name, NULL, d, diags);
 	pdh_buf_dispose(&b);
+	return rc;
+}
+
+/* The last of diags is the cap's summary: level and message; 100 problems shown before it. */
+static void T_expect_capped(const pdh_diags *diags, pdh_diag_level level, const char *message)
+{
+	cr_assert_eq(diags->len, 101);
+	cr_expect_eq(diags->items[100].level, level);
+	cr_expect_str_eq(diags->items[100].message, message);
+}
+
+Test(desired, many_problems_are_capped)
+{
+	pdh_desired *d;
+	pdh_diags diags;
+
+	/* 500 entries with an unknown key each and all three required keys missing. */
+	cr_expect_eq(T_load_lines("many.yaml", "  - bogus", ": 1\n", 500, &d, &diags), PDH_EFILE);
+	T_expect_capped(&diags, PDH_DIAG_ERROR,
+	                "1900 more errors not shown (at most 100 problems are)");
+	cr_expect_eq(diags.items[99].line, 27);
+	pdh_diags_dispose(&diags);
 }
 
 Test(desired, many_warnings_are_capped_and_the_file_still_loads)
 {
-	pdh_buf b = PDH_BUF_INIT;
 	pdh_desired *d;
 	pdh_diags diags;
-	pdh_error err = { 0 };
 
-	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks:\n");
-	for (int i = 0; i < 150; i++)
-		pdh_buf_printf(&b, "  - {event_action: create, event_object: deal, "
-		                   "subscription_url: \"http://h.example.com/%d\"}\n", i);
-	pdh_diags_init(&diags, "warn.yaml");
-	cr_expect_eq(pdh_desired_load_buffer(&d, "warn.yaml", b.data, b.len, NULL, &diags, &err),
-	             PDH_OK);
+	cr_expect_eq(T_load_lines("warn.yaml", "  - {event_action: create, event_object: deal, "
+	                          "subscription_url: \"http://h.example.com/", "\"}\n", 150, &d,
+	                          &diags), PDH_OK);
 	cr_assert_not_null(d);
 	cr_expect_eq(d->n_webhooks, 150);
 	cr_expect_eq(diags.n_errors, 0);
-	cr_assert_eq(diags.len, 101);
-	cr_expect_eq(diags.items[100].level, PDH_DIAG_WARNING);
-	cr_expect_str_eq(diags.items[100].message,
-	                 "50 more warnings not shown (at most 100 problems are)");
+	T_expect_capped(&diags, PDH_DIAG_WARNING,
+	                "50 more warnings not shown (at most 100 problems are)");
 	pdh_desired_free(d);
 	pdh_diags_dispose(&diags);
-	pdh_buf_dispose(&b);
 }
 
 /* Loads "webhooks: [ITEM,ITEM,...]" with count items; the single diagnostic it must give is
@@ -612,15 +644,12 @@ static void T_load_repeated(const char *item, int count, pdh_diags *diags)
 {
 	pdh_buf b = PDH_BUF_INIT;
 	pdh_desired *d = NULL;
-	pdh_error err = { 0 };
 
 	pdh_buf_puts(&b, "pdhooks: 1\nwebhooks: [");
 	for (int i = 0; i < count; i++)
 		pdh_buf_puts(&b, item);
 	pdh_buf_puts(&b, "]\n");
-	pdh_diags_init(diags, "gen.yaml");
-	cr_expect_eq(pdh_desired_load_buffer(&d, "gen.yaml", b.data, b.len, &T_opts, diags, &err),
-	             PDH_EFILE);
+	cr_expect_eq(T_load_text(&b, "gen.yaml", &T_opts, &d, diags), PDH_EFILE);
 	cr_expect_null(d);
 	cr_assert_eq(diags->len, 1);
 	cr_expect_eq(diags->items[0].line, 2);

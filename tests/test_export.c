@@ -36,15 +36,10 @@ static char *S_quote(const char *s)
 
 Test(export, quote_escapes_what_yaml_needs)
 {
-	char *q = S_quote("a \"b\" \\ c\n\td$e");
-	cr_expect_str_eq(q, "\"a \\\"b\\\" \\\\ c\\n\\td$$e\"");
-	free(q);
-	q = S_quote("\x01\xc2\x85\xe2\x80\xa8\xef\xbb\xbf\xff");
-	cr_expect_str_eq(q, "\"\\u0001\\u0085\\u2028\\uFEFF\\uFFFD\"");
-	free(q);
-	q = S_quote(NULL);
-	cr_expect_str_eq(q, "~");
-	free(q);
+	pdh_t_expect_str_free(S_quote("a \"b\" \\ c\n\td$e"), "\"a \\\"b\\\" \\\\ c\\n\\td$$e\"");
+	pdh_t_expect_str_free(S_quote("\x01\xc2\x85\xe2\x80\xa8\xef\xbb\xbf\xff"),
+	                      "\"\\u0001\\u0085\\u2028\\uFEFF\\uFFFD\"");
+	pdh_t_expect_str_free(S_quote(NULL), "~");
 }
 
 static const char *const S_hostile[] = {

@@ -754,12 +754,11 @@ Test(fake, bad_bodies_never_crash)
 	char *huge = pdh_xmalloc(big + 1), *nest = pdh_xmalloc(deep + 1);
 	pdh_t_http r;
 	json_t *j;
+	static const char *const bad[] = { "{\"subscription_url\":", "[1,2,3]",
+		"\"just a string\"", "null", "{\"name\":\"\xff\xfe\"}" };
 
-	S_expect_400(f, "{\"subscription_url\":", "body");
-	S_expect_400(f, "[1,2,3]", "body");
-	S_expect_400(f, "\"just a string\"", "body");
-	S_expect_400(f, "null", "body");
-	S_expect_400(f, "{\"name\":\"\xff\xfe\"}", "body");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		S_expect_400(f, bad[i], "body");
 	memset(nest, '[', deep);
 	nest[deep] = '\0';
 	S_expect_400(f, nest, "body");
@@ -968,10 +967,8 @@ Test(fake, state_file_seeds_and_persists_across_restart)
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_count_hooks(f), 3);
 	pdh_t_fake_stop(f);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake, state_file_missing_starts_empty_and_bad_file_refuses)
@@ -998,10 +995,8 @@ Test(fake, state_file_missing_starts_empty_and_bad_file_refuses)
 	pdh_t_run_argv(&run, argv, NULL, NULL);
 	cr_expect_eq(run.status, 1);
 	pdh_t_run_dispose(&run);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake, example_state_file_loads)
@@ -1032,10 +1027,8 @@ Test(fake, example_state_file_loads)
 	json_decref(j);
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 	free(text);
 	free(example);
 }
@@ -1079,16 +1072,6 @@ Test(fake, latency_option_and_config)
 	pdh_t_fake_stop(f);
 }
 
-static long S_header_num(const pdh_t_http *r, const char *name)
-{
-	char *v = pdh_t_http_header(r, name);
-	long n;
-	cr_assert_not_null(v, "no %s header in:\n%s", name, r->headers);
-	n = atol(v);
-	free(v);
-	return n;
-}
-
 Test(fake, rate_limit_headers_and_429)
 {
 	char *args[] = { "--rate-limit", "3", NULL };
@@ -1100,17 +1083,17 @@ Test(fake, rate_limit_headers_and_429)
 	for (long i = 0; i < 3; i++) {
 		S_api(&r, f, "GET", "/webhooks", NULL);
 		cr_expect_eq(r.status, 200);
-		cr_expect_eq(S_header_num(&r, "x-ratelimit-limit"), 3);
-		cr_expect_eq(S_header_num(&r, "x-ratelimit-remaining"), 2 - i);
-		cr_expect_geq(S_header_num(&r, "x-ratelimit-reset"), 1);
-		cr_expect_leq(S_header_num(&r, "x-ratelimit-reset"), 2);
+		cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-limit"), 3);
+		cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 2 - i);
+		cr_expect_geq(pdh_t_http_header_num(&r, "x-ratelimit-reset"), 1);
+		cr_expect_leq(pdh_t_http_header_num(&r, "x-ratelimit-reset"), 2);
 		pdh_t_http_dispose(&r);
 	}
 	S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
 	cr_expect_eq(r.status, 429);
-	retry = S_header_num(&r, "Retry-After");
+	retry = pdh_t_http_header_num(&r, "Retry-After");
 	cr_expect(retry >= 1 && retry <= 2, "Retry-After %ld", retry);
-	cr_expect_eq(S_header_num(&r, "x-ratelimit-remaining"), 0);
+	cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 0);
 	j = S_parse(r.body);
 	cr_expect(json_is_false(json_object_get(j, "success")));
 	json_decref(j);
@@ -1137,17 +1120,17 @@ Test(fake, rate_limit_by_config_and_daily_budget)
 	                                "{\"rate_limit\":1,\"daily_limit\":2}", NULL), 200);
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 200);
-	cr_expect_eq(S_header_num(&r, "x-daily-requests-left"), 1);
+	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 1);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 429);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"rate_limit\":0}", NULL), 200);
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 200);
-	cr_expect_eq(S_header_num(&r, "x-daily-requests-left"), 0);
+	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 0);
 	pdh_t_http_dispose(&r);
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 429, "daily budget spent");
-	cr_expect_gt(S_header_num(&r, "Retry-After"), 0);
+	cr_expect_gt(pdh_t_http_header_num(&r, "Retry-After"), 0);
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
 }
@@ -1510,10 +1493,8 @@ Test(fake, verbose_logs_calls_without_secrets)
 	cr_expect_null(strstr(log, "test-token"), "%s", log);
 	free(log);
 	free(url);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake, bad_fault_requests_are_refused)

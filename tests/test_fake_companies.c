@@ -20,39 +20,12 @@
 #define ACME "x-api-token: acme"
 #define TOK1 "x-api-token: tok-1"
 #define TOK2 "x-api-token: tok-2"
-#define HOOK(url) \
-	"{\"subscription_url\":\"" url "\",\"event_action\":\"create\",\"event_object\":\"deal\"," \
-	"\"name\":\"n\"}"
-
-static json_t *S_call(pdh_t_fake *f, const char *auth, const char *method, const char *path,
-                      const char *body, long want)
-{
-	pdh_t_http r;
-	json_t *j;
-
-	pdh_t_fake_api(&r, f, auth, method, path, body);
-	cr_assert_eq(r.status, want, "%s %s as %s: %ld %s", method, path, auth, r.status, r.body);
-	j = json_loads(r.body, 0, NULL);
-	cr_assert_not_null(j, "not JSON: %s", r.body);
-	pdh_t_http_dispose(&r);
-	return j;
-}
+#define HOOK(url) PDH_T_DEAL_HOOK(url)
 
 /* "id@company," for each webhook listed */
 static char *S_listing(pdh_t_fake *f, const char *auth)
 {
-	json_t *j = S_call(f, auth, "GET", "/webhooks", NULL, 200), *h;
-	char *out = pdh_xstrdup("");
-	size_t i;
-
-	json_array_foreach(json_object_get(j, "data"), i, h) {
-		char *n = pdh_xasprintf("%s%lld@%lld,", out, json_integer_value(json_object_get(h, "id")),
-		                        json_integer_value(json_object_get(h, "company_id")));
-		free(out);
-		out = n;
-	}
-	json_decref(j);
-	return out;
+	return pdh_t_fake_list_ids(f, auth, true);
 }
 
 static void S_expect_listing(pdh_t_fake *f, const char *auth, const char *want)
@@ -64,7 +37,7 @@ static void S_expect_listing(pdh_t_fake *f, const char *auth, const char *want)
 
 static long S_create(pdh_t_fake *f, const char *auth)
 {
-	json_t *j = S_call(f, auth, "POST", "/webhooks", HOOK("https://h.example/x"), 201);
+	json_t *j = pdh_t_fake_api_json(f, auth, "POST", "/webhooks", HOOK("https://h.example/x"), 201);
 	long id = (long)json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
 	json_decref(j);
 	return id;
@@ -83,12 +56,12 @@ Test(fake_companies, each_token_its_own_store_and_ids_unique_across)
 	S_expect_listing(f, ACME, "2@7,4@7,");
 	S_expect_listing(f, TOK1, "");
 	S_expect_listing(f, TOK2, "3@1002,");
-	json_decref(S_call(f, ACME, "DELETE", "/webhooks/1", NULL, 404));
-	json_decref(S_call(f, API, "DELETE", "/webhooks/2", NULL, 404));
-	json_decref(S_call(f, ACME, "DELETE", "/webhooks/2", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, ACME, "DELETE", "/webhooks/1", NULL, 404));
+	json_decref(pdh_t_fake_api_json(f, API, "DELETE", "/webhooks/2", NULL, 404));
+	json_decref(pdh_t_fake_api_json(f, ACME, "DELETE", "/webhooks/2", NULL, 200));
 	S_expect_listing(f, ACME, "4@7,");
 	S_expect_listing(f, API, "1@1,");
-	json_decref(S_call(f, "x-api-token: tok-3", "GET", "/webhooks", NULL, 401));
+	json_decref(pdh_t_fake_api_json(f, "x-api-token: tok-3", "GET", "/webhooks", NULL, 401));
 	pdh_t_fake_stop(f);
 }
 
@@ -97,10 +70,10 @@ Test(fake_companies, rate_limit_window_per_company)
 	char *args[] = { "--company", "7:acme", "--rate-limit", "1", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
 
-	json_decref(S_call(f, API, "GET", "/webhooks", NULL, 200));
-	json_decref(S_call(f, API, "GET", "/webhooks", NULL, 429));
-	json_decref(S_call(f, ACME, "GET", "/webhooks", NULL, 200));
-	json_decref(S_call(f, ACME, "GET", "/webhooks", NULL, 429));
+	json_decref(pdh_t_fake_api_json(f, API, "GET", "/webhooks", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, API, "GET", "/webhooks", NULL, 429));
+	json_decref(pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 429));
 	pdh_t_fake_stop(f);
 }
 
@@ -109,21 +82,21 @@ Test(fake_companies, faults_per_company_and_for_all)
 	char *args[] = { "--company", "7:acme", "--fail", "GET:502", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
 
-	json_decref(S_call(f, ACME, "GET", "/webhooks", NULL, 200));
-	json_decref(S_call(f, API, "GET", "/webhooks", NULL, 502));   /* --fail: the first company */
+	json_decref(pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, API, "GET", "/webhooks", NULL, 502));   /* --fail: the first company */
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail?company=7", "\"GET:503\"", NULL), 200);
-	json_decref(S_call(f, API, "GET", "/webhooks", NULL, 200));
-	json_decref(S_call(f, ACME, "GET", "/webhooks", NULL, 503));
+	json_decref(pdh_t_fake_api_json(f, API, "GET", "/webhooks", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 503));
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail?company=all", "\"GET:504\"", NULL),
 	             200);
-	json_decref(S_call(f, API, "GET", "/webhooks", NULL, 504));
-	json_decref(S_call(f, ACME, "GET", "/webhooks", NULL, 504));
+	json_decref(pdh_t_fake_api_json(f, API, "GET", "/webhooks", NULL, 504));
+	json_decref(pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 504));
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail?company=7", "\"GET:500:5\"", NULL),
 	             200);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail/reset?company=1", NULL, NULL), 200);
-	json_decref(S_call(f, ACME, "GET", "/webhooks", NULL, 500));
+	json_decref(pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 500));
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail/reset", NULL, NULL), 200);
-	json_decref(S_call(f, ACME, "GET", "/webhooks", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 200));
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail?company=8", "\"GET:503\"", NULL), 404);
 	pdh_t_fake_stop(f);
 }
@@ -152,7 +125,7 @@ Test(fake_companies, control_api_addresses_a_company)
 	                                NULL), 200);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/webhooks/40?company=1",
 	                                "{\"last_http_status\":411}", NULL), 404);
-	j = S_call(f, ACME, "GET", "/webhooks", NULL, 200);
+	j = pdh_t_fake_api_json(f, ACME, "GET", "/webhooks", NULL, 200);
 	cr_expect_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "data"), 0),
 	                                                "last_http_status")), 410);
 	json_decref(j);
@@ -256,16 +229,7 @@ Test(fake_companies, bad_company_options_exit_2)
 		{ "--company", "5:test-token", NULL, NULL }, { "--companies", "-1", NULL, NULL },
 		{ "--company", "1001:x", "--companies", "1" } };
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *argv[] = { getenv("PDH_FAKE_BIN"), (char *)bad[i][0], (char *)bad[i][1],
-			(char *)bad[i][2], (char *)bad[i][3], NULL };
-		pdh_t_run r;
-		pdh_t_run_argv(&r, argv, NULL, NULL);
-		cr_expect_eq(r.status, 2, "%s %s: status %d (%s)", bad[i][0], bad[i][1], r.status, r.err);
-		cr_expect_str_eq(r.out, "");
-		cr_expect_neq(strlen(r.err), 0);
-		pdh_t_run_dispose(&r);
-	}
+	pdh_t_fake_expect_bad_args(bad, sizeof(bad) / sizeof(bad[0]), NULL);
 }
 
 static long long S_ms(void)

@@ -74,16 +74,6 @@ static char *S_ids(pdh_t_fake *f, json_t **data_out)
 	return ids;
 }
 
-static long S_header_num(const pdh_t_http *r, const char *name)
-{
-	char *v = pdh_t_http_header(r, name);
-	long n;
-	cr_assert_not_null(v, "no %s in %s", name, r->headers);
-	n = atol(v);
-	free(v);
-	return n;
-}
-
 Test(fake_faults, echo_400_quotes_the_body_and_creates_nothing)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
@@ -117,23 +107,23 @@ Test(fake_faults, ratelimit_zero_succeeds_with_no_call_left)
 
 	S_api(&r, f, "POST", BODY("https://h.example/x"));
 	cr_expect_eq(r.status, 201, "the call is served");
-	cr_expect_eq(S_header_num(&r, "x-ratelimit-remaining"), 0);
-	cr_expect_eq(S_header_num(&r, "x-ratelimit-reset"), 3600);
-	cr_expect_gt(S_header_num(&r, "x-ratelimit-limit"), 0);
+	cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 0);
+	cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-reset"), 3600);
+	cr_expect_gt(pdh_t_http_header_num(&r, "x-ratelimit-limit"), 0);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_stored(f), 1, "and the webhook is created");
 	S_api(&r, f, "GET", NULL);
 	cr_expect_eq(r.status, 200);
-	reset = S_header_num(&r, "x-ratelimit-reset");
+	reset = pdh_t_http_header_num(&r, "x-ratelimit-reset");
 	cr_expect(reset >= now + 7200 && reset <= now + 7205, "epoch reset %ld (now %ld)", reset, now);
-	cr_expect_eq(S_header_num(&r, "x-ratelimit-remaining"), 0);
+	cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 0);
 	pdh_t_http_dispose(&r);
 	S_api(&r, f, "GET", NULL);
 	cr_expect_null(pdh_t_http_header(&r, "x-ratelimit-remaining"), "one-shot, limits off");
 	pdh_t_http_dispose(&r);
 	S_fail(f, "{\"kind\":\"ratelimit-zero\",\"seconds\":60}");
 	S_api(&r, f, "GET", NULL);
-	cr_expect_eq(S_header_num(&r, "x-ratelimit-reset"), 60);
+	cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-reset"), 60);
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
 }

@@ -110,16 +110,25 @@ Test(fake_health, state_seeds_health_null_or_absent)
 	unlink(path);
 }
 
+/* POSTs the webhook "a" (create.deal https://h.example/a); its id. */
+static long S_create_a(pdh_t_fake *f)
+{
+	json_t *j = S_call(f, "POST", "/webhooks",
+		"{\"subscription_url\":\"https://h.example/a\",\"event_action\":\"create\","
+		"\"event_object\":\"deal\",\"name\":\"a\"}", 201);
+	long id = (long)json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
+
+	json_decref(j);
+	return id;
+}
+
 Test(fake_health, control_sets_fields_and_listing_follows)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	json_t *j = S_call(f, "POST", "/webhooks",
-		"{\"subscription_url\":\"https://h.example/a\",\"event_action\":\"create\","
-		"\"event_object\":\"deal\",\"name\":\"a\"}", 201), *h, *got;
-	long id = (long)json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
+	long id = S_create_a(f);
 	char *path = pdh_xasprintf("/_fake/webhooks/%ld", id), *body = NULL;
+	json_t *h, *got;
 
-	json_decref(j);
 	h = S_listed(f, id);   /* cache the listing's text before the change */
 	json_decref(h);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", path,
@@ -150,15 +159,12 @@ Test(fake_health, control_sets_fields_and_listing_follows)
 Test(fake_health, control_refuses_bad_fields_and_unknown_ids)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	json_t *j = S_call(f, "POST", "/webhooks",
-		"{\"subscription_url\":\"https://h.example/a\",\"event_action\":\"create\","
-		"\"event_object\":\"deal\",\"name\":\"a\"}", 201), *h;
-	long id = (long)json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
+	long id = S_create_a(f);
 	char *path = pdh_xasprintf("/_fake/webhooks/%ld", id), *body = NULL;
+	json_t *h;
 	const char *bad[] = { "{\"last_http_status\":\"500\"}", "{\"is_active\":2}",
 		"{\"colour\":1}", "{\"id\":99}", "[1]", "{\"last_delivery_time\":5}" };
 
-	json_decref(j);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_expect_eq(pdh_t_fake_control(f, "POST", path, bad[i], &body), 400, "%s: %s", bad[i],
 		             body);

@@ -15,49 +15,22 @@
 #define API "x-api-token: test-token"
 #define APP1 "Authorization: Bearer app-1"
 #define APP2 "Authorization: Bearer app-2"
-#define HOOK(url) \
-	"{\"subscription_url\":\"" url "\",\"event_action\":\"create\",\"event_object\":\"deal\"," \
-	"\"name\":\"n\"}"
+#define HOOK(url) PDH_T_DEAL_HOOK(url)
 #define SEED \
 	"[{\"id\":1,\"event_action\":\"create\",\"event_object\":\"deal\"," \
 	"\"subscription_url\":\"https://h.example/general\"}," \
 	"{\"id\":2,\"type\":\"automation\",\"event_action\":\"*\",\"event_object\":\"*\"," \
 	"\"subscription_url\":\"https://h.example/auto\"}]"
 
-static json_t *S_call(pdh_t_fake *f, const char *auth, const char *method, const char *path,
-                      const char *body, long want)
-{
-	pdh_t_http r;
-	json_t *j;
-
-	pdh_t_fake_api(&r, f, auth, method, path, body);
-	cr_assert_eq(r.status, want, "%s %s as %s: %ld %s", method, path, auth, r.status, r.body);
-	j = json_loads(r.body, 0, NULL);
-	cr_assert_not_null(j, "not JSON: %s", r.body);
-	pdh_t_http_dispose(&r);
-	return j;
-}
-
 /* The listing's ids as "1,2," */
 static char *S_ids(pdh_t_fake *f, const char *auth)
 {
-	json_t *j = S_call(f, auth, "GET", "/webhooks", NULL, 200), *h;
-	char *ids = pdh_xstrdup("");
-	size_t i;
-
-	json_array_foreach(json_object_get(j, "data"), i, h) {
-		char *n = pdh_xasprintf("%s%lld,", ids, json_integer_value(json_object_get(h, "id")));
-		cr_expect_null(json_object_get(h, "_app"), "the fake's own field is never served");
-		free(ids);
-		ids = n;
-	}
-	json_decref(j);
-	return ids;
+	return pdh_t_fake_list_ids(f, auth, false);
 }
 
 static long S_create(pdh_t_fake *f, const char *auth, const char *url_body)
 {
-	json_t *j = S_call(f, auth, "POST", "/webhooks", url_body, 201);
+	json_t *j = pdh_t_fake_api_json(f, auth, "POST", "/webhooks", url_body, 201);
 	long id = (long)json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
 	cr_expect_null(json_object_get(json_object_get(j, "data"), "_app"));
 	json_decref(j);
@@ -80,7 +53,7 @@ Test(fake_oauth, app_creates_application_webhooks_and_lists_only_its_own)
 	long a, b;
 
 	pdh_t_fake_set_state(f, SEED);
-	j = S_call(f, APP1, "POST", "/webhooks", HOOK("https://app.example/1"), 201);
+	j = pdh_t_fake_api_json(f, APP1, "POST", "/webhooks", HOOK("https://app.example/1"), 201);
 	a = (long)json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "data"), "type")),
 	                 "application");
@@ -108,24 +81,24 @@ Test(fake_oauth, app_deletes_only_its_own_and_api_token_never_an_apps)
 	pdh_t_fake_set_state(f, SEED);
 	a = S_create(f, APP1, HOOK("https://app.example/1"));
 	b = S_create(f, APP2, HOOK("https://app.example/2"));
-	j = S_call(f, APP1, "DELETE", "/webhooks/1", NULL, 403);
+	j = pdh_t_fake_api_json(f, APP1, "DELETE", "/webhooks/1", NULL, 403);
 	cr_expect_str_eq(json_string_value(json_object_get(j, "message")), "Forbidden");
 	json_decref(j);
-	json_decref(S_call(f, APP1, "DELETE", "/webhooks/2", NULL, 403));
+	json_decref(pdh_t_fake_api_json(f, APP1, "DELETE", "/webhooks/2", NULL, 403));
 	{
 		char *p = pdh_xasprintf("/webhooks/%ld", b);
-		json_decref(S_call(f, APP1, "DELETE", p, NULL, 403));
-		json_decref(S_call(f, API, "DELETE", p, NULL, 403));
+		json_decref(pdh_t_fake_api_json(f, APP1, "DELETE", p, NULL, 403));
+		json_decref(pdh_t_fake_api_json(f, API, "DELETE", p, NULL, 403));
 		free(p);
 	}
 	{
 		char *p = pdh_xasprintf("/webhooks/%ld", a);
-		json_decref(S_call(f, APP1, "DELETE", p, NULL, 200));
-		json_decref(S_call(f, APP1, "DELETE", p, NULL, 404));
+		json_decref(pdh_t_fake_api_json(f, APP1, "DELETE", p, NULL, 200));
+		json_decref(pdh_t_fake_api_json(f, APP1, "DELETE", p, NULL, 404));
 		free(p);
 	}
 	S_expect_ids(f, API, "1,2,4,");
-	json_decref(S_call(f, API, "DELETE", "/webhooks/1", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, API, "DELETE", "/webhooks/1", NULL, 200));
 	S_expect_ids(f, API, "2,4,");
 	pdh_t_fake_stop(f);
 }
@@ -135,9 +108,9 @@ Test(fake_oauth, app_token_counts_only_as_bearer)
 	char *args[] = { "--oauth-app", "app-1", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
 
-	json_decref(S_call(f, "x-api-token: app-1", "GET", "/webhooks", NULL, 401));
-	json_decref(S_call(f, "Authorization: Bearer app-x", "GET", "/webhooks", NULL, 401));
-	json_decref(S_call(f, "Authorization: Bearer test-token", "GET", "/webhooks", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, "x-api-token: app-1", "GET", "/webhooks", NULL, 401));
+	json_decref(pdh_t_fake_api_json(f, "Authorization: Bearer app-x", "GET", "/webhooks", NULL, 401));
+	json_decref(pdh_t_fake_api_json(f, "Authorization: Bearer test-token", "GET", "/webhooks", NULL, 200));
 	pdh_t_fake_stop(f);
 }
 
@@ -145,7 +118,7 @@ Test(fake_oauth, app_token_counts_only_as_bearer)
 static void S_expect_scope(pdh_t_fake *f, const char *auth, const char *method, const char *path,
                            const char *body, const char *scope)
 {
-	json_t *j = S_call(f, auth, method, path, body, 403);
+	json_t *j = pdh_t_fake_api_json(f, auth, method, path, body, 403);
 
 	cr_expect(json_is_false(json_object_get(j, "success")));
 	cr_expect_str_eq(json_string_value(json_object_get(j, "error")), "Scope and URL mismatch");
@@ -173,7 +146,7 @@ Test(fake_oauth, scopes_read_full_admin_and_none)
 	cr_expect_eq(pdh_t_fake_calls(f, "POST"), 3, "refused calls are counted");
 	{
 		char *p = pdh_xasprintf("/webhooks/%ld", id);
-		json_decref(S_call(f, "Authorization: Bearer adm", "DELETE", p, NULL, 200));
+		json_decref(pdh_t_fake_api_json(f, "Authorization: Bearer adm", "DELETE", p, NULL, 200));
 		free(p);
 	}
 	S_expect_ids(f, API, "2,");
@@ -187,8 +160,8 @@ Test(fake_oauth, app_limit_counts_the_apps_webhooks)
 
 	S_create(f, API, HOOK("https://h.example/general"));
 	S_create(f, APP1, HOOK("https://app.example/1"));
-	json_decref(S_call(f, APP1, "POST", "/webhooks", HOOK("https://app.example/2"), 422));
-	json_decref(S_call(f, API, "POST", "/webhooks", HOOK("https://h.example/2"), 422));
+	json_decref(pdh_t_fake_api_json(f, APP1, "POST", "/webhooks", HOOK("https://app.example/2"), 422));
+	json_decref(pdh_t_fake_api_json(f, API, "POST", "/webhooks", HOOK("https://h.example/2"), 422));
 	pdh_t_fake_stop(f);
 }
 
@@ -203,8 +176,8 @@ Test(fake_oauth, seeded_application_webhook_of_another_app)
 		"{\"id\":6,\"type\":\"application\",\"event_action\":\"*\",\"event_object\":\"deal\","
 		"\"subscription_url\":\"https://other-app.example/\"}]");
 	S_expect_ids(f, APP1, "5,");
-	json_decref(S_call(f, APP1, "DELETE", "/webhooks/6", NULL, 403));
-	json_decref(S_call(f, APP1, "DELETE", "/webhooks/5", NULL, 200));
+	json_decref(pdh_t_fake_api_json(f, APP1, "DELETE", "/webhooks/6", NULL, 403));
+	json_decref(pdh_t_fake_api_json(f, APP1, "DELETE", "/webhooks/5", NULL, 200));
 	S_expect_ids(f, API, "6,");
 	pdh_t_fake_stop(f);
 }
@@ -218,16 +191,7 @@ Test(fake_oauth, bad_app_options_exit_2)
 		{ "--oauth-app", "a", "--oauth-app", "a" },
 		{ "--oauth-app", "test-token", NULL, NULL } };
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *argv[] = { getenv("PDH_FAKE_BIN"), (char *)bad[i][0], (char *)bad[i][1],
-			(char *)bad[i][2], (char *)bad[i][3], NULL };
-		pdh_t_run r;
-		pdh_t_run_argv(&r, argv, NULL, NULL);
-		cr_expect_eq(r.status, 2, "%s %s: status %d (%s)", bad[i][0], bad[i][1], r.status, r.err);
-		cr_expect_str_eq(r.out, "");
-		cr_expect_not_null(strstr(r.err, "oauth-app"), "%s", r.err);
-		pdh_t_run_dispose(&r);
-	}
+	pdh_t_fake_expect_bad_args(bad, sizeof(bad) / sizeof(bad[0]), "oauth-app");
 }
 
 Test(fake_oauth, apps_webhooks_survive_a_restart_and_the_fake_stops_clean)
@@ -243,12 +207,10 @@ Test(fake_oauth, apps_webhooks_survive_a_restart_and_the_fake_stops_clean)
 	f = pdh_t_fake_start(args);
 	S_expect_ids(f, APP1, "1,");
 	S_expect_ids(f, API, "1,2,");
-	json_decref(S_call(f, API, "DELETE", "/webhooks/1", NULL, 403));
+	json_decref(pdh_t_fake_api_json(f, API, "DELETE", "/webhooks/1", NULL, 403));
 	cr_expect_eq(pdh_t_fake_stop_status(f), 0);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
 }
 
 Test(fake_oauth, real_password_listing_never_shows_the_app_field)

@@ -14,18 +14,9 @@
 
 #define TOKEN "tok-hostile-5150"
 
-/* One declared webhook, and live one owned (same host) but undeclared: a correct read plans a
- * create and a delete, so a command that went on after a bad read would make write calls. */
-#define DESIRED                                                                        \
-	"pdhooks: 1\n"                                                                 \
-	"webhooks:\n"                                                                  \
-	"  - name: deals\n"                                                            \
-	"    event_action: create\n"                                                   \
-	"    event_object: deal\n"                                                     \
-	"    subscription_url: https://hooks.example.com/pipedrive/deals\n"
-#define LIVE                                                                           \
-	"[{\"event_action\":\"change\",\"event_object\":\"person\","                   \
-	"\"subscription_url\":\"https://hooks.example.com/pipedrive/people\"}]"
+/* One declared webhook, and live one owned but undeclared (see world.h). */
+#define DESIRED PDH_T_ONE_DEAL_DESIRED
+#define LIVE PDH_T_ONE_UNDECLARED_LIVE
 
 typedef pdh_t_world S_world;
 

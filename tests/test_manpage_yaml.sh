@@ -4,12 +4,8 @@
 #   - every key the schema allows (top level, defaults, manage, a webhook) is described;
 #   - every event action and object of the schema's vocabularies is named;
 #   - it gives the schema's stable URL ($id) and the version pdhooks prints.
-set -euo pipefail
-src=${PDH_SOURCE_DIR:?run through ctest}
-bin=${PDH_BIN:?run through ctest}
+. "${PDH_SOURCE_DIR:?run through ctest}/tests/support/script.sh"
 man="$src/docs/pdhooks.yaml.5"
-fail=0
-failed() { echo "FAIL: $*" >&2; fail=1; }
 
 out=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$man" 2>&1) || failed "groff failed"
 [ -z "$out" ] || failed "groff warnings: $out"

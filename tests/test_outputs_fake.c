@@ -31,22 +31,12 @@
 	"  \"type\": \"application\"}]"
 
 #define DESIRED                                                                 \
-	"pdhooks: 1\n"                                                          \
-	"webhooks:\n"                                                           \
-	"  - name: deals\n"                                                     \
-	"    event_action: create\n"                                            \
-	"    event_object: deal\n"                                              \
-	"    subscription_url: https://hooks.example.com/deals\n"               \
+	PDH_T_YAML_HEAD                                                         \
+	PDH_T_YAML_HOOK("deals", "create", "deal", "https://hooks.example.com/deals") \
 	"    http_auth_user: pd\n"                                              \
 	"    http_auth_password: ${PD_HOOK_PASSWORD}\n"                         \
-	"  - name: persons\n"                                                   \
-	"    event_action: change\n"                                            \
-	"    event_object: person\n"                                            \
-	"    subscription_url: https://hooks.example.com/persons\n"             \
-	"  - name: notes\n"                                                     \
-	"    event_action: create\n"                                            \
-	"    event_object: note\n"                                              \
-	"    subscription_url: https://hooks.example.com/notes\n"
+	PDH_T_YAML_HOOK("persons", "change", "person", "https://hooks.example.com/persons") \
+	PDH_T_YAML_HOOK("notes", "create", "note", "https://hooks.example.com/notes")
 
 /* LIVE_STATE with one more webhook (its JSON object). Caller frees. */
 static char *S_state_plus(const char *item)

@@ -15,17 +15,9 @@
 #include "testutil.h"
 #include "world.h"
 
-#define DESIRED                                                                        \
-	"pdhooks: 1\n"                                                                 \
-	"webhooks:\n"                                                                  \
-	"  - name: deals\n"                                                            \
-	"    event_action: create\n"                                                   \
-	"    event_object: deal\n"                                                     \
-	"    subscription_url: https://hooks.example.com/pipedrive/deals\n"
 /* An owned, undeclared webhook: every plan of DESIRED has a create and a delete. */
-#define LIVE                                                                           \
-	"[{\"event_action\":\"change\",\"event_object\":\"person\","                   \
-	"\"subscription_url\":\"https://hooks.example.com/pipedrive/people\"}]"
+#define DESIRED PDH_T_ONE_DEAL_DESIRED
+#define LIVE PDH_T_ONE_UNDECLARED_LIVE
 
 #define RLO "\xe2\x80\xae"
 
@@ -130,6 +122,21 @@ Test(outputs_hostile, an_apply_whose_summary_cannot_be_written_still_applies_and
 	pdh_t_world_teardown(&w);
 }
 
+/* `plan -q -o path` (export -o when export is set) is refused: exit 1 with msg on stderr. */
+static void S_expect_output_refused(pdh_t_world *w, bool export, const char *path,
+                                    const char *msg)
+{
+	pdh_t_run r;
+
+	if (export)
+		pdh_t_world_run(&r, w, NULL, "export", "-q", "-o", path, NULL);
+	else
+		pdh_t_world_run(&r, w, NULL, "plan", "-q", "-f", w->file, "-o", path, NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect_not_null(strstr(r.err, msg), "%s", r.err);
+	pdh_t_run_dispose(&r);
+}
+
 Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .timeout = 60)
 {
 	pdh_t_world w;
@@ -159,31 +166,19 @@ Test(outputs_hostile, an_output_path_that_is_a_link_or_a_device_is_refused, .tim
 	 * A device node of our own (as root), and a named pipe. */
 	dev = pdh_xasprintf("%s/null-device", w.dir);
 	if (stat("/dev/null", &st) == 0 && mknod(dev, S_IFCHR | 0666, st.st_rdev) == 0) {
-		pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", dev, NULL);
-		cr_expect_eq(r.status, 1, "%s", r.err);
-		cr_expect_not_null(strstr(r.err, "null-device is a device"), "%s", r.err);
-		pdh_t_run_dispose(&r);
+		S_expect_output_refused(&w, false, dev, "null-device is a device");
 		cr_expect_eq(lstat(dev, &st), 0);
 		cr_expect(S_ISCHR(st.st_mode), "the device node is still one");
 	}
 	fifo = pdh_xasprintf("%s/pipe", w.dir);
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
-	pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", fifo, NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "pipe is a named pipe"), "%s", r.err);
-	pdh_t_run_dispose(&r);
+	S_expect_output_refused(&w, false, fifo, "pipe is a named pipe");
 	cr_expect_eq(lstat(fifo, &st), 0);
 	cr_expect(S_ISFIFO(st.st_mode), "the pipe is still a pipe");
 
-	pdh_t_world_run(&r, &w, NULL, "plan", "-q", "-f", w.file, "-o", w.dir, NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "is a directory"), "%s", r.err);
-	pdh_t_run_dispose(&r);
+	S_expect_output_refused(&w, false, w.dir, "is a directory");
 
-	pdh_t_world_run(&r, &w, NULL, "export", "-q", "-o", link_path, NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "is a symbolic link"), "%s", r.err);
-	pdh_t_run_dispose(&r);
+	S_expect_output_refused(&w, true, link_path, "is a symbolic link");
 	text = pdh_t_read_file(target, NULL);
 	cr_expect_str_eq(text, "kept\n");
 	free(text);

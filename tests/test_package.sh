@@ -12,12 +12,8 @@
 #     for a pdhooks without the command, and a stand-in's (PDH_COMPLETION_BIN) output when
 #     it has one.
 # scripts/package.sh (CI) also installs the package and runs it.
-set -euo pipefail
-src=${PDH_SOURCE_DIR:?run through ctest}
-bin=${PDH_BIN:?run through ctest}
+. "${PDH_SOURCE_DIR:?run through ctest}/tests/support/script.sh"
 build=$(dirname "$bin")
-fail=0
-failed() { echo "FAIL: $*" >&2; fail=1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pdhooks-package-test-XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -8,6 +8,7 @@
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/render_text.h"
+#include "testutil.h"
 
 static void S_add(pdh_desired *d, const char *action, const char *object, const char *url,
                   const char *name)
@@ -38,6 +39,19 @@ static pdh_desired *S_new(const char *manage_url)
 		d->n_manage_urls = 1;
 		d->manage_all = strcmp(manage_url, "*") == 0;
 	}
+	return d;
+}
+
+/* As S_new, with manage.urls the NULL-terminated urls (none of them "*"). */
+static pdh_desired *S_new_urls(const char *const urls[])
+{
+	pdh_desired *d = S_new(NULL);
+
+	while (urls[d->n_manage_urls])
+		d->n_manage_urls++;
+	d->manage_urls = pdh_xcalloc(d->n_manage_urls, sizeof(char *));
+	for (size_t i = 0; i < d->n_manage_urls; i++)
+		d->manage_urls[i] = pdh_xstrdup(urls[i]);
 	return d;
 }
 
@@ -157,44 +171,43 @@ static pdh_plan *S_deletes(size_t n, int file_max, int opt_max, bool keep_one)
 	return copy;
 }
 
+/* Checks the brake of a plan from S_deletes and frees the plan: `reason` NULL means no brake;
+ * max_deletes is checked unless max is -1; why explains the case. */
+static void S_expect_brake(pdh_plan *p, int max, const char *reason, const char *why)
+{
+	if (max >= 0)
+		cr_expect_eq(p->max_deletes, max, "%s", why);
+	if (reason) {
+		cr_expect(p->brake, "%s", why);
+		cr_expect_str_eq(p->brake_reason, reason, "%s", why);
+	} else {
+		cr_expect_not(p->brake, "%s", why);
+	}
+	pdh_plan_free(p);
+}
+
 Test(plan_unit, brake_max_deletes_from_the_file)
 {
-	pdh_plan *p = S_deletes(3, 2, -1, true);
-	cr_expect_eq(p->max_deletes, 2);
-	cr_expect(p->brake);
-	cr_expect_str_eq(p->brake_reason, "it deletes 3 webhooks, more than max_deletes (2)");
-	pdh_plan_free(p);
-	p = S_deletes(2, 2, -1, true);
-	cr_expect_not(p->brake, "exactly max_deletes is allowed");
-	pdh_plan_free(p);
+	S_expect_brake(S_deletes(3, 2, -1, true), 2,
+	               "it deletes 3 webhooks, more than max_deletes (2)", "from the file");
+	S_expect_brake(S_deletes(2, 2, -1, true), -1, NULL, "exactly max_deletes is allowed");
 }
 
 Test(plan_unit, brake_max_deletes_from_the_options)
 {
-	pdh_plan *p = S_deletes(3, 2, 5, true);
-	cr_expect_eq(p->max_deletes, 5, "--max-deletes overrides the file");
-	cr_expect_not(p->brake);
-	pdh_plan_free(p);
-	p = S_deletes(1, 10, 0, true);
-	cr_expect_eq(p->max_deletes, 0);
-	cr_expect(p->brake);
-	cr_expect_str_eq(p->brake_reason, "it deletes 1 webhook, more than max_deletes (0)");
-	pdh_plan_free(p);
+	S_expect_brake(S_deletes(3, 2, 5, true), 5, NULL, "--max-deletes overrides the file");
+	S_expect_brake(S_deletes(1, 10, 0, true), 0,
+	               "it deletes 1 webhook, more than max_deletes (0)", "--max-deletes 0");
 }
 
 Test(plan_unit, brake_deleting_every_owned_webhook)
 {
-	pdh_plan *p = S_deletes(2, 10, -1, false);
-	cr_expect(p->brake);
-	cr_expect_str_eq(p->brake_reason, "it deletes every owned live webhook (2 of 2)");
-	pdh_plan_free(p);
-	p = S_deletes(1, 10, -1, false);
-	cr_expect_not(p->brake, "one owned webhook may go");
-	pdh_plan_free(p);
-	p = S_deletes(3, 1, -1, false);
-	cr_expect_str_eq(p->brake_reason, "it deletes 3 webhooks, more than max_deletes (1); "
-	                 "it deletes every owned live webhook (3 of 3)");
-	pdh_plan_free(p);
+	S_expect_brake(S_deletes(2, 10, -1, false), -1,
+	               "it deletes every owned live webhook (2 of 2)", "all of them");
+	S_expect_brake(S_deletes(1, 10, -1, false), -1, NULL, "one owned webhook may go");
+	S_expect_brake(S_deletes(3, 1, -1, false), -1,
+	               "it deletes 3 webhooks, more than max_deletes (1); "
+	               "it deletes every owned live webhook (3 of 3)", "both reasons");
 }
 
 Test(plan_unit, replaces_do_not_count_as_deletes)
@@ -350,12 +363,8 @@ Test(plan_unit, order_does_not_depend_on_input_order)
 
 Test(plan_unit, nested_manage_urls)
 {
-	pdh_desired *d = S_new(NULL);
-	d->manage_urls = pdh_xcalloc(3, sizeof(char *));
-	d->manage_urls[0] = pdh_xstrdup("https://h.example/hooks/x");
-	d->manage_urls[1] = pdh_xstrdup("HTTPS://H.example:443/hooks");
-	d->manage_urls[2] = pdh_xstrdup("https://z.example/");
-	d->n_manage_urls = 3;
+	pdh_desired *d = S_new_urls((const char *const[]){ "https://h.example/hooks/x",
+		"HTTPS://H.example:443/hooks", "https://z.example/", NULL });
 	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://h.example/hooks/y", "") ","
 	                     LIVE(2, "create", "deal", "https://h.example/hooksz", "") ","
 	                     LIVE(3, "create", "deal", "https://h.example/other", "") ","
@@ -372,12 +381,9 @@ Test(plan_unit, nested_manage_urls)
 
 Test(plan_unit, key_is_normalised_and_redacted)
 {
-	char *k = pdh_plan_key("create", "deal", "HTTPS://User:Pw@Hooks.Example:443/P?a=1");
-	cr_expect_str_eq(k, "create.deal https://***@hooks.example/P?a=***");
-	free(k);
-	k = pdh_plan_key("create", "deal", "nonsense");
-	cr_expect_str_eq(k, "create.deal (invalid URL)");
-	free(k);
+	pdh_t_expect_str_free(pdh_plan_key("create", "deal", "HTTPS://User:Pw@Hooks.Example:443/P?a=1"),
+	                      "create.deal https://***@hooks.example/P?a=***");
+	pdh_t_expect_str_free(pdh_plan_key("create", "deal", "nonsense"), "create.deal (invalid URL)");
 }
 
 Test(plan_unit, star_among_manage_urls_owns_every_general_webhook)
@@ -398,11 +404,8 @@ Test(plan_unit, star_among_manage_urls_owns_every_general_webhook)
  * shorter one matches is still owned (the prefix lookup must not stop at the longer one). */
 Test(plan_unit, nested_manage_urls_own_what_the_shorter_prefix_covers)
 {
-	pdh_desired *d = S_new("https://a.example/");
-	d->manage_urls = pdh_xrealloc(d->manage_urls, 3 * sizeof(char *));
-	d->manage_urls[1] = pdh_xstrdup("https://a.example/x/");
-	d->manage_urls[2] = pdh_xstrdup("https://b.example/only/");
-	d->n_manage_urls = 3;
+	pdh_desired *d = S_new_urls((const char *const[]){ "https://a.example/",
+		"https://a.example/x/", "https://b.example/only/", NULL });
 	pdh_live *l = S_live(
 		LIVE(1, "create", "deal", "https://a.example/y", "") ","
 		LIVE(2, "create", "deal", "https://a.example/x/z", "") ","

@@ -12,16 +12,13 @@
 #include "sampleplan.h"
 #include "testutil.h"
 
+static const char *const S_env_table[] = { "PD_HOOK_PASSWORD=from-the-environment", "PW_A=A",
+	                                    "HOOK_HOST=hooks.example.com", NULL };
+
 static const char *S_env(const char *name, void *ctx)
 {
 	(void)ctx;
-	if (strcmp(name, "PD_HOOK_PASSWORD") == 0)
-		return "from-the-environment";
-	if (strcmp(name, "PW_A") == 0)
-		return "A";
-	if (strcmp(name, "HOOK_HOST") == 0)
-		return "hooks.example.com";
-	return NULL;
+	return pdh_t_env_table(name, (void *)S_env_table);
 }
 
 static const pdh_load_opts S_env_opts = { .getenv = S_env };
@@ -309,12 +306,10 @@ static void S_disk_setup(S_disk *k, const char *yaml)
 
 static void S_disk_teardown(S_disk *k)
 {
-	unlink(k->path);
-	rmdir(k->dir);
 	pdh_planfile_free(k->pf);
 	free(k->text);
-	free(k->path);
-	free(k->dir);
+	pdh_t_remove(k->path);
+	pdh_t_remove(k->dir);
 }
 
 /* pdh_planfile_load_desired with the environment env; the desired set is checked and freed. */

@@ -9,12 +9,8 @@
 #   - OAuth: the scopes webhooks:read and webhooks:full, not "the admin scope";
 #   - the CI section: the action and its inputs, the environment, the variables and the
 #     secret the example workflows use, and who GitHub tells about a failed scheduled run.
-set -euo pipefail
-src=${PDH_SOURCE_DIR:?run through ctest}
-bin=${PDH_BIN:?run through ctest}
+. "${PDH_SOURCE_DIR:?run through ctest}/tests/support/script.sh"
 readme="$src/README.md"
-fail=0
-failed() { echo "FAIL: $*" >&2; fail=1; }
 
 synopsis=$(sed -n '/^## Usage/,/^Common options/p' "$readme")
 for cmd in validate plan apply export status; do

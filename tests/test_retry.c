@@ -83,14 +83,30 @@ Test(retry, rate_limit_is_retried_for_every_method_even_post)
 	}
 }
 
+/* A 429 with the given hints (-1: absent), decided at attempt 1 without jitter: retried after
+ * exactly delay_ms. */
+static void S_expect_429_wait(pdh_http_method m, long retry_after, long remaining, long reset,
+                              long delay_ms)
+{
+	pdh_http_result r = S_status(429);
+	pdh_retry_decision d;
+
+	r.retry_after_ms = retry_after;
+	r.ratelimit_remaining = remaining;
+	r.ratelimit_reset_ms = reset;
+	d = pdh_retry_decide(NULL, m, &r, 1, 0, 0.0);
+	cr_expect_eq(d.verdict, PDH_RETRY_AGAIN);
+	cr_expect_eq(d.delay_ms, delay_ms);
+}
+
 Test(retry, rate_limit_honours_retry_after)
 {
 	pdh_http_result r = S_status(429);
+	pdh_retry_decision d;
+
+	S_expect_429_wait(PDH_METHOD_POST, 3000, -1, 1000, 3000); /* Retry-After wins */
 	r.retry_after_ms = 3000;
-	r.ratelimit_reset_ms = 1000; /* Retry-After wins */
-	pdh_retry_decision d = pdh_retry_decide(NULL, PDH_METHOD_POST, &r, 1, 0, 0.0);
-	cr_expect_eq(d.verdict, PDH_RETRY_AGAIN);
-	cr_expect_eq(d.delay_ms, 3000);
+	r.ratelimit_reset_ms = 1000;
 	d = pdh_retry_decide(NULL, PDH_METHOD_POST, &r, 1, 0, 0.5);
 	cr_expect_geq(d.delay_ms, 3000);
 	cr_expect_leq(d.delay_ms, 3000 + PDH_RETRY_DEFAULT_BASE_MS);
@@ -98,21 +114,12 @@ Test(retry, rate_limit_honours_retry_after)
 
 Test(retry, rate_limit_without_retry_after_uses_ratelimit_reset)
 {
-	pdh_http_result r = S_status(429);
-	r.ratelimit_remaining = 0;
-	r.ratelimit_reset_ms = 2000;
-	pdh_retry_decision d = pdh_retry_decide(NULL, PDH_METHOD_GET, &r, 1, 0, 0.0);
-	cr_expect_eq(d.verdict, PDH_RETRY_AGAIN);
-	cr_expect_eq(d.delay_ms, 2000);
+	S_expect_429_wait(PDH_METHOD_GET, -1, 0, 2000, 2000);
 }
 
 Test(retry, rate_limit_with_zero_retry_after_waits_only_the_jitter)
 {
-	pdh_http_result r = S_status(429);
-	r.retry_after_ms = 0;
-	pdh_retry_decision d = pdh_retry_decide(NULL, PDH_METHOD_GET, &r, 1, 0, 0.0);
-	cr_expect_eq(d.verdict, PDH_RETRY_AGAIN);
-	cr_expect_eq(d.delay_ms, 0);
+	S_expect_429_wait(PDH_METHOD_GET, 0, -1, -1, 0);
 }
 
 Test(retry, rate_limit_without_hints_backs_off_exponentially)

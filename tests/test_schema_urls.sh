@@ -5,12 +5,8 @@
 #   - the README gives that URL;
 #   - `pdhooks export` (against pdhooks-fake) writes it in its yaml-language-server modeline,
 #     never a path of the machine that built pdhooks; `--schema REF` still overrides it.
-set -euo pipefail
-src=${PDH_SOURCE_DIR:?run through ctest}
-bin=${PDH_BIN:?run through ctest}
+. "${PDH_SOURCE_DIR:?run through ctest}/tests/support/script.sh"
 . "$src/tests/support/fake.sh"
-fail=0
-failed() { echo "FAIL: $*" >&2; fail=1; }
 
 version=$("$bin" version | awk '{print $2}')
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || failed "pdhooks version prints '$version'"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pdhooks/url.h"
+#include "testutil.h"
 
 static void S_expect_norm(const char *in, const char *want)
 {
@@ -71,12 +72,9 @@ Test(url, redact_hides_userinfo_and_query_values)
 
 Test(url, origin)
 {
-	char *o = pdh_url_origin("HTTPS://Hooks.example.com:443/deals?x=1");
-	cr_expect_str_eq(o, "https://hooks.example.com/");
-	free(o);
-	o = pdh_url_origin("http://127.0.0.1:8080/x");
-	cr_expect_str_eq(o, "http://127.0.0.1:8080/");
-	free(o);
+	pdh_t_expect_str_free(pdh_url_origin("HTTPS://Hooks.example.com:443/deals?x=1"),
+	                      "https://hooks.example.com/");
+	pdh_t_expect_str_free(pdh_url_origin("http://127.0.0.1:8080/x"), "http://127.0.0.1:8080/");
 	cr_expect_null(pdh_url_origin("nope"));
 }
 

@@ -105,10 +105,8 @@ Test(validate, defaults_to_pdhooks_yaml_in_the_current_directory)
 	cr_expect_str_eq(r.out, "pdhooks.yaml: ok, 0 webhooks\n");
 	pdh_t_run_dispose(&r);
 	unlink(file);
-	pdh_t_pdhooks(&r, NULL, NULL, "validate", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: cannot read pdhooks.yaml: No such file or directory\n");
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: cannot read pdhooks.yaml: No such file or directory\n",
+	                 "validate");
 	rmdir(dir);
 	free(file);
 	free(dir);
@@ -135,31 +133,21 @@ Test(validate, environment_variables_are_resolved)
 
 Test(validate, bad_arguments)
 {
-	pdh_t_run r;
-
-	pdh_t_pdhooks(&r, NULL, NULL, "validate", "--frobnicate", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: validate: unknown option --frobnicate "
-	                        "(see 'pdhooks help validate')\n");
-	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, NULL, NULL, "validate", "-f", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_str_eq(r.err, "pdhooks: error: validate: option -f needs a value\n");
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: validate: unknown option --frobnicate "
+	                    "(see 'pdhooks help validate')\n",
+	                 "validate", "--frobnicate");
+	PDH_T_EXPECT_ERR(1, "pdhooks: error: validate: option -f needs a value\n", "validate", "-f");
 }
 
 Test(validate, help_describes_the_options)
 {
-	pdh_t_run r;
+	static const char *const help[] = {
+		"Usage: pdhooks validate [-f FILE] [-q] [--no-env] [--no-color]", "--no-color", NULL
+	};
+	static const char *const list[] = { "  validate ", NULL };
 
-	pdh_t_pdhooks(&r, NULL, NULL, "help", "validate", NULL);
-	cr_expect_eq(r.status, 0);
-	cr_expect_not_null(strstr(r.out, "Usage: pdhooks validate [-f FILE] [-q] [--no-env] [--no-color]"));
-	cr_expect_not_null(strstr(r.out, "--no-color"));
-	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, NULL, NULL, "help", NULL);
-	cr_expect_not_null(strstr(r.out, "  validate "));
-	pdh_t_run_dispose(&r);
+	PDH_T_EXPECT_OUT(help, "help", "validate");
+	PDH_T_EXPECT_OUT(list, "help");
 }
 
 /* Colour needs a terminal on stderr: script(1) gives the command a pseudo-terminal. */

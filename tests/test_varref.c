@@ -10,17 +10,15 @@
 #include "pdhooks/desired.h"
 #include "pdhooks/diag.h"
 #include "pdhooks/secrets.h"
+#include "testutil.h"
+
+static const char *const S_env_table[] = { "ZAP_ID=12345/secretpath", "EMPTY=", "B=from-env-b",
+	                                    NULL };
 
 static const char *S_env(const char *name, void *ctx)
 {
 	(void)ctx;
-	if (strcmp(name, "ZAP_ID") == 0)
-		return "12345/secretpath";
-	if (strcmp(name, "EMPTY") == 0)
-		return "";
-	if (strcmp(name, "B") == 0)
-		return "from-env-b";
-	return NULL;
+	return pdh_t_env_table(name, (void *)S_env_table);
 }
 
 static const char *S_vars(const char *name, void *ctx)

@@ -21,16 +21,12 @@ int pdh_cmd_export(int argc, char **argv)
 	pdh_common o;
 	pdh_error err = { 0 };
 	char *yaml = NULL;
-	int first, rc, code = PDH_EXIT_ERROR;
+	int rc, code = PDH_EXIT_ERROR;
 
 	pdh_common_init(&o);
-	if (pdh_common_parse(&o, PDH_CMD_EXPORT, argc, argv, &first) != 0)
+	if (pdh_common_parse_no_args(&o, PDH_CMD_EXPORT, argc, argv,
+	                             "the output file goes after -o") != 0)
 		goto done;
-	if (first < argc) {
-		pdh_cli_error("export: unexpected argument '%s' (the output file goes after -o)",
-		              argv[first]);
-		goto done;
-	}
 	if (pdh_common_client_opts(&o, &copts, &rc) != 0) {
 		code = pdh_exit_code(rc);
 		goto done;

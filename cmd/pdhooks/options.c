@@ -252,6 +252,20 @@ done:
 	return rc;
 }
 
+int pdh_common_parse_no_args(pdh_common *o, pdh_cmd_id id, int argc, char **argv,
+                             const char *hint)
+{
+	int first;
+
+	if (pdh_common_parse(o, id, argc, argv, &first) != 0)
+		return -1;
+	if (first < argc) {
+		pdh_cli_error("%s: unexpected argument '%s' (%s)", pdh_cmd_name(id), argv[first], hint);
+		return -1;
+	}
+	return 0;
+}
+
 static void S_log_stderr(void *ctx, const char *line)
 {
 	(void)ctx;

@@ -62,6 +62,10 @@ void pdh_common_init(pdh_common *o);
  * Then it changes to -C's directory, takes $PDHOOKS_FILE as the default of -f, turns -f - into
  * file_stdin (file "<stdin>") and decides colours. 0, or -1 with the error printed. */
 int pdh_common_parse(pdh_common *o, pdh_cmd_id id, int argc, char **argv, int *first_arg);
+/* pdh_common_parse for a command that takes no argument: one left over is the error
+ * "CMD: unexpected argument 'ARG' (HINT)". 0, or -1 after the error is printed. */
+int pdh_common_parse_no_args(pdh_common *o, pdh_cmd_id id, int argc, char **argv,
+                             const char *hint);
 /* A whole number from min to max for option `name`: 0, or -1 after printing an error. */
 int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out);
 

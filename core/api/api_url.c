@@ -7,11 +7,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/url.h"
-
-static bool S_set(const char *s)
-{
-	return s != NULL && *s != '\0';
-}
+#include "util/text.h"
 
 bool pdh_company_domain_valid(const char *s)
 {
@@ -75,11 +71,11 @@ int pdh_api_url_resolve(char **out, const char *flag, const char *env_url,
 	int rc;
 
 	*out = NULL;
-	if (S_set(flag)) {
+	if (pdh_text_set(flag)) {
 		url = pdh_xstrdup(flag);
-	} else if (S_set(env_url)) {
+	} else if (pdh_text_set(env_url)) {
 		url = pdh_xstrdup(env_url);
-	} else if (S_set(env_company_domain)) {
+	} else if (pdh_text_set(env_company_domain)) {
 		if (!pdh_company_domain_valid(env_company_domain))
 			return pdh_error_set(err, PDH_EINVAL,
 			                     "PIPEDRIVE_COMPANY_DOMAIN must be the company's subdomain "

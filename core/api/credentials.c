@@ -9,12 +9,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/limits.h"
-
-
-static bool S_set(const char *s)
-{
-	return s != NULL && *s != '\0';
-}
+#include "util/text.h"
 
 bool pdh_token_valid(const char *token)
 {
@@ -104,16 +99,16 @@ int pdh_credentials_resolve(pdh_credentials *out, const char *token_file,
 {
 	memset(out, 0, sizeof(*out));
 	out->auth = PDH_AUTH_NONE;
-	if (S_set(token_file))
+	if (pdh_text_set(token_file))
 		return S_read_token_file(out, token_file, err);
-	if (S_set(env_api_token) && S_set(env_oauth_token))
+	if (pdh_text_set(env_api_token) && pdh_text_set(env_oauth_token))
 		return pdh_error_set(err, PDH_EAUTH, "both PIPEDRIVE_API_TOKEN and "
 		                     "PIPEDRIVE_OAUTH_TOKEN are set; unset one (or use --token-file)");
-	if (S_set(env_oauth_token)) {
+	if (pdh_text_set(env_oauth_token)) {
 		out->auth = PDH_AUTH_BEARER;
 		out->source = "PIPEDRIVE_OAUTH_TOKEN";
 		out->token = pdh_xstrdup(env_oauth_token);
-	} else if (S_set(env_api_token)) {
+	} else if (pdh_text_set(env_api_token)) {
 		out->auth = PDH_AUTH_API_TOKEN;
 		out->source = "PIPEDRIVE_API_TOKEN";
 		out->token = pdh_xstrdup(env_api_token);

@@ -283,27 +283,47 @@ static int S_secret_string(pdh_loader *L, const pdh_node *n, const char *what, b
 }
 
 /* A scalar that is exactly one ${VAR} (or ${VAR:-default}) where a typed value is expected:
- * *text gets the expanded text to read as that type (caller frees), *name the variable.
- * Returns 1 when it is one, 0 when not, -1 after reporting; with no_env, 2: accepted unread. */
-static int S_typed_ref(pdh_loader *L, const pdh_node *n, char **text, char **name)
+ * *is_ref tells whether it is one; then *text gets the expanded text to read as that type and
+ * *name the variable (caller frees both). Returns 0 to go on; otherwise the typed reader's own
+ * answer, with nothing left to free: -1 for a bad node or after reporting, 1 with no_env when
+ * it is accepted unread. */
+static int S_typed_ref(pdh_loader *L, const pdh_node *n, char **text, char **name, bool *is_ref)
 {
 	pdh_varref_out x;
+	int rc = -1;
 
 	*text = NULL;
 	*name = NULL;
+	*is_ref = false;
+	if (n->kind == N_BAD)
+		return -1;
 	if (n->kind != N_SCALAR || S_type_of(n) != T_STR ||
 	    !pdh_varref_is_single(n->value, n->len, name))
 		return 0;
 	if (S_expand(L, n, false, &x) != 0)
-		return -1;
+		goto stop;
 	if (x.unread) {
 		pdh_varref_out_dispose(&x);
-		return 2;
+		rc = 1;
+		goto stop;
 	}
 	*text = x.value;
 	x.value = NULL;
 	pdh_varref_out_dispose(&x);
-	return 1;
+	*is_ref = true;
+	return 0;
+stop:
+	free(*name);
+	*name = NULL;
+	return rc;
+}
+
+/* The end of a typed reader: frees what S_typed_ref gave it and returns rc. */
+static int S_typed_end(int rc, char *text, char *var)
+{
+	free(text);
+	free(var);
+	return rc;
 }
 
 /* The text of an integer scalar, YAML 1.2 core schema: decimal, 0o octal or 0x hex. */
@@ -324,19 +344,13 @@ static int S_integer(pdh_loader *L, const pdh_node *n, const char *what, long lo
 	const char *s;
 	char *end, *text = NULL, *var = NULL;
 	long long v;
-	int base = 10, rc = -1, ref;
+	int base = 10, rc = -1, stop;
+	bool ref;
 	const char *kind = min > 0 ? "a positive" : min == 0 ? "a non-negative" : "an";
 
-	if (n->kind == N_BAD)
-		return -1;
-	ref = S_typed_ref(L, n, &text, &var);
-	if (ref < 0)
-		goto done;
-	if (ref == 2) {
-		rc = 1;
-		goto done;
-	}
-	if (ref == 0 && (n->kind != N_SCALAR || S_type_of(n) != T_INT)) {
+	if ((stop = S_typed_ref(L, n, &text, &var, &ref)) != 0)
+		return stop;
+	if (!ref && (n->kind != N_SCALAR || S_type_of(n) != T_INT)) {
 		S_ERR(L, n->line, n->col, "%s: expected %s integer, found %s", what, kind,
 		      S_describe(n));
 		goto done;
@@ -354,21 +368,19 @@ static int S_integer(pdh_loader *L, const pdh_node *n, const char *what, long lo
 	}
 	errno = 0;
 	v = strtoll(s, &end, base);
-	if (errno == ERANGE || v < min || v > max) {
-		if (ref)
-			S_ERR(L, n->line, n->col, "%s: the value of ${%s} is out of range (expected %lld "
-			      "to %lld)", what, var, min, max);
-		else
-			S_ERR(L, n->line, n->col, "%s: %s is out of range (expected %lld to %lld)", what,
-			      n->value, min, max);
-		goto done;
+	if (errno != ERANGE && v >= min && v <= max) {
+		*out = v;
+		rc = 0;
+	} else {
+		/* a reference's value is never quoted: the environment may hold anything */
+		char *shown = ref ? pdh_xasprintf("the value of ${%s}", var) : pdh_xstrdup(n->value);
+
+		S_ERR(L, n->line, n->col, "%s: %s is out of range (expected %lld to %lld)", what,
+		      shown, min, max);
+		free(shown);
 	}
-	*out = v;
-	rc = 0;
 done:
-	free(text);
-	free(var);
-	return rc;
+	return S_typed_end(rc, text, var);
 }
 
 /* true or false; a scalar that is one ${VAR} takes the variable's value (true/false in the
@@ -376,18 +388,12 @@ done:
 static int S_boolean(pdh_loader *L, const pdh_node *n, const char *what, bool *out)
 {
 	char *text = NULL, *var = NULL;
-	int ref, rc = -1;
+	int rc = -1, stop;
+	bool ref;
 
-	if (n->kind == N_BAD)
-		return -1;
-	ref = S_typed_ref(L, n, &text, &var);
-	if (ref < 0)
-		goto done;
-	if (ref == 2) {
-		rc = 1;
-		goto done;
-	}
-	if (ref == 1) {
+	if ((stop = S_typed_ref(L, n, &text, &var, &ref)) != 0)
+		return stop;
+	if (ref) {
 		static const char *const t[] = { "true", "True", "TRUE", NULL };
 		static const char *const f[] = { "false", "False", "FALSE", NULL };
 		for (int i = 0; t[i]; i++) {
@@ -416,9 +422,7 @@ static int S_boolean(pdh_loader *L, const pdh_node *n, const char *what, bool *o
 	*out = tolower((unsigned char)n->value[0]) == 't';
 	rc = 0;
 done:
-	free(text);
-	free(var);
-	return rc;
+	return S_typed_end(rc, text, var);
 }
 
 /* ---- mappings ---------------------------------------------------------------------------- */

@@ -123,3 +123,8 @@ size_t pdh_lines_offset(const pdh_lines *l, int line, int col)
 		return (size_t)-1;
 	return (size_t)(s - l->text) + pdh_text_col_offset(s, len, col);
 }
+
+bool pdh_text_set(const char *s)
+{
+	return s != NULL && *s != '\0';
+}

@@ -1,11 +1,15 @@
-/* Text helpers shared by the loader and the diagnostics renderer: UTF-8 decoding and lines
+/* Text helpers shared by the loader, the diagnostics renderer and the settings readers: UTF-8 decoding and lines
  * counted as libyaml counts them (LF, CR, CRLF, NEL, LS, PS end a line; columns count code
  * points), so a libyaml mark can be turned back into a byte offset. Private to core/. */
 #ifndef PDH_TEXT_H
 #define PDH_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Whether s is set: not NULL and not empty (an option or variable given as "" is unset). */
+bool pdh_text_set(const char *s);
 
 /* Decodes one UTF-8 sequence at p (n bytes available) into *cp. Returns its length (1-4), or
  * 0 when the bytes are not well-formed UTF-8 (overlong, surrogate, past U+10FFFF, cut short). */

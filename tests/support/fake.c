@@ -18,6 +18,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "testutil.h"
 
 #define START_TIMEOUT_MS 20000
 #define STOP_TIMEOUT_MS 20000
@@ -338,4 +339,67 @@ void pdh_t_http_dispose(pdh_t_http *r)
 	free(r->body);
 	free(r->headers);
 	r->body = r->headers = NULL;
+}
+
+json_t *pdh_t_fake_api_json(pdh_t_fake *f, const char *auth, const char *method,
+                            const char *path, const char *body, long want)
+{
+	pdh_t_http r;
+	json_t *j;
+
+	pdh_t_fake_api(&r, f, auth, method, path, body);
+	cr_assert_eq(r.status, want, "%s %s as %s: %ld %s", method, path, auth, r.status, r.body);
+	j = json_loads(r.body, 0, NULL);
+	cr_assert_not_null(j, "not JSON: %s", r.body);
+	pdh_t_http_dispose(&r);
+	return j;
+}
+
+char *pdh_t_fake_list_ids(pdh_t_fake *f, const char *auth, bool with_company)
+{
+	json_t *j = pdh_t_fake_api_json(f, auth, "GET", "/webhooks", NULL, 200), *h;
+	char *out = pdh_xstrdup("");
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "data"), i, h) {
+		long long id = json_integer_value(json_object_get(h, "id"));
+		char *n = with_company
+		          ? pdh_xasprintf("%s%lld@%lld,", out, id,
+		                          json_integer_value(json_object_get(h, "company_id")))
+		          : pdh_xasprintf("%s%lld,", out, id);
+
+		cr_expect_null(json_object_get(h, "_app"), "the fake's own field is never served");
+		free(out);
+		out = n;
+	}
+	json_decref(j);
+	return out;
+}
+
+void pdh_t_fake_expect_bad_args(const char *bad[][4], size_t n, const char *in_err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *argv[] = { getenv("PDH_FAKE_BIN"), (char *)bad[i][0], (char *)bad[i][1],
+			(char *)bad[i][2], (char *)bad[i][3], NULL };
+		pdh_t_run r;
+
+		pdh_t_run_argv(&r, argv, NULL, NULL);
+		cr_expect_eq(r.status, 2, "%s %s: status %d (%s)", bad[i][0], bad[i][1], r.status, r.err);
+		cr_expect_str_eq(r.out, "");
+		cr_expect_neq(strlen(r.err), 0);
+		if (in_err)
+			cr_expect_not_null(strstr(r.err, in_err), "%s", r.err);
+		pdh_t_run_dispose(&r);
+	}
+}
+
+long pdh_t_http_header_num(const pdh_t_http *r, const char *name)
+{
+	char *v = pdh_t_http_header(r, name);
+	long n;
+
+	cr_assert_not_null(v, "no %s header in:\n%s", name, r->headers);
+	n = atol(v);
+	free(v);
+	return n;
 }

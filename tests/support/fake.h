@@ -3,6 +3,8 @@
 #ifndef PDH_T_FAKE_H
 #define PDH_T_FAKE_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct pdh_t_fake pdh_t_fake;
@@ -55,8 +57,24 @@ void pdh_t_http_call_timeout(pdh_t_http *r, const char *method, const char *url,
  * or NULL. Asserts that an answer came. */
 void pdh_t_fake_api(pdh_t_http *r, pdh_t_fake *f, const char *auth, const char *method,
                     const char *path, const char *body);
+/* pdh_t_fake_api, asserting the status `want` and a JSON body; returns the body parsed
+ * (caller json_decref()s). */
+json_t *pdh_t_fake_api_json(pdh_t_fake *f, const char *auth, const char *method,
+                            const char *path, const char *body, long want);
+/* GET /webhooks as `auth`: the ids listed as "1,2," (with_company: "1@1,2@3,"), checking
+ * that the fake's own fields are never served. Caller frees. */
+char *pdh_t_fake_list_ids(pdh_t_fake *f, const char *auth, bool with_company);
+/* Runs $PDH_FAKE_BIN with each bad[i] (up to four arguments, NULL-padded) and expects exit
+ * status 2, nothing on stdout and a message on stderr (containing in_err unless NULL). */
+void pdh_t_fake_expect_bad_args(const char *bad[][4], size_t n, const char *in_err);
+/* A create-deal webhook's POST body for url (a string literal). */
+#define PDH_T_DEAL_HOOK(url) \
+	"{\"subscription_url\":\"" url "\",\"event_action\":\"create\",\"event_object\":\"deal\"," \
+	"\"name\":\"n\"}"
 /* The value of response header name (case-insensitive), copied; NULL when absent. Caller frees. */
 char *pdh_t_http_header(const pdh_t_http *r, const char *name);
+/* The value of header name as a number; asserts that the header is there. */
+long pdh_t_http_header_num(const pdh_t_http *r, const char *name);
 void pdh_t_http_dispose(pdh_t_http *r);
 
 #endif

@@ -144,21 +144,43 @@ void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const c
 	r->err = pdh_buf_detach(&err);
 }
 
-void pdh_t_pdhooks(pdh_t_run *r, char *const env[], const char *in, ...)
+static void S_pdhooks_va(pdh_t_run *r, char *const env[], const char *in, va_list ap)
 {
 	const char *bin = getenv("PDH_BIN");
 	char *argv[64];
 	size_t n = 0;
-	va_list ap;
 
 	cr_assert_not_null(bin, "PDH_BIN is not set (run the suite through ctest)");
 	argv[n++] = (char *)bin;
-	va_start(ap, in);
 	for (char *a; (a = va_arg(ap, char *)) != NULL && n < 63;)
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
 	pdh_t_run_argv(r, argv, env, in);
+}
+
+void pdh_t_pdhooks(pdh_t_run *r, char *const env[], const char *in, ...)
+{
+	va_list ap;
+
+	va_start(ap, in);
+	S_pdhooks_va(r, env, in, ap);
+	va_end(ap);
+}
+
+void pdh_t_pdhooks_expect(int status, const char *err, bool exact, ...)
+{
+	pdh_t_run r;
+	va_list ap;
+
+	va_start(ap, exact);
+	S_pdhooks_va(&r, NULL, NULL, ap);
+	va_end(ap);
+	cr_expect_eq(r.status, status, "status %d, stderr: %s", r.status, r.err);
+	if (exact)
+		cr_expect_str_eq(r.err, err);
+	else
+		cr_expect_not_null(strstr(r.err, err), "%s", r.err);
+	pdh_t_run_dispose(&r);
 }
 
 void pdh_t_run_dispose(pdh_t_run *r)
@@ -191,4 +213,50 @@ void pdh_t_plan_options(const char *path, pdh_plan_opts *out)
 		}
 	}
 	free(text);
+}
+
+const char *pdh_t_env_table(const char *name, void *ctx)
+{
+	size_t n = strlen(name);
+
+	for (const char *const *e = ctx; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+void pdh_t_pdhooks_expect_out(const char *const has[], ...)
+{
+	pdh_t_run r;
+	va_list ap;
+
+	va_start(ap, has);
+	S_pdhooks_va(&r, NULL, NULL, ap);
+	va_end(ap);
+	cr_expect_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+	for (size_t i = 0; has[i]; i++)
+		cr_expect_not_null(strstr(r.out, has[i]), "no '%s' in:\n%s", has[i], r.out);
+	pdh_t_run_dispose(&r);
+}
+
+void pdh_t_expect_str_free(char *got, const char *want)
+{
+	cr_expect_not_null(got, "NULL, expected \"%s\"", want);
+	if (got)
+		cr_expect_str_eq(got, want);
+	free(got);
+}
+
+void pdh_t_remove(char *path)
+{
+	if (path)
+		remove(path);
+	free(path);
+}
+
+void pdh_t_expect_has(const char *text, const char *const want[])
+{
+	for (size_t i = 0; want[i]; i++)
+		cr_expect(text && strstr(text, want[i]), "no '%s' in:\n%s", want[i],
+		          text ? text : "(null)");
 }

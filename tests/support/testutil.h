@@ -11,6 +11,8 @@ char *pdh_t_read_file(const char *path, size_t *len);
 void pdh_t_write_file(const char *path, const char *data);
 /* $PDH_TESTDATA/rel (or the source tree's testdata/). Caller frees. */
 char *pdh_t_testdata(const char *rel);
+/* Removes path (a file, or an empty directory: remove(3)) and frees it; NULL is ignored. */
+void pdh_t_remove(char *path);
 /* A fresh empty directory under $TMPDIR. Caller frees the path (and may remove the tree). */
 char *pdh_t_tmpdir(void);
 
@@ -19,6 +21,15 @@ char *pdh_t_tmpdir(void);
  * (the credential kind of the run). Aborts the test on a line it does not know. */
 struct pdh_plan_opts;
 void pdh_t_plan_options(const char *path, struct pdh_plan_opts *out);
+
+/* Expects text to hold each of want[] (NULL-terminated). */
+void pdh_t_expect_has(const char *text, const char *const want[]);
+/* Expects the string got (which may be NULL) to be want, and frees it. */
+void pdh_t_expect_str_free(char *got, const char *want);
+
+/* A pdh_getenv_fn over a table: ctx is a NULL-terminated array of "NAME=value" strings
+ * (const char *const *); NULL when NAME is not in it. */
+const char *pdh_t_env_table(const char *name, void *ctx);
 
 typedef struct pdh_t_run {
 	int status;      /* exit code, or 128+signal */
@@ -32,6 +43,16 @@ typedef struct pdh_t_run {
 void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const char *in);
 /* Runs the pdhooks binary ($PDH_BIN) with the given arguments (NULL-terminated). */
 void pdh_t_pdhooks(pdh_t_run *r, char *const env[], const char *in, ...);
+/* Runs pdhooks (no extra environment, no stdin) with the arguments (NULL-terminated) and
+ * expects exit `status` and a stderr that is exactly `err` (exact) or holds it. */
+void pdh_t_pdhooks_expect(int status, const char *err, bool exact, ...);
+#define PDH_T_EXPECT_ERR(status, err, ...) pdh_t_pdhooks_expect(status, err, true, __VA_ARGS__, NULL)
+#define PDH_T_EXPECT_ERR_HAS(status, part, ...) \
+	pdh_t_pdhooks_expect(status, part, false, __VA_ARGS__, NULL)
+/* Runs pdhooks with the arguments (NULL-terminated) and expects exit 0 and a stdout
+ * holding each of has[] (NULL-terminated). */
+void pdh_t_pdhooks_expect_out(const char *const has[], ...);
+#define PDH_T_EXPECT_OUT(has, ...) pdh_t_pdhooks_expect_out(has, __VA_ARGS__, NULL)
 void pdh_t_run_dispose(pdh_t_run *r);
 
 #endif

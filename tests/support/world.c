@@ -293,26 +293,32 @@ static void S_runv(pdh_t_run *r, const pdh_t_world *w, char *const env[], const 
 	               "path exits 1 anyway): %s", r->err);
 }
 
-void pdh_t_world_run(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[], ...)
+/* pdhooks in the world with the environment base plus extra (see S_env). */
+static void S_run_over(pdh_t_run *r, const pdh_t_world *w, char *const base[],
+                       char *const extra[], const char *in, va_list ap)
 {
 	char *env[2 * PDH_T_WORLD_ENV];
+
+	S_env(env, sizeof(env) / sizeof(env[0]), base, extra);
+	S_runv(r, w, env, in, ap);
+}
+
+void pdh_t_world_run(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[], ...)
+{
 	va_list ap;
 
-	S_env(env, sizeof(env) / sizeof(env[0]), w->env, extra_env);
 	va_start(ap, extra_env);
-	S_runv(r, w, env, NULL, ap);
+	S_run_over(r, w, w->env, extra_env, NULL, ap);
 	va_end(ap);
 }
 
 void pdh_t_world_run_in(pdh_t_run *r, const pdh_t_world *w, char *const extra_env[],
                         const char *in, ...)
 {
-	char *env[2 * PDH_T_WORLD_ENV];
 	va_list ap;
 
-	S_env(env, sizeof(env) / sizeof(env[0]), w->env, extra_env);
 	va_start(ap, in);
-	S_runv(r, w, env, in, ap);
+	S_run_over(r, w, w->env, extra_env, in, ap);
 	va_end(ap);
 }
 
@@ -320,12 +326,10 @@ void pdh_t_world_run_env(pdh_t_run *r, const pdh_t_world *w, char *const only[],
 {
 	static char *const unset[] = { "PIPEDRIVE_API_TOKEN=", "PIPEDRIVE_OAUTH_TOKEN=",
 		                       "PIPEDRIVE_API_URL=", "PIPEDRIVE_COMPANY_DOMAIN=", NULL };
-	char *env[2 * PDH_T_WORLD_ENV];
 	va_list ap;
 
-	S_env(env, sizeof(env) / sizeof(env[0]), unset, only);
 	va_start(ap, only);
-	S_runv(r, w, env, NULL, ap);
+	S_run_over(r, w, unset, only, NULL, ap);
 	va_end(ap);
 }
 
@@ -457,6 +461,21 @@ size_t pdh_t_world_count_hooks(pdh_t_world *w)
 
 	json_decref(a);
 	return n;
+}
+
+void pdh_t_world_expect_option_refused(const char *desired, const char *cmd, const char *opt,
+                                       const char *value, const char *msg)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, desired);
+	pdh_t_pdhooks(&r, w.env, NULL, cmd, "-f", w.file, opt, value, (char *)NULL);
+	cr_expect_eq(r.status, 1, "%s %s %s: %s", cmd, opt, value, r.err);
+	cr_expect_not_null(strstr(r.err, msg), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
 }
 
 void pdh_t_fleet_setup(pdh_t_fleet *w, size_t n, char *const fake_args[], const char *desired)

@@ -23,6 +23,21 @@
 #include "fake.h"
 #include "testutil.h"
 
+/* Desired files written as C literals: the head, and one webhook entry (string literals). */
+#define PDH_T_YAML_HEAD "pdhooks: 1\nwebhooks:\n"
+#define PDH_T_YAML_HOOK(name, action, object, url)                                      \
+	"  - name: " name "\n    event_action: " action "\n    event_object: " object "\n" \
+	"    subscription_url: " url "\n"
+/* One declared webhook (deals) and, live, one owned (same host) but undeclared: a correct
+ * read plans a create and a delete, so a command that went on after a bad read would make
+ * write calls. */
+#define PDH_T_ONE_DEAL_DESIRED \
+	PDH_T_YAML_HEAD PDH_T_YAML_HOOK("deals", "create", "deal", \
+	                                "https://hooks.example.com/pipedrive/deals")
+#define PDH_T_ONE_UNDECLARED_LIVE                                                    \
+	"[{\"event_action\":\"change\",\"event_object\":\"person\","                 \
+	"\"subscription_url\":\"https://hooks.example.com/pipedrive/people\"}]"
+
 #define PDH_T_WORLD_ENV 24
 #define PDH_T_WORLD_SECRETS 8
 
@@ -98,6 +113,10 @@ void pdh_t_world_child_env(const pdh_t_world *w);
 void pdh_t_world_no_secret(const pdh_t_world *w, const char *what, const char *text);
 void pdh_t_world_no_secret_in_file(const pdh_t_world *w, const char *path);
 
+/* In a world whose file is `desired`: `pdhooks CMD -f FILE OPT VALUE` fails before any call,
+ * exit 1 with msg on stderr. */
+void pdh_t_world_expect_option_refused(const char *desired, const char *cmd, const char *opt,
+                                       const char *value, const char *msg);
 /* The fake: its webhooks set from a printf-formatted JSON array. */
 void pdh_t_world_seed(pdh_t_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* POST path (a control call such as "/_fake/config") with json (may be NULL); asserts 2xx. */
