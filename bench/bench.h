@@ -1,5 +1,7 @@
-/* What the benchmarks share: a clock read in milliseconds and the comparison that sorts the
- * timings for their percentiles. Include after <time.h>. */
+/* What the benchmarks share: a clock read in milliseconds, the comparison that sorts the
+ * timings for their percentiles, and for the benchmarks that run the binaries (define
+ * PDH_BENCH_SPAWN before including) the path of a sibling program, the start of pdhooks-fake
+ * and the desired file of N webhooks. */
 #ifndef PDH_BENCH_H
 #define PDH_BENCH_H
 
@@ -21,5 +23,77 @@ static inline int pdh_bench_cmp_double(const void *a, const void *b)
 
 	return (x > y) - (x < y);
 }
+
+#ifdef PDH_BENCH_SPAWN
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The program name in the directory of self (argv[0]); malloc'd. */
+static inline char *pdh_bench_sibling(const char *self, const char *name)
+{
+	const char *slash = strrchr(self, '/');
+	size_t dir = slash ? (size_t)(slash - self) + 1 : 0;
+	char *p = malloc(dir + strlen(name) + 1);
+
+	if (p == NULL)
+		abort();
+	memcpy(p, self, dir);
+	strcpy(p + dir, name);
+	return p;
+}
+
+/* Starts the fake with argv (argv[0] its path, NULL-terminated); its "port=N" line comes on
+ * stdout. who names the benchmark in the message when it does not start. */
+static inline pid_t pdh_bench_start_fake(char *const argv[], const char *who, int *port)
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2];
+	pid_t pid;
+	FILE *f;
+
+	if (pipe(fds) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (pid < 0 || f == NULL || fscanf(f, "port=%d", port) != 1) {
+		fprintf(stderr, "%s: %s did not start\n", who, argv[0]);
+		if (pid > 0)
+			kill(pid, SIGTERM);
+		pid = -1;
+	}
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	return pid;
+}
+
+/* A desired file of n webhooks bench-I, each at https://hooks.example.com/PREFIX/I. */
+static inline int pdh_bench_write_desired(const char *path, int n, const char *prefix)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs("pdhooks: 1\nwebhooks:\n", f);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
+		           "    subscription_url: https://hooks.example.com/%s/%d\n", i, prefix, i);
+	return fclose(f);
+}
+#endif
 
 #endif

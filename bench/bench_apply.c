@@ -20,9 +20,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#define PDH_BENCH_SPAWN
 #include "bench.h"
-
-extern char **environ;
 
 #define S_MAX_RUNS 15
 
@@ -32,51 +31,14 @@ static double S_now(void)
 	return pdh_bench_ms(CLOCK_MONOTONIC) / 1e3;
 }
 
-static char *S_sibling(const char *self, const char *name)
-{
-	const char *slash = strrchr(self, '/');
-	size_t dir = slash ? (size_t)(slash - self) + 1 : 0;
-	char *p = malloc(dir + strlen(name) + 1);
-
-	if (p == NULL)
-		abort();
-	memcpy(p, self, dir);
-	strcpy(p + dir, name);
-	return p;
-}
-
 /* Starts the fake; its "port=N" line comes on stdout. */
 static pid_t S_start_fake(const char *fake, long latency, int *port)
 {
 	char lat[32];
 	char *argv[] = { (char *)fake, "--port", "0", "--latency-ms", lat, NULL };
-	posix_spawn_file_actions_t fa;
-	int fds[2];
-	pid_t pid;
-	FILE *f;
 
 	snprintf(lat, sizeof(lat), "%ld", latency);
-	if (pipe(fds) != 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	if (posix_spawn(&pid, fake, &fa, NULL, argv, environ) != 0)
-		pid = -1;
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	if (pid < 0 || f == NULL || fscanf(f, "port=%d", port) != 1) {
-		fprintf(stderr, "bench_apply: %s did not start\n", fake);
-		if (pid > 0)
-			kill(pid, SIGTERM);
-		pid = -1;
-	}
-	if (f)
-		fclose(f);
-	else
-		close(fds[0]);
-	return pid;
+	return pdh_bench_start_fake(argv, "bench_apply", port);
 }
 
 static int S_control(int port, const char *method, const char *path, const char *body)
@@ -101,19 +63,6 @@ static int S_control(int port, const char *method, const char *path, const char 
 	if (sink)
 		fclose(sink);
 	return rc == CURLE_OK && status >= 200 && status < 300 ? 0 : -1;
-}
-
-static int S_write_desired(const char *path, int n)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs("pdhooks: 1\nwebhooks:\n", f);
-	for (int i = 0; i < n; i++)
-		fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
-		           "    subscription_url: https://hooks.example.com/bench/%d\n", i, i);
-	return fclose(f);
 }
 
 /* One `pdhooks apply` run; its wall time in seconds, or a negative number on failure. */
@@ -152,8 +101,8 @@ static double S_apply(const char *pdhooks, const char *file, int port, int paral
 
 int main(int argc, char **argv)
 {
-	char *pdhooks = S_sibling(argv[0], "pdhooks");
-	char *fake = S_sibling(argv[0], "pdhooks-fake");
+	char *pdhooks = pdh_bench_sibling(argv[0], "pdhooks");
+	char *fake = pdh_bench_sibling(argv[0], "pdhooks-fake");
 	int par[16], n_par = 0, creates = 40, runs = 3, port = 0, rc = 1;
 	long latency = 50;
 	char dir[] = "/tmp/pdhooks-bench-XXXXXX", file[64];
@@ -197,7 +146,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(file, sizeof(file), "%s/pdhooks.yaml", dir);
-	if (S_write_desired(file, creates) != 0) {
+	if (pdh_bench_write_desired(file, creates, "bench") != 0) {
 		perror("bench_apply: desired file");
 		return 1;
 	}

@@ -28,8 +28,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
+#define PDH_BENCH_SPAWN
+#include "bench.h"
 
 #define S_MAX_COUNTS 8
 
@@ -39,25 +39,10 @@ typedef struct S_cfg {
 	long latency;
 } S_cfg;
 
+/* Seconds on the monotonic clock. */
 static double S_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *S_sibling(const char *self, const char *name)
-{
-	const char *slash = strrchr(self, '/');
-	size_t dir = slash ? (size_t)(slash - self) + 1 : 0;
-	char *p = malloc(dir + strlen(name) + 1);
-
-	if (p == NULL)
-		abort();
-	memcpy(p, self, dir);
-	strcpy(p + dir, name);
-	return p;
+	return pdh_bench_ms(CLOCK_MONOTONIC) / 1e3;
 }
 
 static char *S_path(const char *dir, const char *name)
@@ -96,19 +81,6 @@ static int S_write_seed(const char *path, int n, int webhooks, int have)
 	return fclose(f);
 }
 
-static int S_write_desired(const char *path, int webhooks)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs("pdhooks: 1\nwebhooks:\n", f);
-	for (int i = 0; i < webhooks; i++)
-		fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
-		           "    subscription_url: https://hooks.example.com/${TENANT}/%d\n", i, i);
-	return fclose(f);
-}
-
 static int S_write_fleet(const char *path, int n, int port)
 {
 	FILE *f = fopen(path, "w");
@@ -128,33 +100,9 @@ static pid_t S_start_fake(const S_cfg *cfg, const char *seed, int *port)
 	char lat[32];
 	char *argv[] = { (char *)cfg->fake, "--port", "0", "--latency-ms", lat, "--seed",
 	                 (char *)seed, "--rate-limit", "100000", NULL };
-	posix_spawn_file_actions_t fa;
-	int fds[2];
-	pid_t pid;
-	FILE *f;
 
 	snprintf(lat, sizeof(lat), "%ld", cfg->latency);
-	if (pipe(fds) != 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	if (posix_spawn(&pid, cfg->fake, &fa, NULL, argv, environ) != 0)
-		pid = -1;
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	if (pid < 0 || f == NULL || fscanf(f, "port=%d", port) != 1) {
-		fprintf(stderr, "bench_fleet: %s did not start\n", cfg->fake);
-		if (pid > 0)
-			kill(pid, SIGTERM);
-		pid = -1;
-	}
-	if (f)
-		fclose(f);
-	else
-		close(fds[0]);
-	return pid;
+	return pdh_bench_start_fake(argv, "bench_fleet", port);
 }
 
 static void S_stop_fake(pid_t pid)
@@ -290,7 +238,7 @@ done:
 
 int main(int argc, char **argv)
 {
-	char *pdhooks = S_sibling(argv[0], "pdhooks"), *fake = S_sibling(argv[0], "pdhooks-fake");
+	char *pdhooks = pdh_bench_sibling(argv[0], "pdhooks"), *fake = pdh_bench_sibling(argv[0], "pdhooks-fake");
 	char dir[] = "/tmp/pdhooks-bench-fleet-XXXXXX", *desired, cwd[4096];
 	int counts[S_MAX_COUNTS], n_counts = 0, rc = 1;
 	S_cfg cfg = { NULL, NULL, NULL, 10, 32, 50 };
@@ -344,7 +292,7 @@ int main(int argc, char **argv)
 	}
 	cfg.dir = dir;
 	desired = S_path(dir, "pdhooks.yaml");
-	if (S_write_desired(desired, cfg.webhooks) != 0) {
+	if (pdh_bench_write_desired(desired, cfg.webhooks, "${TENANT}") != 0) {
 		perror("bench_fleet: desired file");
 		goto done;
 	}
