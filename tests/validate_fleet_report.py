@@ -7,6 +7,7 @@ import os
 import sys
 
 from jsonschema import Draft202012Validator
+from validate_json import report
 try:
     from referencing import Registry, Resource
 except ImportError:  # jsonschema before 4.18 resolves $ref through RefResolver
@@ -31,13 +32,7 @@ def main():
         from jsonschema import RefResolver
         store = {s["$id"]: s for s in schemas.values()}
         validator = Draft202012Validator(top, resolver=RefResolver.from_schema(top, store=store))
-    bad = 0
-    for path in sys.argv[2:]:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-        doc = json.loads(text)
-        for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.path)):
-            print(f"{path}: /{'/'.join(map(str, e.path))}: {e.message}", file=sys.stderr)
-            bad += 1
+    bad = report(validator, sys.argv[2:])
     return 1 if bad else 0
 
 

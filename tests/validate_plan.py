@@ -5,19 +5,14 @@ import json
 import sys
 
 from jsonschema import Draft202012Validator
+from validate_json import report
 
 
 def main():
     schema = json.load(open(sys.argv[1], encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     validator = Draft202012Validator(schema)
-    bad = 0
-    for path in sys.argv[2:]:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-        doc = json.loads(text)
-        for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.path)):
-            print(f"{path}: /{'/'.join(map(str, e.path))}: {e.message}", file=sys.stderr)
-            bad += 1
+    bad = report(validator, sys.argv[2:])
     if len(sys.argv) < 3:
         print("validate_plan.py: no file given", file=sys.stderr)
         return 2
