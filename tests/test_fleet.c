@@ -16,13 +16,7 @@
 #include "testutil.h"
 #include "world.h"
 
-#define DESIRED \
-	"pdhooks: 1\n" \
-	"webhooks:\n" \
-	"  - name: deals\n" \
-	"    event_action: create\n" \
-	"    event_object: deal\n" \
-	"    subscription_url: https://hooks.example.com/${TENANT}/deals\n"
+#define DESIRED PDH_T_YAML_HEAD PDH_T_YAML_HOOK("deals", "create", "deal", "https://hooks.example.com/${TENANT}/deals")
 
 #define SEED(id, path) "{\"id\":" #id ",\"name\":\"x\",\"event_action\":\"change\"," \
 	"\"event_object\":\"person\",\"subscription_url\":\"https://hooks.example.com/" path "\"}"

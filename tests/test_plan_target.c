@@ -12,13 +12,7 @@
 #include "testutil.h"
 #include "world.h"
 
-#define DESIRED \
-	"pdhooks: 1\n" \
-	"webhooks:\n" \
-	"  - name: deals\n" \
-	"    event_action: create\n" \
-	"    event_object: deal\n" \
-	"    subscription_url: https://hooks.example.com/deals\n"
+#define DESIRED PDH_T_YAML_HEAD PDH_T_YAML_HOOK("deals", "create", "deal", "https://hooks.example.com/deals")
 
 /* Another tool's webhook (another host: not owned, so it leaves the owned state of both
  * companies empty, the same), whose company_id names the company in the listing. */

@@ -18,26 +18,14 @@ int pdh_cmd_status(int argc, char **argv)
 	pdh_target t;
 	pdh_target_run run;
 	char *text = NULL;
-	int first, code = PDH_EXIT_ERROR;
+	int code = PDH_EXIT_ERROR;
 
 	pdh_cli_metrics_start(&mx, "status");
 	pdh_common_init(&o);
 	memset(&run, 0, sizeof(run));
-	if (pdh_common_parse(&o, PDH_CMD_STATUS, argc, argv, &first) != 0 ||
-	    pdh_fleet_args_check(&o, "status") != 0)
+	if (pdh_cli_target_or_fleet(&o, PDH_CMD_STATUS, "status", argc, argv, pdh_cli_fleet_status,
+	                            &code) != 0)
 		goto done;
-	if (first < argc) {
-		pdh_cli_error("status: unexpected argument '%s' (the file goes after -f)",
-		              argv[first]);
-		goto done;
-	}
-	if (o.fleet) {
-		pdh_fleet_args fa;
-
-		pdh_fleet_args_from(&fa, &o);
-		code = pdh_cli_fleet_status(&o, &fa);
-		goto done;
-	}
 	code = pdh_cli_plan_target(&o, &t, &run, -1);
 	if (code != PDH_EXIT_OK)
 		goto done;
@@ -51,11 +39,5 @@ int pdh_cmd_status(int argc, char **argv)
 	code = o.detailed_exitcode && pdh_status_unhealthy(run.plan) ? PDH_EXIT_CHANGES
 	                                                             : PDH_EXIT_OK;
 done:
-	mx.path = o.fleet ? NULL : o.metrics_file;  /* a fleet writes its own, per account */
-	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES,
-	                              run.plan, run.listing.calls);
-	free(text);
-	pdh_target_run_dispose(&run);
-	pdh_common_dispose(&o);
-	return code;
+	return pdh_cli_target_finish(&mx, &o, &run, text, code);
 }

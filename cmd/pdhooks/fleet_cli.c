@@ -54,6 +54,42 @@ int pdh_fleet_args_check(const pdh_common *o, const char *command)
 	return 0;
 }
 
+int pdh_cli_target_or_fleet(pdh_common *o, pdh_cmd_id id, const char *name, int argc,
+                            char **argv, int (*fleet)(pdh_common *, const pdh_fleet_args *),
+                            int *code)
+{
+	int first;
+
+	*code = PDH_EXIT_ERROR;
+	if (pdh_common_parse(o, id, argc, argv, &first) != 0 || pdh_fleet_args_check(o, name) != 0)
+		return 1;
+	if (first < argc) {
+		pdh_cli_error("%s: unexpected argument '%s' (the file goes after -f)", name,
+		              argv[first]);
+		return 1;
+	}
+	if (o->fleet) {
+		pdh_fleet_args fa;
+
+		pdh_fleet_args_from(&fa, o);
+		*code = fleet(o, &fa);
+		return 1;
+	}
+	return 0;
+}
+
+int pdh_cli_target_finish(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run, char *text,
+                          int code)
+{
+	mx->path = o->fleet ? NULL : o->metrics_file;
+	code = pdh_cli_metrics_finish(mx, code, code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES,
+	                              run->plan, run->listing.calls);
+	free(text);
+	pdh_target_run_dispose(run);
+	pdh_common_dispose(o);
+	return code;
+}
+
 static void S_log_stderr(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -251,6 +287,30 @@ static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fl
 	ro->color = o->color;
 }
 
+/* The start of a fleet run of command: the report begun on stdout through c, and ro set from
+ * o and a for mode, with the results going to S_emit. */
+static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_ctx *c,
+                    pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+                    const pdh_fleet_shard *shard, pdh_fleet_mode mode, const char *command)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->format = S_format(a->format);
+	rep->fleet_sha256 = f->sha256;
+	rep->shard = *shard;
+	rep->command = command;
+	c->o = o;
+	c->print = true;
+	c->report = pdh_fleet_report_new(rep);
+	c->metrics = a->metrics_file ? pdh_fleet_metrics_new() : NULL;
+	S_put(c, pdh_fleet_report_begin(c->report));
+	S_run_opts(ro, o, a, f);
+	ro->mode = mode;
+	ro->metrics_command = c->metrics ? command : NULL;
+	ro->format = rep->format;
+	ro->emit = S_emit;
+	ro->emit_ctx = c;
+}
+
 static int S_mkdir(const char *dir)
 {
 	struct stat st;
@@ -285,25 +345,10 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mo
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}
-	memset(&rep, 0, sizeof(rep));
-	rep.format = S_format(a->format);
-	rep.fleet_sha256 = f->sha256;
-	rep.shard = shard;
-	rep.command = command;
-	c.o = o;
-	c.print = true;
-	c.report = pdh_fleet_report_new(&rep);
-	c.metrics = a->metrics_file ? pdh_fleet_metrics_new() : NULL;
-	S_put(&c, pdh_fleet_report_begin(c.report));
-	S_run_opts(&ro, o, a, f);
-	ro.mode = mode;
+	S_begin(&ro, &rep, &c, o, a, f, &shard, mode, command);
 	ro.accounts = idx;
 	ro.n_accounts = n;
 	ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
-	ro.metrics_command = c.metrics ? command : NULL;
-	ro.format = rep.format;
-	ro.emit = S_emit;
-	ro.emit_ctx = &c;
 	if (pdh_fleet_run(&ro, &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		code = PDH_EXIT_ERROR;
@@ -442,24 +487,9 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	}
 	pdh_stop_signals_install(&stops);
 
-	memset(&rep, 0, sizeof(rep));
-	rep.format = S_format(a->format);
-	rep.fleet_sha256 = f->sha256;
-	rep.shard = shard;
-	rep.command = "apply";
-	c.o = o;
-	c.print = true;
-	c.report = pdh_fleet_report_new(&rep);
-	c.metrics = a->metrics_file ? pdh_fleet_metrics_new() : NULL;
-	S_put(&c, pdh_fleet_report_begin(c.report));
-	S_run_opts(&ro, o, a, f);
-	ro.mode = PDH_FLEET_APPLY;
+	S_begin(&ro, &rep, &c, o, a, f, &shard, PDH_FLEET_APPLY, "apply");
 	ro.saved_dir = a->saved_dir;
-	ro.metrics_command = c.metrics ? "apply" : NULL;
 	ro.interrupt = &pdh_stop_signal;
-	ro.format = rep.format;
-	ro.emit = S_emit;
-	ro.emit_ctx = &c;
 	/* The canaries first (file order), then the rest only if every canary converged. */
 	first = a->canary > 0 && (size_t)a->canary < n ? (size_t)a->canary : n;
 	ro.accounts = idx;
