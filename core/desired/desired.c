@@ -1193,6 +1193,31 @@ static void S_check(pdh_loader *L)
 
 /* ---- entry points ------------------------------------------------------------------------ */
 
+int pdh_field_load(pdh_loader *L, size_t errors_before, char *sha256, void (*check)(void *ctx),
+                   void *ctx, const char *name, const char *what, pdh_error *err)
+{
+	int rc = PDH_EFILE;
+
+	pdh_sha256_hex(L->data, L->len, sha256);
+	if (pdh_tree_check_text(L) == 0 && pdh_tree_parse(L) == 0)
+		check(ctx);
+	pdh_diags_sort(L->diags);
+	pdh_tree_report_dropped(L);  /* last, after the sorted ones */
+	if (L->diags->n_errors == errors_before)
+		rc = PDH_OK;
+	else
+		pdh_error_set(err, rc, "%s does not load", name ? name : what);
+	pdh_tree_free(L);
+	if (L->have_lines)
+		pdh_lines_dispose(&L->lines);
+	return rc;
+}
+
+static void S_check_loader(void *L)
+{
+	S_check(L);
+}
+
 int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *data, size_t len,
                             const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err)
 {
@@ -1216,20 +1241,16 @@ int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *dat
 	L.d->secrets = pdh_secrets_new();
 	L.d->prune = true;
 	L.d->max_deletes = PDH_DEFAULT_MAX_DELETES;
-	pdh_sha256_hex(data, len, L.d->sha256);
-	if (pdh_tree_check_text(&L) == 0 && pdh_tree_parse(&L) == 0)
-		S_check(&L);
-	pdh_diags_sort(diags);
-	pdh_tree_report_dropped(&L);  /* last, after the sorted ones */
-	if (diags->n_errors == errors_before) {
+	rc = pdh_field_load(&L, errors_before, L.d->sha256, S_check_loader, &L, name,
+	                    "the desired file", err);
+	if (rc == PDH_OK) {
 		*out = L.d;
 		L.d = NULL;
-		rc = PDH_OK;
 	}
-done:
-	if (rc != PDH_OK)
-		pdh_error_set(err, rc, "%s does not load", name ? name : "the desired file");
 	pdh_desired_free(L.d);
+	return rc;
+done:
+	pdh_error_set(err, rc, "%s does not load", name ? name : "the desired file");
 	pdh_tree_free(&L);
 	if (L.have_lines)
 		pdh_lines_dispose(&L.lines);

@@ -5,6 +5,9 @@
 #define PDH_DESIRED_FIELDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "pdhooks/error.h"
 
 #include "desired/tree.h"
 
@@ -25,5 +28,13 @@ void pdh_field_keys(pdh_loader *L, const pdh_node *map, const char *where,
                     const char *const *allowed, const pdh_node **found, const pdh_node **keys);
 /* The scalar's text single-quoted for a message, escapes visible, long text cut. Caller frees. */
 char *pdh_field_quote(const pdh_node *n);
+
+/* The load every YAML file of pdhooks goes through once L holds its text: the text's digest
+ * into sha256 (65 bytes), the text checked and parsed into L's tree, check(ctx) run on a
+ * parsed tree, the diagnostics sorted and the dropped ones reported last, and L's tree and
+ * lines freed. PDH_OK if no error was added to the errors_before already in L->diags, else
+ * PDH_EFILE with err set ("NAME does not load"; what when name is NULL). */
+int pdh_field_load(pdh_loader *L, size_t errors_before, char *sha256, void (*check)(void *ctx),
+                   void *ctx, const char *name, const char *what, pdh_error *err);
 
 #endif

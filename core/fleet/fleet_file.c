@@ -323,6 +323,11 @@ static void S_check(S_state *S)
 	}
 }
 
+static void S_check_state(void *S)
+{
+	S_check(S);
+}
+
 int pdh_fleet_load_buffer(pdh_fleet **out, const char *path, const char *data, size_t len,
                           pdh_diags *diags, pdh_error *err)
 {
@@ -344,23 +349,20 @@ int pdh_fleet_load_buffer(pdh_fleet **out, const char *path, const char *data, s
 	S.f = pdh_xcalloc(1, sizeof(*S.f));
 	S.f->path = pdh_xstrdup(path ? path : "");
 	S.f->concurrency = PDH_FLEET_DEFAULT_CONCURRENCY;
-	pdh_sha256_hex(data, len, S.f->sha256);
-	if (pdh_tree_check_text(&S.L) == 0 && pdh_tree_parse(&S.L) == 0)
-		S_check(&S);
-	pdh_diags_sort(diags);
-	pdh_tree_report_dropped(&S.L);
-	if (diags->n_errors == errors_before) {
+	rc = pdh_field_load(&S.L, errors_before, S.f->sha256, S_check_state, &S, path,
+	                    "the fleet file", err);
+	if (rc == PDH_OK) {
 		*out = S.f;
 		S.f = NULL;
-		rc = PDH_OK;
 	}
+	goto loaded;
 done:
-	if (rc != PDH_OK)
-		pdh_error_set(err, rc, "%s does not load", path ? path : "the fleet file");
-	pdh_fleet_free(S.f);
+	pdh_error_set(err, rc, "%s does not load", path ? path : "the fleet file");
 	pdh_tree_free(&S.L);
 	if (S.L.have_lines)
 		pdh_lines_dispose(&S.L.lines);
+loaded:
+	pdh_fleet_free(S.f);
 	free(S.dir);
 	free(S.desired);
 	return rc;
