@@ -49,6 +49,21 @@ static inline char *pdh_bench_sibling(const char *self, const char *name)
 	return p;
 }
 
+/* --pdhooks PATH and --fake PATH at argv[*i], into *pdhooks or *fake (freed first, malloc'd);
+ * true when argv[*i] was one of them (*i then at its value). */
+static inline int pdh_bench_path_option(int argc, char **argv, int *i, char **pdhooks,
+                                        char **fake)
+{
+	char **to = strcmp(argv[*i], "--pdhooks") == 0 ? pdhooks
+	            : strcmp(argv[*i], "--fake") == 0  ? fake : NULL;
+
+	if (to == NULL || *i + 1 >= argc)
+		return 0;
+	free(*to);
+	*to = strdup(argv[++*i]);
+	return 1;
+}
+
 /* Starts the fake with argv (argv[0] its path, NULL-terminated); its "port=N" line comes on
  * stdout. who names the benchmark in the message when it does not start. */
 static inline pid_t pdh_bench_start_fake(char *const argv[], const char *who, int *port)

@@ -110,12 +110,8 @@ int main(int argc, char **argv)
 	pid_t fpid;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--pdhooks") == 0 && i + 1 < argc) {
-			free(pdhooks);
-			pdhooks = strdup(argv[++i]);
-		} else if (strcmp(argv[i], "--fake") == 0 && i + 1 < argc) {
-			free(fake);
-			fake = strdup(argv[++i]);
+		if (pdh_bench_path_option(argc, argv, &i, &pdhooks, &fake)) {
+			continue;
 		} else if (strcmp(argv[i], "--creates") == 0 && i + 1 < argc) {
 			creates = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc) {

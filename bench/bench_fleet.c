@@ -246,12 +246,8 @@ int main(int argc, char **argv)
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return 1;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--pdhooks") == 0 && i + 1 < argc) {
-			free(pdhooks);
-			pdhooks = strdup(argv[++i]);
-		} else if (strcmp(argv[i], "--fake") == 0 && i + 1 < argc) {
-			free(fake);
-			fake = strdup(argv[++i]);
+		if (pdh_bench_path_option(argc, argv, &i, &pdhooks, &fake)) {
+			continue;
 		} else if (strcmp(argv[i], "--webhooks") == 0 && i + 1 < argc) {
 			cfg.webhooks = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc) {
