@@ -1,15 +1,8 @@
 #!/usr/bin/env bash
 # schemas/fleet.schema.json and the fleet loader (`pdhooks validate --fleet`) agree on the
 # good fleet file and on every bad one whose rule a schema can state.
-set -euo pipefail
-: "${PDH_BIN:?}" "${PDH_SOURCE_DIR:?}"
-exec /usr/bin/python3 - "$PDH_BIN" "$PDH_SOURCE_DIR" <<'PY'
-import glob, json, os, subprocess, sys
-
-import jsonschema
-import yaml
-
-pdhooks, src = sys.argv[1], sys.argv[2]
+. "${PDH_SOURCE_DIR:?run through ctest}/tests/support/schema_agree.sh"
+schema_python fleet.schema.json <<'PY'
 # Rules only the loader can check.
 UNEXPRESSIBLE = {
     "duplicate-names.yaml": "unique names across entries; a key twice in one mapping",
@@ -18,9 +11,7 @@ UNEXPRESSIBLE = {
     "yaml-syntax.yaml": "not YAML at all",
     "no-desired.yaml": "a desired file at the top or in each account",
 }
-schema = json.load(open(os.path.join(src, "schemas/fleet.schema.json"), encoding="utf-8"))
-jsonschema.Draft202012Validator.check_schema(schema)
-v = jsonschema.Draft202012Validator(schema)
+v = validator
 fail = 0
 
 def loader_ok(path):

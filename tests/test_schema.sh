@@ -3,19 +3,12 @@
 # file of testdata/desired and on examples/, wherever the schema can express the rule.
 # YAML is read as the loader reads it: YAML 1.2 core scalars (yes/no are strings, 0o17 is
 # octal, no timestamps), so both judge the same values.
-set -euo pipefail
-: "${PDH_BIN:?}" "${PDH_SOURCE_DIR:?}"
+. "${PDH_SOURCE_DIR:?run through ctest}/tests/support/schema_agree.sh"
 export PD_HOOK_PASSWORD=s3cret ERP_HOOK_PASSWORD=erp OTHER_PASSWORD=other HOOK_TOKEN=tok ENV_NAME=prod \
        HOOK_BASE=https://hooks.example.com EMPTY= HOOK_USER=pd-user
 unset PD_UNSET_PASSWORD NOPE
 
-exec /usr/bin/python3 - "$PDH_BIN" "$PDH_SOURCE_DIR" <<'PY'
-import glob, json, os, re, subprocess, sys
-
-import jsonschema
-import yaml
-
-pdhooks, src = sys.argv[1], sys.argv[2]
+schema_python pdhooks.schema.json <<'PY'
 
 # Bad files whose rule a JSON Schema cannot state; for these the schema must accept the file
 # (so that this list stays true) and the loader must refuse it.
@@ -58,9 +51,6 @@ def construct_int(loader, node):
 
 Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
 
-schema = json.load(open(os.path.join(src, "schemas/pdhooks.schema.json")))
-jsonschema.Draft202012Validator.check_schema(schema)
-validator = jsonschema.Draft202012Validator(schema)
 
 def schema_verdict(path):
     try:
