@@ -187,6 +187,29 @@ static pdh_fleet_account S_cmd_account(char **argv)
 	return a;
 }
 
+/* The token command argv (with o) is refused as PDH_EAUTH with no token; the message, which
+ * the caller checks and frees. */
+static char *S_token_refused(char **argv, const pdh_token_opts *o)
+{
+	pdh_fleet_account a = S_cmd_account(argv);
+	pdh_error err = { 0 };
+	char *tok = NULL, warn[256];
+	bool bearer;
+
+	cr_assert_eq(pdh_fleet_token(&tok, &bearer, &a, o, warn, sizeof(warn), &err), PDH_EAUTH);
+	cr_expect_null(tok);
+	return strdup(err.message);
+}
+
+/* The same, and the message says says. */
+static void S_token_refused_saying(char **argv, const pdh_token_opts *o, const char *says)
+{
+	char *msg = S_token_refused(argv, o);
+
+	cr_expect(strstr(msg, says) != NULL, "%s", msg);
+	free(msg);
+}
+
 Test(fleet_token, command_first_line_of_stdout)
 {
 	char *argv[] = { "sh", "-c", "echo tok-123; echo second-line; echo noise >&2", NULL };
@@ -205,54 +228,35 @@ Test(fleet_token, command_first_line_of_stdout)
 Test(fleet_token, command_failure_names_account_and_status_not_output)
 {
 	char *argv[] = { "sh", "-c", "echo SECRET-OUT; echo SECRET-ERR >&2; exit 3", NULL };
-	pdh_fleet_account a = S_cmd_account(argv);
-	pdh_error err = { 0 };
-	char *tok = NULL, warn[256];
-	bool bearer;
+	char *msg = S_token_refused(argv, NULL);
 
-	cr_assert_eq(pdh_fleet_token(&tok, &bearer, &a, NULL, warn, sizeof(warn), &err), PDH_EAUTH);
-	cr_expect_null(tok);
-	cr_expect(strstr(err.message, "account acme") != NULL, "%s", err.message);
-	cr_expect(strstr(err.message, "status 3") != NULL, "%s", err.message);
-	cr_expect(strstr(err.message, "SECRET") == NULL, "%s", err.message);
+	cr_expect(strstr(msg, "account acme") != NULL, "%s", msg);
+	cr_expect(strstr(msg, "status 3") != NULL, "%s", msg);
+	cr_expect(strstr(msg, "SECRET") == NULL, "%s", msg);
+	free(msg);
 }
 
 Test(fleet_token, command_not_found_and_no_shell)
 {
 	/* The argv is run as written: a shell construct is just a missing program. */
 	char *argv[] = { "echo tok | cat", NULL };
-	pdh_fleet_account a = S_cmd_account(argv);
-	pdh_error err = { 0 };
-	char *tok = NULL, warn[256];
-	bool bearer;
 
-	cr_assert_eq(pdh_fleet_token(&tok, &bearer, &a, NULL, warn, sizeof(warn), &err), PDH_EAUTH);
-	cr_expect(strstr(err.message, "status 127") != NULL, "%s", err.message);
+	S_token_refused_saying(argv, NULL, "status 127");
 }
 
 Test(fleet_token, command_killed_after_the_limit)
 {
 	char *argv[] = { "sh", "-c", "sleep 30", NULL };
-	pdh_fleet_account a = S_cmd_account(argv);
 	pdh_token_opts o = { NULL, NULL, 300 };
-	pdh_error err = { 0 };
-	char *tok = NULL, warn[256];
-	bool bearer;
 
-	cr_assert_eq(pdh_fleet_token(&tok, &bearer, &a, &o, warn, sizeof(warn), &err), PDH_EAUTH);
-	cr_expect(strstr(err.message, "did not finish") != NULL, "%s", err.message);
+	S_token_refused_saying(argv, &o, "did not finish");
 }
 
 Test(fleet_token, command_with_empty_output)
 {
 	char *argv[] = { "true", NULL };
-	pdh_fleet_account a = S_cmd_account(argv);
-	pdh_error err = { 0 };
-	char *tok = NULL, warn[256];
-	bool bearer;
 
-	cr_assert_eq(pdh_fleet_token(&tok, &bearer, &a, NULL, warn, sizeof(warn), &err), PDH_EAUTH);
-	cr_expect(strstr(err.message, "gave no token") != NULL, "%s", err.message);
+	S_token_refused_saying(argv, NULL, "gave no token");
 }
 
 static const char *S_env(const char *name, void *ctx)
