@@ -49,11 +49,8 @@ int pdh_cmd_plan(int argc, char **argv)
 
 	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
 
-	pdh_cli_metrics_start(&mx, "plan");
-	pdh_common_init(&o);
-	memset(&run, 0, sizeof(run));
-	if (pdh_cli_target_or_fleet(&o, PDH_CMD_PLAN, "plan", argc, argv, pdh_cli_fleet_plan,
-	                            &code) != 0)
+	if (pdh_cli_target_or_fleet(&mx, &o, &run, PDH_CMD_PLAN, "plan", argc, argv,
+	                            pdh_cli_fleet_plan, &code) != 0)
 		goto done;
 	if (o.out && o.file_stdin) {
 		/* apply PLANFILE reads the plan's desired file again; stdin cannot be. */

@@ -20,11 +20,8 @@ int pdh_cmd_status(int argc, char **argv)
 	char *text = NULL;
 	int code = PDH_EXIT_ERROR;
 
-	pdh_cli_metrics_start(&mx, "status");
-	pdh_common_init(&o);
-	memset(&run, 0, sizeof(run));
-	if (pdh_cli_target_or_fleet(&o, PDH_CMD_STATUS, "status", argc, argv, pdh_cli_fleet_status,
-	                            &code) != 0)
+	if (pdh_cli_target_or_fleet(&mx, &o, &run, PDH_CMD_STATUS, "status", argc, argv,
+	                            pdh_cli_fleet_status, &code) != 0)
 		goto done;
 	code = pdh_cli_plan_target(&o, &t, &run, -1);
 	if (code != PDH_EXIT_OK)

@@ -54,12 +54,15 @@ int pdh_fleet_args_check(const pdh_common *o, const char *command)
 	return 0;
 }
 
-int pdh_cli_target_or_fleet(pdh_common *o, pdh_cmd_id id, const char *name, int argc,
-                            char **argv, int (*fleet)(pdh_common *, const pdh_fleet_args *),
-                            int *code)
+int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run,
+                            pdh_cmd_id id, const char *name, int argc, char **argv,
+                            int (*fleet)(pdh_common *, const pdh_fleet_args *), int *code)
 {
 	int first;
 
+	pdh_cli_metrics_start(mx, name);
+	pdh_common_init(o);
+	memset(run, 0, sizeof(*run));
 	*code = PDH_EXIT_ERROR;
 	if (pdh_common_parse(o, id, argc, argv, &first) != 0 || pdh_fleet_args_check(o, name) != 0)
 		return 1;
