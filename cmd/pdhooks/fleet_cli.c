@@ -325,51 +325,68 @@ static int S_mkdir(const char *dir)
 	return -1;
 }
 
+/* What a fleet command holds: the fleet read and its selected accounts (idx, n), the report
+ * and the run's options. */
+typedef struct S_job {
+	pdh_fleet *f;
+	pdh_fleet_shard shard;
+	size_t *idx, n;
+	pdh_fleet_run_opts ro;
+	pdh_fleet_report_opts rep;
+	S_emit_ctx c;
+} S_job;
+
+/* The common checks and the fleet's load: PDH_EXIT_OK, or the exit code after an error. */
+static int S_job_open(S_job *j, pdh_common *o, const pdh_fleet_args *a)
+{
+	memset(j, 0, sizeof(*j));
+	if (S_check_common(o) != 0)
+		return PDH_EXIT_ERROR;
+	return S_load(o, a, &j->f, &j->idx, &j->n, &j->shard);
+}
+
+static void S_job_close(S_job *j)
+{
+	pdh_fleet_metrics_free(j->c.metrics);
+	pdh_fleet_report_free(j->c.report);
+	free(j->idx);
+	pdh_fleet_free(j->f);
+}
+
 /* plan --fleet and status --fleet: one pass over the accounts, the report as they finish. */
 static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mode mode,
                             const char *command)
 {
-	pdh_fleet *f = NULL;
-	pdh_fleet_shard shard;
-	pdh_fleet_run_opts ro;
-	pdh_fleet_report_opts rep;
-	S_emit_ctx c;
+	S_job j;
 	pdh_error err = { 0 };
-	size_t *idx = NULL, n = 0;
 	int code;
 
-	memset(&c, 0, sizeof(c));
-	if (S_check_common(o) != 0)
-		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &f, &idx, &n, &shard);
+	code = S_job_open(&j, o, a);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	if (a->out_dir && S_mkdir(a->out_dir) != 0) {
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}
-	S_begin(&ro, &rep, &c, o, a, f, &shard, mode, command);
-	ro.accounts = idx;
-	ro.n_accounts = n;
-	ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
-	if (pdh_fleet_run(&ro, &err) != 0) {
+	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, mode, command);
+	j.ro.accounts = j.idx;
+	j.ro.n_accounts = j.n;
+	j.ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
+	if (pdh_fleet_run(&j.ro, &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}
-	S_put(&c, pdh_fleet_report_end(c.report));
-	if (fflush(stdout) != 0 || c.write_failed) {
+	S_put(&j.c, pdh_fleet_report_end(j.c.report));
+	if (fflush(stdout) != 0 || j.c.write_failed) {
 		pdh_cli_error("cannot write the report: %s", strerror(errno));
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}
-	code = pdh_fleet_report_exit_code(c.report, a->detailed_exitcode);
-	code = S_write_metrics(a, &c, code);
+	code = pdh_fleet_report_exit_code(j.c.report, a->detailed_exitcode);
+	code = S_write_metrics(a, &j.c, code);
 done:
-	pdh_fleet_metrics_free(c.metrics);
-	pdh_fleet_report_free(c.report);
-	free(idx);
-	pdh_fleet_free(f);
+	S_job_close(&j);
 	return code;
 }
 
@@ -455,22 +472,15 @@ done:
 
 int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 {
-	pdh_fleet *f = NULL;
-	pdh_fleet_shard shard;
-	pdh_fleet_run_opts ro;
-	pdh_fleet_report_opts rep;
-	S_emit_ctx c;
+	S_job j;
 	pdh_error err = { 0 };
 	pdh_stop_signals stops;
 	char **sig = NULL;
-	size_t *idx = NULL, n = 0, first;
+	size_t first;
 	int code;
 
-	memset(&c, 0, sizeof(c));
 	memset(&stops, 0, sizeof(stops));
-	if (S_check_common(o) != 0)
-		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &f, &idx, &n, &shard);
+	code = S_job_open(&j, o, a);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	code = PDH_EXIT_ERROR;
@@ -480,7 +490,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 		goto done;
 	}
 	if (!a->auto_approve) {
-		int shown = S_show_and_confirm(o, a, f, idx, n, &sig);
+		int shown = S_show_and_confirm(o, a, j.f, j.idx, j.n, &sig);
 
 		if (shown != 0) {
 			code = shown > 0 ? PDH_EXIT_OK : PDH_EXIT_ERROR;
@@ -490,46 +500,43 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	}
 	pdh_stop_signals_install(&stops);
 
-	S_begin(&ro, &rep, &c, o, a, f, &shard, PDH_FLEET_APPLY, "apply");
-	ro.saved_dir = a->saved_dir;
-	ro.interrupt = &pdh_stop_signal;
+	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, PDH_FLEET_APPLY, "apply");
+	j.ro.saved_dir = a->saved_dir;
+	j.ro.interrupt = &pdh_stop_signal;
 	/* The canaries first (file order), then the rest only if every canary converged. */
-	first = a->canary > 0 && (size_t)a->canary < n ? (size_t)a->canary : n;
-	ro.accounts = idx;
-	ro.n_accounts = first;
-	ro.expect_signature = sig;
-	if (pdh_fleet_run(&ro, &err) != 0)
+	first = a->canary > 0 && (size_t)a->canary < j.n ? (size_t)a->canary : j.n;
+	j.ro.accounts = j.idx;
+	j.ro.n_accounts = first;
+	j.ro.expect_signature = sig;
+	if (pdh_fleet_run(&j.ro, &err) != 0)
 		goto run_error;
-	if (first < n) {
-		ro.accounts = idx + first;
-		ro.n_accounts = n - first;
-		ro.expect_signature = sig ? sig + first : NULL;
-		if (c.n_not_ok > 0) {
+	if (first < j.n) {
+		j.ro.accounts = j.idx + first;
+		j.ro.n_accounts = j.n - first;
+		j.ro.expect_signature = sig ? sig + first : NULL;
+		if (j.c.n_not_ok > 0) {
 			pdh_cli_error("%zu of %zu canary account%s did not apply cleanly; the other %zu "
-			              "account%s are skipped", c.n_not_ok, first, first == 1 ? "" : "s",
-			              n - first, n - first == 1 ? "" : "s");
-			ro.skip_reason = "skipped: a canary account did not apply cleanly";
+			              "account%s are skipped", j.c.n_not_ok, first, first == 1 ? "" : "s",
+			              j.n - first, j.n - first == 1 ? "" : "s");
+			j.ro.skip_reason = "skipped: a canary account did not apply cleanly";
 		}
-		if (pdh_fleet_run(&ro, &err) != 0)
+		if (pdh_fleet_run(&j.ro, &err) != 0)
 			goto run_error;
 	}
-	S_put(&c, pdh_fleet_report_end(c.report));
+	S_put(&j.c, pdh_fleet_report_end(j.c.report));
 	fflush(stdout);
 	code = atomic_load(&pdh_stop_signal) ? 128 + atomic_load(&pdh_stop_signal)
-	                                     : pdh_fleet_report_exit_code(c.report, false);
-	code = S_write_metrics(a, &c, code);
+	                                     : pdh_fleet_report_exit_code(j.c.report, false);
+	code = S_write_metrics(a, &j.c, code);
 	goto done;
 run_error:
 	pdh_cli_error("%s", err.message);
 	code = PDH_EXIT_ERROR;
 done:
 	pdh_stop_signals_restore(&stops);
-	for (size_t i = 0; sig && i < n; i++)
+	for (size_t i = 0; sig && i < j.n; i++)
 		free(sig[i]);
 	free(sig);
-	pdh_fleet_metrics_free(c.metrics);
-	pdh_fleet_report_free(c.report);
-	free(idx);
-	pdh_fleet_free(f);
+	S_job_close(&j);
 	return code;
 }
