@@ -36,18 +36,12 @@ static int S_count_prefix(const char *text, const char *prefix)
 static void S_validate(const char *path)
 {
 	const char *src = getenv("PDH_SOURCE_DIR");
-	char *script, *schema;
-	pdh_t_run r;
+	char *schema;
 
 	cr_assert_not_null(src, "PDH_SOURCE_DIR is not set (run the suite through ctest)");
-	script = pdh_xasprintf("%s/tests/validate_plan.py", src);
 	schema = pdh_xasprintf("%s/schemas/apply.schema.json", src);
-	pdh_t_run_argv(&r, (char *[]){ "/usr/bin/python3", script, schema, (char *)path, NULL },
-	               NULL, NULL);
-	cr_expect_eq(r.status, 0, "%s is not valid against apply.schema.json:\n%s%s", path, r.out,
-	             r.err);
-	pdh_t_run_dispose(&r);
-	free(script);
+	cr_expect_eq(pdh_t_python(NULL, "validate_plan.py", NULL, schema, path, NULL), 0,
+	             "%s is not valid against apply.schema.json (the errors above)", path);
 	free(schema);
 }
 

@@ -73,41 +73,10 @@ static void S_reset_calls(pdh_t_world *w)
 	cr_assert_eq(pdh_t_fake_control(w->fake, "POST", "/_fake/calls/reset", NULL, NULL), 200);
 }
 
-/* Exit status of python3 running the script of tests/ with args (NULL-terminated); stdout
- * into *out when out is not NULL (caller frees). */
-static int S_python(char **out, const char *script, const char *stdin_text, ...)
-{
-	char *argv[16], *path;
-	size_t n = 0;
-	va_list ap;
-	pdh_t_run r;
-	int status;
-
-	path = pdh_xasprintf("%s/tests/%s", getenv("PDH_SOURCE_DIR"), script);
-	argv[n++] = "/usr/bin/python3";
-	argv[n++] = path;
-	va_start(ap, stdin_text);
-	for (char *a; (a = va_arg(ap, char *)) != NULL && n < 15;)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	pdh_t_run_argv(&r, argv, NULL, stdin_text);
-	if (r.status != 0)
-		fprintf(stderr, "%s: %s", script, r.err);
-	status = r.status;
-	if (out) {
-		*out = r.out;
-		r.out = NULL;
-	}
-	pdh_t_run_dispose(&r);
-	free(path);
-	return status;
-}
-
 static int S_validate(const char *schema_name, const char *doc)
 {
 	char *schema = pdh_xasprintf("%s/schemas/%s", getenv("PDH_SOURCE_DIR"), schema_name);
-	int st = S_python(NULL, "validate_plan.py", doc, schema, "-", NULL);
+	int st = pdh_t_python(NULL, "validate_plan.py", doc, schema, "-", NULL);
 
 	free(schema);
 	return st;
@@ -119,7 +88,7 @@ static char *S_metrics(const char *path)
 {
 	char *samples = NULL;
 
-	cr_assert_eq(S_python(&samples, "check_metrics.py", NULL, path, NULL), 0,
+	cr_assert_eq(pdh_t_python(&samples, "check_metrics.py", NULL, path, NULL), 0,
 	             "the metrics do not parse:\n%s", pdh_t_read_file(path, NULL));
 	return samples;
 }

@@ -260,3 +260,34 @@ void pdh_t_expect_has(const char *text, const char *const want[])
 		cr_expect(text && strstr(text, want[i]), "no '%s' in:\n%s", want[i],
 		          text ? text : "(null)");
 }
+
+/* Exit status of python3 running the script of tests/ with args (NULL-terminated); stdout
+ * into *out when out is not NULL (caller frees). */
+int pdh_t_python(char **out, const char *script, const char *stdin_text, ...)
+{
+	char *argv[16], *path;
+	size_t n = 0;
+	va_list ap;
+	pdh_t_run r;
+	int status;
+
+	path = pdh_xasprintf("%s/tests/%s", getenv("PDH_SOURCE_DIR"), script);
+	argv[n++] = "/usr/bin/python3";
+	argv[n++] = path;
+	va_start(ap, stdin_text);
+	for (char *a; (a = va_arg(ap, char *)) != NULL && n < 15;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	pdh_t_run_argv(&r, argv, NULL, stdin_text);
+	if (r.status != 0)
+		fprintf(stderr, "%s: %s", script, r.err);
+	status = r.status;
+	if (out) {
+		*out = r.out;
+		r.out = NULL;
+	}
+	pdh_t_run_dispose(&r);
+	free(path);
+	return status;
+}

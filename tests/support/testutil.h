@@ -41,6 +41,9 @@ typedef struct pdh_t_run {
  * be NULL; "K=" with nothing after it unsets K) and stdin fed from in (NULL: /dev/null).
  * Aborts the test when the process cannot be started. */
 void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const char *in);
+/* Exit status of python3 running the script of tests/ with args (NULL-terminated), its stderr
+ * echoed on a failure; stdout into *out when out is not NULL (caller frees). */
+int pdh_t_python(char **out, const char *script, const char *stdin_text, ...);
 /* Runs the pdhooks binary ($PDH_BIN) with the given arguments (NULL-terminated). */
 void pdh_t_pdhooks(pdh_t_run *r, char *const env[], const char *in, ...);
 /* Runs pdhooks (no extra environment, no stdin) with the arguments (NULL-terminated) and
