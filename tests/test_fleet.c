@@ -23,16 +23,22 @@
 
 static pdh_t_fleet W;
 
-static void S_setup3(void)
+/* Three companies, one fake each started with fake_args (may be NULL). */
+static void S_setup3_with(char *const fake_args[])
 {
 	char *acc[4];
 
-	pdh_t_fleet_setup(&W, 3, NULL, DESIRED);
+	pdh_t_fleet_setup(&W, 3, fake_args, DESIRED);
 	acc[0] = pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }\nlabels: { tier: gold }");
 	acc[1] = pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }");
 	acc[2] = pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }\nlabels: { tier: gold }");
 	acc[3] = NULL;
 	pdh_t_fleet_write(&W, acc);
+}
+
+static void S_setup3(void)
+{
+	S_setup3_with(NULL);
 }
 
 static void S_teardown(void)
@@ -888,14 +894,8 @@ Test(fleet, status_shows_each_accounts_health_and_metrics_carry_the_account)
 static void S_setup_slow(void)
 {
 	static char *args[] = { "--latency-ms", "300", NULL };
-	char *acc[4];
 
-	pdh_t_fleet_setup(&W, 3, args, DESIRED);
-	acc[0] = pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }");
-	acc[1] = pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }");
-	acc[2] = pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }");
-	acc[3] = NULL;
-	pdh_t_fleet_write(&W, acc);
+	S_setup3_with(args);
 }
 
 TestSuite(fleet_signals, .init = S_setup_slow, .fini = S_teardown, .timeout = 120);
