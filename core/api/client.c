@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/url.h"
 
@@ -59,16 +60,11 @@ void pdh_client_free(pdh_client *c)
 		curl_easy_cleanup(c->curl);
 	curl_slist_free_all(c->headers);
 	curl_slist_free_all(c->post_headers);
-	free(c->base);
-	free(c->base_path);
 	pdh_secrets_free(c->secrets);
-	free(c->cacert);
 	if (c->body.data) /* the last answer may hold a webhook's password */
 		pdh_wipe(c->body.data, c->body.cap);
 	pdh_buf_dispose(&c->body);
-	free(c->location);
-	free(c->content_type);
-	free(c);
+	PDH_FREE_ALL(c->base, c->base_path, c->cacert, c->location, c->content_type, c);
 }
 
 /* Appends to a header list; curl_slist_append returns NULL only when out of memory. */
@@ -189,13 +185,6 @@ static size_t S_on_header(char *line, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-static long S_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* "30 s", "1.5 s": how long a timeout was, for messages. */
 static void S_seconds(char *out, size_t n, long ms)
 {
@@ -288,7 +277,7 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	char *url = pdh_xasprintf("%s%s", c->base, path);
 	char *text = NULL, *line = NULL;
 	char secs[32];
-	long start;
+	long long start;
 	CURLcode cc;
 	int rc = PDH_OK;
 
@@ -338,9 +327,9 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 			S_SETOPT(CURLOPT_CUSTOMREQUEST, method);
 	}
 
-	start = S_now_ms();
+	start = pdh_now_ms();
 	cc = curl_easy_perform(c->curl);
-	res->elapsed_ms = S_now_ms() - start;
+	res->elapsed_ms = (long)(pdh_now_ms() - start);
 	res->transport = (int)cc;
 	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status) != CURLE_OK)
 		res->status = 0;

@@ -4,53 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 
 /* Longest single sleep between two looks at the interrupt flag. */
-#define S_SLICE_MS 50
-
-static long long S_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool S_interrupted(const pdh_listing_opts *o)
-{
-	return o->interrupt && atomic_load(o->interrupt) != 0;
-}
-
-/* Sleeps ms in short naps, looking at the interrupt flag. False when interrupted. */
-static bool S_sleep(const pdh_listing_opts *o, long ms)
-{
-	long long until = S_now_ms() + ms;
-
-	for (;;) {
-		struct timespec ts;
-		long long left;
-
-		if (S_interrupted(o))
-			return false;
-		left = until - S_now_ms();
-		if (left <= 0)
-			return true;
-		if (left > S_SLICE_MS)
-			left = S_SLICE_MS;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)left * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-}
 
 /* One listing, retried until the policy settles it. */
 static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **out,
                            pdh_listing_report *rep, unsigned long long *rng, pdh_error *err)
 {
-	long long first = S_now_ms();
+	long long first = pdh_now_ms();
 	int rc = 0;
 
 	*out = NULL;
@@ -71,7 +35,7 @@ static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **
 		pdh_live_free(*out);
 		*out = NULL;
 		d = pdh_retry_decide(&o->retry, PDH_METHOD_GET, &rep->last, attempt,
-		                     (long)(S_now_ms() - first), pdh_retry_jitter(rng));
+		                     (long)(pdh_now_ms() - first), pdh_retry_jitter(rng));
 		if (d.verdict == PDH_RETRY_AGAIN) {
 			const char *budget = NULL;
 			bool waited;
@@ -82,7 +46,7 @@ static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **
 				waited = o->pacer.wait(o->pacer.ctx, d.delay_ms, what, &budget);
 				free(what);
 			} else {
-				waited = S_sleep(o, d.delay_ms);
+				waited = pdh_sleep_watching(d.delay_ms, o->interrupt);
 			}
 			if (waited)
 				continue;
@@ -101,7 +65,7 @@ static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **
 		                                                     : pdh_error_name(rc));
 		pdh_error_set(err, PDH_EUNAVAILABLE, "could not check the live webhooks: %s (%d "
 		              "attempt%s in %.1f s%s)", cause, attempt, attempt == 1 ? "" : "s",
-		              (double)(S_now_ms() - first) / 1000.0,
+		              (double)(pdh_now_ms() - first) / 1000.0,
 		              d.verdict == PDH_RETRY_AGAIN ? ", interrupted" : "");
 		err->http_status = (int)rep->last.status;
 		return PDH_EUNAVAILABLE;
@@ -112,7 +76,7 @@ int pdh_listing_get(pdh_client *c, const pdh_listing_opts *opts, pdh_live **out,
                     pdh_listing_report *rep, pdh_error *err)
 {
 	unsigned long long rng;
-	long long start = S_now_ms();
+	long long start = pdh_now_ms();
 	pdh_live *again = NULL;
 	int rc;
 
@@ -129,7 +93,7 @@ int pdh_listing_get(pdh_client *c, const pdh_listing_opts *opts, pdh_live **out,
 		pdh_live_free(*out);
 		*out = again;
 	}
-	rep->elapsed_ms = (long)(S_now_ms() - start);
+	rep->elapsed_ms = (long)(pdh_now_ms() - start);
 	return rc;
 }
 

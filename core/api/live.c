@@ -19,18 +19,10 @@ void pdh_live_webhook_dispose(pdh_live_webhook *w)
 {
 	if (w == NULL)
 		return;
-	free(w->event_action);
-	free(w->event_object);
-	free(w->subscription_url);
-	free(w->version);
-	free(w->name);
-	free(w->type);
-	free(w->http_auth_user);
+	PDH_FREE_ALL(w->event_action, w->event_object, w->subscription_url, w->version, w->name,
+	             w->type, w->http_auth_user, w->add_time, w->last_delivery_time, w->remove_time,
+	             w->remove_reason);
 	pdh_free_secret(w->http_auth_password);
-	free(w->add_time);
-	free(w->last_delivery_time);
-	free(w->remove_time);
-	free(w->remove_reason);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -38,9 +30,7 @@ void pdh_live_free(pdh_live *l)
 {
 	if (l == NULL)
 		return;
-	for (size_t i = 0; i < l->n; i++)
-		pdh_live_webhook_dispose(&l->items[i]);
-	free(l->items);
+	PDH_FREE_EACH(l->items, l->n, pdh_live_webhook_dispose);
 	free(l);
 }
 
@@ -78,20 +68,29 @@ static bool S_is_mask(const char *s)
 	return true;
 }
 
+/* An optional field of the type `want`: *v is its value, or NULL when it is absent or null;
+ * any other type is refused, naming the type found. */
+static int S_opt_field(json_t **v, json_t *obj, const char *field, json_type want,
+                       const char *where, pdh_error *err)
+{
+	*v = json_object_get(obj, field);
+	if (*v != NULL && json_is_null(*v))
+		*v = NULL;
+	if (*v == NULL || json_typeof(*v) == want)
+		return 0;
+	return pdh_error_set(err, PDH_EPROTO, "%s: \"%s\" is %s, expected %s", where, field,
+	                     S_json_type_name(*v), want == JSON_STRING ? "a string" : "an integer");
+}
+
 /* Reads an optional string field: absent or null leave *out NULL. */
 static int S_opt_string(char **out, json_t *obj, const char *field, const char *where,
                         pdh_error *err)
 {
-	json_t *v = json_object_get(obj, field);
+	json_t *v;
+	int rc = S_opt_field(&v, obj, field, JSON_STRING, where, err);
 
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return pdh_error_set(err, PDH_EPROTO, "%s: \"%s\" is %s, expected a string", where,
-		                     field, S_json_type_name(v));
-	*out = pdh_xstrdup(json_string_value(v));
-	return 0;
+	*out = rc == 0 && v != NULL ? pdh_xstrdup(json_string_value(v)) : NULL;
+	return rc;
 }
 
 static int S_req_string(char **out, json_t *obj, const char *field, const char *where,
@@ -105,18 +104,12 @@ static int S_req_string(char **out, json_t *obj, const char *field, const char *
 static int S_opt_integer(bool *has, long long *out, json_t *obj, const char *field,
                          const char *where, pdh_error *err)
 {
-	json_t *v = json_object_get(obj, field);
+	json_t *v;
+	int rc = S_opt_field(&v, obj, field, JSON_INTEGER, where, err);
 
-	*has = false;
-	*out = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v))
-		return pdh_error_set(err, PDH_EPROTO, "%s: \"%s\" is %s, expected an integer", where,
-		                     field, S_json_type_name(v));
-	*has = true;
-	*out = (long long)json_integer_value(v);
-	return 0;
+	*has = rc == 0 && v != NULL;
+	*out = *has ? (long long)json_integer_value(v) : 0;
+	return rc;
 }
 
 /* is_active is a number 0/1 in the spec; true/false is accepted too. Absent or null counts

@@ -6,13 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/listing.h"
 
 /* Longest single sleep between two looks at the interrupt flag. */
-#define S_SLICE_MS 50
 #define S_PACE_INTERRUPTED (-1)
 #define S_PACE_EXHAUSTED (-2)
 /* Pause after x-ratelimit-remaining reached 0 when no x-ratelimit-reset came with it. */
@@ -64,14 +63,6 @@ typedef struct S_worker_arg {
 	S_run *run;
 	int index;
 } S_worker_arg;
-
-static long long S_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool S_interrupted(const S_run *run)
 {
@@ -129,7 +120,7 @@ static void S_report(S_run *run, size_t i)
 		return;
 	x->reported = true;
 	if (x->started)
-		st->ms = S_now_ms() - x->first_ms;
+		st->ms = pdh_now_ms() - x->first_ms;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = PDH_APPLY_EVENT_STEP;
 	ev.step = st;
@@ -156,7 +147,7 @@ static void S_seconds(char *out, size_t n, long long ms)
 static bool S_budget_take_locked(S_run *run, long long ms, const char *what, bool rate,
                                  bool *fresh)
 {
-	long long now = S_now_ms();
+	long long now = pdh_now_ms();
 	long long from = run->waited_until > now ? run->waited_until : now;
 	long long add = now + ms - from;
 
@@ -194,34 +185,6 @@ static bool S_budget_take(S_run *run, long long ms, const char *what)
 	return ok;
 }
 
-static void S_nap(long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
-}
-
-/* Sleeps ms, looking at the interrupt flag between short naps. False when interrupted. */
-static bool S_sleep(const S_run *run, long ms)
-{
-	long long until = S_now_ms() + ms;
-
-	for (;;) {
-		long long left;
-
-		if (S_interrupted(run))
-			return false;
-		left = until - S_now_ms();
-		if (left <= 0)
-			return true;
-		S_nap(left < S_SLICE_MS ? (long)left : S_SLICE_MS);
-	}
-}
-
 /* Waits until the rate limit allows one more call and counts it. Returns S_PACE_INTERRUPTED,
  * S_PACE_EXHAUSTED (the limit allows no call within the retry budget), 1 when this call is
  * the probe sent after a reset (its answer tells how many may follow), else 0. */
@@ -245,7 +208,7 @@ static int S_pace_begin(S_run *run)
 		}
 		if (run->remaining != 0)
 			break;
-		now = S_now_ms();
+		now = pdh_now_ms();
 		if (now >= run->reset_at && !run->probing) {
 			run->probing = true;
 			probe = 1;
@@ -265,10 +228,10 @@ static int S_pace_begin(S_run *run)
 			}
 		}
 		/* reset_at is read under the lock: other workers move it */
-		nap = run->reset_at - now > 0 && run->reset_at - now < S_SLICE_MS
-		      ? (long)(run->reset_at - now) : S_SLICE_MS;
+		nap = run->reset_at - now > 0 && run->reset_at - now < PDH_NAP_SLICE_MS
+		      ? (long)(run->reset_at - now) : PDH_NAP_SLICE_MS;
 		pthread_mutex_unlock(&run->mu);
-		S_nap(nap);
+		pdh_nap_ms(nap);
 		pthread_mutex_lock(&run->mu);
 	}
 	if (run->remaining > 0)
@@ -284,7 +247,7 @@ static int S_pace_begin(S_run *run)
  * in flight may not be counted in the header yet. */
 static void S_pace_end(S_run *run, const pdh_http_result *hr, int probe)
 {
-	long long now = S_now_ms();
+	long long now = pdh_now_ms();
 
 	pthread_mutex_lock(&run->mu);
 	run->in_flight--;
@@ -351,7 +314,7 @@ static bool S_wait(S_run *run, long ms, const char *what, const char **why)
 	}
 	if (ms > PDH_APPLY_TELL_WAIT_MS)
 		S_tell_wait(run, ms, what);
-	if (!S_sleep(run, ms)) {
+	if (!pdh_sleep_watching(ms, run->opts->interrupt)) {
 		*why = "interrupted";
 		return false;
 	}
@@ -390,7 +353,7 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 				S_report(run, i);
 			return;
 		}
-		x->sent_ms = S_now_ms();
+		x->sent_ms = pdh_now_ms();
 		if (!x->started) {
 			x->started = true;
 			x->first_ms = x->sent_ms;
@@ -420,7 +383,7 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 			return;
 		}
 		d = pdh_retry_decide(&run->opts->retry, method, &hr, st->attempts,
-		                     (long)(S_now_ms() - x->first_ms), pdh_retry_jitter(rng));
+		                     (long)(pdh_now_ms() - x->first_ms), pdh_retry_jitter(rng));
 		if (d.verdict == PDH_RETRY_DONE && method == PDH_METHOD_POST) {
 			/* 2xx with an answer that does not parse: made, most likely; a listing tells. */
 			d.verdict = PDH_RETRY_UNKNOWN;
@@ -697,7 +660,7 @@ static void S_settle_unknown(S_run *run)
 static int S_delete_one(S_run *run, long long id, pdh_error *err)
 {
 	unsigned long long rng = run->seed ^ 0x2545F4914F6CDD1Dull;
-	long long first = S_now_ms();
+	long long first = pdh_now_ms();
 
 	for (int attempt = 1;; attempt++) {
 		pdh_http_result hr;
@@ -719,7 +682,7 @@ static int S_delete_one(S_run *run, long long id, pdh_error *err)
 		if (rc == 0)
 			return 0;
 		d = pdh_retry_decide(&run->opts->retry, PDH_METHOD_DELETE, &hr, attempt,
-		                     (long)(S_now_ms() - first), pdh_retry_jitter(&rng));
+		                     (long)(pdh_now_ms() - first), pdh_retry_jitter(&rng));
 		if (d.verdict == PDH_RETRY_DONE)
 			return 0;
 		if (d.verdict != PDH_RETRY_AGAIN ||
@@ -782,12 +745,12 @@ static void S_verify(S_run *run)
 	for (size_t i = 0; i < res->n_steps; i++)
 		if (run->extra[i].resent && run->extra[i].land_by_ms > land_by)
 			land_by = run->extra[i].land_by_ms;
-	if (land_by > S_now_ms()) {
+	if (land_by > pdh_now_ms()) {
 		/* Bounded by S_land_by(), not by the wait budget: leaving early is what made the
 		 * duplicate in the first place. */
-		S_tell_wait(run, land_by - S_now_ms(), "before verifying: a POST that timed out may "
+		S_tell_wait(run, land_by - pdh_now_ms(), "before verifying: a POST that timed out may "
 		            "still make its webhook");
-		if (!S_sleep(run, (long)(land_by - S_now_ms())))
+		if (!pdh_sleep_watching((long)(land_by - pdh_now_ms()), run->opts->interrupt))
 			return;
 	}
 	pdh_error_clear(&e);
@@ -845,26 +808,25 @@ static void S_build_steps(pdh_apply_result *res, S_extra **extra, const pdh_plan
 		n += plan->actions[a].kind == PDH_ACTION_REPLACE ? 2 : 1;
 	res->steps = pdh_xcalloc(n + 1, sizeof(*res->steps));
 	*extra = pdh_xcalloc(n + 1, sizeof(**extra));
-	for (size_t a = 0; a < plan->n_actions; a++) {
-		const pdh_action *act = &plan->actions[a];
+	/* Two passes over the plan: its creates (a replace's first half), then its deletes. */
+	for (int deletes = 0; deletes <= 1; deletes++) {
+		pdh_action_kind skip = deletes ? PDH_ACTION_CREATE : PDH_ACTION_DELETE;
 
-		if (act->kind == PDH_ACTION_DELETE)
-			continue;
-		res->steps[k].kind = PDH_STEP_CREATE;
-		res->steps[k].action = act;
-		(*extra)[k].create_of = SIZE_MAX;
-		create_idx[a] = k++;
-	}
-	for (size_t a = 0; a < plan->n_actions; a++) {
-		const pdh_action *act = &plan->actions[a];
+		for (size_t a = 0; a < plan->n_actions; a++) {
+			const pdh_action *act = &plan->actions[a];
+			pdh_apply_step *st = &res->steps[k];
 
-		if (act->kind == PDH_ACTION_CREATE)
-			continue;
-		res->steps[k].kind = PDH_STEP_DELETE;
-		res->steps[k].action = act;
-		res->steps[k].id = act->live ? act->live->id : 0;
-		(*extra)[k].create_of = act->kind == PDH_ACTION_REPLACE ? create_idx[a] : SIZE_MAX;
-		k++;
+			if (act->kind == skip)
+				continue;
+			st->kind = deletes ? PDH_STEP_DELETE : PDH_STEP_CREATE;
+			st->action = act;
+			st->id = deletes && act->live ? act->live->id : 0;
+			(*extra)[k].create_of =
+			    deletes && act->kind == PDH_ACTION_REPLACE ? create_idx[a] : SIZE_MAX;
+			if (!deletes)
+				create_idx[a] = k;
+			k++;
+		}
 	}
 	res->n_steps = k;
 	free(create_idx);
@@ -1010,7 +972,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	run.res = res;
 	run.remaining = -1;
 	run.max_wait_ms = opts->max_wait_ms ? opts->max_wait_ms : PDH_APPLY_DEFAULT_MAX_WAIT_MS;
-	run.seed = opts->seed ? opts->seed : (unsigned long long)S_now_ms() * 2654435761ull;
+	run.seed = opts->seed ? opts->seed : (unsigned long long)pdh_now_ms() * 2654435761ull;
 	/* One client per thread; at least one for the listings. */
 	run.n_clients = res->n_steps == 0 ? 1
 	                : (size_t)parallelism < res->n_steps ? parallelism : (int)res->n_steps;
@@ -1120,12 +1082,8 @@ void pdh_apply_result_free(pdh_apply_result *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->n_steps; i++)
-		free(r->steps[i].error);
-	free(r->steps);
-	free(r->verify_error);
-	free(r->stop_reason);
+	PDH_FREE_EACH_FIELD(r->steps, r->n_steps, error);
 	pdh_plan_free(r->remaining);
 	pdh_live_free(r->remaining_live);
-	free(r);
+	PDH_FREE_ALL(r->verify_error, r->stop_reason, r);
 }

@@ -480,32 +480,20 @@ static void S_keys(pdh_loader *L, const pdh_node *map, const char *where, const 
 
 static void S_webhook_dispose(pdh_desired_webhook *w)
 {
-	free(w->name);
-	free(w->event_action);
-	free(w->event_object);
-	free(w->subscription_url);
-	free(w->subscription_url_shown);
-	free(w->name_shown);
-	free(w->version);
-	free(w->http_auth_user);
-	free(w->http_auth_user_shown);
+	PDH_FREE_ALL(w->name, w->name_shown, w->event_action, w->event_object, w->subscription_url,
+	             w->subscription_url_shown, w->version, w->http_auth_user,
+	             w->http_auth_user_shown, w->http_auth_password_ref);
 	pdh_free_secret(w->http_auth_password);
-	free(w->http_auth_password_ref);
 }
 
 void pdh_desired_free(pdh_desired *d)
 {
 	if (d == NULL)
 		return;
-	for (size_t i = 0; i < d->n_webhooks; i++)
-		S_webhook_dispose(&d->webhooks[i]);
-	free(d->webhooks);
-	for (size_t i = 0; i < d->n_manage_urls; i++)
-		free(d->manage_urls[i]);
-	free(d->manage_urls);
-	free(d->path);
+	PDH_FREE_EACH(d->webhooks, d->n_webhooks, S_webhook_dispose);
+	pdh_free_strings(d->manage_urls, d->n_manage_urls);
 	pdh_secrets_free(d->secrets);
-	free(d);
+	PDH_FREE_ALL(d->path, d);
 }
 
 static const char *const S_root_keys[] = { "pdhooks", "defaults", "manage", "webhooks", NULL };
@@ -605,6 +593,17 @@ static int S_version(pdh_loader *L, const pdh_node *n, char **out)
 	return 0;
 }
 
+/* True when n is of `kind`. Otherwise reports "EXPECTED, found WHAT" at n, unless n was
+ * already reported as bad. */
+static bool S_expect(pdh_loader *L, const pdh_node *n, pdh_node_kind kind, const char *expected)
+{
+	if (n->kind == kind)
+		return true;
+	if (n->kind != N_BAD)
+		S_ERR(L, n->line, n->col, "%s, found %s", expected, S_describe(n));
+	return false;
+}
+
 /* An optional top-level section (defaults, manage): true when n is a mapping to read; null
  * means absent, anything else is an error (unless already reported as bad). */
 static bool S_optional_section(pdh_loader *L, const pdh_node *n, const char *name)
@@ -646,11 +645,8 @@ static void S_load_defaults(pdh_loader *L, const pdh_node *n, S_defaults *def)
 
 static void S_defaults_dispose(S_defaults *def)
 {
-	free(def->version);
-	free(def->user);
-	free(def->user_shown);
+	PDH_FREE_ALL(def->version, def->user, def->user_shown, def->password_ref);
 	pdh_free_secret(def->password);
-	free(def->password_ref);
 }
 
 static bool S_url_scheme_ok(const pdh_url *u)
@@ -1055,13 +1051,8 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	if (f[M_URLS]) {
 		const pdh_node *u = f[M_URLS];
 		d->manage_urls_declared = true;
-		if (u->kind != N_SEQ) {
-			if (u->kind != N_BAD)
-				S_ERR(L, u->line, u->col,
-				      "manage.urls: expected a list of URL prefixes (or [\"*\"]), found %s",
-				      S_describe(u));
+		if (!S_expect(L, u, N_SEQ, "manage.urls: expected a list of URL prefixes (or [\"*\"])"))
 			return;
-		}
 		for (size_t i = 0; i < u->n; i++) {
 			const pdh_node *it = u->kids[i];
 			char *s, *q, *norm;
@@ -1139,13 +1130,9 @@ static void S_check(pdh_loader *L)
 		S_ERR(L, 0, 0, "the file is empty; expected 'pdhooks: 1' and a 'webhooks:' list");
 		return;
 	}
-	if (root->kind != N_MAP) {
-		if (root->kind != N_BAD)
-			S_ERR(L, root->line, root->col,
-			      "expected a mapping at the top ('pdhooks: 1', 'webhooks: ...'), found %s",
-			      S_describe(root));
+	if (!S_expect(L, root, N_MAP,
+	              "expected a mapping at the top ('pdhooks: 1', 'webhooks: ...')"))
 		return;
-	}
 	S_keys(L, root, "the top level", S_root_keys, f, k, NULL);
 	if (f[R_PDHOOKS] == NULL) {
 		S_ERR(L, root->line, root->col,
@@ -1167,23 +1154,20 @@ static void S_check(pdh_loader *L)
 	if (f[R_WEBHOOKS] == NULL) {
 		S_ERR(L, root->line, root->col,
 		      "missing the required key 'webhooks' (a list; 'webhooks: []' declares none)");
-	} else if (f[R_WEBHOOKS]->kind != N_SEQ) {
+	} else if (S_expect(L, f[R_WEBHOOKS], N_SEQ,
+	                    "webhooks: expected a list of webhooks ('webhooks: []' declares none)")) {
 		const pdh_node *w = f[R_WEBHOOKS];
-		if (w->kind != N_BAD)
-			S_ERR(L, w->line, w->col,
-			      "webhooks: expected a list of webhooks ('webhooks: []' declares none), found %s",
-			      S_describe(w));
-	} else if (f[R_WEBHOOKS]->n > PDH_DESIRED_MAX_WEBHOOKS) {
-		S_ERR(L, f[R_WEBHOOKS]->line, f[R_WEBHOOKS]->col,
-		      "webhooks: %u entries; pdhooks handles at most %d", (unsigned)f[R_WEBHOOKS]->n,
-		      PDH_DESIRED_MAX_WEBHOOKS);
-	} else {
-		const pdh_node *w = f[R_WEBHOOKS];
-		d->webhooks = pdh_xcalloc(w->n + 1, sizeof(*d->webhooks));
-		usable = pdh_xcalloc(w->n + 1, sizeof(*usable));
-		for (size_t i = 0; i < w->n; i++)
-			usable[i] = S_load_webhook(L, w->kids[i], i, &def);
-		S_check_identities(L, usable);
+
+		if (w->n > PDH_DESIRED_MAX_WEBHOOKS) {
+			S_ERR(L, w->line, w->col, "webhooks: %u entries; pdhooks handles at most %d",
+			      (unsigned)w->n, PDH_DESIRED_MAX_WEBHOOKS);
+		} else {
+			d->webhooks = pdh_xcalloc(w->n + 1, sizeof(*d->webhooks));
+			usable = pdh_xcalloc(w->n + 1, sizeof(*usable));
+			for (size_t i = 0; i < w->n; i++)
+				usable[i] = S_load_webhook(L, w->kids[i], i, &def);
+			S_check_identities(L, usable);
+		}
 	}
 	if (!d->manage_urls_declared)
 		S_default_manage_urls(d);

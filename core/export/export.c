@@ -410,11 +410,9 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 
 void pdh_export_stats_dispose(pdh_export_stats *st)
 {
-	for (size_t i = 0; st && i < st->n_warnings; i++)
-		free(st->warnings[i]);
-	if (st) {
-		free(st->warnings);
-		st->warnings = NULL;
-		st->n_warnings = 0;
-	}
+	if (st == NULL)
+		return;
+	pdh_free_strings(st->warnings, st->n_warnings);
+	st->warnings = NULL;
+	st->n_warnings = 0;
 }

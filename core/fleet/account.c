@@ -1,42 +1,30 @@
 /* The fleet model's lifetime, and an account's ${VAR} lookup (its vars, then the
  * environment, which the loader reads after them). */
+#include "pdhooks/alloc.h"
 #include "pdhooks/fleet.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void S_kv_free(pdh_fleet_kv *kv, size_t n)
+static void S_kv_dispose(pdh_fleet_kv *kv)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
+	PDH_FREE_ALL(kv->key, kv->value);
 }
 
 static void S_account_dispose(pdh_fleet_account *a)
 {
-	free(a->name);
-	free(a->api_url);
-	free(a->token_env);
-	free(a->token_file);
-	for (size_t i = 0; i < a->token_argc; i++)
-		free(a->token_argv[i]);
-	free(a->token_argv);
-	free(a->desired);
-	S_kv_free(a->labels, a->n_labels);
-	S_kv_free(a->vars, a->n_vars);
+	PDH_FREE_ALL(a->name, a->api_url, a->token_env, a->token_file, a->desired);
+	pdh_free_strings(a->token_argv, a->token_argc);
+	PDH_FREE_EACH(a->labels, a->n_labels, S_kv_dispose);
+	PDH_FREE_EACH(a->vars, a->n_vars, S_kv_dispose);
 }
 
 void pdh_fleet_free(pdh_fleet *f)
 {
 	if (f == NULL)
 		return;
-	for (size_t i = 0; i < f->n_accounts; i++)
-		S_account_dispose(&f->accounts[i]);
-	free(f->accounts);
-	free(f->path);
-	free(f);
+	PDH_FREE_EACH(f->accounts, f->n_accounts, S_account_dispose);
+	PDH_FREE_ALL(f->path, f);
 }
 
 const char *pdh_fleet_var(const char *name, void *ctx)

@@ -15,6 +15,12 @@ typedef struct S_family {
 	pdh_buf samples;
 } S_family;
 
+static void S_family_dispose(S_family *f)
+{
+	PDH_FREE_ALL(f->name, f->help, f->type);
+	pdh_buf_dispose(&f->samples);
+}
+
 struct pdh_fleet_metrics {
 	S_family *families;
 	size_t n, cap;
@@ -29,13 +35,7 @@ void pdh_fleet_metrics_free(pdh_fleet_metrics *m)
 {
 	if (m == NULL)
 		return;
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->families[i].name);
-		free(m->families[i].help);
-		free(m->families[i].type);
-		pdh_buf_dispose(&m->families[i].samples);
-	}
-	free(m->families);
+	PDH_FREE_EACH(m->families, m->n, S_family_dispose);
 	free(m);
 }
 

@@ -67,15 +67,16 @@ pdh_fleet_report *pdh_fleet_report_new(const pdh_fleet_report_opts *opts)
 	return r;
 }
 
+static void S_row_dispose(S_row *row)
+{
+	PDH_FREE_ALL(row->name, row->error);
+}
+
 void pdh_fleet_report_free(pdh_fleet_report *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->n_rows; i++) {
-		free(r->rows[i].name);
-		free(r->rows[i].error);
-	}
-	free(r->rows);
+	PDH_FREE_EACH(r->rows, r->n_rows, S_row_dispose);
 	pdh_buf_dispose(&r->details);
 	free(r);
 }

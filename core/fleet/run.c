@@ -383,14 +383,8 @@ static void S_result_free(pdh_fleet_result *r)
 {
 	if (r == NULL)
 		return;
-	free(r->error);
-	free(r->diagnostics);
-	free(r->warning);
-	free(r->section);
-	free(r->saved_digest);
-	free(r->plan_signature);
-	free(r->metrics);
-	free(r);
+	PDH_FREE_ALL(r->error, r->diagnostics, r->warning, r->section, r->saved_digest,
+	             r->plan_signature, r->metrics, r);
 }
 
 static void *S_worker(void *arg)

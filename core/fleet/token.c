@@ -12,22 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/credentials.h"
 
 /* A token command's stdout is read up to this; the first line is all that is used. */
 #define S_COMMAND_OUTPUT_MAX (64 * 1024)
-
-static long S_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* Checks tok (trimmed in place from its first line) and copies it into *token. */
 static int S_take(char **token, char *line, const pdh_fleet_account *a, const char *what,
@@ -107,11 +99,11 @@ static void S_child(const pdh_fleet_account *a, int out_fd)
 }
 
 /* Reads the child's stdout until EOF, the cap or the deadline. 1 at EOF, 0 at the deadline. */
-static int S_read_output(int fd, char *buf, size_t cap, size_t *len, long deadline)
+static int S_read_output(int fd, char *buf, size_t cap, size_t *len, long long deadline)
 {
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
-		long left = deadline - S_now_ms();
+		long long left = deadline - pdh_now_ms();
 		ssize_t n;
 		int pr;
 
@@ -139,7 +131,7 @@ static int S_read_output(int fd, char *buf, size_t cap, size_t *len, long deadli
 }
 
 /* Waits for pid until the deadline; true with *status when it ended. */
-static bool S_wait(pid_t pid, int *status, long deadline)
+static bool S_wait(pid_t pid, int *status, long long deadline)
 {
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
@@ -148,13 +140,9 @@ static bool S_wait(pid_t pid, int *status, long deadline)
 			return true;
 		if (r < 0 && errno != EINTR)
 			return true;
-		if (S_now_ms() >= deadline)
+		if (pdh_now_ms() >= deadline)
 			return false;
-		{
-			struct timespec ts = { 0, 10 * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
+		pdh_nap_ms(10);
 	}
 }
 
@@ -163,7 +151,7 @@ static int S_from_command(char **token, const pdh_fleet_account *a, const pdh_to
 {
 	long timeout = o && o->command_timeout_ms > 0 ? o->command_timeout_ms
 	                                              : PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS;
-	long deadline = S_now_ms() + timeout;
+	long long deadline = pdh_now_ms() + timeout;
 	char *buf = pdh_xmalloc(S_COMMAND_OUTPUT_MAX + 1);
 	size_t len = 0;
 	int fds[2] = { -1, -1 }, status = 0, rc;

@@ -647,36 +647,24 @@ bool pdh_plan_is_empty(const pdh_plan *p)
 	return p == NULL || p->n_actions == 0;
 }
 
+static void S_change_dispose(pdh_change *c)
+{
+	PDH_FREE_ALL(c->before, c->after);
+}
+
+static void S_action_dispose(pdh_action *a)
+{
+	PDH_FREE_EACH(a->changes, a->n_changes, S_change_dispose);
+	PDH_FREE_ALL(a->reason, a->key);
+}
+
 void pdh_plan_free(pdh_plan *p)
 {
-	size_t i, k;
-
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n_actions; i++) {
-		pdh_action *a = &p->actions[i];
-		free(a->reason);
-		free(a->key);
-		for (k = 0; k < a->n_changes; k++) {
-			free(a->changes[k].before);
-			free(a->changes[k].after);
-		}
-		free(a->changes);
-	}
-	free(p->actions);
-	free(p->unchanged);
-	free(p->foreign);
-	free(p->foreign_reasons);
-	free(p->unmanaged);
-	for (i = 0; i < p->n_notes; i++)
-		free(p->notes[i]);
-	free(p->notes);
-	for (i = 0; i < p->n_warnings; i++)
-		free(p->warnings[i]);
-	free(p->warnings);
-	for (i = 0; i < p->n_owned; i++)
-		free(p->owned[i].key);
-	free(p->owned);
-	free(p->brake_reason);
-	free(p);
+	PDH_FREE_EACH(p->actions, p->n_actions, S_action_dispose);
+	PDH_FREE_EACH_FIELD(p->owned, p->n_owned, key);
+	pdh_free_strings(p->notes, p->n_notes);
+	pdh_free_strings(p->warnings, p->n_warnings);
+	PDH_FREE_ALL(p->unchanged, p->foreign, p->foreign_reasons, p->unmanaged, p->brake_reason, p);
 }

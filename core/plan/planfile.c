@@ -456,13 +456,9 @@ void pdh_planfile_free(pdh_planfile *pf)
 {
 	if (pf == NULL)
 		return;
-	free(pf->desired_path);
-	free(pf->api_url);
 	pdh_desired_free(pf->record);
-	for (size_t i = 0; i < pf->n_actions; i++)
-		free(pf->actions[i].key);
-	free(pf->actions);
-	free(pf);
+	PDH_FREE_EACH_FIELD(pf->actions, pf->n_actions, key);
+	PDH_FREE_ALL(pf->desired_path, pf->api_url, pf);
 }
 
 int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,

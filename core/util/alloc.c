@@ -113,3 +113,16 @@ char *pdh_xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void pdh_free_strings(char **v, size_t n)
+{
+	if (v != NULL)
+		pdh_free_list((void *const *)v, n);
+	free(v);
+}
+
+void pdh_free_list(void *const *ptrs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ptrs[i]);
+}

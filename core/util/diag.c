@@ -200,10 +200,7 @@ void pdh_diags_dispose(pdh_diags *d)
 {
 	if (d == NULL)
 		return;
-	for (size_t i = 0; i < d->len; i++)
-		free(d->items[i].message);
-	free(d->items);
-	free(d->file);
-	free(d->hidden);
+	PDH_FREE_EACH_FIELD(d->items, d->len, message);
+	PDH_FREE_ALL(d->file, d->hidden);
 	memset(d, 0, sizeof(*d));
 }

@@ -24,15 +24,17 @@ pdh_secrets *pdh_secrets_new(void)
 	return pdh_xcalloc(1, sizeof(pdh_secrets));
 }
 
+static void S_entry_dispose(S_entry *e)
+{
+	pdh_free_secret(e->value);
+	free(e->shown);
+}
+
 void pdh_secrets_free(pdh_secrets *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->n; i++) {
-		pdh_free_secret(s->items[i].value);
-		free(s->items[i].shown);
-	}
-	free(s->items);
+	PDH_FREE_EACH(s->items, s->n, S_entry_dispose);
 	free(s);
 }
 

@@ -18,13 +18,7 @@ void pdh_url_dispose(pdh_url *u)
 {
 	if (u == NULL)
 		return;
-	free(u->scheme);
-	free(u->userinfo);
-	free(u->host);
-	free(u->port);
-	free(u->path);
-	free(u->query);
-	free(u->fragment);
+	PDH_FREE_ALL(u->scheme, u->userinfo, u->host, u->port, u->path, u->query, u->fragment);
 	memset(u, 0, sizeof(*u));
 }
 
