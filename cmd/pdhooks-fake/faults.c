@@ -203,21 +203,16 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 	} else if (strcmp(kind, "html") == 0) {
 		out->kind = FAKE_FAULT_HTML;
 		out->status = status ? (int)status : 503;
-	} else if (strcmp(kind, "delay") == 0) {
+	} else if (strcmp(kind, "delay") == 0 || strcmp(kind, "late-answer") == 0) {
+		bool late = strcmp(kind, "late-answer") == 0;
+
 		v = json_object_get(j, "delay_ms");
 		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 600000) {
-			*why = "kind delay needs delay_ms (0-600000)";
+			*why = late ? "kind late-answer needs delay_ms (0-600000)"
+			            : "kind delay needs delay_ms (0-600000)";
 			return -1;
 		}
-		out->kind = FAKE_FAULT_DELAY;
-		out->delay_ms = (long)json_integer_value(v);
-	} else if (strcmp(kind, "late-answer") == 0) {
-		v = json_object_get(j, "delay_ms");
-		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 600000) {
-			*why = "kind late-answer needs delay_ms (0-600000)";
-			return -1;
-		}
-		out->kind = FAKE_FAULT_LATE_ANSWER;
+		out->kind = late ? FAKE_FAULT_LATE_ANSWER : FAKE_FAULT_DELAY;
 		out->delay_ms = (long)json_integer_value(v);
 	} else if (strcmp(kind, "ratelimit-zero") == 0 || strcmp(kind, "ratelimit-zero-epoch") == 0) {
 		v = json_object_get(j, "seconds");

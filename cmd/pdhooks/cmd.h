@@ -61,6 +61,10 @@ void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "pdhooks: warning: MESSAGE" on stderr. */
 void pdh_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Asks "Do you want to perform these actions<where>? Only 'yes' will be accepted: " on `to`
+ * and reads one line of stdin: true only for the answer "yes". */
+bool pdh_cli_confirm(FILE *to, const char *where);
+
 /* Whether to colour what goes to fd, by precedence: --no-color or --color never: no;
  * --color always: yes; else (auto) no when NO_COLOR is set and not empty or TERM is dumb,
  * otherwise whether fd is a terminal. mode is a pdh_color_mode (options.h). */

@@ -38,22 +38,6 @@ static void S_flush(S_out *out)
 		out->write_errno = EIO;
 }
 
-/* Asks on the terminal; true only for the answer "yes". */
-static bool S_confirm(FILE *to)
-{
-	char line[64];
-	size_t n;
-
-	fputs("\nDo you want to perform these actions? Only 'yes' will be accepted: ", to);
-	fflush(to);
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return false;
-	n = strlen(line);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	return strcmp(line, "yes") == 0;
-}
-
 static const char *S_step_verb(const pdh_apply_step *st)
 {
 	switch (st->state) {
@@ -295,7 +279,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	} else if (!o.auto_approve && !isatty(STDIN_FILENO)) {
 		why = pdh_xstrdup("apply needs confirmation, and stdin is not a terminal: review the "
 		                  "plan and run again with --auto-approve");
-	} else if (!o.auto_approve && !S_confirm(plan_to)) {
+	} else if (!o.auto_approve && !pdh_cli_confirm(plan_to, "")) {
 		why = pdh_xstrdup("apply cancelled: only 'yes' is accepted");
 	}
 	if (why != NULL) {

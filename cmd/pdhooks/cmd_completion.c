@@ -88,6 +88,17 @@ static void S_bash_names(FILE *out, const pdh_opt_spec *s)
 	S_word(out, s->name);
 }
 
+/* An enum option's values, separated by spaces, between open and close. */
+static void S_values(FILE *out, const pdh_opt_spec *s, const char *open, const char *close)
+{
+	fputs(open, out);
+	for (int i = 0; s->values[i]; i++) {
+		fputs(i ? " " : "", out);
+		S_word(out, s->values[i]);
+	}
+	fputs(close, out);
+}
+
 static void S_bash_values(FILE *out, const pdh_opt_spec *s)
 {
 	for (int i = 0; s->values && s->values[i]; i++) {
@@ -263,12 +274,7 @@ static void S_zsh_spec(FILE *out, const pdh_opt_spec *s)
 		S_word(out, s->value_name);
 		fputc(':', out);
 		if (s->kind == PDH_OPT_ENUM) {
-			fputc('(', out);
-			for (int i = 0; s->values[i]; i++) {
-				fputs(i ? " " : "", out);
-				S_word(out, s->values[i]);
-			}
-			fputc(')', out);
+			S_values(out, s, "(", ")");
 		} else if (pdh_opt_is_path(s)) {
 			fputs("_files", out);
 		} else if (pdh_opt_is_dir(s)) {
@@ -414,12 +420,7 @@ static void S_fish(FILE *out)
 			fputs(" -l ", out);
 			S_word(out, s->name);
 			if (s->kind == PDH_OPT_ENUM) {
-				fputs(" -x -a '", out);
-				for (int i = 0; s->values[i]; i++) {
-					fputs(i ? " " : "", out);
-					S_word(out, s->values[i]);
-				}
-				fputc('\'', out);
+				S_values(out, s, " -x -a '", "'");
 			} else if (pdh_opt_is_path(s)) {
 				fputs(" -r -F", out);
 			} else if (pdh_opt_is_dir(s)) {

@@ -45,24 +45,42 @@ int pdh_exit_after_output(int code)
 	return code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES ? PDH_EXIT_ERROR : code;
 }
 
+static void S_say(const char *level, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "pdhooks: %s: ", level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void pdh_cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pdhooks: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	S_say("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void pdh_cli_warning(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pdhooks: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	S_say("warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+bool pdh_cli_confirm(FILE *to, const char *where)
+{
+	char line[64];
+	size_t n;
+
+	fprintf(to, "\nDo you want to perform these actions%s? Only 'yes' will be accepted: ", where);
+	fflush(to);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return false;
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return strcmp(line, "yes") == 0;
 }

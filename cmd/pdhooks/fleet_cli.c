@@ -400,22 +400,6 @@ int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
 	return S_plan_or_status(o, a, PDH_FLEET_STATUS, "status");
 }
 
-static bool S_confirm(size_t n)
-{
-	char line[64];
-	size_t len;
-
-	printf("\nDo you want to perform these actions in %zu account%s? Only 'yes' will be "
-	       "accepted: ", n, n == 1 ? "" : "s");
-	fflush(stdout);
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return false;
-	len = strlen(line);
-	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		line[--len] = '\0';
-	return strcmp(line, "yes") == 0;
-}
-
 /* Shows every selected account's plan and asks once. 0 with *sig the plans' signatures
  * (one per account) when confirmed; 1 when there is nothing to do; -1 when refused or not
  * confirmed (error printed). */
@@ -426,6 +410,8 @@ static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, cons
 	pdh_fleet_run_opts ro;
 	pdh_error err = { 0 };
 	S_emit_ctx c;
+	char *where;
+	bool confirmed;
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -455,7 +441,10 @@ static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, cons
 		rc = 1;
 		goto done;
 	}
-	if (!S_confirm(n)) {
+	where = pdh_xasprintf(" in %zu account%s", n, n == 1 ? "" : "s");
+	confirmed = pdh_cli_confirm(stdout, where);
+	free(where);
+	if (!confirmed) {
 		pdh_cli_error("apply cancelled: only 'yes' is accepted");
 		goto done;
 	}

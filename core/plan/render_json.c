@@ -185,16 +185,18 @@ static json_t *S_live_list(const pdh_live_webhook *const *items, size_t n)
 	return a;
 }
 
+/* The foreign webhooks as live ones, each with why it is not ours. */
 static json_t *S_foreign_list(const pdh_plan *plan)
 {
-	json_t *a = json_array();
+	json_t *a = S_live_list(plan->foreign, plan->n_foreign);
+
 	for (size_t i = 0; i < plan->n_foreign; i++) {
-		json_t *o = pdh_plan_json_live(plan->foreign[i]);
-		json_object_set_new(o, "foreign_reason",
-		                    json_string(pdh_foreign_reason_code(plan->foreign_reasons[i])));
-		json_object_set_new(o, "foreign_why",
-		                    json_string(pdh_foreign_reason_text(plan->foreign_reasons[i])));
-		json_array_append_new(a, o);
+		pdh_foreign_reason why = plan->foreign_reasons[i];
+
+		json_object_set_new(json_array_get(a, i), "foreign_reason",
+		                    json_string(pdh_foreign_reason_code(why)));
+		json_object_set_new(json_array_get(a, i), "foreign_why",
+		                    json_string(pdh_foreign_reason_text(why)));
 	}
 	return a;
 }
