@@ -58,6 +58,8 @@ int pdh_exit_after_output(int code);
 bool pdh_cli_stdout_ok(void);
 /* "pdhooks: error: MESSAGE" on stderr. */
 void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The message of the last pdh_cli_error of this run (cut at 1 KiB), or NULL. */
+const char *pdh_cli_last_error(void);
 /* "pdhooks: warning: MESSAGE" on stderr. */
 void pdh_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

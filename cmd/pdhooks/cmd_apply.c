@@ -38,6 +38,27 @@ static void S_flush(S_out *out)
 		out->write_errno = EIO;
 }
 
+/* The one JSON document of an apply that made no call: refused, or no plan to apply. */
+static void S_print_refused(S_out *out, int code, const char *why, size_t calls)
+{
+	pdh_apply_json_extra x = { NULL, code, why, true };
+	char *doc = pdh_render_apply_json(NULL, calls, &x);
+
+	fputs(doc, stdout);
+	free(doc);
+	S_flush(out);
+}
+
+/* Why there was no plan to apply: the error already printed on stderr; for a desired file
+ * with errors (its diagnostics are on stderr, with their positions) a line that says so. */
+static const char *S_no_plan_why(int code)
+{
+	if (pdh_cli_last_error() != NULL)
+		return pdh_cli_last_error();
+	return code == PDH_EXIT_STALE ? "the saved plan is stale"
+	                              : "no plan was made: see the errors on stderr";
+}
+
 static const char *S_step_verb(const pdh_apply_step *st)
 {
 	switch (st->state) {
@@ -243,14 +264,19 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "again with --max-deletes N");
 		goto done;
 	}
-	if ((code = S_lock(&o, &lock)) != PDH_EXIT_OK)
+	if ((code = S_lock(&o, &lock)) == PDH_EXIT_OK) {
+		if (first < argc)
+			code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
+		else
+			code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes);
+	}
+	if (code != PDH_EXIT_OK) {
+		/* No plan to apply (locked, a bad file, a stale saved plan, the API unreachable):
+		 * in JSON mode stdout still holds the one document, saying why. */
+		if (out.json)
+			S_print_refused(&out, code, S_no_plan_why(code), (size_t)run.listing.calls);
 		goto done;
-	if (first < argc)
-		code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
-	else
-		code = pdh_cli_plan_target(&o, &t, &run, o.max_deletes);
-	if (code != PDH_EXIT_OK)
-		goto done;
+	}
 	code = PDH_EXIT_ERROR;
 	if (!out.json || !o.quiet) {
 		text = pdh_render_text(run.plan, out.json ? o.color_err : o.color);
@@ -284,14 +310,8 @@ int pdh_cmd_apply(int argc, char **argv)
 	}
 	if (why != NULL) {
 		/* Refused before any call: in JSON mode stdout still holds the one document. */
-		if (out.json) {
-			pdh_apply_json_extra x = { NULL, code, why, true };
-			char *doc = pdh_render_apply_json(NULL, (size_t)run.listing.calls, &x);
-
-			fputs(doc, stdout);
-			free(doc);
-			S_flush(&out);
-		}
+		if (out.json)
+			S_print_refused(&out, code, why, (size_t)run.listing.calls);
 		pdh_cli_error("%s", why);
 		goto done;
 	}

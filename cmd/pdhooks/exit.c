@@ -45,11 +45,25 @@ int pdh_exit_after_output(int code)
 	return code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES ? PDH_EXIT_ERROR : code;
 }
 
+/* The last error line, for a JSON document that must carry it (apply --format json). */
+static char S_last_error[1024];
+
 static void S_say(const char *level, const char *fmt, va_list ap)
 {
+	va_list copy;
+
+	va_copy(copy, ap);
+	if (strcmp(level, "error") == 0)
+		vsnprintf(S_last_error, sizeof(S_last_error), fmt, copy);
+	va_end(copy);
 	fprintf(stderr, "pdhooks: %s: ", level);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+const char *pdh_cli_last_error(void)
+{
+	return S_last_error[0] ? S_last_error : NULL;
 }
 
 void pdh_cli_error(const char *fmt, ...)
