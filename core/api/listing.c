@@ -8,8 +8,6 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
 
-/* Longest single sleep between two looks at the interrupt flag. */
-
 /* One listing, retried until the policy settles it. */
 static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **out,
                            pdh_listing_report *rep, unsigned long long *rng, pdh_error *err)

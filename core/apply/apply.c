@@ -11,7 +11,6 @@
 #include "pdhooks/clock.h"
 #include "pdhooks/listing.h"
 
-/* Longest single sleep between two looks at the interrupt flag. */
 #define S_PACE_INTERRUPTED (-1)
 #define S_PACE_EXHAUSTED (-2)
 /* Pause after x-ratelimit-remaining reached 0 when no x-ratelimit-reset came with it. */
