@@ -12,9 +12,8 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 	pdh_error err = { 0 };
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
-		return pdh_exit_code(rc);
+	if ((rc = pdh_cli_target_open(o, t)) != PDH_EXIT_OK)
+		return rc;
 	t->desired_path = o->file;
 	t->desired_stdin = o->file_stdin;
 	t->plan.max_deletes_set = max_deletes >= 0;
@@ -23,6 +22,17 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 	pdh_target_run_init(run, o->file);
 	rc = pdh_target_plan(run, t, &err);
 	return pdh_cli_report_plan(o, o->file, run, rc, &err);
+}
+
+int pdh_cli_target_open(pdh_common *o, pdh_target *t)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
+		return pdh_exit_code(rc);
+	pdh_common_listing_opts(o, &t->listing);
+	return PDH_EXIT_OK;
 }
 
 int pdh_cli_report_plan(const pdh_common *o, const char *path, const pdh_target_run *run,

@@ -14,6 +14,11 @@
  * client options borrow from o). */
 int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes);
 
+/* Starts t from o: zeroed, then its client options (credentials and API URL resolved, no
+ * network; borrowing from o) and listing options (pdh_common_listing_opts). PDH_EXIT_OK, or
+ * the exit code after the error is printed. */
+int pdh_cli_target_open(pdh_common *o, pdh_target *t);
+
 /* Prints what planning run left to say — the desired file's diagnostics (path) and the
  * error behind rc — and returns the exit code for rc. */
 int pdh_cli_report_plan(const pdh_common *o, const char *path, const pdh_target_run *run,

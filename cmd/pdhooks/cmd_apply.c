@@ -105,7 +105,6 @@ static void S_seconds(char *out, size_t n, long long ms)
 static void S_progress(void *ctx, const pdh_apply_event *ev)
 {
 	S_out *out = ctx;
-	char secs[32];
 
 	switch (ev->kind) {
 	case PDH_APPLY_EVENT_STEP:
@@ -116,8 +115,7 @@ static void S_progress(void *ctx, const pdh_apply_event *ev)
 		break;
 	case PDH_APPLY_EVENT_WAIT:
 		if (!out->quiet) {
-			S_seconds(secs, sizeof(secs), ev->wait_ms);
-			fprintf(stderr, "pdhooks: waiting %s: %s\n", secs, ev->text);
+			pdh_cli_tell_wait(ev->wait_ms, ev->text);
 		}
 		break;
 	case PDH_APPLY_EVENT_NOTE:

@@ -31,7 +31,7 @@ int pdh_cmd_export(int argc, char **argv)
 		code = pdh_exit_code(rc);
 		goto done;
 	}
-	memset(&lo, 0, sizeof(lo));
+	pdh_common_listing_opts(&o, &lo);
 	rc = pdh_listing_get_with(&copts, &lo, &live, &rep, &err);
 	if (rc != PDH_OK) {
 		if (rc == PDH_EAUTH && err.http_status != 0)

@@ -98,3 +98,8 @@ bool pdh_cli_confirm(FILE *to, const char *where)
 		line[--n] = '\0';
 	return strcmp(line, "yes") == 0;
 }
+
+void pdh_cli_tell_wait(long ms, const char *what)
+{
+	fprintf(stderr, "pdhooks: waiting %.1f s: %s\n", (double)ms / 1000.0, what);
+}

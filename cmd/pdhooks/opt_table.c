@@ -123,7 +123,7 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .offset = AS_LONG(max_wait_ms), .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "the run's wait budget: time spent waiting for the rate\n"
 	          "limit and before retries (default 60); past it no new call\n"
-	          "starts and apply exits 5" },
+	          "starts and apply exits 5. It bounds the plan's listing too" },
 
 	{ .name = "canary", .kind = PDH_OPT_INT, .value_name = "N", .min = 1, .max = INT_MAX,
 	  .def = -1, .offset = AS_INT(canary), .commands = ON_APPLY,

@@ -272,6 +272,20 @@ static void S_log_stderr(void *ctx, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
+static void S_tell_wait(void *ctx, long ms, const char *what)
+{
+	(void)ctx;
+	pdh_cli_tell_wait(ms, what);
+}
+
+void pdh_common_listing_opts(const pdh_common *o, pdh_listing_opts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!o->quiet)
+		out->on_wait = S_tell_wait;
+	out->retry.max_total_ms = o->max_wait_ms;
+}
+
 int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 {
 	pdh_error err = { 0 };

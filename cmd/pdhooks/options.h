@@ -7,6 +7,7 @@
 
 #include "opt.h"
 #include "pdhooks/client.h"
+#include "pdhooks/listing.h"
 
 /* --color, indexed as its values in opt_table.c. */
 typedef enum pdh_color_mode { PDH_COLOR_AUTO, PDH_COLOR_ALWAYS, PDH_COLOR_NEVER } pdh_color_mode;
@@ -72,6 +73,9 @@ int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int
 /* Resolves the API URL and the credentials (no network) into client options that borrow
  * from o. On failure prints the error and returns -1 with the core code in *code. */
 int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code);
+/* The listing options of a command: its waits before a retry told on stderr (not with -q),
+ * and apply's --max-wait as the bound of the listing's retries too. */
+void pdh_common_listing_opts(const pdh_common *o, pdh_listing_opts *out);
 void pdh_common_dispose(pdh_common *o);
 
 #endif

@@ -55,9 +55,8 @@ int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const 
 	int rc;
 
 	*pf = NULL;
-	memset(t, 0, sizeof(*t));
-	if (pdh_common_client_opts(o, &t->client, &rc) != 0)
-		return pdh_exit_code(rc);
+	if ((rc = pdh_cli_target_open(o, t)) != PDH_EXIT_OK)
+		return rc;
 	rc = pdh_planfile_load(pf, path, &err);
 	if (rc != PDH_OK) {
 		pdh_cli_error("%s", err.message);

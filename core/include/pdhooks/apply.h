@@ -97,10 +97,9 @@ typedef struct pdh_apply_event {
  * must not call back into apply. */
 typedef void (*pdh_apply_progress_fn)(void *ctx, const pdh_apply_event *ev);
 
-/* Rate-limit pauses of at least this long are told (PDH_APPLY_EVENT_WAIT); other waits (back-
- * off before a retry, before a listing) when longer than PDH_APPLY_TELL_WAIT_MS. */
-#define PDH_APPLY_TELL_RATE_WAIT_MS 500
-#define PDH_APPLY_TELL_WAIT_MS 2000
+/* Waits are told (PDH_APPLY_EVENT_WAIT) by the rule of retry.h: a rate-limit pause of at least
+ * PDH_TELL_RATE_WAIT_MS, another wait (back-off before a retry, before a listing) longer than
+ * PDH_TELL_WAIT_MS. */
 /* The run-wide wait budget: the sum of every pause (rate limit, back-off before retries,
  * before a listing) one apply may make. Past it no new call starts and the run is
  * unavailable (exit 5): a 429 storm or "no call left for an hour" ends in bounded time. */

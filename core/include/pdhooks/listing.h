@@ -33,6 +33,11 @@ typedef struct pdh_listing_opts {
 	atomic_int *interrupt;         /* non-zero: no further attempt, the wait ends; NULL never */
 	unsigned long long seed;       /* jitter seed; 0: from the clock */
 	pdh_listing_pacer pacer;       /* zeroed: none */
+	/* Told before the listing's own wait before a retry (not the pacer's), when retry.h's
+	 * rule says it is long enough to tell: ms and what it is for, e.g. "retrying GET
+	 * /webhooks (rate limited (429))". NULL: silent. */
+	void (*on_wait)(void *ctx, long ms, const char *what);
+	void *on_wait_ctx;
 } pdh_listing_opts;
 
 /* What a listing cost and how it ended. */

@@ -34,6 +34,11 @@ typedef struct pdh_retry_policy {
 #define PDH_RETRY_DEFAULT_MAX_DELAY_MS 8000
 #define PDH_RETRY_DEFAULT_MAX_TOTAL_MS 30000
 
+/* Which waits are told to the user (apply's events, the listing's on_wait): a pause for the
+ * rate limit of at least PDH_TELL_RATE_WAIT_MS, any other wait longer than PDH_TELL_WAIT_MS. */
+#define PDH_TELL_RATE_WAIT_MS 500
+#define PDH_TELL_WAIT_MS 2000
+
 typedef struct pdh_retry_decision {
 	pdh_retry_verdict verdict;
 	long delay_ms;           /* AGAIN and UNKNOWN: how long to wait first; else 0 */

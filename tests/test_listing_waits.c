@@ -1,0 +1,89 @@
+/* The listing's waits outside apply's engine: plan, status and export say on stderr when they
+ * wait for Pipedrive's rate limit (not with -q), and apply --max-wait bounds the retries of
+ * the plan's own listing. Against pdhooks-fake over real HTTP. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/clock.h"
+#include "testutil.h"
+#include "world.h"
+
+#define ONE                                                                             \
+	"pdhooks: 1\nwebhooks:\n"                                                       \
+	"  - {event_action: create, event_object: deal, "                               \
+	"subscription_url: https://hooks.example.com/one}\n"
+
+#define WAIT_LINE "pdhooks: waiting "
+#define WAIT_WHY "retrying GET /webhooks (rate limited (429))"
+
+/* In a world that allows one call per 2 s: a first plan spends the window's call, then `cmd`
+ * (with -q when quiet) lists at once, is answered 429 and waits for the window. Returns
+ * the second run (the caller disposes it). */
+static void S_second_listing(pdh_t_run *r, const char *cmd, bool quiet)
+{
+	pdh_t_world w;
+	pdh_t_run first;
+
+	pdh_t_world_setup(&w, (char *[]){ "--rate-limit", "1", NULL }, ONE);
+	pdh_t_world_run(&first, &w, NULL, "plan", "-q", "-f", w.file, NULL);
+	cr_assert_eq(first.status, 0, "%s", first.err);
+	pdh_t_run_dispose(&first);
+	if (strcmp(cmd, "export") == 0)
+		pdh_t_world_run(r, &w, NULL, cmd, quiet ? "-q" : "--no-color", NULL);
+	else
+		pdh_t_world_run(r, &w, NULL, cmd, quiet ? "-q" : "--no-color", "-f", w.file, NULL);
+	cr_expect_eq(r->status, 0, "%s: exit %d: %s", cmd, r->status, r->err);
+	pdh_t_world_teardown(&w);
+}
+
+Test(listing_waits, plan_status_and_export_say_a_rate_limit_wait, .timeout = 60)
+{
+	const char *cmds[] = { "plan", "status", "export" };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		pdh_t_run r;
+
+		S_second_listing(&r, cmds[i], false);
+		cr_expect_not_null(strstr(r.err, WAIT_LINE), "%s: %s", cmds[i], r.err);
+		cr_expect_not_null(strstr(r.err, WAIT_WHY), "%s: %s", cmds[i], r.err);
+		pdh_t_run_dispose(&r);
+	}
+}
+
+Test(listing_waits, quiet_keeps_the_listing_wait_to_itself, .timeout = 60)
+{
+	pdh_t_run r;
+
+	S_second_listing(&r, "plan", true);
+	cr_expect_null(strstr(r.err, WAIT_LINE), "%s", r.err);
+	pdh_t_run_dispose(&r);
+}
+
+/* A persistent 503 on the listing: with --max-wait 1 the plan's listing stops retrying after
+ * about a second (its waits would end past it), where the default bound takes 5 attempts. */
+Test(listing_waits, max_wait_bounds_the_plans_listing, .timeout = 60)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	char *log;
+	long long start, took;
+	int gets;
+
+	pdh_t_world_setup(&w, NULL, ONE);
+	pdh_t_world_fail(&w, "\"GET:503:1000\"");
+	pdh_t_world_reset_calls(&w);
+	start = pdh_now_ms();
+	pdh_t_world_run(&r, &w, NULL, "apply", "--auto-approve", "--max-wait", "1", "-f", w.file,
+	                NULL);
+	took = pdh_now_ms() - start;
+	cr_expect_eq(r.status, 5, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.err, "could not check the live webhooks"), "%s", r.err);
+	log = pdh_t_world_call_log(&w);
+	gets = pdh_t_count(log, "GET /");
+	cr_expect(gets >= 2 && gets < 5, "%d GETs within a 1 s budget: %s", gets, log);
+	cr_expect_lt(took, 2500, "took %lld ms", took);
+	free(log);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
