@@ -174,12 +174,31 @@ Test(export, active_duplicate_wins_and_inactive_is_noted, .init = S_setup)
 Test(export, nothing_live_gives_an_empty_list)
 {
 	pdh_live none = { NULL, 0, false };
-	pdh_export_opts o = { "../schemas/pdhooks.schema.json" };
+	pdh_export_opts o = { .schema_ref = "../schemas/pdhooks.schema.json" };
 	char *yaml = pdh_export_yaml(&none, &o, NULL);
 	json_t *doc = S_parse_yaml(yaml);
 	cr_expect_eq(json_array_size(json_object_get(doc, "webhooks")), 0);
 	cr_expect_null(json_object_get(doc, "manage"));
 	cr_expect_not_null(strstr(yaml, "$schema=../schemas/pdhooks.schema.json\n"));
 	json_decref(doc);
+	free(yaml);
+}
+
+/* Under an app's OAuth token plan manages the app's application webhooks too: export writes
+ * them, or the first plan of its file would delete them. Automation stays out. */
+Test(export, application_webhooks_are_exported_when_their_type_is_managed, .init = S_setup)
+{
+	pdh_export_opts o = { .types = PDH_TYPE_GENERAL | PDH_TYPE_APPLICATION };
+	pdh_export_stats st;
+	char *yaml = pdh_export_yaml(&S_live, &o, &st);
+
+	cr_expect_eq(st.exported, 4, "%s", yaml);
+	cr_expect_eq(st.skipped_foreign, 1, "the automation only");
+	cr_expect_not_null(strstr(yaml, "subscription_url: \"https://app.example.org/x\""), "%s",
+	                   yaml);
+	cr_expect_not_null(strstr(yaml, "from the live general and application webhooks"), "%s",
+	                   yaml);
+	cr_expect_null(strstr(yaml, "auto.example.net"), "%s", yaml);
+	pdh_export_stats_dispose(&st);
 	free(yaml);
 }

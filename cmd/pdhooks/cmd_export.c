@@ -9,6 +9,7 @@
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/listing.h"
 #include "pdhooks/export.h"
+#include "pdhooks/plan.h"
 
 int pdh_cmd_export(int argc, char **argv)
 {
@@ -42,6 +43,8 @@ int pdh_cmd_export(int argc, char **argv)
 		goto done;
 	}
 	eo.schema_ref = o.schema;
+	/* what plan manages with these credentials: under an app's token its own webhooks too */
+	eo.types = pdh_plan_types(0, copts.auth);
 	yaml = pdh_export_yaml(live, &eo, &st);
 	if (o.out) {
 		rc = pdh_write_file_atomic(o.out, yaml, strlen(yaml), 0644, false, &err);
@@ -60,7 +63,7 @@ int pdh_cmd_export(int argc, char **argv)
 		if (o.out)
 			fprintf(stderr, " to %s", o.out);
 		if (st.skipped_duplicates + st.skipped_foreign > 0)
-			fprintf(stderr, " (left out: %zu duplicate%s, %zu not of type general)",
+			fprintf(stderr, " (left out: %zu duplicate%s, %zu of a type not managed)",
 			        st.skipped_duplicates, st.skipped_duplicates == 1 ? "" : "s",
 			        st.skipped_foreign);
 		fputs("\n", stderr);

@@ -179,7 +179,8 @@ static void S_url_field(pdh_buf *body, const pdh_live_webhook *w, size_t *n_secr
 /* One rendering of the file: the items not left out. starts[i]/ends[i] get the lines of
  * item i's entry (1-based, end exclusive; 0 for an item not written). */
 static char *S_render(const S_item *items, size_t n, const char *const *left_out,
-                      const char *schema, pdh_export_stats *st, int *starts, int *ends)
+                      const char *schema, unsigned types, pdh_export_stats *st, int *starts,
+                      int *ends)
 {
 	size_t n_origins = 0, n_left_out = 0;
 	char **origins = pdh_xcalloc(n + 1, sizeof(*origins));
@@ -244,7 +245,8 @@ static char *S_render(const S_item *items, size_t n, const char *const *left_out
 
 	pdh_buf_puts(&b, "# yaml-language-server: $schema=");
 	pdh_buf_puts(&b, schema);
-	pdh_buf_puts(&b, "\n# Written by `pdhooks export` from the live general webhooks.\n");
+	pdh_buf_printf(&b, "\n# Written by `pdhooks export` from the live %s webhooks.\n",
+	               (types & PDH_TYPE_APPLICATION) ? "general and application" : "general");
 	if (st->passwords == 1)
 		pdh_buf_printf(&b, "# Passwords are not exported: set %s1 in the environment.\n",
 		               PDH_EXPORT_PASSWORD_VAR);
@@ -311,6 +313,16 @@ static void S_add_warning(pdh_export_stats *st, char *w)
 	st->warnings[st->n_warnings++] = w;
 }
 
+/* Whether w is of one of the types exported. */
+static bool S_exported_type(const pdh_live_webhook *w, unsigned types)
+{
+	if (w->type == NULL)
+		return false;
+	if (strcmp(w->type, "general") == 0)
+		return (types & PDH_TYPE_GENERAL) != 0;
+	return strcmp(w->type, "application") == 0 && (types & PDH_TYPE_APPLICATION) != 0;
+}
+
 char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
                       pdh_export_stats *stats)
 {
@@ -322,12 +334,13 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 	int *ends = pdh_xcalloc(n_live + 1, sizeof(*ends));
 	const char *schema = opts && opts->schema_ref ? opts->schema_ref : PDH_EXPORT_SCHEMA_REF;
 	size_t skipped_foreign = 0;
+	unsigned types = opts && opts->types ? opts->types : PDH_TYPE_GENERAL;
 	char *text = NULL;
 
 	memset(&st, 0, sizeof(st));
 	for (size_t i = 0; i < n_live; i++) {
 		const pdh_live_webhook *w = &live->items[i];
-		if (w->type == NULL || strcmp(w->type, "general") != 0) {
+		if (!S_exported_type(w, types)) {
 			skipped_foreign++;
 			continue;
 		}
@@ -351,7 +364,8 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 		free(text);
 		memset(&st, 0, sizeof(st));
 		st.skipped_foreign = skipped_foreign;
-		text = S_render(items, n, (const char *const *)left_out, schema, &st, starts, ends);
+		text = S_render(items, n, (const char *const *)left_out, schema, types, &st, starts,
+		                ends);
 		pdh_diags_init(&diags, "the exported file");
 		pdh_desired_load_buffer(&d, "the exported file", text, strlen(text), &lo, &diags, &err);
 		pdh_desired_free(d);

@@ -1,4 +1,4 @@
-/* `pdhooks export`: the live general webhooks as a desired-state file. */
+/* `pdhooks export`: the live webhooks of the managed types as a desired-state file. */
 #ifndef PDHOOKS_EXPORT_H
 #define PDHOOKS_EXPORT_H
 
@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "pdhooks/buf.h"
+#include "pdhooks/desired.h"
 #include "pdhooks/live.h"
 
 /* The schemas' stable URLs, one per release (each schema's $id; PDH_VERSION comes from
@@ -21,13 +22,17 @@
 
 typedef struct pdh_export_opts {
 	const char *schema_ref;   /* the editor modeline's $schema; NULL: PDH_EXPORT_SCHEMA_REF */
+	unsigned types;           /* PDH_TYPE_* to export: what `plan` of the same credentials
+	                             manages (pdh_plan_types), so that the file plans nothing;
+	                             0: general */
 } pdh_export_opts;
 
 typedef struct pdh_export_stats {
 	size_t exported;          /* entries written */
 	size_t passwords;         /* PDHOOKS_PASSWORD_<N> placeholders written (N = 1..passwords) */
 	size_t skipped_duplicates;/* general webhooks left out: a second one with the same key */
-	size_t skipped_foreign;   /* application, automation and other non-general webhooks */
+	size_t skipped_foreign;   /* of a type not exported: automation, and application ones
+	                             under an API token */
 	size_t url_secrets;       /* PDHOOKS_URL_SECRET_<N> placeholders written */
 	size_t left_out_invalid;  /* general webhooks left out: their entry would not load */
 	bool load_failed;         /* the file does not load for a reason no entry explains */
@@ -38,7 +43,8 @@ typedef struct pdh_export_stats {
 /* Frees the warnings of st (the struct itself is the caller's). */
 void pdh_export_stats_dispose(pdh_export_stats *st);
 
-/* A desired-state file (`pdhooks: 1`) declaring every live webhook of type "general", one
+/* A desired-state file (`pdhooks: 1`) declaring every live webhook of opts->types (general,
+ * and application under an app's OAuth token), one
  * entry per identity key (the best of duplicates: active, then lowest id), sorted by key,
  * with `manage.urls` set to their origins. Every string is double-quoted and escaped (and
  * `$` doubled, so that nothing is read back as a ${VAR}); names, version, user_id and
