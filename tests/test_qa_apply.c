@@ -34,8 +34,7 @@ Test(qa_apply, a_replace_that_moves_the_webhook_to_another_user_is_not_done_dele
 		"\"user_id\":1,\"subscription_url\":\"https://hooks.example.com/a\"},"
 		"{\"id\":12,\"event_action\":\"create\",\"event_object\":\"person\",\"owner_id\":1,"
 		"\"user_id\":1,\"subscription_url\":\"https://hooks.example.com/b\"}]");
-	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
+	pdh_t_world_apply(&r, &w, 1, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "not done delete-first: the webhook moves from user 3 to "
 	                                 "user 1"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "Delete-first:"), "%s", r.out);
@@ -66,8 +65,7 @@ Test(qa_apply, a_replace_for_the_same_user_at_the_limit_is_still_done_delete_fir
 		"\"user_id\":1,\"name\":\"old\",\"subscription_url\":\"https://hooks.example.com/x\"},"
 		"{\"id\":11,\"event_action\":\"create\",\"event_object\":\"note\",\"owner_id\":1,"
 		"\"user_id\":1,\"subscription_url\":\"https://hooks.example.com/a\"}]");
-	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "Delete-first: 1 replace"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	pdh_t_run_dispose(&r);
@@ -90,8 +88,7 @@ Test(qa_apply, an_empty_password_converges)
 	                  "    subscription_url: https://hooks.example.com/d\n"
 	                  "    http_auth_user: ops\n"
 	                  "    http_auth_password: ${PDH_QA_UNSET_PASSWORD:-}\n");
-	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", "-o",
