@@ -35,20 +35,6 @@ static double S_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Webhooks in the fake's state. */
-static size_t S_live_count(pdh_t_fake *f)
-{
-	char *state = pdh_t_fake_state(f);
-	json_t *a = json_loads(state, 0, NULL);
-	size_t n;
-
-	cr_assert_not_null(a, "%s", state);
-	n = json_array_size(a);
-	json_decref(a);
-	free(state);
-	return n;
-}
-
 /* Reads stdout until a result line ("created ...") shows the apply is calling. */
 static void S_wait_for_first_result(pdh_t_bg *b)
 {
@@ -90,7 +76,7 @@ static void S_signal_case(int sig, int want_status)
 	cr_expect_not_null(strstr(r.out, "\nApply: "), "%s", r.out);
 	posts = pdh_t_fake_calls(w.fake, "POST");
 	cr_expect_lt(posts, 6, "%d POSTs: the apply went on after the signal", posts);
-	cr_expect_eq(S_live_count(w.fake), (size_t)posts, "a POST was cut off half-way");
+	cr_expect_eq(pdh_t_world_count_hooks(&w), (size_t)posts, "a POST was cut off half-way");
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
@@ -158,7 +144,7 @@ Test(apply_reliability, a_closed_stdout_does_not_stop_the_apply)
 	/* every call made, the result verified, the failure said on stderr */
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 6);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 2, "no verification listing");
-	cr_expect_eq(S_live_count(w.fake), 6);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 6);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "cannot write to standard output"), "%s", r.err);
 	pdh_t_run_dispose(&r);
@@ -187,7 +173,7 @@ Test(apply_reliability, a_second_apply_on_the_target_is_refused_naming_the_pid)
 	cr_expect_eq(ra.status, 0, "%s%s", ra.out, ra.err);
 	/* the second made no call at all, so nothing is duplicated */
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 6);
-	cr_expect_eq(S_live_count(w.fake), 6);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 6);
 	/* the lock ends with the first: a third apply runs (and has nothing to do) */
 	pdh_t_run_dispose(&r);
 	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
@@ -215,7 +201,7 @@ Test(apply_reliability, healing_the_duplicates_of_a_race_needs_no_force)
 	                     LIVE("a", "a") "," LIVE("b", "b") "," LIVE("c", "c") "]");
 	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "Apply: 0 created, 3 deleted"), "%s", r.out);
-	cr_expect_eq(S_live_count(w.fake), 3);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 3);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
@@ -280,7 +266,7 @@ Test(apply_reliability, replaces_at_the_webhook_limit_are_done_delete_first)
 	cr_expect_not_null(strstr(r.out, "events in between were lost"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	state = pdh_t_fake_state(w.fake);
-	cr_expect_eq(S_live_count(w.fake), 2, "%s", state);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 2, "%s", state);
 	cr_expect_null(strstr(state, "-old"), "%s", state);
 	free(state);
 	/* and the next run has nothing to do */
@@ -302,7 +288,7 @@ Test(apply_reliability, a_post_that_lands_after_its_resend_leaves_no_duplicate)
 	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:delay=2300:1", NULL }, ONE);
 	pdh_t_world_apply(&r, &w, 0, "--timeout", "1");
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 2, "%s", r.out);
-	cr_expect_eq(S_live_count(w.fake), 1, "a duplicate was left:\n%s", r.out);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 1, "a duplicate was left:\n%s", r.out);
 	cr_expect_not_null(strstr(r.out, "note: removed webhook "), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "the POST that timed out made it after all"), "%s",
 	                   r.out);
@@ -352,7 +338,7 @@ Test(apply_reliability, a_post_made_at_once_but_answered_late_is_found_by_a_list
 	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:late-answer=2500:1", NULL }, ONE);
 	pdh_t_world_apply(&r, &w, 0, "--timeout", "1");
 	/* (the fake logs the late POST only once it has answered, so count webhooks) */
-	cr_expect_eq(S_live_count(w.fake), 1, "re-sent blindly:\n%s", r.out);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 1, "re-sent blindly:\n%s", r.out);
 	cr_expect_not_null(strstr(r.out, "(confirmed by a listing)"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);

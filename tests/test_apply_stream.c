@@ -207,42 +207,37 @@ Test(apply_stream, each_result_is_printed_as_it_settles)
 	pdh_t_world_teardown(&w);
 }
 
-/* 3 calls per 2 s: the listing and two creates, then apply must pause for the window.
- * The four creates made one at a time, quietly (-q) or not; exit 0. */
-static void S_rate_limited_apply(pdh_t_world *w, pdh_t_run *r, bool quiet)
+/* 3 calls per 2 s: the listing and two creates, then apply must pause for the window. The
+ * four creates made one at a time, quietly (-q: the waits are not said) or not. */
+static void S_rate_limited_case(bool quiet)
 {
-	pdh_t_world_setup(w, (char *[]){ "--rate-limit", "3", NULL }, FOUR);
-	if (!quiet) {
-		pdh_t_world_apply(r, w, 0, "--parallelism", "1");
-		return;
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, (char *[]){ "--rate-limit", "3", NULL }, FOUR);
+	if (quiet) {
+		pdh_t_world_run(&r, &w, NULL, "apply", "-q", "-f", w.file, "--auto-approve",
+		                "--parallelism", "1", NULL);
+		cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+		cr_expect_null(strstr(r.err, "waiting"), "%s", r.err);
+	} else {
+		pdh_t_world_apply(&r, &w, 0, "--parallelism", "1");
+		cr_expect_not_null(strstr(r.err, "pdhooks: waiting "), "%s", r.err);
+		cr_expect_not_null(strstr(r.err, "rate limit"), "%s", r.err);
+		cr_expect_not_null(strstr(r.out, "Waited "), "%s", r.out);
 	}
-	pdh_t_world_run(r, w, NULL, "apply", "-q", "-f", w->file, "--auto-approve",
-	                "--parallelism", "1", NULL);
-	cr_expect_eq(r->status, 0, "%s%s", r->out, r->err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
 }
 
 Test(apply_stream, a_rate_limit_wait_is_said_on_stderr)
 {
-	pdh_t_world w;
-	pdh_t_run r;
-
-	S_rate_limited_apply(&w, &r, false);
-	cr_expect_not_null(strstr(r.err, "pdhooks: waiting "), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "rate limit"), "%s", r.err);
-	cr_expect_not_null(strstr(r.out, "Waited "), "%s", r.out);
-	pdh_t_run_dispose(&r);
-	pdh_t_world_teardown(&w);
+	S_rate_limited_case(false);
 }
 
 Test(apply_stream, quiet_keeps_the_waits_to_itself)
 {
-	pdh_t_world w;
-	pdh_t_run r;
-
-	S_rate_limited_apply(&w, &r, true);
-	cr_expect_null(strstr(r.err, "waiting"), "%s", r.err);
-	pdh_t_run_dispose(&r);
-	pdh_t_world_teardown(&w);
+	S_rate_limited_case(true);
 }
 
 Test(apply_stream, the_call_count_includes_the_plans_listing)
