@@ -237,13 +237,14 @@ Test(fake, listing_follows_every_change)
 	pdh_t_fake_stop(f);
 }
 
-/* The listing as "id:subscription_url:password" items joined by spaces; caller frees. */
-static char *S_listing_summary(pdh_t_fake *f)
+/* Expects the listing to be want: "id:subscription_url:password" items joined by spaces. */
+static void S_expect_listing(pdh_t_fake *f, const char *want)
 {
 	pdh_buf b = PDH_BUF_INIT;
 	pdh_t_http r;
 	json_t *j, *h;
 	size_t i;
+	char *got;
 
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_assert_eq(r.status, 200);
@@ -259,7 +260,9 @@ static char *S_listing_summary(pdh_t_fake *f)
 	}
 	json_decref(j);
 	pdh_t_http_dispose(&r);
-	return pdh_buf_detach(&b);
+	got = pdh_buf_detach(&b);
+	cr_expect_str_eq(got, want);
+	free(got);
 }
 
 #define PW_HOOK(url, pw) \
@@ -271,38 +274,27 @@ static char *S_listing_summary(pdh_t_fake *f)
 Test(fake, listing_texts_follow_changes_in_place)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	char *got;
 
 	pdh_t_fake_set_state(f, "[" PW_HOOK("https://a.example/1", "p1") ","
 	                        PW_HOOK("https://a.example/2", "p2") ","
 	                        PW_HOOK("https://a.example/3", "p3") "]");
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "1:https://a.example/1:****** 2:https://a.example/2:****** "
-	                      "3:https://a.example/3:******");
-	free(got);
+	S_expect_listing(f, "1:https://a.example/1:****** 2:https://a.example/2:****** "
+	                 "3:https://a.example/3:******");
 	cr_expect_eq(S_status(f, "DELETE", "/webhooks/2", NULL), 200);
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "1:https://a.example/1:****** 3:https://a.example/3:******");
-	free(got);
+	S_expect_listing(f, "1:https://a.example/1:****** 3:https://a.example/3:******");
 	cr_expect_eq(S_status(f, "POST", "/webhooks", "{\"event_action\":\"create\","
 	             "\"event_object\":\"deal\",\"subscription_url\":\"https://a.example/4\",\"name\":\"n4\","
 	             "\"http_auth_user\":\"u\",\"http_auth_password\":\"p4\"}"), 201);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"real\"}",
 	                                NULL), 200);
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "1:https://a.example/1:p1 3:https://a.example/3:p3 "
-	                      "4:https://a.example/4:p4");
-	free(got);
+	S_expect_listing(f, "1:https://a.example/1:p1 3:https://a.example/3:p3 "
+	                 "4:https://a.example/4:p4");
 	cr_expect_eq(S_status(f, "DELETE", "/webhooks/1", NULL), 200);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"null\"}",
 	                                NULL), 200);
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "3:https://a.example/3:null 4:https://a.example/4:null");
-	free(got);
+	S_expect_listing(f, "3:https://a.example/3:null 4:https://a.example/4:null");
 	pdh_t_fake_set_state(f, "[" PW_HOOK("https://b.example/", "q") "]");
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "5:https://b.example/:null");
-	free(got);
+	S_expect_listing(f, "5:https://b.example/:null");
 	pdh_t_fake_stop(f);
 }
 
