@@ -48,6 +48,18 @@ static json_t *S_parse(const char *text)
 	return j;
 }
 
+/* POST /_fake/fail with a fault; asserts it is taken. */
+static void S_fail(pdh_t_fake *f, const char *fault)
+{
+	cr_assert_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", fault, NULL), 200, "%s", fault);
+}
+
+/* POST /_fake/config with a setting (JSON); asserts it is taken. */
+static void S_config(pdh_t_fake *f, const char *json)
+{
+	cr_assert_eq(pdh_t_fake_control(f, "POST", "/_fake/config", json, NULL), 200, "%s", json);
+}
+
 static size_t S_discard(char *p, size_t size, size_t n, void *ud)
 {
 	(void)p;
@@ -285,13 +297,11 @@ Test(fake, listing_texts_follow_changes_in_place)
 	cr_expect_eq(S_status(f, "POST", "/webhooks", "{\"event_action\":\"create\","
 	             "\"event_object\":\"deal\",\"subscription_url\":\"https://a.example/4\",\"name\":\"n4\","
 	             "\"http_auth_user\":\"u\",\"http_auth_password\":\"p4\"}"), 201);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"real\"}",
-	                                NULL), 200);
+	S_config(f, "{\"password_listing\":\"real\"}");
 	S_expect_listing(f, "1:https://a.example/1:p1 3:https://a.example/3:p3 "
 	                 "4:https://a.example/4:p4");
 	cr_expect_eq(S_status(f, "DELETE", "/webhooks/1", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"null\"}",
-	                                NULL), 200);
+	S_config(f, "{\"password_listing\":\"null\"}");
 	S_expect_listing(f, "3:https://a.example/3:null 4:https://a.example/4:null");
 	pdh_t_fake_set_state(f, "[" PW_HOOK("https://b.example/", "q") "]");
 	S_expect_listing(f, "5:https://b.example/:null");
@@ -906,8 +916,7 @@ Test(fake, config_password_listing)
 
 	pdh_t_fake_set_state(f, "[{\"event_action\":\"create\",\"event_object\":\"deal\","
 	                        "\"subscription_url\":\"https://h.example/\",\"http_auth_password\":\"pw\"}]");
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"real\"}",
-	                                NULL), 200);
+	S_config(f, "{\"password_listing\":\"real\"}");
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_not_null(strstr(r.body, "\"http_auth_password\":\"pw\""), "%s", r.body);
 	pdh_t_http_dispose(&r);
@@ -1051,12 +1060,12 @@ Test(fake, latency_option_and_config)
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_geq(S_ms() - t0, 300);
 	pdh_t_http_dispose(&r);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"latency_ms\":0}", NULL), 200);
+	S_config(f, "{\"latency_ms\":0}");
 	t0 = S_ms();
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_lt(S_ms() - t0, 300);
 	pdh_t_http_dispose(&r);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"latency_ms\":200}", NULL), 200);
+	S_config(f, "{\"latency_ms\":200}");
 	t0 = S_ms();
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_geq(S_ms() - t0, 200);
@@ -1093,7 +1102,7 @@ Test(fake, rate_limit_headers_and_429)
 	cr_expect_eq(S_count_hooks(f), 0, "a refused call does nothing");
 	sleep((unsigned)retry);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "the window has moved on");
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"rate_limit\":0}", NULL), 200);
+	S_config(f, "{\"rate_limit\":0}");
 	for (int i = 0; i < 5; i++) {
 		S_api(&r, f, "GET", "/webhooks", NULL);
 		cr_expect_eq(r.status, 200);
@@ -1108,14 +1117,13 @@ Test(fake, rate_limit_by_config_and_daily_budget)
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config",
-	                                "{\"rate_limit\":1,\"daily_limit\":2}", NULL), 200);
+	S_config(f, "{\"rate_limit\":1,\"daily_limit\":2}");
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 1);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 429);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"rate_limit\":0}", NULL), 200);
+	S_config(f, "{\"rate_limit\":0}");
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 0);
@@ -1135,8 +1143,7 @@ Test(fake, fault_status_for_the_next_n_calls)
 	pdh_t_http r;
 	json_t *j;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	             "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2}", NULL), 200);
+	S_fail(f, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2}");
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "other methods are untouched");
 	for (int i = 0; i < 2; i++) {
 		S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
@@ -1159,9 +1166,8 @@ Test(fake, fault_html_page)
 	pdh_t_http r;
 	char *ct;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "{\"kind\":\"html\"}", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"GET\",\"kind\":\"html\",\"status\":403}", NULL), 200);
+	S_fail(f, "{\"kind\":\"html\"}");
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"html\",\"status\":403}");
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 503);
 	ct = pdh_t_http_header(&r, "Content-Type");
@@ -1182,8 +1188,7 @@ Test(fake, fault_truncated_body)
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"GET\",\"kind\":\"truncated\"}", NULL), 200);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"truncated\"}");
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.status, 200);
 	cr_expect_gt(strlen(r.body), 0);
@@ -1200,8 +1205,7 @@ Test(fake, fault_drop_connection)
 	char *body = NULL;
 
 	S_status(f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"DELETE\",\"kind\":\"drop\"}", NULL), 200);
+	S_fail(f, "{\"method\":\"DELETE\",\"kind\":\"drop\"}");
 	pdh_t_http_call(&r, "DELETE", url, S_json_hdr, NULL, -1);
 	cr_expect_eq(r.curl_code, CURLE_GOT_NOTHING, "curl %d", r.curl_code);
 	cr_expect_eq(r.status, 0);
@@ -1221,8 +1225,7 @@ Test(fake, fault_delay_then_serves)
 	pdh_t_http r;
 	long long t0;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	             "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":400}", NULL), 200);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":400}");
 	t0 = S_ms();
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_geq(S_ms() - t0, 400);
@@ -1239,8 +1242,7 @@ Test(fake, fault_create_503_creates_anyway)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	             "{\"method\":\"POST\",\"kind\":\"create-503\"}", NULL), 200);
+	S_fail(f, "{\"method\":\"POST\",\"kind\":\"create-503\"}");
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 503);
 	cr_expect_eq(S_count_hooks(f), 1, "the webhook was made");
 	pdh_t_fake_stop(f);
@@ -1272,9 +1274,8 @@ Test(fake, fault_json_takes_command_line_kinds_too)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"GET\",\"kind\":\"502\",\"count\":2}", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:html=403\"", NULL), 200);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"502\",\"count\":2}");
+	S_fail(f, "\"GET:html=403\"");
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 502);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 502);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 403);
@@ -1283,11 +1284,6 @@ Test(fake, fault_json_takes_command_line_kinds_too)
 }
 
 /* ---- hostile faults ---- */
-
-static void S_fail(pdh_t_fake *f, const char *fault)
-{
-	cr_assert_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", fault, NULL), 200, "%s", fault);
-}
 
 Test(fake, fault_huge_streams_a_listing_past_the_size)
 {
@@ -1498,8 +1494,8 @@ Test(fake, bad_fault_requests_are_refused)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", bad[i], NULL), 400, "%s", bad[i]);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "{\"kind\":\"drop\"}", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:503:3\"", NULL), 200);
+	S_fail(f, "{\"kind\":\"drop\"}");
+	S_fail(f, "\"GET:503:3\"");
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:nope\"", NULL), 400);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail/reset", NULL, NULL), 200);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "reset forgot the fault");
