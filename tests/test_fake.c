@@ -48,6 +48,25 @@ static json_t *S_parse(const char *text)
 	return j;
 }
 
+/* GET /webhooks into r, expecting HTTP status want. Caller disposes r. */
+static void S_list(pdh_t_http *r, pdh_t_fake *f, long want)
+{
+	S_api(r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r->status, want, "GET /webhooks: %s", r->body);
+}
+
+/* GET /webhooks expecting HTTP status want: the number its header name says. */
+static long S_list_header(pdh_t_fake *f, long want, const char *name)
+{
+	pdh_t_http r;
+	long n;
+
+	S_list(&r, f, want);
+	n = pdh_t_http_header_num(&r, name);
+	pdh_t_http_dispose(&r);
+	return n;
+}
+
 /* POST /_fake/fail with a fault; asserts it is taken. */
 static void S_fail(pdh_t_fake *f, const char *fault)
 {
@@ -72,6 +91,20 @@ static long long S_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How long GET /webhooks takes, in ms; its HTTP status in *status unless NULL. */
+static long long S_listing_ms(pdh_t_fake *f, long *status)
+{
+	pdh_t_http r;
+	long long t0 = S_ms(), ms;
+
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	ms = S_ms() - t0;
+	if (status)
+		*status = r.status;
+	pdh_t_http_dispose(&r);
+	return ms;
 }
 
 #define HOOK(action, object, url) \
@@ -134,8 +167,7 @@ Test(fake, empty_listing)
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	cr_expect_str_eq(r.body, "{\"success\":true,\"status\":\"ok\",\"data\":[]}");
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
@@ -1053,23 +1085,12 @@ Test(fake, latency_option_and_config)
 {
 	char *args[] = { "--latency-ms", "300", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
-	pdh_t_http r;
-	long long t0;
 
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_geq(S_ms() - t0, 300);
-	pdh_t_http_dispose(&r);
+	cr_expect_geq(S_listing_ms(f, NULL), 300);
 	S_config(f, "{\"latency_ms\":0}");
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_lt(S_ms() - t0, 300);
-	pdh_t_http_dispose(&r);
+	cr_expect_lt(S_listing_ms(f, NULL), 300);
 	S_config(f, "{\"latency_ms\":200}");
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_geq(S_ms() - t0, 200);
-	pdh_t_http_dispose(&r);
+	cr_expect_geq(S_listing_ms(f, NULL), 200);
 	pdh_t_fake_stop(f);
 }
 
@@ -1082,8 +1103,7 @@ Test(fake, rate_limit_headers_and_429)
 	long retry;
 
 	for (long i = 0; i < 3; i++) {
-		S_api(&r, f, "GET", "/webhooks", NULL);
-		cr_expect_eq(r.status, 200);
+		S_list(&r, f, 200);
 		cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-limit"), 3);
 		cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 2 - i);
 		cr_expect_geq(pdh_t_http_header_num(&r, "x-ratelimit-reset"), 1);
@@ -1104,8 +1124,7 @@ Test(fake, rate_limit_headers_and_429)
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "the window has moved on");
 	S_config(f, "{\"rate_limit\":0}");
 	for (int i = 0; i < 5; i++) {
-		S_api(&r, f, "GET", "/webhooks", NULL);
-		cr_expect_eq(r.status, 200);
+		S_list(&r, f, 200);
 		cr_expect_null(strcasestr(r.headers, "x-ratelimit-limit"), "off: no headers");
 		pdh_t_http_dispose(&r);
 	}
@@ -1115,23 +1134,14 @@ Test(fake, rate_limit_headers_and_429)
 Test(fake, rate_limit_by_config_and_daily_budget)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_t_http r;
 
 	S_config(f, "{\"rate_limit\":1,\"daily_limit\":2}");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 1);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_list_header(f, 200, "x-daily-requests-left"), 1);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 429);
 	S_config(f, "{\"rate_limit\":0}");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 0);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 429, "daily budget spent");
-	cr_expect_gt(pdh_t_http_header_num(&r, "Retry-After"), 0);
-	pdh_t_http_dispose(&r);
+	cr_expect_eq(S_list_header(f, 200, "x-daily-requests-left"), 0);
+	/* the daily budget is spent */
+	cr_expect_gt(S_list_header(f, 429, "Retry-After"), 0);
 	pdh_t_fake_stop(f);
 }
 
@@ -1168,15 +1178,13 @@ Test(fake, fault_html_page)
 
 	S_fail(f, "{\"kind\":\"html\"}");
 	S_fail(f, "{\"method\":\"GET\",\"kind\":\"html\",\"status\":403}");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 503);
+	S_list(&r, f, 503);
 	ct = pdh_t_http_header(&r, "Content-Type");
 	cr_expect_not_null(strstr(ct, "text/html"), "%s", ct);
 	free(ct);
 	cr_expect_not_null(strstr(r.body, "<html>"));
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 403);
+	S_list(&r, f, 403);
 	cr_expect_not_null(strstr(r.body, "<html>"));
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
@@ -1189,8 +1197,7 @@ Test(fake, fault_truncated_body)
 	pdh_t_http r;
 
 	S_fail(f, "{\"method\":\"GET\",\"kind\":\"truncated\"}");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	cr_expect_gt(strlen(r.body), 0);
 	cr_expect_null(json_loads(r.body, 0, NULL), "not JSON: %s", r.body);
 	pdh_t_http_dispose(&r);
@@ -1222,19 +1229,12 @@ Test(fake, fault_drop_connection)
 Test(fake, fault_delay_then_serves)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_t_http r;
-	long long t0;
+	long status;
 
 	S_fail(f, "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":400}");
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_geq(S_ms() - t0, 400);
-	cr_expect_eq(r.status, 200);
-	pdh_t_http_dispose(&r);
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_lt(S_ms() - t0, 400, "only the next call");
-	pdh_t_http_dispose(&r);
+	cr_expect_geq(S_listing_ms(f, &status), 400);
+	cr_expect_eq(status, 200);
+	cr_expect_lt(S_listing_ms(f, NULL), 400, "only the next call");
 	pdh_t_fake_stop(f);
 }
 
@@ -1292,8 +1292,7 @@ Test(fake, fault_huge_streams_a_listing_past_the_size)
 	char *len;
 	json_t *j;
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	cr_expect_geq(strlen(r.body), (size_t)40 * 1024 * 1024, "the default is past a 32 MiB cap");
 	cr_expect_lt(strlen(r.body), (size_t)40 * 1024 * 1024 + 512);
 	len = pdh_t_http_header(&r, "Content-Length");
@@ -1330,8 +1329,7 @@ Test(fake, fault_wrong_types_and_missing_id)
 
 	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	S_fail(f, "\"GET:wrong-types\"");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	h = S_defect_of(r.body, true);
 	cr_expect(json_is_string(json_object_get(h, "id")), "%s", r.body);
 	cr_expect(json_is_string(json_object_get(h, "is_active")));
@@ -1341,8 +1339,7 @@ Test(fake, fault_wrong_types_and_missing_id)
 	pdh_t_http_dispose(&r);
 
 	S_fail(f, "{\"method\":\"GET\",\"kind\":\"missing-id\"}");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	h = S_defect_of(r.body, true);
 	cr_expect_null(json_object_get(h, "id"), "%s", r.body);
 	cr_expect(json_is_integer(json_object_get(h, "is_active")), "other fields are right");
@@ -1366,8 +1363,7 @@ Test(fake, fault_success_false_with_200)
 	pdh_t_http r;
 	json_t *j;
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	j = S_parse(r.body);
 	cr_expect(json_is_false(json_object_get(j, "success")), "%s", r.body);
 	cr_expect(json_is_string(json_object_get(j, "error")));
@@ -1412,8 +1408,7 @@ Test(fake, fault_redirect_to_another_port)
 	char *loc, *want = pdh_xasprintf("http://127.0.0.1:4242%s/webhooks",
 	                                 strstr(pdh_t_fake_url(f) + 7, "/"));
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 302);
+	S_list(&r, f, 302);
 	loc = pdh_t_http_header(&r, "Location");
 	cr_expect_str_eq(loc, want);
 	free(loc);
