@@ -113,6 +113,17 @@ static long long S_listing_ms(pdh_t_fake *f, long *status)
 	"{\"subscription_url\":\"https://hooks.example.com/deals\",\"event_action\":\"create\"," \
 	"\"event_object\":\"deal\",\"name\":\"deals\"}"
 
+/* A body of a refused call: {"success": false} with an "error" text when has_error. */
+static void S_expect_refusal_body(const char *body, bool has_error)
+{
+	json_t *j = S_parse(body);
+
+	cr_expect(json_is_false(json_object_get(j, "success")), "%s", body);
+	if (has_error)
+		cr_expect(json_is_string(json_object_get(j, "error")), "%s", body);
+	json_decref(j);
+}
+
 /* POST body; expects 400 with exactly `field` named among the errors. */
 static void S_expect_400(pdh_t_fake *f, const char *body, const char *field)
 {
@@ -517,24 +528,18 @@ Test(fake, unknown_path_404_and_other_methods_405)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
-	json_t *j;
 	char *allow;
 
 	S_api(&r, f, "GET", "/deals", NULL);
 	cr_expect_eq(r.status, 404);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	cr_expect(json_is_string(json_object_get(j, "error")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, true);
 	pdh_t_http_dispose(&r);
 	S_api(&r, f, "PUT", "/webhooks", "{}");
 	cr_expect_eq(r.status, 405);
 	allow = pdh_t_http_header(&r, "Allow");
 	cr_expect_str_eq(allow, "GET, POST");
 	free(allow);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, false);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "GET", "/webhooks/1", NULL), 405);
 	cr_expect_eq(S_status(f, "PATCH", "/webhooks/1", "{}"), 405);
@@ -787,7 +792,6 @@ Test(fake, bad_bodies_never_crash)
 	size_t big = 2 * 1024 * 1024, deep = 100000;
 	char *huge = pdh_xmalloc(big + 1), *nest = pdh_xmalloc(deep + 1);
 	pdh_t_http r;
-	json_t *j;
 	static const char *const bad[] = { "{\"subscription_url\":", "[1,2,3]",
 		"\"just a string\"", "null", "{\"name\":\"\xff\xfe\"}" };
 
@@ -800,9 +804,7 @@ Test(fake, bad_bodies_never_crash)
 	huge[big] = '\0';
 	S_api(&r, f, "POST", "/webhooks", huge);
 	cr_expect_eq(r.status, 413);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, false);
 	pdh_t_http_dispose(&r);
 	{
 		char bin[64];
@@ -1099,7 +1101,6 @@ Test(fake, rate_limit_headers_and_429)
 	char *args[] = { "--rate-limit", "3", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
 	pdh_t_http r;
-	json_t *j;
 	long retry;
 
 	for (long i = 0; i < 3; i++) {
@@ -1115,9 +1116,7 @@ Test(fake, rate_limit_headers_and_429)
 	retry = pdh_t_http_header_num(&r, "Retry-After");
 	cr_expect(retry >= 1 && retry <= 2, "Retry-After %ld", retry);
 	cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 0);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, false);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_count_hooks(f), 0, "a refused call does nothing");
 	sleep((unsigned)retry);
@@ -1151,17 +1150,13 @@ Test(fake, fault_status_for_the_next_n_calls)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
-	json_t *j;
 
 	S_fail(f, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2}");
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "other methods are untouched");
 	for (int i = 0; i < 2; i++) {
 		S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
 		cr_expect_eq(r.status, 503);
-		j = S_parse(r.body);
-		cr_expect(json_is_false(json_object_get(j, "success")));
-		cr_expect(json_is_string(json_object_get(j, "error")));
-		json_decref(j);
+		S_expect_refusal_body(r.body, true);
 		pdh_t_http_dispose(&r);
 	}
 	cr_expect_eq(S_count_hooks(f), 0, "failed calls do nothing");
@@ -1361,13 +1356,9 @@ Test(fake, fault_success_false_with_200)
 {
 	pdh_t_fake *f = pdh_t_fake_start((char *[]){ "--fail", "*:success-false", NULL });
 	pdh_t_http r;
-	json_t *j;
 
 	S_list(&r, f, 200);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")), "%s", r.body);
-	cr_expect(json_is_string(json_object_get(j, "error")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, true);
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
 }
