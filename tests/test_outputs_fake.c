@@ -168,6 +168,20 @@ static void S_apply_saved(pdh_t_run *r, S_world *w, char *const extra_env[], int
 	cr_expect_eq(r->status, want, "%s%s", r->out, r->err);
 }
 
+/* S_apply_saved refused with exit want, msg on stderr, before any write call and without
+ * showing a plan. */
+static void S_expect_saved_refused(S_world *w, char *const extra_env[], int want,
+                                   const char *msg)
+{
+	pdh_t_run r;
+
+	S_apply_saved(&r, w, extra_env, want);
+	cr_expect_str_eq(r.out, "", "nothing planned, nothing shown");
+	cr_expect_not_null(strstr(r.err, msg), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w->fake, "POST") + pdh_t_fake_calls(w->fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+}
+
 static const char *S_getenv(const char *name, void *ctx)
 {
 	(void)ctx;
@@ -339,16 +353,11 @@ Test(outputs_fake, apply_runs_a_fresh_saved_plan_once)
 Test(outputs_fake, apply_refuses_a_stale_saved_plan_with_exit_4)
 {
 	S_world w;
-	pdh_t_run r;
 	S_setup_saved(&w, "json");
 	pdh_t_write_file(w.file, DESIRED "  - name: more\n    event_action: create\n"
 	                 "    event_object: person\n"
 	                 "    subscription_url: https://hooks.example.com/more\n");
-	S_apply_saved(&r, &w, NULL, 4);
-	cr_expect_str_eq(r.out, "", "nothing planned, nothing shown");
-	cr_expect_not_null(strstr(r.err, "pdhooks: error: the saved plan is stale"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
-	pdh_t_run_dispose(&r);
+	S_expect_saved_refused(&w, NULL, 4, "pdhooks: error: the saved plan is stale");
 	pdh_t_world_teardown(&w);
 }
 
@@ -367,13 +376,9 @@ Test(outputs_fake, apply_of_a_saved_plan_ignores_a_new_foreign_webhook)
 Test(outputs_fake, apply_of_a_saved_plan_needs_its_password_variables)
 {
 	S_world w;
-	pdh_t_run r;
 	char *unset[] = { "PD_HOOK_PASSWORD=", NULL };
 	S_setup_saved(&w, "text");
-	S_apply_saved(&r, &w, unset, 1);
-	cr_expect_not_null(strstr(r.err, "PD_HOOK_PASSWORD"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
-	pdh_t_run_dispose(&r);
+	S_expect_saved_refused(&w, unset, 1, "PD_HOOK_PASSWORD");
 	pdh_t_world_teardown(&w);
 }
 
