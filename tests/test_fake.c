@@ -18,13 +18,21 @@
 static const char *const S_json_hdr[] = { "x-api-token: test-token",
 	"Content-Type: application/json", NULL };
 
-/* An API call with the right token; path is below the prefix ("/webhooks"). */
-static void S_api(pdh_t_http *r, pdh_t_fake *f, const char *method, const char *path,
-                  const char *body)
+/* A call with the right token; path is below the prefix ("/webhooks"). It may fail as a
+ * transport (r->curl_code). */
+static void S_call(pdh_t_http *r, pdh_t_fake *f, const char *method, const char *path,
+                   const char *body)
 {
 	char *url = pdh_xasprintf("%s%s", pdh_t_fake_url(f), path);
 	pdh_t_http_call(r, method, url, S_json_hdr, body, -1);
 	free(url);
+}
+
+/* An API call with the right token that is answered. */
+static void S_api(pdh_t_http *r, pdh_t_fake *f, const char *method, const char *path,
+                  const char *body)
+{
+	S_call(r, f, method, path, body);
 	cr_assert_eq(r->curl_code, 0, "%s %s: curl error %d", method, path, r->curl_code);
 }
 
@@ -1202,13 +1210,12 @@ Test(fake, fault_truncated_body)
 Test(fake, fault_drop_connection)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	char *url = pdh_xasprintf("%s/webhooks/1", pdh_t_fake_url(f));
 	pdh_t_http r;
 	char *body = NULL;
 
 	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	S_fail(f, "{\"method\":\"DELETE\",\"kind\":\"drop\"}");
-	pdh_t_http_call(&r, "DELETE", url, S_json_hdr, NULL, -1);
+	S_call(&r, f, "DELETE", "/webhooks/1", NULL);
 	cr_expect_eq(r.curl_code, CURLE_GOT_NOTHING, "curl %d", r.curl_code);
 	cr_expect_eq(r.status, 0);
 	pdh_t_http_dispose(&r);
@@ -1217,7 +1224,6 @@ Test(fake, fault_drop_connection)
 	cr_expect_not_null(strstr(body, "\"status\":0"), "%s", body);
 	free(body);
 	cr_expect_eq(S_status(f, "DELETE", "/webhooks/1", NULL), 200);
-	free(url);
 	pdh_t_fake_stop(f);
 }
 
@@ -1252,13 +1258,9 @@ Test(fake, fault_from_command_line)
 
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 502);
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 502);
-	{
-		char *url = pdh_xasprintf("%s/webhooks", pdh_t_fake_url(f));
-		pdh_t_http_call(&r, "GET", url, S_json_hdr, NULL, -1);
-		cr_expect_eq(r.curl_code, CURLE_GOT_NOTHING);
-		pdh_t_http_dispose(&r);
-		free(url);
-	}
+	S_call(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r.curl_code, CURLE_GOT_NOTHING);
+	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 403, "the * fault is next in line for POST");
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 201);
@@ -1366,7 +1368,6 @@ Test(fake, fault_success_false_with_200)
 Test(fake, fault_reset_mid_body)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	char *url = pdh_xasprintf("%s/webhooks", pdh_t_fake_url(f));
 	pdh_t_http r;
 	char *len, *whole;
 
@@ -1376,7 +1377,7 @@ Test(fake, fault_reset_mid_body)
 	whole = pdh_xstrdup(r.body);
 	pdh_t_http_dispose(&r);
 	S_fail(f, "{\"method\":\"GET\",\"kind\":\"reset-mid-body\"}");
-	pdh_t_http_call(&r, "GET", url, S_json_hdr, NULL, -1);
+	S_call(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.curl_code, CURLE_PARTIAL_FILE, "curl %d", r.curl_code);
 	len = pdh_t_http_header(&r, "Content-Length");
 	cr_expect_not_null(len);
@@ -1386,7 +1387,6 @@ Test(fake, fault_reset_mid_body)
 	cr_expect_eq(strncmp(r.body, whole, strlen(r.body)), 0, "the start of the real listing");
 	free(len);
 	free(whole);
-	free(url);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_listed(f), 2, "the next call is served normally");
 	pdh_t_fake_stop(f);
