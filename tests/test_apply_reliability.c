@@ -20,7 +20,12 @@
 
 #define HOOK(n) "  - {name: " n ", event_action: create, event_object: deal, " \
 	"subscription_url: https://hooks.example.com/" n "}\n"
+#define ONE "pdhooks: 1\nwebhooks:\n" HOOK("a")
+#define TWO "pdhooks: 1\nwebhooks:\n" HOOK("a") HOOK("b")
 #define SIX "pdhooks: 1\nwebhooks:\n" HOOK("a") HOOK("b") HOOK("c") HOOK("d") HOOK("e") HOOK("f")
+/* A live webhook of the fake's state as JSON: HOOK's webhook at hooks.example.com/url. */
+#define LIVE(name, url) "{\"event_action\":\"create\",\"event_object\":\"deal\"," \
+	"\"name\":\"" name "\",\"subscription_url\":\"https://hooks.example.com/" url "\"}"
 
 static double S_now(void)
 {
@@ -28,20 +33,6 @@ static double S_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Webhooks in the fake's state. */
-static size_t S_live_count(pdh_t_fake *f)
-{
-	char *state = pdh_t_fake_state(f);
-	json_t *a = json_loads(state, 0, NULL);
-	size_t n;
-
-	cr_assert_not_null(a, "%s", state);
-	n = json_array_size(a);
-	json_decref(a);
-	free(state);
-	return n;
 }
 
 /* Reads stdout until a result line ("created ...") shows the apply is calling. */
@@ -59,6 +50,15 @@ static void S_wait_for_first_result(pdh_t_bg *b)
 	cr_assert_fail("no result line came");
 }
 
+/* The six webhooks, the fake started with one option, and apply started in the background
+ * one call at a time. */
+static void S_start_six(pdh_t_world *w, pdh_t_bg *b, char *fake_opt, char *fake_value)
+{
+	pdh_t_world_setup(w, (char *[]){ fake_opt, fake_value, NULL }, SIX);
+	pdh_t_bg_start(b, w, NULL, "apply", "-f", w->file, "--auto-approve", "--parallelism", "1",
+	               NULL);
+}
+
 static void S_signal_case(int sig, int want_status)
 {
 	pdh_t_world w;
@@ -66,9 +66,7 @@ static void S_signal_case(int sig, int want_status)
 	pdh_t_run r;
 	int posts;
 
-	pdh_t_world_setup(&w, (char *[]){ "--latency-ms", "300", NULL }, SIX);
-	pdh_t_bg_start(&b, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
-	               "1", NULL);
+	S_start_six(&w, &b, "--latency-ms", "300");
 	S_wait_for_first_result(&b);
 	pdh_t_bg_signal(&b, sig);
 	pdh_t_bg_wait(&b, &r);
@@ -78,7 +76,7 @@ static void S_signal_case(int sig, int want_status)
 	cr_expect_not_null(strstr(r.out, "\nApply: "), "%s", r.out);
 	posts = pdh_t_fake_calls(w.fake, "POST");
 	cr_expect_lt(posts, 6, "%d POSTs: the apply went on after the signal", posts);
-	cr_expect_eq(S_live_count(w.fake), (size_t)posts, "a POST was cut off half-way");
+	cr_expect_eq(pdh_t_world_count_hooks(&w), (size_t)posts, "a POST was cut off half-way");
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
@@ -106,9 +104,7 @@ Test(apply_reliability, a_second_signal_stops_at_once)
 	double t0;
 
 	/* A call takes 3 s: the second signal must not wait for it. */
-	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:delay=3000:1", NULL }, SIX);
-	pdh_t_bg_start(&b, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
-	               "1", NULL);
+	S_start_six(&w, &b, "--fail", "POST:delay=3000:1");
 	/* the plan is printed, then the first POST hangs */
 	for (char *line; (line = pdh_t_bg_line(&b, 20.0)) != NULL;) {
 		bool plan_done = strncmp(line, "Plan: ", 6) == 0;
@@ -139,9 +135,7 @@ Test(apply_reliability, a_closed_stdout_does_not_stop_the_apply)
 	char *line;
 
 	/* apply | head -1 */
-	pdh_t_world_setup(&w, (char *[]){ "--latency-ms", "100", NULL }, SIX);
-	pdh_t_bg_start(&b, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
-	               "1", NULL);
+	S_start_six(&w, &b, "--latency-ms", "100");
 	line = pdh_t_bg_line(&b, 20.0);
 	cr_assert_not_null(line);
 	free(line);
@@ -150,7 +144,7 @@ Test(apply_reliability, a_closed_stdout_does_not_stop_the_apply)
 	/* every call made, the result verified, the failure said on stderr */
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 6);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 2, "no verification listing");
-	cr_expect_eq(S_live_count(w.fake), 6);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 6);
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "cannot write to standard output"), "%s", r.err);
 	pdh_t_run_dispose(&r);
@@ -163,19 +157,14 @@ Test(apply_reliability, a_second_apply_on_the_target_is_refused_naming_the_pid)
 	pdh_t_bg a;
 	pdh_t_run r, ra;
 	char *xdg, *pid;
-	char *env[8];
-	size_t n = 0;
+	char *env[2] = { NULL, NULL };
 
-	pdh_t_world_setup(&w, (char *[]){ "--latency-ms", "300", NULL }, SIX);
-	pdh_t_bg_start(&a, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
-	               "1", NULL);
+	S_start_six(&w, &a, "--latency-ms", "300");
 	S_wait_for_first_result(&a);
+	/* the lock's directory is the first's */
 	xdg = pdh_xasprintf("XDG_RUNTIME_DIR=%s", w.dir);
-	for (; w.env[n]; n++)
-		env[n] = w.env[n];
-	env[n++] = xdg;
-	env[n] = NULL;
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	env[0] = xdg;
+	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	pid = pdh_xasprintf("(pid %d)", a.pid);
 	cr_expect_not_null(strstr(r.err, pid), "%s", r.err);
@@ -184,10 +173,10 @@ Test(apply_reliability, a_second_apply_on_the_target_is_refused_naming_the_pid)
 	cr_expect_eq(ra.status, 0, "%s%s", ra.out, ra.err);
 	/* the second made no call at all, so nothing is duplicated */
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 6);
-	cr_expect_eq(S_live_count(w.fake), 6);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 6);
 	/* the lock ends with the first: a third apply runs (and has nothing to do) */
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "Nothing to do."), "%s", r.out);
 	free(pid);
@@ -208,23 +197,11 @@ Test(apply_reliability, healing_the_duplicates_of_a_race_needs_no_force)
 	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	pdh_t_run_dispose(&r);
-	pdh_t_fake_set_state(w.fake, "["
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"a\","
-		"\"subscription_url\":\"https://hooks.example.com/a\"},"
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"b\","
-		"\"subscription_url\":\"https://hooks.example.com/b\"},"
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"c\","
-		"\"subscription_url\":\"https://hooks.example.com/c\"},"
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"a\","
-		"\"subscription_url\":\"https://hooks.example.com/a\"},"
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"b\","
-		"\"subscription_url\":\"https://hooks.example.com/b\"},"
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"c\","
-		"\"subscription_url\":\"https://hooks.example.com/c\"}]");
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_fake_set_state(w.fake, "[" LIVE("a", "a") "," LIVE("b", "b") "," LIVE("c", "c") ","
+	                     LIVE("a", "a") "," LIVE("b", "b") "," LIVE("c", "c") "]");
+	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "Apply: 0 created, 3 deleted"), "%s", r.out);
-	cr_expect_eq(S_live_count(w.fake), 3);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 3);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
@@ -238,9 +215,7 @@ Test(apply_reliability, a_429_storm_ends_within_the_wait_budget_with_exit_5)
 	/* Every POST refused with 429, for ever; the plan has six creates. */
 	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:429:1000", NULL }, SIX);
 	t0 = S_now();
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--max-wait",
-	              "2", NULL);
-	cr_expect_eq(r.status, 5, "%s%s", r.out, r.err);
+	pdh_t_world_apply(&r, &w, 5, "--max-wait", "2");
 	cr_expect_lt(S_now() - t0, 6.0, "the storm ran past the budget");
 	cr_expect_not_null(strstr(r.out, "Stopped: "), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "wait budget of 2 s (--max-wait)"), "%s", r.out);
@@ -283,27 +258,20 @@ Test(apply_reliability, replaces_at_the_webhook_limit_are_done_delete_first)
 	char *state;
 
 	/* Two webhooks and a limit of two: a replace's create can never come first. */
-	pdh_t_world_setup(&w, (char *[]){ "--max-webhooks", "2", NULL },
-	                  "pdhooks: 1\nwebhooks:\n" HOOK("a") HOOK("b"));
-	pdh_t_fake_set_state(w.fake, "["
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"a-old\","
-		"\"subscription_url\":\"https://hooks.example.com/a\"},"
-		"{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"b-old\","
-		"\"subscription_url\":\"https://hooks.example.com/b\"}]");
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_setup(&w, (char *[]){ "--max-webhooks", "2", NULL }, TWO);
+	pdh_t_fake_set_state(w.fake, "[" LIVE("a-old", "a") "," LIVE("b-old", "b") "]");
+	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "Delete-first: 2 replaces at the webhook limit"), "%s",
 	                   r.out);
 	cr_expect_not_null(strstr(r.out, "events in between were lost"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	state = pdh_t_fake_state(w.fake);
-	cr_expect_eq(S_live_count(w.fake), 2, "%s", state);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 2, "%s", state);
 	cr_expect_null(strstr(state, "-old"), "%s", state);
 	free(state);
 	/* and the next run has nothing to do */
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "Nothing to do."), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
@@ -317,13 +285,10 @@ Test(apply_reliability, a_post_that_lands_after_its_resend_leaves_no_duplicate)
 	/* The first POST is answered after 2.3 s and still creates; pdhooks gives up after 1 s,
 	 * lists at about 2 s (not there yet), sends it again, and must then wait for the first
 	 * to land before it says "Verified". */
-	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:delay=2300:1", NULL },
-	                  "pdhooks: 1\nwebhooks:\n" HOOK("a"));
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--timeout", "1",
-	              NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:delay=2300:1", NULL }, ONE);
+	pdh_t_world_apply(&r, &w, 0, "--timeout", "1");
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 2, "%s", r.out);
-	cr_expect_eq(S_live_count(w.fake), 1, "a duplicate was left:\n%s", r.out);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 1, "a duplicate was left:\n%s", r.out);
 	cr_expect_not_null(strstr(r.out, "note: removed webhook "), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "the POST that timed out made it after all"), "%s",
 	                   r.out);
@@ -341,9 +306,7 @@ static void S_no_call_left_case(const char *fault, const char *said, const char 
 	/* The first create is served with "no call left" for an hour: apply must not sleep. */
 	pdh_t_world_setup(&w, (char *[]){ "--fail", (char *)fault, NULL }, SIX);
 	t0 = S_now();
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
-	              "1", NULL);
-	cr_expect_eq(r.status, 5, "%s%s", r.out, r.err);
+	pdh_t_world_apply(&r, &w, 5, "--parallelism", "1");
 	cr_expect_lt(S_now() - t0, 5.0);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	cr_expect_not_null(strstr(r.out, "Apply: 1 created, 0 deleted, 0 failed, 5 not run"), "%s",
@@ -372,13 +335,10 @@ Test(apply_reliability, a_post_made_at_once_but_answered_late_is_found_by_a_list
 	pdh_t_world w;
 	pdh_t_run r;
 
-	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:late-answer=2500:1", NULL },
-	                  "pdhooks: 1\nwebhooks:\n" HOOK("a"));
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--timeout", "1",
-	              NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:late-answer=2500:1", NULL }, ONE);
+	pdh_t_world_apply(&r, &w, 0, "--timeout", "1");
 	/* (the fake logs the late POST only once it has answered, so count webhooks) */
-	cr_expect_eq(S_live_count(w.fake), 1, "re-sent blindly:\n%s", r.out);
+	cr_expect_eq(pdh_t_world_count_hooks(&w), 1, "re-sent blindly:\n%s", r.out);
 	cr_expect_not_null(strstr(r.out, "(confirmed by a listing)"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);

@@ -14,6 +14,8 @@
 
 #define HOOK(n) "  - {name: " n ", event_action: create, event_object: deal, " \
 	"subscription_url: https://hooks.example.com/" n "}\n"
+#define ONE "pdhooks: 1\nwebhooks:\n" HOOK("a")
+#define TWO "pdhooks: 1\nwebhooks:\n" HOOK("a") HOOK("b")
 #define FOUR "pdhooks: 1\nwebhooks:\n" HOOK("a") HOOK("b") HOOK("c") HOOK("d")
 
 /* Lines of text that start with prefix. */
@@ -73,7 +75,7 @@ Test(apply_stream, json_document_validates_and_names_the_created_ids)
 	size_t i;
 	int creates = 0, deletes = 0;
 
-	pdh_t_world_setup(&w, NULL, "pdhooks: 1\nwebhooks:\n" HOOK("a") HOOK("b"));
+	pdh_t_world_setup(&w, NULL, TWO);
 	pdh_t_fake_set_state(w.fake, "[{\"event_action\":\"create\",\"event_object\":\"deal\","
 	                     "\"subscription_url\":\"https://hooks.example.com/old\"}]");
 	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--format",
@@ -130,11 +132,8 @@ Test(apply_stream, json_document_of_a_failed_step_carries_pipedrives_text)
 	json_t *doc, *st;
 	char *path;
 
-	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:400", NULL },
-	                  "pdhooks: 1\nwebhooks:\n" HOOK("a"));
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--format",
-	              "json", NULL);
-	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
+	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:400", NULL }, ONE);
+	pdh_t_world_apply(&r, &w, 1, "--format", "json");
 	doc = json_loads(r.out, 0, NULL);
 	cr_assert_not_null(doc, "%s", r.out);
 	path = pdh_xasprintf("%s/failed.json", w.dir);
@@ -208,35 +207,37 @@ Test(apply_stream, each_result_is_printed_as_it_settles)
 	pdh_t_world_teardown(&w);
 }
 
-Test(apply_stream, a_rate_limit_wait_is_said_on_stderr)
+/* 3 calls per 2 s: the listing and two creates, then apply must pause for the window. The
+ * four creates made one at a time, quietly (-q: the waits are not said) or not. */
+static void S_rate_limited_case(bool quiet)
 {
 	pdh_t_world w;
 	pdh_t_run r;
 
-	/* 3 calls per 2 s: the listing and two creates, then apply must pause for the window. */
 	pdh_t_world_setup(&w, (char *[]){ "--rate-limit", "3", NULL }, FOUR);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
-	              "1", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_not_null(strstr(r.err, "pdhooks: waiting "), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "rate limit"), "%s", r.err);
-	cr_expect_not_null(strstr(r.out, "Waited "), "%s", r.out);
+	if (quiet) {
+		pdh_t_world_run(&r, &w, NULL, "apply", "-q", "-f", w.file, "--auto-approve",
+		                "--parallelism", "1", NULL);
+		cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+		cr_expect_null(strstr(r.err, "waiting"), "%s", r.err);
+	} else {
+		pdh_t_world_apply(&r, &w, 0, "--parallelism", "1");
+		cr_expect_not_null(strstr(r.err, "pdhooks: waiting "), "%s", r.err);
+		cr_expect_not_null(strstr(r.err, "rate limit"), "%s", r.err);
+		cr_expect_not_null(strstr(r.out, "Waited "), "%s", r.out);
+	}
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }
 
+Test(apply_stream, a_rate_limit_wait_is_said_on_stderr)
+{
+	S_rate_limited_case(false);
+}
+
 Test(apply_stream, quiet_keeps_the_waits_to_itself)
 {
-	pdh_t_world w;
-	pdh_t_run r;
-
-	pdh_t_world_setup(&w, (char *[]){ "--rate-limit", "3", NULL }, FOUR);
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-q", "-f", w.file, "--auto-approve",
-	              "--parallelism", "1", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	cr_expect_null(strstr(r.err, "waiting"), "%s", r.err);
-	pdh_t_run_dispose(&r);
-	pdh_t_world_teardown(&w);
+	S_rate_limited_case(true);
 }
 
 Test(apply_stream, the_call_count_includes_the_plans_listing)
@@ -246,10 +247,8 @@ Test(apply_stream, the_call_count_includes_the_plans_listing)
 	char *want;
 
 	/* One 503 on the first listing: its retry is counted too. */
-	pdh_t_world_setup(&w, (char *[]){ "--fail", "GET:503:1", NULL },
-	                  "pdhooks: 1\nwebhooks:\n" HOOK("a") HOOK("b"));
-	pdh_t_pdhooks(&r, w.env, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_setup(&w, (char *[]){ "--fail", "GET:503:1", NULL }, TWO);
+	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	/* 2 listings for the plan (503, then 200), 2 creates, the verification listing */
 	want = pdh_xasprintf("(%d API calls)", 5);
 	cr_expect_not_null(strstr(r.out, want), "%s", r.out);

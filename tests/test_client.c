@@ -186,22 +186,29 @@ Test(credentials, token_file_bearer_prefix_is_oauth)
 	free(path);
 }
 
-Test(credentials, token_file_empty_or_missing_is_an_error)
+/* A token file holding content is refused, with msg, though the environment has a token. */
+static void S_expect_token_file_refused(const char *content, const char *msg)
 {
-	char *empty = S_token_file("");
-	char *blank = S_token_file("   \nsecond\n");
+	char *path = S_token_file(content);
 	pdh_credentials c;
 	pdh_error err = { 0 };
-	cr_expect_eq(pdh_credentials_resolve(&c, empty, "envtok", NULL, &err), PDH_EAUTH);
-	cr_expect_not_null(strstr(err.message, "is empty"), "%s", err.message);
-	cr_expect_eq(pdh_credentials_resolve(&c, blank, "envtok", NULL, &err), PDH_EAUTH);
-	cr_expect_not_null(strstr(err.message, "holds no token"), "%s", err.message);
+
+	cr_expect_eq(pdh_credentials_resolve(&c, path, "envtok", NULL, &err), PDH_EAUTH);
+	cr_expect_not_null(strstr(err.message, msg), "%s", err.message);
+	free(path);
+}
+
+Test(credentials, token_file_empty_or_missing_is_an_error)
+{
+	pdh_credentials c;
+	pdh_error err = { 0 };
+
+	S_expect_token_file_refused("", "is empty");
+	S_expect_token_file_refused("   \nsecond\n", "holds no token");
 	cr_expect_eq(pdh_credentials_resolve(&c, "/nonexistent/pdhooks-token", NULL, NULL, &err),
 	             PDH_EAUTH);
 	cr_expect_not_null(strstr(err.message, "cannot read token file /nonexistent/pdhooks-token"));
 	cr_expect_null(c.token);
-	free(empty);
-	free(blank);
 }
 
 /* ---- POST body ---- */

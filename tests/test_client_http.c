@@ -22,11 +22,10 @@ static void S_log(void *ctx, const char *line)
 	l->n++;
 }
 
-static pdh_client *S_client(pdh_t_fake *f, const char *token, S_logbuf *log, long timeout_ms)
+/* The options of a client of f: its token unless token is given, the log into log if any. */
+static pdh_client_opts S_opts(pdh_t_fake *f, const char *token, S_logbuf *log, long timeout_ms)
 {
 	pdh_client_opts o;
-	pdh_client *c = NULL;
-	pdh_error err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.api_url = pdh_t_fake_url(f);
@@ -35,8 +34,23 @@ static pdh_client *S_client(pdh_t_fake *f, const char *token, S_logbuf *log, lon
 	o.timeout_ms = timeout_ms;
 	o.log = log ? S_log : NULL;
 	o.log_ctx = log;
-	cr_assert_eq(pdh_client_new(&c, &o, &err), 0, "%s", err.message);
+	return o;
+}
+
+static pdh_client *S_client_of(const pdh_client_opts *o)
+{
+	pdh_client *c = NULL;
+	pdh_error err = { 0 };
+
+	cr_assert_eq(pdh_client_new(&c, o, &err), 0, "%s", err.message);
 	return c;
+}
+
+static pdh_client *S_client(pdh_t_fake *f, const char *token, S_logbuf *log, long timeout_ms)
+{
+	pdh_client_opts o = S_opts(f, token, log, timeout_ms);
+
+	return S_client_of(&o);
 }
 
 static pdh_desired_webhook S_webhook(void)
@@ -130,7 +144,10 @@ Test(client_http, rate_limit_headers_and_429_reach_the_result)
 	pdh_t_fake_stop(f);
 }
 
-Test(client_http, a_refused_create_carries_pipedrives_text)
+/* A create of S_webhook() (at url, unless NULL), after fault (may be NULL), answered with
+ * HTTP status: an API error that says msg (unless NULL), made nothing. */
+static void S_expect_create_refused(char *url, const char *fault, int status,
+                                    const char *msg)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_client *c = S_client(f, NULL, NULL, 0);
@@ -139,13 +156,23 @@ Test(client_http, a_refused_create_carries_pipedrives_text)
 	pdh_http_result res;
 	pdh_error err = { 0 };
 
-	w.subscription_url = "not a url";
+	if (url)
+		w.subscription_url = url;
+	if (fault)
+		S_fail(f, fault);
 	cr_expect_eq(pdh_client_create(c, &w, &made, &res, &err), PDH_EAPI);
-	cr_expect_eq(res.status, 400);
-	cr_expect_not_null(strstr(err.message, "HTTP 400: subscription_url"), "%s", err.message);
+	cr_expect_eq(res.status, status, "apply needs the status to know the outcome is unknown");
+	cr_expect_eq(res.transport, 0);
+	if (msg)
+		cr_expect_not_null(strstr(err.message, msg), "%s", err.message);
 	cr_expect_eq(made.id, 0);
 	pdh_client_free(c);
 	pdh_t_fake_stop(f);
+}
+
+Test(client_http, a_refused_create_carries_pipedrives_text)
+{
+	S_expect_create_refused("not a url", NULL, 400, "HTTP 400: subscription_url");
 }
 
 Test(client_http, wrong_token_is_an_auth_error)
@@ -167,84 +194,83 @@ Test(client_http, wrong_token_is_an_auth_error)
 
 Test(client_http, create_answered_503_is_an_api_error_with_status)
 {
-	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_client *c = S_client(f, NULL, NULL, 0);
-	pdh_desired_webhook w = S_webhook();
-	pdh_live_webhook made;
-	pdh_http_result res;
-	pdh_error err = { 0 };
+	S_expect_create_refused(NULL, "{\"method\":\"POST\",\"kind\":\"create-503\",\"count\":1}",
+	                        503, NULL);
+}
 
-	S_fail(f, "{\"method\":\"POST\",\"kind\":\"create-503\",\"count\":1}");
-	cr_expect_eq(pdh_client_create(c, &w, &made, &res, &err), PDH_EAPI);
-	cr_expect_eq(res.status, 503, "apply needs the status to know the outcome is unknown");
-	cr_expect_eq(res.transport, 0);
-	pdh_client_free(c);
-	pdh_t_fake_stop(f);
+/* A client of a fresh fake, and what its last listing gave. */
+typedef struct S_lister {
+	pdh_t_fake *f;
+	pdh_client *c;
+	pdh_live *l;
+	pdh_http_result res;
+	pdh_error err;
+} S_lister;
+
+static void S_lister_open(S_lister *k, long timeout_ms)
+{
+	memset(k, 0, sizeof(*k));
+	k->f = pdh_t_fake_start(NULL);
+	k->c = S_client(k->f, NULL, NULL, timeout_ms);
+}
+
+static void S_lister_close(S_lister *k)
+{
+	pdh_client_free(k->c);
+	pdh_t_fake_stop(k->f);
 }
 
 /* The listing, once the fault (a /_fake/fail body) is queued. */
-static int S_list_after(pdh_t_fake *f, pdh_client *c, const char *fault, pdh_live **l,
-                        pdh_http_result *res, pdh_error *err)
+static int S_list_after(S_lister *k, const char *fault)
 {
-	S_fail(f, fault);
-	return pdh_client_list(c, l, res, err);
+	S_fail(k->f, fault);
+	return pdh_client_list(k->c, &k->l, &k->res, &k->err);
 }
 
 Test(client_http, dropped_and_slow_calls_are_transport_errors)
 {
-	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_client *c = S_client(f, NULL, NULL, 500);
-	pdh_live *l = NULL;
-	pdh_http_result res;
-	pdh_error err = { 0 };
+	S_lister k;
 
-	cr_expect_eq(S_list_after(f, c, "{\"method\":\"GET\",\"kind\":\"drop\",\"count\":1}", &l, &res, &err), PDH_ENET);
-	cr_expect_neq(res.transport, 0);
-	cr_expect_eq(res.status, 0);
-	cr_expect_eq(S_list_after(f, c, "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":2000,\"count\":1}", &l, &res, &err), PDH_ENET);
-	cr_expect_not_null(strstr(err.message, "timed out after 0.5 s"), "%s", err.message);
-	cr_expect_null(l);
+	S_lister_open(&k, 500);
+	cr_expect_eq(S_list_after(&k, "{\"method\":\"GET\",\"kind\":\"drop\",\"count\":1}"), PDH_ENET);
+	cr_expect_neq(k.res.transport, 0);
+	cr_expect_eq(k.res.status, 0);
+	cr_expect_eq(S_list_after(&k, "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":2000,\"count\":1}"), PDH_ENET);
+	cr_expect_not_null(strstr(k.err.message, "timed out after 0.5 s"), "%s", k.err.message);
+	cr_expect_null(k.l);
 	/* the handle is still usable after failures */
-	cr_expect_eq(pdh_client_list(c, &l, &res, &err), 0, "%s", err.message);
-	pdh_live_free(l);
-	pdh_client_free(c);
-	pdh_t_fake_stop(f);
+	cr_expect_eq(pdh_client_list(k.c, &k.l, &k.res, &k.err), 0, "%s", k.err.message);
+	pdh_live_free(k.l);
+	S_lister_close(&k);
 }
 
 Test(client_http, a_redirect_is_an_error_naming_the_status_not_followed)
 {
-	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_client *c = S_client(f, NULL, NULL, 0);
-	pdh_live *l = NULL;
-	pdh_http_result res;
-	pdh_error err = { 0 };
+	S_lister k;
 
-	cr_expect_eq(S_list_after(f, c, "{\"method\":\"GET\",\"kind\":\"status\",\"status\":302,\"count\":1}", &l, &res, &err), PDH_EAPI);
-	cr_expect_null(l);
-	cr_expect_eq(res.status, 302);
-	cr_expect_not_null(strstr(err.message, "HTTP 302"), "%s", err.message);
-	cr_expect_not_null(strstr(err.message, "does not follow redirects"), "%s", err.message);
-	cr_expect_eq(pdh_t_fake_calls(f, "GET"), 1, "one call, nothing followed");
-	pdh_client_free(c);
-	pdh_t_fake_stop(f);
+	S_lister_open(&k, 0);
+	cr_expect_eq(S_list_after(&k, "{\"method\":\"GET\",\"kind\":\"status\",\"status\":302,\"count\":1}"), PDH_EAPI);
+	cr_expect_null(k.l);
+	cr_expect_eq(k.res.status, 302);
+	cr_expect_not_null(strstr(k.err.message, "HTTP 302"), "%s", k.err.message);
+	cr_expect_not_null(strstr(k.err.message, "does not follow redirects"), "%s", k.err.message);
+	cr_expect_eq(pdh_t_fake_calls(k.f, "GET"), 1, "one call, nothing followed");
+	S_lister_close(&k);
 }
 
 Test(client_http, oversized_body_is_refused)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_client_opts o;
-	pdh_client *c = NULL;
+	pdh_client_opts o = S_opts(f, NULL, NULL, 0);
+	pdh_client *c;
 	pdh_http_result res;
 	pdh_error err = { 0 };
 	pdh_desired_webhook w = S_webhook();
 	pdh_live_webhook made;
 
-	memset(&o, 0, sizeof(o));
-	o.api_url = pdh_t_fake_url(f);
 	o.auth = PDH_AUTH_BEARER;
-	o.token = pdh_t_fake_token(f);
 	o.max_body = 64;
-	cr_assert_eq(pdh_client_new(&c, &o, &err), 0);
+	c = S_client_of(&o);
 	/* the POST answer (a full webhook) is larger than 64 bytes */
 	cr_expect_eq(pdh_client_create(c, &w, &made, &res, &err), PDH_EPROTO);
 	cr_expect_not_null(strstr(err.message, "larger than 64 bytes"), "%s", err.message);

@@ -1,13 +1,13 @@
 /* The desired-state loader: every diagnostic of testdata/desired (message, level, line,
  * column), the values loaded from the good files, and the hostile-input limits. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "each_file.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/desired.h"
@@ -83,57 +83,57 @@ static void T_dispose(T_load *t)
  *     PDH_UPDATE_EXPECTED=1 ctest --test-dir build -R '^test_desired$'
  * which writes NAME.expected from the loader's current output; read it before committing
  * (the default run compares exactly). The environment is T_getenv's. */
+typedef struct T_golden {
+	const char *sub;       /* "desired/bad" or "desired/good" */
+	bool bad;
+	const char *update;    /* PDH_UPDATE_EXPECTED */
+} T_golden;
+
+static void T_golden_file(const char *dir, const char *name, size_t stem, void *ctx)
+{
+	const T_golden *g = ctx;
+	char *rel = pdh_xasprintf("%s/%s", g->sub + strlen("desired/"), name);
+	char *want_path = pdh_xasprintf("%s/%.*s.expected", dir, (int)stem, name);
+	char *got, *want;
+	T_load t;
+
+	T_load_file(&t, rel);
+	got = T_render(&t, false);
+	want = pdh_t_read_file(want_path, NULL);
+	if (g->update && strcmp(g->update, "1") == 0 && (g->bad || t.diags.len > 0 || want)) {
+		pdh_t_write_file(want_path, got);
+	} else if (want || g->bad) {
+		cr_expect_not_null(want, "%s has no %s (PDH_UPDATE_EXPECTED=1 writes it)", rel,
+		                   want_path);
+		if (want)
+			cr_expect_str_eq(got, want, "%s: the diagnostics differ from %s\n--- got:\n%s"
+			                 "--- expected:\n%s", rel, want_path, got, want);
+	} else {
+		cr_expect_eq(t.diags.len, 0, "%s: diagnostics, and no .expected file:\n%s", rel, got);
+	}
+	cr_expect_null(strstr(got, SECRET), "%s: a secret in a diagnostic", rel);
+	if (g->bad) {
+		cr_expect_eq(t.rc, PDH_EFILE, "%s", rel);
+		cr_expect_gt(t.diags.n_errors, 0, "%s: a bad file without an error", rel);
+		cr_expect_null(t.d, "%s: a file with errors gave a desired set", rel);
+	} else {
+		cr_expect_eq(t.rc, PDH_OK, "%s:\n%s", rel, got);
+		cr_expect_eq(t.diags.n_errors, 0, "%s:\n%s", rel, got);
+		cr_expect_not_null(t.d, "%s", rel);
+	}
+	free(want);
+	free(got);
+	T_dispose(&t);
+	free(want_path);
+	free(rel);
+}
+
 static void T_golden_dir(const char *sub, bool bad)
 {
-	const char *update = getenv("PDH_UPDATE_EXPECTED");
+	T_golden g = { sub, bad, getenv("PDH_UPDATE_EXPECTED") };
 	char *dir = pdh_t_testdata(sub);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int count = 0;
+	int count = pdh_t_each_file(dir, ".yaml", T_golden_file, &g);
 
-	cr_assert_not_null(d, "cannot open %s", dir);
-	while ((e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
-		char *rel, *want_path, *got, *want;
-		T_load t;
-
-		if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0)
-			continue;
-		rel = pdh_xasprintf("%s/%s", sub + strlen("desired/"), e->d_name);
-		want_path = pdh_xasprintf("%s/%.*s.expected", dir, (int)(n - 5), e->d_name);
-		T_load_file(&t, rel);
-		got = T_render(&t, false);
-		want = pdh_t_read_file(want_path, NULL);
-		if (update && strcmp(update, "1") == 0 && (bad || t.diags.len > 0 || want)) {
-			pdh_t_write_file(want_path, got);
-		} else if (want || bad) {
-			cr_expect_not_null(want, "%s has no %s (PDH_UPDATE_EXPECTED=1 writes it)", rel,
-			                   want_path);
-			if (want)
-				cr_expect_str_eq(got, want, "%s: the diagnostics differ from %s\n--- got:\n%s"
-				                 "--- expected:\n%s", rel, want_path, got, want);
-		} else {
-			cr_expect_eq(t.diags.len, 0, "%s: diagnostics, and no .expected file:\n%s", rel,
-			             got);
-		}
-		cr_expect_null(strstr(got, SECRET), "%s: a secret in a diagnostic", rel);
-		if (bad) {
-			cr_expect_eq(t.rc, PDH_EFILE, "%s", rel);
-			cr_expect_gt(t.diags.n_errors, 0, "%s: a bad file without an error", rel);
-			cr_expect_null(t.d, "%s: a file with errors gave a desired set", rel);
-		} else {
-			cr_expect_eq(t.rc, PDH_OK, "%s:\n%s", rel, got);
-			cr_expect_eq(t.diags.n_errors, 0, "%s:\n%s", rel, got);
-			cr_expect_not_null(t.d, "%s", rel);
-		}
-		count++;
-		free(want);
-		free(got);
-		T_dispose(&t);
-		free(want_path);
-		free(rel);
-	}
-	closedir(d);
 	cr_expect_gt(count, bad ? 50 : 10, "%s: %d files", dir, count);
 	free(dir);
 }
@@ -148,6 +148,14 @@ Test(desired, every_good_file_gives_its_expected_warnings)
 	T_golden_dir("desired/good", false);
 }
 
+static void T_expected_has_yaml(const char *dir, const char *name, size_t stem, void *ctx)
+{
+	char *yaml = pdh_xasprintf("%s/%.*s.yaml", dir, (int)stem, name);
+
+	cr_expect_eq(access(yaml, R_OK), 0, "%s/%s has no %s", (const char *)ctx, name, yaml);
+	free(yaml);
+}
+
 /* Every .expected file has its YAML file (none is left behind by a rename). */
 Test(desired, every_expected_file_has_its_yaml)
 {
@@ -155,21 +163,8 @@ Test(desired, every_expected_file_has_its_yaml)
 
 	for (size_t i = 0; i < 2; i++) {
 		char *dir = pdh_t_testdata(subs[i]);
-		DIR *d = opendir(dir);
-		struct dirent *e;
 
-		cr_assert_not_null(d, "%s", dir);
-		while ((e = readdir(d)) != NULL) {
-			size_t n = strlen(e->d_name);
-			char *yaml;
-
-			if (n < 10 || strcmp(e->d_name + n - 9, ".expected") != 0)
-				continue;
-			yaml = pdh_xasprintf("%s/%.*s.yaml", dir, (int)(n - 9), e->d_name);
-			cr_expect_eq(access(yaml, R_OK), 0, "%s/%s has no %s", subs[i], e->d_name, yaml);
-			free(yaml);
-		}
-		closedir(d);
+		pdh_t_each_file(dir, ".expected", T_expected_has_yaml, (void *)subs[i]);
 		free(dir);
 	}
 }

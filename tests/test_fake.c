@@ -18,13 +18,21 @@
 static const char *const S_json_hdr[] = { "x-api-token: test-token",
 	"Content-Type: application/json", NULL };
 
-/* An API call with the right token; path is below the prefix ("/webhooks"). */
-static void S_api(pdh_t_http *r, pdh_t_fake *f, const char *method, const char *path,
-                  const char *body)
+/* A call with the right token; path is below the prefix ("/webhooks"). It may fail as a
+ * transport (r->curl_code). */
+static void S_call(pdh_t_http *r, pdh_t_fake *f, const char *method, const char *path,
+                   const char *body)
 {
 	char *url = pdh_xasprintf("%s%s", pdh_t_fake_url(f), path);
 	pdh_t_http_call(r, method, url, S_json_hdr, body, -1);
 	free(url);
+}
+
+/* An API call with the right token that is answered. */
+static void S_api(pdh_t_http *r, pdh_t_fake *f, const char *method, const char *path,
+                  const char *body)
+{
+	S_call(r, f, method, path, body);
 	cr_assert_eq(r->curl_code, 0, "%s %s: curl error %d", method, path, r->curl_code);
 }
 
@@ -48,6 +56,37 @@ static json_t *S_parse(const char *text)
 	return j;
 }
 
+/* GET /webhooks into r, expecting HTTP status want. Caller disposes r. */
+static void S_list(pdh_t_http *r, pdh_t_fake *f, long want)
+{
+	S_api(r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r->status, want, "GET /webhooks: %s", r->body);
+}
+
+/* GET /webhooks expecting HTTP status want: the number its header name says. */
+static long S_list_header(pdh_t_fake *f, long want, const char *name)
+{
+	pdh_t_http r;
+	long n;
+
+	S_list(&r, f, want);
+	n = pdh_t_http_header_num(&r, name);
+	pdh_t_http_dispose(&r);
+	return n;
+}
+
+/* POST /_fake/fail with a fault; asserts it is taken. */
+static void S_fail(pdh_t_fake *f, const char *fault)
+{
+	cr_assert_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", fault, NULL), 200, "%s", fault);
+}
+
+/* POST /_fake/config with a setting (JSON); asserts it is taken. */
+static void S_config(pdh_t_fake *f, const char *json)
+{
+	cr_assert_eq(pdh_t_fake_control(f, "POST", "/_fake/config", json, NULL), 200, "%s", json);
+}
+
 static size_t S_discard(char *p, size_t size, size_t n, void *ud)
 {
 	(void)p;
@@ -62,11 +101,36 @@ static long long S_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* How long GET /webhooks takes, in ms; its HTTP status in *status unless NULL. */
+static long long S_listing_ms(pdh_t_fake *f, long *status)
+{
+	pdh_t_http r;
+	long long t0 = S_ms(), ms;
+
+	S_api(&r, f, "GET", "/webhooks", NULL);
+	ms = S_ms() - t0;
+	if (status)
+		*status = r.status;
+	pdh_t_http_dispose(&r);
+	return ms;
+}
+
 #define HOOK(action, object, url) \
 	"{\"event_action\":\"" action "\",\"event_object\":\"" object "\",\"subscription_url\":\"" url "\"}"
 #define GOOD_BODY \
 	"{\"subscription_url\":\"https://hooks.example.com/deals\",\"event_action\":\"create\"," \
 	"\"event_object\":\"deal\",\"name\":\"deals\"}"
+
+/* A body of a refused call: {"success": false} with an "error" text when has_error. */
+static void S_expect_refusal_body(const char *body, bool has_error)
+{
+	json_t *j = S_parse(body);
+
+	cr_expect(json_is_false(json_object_get(j, "success")), "%s", body);
+	if (has_error)
+		cr_expect(json_is_string(json_object_get(j, "error")), "%s", body);
+	json_decref(j);
+}
 
 /* POST body; expects 400 with exactly `field` named among the errors. */
 static void S_expect_400(pdh_t_fake *f, const char *body, const char *field)
@@ -122,8 +186,7 @@ Test(fake, empty_listing)
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	cr_expect_str_eq(r.body, "{\"success\":true,\"status\":\"ok\",\"data\":[]}");
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
@@ -237,13 +300,14 @@ Test(fake, listing_follows_every_change)
 	pdh_t_fake_stop(f);
 }
 
-/* The listing as "id:subscription_url:password" items joined by spaces; caller frees. */
-static char *S_listing_summary(pdh_t_fake *f)
+/* Expects the listing to be want: "id:subscription_url:password" items joined by spaces. */
+static void S_expect_listing(pdh_t_fake *f, const char *want)
 {
 	pdh_buf b = PDH_BUF_INIT;
 	pdh_t_http r;
 	json_t *j, *h;
 	size_t i;
+	char *got;
 
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_assert_eq(r.status, 200);
@@ -259,7 +323,9 @@ static char *S_listing_summary(pdh_t_fake *f)
 	}
 	json_decref(j);
 	pdh_t_http_dispose(&r);
-	return pdh_buf_detach(&b);
+	got = pdh_buf_detach(&b);
+	cr_expect_str_eq(got, want);
+	free(got);
 }
 
 #define PW_HOOK(url, pw) \
@@ -271,38 +337,25 @@ static char *S_listing_summary(pdh_t_fake *f)
 Test(fake, listing_texts_follow_changes_in_place)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	char *got;
 
 	pdh_t_fake_set_state(f, "[" PW_HOOK("https://a.example/1", "p1") ","
 	                        PW_HOOK("https://a.example/2", "p2") ","
 	                        PW_HOOK("https://a.example/3", "p3") "]");
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "1:https://a.example/1:****** 2:https://a.example/2:****** "
-	                      "3:https://a.example/3:******");
-	free(got);
+	S_expect_listing(f, "1:https://a.example/1:****** 2:https://a.example/2:****** "
+	                 "3:https://a.example/3:******");
 	cr_expect_eq(S_status(f, "DELETE", "/webhooks/2", NULL), 200);
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "1:https://a.example/1:****** 3:https://a.example/3:******");
-	free(got);
+	S_expect_listing(f, "1:https://a.example/1:****** 3:https://a.example/3:******");
 	cr_expect_eq(S_status(f, "POST", "/webhooks", "{\"event_action\":\"create\","
 	             "\"event_object\":\"deal\",\"subscription_url\":\"https://a.example/4\",\"name\":\"n4\","
 	             "\"http_auth_user\":\"u\",\"http_auth_password\":\"p4\"}"), 201);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"real\"}",
-	                                NULL), 200);
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "1:https://a.example/1:p1 3:https://a.example/3:p3 "
-	                      "4:https://a.example/4:p4");
-	free(got);
+	S_config(f, "{\"password_listing\":\"real\"}");
+	S_expect_listing(f, "1:https://a.example/1:p1 3:https://a.example/3:p3 "
+	                 "4:https://a.example/4:p4");
 	cr_expect_eq(S_status(f, "DELETE", "/webhooks/1", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"null\"}",
-	                                NULL), 200);
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "3:https://a.example/3:null 4:https://a.example/4:null");
-	free(got);
+	S_config(f, "{\"password_listing\":\"null\"}");
+	S_expect_listing(f, "3:https://a.example/3:null 4:https://a.example/4:null");
 	pdh_t_fake_set_state(f, "[" PW_HOOK("https://b.example/", "q") "]");
-	got = S_listing_summary(f);
-	cr_expect_str_eq(got, "5:https://b.example/:null");
-	free(got);
+	S_expect_listing(f, "5:https://b.example/:null");
 	pdh_t_fake_stop(f);
 }
 
@@ -483,24 +536,18 @@ Test(fake, unknown_path_404_and_other_methods_405)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
-	json_t *j;
 	char *allow;
 
 	S_api(&r, f, "GET", "/deals", NULL);
 	cr_expect_eq(r.status, 404);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	cr_expect(json_is_string(json_object_get(j, "error")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, true);
 	pdh_t_http_dispose(&r);
 	S_api(&r, f, "PUT", "/webhooks", "{}");
 	cr_expect_eq(r.status, 405);
 	allow = pdh_t_http_header(&r, "Allow");
 	cr_expect_str_eq(allow, "GET, POST");
 	free(allow);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, false);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "GET", "/webhooks/1", NULL), 405);
 	cr_expect_eq(S_status(f, "PATCH", "/webhooks/1", "{}"), 405);
@@ -753,7 +800,6 @@ Test(fake, bad_bodies_never_crash)
 	size_t big = 2 * 1024 * 1024, deep = 100000;
 	char *huge = pdh_xmalloc(big + 1), *nest = pdh_xmalloc(deep + 1);
 	pdh_t_http r;
-	json_t *j;
 	static const char *const bad[] = { "{\"subscription_url\":", "[1,2,3]",
 		"\"just a string\"", "null", "{\"name\":\"\xff\xfe\"}" };
 
@@ -766,9 +812,7 @@ Test(fake, bad_bodies_never_crash)
 	huge[big] = '\0';
 	S_api(&r, f, "POST", "/webhooks", huge);
 	cr_expect_eq(r.status, 413);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, false);
 	pdh_t_http_dispose(&r);
 	{
 		char bin[64];
@@ -914,8 +958,7 @@ Test(fake, config_password_listing)
 
 	pdh_t_fake_set_state(f, "[{\"event_action\":\"create\",\"event_object\":\"deal\","
 	                        "\"subscription_url\":\"https://h.example/\",\"http_auth_password\":\"pw\"}]");
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"password_listing\":\"real\"}",
-	                                NULL), 200);
+	S_config(f, "{\"password_listing\":\"real\"}");
 	S_api(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_not_null(strstr(r.body, "\"http_auth_password\":\"pw\""), "%s", r.body);
 	pdh_t_http_dispose(&r);
@@ -1052,23 +1095,12 @@ Test(fake, latency_option_and_config)
 {
 	char *args[] = { "--latency-ms", "300", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
-	pdh_t_http r;
-	long long t0;
 
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_geq(S_ms() - t0, 300);
-	pdh_t_http_dispose(&r);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"latency_ms\":0}", NULL), 200);
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_lt(S_ms() - t0, 300);
-	pdh_t_http_dispose(&r);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"latency_ms\":200}", NULL), 200);
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_geq(S_ms() - t0, 200);
-	pdh_t_http_dispose(&r);
+	cr_expect_geq(S_listing_ms(f, NULL), 300);
+	S_config(f, "{\"latency_ms\":0}");
+	cr_expect_lt(S_listing_ms(f, NULL), 300);
+	S_config(f, "{\"latency_ms\":200}");
+	cr_expect_geq(S_listing_ms(f, NULL), 200);
 	pdh_t_fake_stop(f);
 }
 
@@ -1077,12 +1109,10 @@ Test(fake, rate_limit_headers_and_429)
 	char *args[] = { "--rate-limit", "3", NULL };
 	pdh_t_fake *f = pdh_t_fake_start(args);
 	pdh_t_http r;
-	json_t *j;
 	long retry;
 
 	for (long i = 0; i < 3; i++) {
-		S_api(&r, f, "GET", "/webhooks", NULL);
-		cr_expect_eq(r.status, 200);
+		S_list(&r, f, 200);
 		cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-limit"), 3);
 		cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 2 - i);
 		cr_expect_geq(pdh_t_http_header_num(&r, "x-ratelimit-reset"), 1);
@@ -1094,17 +1124,14 @@ Test(fake, rate_limit_headers_and_429)
 	retry = pdh_t_http_header_num(&r, "Retry-After");
 	cr_expect(retry >= 1 && retry <= 2, "Retry-After %ld", retry);
 	cr_expect_eq(pdh_t_http_header_num(&r, "x-ratelimit-remaining"), 0);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")));
-	json_decref(j);
+	S_expect_refusal_body(r.body, false);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_count_hooks(f), 0, "a refused call does nothing");
 	sleep((unsigned)retry);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "the window has moved on");
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"rate_limit\":0}", NULL), 200);
+	S_config(f, "{\"rate_limit\":0}");
 	for (int i = 0; i < 5; i++) {
-		S_api(&r, f, "GET", "/webhooks", NULL);
-		cr_expect_eq(r.status, 200);
+		S_list(&r, f, 200);
 		cr_expect_null(strcasestr(r.headers, "x-ratelimit-limit"), "off: no headers");
 		pdh_t_http_dispose(&r);
 	}
@@ -1114,24 +1141,14 @@ Test(fake, rate_limit_headers_and_429)
 Test(fake, rate_limit_by_config_and_daily_budget)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_t_http r;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config",
-	                                "{\"rate_limit\":1,\"daily_limit\":2}", NULL), 200);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 1);
-	pdh_t_http_dispose(&r);
+	S_config(f, "{\"rate_limit\":1,\"daily_limit\":2}");
+	cr_expect_eq(S_list_header(f, 200, "x-daily-requests-left"), 1);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 429);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/config", "{\"rate_limit\":0}", NULL), 200);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	cr_expect_eq(pdh_t_http_header_num(&r, "x-daily-requests-left"), 0);
-	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 429, "daily budget spent");
-	cr_expect_gt(pdh_t_http_header_num(&r, "Retry-After"), 0);
-	pdh_t_http_dispose(&r);
+	S_config(f, "{\"rate_limit\":0}");
+	cr_expect_eq(S_list_header(f, 200, "x-daily-requests-left"), 0);
+	/* the daily budget is spent */
+	cr_expect_gt(S_list_header(f, 429, "Retry-After"), 0);
 	pdh_t_fake_stop(f);
 }
 
@@ -1141,18 +1158,13 @@ Test(fake, fault_status_for_the_next_n_calls)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
-	json_t *j;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	             "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2}", NULL), 200);
+	S_fail(f, "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":2}");
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "other methods are untouched");
 	for (int i = 0; i < 2; i++) {
 		S_api(&r, f, "POST", "/webhooks", GOOD_BODY);
 		cr_expect_eq(r.status, 503);
-		j = S_parse(r.body);
-		cr_expect(json_is_false(json_object_get(j, "success")));
-		cr_expect(json_is_string(json_object_get(j, "error")));
-		json_decref(j);
+		S_expect_refusal_body(r.body, true);
 		pdh_t_http_dispose(&r);
 	}
 	cr_expect_eq(S_count_hooks(f), 0, "failed calls do nothing");
@@ -1167,18 +1179,15 @@ Test(fake, fault_html_page)
 	pdh_t_http r;
 	char *ct;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "{\"kind\":\"html\"}", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"GET\",\"kind\":\"html\",\"status\":403}", NULL), 200);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 503);
+	S_fail(f, "{\"kind\":\"html\"}");
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"html\",\"status\":403}");
+	S_list(&r, f, 503);
 	ct = pdh_t_http_header(&r, "Content-Type");
 	cr_expect_not_null(strstr(ct, "text/html"), "%s", ct);
 	free(ct);
 	cr_expect_not_null(strstr(r.body, "<html>"));
 	pdh_t_http_dispose(&r);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 403);
+	S_list(&r, f, 403);
 	cr_expect_not_null(strstr(r.body, "<html>"));
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
@@ -1190,10 +1199,8 @@ Test(fake, fault_truncated_body)
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 	pdh_t_http r;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"GET\",\"kind\":\"truncated\"}", NULL), 200);
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"truncated\"}");
+	S_list(&r, f, 200);
 	cr_expect_gt(strlen(r.body), 0);
 	cr_expect_null(json_loads(r.body, 0, NULL), "not JSON: %s", r.body);
 	pdh_t_http_dispose(&r);
@@ -1203,14 +1210,12 @@ Test(fake, fault_truncated_body)
 Test(fake, fault_drop_connection)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	char *url = pdh_xasprintf("%s/webhooks/1", pdh_t_fake_url(f));
 	pdh_t_http r;
 	char *body = NULL;
 
 	S_status(f, "POST", "/webhooks", GOOD_BODY);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"DELETE\",\"kind\":\"drop\"}", NULL), 200);
-	pdh_t_http_call(&r, "DELETE", url, S_json_hdr, NULL, -1);
+	S_fail(f, "{\"method\":\"DELETE\",\"kind\":\"drop\"}");
+	S_call(&r, f, "DELETE", "/webhooks/1", NULL);
 	cr_expect_eq(r.curl_code, CURLE_GOT_NOTHING, "curl %d", r.curl_code);
 	cr_expect_eq(r.status, 0);
 	pdh_t_http_dispose(&r);
@@ -1219,27 +1224,18 @@ Test(fake, fault_drop_connection)
 	cr_expect_not_null(strstr(body, "\"status\":0"), "%s", body);
 	free(body);
 	cr_expect_eq(S_status(f, "DELETE", "/webhooks/1", NULL), 200);
-	free(url);
 	pdh_t_fake_stop(f);
 }
 
 Test(fake, fault_delay_then_serves)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	pdh_t_http r;
-	long long t0;
+	long status;
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	             "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":400}", NULL), 200);
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_geq(S_ms() - t0, 400);
-	cr_expect_eq(r.status, 200);
-	pdh_t_http_dispose(&r);
-	t0 = S_ms();
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_lt(S_ms() - t0, 400, "only the next call");
-	pdh_t_http_dispose(&r);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"delay\",\"delay_ms\":400}");
+	cr_expect_geq(S_listing_ms(f, &status), 400);
+	cr_expect_eq(status, 200);
+	cr_expect_lt(S_listing_ms(f, NULL), 400, "only the next call");
 	pdh_t_fake_stop(f);
 }
 
@@ -1247,8 +1243,7 @@ Test(fake, fault_create_503_creates_anyway)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	             "{\"method\":\"POST\",\"kind\":\"create-503\"}", NULL), 200);
+	S_fail(f, "{\"method\":\"POST\",\"kind\":\"create-503\"}");
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 503);
 	cr_expect_eq(S_count_hooks(f), 1, "the webhook was made");
 	pdh_t_fake_stop(f);
@@ -1263,13 +1258,9 @@ Test(fake, fault_from_command_line)
 
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 502);
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 502);
-	{
-		char *url = pdh_xasprintf("%s/webhooks", pdh_t_fake_url(f));
-		pdh_t_http_call(&r, "GET", url, S_json_hdr, NULL, -1);
-		cr_expect_eq(r.curl_code, CURLE_GOT_NOTHING);
-		pdh_t_http_dispose(&r);
-		free(url);
-	}
+	S_call(&r, f, "GET", "/webhooks", NULL);
+	cr_expect_eq(r.curl_code, CURLE_GOT_NOTHING);
+	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 403, "the * fault is next in line for POST");
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200);
 	cr_expect_eq(S_status(f, "POST", "/webhooks", GOOD_BODY), 201);
@@ -1280,9 +1271,8 @@ Test(fake, fault_json_takes_command_line_kinds_too)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail",
-	                                "{\"method\":\"GET\",\"kind\":\"502\",\"count\":2}", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:html=403\"", NULL), 200);
+	S_fail(f, "{\"method\":\"GET\",\"kind\":\"502\",\"count\":2}");
+	S_fail(f, "\"GET:html=403\"");
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 502);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 502);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 403);
@@ -1292,11 +1282,6 @@ Test(fake, fault_json_takes_command_line_kinds_too)
 
 /* ---- hostile faults ---- */
 
-static void S_fail(pdh_t_fake *f, const char *fault)
-{
-	cr_assert_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", fault, NULL), 200, "%s", fault);
-}
-
 Test(fake, fault_huge_streams_a_listing_past_the_size)
 {
 	pdh_t_fake *f = pdh_t_fake_start((char *[]){ "--fail", "GET:huge", NULL });
@@ -1304,8 +1289,7 @@ Test(fake, fault_huge_streams_a_listing_past_the_size)
 	char *len;
 	json_t *j;
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	cr_expect_geq(strlen(r.body), (size_t)40 * 1024 * 1024, "the default is past a 32 MiB cap");
 	cr_expect_lt(strlen(r.body), (size_t)40 * 1024 * 1024 + 512);
 	len = pdh_t_http_header(&r, "Content-Length");
@@ -1342,8 +1326,7 @@ Test(fake, fault_wrong_types_and_missing_id)
 
 	S_status(f, "POST", "/webhooks", GOOD_BODY);
 	S_fail(f, "\"GET:wrong-types\"");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	h = S_defect_of(r.body, true);
 	cr_expect(json_is_string(json_object_get(h, "id")), "%s", r.body);
 	cr_expect(json_is_string(json_object_get(h, "is_active")));
@@ -1353,8 +1336,7 @@ Test(fake, fault_wrong_types_and_missing_id)
 	pdh_t_http_dispose(&r);
 
 	S_fail(f, "{\"method\":\"GET\",\"kind\":\"missing-id\"}");
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
+	S_list(&r, f, 200);
 	h = S_defect_of(r.body, true);
 	cr_expect_null(json_object_get(h, "id"), "%s", r.body);
 	cr_expect(json_is_integer(json_object_get(h, "is_active")), "other fields are right");
@@ -1376,14 +1358,9 @@ Test(fake, fault_success_false_with_200)
 {
 	pdh_t_fake *f = pdh_t_fake_start((char *[]){ "--fail", "*:success-false", NULL });
 	pdh_t_http r;
-	json_t *j;
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 200);
-	j = S_parse(r.body);
-	cr_expect(json_is_false(json_object_get(j, "success")), "%s", r.body);
-	cr_expect(json_is_string(json_object_get(j, "error")));
-	json_decref(j);
+	S_list(&r, f, 200);
+	S_expect_refusal_body(r.body, true);
 	pdh_t_http_dispose(&r);
 	pdh_t_fake_stop(f);
 }
@@ -1391,7 +1368,6 @@ Test(fake, fault_success_false_with_200)
 Test(fake, fault_reset_mid_body)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	char *url = pdh_xasprintf("%s/webhooks", pdh_t_fake_url(f));
 	pdh_t_http r;
 	char *len, *whole;
 
@@ -1401,7 +1377,7 @@ Test(fake, fault_reset_mid_body)
 	whole = pdh_xstrdup(r.body);
 	pdh_t_http_dispose(&r);
 	S_fail(f, "{\"method\":\"GET\",\"kind\":\"reset-mid-body\"}");
-	pdh_t_http_call(&r, "GET", url, S_json_hdr, NULL, -1);
+	S_call(&r, f, "GET", "/webhooks", NULL);
 	cr_expect_eq(r.curl_code, CURLE_PARTIAL_FILE, "curl %d", r.curl_code);
 	len = pdh_t_http_header(&r, "Content-Length");
 	cr_expect_not_null(len);
@@ -1411,7 +1387,6 @@ Test(fake, fault_reset_mid_body)
 	cr_expect_eq(strncmp(r.body, whole, strlen(r.body)), 0, "the start of the real listing");
 	free(len);
 	free(whole);
-	free(url);
 	pdh_t_http_dispose(&r);
 	cr_expect_eq(S_listed(f), 2, "the next call is served normally");
 	pdh_t_fake_stop(f);
@@ -1424,8 +1399,7 @@ Test(fake, fault_redirect_to_another_port)
 	char *loc, *want = pdh_xasprintf("http://127.0.0.1:4242%s/webhooks",
 	                                 strstr(pdh_t_fake_url(f) + 7, "/"));
 
-	S_api(&r, f, "GET", "/webhooks", NULL);
-	cr_expect_eq(r.status, 302);
+	S_list(&r, f, 302);
 	loc = pdh_t_http_header(&r, "Location");
 	cr_expect_str_eq(loc, want);
 	free(loc);
@@ -1506,8 +1480,8 @@ Test(fake, bad_fault_requests_are_refused)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", bad[i], NULL), 400, "%s", bad[i]);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "{\"kind\":\"drop\"}", NULL), 200);
-	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:503:3\"", NULL), 200);
+	S_fail(f, "{\"kind\":\"drop\"}");
+	S_fail(f, "\"GET:503:3\"");
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail", "\"GET:nope\"", NULL), 400);
 	cr_expect_eq(pdh_t_fake_control(f, "POST", "/_fake/fail/reset", NULL, NULL), 200);
 	cr_expect_eq(S_status(f, "GET", "/webhooks", NULL), 200, "reset forgot the fault");

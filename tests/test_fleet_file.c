@@ -2,10 +2,10 @@
  * diagnostics in NAME.yaml.expected beside it (PDH_REGEN=1 rewrites them, for review in the
  * diff); testdata/fleet/good/ loads. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "each_file.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/fleet.h"
 #include "testutil.h"
@@ -33,39 +33,34 @@ static char *S_diags_of(const char *path, int *rc)
 	return text;
 }
 
+static void S_bad_file(const char *dir, const char *name, size_t stem, void *ctx)
+{
+	char *path = pdh_xasprintf("%s/%s", dir, name);
+	char *want_path = pdh_xasprintf("%s.expected", path);
+	char *got, *want;
+	int rc;
+
+	(void)stem;
+	(void)ctx;
+	got = S_diags_of(path, &rc);
+	cr_expect_eq(rc, PDH_EFILE, "%s loads", name);
+	if (getenv("PDH_REGEN"))
+		pdh_t_write_file(want_path, got);
+	want = pdh_t_read_file(want_path, NULL);
+	cr_expect_not_null(want, "%s: no %s", name, want_path);
+	if (want)
+		cr_expect_str_eq(got, want, "%s", name);
+	free(path);
+	free(want_path);
+	free(got);
+	free(want);
+}
+
 Test(fleet_file, bad_files_match_their_expected_diagnostics)
 {
 	char *dir = pdh_t_testdata("fleet/bad");
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
 
-	cr_assert_not_null(d, "%s", dir);
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		char *path, *want_path, *got, *want;
-		int rc;
-
-		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0)
-			continue;
-		path = pdh_xasprintf("%s/%s", dir, e->d_name);
-		want_path = pdh_xasprintf("%s.expected", path);
-		got = S_diags_of(path, &rc);
-		cr_expect_eq(rc, PDH_EFILE, "%s loads", e->d_name);
-		if (getenv("PDH_REGEN"))
-			pdh_t_write_file(want_path, got);
-		want = pdh_t_read_file(want_path, NULL);
-		cr_expect_not_null(want, "%s: no %s", e->d_name, want_path);
-		if (want)
-			cr_expect_str_eq(got, want, "%s", e->d_name);
-		free(path);
-		free(want_path);
-		free(got);
-		free(want);
-		n++;
-	}
-	closedir(d);
-	cr_expect_geq(n, 10);
+	cr_expect_geq(pdh_t_each_file(dir, ".yaml", S_bad_file, NULL), 10);
 	free(dir);
 }
 

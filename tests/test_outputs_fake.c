@@ -44,6 +44,15 @@ static char *S_state_plus(const char *item)
 	return pdh_xasprintf("%.*s, %s]", (int)strlen(LIVE_STATE) - 1, LIVE_STATE, item);
 }
 
+/* The fake's webhooks: S_state_plus(item). */
+static void S_set_state_plus(pdh_t_world *w, const char *item)
+{
+	char *state = S_state_plus(item);
+
+	pdh_t_fake_set_state(w->fake, state);
+	free(state);
+}
+
 #define FOREIGN_AUTOMATION                                                              \
 	"{\"id\": 20, \"event_action\": \"*\", \"event_object\": \"*\", \"subscription_url\": " \
 	"\"https://app.example.org/y\", \"type\": \"automation\"}"
@@ -127,12 +136,15 @@ Test(outputs_fake, unknown_format_is_an_error)
 
 /* ---- saved plans ---- */
 
-static void S_save(S_world *w, const char *format)
+/* The world of LIVE_STATE and DESIRED, its plan saved in format to w->planfile (checked: no
+ * secret in it, its sha256 said). */
+static void S_setup_saved(S_world *w, const char *format)
 {
 	pdh_t_run r;
 	char *data, digest[65], *line;
 	size_t len;
 
+	S_setup(w, LIVE_STATE, DESIRED);
 	pdh_t_world_run(&r, w, NULL, "plan", "-f", w->file, "-o", w->planfile, "--format", format, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	data = pdh_t_read_file(w->planfile, &len);
@@ -146,6 +158,27 @@ static void S_save(S_world *w, const char *format)
 	cr_expect_eq(pdh_t_validate_plan_json(data), 0, "the saved plan follows the schema");
 	free(line);
 	free(data);
+	pdh_t_run_dispose(&r);
+}
+
+/* `pdhooks apply PLANFILE --auto-approve` (extra_env may be NULL), expecting exit status want. */
+static void S_apply_saved(pdh_t_run *r, S_world *w, char *const extra_env[], int want)
+{
+	pdh_t_world_run(r, w, extra_env, "apply", w->planfile, "--auto-approve", NULL);
+	cr_expect_eq(r->status, want, "%s%s", r->out, r->err);
+}
+
+/* S_apply_saved refused with exit want, msg on stderr, before any write call and without
+ * showing a plan. */
+static void S_expect_saved_refused(S_world *w, char *const extra_env[], int want,
+                                   const char *msg)
+{
+	pdh_t_run r;
+
+	S_apply_saved(&r, w, extra_env, want);
+	cr_expect_str_eq(r.out, "", "nothing planned, nothing shown");
+	cr_expect_not_null(strstr(r.err, msg), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w->fake, "POST") + pdh_t_fake_calls(w->fake, "DELETE"), 0);
 	pdh_t_run_dispose(&r);
 }
 
@@ -185,8 +218,7 @@ Test(outputs_fake, saved_plan_is_fresh_until_something_changes)
 {
 	S_world w;
 	pdh_error err;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
+	S_setup_saved(&w, "text");
 	cr_expect_eq(S_check(&w, &err), 0, "%s", err.message);
 	pdh_t_world_teardown(&w);
 }
@@ -194,8 +226,7 @@ Test(outputs_fake, saved_plan_is_fresh_until_something_changes)
 Test(outputs_fake, saved_plan_names_its_digest_in_the_markdown)
 {
 	S_world w;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "markdown");
+	S_setup_saved(&w, "markdown");
 	pdh_t_world_teardown(&w);
 }
 
@@ -203,8 +234,7 @@ Test(outputs_fake, stale_when_the_desired_file_changed)
 {
 	S_world w;
 	pdh_error err;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "json");
+	S_setup_saved(&w, "json");
 	pdh_t_write_file(w.file, DESIRED "# reviewed\n");
 	cr_expect_eq(S_check(&w, &err), PDH_ESTALE);
 	cr_expect_not_null(strstr(err.message, "changed since the plan was made"), "%s", err.message);
@@ -219,8 +249,7 @@ static void S_expect_stale_after(const char *state, const char *why)
 {
 	S_world w;
 	pdh_error err;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
+	S_setup_saved(&w, "text");
 	pdh_t_fake_set_state(w.fake, state);
 	cr_expect_eq(S_check(&w, &err), PDH_ESTALE, "%s", err.message);
 	cr_expect_not_null(strstr(err.message, why), "%s", err.message);
@@ -268,15 +297,11 @@ Test(outputs_fake, not_stale_when_a_foreign_webhook_is_added)
 {
 	S_world w;
 	pdh_error err;
-	char *state;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
-	state = S_state_plus(FOREIGN_AUTOMATION ", {\"id\": 21, \"event_action\": \"create\", "
-	                     "\"event_object\": \"deal\", \"subscription_url\": "
-	                     "\"https://elsewhere.example.net/z\"}");
-	pdh_t_fake_set_state(w.fake, state);
+	S_setup_saved(&w, "text");
+	S_set_state_plus(&w, FOREIGN_AUTOMATION ", {\"id\": 21, \"event_action\": \"create\", "
+	                 "\"event_object\": \"deal\", \"subscription_url\": "
+	                 "\"https://elsewhere.example.net/z\"}");
 	cr_expect_eq(S_check(&w, &err), 0, "%s", err.message);
-	free(state);
 	pdh_t_world_teardown(&w);
 }
 
@@ -310,17 +335,14 @@ Test(outputs_fake, apply_runs_a_fresh_saved_plan_once)
 {
 	S_world w;
 	pdh_t_run r;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
-	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	S_setup_saved(&w, "text");
+	S_apply_saved(&r, &w, NULL, 0);
 	cr_expect_not_null(strstr(r.err, "applying the saved plan"), "%s", r.err);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	pdh_t_run_dispose(&r);
 	/* Applied: the owned webhooks changed, so the same plan is now stale. */
-	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 4, "%s%s", r.out, r.err);
+	S_apply_saved(&r, &w, NULL, 4);
 	cr_expect_not_null(strstr(r.err, "stale"), "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1, "no call after a stale plan");
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
@@ -331,18 +353,11 @@ Test(outputs_fake, apply_runs_a_fresh_saved_plan_once)
 Test(outputs_fake, apply_refuses_a_stale_saved_plan_with_exit_4)
 {
 	S_world w;
-	pdh_t_run r;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "json");
+	S_setup_saved(&w, "json");
 	pdh_t_write_file(w.file, DESIRED "  - name: more\n    event_action: create\n"
 	                 "    event_object: person\n"
 	                 "    subscription_url: https://hooks.example.com/more\n");
-	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 4, "%s%s", r.out, r.err);
-	cr_expect_str_eq(r.out, "", "nothing planned, nothing shown");
-	cr_expect_not_null(strstr(r.err, "pdhooks: error: the saved plan is stale"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
-	pdh_t_run_dispose(&r);
+	S_expect_saved_refused(&w, NULL, 4, "pdhooks: error: the saved plan is stale");
 	pdh_t_world_teardown(&w);
 }
 
@@ -350,31 +365,20 @@ Test(outputs_fake, apply_of_a_saved_plan_ignores_a_new_foreign_webhook)
 {
 	S_world w;
 	pdh_t_run r;
-	char *state;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
-	state = S_state_plus(FOREIGN_AUTOMATION);
-	pdh_t_fake_set_state(w.fake, state);
-	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	S_setup_saved(&w, "text");
+	S_set_state_plus(&w, FOREIGN_AUTOMATION);
+	S_apply_saved(&r, &w, NULL, 0);
 	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 1);
 	pdh_t_run_dispose(&r);
-	free(state);
 	pdh_t_world_teardown(&w);
 }
 
 Test(outputs_fake, apply_of_a_saved_plan_needs_its_password_variables)
 {
 	S_world w;
-	pdh_t_run r;
 	char *unset[] = { "PD_HOOK_PASSWORD=", NULL };
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
-	pdh_t_world_run(&r, &w, unset, "apply", w.planfile, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
-	cr_expect_not_null(strstr(r.err, "PD_HOOK_PASSWORD"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST") + pdh_t_fake_calls(w.fake, "DELETE"), 0);
-	pdh_t_run_dispose(&r);
+	S_setup_saved(&w, "text");
+	S_expect_saved_refused(&w, unset, 1, "PD_HOOK_PASSWORD");
 	pdh_t_world_teardown(&w);
 }
 
@@ -383,8 +387,7 @@ Test(outputs_fake, apply_saved_plan_usage_errors)
 	S_world w;
 	pdh_t_run r;
 	char *bad;
-	S_setup(&w, LIVE_STATE, DESIRED);
-	S_save(&w, "text");
+	S_setup_saved(&w, "text");
 	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--max-deletes", "3", NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "keeps the --max-deletes"), "%s", r.err);

@@ -249,16 +249,15 @@ Test(outputs_hostile, a_token_file_that_is_a_directory_is_named_as_one)
 {
 	pdh_t_world w;
 	pdh_t_run r;
-	char *env[] = { NULL, NULL };
 
 	S_setup(&w, DESIRED, NULL);
-	env[0] = w.env_url;
-	pdh_t_world_run_env(&r, &w, env, "plan", "-f", w.file, "--token-file", w.dir, NULL);
+	pdh_t_world_run_env(&r, &w, (char *[]){ w.env_url, NULL }, "plan", "-f", w.file,
+	                    "--token-file", w.dir, NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "is a directory; expected a file whose first line is "
 	                          "the token"), "%s", r.err);
 	cr_expect_null(strstr(r.err, "is empty"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 0, "no call without credentials");
+	pdh_t_world_expect_calls(&w, 0, 0, 0);   /* no call without credentials */
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }

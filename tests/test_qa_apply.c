@@ -17,6 +17,22 @@
 	"  - {event_action: create, event_object: note, subscription_url: https://hooks.example.com/a}\n" \
 	"  - {event_action: create, event_object: person, subscription_url: https://hooks.example.com/b}\n"
 
+/* A live webhook of the fake's state, made by owner for user, with more keys (may be ""). */
+#define LIVE(id, object, owner, user, more, url)                                          \
+	"{\"id\":" #id ",\"event_action\":\"create\",\"event_object\":\"" object "\"," \
+	"\"owner_id\":" #owner ",\"user_id\":" #user "," more                               \
+	"\"subscription_url\":\"https://hooks.example.com/" url "\"}"
+
+/* apply of desired with the fake at a limit of two webhooks a user and live its state;
+ * expects exit status want. */
+static void S_apply_at_the_limit(pdh_t_world *w, pdh_t_run *r, const char *desired,
+                                 const char *live, int want)
+{
+	pdh_t_world_setup(w, (char *[]){ "--max-webhooks", "2", NULL }, desired);
+	pdh_t_fake_set_state(w->fake, live);
+	pdh_t_world_apply(r, w, want, NULL, NULL);
+}
+
 /* User 1 (the caller) is at its limit of two; x was made by user 2 for user 3, and the file
  * gives it to user 1. Deleting x frees room for user 2 (owner) and user 3 (user_id), never for
  * user 1: done delete-first, x would be lost and nothing made in its place. */
@@ -26,16 +42,9 @@ Test(qa_apply, a_replace_that_moves_the_webhook_to_another_user_is_not_done_dele
 	pdh_t_run r;
 	char *state;
 
-	pdh_t_world_setup(&w, (char *[]){ "--max-webhooks", "2", NULL }, DESIRED);
-	pdh_t_fake_set_state(w.fake, "["
-		"{\"id\":10,\"event_action\":\"create\",\"event_object\":\"deal\",\"owner_id\":2,"
-		"\"user_id\":3,\"subscription_url\":\"https://hooks.example.com/x\"},"
-		"{\"id\":11,\"event_action\":\"create\",\"event_object\":\"note\",\"owner_id\":1,"
-		"\"user_id\":1,\"subscription_url\":\"https://hooks.example.com/a\"},"
-		"{\"id\":12,\"event_action\":\"create\",\"event_object\":\"person\",\"owner_id\":1,"
-		"\"user_id\":1,\"subscription_url\":\"https://hooks.example.com/b\"}]");
-	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
+	S_apply_at_the_limit(&w, &r, DESIRED,
+	                     "[" LIVE(10, "deal", 2, 3, "", "x") "," LIVE(11, "note", 1, 1, "", "a") ","
+	                     LIVE(12, "person", 1, 1, "", "b") "]", 1);
 	cr_expect_not_null(strstr(r.out, "not done delete-first: the webhook moves from user 3 to "
 	                                 "user 1"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "Delete-first:"), "%s", r.out);
@@ -54,20 +63,14 @@ Test(qa_apply, a_replace_for_the_same_user_at_the_limit_is_still_done_delete_fir
 	pdh_t_world w;
 	pdh_t_run r;
 
-	pdh_t_world_setup(&w, (char *[]){ "--max-webhooks", "2", NULL },
-	                  "pdhooks: 1\n"
-	                  "webhooks:\n"
-	                  "  - {name: new, event_action: create, event_object: deal, "
-	                  "subscription_url: https://hooks.example.com/x, user_id: 1}\n"
-	                  "  - {event_action: create, event_object: note, "
-	                  "subscription_url: https://hooks.example.com/a}\n");
-	pdh_t_fake_set_state(w.fake, "["
-		"{\"id\":10,\"event_action\":\"create\",\"event_object\":\"deal\",\"owner_id\":1,"
-		"\"user_id\":1,\"name\":\"old\",\"subscription_url\":\"https://hooks.example.com/x\"},"
-		"{\"id\":11,\"event_action\":\"create\",\"event_object\":\"note\",\"owner_id\":1,"
-		"\"user_id\":1,\"subscription_url\":\"https://hooks.example.com/a\"}]");
-	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	S_apply_at_the_limit(&w, &r, "pdhooks: 1\n"
+	                     "webhooks:\n"
+	                     "  - {name: new, event_action: create, event_object: deal, "
+	                     "subscription_url: https://hooks.example.com/x, user_id: 1}\n"
+	                     "  - {event_action: create, event_object: note, "
+	                     "subscription_url: https://hooks.example.com/a}\n",
+	                     "[" LIVE(10, "deal", 1, 1, "\"name\":\"old\",", "x") ","
+	                     LIVE(11, "note", 1, 1, "", "a") "]", 0);
 	cr_expect_not_null(strstr(r.out, "Delete-first: 1 replace"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	pdh_t_run_dispose(&r);
@@ -90,8 +93,7 @@ Test(qa_apply, an_empty_password_converges)
 	                  "    subscription_url: https://hooks.example.com/d\n"
 	                  "    http_auth_user: ops\n"
 	                  "    http_auth_password: ${PDH_QA_UNSET_PASSWORD:-}\n");
-	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", "-o",

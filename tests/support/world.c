@@ -573,3 +573,11 @@ void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[])
 	pdh_t_write_file(w->fleet, text);
 	free(text);
 }
+
+void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,
+                       const char *value)
+{
+	pdh_t_world_run(r, w, NULL, "apply", "-f", w->file, "--auto-approve", opt, value,
+	                (char *)NULL);
+	cr_expect_eq(r->status, want, "%s%s", r->out, r->err);
+}

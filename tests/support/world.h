@@ -161,4 +161,9 @@ char *pdh_t_fleet_account(const pdh_t_fleet *w, const char *name, size_t company
  * entries (NULL-terminated; each from pdh_t_fleet_account, freed here). */
 void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[]);
 
+/* `pdhooks apply -f FILE --auto-approve [OPT [VALUE]]` in the world (pdh_t_world_run; opt and
+ * value may be NULL), expecting exit status want (stdout and stderr shown when it is not). */
+void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,
+                       const char *value);
+
 #endif
