@@ -175,64 +175,58 @@ static void S_row(const char *what, int n, double bound, const S_result *r)
 	       r->wall / bound, r->cpu, (double)r->rss_kib / 1024.0);
 }
 
+/* Runs args; a row (when row is not NULL) against bound when it exits 0, else -1 after a
+ * message that names the run as what. */
+static int S_step(const S_cfg *cfg, int n, char *const args[], const char *what, const char *row,
+                  double bound)
+{
+	S_result r;
+
+	if (S_run(cfg, n, args, &r) != 0 || r.status != 0) {
+		fprintf(stderr, "bench_fleet: %s of %d companies exited %d\n", what, n, r.status);
+		return -1;
+	}
+	if (row != NULL)
+		S_row(row, n, bound, &r);
+	return 0;
+}
+
 /* plan (text and json) and apply for n companies. */
 static int S_bench(const S_cfg *cfg, int n)
 {
-	char *seed = S_path(cfg->dir, "seed.json"), *fleet = S_path(cfg->dir, "fleet.yaml");
-	char conc[16];
+	char seed[4096], fleet[4096], conc[16];
 	char *plan_text[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc, NULL };
 	char *plan_json[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
 	                      "--format", "json", NULL };
 	char *apply[] = { "apply", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
 	                  "--auto-approve", NULL };
+	char *check[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
+	                  "--detailed-exitcode", NULL };
 	double bound = (double)n * (double)cfg->latency / 1000.0 / cfg->concurrency;
-	S_result r;
 	int port = 0, rc = -1;
 	pid_t fpid = -1;
 
+	snprintf(seed, sizeof(seed), "%s/seed.json", cfg->dir);
+	snprintf(fleet, sizeof(fleet), "%s/fleet.yaml", cfg->dir);
 	snprintf(conc, sizeof(conc), "%d", cfg->concurrency);
 	/* In sync: plan. */
 	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks) != 0 ||
-	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0)
+	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0 ||
+	    S_step(cfg, n, plan_text, "plan", "plan (in sync)", bound) != 0 ||
+	    S_step(cfg, n, plan_json, "plan --format json", "plan --format json", bound) != 0)
 		goto done;
-	if (S_run(cfg, n, plan_text, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "bench_fleet: plan of %d companies exited %d\n", n, r.status);
-		goto done;
-	}
-	S_row("plan (in sync)", n, bound, &r);
-	if (S_run(cfg, n, plan_json, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "bench_fleet: plan --format json of %d companies exited %d\n", n,
-		        r.status);
-		goto done;
-	}
-	S_row("plan --format json", n, bound, &r);
 	S_stop_fake(fpid);
 	/* One webhook missing in each company: apply creates it. */
 	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks - 1) != 0 ||
-	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0)
+	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0 ||
+	    S_step(cfg, n, apply, "apply", "apply (1 create each)", 3 * bound) != 0)
 		goto done;
-	if (S_run(cfg, n, apply, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "bench_fleet: apply of %d companies exited %d\n", n, r.status);
-		goto done;
-	}
-	S_row("apply (1 create each)", n, 3 * bound, &r);
 	/* Converged: a second plan has nothing to do (exit 0 either way; checked by status 2). */
-	{
-		char *check[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
-		                  "--detailed-exitcode", NULL };
-		if (S_run(cfg, n, check, &r) != 0 || r.status != 0) {
-			fprintf(stderr, "bench_fleet: after the apply, plan exited %d (not converged)\n",
-			        r.status);
-			goto done;
-		}
-	}
-	rc = 0;
+	rc = S_step(cfg, n, check, "after the apply (not converged), plan", NULL, 0);
 done:
 	S_stop_fake(fpid);
 	unlink(seed);
 	unlink(fleet);
-	free(seed);
-	free(fleet);
 	return rc;
 }
 
