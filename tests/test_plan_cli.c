@@ -41,48 +41,47 @@ static void S_expect_error(const pdh_t_run *r, const char *needle)
 	S_expect_exit(r, 1, needle);
 }
 
-Test(plan_cli, pending_changes_exit_0_and_only_list)
+/* plan -f FILE of DESIRED_ONE, with flag after it unless flag is NULL, against the live state
+ * live (none when NULL): exit want, each of has[] (NULL-terminated) on stdout, one listing and
+ * no write. */
+static void S_expect_plan(const char *live, const char *flag, int want, const char *const has[])
 {
 	S_world w;
 	pdh_t_run r;
 
 	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
-	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, NULL);
-	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
-	cr_expect_not_null(strstr(r.out, "create.deal https://hooks.example.com/pipedrive/deals"),
-	                   "stdout: %s", r.out);
-	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "stdout: %s", r.out);
+	if (live != NULL)
+		pdh_t_fake_set_state(w.fake, live);
+	/* a NULL flag ends the arguments there */
+	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, flag, NULL);
+	cr_expect_eq(r.status, want, "stderr: %s stdout: %s", r.err, r.out);
+	pdh_t_expect_has(r.out, has);
 	pdh_t_world_expect_calls(&w, 1, 0, 0);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
+}
+
+Test(plan_cli, pending_changes_exit_0_and_only_list)
+{
+	static const char *const has[] = {
+		"create.deal https://hooks.example.com/pipedrive/deals", "Plan: 1 to create", NULL
+	};
+
+	S_expect_plan(NULL, NULL, 0, has);
 }
 
 Test(plan_cli, detailed_exitcode_2_when_changes_pending)
 {
-	S_world w;
-	pdh_t_run r;
+	static const char *const has[] = { NULL };
 
-	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
-	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
-	cr_expect_eq(r.status, 2, "stderr: %s", r.err);
-	pdh_t_world_expect_calls(&w, 1, 0, 0);
-	pdh_t_run_dispose(&r);
-	pdh_t_world_teardown(&w);
+	S_expect_plan(NULL, "--detailed-exitcode", 2, has);
 }
 
 Test(plan_cli, detailed_exitcode_0_when_nothing_to_do)
 {
-	S_world w;
-	pdh_t_run r;
+	static const char *const has[] = { "No changes.", NULL };
 
-	pdh_t_world_setup(&w, NULL, DESIRED_ONE);
-	pdh_t_fake_set_state(w.fake, LIVE_MATCHING);
-	pdh_t_world_run_env(&r, &w, w.env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
-	cr_expect_eq(r.status, 0, "stderr: %s stdout: %s", r.err, r.out);
-	cr_expect_not_null(strstr(r.out, "No changes."), "stdout: %s", r.out);
-	pdh_t_world_expect_calls(&w, 1, 0, 0);
-	pdh_t_run_dispose(&r);
-	pdh_t_world_teardown(&w);
+	S_expect_plan(LIVE_MATCHING, "--detailed-exitcode", 0, has);
 }
 
 Test(plan_cli, default_file_is_pdhooks_yaml_and_api_url_flag_works)
