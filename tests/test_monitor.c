@@ -256,60 +256,64 @@ Test(monitor, refused_token_stays_exit_1_without_retry)
 	pdh_t_world_teardown(&w);
 }
 
-Test(monitor, status_reports_each_health)
+/* status --format json of LIVE_HEALTH: valid against its schema, the summary and each
+ * webhook's health. */
+static void S_expect_health_json(const char *out)
 {
-	pdh_t_world w;
-	pdh_t_run r;
+	static const char *const want[] = { "never", "ok", "failing", "inactive" };
+	static const long long ids[] = { 3, 1, 2, 4 };
 	json_t *doc, *list;
 	json_error_t je;
 
-	pdh_t_world_setup(&w, NULL, DESIRED);
-	pdh_t_fake_set_state(w.fake, LIVE_HEALTH);
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, NULL);
-	cr_expect_eq(r.status, 0, "without --detailed-exitcode: 0 (%s)", r.err);
-	cr_expect_not_null(strstr(r.out, "ok       create.deal https://hooks.example.com/ok id=1 "
-	                          "name=\"ok\"  # last delivery: HTTP 200 at 2026-11-30T10:00:00Z"),
-	                   "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "failing  create.person https://hooks.example.com/fail "
-	                          "id=2 name=\"fail\"  # last delivery: HTTP 500 at "
-	                          "2026-11-30T11:00:00Z"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "never    change.deal https://hooks.example.com/never "
-	                          "id=3"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "inactive delete.deal https://hooks.example.com/off "
-	                          "id=4"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "Status: 1 ok, 1 failing, 1 never, 1 inactive; "
-	                          "2 foreign."), "%s", r.out);
-	cr_expect_null(strstr(r.out, "example.org"), "a foreign webhook is listed: %s", r.out);
-	pdh_t_run_dispose(&r);
-
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
-	cr_expect_eq(r.status, 2, "failing and inactive: exit %d (%s)", r.status, r.err);
-	pdh_t_run_dispose(&r);
-
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "json", NULL);
-	cr_expect_eq(r.status, 0, "%s", r.err);
-	cr_expect_eq(S_validate("status.schema.json", r.out), 0, "%s", r.out);
-	doc = json_loads(r.out, 0, &je);
-	cr_assert_not_null(doc, "%s: %s", je.text, r.out);
+	cr_expect_eq(S_validate("status.schema.json", out), 0, "%s", out);
+	doc = json_loads(out, 0, &je);
+	cr_assert_not_null(doc, "%s: %s", je.text, out);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"),
 	                                                "foreign")), 2);
 	cr_expect(json_is_true(json_object_get(json_object_get(doc, "summary"), "unhealthy")));
 	list = json_object_get(doc, "webhooks");
 	cr_assert_eq(json_array_size(list), 4);
-	{
-		/* by key: change.deal, create.deal, create.person, delete.deal */
-		static const char *const want[] = { "never", "ok", "failing", "inactive" };
-		static const long long ids[] = { 3, 1, 2, 4 };
-		for (size_t i = 0; i < 4; i++) {
-			json_t *h = json_array_get(list, i);
-			cr_expect_str_eq(json_string_value(json_object_get(h, "health")), want[i]);
-			cr_expect_eq(json_integer_value(json_object_get(h, "live_id")), ids[i]);
-		}
-		cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 2),
-		                                                "last_http_status")), 500);
-		cr_expect(json_is_null(json_object_get(json_array_get(list, 0), "last_http_status")));
+	/* by key: change.deal, create.deal, create.person, delete.deal */
+	for (size_t i = 0; i < 4; i++) {
+		json_t *h = json_array_get(list, i);
+		cr_expect_str_eq(json_string_value(json_object_get(h, "health")), want[i]);
+		cr_expect_eq(json_integer_value(json_object_get(h, "live_id")), ids[i]);
 	}
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 2),
+	                                                "last_http_status")), 500);
+	cr_expect(json_is_null(json_object_get(json_array_get(list, 0), "last_http_status")));
 	json_decref(doc);
+}
+
+Test(monitor, status_reports_each_health)
+{
+	static const char *const has[] = {
+		"ok       create.deal https://hooks.example.com/ok id=1 name=\"ok\"  # last delivery: "
+		"HTTP 200 at 2026-11-30T10:00:00Z",
+		"failing  create.person https://hooks.example.com/fail id=2 name=\"fail\"  # last "
+		"delivery: HTTP 500 at 2026-11-30T11:00:00Z",
+		"never    change.deal https://hooks.example.com/never id=3",
+		"inactive delete.deal https://hooks.example.com/off id=4",
+		"Status: 1 ok, 1 failing, 1 never, 1 inactive; 2 foreign.",
+		NULL
+	};
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, DESIRED);
+	pdh_t_fake_set_state(w.fake, LIVE_HEALTH);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0, "without --detailed-exitcode: 0 (%s)", r.err);
+	pdh_t_expect_has(r.out, has);
+	cr_expect_null(strstr(r.out, "example.org"), "a foreign webhook is listed: %s", r.out);
+	pdh_t_run_dispose(&r);
+
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_run_expect_status(&r, 2, "failing and inactive");
+
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "json", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	S_expect_health_json(r.out);
 	pdh_t_run_dispose(&r);
 
 	/* healthy: ok and never only, --detailed-exitcode exits 0 */

@@ -58,4 +58,8 @@ void pdh_t_pdhooks_expect_out(const char *const has[], ...);
 #define PDH_T_EXPECT_OUT(has, ...) pdh_t_pdhooks_expect_out(has, __VA_ARGS__, NULL)
 void pdh_t_run_dispose(pdh_t_run *r);
 
+/* For a run whose exit status is all a test checks: expects status (why names the run in the
+ * message, with its stdout and stderr), then disposes of the run. */
+void pdh_t_run_expect_status(pdh_t_run *r, int status, const char *why);
+
 #endif
