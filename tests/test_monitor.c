@@ -112,6 +112,18 @@ static void S_promtool(const char *path)
 	free(cmd);
 }
 
+/* The samples of the metrics file at path (S_metrics; with S_promtool too when promtool),
+ * expected to hold each of has[] (NULL-terminated). Caller frees. */
+static char *S_metrics_has(const char *path, bool promtool, const char *const has[])
+{
+	char *m = S_metrics(path);
+
+	if (promtool)
+		S_promtool(path);
+	pdh_t_expect_has(m, has);
+	return m;
+}
+
 /* A listing that fails once or twice in a passing way is retried: plan, export and apply's
  * saved-plan check all succeed, with one more GET per failure. */
 static void S_transient(const char *fault, int failures)
@@ -397,76 +409,65 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 
 	/* success: plan with changes pending, --detailed-exitcode: exit 2, still a success */
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 2, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	S_promtool(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=plan} 2\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_plan_actions{action=replace,command=plan} 1\n"),
-	                   "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_plan_actions{action=create,command=plan} 0\n"),
-	                   "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_changes_pending{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=failing} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=ok} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=never} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=inactive} 1\n"), "%s",
-	                   m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks_foreign{command=plan} 2\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_delivery_failing{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_last_run_timestamp_seconds{command=plan} "), "%s", m);
+	pdh_t_run_expect_status(&r, 2, "plan with changes pending");
 	{
-		const char *ts = strstr(m, "pdhooks_last_run_timestamp_seconds{command=plan} ");
-		double t = ts ? strtod(ts + strlen("pdhooks_last_run_timestamp_seconds{command=plan} "),
-		                       NULL) : 0;
+		static const char *const has[] = {
+			"pdhooks_run_success{command=plan} 1\n",
+			"pdhooks_exit_code{command=plan} 2\n",
+			"pdhooks_plan_actions{action=replace,command=plan} 1\n",
+			"pdhooks_plan_actions{action=create,command=plan} 0\n",
+			"pdhooks_changes_pending{command=plan} 1\n",
+			"pdhooks_webhooks{command=plan,health=failing} 1\n",
+			"pdhooks_webhooks{command=plan,health=ok} 1\n",
+			"pdhooks_webhooks{command=plan,health=never} 1\n",
+			"pdhooks_webhooks{command=plan,health=inactive} 1\n",
+			"pdhooks_webhooks_foreign{command=plan} 2\n",
+			"pdhooks_delivery_failing{command=plan} 1\n",
+			"pdhooks_api_calls{command=plan} 1\n",
+			"pdhooks_last_run_timestamp_seconds{command=plan} ",
+			NULL
+		};
+		const char *ts;
+		double t;
+
+		m = S_metrics_has(path, true, has);
+		ts = strstr(m, "pdhooks_last_run_timestamp_seconds{command=plan} ");
+		t = ts ? strtod(ts + strlen("pdhooks_last_run_timestamp_seconds{command=plan} "), NULL)
+		       : 0;
 		cr_expect(t > (double)time(NULL) - 60 && t <= (double)time(NULL) + 1, "%f", t);
+		free(m);
 	}
-	free(m);
 
 	/* status and apply write their own command label */
 	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 0, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=status} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=status,health=failing} 1\n"), "%s",
-	                   m);
-	free(m);
+	pdh_t_run_expect_status(&r, 0, "status");
+	free(S_metrics_has(path, false, (const char *const[]){
+		"pdhooks_run_success{command=status} 1\n",
+		"pdhooks_webhooks{command=status,health=failing} 1\n", NULL }));
 	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	S_promtool(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=apply} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=apply} 0\n"), "%s", m);
-	/* first listing, the POST and the DELETE of the replace, the verification listing */
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=apply} 4\n"), "%s", m);
-	free(m);
+	pdh_t_run_expect_status(&r, 0, "apply");
+	free(S_metrics_has(path, true, (const char *const[]){
+		"pdhooks_run_success{command=apply} 1\n", "pdhooks_exit_code{command=apply} 0\n",
+		/* first listing, the POST and the DELETE of the replace, the verification listing */
+		"pdhooks_api_calls{command=apply} 4\n", NULL }));
 
 	/* failure: the API keeps answering 503: exit 5, and the metrics say so */
 	S_fault(&w, "GET:503:1000");
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 5, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	S_promtool(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=plan} 0\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=plan} 5\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=plan} 5\n"), "%s", m);
+	pdh_t_run_expect_status(&r, 5, "plan against a 503");
+	m = S_metrics_has(path, true, (const char *const[]){
+		"pdhooks_run_success{command=plan} 0\n", "pdhooks_exit_code{command=plan} 5\n",
+		"pdhooks_api_calls{command=plan} 5\n", NULL });
 	cr_expect_null(strstr(m, "pdhooks_plan_actions"), "no counts without a plan: %s", m);
 	free(m);
 
 	/* failure before any call: a file that does not load */
 	pdh_t_write_file(w.file, "pdhooks: 1\nwebhooks: [oops\n");
 	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=status} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=status} 0\n"), "%s", m);
-	free(m);
+	pdh_t_run_expect_status(&r, 1, "status of a file that does not load");
+	free(S_metrics_has(path, false, (const char *const[]){
+		"pdhooks_exit_code{command=status} 1\n", "pdhooks_api_calls{command=status} 0\n",
+		NULL }));
 
 	/* a metrics file that cannot be written fails a run that would succeed */
 	pdh_t_write_file(w.file, DESIRED);
