@@ -64,6 +64,43 @@ static inline int pdh_bench_path_option(int argc, char **argv, int *i, char **pd
 	return 1;
 }
 
+/* A numeric option of a benchmark, NAME N: into *i (atoi), or into *l (atol) when i is NULL. */
+typedef struct pdh_bench_opt {
+	const char *name;
+	int *i;
+	long *l;
+} pdh_bench_opt;
+
+/* A benchmark's command line: --pdhooks PATH and --fake PATH (pdh_bench_path_option), the
+ * options of opts (up to one with a NULL name), and up to max positive whole numbers into
+ * list, *n of them; without any, the numbers of dflt (up to a 0). -1 on any other argument. */
+static inline int pdh_bench_args(int argc, char **argv, char **pdhooks, char **fake,
+                                 const pdh_bench_opt *opts, int *list, int *n, int max,
+                                 const int *dflt)
+{
+	*n = 0;
+	for (int i = 1; i < argc; i++) {
+		const pdh_bench_opt *o = opts;
+
+		if (pdh_bench_path_option(argc, argv, &i, pdhooks, fake))
+			continue;
+		while (o->name != NULL && (strcmp(argv[i], o->name) != 0 || i + 1 >= argc))
+			o++;
+		if (o->name != NULL && o->i != NULL)
+			*o->i = atoi(argv[++i]);
+		else if (o->name != NULL)
+			*o->l = atol(argv[++i]);
+		else if (argv[i][0] != '-' && *n < max && atoi(argv[i]) > 0)
+			list[(*n)++] = atoi(argv[i]);
+		else
+			return -1;
+	}
+	if (*n == 0)
+		for (; dflt[*n] != 0 && *n < max; ++*n)
+			list[*n] = dflt[*n];
+	return 0;
+}
+
 /* Starts the fake with argv (argv[0] its path, NULL-terminated); its "port=N" line comes on
  * stdout. who names the benchmark in the message when it does not start. */
 static inline pid_t pdh_bench_start_fake(char *const argv[], const char *who, int *port)

@@ -234,31 +234,21 @@ int main(int argc, char **argv)
 {
 	char *pdhooks = pdh_bench_sibling(argv[0], "pdhooks"), *fake = pdh_bench_sibling(argv[0], "pdhooks-fake");
 	char dir[] = "/tmp/pdhooks-bench-fleet-XXXXXX", *desired, cwd[4096];
-	int counts[S_MAX_COUNTS], n_counts = 0, rc = 1;
+	int counts[S_MAX_COUNTS], n_counts, rc = 1;
 	S_cfg cfg = { NULL, NULL, NULL, 10, 32, 50 };
+	const pdh_bench_opt opts[] = { { "--webhooks", &cfg.webhooks, NULL },
+		                       { "--latency-ms", NULL, &cfg.latency },
+		                       { "--concurrency", &cfg.concurrency, NULL },
+		                       { NULL, NULL, NULL } };
+	static const int dflt[] = { 100, 1000, 0 };
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return 1;
-	for (int i = 1; i < argc; i++) {
-		if (pdh_bench_path_option(argc, argv, &i, &pdhooks, &fake)) {
-			continue;
-		} else if (strcmp(argv[i], "--webhooks") == 0 && i + 1 < argc) {
-			cfg.webhooks = atoi(argv[++i]);
-		} else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc) {
-			cfg.latency = atol(argv[++i]);
-		} else if (strcmp(argv[i], "--concurrency") == 0 && i + 1 < argc) {
-			cfg.concurrency = atoi(argv[++i]);
-		} else if (argv[i][0] != '-' && n_counts < S_MAX_COUNTS && atoi(argv[i]) > 0) {
-			counts[n_counts++] = atoi(argv[i]);
-		} else {
-			fprintf(stderr, "usage: bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] "
-			                "[--latency-ms MS] [--concurrency C] [COMPANIES...]\n");
-			return 2;
-		}
-	}
-	if (n_counts == 0) {
-		counts[n_counts++] = 100;
-		counts[n_counts++] = 1000;
+	if (pdh_bench_args(argc, argv, &pdhooks, &fake, opts, counts, &n_counts, S_MAX_COUNTS,
+	                   dflt) != 0) {
+		fprintf(stderr, "usage: bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] "
+		                "[--latency-ms MS] [--concurrency C] [COMPANIES...]\n");
+		return 2;
 	}
 	if (cfg.webhooks < 2 || cfg.webhooks > 40 || cfg.concurrency < 1 || cfg.concurrency > 256 ||
 	    cfg.latency < 1) {
