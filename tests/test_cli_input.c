@@ -36,21 +36,9 @@ static void S_expect_error(const pdh_t_run *r, const char *needle)
 	cr_expect(S_has(r->err, needle), "no '%s' in: %s", needle, r->err);
 }
 
-/* Every test's world: a fake and a directory whose desired file the test writes if it needs
- * one. */
-static pdh_t_world W;
-
-static void S_setup(void)
-{
-	pdh_t_world_setup(&W, NULL, NULL);
-}
-
-static void S_teardown(void)
-{
-	pdh_t_world_teardown(&W);
-}
-
-TestSuite(cli_input, .init = S_setup, .fini = S_teardown);
+/* Every test's world W: a fake and a directory whose desired file the test writes if it
+ * needs one. */
+PDH_T_WORLD_SUITE(cli_input, NULL);
 
 Test(cli_input, stdin_validates)
 {
@@ -83,8 +71,8 @@ Test(cli_input, stdin_plans)
 
 	pdh_t_world_run_in(&r, &W, NULL, S_GOOD, "plan", "-f", "-", "--format", "json", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
-	cr_expect(S_has(r.out, "https://hooks.example.com/deal"), "%s", r.out);
-	cr_expect(S_has(r.out, "\"create\""), "%s", r.out);
+	pdh_t_expect_has(r.out, (const char *const[]){ "https://hooks.example.com/deal",
+		"\"create\"", NULL });
 	pdh_t_world_expect_calls(&W, 1, 0, 0);
 	pdh_t_run_dispose(&r);
 }
