@@ -133,18 +133,34 @@ static inline pid_t pdh_bench_start_fake(char *const argv[], const char *who, in
 	return pid;
 }
 
-/* A desired file of n webhooks bench-I, each at https://hooks.example.com/PREFIX/I. */
-static inline int pdh_bench_write_desired(const char *path, int n, const char *prefix)
+/* Writes path: head, then entry(f, I, arg) for I from 0 to n - 1. 0, or -1 (errno set). */
+static inline int pdh_bench_write_list(const char *path, const char *head, int n,
+                                       void (*entry)(FILE *f, int i, const void *arg),
+                                       const void *arg)
 {
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
 		return -1;
-	fputs("pdhooks: 1\nwebhooks:\n", f);
+	fputs(head, f);
 	for (int i = 0; i < n; i++)
-		fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
-		           "    subscription_url: https://hooks.example.com/%s/%d\n", i, prefix, i);
+		entry(f, i, arg);
 	return fclose(f);
+}
+
+/* Webhook bench-I of a desired file, at https://hooks.example.com/PREFIX/I. */
+static inline void pdh_bench_desired_entry(FILE *f, int i, const void *prefix)
+{
+	fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
+	           "    subscription_url: https://hooks.example.com/%s/%d\n", i,
+	        (const char *)prefix, i);
+}
+
+/* A desired file of n webhooks bench-I, each at https://hooks.example.com/PREFIX/I. */
+static inline int pdh_bench_write_desired(const char *path, int n, const char *prefix)
+{
+	return pdh_bench_write_list(path, "pdhooks: 1\nwebhooks:\n", n, pdh_bench_desired_entry,
+	                            prefix);
 }
 #endif
 

@@ -81,17 +81,19 @@ static int S_write_seed(const char *path, int n, int webhooks, int have)
 	return fclose(f);
 }
 
+/* Account company-C of the fleet file: company 1001+C of the fake on *port, its token in
+ * PDH_BENCH_TOK_C. */
+static void S_fleet_entry(FILE *f, int c, const void *port)
+{
+	fprintf(f, "  - name: company-%d\n    api_url: http://127.0.0.1:%d/v1\n"
+	           "    token_env: PDH_BENCH_TOK_%d\n    vars: { TENANT: c%d }\n", c,
+	        *(const int *)port, c, c);
+}
+
 static int S_write_fleet(const char *path, int n, int port)
 {
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs("pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n", f);
-	for (int c = 0; c < n; c++)
-		fprintf(f, "  - name: company-%d\n    api_url: http://127.0.0.1:%d/v1\n"
-		           "    token_env: PDH_BENCH_TOK_%d\n    vars: { TENANT: c%d }\n", c, port, c, c);
-	return fclose(f);
+	return pdh_bench_write_list(path, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n", n,
+	                            S_fleet_entry, &port);
 }
 
 /* Starts the fake seeded from seed; its "port=N" line comes on stdout. */
