@@ -218,6 +218,7 @@ static int S_bench(const S_cfg *cfg, int n)
 	    S_step(cfg, n, plan_json, "plan --format json", "plan --format json", bound) != 0)
 		goto done;
 	S_stop_fake(fpid);
+	fpid = -1; /* not signalled again at done when the second start fails */
 	/* One webhook missing in each company: apply creates it. */
 	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks - 1) != 0 ||
 	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0 ||
