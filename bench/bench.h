@@ -64,6 +64,43 @@ static inline int pdh_bench_path_option(int argc, char **argv, int *i, char **pd
 	return 1;
 }
 
+/* A numeric option of a benchmark, NAME N: into *i (atoi), or into *l (atol) when i is NULL. */
+typedef struct pdh_bench_opt {
+	const char *name;
+	int *i;
+	long *l;
+} pdh_bench_opt;
+
+/* A benchmark's command line: --pdhooks PATH and --fake PATH (pdh_bench_path_option), the
+ * options of opts (up to one with a NULL name), and up to max positive whole numbers into
+ * list, *n of them; without any, the numbers of dflt (up to a 0). -1 on any other argument. */
+static inline int pdh_bench_args(int argc, char **argv, char **pdhooks, char **fake,
+                                 const pdh_bench_opt *opts, int *list, int *n, int max,
+                                 const int *dflt)
+{
+	*n = 0;
+	for (int i = 1; i < argc; i++) {
+		const pdh_bench_opt *o = opts;
+
+		if (pdh_bench_path_option(argc, argv, &i, pdhooks, fake))
+			continue;
+		while (o->name != NULL && (strcmp(argv[i], o->name) != 0 || i + 1 >= argc))
+			o++;
+		if (o->name != NULL && o->i != NULL)
+			*o->i = atoi(argv[++i]);
+		else if (o->name != NULL)
+			*o->l = atol(argv[++i]);
+		else if (argv[i][0] != '-' && *n < max && atoi(argv[i]) > 0)
+			list[(*n)++] = atoi(argv[i]);
+		else
+			return -1;
+	}
+	if (*n == 0)
+		for (; dflt[*n] != 0 && *n < max; ++*n)
+			list[*n] = dflt[*n];
+	return 0;
+}
+
 /* Starts the fake with argv (argv[0] its path, NULL-terminated); its "port=N" line comes on
  * stdout. who names the benchmark in the message when it does not start. */
 static inline pid_t pdh_bench_start_fake(char *const argv[], const char *who, int *port)
@@ -96,18 +133,34 @@ static inline pid_t pdh_bench_start_fake(char *const argv[], const char *who, in
 	return pid;
 }
 
-/* A desired file of n webhooks bench-I, each at https://hooks.example.com/PREFIX/I. */
-static inline int pdh_bench_write_desired(const char *path, int n, const char *prefix)
+/* Writes path: head, then entry(f, I, arg) for I from 0 to n - 1. 0, or -1 (errno set). */
+static inline int pdh_bench_write_list(const char *path, const char *head, int n,
+                                       void (*entry)(FILE *f, int i, const void *arg),
+                                       const void *arg)
 {
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
 		return -1;
-	fputs("pdhooks: 1\nwebhooks:\n", f);
+	fputs(head, f);
 	for (int i = 0; i < n; i++)
-		fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
-		           "    subscription_url: https://hooks.example.com/%s/%d\n", i, prefix, i);
+		entry(f, i, arg);
 	return fclose(f);
+}
+
+/* Webhook bench-I of a desired file, at https://hooks.example.com/PREFIX/I. */
+static inline void pdh_bench_desired_entry(FILE *f, int i, const void *prefix)
+{
+	fprintf(f, "  - name: bench-%d\n    event_action: create\n    event_object: deal\n"
+	           "    subscription_url: https://hooks.example.com/%s/%d\n", i,
+	        (const char *)prefix, i);
+}
+
+/* A desired file of n webhooks bench-I, each at https://hooks.example.com/PREFIX/I. */
+static inline int pdh_bench_write_desired(const char *path, int n, const char *prefix)
+{
+	return pdh_bench_write_list(path, "pdhooks: 1\nwebhooks:\n", n, pdh_bench_desired_entry,
+	                            prefix);
 }
 #endif
 

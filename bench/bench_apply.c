@@ -103,33 +103,20 @@ int main(int argc, char **argv)
 {
 	char *pdhooks = pdh_bench_sibling(argv[0], "pdhooks");
 	char *fake = pdh_bench_sibling(argv[0], "pdhooks-fake");
-	int par[16], n_par = 0, creates = 40, runs = 3, port = 0, rc = 1;
+	int par[16], n_par, creates = 40, runs = 3, port = 0, rc = 1;
 	long latency = 50;
 	char dir[] = "/tmp/pdhooks-bench-XXXXXX", file[64];
 	double seq = 0;
 	pid_t fpid;
+	const pdh_bench_opt opts[] = { { "--creates", &creates, NULL },
+		                       { "--latency-ms", NULL, &latency },
+		                       { "--runs", &runs, NULL }, { NULL, NULL, NULL } };
+	static const int dflt[] = { 1, 4, 8, 0 };
 
-	for (int i = 1; i < argc; i++) {
-		if (pdh_bench_path_option(argc, argv, &i, &pdhooks, &fake)) {
-			continue;
-		} else if (strcmp(argv[i], "--creates") == 0 && i + 1 < argc) {
-			creates = atoi(argv[++i]);
-		} else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc) {
-			latency = atol(argv[++i]);
-		} else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
-			runs = atoi(argv[++i]);
-		} else if (argv[i][0] != '-' && n_par < 16 && atoi(argv[i]) > 0) {
-			par[n_par++] = atoi(argv[i]);
-		} else {
-			fprintf(stderr, "usage: bench_apply [--pdhooks PATH] [--fake PATH] [--creates N] "
-			                "[--latency-ms MS] [--runs R] [PARALLELISM...]\n");
-			return 2;
-		}
-	}
-	if (n_par == 0) {
-		par[n_par++] = 1;
-		par[n_par++] = 4;
-		par[n_par++] = 8;
+	if (pdh_bench_args(argc, argv, &pdhooks, &fake, opts, par, &n_par, 16, dflt) != 0) {
+		fprintf(stderr, "usage: bench_apply [--pdhooks PATH] [--fake PATH] [--creates N] "
+		                "[--latency-ms MS] [--runs R] [PARALLELISM...]\n");
+		return 2;
 	}
 	if (creates < 1 || creates > 40 || runs < 1 || runs > S_MAX_RUNS) {
 		fprintf(stderr, "bench_apply: --creates 1..40 (one user's limit), --runs 1..%d\n",

@@ -81,17 +81,19 @@ static int S_write_seed(const char *path, int n, int webhooks, int have)
 	return fclose(f);
 }
 
+/* Account company-C of the fleet file: company 1001+C of the fake on *port, its token in
+ * PDH_BENCH_TOK_C. */
+static void S_fleet_entry(FILE *f, int c, const void *port)
+{
+	fprintf(f, "  - name: company-%d\n    api_url: http://127.0.0.1:%d/v1\n"
+	           "    token_env: PDH_BENCH_TOK_%d\n    vars: { TENANT: c%d }\n", c,
+	        *(const int *)port, c, c);
+}
+
 static int S_write_fleet(const char *path, int n, int port)
 {
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs("pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n", f);
-	for (int c = 0; c < n; c++)
-		fprintf(f, "  - name: company-%d\n    api_url: http://127.0.0.1:%d/v1\n"
-		           "    token_env: PDH_BENCH_TOK_%d\n    vars: { TENANT: c%d }\n", c, port, c, c);
-	return fclose(f);
+	return pdh_bench_write_list(path, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n", n,
+	                            S_fleet_entry, &port);
 }
 
 /* Starts the fake seeded from seed; its "port=N" line comes on stdout. */
@@ -175,64 +177,59 @@ static void S_row(const char *what, int n, double bound, const S_result *r)
 	       r->wall / bound, r->cpu, (double)r->rss_kib / 1024.0);
 }
 
+/* Runs args; a row (when row is not NULL) against bound when it exits 0, else -1 after a
+ * message that names the run as what. */
+static int S_step(const S_cfg *cfg, int n, char *const args[], const char *what, const char *row,
+                  double bound)
+{
+	S_result r;
+
+	if (S_run(cfg, n, args, &r) != 0 || r.status != 0) {
+		fprintf(stderr, "bench_fleet: %s of %d companies exited %d\n", what, n, r.status);
+		return -1;
+	}
+	if (row != NULL)
+		S_row(row, n, bound, &r);
+	return 0;
+}
+
 /* plan (text and json) and apply for n companies. */
 static int S_bench(const S_cfg *cfg, int n)
 {
-	char *seed = S_path(cfg->dir, "seed.json"), *fleet = S_path(cfg->dir, "fleet.yaml");
-	char conc[16];
+	char seed[4096], fleet[4096], conc[16];
 	char *plan_text[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc, NULL };
 	char *plan_json[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
 	                      "--format", "json", NULL };
 	char *apply[] = { "apply", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
 	                  "--auto-approve", NULL };
+	char *check[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
+	                  "--detailed-exitcode", NULL };
 	double bound = (double)n * (double)cfg->latency / 1000.0 / cfg->concurrency;
-	S_result r;
 	int port = 0, rc = -1;
 	pid_t fpid = -1;
 
+	snprintf(seed, sizeof(seed), "%s/seed.json", cfg->dir);
+	snprintf(fleet, sizeof(fleet), "%s/fleet.yaml", cfg->dir);
 	snprintf(conc, sizeof(conc), "%d", cfg->concurrency);
 	/* In sync: plan. */
 	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks) != 0 ||
-	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0)
+	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0 ||
+	    S_step(cfg, n, plan_text, "plan", "plan (in sync)", bound) != 0 ||
+	    S_step(cfg, n, plan_json, "plan --format json", "plan --format json", bound) != 0)
 		goto done;
-	if (S_run(cfg, n, plan_text, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "bench_fleet: plan of %d companies exited %d\n", n, r.status);
-		goto done;
-	}
-	S_row("plan (in sync)", n, bound, &r);
-	if (S_run(cfg, n, plan_json, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "bench_fleet: plan --format json of %d companies exited %d\n", n,
-		        r.status);
-		goto done;
-	}
-	S_row("plan --format json", n, bound, &r);
 	S_stop_fake(fpid);
+	fpid = -1; /* not signalled again at done when the second start fails */
 	/* One webhook missing in each company: apply creates it. */
 	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks - 1) != 0 ||
-	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0)
+	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0 ||
+	    S_step(cfg, n, apply, "apply", "apply (1 create each)", 3 * bound) != 0)
 		goto done;
-	if (S_run(cfg, n, apply, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "bench_fleet: apply of %d companies exited %d\n", n, r.status);
-		goto done;
-	}
-	S_row("apply (1 create each)", n, 3 * bound, &r);
 	/* Converged: a second plan has nothing to do (exit 0 either way; checked by status 2). */
-	{
-		char *check[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
-		                  "--detailed-exitcode", NULL };
-		if (S_run(cfg, n, check, &r) != 0 || r.status != 0) {
-			fprintf(stderr, "bench_fleet: after the apply, plan exited %d (not converged)\n",
-			        r.status);
-			goto done;
-		}
-	}
-	rc = 0;
+	rc = S_step(cfg, n, check, "after the apply (not converged), plan", NULL, 0);
 done:
 	S_stop_fake(fpid);
 	unlink(seed);
 	unlink(fleet);
-	free(seed);
-	free(fleet);
 	return rc;
 }
 
@@ -240,31 +237,21 @@ int main(int argc, char **argv)
 {
 	char *pdhooks = pdh_bench_sibling(argv[0], "pdhooks"), *fake = pdh_bench_sibling(argv[0], "pdhooks-fake");
 	char dir[] = "/tmp/pdhooks-bench-fleet-XXXXXX", *desired, cwd[4096];
-	int counts[S_MAX_COUNTS], n_counts = 0, rc = 1;
+	int counts[S_MAX_COUNTS], n_counts, rc = 1;
 	S_cfg cfg = { NULL, NULL, NULL, 10, 32, 50 };
+	const pdh_bench_opt opts[] = { { "--webhooks", &cfg.webhooks, NULL },
+		                       { "--latency-ms", NULL, &cfg.latency },
+		                       { "--concurrency", &cfg.concurrency, NULL },
+		                       { NULL, NULL, NULL } };
+	static const int dflt[] = { 100, 1000, 0 };
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return 1;
-	for (int i = 1; i < argc; i++) {
-		if (pdh_bench_path_option(argc, argv, &i, &pdhooks, &fake)) {
-			continue;
-		} else if (strcmp(argv[i], "--webhooks") == 0 && i + 1 < argc) {
-			cfg.webhooks = atoi(argv[++i]);
-		} else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc) {
-			cfg.latency = atol(argv[++i]);
-		} else if (strcmp(argv[i], "--concurrency") == 0 && i + 1 < argc) {
-			cfg.concurrency = atoi(argv[++i]);
-		} else if (argv[i][0] != '-' && n_counts < S_MAX_COUNTS && atoi(argv[i]) > 0) {
-			counts[n_counts++] = atoi(argv[i]);
-		} else {
-			fprintf(stderr, "usage: bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] "
-			                "[--latency-ms MS] [--concurrency C] [COMPANIES...]\n");
-			return 2;
-		}
-	}
-	if (n_counts == 0) {
-		counts[n_counts++] = 100;
-		counts[n_counts++] = 1000;
+	if (pdh_bench_args(argc, argv, &pdhooks, &fake, opts, counts, &n_counts, S_MAX_COUNTS,
+	                   dflt) != 0) {
+		fprintf(stderr, "usage: bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] "
+		                "[--latency-ms MS] [--concurrency C] [COMPANIES...]\n");
+		return 2;
 	}
 	if (cfg.webhooks < 2 || cfg.webhooks > 40 || cfg.concurrency < 1 || cfg.concurrency > 256 ||
 	    cfg.latency < 1) {

@@ -115,10 +115,10 @@ static int S_writes(pdh_t_world *w)
 	return pdh_t_fake_calls(w->fake, "POST") + pdh_t_fake_calls(w->fake, "DELETE");
 }
 
-/* Another apply as the app: exit `status`, `says` on stdout (on stderr when in_err), and no
- * write beyond the 3 of the first apply (why). */
-static void S_expect_apply_writes_nothing(pdh_t_world *w, int status, bool in_err,
-                                          const char *says, const char *why)
+/* A test's last step: another apply as the app, exit `status`, `says` on stdout (on stderr
+ * when in_err), and no write beyond the 3 of the first apply (why); then the world goes. */
+static void S_end_with_apply_writing_nothing(pdh_t_world *w, int status, bool in_err,
+                                             const char *says, const char *why)
 {
 	pdh_t_run r;
 
@@ -128,6 +128,7 @@ static void S_expect_apply_writes_nothing(pdh_t_world *w, int status, bool in_er
 	                   r.out, r.err);
 	cr_expect_eq(S_writes(w), 3, "%s", why);
 	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(w);
 }
 
 Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
@@ -160,9 +161,8 @@ Test(apps, an_app_converges_prunes_its_own_and_never_touches_what_it_cannot_see,
 	                 "the company's webhooks are untouched, the app's are its file");
 	free(state);
 
-	S_expect_apply_writes_nothing(&w, 0, false, "Nothing to do.",
-	                              "the second apply makes no write");
-	pdh_t_world_teardown(&w);
+	S_end_with_apply_writing_nothing(&w, 0, false, "Nothing to do.",
+	                                 "the second apply makes no write");
 }
 
 Test(apps, the_delete_everything_brake_counts_the_webhooks_the_app_sees, .timeout = 60)
@@ -175,9 +175,8 @@ Test(apps, the_delete_everything_brake_counts_the_webhooks_the_app_sees, .timeou
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	pdh_t_write_file(w.file, "pdhooks: 1\nmanage:\n  urls: [\"*\"]\nwebhooks: []\n");
-	S_expect_apply_writes_nothing(&w, 3, true, "it deletes every owned live webhook (2 of 2)",
-	                              "refused: no write beyond the first apply's");
-	pdh_t_world_teardown(&w);
+	S_end_with_apply_writing_nothing(&w, 3, true, "it deletes every owned live webhook (2 of 2)",
+	                                 "refused: no write beyond the first apply's");
 }
 
 Test(apps, manage_types_general_under_oauth_leaves_the_apps_webhooks_foreign, .timeout = 60)

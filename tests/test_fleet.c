@@ -75,6 +75,26 @@ static const char *S_outcome(json_t *report, const char *name)
 	return json_string_value(json_object_get(a, "outcome"));
 }
 
+/* Expects the report's outcome of each account: want[] is name, outcome, name, outcome, ...,
+ * NULL. */
+static void S_expect_outcomes(json_t *report, const char *const want[])
+{
+	for (size_t i = 0; want[i]; i += 2)
+		cr_expect_str_eq(S_outcome(report, want[i]), want[i + 1], "account %s", want[i]);
+}
+
+/* A fleet run's JSON report (caller decrefs): the run exited status, and each account had
+ * its outcome (outcomes as for S_expect_outcomes). */
+static json_t *S_report(const pdh_t_run *r, int status, const char *const outcomes[])
+{
+	json_t *j;
+
+	cr_expect_eq(r->status, status, "exit %d\n%s\n%s", r->status, r->out, r->err);
+	j = S_json(r->out);
+	S_expect_outcomes(j, outcomes);
+	return j;
+}
+
 /* Validates a fleet report against schemas/fleet-report.schema.json with python3-jsonschema. */
 static void S_check_schema(const char *report)
 {
@@ -183,9 +203,8 @@ Test(fleet, failing_token_command_fails_that_account_only_and_hides_its_output)
 	          "%s", r.err);
 	cr_expect(strstr(r.out, "LEAKED") == NULL && strstr(r.err, "LEAKED") == NULL);
 	j = S_json(r.out);
-	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
-	cr_expect_str_eq(S_outcome(j, "vault"), "failed");
-	cr_expect_str_eq(S_outcome(j, "initech"), "changes");
+	S_expect_outcomes(j, (const char *const[]){ "acme", "changes", "vault", "failed",
+		"initech", "changes", NULL });
 	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "vault"), "exit_code")), 1);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "no call without a token");
 	S_check_schema(r.out);
@@ -208,11 +227,8 @@ Test(fleet, refused_token_fails_that_account_while_the_others_are_planned)
 	pdh_t_fleet_write(&W, acc);
 	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json",
 	              "--concurrency", "1", NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	j = S_json(r.out);
-	cr_expect_str_eq(S_outcome(j, "wrong"), "failed");
-	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
-	cr_expect_str_eq(S_outcome(j, "initech"), "changes");
+	j = S_report(&r, 1, (const char *const[]){ "wrong", "failed", "acme", "changes",
+		"initech", "changes", NULL });
 	cr_expect(strstr(r.err, "account wrong:") != NULL, "%s", r.err);
 	cr_expect(strstr(r.out, "tok-0") == NULL && strstr(r.err, "tok-0") == NULL, "no token");
 	json_decref(j);
@@ -228,11 +244,8 @@ Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
 	pdh_t_fake_set_state(W.fakes[1], "[" SEED(1, "a") "," SEED(2, "b") "," SEED(3, "c") "]");
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--format",
 	              "json", NULL);
-	cr_expect_eq(r.status, 3, "%s\n%s", r.out, r.err);
-	j = S_json(r.out);
-	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
-	cr_expect_str_eq(S_outcome(j, "globex"), "refused");
-	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	j = S_report(&r, 3, (const char *const[]){ "acme", "applied", "globex", "refused",
+		"initech", "applied", NULL });
 	cr_expect(strstr(json_string_value(json_object_get(S_account(j, "globex"), "error")),
 	                 "--force") != NULL);
 	/* The target is named by the company_id its listing shows; an empty one shows none. */
@@ -267,11 +280,8 @@ Test(fleet, failing_canary_stops_before_the_rest)
 	pdh_t_fleet_write(&W, acc);
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--canary",
 	              "1", "--format", "json", NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	j = S_json(r.out);
-	cr_expect_str_eq(S_outcome(j, "canary"), "failed");
-	cr_expect_str_eq(S_outcome(j, "globex"), "skipped");
-	cr_expect_str_eq(S_outcome(j, "initech"), "skipped");
+	j = S_report(&r, 1, (const char *const[]){ "canary", "failed", "globex", "skipped",
+		"initech", "skipped", NULL });
 	cr_expect(strstr(r.err, "1 of 1 canary account did not apply cleanly") != NULL, "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "the rest is not even listed");
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[2], NULL), 0);
@@ -432,11 +442,8 @@ Test(fleet, saved_plans_per_account_refuse_only_the_stale_one)
 	pdh_t_fake_set_state(W.fakes[1], "[" SEED(9, "globex/other") "]");
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, dir, "--auto-approve",
 	              "--format", "json", NULL);
-	cr_expect_eq(r.status, 4, "%s\n%s", r.out, r.err);
-	j = S_json(r.out);
-	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
-	cr_expect_str_eq(S_outcome(j, "globex"), "stale");
-	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	j = S_report(&r, 4, (const char *const[]){ "acme", "applied", "globex", "stale",
+		"initech", "applied", NULL });
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
 	S_check_schema(r.out);
 	json_decref(j);
@@ -710,8 +717,8 @@ Test(fleet_many, companies_of_one_server_each_with_its_token_and_company_id)
 		cr_expect_eq(json_integer_value(json_object_get(a, "company_id")), 1001 + i, "%s", name);
 	}
 	/* oauth: true sends the app's token as Bearer, which is how the fake takes it. */
-	cr_expect_str_eq(S_outcome(j, "app"), "changes");
-	cr_expect_str_eq(S_outcome(j, "app-as-api-token"), "failed");
+	S_expect_outcomes(j, (const char *const[]){ "app", "changes",
+		"app-as-api-token", "failed", NULL });
 	cr_expect(strstr(r.err, "account app-as-api-token:") != NULL, "%s", r.err);
 	cr_expect(strstr(r.err, "account app:") == NULL, "%s", r.err);
 	S_check_schema(r.out);
@@ -746,10 +753,7 @@ Test(fleet, max_deletes_holds_in_every_account)
 	                     "\"https://hooks.example.com/globex/deals\"}," SEED(6, "b") "]");
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
 	              "--max-deletes", "0", "--format", "json", NULL);
-	cr_expect_eq(r.status, 3, "%s", r.err);
-	j = S_json(r.out);
-	cr_expect_str_eq(S_outcome(j, "globex"), "refused");
-	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
+	j = S_report(&r, 3, (const char *const[]){ "globex", "refused", "acme", "applied", NULL });
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", NULL);
@@ -817,11 +821,8 @@ Test(fleet, an_account_whose_apply_lock_is_held_fails_alone)
 	             "%s", err.message);
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--format",
 	              "json", NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	j = S_json(r.out);
-	cr_expect_str_eq(S_outcome(j, "acme"), "applied");
-	cr_expect_str_eq(S_outcome(j, "globex"), "failed");
-	cr_expect_str_eq(S_outcome(j, "initech"), "applied");
+	j = S_report(&r, 1, (const char *const[]){ "acme", "applied", "globex", "failed",
+		"initech", "applied", NULL });
 	cr_expect(strstr(r.err, "account globex:") != NULL, "%s", r.err);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "nothing listed without the lock");
 	json_decref(j);

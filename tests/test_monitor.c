@@ -112,6 +112,18 @@ static void S_promtool(const char *path)
 	free(cmd);
 }
 
+/* The samples of the metrics file at path (S_metrics; with S_promtool too when promtool),
+ * expected to hold each of has[] (NULL-terminated). Caller frees. */
+static char *S_metrics_has(const char *path, bool promtool, const char *const has[])
+{
+	char *m = S_metrics(path);
+
+	if (promtool)
+		S_promtool(path);
+	pdh_t_expect_has(m, has);
+	return m;
+}
+
 /* A listing that fails once or twice in a passing way is retried: plan, export and apply's
  * saved-plan check all succeed, with one more GET per failure. */
 static void S_transient(const char *fault, int failures)
@@ -256,60 +268,64 @@ Test(monitor, refused_token_stays_exit_1_without_retry)
 	pdh_t_world_teardown(&w);
 }
 
-Test(monitor, status_reports_each_health)
+/* status --format json of LIVE_HEALTH: valid against its schema, the summary and each
+ * webhook's health. */
+static void S_expect_health_json(const char *out)
 {
-	pdh_t_world w;
-	pdh_t_run r;
+	static const char *const want[] = { "never", "ok", "failing", "inactive" };
+	static const long long ids[] = { 3, 1, 2, 4 };
 	json_t *doc, *list;
 	json_error_t je;
 
-	pdh_t_world_setup(&w, NULL, DESIRED);
-	pdh_t_fake_set_state(w.fake, LIVE_HEALTH);
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, NULL);
-	cr_expect_eq(r.status, 0, "without --detailed-exitcode: 0 (%s)", r.err);
-	cr_expect_not_null(strstr(r.out, "ok       create.deal https://hooks.example.com/ok id=1 "
-	                          "name=\"ok\"  # last delivery: HTTP 200 at 2026-11-30T10:00:00Z"),
-	                   "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "failing  create.person https://hooks.example.com/fail "
-	                          "id=2 name=\"fail\"  # last delivery: HTTP 500 at "
-	                          "2026-11-30T11:00:00Z"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "never    change.deal https://hooks.example.com/never "
-	                          "id=3"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "inactive delete.deal https://hooks.example.com/off "
-	                          "id=4"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "Status: 1 ok, 1 failing, 1 never, 1 inactive; "
-	                          "2 foreign."), "%s", r.out);
-	cr_expect_null(strstr(r.out, "example.org"), "a foreign webhook is listed: %s", r.out);
-	pdh_t_run_dispose(&r);
-
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
-	cr_expect_eq(r.status, 2, "failing and inactive: exit %d (%s)", r.status, r.err);
-	pdh_t_run_dispose(&r);
-
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "json", NULL);
-	cr_expect_eq(r.status, 0, "%s", r.err);
-	cr_expect_eq(S_validate("status.schema.json", r.out), 0, "%s", r.out);
-	doc = json_loads(r.out, 0, &je);
-	cr_assert_not_null(doc, "%s: %s", je.text, r.out);
+	cr_expect_eq(S_validate("status.schema.json", out), 0, "%s", out);
+	doc = json_loads(out, 0, &je);
+	cr_assert_not_null(doc, "%s: %s", je.text, out);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"),
 	                                                "foreign")), 2);
 	cr_expect(json_is_true(json_object_get(json_object_get(doc, "summary"), "unhealthy")));
 	list = json_object_get(doc, "webhooks");
 	cr_assert_eq(json_array_size(list), 4);
-	{
-		/* by key: change.deal, create.deal, create.person, delete.deal */
-		static const char *const want[] = { "never", "ok", "failing", "inactive" };
-		static const long long ids[] = { 3, 1, 2, 4 };
-		for (size_t i = 0; i < 4; i++) {
-			json_t *h = json_array_get(list, i);
-			cr_expect_str_eq(json_string_value(json_object_get(h, "health")), want[i]);
-			cr_expect_eq(json_integer_value(json_object_get(h, "live_id")), ids[i]);
-		}
-		cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 2),
-		                                                "last_http_status")), 500);
-		cr_expect(json_is_null(json_object_get(json_array_get(list, 0), "last_http_status")));
+	/* by key: change.deal, create.deal, create.person, delete.deal */
+	for (size_t i = 0; i < 4; i++) {
+		json_t *h = json_array_get(list, i);
+		cr_expect_str_eq(json_string_value(json_object_get(h, "health")), want[i]);
+		cr_expect_eq(json_integer_value(json_object_get(h, "live_id")), ids[i]);
 	}
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 2),
+	                                                "last_http_status")), 500);
+	cr_expect(json_is_null(json_object_get(json_array_get(list, 0), "last_http_status")));
 	json_decref(doc);
+}
+
+Test(monitor, status_reports_each_health)
+{
+	static const char *const has[] = {
+		"ok       create.deal https://hooks.example.com/ok id=1 name=\"ok\"  # last delivery: "
+		"HTTP 200 at 2026-11-30T10:00:00Z",
+		"failing  create.person https://hooks.example.com/fail id=2 name=\"fail\"  # last "
+		"delivery: HTTP 500 at 2026-11-30T11:00:00Z",
+		"never    change.deal https://hooks.example.com/never id=3",
+		"inactive delete.deal https://hooks.example.com/off id=4",
+		"Status: 1 ok, 1 failing, 1 never, 1 inactive; 2 foreign.",
+		NULL
+	};
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, DESIRED);
+	pdh_t_fake_set_state(w.fake, LIVE_HEALTH);
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, NULL);
+	cr_expect_eq(r.status, 0, "without --detailed-exitcode: 0 (%s)", r.err);
+	pdh_t_expect_has(r.out, has);
+	cr_expect_null(strstr(r.out, "example.org"), "a foreign webhook is listed: %s", r.out);
+	pdh_t_run_dispose(&r);
+
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_run_expect_status(&r, 2, "failing and inactive");
+
+	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "json", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	S_expect_health_json(r.out);
 	pdh_t_run_dispose(&r);
 
 	/* healthy: ok and never only, --detailed-exitcode exits 0 */
@@ -393,76 +409,65 @@ Test(monitor, metrics_parse_after_success_and_after_failure)
 
 	/* success: plan with changes pending, --detailed-exitcode: exit 2, still a success */
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--detailed-exitcode", "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 2, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	S_promtool(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=plan} 2\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_plan_actions{action=replace,command=plan} 1\n"),
-	                   "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_plan_actions{action=create,command=plan} 0\n"),
-	                   "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_changes_pending{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=failing} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=ok} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=never} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=plan,health=inactive} 1\n"), "%s",
-	                   m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks_foreign{command=plan} 2\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_delivery_failing{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=plan} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_last_run_timestamp_seconds{command=plan} "), "%s", m);
+	pdh_t_run_expect_status(&r, 2, "plan with changes pending");
 	{
-		const char *ts = strstr(m, "pdhooks_last_run_timestamp_seconds{command=plan} ");
-		double t = ts ? strtod(ts + strlen("pdhooks_last_run_timestamp_seconds{command=plan} "),
-		                       NULL) : 0;
+		static const char *const has[] = {
+			"pdhooks_run_success{command=plan} 1\n",
+			"pdhooks_exit_code{command=plan} 2\n",
+			"pdhooks_plan_actions{action=replace,command=plan} 1\n",
+			"pdhooks_plan_actions{action=create,command=plan} 0\n",
+			"pdhooks_changes_pending{command=plan} 1\n",
+			"pdhooks_webhooks{command=plan,health=failing} 1\n",
+			"pdhooks_webhooks{command=plan,health=ok} 1\n",
+			"pdhooks_webhooks{command=plan,health=never} 1\n",
+			"pdhooks_webhooks{command=plan,health=inactive} 1\n",
+			"pdhooks_webhooks_foreign{command=plan} 2\n",
+			"pdhooks_delivery_failing{command=plan} 1\n",
+			"pdhooks_api_calls{command=plan} 1\n",
+			"pdhooks_last_run_timestamp_seconds{command=plan} ",
+			NULL
+		};
+		const char *ts;
+		double t;
+
+		m = S_metrics_has(path, true, has);
+		ts = strstr(m, "pdhooks_last_run_timestamp_seconds{command=plan} ");
+		t = ts ? strtod(ts + strlen("pdhooks_last_run_timestamp_seconds{command=plan} "), NULL)
+		       : 0;
 		cr_expect(t > (double)time(NULL) - 60 && t <= (double)time(NULL) + 1, "%f", t);
+		free(m);
 	}
-	free(m);
 
 	/* status and apply write their own command label */
 	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 0, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=status} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_webhooks{command=status,health=failing} 1\n"), "%s",
-	                   m);
-	free(m);
+	pdh_t_run_expect_status(&r, 0, "status");
+	free(S_metrics_has(path, false, (const char *const[]){
+		"pdhooks_run_success{command=status} 1\n",
+		"pdhooks_webhooks{command=status,health=failing} 1\n", NULL }));
 	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	S_promtool(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=apply} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=apply} 0\n"), "%s", m);
-	/* first listing, the POST and the DELETE of the replace, the verification listing */
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=apply} 4\n"), "%s", m);
-	free(m);
+	pdh_t_run_expect_status(&r, 0, "apply");
+	free(S_metrics_has(path, true, (const char *const[]){
+		"pdhooks_run_success{command=apply} 1\n", "pdhooks_exit_code{command=apply} 0\n",
+		/* first listing, the POST and the DELETE of the replace, the verification listing */
+		"pdhooks_api_calls{command=apply} 4\n", NULL }));
 
 	/* failure: the API keeps answering 503: exit 5, and the metrics say so */
 	S_fault(&w, "GET:503:1000");
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 5, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	S_promtool(path);
-	cr_expect_not_null(strstr(m, "pdhooks_run_success{command=plan} 0\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=plan} 5\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=plan} 5\n"), "%s", m);
+	pdh_t_run_expect_status(&r, 5, "plan against a 503");
+	m = S_metrics_has(path, true, (const char *const[]){
+		"pdhooks_run_success{command=plan} 0\n", "pdhooks_exit_code{command=plan} 5\n",
+		"pdhooks_api_calls{command=plan} 5\n", NULL });
 	cr_expect_null(strstr(m, "pdhooks_plan_actions"), "no counts without a plan: %s", m);
 	free(m);
 
 	/* failure before any call: a file that does not load */
 	pdh_t_write_file(w.file, "pdhooks: 1\nwebhooks: [oops\n");
 	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 1, "%s", r.err);
-	pdh_t_run_dispose(&r);
-	m = S_metrics(path);
-	cr_expect_not_null(strstr(m, "pdhooks_exit_code{command=status} 1\n"), "%s", m);
-	cr_expect_not_null(strstr(m, "pdhooks_api_calls{command=status} 0\n"), "%s", m);
-	free(m);
+	pdh_t_run_expect_status(&r, 1, "status of a file that does not load");
+	free(S_metrics_has(path, false, (const char *const[]){
+		"pdhooks_exit_code{command=status} 1\n", "pdhooks_api_calls{command=status} 0\n",
+		NULL }));
 
 	/* a metrics file that cannot be written fails a run that would succeed */
 	pdh_t_write_file(w.file, DESIRED);

@@ -97,33 +97,58 @@ static char *S_case_file(const char *name, const char *file)
 	return path;
 }
 
-ParameterizedTest(S_case *c, plan, cases)
+/* The case's desired.yaml, loaded with S_env (the test stops with the diagnostics when it
+ * does not load). */
+static pdh_desired *S_load_desired(const char *name)
 {
-	char *yaml = S_case_file(c->name, "desired.yaml");
-	char *json_path = S_case_file(c->name, "live.json");
-	char *want_path = S_case_file(c->name, "expected.txt");
+	char *yaml = S_case_file(name, "desired.yaml");
 	pdh_load_opts lopts = { .getenv = S_getenv };
-	char *opts_path = S_case_file(c->name, "options");
-	pdh_plan_opts popts;
 	pdh_diags diags;
 	pdh_desired *desired = NULL;
-	pdh_live *live = NULL;
-	pdh_plan *plan = NULL;
 	pdh_error err = { 0 };
-	size_t json_len = 0;
-	char *json, *got, *want;
 
-	pdh_t_plan_options(opts_path, &popts);
-	free(opts_path);
 	pdh_diags_init(&diags, yaml);
 	if (pdh_desired_load_file(&desired, yaml, &lopts, &diags, &err) != 0) {
 		char *text = pdh_diags_render(&diags, NULL, 0, false, false);
 		cr_assert_fail("%s does not load: %s\n%s", yaml, err.message, text);
 	}
-	json = pdh_t_read_file(json_path, &json_len);
+	pdh_diags_dispose(&diags);
+	free(yaml);
+	return desired;
+}
+
+/* The case's live.json, parsed as Pipedrive's listing (the test stops when it is not). */
+static pdh_live *S_load_live(const char *name)
+{
+	char *json_path = S_case_file(name, "live.json");
+	pdh_live *live = NULL;
+	pdh_error err = { 0 };
+	size_t json_len = 0;
+	char *json = pdh_t_read_file(json_path, &json_len);
+
 	cr_assert_not_null(json, "cannot read %s", json_path);
 	cr_assert_eq(pdh_live_parse_listing(&live, json, json_len, &err), 0, "%s: %s", json_path,
 	             err.message);
+	free(json);
+	free(json_path);
+	return live;
+}
+
+ParameterizedTest(S_case *c, plan, cases)
+{
+	char *want_path = S_case_file(c->name, "expected.txt");
+	char *opts_path = S_case_file(c->name, "options");
+	pdh_plan_opts popts;
+	pdh_desired *desired;
+	pdh_live *live;
+	pdh_plan *plan = NULL;
+	pdh_error err = { 0 };
+	char *got, *want;
+
+	pdh_t_plan_options(opts_path, &popts);
+	free(opts_path);
+	desired = S_load_desired(c->name);
+	live = S_load_live(c->name);
 	cr_assert_eq(pdh_plan_compute(&plan, desired, live, &popts, &err), 0, "%s: %s", c->name,
 	             err.message);
 	got = pdh_render_text(plan, false);
@@ -146,10 +171,6 @@ ParameterizedTest(S_case *c, plan, cases)
 	pdh_plan_free(plan);
 	pdh_live_free(live);
 	pdh_desired_free(desired);
-	pdh_diags_dispose(&diags);
-	free(json);
-	free(yaml);
-	free(json_path);
 	free(want_path);
 }
 

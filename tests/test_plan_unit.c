@@ -70,6 +70,24 @@ static pdh_live *S_live(const char *items)
 	"{\"id\":" #id ",\"event_action\":\"" action "\",\"event_object\":\"" object "\"," \
 	"\"subscription_url\":\"" url "\",\"type\":\"general\",\"is_active\":1" extra "}"
 
+/* A listing of create.deal webhooks (LIVE's fields) at urls (NULL-terminated), ids 1, 2, ...
+ * in order. */
+static pdh_live *S_live_urls(const char *const urls[])
+{
+	char *items = pdh_xstrdup("");
+	pdh_live *l;
+
+	for (int i = 0; urls[i]; i++) {
+		char *next = pdh_xasprintf("%s%s" LIVE(%d, "create", "deal", "%s", ""), items,
+		                           i ? "," : "", i + 1, urls[i]);
+		free(items);
+		items = next;
+	}
+	l = S_live(items);
+	free(items);
+	return l;
+}
+
 static pdh_plan *S_plan(const pdh_desired *d, const pdh_live *l, int max_deletes)
 {
 	pdh_plan *p = NULL;
@@ -78,6 +96,14 @@ static pdh_plan *S_plan(const pdh_desired *d, const pdh_live *l, int max_deletes
 	cr_assert_eq(pdh_plan_compute(&p, d, l, &opts, &err), 0, "%s", err.message);
 	cr_assert_not_null(p);
 	return p;
+}
+
+/* Frees a test's plan, then the listing and the desired state it was computed from. */
+static void S_free_all(pdh_plan *p, pdh_live *l, pdh_desired *d)
+{
+	pdh_plan_free(p);
+	pdh_live_free(l);
+	pdh_desired_free(d);
 }
 
 Test(plan_unit, counts_of_each_kind)
@@ -108,9 +134,7 @@ Test(plan_unit, counts_of_each_kind)
 	cr_expect_not(p->brake);
 	cr_expect_null(p->brake_reason);
 	cr_expect_eq(p->max_deletes, 10);
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 }
 
 Test(plan_unit, empty_plan)
@@ -124,9 +148,7 @@ Test(plan_unit, empty_plan)
 	char *s = pdh_render_summary(p);
 	cr_expect_str_eq(s, "No changes. 1 unchanged, 0 foreign.");
 	free(s);
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 	cr_expect(pdh_plan_is_empty(NULL));
 	pdh_plan_free(NULL);
 }
@@ -164,9 +186,7 @@ static pdh_plan *S_deletes(size_t n, int file_max, int opt_max, bool keep_one)
 	copy->brake = p->brake;
 	copy->brake_reason = p->brake_reason;
 	p->brake_reason = NULL;
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 	free(items);
 	return copy;
 }
@@ -228,9 +248,7 @@ Test(plan_unit, replaces_do_not_count_as_deletes)
 	cr_expect_not(p->actions[0].changes[0].sensitive);
 	cr_expect_eq(p->actions[0].desired, &d->webhooks[0]);
 	cr_expect_eq(p->actions[0].live, &l->items[0]);
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 }
 
 Test(plan_unit, refuses_bad_input)
@@ -292,9 +310,7 @@ Test(plan_unit, secrets_never_rendered)
 	cr_expect(strstr(text, "https://***@h.example/a?token=***&x") != NULL, "%s", text);
 	cr_expect(p->actions[1].changes[0].sensitive);
 	free(text);
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 }
 
 /* The text of a plan that creates one webhook named name. Caller frees. */
@@ -365,18 +381,14 @@ Test(plan_unit, nested_manage_urls)
 {
 	pdh_desired *d = S_new_urls((const char *const[]){ "https://h.example/hooks/x",
 		"HTTPS://H.example:443/hooks", "https://z.example/", NULL });
-	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://h.example/hooks/y", "") ","
-	                     LIVE(2, "create", "deal", "https://h.example/hooksz", "") ","
-	                     LIVE(3, "create", "deal", "https://h.example/other", "") ","
-	                     LIVE(4, "create", "deal", "https://h.example/hooks/x/1", "") ","
-	                     LIVE(5, "create", "deal", "https://y.example/", ""));
+	pdh_live *l = S_live_urls((const char *const[]){ "https://h.example/hooks/y",
+		"https://h.example/hooksz", "https://h.example/other", "https://h.example/hooks/x/1",
+		"https://y.example/", NULL });
 	pdh_plan *p = S_plan(d, l, 100);
 	cr_expect_eq(p->n_delete, 2, "1 and 4 start with a manage URL at a segment boundary");
 	cr_expect_eq(p->n_foreign, 3, "/hooksz is not below /hooks");
 	cr_expect_eq(p->foreign_reasons[0], PDH_FOREIGN_OUTSIDE_URLS);
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 }
 
 Test(plan_unit, key_is_normalised_and_redacted)
@@ -390,14 +402,12 @@ Test(plan_unit, star_among_manage_urls_owns_every_general_webhook)
 {
 	pdh_desired *d = S_new("*");
 	d->manage_all = false; /* the planner does not rely on the loader's flag alone */
-	pdh_live *l = S_live(LIVE(1, "create", "deal", "https://anywhere.example/x", "") ","
-	                     LIVE(2, "create", "deal", "https://else.example/y", ""));
+	pdh_live *l = S_live_urls((const char *const[]){ "https://anywhere.example/x",
+		"https://else.example/y", NULL });
 	pdh_plan *p = S_plan(d, l, 100);
 	cr_expect_eq(p->n_delete, 2);
 	cr_expect_eq(p->n_foreign, 0);
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 }
 
 /* Nested manage.urls: the longer prefix is covered by the shorter, and a URL that only the
@@ -406,18 +416,13 @@ Test(plan_unit, nested_manage_urls_own_what_the_shorter_prefix_covers)
 {
 	pdh_desired *d = S_new_urls((const char *const[]){ "https://a.example/",
 		"https://a.example/x/", "https://b.example/only/", NULL });
-	pdh_live *l = S_live(
-		LIVE(1, "create", "deal", "https://a.example/y", "") ","
-		LIVE(2, "create", "deal", "https://a.example/x/z", "") ","
-		LIVE(3, "create", "deal", "https://b.example/other", "") ","
-		LIVE(4, "create", "deal", "https://b.example/only/q", ""));
+	pdh_live *l = S_live_urls((const char *const[]){ "https://a.example/y",
+		"https://a.example/x/z", "https://b.example/other", "https://b.example/only/q", NULL });
 	pdh_plan *p = S_plan(d, l, 100);
 
 	cr_expect_eq(p->n_owned, 3, "ids 1, 2 and 4 are owned");
 	cr_expect_eq(p->n_delete, 3);
 	cr_expect_eq(p->n_foreign, 1);
 	cr_expect_eq(p->foreign[0]->id, 3);
-	pdh_plan_free(p);
-	pdh_live_free(l);
-	pdh_desired_free(d);
+	S_free_all(p, l, d);
 }

@@ -259,11 +259,9 @@ Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_shows_pa
 	cr_expect_null(strstr(r.out, "cannot be checked"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
-	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
-	pdh_t_run_dispose(&r);
+	pdh_t_run_expect_status(&r, 0, "apply");
 	pdh_t_world_run(&r, &w, env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
-	cr_expect_eq(r.status, 0, "converged: %s", r.out);
-	pdh_t_run_dispose(&r);
+	pdh_t_run_expect_status(&r, 0, "converged");
 	pdh_t_world_teardown(&w);
 }
 

@@ -291,3 +291,10 @@ int pdh_t_python(char **out, const char *script, const char *stdin_text, ...)
 	free(path);
 	return status;
 }
+
+void pdh_t_run_expect_status(pdh_t_run *r, int status, const char *why)
+{
+	cr_expect_eq(r->status, status, "%s: exit %d\nstdout: %s\nstderr: %s", why, r->status,
+	             r->out, r->err);
+	pdh_t_run_dispose(r);
+}
