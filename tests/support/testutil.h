@@ -62,18 +62,4 @@ void pdh_t_run_dispose(pdh_t_run *r);
  * message, with its stdout and stderr), then disposes of the run. */
 void pdh_t_run_expect_status(pdh_t_run *r, int status, const char *why);
 
-/* A suite whose every test has a world (world.h): the static pdh_t_world W, set up with the
- * desired file desired (NULL: none) before each test of suite and torn down after it. */
-#define PDH_T_WORLD_SUITE(suite, desired)                                        \
-	static pdh_t_world W;                                                    \
-	static void S_world_init(void)                                           \
-	{                                                                        \
-		pdh_t_world_setup(&W, NULL, desired);                            \
-	}                                                                        \
-	static void S_world_fini(void)                                           \
-	{                                                                        \
-		pdh_t_world_teardown(&W);                                        \
-	}                                                                        \
-	TestSuite(suite, .init = S_world_init, .fini = S_world_fini)
-
 #endif

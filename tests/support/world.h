@@ -166,4 +166,18 @@ void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[]);
 void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,
                        const char *value);
 
+/* A suite whose every test has a world: the static pdh_t_world W, set up with the
+ * desired file desired (NULL: none) before each test of suite and torn down after it. */
+#define PDH_T_WORLD_SUITE(suite, desired)                                        \
+	static pdh_t_world W;                                                    \
+	static void S_world_init(void)                                           \
+	{                                                                        \
+		pdh_t_world_setup(&W, NULL, desired);                            \
+	}                                                                        \
+	static void S_world_fini(void)                                           \
+	{                                                                        \
+		pdh_t_world_teardown(&W);                                        \
+	}                                                                        \
+	TestSuite(suite, .init = S_world_init, .fini = S_world_fini)
+
 #endif
