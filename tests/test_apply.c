@@ -56,6 +56,11 @@ static const char one[] =
 	"\"event_object\":\"person\",\"subscription_url\":\"https://hooks.example.com/persons\"}"
 #define HOOK_ORGS(id) "{\"id\":" #id ",\"name\":\"orgs\",\"event_action\":\"create\"," \
 	"\"event_object\":\"organization\",\"subscription_url\":\"https://hooks.example.com/orgs\"}"
+/* Faults for POST /_fake/fail: the next count answers to method have that status; the next
+ * answer to method is of that kind (see `pdhooks-fake --help`). */
+#define FAULT_STATUS(method, status, count) "{\"method\":\"" method "\",\"kind\":\"status\"," \
+	"\"status\":" #status ",\"count\":" #count "}"
+#define FAULT_ONCE(method, kind) "{\"method\":\"" method "\",\"kind\":\"" kind "\",\"count\":1}"
 /* "deals" under another name, as id 41: the plan replaces it. */
 #define OLD_DEALS_41 \
 	"[{\"id\":41,\"name\":\"old\",\"event_action\":\"create\",\"event_object\":\"deal\"," \
@@ -345,7 +350,7 @@ Test(apply, replace_creates_before_it_deletes) { S_run_case(&S_replace_order); }
 static const S_case S_failed_create_of_a_replace = {
 	.seed = OLD_DEALS_41,
 	.desired = one,
-	.fault = "{\"method\":\"POST\",\"kind\":\"status\",\"status\":400,\"count\":1}",
+	.fault = FAULT_STATUS("POST", 400, 1),
 	.status = 1,
 	.counts = { { "DELETE", 0 } },
 	.urls = { { "https://hooks.example.com/deals", 1 } },
@@ -358,7 +363,7 @@ Test(apply, failed_create_of_a_replace_keeps_the_old_webhook)
 
 static const S_case S_one_failed_call = {
 	.desired = three,
-	.fault = "{\"method\":\"POST\",\"kind\":\"status\",\"status\":400,\"count\":1}",
+	.fault = FAULT_STATUS("POST", 400, 1),
 	.args = { "--parallelism", "1" },
 	.status = 1,
 	.counts = { { "hooks", 2 } },
@@ -385,7 +390,7 @@ Test(apply, rate_limit_429_with_retry_after_is_waited_out) { S_run_case(&S_retry
  * so the wait comes from x-ratelimit-reset (whole seconds). */
 static const S_case S_ratelimit_headers_only = {
 	.config = "{\"rate_limit\":1000}",
-	.fault = "{\"method\":\"POST\",\"kind\":\"status\",\"status\":429,\"count\":1}",
+	.fault = FAULT_STATUS("POST", 429, 1),
 	.desired = one,
 	.status = 0,
 	.min_s = 0.9,
@@ -440,7 +445,7 @@ Test(apply, rate_limit_beyond_the_retry_budget_stops_sending)
 
 static const S_case S_post_503 = {
 	.desired = one,
-	.fault = "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":1}",
+	.fault = FAULT_STATUS("POST", 503, 1),
 	.status = 0,
 	/* GET: plan, the listing that showed it absent, verification */
 	.counts = { { "hooks", 1 }, { "POST", 2 }, { "GET", 3 } },
@@ -449,7 +454,7 @@ Test(apply, post_503_without_creation_is_sent_again_after_a_listing) { S_run_cas
 
 static const S_case S_create_then_503 = {
 	.desired = one,
-	.fault = "{\"method\":\"POST\",\"kind\":\"create-503\",\"count\":1}",
+	.fault = FAULT_ONCE("POST", "create-503"),
 	.status = 0,
 	.urls = { { "https://hooks.example.com/deals", 1 } },
 	.counts = { { "POST", 1 } },
@@ -459,7 +464,7 @@ Test(apply, create_then_503_makes_exactly_one_webhook) { S_run_case(&S_create_th
 
 static const S_case S_dropped_post = {
 	.desired = one,
-	.fault = "{\"method\":\"POST\",\"kind\":\"drop\",\"count\":1}",
+	.fault = FAULT_ONCE("POST", "drop"),
 	.status = 0,
 	.urls = { { "https://hooks.example.com/deals", 1 } },
 	.log_counts = { { "POST /v1/webhooks 0\n", 1 }, { "POST /v1/webhooks 201\n", 1 } },
@@ -470,7 +475,7 @@ Test(apply, dropped_connection_on_post_is_settled_by_a_listing) { S_run_case(&S_
 
 static const S_case S_truncated_post = {
 	.desired = one,
-	.fault = "{\"method\":\"POST\",\"kind\":\"truncated\",\"count\":1}",
+	.fault = FAULT_ONCE("POST", "truncated"),
 	.status = 0,
 	.urls = { { "https://hooks.example.com/deals", 1 } },
 	.counts = { { "GET", 3 } },
@@ -495,7 +500,7 @@ Test(apply, cdn_html_page_on_delete_is_a_failure_with_its_status)
 static const S_case S_gateway_error_on_delete = {
 	.seed = "[" HOOK_DEALS(1) "," HOOK_ORGS(2) "]",
 	.desired = one,
-	.fault = "{\"method\":\"DELETE\",\"kind\":\"status\",\"status\":502,\"count\":2}",
+	.fault = FAULT_STATUS("DELETE", 502, 2),
 	.status = 0,
 	.counts = { { "DELETE", 3 }, { "hooks", 1 } },
 };
@@ -518,7 +523,7 @@ Test(apply, timed_out_post_that_the_server_finishes_is_not_sent_twice)
 
 static const S_case S_first_listing_retried = {
 	.desired = one,
-	.fault = "{\"method\":\"GET\",\"kind\":\"status\",\"status\":503,\"count\":1}",
+	.fault = FAULT_STATUS("GET", 503, 1),
 	.status = 0,
 	/* GET: 503, the listing planned from, the verification */
 	.counts = { { "GET", 3 }, { "hooks", 1 } },
@@ -528,7 +533,7 @@ Test(apply, the_first_listing_is_retried_too) { S_run_case(&S_first_listing_retr
 static const S_case S_persistent_5xx = {
 	.seed = "[" HOOK_ORGS(9) "]",
 	.desired = one,
-	.fault = "{\"method\":\"POST\",\"kind\":\"status\",\"status\":503,\"count\":1000}",
+	.fault = FAULT_STATUS("POST", 503, 1000),
 	.status = 1,
 	.max_s = 20.0,
 	/* hooks 0: the delete was made */
