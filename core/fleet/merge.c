@@ -243,6 +243,9 @@ int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const 
 			section = json_dumps(all[i], JSON_COMPACT);
 		else
 			section = S_actions(all[i], format == PDH_FLEET_MARKDOWN);
+		/* an account in sync says so, as in the live report, not an empty section */
+		if (section == NULL && format == PDH_FLEET_TEXT && row.error == NULL)
+			section = pdh_xasprintf("No changes. %ld unchanged.\n", row.n_unchanged);
 		piece = pdh_fleet_report_add(r, &row, section);
 		pdh_buf_puts(&b, piece);
 		free(piece);

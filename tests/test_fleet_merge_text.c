@@ -1,0 +1,55 @@
+/* pdhooks merge in text form: an account in sync has a section that says so ("No changes.
+ * N unchanged."), an account with changes its action lines. Two companies of pdhooks-fake,
+ * one shard report each. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdhooks/alloc.h"
+#include "testutil.h"
+#include "world.h"
+
+#define DESIRED                                                                         \
+	"pdhooks: 1\nwebhooks:\n"                                                       \
+	"  - {event_action: create, event_object: deal, "                               \
+	"subscription_url: https://hooks.example.com/deals}\n"
+
+Test(fleet_merge_text, an_account_in_sync_says_no_changes, .timeout = 60)
+{
+	pdh_t_fleet f;
+	pdh_t_run r;
+	char *paths[2], *sync_part;
+
+	pdh_t_fleet_setup(&f, 2, NULL, DESIRED);
+	pdh_t_fleet_write(&f, (char *[]){ pdh_t_fleet_account(&f, "insync", 0, NULL),
+	                                  pdh_t_fleet_account(&f, "pending", 1, NULL), NULL });
+	/* the first company gets its webhook; the second keeps a create pending */
+	pdh_t_pdhooks(&r, f.env, NULL, "apply", "--fleet", f.fleet, "--account", "insync",
+	              "--auto-approve", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	for (int s = 0; s < 2; s++) {
+		char shard[8];
+
+		snprintf(shard, sizeof(shard), "%d/2", s);
+		pdh_t_pdhooks(&r, f.env, NULL, "plan", "--fleet", f.fleet, "--shard", shard,
+		              "--format", "json", NULL);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		paths[s] = pdh_xasprintf("%s/shard-%d.json", f.dir, s);
+		pdh_t_write_file(paths[s], r.out);
+		pdh_t_run_dispose(&r);
+	}
+	pdh_t_pdhooks(&r, f.env, NULL, "merge", paths[0], paths[1], NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	sync_part = strstr(r.out, "=== insync");
+	cr_assert_not_null(sync_part, "%s", r.out);
+	cr_expect(strncmp(strchr(sync_part, '\n') + 1, "No changes. 1 unchanged.\n", 25) == 0,
+	          "the in-sync account's section: %s", r.out);
+	cr_expect_not_null(strstr(r.out, "+   create.deal "), "the pending create: %s", r.out);
+	cr_expect_not_null(strstr(r.out, "Fleet: 1 in sync, 1 with changes, 0 failed (2 accounts)."),
+	                   "%s", r.out);
+	pdh_t_run_dispose(&r);
+	free(paths[0]);
+	free(paths[1]);
+	pdh_t_fleet_teardown(&f);
+}
