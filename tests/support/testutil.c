@@ -97,6 +97,35 @@ static void S_drain(int fds[2], pdh_buf *out, pdh_buf *err, const char *in, int 
 	}
 }
 
+void pdh_t_apply_env(char *const env[])
+{
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		char *name;
+
+		if (eq == NULL)
+			continue;
+		name = pdh_xstrndup(env[i], (size_t)(eq - env[i]));
+		if (eq[1])
+			setenv(name, eq + 1, 1);
+		else
+			unsetenv(name);
+		free(name);
+	}
+}
+
+_Noreturn void pdh_t_child_exec(int in, int out, int err, char *const argv[])
+{
+	dup2(in >= 0 ? in : open("/dev/null", O_RDONLY), 0);
+	dup2(out, 1);
+	dup2(err, 2);
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	execv(argv[0], argv);
+	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
 void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const char *in)
 {
 	int out_p[2], err_p[2], in_p[2] = { -1, -1 };
@@ -112,23 +141,8 @@ void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const c
 	pid = fork();
 	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		dup2(in ? in_p[0] : devnull, 0);
-		dup2(out_p[1], 1);
-		dup2(err_p[1], 2);
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
-		for (size_t i = 0; env && env[i]; i++) {
-			char *kv = strdup(env[i]);
-			char *eq = strchr(kv, '=');
-			if (eq == NULL) continue;
-			*eq = '\0';
-			if (eq[1] == '\0') unsetenv(kv);
-			else setenv(kv, eq + 1, 1);
-		}
-		execv(argv[0], argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		pdh_t_apply_env(env);
+		pdh_t_child_exec(in ? in_p[0] : -1, out_p[1], err_p[1], argv);
 	}
 	close(out_p[1]);
 	close(err_p[1]);

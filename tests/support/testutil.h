@@ -41,6 +41,12 @@ typedef struct pdh_t_run {
  * be NULL; "K=" with nothing after it unsets K) and stdin fed from in (NULL: /dev/null).
  * Aborts the test when the process cannot be started. */
 void pdh_t_run_argv(pdh_t_run *r, char *const argv[], char *const env[], const char *in);
+/* Sets each "K=V" of env (NULL: none) in this process; an empty V unsets K. For a forked
+ * child before it execs, and for a world's environment. */
+void pdh_t_apply_env(char *const env[]);
+/* In a forked child: stdin from in (-1: /dev/null), stdout and stderr to out and err, every
+ * other descriptor closed, then argv[0] is exec'd; exit 127 (said on err) when it cannot be. */
+_Noreturn void pdh_t_child_exec(int in, int out, int err, char *const argv[]);
 /* Exit status of python3 running the script of tests/ with args (NULL-terminated), its stderr
  * echoed on a failure; stdout into *out when out is not NULL (caller frees). */
 int pdh_t_python(char **out, const char *script, const char *stdin_text, ...);

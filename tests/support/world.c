@@ -79,33 +79,12 @@ void pdh_t_bg_start(pdh_t_bg *b, const pdh_t_world *w, char *const extra_env[], 
 	pid = fork();
 	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		int err = open(b->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		char *const *lists[3] = { w->env, NULL, extra_env };
-		char *xdg_list[2] = { xdg, NULL };
-
-		lists[1] = xdg_list;
-		dup2(devnull, 0);
-		dup2(out_p[1], 1);
-		dup2(err, 2);
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
 		signal(SIGPIPE, SIG_DFL);   /* as a shell leaves it; pdhooks decides for itself */
-		for (int l = 0; l < 3; l++)
-			for (size_t i = 0; lists[l] && lists[l][i]; i++) {
-				char *kv = strdup(lists[l][i]);
-				char *eq = strchr(kv, '=');
-
-				if (eq == NULL)
-					continue;
-				*eq = '\0';
-				if (eq[1] == '\0')
-					unsetenv(kv);
-				else
-					setenv(kv, eq + 1, 1);
-			}
-		execv(argv[0], argv);
-		_exit(127);
+		pdh_t_apply_env(w->env);
+		pdh_t_apply_env((char *[]){ xdg, NULL });
+		pdh_t_apply_env(extra_env);
+		pdh_t_child_exec(-1, out_p[1], open(b->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+		                 argv);
 	}
 	free(xdg);
 	close(out_p[1]);
@@ -335,19 +314,7 @@ void pdh_t_world_run_env(pdh_t_run *r, const pdh_t_world *w, char *const only[],
 
 void pdh_t_world_child_env(const pdh_t_world *w)
 {
-	for (size_t i = 0; w->env[i]; i++) {
-		const char *eq = strchr(w->env[i], '=');
-		char *name;
-
-		if (eq == NULL)
-			continue;
-		name = pdh_xstrndup(w->env[i], (size_t)(eq - w->env[i]));
-		if (eq[1])
-			setenv(name, eq + 1, 1);
-		else
-			unsetenv(name);
-		free(name);
-	}
+	pdh_t_apply_env(w->env);
 }
 
 void pdh_t_world_seed(pdh_t_world *w, const char *fmt, ...)
