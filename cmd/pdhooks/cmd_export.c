@@ -1,4 +1,4 @@
-/* pdhooks export: the live general webhooks as a desired-state file. */
+/* pdhooks export: the live webhooks of the managed types as a desired-state file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -98,9 +98,11 @@ const pdh_cmd pdh_commands[] = {
 	{ "export", PDH_CMD_EXPORT, pdh_cmd_export, NULL,
 	  "write a desired-state file from the live webhooks",
 	  "Lists the live webhooks (GET /webhooks, retried) and writes a desired-state file that\n"
-	  "declares every webhook of type general, sorted by event and URL, with manage.urls set\n"
-	  "to their origins and their names, version, user_id and http_auth_user kept. Webhooks\n"
-	  "of apps and automations are left out, and so is the second of two with the same key.\n"
+	  "declares every webhook of the types plan manages with the same credentials (general;\n"
+	  "with an app's OAuth token also the app's own application webhooks), sorted by event\n"
+	  "and URL, with manage.urls set to their origins and their names, version, user_id and\n"
+	  "http_auth_user kept. Automations (and, with an API token, apps' webhooks) are left\n"
+	  "out, and so is the second of two with the same key.\n"
 	  "Passwords are never written: an entry whose webhook has one reads it from\n"
 	  "${PDHOOKS_PASSWORD_<N>} (N = 1, 2, ... in file order), and a comment says so;\n"
 	  "credentials in a URL (userinfo, query values) likewise from ${PDHOOKS_URL_SECRET_<N>}.\n"

@@ -30,11 +30,11 @@ typedef struct pdh_export_opts {
 typedef struct pdh_export_stats {
 	size_t exported;          /* entries written */
 	size_t passwords;         /* PDHOOKS_PASSWORD_<N> placeholders written (N = 1..passwords) */
-	size_t skipped_duplicates;/* general webhooks left out: a second one with the same key */
+	size_t skipped_duplicates;/* webhooks left out: a second one with the same key */
 	size_t skipped_foreign;   /* of a type not exported: automation, and application ones
 	                             under an API token */
 	size_t url_secrets;       /* PDHOOKS_URL_SECRET_<N> placeholders written */
-	size_t left_out_invalid;  /* general webhooks left out: their entry would not load */
+	size_t left_out_invalid;  /* webhooks left out: their entry would not load */
 	bool load_failed;         /* the file does not load for a reason no entry explains */
 	char **warnings;          /* one per webhook left out (and load_failed's reasons) */
 	size_t n_warnings;
