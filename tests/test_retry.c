@@ -389,3 +389,15 @@ Test(retry, method_names)
 	cr_expect_str_eq(pdh_http_method_name(PDH_METHOD_POST), "POST");
 	cr_expect_str_eq(pdh_http_method_name(PDH_METHOD_DELETE), "DELETE");
 }
+
+Test(retry, which_waits_are_told)
+{
+	/* a pause for the rate limit from half a second, any other wait over two seconds */
+	cr_expect_not(pdh_retry_tell_wait(true, PDH_TELL_RATE_WAIT_MS - 1));
+	cr_expect(pdh_retry_tell_wait(true, PDH_TELL_RATE_WAIT_MS));
+	cr_expect_not(pdh_retry_tell_wait(false, PDH_TELL_RATE_WAIT_MS));
+	cr_expect_not(pdh_retry_tell_wait(false, PDH_TELL_WAIT_MS));
+	cr_expect(pdh_retry_tell_wait(false, PDH_TELL_WAIT_MS + 1));
+	cr_expect_eq(PDH_TELL_RATE_WAIT_MS, 500);
+	cr_expect_eq(PDH_TELL_WAIT_MS, 2000);
+}

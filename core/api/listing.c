@@ -8,13 +8,6 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
 
-/* retry.h's rule of which waits are told: one for the rate limit from PDH_TELL_RATE_WAIT_MS,
- * any other over PDH_TELL_WAIT_MS. */
-static bool S_worth_telling(const pdh_http_result *last, long ms)
-{
-	return last->status == 429 ? ms >= PDH_TELL_RATE_WAIT_MS : ms > PDH_TELL_WAIT_MS;
-}
-
 /* One listing, retried until the policy settles it. */
 static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **out,
                            pdh_listing_report *rep, unsigned long long *rng, pdh_error *err)
@@ -51,7 +44,7 @@ static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **
 			if (o->pacer.wait) {
 				waited = o->pacer.wait(o->pacer.ctx, d.delay_ms, what, &budget);
 			} else {
-				if (o->on_wait && S_worth_telling(&rep->last, d.delay_ms))
+				if (o->on_wait && pdh_retry_tell_wait(rep->last.status == 429, d.delay_ms))
 					o->on_wait(o->on_wait_ctx, d.delay_ms, what);
 				waited = pdh_sleep_watching(d.delay_ms, o->interrupt);
 			}

@@ -208,3 +208,8 @@ const char *pdh_http_method_name(pdh_http_method m)
 	}
 	return "?";
 }
+
+bool pdh_retry_tell_wait(bool rate_limit, long long ms)
+{
+	return rate_limit ? ms >= PDH_TELL_RATE_WAIT_MS : ms > PDH_TELL_WAIT_MS;
+}

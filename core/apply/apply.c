@@ -219,7 +219,7 @@ static int S_pace_begin(S_run *run)
 
 			if (!S_budget_take_locked(run, w, "Pipedrive's rate limit", true, &fresh))
 				continue;   /* stopped: the loop returns S_PACE_EXHAUSTED */
-			if (fresh && w >= PDH_TELL_RATE_WAIT_MS) {
+			if (fresh && pdh_retry_tell_wait(true, w)) {
 				pthread_mutex_unlock(&run->mu);
 				S_tell_wait(run, w, "Pipedrive's rate limit (no call left in this window)");
 				pthread_mutex_lock(&run->mu);
@@ -311,7 +311,7 @@ static bool S_wait(S_run *run, long ms, const char *what, const char **why)
 		*why = run->stopped;
 		return false;
 	}
-	if (ms > PDH_TELL_WAIT_MS)
+	if (pdh_retry_tell_wait(false, ms))
 		S_tell_wait(run, ms, what);
 	if (!pdh_sleep_watching(ms, run->opts->interrupt)) {
 		*why = "interrupted";

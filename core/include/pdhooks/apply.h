@@ -81,7 +81,8 @@ typedef struct pdh_apply_result {
 /* What pdh_apply tells while it runs, for output as it happens. */
 typedef enum {
 	PDH_APPLY_EVENT_STEP,          /* step is settled (each step exactly once) */
-	PDH_APPLY_EVENT_WAIT,          /* apply pauses wait_ms before the next call; text: why */
+	PDH_APPLY_EVENT_WAIT,          /* apply pauses wait_ms before the next call, when
+	                                  pdh_retry_tell_wait says it is long enough; text: why */
 	PDH_APPLY_EVENT_NOTE           /* text: something done besides the steps (step, when
 	                                  not NULL, is the step it is about) */
 } pdh_apply_event_kind;
@@ -97,9 +98,6 @@ typedef struct pdh_apply_event {
  * must not call back into apply. */
 typedef void (*pdh_apply_progress_fn)(void *ctx, const pdh_apply_event *ev);
 
-/* Waits are told (PDH_APPLY_EVENT_WAIT) by the rule of retry.h: a rate-limit pause of at least
- * PDH_TELL_RATE_WAIT_MS, another wait (back-off before a retry, before a listing) longer than
- * PDH_TELL_WAIT_MS. */
 /* The run-wide wait budget: the sum of every pause (rate limit, back-off before retries,
  * before a listing) one apply may make. Past it no new call starts and the run is
  * unavailable (exit 5): a 429 storm or "no call left for an hour" ends in bounded time. */

@@ -35,7 +35,8 @@ typedef struct pdh_retry_policy {
 #define PDH_RETRY_DEFAULT_MAX_TOTAL_MS 30000
 
 /* Which waits are told to the user (apply's events, the listing's on_wait): a pause for the
- * rate limit of at least PDH_TELL_RATE_WAIT_MS, any other wait longer than PDH_TELL_WAIT_MS. */
+ * rate limit of at least PDH_TELL_RATE_WAIT_MS, any other wait longer than PDH_TELL_WAIT_MS.
+ * pdh_retry_tell_wait applies the rule. */
 #define PDH_TELL_RATE_WAIT_MS 500
 #define PDH_TELL_WAIT_MS 2000
 
@@ -74,6 +75,9 @@ bool pdh_retry_unavailable(const pdh_http_result *res);
 /* A small, thread-confined random source for `jitter`: returns [0, 1) and advances *state
  * (seed it with anything non-zero). */
 double pdh_retry_jitter(unsigned long long *state);
+/* Whether a wait of ms is long enough to tell the user: rate_limit for a pause for the rate
+ * limit (a 429, or no call left in the window), by the rule above. */
+bool pdh_retry_tell_wait(bool rate_limit, long long ms);
 
 const char *pdh_http_method_name(pdh_http_method m);
 
