@@ -50,12 +50,6 @@ static char S_last_error[1024];
 
 static void S_say(const char *level, const char *fmt, va_list ap)
 {
-	va_list copy;
-
-	va_copy(copy, ap);
-	if (strcmp(level, "error") == 0)
-		vsnprintf(S_last_error, sizeof(S_last_error), fmt, copy);
-	va_end(copy);
 	fprintf(stderr, "pdhooks: %s: ", level);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -70,6 +64,9 @@ void pdh_cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(S_last_error, sizeof(S_last_error), fmt, ap);
+	va_end(ap);
 	va_start(ap, fmt);
 	S_say("error", fmt, ap);
 	va_end(ap);
