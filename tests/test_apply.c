@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/target.h"
@@ -94,17 +95,9 @@ static void S_desired_n(int n)
 	pdh_buf_dispose(&y);
 }
 
-static void S_msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
 static double S_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)pdh_now_ms() / 1e3;
 }
 
 /* `pdhooks plan --detailed-exitcode`: 0 when nothing is left to do. */
@@ -683,10 +676,10 @@ Test(apply, interrupt_finishes_calls_in_flight_and_reports)
 	pid = S_spawn_apply(out_path, err_path);
 	/* Wait for the first created webhooks, then interrupt while the next ones are in flight. */
 	while (pdh_t_fake_calls(W.fake, "POST") < 2 && waited < 10000) {
-		S_msleep(20);
+		pdh_nap_ms(20);
 		waited += 20;
 	}
-	S_msleep(100);
+	pdh_nap_ms(100);
 	kill(pid, SIGINT);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	out = pdh_t_read_file(out_path, NULL);

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/http.h"
 #include "testutil.h"
 #include "world.h"
@@ -29,10 +29,7 @@
 
 static double S_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)pdh_now_ms() / 1e3;
 }
 
 /* Reads stdout until a result line ("created ...") shows the apply is calling. */

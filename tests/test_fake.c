@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/clock.h"
 #include "testutil.h"
 
 static const char *const S_json_hdr[] = { "x-api-token: test-token",
@@ -94,21 +94,14 @@ static size_t S_discard(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-static long long S_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* How long GET /webhooks takes, in ms; its HTTP status in *status unless NULL. */
 static long long S_listing_ms(pdh_t_fake *f, long *status)
 {
 	pdh_t_http r;
-	long long t0 = S_ms(), ms;
+	long long t0 = pdh_now_ms(), ms;
 
 	S_api(&r, f, "GET", "/webhooks", NULL);
-	ms = S_ms() - t0;
+	ms = pdh_now_ms() - t0;
 	if (status)
 		*status = r.status;
 	pdh_t_http_dispose(&r);

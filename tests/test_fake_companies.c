@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/clock.h"
 #include "testutil.h"
 
 #define API "x-api-token: test-token"
@@ -232,13 +232,6 @@ Test(fake_companies, bad_company_options_exit_2)
 	pdh_t_fake_expect_bad_args(bad, sizeof(bad) / sizeof(bad[0]), NULL);
 }
 
-static long long S_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static size_t S_sink(char *p, size_t size, size_t n, void *ud)
 {
 	size_t *got = ud;
@@ -293,7 +286,7 @@ Test(fake_companies, thousand_companies_serve_32_clients_side_by_side, .timeout 
 	f = pdh_t_fake_start(args);
 	fprintf(stderr, "pdhooks-fake RSS with %d companies x %d webhooks: %ld kB\n", N, PER, S_rss_kb(f));
 
-	t0 = S_ms();
+	t0 = pdh_now_ms();
 	for (int i = 0; i < CLIENTS; i++) {
 		easy[i] = curl_easy_init();
 		hdr[i] = NULL;
@@ -340,7 +333,7 @@ Test(fake_companies, thousand_companies_serve_32_clients_side_by_side, .timeout 
 			done++;
 		}
 	}
-	ms = S_ms() - t0;
+	ms = pdh_now_ms() - t0;
 	fprintf(stderr, "%d listings of 10 webhooks, 32 clients, 50 ms latency: %lld ms; RSS %ld kB\n", N,
 	            ms, S_rss_kb(f));
 	cr_expect_eq(ok, N, "every listing answered with its 10 webhooks");

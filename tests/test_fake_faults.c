@@ -12,6 +12,7 @@
 
 #include "fake.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 
 static const char *const S_hdr[] = { "x-api-token: test-token",
 	"Content-Type: application/json", NULL };
@@ -216,12 +217,11 @@ Test(fake_faults, late_answer_creates_at_once_and_answers_after_the_client_left)
 Test(fake_faults, delay_serves_the_post_even_when_the_client_has_gone)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
-	struct timespec ts = { 1, 500 * 1000000L };
 
 	S_fail(f, "{\"method\":\"POST\",\"kind\":\"delay\",\"delay_ms\":1000}");
 	S_post_gives_up(f);
 	cr_expect_eq(S_stored(f), 0, "not yet: the delay comes before the call is served");
-	nanosleep(&ts, NULL);
+	pdh_nap_ms(1500);
 	cr_expect_eq(S_stored(f), 1, "the create lands after the delay");
 	pdh_t_fake_stop(f);
 }

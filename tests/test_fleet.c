@@ -7,9 +7,9 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/fleet.h"
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/fleet_run.h"
@@ -916,7 +916,7 @@ static void S_fleet_signal_case(int sig, int want_status)
 	pdh_t_bg_start(&b, &view, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
 	               "--concurrency", "1", NULL);
 	/* inside the first account: its listing or its POST */
-	nanosleep(&(struct timespec){ .tv_sec = 0, .tv_nsec = 500 * 1000 * 1000 }, NULL);
+	pdh_nap_ms(500);
 	pdh_t_bg_signal(&b, sig);
 	pdh_t_bg_wait(&b, &r);
 	cr_expect_eq(r.status, want_status, "%s\n%s", r.out, r.err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "support/testutil.h"
 #include "support/world.h"
 
@@ -49,14 +50,6 @@
 	"," S_HOOK(2, "create", "person", "fail", "fail", ", \"last_http_status\": 204")  \
 	"," S_HOOK(3, "change", "deal", "never", "never", "")                             \
 	"," S_HOOK(4, "delete", "deal", "off", "off", "") "]"
-
-static long long S_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void S_fault(pdh_t_world *w, const char *spec)
 {
@@ -213,14 +206,14 @@ Test(monitor, persistent_503_exits_5_within_bounded_time)
 
 		S_reset_calls(&w);
 		S_fault(&w, "GET:503:1000");
-		start = S_now_ms();
+		start = pdh_now_ms();
 		if (strcmp(cmds[c][0], "export") == 0)
 			pdh_t_world_run(&r, &w, NULL, "export", NULL);
 		else if (strcmp(cmds[c][0], "apply") == 0)
 			pdh_t_world_run(&r, &w, NULL, "apply", "--auto-approve", "-f", w.file, NULL);
 		else
 			pdh_t_world_run(&r, &w, NULL, cmds[c][0], "-f", w.file, NULL);
-		ms = S_now_ms() - start;
+		ms = pdh_now_ms() - start;
 		cr_expect_eq(r.status, 5, "%s: exit %d: %s", cmds[c][0], r.status, r.err);
 		cr_expect_not_null(strstr(r.err, "pdhooks: error: could not check the live webhooks: "
 		                          "HTTP 503"), "%s: %s", cmds[c][0], r.err);
@@ -554,9 +547,9 @@ Test(monitor, rate_limited_listing_honours_retry_after)
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	pdh_t_run_dispose(&r);
-	start = S_now_ms();
+	start = pdh_now_ms();
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "-v", "--detailed-exitcode", NULL);
-	ms = S_now_ms() - start;
+	ms = pdh_now_ms() - start;
 	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
 	cr_expect_not_null(strstr(r.err, "GET /v1/webhooks 429"), "no 429 was met: %s", r.err);
 	cr_expect_not_null(strstr(r.err, "GET /v1/webhooks 200"), "%s", r.err);

@@ -3,6 +3,8 @@
  * and ASan; here each is run on real allocations and on NULLs). */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -26,6 +28,29 @@ static long long S_sleep_took(long ms, const atomic_int *flag, bool *finished)
 
 	*finished = pdh_sleep_watching(ms, flag);
 	return pdh_now_ms() - a;
+}
+
+static void S_on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal that cuts nanosleep short (a handler without SA_RESTART) does not shorten the nap. */
+Test(clock, a_signal_does_not_shorten_a_nap)
+{
+	struct sigaction sa;
+	struct itimerval every = { { 0, 20000 }, { 0, 20000 } }, off = { { 0, 0 }, { 0, 0 } };
+	long long a, took;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = S_on_alarm;
+	cr_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	cr_assert_eq(setitimer(ITIMER_REAL, &every, NULL), 0);
+	a = pdh_now_ms();
+	pdh_nap_ms(150);
+	took = pdh_now_ms() - a;
+	setitimer(ITIMER_REAL, &off, NULL);
+	cr_expect_geq(took, 150, "a 150 ms nap under a 20 ms alarm took %lld ms", took);
 }
 
 Test(clock, a_nap_of_zero_or_less_returns_at_once)

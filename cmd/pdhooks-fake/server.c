@@ -14,6 +14,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/clock.h"
 
 #define ERROR_INFO "Please check developers.pipedrive.com for more information about Pipedrive API."
 #define RATE_WINDOW_MS 2000
@@ -38,20 +39,6 @@ typedef struct reply_meta {
 	long retry_after;     /* > 0: a Retry-After header */
 	const char *allow;    /* 405: the Allow header */
 } reply_meta;
-
-static long long S_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void S_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (ms > 0 && nanosleep(&ts, &ts) != 0)
-		;
-}
 
 static void S_header(struct MHD_Response *r, const char *name, long v)
 {
@@ -152,7 +139,7 @@ static long S_seconds_to_utc_midnight(void)
  * Caller holds the lock. */
 static long S_rate(const fake_server *cfg, fake_company *s, reply_meta *m)
 {
-	long long now = S_now_ms();
+	long long now = pdh_now_ms();
 	size_t k = 0;
 	long retry = 0;
 
@@ -650,7 +637,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	pthread_mutex_lock(&s->lock);
 	latency = s->latency_ms;
 	pthread_mutex_unlock(&s->lock);
-	S_sleep_ms(latency);   /* outside the lock: concurrent calls wait side by side */
+	pdh_nap_ms(latency);   /* outside the lock: concurrent calls wait side by side */
 	pthread_mutex_lock(&s->lock);
 	S_resolve(s, c, &who);
 	/* A call without a known token meets the first company's faults and window. */
@@ -669,7 +656,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	if (faulted) {
 		switch (f.kind) {
 		case FAKE_FAULT_DELAY:
-			S_sleep_ms(f.delay_ms);
+			pdh_nap_ms(f.delay_ms);
 			break;
 		case FAKE_FAULT_DROP:
 			S_record(s, method, url, 0, cid);
@@ -715,7 +702,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	status = S_route(s, &who, c, url, m, rq, &body, &raw, &rawlen, &meta);
 	/* The call has taken effect (a POST has created); only the answer is late, so a client
 	 * that gives up first leaves the webhook behind, as a slow real server does. */
-	S_sleep_ms(late_ms);
+	pdh_nap_ms(late_ms);
 	if (create_503) {
 		json_decref(body);
 		free(raw);

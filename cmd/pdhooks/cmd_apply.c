@@ -205,7 +205,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	FILE *plan_to;
 	char *text = NULL, *why = NULL;
 	int first, rc = PDH_OK, code = PDH_EXIT_ERROR, sig;
-	pdh_cli_metrics mx = { NULL, NULL, { 0, 0 } };
+	pdh_cli_metrics mx = { NULL, NULL, 0 };
 
 	pdh_cli_metrics_start(&mx, "apply");
 	/* A closed stdout (apply | head -1) must never stop an apply half-way: writes fail with

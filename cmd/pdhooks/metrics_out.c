@@ -2,29 +2,30 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "pdhooks/atomic_write.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/metrics.h"
 
 void pdh_cli_metrics_start(pdh_cli_metrics *m, const char *command)
 {
 	m->command = command;
-	clock_gettime(CLOCK_MONOTONIC, &m->start);
+	m->start_ms = pdh_now_ms();
 }
 
 int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
                            const pdh_plan *plan, int api_calls)
 {
 	pdh_metrics_run run;
-	struct timespec now, wall;
+	struct timespec wall;
 	pdh_error err = { 0 };
 	char *text;
 	int rc;
 
 	if (m->path == NULL)
 		return code;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	clock_gettime(CLOCK_REALTIME, &wall);
 	memset(&run, 0, sizeof(run));
 	run.command = m->command;
@@ -32,8 +33,7 @@ int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
 	run.success = success;
 	run.exit_code = code;
 	run.finished_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
-	run.duration_seconds = (double)(now.tv_sec - m->start.tv_sec) +
-	                       (double)(now.tv_nsec - m->start.tv_nsec) / 1e9;
+	run.duration_seconds = (double)(pdh_now_ms() - m->start_ms) / 1e3;
 	run.api_calls = api_calls;
 	text = pdh_metrics_render(&run);
 	rc = pdh_write_file_atomic(m->path, text, strlen(text), 0644, true, &err);

@@ -4,14 +4,13 @@
 #define PDHOOKS_METRICS_OUT_H
 
 #include <stdbool.h>
-#include <time.h>
 
 #include "pdhooks/plan.h"
 
 typedef struct pdh_cli_metrics {
 	const char *path;          /* --metrics-file; NULL: no metrics */
 	const char *command;
-	struct timespec start;     /* CLOCK_MONOTONIC */
+	long long start_ms;        /* pdh_now_ms() at the start */
 } pdh_cli_metrics;
 
 void pdh_cli_metrics_start(pdh_cli_metrics *m, const char *command);

@@ -15,6 +15,7 @@
 #include "pdhooks/apply.h"
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/metrics.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
@@ -238,10 +239,9 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	pdh_target t;
 	char *token = NULL, warning[512];
 	bool bearer = false;
-	struct timespec started;
+	long long started = pdh_now_ms();
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &started);
 	r->account = a;
 	r->row.index = o->accounts[slot];
 	r->row.name = a->name;
@@ -335,9 +335,7 @@ render:
 	S_section(r, o, &run, applied);
 	if (o->metrics_command) {
 		pdh_metrics_run m;
-		struct timespec now;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
 		memset(&m, 0, sizeof(m));
 		m.command = o->metrics_command;
 		m.account = a->name;
@@ -345,8 +343,7 @@ render:
 		m.exit_code = r->row.exit_code == 2 && o->mode == PDH_FLEET_APPLY ? 0 : r->row.exit_code;
 		m.success = m.exit_code == 0 || m.exit_code == 2;
 		m.finished_unix = (double)time(NULL);
-		m.duration_seconds = (double)(now.tv_sec - started.tv_sec) +
-		                     (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+		m.duration_seconds = (double)(pdh_now_ms() - started) / 1e3;
 		m.api_calls = run.listing.calls + (applied ? (int)applied->n_calls : 0);
 		r->metrics = pdh_metrics_render(&m);
 	}

@@ -1,5 +1,6 @@
 #include "pdhooks/clock.h"
 
+#include <errno.h>
 #include <time.h>
 
 long long pdh_now_ms(void)
@@ -18,7 +19,8 @@ void pdh_nap_ms(long ms)
 		return;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;   /* a signal cut it short: sleep the rest */
 }
 
 bool pdh_sleep_watching(long ms, const atomic_int *interrupt)

@@ -13,11 +13,11 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/clock.h"
 #include "testutil.h"
 
 #define START_TIMEOUT_MS 20000
@@ -223,8 +223,7 @@ int pdh_t_fake_stop_status(pdh_t_fake *f)
 		return 0;
 	kill(f->pid, SIGTERM);
 	while ((got = waitpid(f->pid, &status, WNOHANG)) == 0 && waited < STOP_TIMEOUT_MS) {
-		struct timespec ts = { 0, 10 * 1000000L };
-		nanosleep(&ts, NULL);
+		pdh_nap_ms(10);
 		waited += 10;
 	}
 	if (got == 0) {

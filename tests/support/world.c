@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/clock.h"
 
 #define S_MAX_ARGS 48
 
@@ -94,10 +94,7 @@ void pdh_t_bg_start(pdh_t_bg *b, const pdh_t_world *w, char *const extra_env[], 
 
 static double S_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)pdh_now_ms() / 1e3;
 }
 
 /* Reads what is there within timeout_s; false at EOF or timeout. */

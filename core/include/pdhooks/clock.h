@@ -8,7 +8,7 @@
 
 /* Milliseconds on CLOCK_MONOTONIC: for deadlines and durations, never for dates. */
 long long pdh_now_ms(void);
-/* Sleeps ms (nothing when ms <= 0). */
+/* Sleeps ms, the whole of it even when a signal comes (nothing when ms <= 0). */
 void pdh_nap_ms(long ms);
 /* How long one nap of pdh_sleep_watching lasts at most: how soon an interrupt is seen. */
 #define PDH_NAP_SLICE_MS 50
