@@ -58,6 +58,8 @@ int pdh_exit_after_output(int code);
 bool pdh_cli_stdout_ok(void);
 /* "pdhooks: error: MESSAGE" on stderr. */
 void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A client's -v log line (ctx unused) on stderr, as it is. */
+void pdh_cli_log_stderr(void *ctx, const char *line);
 /* "pdhooks: waiting 2.5 s: WHAT" on stderr: a wait the user should know of. */
 void pdh_cli_tell_wait(long ms, const char *what);
 /* The message of the last pdh_cli_error of this run (cut at 1 KiB), or NULL. */

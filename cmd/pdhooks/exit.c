@@ -100,3 +100,9 @@ void pdh_cli_tell_wait(long ms, const char *what)
 {
 	fprintf(stderr, "pdhooks: waiting %.1f s: %s\n", (double)ms / 1000.0, what);
 }
+
+void pdh_cli_log_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}

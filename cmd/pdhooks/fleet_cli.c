@@ -93,12 +93,6 @@ int pdh_cli_target_finish(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *ru
 	return code;
 }
 
-static void S_log_stderr(void *ctx, const char *line)
-{
-	(void)ctx;
-	fprintf(stderr, "%s\n", line);
-}
-
 /* Options that name one company make no sense with a fleet: each account names its own. */
 static int S_check_common(const pdh_common *o)
 {
@@ -282,7 +276,7 @@ static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fl
 	ro->concurrency = a->concurrency;
 	ro->cacert = o->cacert;
 	ro->timeout_ms = o->timeout_ms;
-	ro->log = o->verbose ? S_log_stderr : NULL;
+	ro->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	ro->plan.max_deletes_set = a->max_deletes >= 0;
 	ro->plan.max_deletes = a->max_deletes;
 	ro->force = a->force;

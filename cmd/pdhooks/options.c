@@ -266,12 +266,6 @@ int pdh_common_parse_no_args(pdh_common *o, pdh_cmd_id id, int argc, char **argv
 	return 0;
 }
 
-static void S_log_stderr(void *ctx, const char *line)
-{
-	(void)ctx;
-	fprintf(stderr, "%s\n", line);
-}
-
 static void S_tell_wait(void *ctx, long ms, const char *what)
 {
 	(void)ctx;
@@ -310,7 +304,7 @@ int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 	out->token = o->creds.token;
 	out->cacert = o->cacert;
 	out->timeout_ms = o->timeout_ms;
-	out->log = o->verbose ? S_log_stderr : NULL;
+	out->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	*code = 0;
 	return 0;
 }
