@@ -204,22 +204,28 @@ static void S_post_gives_up(pdh_t_fake *f)
 	free(url);
 }
 
-Test(fake_faults, late_answer_creates_at_once_and_answers_after_the_client_left)
+/* A fake with the fault set, and one POST that the client gave up on (S_post_gives_up). */
+static pdh_t_fake *S_abandoned_post(const char *fault)
 {
 	pdh_t_fake *f = pdh_t_fake_start(NULL);
 
-	S_fail(f, "\"POST:late-answer=3000\"");
+	S_fail(f, fault);
 	S_post_gives_up(f);
+	return f;
+}
+
+Test(fake_faults, late_answer_creates_at_once_and_answers_after_the_client_left)
+{
+	pdh_t_fake *f = S_abandoned_post("\"POST:late-answer=3000\"");
+
 	cr_expect_eq(S_stored(f), 1, "the webhook exists while the answer is still pending");
 	pdh_t_fake_stop(f);
 }
 
 Test(fake_faults, delay_serves_the_post_even_when_the_client_has_gone)
 {
-	pdh_t_fake *f = pdh_t_fake_start(NULL);
+	pdh_t_fake *f = S_abandoned_post("{\"method\":\"POST\",\"kind\":\"delay\",\"delay_ms\":1000}");
 
-	S_fail(f, "{\"method\":\"POST\",\"kind\":\"delay\",\"delay_ms\":1000}");
-	S_post_gives_up(f);
 	cr_expect_eq(S_stored(f), 0, "not yet: the delay comes before the call is served");
 	pdh_nap_ms(1500);
 	cr_expect_eq(S_stored(f), 1, "the create lands after the delay");
