@@ -13,6 +13,7 @@
 #include "pdhooks/fleet.h"
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/fleet_run.h"
+#include "pdhooks/limits.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -132,6 +133,33 @@ Test(fleet, validate_renders_each_account_with_its_vars)
 	cr_expect(strstr(r.out, "1 of 2 selected accounts valid") != NULL, "%s", r.out);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], NULL), 0, "validate makes no call");
 	pdh_t_run_dispose(&r);
+}
+
+/* The subscription_url bound holds for each account's rendered file: a TENANT that makes the
+ * URL 2049 characters long fails that account alone, at its line and column. */
+Test(fleet, validate_refuses_a_url_made_too_long_by_an_account_vars)
+{
+	/* "https://hooks.example.com/" + TENANT + "/deals" is 32 + len(TENANT) */
+	char *tenant = pdh_xmalloc(PDH_URL_MAX - 32 + 2), *vars;
+	pdh_t_run r;
+
+	memset(tenant, 't', PDH_URL_MAX - 32 + 1);
+	tenant[PDH_URL_MAX - 32 + 1] = '\0';
+	vars = pdh_xasprintf("vars: { TENANT: %s }", tenant);
+	{
+		char *acc[] = { pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		                pdh_t_fleet_account(&W, "longtenant", 1, vars), NULL };
+		pdh_t_fleet_write(&W, acc);
+	}
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(strstr(r.err, "pdhooks: account longtenant:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, ":6:23: error: subscription_url is 2049 characters long; pdhooks "
+	                        "allows at most 2048") != NULL, "%s", r.err);
+	cr_expect(strstr(r.out, "1 of 2 selected accounts valid") != NULL, "%s", r.out);
+	pdh_t_run_dispose(&r);
+	free(vars);
+	free(tenant);
 }
 
 Test(fleet, loader_errors_are_file_line_col_and_nothing_is_called)
