@@ -488,6 +488,45 @@ Test(fleet, saved_plans_per_account_refuse_only_the_stale_one)
 	free(dir);
 }
 
+/* A saved plan's brake comes from the account's desired file and the command line: 99
+ * written into one account's saved options lifts nothing, that account alone is refused. */
+Test(fleet, saved_plan_with_an_edited_max_deletes_is_refused_by_the_brake)
+{
+	char *dir = pdh_xasprintf("%s/plans", W.dir), *path;
+	json_error_t e;
+	json_t *doc, *j;
+	pdh_t_run r;
+
+	pdh_t_write_file(W.desired, "pdhooks: 1\nmanage:\n  max_deletes: 1\nwebhooks:\n"
+	                            "  - event_action: create\n    event_object: deal\n"
+	                            "    subscription_url: https://hooks.example.com/${TENANT}/deals\n");
+	/* The declared webhook is live: the plan deletes 2 of 3, only max_deletes stops it. */
+	pdh_t_fake_set_state(W.fakes[0], "[{\"id\":4,\"name\":\"x\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/acme/deals\"}," SEED(5, "acme/a") ","
+	                     SEED(6, "acme/b") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-o", dir, "--account", "acme",
+	              NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	path = pdh_xasprintf("%s/acme.json", dir);
+	doc = json_load_file(path, 0, &e);
+	cr_assert_not_null(doc, "%s", e.text);
+	json_object_set_new(json_object_get(json_object_get(doc, "saved"), "options"), "max_deletes",
+	                    json_integer(99));
+	cr_assert_eq(json_dump_file(doc, path, JSON_INDENT(2)), 0);
+	json_decref(doc);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	              "--account", "acme", "--format", "json", NULL);
+	j = S_report(&r, 3, (const char *const[]){ "acme", "refused", NULL });
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "DELETE"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 0);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	free(path);
+	free(dir);
+}
+
 Test(fleet, markdown_report_is_a_comment)
 {
 	pdh_t_run r;

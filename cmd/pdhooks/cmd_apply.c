@@ -226,11 +226,6 @@ int pdh_cmd_apply(int argc, char **argv)
 			              argv[first + 1]);
 			goto done;
 		}
-		if (first < argc && o.max_deletes >= 0) {
-			pdh_cli_error("apply: saved plans keep the --max-deletes they were made with; "
-			              "plan again with --max-deletes N");
-			goto done;
-		}
 		pdh_fleet_args_from(&fa, &o);
 		fa.saved_dir = first < argc ? argv[first] : NULL;
 		code = pdh_cli_fleet_apply(&o, &fa);
@@ -255,11 +250,6 @@ int pdh_cmd_apply(int argc, char **argv)
 	if (o.file_stdin && first >= argc && !o.auto_approve) {
 		pdh_cli_error("apply: -f - reads the file from stdin, so no 'yes' can come from "
 		              "there: add --auto-approve");
-		goto done;
-	}
-	if (first < argc && o.max_deletes >= 0) {
-		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
-		              "again with --max-deletes N");
 		goto done;
 	}
 	if ((code = S_lock(&o, &lock)) == PDH_EXIT_OK) {

@@ -192,7 +192,6 @@ static int S_plan(pdh_target_run *run, pdh_target *t, pdh_planfile **pf,
 		free(path);
 		if (rc != 0)
 			return rc;
-		t->plan = (*pf)->opts;
 		pdh_target_run_dispose(run);
 		pdh_target_run_init(run, (*pf)->desired_path);
 		return pdh_planfile_target_plan(run, t, *pf, err);
