@@ -527,6 +527,77 @@ Test(fleet, saved_plan_with_an_edited_max_deletes_is_refused_by_the_brake)
 	free(dir);
 }
 
+/* `pdhooks ARGS --fleet FLEET` expecting exit 1 before any call, with "--metrics-file ... is
+ * WHAT" on stderr and the file keep as it was (absent when it was). */
+static void S_metrics_refused(const char *const args[], const char *keep, const char *what)
+{
+	const char *argv[16] = { getenv("PDH_BIN") };
+	size_t n = 1, before_len = 0, after_len = 0;
+	char *before = pdh_t_read_file(keep, &before_len), *after;
+	pdh_t_run r;
+
+	for (size_t i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	for (size_t i = 0; i < W.n; i++)
+		pdh_t_fake_control(W.fakes[i], "POST", "/_fake/calls/reset", NULL, NULL);
+	pdh_t_run_argv(&r, (char *const *)argv, W.env, NULL);
+	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.err, "pdhooks: error: --metrics-file ") != NULL &&
+	          strstr(r.err, what) != NULL, "stderr says it is %s: %s", what, r.err);
+	for (size_t i = 0; i < W.n; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], NULL), 0, "company %zu was called", i);
+	after = pdh_t_read_file(keep, &after_len);
+	if (before == NULL)
+		cr_expect_null(after, "%s was made", keep);
+	else
+		cr_expect(after && before_len == after_len && memcmp(before, after, before_len) == 0,
+		          "%s changed", keep);
+	free(before);
+	free(after);
+	pdh_t_run_dispose(&r);
+}
+
+/* --metrics-file with --fleet: the fleet file, an account's desired file and token_file, and
+ * the saved plans of -o DIR and of apply DIR are refused, before any call. */
+Test(fleet, metrics_file_never_replaces_a_file_of_the_fleet_run)
+{
+	char *dir = pdh_xasprintf("%s/plans", W.dir), *plan = pdh_xasprintf("%s/acme.json", dir);
+	char *tok = pdh_xasprintf("%s/globex.tok", W.dir), *acc[3], *entry, *at;
+	pdh_t_run r;
+
+	pdh_t_write_file(tok, W.tokens[1]);
+	acc[0] = pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }");
+	entry = pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }");
+	at = strstr(entry, "token_env: PDH_T_TOK_1\n");
+	cr_assert_not_null(at);
+	acc[1] = pdh_xasprintf("%.*stoken_file: globex.tok\n%s", (int)(at - entry), entry,
+	                       at + strlen("token_env: PDH_T_TOK_1\n"));
+	free(entry);
+	acc[2] = NULL;
+	pdh_t_fleet_write(&W, acc);
+	S_metrics_refused((const char *const[]){ "plan", "--fleet", W.fleet, "--metrics-file",
+	                                         W.fleet, NULL }, W.fleet, "is the fleet file");
+	S_metrics_refused((const char *const[]){ "status", "--fleet", W.fleet, "--metrics-file",
+	                                         W.desired, NULL }, W.desired,
+	                  "is the desired file of account acme");
+	S_metrics_refused((const char *const[]){ "plan", "--fleet", W.fleet, "--metrics-file",
+	                                         tok, NULL }, tok,
+	                  "is the token_file of account globex");
+	S_metrics_refused((const char *const[]){ "plan", "--fleet", W.fleet, "-o", dir,
+	                                         "--metrics-file", plan, NULL }, plan,
+	                  "is the saved plan of account acme");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-o", dir, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	S_metrics_refused((const char *const[]){ "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	                                         "--metrics-file", plan, NULL }, plan,
+	                  "is the saved plan of account acme");
+	free(plan);
+	free(dir);
+	free(tok);
+}
+
 Test(fleet, markdown_report_is_a_comment)
 {
 	pdh_t_run r;

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "metrics_out.h"
 #include "plan_output.h"
+#include "run_files.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/alloc.h"
@@ -252,6 +253,10 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "there: add --auto-approve");
 		goto done;
 	}
+	/* Before the lock and any call: a refused --metrics-file ends the run with every file
+	 * as it was. */
+	if (pdh_cli_metrics_check_common(&o, first < argc ? argv[first] : NULL) != 0)
+		goto done;
 	if ((code = S_lock(&o, &lock)) == PDH_EXIT_OK) {
 		if (first < argc)
 			code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);
