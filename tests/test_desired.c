@@ -11,6 +11,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/desired.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/sha256.h"
 #include "testutil.h"
 
@@ -577,6 +578,69 @@ static int T_load_text(const pdh_buf *b, const char *name, const pdh_load_opts *
 
 	pdh_diags_init(diags, name);
 	return pdh_desired_load_buffer(d, name, b->data, b->len, o, diags, &err);
+}
+
+/* A 5 MiB subscription_url: one error at its line and column naming the bound, and no message
+ * that repeats the URL. */
+Test(desired, url_of_5_mib_is_refused_naming_the_limit)
+{
+	size_t n = 5u * 1024u * 1024u;
+	pdh_buf b = PDH_BUF_INIT;
+	char *url = pdh_xmalloc(n + 1), *want;
+	pdh_desired *d;
+	pdh_diags diags;
+	int rc;
+
+	memset(url, 'a', n);
+	memcpy(url, "https://hooks.example.com/", 26);
+	url[n] = '\0';
+	pdh_buf_printf(&b, "pdhooks: 1\nwebhooks:\n  - event_action: create\n"
+	               "    event_object: deal\n    subscription_url: %s\n", url);
+	rc = T_load_text(&b, "huge-url.yaml", &T_opts, &d, &diags);
+	cr_expect_eq(rc, PDH_EFILE);
+	cr_expect_null(d);
+	cr_assert_eq(diags.len, 1);
+	cr_expect_eq(diags.items[0].line, 5);
+	cr_expect_eq(diags.items[0].col, 23);
+	want = pdh_xasprintf("subscription_url is %zu characters long; pdhooks allows at most %d",
+	                     n, PDH_URL_MAX);
+	cr_expect_str_eq(diags.items[0].message, want);
+	free(want);
+	pdh_diags_dispose(&diags);
+	pdh_buf_dispose(&b);
+	free(url);
+}
+
+/* The bound holds for the value read: a URL made long by ${VAR} is refused too. */
+static const char *T_long_base(const char *name, void *ctx)
+{
+	static char base[PDH_URL_MAX + 1];
+
+	(void)ctx;
+	if (strcmp(name, "LONG_BASE") != 0)
+		return NULL;
+	memset(base, 'b', PDH_URL_MAX);
+	memcpy(base, "https://hooks.example.com/", 26);
+	base[PDH_URL_MAX] = '\0';
+	return base;
+}
+
+Test(desired, url_over_the_limit_from_a_variable_is_refused)
+{
+	static const char yaml[] = "pdhooks: 1\nwebhooks:\n  - event_action: create\n"
+	                           "    event_object: deal\n    subscription_url: ${LONG_BASE}x\n";
+	const pdh_load_opts o = { .getenv = T_long_base };
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_desired *d;
+	pdh_diags diags;
+
+	pdh_buf_puts(&b, yaml);
+	cr_expect_eq(T_load_text(&b, "var-url.yaml", &o, &d, &diags), PDH_EFILE);
+	cr_assert_eq(diags.len, 1);
+	cr_expect_not_null(strstr(diags.items[0].message, "2049 characters long"), "%s",
+	                   diags.items[0].message);
+	pdh_diags_dispose(&diags);
+	pdh_buf_dispose(&b);
 }
 
 /* Loads "pdhooks: 1\nwebhooks:\n" and count lines "PRE<index>POST" as the file `name`; the

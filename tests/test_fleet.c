@@ -13,6 +13,7 @@
 #include "pdhooks/fleet.h"
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/fleet_run.h"
+#include "pdhooks/limits.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -132,6 +133,33 @@ Test(fleet, validate_renders_each_account_with_its_vars)
 	cr_expect(strstr(r.out, "1 of 2 selected accounts valid") != NULL, "%s", r.out);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], NULL), 0, "validate makes no call");
 	pdh_t_run_dispose(&r);
+}
+
+/* The subscription_url bound holds for each account's rendered file: a TENANT that makes the
+ * URL 2049 characters long fails that account alone, at its line and column. */
+Test(fleet, validate_refuses_a_url_made_too_long_by_an_account_vars)
+{
+	/* "https://hooks.example.com/" + TENANT + "/deals" is 32 + len(TENANT) */
+	char *tenant = pdh_xmalloc(PDH_URL_MAX - 32 + 2), *vars;
+	pdh_t_run r;
+
+	memset(tenant, 't', PDH_URL_MAX - 32 + 1);
+	tenant[PDH_URL_MAX - 32 + 1] = '\0';
+	vars = pdh_xasprintf("vars: { TENANT: %s }", tenant);
+	{
+		char *acc[] = { pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
+		                pdh_t_fleet_account(&W, "longtenant", 1, vars), NULL };
+		pdh_t_fleet_write(&W, acc);
+	}
+	pdh_t_pdhooks(&r, W.env, NULL, "validate", "--fleet", W.fleet, NULL);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(strstr(r.err, "pdhooks: account longtenant:") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, ":6:23: error: subscription_url is 2049 characters long; pdhooks "
+	                        "allows at most 2048") != NULL, "%s", r.err);
+	cr_expect(strstr(r.out, "1 of 2 selected accounts valid") != NULL, "%s", r.out);
+	pdh_t_run_dispose(&r);
+	free(vars);
+	free(tenant);
 }
 
 Test(fleet, loader_errors_are_file_line_col_and_nothing_is_called)
@@ -458,6 +486,116 @@ Test(fleet, saved_plans_per_account_refuse_only_the_stale_one)
 	cr_expect(strstr(r.err, "account acme:") != NULL, "%s", r.err);
 	pdh_t_run_dispose(&r);
 	free(dir);
+}
+
+/* A saved plan's brake comes from the account's desired file and the command line: 99
+ * written into one account's saved options lifts nothing, that account alone is refused. */
+Test(fleet, saved_plan_with_an_edited_max_deletes_is_refused_by_the_brake)
+{
+	char *dir = pdh_xasprintf("%s/plans", W.dir), *path;
+	json_error_t e;
+	json_t *doc, *j;
+	pdh_t_run r;
+
+	pdh_t_write_file(W.desired, "pdhooks: 1\nmanage:\n  max_deletes: 1\nwebhooks:\n"
+	                            "  - event_action: create\n    event_object: deal\n"
+	                            "    subscription_url: https://hooks.example.com/${TENANT}/deals\n");
+	/* The declared webhook is live: the plan deletes 2 of 3, only max_deletes stops it. */
+	pdh_t_fake_set_state(W.fakes[0], "[{\"id\":4,\"name\":\"x\",\"event_action\":\"create\","
+	                     "\"event_object\":\"deal\",\"subscription_url\":"
+	                     "\"https://hooks.example.com/acme/deals\"}," SEED(5, "acme/a") ","
+	                     SEED(6, "acme/b") "]");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-o", dir, "--account", "acme",
+	              NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	path = pdh_xasprintf("%s/acme.json", dir);
+	doc = json_load_file(path, 0, &e);
+	cr_assert_not_null(doc, "%s", e.text);
+	json_object_set_new(json_object_get(json_object_get(doc, "saved"), "options"), "max_deletes",
+	                    json_integer(99));
+	cr_assert_eq(json_dump_file(doc, path, JSON_INDENT(2)), 0);
+	json_decref(doc);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	              "--account", "acme", "--format", "json", NULL);
+	j = S_report(&r, 3, (const char *const[]){ "acme", "refused", NULL });
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "DELETE"), 0);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 0);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	free(path);
+	free(dir);
+}
+
+/* `pdhooks ARGS --fleet FLEET` expecting exit 1 before any call, with "--metrics-file ... is
+ * WHAT" on stderr and the file keep as it was (absent when it was). */
+static void S_metrics_refused(const char *const args[], const char *keep, const char *what)
+{
+	const char *argv[16] = { getenv("PDH_BIN") };
+	size_t n = 1, before_len = 0, after_len = 0;
+	char *before = pdh_t_read_file(keep, &before_len), *after;
+	pdh_t_run r;
+
+	for (size_t i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	for (size_t i = 0; i < W.n; i++)
+		pdh_t_fake_control(W.fakes[i], "POST", "/_fake/calls/reset", NULL, NULL);
+	pdh_t_run_argv(&r, (char *const *)argv, W.env, NULL);
+	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.err, "pdhooks: error: --metrics-file ") != NULL &&
+	          strstr(r.err, what) != NULL, "stderr says it is %s: %s", what, r.err);
+	for (size_t i = 0; i < W.n; i++)
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], NULL), 0, "company %zu was called", i);
+	after = pdh_t_read_file(keep, &after_len);
+	if (before == NULL)
+		cr_expect_null(after, "%s was made", keep);
+	else
+		cr_expect(after && before_len == after_len && memcmp(before, after, before_len) == 0,
+		          "%s changed", keep);
+	free(before);
+	free(after);
+	pdh_t_run_dispose(&r);
+}
+
+/* --metrics-file with --fleet: the fleet file, an account's desired file and token_file, and
+ * the saved plans of -o DIR and of apply DIR are refused, before any call. */
+Test(fleet, metrics_file_never_replaces_a_file_of_the_fleet_run)
+{
+	char *dir = pdh_xasprintf("%s/plans", W.dir), *plan = pdh_xasprintf("%s/acme.json", dir);
+	char *tok = pdh_xasprintf("%s/globex.tok", W.dir), *acc[3], *entry, *at;
+	pdh_t_run r;
+
+	pdh_t_write_file(tok, W.tokens[1]);
+	acc[0] = pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }");
+	entry = pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }");
+	at = strstr(entry, "token_env: PDH_T_TOK_1\n");
+	cr_assert_not_null(at);
+	acc[1] = pdh_xasprintf("%.*stoken_file: globex.tok\n%s", (int)(at - entry), entry,
+	                       at + strlen("token_env: PDH_T_TOK_1\n"));
+	free(entry);
+	acc[2] = NULL;
+	pdh_t_fleet_write(&W, acc);
+	S_metrics_refused((const char *const[]){ "plan", "--fleet", W.fleet, "--metrics-file",
+	                                         W.fleet, NULL }, W.fleet, "is the fleet file");
+	S_metrics_refused((const char *const[]){ "status", "--fleet", W.fleet, "--metrics-file",
+	                                         W.desired, NULL }, W.desired,
+	                  "is the desired file of account acme");
+	S_metrics_refused((const char *const[]){ "plan", "--fleet", W.fleet, "--metrics-file",
+	                                         tok, NULL }, tok,
+	                  "is the token_file of account globex");
+	S_metrics_refused((const char *const[]){ "plan", "--fleet", W.fleet, "-o", dir,
+	                                         "--metrics-file", plan, NULL }, plan,
+	                  "is the saved plan of account acme");
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "-o", dir, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	S_metrics_refused((const char *const[]){ "apply", "--fleet", W.fleet, dir, "--auto-approve",
+	                                         "--metrics-file", plan, NULL }, plan,
+	                  "is the saved plan of account acme");
+	free(plan);
+	free(dir);
+	free(tok);
 }
 
 Test(fleet, markdown_report_is_a_comment)

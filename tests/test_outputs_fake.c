@@ -2,6 +2,7 @@
  * plan --format json|markdown, saved plans and when they go stale, export and its round trip.
  * Every output and file these tests write is checked for the token and the passwords. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,16 +383,118 @@ Test(outputs_fake, apply_of_a_saved_plan_needs_its_password_variables)
 	pdh_t_world_teardown(&w);
 }
 
+/* ---- the brake of a saved plan ---- */
+
+/* One declared webhook, manage.max_deletes max (a YAML value), and live, besides it, two
+ * owned undeclared ones: the plan deletes 2. */
+#define BRAKE_LIVE                                                                         \
+	"[{\"id\": 1, \"event_action\": \"create\", \"event_object\": \"deal\","              \
+	"  \"subscription_url\": \"https://hooks.example.com/deals\", \"name\": \"deals\"},"    \
+	" {\"id\": 2, \"event_action\": \"change\", \"event_object\": \"person\","             \
+	"  \"subscription_url\": \"https://hooks.example.com/persons\", \"name\": \"p\"},"     \
+	" {\"id\": 4, \"event_action\": \"change\", \"event_object\": \"deal\","               \
+	"  \"subscription_url\": \"https://hooks.example.com/old\", \"name\": \"o\"}]"
+#define BRAKE_DESIRED(max)                                                                 \
+	"pdhooks: 1\nmanage:\n  max_deletes: " max "\nwebhooks:\n"                               \
+	PDH_T_YAML_HOOK("deals", "create", "deal", "https://hooks.example.com/deals")
+
+/* BRAKE_LIVE and BRAKE_DESIRED(max), planned with plan_args (NULL-terminated, may be
+ * empty) into w->planfile. */
+static void S_setup_brake(S_world *w, const char *desired, const char *const plan_args[])
+{
+	const char *argv[12] = { getenv("PDH_BIN"), "plan", "-q", "-f", NULL, "-o", NULL };
+	size_t n = 7;
+	pdh_t_run r;
+
+	S_setup(w, BRAKE_LIVE, desired);
+	argv[4] = w->file;
+	argv[6] = w->planfile;
+	for (size_t i = 0; plan_args[i]; i++)
+		argv[n++] = plan_args[i];
+	argv[n] = NULL;
+	pdh_t_run_argv(&r, (char *const *)argv, w->env, NULL);
+	cr_assert_eq(r.status, 0, "plan -o: %s", r.err);
+	pdh_t_run_dispose(&r);
+}
+
+/* Sets saved.<section>.max_deletes of w's saved plan to value, as an editor would. */
+static void S_edit_max_deletes(S_world *w, const char *section, long long value)
+{
+	json_error_t e;
+	json_t *doc = json_load_file(w->planfile, 0, &e), *o;
+
+	cr_assert_not_null(doc, "%s", e.text);
+	o = json_object_get(json_object_get(doc, "saved"), section);
+	cr_assert(json_is_integer(json_object_get(o, "max_deletes")));
+	json_object_set_new(o, "max_deletes", json_integer(value));
+	cr_assert_eq(json_dump_file(doc, w->planfile, JSON_INDENT(2)), 0);
+	json_decref(doc);
+}
+
+/* The brake of a saved plan is the file's (checked) and the apply's: 99 written into the
+ * plan's options lifts nothing, and 99 written into its record of the file makes it stale. */
+Test(outputs_fake, saved_plan_with_an_edited_max_deletes_is_still_refused)
+{
+	S_world w;
+	pdh_t_run r;
+
+	S_setup_brake(&w, BRAKE_DESIRED("1"), (const char *const[]){ NULL });
+	S_edit_max_deletes(&w, "options", 99);
+	S_apply_saved(&r, &w, NULL, 3);
+	cr_expect_not_null(strstr(r.err, "more than max_deletes (1)"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+
+	S_edit_max_deletes(&w, "options", -1);
+	S_edit_max_deletes(&w, "desired", 99);
+	S_apply_saved(&r, &w, NULL, 4);
+	cr_expect_not_null(strstr(r.err, "manage.max_deletes"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* A plan made with a --max-deletes above the file's: apply does not take the number from the
+ * plan file, says how to give it, and applies once it is given to apply itself. */
+Test(outputs_fake, saved_plan_made_with_a_higher_max_deletes_needs_it_at_apply)
+{
+	S_world w;
+	pdh_t_run r;
+
+	S_setup_brake(&w, BRAKE_DESIRED("1"), (const char *const[]){ "--max-deletes", "5", NULL });
+	S_apply_saved(&r, &w, NULL, 3);
+	cr_expect_not_null(strstr(r.err, "more than max_deletes (1)"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "the plan was made with --max-deletes 5"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--max-deletes", "5", "--auto-approve",
+	                NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 2);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* A plan made with a --max-deletes below the file's keeps it: the plan showed that brake. */
+Test(outputs_fake, saved_plan_made_with_a_lower_max_deletes_keeps_it)
+{
+	S_world w;
+	pdh_t_run r;
+
+	S_setup_brake(&w, BRAKE_DESIRED("10"), (const char *const[]){ "--max-deletes", "1", NULL });
+	S_apply_saved(&r, &w, NULL, 3);
+	cr_expect_not_null(strstr(r.err, "more than max_deletes (1)"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "DELETE"), 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
 Test(outputs_fake, apply_saved_plan_usage_errors)
 {
 	S_world w;
 	pdh_t_run r;
 	char *bad;
 	S_setup_saved(&w, "text");
-	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, "--max-deletes", "3", NULL);
-	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "keeps the --max-deletes"), "%s", r.err);
-	pdh_t_run_dispose(&r);
 	pdh_t_world_run(&r, &w, NULL, "apply", w.planfile, w.planfile, NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect_not_null(strstr(r.err, "one saved plan at most"), "%s", r.err);

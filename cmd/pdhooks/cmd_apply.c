@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "metrics_out.h"
 #include "plan_output.h"
+#include "run_files.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/alloc.h"
@@ -226,11 +227,6 @@ int pdh_cmd_apply(int argc, char **argv)
 			              argv[first + 1]);
 			goto done;
 		}
-		if (first < argc && o.max_deletes >= 0) {
-			pdh_cli_error("apply: saved plans keep the --max-deletes they were made with; "
-			              "plan again with --max-deletes N");
-			goto done;
-		}
 		pdh_fleet_args_from(&fa, &o);
 		fa.saved_dir = first < argc ? argv[first] : NULL;
 		code = pdh_cli_fleet_apply(&o, &fa);
@@ -257,11 +253,10 @@ int pdh_cmd_apply(int argc, char **argv)
 		              "there: add --auto-approve");
 		goto done;
 	}
-	if (first < argc && o.max_deletes >= 0) {
-		pdh_cli_error("apply: a saved plan keeps the --max-deletes it was made with; plan "
-		              "again with --max-deletes N");
+	/* Before the lock and any call: a refused --metrics-file ends the run with every file
+	 * as it was. */
+	if (pdh_cli_metrics_check_common(&o, first < argc ? argv[first] : NULL) != 0)
 		goto done;
-	}
 	if ((code = S_lock(&o, &lock)) == PDH_EXIT_OK) {
 		if (first < argc)
 			code = pdh_cli_plan_saved(&o, &t, &run, argv[first], &saved);

@@ -3,34 +3,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli_plan.h"
 #include "fleet_cli.h"
 #include "cmd.h"
 #include "metrics_out.h"
 #include "plan_output.h"
+#include "run_files.h"
 #include "pdhooks/render_text.h"
-
-/* Whether paths a and b name one existing file (a link or another spelling included). */
-static bool S_same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
 
 /* -o replaces an older plan, but never the file the plan is made from nor the token: a typo
  * there would lose what the run reads. Checked before any call. */
 static int S_check_out(const pdh_common *o)
 {
-	if (S_same_file(o->out, o->file)) {
+	if (pdh_cli_same_file(o->out, o->file)) {
 		pdh_cli_error("plan: -o %s is the desired-state file; save the plan to another path",
 		              o->out);
 		return -1;
 	}
-	if (S_same_file(o->out, o->token_file)) {
+	if (pdh_cli_same_file(o->out, o->token_file)) {
 		pdh_cli_error("plan: -o %s is the --token-file; save the plan to another path", o->out);
 		return -1;
 	}

@@ -61,8 +61,10 @@ const pdh_cmd pdh_commands[] = {
 	  "it reads the plan's desired file again (its ${VAR} values, passwords included, come\n"
 	  "from this environment), lists the live webhooks, and refuses with exit code 4 when the\n"
 	  "file changed or reads differently, when the owned live webhooks changed, or when\n"
-	  "planning again would not give the saved actions. It uses the options the plan was\n"
-	  "made with (--max-deletes is refused) and prints the plan's sha256 on stderr.\n",
+	  "planning again would not give the saved actions. It prints the plan's sha256 on\n"
+	  "stderr. The brake's bound is apply's --max-deletes, else the file's\n"
+	  "manage.max_deletes (lowered to the plan's --max-deletes when that was lower), never\n"
+	  "a number read from the plan file.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
 	  "Ctrl-C, SIGTERM and SIGHUP let the calls in flight finish, start no new one and\n"

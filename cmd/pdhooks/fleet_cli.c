@@ -14,6 +14,7 @@
 #include "cli_plan.h"
 #include "cmd.h"
 #include "plan_output.h"
+#include "run_files.h"
 #include "stop_signal.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/apply.h"
@@ -78,7 +79,7 @@ int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *
 		*code = fleet(o, &fa);
 		return 1;
 	}
-	return 0;
+	return pdh_cli_metrics_check_common(o, NULL) != 0;
 }
 
 int pdh_cli_target_finish(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run, char *text,
@@ -330,13 +331,53 @@ typedef struct S_job {
 	S_emit_ctx c;
 } S_job;
 
+/* --metrics-file against every file the fleet run may read or write: the fleet file, each
+ * account's desired file and token_file, and its saved plan in the -o or applied directory.
+ * 0, or -1 after the error. */
+static int S_check_metrics(const pdh_fleet_args *a, const pdh_fleet *f)
+{
+	const char *dir = a->out_dir ? a->out_dir : a->saved_dir;
+	pdh_cli_run_file *files;
+	char **owned;           /* the texts made here, 4 per account */
+	size_t n = 0, k = 0;
+	int rc;
+
+	if (a->metrics_file == NULL)
+		return 0;
+	files = pdh_xcalloc(3 * f->n_accounts + 1, sizeof(*files));
+	owned = pdh_xcalloc(4 * f->n_accounts + 1, sizeof(*owned));
+	files[n++] = (pdh_cli_run_file){ a->fleet, "the fleet file" };
+	for (size_t i = 0; i < f->n_accounts; i++) {
+		const pdh_fleet_account *acc = &f->accounts[i];
+		char *plan = dir ? pdh_fleet_plan_path(dir, acc->name) : NULL;
+
+		owned[k++] = plan;
+		files[n++] = (pdh_cli_run_file){ acc->desired, owned[k++] = pdh_xasprintf(
+			"the desired file of account %s", acc->name) };
+		files[n++] = (pdh_cli_run_file){ acc->token_file, owned[k++] = pdh_xasprintf(
+			"the token_file of account %s", acc->name) };
+		files[n++] = (pdh_cli_run_file){ plan, owned[k++] = pdh_xasprintf(
+			"the saved plan of account %s", acc->name) };
+	}
+	rc = pdh_cli_metrics_check(a->metrics_file, files, n);
+	for (size_t i = 0; i < k; i++)
+		free(owned[i]);
+	PDH_FREE_ALL(owned, files);
+	return rc;
+}
+
 /* The common checks and the fleet's load: PDH_EXIT_OK, or the exit code after an error. */
 static int S_job_open(S_job *j, pdh_common *o, const pdh_fleet_args *a)
 {
+	int code;
+
 	memset(j, 0, sizeof(*j));
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	return S_load(o, a, &j->f, &j->idx, &j->n, &j->shard);
+	code = S_load(o, a, &j->f, &j->idx, &j->n, &j->shard);
+	if (code == PDH_EXIT_OK && S_check_metrics(a, j->f) != 0)
+		code = PDH_EXIT_ERROR;
+	return code;
 }
 
 static void S_job_close(S_job *j)

@@ -111,7 +111,8 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .synopsis = ON_PLAN | ON_APPLY | ON_STATUS,
 	  .help = "write the run's metrics to PATH (Prometheus text format,\n"
 	          "for node_exporter's textfile collector), atomically, also\n"
-	          "when the run fails" },
+	          "when the run fails; never a file the run reads or writes,\n"
+	          "nor a file that is not pdhooks' metrics" },
 	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_two_formats,
 	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,

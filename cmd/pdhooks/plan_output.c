@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "run_files.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
 #include "pdhooks/render_markdown.h"
@@ -62,11 +63,16 @@ int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const 
 		pdh_cli_error("%s", err.message);
 		return pdh_exit_code(rc);
 	}
+	if (pdh_cli_metrics_check_one(o, (*pf)->desired_path, "the saved plan's desired file") != 0)
+		return PDH_EXIT_ERROR;
 	if (!o->quiet)
 		fprintf(stderr, "pdhooks: applying the saved plan %s (sha256 %s) of %s\n", path,
 		        (*pf)->digest, (*pf)->desired_path);
 	t->desired_path = (*pf)->desired_path;
-	t->plan = (*pf)->opts;
+	/* This apply's brake: its own --max-deletes; pdh_planfile_brake_opts does the rest. */
+	t->plan.max_deletes_set = o->max_deletes >= 0;
+	t->plan.max_deletes = o->max_deletes >= 0 ? o->max_deletes : 0;
+	t->plan.auth = t->client.auth;
 	pdh_target_run_init(run, (*pf)->desired_path);
 	rc = pdh_planfile_target_plan(run, t, *pf, &err);
 	return pdh_cli_report_plan(o, (*pf)->desired_path, run, rc, &err);

@@ -654,14 +654,24 @@ static bool S_url_scheme_ok(const pdh_url *u)
 	return strcmp(u->scheme, "https") == 0 || strcmp(u->scheme, "http") == 0;
 }
 
+static size_t S_chars(const char *s);
+
+/* subscription_url: at most PDH_URL_MAX characters, absolute http(s), with a host, not
+ * Pipedrive's. */
 static void S_check_url(pdh_loader *L, const pdh_node *n, const char *url, bool *ok)
 {
 	pdh_url u;
 	const char *why = NULL;
-	char *q = S_qn(n);
+	size_t chars = S_chars(url);
+	char *q = chars > PDH_URL_MAX ? NULL : S_qn(n);
 
 	*ok = false;
-	if (pdh_url_parse(&u, url, &why) != 0) {
+	memset(&u, 0, sizeof(u));
+	if (chars > PDH_URL_MAX) {
+		/* Not quoted: the message would be as long as the URL. */
+		S_ERR(L, n->line, n->col, "subscription_url is %zu characters long; pdhooks allows at "
+		      "most %d", chars, PDH_URL_MAX);
+	} else if (pdh_url_parse(&u, url, &why) != 0) {
 		S_ERR(L, n->line, n->col,
 		      "subscription_url %s is not a valid URL: %s; expected https://host/path", q, why);
 	} else if (!S_url_scheme_ok(&u)) {

@@ -169,7 +169,7 @@ static void S_section(pdh_fleet_result *r, const pdh_fleet_run_opts *o,
 	}
 }
 
-static char *S_plan_path(const char *dir, const char *name)
+char *pdh_fleet_plan_path(const char *dir, const char *name)
 {
 	size_t n = strlen(dir);
 
@@ -186,13 +186,12 @@ static int S_plan(pdh_target_run *run, pdh_target *t, pdh_planfile **pf,
 	t->listing.retry = o->retry;
 	t->listing.interrupt = o->interrupt;
 	if (o->saved_dir) {
-		char *path = S_plan_path(o->saved_dir, a->name);
+		char *path = pdh_fleet_plan_path(o->saved_dir, a->name);
 
 		rc = pdh_planfile_load(pf, path, err);
 		free(path);
 		if (rc != 0)
 			return rc;
-		t->plan = (*pf)->opts;
 		pdh_target_run_dispose(run);
 		pdh_target_run_init(run, (*pf)->desired_path);
 		return pdh_planfile_target_plan(run, t, *pf, err);
@@ -309,7 +308,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 		goto render;
 	}
 	if (o->mode == PDH_FLEET_PLAN && o->save_dir) {
-		char *path = S_plan_path(o->save_dir, a->name), *text = NULL, sum[65];
+		char *path = pdh_fleet_plan_path(o->save_dir, a->name), *text = NULL, sum[65];
 
 		rc = pdh_planfile_format(&text, run.plan, run.desired, run.live, &t.plan,
 		                         a->api_url, &err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdhooks/alloc.h"
 #include "pdhooks/target.h"
 #include "pdhooks/url.h"
 
@@ -12,15 +13,15 @@ static const char *S_kind(pdh_action_kind k)
 	return k == PDH_ACTION_CREATE ? "create" : k == PDH_ACTION_REPLACE ? "replace" : "delete";
 }
 
-int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_desired *desired,
-                            const pdh_live *live, pdh_error *err)
+int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_plan_opts *opts,
+                            const pdh_desired *desired, const pdh_live *live, pdh_error *err)
 {
 	pdh_plan *plan = NULL;
 	char fp[65];
 	int rc;
 
 	*out = NULL;
-	rc = pdh_plan_compute(&plan, desired, live, &pf->opts, err);
+	rc = pdh_plan_compute(&plan, desired, live, opts, err);
 	if (rc != 0)
 		goto done;
 	pdh_live_fingerprint(fp, live, plan);
@@ -104,9 +105,39 @@ int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url, const
 	return rc;
 }
 
+void pdh_planfile_brake_opts(pdh_plan_opts *out, const pdh_planfile *pf,
+                             const pdh_plan_opts *run, const pdh_desired *desired)
+{
+	*out = *run;
+	out->auth = pf->opts.auth;
+	if (!run->max_deletes_set && pf->opts.max_deletes_set &&
+	    pf->opts.max_deletes < desired->max_deletes) {
+		out->max_deletes_set = true;
+		out->max_deletes = pf->opts.max_deletes;
+	}
+}
+
+/* A plan the brake refuses, made with a --max-deletes above the one in force now: the reason
+ * says how to give it again (the file's number is never taken for it). */
+static void S_brake_hint(pdh_plan *plan, const pdh_planfile *pf, const pdh_plan_opts *opts,
+                         const pdh_desired *desired)
+{
+	int now = opts->max_deletes_set ? opts->max_deletes : desired->max_deletes;
+	char *why;
+
+	if (!plan->brake || !pf->opts.max_deletes_set || pf->opts.max_deletes <= now)
+		return;
+	why = pdh_xasprintf("%s; the plan was made with --max-deletes %d, which a saved plan does "
+	                    "not carry to apply: give it to apply again", plan->brake_reason
+	                    ? plan->brake_reason : "a safety brake", pf->opts.max_deletes);
+	free(plan->brake_reason);
+	plan->brake_reason = why;
+}
+
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
                              pdh_error *err)
 {
+	pdh_plan_opts opts;
 	int rc;
 
 	/* The target's API URL first: a plan for another API is refused whatever else
@@ -131,8 +162,12 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 		rc = pdh_target_list(r, t, err);
 	if (rc == PDH_OK)
 		rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
+	if (rc == PDH_OK) {
+		pdh_planfile_brake_opts(&opts, pf, &t->plan, r->desired);
+		rc = pdh_planfile_check_live(&r->plan, pf, &opts, r->desired, r->live, err);
+	}
 	if (rc == PDH_OK)
-		rc = pdh_planfile_check_live(&r->plan, pf, r->desired, r->live, err);
+		S_brake_hint(r->plan, pf, &opts, r->desired);
 done:
 	return rc;
 }

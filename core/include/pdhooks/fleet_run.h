@@ -85,6 +85,10 @@ typedef struct pdh_fleet_run_opts {
  * options (nothing run). */
 int pdh_fleet_run(const pdh_fleet_run_opts *opts, pdh_error *err);
 
+/* Where account `name`'s saved plan is in dir (save_dir, saved_dir): DIR/NAME.json. Caller
+ * frees. */
+char *pdh_fleet_plan_path(const char *dir, const char *name);
+
 /* The desired file of an account rendered with its vars (then getenv; NULL: the process
  * environment, none at all with no_env as `validate --no-env` does), checked without
  * network: 0, or PDH_EFILE / PDH_EIO with *diagnostics (rendered, caller frees) saying why.

@@ -30,6 +30,13 @@
  * points); a derived name is cut to 255 bytes, which is never more. */
 #define PDH_NAME_MAX 255
 
+/* A subscription_url: at most 2048 characters. Pipedrive documents no bound; 2048 is the
+ * length every HTTP stack on the way is known to carry (older browsers, proxies and the
+ * sitemaps protocol stop there; RFC 9110 asks for at least 8000 octets), and a real endpoint
+ * (Zapier, Make, n8n, a company's own) is well under 300. A longer value is a mistake or an
+ * attack on the logs and plans that show it, never a webhook. */
+#define PDH_URL_MAX 2048
+
 /* A token from the environment or --token-file: at most 1024 bytes. */
 #define PDH_TOKEN_MAX 1024
 

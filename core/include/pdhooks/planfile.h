@@ -10,7 +10,11 @@
  *   - the fingerprint of the owned live webhooks differs (a foreign webhook does not count);
  *   - planning again from that file and today's listing does not give the saved actions
  *     (same kinds, keys and live ids) — this also catches a password changed in Pipedrive,
- *     which the fingerprint leaves out. */
+ *     which the fingerprint leaves out.
+ * Nothing read from the plan file decides what apply may do — the file is not signed, and an
+ * edit to it must not widen what was reviewed: what apply does comes from the desired file
+ * (checked), today's listing and the apply's own command line; the saved plan only says what
+ * that must still give. */
 #ifndef PDHOOKS_PLANFILE_H
 #define PDHOOKS_PLANFILE_H
 
@@ -93,21 +97,30 @@ void pdh_planfile_free(pdh_planfile *pf);
 int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
                               const pdh_load_opts *env, pdh_diags *diags, char **source,
                               size_t *source_len, pdh_error *err);
-/* Plans again from desired (from pdh_planfile_load_desired) and live (today's listing).
- * 0 with *out the plan to apply (caller frees with pdh_plan_free; it borrows from desired
- * and live) when it is still the saved one; PDH_ESTALE when the owned live webhooks or the
- * plan changed. */
-int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_desired *desired,
-                            const pdh_live *live, pdh_error *err);
+/* The options apply plans a saved plan again with, into *out: run's (this apply's
+ * --max-deletes), the saved credential kind (checked against the run's), and, when run sets
+ * no max_deletes, the file's manage.max_deletes (desired: the file read again, its SHA-256
+ * checked) lowered to the saved --max-deletes when that is lower. The plan file is not
+ * signed: a number read from it may tighten the brake, never lift it. */
+void pdh_planfile_brake_opts(pdh_plan_opts *out, const pdh_planfile *pf,
+                             const pdh_plan_opts *run, const pdh_desired *desired);
+/* Plans again from desired (from pdh_planfile_load_desired) and live (today's listing) with
+ * opts (pdh_planfile_brake_opts). 0 with *out the plan to apply (caller frees with
+ * pdh_plan_free; it borrows from desired and live) when it is still the saved one;
+ * PDH_ESTALE when the owned live webhooks or the plan changed. */
+int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_plan_opts *opts,
+                            const pdh_desired *desired, const pdh_live *live, pdh_error *err);
 
 /* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
- * desired file of pf (r must be initialised with pf->desired_path; t->desired_path and
- * t->plan are not used — the saved plan's are), lists the live webhooks with
- * pdh_target_list (retried; PDH_EUNAVAILABLE when the API kept failing), and checks both
+ * desired file of pf (r must be initialised with pf->desired_path; t->desired_path is not
+ * used — the saved plan's is; t->plan is this apply's, see pdh_planfile_brake_opts), lists
+ * the live webhooks with pdh_target_list (retried; PDH_EUNAVAILABLE when the API kept
+ * failing), and checks both
  * against pf: its API URL (PDH_EINVAL for another API) before anything, the desired file,
  * then after the listing its company id (pdh_planfile_check_target: PDH_EINVAL for a plan
  * made for another company) before the owned live webhooks. On success r->plan is the plan
- * to apply; on PDH_ESTALE, PDH_EFILE (r->diags)
+ * to apply, its brake decided by pdh_planfile_brake_opts (and its reason saying so when the
+ * plan was made with a higher --max-deletes); on PDH_ESTALE, PDH_EFILE (r->diags)
  * or any other error nothing is planned. */
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
                              pdh_error *err);
