@@ -136,8 +136,10 @@ const pdh_cmd pdh_commands[] = {
 	  "join the JSON reports of a fleet's shards into one report",
 	  "Reads the reports that 'pdhooks plan --fleet F --shard I/N --format json' (or apply)\n"
 	  "wrote, one per shard, and prints one report of the whole fleet, accounts in the fleet\n"
-	  "file's order. Refuses a missing or repeated shard, and reports of different fleet\n"
-	  "files (fleet_sha256) or commands. '-' reads a report from stdin.\n",
+	  "file's order. Refuses a missing or repeated shard, reports of different fleet\n"
+	  "files (fleet_sha256) or commands, and, by each report's 'selection', a report\n"
+	  "that lost or gained an account, an account in the wrong shard, and shards that\n"
+	  "together are not the fleet's selection. '-' reads a report from stdin.\n",
 	  "Exit codes: the fleet's (see 'pdhooks help plan'); 1 when the reports do not merge.\n" },
 	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
 	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"

@@ -104,9 +104,18 @@ static int S_check_common(const pdh_common *o)
 	return 0;
 }
 
-/* Loads the fleet file (diagnostics printed) and selects the accounts. */
+/* What a run selected, as its report records it for merge: the names of its accounts, and
+ * the number and digest of the accounts the filters select before --shard. */
+typedef struct S_selection {
+	const char **names;
+	size_t n_whole;
+	char whole_sha256[65];
+} S_selection;
+
+/* Loads the fleet file (diagnostics printed) and selects the accounts (what was selected into
+ * *what when it is not NULL). */
 static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t **idx,
-                  size_t *n, pdh_fleet_shard *shard)
+                  size_t *n, pdh_fleet_shard *shard, S_selection *what)
 {
 	pdh_fleet_selector sel;
 	pdh_diags diags;
@@ -145,6 +154,12 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t 
 	sel.labels = a->labels;
 	sel.n_labels = a->n_labels;
 	pdh_fleet_select(idx, n, *f, &sel);
+	if (what) {
+		what->names = pdh_xcalloc(*n + 1, sizeof(*what->names));
+		for (size_t i = 0; i < *n; i++)
+			what->names[i] = (*f)->accounts[(*idx)[i]].name;
+		pdh_fleet_selection_sha256(*f, &sel, what->whole_sha256, &what->n_whole);
+	}
 	if (*n == 0 && !o->quiet)
 		pdh_cli_warning("%s: no account is selected", a->fleet);
 	return PDH_EXIT_OK;
@@ -159,7 +174,7 @@ int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
 
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &f, &idx, &n, &shard);
+	code = S_load(o, a, &f, &idx, &n, &shard, NULL);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
@@ -288,13 +303,18 @@ static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fl
  * o and a for mode, with the results going to S_emit. */
 static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_ctx *c,
                     pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
-                    const pdh_fleet_shard *shard, pdh_fleet_mode mode, const char *command)
+                    const pdh_fleet_shard *shard, const S_selection *what, size_t n,
+                    pdh_fleet_mode mode, const char *command)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->format = S_format(a->format);
 	rep->fleet_sha256 = f->sha256;
 	rep->shard = *shard;
 	rep->command = command;
+	rep->selected = what->names;
+	rep->n_selected = n;
+	rep->fleet_selected = what->n_whole;
+	rep->fleet_selected_sha256 = what->whole_sha256;
 	c->o = o;
 	c->print = true;
 	c->report = pdh_fleet_report_new(rep);
@@ -324,6 +344,7 @@ static int S_mkdir(const char *dir)
 typedef struct S_job {
 	pdh_fleet *f;
 	pdh_fleet_shard shard;
+	S_selection what;
 	size_t *idx, n;
 	pdh_fleet_run_opts ro;
 	pdh_fleet_report_opts rep;
@@ -336,13 +357,14 @@ static int S_job_open(S_job *j, pdh_common *o, const pdh_fleet_args *a)
 	memset(j, 0, sizeof(*j));
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	return S_load(o, a, &j->f, &j->idx, &j->n, &j->shard);
+	return S_load(o, a, &j->f, &j->idx, &j->n, &j->shard, &j->what);
 }
 
 static void S_job_close(S_job *j)
 {
 	pdh_fleet_metrics_free(j->c.metrics);
 	pdh_fleet_report_free(j->c.report);
+	free(j->what.names);
 	free(j->idx);
 	pdh_fleet_free(j->f);
 }
@@ -362,7 +384,7 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mo
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}
-	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, mode, command);
+	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, &j.what, j.n, mode, command);
 	j.ro.accounts = j.idx;
 	j.ro.n_accounts = j.n;
 	j.ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
@@ -483,7 +505,8 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	}
 	pdh_stop_signals_install(&stops);
 
-	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, PDH_FLEET_APPLY, "apply");
+	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, &j.what, j.n, PDH_FLEET_APPLY,
+	        "apply");
 	j.ro.saved_dir = a->saved_dir;
 	j.ro.interrupt = &pdh_stop_signal;
 	/* The canaries first (file order), then the rest only if every canary converged. */
