@@ -328,6 +328,49 @@ static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_c
 	ro->emit_ctx = c;
 }
 
+typedef struct S_survey_ctx {
+	pdh_fleet_identity *ids;
+	size_t k;
+} S_survey_ctx;
+
+static void S_collect(void *ctx, const pdh_fleet_result *r)
+{
+	S_survey_ctx *c = ctx;
+
+	c->ids[c->k++] = r->id;
+}
+
+/* The listing pass before plan or apply works on the accounts: each account listed and
+ * planned (nothing shown, nothing written), then the accounts that manage one company's
+ * general webhooks found (pdh_fleet_same_company). NULL when none clash (or fewer than two
+ * accounts), else one refusal (or NULL) per account, for the run's refuse. */
+static char **S_survey(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+                       const size_t *idx, size_t n, atomic_int *interrupt)
+{
+	pdh_fleet_run_opts ro;
+	pdh_error err = { 0 };
+	S_survey_ctx c;
+	char **refuse = NULL;
+
+	if (n < 2)
+		return NULL;
+	c.ids = pdh_xcalloc(n, sizeof(*c.ids));
+	c.k = 0;
+	S_run_opts(&ro, o, a, f);
+	ro.mode = PDH_FLEET_PLAN;
+	ro.accounts = idx;
+	ro.n_accounts = n;
+	ro.saved_dir = a->saved_dir;
+	ro.format = PDH_FLEET_TEXT;
+	ro.interrupt = interrupt;
+	ro.emit = S_collect;
+	ro.emit_ctx = &c;
+	if (pdh_fleet_run(&ro, &err) == 0)
+		refuse = pdh_fleet_same_company(c.ids, c.k);
+	free(c.ids);
+	return refuse;
+}
+
 static int S_mkdir(const char *dir)
 {
 	struct stat st;
@@ -345,6 +388,7 @@ typedef struct S_job {
 	pdh_fleet *f;
 	pdh_fleet_shard shard;
 	S_selection what;
+	char **refuse;              /* accounts of one company (S_survey), or NULL */
 	size_t *idx, n;
 	pdh_fleet_run_opts ro;
 	pdh_fleet_report_opts rep;
@@ -365,6 +409,7 @@ static void S_job_close(S_job *j)
 	pdh_fleet_metrics_free(j->c.metrics);
 	pdh_fleet_report_free(j->c.report);
 	free(j->what.names);
+	pdh_free_strings(j->refuse, j->n);
 	free(j->idx);
 	pdh_fleet_free(j->f);
 }
@@ -384,9 +429,12 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mo
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}
+	if (mode == PDH_FLEET_PLAN)
+		j.refuse = S_survey(o, a, j.f, j.idx, j.n, NULL);
 	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, &j.what, j.n, mode, command);
 	j.ro.accounts = j.idx;
 	j.ro.n_accounts = j.n;
+	j.ro.refuse = j.refuse;
 	j.ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
 	if (pdh_fleet_run(&j.ro, &err) != 0) {
 		pdh_cli_error("%s", err.message);
@@ -420,7 +468,7 @@ int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
  * (one per account) when confirmed; 1 when there is nothing to do; -1 when refused or not
  * confirmed (error printed). */
 static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
-                              const size_t *idx, size_t n, char ***sig)
+                              const size_t *idx, size_t n, char *const *refuse, char ***sig)
 {
 	pdh_fleet_report_opts rep;
 	pdh_fleet_run_opts ro;
@@ -444,6 +492,7 @@ static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, cons
 	ro.accounts = idx;
 	ro.n_accounts = n;
 	ro.saved_dir = a->saved_dir;
+	ro.refuse = refuse;
 	ro.format = PDH_FLEET_TEXT;
 	ro.emit = S_emit;
 	ro.emit_ctx = &c;
@@ -494,16 +543,22 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 		              "review 'pdhooks plan --fleet' and run again with --auto-approve");
 		goto done;
 	}
+	/* Accounts of one company are refused before anything is shown or written. Without a
+	 * prompt a signal stops the listing pass too (the accounts not started are skipped). */
+	if (a->auto_approve)
+		pdh_stop_signals_install(&stops);
+	j.refuse = S_survey(o, a, j.f, j.idx, j.n, a->auto_approve ? &pdh_stop_signal : NULL);
 	if (!a->auto_approve) {
-		int shown = S_show_and_confirm(o, a, j.f, j.idx, j.n, &sig);
+		int shown = S_show_and_confirm(o, a, j.f, j.idx, j.n, j.refuse, &sig);
 
 		if (shown != 0) {
-			code = shown > 0 ? PDH_EXIT_OK : PDH_EXIT_ERROR;
+			/* nothing to do but for refused accounts is still an error */
+			code = shown > 0 && j.refuse == NULL ? PDH_EXIT_OK : PDH_EXIT_ERROR;
 			goto done;
 		}
 		putchar('\n');
+		pdh_stop_signals_install(&stops);
 	}
-	pdh_stop_signals_install(&stops);
 
 	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, &j.what, j.n, PDH_FLEET_APPLY,
 	        "apply");
@@ -514,12 +569,14 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	j.ro.accounts = j.idx;
 	j.ro.n_accounts = first;
 	j.ro.expect_signature = sig;
+	j.ro.refuse = j.refuse;
 	if (pdh_fleet_run(&j.ro, &err) != 0)
 		goto run_error;
 	if (first < j.n) {
 		j.ro.accounts = j.idx + first;
 		j.ro.n_accounts = j.n - first;
 		j.ro.expect_signature = sig ? sig + first : NULL;
+		j.ro.refuse = j.refuse ? j.refuse + first : NULL;
 		if (j.c.n_not_ok > 0) {
 			pdh_cli_error("%zu of %zu canary account%s did not apply cleanly; the other %zu "
 			              "account%s are skipped", j.c.n_not_ok, first, first == 1 ? "" : "s",
