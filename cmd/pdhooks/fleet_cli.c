@@ -328,6 +328,21 @@ static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_c
 	ro->emit_ctx = c;
 }
 
+/* The options of a plan pass before apply (text; from apply DIR's saved plans when given). */
+static void S_plan_pass(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+                        const pdh_fleet *f, const size_t *idx, size_t n, pdh_fleet_emit_fn emit,
+                        void *emit_ctx)
+{
+	S_run_opts(ro, o, a, f);
+	ro->mode = PDH_FLEET_PLAN;
+	ro->accounts = idx;
+	ro->n_accounts = n;
+	ro->saved_dir = a->saved_dir;
+	ro->format = PDH_FLEET_TEXT;
+	ro->emit = emit;
+	ro->emit_ctx = emit_ctx;
+}
+
 typedef struct S_survey_ctx {
 	pdh_fleet_identity *ids;
 	size_t k;
@@ -356,15 +371,8 @@ static char **S_survey(const pdh_common *o, const pdh_fleet_args *a, const pdh_f
 		return NULL;
 	c.ids = pdh_xcalloc(n, sizeof(*c.ids));
 	c.k = 0;
-	S_run_opts(&ro, o, a, f);
-	ro.mode = PDH_FLEET_PLAN;
-	ro.accounts = idx;
-	ro.n_accounts = n;
-	ro.saved_dir = a->saved_dir;
-	ro.format = PDH_FLEET_TEXT;
+	S_plan_pass(&ro, o, a, f, idx, n, S_collect, &c);
 	ro.interrupt = interrupt;
-	ro.emit = S_collect;
-	ro.emit_ctx = &c;
 	if (pdh_fleet_run(&ro, &err) == 0)
 		refuse = pdh_fleet_same_company(c.ids, c.k);
 	free(c.ids);
@@ -487,15 +495,8 @@ static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, cons
 	c.print = true;
 	c.report = pdh_fleet_report_new(&rep);
 	c.signatures = pdh_xcalloc(n + 1, sizeof(*c.signatures));
-	S_run_opts(&ro, o, a, f);
-	ro.mode = PDH_FLEET_PLAN;
-	ro.accounts = idx;
-	ro.n_accounts = n;
-	ro.saved_dir = a->saved_dir;
+	S_plan_pass(&ro, o, a, f, idx, n, S_emit, &c);
 	ro.refuse = refuse;
-	ro.format = PDH_FLEET_TEXT;
-	ro.emit = S_emit;
-	ro.emit_ctx = &c;
 	if (pdh_fleet_run(&ro, &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		goto done;
