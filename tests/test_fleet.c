@@ -311,8 +311,12 @@ Test(fleet, failing_canary_stops_before_the_rest)
 	j = S_report(&r, 1, (const char *const[]){ "canary", "failed", "globex", "skipped",
 		"initech", "skipped", NULL });
 	cr_expect(strstr(r.err, "1 of 1 canary account did not apply cleanly") != NULL, "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "the rest is not even listed");
-	cr_expect_eq(pdh_t_fake_calls(W.fakes[2], NULL), 0);
+	/* listed once, by the pass that looks for accounts of one company, never written */
+	for (int i = 1; i <= 2; i++) {
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "GET"), 1, "the rest is listed once");
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 0, "the rest is not written");
+		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "DELETE"), 0, "the rest is not written");
+	}
 	S_check_schema(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
@@ -367,8 +371,33 @@ Test(fleet, selection_by_account_and_label)
 	pdh_t_run_dispose(&r);
 }
 
+/* Seven companies on one pdhooks-fake (--companies 7: tokens tok-1 to tok-7), so that no two
+ * accounts are one company's. */
+static char *S_env_shards[10];
+
+static void S_setup_shards(void)
+{
+	static char *args[] = { "--companies", "7", NULL };
+
+	pdh_t_fleet_setup(&W, 1, args, DESIRED);
+	for (int i = 0; i < 7; i++)
+		S_env_shards[i] = pdh_xasprintf("PDH_T_TOK_%d=tok-%d", i + 1, i + 1);
+	S_env_shards[7] = "PIPEDRIVE_API_TOKEN=";
+	S_env_shards[8] = "PIPEDRIVE_OAUTH_TOKEN=";
+	S_env_shards[9] = NULL;
+}
+
+static void S_teardown_shards(void)
+{
+	for (int i = 0; i < 7; i++)
+		free(S_env_shards[i]);
+	pdh_t_fleet_teardown(&W);
+}
+
+TestSuite(fleet_shards, .init = S_setup_shards, .fini = S_teardown_shards, .timeout = 120);
+
 /* Seven accounts over three shards: each account in exactly one, and merge gives them all. */
-Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
+Test(fleet_shards, shards_partition_the_accounts_and_merge_joins_them)
 {
 	static const char *names[] = { "a1", "b2", "c3", "d4", "e5", "f6", "g7" };
 	char *acc[8], *paths[3];
@@ -376,9 +405,9 @@ Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
 	pdh_t_run r;
 
 	for (size_t i = 0; i < 7; i++) {
-		char *vars = pdh_xasprintf("vars: { TENANT: %s }", names[i]);
-		acc[i] = pdh_t_fleet_account(&W, names[i], i % 3, vars);
-		free(vars);
+		acc[i] = pdh_xasprintf("  - name: %s\n    api_url: %s\n    token_env: PDH_T_TOK_%zu\n"
+		                       "    vars: { TENANT: %s }\n", names[i],
+		                       pdh_t_fake_url(W.fakes[0]), i + 1, names[i]);
 	}
 	acc[7] = NULL;
 	pdh_t_fleet_write(&W, acc);
@@ -387,7 +416,7 @@ Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
 		json_t *j;
 
 		snprintf(shard, sizeof(shard), "%d/3", s);
-		pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", shard,
+		pdh_t_pdhooks(&r, S_env_shards, NULL, "plan", "--fleet", W.fleet, "--shard", shard,
 		              "--format", "json", NULL);
 		cr_assert_eq(r.status, 0, "%s", r.err);
 		j = S_json(r.out);
@@ -404,7 +433,7 @@ Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
 	for (int i = 0; i < 7; i++)
 		cr_expect_eq(seen[i], 1, "%s is in %d shards", names[i], seen[i]);
 
-	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[2], paths[0], paths[1], "--format", "json",
+	pdh_t_pdhooks(&r, S_env_shards, NULL, "merge", paths[2], paths[0], paths[1], "--format", "json",
 	              "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "%s", r.err);
 	{
@@ -421,16 +450,16 @@ Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
 	}
 	S_check_schema(r.out);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], NULL);
+	pdh_t_pdhooks(&r, S_env_shards, NULL, "merge", paths[0], paths[1], NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect(strstr(r.err, "shard 2/3 is missing") != NULL, "%s", r.err);
 	cr_expect_str_eq(r.out, "");
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[1], paths[2], NULL);
+	pdh_t_pdhooks(&r, S_env_shards, NULL, "merge", paths[0], paths[1], paths[1], paths[2], NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect(strstr(r.err, "shard 1/3 is given twice") != NULL, "%s", r.err);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[2], "--format",
+	pdh_t_pdhooks(&r, S_env_shards, NULL, "merge", paths[0], paths[1], paths[2], "--format",
 	              "markdown", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect(strstr(r.out, "**Fleet: 0 in sync, 7 with changes, 0 failed (7 accounts).**") != NULL,
@@ -438,11 +467,11 @@ Test(fleet, shards_partition_the_accounts_and_merge_joins_them)
 	pdh_t_run_dispose(&r);
 	/* A report of another fleet file is refused. */
 	pdh_t_write_file(W.fleet, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts: []\n");
-	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", "2/3", "--format",
+	pdh_t_pdhooks(&r, S_env_shards, NULL, "plan", "--fleet", W.fleet, "--shard", "2/3", "--format",
 	              "json", NULL);
 	pdh_t_write_file(paths[2], r.out);
 	pdh_t_run_dispose(&r);
-	pdh_t_pdhooks(&r, W.env, NULL, "merge", paths[0], paths[1], paths[2], NULL);
+	pdh_t_pdhooks(&r, S_env_shards, NULL, "merge", paths[0], paths[1], paths[2], NULL);
 	cr_expect_eq(r.status, 1);
 	cr_expect(strstr(r.err, "different fleet files") != NULL, "%s", r.err);
 	pdh_t_run_dispose(&r);
@@ -962,7 +991,9 @@ Test(fleet, an_account_whose_apply_lock_is_held_fails_alone)
 	j = S_report(&r, 1, (const char *const[]){ "acme", "applied", "globex", "failed",
 		"initech", "applied", NULL });
 	cr_expect(strstr(r.err, "account globex:") != NULL, "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "nothing listed without the lock");
+	/* only the listing pass (before any lock) lists it; apply does not without the lock */
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "GET"), 1, "listed without the lock");
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0, "written without the lock");
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 	pdh_apply_lock_release(lock);

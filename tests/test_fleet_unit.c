@@ -317,11 +317,25 @@ Test(fleet_token, file_readable_by_others_warns)
 
 /* ---- reports and merge ---- */
 
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* The accounts a0 to a2: the fleet's selection of the merge tests. */
+static const char *const S_whole[] = { "a0", "a1", "a2" };
+
+/* A JSON shard report of the accounts names[] (each "aN": index N), as the runner writes it,
+ * of a fleet whose selection is S_whole. */
 static char *S_report(unsigned index, unsigned count, const char *sha, const char *names[],
                       const int outcomes[], size_t n)
 {
-	pdh_fleet_report_opts o = { PDH_FLEET_JSON, sha, { count > 0, index, count }, "plan", 0 };
-	pdh_fleet_report *r = pdh_fleet_report_new(&o);
+	pdh_fleet_report_opts o = { PDH_FLEET_JSON, sha, { count > 0, index, count }, "plan", 0,
+	                            names, n, 3, NULL };
+	pdh_fleet_report *r;
+	char whole[65];
+
+	pdh_fleet_names_sha256(S_whole, 3, whole);
+	o.fleet_selected_sha256 = whole;
+	r = pdh_fleet_report_new(&o);
 	char *piece = pdh_fleet_report_begin(r);
 	char *all = pdh_xstrdup(piece);
 
@@ -361,7 +375,7 @@ Test(fleet_report, json_pieces_make_one_document)
 {
 	const char *names[] = { "a0", "a1" };
 	int outcomes[] = { PDH_FLEET_CHANGES, PDH_FLEET_IN_SYNC };
-	char *doc = S_report(1, 2, "abc", names, outcomes, 2);
+	char *doc = S_report(1, 2, SHA_A, names, outcomes, 2);
 	json_error_t jerr;
 	json_t *j = json_loads(doc, 0, &jerr);
 
@@ -379,7 +393,7 @@ Test(fleet_merge, joins_shards_in_file_order_with_the_fleet_exit_code)
 {
 	const char *n0[] = { "a2", "a0" }, *n1[] = { "a1" };
 	int o0[] = { PDH_FLEET_IN_SYNC, PDH_FLEET_CHANGES }, o1[] = { PDH_FLEET_REFUSED };
-	char *s0 = S_report(0, 2, "abc", n0, o0, 2), *s1 = S_report(1, 2, "abc", n1, o1, 1);
+	char *s0 = S_report(0, 2, SHA_A, n0, o0, 2), *s1 = S_report(1, 2, SHA_A, n1, o1, 1);
 	const char *texts[] = { s1, s0 }, *names[] = { "s1.json", "s0.json" };
 	size_t lens[] = { strlen(s1), strlen(s0) };
 	pdh_error err = { 0 };
@@ -412,8 +426,8 @@ Test(fleet_merge, refuses_missing_repeated_and_foreign_shards)
 {
 	const char *n0[] = { "a0" }, *n1[] = { "a1" };
 	int o[] = { PDH_FLEET_IN_SYNC };
-	char *s0 = S_report(0, 3, "abc", n0, o, 1), *s1 = S_report(1, 3, "abc", n1, o, 1);
-	char *other = S_report(2, 3, "def", n1, o, 1);
+	char *s0 = S_report(0, 3, SHA_A, n0, o, 1), *s1 = S_report(1, 3, SHA_A, n1, o, 1);
+	char *other = S_report(2, 3, SHA_B, n1, o, 1);
 	pdh_error err = { 0 };
 	char *out = NULL;
 	int code;
@@ -454,7 +468,8 @@ Test(fleet_merge, refuses_missing_repeated_and_foreign_shards)
 
 Test(fleet_report, markdown_stays_within_its_limit)
 {
-	pdh_fleet_report_opts o = { PDH_FLEET_MARKDOWN, "abc", { false, 0, 0 }, "plan", 4000 };
+	pdh_fleet_report_opts o = { PDH_FLEET_MARKDOWN, SHA_A, { false, 0, 0 }, "plan", 4000,
+	                            NULL, 0, 0, NULL };
 	pdh_fleet_report *r = pdh_fleet_report_new(&o);
 	char big[900];
 	char *piece, *end;

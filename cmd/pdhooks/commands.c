@@ -76,6 +76,10 @@ const pdh_cmd pdh_commands[] = {
 	  "stop the others); --canary N applies the first N accounts first and the rest only if\n"
 	  "they all converged. With --fleet, PLANFILE is the directory 'plan --fleet F -o DIR'\n"
 	  "wrote: each account's DIR/ACCOUNT.json is applied, and only the stale ones refused.\n"
+	  "Every selected account is listed first: two that manage one company's general\n"
+	  "webhooks (the same API URL and token, or the same company_id with an API token,\n"
+	  "or an OAuth token whose manage.types lists general) are both refused as errors,\n"
+	  "naming each other, before any write; 'plan --fleet' shows the same refusal.\n"
 	  "\n"
 	  "Exit codes: 0 applied and verified, or nothing to do; 1 error (bad file, credentials,\n"
 	  "a failed call, no confirmation, another apply running, or the result does not match\n"
@@ -138,8 +142,10 @@ const pdh_cmd pdh_commands[] = {
 	  "join the JSON reports of a fleet's shards into one report",
 	  "Reads the reports that 'pdhooks plan --fleet F --shard I/N --format json' (or apply)\n"
 	  "wrote, one per shard, and prints one report of the whole fleet, accounts in the fleet\n"
-	  "file's order. Refuses a missing or repeated shard, and reports of different fleet\n"
-	  "files (fleet_sha256) or commands. '-' reads a report from stdin.\n",
+	  "file's order. Refuses a missing or repeated shard, reports of different fleet\n"
+	  "files (fleet_sha256) or commands, and, by each report's 'selection', a report\n"
+	  "that lost or gained an account, an account in the wrong shard, and shards that\n"
+	  "together are not the fleet's selection. '-' reads a report from stdin.\n",
 	  "Exit codes: the fleet's (see 'pdhooks help plan'); 1 when the reports do not merge.\n" },
 	{ "version", PDH_CMD_VERSION, pdh_cmd_version, NULL, "print the version", NULL,
 	  "With --json: {\"version\": ..., \"commit\": ..., \"libcurl\": ..., \"tls\": ...}, the\n"

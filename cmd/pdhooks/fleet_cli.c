@@ -105,9 +105,18 @@ static int S_check_common(const pdh_common *o)
 	return 0;
 }
 
-/* Loads the fleet file (diagnostics printed) and selects the accounts. */
+/* What a run selected, as its report records it for merge: the names of its accounts, and
+ * the number and digest of the accounts the filters select before --shard. */
+typedef struct S_selection {
+	const char **names;
+	size_t n_whole;
+	char whole_sha256[65];
+} S_selection;
+
+/* Loads the fleet file (diagnostics printed) and selects the accounts (what was selected into
+ * *what when it is not NULL). */
 static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t **idx,
-                  size_t *n, pdh_fleet_shard *shard)
+                  size_t *n, pdh_fleet_shard *shard, S_selection *what)
 {
 	pdh_fleet_selector sel;
 	pdh_diags diags;
@@ -146,6 +155,12 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t 
 	sel.labels = a->labels;
 	sel.n_labels = a->n_labels;
 	pdh_fleet_select(idx, n, *f, &sel);
+	if (what) {
+		what->names = pdh_xcalloc(*n + 1, sizeof(*what->names));
+		for (size_t i = 0; i < *n; i++)
+			what->names[i] = (*f)->accounts[(*idx)[i]].name;
+		pdh_fleet_selection_sha256(*f, &sel, what->whole_sha256, &what->n_whole);
+	}
 	if (*n == 0 && !o->quiet)
 		pdh_cli_warning("%s: no account is selected", a->fleet);
 	return PDH_EXIT_OK;
@@ -160,7 +175,7 @@ int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
 
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &f, &idx, &n, &shard);
+	code = S_load(o, a, &f, &idx, &n, &shard, NULL);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
@@ -289,13 +304,18 @@ static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fl
  * o and a for mode, with the results going to S_emit. */
 static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_ctx *c,
                     pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
-                    const pdh_fleet_shard *shard, pdh_fleet_mode mode, const char *command)
+                    const pdh_fleet_shard *shard, const S_selection *what, size_t n,
+                    pdh_fleet_mode mode, const char *command)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->format = S_format(a->format);
 	rep->fleet_sha256 = f->sha256;
 	rep->shard = *shard;
 	rep->command = command;
+	rep->selected = what->names;
+	rep->n_selected = n;
+	rep->fleet_selected = what->n_whole;
+	rep->fleet_selected_sha256 = what->whole_sha256;
 	c->o = o;
 	c->print = true;
 	c->report = pdh_fleet_report_new(rep);
@@ -307,6 +327,57 @@ static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_c
 	ro->format = rep->format;
 	ro->emit = S_emit;
 	ro->emit_ctx = c;
+}
+
+/* The options of a plan pass before apply (text; from apply DIR's saved plans when given). */
+static void S_plan_pass(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+                        const pdh_fleet *f, const size_t *idx, size_t n, pdh_fleet_emit_fn emit,
+                        void *emit_ctx)
+{
+	S_run_opts(ro, o, a, f);
+	ro->mode = PDH_FLEET_PLAN;
+	ro->accounts = idx;
+	ro->n_accounts = n;
+	ro->saved_dir = a->saved_dir;
+	ro->format = PDH_FLEET_TEXT;
+	ro->emit = emit;
+	ro->emit_ctx = emit_ctx;
+}
+
+typedef struct S_survey_ctx {
+	pdh_fleet_identity *ids;
+	size_t k;
+} S_survey_ctx;
+
+static void S_collect(void *ctx, const pdh_fleet_result *r)
+{
+	S_survey_ctx *c = ctx;
+
+	c->ids[c->k++] = r->id;
+}
+
+/* The listing pass before plan or apply works on the accounts: each account listed and
+ * planned (nothing shown, nothing written), then the accounts that manage one company's
+ * general webhooks found (pdh_fleet_same_company). NULL when none clash (or fewer than two
+ * accounts), else one refusal (or NULL) per account, for the run's refuse. */
+static char **S_survey(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+                       const size_t *idx, size_t n, atomic_int *interrupt)
+{
+	pdh_fleet_run_opts ro;
+	pdh_error err = { 0 };
+	S_survey_ctx c;
+	char **refuse = NULL;
+
+	if (n < 2)
+		return NULL;
+	c.ids = pdh_xcalloc(n, sizeof(*c.ids));
+	c.k = 0;
+	S_plan_pass(&ro, o, a, f, idx, n, S_collect, &c);
+	ro.interrupt = interrupt;
+	if (pdh_fleet_run(&ro, &err) == 0)
+		refuse = pdh_fleet_same_company(c.ids, c.k);
+	free(c.ids);
+	return refuse;
 }
 
 static int S_mkdir(const char *dir)
@@ -325,6 +396,8 @@ static int S_mkdir(const char *dir)
 typedef struct S_job {
 	pdh_fleet *f;
 	pdh_fleet_shard shard;
+	S_selection what;
+	char **refuse;              /* accounts of one company (S_survey), or NULL */
 	size_t *idx, n;
 	pdh_fleet_run_opts ro;
 	pdh_fleet_report_opts rep;
@@ -374,7 +447,7 @@ static int S_job_open(S_job *j, pdh_common *o, const pdh_fleet_args *a)
 	memset(j, 0, sizeof(*j));
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &j->f, &j->idx, &j->n, &j->shard);
+	code = S_load(o, a, &j->f, &j->idx, &j->n, &j->shard, &j->what);
 	if (code == PDH_EXIT_OK && S_check_metrics(a, j->f) != 0)
 		code = PDH_EXIT_ERROR;
 	return code;
@@ -384,6 +457,8 @@ static void S_job_close(S_job *j)
 {
 	pdh_fleet_metrics_free(j->c.metrics);
 	pdh_fleet_report_free(j->c.report);
+	free(j->what.names);
+	pdh_free_strings(j->refuse, j->n);
 	free(j->idx);
 	pdh_fleet_free(j->f);
 }
@@ -403,9 +478,12 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mo
 		code = PDH_EXIT_ERROR;
 		goto done;
 	}
-	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, mode, command);
+	if (mode == PDH_FLEET_PLAN)
+		j.refuse = S_survey(o, a, j.f, j.idx, j.n, NULL);
+	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, &j.what, j.n, mode, command);
 	j.ro.accounts = j.idx;
 	j.ro.n_accounts = j.n;
+	j.ro.refuse = j.refuse;
 	j.ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
 	if (pdh_fleet_run(&j.ro, &err) != 0) {
 		pdh_cli_error("%s", err.message);
@@ -439,7 +517,7 @@ int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
  * (one per account) when confirmed; 1 when there is nothing to do; -1 when refused or not
  * confirmed (error printed). */
 static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
-                              const size_t *idx, size_t n, char ***sig)
+                              const size_t *idx, size_t n, char *const *refuse, char ***sig)
 {
 	pdh_fleet_report_opts rep;
 	pdh_fleet_run_opts ro;
@@ -458,14 +536,8 @@ static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, cons
 	c.print = true;
 	c.report = pdh_fleet_report_new(&rep);
 	c.signatures = pdh_xcalloc(n + 1, sizeof(*c.signatures));
-	S_run_opts(&ro, o, a, f);
-	ro.mode = PDH_FLEET_PLAN;
-	ro.accounts = idx;
-	ro.n_accounts = n;
-	ro.saved_dir = a->saved_dir;
-	ro.format = PDH_FLEET_TEXT;
-	ro.emit = S_emit;
-	ro.emit_ctx = &c;
+	S_plan_pass(&ro, o, a, f, idx, n, S_emit, &c);
+	ro.refuse = refuse;
 	if (pdh_fleet_run(&ro, &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		goto done;
@@ -513,18 +585,25 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 		              "review 'pdhooks plan --fleet' and run again with --auto-approve");
 		goto done;
 	}
+	/* Accounts of one company are refused before anything is shown or written. Without a
+	 * prompt a signal stops the listing pass too (the accounts not started are skipped). */
+	if (a->auto_approve)
+		pdh_stop_signals_install(&stops);
+	j.refuse = S_survey(o, a, j.f, j.idx, j.n, a->auto_approve ? &pdh_stop_signal : NULL);
 	if (!a->auto_approve) {
-		int shown = S_show_and_confirm(o, a, j.f, j.idx, j.n, &sig);
+		int shown = S_show_and_confirm(o, a, j.f, j.idx, j.n, j.refuse, &sig);
 
 		if (shown != 0) {
-			code = shown > 0 ? PDH_EXIT_OK : PDH_EXIT_ERROR;
+			/* nothing to do but for refused accounts is still an error */
+			code = shown > 0 && j.refuse == NULL ? PDH_EXIT_OK : PDH_EXIT_ERROR;
 			goto done;
 		}
 		putchar('\n');
+		pdh_stop_signals_install(&stops);
 	}
-	pdh_stop_signals_install(&stops);
 
-	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, PDH_FLEET_APPLY, "apply");
+	S_begin(&j.ro, &j.rep, &j.c, o, a, j.f, &j.shard, &j.what, j.n, PDH_FLEET_APPLY,
+	        "apply");
 	j.ro.saved_dir = a->saved_dir;
 	j.ro.interrupt = &pdh_stop_signal;
 	/* The canaries first (file order), then the rest only if every canary converged. */
@@ -532,12 +611,14 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	j.ro.accounts = j.idx;
 	j.ro.n_accounts = first;
 	j.ro.expect_signature = sig;
+	j.ro.refuse = j.refuse;
 	if (pdh_fleet_run(&j.ro, &err) != 0)
 		goto run_error;
 	if (first < j.n) {
 		j.ro.accounts = j.idx + first;
 		j.ro.n_accounts = j.n - first;
 		j.ro.expect_signature = sig ? sig + first : NULL;
+		j.ro.refuse = j.refuse ? j.refuse + first : NULL;
 		if (j.c.n_not_ok > 0) {
 			pdh_cli_error("%zu of %zu canary account%s did not apply cleanly; the other %zu "
 			              "account%s are skipped", j.c.n_not_ok, first, first == 1 ? "" : "s",

@@ -8,6 +8,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/render_markdown.h"
+#include "util/escape.h"
 
 typedef struct S_input {
 	json_t *doc;
@@ -37,11 +38,17 @@ static int S_shard(S_input *in, json_t *shard, pdh_error *err)
 	return 0;
 }
 
+static bool S_is_sha256(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 /* Parses one report and checks the members merge reads. */
 static int S_parse(S_input *in, const char *text, size_t len, const char *name, pdh_error *err)
 {
 	json_error_t jerr;
 	json_t *fv, *accounts;
+	const char *sha, *cmd;
 
 	in->name = name;
 	in->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -49,14 +56,20 @@ static int S_parse(S_input *in, const char *text, size_t len, const char *name, 
 		return pdh_error_set(err, PDH_EINVAL, "%s:%d:%d: not JSON: %s", name, jerr.line,
 		                     jerr.column, jerr.text);
 	fv = json_object_get(in->doc, "format_version");
-	if (!json_is_object(in->doc) || !json_is_integer(fv) ||
-	    !json_is_string(json_object_get(in->doc, "fleet_sha256")))
+	sha = json_string_value(json_object_get(in->doc, "fleet_sha256"));
+	cmd = json_string_value(json_object_get(in->doc, "command"));
+	if (!json_is_object(in->doc) || !json_is_integer(fv) || !S_is_sha256(sha))
 		return pdh_error_set(err, PDH_EINVAL, "%s is not a fleet report (written by "
 		                     "'pdhooks plan --fleet F --format json')", name);
 	if (json_integer_value(fv) != PDH_FLEET_REPORT_FORMAT_VERSION)
 		return pdh_error_set(err, PDH_EINVAL, "%s: fleet report format_version %lld; this "
 		                     "pdhooks reads %d", name, (long long)json_integer_value(fv),
 		                     PDH_FLEET_REPORT_FORMAT_VERSION);
+	/* Both are written into the merged report as they are. */
+	if (cmd == NULL || (strcmp(cmd, "plan") != 0 && strcmp(cmd, "apply") != 0 &&
+	                    strcmp(cmd, "status") != 0))
+		return pdh_error_set(err, PDH_EINVAL, "%s: \"command\" is not plan, apply or status",
+		                     name);
 	accounts = json_object_get(in->doc, "accounts");
 	if (!json_is_array(accounts))
 		return pdh_error_set(err, PDH_EINVAL, "%s: \"accounts\" is not a list", name);
@@ -121,6 +134,115 @@ done:
 	return rc;
 }
 
+static int S_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The strings of array a (NULL when one is not a string), sorted; *n their number. */
+static const char **S_sorted_names(json_t *a, const char *key, size_t *n)
+{
+	const char **v = pdh_xcalloc(json_array_size(a) + 1, sizeof(*v));
+
+	*n = json_array_size(a);
+	for (size_t i = 0; i < *n; i++) {
+		json_t *x = json_array_get(a, i);
+
+		v[i] = json_string_value(key ? json_object_get(x, key) : x);
+		if (v[i] == NULL) {
+			free(v);
+			return NULL;
+		}
+	}
+	qsort(v, *n, sizeof(*v), S_cmp_str);
+	return v;
+}
+
+/* A report holds the accounts its run selected: none lost, none gained, each in the shard
+ * its name hashes to. */
+static int S_check_own(const S_input *in, json_t *sel, pdh_error *err)
+{
+	size_t n_sel = 0, n_acc = 0, i = 0, j = 0;
+	const char **want = S_sorted_names(json_object_get(sel, "accounts"), NULL, &n_sel);
+	const char **have = S_sorted_names(json_object_get(in->doc, "accounts"), "name", &n_acc);
+	int rc = 0;
+
+	if (want == NULL)
+		rc = pdh_error_set(err, PDH_EINVAL, "%s: \"selection\".\"accounts\" is not a list "
+		                   "of names", in->name);
+	while (rc == 0 && (i < n_sel || j < n_acc)) {
+		int c = i == n_sel ? 1 : j == n_acc ? -1 : strcmp(want[i], have[j]);
+
+		if (c < 0)
+			rc = pdh_error_set(err, PDH_EINVAL, "%s: account %s was selected by its run but "
+			                   "is not in the report", in->name, want[i]);
+		else if (c > 0)
+			rc = pdh_error_set(err, PDH_EINVAL, "%s: account %s is in the report but its run "
+			                   "did not select it", in->name, have[j]);
+		i++;
+		j++;
+	}
+	for (i = 0; rc == 0 && in->sharded && i < n_sel; i++) {
+		unsigned home = (unsigned)(pdh_fnv1a64(want[i], strlen(want[i])) % in->count);
+
+		if (home != in->index)
+			rc = pdh_error_set(err, PDH_EINVAL, "%s: account %s belongs to shard %u/%u, not "
+			                   "%u/%u", in->name, want[i], home, in->count, in->index,
+			                   in->count);
+	}
+	free(want);
+	free(have);
+	return rc;
+}
+
+/* Each report's "selection" against its accounts, and the reports together against the
+ * selection of the whole fleet that each of them records. */
+static int S_check_selection(const S_input *in, size_t n, pdh_error *err)
+{
+	json_t *first = json_object_get(in[0].doc, "selection");
+	const char *sha = json_string_value(json_object_get(first, "fleet_accounts_sha256"));
+	json_int_t whole = json_integer_value(json_object_get(first, "fleet_accounts"));
+	const char **all = NULL;
+	size_t n_all = 0, cap = 0;
+	char got[65];
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		json_t *sel = json_object_get(in[i].doc, "selection");
+		json_t *names = json_object_get(sel, "accounts");
+		const char *s = json_string_value(json_object_get(sel, "fleet_accounts_sha256"));
+
+		if (!json_is_array(names) || !S_is_sha256(s) ||
+		    !json_is_integer(json_object_get(sel, "fleet_accounts"))) {
+			rc = pdh_error_set(err, PDH_EINVAL, "%s has no \"selection\" (the accounts its "
+			                   "run selected); make the reports again with this pdhooks",
+			                   in[i].name);
+			break;
+		}
+		if (strcmp(s, sha ? sha : "") != 0 ||
+		    json_integer_value(json_object_get(sel, "fleet_accounts")) != whole) {
+			rc = pdh_error_set(err, PDH_EINVAL, "%s and %s select different accounts of the "
+			                   "fleet (other --account or --label filters)", in[0].name,
+			                   in[i].name);
+			break;
+		}
+		rc = S_check_own(&in[i], sel, err);
+		for (size_t k = 0; rc == 0 && k < json_array_size(names); k++) {
+			all = pdh_xgrow(all, &cap, n_all + 1, sizeof(*all));
+			all[n_all++] = json_string_value(json_array_get(names, k));
+		}
+	}
+	if (rc == 0) {
+		pdh_fleet_names_sha256(all, n_all, got);
+		if ((json_int_t)n_all != whole || strcmp(got, sha) != 0)
+			rc = pdh_error_set(err, PDH_EINVAL, "the reports hold %zu account%s, not the %lld "
+			                   "the fleet's selection had: an account was left out, added or "
+			                   "replaced", n_all, n_all == 1 ? "" : "s", (long long)whole);
+	}
+	free(all);
+	return rc;
+}
+
 static int S_cmp_index(const void *a, const void *b)
 {
 	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "index"));
@@ -178,7 +300,11 @@ static char *S_actions(json_t *a, bool markdown)
 			pdh_markdown_escape(&b, why ? why : "");
 			pdh_buf_puts(&b, ")\n");
 		} else {
-			pdh_buf_printf(&b, "  %-3s %s (%s)\n", mark, key ? key : "?", why ? why : "");
+			pdh_buf_printf(&b, "  %-3s ", mark);
+			pdh_escape_display(&b, key ? key : "?");
+			pdh_buf_puts(&b, " (");
+			pdh_escape_display(&b, why ? why : "");
+			pdh_buf_puts(&b, ")\n");
 		}
 	}
 	if (b.data == NULL)
@@ -196,6 +322,8 @@ int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const 
 	pdh_fleet_report *r = NULL;
 	pdh_fleet_report_opts ro;
 	pdh_buf b = PDH_BUF_INIT;
+	const char **selected = NULL;
+	json_t *sel;
 	char *piece;
 	int rc = 0;
 
@@ -208,6 +336,8 @@ int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const 
 		rc = S_parse(&in[i], texts[i], lens[i], names[i], err);
 	if (rc == 0)
 		rc = S_check_set(in, n, err);
+	if (rc == 0)
+		rc = S_check_selection(in, n, err);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		json_t *accounts = json_object_get(in[i].doc, "accounts");
 
@@ -230,6 +360,15 @@ int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const 
 	ro.format = format;
 	ro.fleet_sha256 = json_string_value(json_object_get(in[0].doc, "fleet_sha256"));
 	ro.command = json_string_value(json_object_get(in[0].doc, "command"));
+	/* the merged report covers the whole selection, and can be merged alone */
+	sel = json_object_get(in[0].doc, "selection");
+	selected = pdh_xcalloc(n_all + 1, sizeof(*selected));
+	for (size_t i = 0; i < n_all; i++)
+		selected[i] = json_string_value(json_object_get(all[i], "name"));
+	ro.selected = selected;
+	ro.n_selected = n_all;
+	ro.fleet_selected = (size_t)json_integer_value(json_object_get(sel, "fleet_accounts"));
+	ro.fleet_selected_sha256 = json_string_value(json_object_get(sel, "fleet_accounts_sha256"));
 	r = pdh_fleet_report_new(&ro);
 	piece = pdh_fleet_report_begin(r);
 	pdh_buf_puts(&b, piece);
@@ -259,6 +398,7 @@ int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const 
 done:
 	pdh_fleet_report_free(r);
 	pdh_buf_dispose(&b);
+	free(selected);
 	free(all);
 	for (size_t i = 0; in && i < n; i++)
 		json_decref(in[i].doc);

@@ -12,6 +12,7 @@
 #include "pdhooks/buf.h"
 #include "pdhooks/render_markdown.h"
 #include "plan/plan_json.h"
+#include "util/escape.h"
 
 #define S_ERROR_SHOWN 160   /* characters of an error kept for the table */
 
@@ -34,24 +35,23 @@ struct pdh_fleet_report {
 	size_t n_details_left_out;
 };
 
-/* s cut to max bytes (at a character boundary), control characters as '?'. */
+/* s as people are shown it (control and bidi characters escaped, util/escape.h), cut to
+ * max bytes at a character boundary. */
 static char *S_clean(const char *s, size_t max)
 {
-	size_t n;
 	char *c;
+	size_t n;
 
 	if (s == NULL)
 		return NULL;
-	n = strlen(s);
+	c = pdh_escape_display_dup(s);
+	n = strlen(c);
 	if (n > max) {
 		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		while (n > 0 && ((unsigned char)c[n] & 0xc0) == 0x80)
 			n--;
+		c[n] = '\0';
 	}
-	c = pdh_xstrndup(s, n);
-	for (char *p = c; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
 	return c;
 }
 
@@ -88,20 +88,36 @@ static json_t *S_shard_json(const pdh_fleet_shard *s)
 	return json_pack("{s:I,s:I}", "index", (json_int_t)s->index, "count", (json_int_t)s->count);
 }
 
+/* "selection": the run's accounts, and the number and digest of the whole selection. */
+static json_t *S_selection_json(const pdh_fleet_report_opts *o)
+{
+	json_t *names = json_array();
+
+	for (size_t i = 0; i < o->n_selected; i++)
+		json_array_append_new(names, pdh_json_text(o->selected[i]));
+	return json_pack("{s:o,s:I,s:s}", "accounts", names, "fleet_accounts",
+	                 (json_int_t)o->fleet_selected, "fleet_accounts_sha256",
+	                 o->fleet_selected_sha256 ? o->fleet_selected_sha256 : "");
+}
+
 char *pdh_fleet_report_begin(pdh_fleet_report *r)
 {
-	json_t *shard;
-	char *s, *out;
+	json_t *shard, *sel;
+	char *s, *t, *out;
 
 	if (r->o.format != PDH_FLEET_JSON)
 		return pdh_xstrdup("");
 	shard = S_shard_json(&r->o.shard);
+	sel = S_selection_json(&r->o);
 	s = json_dumps(shard, JSON_COMPACT | JSON_ENCODE_ANY);
+	t = json_dumps(sel, JSON_COMPACT);
 	out = pdh_xasprintf("{\"format_version\":%d,\"fleet_sha256\":\"%s\",\"command\":\"%s\","
-	                    "\"shard\":%s,\"accounts\":[", PDH_FLEET_REPORT_FORMAT_VERSION,
-	                    r->o.fleet_sha256 ? r->o.fleet_sha256 : "", r->o.command, s);
-	free(s);
+	                    "\"shard\":%s,\"selection\":%s,\"accounts\":[",
+	                    PDH_FLEET_REPORT_FORMAT_VERSION,
+	                    r->o.fleet_sha256 ? r->o.fleet_sha256 : "", r->o.command, s, t);
+	PDH_FREE_ALL(s, t);
 	json_decref(shard);
+	json_decref(sel);
 	return out;
 }
 
@@ -111,7 +127,7 @@ static void S_keep_row(pdh_fleet_report *r, const pdh_fleet_row *row)
 
 	r->rows = pdh_xgrow(r->rows, &r->cap_rows, r->n_rows + 1, sizeof(*r->rows));
 	k = &r->rows[r->n_rows++];
-	k->name = pdh_xstrdup(row->name);
+	k->name = pdh_escape_display_dup(row->name);
 	k->outcome = row->outcome;
 	k->n_create = row->n_create;
 	k->n_replace = row->n_replace;
@@ -122,7 +138,9 @@ static void S_keep_row(pdh_fleet_report *r, const pdh_fleet_row *row)
 
 static void S_target_line(pdh_buf *b, const pdh_fleet_row *row)
 {
-	pdh_buf_printf(b, "%s (%s", row->name, row->api_url ? row->api_url : "?");
+	pdh_escape_display(b, row->name);
+	pdh_buf_puts(b, " (");
+	pdh_escape_display(b, row->api_url ? row->api_url : "?");
 	if (row->has_company_id)
 		pdh_buf_printf(b, ", company %lld", row->company_id);
 	pdh_buf_puts(b, ")");

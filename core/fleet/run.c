@@ -24,6 +24,7 @@
 #include "pdhooks/sha256.h"
 #include "pdhooks/status.h"
 #include "pdhooks/target.h"
+#include "pdhooks/url.h"
 
 /* An account's Markdown plan is part of a comment shared with others. */
 #define S_MARKDOWN_PER_ACCOUNT 20000
@@ -225,6 +226,28 @@ static int S_apply(pdh_fleet_result *r, pdh_apply_result **res, const pdh_target
 	return rc;
 }
 
+/* The account's credential as pdh_fleet_same_company compares it: the API URL normalised (as
+ * a subscription URL is, trailing '/' dropped), the kind of token and the token, hashed. */
+static void S_target_digest(char out[65], const char *api_url, bool bearer, const char *token)
+{
+	char *url = pdh_url_normalize(api_url);
+	char token_hex[65];
+	pdh_buf b = PDH_BUF_INIT;
+	size_t n;
+
+	if (url == NULL)
+		url = pdh_xstrdup(api_url);
+	n = strlen(url);
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	pdh_sha256_hex(token, strlen(token), token_hex);
+	pdh_buf_printf(&b, "pdhooks target\n%.*s\n%s\n%s", (int)n, url,
+	               bearer ? "bearer" : "api-token", token_hex);
+	pdh_sha256_hex(pdh_buf_cstr(&b), b.len, out);
+	pdh_buf_dispose(&b);
+	free(url);
+}
+
 static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 {
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
@@ -245,6 +268,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	r->row.index = o->accounts[slot];
 	r->row.name = a->name;
 	r->row.api_url = a->api_url;
+	r->id.name = a->name;
 	memset(&t, 0, sizeof(t));
 	pdh_target_run_init(&run, a->desired);
 	rc = pdh_fleet_token(&token, &bearer, a, &o->token, warning, sizeof(warning), &err);
@@ -254,6 +278,8 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 		S_fail(r, rc, err.message);
 		goto render;
 	}
+	S_target_digest(r->id.target_sha256, a->api_url, bearer, token);
+	r->id.bearer = bearer;
 	t.desired_path = a->desired;
 	t.load.vars = pdh_fleet_var;
 	t.load.vars_ctx = (void *)a;
@@ -284,6 +310,9 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 			r->row.company_id = run.live->items[i].company_id;
 			break;
 		}
+	r->id.has_company_id = r->row.has_company_id;
+	r->id.company_id = r->row.company_id;
+	r->id.declared_types = run.desired ? run.desired->manage_types : 0;
 	if (rc != 0) {
 		if (rc == PDH_EFILE && err.message[0] == '\0')
 			pdh_error_set(&err, rc, "%s does not load: %zu error%s", run.diags.file,
@@ -354,7 +383,9 @@ render:
 	return r;
 }
 
-static pdh_fleet_result *S_skipped(const pdh_fleet_run_opts *o, size_t slot, const char *why)
+/* An account not run: skipped (why), or refused (why is its error). */
+static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
+                                   pdh_fleet_outcome outcome, const char *why)
 {
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
@@ -366,7 +397,9 @@ static pdh_fleet_result *S_skipped(const pdh_fleet_run_opts *o, size_t slot, con
 	r->row.index = o->accounts[slot];
 	r->row.name = a->name;
 	r->row.api_url = a->api_url;
-	r->row.outcome = PDH_FLEET_SKIPPED;
+	r->row.outcome = outcome;
+	r->core_rc = outcome == PDH_FLEET_FAILED ? PDH_EINVAL : 0;
+	r->id.name = a->name;
 	r->error = pdh_xstrdup(why);
 	r->row.error = r->error;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
@@ -401,9 +434,11 @@ static void *S_worker(void *arg)
 		i = P->next++;
 		pthread_mutex_unlock(&P->mu);
 		if (P->o->skip_reason)
-			r = S_skipped(P->o, i, P->o->skip_reason);
+			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, P->o->skip_reason);
+		else if (P->o->refuse && P->o->refuse[i])
+			r = S_not_run(P->o, i, PDH_FLEET_FAILED, P->o->refuse[i]);
 		else if (P->o->interrupt && atomic_load(P->o->interrupt))
-			r = S_skipped(P->o, i, "interrupted before it started");
+			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "interrupted before it started");
 		else
 			r = S_run_account(P->o, i);
 		pthread_mutex_lock(&P->mu);

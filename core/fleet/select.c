@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/sha256.h"
 
 
 uint64_t pdh_fnv1a64(const void *data, size_t len)
@@ -136,4 +138,41 @@ void pdh_fleet_select(size_t **out, size_t *n, const pdh_fleet *f,
 	}
 	*out = idx;
 	*n = k;
+}
+
+static int S_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void pdh_fleet_names_sha256(const char *const *names, size_t n, char out[65])
+{
+	const char **sorted = pdh_xcalloc(n + 1, sizeof(*sorted));
+	pdh_buf b = PDH_BUF_INIT;
+
+	if (n > 0)
+		memcpy(sorted, names, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), S_name_cmp);
+	pdh_buf_printf(&b, "%zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		pdh_buf_printf(&b, "%s\n", sorted[i]);
+	pdh_sha256_hex(pdh_buf_cstr(&b), b.len, out);
+	pdh_buf_dispose(&b);
+	free(sorted);
+}
+
+void pdh_fleet_selection_sha256(const pdh_fleet *f, const pdh_fleet_selector *sel,
+                                char out[65], size_t *n)
+{
+	pdh_fleet_selector whole = *sel;
+	const char **names = pdh_xcalloc(f->n_accounts + 1, sizeof(*names));
+	size_t k = 0;
+
+	whole.shard.set = false;
+	for (size_t i = 0; i < f->n_accounts; i++)
+		if (pdh_fleet_selects(&whole, &f->accounts[i]))
+			names[k++] = f->accounts[i].name;
+	pdh_fleet_names_sha256(names, k, out);
+	*n = k;
+	free(names);
 }

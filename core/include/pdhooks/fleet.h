@@ -122,5 +122,14 @@ bool pdh_fleet_selects(const pdh_fleet_selector *sel, const pdh_fleet_account *a
  * none), their number into *n. */
 void pdh_fleet_select(size_t **out, size_t *n, const pdh_fleet *f,
                       const pdh_fleet_selector *sel);
+/* What a set of account names is, whatever their order: the SHA-256 (hex) of the decimal
+ * count and a newline, then each name and a newline, the names sorted bytewise. Shard reports
+ * carry it for the accounts the filters select before --shard, so that merge can tell the
+ * shards' union is the whole selection. */
+void pdh_fleet_names_sha256(const char *const *names, size_t n, char out[65]);
+/* That digest and number of the accounts sel selects without its shard: what the shards of
+ * one run together must cover. */
+void pdh_fleet_selection_sha256(const pdh_fleet *f, const pdh_fleet_selector *sel,
+                                char out[65], size_t *n);
 
 #endif

@@ -66,6 +66,13 @@ typedef struct pdh_fleet_report_opts {
 	pdh_fleet_shard shard;       /* unset: the whole fleet */
 	const char *command;         /* "plan", "apply" or "status" */
 	size_t max_bytes;            /* Markdown: 0 is PDH_MARKDOWN_MAX */
+	/* JSON: what the run selected, so that merge can tell a report that lost, gained or
+	 * moved an account: the names of this run's accounts (file order), and the number and
+	 * pdh_fleet_names_sha256 of the accounts the filters select before --shard. */
+	const char *const *selected;
+	size_t n_selected;
+	size_t fleet_selected;
+	const char *fleet_selected_sha256;
 } pdh_fleet_report_opts;
 
 typedef struct pdh_fleet_report pdh_fleet_report;
@@ -106,7 +113,10 @@ void pdh_fleet_metrics_free(pdh_fleet_metrics *m);
 /* Joins shard reports (the JSON texts of `--format json`, each named by names[i] in messages)
  * into one report in format. Refuses (PDH_EINVAL, nothing written) reports that are not
  * fleet reports, of different fleet files (fleet_sha256), of different shard counts, a
- * repeated shard, or a missing one (naming it), and an account found twice. On success
+ * repeated shard, or a missing one (naming it), and an account found twice; and, by each
+ * report's "selection", a report whose accounts are not the ones its run selected (one lost
+ * or gained), an account in a shard it does not hash to, and shards that together are not
+ * the fleet's selection (other filters, an account left out or added). On success
  * *out is the merged report (caller frees) and *exit_code the fleet's exit code. */
 int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const size_t *lens,
                     const char *const *names, size_t n, pdh_fleet_format format,

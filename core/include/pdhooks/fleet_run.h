@@ -22,6 +22,32 @@ typedef enum {
 	PDH_FLEET_STATUS   /* plan, then report delivery health (healthy / unhealthy) */
 } pdh_fleet_mode;
 
+/* What names an account's company, for the check that no two accounts of one run manage the
+ * same company's general webhooks (pdh_fleet_same_company). */
+typedef struct pdh_fleet_identity {
+	const char *name;            /* the account's (borrowed) */
+	char target_sha256[65];      /* SHA-256 of the normalised API URL and the token; "" when
+	                                no token was had. Never the token itself. */
+	bool has_company_id;         /* the listing showed one (an empty listing shows none) */
+	long long company_id;
+	bool bearer;                 /* an OAuth token */
+	unsigned declared_types;     /* the desired file's manage.types (PDH_TYPE_*), 0 when it
+	                                declares none or did not load */
+} pdh_fleet_identity;
+
+/* Which accounts must be refused because another account manages the same company's general
+ * webhooks, and each would delete what the other creates: for each of the n identities, NULL
+ * or a message naming the other account(s) (one line, no secret). Two accounts clash when
+ *  - they have the same normalised API URL and the same token (one credential lists and
+ *    changes the same webhooks, whatever the types), or
+ *  - their listings show the same company_id and both manage its general webhooks: an
+ *    API-token account always does; an OAuth account (whose listing shows only its app's own
+ *    webhooks) only when its manage.types lists general. So two OAuth accounts of one
+ *    company are never refused here.
+ * Returns NULL when no account clashes, else an array of n (caller frees with
+ * pdh_free_strings). */
+char **pdh_fleet_same_company(const pdh_fleet_identity *ids, size_t n);
+
 /* What one account's run produced, handed to the emit callback (which borrows it). */
 typedef struct pdh_fleet_result {
 	const pdh_fleet_account *account;
@@ -37,6 +63,7 @@ typedef struct pdh_fleet_result {
 	char *plan_signature;        /* sha256 of what the plan does (actions, keys, ids), for
 	                                an apply that must match a plan shown before */
 	bool changes;                /* the plan had actions */
+	pdh_fleet_identity id;       /* what names its company (for pdh_fleet_same_company) */
 } pdh_fleet_result;
 
 typedef void (*pdh_fleet_emit_fn)(void *ctx, const pdh_fleet_result *r);
@@ -69,6 +96,10 @@ typedef struct pdh_fleet_run_opts {
 	 * accounts; NULL entries: none): apply refuses (stale) an account whose plan differs
 	 * from the one confirmed. NULL: no check. */
 	char *const *expect_signature;
+	/* Per account (same order as accounts; NULL entries: none), a reason to refuse it
+	 * before its token is read: reported as failed with that error, nothing listed or
+	 * written (the messages of pdh_fleet_same_company). NULL: none. */
+	char *const *refuse;
 	/* Non-NULL: run no account, report each as skipped with this reason. */
 	const char *skip_reason;
 	/* Non-NULL ("plan", "apply", "status"): each result carries its metrics text. */
