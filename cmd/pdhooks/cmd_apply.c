@@ -172,7 +172,7 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 	}
 }
 
-/* Takes the target's apply lock before anything is listed, so two applies never plan from
+/* Takes the company's apply lock before anything is listed, so two applies never plan from
  * the same listing. */
 static int S_lock(pdh_common *o, pdh_apply_lock **lock)
 {
@@ -182,7 +182,7 @@ static int S_lock(pdh_common *o, pdh_apply_lock **lock)
 
 	if (pdh_common_client_opts(o, &co, &rc) != 0)
 		return pdh_exit_code(rc);
-	rc = pdh_apply_lock_take(lock, co.api_url, co.token, &err);
+	rc = pdh_apply_lock_take(lock, co.token, &err);
 	if (rc != PDH_OK) {
 		pdh_cli_error("%s", err.message);
 		return pdh_exit_code(rc);

@@ -271,7 +271,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	t.plan.auth = t.client.auth;  /* the types managed follow the credential kind */
 	/* One apply per company on this machine, taken before the listing it plans from. */
 	if (o->mode == PDH_FLEET_APPLY &&
-	    (rc = pdh_apply_lock_take(&lock, a->api_url, token, &err)) != 0) {
+	    (rc = pdh_apply_lock_take(&lock, token, &err)) != 0) {
 		S_fail(r, rc, err.message);
 		goto render;
 	}
