@@ -143,6 +143,13 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 		printf("Delete-first: %zu replace%s at the webhook limit deleted the old webhook "
 		       "before creating the new one; events in between were lost.\n",
 		       res->n_delete_first, res->n_delete_first == 1 ? "" : "s");
+	if (res->n_restored)
+		printf("Re-created: %zu old webhook%s deleted first whose new one could not be "
+		       "made, from the listed fields (never a password).\n", res->n_restored,
+		       res->n_restored == 1 ? "" : "s");
+	if (res->n_restore_failed)
+		printf("Lost: %zu old webhook%s deleted first could not be re-created; run apply "
+		       "again.\n", res->n_restore_failed, res->n_restore_failed == 1 ? "" : "s");
 	if (res->n_extra_removed)
 		printf("Removed %zu second cop%s made by a POST that timed out and landed later.\n",
 		       res->n_extra_removed, res->n_extra_removed == 1 ? "y" : "ies");
@@ -325,6 +332,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	aopts.progress = S_progress;
 	aopts.progress_ctx = &out;
 	aopts.prior_calls = (size_t)run.listing.calls;
+	aopts.live = run.live;
 	if (!out.json) {
 		putchar('\n');
 		S_flush(&out);

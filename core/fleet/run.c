@@ -217,6 +217,7 @@ static int S_apply(pdh_fleet_result *r, pdh_apply_result **res, const pdh_target
 	ao.plan_opts = t->plan;
 	ao.retry = o->retry;
 	ao.interrupt = o->interrupt;
+	ao.live = run->live;
 	rc = pdh_apply(res, run->plan, run->desired, &ao, err);
 	if (rc == PDH_EPARTIAL && *res && err->message[0] == '\0')
 		pdh_error_set(err, rc, "%zu call%s failed, %zu not run%s", (*res)->n_failed,

@@ -30,6 +30,11 @@
  * points); a derived name is cut to 255 bytes, which is never more. */
 #define PDH_NAME_MAX 255
 
+/* Pipedrive's webhook limit: 40 per user (per user_id, the permission user; per app user for
+ * an app). apply reads a 422 on a create as this limit only when Pipedrive's text names it or
+ * the listing shows the user at it. */
+#define PDH_WEBHOOKS_PER_USER 40
+
 /* A token from the environment or --token-file: at most 1024 bytes. */
 #define PDH_TOKEN_MAX 1024
 
