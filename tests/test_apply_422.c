@@ -150,18 +150,6 @@ static json_t *S_step(json_t *doc, const char *action)
 	return NULL;
 }
 
-static void S_check_schema(pdh_t_world *w, const char *doc)
-{
-	char *path = pdh_t_world_path(w, "apply.json");
-	char *schema = pdh_xasprintf("%s/schemas/apply.schema.json", getenv("PDH_SOURCE_DIR"));
-
-	pdh_t_write_file(path, doc);
-	cr_expect_eq(pdh_t_python(NULL, "validate_plan.py", NULL, schema, path, NULL), 0,
-	             "%s is not valid against apply.schema.json (the errors above)", doc);
-	free(schema);
-	free(path);
-}
-
 Test(apply_422, a_create_failing_after_a_delete_first_gets_the_old_webhook_back)
 {
 	pdh_t_world w;
@@ -193,7 +181,7 @@ Test(apply_422, a_create_failing_after_a_delete_first_gets_the_old_webhook_back)
 	                          "re-created as webhook"), "%s", r.out);
 	cr_expect_not_null(strstr(r.err, "re-created the old webhook"), "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "without its password"), "%s", r.err);
-	S_check_schema(&w, r.out);
+	pdh_t_world_check_apply_json(&w, r.out);
 	json_decref(doc);
 	json_decref(hooks);
 	pdh_t_run_dispose(&r);
@@ -221,7 +209,7 @@ Test(apply_422, an_old_webhook_that_cannot_be_made_again_is_said_lost)
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"),
 	                                                "restore_failed")), 1, "%s", r.out);
 	cr_expect_not_null(strstr(r.err, "could not re-create the old webhook"), "%s", r.err);
-	S_check_schema(&w, r.out);
+	pdh_t_world_check_apply_json(&w, r.out);
 	json_decref(doc);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
