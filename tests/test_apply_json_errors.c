@@ -32,7 +32,6 @@ static void S_run_case(const S_case *c)
 	pdh_t_run r;
 	json_t *doc, *sum, *ver;
 	json_error_t jerr;
-	char *path, *schema;
 	const char *error;
 
 	pdh_t_world_setup(&w, NULL, ONE);
@@ -69,13 +68,7 @@ static void S_run_case(const S_case *c)
 	cr_expect(json_is_false(json_object_get(ver, "converged")), "%s", r.out);
 	cr_expect_str_eq(json_string_value(json_object_get(ver, "error")), "nothing was applied");
 
-	path = pdh_t_world_path(&w, "apply.json");
-	schema = pdh_xasprintf("%s/schemas/apply.schema.json", getenv("PDH_SOURCE_DIR"));
-	pdh_t_write_file(path, r.out);
-	cr_expect_eq(pdh_t_python(NULL, "validate_plan.py", NULL, schema, path, NULL), 0,
-	             "%s is not valid against apply.schema.json (the errors above)", r.out);
-	free(schema);
-	free(path);
+	pdh_t_world_check_apply_json(&w, r.out);
 	json_decref(doc);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);

@@ -984,7 +984,7 @@ Test(fleet, an_account_whose_apply_lock_is_held_fails_alone)
 	pdh_t_run r;
 	json_t *j;
 
-	cr_assert_eq(pdh_apply_lock_take(&lock, pdh_t_fake_url(W.fakes[1]), W.tokens[1], &err), 0,
+	cr_assert_eq(pdh_apply_lock_take(&lock, W.tokens[1], &err), 0,
 	             "%s", err.message);
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--format",
 	              "json", NULL);

@@ -21,6 +21,7 @@ secrets=("$TOKEN" "$BAD_TOKEN" "$PW" "$OLD_PW" "$GONE_PW" "$LIT_PW" "$ZAP")
 work=$(mktemp -d "${TMPDIR:-/tmp}/pdhooks-secrets-XXXXXX")
 out="$work/out"      # everything the commands print or write
 mkdir -p "$out"
+export XDG_RUNTIME_DIR="$work"   # the apply lock is keyed by the token: ours alone
 fake_pid=
 cleanup() {
 	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null

@@ -24,7 +24,8 @@ enum fake_pw_mode { FAKE_PW_MASKED, FAKE_PW_REAL, FAKE_PW_NULL };
 enum fake_method { FAKE_GET, FAKE_POST, FAKE_DELETE, FAKE_OTHER };
 
 enum fake_fault_kind {
-	FAKE_FAULT_STATUS,     /* answer `status` with a Pipedrive-shaped JSON error */
+	FAKE_FAULT_STATUS,     /* answer `status` with a Pipedrive-shaped JSON error: `text`, else
+	                        * the status's reason phrase */
 	FAKE_FAULT_HTML,       /* answer `status` (503 by default) with a CDN's HTML page */
 	FAKE_FAULT_TRUNCATED,  /* 200 with a JSON body cut short */
 	FAKE_FAULT_DROP,       /* close the connection without an answer */
@@ -50,6 +51,9 @@ enum fake_fault_kind {
 #define FAKE_HUGE_DEFAULT (40LL * 1024 * 1024)
 #define FAKE_HUGE_MAX (1024LL * 1024 * 1024)
 
+/* STATUS=TEXT: the longest TEXT. */
+#define FAKE_FAULT_TEXT_MAX 200
+
 typedef struct fake_fault {
 	int method;        /* enum fake_method; FAKE_OTHER means any method */
 	int kind;          /* enum fake_fault_kind */
@@ -59,6 +63,7 @@ typedef struct fake_fault {
 	int port;          /* redirect: where Location points */
 	long seconds;      /* ratelimit-zero: x-ratelimit-reset */
 	bool epoch;        /* ratelimit-zero: reset as a Unix time */
+	char text[FAKE_FAULT_TEXT_MAX + 1]; /* status: Pipedrive's error text; "" the reason */
 	int remaining;     /* calls still to fail */
 } fake_fault;
 

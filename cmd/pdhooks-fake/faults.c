@@ -32,7 +32,28 @@ static int S_number(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-/* KIND as --fail writes it: "503", "html", "html=403", "truncated", "drop", "delay=MS",
+/* STATUS=TEXT: that status with TEXT as Pipedrive's error text (a 422 that is not the webhook
+ * limit: "422=name contains forbidden characters"). */
+static int S_status_text(const char *k, fake_fault *f)
+{
+	const char *eq = strchr(k, '=');
+	char num[8];
+	long n;
+
+	if (eq == NULL || eq == k || (size_t)(eq - k) >= sizeof(num) || eq[1] == '\0' ||
+	    strlen(eq + 1) > FAKE_FAULT_TEXT_MAX)
+		return -1;
+	memcpy(num, k, (size_t)(eq - k));
+	num[eq - k] = '\0';
+	if (S_number(num, 100, 599, &n) != 0)
+		return -1;
+	f->kind = FAKE_FAULT_STATUS;
+	f->status = (int)n;
+	strcpy(f->text, eq + 1);
+	return 0;
+}
+
+/* KIND as --fail writes it: "503", "422=TEXT", "html", "html=403", "truncated", "drop", "delay=MS",
  * "create-503", "huge", "huge=BYTES", "wrong-types", "missing-id", "success-false",
  * "reset-mid-body", "redirect=PORT". */
 static int S_kind(const char *k, fake_fault *f, const char **why)
@@ -61,6 +82,8 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 	if (S_number(k, 100, 599, &n) == 0) {
 		f->kind = FAKE_FAULT_STATUS;
 		f->status = (int)n;
+	} else if (S_status_text(k, f) == 0) {
+		/* STATUS=TEXT */
 	} else if (strcmp(k, "html") == 0) {
 		f->kind = FAKE_FAULT_HTML;
 		f->status = 503;
@@ -98,7 +121,7 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 		f->status = 302;
 		f->port = (int)n;
 	} else {
-		*why = "KIND must be an HTTP status, html, html=STATUS, truncated, drop, delay=MS, "
+		*why = "KIND must be an HTTP status, STATUS=TEXT, html, html=STATUS, truncated, drop, delay=MS, "
 		       "create-503, huge, huge=BYTES, wrong-types, missing-id, success-false, "
 		       "reset-mid-body, redirect=PORT, echo-400, ratelimit-zero[=S], "
 		       "ratelimit-zero-epoch[=S], duplicate-id, zero-id, negative-id, null-data or "
@@ -200,6 +223,14 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 		}
 		out->kind = FAKE_FAULT_STATUS;
 		out->status = (int)status;
+		v = json_object_get(j, "text");
+		if (v && (!json_is_string(v) || json_string_length(v) == 0 ||
+		          json_string_length(v) > FAKE_FAULT_TEXT_MAX)) {
+			*why = "kind status takes a text of 1 to 200 bytes";
+			return -1;
+		}
+		if (v)
+			strcpy(out->text, json_string_value(v));
 	} else if (strcmp(kind, "html") == 0) {
 		out->kind = FAKE_FAULT_HTML;
 		out->status = status ? (int)status : 503;

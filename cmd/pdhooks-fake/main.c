@@ -59,7 +59,7 @@ static const char S_usage[] =
 	"                           by a company\n"
 	"                           (default 0: off)\n"
 	"  --max-webhooks N         general webhooks per user before POST answers 422\n"
-	"                           (default 40)\n"
+	"                           \"Webhooks limit reached\" (default 40)\n"
 	;
 
 /* Split: C11 compilers need only take 4095-character literals. */
@@ -69,6 +69,9 @@ static const char S_usage_faults[] =
 	"                           /_fake/fail?company=ID for another); repeatable, used in\n"
 	"                           order. KIND:\n"
 	"                             STATUS       e.g. 503: that status, Pipedrive-shaped JSON\n"
+	"                             STATUS=TEXT  the same with TEXT as Pipedrive's error, e.g.\n"
+	"                                          422=name contains forbidden characters (a\n"
+	"                                          422 that is not the limit; no ':' in TEXT)\n"
 	"                             html[=S]     a CDN's HTML error page, status S (503)\n"
 	"                             truncated    200 with a JSON body cut short\n"
 	"                             drop         close the connection without an answer\n"
@@ -131,7 +134,8 @@ static const char S_usage_control[] =
 	"                           duplicate-id|zero-id|negative-id|null-data|late-answer;\n"
 	"                           html takes an optional status, delay and late-answer\n"
 	"                           delay_ms, huge an optional size (bytes), redirect a port\n"
-	"                           and an optional 3xx status, ratelimit-zero* seconds;\n"
+	"                           and an optional 3xx status, ratelimit-zero* seconds,\n"
+	"                           status an optional \"text\" (Pipedrive's error);\n"
 	"                           method defaults to any, count to 1; or a JSON string\n"
 	"                           \"METHOD:KIND[:N]\" as --fail takes it\n"
 	"  POST /_fake/fail/reset   forget pending faults (of every company without ?company)\n"

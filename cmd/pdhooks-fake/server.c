@@ -663,7 +663,9 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		case FAKE_FAULT_STATUS:
 			status = f.status;
-			ret = S_json(c, status, S_generic_error(status, S_reason(status)), &meta);
+			ret = S_json(c, status, S_generic_error(status, f.text[0] ? f.text
+			                                                          : S_reason(status)),
+			             &meta);
 			goto done;
 		case FAKE_FAULT_HTML:
 			status = f.status;

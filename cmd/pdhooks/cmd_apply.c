@@ -144,6 +144,13 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 		printf("Delete-first: %zu replace%s at the webhook limit deleted the old webhook "
 		       "before creating the new one; events in between were lost.\n",
 		       res->n_delete_first, res->n_delete_first == 1 ? "" : "s");
+	if (res->n_restored)
+		printf("Re-created: %zu old webhook%s deleted first whose new one could not be "
+		       "made, from the listed fields (never a password).\n", res->n_restored,
+		       res->n_restored == 1 ? "" : "s");
+	if (res->n_restore_failed)
+		printf("Lost: %zu old webhook%s deleted first could not be re-created; run apply "
+		       "again.\n", res->n_restore_failed, res->n_restore_failed == 1 ? "" : "s");
 	if (res->n_extra_removed)
 		printf("Removed %zu second cop%s made by a POST that timed out and landed later.\n",
 		       res->n_extra_removed, res->n_extra_removed == 1 ? "y" : "ies");
@@ -173,7 +180,7 @@ static void S_print_summary(const pdh_apply_result *res, bool color)
 	}
 }
 
-/* Takes the target's apply lock before anything is listed, so two applies never plan from
+/* Takes the company's apply lock before anything is listed, so two applies never plan from
  * the same listing. */
 static int S_lock(pdh_common *o, pdh_apply_lock **lock)
 {
@@ -183,7 +190,7 @@ static int S_lock(pdh_common *o, pdh_apply_lock **lock)
 
 	if (pdh_common_client_opts(o, &co, &rc) != 0)
 		return pdh_exit_code(rc);
-	rc = pdh_apply_lock_take(lock, co.api_url, co.token, &err);
+	rc = pdh_apply_lock_take(lock, co.token, &err);
 	if (rc != PDH_OK) {
 		pdh_cli_error("%s", err.message);
 		return pdh_exit_code(rc);
@@ -320,6 +327,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	aopts.progress = S_progress;
 	aopts.progress_ctx = &out;
 	aopts.prior_calls = (size_t)run.listing.calls;
+	aopts.live = run.live;
 	if (!out.json) {
 		putchar('\n');
 		S_flush(&out);

@@ -441,6 +441,28 @@ done:
 	return s;
 }
 
+/* Whether text holds needle (lower case ASCII), in any case. */
+static bool S_has_nocase(const char *text, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *text; text++)
+		if (strncasecmp(text, needle, n) == 0)
+			return true;
+	return false;
+}
+
+bool pdh_api_names_webhook_limit(const char *text)
+{
+	static const char *const phrases[] = { "webhooks limit", "webhook limit", "limit reached",
+		"limit exceeded", "maximum number of webhooks", "too many webhooks" };
+
+	for (size_t i = 0; text && i < sizeof(phrases) / sizeof(phrases[0]); i++)
+		if (S_has_nocase(text, phrases[i]))
+			return true;
+	return false;
+}
+
 static bool S_scope_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';

@@ -22,7 +22,9 @@
 typedef struct S_extra {
 	bool started;            /* first_ms is set */
 	long long first_ms;      /* when the first attempt began */
-	bool limited;            /* a create refused with 422 (webhook limit) */
+	bool limited;            /* a create refused with 422: the webhook limit, unless
+	                            S_sort_refusals finds it is not */
+	bool limit_named;        /* that 422's text names the webhook limit */
 	bool unknown_pending;    /* a POST of unknown outcome, for the next listing to settle */
 	long wait_ms;            /* wait before that listing */
 	bool queued;             /* handed to a phase already */
@@ -430,6 +432,7 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 			st->state = PDH_STEP_FAILED;
 			st->outcome_unknown = d.outcome_unknown;
 			x->limited = method == PDH_METHOD_POST && hr.status == 422;
+			x->limit_named = x->limited && pdh_api_names_webhook_limit(e.message);
 			S_set_error(st, S_failure_text(&e, st->attempts));
 			if (!x->limited)
 				S_report(run, i);
@@ -655,11 +658,15 @@ static void S_settle_unknown(S_run *run)
 	free(resend);
 }
 
-/* DELETE /webhooks/{id} outside the steps, with the retry policy, on the first client. */
-static int S_delete_one(S_run *run, long long id, pdh_error *err)
+/* One call outside the steps, with the retry policy, on the first client: POST of w (its new
+ * id into *made) when w is set, else DELETE of id. A POST whose outcome is unknown is never
+ * sent again: it fails, and the verification listing tells. */
+static int S_call_one(S_run *run, const pdh_desired_webhook *w, long long id, long long *made,
+                      const char *what, pdh_error *err)
 {
 	unsigned long long rng = run->seed ^ 0x2545F4914F6CDD1Dull;
 	long long first = pdh_now_ms();
+	pdh_http_method method = w ? PDH_METHOD_POST : PDH_METHOD_DELETE;
 
 	for (int attempt = 1;; attempt++) {
 		pdh_http_result hr;
@@ -676,16 +683,25 @@ static int S_delete_one(S_run *run, long long id, pdh_error *err)
 		}
 		pdh_http_result_init(&hr);
 		pdh_error_clear(err);
-		rc = pdh_client_delete(run->clients[0], id, &hr, err);
+		if (w) {
+			pdh_live_webhook out;
+
+			memset(&out, 0, sizeof(out));
+			rc = pdh_client_create(run->clients[0], w, &out, &hr, err);
+			if (rc == 0)
+				*made = out.id;
+			pdh_live_webhook_dispose(&out);
+		} else {
+			rc = pdh_client_delete(run->clients[0], id, &hr, err);
+		}
 		S_pace_end(run, &hr, probe);
 		if (rc == 0)
 			return 0;
-		d = pdh_retry_decide(&run->opts->retry, PDH_METHOD_DELETE, &hr, attempt,
+		d = pdh_retry_decide(&run->opts->retry, method, &hr, attempt,
 		                     (long)(pdh_now_ms() - first), pdh_retry_jitter(&rng));
-		if (d.verdict == PDH_RETRY_DONE)
+		if (d.verdict == PDH_RETRY_DONE && !w)
 			return 0;
-		if (d.verdict != PDH_RETRY_AGAIN ||
-		    !S_wait(run, d.delay_ms, "retrying DELETE of a second copy", &why))
+		if (d.verdict != PDH_RETRY_AGAIN || !S_wait(run, d.delay_ms, what, &why))
 			return rc;
 	}
 }
@@ -713,7 +729,8 @@ static void S_remove_late_copies(S_run *run, const pdh_plan *plan, size_t *n_rem
 			    strcmp(st->action->key, act->key) != 0)
 				continue;
 			pdh_error_clear(&e);
-			if (S_delete_one(run, act->live->id, &e) == 0) {
+			if (S_call_one(run, NULL, act->live->id, NULL, "retrying DELETE of a second copy",
+			               &e) == 0) {
 				st->extra_removed = act->live->id;
 				res->n_extra_removed++;
 				(*n_removed)++;
@@ -862,6 +879,140 @@ static void S_tally(S_run *run)
 	}
 }
 
+/* The user whose room a create takes at the webhook limit: the user_id it declares, else
+ * that of the webhook it replaces (a create without one is made for the caller, as the
+ * webhook it replaces most likely was). False when neither is known: then only Pipedrive's
+ * text can tell a 422 at the limit. */
+static bool S_limit_user(const pdh_action *a, long long *user)
+{
+	if (a->desired != NULL && a->desired->has_user_id) {
+		*user = a->desired->user_id;
+		return true;
+	}
+	if (a->live != NULL && a->live->has_user_id) {
+		*user = a->live->user_id;
+		return true;
+	}
+	return false;
+}
+
+/* Whether the limit of user counts live webhook w: its user_id is user, and it is of the type
+ * this credential makes (general with an API token; an app's listing shows its own). */
+static bool S_counts_for(const S_run *run, const pdh_live_webhook *w, long long user)
+{
+	const char *made = run->opts->plan_opts.auth == PDH_AUTH_BEARER ? "application"
+	                                                                : "general";
+
+	return w != NULL && w->has_user_id && w->user_id == user &&
+	       strcmp(w->type ? w->type : "general", made) == 0;
+}
+
+/* The webhooks of user the limit counts now: the listing the plan came from, plus this run's
+ * creates done for that user, less its deletes done. */
+static long S_user_count(const S_run *run, long long user)
+{
+	const pdh_live *live = run->opts->live;
+	long n = 0;
+
+	for (size_t k = 0; live != NULL && k < live->n; k++)
+		if (S_counts_for(run, &live->items[k], user))
+			n++;
+	for (size_t i = 0; i < run->res->n_steps; i++) {
+		const pdh_apply_step *st = &run->res->steps[i];
+		long long u;
+
+		if (st->state != PDH_STEP_DONE)
+			continue;
+		if (st->kind == PDH_STEP_CREATE && S_limit_user(st->action, &u) && u == user)
+			n++;
+		else if (st->kind == PDH_STEP_DELETE && !st->already_gone &&
+		         S_counts_for(run, st->action->live, user))
+			n--;
+	}
+	return n;
+}
+
+/* The creates of the phase just run that were refused with 422. The webhook limit, kept for a
+ * try after the deletes and delete-first, only when Pipedrive's text names it or the user is
+ * at PDH_WEBHOOKS_PER_USER; any other 422 (a name or URL refused) is a failed create, told
+ * now, and nothing is deleted for it. */
+static void S_sort_refusals(S_run *run)
+{
+	for (size_t i = 0; i < run->res->n_steps; i++) {
+		pdh_apply_step *st = &run->res->steps[i];
+		S_extra *x = &run->extra[i];
+		long long user;
+		long n = -1;
+		char *why;
+
+		if (!x->limited || x->limit_named || x->hold)
+			continue;
+		if (S_limit_user(st->action, &user) &&
+		    (n = S_user_count(run, user)) >= PDH_WEBHOOKS_PER_USER)
+			continue;
+		x->limited = false;
+		if (n >= 0)
+			why = pdh_xasprintf("%s (not the webhook limit: Pipedrive's text does not name "
+			                    "it, and user %lld has %ld of %d webhooks; nothing was "
+			                    "deleted to make room)", st->error, user, n,
+			                    PDH_WEBHOOKS_PER_USER);
+		else
+			why = pdh_xasprintf("%s (not the webhook limit: Pipedrive's text does not name "
+			                    "it; nothing was deleted to make room)", st->error);
+		S_set_error(st, why);
+		S_report(run, i);
+	}
+}
+
+/* A delete-first replace whose create failed: the old webhook (delete step j) is made again
+ * from its listed fields. Never from a listed password: it may be a mask, and a real one is
+ * the old credential; the summary says the webhook came back without one. Returns the text
+ * the create step's error ends with. */
+static char *S_restore(S_run *run, size_t j)
+{
+	pdh_apply_step *del = &run->res->steps[j];
+	const pdh_live_webhook *old = del->action->live;
+	pdh_desired_webhook w;
+	pdh_error e;
+	long long id = 0;
+	char *note, *tail;
+
+	memset(&w, 0, sizeof(w));
+	w.name = old->name;
+	w.event_action = old->event_action;
+	w.event_object = old->event_object;
+	w.subscription_url = old->subscription_url;
+	w.version = old->version;
+	w.has_user_id = old->has_user_id;
+	w.user_id = old->user_id;
+	w.has_http_auth_user = old->http_auth_user != NULL;
+	w.http_auth_user = old->http_auth_user;
+	pdh_error_clear(&e);
+	if (S_call_one(run, &w, 0, &id, "retrying POST of the old webhook", &e) == 0) {
+		bool had_password = old->password_state != PDH_SECRET_NONE;
+
+		del->restore = PDH_RESTORE_DONE;
+		del->restored_id = id;
+		run->res->n_restored++;
+		note = pdh_xasprintf("re-created the old webhook %s (deleted first at the webhook "
+		                     "limit) as webhook %lld from its listed fields%s", del->action->key,
+		                     id, had_password ? ", without its password (a listing does "
+		                     "not give it)" : "");
+		tail = pdh_xasprintf("then re-created as webhook %lld%s", id,
+		                     had_password ? " without its password" : "");
+	} else {
+		del->restore = PDH_RESTORE_FAILED;
+		run->res->n_restore_failed++;
+		note = pdh_xasprintf("could not re-create the old webhook %s (webhook %lld, deleted "
+		                     "first at the webhook limit): %s; it is gone until apply runs "
+		                     "again", del->action->key, old->id, e.message);
+		tail = pdh_xasprintf("and could not be re-created: %s", e.message);
+	}
+	S_note(run, del, note);
+	free(note);
+	return tail;
+}
+
 /* Whether a replace gives its webhook to another user. Pipedrive's limit is "40 webhooks per
  * user", most likely counted by user_id: deleting the old webhook then frees room for its
  * user, not for the new one's, and delete-first would only lose the webhook. */
@@ -916,7 +1067,19 @@ static void S_delete_first(S_run *run, size_t *idx)
 	for (size_t k = 0; k < n; k++) {
 		pdh_apply_step *st = &res->steps[idx[k]];
 
-		if (st->state != PDH_STEP_DONE) {
+		if (st->state != PDH_STEP_DONE && !st->outcome_unknown) {
+			size_t j = 0;
+			char *tail, *why;
+
+			while (run->extra[j].create_of != idx[k])
+				j++;
+			tail = S_restore(run, j);
+			why = pdh_xasprintf("%s (the old webhook was deleted first to make room at the "
+			                    "webhook limit, %s; run apply again)",
+			                    st->error ? st->error : "not created", tail);
+			S_set_error(st, why);
+			free(tail);
+		} else if (st->state != PDH_STEP_DONE) {
 			char *why = pdh_xasprintf("%s (the old webhook was deleted first to make room "
 			                          "at the webhook limit; run apply again)",
 			                          st->error ? st->error : "not created");
@@ -994,6 +1157,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 		if (res->steps[i].kind == PDH_STEP_CREATE)
 			idx[n++] = i;
 	S_run_phase(&run, idx, n);
+	S_sort_refusals(&run);
 	for (size_t i = 0; i < res->n_steps; i++)
 		if (run.extra[i].limited)
 			res->limit_fallback = true;
@@ -1015,6 +1179,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 				idx[n++] = i;
 			}
 		S_run_phase(&run, idx, n);
+		S_sort_refusals(&run);
 		S_run_replace_deletes(&run);
 	}
 

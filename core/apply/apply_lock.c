@@ -31,25 +31,24 @@ static const char *S_dir(void)
 	return "/tmp";
 }
 
-static char *S_path(const char *api_url, const char *token)
+/* The lock file of a token. The company is what two applies must not both change, and
+ * the token names it (one token, one user of one company) however the API URL is spelled:
+ * https://api.pipedrive.com/v1 and https://acme.pipedrive.com/api/v1, or localhost and
+ * 127.0.0.1, are one company for one token. */
+char *pdh_apply_lock_path(const char *token)
 {
 	char token_hex[65], hex[65];
 	pdh_sha256 s;
 	unsigned char d[32];
-	size_t n = strlen(api_url);
 
-	while (n > 0 && api_url[n - 1] == '/')
-		n--;
 	pdh_sha256_hex(token ? token : "", token ? strlen(token) : 0, token_hex);
 	pdh_sha256_init(&s);
 	pdh_sha256_update(&s, "pdhooks apply lock\n", 19);
-	pdh_sha256_update(&s, api_url, n);
-	pdh_sha256_update(&s, "\n", 1);
 	pdh_sha256_update(&s, token_hex, 64);
 	pdh_sha256_final(&s, d);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	hex[32] = '\0';   /* 128 bits name a target well enough */
+	hex[32] = '\0';   /* 128 bits name a token well enough */
 	return pdh_xasprintf("%s/pdhooks-apply-%s.lock", S_dir(), hex);
 }
 
@@ -65,10 +64,9 @@ static long S_holder(int fd)
 	return strtol(buf, NULL, 10);
 }
 
-int pdh_apply_lock_take(pdh_apply_lock **out, const char *api_url, const char *token,
-                        pdh_error *err)
+int pdh_apply_lock_take(pdh_apply_lock **out, const char *token, pdh_error *err)
 {
-	char *path = S_path(api_url ? api_url : "", token);
+	char *path = pdh_apply_lock_path(token);
 	char pid[32];
 	int fd, rc;
 
@@ -89,14 +87,19 @@ int pdh_apply_lock_take(pdh_apply_lock **out, const char *api_url, const char *t
 		/* The holder writes its pid just after it locks: give it a moment. */
 		for (int i = 0; i < 20 && (holder = S_holder(fd)) == 0; i++)
 			usleep(10000);
-		if (holder > 0)
+		if (holder == (long)getpid())
+			rc = pdh_error_set(err, PDH_EBUSY, "another account of this run applies with "
+			                   "the same token, so to the same company (lock %s); one "
+			                   "company is applied once at a time", path);
+		else if (holder > 0)
 			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply (pid %ld) is running "
-			                   "against this API URL and token (lock %s); wait for it to "
-			                   "finish", holder, path);
-		else
-			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply is running against "
-			                   "this API URL and token (lock %s); wait for it to finish",
+			                   "with this token, so against the same company, whatever API "
+			                   "URL it was given (lock %s); wait for it to finish", holder,
 			                   path);
+		else
+			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply is running with this "
+			                   "token, so against the same company, whatever API URL it was "
+			                   "given (lock %s); wait for it to finish", path);
 		goto fail;
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());

@@ -54,6 +54,10 @@ static json_t *S_step(const pdh_apply_step *st)
 	json_object_set_new(o, "outcome_unknown", json_boolean(st->outcome_unknown));
 	json_object_set_new(o, "delete_first", json_boolean(st->delete_first));
 	json_object_set_new(o, "duplicate_removed", S_id(st->extra_removed));
+	json_object_set_new(o, "restore", st->restore == PDH_RESTORE_DONE ? json_string("restored")
+	                                  : st->restore == PDH_RESTORE_FAILED ? json_string("failed")
+	                                                                      : json_null());
+	json_object_set_new(o, "restored_id", S_id(st->restored_id));
 	return o;
 }
 
@@ -97,6 +101,9 @@ char *pdh_render_apply_json(const pdh_apply_result *res, size_t n_calls,
 	                    json_integer(res ? (json_int_t)res->n_delete_first : 0));
 	json_object_set_new(sum, "duplicates_removed",
 	                    json_integer(res ? (json_int_t)res->n_extra_removed : 0));
+	json_object_set_new(sum, "restored", json_integer(res ? (json_int_t)res->n_restored : 0));
+	json_object_set_new(sum, "restore_failed",
+	                    json_integer(res ? (json_int_t)res->n_restore_failed : 0));
 	json_object_set_new(sum, "interrupted", json_boolean(res && res->interrupted));
 	json_object_set_new(sum, "signal", pdh_json_text(extra ? extra->signal : NULL));
 	json_object_set_new(sum, "stopped", pdh_json_text(res ? res->stop_reason : NULL));

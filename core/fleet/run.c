@@ -217,6 +217,7 @@ static int S_apply(pdh_fleet_result *r, pdh_apply_result **res, const pdh_target
 	ao.plan_opts = t->plan;
 	ao.retry = o->retry;
 	ao.interrupt = o->interrupt;
+	ao.live = run->live;
 	rc = pdh_apply(res, run->plan, run->desired, &ao, err);
 	if (rc == PDH_EPARTIAL && *res && err->message[0] == '\0')
 		pdh_error_set(err, rc, "%zu call%s failed, %zu not run%s", (*res)->n_failed,
@@ -296,7 +297,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	t.plan.auth = t.client.auth;  /* the types managed follow the credential kind */
 	/* One apply per company on this machine, taken before the listing it plans from. */
 	if (o->mode == PDH_FLEET_APPLY &&
-	    (rc = pdh_apply_lock_take(&lock, a->api_url, token, &err)) != 0) {
+	    (rc = pdh_apply_lock_take(&lock, token, &err)) != 0) {
 		S_fail(r, rc, err.message);
 		goto render;
 	}

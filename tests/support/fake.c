@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -82,6 +83,42 @@ static void S_read_line(int fd, char *line, size_t n)
 	line[len] = '\0';
 }
 
+/* This test process's apply-lock directory (see S_private_lock_dir). */
+static char *S_lock_dir;
+
+static void S_remove_lock_dir(void)
+{
+	DIR *d = opendir(S_lock_dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			char *path = pdh_xasprintf("%s/%s", S_lock_dir, e->d_name);
+
+			unlink(path);
+			free(path);
+		}
+	}
+	if (d)
+		closedir(d);
+	rmdir(S_lock_dir);
+	free(S_lock_dir);
+	S_lock_dir = NULL;
+}
+
+/* The apply lock is keyed by the token alone, and every fake takes test-token (or tok-N):
+ * the pdhooks of this test process (each test is one) and the fleet runs made in it take
+ * their locks in a directory of its own, never in one shared with the tests running beside
+ * it. A test that sets XDG_RUNTIME_DIR for a run still picks its own. */
+static void S_private_lock_dir(void)
+{
+	if (S_lock_dir != NULL)
+		return;
+	S_lock_dir = pdh_t_tmpdir();
+	cr_assert_eq(setenv("XDG_RUNTIME_DIR", S_lock_dir, 1), 0);
+	atexit(S_remove_lock_dir);
+}
+
 pdh_t_fake *pdh_t_fake_start(char *const extra_args[])
 {
 	const char *bin = getenv("PDH_FAKE_BIN");
@@ -93,6 +130,7 @@ pdh_t_fake *pdh_t_fake_start(char *const extra_args[])
 	pid_t pid;
 
 	cr_assert_not_null(bin, "PDH_FAKE_BIN is not set (run the suite through ctest)");
+	S_private_lock_dir();
 	argv[n++] = (char *)bin;
 	argv[n++] = "--port";
 	argv[n++] = "0";

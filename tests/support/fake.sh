@@ -2,7 +2,9 @@
 #   pdh_fake_start DIR [FAKE-ARGS...]  starts pdhooks-fake ($PDH_FAKE_BIN) on a free port of
 #                                      127.0.0.1 with the token $PDH_FAKE_TOKEN (default
 #                                      "tok-test"); sets PDH_FAKE_PID, PDH_FAKE_BASE (the
-#                                      control API's root) and PDH_FAKE_API (.../v1)
+#                                      control API's root) and PDH_FAKE_API (.../v1), and
+#                                      exports XDG_RUNTIME_DIR=DIR: the apply lock is keyed
+#                                      by the token, which every script's fake shares
 #   pdh_fake_stop                      stops it (call it from the caller's EXIT trap)
 
 pdh_fake_start() {
@@ -20,6 +22,7 @@ pdh_fake_start() {
 	fi
 	PDH_FAKE_BASE="http://127.0.0.1:${line#port=}"
 	PDH_FAKE_API="$PDH_FAKE_BASE/v1"
+	export XDG_RUNTIME_DIR="$dir"
 }
 
 pdh_fake_stop() {

@@ -545,3 +545,15 @@ void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char 
 	                (char *)NULL);
 	cr_expect_eq(r->status, want, "%s%s", r->out, r->err);
 }
+
+void pdh_t_world_check_apply_json(const pdh_t_world *w, const char *doc)
+{
+	char *path = pdh_t_world_path(w, "apply.json");
+	char *schema = pdh_xasprintf("%s/schemas/apply.schema.json", getenv("PDH_SOURCE_DIR"));
+
+	pdh_t_write_file(path, doc);
+	cr_expect_eq(pdh_t_python(NULL, "validate_plan.py", NULL, schema, path, (char *)NULL), 0,
+	             "%s is not valid against apply.schema.json (the errors above)", doc);
+	free(schema);
+	free(path);
+}

@@ -117,6 +117,10 @@ void pdh_t_world_no_secret_in_file(const pdh_t_world *w, const char *path);
  * exit 1 with msg on stderr. */
 void pdh_t_world_expect_option_refused(const char *desired, const char *cmd, const char *opt,
                                        const char *value, const char *msg);
+/* Expects doc (apply --format json's stdout) valid against schemas/apply.schema.json, written
+ * to DIR/apply.json and checked by tests/validate_plan.py. */
+void pdh_t_world_check_apply_json(const pdh_t_world *w, const char *doc);
+
 /* The fake: its webhooks set from a printf-formatted JSON array. */
 void pdh_t_world_seed(pdh_t_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* POST path (a control call such as "/_fake/config") with json (may be NULL); asserts 2xx. */

@@ -3,7 +3,11 @@
  * Order: every create (the new half of each replace included) before any delete; the delete
  * half of a replace only after its create succeeded, so a failed create never leaves a gap.
  * A create refused for the 40-webhooks-per-user limit (422) is sent once more after the
- * deletes; a replace whose create is still refused then is done delete-first. Up to
+ * deletes; a replace whose create is still refused then is done delete-first. A 422 is the
+ * limit only when Pipedrive's text names it or the listing shows the webhook's user at 40
+ * (any other 422, a name Pipedrive refuses, is a failed create: nothing is deleted for it);
+ * when the create still fails after a delete-first, the old webhook is made again from its
+ * listed fields (never its password). Up to
  * `parallelism` calls run at once, one pdh_client per thread, paced by the x-ratelimit-*
  * headers. Retries follow pdh_retry_decide(); a POST whose outcome is unknown is re-sent only
  * when a listing shows its webhook absent. Every pause comes out of one run-wide wait budget
@@ -37,6 +41,12 @@ typedef enum {
 	PDH_STEP_FAILED
 } pdh_step_state;
 
+typedef enum {
+	PDH_RESTORE_NONE,      /* nothing to restore */
+	PDH_RESTORE_DONE,      /* the old webhook, deleted first, was made again (restored_id) */
+	PDH_RESTORE_FAILED     /* it could not be made again: it is gone */
+} pdh_restore_state;
+
 typedef struct pdh_apply_step {
 	pdh_step_kind kind;
 	const pdh_action *action;      /* borrowed from the plan */
@@ -50,6 +60,9 @@ typedef struct pdh_apply_step {
 	                                  40-webhook limit: events in between were lost */
 	long long extra_removed;       /* create: the id of a second copy removed at verification
 	                                  (a POST that timed out landed after its re-send); 0 none */
+	pdh_restore_state restore;     /* delete half of a delete-first replace whose create
+	                                  then failed: whether the old webhook was made again */
+	long long restored_id;         /* PDH_RESTORE_DONE: the id it was made again with */
 	int attempts;                  /* calls sent for this step */
 	long long ms;                  /* from its first attempt to settled; 0 when never sent */
 	long http_status;              /* of the last answer; 0 when none */
@@ -65,6 +78,8 @@ typedef struct pdh_apply_result {
 	                                  came from too: opts->prior_calls) */
 	size_t n_delete_first;         /* replaces done delete-first at the webhook limit */
 	size_t n_extra_removed;        /* second copies removed at verification */
+	size_t n_restored;             /* old webhooks made again after a failed delete-first */
+	size_t n_restore_failed;       /* old webhooks deleted first that could not be */
 	long long waited_ms;           /* time taken from the wait budget */
 	bool interrupted;              /* the interrupt flag stopped new calls */
 	bool unavailable;              /* the wait budget ran out (or the rate limit asked for
@@ -118,6 +133,9 @@ typedef struct pdh_apply_opts {
 	void *progress_ctx;
 	size_t prior_calls;            /* calls made before pdh_apply for this run (the listing
 	                                  the plan came from), counted in n_calls */
+	const pdh_live *live;          /* the listing the plan came from (borrowed): whether a
+	                                  user is at the webhook limit; NULL: only Pipedrive's
+	                                  text tells a 422 at the limit */
 } pdh_apply_opts;
 
 /* Applies `plan`, computed from `desired` (which it borrows). Returns:

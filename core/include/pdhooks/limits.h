@@ -37,6 +37,11 @@
  * attack on the logs and plans that show it, never a webhook. */
 #define PDH_URL_MAX 2048
 
+/* Pipedrive's webhook limit: 40 per user (per user_id, the permission user; per app user for
+ * an app). apply reads a 422 on a create as this limit only when Pipedrive's text names it or
+ * the listing shows the user at it. */
+#define PDH_WEBHOOKS_PER_USER 40
+
 /* A token from the environment or --token-file: at most 1024 bytes. */
 #define PDH_TOKEN_MAX 1024
 

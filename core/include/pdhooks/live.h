@@ -61,5 +61,9 @@ char *pdh_api_error_text(const char *body, size_t len);
  * '_'), else the scope the call needs (`needed`, e.g. "webhooks:read" for GET). NULL when the
  * text does not talk about scopes. Caller frees. */
 char *pdh_api_missing_scope(const char *text, const char *needed);
+/* Whether an error text (from pdh_api_error_text) names the webhook limit, in any case:
+ * "Webhooks limit reached", "webhook limit exceeded", "maximum number of webhooks", ... A 422
+ * that does not (a name or URL Pipedrive refuses) is no reason to make room. */
+bool pdh_api_names_webhook_limit(const char *text);
 
 #endif
