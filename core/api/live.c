@@ -222,6 +222,25 @@ done:
 	return rc;
 }
 
+/* What the JSON parser found wrong, in words of our own: its own text quotes the body around
+ * the fault ("near '...'"), and a listing's body holds passwords, of webhooks no file
+ * declares too. A message says where, never what. */
+static const char *S_json_fault(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_premature_end_of_input: return "it ends too early";
+	case json_error_end_of_input_expected: return "more text after its end";
+	case json_error_invalid_utf8: return "invalid UTF-8";
+	case json_error_duplicate_key: return "a key twice in one object";
+	case json_error_null_character:
+	case json_error_null_byte_in_key: return "a NUL byte";
+	case json_error_stack_overflow: return "nested too deep";
+	case json_error_numeric_overflow: return "a number out of range";
+	case json_error_out_of_memory: return "out of memory";
+	default: return "invalid syntax";
+	}
+}
+
 /* Parses body and checks the envelope {success: true, data: ...}; *data borrows from *root,
  * which the caller releases. `what` names the answer in messages. */
 static int S_envelope(json_t **root, json_t **data, const char *body, size_t len,
@@ -238,8 +257,9 @@ static int S_envelope(json_t **root, json_t **data, const char *body, size_t len
 		return pdh_error_set(err, PDH_EPROTO, "%s is empty, expected JSON", what);
 	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*root == NULL)
-		return pdh_error_set(err, PDH_EPROTO, "%s is not valid JSON: %s (line %d, column %d)",
-		                     what, jerr.text, jerr.line, jerr.column);
+		return pdh_error_set(err, PDH_EPROTO, "%s is not valid JSON: %s (line %d, column %d, "
+		                     "byte %d)", what, S_json_fault(&jerr), jerr.line, jerr.column,
+		                     jerr.position);
 	if (!json_is_object(*root))
 		return pdh_error_set(err, PDH_EPROTO, "%s is %s, expected an object", what,
 		                     S_json_type_name(*root));
