@@ -321,6 +321,29 @@ static int S_unique_ids(const pdh_live *l, const char *what, pdh_error *err)
 	return rc;
 }
 
+/* Every webhook carries its company_id, and one listing is one company's webhooks. Ids of
+ * two companies would name no target, and a plan of it could delete the other company's
+ * webhooks: the listing is refused. */
+static int S_one_company(const pdh_live *l, const char *what, pdh_error *err)
+{
+	const pdh_live_webhook *first = NULL;
+	size_t at = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (!l->items[i].has_company_id)
+			continue;
+		if (first == NULL) {
+			first = &l->items[i];
+			at = i;
+		} else if (l->items[i].company_id != first->company_id) {
+			return pdh_error_set(err, PDH_EPROTO, "%s mixes companies %lld and %lld (items "
+			                     "%zu and %zu); pdhooks plans nothing on such a listing",
+			                     what, first->company_id, l->items[i].company_id, at, i);
+		}
+	}
+	return 0;
+}
+
 /* GET /webhooks has no paging. Pipedrive's other list endpoints say "there is more" in
  * additional_data.pagination.more_items_in_collection: a listing that says so is only part of
  * the webhooks, and a plan made from it would delete or re-create the rest. */
@@ -371,7 +394,8 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 			goto done;
 		l->n++;
 	}
-	rc = S_unique_ids(l, what, err);
+	if ((rc = S_unique_ids(l, what, err)) == 0)
+		rc = S_one_company(l, what, err);
 done:
 	json_decref(root);
 	if (rc != 0)
