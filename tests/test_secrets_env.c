@@ -265,6 +265,51 @@ Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_shows_pa
 	pdh_t_world_teardown(&w);
 }
 
+/* The same when the listing masks passwords (the fake's default, as Pipedrive may): people's
+ * mask says the listing shows a password wherever there is one, so deals' null is "none". */
+Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_masks_passwords)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	char *extra[] = { "PD_PW=" PW, "OTHER_PW=pw-other-SECRET-11", NULL };
+
+	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, "--password-listing", "masked", NULL },
+	                  "pdhooks: 1\n"
+	                  "webhooks:\n"
+	                  "  - name: deals\n"
+	                  "    event_action: create\n"
+	                  "    event_object: deal\n"
+	                  "    subscription_url: https://hooks.example.com/d\n"
+	                  "    http_auth_password: ${PD_PW}\n"
+	                  "  - name: people\n"
+	                  "    event_action: change\n"
+	                  "    event_object: person\n"
+	                  "    subscription_url: https://hooks.example.com/p\n"
+	                  "    http_auth_password: ${OTHER_PW}\n");
+	pdh_t_world_secret(&w, PW);
+	pdh_t_fake_set_state(w.fake,
+	                     "[{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"deals\","
+	                     "  \"subscription_url\":\"https://hooks.example.com/d\"},"
+	                     " {\"event_action\":\"change\",\"event_object\":\"person\",\"name\":\"people\","
+	                     "  \"subscription_url\":\"https://hooks.example.com/p\","
+	                     "  \"http_auth_password\":\"pw-other-SECRET-11\"}]");
+	pdh_t_world_run(&r, &w, extra, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "-/+ create.deal https://hooks.example.com/d id=1 name=\"deals\"  "
+	                                 "# changed: http_auth_password null -> (sensitive)"), "%s", r.out);
+	cr_expect_null(strstr(r.out, "create.deal https://hooks.example.com/d (id 1) cannot be checked"),
+	               "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "the password of change.person https://hooks.example.com/p "
+	                                 "(id 2) cannot be checked: the listing shows it masked"),
+	                   "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &w, extra, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_run_expect_status(&r, 0, "apply");
+	pdh_t_world_run(&r, &w, extra, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_run_expect_status(&r, 0, "converged: both passwords are masked now");
+	pdh_t_world_teardown(&w);
+}
+
 #define LONG_NAME                                                                              \
 	"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn" \
 	"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn" \
