@@ -210,6 +210,20 @@ static void S_run_rows(const S_row *rows, size_t n, S_ctx *c, char *const env[],
 	}
 }
 
+/* base (NULL-terminated) and HOOK_SECRET into env, which has room for n entries. */
+static void S_env(char **env, size_t n, char *const base[])
+{
+	size_t k = 0;
+
+	while (base[k] && k + 2 < n) {
+		env[k] = base[k];
+		k++;
+	}
+	cr_assert_null(base[k], "too many environment entries");
+	env[k] = "HOOK_SECRET=" ENV_SECRET;
+	env[k + 1] = NULL;
+}
+
 static void S_reset_world(void *ctx)
 {
 	pdh_t_world *w = ctx;
@@ -224,16 +238,10 @@ Test(secrets_everywhere, no_command_prints_a_url_path_secret_from_the_environmen
 	static const char *const secrets[] = { ENV_SECRET, NULL };
 	pdh_t_world w;
 	char *env[PDH_T_WORLD_ENV + 2];
-	size_t k = 0;
 	S_ctx c;
 
 	pdh_t_world_setup(&w, NULL, DESIRED);
-	while (w.env[k]) {
-		env[k] = w.env[k];
-		k++;
-	}
-	env[k++] = "HOOK_SECRET=" ENV_SECRET;
-	env[k++] = NULL;
+	S_env(env, sizeof(env) / sizeof(env[0]), w.env);
 	c = (S_ctx){ w.dir, w.file, secrets, NULL };
 	S_run_rows(S_single, sizeof(S_single) / sizeof(S_single[0]), &c, env, S_reset_world, &w);
 	pdh_t_world_teardown(&w);
@@ -254,7 +262,6 @@ Test(secrets_everywhere, no_fleet_command_prints_a_url_path_secret_from_the_envi
 	static const char *const secrets[] = { ENV_SECRET, NULL };
 	pdh_t_fleet f;
 	char *env[PDH_T_FLEET_MAX + 8], *acc[3];
-	size_t k = 0;
 	S_ctx c;
 
 	pdh_t_fleet_setup(&f, 2, NULL, DESIRED);
@@ -262,12 +269,7 @@ Test(secrets_everywhere, no_fleet_command_prints_a_url_path_secret_from_the_envi
 	acc[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
 	acc[2] = NULL;
 	pdh_t_fleet_write(&f, acc);
-	while (f.env[k]) {
-		env[k] = f.env[k];
-		k++;
-	}
-	env[k++] = "HOOK_SECRET=" ENV_SECRET;
-	env[k++] = NULL;
+	S_env(env, sizeof(env) / sizeof(env[0]), f.env);
 	c = (S_ctx){ f.dir, f.fleet, secrets, NULL };
 	S_run_rows(S_fleet, sizeof(S_fleet) / sizeof(S_fleet[0]), &c, env, S_reset_fleet, &f);
 	pdh_t_fleet_teardown(&f);
