@@ -289,3 +289,38 @@ Test(hostile, redirects_of_writes_are_not_followed)
 	free(post);
 	free(del);
 }
+
+/* A listing cut inside the live password of a webhook no file declares: the parse error says
+ * where the listing broke, never the text around it. */
+Test(hostile, a_listing_cut_in_a_password_is_never_quoted)
+{
+	static const char *const cmds[] = { "plan", "status", "apply", "export" };
+	S_world w;
+
+	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, "--password-listing", "real", NULL },
+	                  DESIRED);
+	pdh_t_fake_set_state(w.fake, "[{\"event_action\":\"change\",\"event_object\":\"person\","
+	                     "\"subscription_url\":\"https://other.example.com/p\","
+	                     "\"http_auth_user\":\"u\",\"http_auth_password\":\"pw-cut-SECRET-90210\"}]");
+	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail", "\"GET:cut-password:1000\"",
+	                                NULL), 200);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		pdh_t_run r;
+
+		if (strcmp(cmds[i], "export") == 0)
+			pdh_t_world_run(&r, &w, NULL, cmds[i], NULL);
+		else if (strcmp(cmds[i], "apply") == 0)
+			pdh_t_world_run(&r, &w, NULL, cmds[i], "--auto-approve", "-f", w.file, NULL);
+		else
+			pdh_t_world_run(&r, &w, NULL, cmds[i], "-f", w.file, NULL);
+		cr_expect_eq(r.status, 1, "%s: exit %d: %s", cmds[i], r.status, r.err);
+		cr_expect_not_null(strstr(r.err, "is not valid JSON: it ends too early (line 1, "
+		                                 "column "), "%s: %s", cmds[i], r.err);
+		/* the part of the password before the cut */
+		cr_expect_null(strstr(r.err, "pw-cut"), "%s: %s", cmds[i], r.err);
+		cr_expect_null(strstr(r.out, "pw-cut"), "%s: %s", cmds[i], r.out);
+		pdh_t_run_dispose(&r);
+	}
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "POST"), 0);
+	pdh_t_world_teardown(&w);
+}

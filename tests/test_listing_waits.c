@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
 #include "testutil.h"
 #include "world.h"
@@ -86,4 +87,47 @@ Test(listing_waits, max_wait_bounds_the_plans_listing, .timeout = 60)
 	free(log);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
+}
+
+/* A 429 whose wait overflows any integer (Retry-After or x-ratelimit-reset): past every
+ * budget, so plan says the API could not be checked (exit 5) at once, and apply stops
+ * before any write. */
+Test(listing_waits, a_huge_rate_limit_wait_is_exit_5_at_once, .timeout = 60)
+{
+	static const char *const kinds[] = { "retry-after-huge", "ratelimit-reset-huge" };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char *get = pdh_xasprintf("GET:%s:9", kinds[i]);
+		char *post = pdh_xasprintf("POST:%s:9", kinds[i]);
+		pdh_t_world w;
+		pdh_t_run r;
+		long long t0;
+
+		pdh_t_world_setup(&w, (char *[]){ "--fail", get, NULL }, ONE);
+		t0 = pdh_now_ms();
+		pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
+		cr_expect_eq(r.status, 5, "%s: plan exit %d: %s", kinds[i], r.status, r.err);
+		cr_expect_lt(pdh_now_ms() - t0, 3000, "%s: plan took %lld ms", kinds[i],
+		             pdh_now_ms() - t0);
+		cr_expect_not_null(strstr(r.err, "could not check the live webhooks: HTTP 429"),
+		                   "%s: %s", kinds[i], r.err);
+		cr_expect_not_null(strstr(r.err, "past the retry time"), "%s: %s", kinds[i], r.err);
+		pdh_t_run_dispose(&r);
+		pdh_t_world_teardown(&w);
+
+		pdh_t_world_setup(&w, (char *[]){ "--fail", post, NULL }, ONE);
+		t0 = pdh_now_ms();
+		pdh_t_world_run(&r, &w, NULL, "apply", "--auto-approve", "-f", w.file, NULL);
+		cr_expect_eq(r.status, 5, "%s: apply exit %d: %s\n%s", kinds[i], r.status, r.out,
+		             r.err);
+		cr_expect_lt(pdh_now_ms() - t0, 3000, "%s: apply took %lld ms", kinds[i],
+		             pdh_now_ms() - t0);
+		cr_expect_not_null(strstr(r.out, "Pipedrive's rate limit allows no call for"),
+		                   "%s: %s", kinds[i], r.out);
+		cr_expect_eq(pdh_t_world_count_hooks(&w), 0);
+		pdh_t_run_dispose(&r);
+		pdh_t_world_teardown(&w);
+		free(get);
+		free(post);
+	}
 }

@@ -156,6 +156,30 @@ Test(live, refuses_bodies_that_are_not_the_envelope)
 	S_parse_bad("{\"success\":true,\"success\":true,\"data\":[]}", "not valid JSON", NULL);
 }
 
+/* The parser's own text quotes the body near the fault: a message says where, not what. */
+Test(live, a_parse_error_never_quotes_the_body)
+{
+	static const char *const bodies[] = {
+		"{\"success\":true,\"data\":[{\"id\":1,\"http_auth_password\":\"pw-cut-SEC",
+		"{\"success\":true,\"data\":[{\"id\":1,\"http_auth_password\":pw-cut-SECRET}]}",
+		"{\"success\":true,\"data\":[],\"pw-cut-SECRET\":1,\"pw-cut-SECRET\":2}",
+		"{\"success\":true,\"data\":[]} pw-cut-SECRET",
+	};
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		pdh_live *l = NULL;
+		pdh_error e;
+
+		pdh_error_clear(&e);
+		cr_expect_neq(pdh_live_parse_listing(&l, bodies[i], strlen(bodies[i]), &e), 0);
+		cr_expect_not_null(strstr(e.message, "is not valid JSON"), "%s", e.message);
+		cr_expect_not_null(strstr(e.message, "(line 1, column "), "%s", e.message);
+		cr_expect_null(strstr(e.message, "pw-cut"), "%s", e.message);
+		cr_expect_null(strstr(e.message, "near"), "%s", e.message);
+		pdh_live_free(l);
+	}
+}
+
 Test(live, success_false_carries_pipedrives_text)
 {
 	S_parse_bad("{\"success\":false,\"error\":\"unauthorized access\",\"errorCode\":401}",

@@ -2,6 +2,8 @@
  * bounds. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <limits.h>
+#include <string.h>
 
 #include "pdhooks/retry.h"
 
@@ -141,6 +143,34 @@ Test(retry, retry_after_past_the_time_budget_gives_up)
 	pdh_retry_decision d = pdh_retry_decide(NULL, PDH_METHOD_GET, &r, 1, 0, 0.0);
 	cr_expect_eq(d.verdict, PDH_RETRY_GIVE_UP);
 	cr_expect_str_eq(d.why, "retry time exhausted");
+}
+
+/* A header's wait as long as it can be (any number of digits saturates): past any budget,
+ * whatever the time already spent and the policy's base, without overflowing. */
+Test(retry, a_saturated_wait_gives_up_past_the_time_budget)
+{
+	static const char *const lines[] = { "Retry-After: 99999999999999999999\r\n",
+		"x-ratelimit-reset: 99999999999999999999\r\n",
+		"Retry-After: Fri, 31 Dec 9999 23:59:59 GMT\r\n" };
+	pdh_retry_policy wide = { 0, LONG_MAX / 2, 0, 0 };
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		pdh_http_result r = S_status(429);
+		long wait;
+
+		pdh_http_parse_header(&r, lines[i], strlen(lines[i]), 1000);
+		wait = r.retry_after_ms >= 0 ? r.retry_after_ms : r.ratelimit_reset_ms;
+		cr_expect_gt(wait, 100L * 365 * 86400 * 1000, "%s: %ld", lines[i], wait);
+		cr_expect_leq(wait, PDH_HTTP_WAIT_MAX_MS, "%s: %ld", lines[i], wait);
+		for (long elapsed = 0; elapsed <= 600000; elapsed += 5000) {
+			pdh_retry_decision d = pdh_retry_decide(NULL, PDH_METHOD_GET, &r, 1, elapsed,
+			                                        0.99);
+			cr_expect_eq(d.verdict, PDH_RETRY_GIVE_UP, "%s after %ld ms", lines[i], elapsed);
+			cr_expect_geq(d.wanted_ms, wait);
+			d = pdh_retry_decide(&wide, PDH_METHOD_POST, &r, 1, elapsed, 0.99);
+			cr_expect_eq(d.verdict, PDH_RETRY_GIVE_UP, "%s, a wide base", lines[i]);
+		}
+	}
 }
 
 Test(retry, gateway_errors_are_retried_for_get_and_delete)

@@ -224,16 +224,19 @@ Test(secrets_env, failed_creates_show_no_secret_in_their_messages)
 	pdh_t_world_teardown(&w);
 }
 
-/* Reconciliation 2: the listing shows real passwords (people's), so deals' null means "none"
- * and the password declared for it now is applied. */
-Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_shows_passwords)
+/* Reconciliation 2: deals is listed with a null password and people with one, shown as
+ * the fake's --password-listing `mode` says (real, or masked); people's says the listing shows
+ * a password wherever there is one, so deals' null means "none" and the password declared
+ * for it now is applied: the plan holds each of want[] (NULL-terminated), and after apply
+ * nothing is left to do. */
+static void S_password_declared_later(const char *mode, const char *const want[])
 {
 	pdh_t_world w;
 	pdh_t_run r;
-	char **env;
 	char *extra[] = { "PD_PW=" PW, "OTHER_PW=pw-other-SECRET-11", NULL };
 
-	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, "--password-listing", "real", NULL },
+	pdh_t_world_setup(&w, (char *[]){ "--token", TOKEN, "--password-listing", (char *)mode,
+		                          NULL },
 	                  "pdhooks: 1\n"
 	                  "webhooks:\n"
 	                  "  - name: deals\n"
@@ -246,23 +249,40 @@ Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_shows_pa
 	                  "    event_object: person\n"
 	                  "    subscription_url: https://hooks.example.com/p\n"
 	                  "    http_auth_password: ${OTHER_PW}\n");
+	pdh_t_world_secret(&w, PW);
 	pdh_t_fake_set_state(w.fake,
 	                     "[{\"event_action\":\"create\",\"event_object\":\"deal\",\"name\":\"deals\","
 	                     "  \"subscription_url\":\"https://hooks.example.com/d\"},"
 	                     " {\"event_action\":\"change\",\"event_object\":\"person\",\"name\":\"people\","
 	                     "  \"subscription_url\":\"https://hooks.example.com/p\","
 	                     "  \"http_auth_password\":\"pw-other-SECRET-11\"}]");
-	env = extra;
-	pdh_t_world_run(&r, &w, env, "plan", "-f", w.file, NULL);
+	pdh_t_world_run(&r, &w, extra, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	cr_expect_eq(r.status, 2, "%s: %s", mode, r.err);
 	cr_expect_not_null(strstr(r.out, "-/+ create.deal https://hooks.example.com/d id=1 name=\"deals\"  "
-	                                 "# changed: http_auth_password null -> (sensitive)"), "%s", r.out);
-	cr_expect_null(strstr(r.out, "cannot be checked"), "%s", r.out);
+	                                 "# changed: http_auth_password null -> (sensitive)"),
+	                   "%s: %s", mode, r.out);
+	cr_expect_null(strstr(r.out, "create.deal https://hooks.example.com/d (id 1) cannot be checked"),
+	               "%s: %s", mode, r.out);
+	pdh_t_expect_has(r.out, want);
 	pdh_t_run_dispose(&r);
-	pdh_t_world_run(&r, &w, env, "apply", "-f", w.file, "--auto-approve", NULL);
+	pdh_t_world_run(&r, &w, extra, "apply", "-f", w.file, "--auto-approve", NULL);
 	pdh_t_run_expect_status(&r, 0, "apply");
-	pdh_t_world_run(&r, &w, env, "plan", "-f", w.file, "--detailed-exitcode", NULL);
+	pdh_t_world_run(&r, &w, extra, "plan", "-f", w.file, "--detailed-exitcode", NULL);
 	pdh_t_run_expect_status(&r, 0, "converged");
 	pdh_t_world_teardown(&w);
+}
+
+Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_shows_passwords)
+{
+	S_password_declared_later("real", (const char *const[]){ "1 unchanged", NULL });
+}
+
+/* As Pipedrive may, and as the fake does by default: people's password shows as a mask. */
+Test(secrets_env, a_password_declared_later_is_applied_when_the_listing_masks_passwords)
+{
+	S_password_declared_later("masked", (const char *const[]){
+		"the password of change.person https://hooks.example.com/p (id 2) cannot be checked: "
+		"the listing shows it masked", NULL });
 }
 
 #define LONG_NAME                                                                              \

@@ -44,8 +44,16 @@ enum fake_fault_kind {
 	FAKE_FAULT_ZERO_ID,    /* GET: the listing with a webhook of id 0 added */
 	FAKE_FAULT_NEGATIVE_ID,/* GET: the same with id -1 */
 	FAKE_FAULT_NULL_DATA,  /* GET: 200 {"success":true,"data":null} */
-	FAKE_FAULT_LATE_ANSWER /* serve the call (a POST creates), then wait delay_ms to answer */
+	FAKE_FAULT_LATE_ANSWER,/* serve the call (a POST creates), then wait delay_ms to answer */
+	FAKE_FAULT_HUGE_RETRY_AFTER, /* 429 with Retry-After: FAKE_HUGE_WAIT */
+	FAKE_FAULT_HUGE_RESET, /* 429 with x-ratelimit-remaining: 0, x-ratelimit-reset:
+	                        * FAKE_HUGE_WAIT and no Retry-After */
+	FAKE_FAULT_CUT_PASSWORD /* GET: 200, the listing cut in the middle of the first password
+	                         * it shows (as --password-listing shows them) */
 };
+
+/* A wait past any integer type of seconds (above 2^64). */
+#define FAKE_HUGE_WAIT "99999999999999999999"
 
 /* Past the client's default 32 MiB cap on answers. */
 #define FAKE_HUGE_DEFAULT (40LL * 1024 * 1024)

@@ -55,7 +55,7 @@ static int S_status_text(const char *k, fake_fault *f)
 
 /* KIND as --fail writes it: "503", "422=TEXT", "html", "html=403", "truncated", "drop", "delay=MS",
  * "create-503", "huge", "huge=BYTES", "wrong-types", "missing-id", "success-false",
- * "reset-mid-body", "redirect=PORT". */
+ * "reset-mid-body", "redirect=PORT", "retry-after-huge", "cut-password"... */
 static int S_kind(const char *k, fake_fault *f, const char **why)
 {
 	static const struct { const char *name; int kind; } plain[] = {
@@ -70,6 +70,9 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 		{ "zero-id", FAKE_FAULT_ZERO_ID },
 		{ "negative-id", FAKE_FAULT_NEGATIVE_ID },
 		{ "null-data", FAKE_FAULT_NULL_DATA },
+		{ "retry-after-huge", FAKE_FAULT_HUGE_RETRY_AFTER },
+		{ "ratelimit-reset-huge", FAKE_FAULT_HUGE_RESET },
+		{ "cut-password", FAKE_FAULT_CUT_PASSWORD },
 	};
 	long n;
 
@@ -124,7 +127,8 @@ static int S_kind(const char *k, fake_fault *f, const char **why)
 		*why = "KIND must be an HTTP status, STATUS=TEXT, html, html=STATUS, truncated, drop, delay=MS, "
 		       "create-503, huge, huge=BYTES, wrong-types, missing-id, success-false, "
 		       "reset-mid-body, redirect=PORT, echo-400, ratelimit-zero[=S], "
-		       "ratelimit-zero-epoch[=S], duplicate-id, zero-id, negative-id, null-data or "
+		       "ratelimit-zero-epoch[=S], retry-after-huge, ratelimit-reset-huge, "
+		       "duplicate-id, zero-id, negative-id, null-data, cut-password or "
 		       "late-answer=MS";
 		return -1;
 	}
@@ -169,7 +173,8 @@ done:
 #define S_JSON_KINDS                                                                    \
 	"kind must be status, html, truncated, drop, delay, create-503, huge, wrong-types, " \
 	"missing-id, success-false, reset-mid-body, redirect, echo-400, ratelimit-zero, "   \
-	"ratelimit-zero-epoch, duplicate-id, zero-id, negative-id, null-data or late-answer"
+	"ratelimit-zero-epoch, retry-after-huge, ratelimit-reset-huge, duplicate-id, zero-id, " \
+	"negative-id, null-data, cut-password or late-answer"
 
 int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 {
@@ -292,7 +297,8 @@ bool fake_fault_take(fake_company *s, int method, fake_fault *out)
 	for (size_t i = 0; i < s->nfaults; i++) {
 		fake_fault *f = &s->faults[i];
 		bool listing_only = f->kind == FAKE_FAULT_DUP_ID || f->kind == FAKE_FAULT_ZERO_ID ||
-		                    f->kind == FAKE_FAULT_NEGATIVE_ID || f->kind == FAKE_FAULT_NULL_DATA;
+		                    f->kind == FAKE_FAULT_NEGATIVE_ID || f->kind == FAKE_FAULT_NULL_DATA ||
+		                    f->kind == FAKE_FAULT_CUT_PASSWORD;
 		if (f->method != FAKE_OTHER && f->method != method)
 			continue;
 		if (listing_only && method != FAKE_GET)

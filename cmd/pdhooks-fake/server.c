@@ -538,6 +538,55 @@ static enum MHD_Result S_redirect(struct MHD_Connection *c, const char *url, con
 	return ret;
 }
 
+/* cut-password: a complete answer (Content-Length and all) whose body ends in the middle of
+ * the first password the listing shows, or half-way when it shows none. */
+static enum MHD_Result S_cut_password(fake_server *s, fake_company *co, struct MHD_Connection *c)
+{
+	static const char *const field[] = { "\"http_auth_password\":\"",
+		                             "\"http_auth_password\": \"" };
+	size_t len, cut;
+	char *body, *at = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	body = fake_store_listing(s, co, NULL, &len);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < 2 && at == NULL; i++)
+		if ((at = strstr(body, field[i])) != NULL)
+			at += strlen(field[i]);
+	cut = len / 2;
+	if (at) {
+		const char *end = strchr(at, '"');
+		cut = (size_t)(at - body) + (end ? (size_t)(end - at) / 2 : 0);
+	}
+	return S_send(c, 200, "application/json", body, cut, NULL);
+}
+
+/* retry-after-huge, ratelimit-reset-huge: a 429 whose wait overflows any integer. */
+static enum MHD_Result S_huge_wait(struct MHD_Connection *c, int kind)
+{
+	json_t *error = S_generic_error(429, "Request over limit");
+	char *text = json_dumps(error, JSON_COMPACT);
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	json_decref(error);
+	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	if (kind == FAKE_FAULT_HUGE_RETRY_AFTER) {
+		MHD_add_response_header(r, "Retry-After", FAKE_HUGE_WAIT);
+	} else {
+		MHD_add_response_header(r, "x-ratelimit-remaining", "0");
+		MHD_add_response_header(r, "x-ratelimit-reset", FAKE_HUGE_WAIT);
+	}
+	ret = MHD_queue_response(c, 429, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* A listing that breaks a rule of ids (duplicate-id, zero-id, negative-id) or has no data
  * (null-data). */
 static enum MHD_Result S_odd_listing(fake_server *s, fake_company *co, struct MHD_Connection *c,
@@ -612,6 +661,15 @@ static bool S_hostile(fake_server *s, fake_company *co, struct MHD_Connection *c
 	case FAKE_FAULT_NULL_DATA:
 		*status = 200;
 		*ret = S_odd_listing(s, co, c, f->kind);
+		return true;
+	case FAKE_FAULT_CUT_PASSWORD:
+		*status = 200;
+		*ret = S_cut_password(s, co, c);
+		return true;
+	case FAKE_FAULT_HUGE_RETRY_AFTER:
+	case FAKE_FAULT_HUGE_RESET:
+		*status = 429;
+		*ret = S_huge_wait(c, f->kind);
 		return true;
 	default:
 		return false;

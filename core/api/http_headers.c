@@ -12,7 +12,7 @@
 
 #include "pdhooks/alloc.h"
 
-#define S_MAX_SECONDS (LONG_MAX / 1000 - 1)
+#define S_MAX_SECONDS (PDH_HTTP_WAIT_MAX_MS / 1000)
 
 void pdh_http_result_init(pdh_http_result *r)
 {

@@ -65,9 +65,11 @@ static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **
 		snprintf(cause, sizeof(cause), "%s", err->message[0] ? err->message
 		                                                     : pdh_error_name(rc));
 		pdh_error_set(err, PDH_EUNAVAILABLE, "could not check the live webhooks: %s (%d "
-		              "attempt%s in %.1f s%s)", cause, attempt, attempt == 1 ? "" : "s",
+		              "attempt%s in %.1f s%s%s)", cause, attempt, attempt == 1 ? "" : "s",
 		              (double)(pdh_now_ms() - first) / 1000.0,
-		              d.verdict == PDH_RETRY_AGAIN ? ", interrupted" : "");
+		              d.verdict == PDH_RETRY_AGAIN ? ", interrupted" : "",
+		              d.wanted_ms > 0 ? "; the next wait it asks for is past the retry time"
+		                              : "");
 		err->http_status = (int)rep->last.status;
 		return PDH_EUNAVAILABLE;
 	}

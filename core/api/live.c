@@ -222,6 +222,25 @@ done:
 	return rc;
 }
 
+/* What the JSON parser found wrong, in words of our own: its own text quotes the body around
+ * the fault ("near '...'"), and a listing's body holds passwords, of webhooks no file
+ * declares too. A message says where, never what. */
+static const char *S_json_fault(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_premature_end_of_input: return "it ends too early";
+	case json_error_end_of_input_expected: return "more text after its end";
+	case json_error_invalid_utf8: return "invalid UTF-8";
+	case json_error_duplicate_key: return "a key twice in one object";
+	case json_error_null_character:
+	case json_error_null_byte_in_key: return "a NUL byte";
+	case json_error_stack_overflow: return "nested too deep";
+	case json_error_numeric_overflow: return "a number out of range";
+	case json_error_out_of_memory: return "out of memory";
+	default: return "invalid syntax";
+	}
+}
+
 /* Parses body and checks the envelope {success: true, data: ...}; *data borrows from *root,
  * which the caller releases. `what` names the answer in messages. */
 static int S_envelope(json_t **root, json_t **data, const char *body, size_t len,
@@ -238,8 +257,9 @@ static int S_envelope(json_t **root, json_t **data, const char *body, size_t len
 		return pdh_error_set(err, PDH_EPROTO, "%s is empty, expected JSON", what);
 	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*root == NULL)
-		return pdh_error_set(err, PDH_EPROTO, "%s is not valid JSON: %s (line %d, column %d)",
-		                     what, jerr.text, jerr.line, jerr.column);
+		return pdh_error_set(err, PDH_EPROTO, "%s is not valid JSON: %s (line %d, column %d, "
+		                     "byte %d)", what, S_json_fault(&jerr), jerr.line, jerr.column,
+		                     jerr.position);
 	if (!json_is_object(*root))
 		return pdh_error_set(err, PDH_EPROTO, "%s is %s, expected an object", what,
 		                     S_json_type_name(*root));
@@ -301,6 +321,29 @@ static int S_unique_ids(const pdh_live *l, const char *what, pdh_error *err)
 	return rc;
 }
 
+/* Every webhook carries its company_id, and one listing is one company's webhooks. Ids of
+ * two companies would name no target, and a plan of it could delete the other company's
+ * webhooks: the listing is refused. */
+static int S_one_company(const pdh_live *l, const char *what, pdh_error *err)
+{
+	const pdh_live_webhook *first = NULL;
+	size_t at = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (!l->items[i].has_company_id)
+			continue;
+		if (first == NULL) {
+			first = &l->items[i];
+			at = i;
+		} else if (l->items[i].company_id != first->company_id) {
+			return pdh_error_set(err, PDH_EPROTO, "%s mixes companies %lld and %lld (items "
+			                     "%zu and %zu); pdhooks plans nothing on such a listing",
+			                     what, first->company_id, l->items[i].company_id, at, i);
+		}
+	}
+	return 0;
+}
+
 /* GET /webhooks has no paging. Pipedrive's other list endpoints say "there is more" in
  * additional_data.pagination.more_items_in_collection: a listing that says so is only part of
  * the webhooks, and a plan made from it would delete or re-create the rest. */
@@ -351,7 +394,8 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 			goto done;
 		l->n++;
 	}
-	rc = S_unique_ids(l, what, err);
+	if ((rc = S_unique_ids(l, what, err)) == 0)
+		rc = S_one_company(l, what, err);
 done:
 	json_decref(root);
 	if (rc != 0)

@@ -1,6 +1,7 @@
 #include "pdhooks/retry.h"
 
 #include <curl/curl.h>
+#include <limits.h>
 
 /* What a transport error says about the request. */
 typedef enum {
@@ -66,7 +67,15 @@ static pdh_retry_decision S_decision(pdh_retry_verdict v, long delay_ms, bool un
 	d.delay_ms = delay_ms;
 	d.outcome_unknown = unknown;
 	d.why = why;
+	d.wanted_ms = 0;
 	return d;
+}
+
+/* A server's wait plus the jitter, saturating: the headers' waits are bounded
+ * (PDH_HTTP_WAIT_MAX_MS), a policy's base is any long. */
+static long S_plus(long wait, long extra)
+{
+	return extra > LONG_MAX - wait ? LONG_MAX : wait + extra;
 }
 
 /* Equal jitter: half the exponential step, plus up to the other half at random, so that
@@ -145,9 +154,9 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
 		again = PDH_RETRY_AGAIN;
 		why = "rate limited (429)";
 		if (res->retry_after_ms >= 0)
-			delay = res->retry_after_ms + (long)(jitter * (double)base);
+			delay = S_plus(res->retry_after_ms, (long)(jitter * (double)base));
 		else if (res->ratelimit_reset_ms >= 0)
-			delay = res->ratelimit_reset_ms + (long)(jitter * (double)base);
+			delay = S_plus(res->ratelimit_reset_ms, (long)(jitter * (double)base));
 		else
 			delay = S_backoff(base, cap, attempt, jitter);
 	} else if (res->status >= 500 && res->status < 600) {
@@ -163,7 +172,7 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
 		}
 		why = gateway ? "server unavailable" : "server error";
 		if (res->retry_after_ms >= 0)
-			delay = res->retry_after_ms + (long)(jitter * (double)base);
+			delay = S_plus(res->retry_after_ms, (long)(jitter * (double)base));
 		else
 			delay = S_backoff(base, cap, attempt, jitter);
 	} else {
@@ -172,8 +181,13 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
 
 	if (attempt >= max_attempts)
 		return S_decision(PDH_RETRY_GIVE_UP, 0, unknown, "too many attempts");
-	if (elapsed_ms + delay > total)
-		return S_decision(PDH_RETRY_GIVE_UP, 0, unknown, "retry time exhausted");
+	/* elapsed_ms + delay > total, without the sum (a header's wait may be huge) */
+	if (delay > total - elapsed_ms) {
+		pdh_retry_decision d = S_decision(PDH_RETRY_GIVE_UP, 0, unknown,
+		                                  "retry time exhausted");
+		d.wanted_ms = delay;
+		return d;
+	}
 	return S_decision(again, delay, unknown, why);
 }
 

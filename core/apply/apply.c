@@ -133,11 +133,28 @@ static void S_report(S_run *run, size_t i)
 static void S_seconds(char *out, size_t n, long long ms)
 {
 	if (ms >= 10000)
-		snprintf(out, n, "%lld s", (ms + 500) / 1000);
+		snprintf(out, n, "%lld s", ms / 1000 + (ms % 1000 >= 500));
 	else if (ms % 1000 == 0)
 		snprintf(out, n, "%lld s", ms / 1000);
 	else
 		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
+}
+
+/* Stops the run: a wait of ms for `what` does not fit in the budget. Call with run->mu held. */
+static void S_stop_locked(S_run *run, long long ms, const char *what, bool rate)
+{
+	char want[32], budget[32];
+
+	if (run->stopped)
+		return;
+	S_seconds(want, sizeof(want), ms);
+	S_seconds(budget, sizeof(budget), run->max_wait_ms);
+	if (rate)
+		run->stopped = pdh_xasprintf("%s allows no call for %s, past the wait budget of %s "
+		                             "(--max-wait)", what, want, budget);
+	else
+		run->stopped = pdh_xasprintf("the wait budget of %s (--max-wait) is spent: %s would "
+		                             "wait %s more", budget, what, want);
 }
 
 /* Takes a wait of ms starting now from the run-wide budget. The budget counts wall-clock
@@ -159,16 +176,7 @@ static bool S_budget_take_locked(S_run *run, long long ms, const char *what, boo
 	if (add <= 0)
 		return true;
 	if (run->waited_ms + add > run->max_wait_ms) {
-		char want[32], budget[32];
-
-		S_seconds(want, sizeof(want), ms);
-		S_seconds(budget, sizeof(budget), run->max_wait_ms);
-		if (rate)
-			run->stopped = pdh_xasprintf("%s allows no call for %s, past the wait budget "
-			                             "of %s (--max-wait)", what, want, budget);
-		else
-			run->stopped = pdh_xasprintf("the wait budget of %s (--max-wait) is spent: %s "
-			                             "would wait %s more", budget, what, want);
+		S_stop_locked(run, ms, what, rate);
 		return false;
 	}
 	run->waited_ms += add;
@@ -433,7 +441,17 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 			st->outcome_unknown = d.outcome_unknown;
 			x->limited = method == PDH_METHOD_POST && hr.status == 422;
 			x->limit_named = x->limited && pdh_api_names_webhook_limit(e.message);
-			S_set_error(st, S_failure_text(&e, st->attempts));
+			if (hr.status == 429 && d.wanted_ms > 0) {
+				/* The rate limit's wait is past the budget: no call can be made in
+				 * this run (exit 5), whatever the step. */
+				pthread_mutex_lock(&run->mu);
+				S_stop_locked(run, d.wanted_ms, "Pipedrive's rate limit", true);
+				S_set_error(st, pdh_xasprintf("not retried: %s; last answer: %s",
+				                              run->stopped, e.message));
+				pthread_mutex_unlock(&run->mu);
+			} else {
+				S_set_error(st, S_failure_text(&e, st->attempts));
+			}
 			if (!x->limited)
 				S_report(run, i);
 			return;

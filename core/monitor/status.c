@@ -6,6 +6,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/health.h"
+#include "pdhooks/secrets.h"
 #include "plan/plan_json.h"
 #include "util/quote.h"
 
@@ -66,7 +67,13 @@ char *pdh_status_render_text(const pdh_plan *p, bool color)
 	pdh_buf_printf(&b, "Status: %zu ok, %zu failing, %zu never, %zu inactive; %zu foreign.\n",
 	               counts[PDH_HEALTH_OK], counts[PDH_HEALTH_FAILING], counts[PDH_HEALTH_NEVER],
 	               counts[PDH_HEALTH_INACTIVE], p->n_foreign);
-	return pdh_buf_detach(&b);
+	/* Keys and live names may hold an environment value (a URL path): shown as its ${VAR},
+	 * as plans show it. */
+	{
+		char *shown = pdh_secrets_scrub_n(p->secrets, pdh_buf_cstr(&b), b.len);
+		pdh_buf_dispose(&b);
+		return shown;
+	}
 }
 
 char *pdh_status_render_json(const pdh_plan *p, const pdh_desired *desired)
@@ -104,6 +111,7 @@ char *pdh_status_render_json(const pdh_plan *p, const pdh_desired *desired)
 	                    pdh_json_text(desired && desired->path ? desired->path : ""));
 	json_object_set_new(doc, "summary", summary);
 	json_object_set_new(doc, "webhooks", list);
+	pdh_json_scrub(doc, p->secrets);
 	text = pdh_json_dump(doc);
 	json_decref(doc);
 	return text;

@@ -120,14 +120,14 @@ pdh_attr_cmp pdh_attr_compare(const pdh_attr *a, const pdh_desired_webhook *d,
 			return got.null ? PDH_ATTR_SAME : PDH_ATTR_DIFFERS;
 		if (got.secret == PDH_SECRET_REAL)
 			return S_str_eq(want.text, got.text) ? PDH_ATTR_SAME : PDH_ATTR_DIFFERS;
-		/* The listing shows real passwords for other webhooks, so this null is "none": a
-		 * password declared later is applied (DESIGN.md, Reconciliation 2). */
+		/* The listing shows passwords (real or masked) for other webhooks, so this null is
+		 * "none": a password declared later is applied (DESIGN.md, Reconciliation 2). */
 		if (got.secret == PDH_SECRET_NONE && listing && listing->shows_passwords)
 			return PDH_ATTR_DIFFERS;
-		/* A mask, or null. Null might mean "no password", but Pipedrive does not promise to
-		 * return passwords at all: reading null as "differs" would replace every
-		 * password-protected webhook on every run and never converge. So both are "cannot
-		 * be checked", and the plan says so in a note. */
+		/* A mask, or null in a listing that shows no password at all. Null might then mean
+		 * "no password", but Pipedrive does not promise to return passwords: reading it as
+		 * "differs" would replace every password-protected webhook on every run and never
+		 * converge. So both are "cannot be checked", and the plan says so in a note. */
 		return got.secret == PDH_SECRET_MASKED ? PDH_ATTR_MASKED : PDH_ATTR_NOT_LISTED;
 	case PDH_ATTR_TEXT:
 	default:

@@ -30,8 +30,8 @@ typedef struct S_builder {
 	pdh_plan *p;
 	const pdh_desired *desired;
 	bool manage_all;                  /* manage.urls: ["*"] */
-	bool listing_shows_passwords;     /* some live webhook has a real password: a null
-	                                     password then means "none" */
+	bool listing_shows_passwords;     /* some live webhook has a password, real or masked:
+	                                     a null password then means "none" */
 	char **prefixes;                  /* normalised manage.urls, sorted, prefix-free */
 	size_t n_prefixes;
 	size_t cap_owned;
@@ -543,8 +543,10 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		goto done;
 	}
 	b.desired = desired;
+	/* A listing that shows a password for some webhook, real or masked, shows one for every
+	 * webhook that has one: its null is "none". */
 	for (i = 0; i < live->n; i++)
-		if (live->items[i].password_state == PDH_SECRET_REAL)
+		if (live->items[i].password_state != PDH_SECRET_NONE)
 			b.listing_shows_passwords = true;
 	b.p = pdh_xcalloc(1, sizeof(*b.p));
 	b.p->max_deletes = opts && opts->max_deletes_set ? opts->max_deletes : desired->max_deletes;

@@ -57,14 +57,15 @@ typedef enum {
 	PDH_ATTR_DIFFERS,
 	PDH_ATTR_NOT_DECLARED,     /* the file does not declare it: not compared */
 	PDH_ATTR_MASKED,           /* a password the listing masks: cannot be checked */
-	PDH_ATTR_NOT_LISTED        /* a password the listing shows as null: cannot be checked
-	                              (Pipedrive does not promise to return passwords) */
+	PDH_ATTR_NOT_LISTED        /* a password the listing shows as null while it shows no
+	                              password at all: cannot be checked (Pipedrive does not
+	                              promise to return passwords) */
 } pdh_attr_cmp;
 
 /* What the whole listing tells about one webhook's values. */
 typedef struct pdh_attr_listing {
-	bool shows_passwords;      /* some live webhook has a real password: a null one means
-	                              "none", so a declared password differs from it */
+	bool shows_passwords;      /* some live webhook has a password, real or masked: a null
+	                              one means "none", so a declared password differs from it */
 } pdh_attr_listing;
 
 /* Compares attribute a of the declared webhook d with the live webhook l of a listing (NULL:

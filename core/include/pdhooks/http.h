@@ -3,8 +3,14 @@
 #ifndef PDHOOKS_HTTP_H
 #define PDHOOKS_HTTP_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <time.h>
+
+/* The longest wait a header can ask for, in ms: larger values (any number of digits)
+ * saturate here. Far past any wait budget, and small enough that adding it to a clock
+ * reading or to another wait cannot overflow. */
+#define PDH_HTTP_WAIT_MAX_MS (LONG_MAX / 4)
 
 /* What one HTTP exchange looked like, for the retry policy and the pacing of apply. */
 typedef struct pdh_http_result {
@@ -13,12 +19,13 @@ typedef struct pdh_http_result {
 	long retry_after_ms;        /* Retry-After; -1 when absent */
 	long ratelimit_remaining;   /* x-ratelimit-remaining; -1 when absent */
 	long ratelimit_reset_ms;    /* x-ratelimit-reset in ms from now: seconds, or an epoch
-	                               second when the value is past 10^9; -1 when absent */
+	                               second when the value is past 10^9; -1 when absent.
+	                               Both waits are at most PDH_HTTP_WAIT_MAX_MS */
 	long elapsed_ms;
 } pdh_http_result;
 
 /* Response headers. A Retry-After value (delay-seconds or an HTTP date, compared with now) in
- * milliseconds; -1 when it is neither. */
+ * milliseconds, at most PDH_HTTP_WAIT_MAX_MS; -1 when it is neither. */
 long pdh_http_parse_retry_after(const char *value, time_t now);
 /* The value of a raw header line when its name is `name` (any case), trimmed; NULL otherwise.
  * Caller frees. */

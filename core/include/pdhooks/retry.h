@@ -46,6 +46,8 @@ typedef struct pdh_retry_decision {
 	bool outcome_unknown;    /* the server may have acted on it (set with UNKNOWN, and with
 	                            GIVE_UP when a POST of unknown outcome ran out of bounds) */
 	const char *why;         /* a short static reason, e.g. "rate limited (429)" */
+	long wanted_ms;          /* GIVE_UP because the wait would end past max_total_ms: that
+	                            wait (> 0); else 0 */
 } pdh_retry_decision;
 
 /* Decides after attempt number `attempt` (1 = the first) of `method` ended with `res`,
