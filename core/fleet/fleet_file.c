@@ -242,6 +242,7 @@ static void S_account(S_state *S, const pdh_node *n, size_t index)
 			a->token_file = S_path(S, s);
 	} else {
 		a->token_kind = PDH_TOKEN_COMMAND;
+		a->dir = pdh_xstrdup(S->dir);
 		S_token_command(S, f[A_TOKEN_COMMAND], a);
 	}
 	free(s);

@@ -33,6 +33,8 @@ typedef struct pdh_fleet_account {
 	char *token_file;            /* PDH_TOKEN_FILE: relative to the fleet file */
 	char **token_argv;           /* PDH_TOKEN_COMMAND: NULL-terminated, no shell */
 	size_t token_argc;
+	char *dir;                   /* the fleet file's directory ("" or ending in '/'): where
+	                                token_command runs */
 	bool oauth;                  /* the token is an OAuth access token (Bearer) */
 	char *desired;               /* the account's desired file (the fleet's by default),
 	                                relative to the fleet file's directory */
@@ -79,9 +81,13 @@ typedef struct pdh_token_opts {
 /* The token of account a into *token (caller frees with pdh_free_secret) and whether it is
  * sent as Bearer (oauth: true, or a "Bearer " line in a token file). token_file: a file that
  * its group or others may read gets a warning in warning (as ssh does); otherwise warning[0]
- * is '\0'. token_command: argv run without a shell, stdin and stderr on /dev/null, killed
- * after the timeout; the first line of stdout is the token. Its output is never in a message:
- * a failure (PDH_EAUTH) names the account and the exit status or signal. */
+ * is '\0'. token_command: argv run without a shell in the fleet file's directory (a->dir),
+ * stdin on /dev/null, in its own process group; the first line of stdout is the token. When
+ * the command exits, or at the timeout, its process group is ended (SIGTERM, then SIGKILL),
+ * so nothing it started outlives it, and a pipe something it left holds open is not waited
+ * for. Its stdout is never in a message: a failure (PDH_EAUTH) names the account, the exit
+ * status, signal or timeout, and the first lines of its stderr (scrubbed of the token it
+ * printed and of the values of environment variables named like secrets). */
 int pdh_fleet_token(char **token, bool *bearer, const pdh_fleet_account *a,
                     const pdh_token_opts *opts, char *warning, size_t warning_len,
                     pdh_error *err);
