@@ -56,7 +56,9 @@ typedef struct pdh_fleet {
 
 /* Loads and checks a fleet file as strictly as a desired file: unknown keys, wrong types,
  * duplicate keys and names, a name outside [A-Za-z0-9._-], not exactly one of token_env,
- * token_file and token_command, not exactly one of api_url and company_domain. Every problem
+ * token_file and token_command, not exactly one of api_url and company_domain, more than
+ * PDH_FLEET_MAX_ACCOUNTS accounts. Accounts with the same token source (token_env, token_file
+ * however spelled, token_command argv) are a warning. Every problem
  * goes into diags (FILE:LINE:COL); on any error PDH_EFILE and *out stays NULL. PDH_EIO (err)
  * when it cannot be read. Paths in it (desired, token_file) are made relative to the fleet
  * file's directory. On success *out is the caller's: pdh_fleet_free(). */
@@ -64,6 +66,11 @@ int pdh_fleet_load_file(pdh_fleet **out, const char *path, pdh_diags *diags, pdh
 int pdh_fleet_load_buffer(pdh_fleet **out, const char *path, const char *data, size_t len,
                           pdh_diags *diags, pdh_error *err);
 void pdh_fleet_free(pdh_fleet *f);
+/* Reads a fleet file for pdh_fleet_load_buffer() (as pdh_desired_read_file() does, with the
+ * fleet file's PDH_FLEET_MAX_BYTES): PDH_EIO with err filled when it cannot be read,
+ * PDH_EFILE with a diagnostic when it is too big. *data is the caller's to free(). */
+int pdh_fleet_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
+                        pdh_error *err);
 
 /* An account's vars for the ${VAR} lookup of its desired file (pdh_load_opts.vars, which the
  * loader reads before the environment): ctx is the pdh_fleet_account; NULL when not one of
