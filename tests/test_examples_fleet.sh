@@ -6,7 +6,9 @@
 #     --shard ${{ matrix.shard }}/N (the same N), --format json > shard-I.json, uploaded as an
 #     artifact even when the step failed; fail-fast false; a merge job that needs the shard
 #     job, runs even when a shard failed, downloads the artifacts, runs pdhooks merge and posts
-#     the report; both jobs get pdhooks from the action (command: install);
+#     the report; both jobs get pdhooks from the action (command: install); a pull request's
+#     job validates its files with --no-env and has no secret, and every job with secrets is
+#     in an environment, runs on the default branch only and checks it out;
 #   - the CronJob: an Indexed Job (completionMode Indexed) with completions == N of
 #     --shard "$JOB_COMPLETION_INDEX/N", parallelism between 1 and N, and a merge CronJob
 #     that runs pdhooks merge on the same volume;
@@ -122,10 +124,41 @@ if not any(uses(s, "pdhooks/pdhooks@") and (s.get("with") or {}).get("command") 
     bad("github-fleet.yml: the merge job does not get pdhooks from the action (command: install)")
 mscript = "\n".join(str(s.get("run", "")) for s in msteps)
 if not re.search(r"pdhooks merge \S*shard-\*\.json", mscript): bad("github-fleet.yml: pdhooks merge does not read every shard-*.json")
-if "GITHUB_STEP_SUMMARY" not in mscript or "gh pr comment" not in mscript:
-    bad("github-fleet.yml: the merge job does not post the report (summary and pull request)")
-if (wf.get("permissions") or {}).get("pull-requests") != "write":
-    bad("github-fleet.yml: no pull-requests: write for the comment")
+if "GITHUB_STEP_SUMMARY" not in mscript:
+    bad("github-fleet.yml: the merge job does not post the report (the run's summary)")
+
+# Secrets never meet a pull request's files: the pull request job validates them with
+# --no-env and has no secret; the jobs with secrets run on the default branch alone, from an
+# environment, on the default branch's files.
+on = wf.get("on", wf.get(True)) or {}
+if "pull_request_target" in on: bad("github-fleet.yml: runs on pull_request_target")
+if "pull_request" not in on: bad("github-fleet.yml: does not validate pull requests")
+pr_jobs = [(nm, j) for nm, j in jobs.items() if "github.event_name == 'pull_request'" in str(j.get("if", ""))]
+if len(pr_jobs) != 1:
+    bad("github-fleet.yml: expected one job for pull requests (if: github.event_name == 'pull_request')")
+else:
+    pname, pjob = pr_jobs[0]
+    prun = "\n".join(str(s.get("run", "")) for s in pjob.get("steps") or [])
+    if not re.search(r"pdhooks validate --fleet \S+ --no-env", prun):
+        bad(f"github-fleet.yml: the pull request job {pname} does not run pdhooks validate --fleet ... --no-env")
+    if re.search(r"pdhooks (plan|apply|status)", prun):
+        bad(f"github-fleet.yml: the pull request job {pname} talks to the API")
+    if "secrets." in yaml.safe_dump(pjob) or "environment" in pjob:
+        bad(f"github-fleet.yml: the pull request job {pname} has secrets")
+for nm, j in jobs.items():
+    text = yaml.safe_dump(j)
+    if "secrets." not in text:
+        continue
+    cond = str(j.get("if", ""))
+    if j.get("environment") is None:
+        bad(f"github-fleet.yml: job {nm} has secrets outside an environment")
+    if "github.event_name != 'pull_request'" not in cond or "default_branch" not in cond:
+        bad(f"github-fleet.yml: job {nm} has secrets and may run on a pull request or another branch ({cond!r})")
+    cos = [s for s in j.get("steps") or [] if uses(s, "actions/checkout@")]
+    if not cos or any("default_branch" not in str((s.get("with") or {}).get("ref", "")) for s in cos):
+        bad(f"github-fleet.yml: job {nm} has secrets and does not check out the default branch")
+if "always()" not in str(mjob.get("if", "")) or "skipped" not in str(mjob.get("if", "")):
+    bad("github-fleet.yml: the merge job should run after failed shards but not when they were skipped")
 print(f"workflow {n} {mkey}")
 print("shardcmd " + script.replace("\n", "\x1f"))
 

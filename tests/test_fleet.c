@@ -7,6 +7,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
@@ -212,32 +213,137 @@ Test(fleet, plan_text_report_headers_table_and_summary_line)
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 0);
 }
 
-Test(fleet, failing_token_command_fails_that_account_only_and_hides_its_output)
+Test(fleet, failing_token_command_fails_that_account_only_and_shows_its_stderr_scrubbed)
 {
+	/* What the command printed on stdout (its token, were it one) is never shown, not even
+	 * echoed on stderr; a secret of the environment on stderr is shown as its name. */
 	char *acc[] = {
 		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
 		pdh_xasprintf("  - name: vault\n    api_url: %s\n    token_command: [sh, -c, "
-		              "\"echo LEAKED-OUT; echo LEAKED-ERR >&2; exit 7\"]\n    vars: { TENANT: v }\n",
+		              "\"echo LEAKED-OUT; echo vault: denied for $VAULT_TOKEN, LEAKED-OUT >&2; "
+		              "echo try vault login >&2; exit 7\"]\n    vars: { TENANT: v }\n",
 		              pdh_t_fake_url(W.fakes[1])),
 		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
 		NULL };
+	char *env[PDH_T_FLEET_MAX + 8];
+	size_t n = 0;
 	pdh_t_run r;
 	json_t *j;
 
+	for (; W.env[n]; n++)
+		env[n] = W.env[n];
+	env[n++] = "VAULT_TOKEN=hvs-SECRET-4242";
+	env[n] = NULL;
 	pdh_t_fleet_write(&W, acc);
-	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", NULL);
+	pdh_t_pdhooks(&r, env, NULL, "plan", "--fleet", W.fleet, "--format", "json", NULL);
 	cr_expect_eq(r.status, 1);
-	cr_expect(strstr(r.err, "account vault: token_command sh exited with status 7") != NULL,
+	cr_expect(strstr(r.err, "account vault: token_command sh exited with status 7; it said: "
+	                 "vault: denied for ${VAULT_TOKEN}, *** | try vault login") != NULL,
 	          "%s", r.err);
 	cr_expect(strstr(r.out, "LEAKED") == NULL && strstr(r.err, "LEAKED") == NULL);
+	cr_expect(strstr(r.out, "SECRET") == NULL && strstr(r.err, "SECRET") == NULL);
 	j = S_json(r.out);
 	S_expect_outcomes(j, (const char *const[]){ "acme", "changes", "vault", "failed",
 		"initech", "changes", NULL });
 	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "vault"), "exit_code")), 1);
+	cr_expect(strstr(json_string_value(json_object_get(S_account(j, "vault"), "error")),
+	                 "it said: vault: denied for ${VAULT_TOKEN}") != NULL);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "no call without a token");
 	S_check_schema(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
+}
+
+/* Whether process pid is gone (a zombie nobody has reaped yet counts as gone). */
+static bool S_gone(long pid)
+{
+	char path[64], *stat;
+	bool gone;
+
+	if (kill((pid_t)pid, 0) != 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	stat = pdh_t_read_file(path, NULL);
+	gone = stat == NULL || (strrchr(stat, ')') && strrchr(stat, ')')[1] == ' ' &&
+	                        strrchr(stat, ')')[2] == 'Z');
+	free(stat);
+	return gone;
+}
+
+/* The pid a token command wrote into DIR/NAME.pid. */
+static long S_pid_in(const char *name)
+{
+	char *path = pdh_xasprintf("%s/%s.pid", W.dir, name), *text = pdh_t_read_file(path, NULL);
+	long pid;
+
+	cr_assert_not_null(text, "no %s", path);
+	pid = strtol(text, NULL, 10);
+	cr_assert_gt(pid, 1);
+	free(text);
+	free(path);
+	return pid;
+}
+
+Test(fleet, token_command_that_leaves_a_process_is_not_waited_for_and_ends_it)
+{
+	/* held: sleep keeps the command's stdout open; the token is read when sh exits, not at
+	 * EOF. loose: sleep lets go of the pipes and would go on running. Both sleeps end with
+	 * their command's process group. */
+	char *acc[] = {
+		pdh_xasprintf("  - name: held\n    api_url: %s\n    token_command: [sh, -c, "
+		              "\"sleep 30 & echo $! > '%s/held.pid'; echo tok-1\"]\n"
+		              "    vars: { TENANT: held }\n", pdh_t_fake_url(W.fakes[1]), W.dir),
+		pdh_xasprintf("  - name: loose\n    api_url: %s\n    token_command: [sh, -c, "
+		              "\"sleep 30 >/dev/null 2>&1 & echo $! > '%s/loose.pid'; echo tok-2\"]\n"
+		              "    vars: { TENANT: loose }\n", pdh_t_fake_url(W.fakes[2]), W.dir),
+		NULL };
+	const char *names[] = { "held", "loose" };
+	long long started;
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_fleet_write(&W, acc);
+	started = pdh_now_ms();
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", NULL);
+	cr_expect_lt(pdh_now_ms() - started, 5000, "took %lld ms", pdh_now_ms() - started);
+	j = S_report(&r, 0, (const char *const[]){ "held", "changes", "loose", "changes", NULL });
+	for (size_t i = 0; i < 2; i++) {
+		long pid = S_pid_in(names[i]);
+
+		cr_expect(S_gone(pid), "%s: the command's background process %ld outlived pdhooks",
+		          names[i], pid);
+		if (!S_gone(pid))
+			kill((pid_t)pid, SIGKILL);
+	}
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+}
+
+Test(fleet, token_command_runs_in_the_fleet_files_directory)
+{
+	/* The fleet file is elsewhere than the working directory: ./get-token.sh is its. */
+	char *script = pdh_xasprintf("%s/get-token.sh", W.dir);
+	char *acc[] = {
+		pdh_xasprintf("  - name: rel\n    api_url: %s\n    token_command: [./get-token.sh]\n"
+		              "    vars: { TENANT: rel }\n", pdh_t_fake_url(W.fakes[2])),
+		NULL };
+	char cwd[4096];
+	pdh_t_run r;
+	json_t *j;
+
+	pdh_t_write_file(script, "#!/bin/sh\ncat ./token.txt\n");
+	chmod(script, 0755);
+	free(script);
+	script = pdh_xasprintf("%s/token.txt", W.dir);
+	pdh_t_write_file(script, "tok-2\n");
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert(strncmp(cwd, W.dir, strlen(W.dir)) != 0, "the test runs outside %s", W.dir);
+	pdh_t_fleet_write(&W, acc);
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", NULL);
+	j = S_report(&r, 0, (const char *const[]){ "rel", "changes", NULL });
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	free(script);
 }
 
 Test(fleet, refused_token_fails_that_account_while_the_others_are_planned)

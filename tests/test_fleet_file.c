@@ -4,9 +4,13 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "each_file.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/fleet.h"
 #include "testutil.h"
 
@@ -124,4 +128,196 @@ Test(fleet_file, unreadable_file_is_an_io_error)
 	cr_expect(strstr(err.message, "/nonexistent/fleet.yaml") != NULL, "%s", err.message);
 	cr_expect_null(f);
 	pdh_diags_dispose(&diags);
+}
+
+/* A fleet file of n accounts as written by hand: labels and vars each, so it is past a
+ * desired file's 10 MiB and million YAML values at PDH_FLEET_MAX_ACCOUNTS. */
+static char *S_many_accounts(size_t n, size_t *len)
+{
+	pdh_buf b = PDH_BUF_INIT;
+
+	pdh_buf_puts(&b, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n");
+	for (size_t i = 0; i < n; i++)
+		pdh_buf_printf(&b, "  - name: customer-%06zu\n    company_domain: customer-%06zu\n"
+		               "    token_env: PD_TOKEN_%06zu\n"
+		               "    labels: { tier: gold, region: eu, plan: enterprise }\n"
+		               "    vars: { TENANT: t%06zu, PD_USER_ID: \"%zu\" }\n", i, i, i, i, i);
+	*len = b.len;
+	return pdh_buf_detach(&b);
+}
+
+/* Loads data (named fleet.yaml), its rendered diagnostics into *text; the loader's code. */
+static int S_load(pdh_fleet **f, const char *data, size_t len, char **text)
+{
+	pdh_diags diags;
+	pdh_error err = { 0 };
+	int rc;
+
+	pdh_diags_init(&diags, "fleet.yaml");
+	rc = pdh_fleet_load_buffer(f, "fleet.yaml", data, len, &diags, &err);
+	*text = pdh_diags_render(&diags, data, len, false, false);
+	pdh_diags_dispose(&diags);
+	return rc;
+}
+
+Test(fleet_file, the_account_limit_is_reached_in_seconds_and_one_more_is_refused, .timeout = 60)
+{
+	size_t len;
+	char *data = S_many_accounts(PDH_FLEET_MAX_ACCOUNTS, &len), *text, *more;
+	pdh_fleet *f = NULL;
+	long long started = pdh_now_ms();
+
+	cr_assert_gt(len, 10u * 1024u * 1024u, "past a desired file's size");
+	cr_assert_eq(S_load(&f, data, len, &text), 0, "%.2000s", text);
+	cr_expect_lt(pdh_now_ms() - started, 15000, "took %lld ms", pdh_now_ms() - started);
+	cr_assert_eq(f->n_accounts, PDH_FLEET_MAX_ACCOUNTS);
+	cr_expect_str_eq(f->accounts[PDH_FLEET_MAX_ACCOUNTS - 1].name, "customer-099999");
+	cr_expect_eq(f->accounts[PDH_FLEET_MAX_ACCOUNTS - 1].n_vars, 2);
+	pdh_fleet_free(f);
+	free(text);
+	free(data);
+	data = S_many_accounts(PDH_FLEET_MAX_ACCOUNTS + 1, &len);
+	cr_expect_eq(S_load(&f, data, len, &text), PDH_EFILE);
+	cr_expect_null(f);
+	more = strstr(text, "fleet.yaml:4:3: error: accounts: 100001 entries; pdhooks handles at "
+	                    "most 100000");
+	cr_expect_not_null(more, "%.2000s", text);
+	free(text);
+	free(data);
+}
+
+Test(fleet_file, an_account_of_many_vars_and_labels_loads_in_linear_time, .timeout = 60)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	pdh_fleet *f = NULL;
+	long long started;
+	char *text;
+
+	pdh_buf_puts(&b, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n"
+	             "  - name: big\n    company_domain: big\n    token_env: BIG\n    labels:\n");
+	for (size_t i = 0; i < 100000; i++)
+		pdh_buf_printf(&b, "      l%zu: x\n", i);
+	pdh_buf_puts(&b, "    vars:\n");
+	for (size_t i = 0; i < 100000; i++)
+		pdh_buf_printf(&b, "      V%zu: x\n", i);
+	pdh_buf_puts(&b, "      V7: again\n");
+	started = pdh_now_ms();
+	cr_expect_eq(S_load(&f, b.data, b.len, &text), PDH_EFILE);
+	cr_expect_lt(pdh_now_ms() - started, 4000, "took %lld ms", pdh_now_ms() - started);
+	cr_expect_not_null(strstr(text, "fleet.yaml:200009:7: error: duplicate key 'V7' in vars "
+	                                "(first at line 100016, column 7)"), "%.2000s", text);
+	free(text);
+	/* Without the repeated key it loads. */
+	b.len -= strlen("      V7: again\n");
+	b.data[b.len] = '\0';
+	cr_assert_eq(S_load(&f, b.data, b.len, &text), 0, "%.2000s", text);
+	cr_expect_eq(f->accounts[0].n_vars, 100000);
+	cr_expect_eq(f->accounts[0].n_labels, 100000);
+	pdh_fleet_free(f);
+	free(text);
+	pdh_buf_dispose(&b);
+}
+
+/* Accounts with the same token source: token_env, token_file however it is spelled (another
+ * path, a symbolic link, a file that does not exist yet), token_command argv. A warning at the
+ * second account's token key naming both; different sources are not one. */
+#define SAME_TOKENS                                                                         \
+	"pdhooks_fleet: 1\n"                                                                \
+	"desired: pdhooks.yaml\n"                                                           \
+	"accounts:\n"                                                                       \
+	"  - { name: env-a, company_domain: a, token_env: PD_A }\n"                         \
+	"  - { name: env-b, company_domain: b, token_env: PD_B }\n"                         \
+	"  - { name: env-c, company_domain: c, token_env: PD_A }\n"                         \
+	"  - { name: file-a, company_domain: d, token_file: tokens/a }\n"                   \
+	"  - { name: file-b, company_domain: e, token_file: ./tokens//../tokens/a }\n"      \
+	"  - { name: file-c, company_domain: f, token_file: link-to-a }\n"                  \
+	"  - { name: file-d, company_domain: g, token_file: tokens/b }\n"                   \
+	"  - { name: new-a, company_domain: h, token_file: later/x }\n"                     \
+	"  - { name: new-b, company_domain: i, token_file: later/../later/x }\n"            \
+	"  - { name: cmd-a, company_domain: j, token_command: [vault, get, a] }\n"          \
+	"  - { name: cmd-b, company_domain: k, token_command: [vault, get, b] }\n"          \
+	"  - { name: cmd-c, company_domain: l, token_command: [vault, get, a] }\n"          \
+	"  - { name: cmd-d, company_domain: m, token_command: [vault, \"get a\"] }\n"
+
+/* A directory with fleet.yaml (SAME_TOKENS), pdhooks.yaml, tokens/a, tokens/b and link-to-a
+ * (a symbolic link to tokens/a). Caller frees. */
+static char *S_same_tokens_dir(void)
+{
+	char *dir = pdh_t_tmpdir(), *p;
+
+	p = pdh_xasprintf("%s/tokens", dir);
+	cr_assert_eq(mkdir(p, 0700), 0);
+	free(p);
+	p = pdh_xasprintf("%s/tokens/a", dir);
+	pdh_t_write_file(p, "tok-a\n");
+	chmod(p, 0600);
+	free(p);
+	p = pdh_xasprintf("%s/tokens/b", dir);
+	pdh_t_write_file(p, "tok-b\n");
+	chmod(p, 0600);
+	free(p);
+	p = pdh_xasprintf("%s/link-to-a", dir);
+	cr_assert_eq(symlink("tokens/a", p), 0);
+	free(p);
+	p = pdh_xasprintf("%s/pdhooks.yaml", dir);
+	pdh_t_write_file(p, "pdhooks: 1\nwebhooks: []\n");
+	free(p);
+	p = pdh_xasprintf("%s/fleet.yaml", dir);
+	pdh_t_write_file(p, SAME_TOKENS);
+	free(p);
+	return dir;
+}
+
+static const char *const S_same_token_warnings[] = {
+	"fleet.yaml:6:39: warning: accounts 'env-c' and 'env-a' (line 4, column 39) have the "
+	"same token_env PD_A: a token is one company's, so both would plan and apply to the same "
+	"company",
+	"fleet.yaml:8:40: warning: accounts 'file-b' and 'file-a' (line 7, column 40) have the "
+	"same token file (",
+	"fleet.yaml:9:40: warning: accounts 'file-c' and 'file-a' (line 7, column 40) have the "
+	"same token file (",
+	"fleet.yaml:12:39: warning: accounts 'new-b' and 'new-a' (line 11, column 39) have the "
+	"same token file (",
+	"fleet.yaml:15:39: warning: accounts 'cmd-c' and 'cmd-a' (line 13, column 39) have the "
+	"same token_command: a token is one company's",
+	NULL
+};
+
+Test(fleet_file, same_token_sources_are_a_warning_naming_both_accounts)
+{
+	char *dir = S_same_tokens_dir(), *path = pdh_xasprintf("%s/fleet.yaml", dir);
+	char *data = pdh_t_read_file(path, NULL), *text;
+	pdh_diags diags;
+	pdh_error err = { 0 };
+	pdh_fleet *f = NULL;
+
+	pdh_diags_init(&diags, "fleet.yaml");
+	cr_assert_eq(pdh_fleet_load_file(&f, path, &diags, &err), 0);
+	text = pdh_diags_render(&diags, data, strlen(data), false, false);
+	cr_expect_eq(diags.n_warnings, 5, "%s", text);
+	for (size_t i = 0; S_same_token_warnings[i]; i++)
+		cr_expect_not_null(strstr(text, S_same_token_warnings[i]), "%s\n--- in ---\n%s",
+		                   S_same_token_warnings[i], text);
+	cr_expect_null(strstr(text, "'env-b'"), "%s", text);
+	cr_expect_null(strstr(text, "'file-d'"), "%s", text);
+	cr_expect_null(strstr(text, "'cmd-b'"), "%s", text);
+	cr_expect_null(strstr(text, "'cmd-d'"), "%s", text);
+	pdh_fleet_free(f);
+	pdh_diags_dispose(&diags);
+	PDH_FREE_ALL(text, data, path, dir);
+}
+
+Test(fleet_file, same_token_sources_are_in_validates_output)
+{
+	char *dir = S_same_tokens_dir(), *path = pdh_xasprintf("%s/fleet.yaml", dir);
+	pdh_t_run r;
+
+	pdh_t_pdhooks(&r, NULL, NULL, "validate", "--fleet", path, "--no-env", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	for (size_t i = 0; S_same_token_warnings[i]; i++)
+		cr_expect_not_null(strstr(r.err, S_same_token_warnings[i] + strlen("fleet.yaml")),
+		                   "%s\n--- in ---\n%s", S_same_token_warnings[i], r.err);
+	cr_expect_not_null(strstr(r.out, "13 of 13 selected accounts valid"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	PDH_FREE_ALL(path, dir);
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "pdhooks/fleet.h"
 #include "pdhooks/fleet_report.h"
 #include "testutil.h"
@@ -225,14 +226,43 @@ Test(fleet_token, command_first_line_of_stdout)
 	pdh_free_secret(tok);
 }
 
-Test(fleet_token, command_failure_names_account_and_status_not_output)
+Test(fleet_token, command_failure_names_account_and_status_and_stderr_not_stdout)
 {
-	char *argv[] = { "sh", "-c", "echo SECRET-OUT; echo SECRET-ERR >&2; exit 3", NULL };
+	char *argv[] = { "sh", "-c", "echo SECRET-OUT; printf 'one\\ntwo\\033[31m\\nthree\\nfour\\n' "
+	                 ">&2; echo got SECRET-OUT >&2; exit 3", NULL };
 	char *msg = S_token_refused(argv, NULL);
 
 	cr_expect(strstr(msg, "account acme") != NULL, "%s", msg);
-	cr_expect(strstr(msg, "status 3") != NULL, "%s", msg);
+	cr_expect(strstr(msg, "status 3; it said: one | two\\x1b[31m | three ...") != NULL, "%s",
+	          msg);
+	cr_expect(strstr(msg, "four") == NULL, "three lines at most: %s", msg);
 	cr_expect(strstr(msg, "SECRET") == NULL, "%s", msg);
+	free(msg);
+}
+
+Test(fleet_token, command_stderr_is_cut_and_the_printed_token_scrubbed)
+{
+	char *argv[] = { "sh", "-c", "echo tok-SECRET-77; echo \"got tok-SECRET-77 $(printf "
+	                 "'%0400d' 0)\" >&2; exit 1", NULL };
+	char *msg = S_token_refused(argv, NULL), *said = strstr(msg, "it said: ");
+
+	cr_assert_not_null(said, "%s", msg);
+	cr_expect(strncmp(said, "it said: got *** 000", 20) == 0, "%s", msg);
+	cr_expect_leq(strlen(said), strlen("it said: ") + 300 + 4, "%s", msg);
+	cr_expect(strstr(msg, "SECRET") == NULL, "%s", msg);
+	free(msg);
+}
+
+Test(fleet_token, command_killed_after_the_limit_says_what_it_said)
+{
+	char *argv[] = { "sh", "-c", "echo waiting for the vault >&2; sleep 30", NULL };
+	pdh_token_opts o = { NULL, NULL, 300 };
+	long long started = pdh_now_ms();
+	char *msg = S_token_refused(argv, &o);
+
+	cr_expect(strstr(msg, "did not finish within 1 s and was killed; it said: waiting for "
+	                      "the vault") != NULL, "%s", msg);
+	cr_expect_lt(pdh_now_ms() - started, 3000);
 	free(msg);
 }
 

@@ -140,7 +140,7 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t 
 		}
 	*shard = sel.shard;
 	pdh_diags_init(&diags, a->fleet);
-	rc = pdh_desired_read_file(&data, &len, a->fleet, &diags, &err);
+	rc = pdh_fleet_read_file(&data, &len, a->fleet, &diags, &err);
 	if (rc == PDH_OK)
 		rc = pdh_fleet_load_buffer(f, a->fleet, data, len, &diags, &err);
 	if (rc == PDH_EIO)

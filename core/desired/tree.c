@@ -311,9 +311,10 @@ int pdh_tree_parse(pdh_loader *L)
 		default:
 			break;
 		}
-		if (L->n_nodes > S_MAX_NODES) {
+		if (L->n_nodes > (L->max_nodes ? L->max_nodes : S_MAX_NODES)) {
 			S_ERR(L, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-			      "more than %d YAML values; a pdhooks file needs far fewer", S_MAX_NODES);
+			      "more than %zu YAML values; a pdhooks file needs far fewer",
+			      L->max_nodes ? L->max_nodes : (size_t)S_MAX_NODES);
 			goto done;
 		}
 		yaml_event_delete(&ev);

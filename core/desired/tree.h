@@ -21,7 +21,7 @@ typedef enum { N_SCALAR, N_SEQ, N_MAP, N_BAD } pdh_node_kind;
 typedef struct pdh_node {
 	struct pdh_node **kids;              /* seq: items; map: key, value, key, value, ... */
 	char *value;                       /* scalars: the parsed text, NUL-terminated */
-	uint32_t len;                      /* files are at most 10 MiB */
+	uint32_t len;                      /* files are at most 32 MiB */
 	uint32_t n, cap;
 	int line, col, end_line, end_col;  /* 1-based; end exclusive */
 	unsigned char kind;                /* S_kind */
@@ -40,6 +40,7 @@ typedef struct {
 	pdh_node *root;
 	struct pdh_tree_chunk *arena;  /* the nodes' arena, freed by pdh_tree_free() */
 	size_t n_nodes;
+	size_t max_nodes;              /* YAML values refused past this; 0: a desired file's million */
 	pdh_desired *d;
 	int n_reported;
 	size_t n_dropped_errors, n_dropped_warnings;

@@ -13,7 +13,7 @@ static void S_kv_dispose(pdh_fleet_kv *kv)
 
 static void S_account_dispose(pdh_fleet_account *a)
 {
-	PDH_FREE_ALL(a->name, a->api_url, a->token_env, a->token_file, a->desired);
+	PDH_FREE_ALL(a->name, a->api_url, a->token_env, a->token_file, a->desired, a->dir);
 	pdh_free_strings(a->token_argv, a->token_argc);
 	PDH_FREE_EACH(a->labels, a->n_labels, S_kv_dispose);
 	PDH_FREE_EACH(a->vars, a->n_vars, S_kv_dispose);

@@ -7,15 +7,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "desired/fields.h"
 #include "desired/tree.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/api_url.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/read_file.h"
 #include "pdhooks/sha256.h"
 
 #define S_ERR(L, line, col, ...) pdh_tree_report(L, PDH_DIAG_ERROR, line, col, __VA_ARGS__)
 #define S_NAME_MAX 100
+#define S_TOO_BIG "the fleet file is larger than 32 MiB (%u bytes) and is refused"
 #define S_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 enum { R_VERSION, R_DESIRED, R_CONCURRENCY, R_ACCOUNTS, R_N };
@@ -28,9 +33,48 @@ static const char *const S_account_keys[] = { "name", "api_url", "company_domain
                                               "token_file", "token_command", "oauth", "desired",
                                               "labels", "vars", NULL };
 
+/* Strings seen so far, each with the index of its first occurrence: the duplicate checks of
+ * names, labels, vars and token sources in linear time (a fleet file has up to 100,000
+ * accounts, a mapping any number of keys). Open addressing; the keys are borrowed. */
+typedef struct {
+	const char *key;
+	size_t len;
+	size_t first;
+} S_slot;
+
+typedef struct {
+	S_slot *slots;   /* key NULL: free */
+	size_t cap;      /* a power of two, at least twice the keys it will hold */
+} S_seen;
+
+static void S_seen_init(S_seen *t, size_t n)
+{
+	t->cap = 16;
+	while (t->cap < 2 * n)
+		t->cap *= 2;
+	t->slots = pdh_xcalloc(t->cap, sizeof(*t->slots));
+}
+
+/* Adds key (len bytes) first seen at index; when it was there already, false and *first is
+ * the index it was first seen at. */
+static bool S_seen_add(S_seen *t, const char *key, size_t len, size_t index, size_t *first)
+{
+	size_t i = (size_t)pdh_fnv1a64(key, len) & (t->cap - 1);
+
+	for (; t->slots[i].key; i = (i + 1) & (t->cap - 1))
+		if (t->slots[i].len == len && memcmp(t->slots[i].key, key, len) == 0) {
+			*first = t->slots[i].first;
+			return false;
+		}
+	t->slots[i] = (S_slot){ key, len, index };
+	return true;
+}
+
 typedef struct {
 	pdh_loader L;
 	pdh_fleet *f;
+	S_seen names;         /* the account names so far */
+	int (*token_at)[2];   /* each account's token key: line, column */
 	char *dir;            /* the fleet file's directory with a trailing '/', or "" */
 	char *desired;        /* the top-level desired file, joined with dir; NULL when absent */
 	const pdh_node *desired_node;
@@ -89,6 +133,7 @@ static void S_kv(S_state *S, const pdh_node *n, const char *what, bool var_names
                  pdh_fleet_kv **out, size_t *n_out)
 {
 	pdh_loader *L = &S->L;
+	S_seen seen;
 
 	*out = NULL;
 	*n_out = 0;
@@ -100,18 +145,18 @@ static void S_kv(S_state *S, const pdh_node *n, const char *what, bool var_names
 		return;
 	}
 	*out = pdh_xcalloc(n->n / 2 + 1, sizeof(**out));
+	S_seen_init(&seen, n->n / 2);
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const pdh_node *k = n->kids[i], *v = n->kids[i + 1];
 		char *key = NULL, *val = NULL;
-		bool dup = false;
+		size_t first;
 
 		if (S_string(L, k, what, &key) != 0)
 			continue;
-		for (size_t j = 0; j < *n_out && !dup; j++)
-			dup = strcmp((*out)[j].key, key) == 0;
-		if (dup) {
+		if (!S_seen_add(&seen, k->value, k->len, i, &first)) {
 			char *q = pdh_field_quote(k);
-			S_ERR(L, k->line, k->col, "duplicate key %s in %s", q, what);
+			S_ERR(L, k->line, k->col, "duplicate key %s in %s (first at line %d, column %d)",
+			      q, what, n->kids[first]->line, n->kids[first]->col);
 			free(q);
 		} else if (var_names && !S_var_name(key)) {
 			char *q = pdh_field_quote(k);
@@ -127,6 +172,7 @@ static void S_kv(S_state *S, const pdh_node *n, const char *what, bool var_names
 		free(key);
 		free(val);
 	}
+	free(seen.slots);
 }
 
 static void S_token_command(S_state *S, const pdh_node *n, pdh_fleet_account *a)
@@ -153,6 +199,108 @@ static void S_token_command(S_state *S, const pdh_node *n, pdh_fleet_account *a)
 			free(a->token_argv[i]);
 		a->token_argc = 0;
 	}
+}
+
+/* Where the account being loaded names its token. */
+static void S_token_at(S_state *S, const pdh_node *key)
+{
+	S->token_at[S->f->n_accounts][0] = key->line;
+	S->token_at[S->f->n_accounts][1] = key->col;
+}
+
+/* path made absolute (from the working directory) and without ".", ".." and repeated '/'. */
+static void S_normal_path(pdh_buf *b, const char *path)
+{
+	char cwd[4096];
+	size_t start = b->len;
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		pdh_buf_puts(b, cwd);
+	for (const char *p = path; *p;) {
+		size_t n;
+
+		p += strspn(p, "/");
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (b->len > start && b->data[b->len - 1] != '/')
+				b->len--;
+			if (b->len > start)
+				b->len--;
+		} else {
+			pdh_buf_putc(b, '/');
+			pdh_buf_append(b, p, n);
+		}
+		p += n;
+	}
+}
+
+/* An account's token source as one string (its kind, then what names it), or NULL when the
+ * entry has none that loaded. A token_file is named by the file it is, however its path is
+ * spelled: its device and inode when it exists, else its normalised absolute path. */
+static char *S_token_key(const pdh_fleet_account *a, size_t *len)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	struct stat st;
+
+	if (a->name == NULL)
+		return NULL;
+	if (a->token_kind == PDH_TOKEN_ENV && a->token_env) {
+		pdh_buf_printf(&b, "e%s", a->token_env);
+	} else if (a->token_kind == PDH_TOKEN_FILE && a->token_file) {
+		if (stat(a->token_file, &st) == 0)
+			pdh_buf_printf(&b, "i%llu:%llu", (unsigned long long)st.st_dev,
+			               (unsigned long long)st.st_ino);
+		else {
+			pdh_buf_putc(&b, 'p');
+			S_normal_path(&b, a->token_file);
+		}
+	} else if (a->token_kind == PDH_TOKEN_COMMAND && a->token_argc > 0) {
+		pdh_buf_putc(&b, 'c');
+		for (size_t i = 0; i < a->token_argc; i++)
+			pdh_buf_append(&b, a->token_argv[i], strlen(a->token_argv[i]) + 1);
+	} else {
+		return NULL;
+	}
+	*len = b.len;
+	return pdh_buf_detach(&b);
+}
+
+/* A warning for each account whose token source an earlier one has too: a token is one
+ * company's, so both accounts would plan and apply to the same company. */
+static void S_same_tokens(S_state *S)
+{
+	const pdh_fleet *f = S->f;
+	char **keys = pdh_xcalloc(f->n_accounts + 1, sizeof(*keys));
+	S_seen seen;
+
+	S_seen_init(&seen, f->n_accounts);
+	for (size_t i = 0; i < f->n_accounts; i++) {
+		const pdh_fleet_account *a = &f->accounts[i], *b;
+		size_t len = 0, first;
+		char *what;
+
+		keys[i] = S_token_key(a, &len);
+		if (keys[i] == NULL || S_seen_add(&seen, keys[i], len, i, &first))
+			continue;
+		b = &f->accounts[first];
+		if (a->token_kind == PDH_TOKEN_ENV)
+			what = pdh_xasprintf("token_env %s", a->token_env);
+		else if (a->token_kind == PDH_TOKEN_FILE && strcmp(a->token_file, b->token_file) == 0)
+			what = pdh_xasprintf("token_file %s", a->token_file);
+		else if (a->token_kind == PDH_TOKEN_FILE)
+			what = pdh_xasprintf("token file (%s is %s)", a->token_file, b->token_file);
+		else
+			what = pdh_xasprintf("token_command");
+		pdh_tree_report(&S->L, PDH_DIAG_WARNING, S->token_at[i][0], S->token_at[i][1],
+		                "accounts '%s' and '%s' (line %d, column %d) have the same %s: a "
+		                "token is one company's, so both would plan and apply to the same "
+		                "company", a->name, b->name, S->token_at[first][0],
+		                S->token_at[first][1], what);
+		free(what);
+	}
+	pdh_free_strings(keys, f->n_accounts);
+	free(seen.slots);
 }
 
 static void S_account(S_state *S, const pdh_node *n, size_t index)
@@ -188,13 +336,12 @@ static void S_account(S_state *S, const pdh_node *n, size_t index)
 			free(a->name);
 			a->name = NULL;
 		} else {
-			for (size_t i = 0; i < S->f->n_accounts; i++)
-				if (S->f->accounts[i].name && strcmp(S->f->accounts[i].name, a->name) == 0) {
-					S_ERR(L, f[A_NAME]->line, f[A_NAME]->col, "duplicate account name '%s' "
-					      "(first at line %d, column %d)", a->name,
-					      S->f->accounts[i].line, S->f->accounts[i].col);
-					break;
-				}
+			size_t first;
+
+			if (!S_seen_add(&S->names, a->name, strlen(a->name), S->f->n_accounts, &first))
+				S_ERR(L, f[A_NAME]->line, f[A_NAME]->col, "duplicate account name '%s' "
+				      "(first at line %d, column %d)", a->name, S->f->accounts[first].line,
+				      S->f->accounts[first].col);
 		}
 	}
 	/* Where the API is: exactly one of api_url and company_domain. */
@@ -232,16 +379,20 @@ static void S_account(S_state *S, const pdh_node *n, size_t index)
 		      "or token_command), not %d", where, n_tokens);
 	} else if (f[A_TOKEN_ENV]) {
 		a->token_kind = PDH_TOKEN_ENV;
+		S_token_at(S, k[A_TOKEN_ENV]);
 		if (S_string(L, f[A_TOKEN_ENV], "token_env", &a->token_env) == 0 &&
 		    !S_var_name(a->token_env))
 			S_ERR(L, f[A_TOKEN_ENV]->line, f[A_TOKEN_ENV]->col, "token_env: expected the name "
 			      "of an environment variable (letters, digits and '_')");
 	} else if (f[A_TOKEN_FILE]) {
 		a->token_kind = PDH_TOKEN_FILE;
+		S_token_at(S, k[A_TOKEN_FILE]);
 		if (S_string(L, f[A_TOKEN_FILE], "token_file", &s) == 0)
 			a->token_file = S_path(S, s);
 	} else {
 		a->token_kind = PDH_TOKEN_COMMAND;
+		S_token_at(S, k[A_TOKEN_COMMAND]);
+		a->dir = pdh_xstrdup(S->dir);
 		S_token_command(S, f[A_TOKEN_COMMAND], a);
 	}
 	free(s);
@@ -318,8 +469,11 @@ static void S_check(S_state *S)
 		const pdh_node *a = f[R_ACCOUNTS];
 
 		S->f->accounts = pdh_xcalloc(a->n + 1, sizeof(*S->f->accounts));
+		S->token_at = pdh_xcalloc(a->n + 1, sizeof(*S->token_at));
+		S_seen_init(&S->names, a->n);
 		for (size_t i = 0; i < a->n; i++)
 			S_account(S, a->kids[i], i);
+		S_same_tokens(S);
 	}
 }
 
@@ -342,8 +496,9 @@ int pdh_fleet_load_buffer(pdh_fleet **out, const char *path, const char *data, s
 	S.L.data = data;
 	S.L.len = len;
 	S.dir = slash ? pdh_xstrndup(path, (size_t)(slash - path) + 1) : pdh_xstrdup("");
-	if (len > PDH_DESIRED_MAX_BYTES) {
-		S_ERR(&S.L, 0, 0, "the file is larger than 10 MiB and is refused");
+	S.L.max_nodes = PDH_FLEET_MAX_VALUES;
+	if (len > PDH_FLEET_MAX_BYTES) {
+		S_ERR(&S.L, 0, 0, S_TOO_BIG, PDH_FLEET_MAX_BYTES);
 		goto done;
 	}
 	S.f = pdh_xcalloc(1, sizeof(*S.f));
@@ -363,8 +518,20 @@ done:
 		pdh_lines_dispose(&S.L.lines);
 loaded:
 	pdh_fleet_free(S.f);
-	free(S.dir);
-	free(S.desired);
+	PDH_FREE_ALL(S.dir, S.desired, S.names.slots, S.token_at);
+	return rc;
+}
+
+int pdh_fleet_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
+                        pdh_error *err)
+{
+	bool too_big = false;
+	int rc = pdh_read_file_capped(path, PDH_FLEET_MAX_BYTES, data, len, &too_big, err);
+
+	if (rc != PDH_OK && too_big) {
+		pdh_diags_add(diags, PDH_DIAG_ERROR, 0, 0, S_TOO_BIG, PDH_FLEET_MAX_BYTES);
+		rc = pdh_error_set(err, PDH_EFILE, "%s does not load", path);
+	}
 	return rc;
 }
 
@@ -375,7 +542,7 @@ int pdh_fleet_load_file(pdh_fleet **out, const char *path, pdh_diags *diags, pdh
 	int rc;
 
 	*out = NULL;
-	rc = pdh_desired_read_file(&data, &len, path, diags, err);
+	rc = pdh_fleet_read_file(&data, &len, path, diags, err);
 	if (rc == PDH_OK)
 		rc = pdh_fleet_load_buffer(out, path, data, len, diags, err);
 	free(data);

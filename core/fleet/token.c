@@ -15,11 +15,55 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
 #include "pdhooks/clock.h"
 #include "pdhooks/credentials.h"
+#include "pdhooks/secrets.h"
+#include "util/escape.h"
 
 /* A token command's stdout is read up to this; the first line is all that is used. */
 #define S_COMMAND_OUTPUT_MAX (64 * 1024)
+/* Its stderr is kept up to this; a failure shows its first lines, up to this many characters. */
+#define S_STDERR_KEEP 4096
+#define S_STDERR_LINES 3
+#define S_STDERR_CHARS 300
+/* How often a running command is looked at, and how long what it leaves has after SIGTERM. */
+#define S_TICK_MS 20
+#define S_GRACE_MS 500
+
+extern char **environ;
+
+/* The environment's secrets, as their ${NAME}: the values of variables whose names say they
+ * hold one (a token, a secret, a password, a key, credentials), for scrubbing what a token
+ * command wrote to stderr. Caller frees. */
+static pdh_secrets *S_env_secrets(void)
+{
+	static const char *const marks[] = { "TOKEN", "SECRET", "PASS", "KEY", "CREDENTIAL",
+	                                     "AUTH", NULL };
+	pdh_secrets *s = pdh_secrets_new();
+
+	for (char **e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		char *name, *shown;
+		bool secret = false;
+
+		if (eq == NULL)
+			continue;
+		name = pdh_xstrndup(*e, (size_t)(eq - *e));
+		for (char *c = name; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+		for (size_t i = 0; marks[i] && !secret; i++)
+			secret = strstr(name, marks[i]) != NULL;
+		free(name);
+		if (!secret)
+			continue;
+		shown = pdh_xasprintf("${%.*s}", (int)(eq - *e), *e);
+		pdh_secrets_add(s, eq + 1, shown);
+		free(shown);
+	}
+	return s;
+}
 
 /* Checks tok (trimmed in place from its first line) and copies it into *token. */
 static int S_take(char **token, char *line, const pdh_fleet_account *a, const char *what,
@@ -84,66 +128,162 @@ static int S_from_file(char **token, bool *bearer, const pdh_fleet_account *a,
 	return 0;
 }
 
-/* The child: stdin and stderr on /dev/null, stdout into the pipe, its own process group (so
- * a timeout kills what it started too), then exec. Only async-signal-safe calls. */
-static void S_child(const pdh_fleet_account *a, int out_fd)
+/* The child: stdin on /dev/null, stdout and stderr into the pipes, its own process group (so
+ * whatever it starts is ended with it), the fleet file's directory as its working directory,
+ * then exec. Between fork and exec only async-signal-safe calls: the parent has threads. */
+static void S_child(const pdh_fleet_account *a, int out_fd, int err_fd)
 {
-	int null_fd = open("/dev/null", O_RDWR);
+	static const char no_dir[] = "pdhooks: cannot change to the fleet file's directory\n";
+	static const char no_exec[] = "pdhooks: cannot run the command\n";
+	int null_fd = open("/dev/null", O_RDONLY);
+	sigset_t none;
 
 	setpgid(0, 0);
-	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(null_fd, STDERR_FILENO) < 0 ||
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0 ||
 	    dup2(out_fd, STDOUT_FILENO) < 0)
 		_exit(126);
+	if (a->dir && a->dir[0] && chdir(a->dir) != 0) {
+		(void)!write(STDERR_FILENO, no_dir, sizeof(no_dir) - 1);
+		_exit(126);
+	}
 	execvp(a->token_argv[0], a->token_argv);
+	if (errno != ENOENT)
+		(void)!write(STDERR_FILENO, no_exec, sizeof(no_exec) - 1);
 	_exit(127);
 }
 
-/* Reads the child's stdout until EOF, the cap or the deadline. 1 at EOF, 0 at the deadline. */
-static int S_read_output(int fd, char *buf, size_t cap, size_t *len, long long deadline)
+/* One of the command's pipes (non-blocking): what was read, up to cap (the rest is read and
+ * dropped, so the command never blocks on a full pipe); fd is -1 once closed. */
+typedef struct {
+	int fd;
+	char *buf;
+	size_t len, cap;
+} S_pipe;
+
+/* Reads what the pipe holds now; closes it at EOF. */
+static void S_drain(S_pipe *p)
 {
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		long long left = deadline - pdh_now_ms();
-		ssize_t n;
-		int pr;
+	while (p->fd >= 0) {
+		char sink[4096];
+		bool keep = p->len < p->cap;
+		ssize_t n = keep ? read(p->fd, p->buf + p->len, p->cap - p->len)
+		                 : read(p->fd, sink, sizeof(sink));
 
-		if (left <= 0)
-			return 0;
-		pr = poll(&p, 1, (int)left);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			return 0;
-		if (*len < cap) {
-			n = read(fd, buf + *len, cap - *len);
-		} else {
-			char sink[4096];  /* past the cap: drain, so the command can finish */
-
-			n = read(fd, sink, sizeof(sink));
-		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return 1;
-		if (*len < cap)
-			*len += (size_t)n;
+		if (n < 0)
+			return;  /* EAGAIN: nothing more for now */
+		if (n == 0) {
+			close(p->fd);
+			p->fd = -1;
+			return;
+		}
+		if (keep)
+			p->len += (size_t)n;
 	}
 }
 
-/* Waits for pid until the deadline; true with *status when it ended. */
-static bool S_wait(pid_t pid, int *status, long long deadline)
+/* Whether the command has ended, without reaping it: until it is reaped its process id, and
+ * so its process group's, cannot be taken by another process. */
+static bool S_ended(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
+		return errno != EINTR;
+	return si.si_pid == pid;
+}
+
+/* Reads both pipes until the command itself ends (not until EOF: something it left running
+ * may hold them open) or the deadline. False at the deadline. */
+static bool S_collect(pid_t pid, S_pipe *out, S_pipe *errp, long long deadline)
 {
 	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
+		struct pollfd p[2] = { { out->fd, POLLIN, 0 }, { errp->fd, POLLIN, 0 } };
+		long long left;
 
-		if (r == pid)
+		if (S_ended(pid)) {
+			S_drain(out);
+			S_drain(errp);
 			return true;
-		if (r < 0 && errno != EINTR)
-			return true;
-		if (pdh_now_ms() >= deadline)
+		}
+		left = deadline - pdh_now_ms();
+		if (left <= 0)
 			return false;
-		pdh_nap_ms(10);
+		if (poll(p, 2, (int)(left < S_TICK_MS ? left : S_TICK_MS)) > 0) {
+			S_drain(out);
+			S_drain(errp);
+		}
 	}
+}
+
+/* Ends the command's process group, so nothing it started outlives it: SIGTERM, SIGKILL to
+ * what is left after a grace period. Reaps the command into *status. */
+static void S_end_group(pid_t pid, int *status)
+{
+	long long until = pdh_now_ms() + S_GRACE_MS;
+
+	kill(-pid, SIGTERM);
+	while (!S_ended(pid) && pdh_now_ms() < until)
+		pdh_nap_ms(5);
+	if (!S_ended(pid))
+		kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	/* A process it left behind keeps the group, and so its id, alive. */
+	until = pdh_now_ms() + S_GRACE_MS;
+	while (kill(-pid, 0) == 0 && pdh_now_ms() < until)
+		pdh_nap_ms(5);
+	if (kill(-pid, 0) == 0)
+		kill(-pid, SIGKILL);
+}
+
+/* The first lines of what the command wrote to stderr, as "; it said: ...", or "": scrubbed
+ * of the token it printed and of the environment's secrets, with control characters
+ * escaped. Caller frees. */
+static char *S_stderr_note(const S_pipe *errp, const char *stdout_text)
+{
+	pdh_secrets *own = pdh_secrets_new(), *env = S_env_secrets();
+	const char *tok = stdout_text + strspn(stdout_text, " \t");
+	char *line = pdh_xstrndup(tok, strcspn(tok, "\r\n")), *first, *text;
+	pdh_buf b = PDH_BUF_INIT;
+	size_t lines = 0, shown = 0;
+	const char *p;
+
+	for (size_t n = strlen(line); n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'); n--)
+		line[n - 1] = '\0';
+	pdh_secrets_add(own, line, "***");
+	pdh_free_secret(line);
+	first = pdh_secrets_scrub_n(own, errp->buf, errp->len);
+	pdh_secrets_free(own);
+	text = pdh_secrets_scrub(env, first);
+	pdh_secrets_free(env);
+	pdh_free_secret(first);
+	for (p = text; *p && lines < S_STDERR_LINES && shown < S_STDERR_CHARS;) {
+		size_t n = strcspn(p, "\n"), keep = n;
+
+		while (keep > 0 && (p[keep - 1] == '\r' || p[keep - 1] == ' ' || p[keep - 1] == '\t'))
+			keep--;
+		if (keep > S_STDERR_CHARS - shown)
+			keep = S_STDERR_CHARS - shown;
+		if (keep > 0) {
+			line = pdh_xstrndup(p, keep);
+			pdh_buf_puts(&b, lines == 0 ? "; it said: " : " | ");
+			pdh_escape_display(&b, line);
+			free(line);
+			shown += keep;
+			lines++;
+		}
+		p += n + (p[n] == '\n');
+	}
+	if (*p && lines > 0)
+		pdh_buf_puts(&b, " ...");
+	pdh_free_secret(text);
+	return b.data ? pdh_buf_detach(&b) : pdh_xstrdup("");
 }
 
 static int S_from_command(char **token, const pdh_fleet_account *a, const pdh_token_opts *o,
@@ -152,14 +292,15 @@ static int S_from_command(char **token, const pdh_fleet_account *a, const pdh_to
 	long timeout = o && o->command_timeout_ms > 0 ? o->command_timeout_ms
 	                                              : PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS;
 	long long deadline = pdh_now_ms() + timeout;
-	char *buf = pdh_xmalloc(S_COMMAND_OUTPUT_MAX + 1);
-	size_t len = 0;
-	int fds[2] = { -1, -1 }, status = 0, rc;
-	bool eof, ended;
+	S_pipe out = { -1, pdh_xmalloc(S_COMMAND_OUTPUT_MAX + 1), 0, S_COMMAND_OUTPUT_MAX };
+	S_pipe errp = { -1, pdh_xmalloc(S_STDERR_KEEP + 1), 0, S_STDERR_KEEP };
+	int fds[4] = { -1, -1, -1, -1 }, status = 0, rc;
+	char *note = NULL;
+	bool ended;
 	pid_t pid;
 
-	/* Close-on-exec: a command another thread starts meanwhile must not hold our pipe. */
-	if (pipe2(fds, O_CLOEXEC) != 0) {
+	/* Close-on-exec: a command another thread starts meanwhile must not hold our pipes. */
+	if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(fds + 2, O_CLOEXEC) != 0) {
 		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command: cannot make a pipe: %s",
 		                   a->name, strerror(errno));
 		goto done;
@@ -171,47 +312,63 @@ static int S_from_command(char **token, const pdh_fleet_account *a, const pdh_to
 		goto done;
 	}
 	if (pid == 0)
-		S_child(a, fds[1]);
+		S_child(a, fds[1], fds[3]);
+	setpgid(pid, pid);  /* as the child does: the group exists before either goes on */
 	close(fds[1]);
-	fds[1] = -1;
-	eof = S_read_output(fds[0], buf, S_COMMAND_OUTPUT_MAX, &len, deadline);
-	ended = eof && S_wait(pid, &status, deadline);
+	close(fds[3]);
+	fds[1] = fds[3] = -1;
+	out.fd = fds[0];
+	errp.fd = fds[2];
+	fds[0] = fds[2] = -1;
+	fcntl(out.fd, F_SETFL, O_NONBLOCK);
+	fcntl(errp.fd, F_SETFL, O_NONBLOCK);
+	ended = S_collect(pid, &out, &errp, deadline);
+	S_end_group(pid, &status);
+	out.buf[out.len] = '\0';
+	errp.buf[errp.len] = '\0';
+	note = S_stderr_note(&errp, out.buf);
 	if (!ended) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
 		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command %s did not finish "
-		                   "within %ld s and was killed", a->name, a->token_argv[0],
-		                   (timeout + 999) / 1000);
+		                   "within %ld s and was killed%s", a->name, a->token_argv[0],
+		                   (timeout + 999) / 1000, note);
 		goto done;
 	}
 	if (WIFSIGNALED(status)) {
 		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command %s was killed by "
-		                   "signal %d", a->name, a->token_argv[0], WTERMSIG(status));
+		                   "signal %d%s", a->name, a->token_argv[0], WTERMSIG(status), note);
 		goto done;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 
 		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command %s exited with status "
-		                   "%d%s", a->name, a->token_argv[0], code,
-		                   code == 127 ? " (command not found?)" : "");
+		                   "%d%s%s", a->name, a->token_argv[0], code,
+		                   code == 127 ? " (command not found?)" : "", note);
 		goto done;
 	}
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len) != NULL) {
+	if (memchr(out.buf, '\0', out.len) != NULL) {
 		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command %s printed binary "
-		                   "output, not a token", a->name, a->token_argv[0]);
+		                   "output, not a token%s", a->name, a->token_argv[0], note);
 		goto done;
 	}
-	rc = S_take(token, buf, a, "token_command", err);
+	rc = S_take(token, out.buf, a, "token_command", err);
+	if (rc != 0 && note[0]) {
+		char *msg = pdh_xasprintf("%s%s", err->message, note);
+
+		rc = pdh_error_set(err, rc, "%s", msg);
+		free(msg);
+	}
 done:
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
-	pdh_wipe(buf, S_COMMAND_OUTPUT_MAX + 1);
-	free(buf);
+	for (size_t i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (out.fd >= 0)
+		close(out.fd);
+	if (errp.fd >= 0)
+		close(errp.fd);
+	pdh_wipe(out.buf, S_COMMAND_OUTPUT_MAX + 1);
+	pdh_wipe(errp.buf, S_STDERR_KEEP + 1);
+	PDH_FREE_ALL(out.buf, errp.buf, note);
 	return rc;
 }
 

@@ -33,6 +33,8 @@ typedef struct pdh_fleet_account {
 	char *token_file;            /* PDH_TOKEN_FILE: relative to the fleet file */
 	char **token_argv;           /* PDH_TOKEN_COMMAND: NULL-terminated, no shell */
 	size_t token_argc;
+	char *dir;                   /* the fleet file's directory ("" or ending in '/'): where
+	                                token_command runs */
 	bool oauth;                  /* the token is an OAuth access token (Bearer) */
 	char *desired;               /* the account's desired file (the fleet's by default),
 	                                relative to the fleet file's directory */
@@ -54,7 +56,9 @@ typedef struct pdh_fleet {
 
 /* Loads and checks a fleet file as strictly as a desired file: unknown keys, wrong types,
  * duplicate keys and names, a name outside [A-Za-z0-9._-], not exactly one of token_env,
- * token_file and token_command, not exactly one of api_url and company_domain. Every problem
+ * token_file and token_command, not exactly one of api_url and company_domain, more than
+ * PDH_FLEET_MAX_ACCOUNTS accounts. Accounts with the same token source (token_env, token_file
+ * however spelled, token_command argv) are a warning. Every problem
  * goes into diags (FILE:LINE:COL); on any error PDH_EFILE and *out stays NULL. PDH_EIO (err)
  * when it cannot be read. Paths in it (desired, token_file) are made relative to the fleet
  * file's directory. On success *out is the caller's: pdh_fleet_free(). */
@@ -62,6 +66,11 @@ int pdh_fleet_load_file(pdh_fleet **out, const char *path, pdh_diags *diags, pdh
 int pdh_fleet_load_buffer(pdh_fleet **out, const char *path, const char *data, size_t len,
                           pdh_diags *diags, pdh_error *err);
 void pdh_fleet_free(pdh_fleet *f);
+/* Reads a fleet file for pdh_fleet_load_buffer() (as pdh_desired_read_file() does, with the
+ * fleet file's PDH_FLEET_MAX_BYTES): PDH_EIO with err filled when it cannot be read,
+ * PDH_EFILE with a diagnostic when it is too big. *data is the caller's to free(). */
+int pdh_fleet_read_file(char **data, size_t *len, const char *path, pdh_diags *diags,
+                        pdh_error *err);
 
 /* An account's vars for the ${VAR} lookup of its desired file (pdh_load_opts.vars, which the
  * loader reads before the environment): ctx is the pdh_fleet_account; NULL when not one of
@@ -79,9 +88,13 @@ typedef struct pdh_token_opts {
 /* The token of account a into *token (caller frees with pdh_free_secret) and whether it is
  * sent as Bearer (oauth: true, or a "Bearer " line in a token file). token_file: a file that
  * its group or others may read gets a warning in warning (as ssh does); otherwise warning[0]
- * is '\0'. token_command: argv run without a shell, stdin and stderr on /dev/null, killed
- * after the timeout; the first line of stdout is the token. Its output is never in a message:
- * a failure (PDH_EAUTH) names the account and the exit status or signal. */
+ * is '\0'. token_command: argv run without a shell in the fleet file's directory (a->dir),
+ * stdin on /dev/null, in its own process group; the first line of stdout is the token. When
+ * the command exits, or at the timeout, its process group is ended (SIGTERM, then SIGKILL),
+ * so nothing it started outlives it, and a pipe something it left holds open is not waited
+ * for. Its stdout is never in a message: a failure (PDH_EAUTH) names the account, the exit
+ * status, signal or timeout, and the first lines of its stderr (scrubbed of the token it
+ * printed and of the values of environment variables named like secrets). */
 int pdh_fleet_token(char **token, bool *bearer, const pdh_fleet_account *a,
                     const pdh_token_opts *opts, char *warning, size_t warning_len,
                     pdh_error *err);

@@ -50,6 +50,10 @@
 #define PDH_FLEET_DEFAULT_CONCURRENCY 8
 #define PDH_FLEET_MAX_CONCURRENCY 256
 #define PDH_FLEET_MAX_ACCOUNTS 100000
+/* A fleet file: at most 32 MiB and 4,000,000 YAML values (a desired file's 10 MiB and million
+ * values would stop 100,000 accounts with labels and vars short of the account limit). */
+#define PDH_FLEET_MAX_BYTES (32u * 1024u * 1024u)
+#define PDH_FLEET_MAX_VALUES 4000000
 #define PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS 10000
 /* --shard I/N: at most 65,536 shards. */
 #define PDH_FLEET_MAX_SHARDS 65536u
