@@ -268,13 +268,14 @@ static pdh_fleet_format S_format(int f)
 	       : f == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
 }
 
-static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+static void S_run_opts(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_args *a,
                        const pdh_fleet *f)
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->fleet = f;
 	ro->concurrency = a->concurrency;
 	ro->cacert = o->cacert;
+	ro->session = pdh_common_session(o);
 	ro->timeout_ms = o->timeout_ms;
 	ro->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	ro->plan.max_deletes_set = a->max_deletes >= 0;
@@ -397,7 +398,7 @@ int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
 /* Shows every selected account's plan and asks once. 0 with *sig the plans' signatures
  * (one per account) when confirmed; 1 when there is nothing to do; -1 when refused or not
  * confirmed (error printed). */
-static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+static int S_show_and_confirm(pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
                               const size_t *idx, size_t n, char ***sig)
 {
 	pdh_fleet_report_opts rep;
