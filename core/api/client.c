@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api/session_perform.h"
 #include "pdhooks/alloc.h"
@@ -32,6 +33,8 @@ struct pdh_client {
 	struct curl_slist *headers;      /* Accept, the credentials */
 	struct curl_slist *post_headers; /* the same and Content-Type */
 	char *cacert;
+	bool no_capath;             /* the CA store is one file: no directory beside it, so
+	                             * libcurl caches the store (it will not with a CA path) */
 	long connect_timeout_ms;
 	long timeout_ms;
 	size_t max_body;
@@ -73,6 +76,15 @@ static struct curl_slist *S_header(struct curl_slist *list, const char *line)
 		abort();
 	}
 	return l;
+}
+
+/* libcurl's built-in CA bundle is there: the system's store is that one file, and its CA
+ * directory (the same certificates, one per file) is not needed. */
+static bool S_default_bundle_readable(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	return v != NULL && v->cainfo != NULL && access(v->cainfo, R_OK) == 0;
 }
 
 int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err)
@@ -120,6 +132,7 @@ int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err
 	pdh_secrets_merge(c->secrets, opts->secrets);
 	c->session = opts->session;
 	c->cacert = pdh_xstrdup(c->session ? pdh_session_cacert(c->session) : opts->cacert);
+	c->no_capath = c->cacert != NULL || S_default_bundle_readable();
 	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : S_DEFAULT_TIMEOUT_MS;
 	c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
 	                                                     : S_DEFAULT_CONNECT_MS;
@@ -316,6 +329,8 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->cacert)
 		S_SETOPT(CURLOPT_CAINFO, c->cacert);
+	if (c->no_capath)
+		S_SETOPT(CURLOPT_CAPATH, NULL);
 	S_SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	S_SETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	S_SETOPT(CURLOPT_USERAGENT, "pdhooks/" PDH_VERSION);
