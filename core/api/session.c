@@ -32,6 +32,8 @@ struct pdh_session {
 	pthread_mutex_t mu;          /* guards queue, stop and each job's done/rc */
 	S_job *queue, *queue_tail;   /* handed over, not yet added to the multi handle */
 	bool stop;
+	long max_connections;        /* asked for; the I/O thread sets it on the multi handle */
+	long max_connections_set;
 	bool started;
 	pthread_t thread;
 	char *cacert;
@@ -112,11 +114,18 @@ static void *S_loop(void *arg)
 		S_job *j, *next;
 		bool stop;
 
+		long conns;
+
 		pthread_mutex_lock(&s->mu);
 		j = s->queue;
 		s->queue = s->queue_tail = NULL;
 		stop = s->stop;
+		conns = s->max_connections;
 		pthread_mutex_unlock(&s->mu);
+		/* Fewer kept than calls in flight would close, and open again, one per call. */
+		if (conns != s->max_connections_set &&
+		    curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, conns) == CURLM_OK)
+			s->max_connections_set = conns;
 		for (; j != NULL; j = next) {
 			next = j->next;
 			if (curl_multi_add_handle(s->multi, j->easy) != CURLM_OK)
@@ -129,6 +138,15 @@ static void *S_loop(void *arg)
 		curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
 	}
 	return NULL;
+}
+
+void pdh_session_expect(pdh_session *s, long calls_in_flight)
+{
+	pthread_mutex_lock(&s->mu);
+	if (calls_in_flight + 1 > s->max_connections)
+		s->max_connections = calls_in_flight + 1;
+	pthread_mutex_unlock(&s->mu);
+	curl_multi_wakeup(s->multi);
 }
 
 CURLcode pdh_session_perform(pdh_session *s, CURL *easy)
@@ -205,6 +223,7 @@ int pdh_session_new(pdh_session **out, const pdh_session_opts *opts, pdh_error *
 		pdh_session_free(s);
 		return pdh_error_set(err, PDH_ENET, "cannot set up libcurl's connection cache");
 	}
+	s->max_connections = s->max_connections_set = conns;
 	if (pthread_create(&s->thread, NULL, S_loop, s) != 0) {
 		pdh_session_free(s);
 		return pdh_error_set(err, PDH_ENET, "cannot start the HTTP thread");

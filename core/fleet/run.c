@@ -437,15 +437,17 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 		return 0;
 	memset(&P, 0, sizeof(P));
 	P.session = o->session;
-	if (P.session == NULL) {
+	{
 		/* Connections for the calls in flight: conc accounts, each with its apply's. */
 		int per = o->mode != PDH_FLEET_APPLY ? 1 : o->parallelism > 0
 		          ? o->parallelism : PDH_APPLY_DEFAULT_PARALLELISM;
 		pdh_session_opts so = { o->cacert, conc * per + 1 };
 
-		if ((rc = pdh_session_new(&own, &so, err)) != 0)
+		if (P.session == NULL && (rc = pdh_session_new(&own, &so, err)) != 0)
 			return rc;
-		P.session = own;
+		if (P.session == NULL)
+			P.session = own;
+		pdh_session_expect(P.session, (long)conc * per);
 	}
 	P.o = o;
 	P.window = (size_t)conc * 4;

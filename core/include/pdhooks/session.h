@@ -15,7 +15,8 @@ typedef struct pdh_session pdh_session;
 
 typedef struct pdh_session_opts {
 	const char *cacert;     /* NULL: the system's CA bundle */
-	int max_connections;    /* open connections kept for reuse; 0: PDH_SESSION_CONNECTIONS */
+	int max_connections;    /* open connections kept for reuse; 0: PDH_SESSION_CONNECTIONS
+	                         * (pdh_session_expect raises it) */
 } pdh_session_opts;
 
 #define PDH_SESSION_CONNECTIONS 64
@@ -26,6 +27,10 @@ int pdh_session_new(pdh_session **out, const pdh_session_opts *opts, pdh_error *
 /* Closes every connection and stops the thread; no call of the session may be running.
  * NULL ok. */
 void pdh_session_free(pdh_session *s);
+/* A part of the run about to make up to calls_in_flight calls at once (a fleet: concurrency
+ * x apply's parallelism): the session keeps at least that many connections open for reuse.
+ * Thread-safe. */
+void pdh_session_expect(pdh_session *s, long calls_in_flight);
 /* The CA bundle the session's calls trust (NULL: the system's). */
 const char *pdh_session_cacert(const pdh_session *s);
 
