@@ -16,7 +16,7 @@
 #include "api/session_perform.h"
 #include "pdhooks/alloc.h"
 
-/* A call handed to the I/O thread; lives on its caller's stack until done. */
+/* A call handed to the I/O thread; its caller frees it once done. */
 typedef struct S_job {
 	CURL *easy;
 	CURLcode rc;
@@ -82,7 +82,7 @@ static void S_finish(pdh_session *s, S_job *j, CURLcode rc)
 	j->rc = rc;
 	j->done = true;
 	pthread_cond_signal(&j->cv);
-	pthread_mutex_unlock(&s->mu); /* j may be gone from here on */
+	pthread_mutex_unlock(&s->mu); /* j may be freed from here on */
 }
 
 /* Every finished transfer out of the multi handle, its caller woken. */
@@ -151,27 +151,33 @@ void pdh_session_expect(pdh_session *s, long calls_in_flight)
 
 CURLcode pdh_session_perform(pdh_session *s, CURL *easy)
 {
-	S_job j = { easy, CURLE_OK, false, PTHREAD_COND_INITIALIZER, NULL };
+	S_job *j = pdh_xcalloc(1, sizeof(*j));
 	CURLcode rc;
 
+	j->easy = easy;
+	pthread_cond_init(&j->cv, NULL);
 	if (curl_easy_setopt(easy, CURLOPT_SHARE, s->share) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)&j) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L) != CURLE_OK)
-		return CURLE_FAILED_INIT;
+	    curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)j) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L) != CURLE_OK) {
+		rc = CURLE_FAILED_INIT;
+		goto done;
+	}
 	pthread_mutex_lock(&s->mu);
 	if (s->queue_tail)
-		s->queue_tail->next = &j;
+		s->queue_tail->next = j;
 	else
-		s->queue = &j;
-	s->queue_tail = &j;
+		s->queue = j;
+	s->queue_tail = j;
 	pthread_mutex_unlock(&s->mu);
 	curl_multi_wakeup(s->multi);
 	pthread_mutex_lock(&s->mu);
-	while (!j.done)
-		pthread_cond_wait(&j.cv, &s->mu);
-	rc = j.rc;
+	while (!j->done)
+		pthread_cond_wait(&j->cv, &s->mu);
+	rc = j->rc;
 	pthread_mutex_unlock(&s->mu);
-	pthread_cond_destroy(&j.cv);
+done:
+	pthread_cond_destroy(&j->cv);
+	free(j);
 	return rc;
 }
 
