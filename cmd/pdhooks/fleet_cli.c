@@ -284,13 +284,14 @@ static pdh_fleet_format S_format(int f)
 	       : f == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
 }
 
-static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+static void S_run_opts(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_args *a,
                        const pdh_fleet *f)
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->fleet = f;
 	ro->concurrency = a->concurrency;
 	ro->cacert = o->cacert;
+	ro->session = pdh_common_session(o);
 	ro->timeout_ms = o->timeout_ms;
 	ro->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	ro->plan.max_deletes_set = a->max_deletes >= 0;
@@ -330,7 +331,7 @@ static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_c
 }
 
 /* The options of a plan pass before apply (text; from apply DIR's saved plans when given). */
-static void S_plan_pass(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+static void S_plan_pass(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_args *a,
                         const pdh_fleet *f, const size_t *idx, size_t n, pdh_fleet_emit_fn emit,
                         void *emit_ctx)
 {
@@ -360,7 +361,7 @@ static void S_collect(void *ctx, const pdh_fleet_result *r)
  * planned (nothing shown, nothing written), then the accounts that manage one company's
  * general webhooks found (pdh_fleet_same_company). NULL when none clash (or fewer than two
  * accounts), else one refusal (or NULL) per account, for the run's refuse. */
-static char **S_survey(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+static char **S_survey(pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
                        const size_t *idx, size_t n, atomic_int *interrupt)
 {
 	pdh_fleet_run_opts ro;
@@ -516,7 +517,7 @@ int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
 /* Shows every selected account's plan and asks once. 0 with *sig the plans' signatures
  * (one per account) when confirmed; 1 when there is nothing to do; -1 when refused or not
  * confirmed (error printed). */
-static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+static int S_show_and_confirm(pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
                               const size_t *idx, size_t n, char *const *refuse, char ***sig)
 {
 	pdh_fleet_report_opts rep;

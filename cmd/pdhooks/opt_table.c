@@ -157,7 +157,9 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .offset = AS_LONG(timeout_ms), .commands = ON_API,
 	  .help = "give up on an HTTP call after SECONDS (default 30)" },
 	{ .name = "cacert", .kind = PDH_OPT_PATH, .value_name = "PATH", .offset = AS_STRING(cacert),
-	  .commands = ON_API, .help = "trust the CA certificates in PATH (a private CA)" },
+	  .commands = ON_API,
+	  .help = "trust the CA certificates in PATH (a private CA)\n"
+	          "instead of the system's" },
 	{ .name = "verbose", .alias = 'v', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(verbose),
 	  .commands = ON_API,
 	  .help = "one line per HTTP call on stderr: method, path, status, time" },

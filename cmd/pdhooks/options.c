@@ -303,16 +303,29 @@ int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 	out->auth = o->creds.auth;
 	out->token = o->creds.token;
 	out->cacert = o->cacert;
+	out->session = pdh_common_session(o);
 	out->timeout_ms = o->timeout_ms;
 	out->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	*code = 0;
 	return 0;
 }
 
+pdh_session *pdh_common_session(pdh_common *o)
+{
+	pdh_session_opts so = { o->cacert, 0 };
+	pdh_error err = { 0 };
+
+	if (o->session == NULL && pdh_session_new(&o->session, &so, &err) != 0)
+		pdh_cli_error("%s", err.message);
+	return o->session;
+}
+
 void pdh_common_dispose(pdh_common *o)
 {
 	if (o == NULL)
 		return;
+	pdh_session_free(o->session);
+	o->session = NULL;
 	free(o->resolved_url);
 	o->resolved_url = NULL;
 	pdh_credentials_dispose(&o->creds);

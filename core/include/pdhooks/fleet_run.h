@@ -1,5 +1,6 @@
 /* Running plan or apply on many accounts of a fleet: up to `concurrency` at once, each in a
- * thread with its own clients (so each is paced by its own rate limit), one failing account
+ * thread with its own clients (so each is paced by its own rate limit) on the run's one HTTP
+ * session (so accounts on one API host share connections), one failing account
  * never stopping the others. Results come back in file order, each as soon as it and every
  * account before it are done, and are freed after; a window of at most 4 x concurrency
  * accounts is ahead of the one being reported, so memory does not grow with the fleet. */
@@ -78,6 +79,9 @@ typedef struct pdh_fleet_run_opts {
 	pdh_getenv_fn getenv;        /* ${VAR} after an account's vars; NULL: the environment */
 	void *getenv_ctx;
 	const char *cacert;
+	/* Where the accounts' connections come from: every call of every account goes through
+	 * it (borrowed). NULL: the run makes one for itself, with cacert. */
+	pdh_session *session;
 	long timeout_ms;
 	pdh_log_fn log;              /* called from several threads; gets the account's name
 	                                prefixed */
