@@ -9,7 +9,7 @@
 #   scripts/action.sh build DIR   build pdhooks from these sources, the binary into DIR
 #   scripts/action.sh run         run pdhooks as the inputs say, comment, write outputs
 #
-# `run` reads the inputs as INPUT_COMMAND (plan|apply|status), INPUT_FILE, INPUT_FLEET,
+# `run` reads the inputs as INPUT_COMMAND (validate|plan|apply|status|install), INPUT_FILE, INPUT_FLEET,
 # INPUT_ARGS (split on blanks), INPUT_PLAN_FILE, INPUT_COMMENT (true|false),
 # INPUT_WORKING_DIRECTORY, INPUT_PULL_REQUEST; the token as GITHUB_TOKEN; and GitHub's own
 # GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_API_URL,
@@ -27,6 +27,9 @@
 #           INPUT_PULL_REQUEST, or the one that merged GITHUB_SHA) and the summary.
 #   A comment that cannot be written is a warning with GitHub's message; the step keeps
 #   pdhooks' exit code.
+#   validate `pdhooks validate --format github`: each error and warning an annotation on its
+#           line (workflow commands on stdout), the diagnostics in the log and the summary;
+#           no network (with --no-env in args, no secret either).
 #   status  `pdhooks status`, its output in the summary.
 #   install only puts pdhooks on PATH for the job's next steps (GITHUB_PATH) and runs nothing,
 #           for steps that run pdhooks themselves (a fleet shard's `--format json` report,
@@ -197,7 +200,7 @@ summary() { [ -z "${GITHUB_STEP_SUMMARY:-}" ] || cat "$1" >>"$GITHUB_STEP_SUMMAR
 
 run() {
 	local cmd=${INPUT_COMMAND:-} bin=${PDHOOKS_BIN:-pdhooks} rc=0 pr=""
-	case $cmd in plan | apply | status | install) ;; *) die "command must be plan, apply, status or install, not '$cmd'" ;; esac
+	case $cmd in validate | plan | apply | status | install) ;; *) die "command must be validate, plan, apply, status or install, not '$cmd'" ;; esac
 	if [ "$cmd" = install ]; then
 		local path
 		path=$(command -v "$bin") || die "no pdhooks at $bin"
@@ -291,6 +294,23 @@ run() {
 		summary "$work/body.md"
 		output exit-code "$rc"
 		[ -z "$pr" ] || comment_or_warn "$pr" new_comment "$work/body.md"
+		return "$rc"
+		;;
+	validate)
+		"$bin" validate "${sel[@]}" --format github "${extra[@]}" >"$work/out" 2>"$work/err" || rc=$?
+		cat "$work/out"
+		cat "$work/err" >&2
+		{
+			if [ "$rc" = 0 ]; then
+				echo "### pdhooks validate: \`$what\` is valid"
+			else
+				echo "### pdhooks validate failed (exit code $rc) for \`$what\`"
+			fi
+			echo
+			fenced "$work/err"
+		} >"$work/body.md"
+		summary "$work/body.md"
+		output exit-code "$rc"
 		return "$rc"
 		;;
 	status)

@@ -91,7 +91,7 @@ for f in sys.argv[1:]:
     if any("cmake" in s.get("run", "") for s in steps):
         ok = False; print(f"FAIL: {name} still builds pdhooks itself", file=sys.stderr)
     for s in uses:
-        if s["with"].get("command") not in ("plan", "apply", "status"):
+        if s["with"].get("command") not in ("validate", "plan", "apply", "status"):
             ok = False; print(f"FAIL: {name}: command {s['with'].get('command')}", file=sys.stderr)
 sys.exit(0 if ok else 1)
 PY
@@ -313,7 +313,23 @@ done
 # 8. a wrong command
 act bad INPUT_COMMAND=destroy
 [ "$rc" = 2 ] || failed "command destroy: exit $rc"
-grep -q 'command must be plan, apply, status or install' "$work/bad.out" || failed "command destroy: $(cat "$work/bad.out")"
+grep -q 'command must be validate, plan, apply, status or install' "$work/bad.out" || failed "command destroy: $(cat "$work/bad.out")"
+
+# 8a. validate: annotations (workflow commands) on the lines of the errors, no network
+calls_before=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')
+sed -i 's/event_action: create$/event_action: added/' "$work/repo/pdhooks.yaml"
+act validate1 INPUT_COMMAND=validate INPUT_ARGS=--no-env
+[ "$rc" = 1 ] || failed "validate of a bad file: exit $rc"
+grep -Eq '^::error file=pdhooks\.yaml,line=[0-9]+,col=[0-9]+::event_action .added.' "$work/validate1.out" ||
+	failed "validate: no annotation: $(cat "$work/validate1.out")"
+grep -qx 'exit-code=1' "$work/validate1.outputs" || failed "validate: outputs $(cat "$work/validate1.outputs")"
+grep -q 'pdhooks validate failed (exit code 1)' "$work/validate1.summary" || failed "validate: no summary"
+cp "$src/examples/demo/pdhooks.yaml" "$work/repo/pdhooks.yaml"
+act validate2 INPUT_COMMAND=validate INPUT_ARGS=--no-env PD_HOOK_PASSWORD=
+[ "$rc" = 0 ] || failed "validate --no-env of a good file without secrets: exit $rc: $(cat "$work/validate2.out")"
+grep -q '^::' "$work/validate2.out" && failed "validate of a good file: annotations"
+calls_after=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')
+[ "$calls_before" = "$calls_after" ] || failed "validate called the API"
 
 # 8b. install: pdhooks's directory on GITHUB_PATH, nothing run against the API
 calls_before=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')

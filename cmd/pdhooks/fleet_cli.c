@@ -104,9 +104,9 @@ static int S_check_common(const pdh_common *o)
 	return 0;
 }
 
-/* Loads the fleet file (diagnostics printed) and selects the accounts. */
-static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t **idx,
-                  size_t *n, pdh_fleet_shard *shard)
+/* Loads the fleet file (diagnostics printed, or through checks) and selects the accounts. */
+static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_cli_checks *checks, pdh_fleet **f,
+                  size_t **idx, size_t *n, pdh_fleet_shard *shard)
 {
 	pdh_fleet_selector sel;
 	pdh_diags diags;
@@ -133,9 +133,8 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t 
 	rc = pdh_desired_read_file(&data, &len, a->fleet, &diags, &err);
 	if (rc == PDH_OK)
 		rc = pdh_fleet_load_buffer(f, a->fleet, data, len, &diags, &err);
-	if (rc == PDH_EIO)
-		pdh_cli_error("%s", err.message);
-	pdh_cli_print_diags(a->fleet, &diags, data, len, rc, o->quiet, o->color_err);
+	pdh_cli_check_diags(checks, a->fleet, NULL, &diags, data, len, rc,
+	                    rc == PDH_EIO ? err.message : NULL, o->quiet, o->color_err);
 	free(data);
 	pdh_diags_dispose(&diags);
 	if (rc != PDH_OK)
@@ -150,7 +149,7 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t 
 	return PDH_EXIT_OK;
 }
 
-int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
+int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a, pdh_cli_checks *checks)
 {
 	pdh_fleet *f = NULL;
 	pdh_fleet_shard shard;
@@ -159,19 +158,31 @@ int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
 
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &f, &idx, &n, &shard);
+	code = S_load(o, a, checks, &f, &idx, &n, &shard);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const pdh_fleet_account *acc = &f->accounts[idx[i]];
 		pdh_error err = { 0 };
-		char *diags = NULL;
-		size_t n_warn = 0;
-		int rc = pdh_fleet_validate_account(acc, NULL, NULL, o->no_env, o->color_err, &diags,
-		                                    &n_warn, &err);
+		pdh_target_run run;
+		int rc = pdh_fleet_load_account(&run, acc, NULL, NULL, o->no_env, &err);
+		size_t n_warn = run.diags.n_warnings;
 
-		if (diags && (rc != PDH_OK || !o->quiet))
+		if (checks)
+			pdh_check_report_add(&checks->report, acc->desired, acc->name, &run.diags,
+			                     rc == PDH_OK, rc == PDH_EIO ? err.message : NULL);
+		if (checks && !checks->print) {
+			bad += rc != PDH_OK;
+			pdh_target_run_dispose(&run);
+			continue;
+		}
+		if (run.diags.len > 0 && (rc != PDH_OK || !o->quiet)) {
+			char *diags = pdh_diags_render(&run.diags, run.source, run.source_len, false,
+			                               o->color_err);
+
 			fprintf(stderr, "pdhooks: account %s:\n%s", acc->name, diags);
+			free(diags);
+		}
 		if (rc == PDH_EIO)
 			pdh_cli_error("account %s: %s", acc->name, err.message);
 		else if (rc != PDH_OK)
@@ -180,9 +191,9 @@ int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
 			bad++;
 		else if (!o->quiet)
 			printf("%s: ok (%s)%s\n", acc->name, acc->desired, n_warn ? " with warnings" : "");
-		free(diags);
+		pdh_target_run_dispose(&run);
 	}
-	if (!o->quiet)
+	if (!o->quiet && (checks == NULL || checks->print))
 		printf("%s: %zu of %zu selected account%s valid\n", a->fleet, n - bad, n,
 		       n == 1 ? "" : "s");
 	code = bad ? PDH_EXIT_ERROR : PDH_EXIT_OK;
@@ -336,7 +347,7 @@ static int S_job_open(S_job *j, pdh_common *o, const pdh_fleet_args *a)
 	memset(j, 0, sizeof(*j));
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	return S_load(o, a, &j->f, &j->idx, &j->n, &j->shard);
+	return S_load(o, a, NULL, &j->f, &j->idx, &j->n, &j->shard);
 }
 
 static void S_job_close(S_job *j)

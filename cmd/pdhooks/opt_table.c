@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cmd.h"
 #include "options.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
@@ -40,6 +41,9 @@ static const char *const S_formats[] = { "text", "json", "markdown", NULL };
 static const char *const S_two_formats[] = { "text", "json", NULL };
 _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
                "S_formats is indexed by pdh_format");
+/* validate's: text and json as pdh_format, then github (PDH_VALIDATE_FORMAT_GITHUB). */
+static const char *const S_validate_formats[] = { "text", "json", "github", NULL };
+_Static_assert(PDH_VALIDATE_FORMAT_GITHUB == 2, "S_validate_formats is indexed so");
 /* Indexed by pdh_color_mode. */
 static const char *const S_colors[] = { "auto", "always", "never", NULL };
 _Static_assert(PDH_COLOR_AUTO == 0 && PDH_COLOR_ALWAYS == 1 && PDH_COLOR_NEVER == 2,
@@ -64,6 +68,13 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "text (default), json (one document described by\n"
 	          "schemas/fleet-report.schema.json) or markdown (a\n"
 	          "pull-request comment, at most 60,000 characters)" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT",
+	  .values = S_validate_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
+	  .help = "text (default: diagnostics on stderr), json (one document\n"
+	          "on stdout described by schemas/validate.schema.json) or\n"
+	          "github (also GitHub Actions ::error and ::warning commands\n"
+	          "on stdout, so a pull request shows each on its line)" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
 	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
