@@ -344,3 +344,60 @@ void pdh_opt_print_list(FILE *out, pdh_cmd_id id)
 		}
 	}
 }
+
+/* s in roff: '\' as \e, '-' as \- (a minus, which man pages search for), a line start that
+ * roff would read as a request ('.' or '\'') guarded with \&, and a place to break a long
+ * URL after each '/' (\:). */
+static void S_man_text(FILE *out, const char *s, size_t len, bool line_start)
+{
+	for (const char *end = s + len; s < end; s++) {
+		if (line_start && (*s == '.' || *s == '\''))
+			fputs("\\&", out);
+		line_start = false;
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else if (*s == '/')
+			fputs("/\\:", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void pdh_opt_print_man(FILE *out)
+{
+	fputs(PDH_OPT_MAN_BEGIN, out);
+	/* ragged right: a help line holding a long URL cannot be justified */
+	fputs(".ad l\n", out);
+	for (const pdh_cmd *c = pdh_commands; c->name; c++) {
+		const pdh_opt_spec *s = pdh_opt_next(c->id, NULL);
+
+		if (s == NULL)
+			continue;
+		fprintf(out, ".SS \"%s options\"\n", c->name);
+		for (; s; s = pdh_opt_next(c->id, s)) {
+			fputs(".TP\n", out);
+			if (s->alias)
+				fprintf(out, "\\fB\\-%c\\fR, ", s->alias);
+			fputs("\\fB\\-\\-", out);
+			S_man_text(out, s->name, strlen(s->name), false);
+			fputs("\\fR", out);
+			if (pdh_opt_takes_value(s))
+				fprintf(out, " \\fI%s\\fR", s->value_name);
+			fputc('\n', out);
+			/* the help's lines, joined into one paragraph */
+			for (const char *h = s->help; *h;) {
+				size_t len = strcspn(h, "\n");
+
+				S_man_text(out, h, len, true);
+				fputc('\n', out);
+				h += len;
+				if (*h == '\n')
+					h++;
+			}
+		}
+	}
+	fputs(".ad b\n", out);
+	fputs(PDH_OPT_MAN_END, out);
+}
