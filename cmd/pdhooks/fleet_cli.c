@@ -144,6 +144,21 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_cli_checks *checks
 	sel.labels = a->labels;
 	sel.n_labels = a->n_labels;
 	pdh_fleet_select(idx, n, *f, &sel);
+	if (*n == 0 && (a->n_globs || a->n_labels)) {
+		/* --account and --label name accounts: matching none is a typo, an error. An empty
+		 * --shard is not (a matrix may have more shards than accounts), so ask again
+		 * without it. */
+		size_t *all = NULL, n_all = 0;
+
+		memset(&sel.shard, 0, sizeof(sel.shard));
+		pdh_fleet_select(&all, &n_all, *f, &sel);
+		free(all);
+		if (n_all == 0) {
+			pdh_cli_error("%s: no account matches the --account and --label given",
+			              a->fleet);
+			return PDH_EXIT_ERROR;
+		}
+	}
 	if (*n == 0 && !o->quiet)
 		pdh_cli_warning("%s: no account is selected", a->fleet);
 	return PDH_EXIT_OK;
