@@ -47,13 +47,13 @@ void pdh_check_report_add(pdh_check_report *r, const char *path, const char *acc
 	f->items = pdh_xcalloc(n ? n : 1, sizeof(*f->items));
 	if (failure)
 		S_copy_item(f, PDH_DIAG_ERROR, 0, 0, failure);
-	if (d == NULL)
+	if (d == NULL || d->len == 0)
 		return;
 	{
 		/* sorted by position, without touching the caller's order */
 		pdh_diags sorted = *d;
 
-		sorted.items = pdh_xcalloc(d->len ? d->len : 1, sizeof(*sorted.items));
+		sorted.items = pdh_xcalloc(d->len, sizeof(*sorted.items));
 		memcpy(sorted.items, d->items, d->len * sizeof(*d->items));
 		sorted.cap = d->len;
 		pdh_diags_sort(&sorted);
