@@ -213,7 +213,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	FILE *plan_to;
 	char *text = NULL, *why = NULL;
 	int first, rc = PDH_OK, code = PDH_EXIT_ERROR, sig;
-	pdh_cli_metrics mx = { NULL, NULL, 0 };
+	pdh_cli_metrics mx = { 0 };
 
 	pdh_cli_metrics_start(&mx, "apply");
 	/* A closed stdout (apply | head -1) must never stop an apply half-way: writes fail with
@@ -358,7 +358,7 @@ done:
 		if (code == PDH_EXIT_OK)
 			code = PDH_EXIT_ERROR;
 	}
-	mx.path = o.fleet ? NULL : o.metrics_file;  /* a fleet writes its own, per account */
+	pdh_cli_metrics_target(&mx, &o, &run);  /* a fleet writes its own, per account */
 	/* res->n_calls counts the plan's listing too (prior_calls) */
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, run.plan,
 	                              res ? (int)res->n_calls : run.listing.calls);

@@ -38,7 +38,7 @@ int pdh_cmd_plan(int argc, char **argv)
 	char *text = NULL;
 	int code = PDH_EXIT_ERROR;
 
-	pdh_cli_metrics mx = { NULL, NULL, 0 };
+	pdh_cli_metrics mx = { 0 };
 
 	if (pdh_cli_target_or_fleet(&mx, &o, &run, PDH_CMD_PLAN, "plan", argc, argv,
 	                            pdh_cli_fleet_plan, &code) != 0)

@@ -13,7 +13,7 @@
 
 int pdh_cmd_status(int argc, char **argv)
 {
-	pdh_cli_metrics mx = { NULL, NULL, 0 };
+	pdh_cli_metrics mx = { 0 };
 	pdh_common o;
 	pdh_target t;
 	pdh_target_run run;

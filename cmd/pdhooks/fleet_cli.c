@@ -85,7 +85,7 @@ int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *
 int pdh_cli_target_finish(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run, char *text,
                           int code)
 {
-	mx->path = o->fleet ? NULL : o->metrics_file;
+	pdh_cli_metrics_target(mx, o, run);
 	code = pdh_cli_metrics_finish(mx, code, code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES,
 	                              run->plan, run->listing.calls);
 	free(text);
@@ -100,6 +100,11 @@ static int S_check_common(const pdh_common *o)
 	if (o->file_given || o->api_url || o->token_file) {
 		pdh_cli_error("with --fleet, each account names its desired file, API URL and token "
 		              "source; -f, --api-url and --token-file are not used");
+		return -1;
+	}
+	if (o->metrics_labels.n > 0) {
+		pdh_cli_error("with --fleet, each account's metrics carry its account label; "
+		              "--metrics-label is for one company's");
 		return -1;
 	}
 	return 0;
