@@ -106,6 +106,33 @@ Test(tls, expired_certificate_is_refused_before_any_request)
 	S_expect_refused("expired", false, (const char *const[]){ "expired", NULL });
 }
 
+/* The session names each call's proxy itself (libcurl would read the environment again for
+ * every call): https_proxy, HTTPS_PROXY and all_proxy are still honoured, and no_proxy still
+ * exempts a host. A proxy that refuses connections makes the listing fail (exit 5), naming
+ * it; exempted, the plan goes to the server. */
+Test(tls, proxy_variables_are_honoured)
+{
+	char *proxies[] = { "https_proxy=http://127.0.0.1:1", "HTTPS_PROXY=http://127.0.0.1:1",
+		            "all_proxy=http://127.0.0.1:1" };
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup_tls(&w, "server", NULL, DESIRED);
+	for (size_t i = 0; i < sizeof(proxies) / sizeof(*proxies); i++) {
+		pdh_t_world_run(&r, &w, (char *[]){ proxies[i], NULL }, "plan", "-f", w.file,
+		                "--cacert", pdh_t_fake_cacert(w.fake), NULL);
+		cr_expect_eq(r.status, 5, "%s: %s%s", proxies[i], r.out, r.err);
+		cr_expect_not_null(strstr(r.err, "port 1"), "%s: %s", proxies[i], r.err);
+		pdh_t_run_dispose(&r);
+	}
+	pdh_t_world_expect_calls(&w, 0, 0, 0);
+	pdh_t_world_run(&r, &w, (char *[]){ proxies[0], "no_proxy=127.0.0.1", NULL }, "plan", "-f",
+	                w.file, "--cacert", pdh_t_fake_cacert(w.fake), NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
 #define FLEET_N 20
 #define FLEET_CONCURRENCY 4
 

@@ -148,6 +148,8 @@ typedef struct fake_server {
 	 * the state. Each is allocated on its own, so a pointer stays valid as the array grows. */
 	fake_company **companies;
 	size_t ncompanies, companies_cap;
+	json_t *by_token, *by_id; /* companies' indexes: token, id as text -> position; every
+	                            call looks its company up, so no walk of ten thousand */
 	fake_app *apps;
 	size_t napps, apps_cap;
 	long next_id;          /* webhook ids are unique across companies, as Pipedrive's */

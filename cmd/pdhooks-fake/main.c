@@ -199,6 +199,8 @@ static void S_server_dispose(fake_server *s)
 	for (size_t i = 0; i < s->ncompanies; i++)
 		fake_company_free(s->companies[i]);
 	free(s->companies);
+	json_decref(s->by_token);
+	json_decref(s->by_id);
 	for (size_t i = 0; i < s->napps; i++)
 		free(s->apps[i].token);
 	free(s->apps);

@@ -185,26 +185,32 @@ done:
 
 /* ---- companies ---- */
 
+/* The company at index[key]; NULL when none. */
+static fake_company *S_indexed(fake_server *s, json_t *index, const char *key)
+{
+	json_t *at = key ? json_object_get(index, key) : NULL;
+
+	return at ? s->companies[json_integer_value(at)] : NULL;
+}
+
 fake_company *fake_company_find(fake_server *s, long id)
 {
-	for (size_t i = 0; i < s->ncompanies; i++)
-		if (s->companies[i]->id == id)
-			return s->companies[i];
-	return NULL;
+	char key[32];
+
+	snprintf(key, sizeof(key), "%ld", id);
+	return S_indexed(s, s->by_id, key);
 }
 
 fake_company *fake_company_by_token(fake_server *s, const char *token)
 {
-	for (size_t i = 0; token && i < s->ncompanies; i++)
-		if (strcmp(s->companies[i]->token, token) == 0)
-			return s->companies[i];
-	return NULL;
+	return S_indexed(s, s->by_token, token);
 }
 
 fake_company *fake_company_add(fake_server *s, long id, const char *token, char *why,
                                size_t whylen)
 {
 	fake_company *co;
+	char key[32];
 
 	if (fake_company_find(s, id) != NULL) {
 		snprintf(why, whylen, "company %ld is given twice", id);
@@ -226,6 +232,14 @@ fake_company *fake_company_add(fake_server *s, long id, const char *token, char 
 	co->hooks = json_array();
 	s->companies = pdh_xgrow(s->companies, &s->companies_cap, s->ncompanies + 1,
 	                         sizeof(*s->companies));
+	if (s->by_token == NULL)
+		s->by_token = json_object();
+	if (s->by_id == NULL)
+		s->by_id = json_object();
+	snprintf(key, sizeof(key), "%ld", id);
+	if (json_object_set_new_nocheck(s->by_token, token, json_integer((json_int_t)s->ncompanies)) ||
+	    json_object_set_new_nocheck(s->by_id, key, json_integer((json_int_t)s->ncompanies)))
+		abort();
 	s->companies[s->ncompanies++] = co;
 	return co;
 }

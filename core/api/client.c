@@ -357,7 +357,7 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	}
 
 	start = pdh_now_ms();
-	cc = c->session ? pdh_session_perform(c->session, c->curl) : curl_easy_perform(c->curl);
+	cc = c->session ? pdh_session_perform(c->session, c->curl, url) : curl_easy_perform(c->curl);
 	res->elapsed_ms = (long)(pdh_now_ms() - start);
 	res->transport = (int)cc;
 	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status) != CURLE_OK)

@@ -9,9 +9,10 @@
 
 /* curl_global_init, once per process (thread-safe); 0 or PDH_ENET. */
 int pdh_curl_global_init(pdh_error *err);
-/* Runs the transfer easy is set up for on the session's I/O thread and waits for its end, as
- * curl_easy_perform does. The session sets CURLOPT_SHARE, CURLOPT_PRIVATE and
- * CURLOPT_PIPEWAIT on easy. Thread-safe; easy must not be in use elsewhere. */
-CURLcode pdh_session_perform(pdh_session *s, CURL *easy);
+/* Runs the transfer easy is set up for (to url) on the session's I/O thread and waits for its
+ * end, as curl_easy_perform does. The session sets CURLOPT_SHARE, CURLOPT_PRIVATE,
+ * CURLOPT_PIPEWAIT, and CURLOPT_PROXY and CURLOPT_NOPROXY as the environment had them when the
+ * session started. Thread-safe; easy must not be in use elsewhere. */
+CURLcode pdh_session_perform(pdh_session *s, CURL *easy, const char *url);
 
 #endif
