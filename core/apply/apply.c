@@ -10,6 +10,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
 #include "pdhooks/listing.h"
+#include "pdhooks/names.h"
 
 #include "pacer.h"
 
@@ -573,7 +574,7 @@ static void S_remove_late_copies(S_run *run, const pdh_plan *plan, size_t *n_rem
 		const pdh_action *act = &plan->actions[a];
 
 		if (act->kind != PDH_ACTION_DELETE || act->live == NULL ||
-		    act->reason == NULL || strcmp(act->reason, "duplicate") != 0)
+		    pdh_reason_of(act->reason) != PDH_REASON_DUPLICATE)
 			continue;
 		for (size_t i = 0; i < res->n_steps; i++) {
 			pdh_apply_step *st = &res->steps[i];
@@ -755,11 +756,11 @@ static bool S_limit_user(const pdh_action *a, long long *user)
  * this credential makes (general with an API token; an app's listing shows its own). */
 static bool S_counts_for(const S_run *run, const pdh_live_webhook *w, long long user)
 {
-	const char *made = run->opts->plan_opts.auth == PDH_AUTH_BEARER ? "application"
-	                                                                : "general";
+	unsigned made = run->opts->plan_opts.auth == PDH_AUTH_BEARER ? PDH_TYPE_APPLICATION
+	                                                             : PDH_TYPE_GENERAL;
 
 	return w != NULL && w->has_user_id && w->user_id == user &&
-	       strcmp(w->type ? w->type : "general", made) == 0;
+	       (w->type ? pdh_webhook_type_of(w->type) : PDH_TYPE_GENERAL) == made;
 }
 
 /* The webhooks of user the limit counts now: the listing the plan came from, plus this run's
