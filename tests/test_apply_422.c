@@ -236,8 +236,10 @@ Test(apply_422, localhost_and_127_0_0_1_are_one_company_for_one_token)
 	pdh_t_bg a, b;
 	pdh_t_run ra, rb;
 	char *local, *env_local, *line;
+	char *latency = pdh_t_slow_ms(150);
 
-	pdh_t_world_setup(&w, (char *[]){ "--latency-ms", "150", NULL }, TWELVE);
+	pdh_t_world_setup(&w, (char *[]){ "--latency-ms", latency, NULL }, TWELVE);
+	free(latency);
 	local = pdh_xstrdup(pdh_t_fake_url(w.fake));
 	cr_assert_eq(strncmp(local, "http://127.0.0.1:", 17), 0, "%s", local);
 	env_local = pdh_xasprintf("PIPEDRIVE_API_URL=http://localhost:%s", local + 17);
