@@ -3,7 +3,7 @@
 #   scripts/test.sh                 a normal build in build/
 #   PDH_SANITIZE=ON scripts/test.sh  AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/
 #   PDH_WERROR=ON                    warnings are errors (CI sets it)
-#   PDH_VALGRIND=ON                  also the CLI suites with pdhooks under valgrind (CTest
+#   PDH_VALGRIND=ON                  also the suites that run pdhooks, under valgrind (CTest
 #                                    label valgrind; PDH_CTEST_ARGS="-L valgrind": only those)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -323,3 +323,36 @@ Test(cli_table, plan_takes_attached_values)
 	free(attached);
 	pdh_t_world_teardown(&w);
 }
+
+/* The exit-code table (pdhooks/exit_code.h) is what `pdhooks help` lists, and the man page's
+ * EXIT STATUS names every code in it. */
+Test(cli_table, help_and_the_man_page_list_the_exit_code_table)
+{
+	char *path = pdh_xasprintf("%s/docs/pdhooks.1", getenv("PDH_SOURCE_DIR"));
+	char *man = pdh_t_read_file(path, NULL);
+	char *status;
+	size_t n;
+	const pdh_exit_info *codes = pdh_exit_codes(&n);
+	pdh_t_run r;
+
+	cr_assert_not_null(man, "%s", path);
+	status = S_man_section(man, "\n.SH EXIT STATUS");
+	cr_assert_not_null(status);
+	pdh_t_pdhooks(&r, NULL, NULL, "help", NULL);
+	cr_assert_eq(r.status, PDH_EXIT_OK, "%s", r.err);
+	cr_assert_geq(n, 9);
+	for (size_t i = 0; i < n; i++) {
+		char *line = pdh_xasprintf("  %-4d %s\n", codes[i].code, codes[i].meaning);
+		char *num = pdh_xasprintf("%d", codes[i].code);
+
+		cr_expect(strstr(r.out, line), "help does not list: %s", line);
+		cr_expect(strstr(status, num), "the man page's EXIT STATUS does not name %s", num);
+		free(num);
+		free(line);
+	}
+	cr_expect_eq(pdh_exit_fleet((int[]){ 0, 2, 4, 3 }, 4, true), PDH_EXIT_BRAKE);
+	pdh_t_run_dispose(&r);
+	free(status);
+	free(man);
+	free(path);
+}

@@ -305,7 +305,8 @@ Test(fleet, token_command_that_leaves_a_process_is_not_waited_for_and_ends_it)
 	pdh_t_fleet_write(&W, acc);
 	started = pdh_now_ms();
 	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json", NULL);
-	cr_expect_lt(pdh_now_ms() - started, 5000, "took %lld ms", pdh_now_ms() - started);
+	cr_expect_lt(pdh_now_ms() - started, 5000LL * pdh_t_slowdown(), "took %lld ms",
+	             pdh_now_ms() - started);
 	j = S_report(&r, 0, (const char *const[]){ "held", "changes", "loose", "changes", NULL });
 	for (size_t i = 0; i < 2; i++) {
 		long pid = S_pid_in(names[i]);
@@ -1215,9 +1216,11 @@ Test(fleet, status_shows_each_accounts_health_and_metrics_carry_the_account)
 
 static void S_setup_slow(void)
 {
-	static char *args[] = { "--latency-ms", "300", NULL };
+	char *latency = pdh_t_slow_ms(300);
+	char *args[] = { "--latency-ms", latency, NULL };
 
 	S_setup3_with(args);
+	free(latency);
 }
 
 TestSuite(fleet_signals, .init = S_setup_slow, .fini = S_teardown, .timeout = 120);
@@ -1237,7 +1240,7 @@ static void S_fleet_signal_case(int sig, int want_status)
 	pdh_t_bg_start(&b, &view, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
 	               "--concurrency", "1", NULL);
 	/* inside the first account: its listing or its POST */
-	pdh_nap_ms(500);
+	pdh_nap_ms(500L * pdh_t_slowdown());
 	pdh_t_bg_signal(&b, sig);
 	pdh_t_bg_wait(&b, &r);
 	cr_expect_eq(r.status, want_status, "%s\n%s", r.out, r.err);

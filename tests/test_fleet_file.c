@@ -1,6 +1,6 @@
 /* The fleet file loader. Each testdata/fleet/bad/NAME.yaml fails to load with exactly the
- * diagnostics in NAME.yaml.expected beside it (PDH_REGEN=1 rewrites them, for review in the
- * diff); testdata/fleet/good/ loads. */
+ * diagnostics in NAME.expected beside it, as testdata/desired/bad's cases do
+ * (PDH_UPDATE_EXPECTED=1 rewrites them, for review in the diff); testdata/fleet/good/ loads. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,18 +40,17 @@ static char *S_diags_of(const char *path, int *rc)
 static void S_bad_file(const char *dir, const char *name, size_t stem, void *ctx)
 {
 	char *path = pdh_xasprintf("%s/%s", dir, name);
-	char *want_path = pdh_xasprintf("%s.expected", path);
+	char *want_path = pdh_xasprintf("%s/%.*s.expected", dir, (int)stem, name);
 	char *got, *want;
 	int rc;
 
-	(void)stem;
 	(void)ctx;
 	got = S_diags_of(path, &rc);
 	cr_expect_eq(rc, PDH_EFILE, "%s loads", name);
-	if (getenv("PDH_REGEN"))
+	if (getenv("PDH_UPDATE_EXPECTED"))
 		pdh_t_write_file(want_path, got);
 	want = pdh_t_read_file(want_path, NULL);
-	cr_expect_not_null(want, "%s: no %s", name, want_path);
+	cr_expect_not_null(want, "%s: no %s (PDH_UPDATE_EXPECTED=1 writes it)", name, want_path);
 	if (want)
 		cr_expect_str_eq(got, want, "%s", name);
 	free(path);

@@ -6,6 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/live.h"
+#include "pdhooks/names.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/render_text.h"
 #include "testutil.h"
@@ -425,4 +426,23 @@ Test(plan_unit, nested_manage_urls_own_what_the_shorter_prefix_covers)
 	cr_expect_eq(p->n_foreign, 1);
 	cr_expect_eq(p->foreign[0]->id, 3);
 	S_free_all(p, l, d);
+}
+
+/* The name tables (pdhooks/names.h): each name reads back as its value, and a reason text
+ * with details reads as the reason it begins with. */
+Test(plan_unit, the_name_tables_read_back)
+{
+	for (int r = PDH_REASON_MISSING; r < PDH_REASON_OTHER; r++)
+		cr_expect_eq(pdh_reason_of(pdh_reason_name((pdh_reason)r)), r, "%d", r);
+	cr_expect_eq(pdh_reason_of("changed: user_id 1 -> 2"), PDH_REASON_CHANGED);
+	cr_expect_eq(pdh_reason_of("inactive; changed: name"), PDH_REASON_INACTIVE);
+	cr_expect_eq(pdh_reason_of("duplicates"), PDH_REASON_OTHER);
+	cr_expect_eq(pdh_reason_of(NULL), PDH_REASON_OTHER);
+	for (int k = PDH_ACTION_CREATE; k <= PDH_ACTION_DELETE; k++)
+		cr_expect_eq(pdh_action_kind_parse(pdh_action_kind_name((pdh_action_kind)k)), k);
+	cr_expect_eq(pdh_action_kind_parse("update"), -1);
+	cr_expect_eq(pdh_webhook_type_of("general"), PDH_TYPE_GENERAL);
+	cr_expect_eq(pdh_webhook_type_of("application"), PDH_TYPE_APPLICATION);
+	cr_expect_eq(pdh_webhook_type_of("automation"), 0);
+	cr_expect_str_eq(pdh_webhook_type_name(PDH_TYPE_APPLICATION), "application");
 }

@@ -135,7 +135,8 @@ typedef struct fake_server {
 	long user_id;          /* the caller */
 	int pw_mode;           /* enum fake_pw_mode, for GET listings */
 	long latency_ms;
-	int rate_limit;        /* calls per rolling 2 s per company; 0 = off */
+	int rate_limit;        /* calls per rolling window per company; 0 = off */
+	long rate_window_ms;   /* that window; 0: 2 s */
 	long daily_limit;      /* per company; 0 = off */
 	int max_webhooks;      /* general webhooks per owner */
 	bool verbose;

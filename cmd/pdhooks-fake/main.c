@@ -62,6 +62,7 @@ static const char S_usage[] =
 	"  --rate-limit N           at most N API calls per company per rolling 2 s, then\n"
 	"                           429 with Retry-After; x-ratelimit-limit/-remaining/-reset\n"
 	"                           headers on every answer (default 0: off, no headers)\n"
+	"  --rate-window-ms N       the rolling window of --rate-limit (default 2000)\n"
 	"  --daily-limit N          x-daily-requests-left header; 429 once N calls are used\n"
 	"                           by a company\n"
 	"                           (default 0: off)\n"
@@ -239,8 +240,8 @@ static void S_set(char **field, const char *v)
 
 enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
-	O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP, O_SEED,
-	O_TLS_CERT, O_TLS_KEY
+	O_RATE_WINDOW, O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP,
+	O_SEED, O_TLS_CERT, O_TLS_KEY
 };
 
 static const struct option S_options[] = {
@@ -253,6 +254,7 @@ static const struct option S_options[] = {
 	{ "password-listing", required_argument, NULL, O_PW },
 	{ "latency-ms", required_argument, NULL, O_LATENCY },
 	{ "rate-limit", required_argument, NULL, O_RATE },
+	{ "rate-window-ms", required_argument, NULL, O_RATE_WINDOW },
 	{ "daily-limit", required_argument, NULL, O_DAILY },
 	{ "max-webhooks", required_argument, NULL, O_MAXHOOKS },
 	{ "fail", required_argument, NULL, O_FAIL },
@@ -441,6 +443,10 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			if (S_number("--rate-limit", optarg, 0, 1000000, &n) != 0)
 				return -1;
 			s->rate_limit = (int)n;
+			break;
+		case O_RATE_WINDOW:
+			if (S_number("--rate-window-ms", optarg, 1, 3600000, &s->rate_window_ms) != 0)
+				return -1;
 			break;
 		case O_DAILY:
 			if (S_number("--daily-limit", optarg, 0, 1000000000, &s->daily_limit) != 0)

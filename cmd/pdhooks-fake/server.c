@@ -140,16 +140,17 @@ static long S_seconds_to_utc_midnight(void)
 static long S_rate(const fake_server *cfg, fake_company *s, reply_meta *m)
 {
 	long long now = pdh_now_ms();
+	long window = cfg->rate_window_ms > 0 ? cfg->rate_window_ms : RATE_WINDOW_MS;
 	size_t k = 0;
 	long retry = 0;
 
 	for (size_t i = 0; i < s->nstamps; i++)
-		if (now - s->stamps[i] < RATE_WINDOW_MS)
+		if (now - s->stamps[i] < window)
 			s->stamps[k++] = s->stamps[i];
 	s->nstamps = k;
 	if (cfg->rate_limit > 0) {
 		if (s->nstamps >= (size_t)cfg->rate_limit) {
-			retry = (long)((s->stamps[0] + RATE_WINDOW_MS - now + 999) / 1000);
+			retry = (long)((s->stamps[0] + window - now + 999) / 1000);
 			if (retry < 1)
 				retry = 1;
 		} else {
@@ -160,7 +161,7 @@ static long S_rate(const fake_server *cfg, fake_company *s, reply_meta *m)
 		m->limit = cfg->rate_limit;
 		m->remaining = s->nstamps >= (size_t)cfg->rate_limit ? 0
 		               : cfg->rate_limit - (long)s->nstamps;
-		m->reset = (long)((s->stamps[0] + RATE_WINDOW_MS - now + 999) / 1000);
+		m->reset = (long)((s->stamps[0] + window - now + 999) / 1000);
 	}
 	if (cfg->daily_limit > 0) {
 		if (retry == 0 && s->daily_used >= cfg->daily_limit)

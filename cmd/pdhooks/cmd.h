@@ -8,19 +8,8 @@
 #include "opt.h"
 #include "pdhooks/check_report.h"
 #include "pdhooks/desired.h"
-
-/* Exit codes, decided only at this edge (see exit.c). */
-enum {
-	PDH_EXIT_OK = 0,
-	PDH_EXIT_ERROR = 1,
-	PDH_EXIT_CHANGES = 2,  /* plan --detailed-exitcode: changes pending */
-	PDH_EXIT_BRAKE = 3,
-	PDH_EXIT_STALE = 4,
-	PDH_EXIT_UNAVAILABLE = 5,   /* could not check: the API stayed unreachable or kept
-	                               failing after the retries (or the wait budget ran out) */
-	PDH_EXIT_INTERRUPTED = 130  /* apply stopped by SIGINT: 128 + the signal, as shells do
-	                               (SIGTERM 143, SIGHUP 129) */
-};
+/* Exit codes (the table), decided only at this edge (see exit.c). */
+#include "pdhooks/exit_code.h"
 
 typedef int (*pdh_cmd_fn)(int argc, char **argv);
 

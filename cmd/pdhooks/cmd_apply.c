@@ -60,19 +60,6 @@ static const char *S_no_plan_why(int code)
 	                              : "no plan was made: see the errors on stderr";
 }
 
-static const char *S_step_verb(const pdh_apply_step *st)
-{
-	switch (st->state) {
-	case PDH_STEP_DONE:
-		if (st->kind == PDH_STEP_CREATE)
-			return "created";
-		return st->already_gone ? "gone" : "deleted";
-	case PDH_STEP_FAILED: return "failed";
-	case PDH_STEP_NOT_RUN: return "not run";
-	}
-	return "?";
-}
-
 /* One line for a settled step: what happened, the key, the id, the time, and for failures
  * Pipedrive's text. */
 static void S_print_step(const pdh_apply_step *st)
@@ -80,8 +67,8 @@ static void S_print_step(const pdh_apply_step *st)
 	const char *what = st->kind == PDH_STEP_CREATE ? "create " : "delete ";
 
 	/* "created KEY", but "failed create KEY": a failure must say which half failed. */
-	printf("%-8s %s%s", S_step_verb(st), st->state == PDH_STEP_DONE ? "" : what,
-	       st->action->key);
+	printf("%-8s %s%s", pdh_step_outcome_word(pdh_step_outcome_of(st)),
+	       st->state == PDH_STEP_DONE ? "" : what, st->action->key);
 	if (st->id > 0)
 		printf(" (id %lld)", st->id);
 	else if (st->found_by_listing)
@@ -335,7 +322,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	rc = pdh_apply(&res, run.plan, run.desired, &aopts, &err);
 	sig = atomic_load(&pdh_stop_signal);
 	if (res && res->interrupted)
-		code = 128 + (sig ? sig : SIGINT);
+		code = PDH_EXIT_SIGNAL_BASE + (sig ? sig : SIGINT);
 	else
 		code = pdh_exit_code(rc);
 	if (res && !out.json)

@@ -10,6 +10,17 @@ static const char overview[] =
 	"\n"
 	"Commands:\n";
 
+/* The exit-code table, one line a code. */
+static void S_print_exit_codes(FILE *out)
+{
+	size_t n;
+	const pdh_exit_info *codes = pdh_exit_codes(&n);
+
+	fputs("\nExit codes:\n", out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-4d %s\n", codes[i].code, codes[i].meaning);
+}
+
 void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd)
 {
 	pdh_opt_print_synopsis(out, cmd->id, cmd->name, cmd->args);
@@ -44,5 +55,6 @@ int pdh_cmd_help(int argc, char **argv)
 		printf("  %-10s %s\n", c->name, c->summary);
 	fputs("\nRun 'pdhooks help COMMAND' or 'pdhooks COMMAND --help' for a command's options.\n",
 	      stdout);
+	S_print_exit_codes(stdout);
 	return PDH_EXIT_OK;
 }

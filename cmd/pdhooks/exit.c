@@ -9,13 +9,7 @@
 
 int pdh_exit_code(int core_code)
 {
-	switch (core_code) {
-	case PDH_OK: return PDH_EXIT_OK;
-	case PDH_EBRAKE: return PDH_EXIT_BRAKE;
-	case PDH_ESTALE: return PDH_EXIT_STALE;
-	case PDH_EUNAVAILABLE: return PDH_EXIT_UNAVAILABLE;
-	default: return PDH_EXIT_ERROR;
-	}
+	return pdh_exit_of(core_code);
 }
 
 static bool S_stdout_failed; /* reported once */

@@ -662,7 +662,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	}
 	S_put(&j.c, pdh_fleet_report_end(j.c.report));
 	fflush(stdout);
-	code = atomic_load(&pdh_stop_signal) ? 128 + atomic_load(&pdh_stop_signal)
+	code = atomic_load(&pdh_stop_signal) ? PDH_EXIT_SIGNAL_BASE + atomic_load(&pdh_stop_signal)
 	                                     : pdh_fleet_report_exit_code(j.c.report, false);
 	code = S_write_metrics(a, &j.c, code);
 	goto done;

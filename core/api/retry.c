@@ -2,6 +2,10 @@
 
 #include <curl/curl.h>
 #include <limits.h>
+#include <stdlib.h>
+
+#include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 
 /* What a transport error says about the request. */
 typedef enum {
@@ -228,4 +232,70 @@ const char *pdh_http_method_name(pdh_http_method m)
 bool pdh_retry_tell_wait(bool rate_limit, long long ms)
 {
 	return rate_limit ? ms >= PDH_TELL_RATE_WAIT_MS : ms > PDH_TELL_WAIT_MS;
+}
+
+int pdh_retry_run(pdh_retry_call *call, const pdh_retry_hooks *hooks, pdh_retry_outcome *out,
+                  pdh_error *err)
+{
+	pdh_http_result_init(&out->last);
+	out->decision.verdict = PDH_RETRY_DONE;
+	out->decision.delay_ms = 0;
+	out->decision.outcome_unknown = false;
+	out->decision.why = NULL;
+	out->decision.wanted_ms = 0;
+	for (;;) {
+		pdh_retry_decision d;
+		bool waited;
+		char *what;
+		int rc;
+
+		if (hooks->before && (rc = hooks->before(hooks->ctx, err)) != 0) {
+			out->end = PDH_RETRY_END_UNSENT;
+			return rc;
+		}
+		if (!call->started) {
+			call->started = true;
+			call->first_ms = pdh_now_ms();
+		}
+		pdh_http_result_init(&out->last);
+		pdh_error_clear(err);
+		call->attempts++;
+		rc = hooks->call(hooks->ctx, &out->last, err);
+		if (hooks->after)
+			hooks->after(hooks->ctx, &out->last);
+		if (rc == 0) {
+			out->end = PDH_RETRY_END_OK;
+			return 0;
+		}
+		d = pdh_retry_decide(call->policy, call->method, &out->last, call->attempts,
+		                     (long)(pdh_now_ms() - call->first_ms),
+		                     pdh_retry_jitter(call->rng));
+		if (d.verdict == PDH_RETRY_DONE && call->method == PDH_METHOD_POST) {
+			/* 2xx with an answer that does not parse: made, most likely; a listing tells. */
+			d.verdict = PDH_RETRY_UNKNOWN;
+			d.outcome_unknown = true;
+			d.delay_ms = 0;
+		}
+		out->decision = d;
+		if (d.verdict != PDH_RETRY_AGAIN) {
+			out->end = PDH_RETRY_END_SETTLED;
+			return rc;
+		}
+		what = call->what ? pdh_xstrdup(call->what)
+		       : pdh_xasprintf("retrying %s %s (%s)", pdh_http_method_name(call->method),
+		                       call->subject ? call->subject : "",
+		                       d.why ? d.why : "a passing failure");
+		if (hooks->wait) {
+			waited = hooks->wait(hooks->ctx, d.delay_ms, what);
+		} else {
+			if (hooks->tell && pdh_retry_tell_wait(out->last.status == 429, d.delay_ms))
+				hooks->tell(hooks->ctx, d.delay_ms, what);
+			waited = pdh_sleep_watching(d.delay_ms, call->interrupt);
+		}
+		free(what);
+		if (!waited) {
+			out->end = PDH_RETRY_END_NO_WAIT;
+			return rc;
+		}
+	}
 }

@@ -10,18 +10,13 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
 #include "pdhooks/listing.h"
+#include "pdhooks/names.h"
 
-#define S_PACE_INTERRUPTED (-1)
-#define S_PACE_EXHAUSTED (-2)
-/* Pause after x-ratelimit-remaining reached 0 when no x-ratelimit-reset came with it. */
-#define S_DEFAULT_WINDOW_MS 1000
-/* See S_land_by(). */
-#define S_LAND_MARGIN_MS 2000L
+#include "pacer.h"
 
 /* What apply keeps about a step besides the public record. */
 typedef struct S_extra {
-	bool started;            /* first_ms is set */
-	long long first_ms;      /* when the first attempt began */
+	pdh_retry_call call;     /* its attempts and when the first began, across re-sends */
 	bool limited;            /* a create refused with 422: the webhook limit, unless
 	                            S_sort_refusals finds it is not */
 	bool limit_named;        /* that 422's text names the webhook limit */
@@ -44,18 +39,10 @@ typedef struct S_run {
 	S_extra *extra;
 	pdh_client **clients;
 	int n_clients;
-	pthread_mutex_t mu;      /* guards everything below */
+	pdh_pacer pacer;         /* the rate limit and the wait budget of every call */
+	pthread_mutex_t mu;      /* guards the queue */
 	const size_t *queue;     /* the steps of the phase running */
 	size_t n_queue, next;
-	long remaining;          /* calls the rate limit still allows; -1 unknown */
-	long long reset_at;      /* when the window resets (monotonic ms) */
-	bool probing;            /* the one call sent after a reset is in flight */
-	char *stopped;           /* set once: why no further call is sent (the wait budget);
-	                            NULL while calls may go on */
-	long long max_wait_ms;   /* the wait budget */
-	long long waited_ms;     /* taken from it: the wall-clock time some wait covered */
-	long long waited_until;  /* end of the latest wait taken */
-	int in_flight;
 	unsigned long long seed;
 	pthread_mutex_t progress_mu; /* one progress call at a time */
 } S_run;
@@ -70,12 +57,12 @@ static bool S_interrupted(const S_run *run)
 	return run->opts->interrupt && atomic_load(run->opts->interrupt) != 0;
 }
 
-/* Why a step was not sent; caller frees. run->stopped is set once, before any reader is
- * told of it under the lock. */
+/* Why a step was not sent; caller frees. The pacer's stopped is set once, before any reader
+ * is told of it under its lock. */
 static char *S_unsent_text(const S_run *run, int pace)
 {
-	if (pace == S_PACE_EXHAUSTED)
-		return pdh_xasprintf("not sent: %s", run->stopped);
+	if (pace == PDH_PACE_EXHAUSTED)
+		return pdh_xasprintf("not sent: %s", run->pacer.stopped);
 	return pdh_xstrdup("interrupted before it was sent");
 }
 
@@ -88,8 +75,9 @@ static void S_emit(S_run *run, const pdh_apply_event *ev)
 	pthread_mutex_unlock(&run->progress_mu);
 }
 
-static void S_tell_wait(S_run *run, long long ms, const char *why)
+static void S_tell_wait(void *ctx, long long ms, const char *why)
 {
+	S_run *run = ctx;
 	pdh_apply_event ev;
 
 	memset(&ev, 0, sizeof(ev));
@@ -120,168 +108,12 @@ static void S_report(S_run *run, size_t i)
 	if (x->reported || x->hold)
 		return;
 	x->reported = true;
-	if (x->started)
-		st->ms = pdh_now_ms() - x->first_ms;
+	if (x->call.started)
+		st->ms = pdh_now_ms() - x->call.first_ms;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = PDH_APPLY_EVENT_STEP;
 	ev.step = st;
 	S_emit(run, &ev);
-}
-
-/* "2 s", "0.6 s"; whole seconds from 10 s on (a wait computed a few ms after its header
- * was read says "3600 s", not "3599.9 s"). */
-static void S_seconds(char *out, size_t n, long long ms)
-{
-	if (ms >= 10000)
-		snprintf(out, n, "%lld s", ms / 1000 + (ms % 1000 >= 500));
-	else if (ms % 1000 == 0)
-		snprintf(out, n, "%lld s", ms / 1000);
-	else
-		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
-}
-
-/* Stops the run: a wait of ms for `what` does not fit in the budget. Call with run->mu held. */
-static void S_stop_locked(S_run *run, long long ms, const char *what, bool rate)
-{
-	char want[32], budget[32];
-
-	if (run->stopped)
-		return;
-	S_seconds(want, sizeof(want), ms);
-	S_seconds(budget, sizeof(budget), run->max_wait_ms);
-	if (rate)
-		run->stopped = pdh_xasprintf("%s allows no call for %s, past the wait budget of %s "
-		                             "(--max-wait)", what, want, budget);
-	else
-		run->stopped = pdh_xasprintf("the wait budget of %s (--max-wait) is spent: %s would "
-		                             "wait %s more", budget, what, want);
-}
-
-/* Takes a wait of ms starting now from the run-wide budget. The budget counts wall-clock
- * time during which some call waits (waits of several threads at once count once), so it
- * bounds the run's waiting whatever the plan's size. False, with run->stopped set, when the
- * wait would go past it. *fresh (may be NULL) tells whether no earlier wait covered now.
- * Call with run->mu held. */
-static bool S_budget_take_locked(S_run *run, long long ms, const char *what, bool rate,
-                                 bool *fresh)
-{
-	long long now = pdh_now_ms();
-	long long from = run->waited_until > now ? run->waited_until : now;
-	long long add = now + ms - from;
-
-	if (fresh)
-		*fresh = run->waited_until <= now;
-	if (run->stopped)
-		return false;
-	if (add <= 0)
-		return true;
-	if (run->waited_ms + add > run->max_wait_ms) {
-		S_stop_locked(run, ms, what, rate);
-		return false;
-	}
-	run->waited_ms += add;
-	run->waited_until = now + ms;
-	return true;
-}
-
-static bool S_budget_take(S_run *run, long long ms, const char *what)
-{
-	bool ok;
-
-	pthread_mutex_lock(&run->mu);
-	ok = S_budget_take_locked(run, ms, what, false, NULL);
-	pthread_mutex_unlock(&run->mu);
-	return ok;
-}
-
-/* Waits until the rate limit allows one more call and counts it. Returns S_PACE_INTERRUPTED,
- * S_PACE_EXHAUSTED (the limit allows no call within the retry budget), 1 when this call is
- * the probe sent after a reset (its answer tells how many may follow), else 0. */
-static int S_pace_begin(S_run *run)
-{
-	int probe = 0;
-
-	pthread_mutex_lock(&run->mu);
-	for (;;) {
-		long long now;
-		long nap;
-		bool fresh;
-
-		if (S_interrupted(run)) {
-			pthread_mutex_unlock(&run->mu);
-			return S_PACE_INTERRUPTED;
-		}
-		if (run->stopped) {
-			pthread_mutex_unlock(&run->mu);
-			return S_PACE_EXHAUSTED;
-		}
-		if (run->remaining != 0)
-			break;
-		now = pdh_now_ms();
-		if (now >= run->reset_at && !run->probing) {
-			run->probing = true;
-			probe = 1;
-			break;
-		}
-		if (run->reset_at > run->waited_until) {
-			/* The window closed or moved: this pause counts against the budget. */
-			long long w = run->reset_at - now;
-
-			if (!S_budget_take_locked(run, w, "Pipedrive's rate limit", true, &fresh))
-				continue;   /* stopped: the loop returns S_PACE_EXHAUSTED */
-			if (fresh && pdh_retry_tell_wait(true, w)) {
-				pthread_mutex_unlock(&run->mu);
-				S_tell_wait(run, w, "Pipedrive's rate limit (no call left in this window)");
-				pthread_mutex_lock(&run->mu);
-				continue;
-			}
-		}
-		/* reset_at is read under the lock: other workers move it */
-		nap = run->reset_at - now > 0 && run->reset_at - now < PDH_NAP_SLICE_MS
-		      ? (long)(run->reset_at - now) : PDH_NAP_SLICE_MS;
-		pthread_mutex_unlock(&run->mu);
-		pdh_nap_ms(nap);
-		pthread_mutex_lock(&run->mu);
-	}
-	if (run->remaining > 0)
-		run->remaining--;
-	run->in_flight++;
-	run->res->n_calls++;
-	pthread_mutex_unlock(&run->mu);
-	return probe;
-}
-
-/* Learns from the answer's x-ratelimit-* headers (and from a 429) how many calls may follow.
- * The estimate only goes down within a window: answers arrive out of order, and a call still
- * in flight may not be counted in the header yet. */
-static void S_pace_end(S_run *run, const pdh_http_result *hr, int probe)
-{
-	long long now = pdh_now_ms();
-
-	pthread_mutex_lock(&run->mu);
-	run->in_flight--;
-	if (probe)
-		run->probing = false;
-	if (hr->status == 429) {
-		long wait = hr->retry_after_ms >= 0 ? hr->retry_after_ms
-		            : hr->ratelimit_reset_ms >= 0 ? hr->ratelimit_reset_ms
-		            : S_DEFAULT_WINDOW_MS;
-		run->remaining = 0;
-		if (now + wait > run->reset_at)
-			run->reset_at = now + wait;
-	} else if (hr->ratelimit_remaining >= 0) {
-		long left = hr->ratelimit_remaining - run->in_flight;
-
-		if (left < 0)
-			left = 0;
-		if (probe || run->remaining < 0 || now >= run->reset_at || left < run->remaining)
-			run->remaining = left;
-		run->reset_at = now + (hr->ratelimit_reset_ms >= 0 ? hr->ratelimit_reset_ms
-		                                                   : S_DEFAULT_WINDOW_MS);
-	} else if (probe) {
-		run->remaining = -1;   /* no headers: nothing to pace by */
-	}
-	pthread_mutex_unlock(&run->mu);
 }
 
 static void S_set_error(pdh_apply_step *st, char *text)
@@ -305,29 +137,102 @@ static char *S_failure_text(const pdh_error *e, int attempts)
  * The server behind works on a request about as long as its client was willing to wait
  * for it (the gateways in front of an API cut requests off at timeouts of the same order
  * as a client's), so we allow the attempt's time once more after it was given up, plus
- * S_LAND_MARGIN_MS for the write to show in a listing. */
+ * PDH_RETRY_LAND_MARGIN_MS for the write to show in a listing. */
 static long long S_land_by(const pdh_http_result *hr, long long sent_ms)
 {
 	if (hr->transport != CURLE_OPERATION_TIMEDOUT && hr->status != 504)
 		return 0;
-	return sent_ms + 2LL * hr->elapsed_ms + S_LAND_MARGIN_MS;
+	return sent_ms + 2LL * hr->elapsed_ms + PDH_RETRY_LAND_MARGIN_MS;
 }
 
-/* Waits ms before a retry or a listing, taken from the budget and told when long. False when
- * the budget or an interrupt stopped it; *why then gets the reason (static or run-owned). */
-static bool S_wait(S_run *run, long ms, const char *what, const char **why)
+/* The retry loop's hooks shared by every call of the run: the pacer before and after each
+ * attempt, the wait before a retry within the budget. */
+typedef struct S_paced {
+	S_run *run;
+	int probe;               /* what pdh_pacer_begin said for the latest attempt */
+	const char *why;         /* why the latest wait was refused: the pacer's stopped, or
+	                            "interrupted" */
+} S_paced;
+
+static int S_paced_before(void *ctx, pdh_error *err)
 {
-	if (!S_budget_take(run, ms, what)) {
-		*why = run->stopped;
-		return false;
+	S_paced *pc = ctx;
+	char *why;
+
+	if ((pc->probe = pdh_pacer_begin(&pc->run->pacer)) >= 0)
+		return 0;
+	why = S_unsent_text(pc->run, pc->probe);
+	pdh_error_set(err, PDH_EPARTIAL, "%s", why);
+	free(why);
+	return PDH_EPARTIAL;
+}
+
+static void S_paced_after(void *ctx, const pdh_http_result *hr)
+{
+	S_paced *pc = ctx;
+
+	pdh_pacer_end(&pc->run->pacer, hr, pc->probe);
+}
+
+static bool S_paced_wait(void *ctx, long ms, const char *what)
+{
+	S_paced *pc = ctx;
+
+	return pdh_pacer_wait(&pc->run->pacer, ms, what, &pc->why);
+}
+
+/* One step's call: the paced hooks first (the retry loop's ctx is this struct). */
+typedef struct S_step_call {
+	S_paced paced;
+	pdh_client *c;
+	pdh_apply_step *st;
+	S_extra *x;
+} S_step_call;
+
+static int S_step_send(void *ctx, pdh_http_result *hr, pdh_error *e)
+{
+	S_step_call *sc = ctx;
+	pdh_apply_step *st = sc->st;
+	int rc;
+
+	sc->x->sent_ms = pdh_now_ms();
+	st->attempts = sc->x->call.attempts;
+	if (st->kind == PDH_STEP_CREATE) {
+		pdh_live_webhook made;
+
+		memset(&made, 0, sizeof(made));
+		rc = pdh_client_create(sc->c, st->action->desired, &made, hr, e);
+		if (rc == 0)
+			st->id = made.id;
+		pdh_live_webhook_dispose(&made);
+	} else {
+		rc = pdh_client_delete(sc->c, st->action->live->id, hr, e);
 	}
-	if (pdh_retry_tell_wait(false, ms))
-		S_tell_wait(run, ms, what);
-	if (!pdh_sleep_watching(ms, run->opts->interrupt)) {
-		*why = "interrupted";
-		return false;
+	st->http_status = hr->status;
+	return rc;
+}
+
+/* A step the pacer would not let out (probe: why). */
+static void S_step_unsent(S_run *run, size_t i, int probe)
+{
+	pdh_apply_step *st = &run->res->steps[i];
+	S_extra *x = &run->extra[i];
+
+	if (st->attempts == 0) {
+		st->state = PDH_STEP_NOT_RUN;
+		S_set_error(st, S_unsent_text(run, probe));
+	} else if (probe == PDH_PACE_INTERRUPTED) {
+		st->state = PDH_STEP_FAILED;
+		S_set_error(st, pdh_xstrdup("interrupted before it could be retried"));
+	} else {
+		st->state = PDH_STEP_FAILED;
+		S_set_error(st, st->http_status > 0
+		            ? pdh_xasprintf("not retried (last answer: HTTP %ld): %s",
+		                            st->http_status, run->pacer.stopped)
+		            : pdh_xasprintf("not retried: %s", run->pacer.stopped));
 	}
-	return true;
+	if (!x->limited && !x->unknown_pending)
+		S_report(run, i);
 }
 
 /* Sends one step until the retry policy says it is settled. Runs in a worker thread; the step
@@ -336,126 +241,80 @@ static void S_run_step(S_run *run, pdh_client *c, size_t i, unsigned long long *
 {
 	pdh_apply_step *st = &run->res->steps[i];
 	S_extra *x = &run->extra[i];
+	S_step_call sc = { { run, 0, NULL }, c, st, x };
+	pdh_retry_hooks h = { S_paced_before, S_step_send, S_paced_after, S_paced_wait, NULL, &sc };
 	pdh_http_method method = st->kind == PDH_STEP_CREATE ? PDH_METHOD_POST : PDH_METHOD_DELETE;
+	pdh_retry_outcome end;
+	pdh_retry_decision d;
+	pdh_error e;
 
-	for (;;) {
-		pdh_http_result hr;
-		pdh_retry_decision d;
-		pdh_error e;
-		int rc, probe;
-
-		if ((probe = S_pace_begin(run)) < 0) {
-			if (st->attempts == 0) {
-				st->state = PDH_STEP_NOT_RUN;
-				S_set_error(st, S_unsent_text(run, probe));
-			} else if (probe == S_PACE_INTERRUPTED) {
-				st->state = PDH_STEP_FAILED;
-				S_set_error(st, pdh_xstrdup("interrupted before it could be retried"));
-			} else {
-				st->state = PDH_STEP_FAILED;
-				S_set_error(st, st->http_status > 0
-				            ? pdh_xasprintf("not retried (last answer: HTTP %ld): %s",
-				                            st->http_status, run->stopped)
-				            : pdh_xasprintf("not retried: %s", run->stopped));
-			}
-			if (!x->limited && !x->unknown_pending)
-				S_report(run, i);
-			return;
-		}
-		x->sent_ms = pdh_now_ms();
-		if (!x->started) {
-			x->started = true;
-			x->first_ms = x->sent_ms;
-		}
-		pdh_http_result_init(&hr);
-		pdh_error_clear(&e);
-		st->attempts++;
-		if (st->kind == PDH_STEP_CREATE) {
-			pdh_live_webhook made;
-
-			memset(&made, 0, sizeof(made));
-			rc = pdh_client_create(c, st->action->desired, &made, &hr, &e);
-			if (rc == 0)
-				st->id = made.id;
-			pdh_live_webhook_dispose(&made);
+	x->call.method = method;
+	x->call.subject = st->action->key;
+	x->call.policy = &run->opts->retry;
+	x->call.interrupt = run->opts->interrupt;
+	x->call.rng = rng;
+	pdh_error_clear(&e);
+	(void)pdh_retry_run(&x->call, &h, &end, &e);
+	st->attempts = x->call.attempts;
+	d = end.decision;
+	switch (end.end) {
+	case PDH_RETRY_END_UNSENT:
+		S_step_unsent(run, i, sc.paced.probe);
+		return;
+	case PDH_RETRY_END_OK:
+		st->state = PDH_STEP_DONE;
+		st->outcome_unknown = false;
+		x->limited = false;
+		S_set_error(st, NULL);
+		S_report(run, i);
+		return;
+	case PDH_RETRY_END_NO_WAIT:
+		st->state = PDH_STEP_FAILED;
+		if (sc.paced.why == run->pacer.stopped)
+			S_set_error(st, pdh_xasprintf("not retried: %s; last answer: %s",
+			                              sc.paced.why, e.message));
+		else
+			S_set_error(st, pdh_xasprintf("interrupted while waiting to retry: %s",
+			                              e.message));
+		S_report(run, i);
+		return;
+	case PDH_RETRY_END_SETTLED:
+		break;
+	}
+	switch (d.verdict) {
+	case PDH_RETRY_DONE:
+	case PDH_RETRY_AGAIN:   /* not settled by the loop */
+		st->state = PDH_STEP_DONE;
+		st->already_gone = end.last.status == 404;
+		S_set_error(st, NULL);
+		S_report(run, i);
+		return;
+	case PDH_RETRY_UNKNOWN:
+		st->state = PDH_STEP_FAILED;
+		st->outcome_unknown = true;
+		x->unknown_pending = true;
+		x->wait_ms = d.delay_ms;
+		if (S_land_by(&end.last, x->sent_ms) > x->land_by_ms)
+			x->land_by_ms = S_land_by(&end.last, x->sent_ms);
+		S_set_error(st, pdh_xasprintf("outcome unknown: %s", e.message));
+		return;
+	case PDH_RETRY_GIVE_UP:
+		st->state = PDH_STEP_FAILED;
+		st->outcome_unknown = d.outcome_unknown;
+		x->limited = method == PDH_METHOD_POST && end.last.status == 422;
+		x->limit_named = x->limited && pdh_api_names_webhook_limit(e.message);
+		if (end.last.status == 429 && d.wanted_ms > 0) {
+			/* The rate limit's wait is past the budget: no call can be made in this run
+			 * (exit 5), whatever the step. */
+			pdh_pacer_stop(&run->pacer, d.wanted_ms, "Pipedrive's rate limit", true);
+			S_set_error(st, pdh_xasprintf("not retried: %s; last answer: %s",
+			                              run->pacer.stopped, e.message));
 		} else {
-			rc = pdh_client_delete(c, st->action->live->id, &hr, &e);
+			S_set_error(st, S_failure_text(&e, st->attempts));
 		}
-		S_pace_end(run, &hr, probe);
-		st->http_status = hr.status;
-		if (rc == 0) {
-			st->state = PDH_STEP_DONE;
-			st->outcome_unknown = false;
-			x->limited = false;
-			S_set_error(st, NULL);
+		if (!x->limited)
 			S_report(run, i);
-			return;
-		}
-		d = pdh_retry_decide(&run->opts->retry, method, &hr, st->attempts,
-		                     (long)(pdh_now_ms() - x->first_ms), pdh_retry_jitter(rng));
-		if (d.verdict == PDH_RETRY_DONE && method == PDH_METHOD_POST) {
-			/* 2xx with an answer that does not parse: made, most likely; a listing tells. */
-			d.verdict = PDH_RETRY_UNKNOWN;
-			d.outcome_unknown = true;
-			d.delay_ms = 0;
-		}
-		switch (d.verdict) {
-		case PDH_RETRY_DONE:
-			st->state = PDH_STEP_DONE;
-			st->already_gone = hr.status == 404;
-			S_set_error(st, NULL);
-			S_report(run, i);
-			return;
-		case PDH_RETRY_AGAIN: {
-			const char *why = NULL;
-			char *what = pdh_xasprintf("retrying %s %s (%s)",
-			                           pdh_http_method_name(method), st->action->key,
-			                           d.why ? d.why : "a passing failure");
-			bool waited = S_wait(run, d.delay_ms, what, &why);
-
-			free(what);
-			if (!waited) {
-				st->state = PDH_STEP_FAILED;
-				if (why == run->stopped)
-					S_set_error(st, pdh_xasprintf("not retried: %s; last answer: %s",
-					                              why, e.message));
-				else
-					S_set_error(st, pdh_xasprintf("interrupted while waiting to retry: "
-					                              "%s", e.message));
-				S_report(run, i);
-				return;
-			}
-			continue;
-		}
-		case PDH_RETRY_UNKNOWN:
-			st->state = PDH_STEP_FAILED;
-			st->outcome_unknown = true;
-			x->unknown_pending = true;
-			x->wait_ms = d.delay_ms;
-			if (S_land_by(&hr, x->sent_ms) > x->land_by_ms)
-				x->land_by_ms = S_land_by(&hr, x->sent_ms);
-			S_set_error(st, pdh_xasprintf("outcome unknown: %s", e.message));
-			return;
-		case PDH_RETRY_GIVE_UP:
-			st->state = PDH_STEP_FAILED;
-			st->outcome_unknown = d.outcome_unknown;
-			x->limited = method == PDH_METHOD_POST && hr.status == 422;
-			x->limit_named = x->limited && pdh_api_names_webhook_limit(e.message);
-			if (hr.status == 429 && d.wanted_ms > 0) {
-				/* The rate limit's wait is past the budget: no call can be made in
-				 * this run (exit 5), whatever the step. */
-				pthread_mutex_lock(&run->mu);
-				S_stop_locked(run, d.wanted_ms, "Pipedrive's rate limit", true);
-				S_set_error(st, pdh_xasprintf("not retried: %s; last answer: %s",
-				                              run->stopped, e.message));
-				pthread_mutex_unlock(&run->mu);
-			} else {
-				S_set_error(st, S_failure_text(&e, st->attempts));
-			}
-			if (!x->limited)
-				S_report(run, i);
-			return;
-		}
+		return;
 	}
 }
 
@@ -520,48 +379,22 @@ static void S_run_phase(S_run *run, const size_t *idx, size_t n)
 }
 
 /* The listing's pacer hooks: apply's listings count against the same rate limit as its
- * other calls, and stop when the run is interrupted or the limit is exhausted. */
-typedef struct S_list_pace {
-	S_run *run;
-	int probe;
-} S_list_pace;
-
-static int S_list_before(void *ctx, pdh_error *err)
-{
-	S_list_pace *lp = ctx;
-	char *why;
-
-	if ((lp->probe = S_pace_begin(lp->run)) >= 0)
-		return 0;
-	why = S_unsent_text(lp->run, lp->probe);
-	pdh_error_set(err, PDH_EPARTIAL, "%s", why);
-	free(why);
-	return PDH_EPARTIAL;
-}
-
-static void S_list_after(void *ctx, const pdh_http_result *hr)
-{
-	S_list_pace *lp = ctx;
-
-	S_pace_end(lp->run, hr, lp->probe);
-}
-
-/* Retries of a listing wait within the run's budget, and say so when long. */
+ * other calls, stop when the run is interrupted or the limit is exhausted, and their retries
+ * wait within the run's budget. */
 static bool S_list_wait(void *ctx, long ms, const char *what, const char **budget)
 {
-	S_list_pace *lp = ctx;
-	const char *why = NULL;
+	S_paced *pc = ctx;
 
-	if (S_wait(lp->run, ms, what, &why))
+	if (S_paced_wait(pc, ms, what))
 		return true;
-	*budget = why == lp->run->stopped ? why : NULL;
+	*budget = pc->why == pc->run->pacer.stopped ? pc->why : NULL;
 	return false;
 }
 
 /* GET /webhooks through pdh_listing_get, on the first client (no phase is running). */
 static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 {
-	S_list_pace lp = { run, 0 };
+	S_paced lp = { run, 0, NULL };
 	pdh_listing_opts lo;
 	pdh_listing_report rep;
 
@@ -569,8 +402,8 @@ static int S_list(S_run *run, pdh_live **out, pdh_error *err)
 	lo.retry = run->opts->retry;
 	lo.interrupt = run->opts->interrupt;
 	lo.seed = run->seed;
-	lo.pacer.before = S_list_before;
-	lo.pacer.after = S_list_after;
+	lo.pacer.before = S_paced_before;
+	lo.pacer.after = S_paced_after;
 	lo.pacer.wait = S_list_wait;
 	lo.pacer.ctx = &lp;
 	return pdh_listing_get(run->clients[0], &lo, out, &rep, err);
@@ -632,9 +465,9 @@ static void S_settle_unknown(S_run *run)
 		if (n_pending == 0)
 			break;
 		pdh_error_clear(&e);
-		if (!S_wait(run, wait, "listing to learn whether a POST of unknown outcome made its "
-		            "webhook", &fail)) {
-			if (fail != run->stopped)
+		if (!pdh_pacer_wait(&run->pacer, wait, "listing to learn whether a POST of unknown "
+		                    "outcome made its webhook", &fail)) {
+			if (fail != run->pacer.stopped)
 				fail = "interrupted before a listing could tell";
 		} else if ((rc = S_list(run, &live, &e)) != 0) {
 			fail = e.message;
@@ -676,6 +509,31 @@ static void S_settle_unknown(S_run *run)
 	free(resend);
 }
 
+/* One call outside the steps: the paced hooks first (the retry loop's ctx is this struct). */
+typedef struct S_one_call {
+	S_paced paced;
+	const pdh_desired_webhook *w;
+	long long id;
+	long long *made;
+} S_one_call;
+
+static int S_one_send(void *ctx, pdh_http_result *hr, pdh_error *err)
+{
+	S_one_call *oc = ctx;
+	pdh_client *c = oc->paced.run->clients[0];
+	pdh_live_webhook out;
+	int rc;
+
+	if (oc->w == NULL)
+		return pdh_client_delete(c, oc->id, hr, err);
+	memset(&out, 0, sizeof(out));
+	rc = pdh_client_create(c, oc->w, &out, hr, err);
+	if (rc == 0)
+		*oc->made = out.id;
+	pdh_live_webhook_dispose(&out);
+	return rc;
+}
+
 /* One call outside the steps, with the retry policy, on the first client: POST of w (its new
  * id into *made) when w is set, else DELETE of id. A POST whose outcome is unknown is never
  * sent again: it fails, and the verification listing tells. */
@@ -683,45 +541,25 @@ static int S_call_one(S_run *run, const pdh_desired_webhook *w, long long id, lo
                       const char *what, pdh_error *err)
 {
 	unsigned long long rng = run->seed ^ 0x2545F4914F6CDD1Dull;
-	long long first = pdh_now_ms();
-	pdh_http_method method = w ? PDH_METHOD_POST : PDH_METHOD_DELETE;
+	S_one_call oc = { { run, 0, NULL }, w, id, made };
+	pdh_retry_hooks h = { S_paced_before, S_one_send, S_paced_after, S_paced_wait, NULL, &oc };
+	pdh_retry_call call;
+	pdh_retry_outcome end;
+	int rc;
 
-	for (int attempt = 1;; attempt++) {
-		pdh_http_result hr;
-		pdh_retry_decision d;
-		const char *why = NULL;
-		int rc, probe;
-
-		if ((probe = S_pace_begin(run)) < 0) {
-			char *text = S_unsent_text(run, probe);
-
-			pdh_error_set(err, PDH_EPARTIAL, "%s", text);
-			free(text);
-			return PDH_EPARTIAL;
-		}
-		pdh_http_result_init(&hr);
-		pdh_error_clear(err);
-		if (w) {
-			pdh_live_webhook out;
-
-			memset(&out, 0, sizeof(out));
-			rc = pdh_client_create(run->clients[0], w, &out, &hr, err);
-			if (rc == 0)
-				*made = out.id;
-			pdh_live_webhook_dispose(&out);
-		} else {
-			rc = pdh_client_delete(run->clients[0], id, &hr, err);
-		}
-		S_pace_end(run, &hr, probe);
-		if (rc == 0)
-			return 0;
-		d = pdh_retry_decide(&run->opts->retry, method, &hr, attempt,
-		                     (long)(pdh_now_ms() - first), pdh_retry_jitter(&rng));
-		if (d.verdict == PDH_RETRY_DONE && !w)
-			return 0;
-		if (d.verdict != PDH_RETRY_AGAIN || !S_wait(run, d.delay_ms, what, &why))
-			return rc;
-	}
+	memset(&call, 0, sizeof(call));
+	call.method = w ? PDH_METHOD_POST : PDH_METHOD_DELETE;
+	call.what = what;
+	call.policy = &run->opts->retry;
+	call.interrupt = run->opts->interrupt;
+	call.rng = &rng;
+	call.started = true;
+	call.first_ms = pdh_now_ms();
+	rc = pdh_retry_run(&call, &h, &end, err);
+	/* a DELETE answered 404: gone already (a POST's DONE comes back as UNKNOWN) */
+	if (rc != 0 && end.end == PDH_RETRY_END_SETTLED && end.decision.verdict == PDH_RETRY_DONE)
+		return 0;
+	return rc;
 }
 
 /* After a re-send that followed a POST of unknown outcome, the first POST may still land
@@ -736,7 +574,7 @@ static void S_remove_late_copies(S_run *run, const pdh_plan *plan, size_t *n_rem
 		const pdh_action *act = &plan->actions[a];
 
 		if (act->kind != PDH_ACTION_DELETE || act->live == NULL ||
-		    act->reason == NULL || strcmp(act->reason, "duplicate") != 0)
+		    pdh_reason_of(act->reason) != PDH_REASON_DUPLICATE)
 			continue;
 		for (size_t i = 0; i < res->n_steps; i++) {
 			pdh_apply_step *st = &res->steps[i];
@@ -878,8 +716,8 @@ static void S_tally(S_run *run)
 			if (extra[i].create_of != SIZE_MAX &&
 			    res->steps[extra[i].create_of].state != PDH_STEP_DONE)
 				st->error = pdh_xstrdup("kept: the new webhook was not created");
-			else if (run->stopped)
-				st->error = pdh_xasprintf("not sent: %s", run->stopped);
+			else if (run->pacer.stopped)
+				st->error = pdh_xasprintf("not sent: %s", run->pacer.stopped);
 			else
 				st->error = pdh_xstrdup("interrupted before it was sent");
 		}
@@ -918,11 +756,11 @@ static bool S_limit_user(const pdh_action *a, long long *user)
  * this credential makes (general with an API token; an app's listing shows its own). */
 static bool S_counts_for(const S_run *run, const pdh_live_webhook *w, long long user)
 {
-	const char *made = run->opts->plan_opts.auth == PDH_AUTH_BEARER ? "application"
-	                                                                : "general";
+	unsigned made = run->opts->plan_opts.auth == PDH_AUTH_BEARER ? PDH_TYPE_APPLICATION
+	                                                             : PDH_TYPE_GENERAL;
 
 	return w != NULL && w->has_user_id && w->user_id == user &&
-	       strcmp(w->type ? w->type : "general", made) == 0;
+	       (w->type ? pdh_webhook_type_of(w->type) : PDH_TYPE_GENERAL) == made;
 }
 
 /* The webhooks of user the limit counts now: the listing the plan came from, plus this run's
@@ -1123,6 +961,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	memset(&run, 0, sizeof(run));
 	pthread_mutex_init(&run.mu, NULL);
 	pthread_mutex_init(&run.progress_mu, NULL);
+	pdh_pacer_init(&run.pacer, 0, NULL, S_tell_wait, &run);
 	if (plan == NULL || desired == NULL || opts == NULL) {
 		rc = pdh_error_set(err, PDH_EINVAL, "apply needs a plan, its desired set and options");
 		goto done;
@@ -1150,8 +989,9 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	run.opts = opts;
 	run.desired = desired;
 	run.res = res;
-	run.remaining = -1;
-	run.max_wait_ms = opts->max_wait_ms ? opts->max_wait_ms : PDH_APPLY_DEFAULT_MAX_WAIT_MS;
+	run.pacer.max_wait_ms = opts->max_wait_ms ? opts->max_wait_ms
+	                        : PDH_APPLY_DEFAULT_MAX_WAIT_MS;
+	run.pacer.interrupt = opts->interrupt;
 	run.seed = opts->seed ? opts->seed : (unsigned long long)pdh_now_ms() * 2654435761ull;
 	/* One client per thread; at least one for the listings. */
 	run.n_clients = res->n_steps == 0 ? 1
@@ -1203,7 +1043,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 
 	/* 3b. Replaces whose create is still refused at the limit: delete-first, the only way to
 	 * converge there. Events between the delete and the create are lost (said in the summary). */
-	if (res->limit_fallback && !S_interrupted(&run) && !run.stopped)
+	if (res->limit_fallback && !S_interrupted(&run) && !run.pacer.stopped)
 		S_delete_first(&run, idx);
 
 	/* 4. POSTs of unknown outcome: a listing, then a re-send only of what is absent. */
@@ -1218,11 +1058,12 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	if (S_interrupted(&run))
 		res->interrupted = true;
 	S_tally(&run);
-	res->waited_ms = run.waited_ms;
-	if (run.stopped) {
+	res->waited_ms = run.pacer.waited_ms;
+	res->n_calls += run.pacer.n_calls;
+	if (run.pacer.stopped) {
 		res->unavailable = true;
-		res->stop_reason = run.stopped;
-		run.stopped = NULL;
+		res->stop_reason = run.pacer.stopped;
+		run.pacer.stopped = NULL;
 	}
 
 	if (res->interrupted)
@@ -1252,7 +1093,7 @@ done:
 			pdh_client_free(run.clients[t]);
 	free(run.clients);
 	free(run.extra);
-	free(run.stopped);
+	pdh_pacer_dispose(&run.pacer);
 	free(idx);
 	pdh_apply_result_free(res);
 	pthread_mutex_destroy(&run.progress_mu);

@@ -3,32 +3,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "pdhooks/names.h"
 #include "plan/plan_json.h"
-
-static const char *S_action_name(pdh_action_kind k)
-{
-	switch (k) {
-	case PDH_ACTION_CREATE: return "create";
-	case PDH_ACTION_REPLACE: return "replace";
-	case PDH_ACTION_DELETE: return "delete";
-	}
-	return "create";
-}
-
-static const char *S_outcome(const pdh_apply_step *st)
-{
-	switch (st->state) {
-	case PDH_STEP_DONE:
-		if (st->already_gone)
-			return "already_gone";
-		if (st->found_by_listing)
-			return "found_by_listing";
-		return st->kind == PDH_STEP_CREATE ? "created" : "deleted";
-	case PDH_STEP_FAILED: return "failed";
-	case PDH_STEP_NOT_RUN: return "not_run";
-	}
-	return "failed";
-}
 
 static json_t *S_id(long long id)
 {
@@ -41,11 +17,12 @@ static json_t *S_step(const pdh_apply_step *st)
 
 	json_object_set_new(o, "action", json_string(st->kind == PDH_STEP_CREATE ? "create"
 	                                                                          : "delete"));
-	json_object_set_new(o, "plan_action", json_string(S_action_name(st->action->kind)));
+	json_object_set_new(o, "plan_action", json_string(pdh_action_kind_name(st->action->kind)));
 	json_object_set_new(o, "reason", pdh_json_text(st->action->reason));
 	json_object_set_new(o, "key", pdh_json_text(st->action->key ? st->action->key : ""));
 	json_object_set_new(o, "webhook_id", S_id(st->id));
-	json_object_set_new(o, "outcome", json_string(S_outcome(st)));
+	json_object_set_new(o, "outcome",
+	                    json_string(pdh_step_outcome_name(pdh_step_outcome_of(st))));
 	json_object_set_new(o, "attempts", json_integer(st->attempts));
 	json_object_set_new(o, "ms", json_integer((json_int_t)st->ms));
 	json_object_set_new(o, "http_status", st->http_status > 0
@@ -69,7 +46,7 @@ static json_t *S_remaining(const pdh_plan *p)
 		const pdh_action *act = &p->actions[i];
 		json_t *o = json_object();
 
-		json_object_set_new(o, "action", json_string(S_action_name(act->kind)));
+		json_object_set_new(o, "action", json_string(pdh_action_kind_name(act->kind)));
 		json_object_set_new(o, "reason", pdh_json_text(act->reason));
 		json_object_set_new(o, "key", pdh_json_text(act->key ? act->key : ""));
 		json_object_set_new(o, "live_id", act->live ? S_id(act->live->id) : json_null());

@@ -19,6 +19,7 @@
 #include "pdhooks/sha256.h"
 #include "pdhooks/url.h"
 #include "pdhooks/vocab.h"
+#include "pdhooks/names.h"
 #include "desired/fields.h"
 #include "desired/suggest.h"
 #include "desired/tree.h"
@@ -983,7 +984,6 @@ static void S_add_manage_url(pdh_desired *d, char *url, size_t *cap)
 /* manage.types: a non-empty list of general and application, each once. */
 static void S_load_manage_types(pdh_loader *L, const pdh_node *u)
 {
-	static const char *const names[] = { "general", "application", NULL };
 	pdh_desired *d = L->d;
 	unsigned types = 0;
 	bool bad = false;
@@ -1011,15 +1011,13 @@ static void S_load_manage_types(pdh_loader *L, const pdh_node *u)
 			continue;
 		}
 		q = S_qn(it);
-		if (strcmp(s, "general") == 0) {
-			bit = PDH_TYPE_GENERAL;
-		} else if (strcmp(s, "application") == 0) {
-			bit = PDH_TYPE_APPLICATION;
+		if ((bit = pdh_webhook_type_of(s)) != 0) {
+			/* a managed type */
 		} else if (strcmp(s, "automation") == 0) {
 			S_ERR(L, it->line, it->col, "manage.types: automation webhooks are never managed "
 			      "(Pipedrive's automations own them); expected general or application");
 		} else {
-			const char *sug = pdh_suggest_closest(s, names);
+			const char *sug = pdh_suggest_closest(s, pdh_webhook_type_names);
 			if (sug)
 				S_ERR(L, it->line, it->col, "manage.types: unknown type %s; did you mean "
 				      "'%s'? (expected general or application)", q, sug);

@@ -9,6 +9,7 @@
 #include "pdhooks/diag.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/url.h"
+#include "pdhooks/names.h"
 #include "util/text.h"
 
 /* s (len bytes) escaped for the inside of a YAML double-quoted scalar. */
@@ -316,11 +317,7 @@ static void S_add_warning(pdh_export_stats *st, char *w)
 /* Whether w is of one of the types exported. */
 static bool S_exported_type(const pdh_live_webhook *w, unsigned types)
 {
-	if (w->type == NULL)
-		return false;
-	if (strcmp(w->type, "general") == 0)
-		return (types & PDH_TYPE_GENERAL) != 0;
-	return strcmp(w->type, "application") == 0 && (types & PDH_TYPE_APPLICATION) != 0;
+	return (pdh_webhook_type_of(w->type) & types) != 0;
 }
 
 char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,

@@ -8,6 +8,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/render_markdown.h"
+#include "pdhooks/names.h"
 #include "util/escape.h"
 
 typedef struct S_input {
@@ -290,8 +291,9 @@ static char *S_actions(json_t *a, bool markdown)
 		const char *kind = json_string_value(json_object_get(x, "action"));
 		const char *key = json_string_value(json_object_get(x, "key"));
 		const char *why = json_string_value(json_object_get(x, "reason"));
-		const char *mark = !kind ? "?" : strcmp(kind, "create") == 0 ? "+"
-		                   : strcmp(kind, "replace") == 0 ? "-/+" : "-";
+		int k = pdh_action_kind_parse(kind);
+		const char *mark = !kind ? "?" : k == PDH_ACTION_CREATE ? "+"
+		                   : k == PDH_ACTION_REPLACE ? "-/+" : "-";
 
 		if (markdown) {
 			pdh_buf_printf(&b, "- `%s` ", mark);

@@ -1,8 +1,11 @@
-/* An account's outcome, the exit code it stands for, and the fleet's exit code: the one place
- * the precedence of DESIGN.md "Fleet" (1, then 5, 3, 4, 2) is written. */
+/* An account's outcome and the exit code it stands for; the fleet's exit code by the
+ * precedence of DESIGN.md "Fleet" (1, then 5, 3, 4, 2), written in the exit-code table
+ * (util/exit_code.c). */
 #include "pdhooks/fleet_report.h"
 
 #include <string.h>
+
+#include "pdhooks/exit_code.h"
 
 static const char *const S_names[PDH_FLEET_OUTCOME_COUNT] = {
 	[PDH_FLEET_IN_SYNC] = "in_sync",
@@ -36,44 +39,27 @@ int pdh_fleet_outcome_exit(pdh_fleet_outcome o)
 	case PDH_FLEET_IN_SYNC:
 	case PDH_FLEET_APPLIED:
 	case PDH_FLEET_SKIPPED:
-	case PDH_FLEET_HEALTHY: return 0;
+	case PDH_FLEET_HEALTHY: return PDH_EXIT_OK;
 	case PDH_FLEET_CHANGES:
-	case PDH_FLEET_UNHEALTHY: return 2;
-	case PDH_FLEET_UNAVAILABLE: return 5;
-	case PDH_FLEET_REFUSED: return 3;
-	case PDH_FLEET_STALE: return 4;
-	default: return 1;
+	case PDH_FLEET_UNHEALTHY: return PDH_EXIT_CHANGES;
+	case PDH_FLEET_UNAVAILABLE: return PDH_EXIT_UNAVAILABLE;
+	case PDH_FLEET_REFUSED: return PDH_EXIT_BRAKE;
+	case PDH_FLEET_STALE: return PDH_EXIT_STALE;
+	default: return PDH_EXIT_ERROR;
 	}
 }
 
 pdh_fleet_outcome pdh_fleet_outcome_of(int core_rc)
 {
-	switch (core_rc) {
-	case PDH_EUNAVAILABLE: return PDH_FLEET_UNAVAILABLE;
-	case PDH_EBRAKE: return PDH_FLEET_REFUSED;
-	case PDH_ESTALE: return PDH_FLEET_STALE;
+	switch (pdh_exit_of(core_rc)) {
+	case PDH_EXIT_UNAVAILABLE: return PDH_FLEET_UNAVAILABLE;
+	case PDH_EXIT_BRAKE: return PDH_FLEET_REFUSED;
+	case PDH_EXIT_STALE: return PDH_FLEET_STALE;
 	default: return PDH_FLEET_FAILED;
 	}
 }
 
 int pdh_fleet_exit_code(const int *codes, size_t n, bool detailed)
 {
-	bool seen[6] = { false };
-
-	for (size_t i = 0; i < n; i++) {
-		if (codes[i] < 0 || codes[i] > 5)
-			return 1;
-		seen[codes[i]] = true;
-	}
-	if (seen[1])
-		return 1;
-	if (seen[5])
-		return 5;
-	if (seen[3])
-		return 3;
-	if (seen[4])
-		return 4;
-	if (detailed && seen[2])
-		return 2;
-	return 0;
+	return pdh_exit_fleet(codes, n, detailed);
 }

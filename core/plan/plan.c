@@ -14,6 +14,7 @@
 #include "pdhooks/buf.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
+#include "pdhooks/names.h"
 #include "util/escape.h"
 
 /* One side of the walk: a webhook with its normalised URL. */
@@ -194,13 +195,7 @@ static void S_add_foreign(S_builder *b, const pdh_live_webhook *l, pdh_foreign_r
 /* The PDH_TYPE_* bit of a live webhook's type; 0 for automation, unknown or absent types. */
 static unsigned S_type_bit(const pdh_live_webhook *l)
 {
-	if (l->type == NULL)
-		return 0;
-	if (strcmp(l->type, "general") == 0)
-		return PDH_TYPE_GENERAL;
-	if (strcmp(l->type, "application") == 0)
-		return PDH_TYPE_APPLICATION;
-	return 0;
+	return pdh_webhook_type_of(l->type);
 }
 
 /* Whether this plan may touch a webhook of l's type. */
@@ -388,7 +383,7 @@ static char *S_changes_text(const pdh_change *c, size_t n)
 
 static void S_create(S_builder *b, const S_entry *d)
 {
-	S_add_action(b, PDH_ACTION_CREATE, d, d->d, NULL, pdh_xstrdup("missing"));
+	S_add_action(b, PDH_ACTION_CREATE, d, d->d, NULL, pdh_xstrdup(pdh_reason_name(PDH_REASON_MISSING)));
 }
 
 /* Counts e's live webhook as owned and records its health. */
@@ -444,7 +439,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 		if (!S_type_managed(b, l))
 			continue;
 		if (&g[i] != best) {
-			S_add_action(b, PDH_ACTION_DELETE, &g[i], NULL, l, pdh_xstrdup("duplicate"));
+			S_add_action(b, PDH_ACTION_DELETE, &g[i], NULL, l, pdh_xstrdup(pdh_reason_name(PDH_REASON_DUPLICATE)));
 			b->n_duplicate_deletes++;
 			continue;
 		}
@@ -464,7 +459,7 @@ static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n
 		}
 		char *reason;
 		if (nc == 0) {
-			reason = pdh_xstrdup("inactive");
+			reason = pdh_xstrdup(pdh_reason_name(PDH_REASON_INACTIVE));
 		} else {
 			char *text = S_changes_text(changes, nc);
 			reason = l->is_active ? text : pdh_xasprintf("inactive; %s", text);
@@ -498,7 +493,7 @@ static void S_undeclared(S_builder *b, const S_entry *e)
 	}
 	S_add_owned(b, e);
 	if (b->desired->prune)
-		S_add_action(b, PDH_ACTION_DELETE, e, NULL, l, pdh_xstrdup("not declared"));
+		S_add_action(b, PDH_ACTION_DELETE, e, NULL, l, pdh_xstrdup(pdh_reason_name(PDH_REASON_NOT_DECLARED)));
 	else
 		S_add_live(&b->p->unmanaged, &b->p->n_unmanaged, &b->cap_unmanaged, l);
 }

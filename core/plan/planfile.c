@@ -14,6 +14,7 @@
 #include "pdhooks/read_file.h"
 #include "pdhooks/url.h"
 #include "pdhooks/secrets.h"
+#include "pdhooks/names.h"
 #include "pdhooks/sha256.h"
 #include "desired/varref.h"
 #include "plan/plan_json.h"
@@ -390,8 +391,7 @@ static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 		return rc;
 	for (size_t i = 0; types && i < json_array_size(types); i++) {
 		const char *t = json_string_value(json_array_get(types, i));
-		unsigned bit = t == NULL ? 0 : strcmp(t, "general") == 0 ? PDH_TYPE_GENERAL
-		             : strcmp(t, "application") == 0 ? PDH_TYPE_APPLICATION : 0;
+		unsigned bit = pdh_webhook_type_of(t);
 		if (bit == 0 || (d->manage_types & bit))
 			return S_bad(r, where, "has a manage_types item that is not general or "
 			             "application, or one listed twice");
@@ -419,7 +419,6 @@ static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 
 static int S_actions(S_rd *r, const json_t *arr, pdh_planfile *pf)
 {
-	static const char *const kinds[] = { "create", "replace", "delete" };
 	int rc;
 
 	pf->actions = pdh_xcalloc(json_array_size(arr) + 1, sizeof(*pf->actions));
@@ -428,7 +427,7 @@ static int S_actions(S_rd *r, const json_t *arr, pdh_planfile *pf)
 		pdh_planfile_action *pa = &pf->actions[i];
 		char where[64], *kind = NULL;
 		json_t *id;
-		size_t k;
+		int k;
 
 		snprintf(where, sizeof(where), "actions[%zu]", i);
 		pf->n_actions = i + 1;
@@ -436,12 +435,11 @@ static int S_actions(S_rd *r, const json_t *arr, pdh_planfile *pf)
 			return S_bad(r, where, "is not an object");
 		if ((rc = S_text(r, a, where, "action", &kind)) != 0)
 			return rc;
-		for (k = 0; k < 3 && strcmp(kinds[k], kind) != 0; k++)
-			;
+		k = pdh_action_kind_parse(kind);
 		free(kind);
-		if (k == 3)
+		if (k < 0)
 			return S_bad(r, where, "has an unknown action");
-		pa->kind = k == 0 ? PDH_ACTION_CREATE : k == 1 ? PDH_ACTION_REPLACE : PDH_ACTION_DELETE;
+		pa->kind = (pdh_action_kind)k;
 		if ((rc = S_text(r, a, where, "key", &pa->key)) != 0 ||
 		    (rc = S_member(r, a, where, "live_id", T_INT | T_NULL, false, &id)) != 0)
 			return rc;

@@ -7,11 +7,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/target.h"
 #include "pdhooks/url.h"
-
-static const char *S_kind(pdh_action_kind k)
-{
-	return k == PDH_ACTION_CREATE ? "create" : k == PDH_ACTION_REPLACE ? "replace" : "delete";
-}
+#include "pdhooks/names.h"
 
 int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_plan_opts *opts,
                             const pdh_desired *desired, const pdh_live *live, pdh_error *err)
@@ -43,8 +39,8 @@ int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_pl
 		long long id = a->live ? a->live->id : -1;
 		if (a->kind != s->kind || id != s->live_id || strcmp(a->key, s->key) != 0) {
 			rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: its action %zu "
-			                   "(%s %s) is now %s %s; plan again", i + 1, S_kind(s->kind),
-			                   s->key, S_kind(a->kind), a->key);
+			                   "(%s %s) is now %s %s; plan again", i + 1, pdh_action_kind_name(s->kind),
+			                   s->key, pdh_action_kind_name(a->kind), a->key);
 			goto done;
 		}
 	}

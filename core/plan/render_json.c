@@ -10,6 +10,7 @@
 #include "pdhooks/planfile.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
+#include "pdhooks/names.h"
 #include "plan/plan_json.h"
 #include "util/text.h"
 
@@ -129,14 +130,6 @@ static json_t *S_desired(const pdh_desired_webhook *w)
 	return o;
 }
 
-static const char *S_kind(pdh_action_kind k)
-{
-	switch (k) {
-	case PDH_ACTION_CREATE: return "create";
-	case PDH_ACTION_REPLACE: return "replace";
-	default: return "delete";
-	}
-}
 
 static bool S_is_password(const pdh_change *c)
 {
@@ -164,7 +157,7 @@ static json_t *S_action(const pdh_action *a)
 		if (secret)
 			pw_changed = true;
 	}
-	json_object_set_new(o, "action", json_string(S_kind(a->kind)));
+	json_object_set_new(o, "action", json_string(pdh_action_kind_name(a->kind)));
 	json_object_set_new(o, "reason", pdh_json_text(a->reason ? a->reason : ""));
 	json_object_set_new(o, "key", pdh_json_text(a->key ? a->key : ""));
 	json_object_set_new(o, "live_id", a->live ? json_integer(a->live->id) : json_null());

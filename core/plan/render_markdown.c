@@ -10,6 +10,7 @@
 #include "pdhooks/secrets.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/url.h"
+#include "pdhooks/names.h"
 #include "plan/plan_json.h"
 #include "util/escape.h"
 #include "util/text.h"
@@ -193,7 +194,7 @@ static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *c
 			pdh_buf_puts(b, " (");
 			pdh_markdown_escape(b, pdh_foreign_reason_text(why[i]));
 			pdh_buf_putc(b, ')');
-		} else if (w->type && strcmp(w->type, "general") != 0) {
+		} else if (w->type && pdh_webhook_type_of(w->type) != PDH_TYPE_GENERAL) {
 			pdh_buf_puts(b, " (");
 			pdh_markdown_escape(b, w->type);
 			pdh_buf_putc(b, ')');

@@ -312,3 +312,15 @@ void pdh_t_run_expect_status(pdh_t_run *r, int status, const char *why)
 	             r->out, r->err);
 	pdh_t_run_dispose(r);
 }
+
+int pdh_t_slowdown(void)
+{
+	const char *v = getenv("PDH_UNDER_VALGRIND");
+
+	return v && *v ? PDH_T_VALGRIND_SLOWDOWN : 1;
+}
+
+char *pdh_t_slow_ms(long ms)
+{
+	return pdh_xasprintf("%ld", ms * pdh_t_slowdown());
+}

@@ -15,6 +15,12 @@ char *pdh_t_testdata(const char *rel);
 void pdh_t_remove(char *path);
 /* A fresh empty directory under $TMPDIR. Caller frees the path (and may remove the tree). */
 char *pdh_t_tmpdir(void);
+/* How many times slower pdhooks runs in this suite: 6 when ctest runs it under valgrind
+ * (PDH_UNDER_VALGRIND), else 1. A time bound or a server latency that a case relies on is
+ * multiplied by it; pdh_t_slow_ms gives the product as text for a command line. */
+#define PDH_T_VALGRIND_SLOWDOWN 6
+int pdh_t_slowdown(void);
+char *pdh_t_slow_ms(long ms);
 
 /* The options of a testdata/plan case from its `options` file (absent: a zeroed struct, the
  * defaults): lines "max_deletes N" (as --max-deletes N) and "auth oauth" or "auth api_token"

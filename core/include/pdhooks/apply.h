@@ -151,5 +151,21 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
               const pdh_apply_opts *opts, pdh_error *err);
 void pdh_apply_result_free(pdh_apply_result *r);
 
+/* How a settled step ended, in one table (core/apply/step_outcome.c) with its names. */
+typedef enum {
+	PDH_STEP_OUT_CREATED,
+	PDH_STEP_OUT_DELETED,
+	PDH_STEP_OUT_ALREADY_GONE,      /* a DELETE answered 404 */
+	PDH_STEP_OUT_FOUND_BY_LISTING,  /* a POST of unknown outcome that a listing showed made */
+	PDH_STEP_OUT_FAILED,
+	PDH_STEP_OUT_NOT_RUN
+} pdh_step_outcome;
+
+pdh_step_outcome pdh_step_outcome_of(const pdh_apply_step *st);
+/* The name in JSON (schemas/apply.schema.json): "created", "already_gone", "not_run", ... */
+const char *pdh_step_outcome_name(pdh_step_outcome o);
+/* The word of a text result line: "created", "gone", "not run", ... */
+const char *pdh_step_outcome_word(pdh_step_outcome o);
+
 
 #endif

@@ -3,8 +3,10 @@
 #ifndef PDHOOKS_RETRY_H
 #define PDHOOKS_RETRY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
+#include "pdhooks/error.h"
 #include "pdhooks/http.h"
 
 typedef enum {
@@ -39,6 +41,13 @@ typedef struct pdh_retry_policy {
  * pdh_retry_tell_wait applies the rule. */
 #define PDH_TELL_RATE_WAIT_MS 500
 #define PDH_TELL_WAIT_MS 2000
+
+/* The rate limit's pause after x-ratelimit-remaining reached 0 (or a 429) when no wait came
+ * with it: one window. */
+#define PDH_RATE_DEFAULT_WINDOW_MS 1000
+/* A POST of unknown outcome cut off by a timeout may land on the server for as long again as
+ * its attempt took, plus this margin for the write to show in a listing. */
+#define PDH_RETRY_LAND_MARGIN_MS 2000L
 
 typedef struct pdh_retry_decision {
 	pdh_retry_verdict verdict;
@@ -82,5 +91,62 @@ double pdh_retry_jitter(unsigned long long *state);
 bool pdh_retry_tell_wait(bool rate_limit, long long ms);
 
 const char *pdh_http_method_name(pdh_http_method m);
+
+/* The one retry loop: one call sent until the policy settles it. The listing, apply's steps
+ * and apply's single calls run it with hooks for what differs: the call itself, the pacer
+ * before and after each attempt, and the wait before a retry. */
+typedef struct pdh_retry_hooks {
+	/* Before each attempt (the pacer's go-ahead): 0 to send it, or a negative PDH_E* code
+	 * (err set) to stop without sending. NULL: always send. */
+	int (*before)(void *ctx, pdh_error *err);
+	/* The attempt (required): 0 when it succeeded, else a negative PDH_E* code with err set;
+	 * res (initialised by the loop) says what the exchange looked like. */
+	int (*call)(void *ctx, pdh_http_result *res, pdh_error *err);
+	/* After each attempt, with what the exchange looked like. NULL: none. */
+	void (*after)(void *ctx, const pdh_http_result *res);
+	/* The wait of ms before a retry (what says why): true once ms have passed, false to stop
+	 * (a wait budget, an interrupt). NULL: the loop tells the wait (tell, below) and sleeps,
+	 * watching the call's interrupt flag. */
+	bool (*wait)(void *ctx, long ms, const char *what);
+	/* With wait NULL: told before a wait that pdh_retry_tell_wait says is long enough (a 429
+	 * counts as the rate limit). NULL: silent. */
+	void (*tell)(void *ctx, long ms, const char *what);
+	void *ctx;
+} pdh_retry_hooks;
+
+/* One call and its bounds. The counters carry over when the loop runs again for the same
+ * call (apply re-sends a POST of unknown outcome after a listing); zero them for a new one. */
+typedef struct pdh_retry_call {
+	pdh_http_method method;
+	const char *subject;          /* the wait's text: "retrying METHOD SUBJECT (why)" */
+	const char *what;             /* a fixed text for the wait instead; NULL: the above */
+	const pdh_retry_policy *policy; /* NULL: the defaults */
+	const atomic_int *interrupt;  /* ends the loop's own sleep when non-zero; NULL: never */
+	unsigned long long *rng;      /* the jitter's source (pdh_retry_jitter) */
+	int attempts;                 /* attempts made so far */
+	bool started;                 /* first_ms is set; else the loop sets it at the first */
+	long long first_ms;           /* the retry time is counted from it (pdh_now_ms) */
+} pdh_retry_call;
+
+typedef enum {
+	PDH_RETRY_END_OK,       /* the call succeeded */
+	PDH_RETRY_END_UNSENT,   /* the before hook stopped it; no attempt this time */
+	PDH_RETRY_END_SETTLED,  /* the policy's DONE, UNKNOWN or GIVE_UP, in decision */
+	PDH_RETRY_END_NO_WAIT   /* AGAIN, but the wait before it was refused (budget, interrupt) */
+} pdh_retry_end;
+
+typedef struct pdh_retry_outcome {
+	pdh_retry_end end;
+	pdh_retry_decision decision;  /* SETTLED and NO_WAIT: the last decision */
+	pdh_http_result last;         /* of the last attempt (initialised when none was made) */
+} pdh_retry_outcome;
+
+/* Runs call->method through hooks until it succeeds, the policy settles it (a failed
+ * 2xx POST, whose answer did not parse, is UNKNOWN: it was made, most likely), a wait is
+ * refused or the before hook stops it; pdh_retry_decide is asked after each failed attempt.
+ * Returns 0 (END_OK), else the before hook's code (END_UNSENT) or the last attempt's, with
+ * err set by that hook. */
+int pdh_retry_run(pdh_retry_call *call, const pdh_retry_hooks *hooks, pdh_retry_outcome *out,
+                  pdh_error *err);
 
 #endif

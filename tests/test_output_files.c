@@ -16,7 +16,7 @@ static const char S_desired[] =
 	"    event_object: deal\n"
 	"    subscription_url: https://hooks.example.com/deals\n";
 
-Test(qa_outputs, plan_o_never_replaces_the_desired_file)
+Test(output_files, plan_o_never_replaces_the_desired_file)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -42,7 +42,7 @@ Test(qa_outputs, plan_o_never_replaces_the_desired_file)
 	pdh_t_world_teardown(&w);
 }
 
-Test(qa_outputs, plan_o_never_replaces_the_token_file)
+Test(output_files, plan_o_never_replaces_the_token_file)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -67,7 +67,7 @@ Test(qa_outputs, plan_o_never_replaces_the_token_file)
 	pdh_t_world_teardown(&w);
 }
 
-Test(qa_outputs, plan_o_still_replaces_an_older_plan)
+Test(output_files, plan_o_still_replaces_an_older_plan)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -85,7 +85,7 @@ Test(qa_outputs, plan_o_still_replaces_an_older_plan)
 }
 
 /* The bounds a seconds option names are the ones it takes: 0 is refused, so not "between 0". */
-Test(qa_outputs, a_seconds_option_says_zero_is_not_taken)
+Test(output_files, a_seconds_option_says_zero_is_not_taken)
 {
 	pdh_t_run r;
 	static const char *const opts[] = { "--timeout", "--max-wait" };

@@ -36,7 +36,7 @@ static void S_apply_at_the_limit(pdh_t_world *w, pdh_t_run *r, const char *desir
 /* User 1 (the caller) is at its limit of two; x was made by user 2 for user 3, and the file
  * gives it to user 1. Deleting x frees room for user 2 (owner) and user 3 (user_id), never for
  * user 1: done delete-first, x would be lost and nothing made in its place. */
-Test(qa_apply, a_replace_that_moves_the_webhook_to_another_user_is_not_done_delete_first)
+Test(apply_delete_first, a_replace_that_moves_the_webhook_to_another_user_is_not_done_delete_first)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -58,7 +58,7 @@ Test(qa_apply, a_replace_that_moves_the_webhook_to_another_user_is_not_done_dele
 }
 
 /* The same user: deleting the old one makes its room, and delete-first converges. */
-Test(qa_apply, a_replace_for_the_same_user_at_the_limit_is_still_done_delete_first)
+Test(apply_delete_first, a_replace_for_the_same_user_at_the_limit_is_still_done_delete_first)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -80,7 +80,7 @@ Test(qa_apply, a_replace_for_the_same_user_at_the_limit_is_still_done_delete_fir
 /* A password from a variable that CI leaves empty is no password: the create sends null, and
  * the next run (the listing shows real passwords here, so "none" is known) has nothing to do,
  * from the file and from a saved plan alike. */
-Test(qa_apply, an_empty_password_converges)
+Test(apply_delete_first, an_empty_password_converges)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -110,7 +110,7 @@ Test(qa_apply, an_empty_password_converges)
 
 /* apply --format json keeps its promise of one document on stdout when a brake (exit 3) or a
  * missing confirmation (exit 1) refuses the plan before any call. */
-Test(qa_apply, a_refused_apply_still_prints_its_json_document)
+Test(apply_delete_first, a_refused_apply_still_prints_its_json_document)
 {
 	pdh_t_world w;
 	pdh_t_run r;

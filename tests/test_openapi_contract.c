@@ -33,7 +33,7 @@ static char *S_file_with_name(const char *unit, size_t n)
 }
 
 /* The spec's maxLength: 255 counts characters, as JSON Schema does (and as the fake does). */
-Test(qa_contract, a_name_of_255_two_byte_characters_loads)
+Test(openapi_contract, a_name_of_255_two_byte_characters_loads)
 {
 	pdh_desired *d = NULL;
 	pdh_diags diags;
@@ -47,7 +47,7 @@ Test(qa_contract, a_name_of_255_two_byte_characters_loads)
 	free(yaml);
 }
 
-Test(qa_contract, a_name_of_256_characters_is_refused_in_characters)
+Test(openapi_contract, a_name_of_256_characters_is_refused_in_characters)
 {
 	pdh_desired *d = NULL;
 	pdh_diags diags;
@@ -64,7 +64,7 @@ Test(qa_contract, a_name_of_256_characters_is_refused_in_characters)
 
 /* addWebhookRequest: http_auth_password is a nullable string; an empty one means none and is
  * sent as null, as the plan compares it, so the next listing agrees with the file. */
-Test(qa_contract, an_empty_password_is_sent_as_null)
+Test(openapi_contract, an_empty_password_is_sent_as_null)
 {
 	pdh_desired *d = NULL;
 	pdh_diags diags;
@@ -85,7 +85,7 @@ Test(qa_contract, an_empty_password_is_sent_as_null)
 
 /* A message quoting a value shows a bidirectional override or a C1 control escaped, as the
  * source line under it does: the raw U+202E would turn the rest of the line around. */
-Test(qa_contract, a_quoted_value_in_a_message_is_escaped)
+Test(openapi_contract, a_quoted_value_in_a_message_is_escaped)
 {
 	pdh_desired *d = NULL;
 	pdh_diags diags;
@@ -108,7 +108,7 @@ Test(qa_contract, a_quoted_value_in_a_message_is_escaped)
 	"\"last_http_status\":null,\"future_field\":{\"x\":[1]}}"
 
 /* A listing that says it has more pages is part of the webhooks: refused, never planned on. */
-Test(qa_contract, a_listing_that_says_there_is_more_is_refused)
+Test(openapi_contract, a_listing_that_says_there_is_more_is_refused)
 {
 	static const char paged[] = "{\"success\":true,\"data\":[" S_HOOK "],\"additional_data\":"
 	                            "{\"pagination\":{\"start\":0,\"limit\":1,"
