@@ -88,11 +88,14 @@ pdh_suite(test_readme LABELS binary valgrind)
 pdh_suite(test_schema LABELS binary valgrind)
 pdh_suite(test_secrets LABELS binary valgrind)
 pdh_suite(test_validate_formats LABELS binary valgrind)
+pdh_suite(test_metrics_labels LABELS binary valgrind)
 pdh_suite(test_schema_urls LABELS binary valgrind)
 pdh_suite(test_version LABELS binary valgrind)
 # Not under valgrind: it checks that the action installs the very binary it was given, and a
 # wrapper script is not that binary.
 pdh_suite(test_action LABELS binary)
+# Not under valgrind: it installs a release's package (dpkg -x) and runs that pdhooks.
+pdh_suite(test_action_install LABELS binary)
 # A stand-in prints nothing in place of pdhooks: nothing of pdhooks runs.
 pdh_suite(test_action_silent)
 
