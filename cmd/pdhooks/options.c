@@ -282,6 +282,8 @@ void pdh_common_listing_opts(const pdh_common *o, pdh_listing_opts *out)
 
 int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, pdh_error *err)
 {
+	bool first = o->resolved_url == NULL;
+	unsigned mode;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -295,6 +297,9 @@ int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, pdh_error *err)
 		                             getenv("PIPEDRIVE_OAUTH_TOKEN"), err);
 	if (rc != 0)
 		return rc;
+	if (first && !o->quiet && o->token_file && pdh_token_file_exposed(o->token_file, &mode))
+		pdh_cli_warning("--token-file %s can be read by its group or others (mode %03o); "
+		                "chmod 600 it", o->token_file, mode);
 	out->api_url = o->resolved_url;
 	out->auth = o->creds.auth;
 	out->token = o->creds.token;

@@ -355,13 +355,10 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 	return 0;
 }
 
-int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv, void *ctx,
-                               bool no_env, bool color, char **diagnostics,
-                               size_t *n_warnings, pdh_error *err)
+int pdh_fleet_load_account(pdh_target_run *run, const pdh_fleet_account *a,
+                           pdh_getenv_fn getenv, void *ctx, bool no_env, pdh_error *err)
 {
-	pdh_target_run run;
 	pdh_target t;
-	int rc;
 
 	memset(&t, 0, sizeof(t));
 	t.desired_path = a->desired;
@@ -370,13 +367,6 @@ int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv,
 	t.load.getenv = getenv;
 	t.load.getenv_ctx = ctx;
 	t.load.no_env = no_env;
-	pdh_target_run_init(&run, a->desired);
-	rc = pdh_target_load(&run, &t, err);
-	*diagnostics = run.diags.len > 0 ? pdh_diags_render(&run.diags, run.source,
-	                                                    run.source_len, false, color)
-	                                 : NULL;
-	if (n_warnings)
-		*n_warnings = run.diags.n_warnings;
-	pdh_target_run_dispose(&run);
-	return rc;
+	pdh_target_run_init(run, a->desired);
+	return pdh_target_load(run, &t, err);
 }

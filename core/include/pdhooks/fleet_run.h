@@ -16,6 +16,7 @@
 #include "pdhooks/fleet_report.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
+#include "pdhooks/target.h"
 
 typedef enum {
 	PDH_FLEET_PLAN,
@@ -124,12 +125,11 @@ int pdh_fleet_run(const pdh_fleet_run_opts *opts, pdh_error *err);
  * frees. */
 char *pdh_fleet_plan_path(const char *dir, const char *name);
 
-/* The desired file of an account rendered with its vars (then getenv; NULL: the process
- * environment, none at all with no_env as `validate --no-env` does), checked without
- * network: 0, or PDH_EFILE / PDH_EIO with *diagnostics (rendered, caller frees) saying why.
- * Warnings are in *diagnostics too (NULL when there is nothing to say). */
-int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv, void *ctx,
-                               bool no_env, bool color, char **diagnostics,
-                               size_t *n_warnings, pdh_error *err);
+/* The desired file of account a rendered with its vars (then getenv; NULL: the process
+ * environment, none at all with no_env as `validate --no-env` does) and checked without
+ * network, into *run (initialised here; the caller disposes it): 0, or PDH_EFILE / PDH_EIO
+ * with run->diags saying why (its warnings too). */
+int pdh_fleet_load_account(pdh_target_run *run, const pdh_fleet_account *a,
+                           pdh_getenv_fn getenv, void *ctx, bool no_env, pdh_error *err);
 
 #endif
