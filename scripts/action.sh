@@ -2,12 +2,8 @@
 # The shell side of the GitHub Action (action.yml); tests/test_action.sh runs it outside
 # GitHub with the GitHub parts given by environment variables.
 #
-#   scripts/action.sh cache-key   print the cache key of a build of these sources:
-#                                 the action's ref ($GITHUB_ACTION_REF), the runner and a
-#                                 digest of the sources (a moving ref rebuilds on change)
-#   scripts/action.sh deps        install the build dependencies with apt (deps.sh --demo)
-#   scripts/action.sh build DIR   build pdhooks from these sources, the binary into DIR
 #   scripts/action.sh run         run pdhooks as the inputs say, comment, write outputs
+# (pdhooks itself is installed, and cached, by scripts/action-install.sh)
 #
 # `run` reads the inputs as INPUT_COMMAND (validate|plan|apply|status|install), INPUT_FILE, INPUT_FLEET,
 # INPUT_ARGS (split on blanks), INPUT_PLAN_FILE, INPUT_COMMENT (true|false),
@@ -37,27 +33,8 @@
 # Outputs: exit-code (pdhooks' own), changes (plan: true when changes are pending),
 # plan-file (plan: the saved plan, when one was written).
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
 
 die() { echo "pdhooks action: $*" >&2; exit 2; }
-
-cache_key() {
-	local digest
-	digest=$(cd "$here" && find CMakeLists.txt cmake core cmd -type f -print0 | sort -z |
-		xargs -0 sha256sum | sha256sum | cut -c1-16)
-	echo "pdhooks-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-${GITHUB_ACTION_REF:-local}-$digest"
-}
-
-build() {
-	local dest=${1:?usage: action.sh build DIR} tmp
-	tmp=$(mktemp -d)
-	cmake -S "$here" -B "$tmp" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDH_TESTS=OFF -DPDH_BENCH=OFF >/dev/null
-	cmake --build "$tmp" -j "$(nproc)" --target pdhooks >/dev/null
-	mkdir -p "$dest"
-	cp "$tmp/pdhooks" "$dest/pdhooks"
-	rm -rf "$tmp"
-	"$dest/pdhooks" version
-}
 
 # ---- GitHub ----------------------------------------------------------------------------
 api() {   # api METHOD PATH [JSON-BODY-FILE]: the answer on stdout; fails on HTTP >= 400,
@@ -325,9 +302,6 @@ run() {
 }
 
 case ${1:-} in
-cache-key) cache_key ;;
-deps) "$here/scripts/deps.sh" --demo ;;
-build) build "${2:-}" ;;
 run) run ;;
-*) die "usage: scripts/action.sh cache-key|deps|build DIR|run" ;;
+*) die "usage: scripts/action.sh run" ;;
 esac

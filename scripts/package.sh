@@ -6,7 +6,7 @@
 #   3. installs it with `dpkg -i` (root: CI runs as root on a throwaway machine);
 #   4. runs the installed /usr/bin/pdhooks against pdhooks-fake from build-deb/: version,
 #      validate, plan, apply and plan again (nothing left) on examples/demo/pdhooks.yaml.
-# The package is removed again at the end if it was not installed before.
+# The package stays installed (that is what installing it asks for; dpkg -r pdhooks removes it).
 #   PDH_PACKAGE_INSTALL=0   steps 1 and 2 only (no root needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +37,6 @@ grep -v 'running with root privileges' "$build/lintian.txt" || true
 
 say "dpkg -i"
 [ "$(id -u)" -eq 0 ] || { echo "package: dpkg -i needs root (PDH_PACKAGE_INSTALL=0 to skip)" >&2; exit 1; }
-was_installed=0
-dpkg-query -W -f='${Status}' pdhooks 2>/dev/null | grep -q 'install ok installed' && was_installed=1
 # dpkg -i, waiting (up to 5 minutes) while another apt or dpkg holds dpkg's lock
 for try in $(seq 1 150); do
 	rc=0
@@ -53,7 +51,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pdhooks-package-XXXXXX")
 cleanup() {
 	pdh_fake_stop
 	rm -rf "$work"
-	if [ "$was_installed" = 0 ]; then dpkg -r pdhooks >/dev/null; fi
 }
 trap cleanup EXIT
 
@@ -73,4 +70,6 @@ rc=0; "$pdhooks" plan -f "$desired" --detailed-exitcode || rc=$?
 [ "$rc" = 2 ] || { echo "package: plan should find changes (exit 2), got $rc" >&2; exit 1; }
 "$pdhooks" apply -f "$desired" --auto-approve
 "$pdhooks" plan -f "$desired" --detailed-exitcode
-say "ok: $deb"
+dpkg-query -W -f='${Status} ${Version}\n' pdhooks | grep -q '^install ok installed ' ||
+	{ echo "package: pdhooks is not installed after dpkg -i" >&2; exit 1; }
+say "ok: $deb (installed: $(dpkg-query -W -f='${Version}' pdhooks))"

@@ -3,9 +3,10 @@
 # with GitHub's parts given by environment variables and a stand-in for GitHub's API
 # (tests/support/fake_github.py, which records every request):
 #   - action.yml: a composite action with the inputs command, file, fleet, args and
-#     github-token; the build is cached (actions/cache) under a key made from the action's
-#     ref; every shell step calls scripts/action.sh; the step that runs pdhooks passes
-#     every input;
+#     github-token; pdhooks is installed (scripts/action-install.sh) into a directory
+#     cached (actions/cache) under a key made from the action's ref and the version input;
+#     every shell step calls scripts/action.sh or action-install.sh; the step that runs
+#     pdhooks passes every other input;
 #   - plan on a pull request: ONE comment (found by its hidden marker past the first page
 #     of comments, then edited in place) with the plan; a bad file turns that same comment
 #     into the error, never a stale plan, and removes the saved plan; fixed, the plan is back;
@@ -48,22 +49,24 @@ else:
     key = caches[0]["with"]["key"]
     kid = key.split("steps.")[1].split(".")[0] if "steps." in key else None
     ks = [s for s in steps if s.get("id") == kid]
-    if not ks or "github.action_ref" not in str(ks[0].get("env", {})) or "cache-key" not in ks[0]["run"]:
-        bad("the cache key is not made by action.sh cache-key from github.action_ref")
-    cid = caches[0].get("id")
-    builds = [s for s in steps if "action.sh\" build" in s.get("run", "")]
-    if not builds or f"steps.{cid}.outputs.cache-hit" not in str(builds[0].get("if")):
-        bad("the build does not depend on the cache")
-if not any("action.sh\" deps" in s.get("run", "") for s in steps): bad("no step installs the dependencies")
+    if not ks or "github.action_ref" not in str(ks[0].get("env", {})) or "inputs.version" not in str(ks[0].get("env", {})) \
+            or "action-install.sh\" cache-key" not in ks[0]["run"]:
+        bad("the cache key is not made by action-install.sh cache-key from github.action_ref and the version")
+    path = caches[0]["with"]["path"]
+    installs = [s for s in steps if "action-install.sh\" install" in s.get("run", "")]
+    if not installs or path not in installs[0]["run"] or "inputs.version" not in str(installs[0].get("env", {})):
+        bad("no step installs pdhooks (action-install.sh install) into the cached directory with the version")
 for s in steps:
     if "run" in s:
         if s.get("shell") != "bash": bad(f"step {s.get('name')}: a composite run step needs shell: bash")
-        if "$GITHUB_ACTION_PATH/scripts/action.sh" not in s["run"]: bad(f"step {s.get('name')} does not call action.sh")
+        if "$GITHUB_ACTION_PATH/scripts/action" not in s["run"]: bad(f"step {s.get('name')} does not call action.sh or action-install.sh")
 run = [s for s in steps if s.get("id") == "run"]
 if not run: bad("no step with id run")
 else:
     env = run[0].get("env", {})
     for name in inputs:
+        if name == "version":
+            continue   # the install steps' (above)
         if name == "github-token":
             if "inputs.github-token" not in str(env.get("GITHUB_TOKEN")): bad("github-token is not passed")
         elif f"inputs.{name}" not in str(env.get("INPUT_" + name.upper().replace("-", "_"))):
@@ -343,9 +346,9 @@ grep -qx 'exit-code=0' "$work/install.outputs" || failed "install: outputs $(cat
 calls_after=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')
 [ "$calls_before" = "$calls_after" ] || failed "install called the API ($calls_before -> $calls_after calls)"
 
-# 9. the cache key follows the action's ref
-k1=$(GITHUB_ACTION_REF=v0.2.0 bash "$src/scripts/action.sh" cache-key)
-k2=$(GITHUB_ACTION_REF=main bash "$src/scripts/action.sh" cache-key)
+# 9. the cache key follows the action's ref (the release's: tests/test_action_install.sh)
+k1=$(GITHUB_ACTION_REF=v0.2.0 INPUT_VERSION= bash "$src/scripts/action-install.sh" cache-key)
+k2=$(GITHUB_ACTION_REF=main INPUT_VERSION= bash "$src/scripts/action-install.sh" cache-key)
 [[ $k1 == *v0.2.0* && $k1 != "$k2" ]] || failed "cache keys: $k1 / $k2"
 
 exit $fail

@@ -98,7 +98,7 @@ static int S_check_out(const pdh_common *o)
 int pdh_cli_plan_command(int argc, char **argv, pdh_cmd_id id, pdh_run_mode mode)
 {
 	const char *name = pdh_cmd_name(id);
-	pdh_cli_metrics mx = { NULL, NULL, 0 };
+	pdh_cli_metrics mx = { 0 };
 	pdh_run_result r;
 	pdh_common o;
 	char *text = NULL;
@@ -123,7 +123,7 @@ int pdh_cli_plan_command(int argc, char **argv, pdh_cmd_id id, pdh_run_mode mode
 	if (!pdh_cli_stdout_ok())
 		code = PDH_EXIT_ERROR;
 done:
-	mx.path = o.fleet ? NULL : o.metrics_file;  /* a fleet writes its own, per account */
+	pdh_cli_metrics_target(&mx, &o, &r.t);  /* a fleet writes its own, per account */
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES,
 	                              r.t.plan, r.api_calls);
 	free(text);

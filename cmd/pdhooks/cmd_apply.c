@@ -149,7 +149,7 @@ int pdh_cmd_apply(int argc, char **argv)
 	pdh_run_hooks hooks = { &out, S_planned, S_confirm, S_progress, S_saved };
 	char line[PDH_ERROR_MAX + 256];
 	int first, code = PDH_EXIT_ERROR;
-	pdh_cli_metrics mx = { NULL, NULL, 0 };
+	pdh_cli_metrics mx = { 0 };
 
 	pdh_cli_metrics_start(&mx, "apply");
 	/* A closed stdout (apply | head -1) must never stop an apply half-way: writes fail with
@@ -192,7 +192,7 @@ done:
 		if (code == PDH_EXIT_OK)
 			code = PDH_EXIT_ERROR;
 	}
-	mx.path = o.fleet ? NULL : o.metrics_file;  /* a fleet writes its own, per account */
+	pdh_cli_metrics_target(&mx, &o, &r.t);  /* a fleet writes its own, per account */
 	code = pdh_cli_metrics_finish(&mx, code, code == PDH_EXIT_OK, r.t.plan, r.api_calls);
 	pdh_stop_signals_restore(&out.stops);
 	pdh_run_result_dispose(&r);

@@ -88,6 +88,11 @@ static int S_check_common(const pdh_common *o)
 		              "source; -f, --api-url and --token-file are not used");
 		return -1;
 	}
+	if (o->metrics_labels.n > 0) {
+		pdh_cli_error("with --fleet, each account's metrics carry its account label; "
+		              "--metrics-label is for one company's");
+		return -1;
+	}
 	return 0;
 }
 

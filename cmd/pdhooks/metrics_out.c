@@ -8,11 +8,20 @@
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/clock.h"
 #include "pdhooks/metrics.h"
+#include "pdhooks/planfile.h"
 
 void pdh_cli_metrics_start(pdh_cli_metrics *m, const char *command)
 {
 	m->command = command;
 	m->start_ms = pdh_now_ms();
+}
+
+void pdh_cli_metrics_target(pdh_cli_metrics *m, const pdh_common *o, const pdh_target_run *run)
+{
+	m->path = o->fleet ? NULL : o->metrics_file;
+	m->file = o->file;
+	m->has_company_id = run->live != NULL && pdh_live_company(run->live, &m->company_id);
+	m->labels = &o->metrics_labels;
 }
 
 int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
@@ -35,6 +44,13 @@ int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
 	run.finished_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	run.duration_seconds = (double)(pdh_now_ms() - m->start_ms) / 1e3;
 	run.api_calls = api_calls;
+	run.file = m->file;
+	run.has_company_id = m->has_company_id;
+	run.company_id = m->company_id;
+	if (m->labels) {
+		run.labels = m->labels->items;
+		run.n_labels = m->labels->n;
+	}
 	text = pdh_metrics_render(&run);
 	rc = pdh_write_file_atomic(m->path, text, strlen(text), 0644, true, &err);
 	free(text);

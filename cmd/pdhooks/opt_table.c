@@ -123,7 +123,14 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "write the run's metrics to PATH (Prometheus text format,\n"
 	          "for node_exporter's textfile collector), atomically, also\n"
 	          "when the run fails; never a file the run reads or writes,\n"
-	          "nor a file that is not pdhooks' metrics" },
+	          "nor a file that is not pdhooks' metrics; a single\n"
+	          "company's carry the labels file and company_id" },
+	{ .name = "metrics-label", .kind = PDH_OPT_LIST, .value_name = "LABEL",
+	  .offset = AS_LIST(metrics_labels), .commands = ON_PLAN | ON_APPLY | ON_STATUS,
+	  .help = "with --metrics-file, one company: one more label, written\n"
+	          "NAME=VALUE, on every metric (repeatable); NAME as Prometheus\n"
+	          "allows, not one pdhooks sets (command, account, file,\n"
+	          "company_id)" },
 	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT", .values = S_two_formats,
 	  .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,

@@ -38,6 +38,7 @@ typedef struct pdh_common {
 	bool force;              /* apply */
 	int parallelism;         /* apply */
 	const char *metrics_file; /* plan, apply, status --metrics-file; NULL: none */
+	pdh_opt_list metrics_labels; /* --metrics-label NAME=VALUE... */
 	long max_wait_ms;        /* apply --max-wait; 0: the engine's default */
 	bool json;               /* version --json */
 	/* Fleet mode (validate, plan, apply; see fleet_cli.h). */

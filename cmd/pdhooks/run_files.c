@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "pdhooks/alloc.h"
+#include "pdhooks/metrics.h"
 
 /* The absolute path p names: realpath when it exists, else its directory's resolved path
  * and its last part (a directory not made yet is resolved the same way, "." and ".." taken
@@ -127,6 +128,16 @@ int pdh_cli_metrics_check_common(pdh_common *o, const char *planfile)
 		{ o->out, "the plan's -o PLANFILE" },
 		{ planfile, "the saved plan being applied" },
 	};
+	pdh_error err = { 0 };
+
+	if (o->metrics_labels.n > 0 && o->metrics_file == NULL) {
+		pdh_cli_error("--metrics-label needs --metrics-file");
+		return -1;
+	}
+	if (pdh_metrics_labels_check(o->metrics_labels.items, o->metrics_labels.n, &err) != PDH_OK) {
+		pdh_cli_error("%s", err.message);
+		return S_refused(o, -1);
+	}
 
 	return S_refused(o, pdh_cli_metrics_check(o->metrics_file, files,
 	                                          sizeof(files) / sizeof(files[0])));

@@ -4,9 +4,15 @@
 #include "pdhooks/metrics.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "pdhooks/buf.h"
 #include "pdhooks/health.h"
+#include "util/text.h"
+
+/* The labels pdhooks writes itself. */
+static const char *const S_reserved[] = { "command", "account", "file", "company_id", "action",
+	                                  "health" };
 
 static void S_label_value(pdh_buf *b, const char *v)
 {
@@ -24,6 +30,65 @@ static void S_label_value(pdh_buf *b, const char *v)
 	}
 }
 
+static void S_label(pdh_buf *b, const char *name, size_t name_len, const char *value)
+{
+	pdh_buf_putc(b, ',');
+	pdh_buf_append(b, name, name_len);
+	pdh_buf_puts(b, "=\"");
+	S_label_value(b, value);
+	pdh_buf_putc(b, '"');
+}
+
+static size_t S_name_len(const char *label)
+{
+	const char *eq = strchr(label, '=');
+
+	return eq ? (size_t)(eq - label) : strlen(label);
+}
+
+static bool S_utf8(const char *s)
+{
+	size_t n = strlen(s), k;
+	uint32_t cp;
+
+	for (; n > 0; s += k, n -= k)
+		if ((k = pdh_utf8_decode(s, n, &cp)) == 0)
+			return false;
+	return true;
+}
+
+int pdh_metrics_labels_check(const char *const *labels, size_t n, pdh_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *l = labels[i];
+		size_t len = S_name_len(l);
+		bool ok = len > 0 && l[len] == '=' && !(l[0] >= '0' && l[0] <= '9');
+
+		for (size_t k = 0; ok && k < len; k++)
+			ok = (l[k] >= 'a' && l[k] <= 'z') || (l[k] >= 'A' && l[k] <= 'Z') ||
+			     (l[k] >= '0' && l[k] <= '9') || l[k] == '_';
+		if (!ok)
+			return pdh_error_set(err, PDH_EINVAL, "--metrics-label '%.*s': write NAME=VALUE, "
+			                     "NAME of letters, digits and _ not starting with a digit",
+			                     (int)(len > 64 ? 64 : len), l);
+		if (len >= 2 && l[0] == '_' && l[1] == '_')
+			return pdh_error_set(err, PDH_EINVAL, "--metrics-label %.*s: names starting "
+			                     "with __ are Prometheus' own", (int)len, l);
+		for (size_t k = 0; k < sizeof(S_reserved) / sizeof(S_reserved[0]); k++)
+			if (strlen(S_reserved[k]) == len && memcmp(S_reserved[k], l, len) == 0)
+				return pdh_error_set(err, PDH_EINVAL, "--metrics-label %.*s: pdhooks "
+				                     "sets that label itself", (int)len, l);
+		for (size_t k = 0; k < i; k++)
+			if (S_name_len(labels[k]) == len && memcmp(labels[k], l, len) == 0)
+				return pdh_error_set(err, PDH_EINVAL, "--metrics-label %.*s: given twice",
+				                     (int)len, l);
+		if (!S_utf8(l + len + 1))
+			return pdh_error_set(err, PDH_EINVAL, "--metrics-label %.*s: the value is not "
+			                     "UTF-8", (int)len, l);
+	}
+	return PDH_OK;
+}
+
 static void S_family(pdh_buf *b, const char *name, const char *help)
 {
 	pdh_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
@@ -36,16 +101,23 @@ static void S_sample(pdh_buf *b, const pdh_metrics_run *m, const char *name,
 	pdh_buf_printf(b, "%s{command=\"", name);
 	S_label_value(b, m->command ? m->command : "");
 	pdh_buf_putc(b, '"');
-	if (m->account) {
-		pdh_buf_puts(b, ",account=\"");
-		S_label_value(b, m->account);
-		pdh_buf_putc(b, '"');
+	if (m->account)
+		S_label(b, "account", 7, m->account);
+	if (m->file)
+		S_label(b, "file", 4, m->file);
+	if (m->has_company_id) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "%lld", m->company_id);
+		S_label(b, "company_id", 10, id);
 	}
-	if (extra_name) {
-		pdh_buf_printf(b, ",%s=\"", extra_name);
-		S_label_value(b, extra);
-		pdh_buf_putc(b, '"');
+	for (size_t i = 0; i < m->n_labels; i++) {
+		size_t len = S_name_len(m->labels[i]);
+
+		S_label(b, m->labels[i], len, m->labels[i][len] ? m->labels[i] + len + 1 : "");
 	}
+	if (extra_name)
+		S_label(b, extra_name, strlen(extra_name), extra);
 	pdh_buf_printf(b, "} %.17g\n", value);
 }
 
