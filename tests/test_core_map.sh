@@ -29,7 +29,7 @@ while IFS= read -r p; do
 done < <(grep -oE '`core/[A-Za-z0-9_./-]+`' "$map" | tr -d '`' | sort -u)
 while IFS= read -r p; do
   [ -e "$src/core/$p" ] || err "core/README.md names $p, which is not core/$p"
-done < <(grep -oE '`(util|desired|api|plan|apply|export|fleet|include/pdhooks)/[A-Za-z0-9_.*/-]+`' "$map" \
+done < <(grep -oE '`(util|desired|api|plan|apply|run|export|fleet|include/pdhooks)/[A-Za-z0-9_.*/-]+`' "$map" \
          | tr -d '`' | grep -v '\*' | sort -u)
 
 # 3. functions the rule index and the questions name (`S_x`, `pdh_x`) are defined in one of
@@ -41,7 +41,7 @@ check_bullet() {
   for tok in $(grep -oE '`[A-Za-z0-9_./-]+`' <<<"$text" | tr -d '`'); do
     case "$tok" in
       core/*|cmd/*) [ -f "$src/$tok" ] && files+=("$src/$tok") ;;
-      util/*|desired/*|api/*|plan/*|apply/*|export/*|monitor/*|fleet/*|include/*)
+      util/*|desired/*|api/*|plan/*|apply/*|run/*|export/*|monitor/*|fleet/*|include/*)
         [ -f "$src/core/$tok" ] && files+=("$src/core/$tok") ;;
     esac
   done

@@ -13,6 +13,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/credentials.h"
 #include "pdhooks/planfile.h"
+#include "pdhooks/target.h"
 #include "pdhooks/sha256.h"
 #include "sampleplan.h"
 #include "testutil.h"

@@ -1,27 +1,32 @@
-/* What plan and apply share at the CLI edge: the first half of both
- * commands (credentials, load, one listing, the plan). */
+/* One company's run at the CLI edge (plan, apply, status): the options of pdh_run from the
+ * command line, and what the run leaves to say on stderr. */
 #ifndef PDHOOKS_CLI_PLAN_H
 #define PDHOOKS_CLI_PLAN_H
 
 #include "options.h"
-#include "pdhooks/target.h"
+#include "pdhooks/run.h"
 
-/* Checks the credentials and the API URL (before anything is read or called), loads o->file,
- * lists the live webhooks and plans with max_deletes (-1: the file's), into *run (which the
- * caller has zeroed and disposes with pdh_target_run_dispose). The listing is retried
- * (pdh_target_list). Diagnostics and errors are printed.
- * Returns PDH_EXIT_OK with run->plan set, or the exit code to end with. t is filled (its
- * client options borrow from o). */
-int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes);
+/* What the hooks of a run said already on stderr. */
+typedef struct pdh_cli_said {
+	bool diags;                 /* the desired file's diagnostics */
+	bool error;                 /* the error that stopped the run */
+} pdh_cli_said;
 
-/* Starts t from o: zeroed, then its client options (credentials and API URL resolved, no
- * network; borrowing from o) and listing options (pdh_common_listing_opts). PDH_EXIT_OK, or
- * the exit code after the error is printed. */
-int pdh_cli_target_open(pdh_common *o, pdh_target *t);
+/* Runs one company as o says for mode, with hooks (may be NULL), into *r (the caller
+ * disposes it with pdh_run_result_dispose): credentials and API URL checked first (a run
+ * that cannot start ends as one that failed at once). Then says on stderr the desired file's
+ * diagnostics and the error, unless the hooks did (said, may be NULL). Returns
+ * r->exit_code. */
+int pdh_cli_run(pdh_common *o, pdh_run_mode mode, const char *saved_path,
+                const pdh_run_hooks *hooks, pdh_run_result *r, const pdh_cli_said *said);
+/* The error line of an ended run (what follows "pdhooks: error: "), or NULL: none. */
+const char *pdh_cli_run_error(const pdh_common *o, const pdh_run_result *r, char *buf,
+                              size_t size);
+/* The desired file's diagnostics of r on stderr (with "does not load" for a file with
+ * errors). */
+void pdh_cli_run_diags(const pdh_common *o, const pdh_run_result *r);
 
-/* Prints what planning run left to say — the desired file's diagnostics (path) and the
- * error behind rc — and returns the exit code for rc. */
-int pdh_cli_report_plan(const pdh_common *o, const char *path, const pdh_target_run *run,
-                        int rc, const pdh_error *err);
+/* plan and status of one company: the command's text, JSON or Markdown on stdout. */
+int pdh_cli_plan_command(int argc, char **argv, pdh_cmd_id id, pdh_run_mode mode);
 
 #endif

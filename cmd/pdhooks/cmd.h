@@ -52,8 +52,6 @@ void pdh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pdh_cli_log_stderr(void *ctx, const char *line);
 /* "pdhooks: waiting 2.5 s: WHAT" on stderr: a wait the user should know of. */
 void pdh_cli_tell_wait(long ms, const char *what);
-/* The message of the last pdh_cli_error of this run (cut at 1 KiB), or NULL. */
-const char *pdh_cli_last_error(void);
 /* "pdhooks: warning: MESSAGE" on stderr. */
 void pdh_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -28,7 +28,8 @@ int pdh_cmd_export(int argc, char **argv)
 	if (pdh_common_parse_no_args(&o, PDH_CMD_EXPORT, argc, argv,
 	                             "the output file goes after -o") != 0)
 		goto done;
-	if (pdh_common_client_opts(&o, &copts, &rc) != 0) {
+	if ((rc = pdh_common_client_opts(&o, &copts, &err)) != 0) {
+		pdh_cli_error("%s", err.message);
 		code = pdh_exit_code(rc);
 		goto done;
 	}

@@ -5,7 +5,7 @@
 
 #include "cmd.h"
 #include "options.h"
-#include "plan_output.h"
+#include "pdhooks/run.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/fleet_report.h"
 #include "pdhooks/planfile.h"

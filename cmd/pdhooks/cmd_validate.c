@@ -6,7 +6,7 @@
 #include "cmd.h"
 #include "fleet_cli.h"
 #include "options.h"
-#include "plan_output.h"
+#include "pdhooks/run.h"
 
 /* --format json and github: the report on stdout, after the text mode's work. */
 static void S_print_report(const pdh_common *o, const pdh_check_report *r)

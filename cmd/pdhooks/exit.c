@@ -39,9 +39,6 @@ int pdh_exit_after_output(int code)
 	return code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES ? PDH_EXIT_ERROR : code;
 }
 
-/* The last error line, for a JSON document that must carry it (apply --format json). */
-static char S_last_error[1024];
-
 static void S_say(const char *level, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "pdhooks: %s: ", level);
@@ -49,18 +46,10 @@ static void S_say(const char *level, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-const char *pdh_cli_last_error(void)
-{
-	return S_last_error[0] ? S_last_error : NULL;
-}
-
 void pdh_cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(S_last_error, sizeof(S_last_error), fmt, ap);
-	va_end(ap);
 	va_start(ap, fmt);
 	S_say("error", fmt, ap);
 	va_end(ap);

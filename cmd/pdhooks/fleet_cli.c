@@ -11,9 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_plan.h"
 #include "cmd.h"
-#include "plan_output.h"
+#include "pdhooks/run.h"
 #include "run_files.h"
 #include "stop_signal.h"
 #include "pdhooks/alloc.h"
@@ -55,15 +54,14 @@ int pdh_fleet_args_check(const pdh_common *o, const char *command)
 	return 0;
 }
 
-int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run,
-                            pdh_cmd_id id, const char *name, int argc, char **argv,
+int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_cmd_id id,
+                            const char *name, int argc, char **argv,
                             int (*fleet)(pdh_common *, const pdh_fleet_args *), int *code)
 {
 	int first;
 
 	pdh_cli_metrics_start(mx, name);
 	pdh_common_init(o);
-	memset(run, 0, sizeof(*run));
 	*code = PDH_EXIT_ERROR;
 	if (pdh_common_parse(o, id, argc, argv, &first) != 0 || pdh_fleet_args_check(o, name) != 0)
 		return 1;
@@ -80,18 +78,6 @@ int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *
 		return 1;
 	}
 	return pdh_cli_metrics_check_common(o, NULL) != 0;
-}
-
-int pdh_cli_target_finish(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run, char *text,
-                          int code)
-{
-	pdh_cli_metrics_target(mx, o, run);
-	code = pdh_cli_metrics_finish(mx, code, code == PDH_EXIT_OK || code == PDH_EXIT_CHANGES,
-	                              run->plan, run->listing.calls);
-	free(text);
-	pdh_target_run_dispose(run);
-	pdh_common_dispose(o);
-	return code;
 }
 
 /* Options that name one company make no sense with a fleet: each account names its own. */
@@ -309,12 +295,6 @@ static int S_write_metrics(const pdh_fleet_args *a, const S_emit_ctx *c, int cod
 	return code;
 }
 
-static pdh_fleet_format S_format(int f)
-{
-	return f == PDH_FORMAT_JSON ? PDH_FLEET_JSON
-	       : f == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
-}
-
 static void S_run_opts(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_args *a,
                        const pdh_fleet *f)
 {
@@ -340,7 +320,7 @@ static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_c
                     pdh_fleet_mode mode, const char *command)
 {
 	memset(rep, 0, sizeof(*rep));
-	rep->format = S_format(a->format);
+	rep->format = (pdh_fleet_format)a->format;  /* same order (core/fleet/run.c) */
 	rep->fleet_sha256 = f->sha256;
 	rep->shard = *shard;
 	rep->command = command;

@@ -9,7 +9,6 @@
 #include "cmd.h"
 #include "metrics_out.h"
 #include "options.h"
-#include "pdhooks/target.h"
 
 typedef struct pdh_fleet_args {
 	const char *fleet;          /* --fleet FILE; NULL: not fleet mode */
@@ -37,19 +36,13 @@ void pdh_fleet_args_from(pdh_fleet_args *a, const pdh_common *o);
 /* The selection options given without --fleet: -1 after printing an error, else 0. */
 int pdh_fleet_args_check(const pdh_common *o, const char *command);
 
-/* The start plan and status share: mx started for command name, run zeroed, o parsed from
- * argv for command id (named name in the messages), no argument after the options, and with
- * --fleet the command run by fleet. 1 when that finishes the command (*code set:
- * PDH_EXIT_ERROR, or the fleet's exit code), else 0: go on with the one target. Either way
- * pdh_cli_target_finish() ends it. */
-int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run,
-                            pdh_cmd_id id, const char *name, int argc, char **argv,
+/* The start plan and status share: mx started for command name, o parsed from argv for
+ * command id (named name in the messages), no argument after the options, and with --fleet
+ * the command run by fleet. 1 when that finishes the command (*code set: PDH_EXIT_ERROR, or
+ * the fleet's exit code), else 0: go on with the one company. */
+int pdh_cli_target_or_fleet(pdh_cli_metrics *mx, pdh_common *o, pdh_cmd_id id,
+                            const char *name, int argc, char **argv,
                             int (*fleet)(pdh_common *, const pdh_fleet_args *), int *code);
-
-/* The end plan and status share: the metrics of the one target written (a fleet writes its
- * own, per account), then text, run and o freed. The exit code to return. */
-int pdh_cli_target_finish(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *run, char *text,
-                          int code);
 
 /* Each runs the command in fleet mode and returns its exit code. */
 int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a, pdh_cli_checks *checks);

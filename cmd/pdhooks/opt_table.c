@@ -6,7 +6,7 @@
 
 #include "cmd.h"
 #include "options.h"
-#include "plan_output.h"
+#include "pdhooks/run.h"
 #include "pdhooks/apply.h"
 #include "pdhooks/export.h"
 #include "pdhooks/fleet.h"

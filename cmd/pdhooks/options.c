@@ -280,9 +280,8 @@ void pdh_common_listing_opts(const pdh_common *o, pdh_listing_opts *out)
 	out->retry.max_total_ms = o->max_wait_ms;
 }
 
-int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
+int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, pdh_error *err)
 {
-	pdh_error err = { 0 };
 	bool first = o->resolved_url == NULL;
 	unsigned mode;
 	int rc;
@@ -292,15 +291,12 @@ int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 	o->resolved_url = NULL;
 	pdh_credentials_dispose(&o->creds);
 	rc = pdh_api_url_resolve(&o->resolved_url, o->api_url, getenv("PIPEDRIVE_API_URL"),
-	                         getenv("PIPEDRIVE_COMPANY_DOMAIN"), &err);
+	                         getenv("PIPEDRIVE_COMPANY_DOMAIN"), err);
 	if (rc == 0)
 		rc = pdh_credentials_resolve(&o->creds, o->token_file, getenv("PIPEDRIVE_API_TOKEN"),
-		                             getenv("PIPEDRIVE_OAUTH_TOKEN"), &err);
-	if (rc != 0) {
-		pdh_cli_error("%s", err.message);
-		*code = rc;
-		return -1;
-	}
+		                             getenv("PIPEDRIVE_OAUTH_TOKEN"), err);
+	if (rc != 0)
+		return rc;
 	if (first && !o->quiet && o->token_file && pdh_token_file_exposed(o->token_file, &mode))
 		pdh_cli_warning("--token-file %s can be read by its group or others (mode %03o); "
 		                "chmod 600 it", o->token_file, mode);
@@ -311,7 +307,6 @@ int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 	out->session = pdh_common_session(o);
 	out->timeout_ms = o->timeout_ms;
 	out->log = o->verbose ? pdh_cli_log_stderr : NULL;
-	*code = 0;
 	return 0;
 }
 

@@ -73,8 +73,8 @@ int pdh_common_parse_no_args(pdh_common *o, pdh_cmd_id id, int argc, char **argv
 int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int *out);
 
 /* Resolves the API URL and the credentials (no network) into client options that borrow
- * from o. On failure prints the error and returns -1 with the core code in *code. */
-int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code);
+ * from o. 0, or the core code with *err saying why (nothing printed). */
+int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, pdh_error *err);
 /* The run's HTTP session (with --cacert), made on first use and kept until
  * pdh_common_dispose; every client of the run is given it. NULL when it cannot start (a
  * message on stderr): the clients then keep their own connections. */

@@ -207,8 +207,14 @@ char *pdh_fleet_report_add(pdh_fleet_report *r, const pdh_fleet_row *row, const 
 			pdh_buf_puts(&b, section);
 		if (row->error) {
 			char *e = S_clean(row->error, 4000);
+			const char *name = pdh_fleet_outcome_name(row->outcome);
+			size_t n = strlen(name);
 
-			pdh_buf_printf(&b, "%s: %s\n", pdh_fleet_outcome_name(row->outcome), e);
+			/* "refused: WHY" is said once, not "refused: refused: WHY" */
+			if (strncmp(e, name, n) == 0 && strncmp(e + n, ": ", 2) == 0)
+				pdh_buf_printf(&b, "%s\n", e);
+			else
+				pdh_buf_printf(&b, "%s: %s\n", name, e);
 			free(e);
 		}
 		pdh_buf_putc(&b, '\n');

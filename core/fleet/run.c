@@ -10,19 +10,13 @@
 #include <time.h>
 
 #include "fleet/fleet_json.h"
-#include "plan/plan_json.h"
+#include "run/run_json.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/apply.h"
-#include "pdhooks/apply_lock.h"
 #include "pdhooks/buf.h"
-#include "pdhooks/clock.h"
-#include "pdhooks/metrics.h"
 #include "pdhooks/planfile.h"
-#include "pdhooks/render_json.h"
-#include "pdhooks/render_markdown.h"
-#include "pdhooks/render_text.h"
+#include "pdhooks/run.h"
 #include "pdhooks/sha256.h"
-#include "pdhooks/status.h"
 #include "pdhooks/target.h"
 #include "pdhooks/url.h"
 
@@ -69,105 +63,40 @@ static void S_fail(pdh_fleet_result *r, int rc, const char *message)
 	r->error = pdh_xstrdup(message && *message ? message : pdh_error_name(rc));
 }
 
-/* What the plan does, for an apply that must do what was shown and confirmed. */
-static char *S_signature(const pdh_plan *p, const pdh_live *live)
-{
-	pdh_buf b = PDH_BUF_INIT;
-	char fp[65], sum[65];
+_Static_assert((int)PDH_FLEET_PLAN == (int)PDH_RUN_PLAN && (int)PDH_FLEET_APPLY ==
+               (int)PDH_RUN_APPLY && (int)PDH_FLEET_STATUS == (int)PDH_RUN_STATUS,
+               "a fleet's mode is a run's");
+_Static_assert((int)PDH_FLEET_TEXT == (int)PDH_FORMAT_TEXT && (int)PDH_FLEET_JSON ==
+               (int)PDH_FORMAT_JSON && (int)PDH_FLEET_MARKDOWN == (int)PDH_FORMAT_MARKDOWN,
+               "a fleet's format is a run's");
 
-	pdh_live_fingerprint(fp, live, p);
-	pdh_buf_printf(&b, "%s\n", fp);
-	for (size_t i = 0; i < p->n_actions; i++)
-		pdh_buf_printf(&b, "%d %s %lld\n", (int)p->actions[i].kind, p->actions[i].key,
-		               p->actions[i].live ? p->actions[i].live->id : -1LL);
-	pdh_sha256_hex(pdh_buf_cstr(&b), b.len, sum);
-	pdh_buf_dispose(&b);
-	return pdh_xstrdup(sum);
-}
-
-static json_t *S_apply_json(const pdh_apply_result *a)
-{
-	if (a == NULL)
-		return NULL;
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "created", (json_int_t)a->n_created,
-	                 "deleted", (json_int_t)a->n_deleted, "failed", (json_int_t)a->n_failed,
-	                 "not_run", (json_int_t)a->n_not_run, "calls", (json_int_t)a->n_calls,
-	                 "verified", a->verified, "converged", a->converged);
-}
-
-static void S_apply_text(pdh_buf *b, const pdh_apply_result *a)
-{
-	for (size_t i = 0; i < a->n_steps; i++) {
-		const pdh_apply_step *st = &a->steps[i];
-		const char *verb = st->state == PDH_STEP_DONE
-		                   ? (st->kind == PDH_STEP_CREATE ? "created" : "deleted")
-		                   : st->state == PDH_STEP_FAILED ? "failed" : "not run";
-
-		pdh_buf_printf(b, "%-8s %s%s", verb, st->state == PDH_STEP_DONE ? "" :
-		               st->kind == PDH_STEP_CREATE ? "create " : "delete ", st->action->key);
-		if (st->id > 0)
-			pdh_buf_printf(b, " (id %lld)", st->id);
-		if (st->error)
-			pdh_buf_printf(b, ": %s", st->error);
-		pdh_buf_putc(b, '\n');
-	}
-	pdh_buf_printf(b, "Apply: %zu created, %zu deleted, %zu failed, %zu not run (%zu API "
-	               "calls); %s.\n", a->n_created, a->n_deleted, a->n_failed, a->n_not_run,
-	               a->n_calls, a->converged ? "verified" : a->verified ? "not converged"
-	                                                                 : "not verified");
-}
-
-/* The account's part of the report, in the run's format. */
+/* The account's part of the report, in the run's format: what a single run of the company
+ * prints (pdh_run_render_*), the account's header and row being the report's. */
 static void S_section(pdh_fleet_result *r, const pdh_fleet_run_opts *o,
-                      const pdh_target_run *run, const pdh_apply_result *applied)
+                      const pdh_run_result *run)
 {
-	json_t *plan_doc = NULL, *acct;
-	pdh_buf b = PDH_BUF_INIT;
+	json_t *acct;
 
-	if (o->mode == PDH_FLEET_STATUS) {
-		char *text = NULL;
+	if (o->format == PDH_FLEET_JSON) {
+		json_t *doc = pdh_run_doc_json(run);
 
-		if (o->format == PDH_FLEET_JSON) {
-			json_t *doc = NULL;
-
-			if (run->plan) {
-				text = pdh_status_render_json(run->plan, run->desired);
-				doc = json_loads(text, 0, NULL);
-				free(text);
-			}
+		if (o->mode == PDH_FLEET_STATUS)
 			acct = pdh_fleet_account_json_as(&r->row, "status", doc, NULL);
-			r->section = json_dumps(acct, JSON_COMPACT);
-			json_decref(acct);
-		} else if (run->plan) {
-			r->section = pdh_status_render_text(run->plan, o->color);
-		}
-		return;
-	}
-	switch (o->format) {
-	case PDH_FLEET_JSON:
-		if (run->plan)
-			plan_doc = pdh_plan_json(run->plan, run->desired, run->live, &run->diags);
-		acct = pdh_fleet_account_json(&r->row, plan_doc, S_apply_json(applied));
+		else
+			acct = pdh_fleet_account_json(&r->row, doc, pdh_run_apply_counts_json(run));
 		r->section = json_dumps(acct, JSON_COMPACT);
 		json_decref(acct);
-		break;
-	case PDH_FLEET_TEXT:
-		if (run->plan) {
-			char *t = pdh_render_text(run->plan, o->color);
-			pdh_buf_puts(&b, t);
-			free(t);
-		}
-		if (applied)
-			S_apply_text(&b, applied);
-		if (b.data)
-			r->section = pdh_buf_detach(&b);
-		break;
-	case PDH_FLEET_MARKDOWN:
-		if (run->plan) {
-			pdh_markdown_opts mo = { S_MARKDOWN_PER_ACCOUNT, r->saved_digest, &run->diags };
-			r->section = pdh_render_markdown(run->plan, run->desired, run->live, &mo);
-		}
-		break;
+		return;
+	}
+	r->section = pdh_run_render_plan(run, (pdh_format)o->format, o->color,
+	                                 S_MARKDOWN_PER_ACCOUNT);
+	if (o->mode == PDH_FLEET_APPLY && o->format == PDH_FLEET_TEXT && run->t.plan) {
+		char *tail = pdh_run_render_apply_text(run, o->color);
+		char *both = pdh_xasprintf("%s%s", r->section, tail);
+
+		free(r->section);
+		free(tail);
+		r->section = both;
 	}
 }
 
@@ -176,56 +105,6 @@ char *pdh_fleet_plan_path(const char *dir, const char *name)
 	size_t n = strlen(dir);
 
 	return pdh_xasprintf("%s%s%s.json", dir, n && dir[n - 1] == '/' ? "" : "/", name);
-}
-
-/* Lists (through the one retried listing path) and plans, from the desired file or from the
- * account's saved plan. */
-static int S_plan(pdh_target_run *run, pdh_target *t, pdh_planfile **pf,
-                  const pdh_fleet_run_opts *o, const pdh_fleet_account *a, pdh_error *err)
-{
-	int rc;
-
-	t->listing.retry = o->retry;
-	t->listing.interrupt = o->interrupt;
-	if (o->saved_dir) {
-		char *path = pdh_fleet_plan_path(o->saved_dir, a->name);
-
-		rc = pdh_planfile_load(pf, path, err);
-		free(path);
-		if (rc != 0)
-			return rc;
-		pdh_target_run_dispose(run);
-		pdh_target_run_init(run, (*pf)->desired_path);
-		return pdh_planfile_target_plan(run, t, *pf, err);
-	}
-	return pdh_target_plan(run, t, err);
-}
-
-static int S_apply(pdh_fleet_result *r, pdh_apply_result **res, const pdh_target_run *run,
-                   const pdh_target *t, const pdh_fleet_run_opts *o, pdh_error *err)
-{
-	pdh_apply_opts ao;
-	int rc;
-
-	if (run->plan->brake && !o->force)
-		return pdh_error_set(err, PDH_EBRAKE, "refused: %s (use --force to apply anyway)",
-		                     run->plan->brake_reason ? run->plan->brake_reason
-		                                             : "a safety brake");
-	memset(&ao, 0, sizeof(ao));
-	ao.client = t->client;
-	ao.parallelism = o->parallelism;
-	ao.force = o->force;
-	ao.plan_opts = t->plan;
-	ao.retry = o->retry;
-	ao.interrupt = o->interrupt;
-	ao.live = run->live;
-	rc = pdh_apply(res, run->plan, run->desired, &ao, err);
-	if (rc == PDH_EPARTIAL && *res && err->message[0] == '\0')
-		pdh_error_set(err, rc, "%zu call%s failed, %zu not run%s", (*res)->n_failed,
-		              (*res)->n_failed == 1 ? "" : "s", (*res)->n_not_run,
-		              (*res)->converged ? "" : "; not converged");
-	(void)r;
-	return rc;
 }
 
 /* The account's credential as pdh_fleet_same_company compares it: the API URL normalised (as
@@ -256,15 +135,11 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
 	S_log_ctx log = { o, a->name };
-	pdh_apply_result *applied = NULL;
-	pdh_apply_lock *lock = NULL;
-	pdh_planfile *pf = NULL;
+	pdh_run_result run;
+	pdh_run_opts ro;
 	pdh_error err = { 0 };
-	pdh_target_run run;
-	pdh_target t;
-	char *token = NULL, warning[512];
+	char *token = NULL, *save = NULL, *saved = NULL, warning[512];
 	bool bearer = false;
-	long long started = pdh_now_ms();
 	int rc;
 
 	r->account = a;
@@ -272,8 +147,8 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	r->row.name = a->name;
 	r->row.api_url = a->api_url;
 	r->id.name = a->name;
-	memset(&t, 0, sizeof(t));
-	pdh_target_run_init(&run, a->desired);
+	memset(&run, 0, sizeof(run));
+	run.mode = (pdh_run_mode)o->mode;
 	rc = pdh_fleet_token(&token, &bearer, a, &o->token, warning, sizeof(warning), &err);
 	if (warning[0])
 		r->warning = pdh_xstrdup(warning);
@@ -283,106 +158,64 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	}
 	S_target_digest(r->id.target_sha256, a->api_url, bearer, token);
 	r->id.bearer = bearer;
-	t.desired_path = a->desired;
-	t.load.vars = pdh_fleet_var;
-	t.load.vars_ctx = (void *)a;
-	t.load.getenv = o->getenv;
-	t.load.getenv_ctx = o->getenv_ctx;
-	t.client.api_url = a->api_url;
-	t.client.auth = bearer ? PDH_AUTH_BEARER : PDH_AUTH_API_TOKEN;
-	t.client.token = token;
-	t.client.cacert = o->cacert;
-	t.client.session = session;
-	t.client.timeout_ms = o->timeout_ms;
-	t.client.log = o->log ? S_log : NULL;
-	t.client.log_ctx = &log;
-	t.plan = o->plan;
-	t.plan.auth = t.client.auth;  /* the types managed follow the credential kind */
-	/* One apply per company on this machine, taken before the listing it plans from. */
-	if (o->mode == PDH_FLEET_APPLY &&
-	    (rc = pdh_apply_lock_take(&lock, token, &err)) != 0) {
-		S_fail(r, rc, err.message);
-		goto render;
-	}
-	rc = S_plan(&run, &t, &pf, o, a, &err);
-	if (run.diags.len > 0)
-		r->diagnostics = pdh_diags_render(&run.diags, run.source, run.source_len, false,
+	memset(&ro, 0, sizeof(ro));
+	ro.mode = (pdh_run_mode)o->mode;
+	ro.target.desired_path = a->desired;
+	ro.target.load.vars = pdh_fleet_var;
+	ro.target.load.vars_ctx = (void *)a;
+	ro.target.load.getenv = o->getenv;
+	ro.target.load.getenv_ctx = o->getenv_ctx;
+	ro.target.client.api_url = a->api_url;
+	ro.target.client.auth = bearer ? PDH_AUTH_BEARER : PDH_AUTH_API_TOKEN;
+	ro.target.client.token = token;
+	ro.target.client.cacert = o->cacert;
+	ro.target.client.session = session;
+	ro.target.client.timeout_ms = o->timeout_ms;
+	ro.target.client.log = o->log ? S_log : NULL;
+	ro.target.client.log_ctx = &log;
+	ro.target.plan = o->plan;
+	ro.target.plan.auth = ro.target.client.auth;  /* the types managed follow the credential */
+	ro.target.listing.retry = o->retry;
+	ro.target.listing.interrupt = o->interrupt;
+	if (o->save_dir && o->mode == PDH_FLEET_PLAN)
+		ro.save_to = save = pdh_fleet_plan_path(o->save_dir, a->name);
+	if (o->saved_dir)
+		ro.saved_path = saved = pdh_fleet_plan_path(o->saved_dir, a->name);
+	ro.expect_signature = o->expect_signature ? o->expect_signature[slot] : NULL;
+	ro.force = o->force;
+	ro.parallelism = o->parallelism;
+	ro.retry = o->retry;
+	ro.interrupt = o->interrupt;
+	rc = pdh_run(&run, &ro);
+	if (run.t.diags.len > 0)
+		r->diagnostics = pdh_diags_render(&run.t.diags, run.t.source, run.t.source_len, false,
 		                                  o->color);
-	for (size_t i = 0; run.live && i < run.live->n; i++)
-		if (run.live->items[i].has_company_id) {
-			r->row.has_company_id = true;
-			r->row.company_id = run.live->items[i].company_id;
-			break;
-		}
+	r->row.has_company_id = pdh_live_company(run.t.live, &r->row.company_id);
 	r->id.has_company_id = r->row.has_company_id;
 	r->id.company_id = r->row.company_id;
-	r->id.declared_types = run.desired ? run.desired->manage_types : 0;
-	if (rc != 0) {
-		if (rc == PDH_EFILE && err.message[0] == '\0')
-			pdh_error_set(&err, rc, "%s does not load: %zu error%s", run.diags.file,
-			              run.diags.n_errors, run.diags.n_errors == 1 ? "" : "s");
-		S_fail(r, rc, err.message);
-		goto render;
+	r->id.declared_types = run.t.desired ? run.t.desired->manage_types : 0;
+	if (run.t.plan) {
+		r->changes = !pdh_plan_is_empty(run.t.plan);
+		r->row.n_create = (long)run.t.plan->n_create;
+		r->row.n_replace = (long)run.t.plan->n_replace;
+		r->row.n_delete = (long)run.t.plan->n_delete;
+		r->row.n_unchanged = (long)run.t.plan->n_unchanged;
+		r->plan_signature = pdh_xstrdup(run.signature);
 	}
-	r->changes = !pdh_plan_is_empty(run.plan);
-	r->row.n_create = (long)run.plan->n_create;
-	r->row.n_replace = (long)run.plan->n_replace;
-	r->row.n_delete = (long)run.plan->n_delete;
-	r->row.n_unchanged = (long)run.plan->n_unchanged;
-	r->plan_signature = S_signature(run.plan, run.live);
-	r->row.outcome = r->changes ? PDH_FLEET_CHANGES : PDH_FLEET_IN_SYNC;
-	if (o->mode == PDH_FLEET_STATUS) {
-		r->row.outcome = pdh_status_unhealthy(run.plan) ? PDH_FLEET_UNHEALTHY : PDH_FLEET_HEALTHY;
-		goto render;
-	}
-	if (o->expect_signature && o->expect_signature[slot] &&
-	    strcmp(o->expect_signature[slot], r->plan_signature) != 0) {
-		S_fail(r, PDH_ESTALE, "the plan changed since it was shown and confirmed; plan again");
-		goto render;
-	}
-	if (o->mode == PDH_FLEET_PLAN && o->save_dir) {
-		char *path = pdh_fleet_plan_path(o->save_dir, a->name), *text = NULL, sum[65];
-
-		rc = pdh_planfile_format(&text, run.plan, run.desired, run.live, &t.plan,
-		                         a->api_url, &err);
-		if (rc == 0)
-			rc = pdh_planfile_save(path, text, sum, &err);
-		if (rc == 0)
-			r->saved_digest = pdh_xstrdup(sum);
-		else
-			S_fail(r, rc, err.message);
-		free(text);
-		free(path);
-	}
-	if (o->mode == PDH_FLEET_APPLY && r->changes) {
-		rc = S_apply(r, &applied, &run, &t, o, &err);
-		if (rc == 0)
-			r->row.outcome = PDH_FLEET_APPLIED;
-		else
-			S_fail(r, rc, err.message);
-	}
+	if (run.saved_digest[0])
+		r->saved_digest = pdh_xstrdup(run.saved_digest);
+	r->row.outcome = run.outcome;
+	if (rc != 0)
+		S_fail(r, rc, run.err.message);
 render:
 	r->row.error = r->error;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
-	S_section(r, o, &run, applied);
-	if (o->metrics_command) {
-		pdh_metrics_run m;
-
-		memset(&m, 0, sizeof(m));
-		m.command = o->metrics_command;
-		m.account = a->name;
-		m.plan = run.plan;
-		m.exit_code = r->row.exit_code == 2 && o->mode == PDH_FLEET_APPLY ? 0 : r->row.exit_code;
-		m.success = m.exit_code == 0 || m.exit_code == 2;
-		m.finished_unix = (double)time(NULL);
-		m.duration_seconds = (double)(pdh_now_ms() - started) / 1e3;
-		m.api_calls = run.listing.calls + (applied ? (int)applied->n_calls : 0);
-		r->metrics = pdh_metrics_render(&m);
-	}
-	pdh_apply_result_free(applied);
-	pdh_apply_lock_release(lock);
-	pdh_planfile_free(pf);
-	pdh_target_run_dispose(&run);
+	S_section(r, o, &run);
+	if (o->metrics_command)
+		r->metrics = pdh_run_metrics(&run, o->metrics_command, a->name, r->row.exit_code == 2 &&
+		                             o->mode == PDH_FLEET_APPLY ? 0 : r->row.exit_code);
+	pdh_run_result_dispose(&run);
+	PDH_FREE_ALL(save, saved);
 	pdh_free_secret(token);
 	return r;
 }
@@ -393,10 +226,10 @@ static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
 {
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
-	pdh_target_run run;
+	pdh_run_result run;
 
 	memset(&run, 0, sizeof(run));
-	pdh_diags_init(&run.diags, a->desired);
+	run.mode = (pdh_run_mode)o->mode;
 	r->account = a;
 	r->row.index = o->accounts[slot];
 	r->row.name = a->name;
@@ -407,8 +240,7 @@ static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
 	r->error = pdh_xstrdup(why);
 	r->row.error = r->error;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
-	S_section(r, o, &run, NULL);
-	pdh_diags_dispose(&run.diags);
+	S_section(r, o, &run);
 	return r;
 }
 

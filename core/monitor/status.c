@@ -7,6 +7,7 @@
 #include "pdhooks/buf.h"
 #include "pdhooks/health.h"
 #include "pdhooks/secrets.h"
+#include "monitor/status_json.h"
 #include "plan/plan_json.h"
 #include "util/quote.h"
 
@@ -76,11 +77,10 @@ char *pdh_status_render_text(const pdh_plan *p, bool color)
 	}
 }
 
-char *pdh_status_render_json(const pdh_plan *p, const pdh_desired *desired)
+json_t *pdh_status_json(const pdh_plan *p, const pdh_desired *desired)
 {
 	json_t *doc = json_object(), *summary = json_object(), *list = json_array();
 	size_t counts[PDH_HEALTH_COUNT];
-	char *text;
 
 	S_count(p, counts);
 	for (int h = 0; h < PDH_HEALTH_COUNT; h++)
@@ -112,7 +112,14 @@ char *pdh_status_render_json(const pdh_plan *p, const pdh_desired *desired)
 	json_object_set_new(doc, "summary", summary);
 	json_object_set_new(doc, "webhooks", list);
 	pdh_json_scrub(doc, p->secrets);
-	text = pdh_json_dump(doc);
+	return doc;
+}
+
+char *pdh_status_render_json(const pdh_plan *p, const pdh_desired *desired)
+{
+	json_t *doc = pdh_status_json(p, desired);
+	char *text = pdh_json_dump(doc);
+
 	json_decref(doc);
 	return text;
 }

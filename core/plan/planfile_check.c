@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
-#include "pdhooks/target.h"
 #include "pdhooks/url.h"
 #include "pdhooks/names.h"
 
@@ -111,59 +110,4 @@ void pdh_planfile_brake_opts(pdh_plan_opts *out, const pdh_planfile *pf,
 		out->max_deletes_set = true;
 		out->max_deletes = pf->opts.max_deletes;
 	}
-}
-
-/* A plan the brake refuses, made with a --max-deletes above the one in force now: the reason
- * says how to give it again (the file's number is never taken for it). */
-static void S_brake_hint(pdh_plan *plan, const pdh_planfile *pf, const pdh_plan_opts *opts,
-                         const pdh_desired *desired)
-{
-	int now = opts->max_deletes_set ? opts->max_deletes : desired->max_deletes;
-	char *why;
-
-	if (!plan->brake || !pf->opts.max_deletes_set || pf->opts.max_deletes <= now)
-		return;
-	why = pdh_xasprintf("%s; the plan was made with --max-deletes %d, which a saved plan does "
-	                    "not carry to apply: give it to apply again", plan->brake_reason
-	                    ? plan->brake_reason : "a safety brake", pf->opts.max_deletes);
-	free(plan->brake_reason);
-	plan->brake_reason = why;
-}
-
-int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             pdh_error *err)
-{
-	pdh_plan_opts opts;
-	int rc;
-
-	/* The target's API URL first: a plan for another API is refused whatever else
-	 * changed, and that needs no call. Its company id is checked once listed. */
-	rc = S_check_url(pf, t->client.api_url, err);
-	if (rc != PDH_OK)
-		goto done;
-	/* The types a plan manages follow from the credential kind: a plan made with an API
-	 * token, applied with an OAuth token, would touch webhooks nobody reviewed. */
-	if ((t->client.auth == PDH_AUTH_BEARER) != (pf->opts.auth == PDH_AUTH_BEARER)) {
-		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: it was made with %s "
-		                   "and this run uses %s; plan again with these credentials",
-		                   pf->opts.auth == PDH_AUTH_BEARER ? "an OAuth token" : "an API token",
-		                   t->client.auth == PDH_AUTH_BEARER ? "an OAuth token"
-		                                                     : "an API token");
-		goto done;
-	}
-	/* The desired file before the listing: its secrets are scrubbed from the call log. */
-	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
-	                               &r->source_len, err);
-	if (rc == PDH_OK)
-		rc = pdh_target_list(r, t, err);
-	if (rc == PDH_OK)
-		rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
-	if (rc == PDH_OK) {
-		pdh_planfile_brake_opts(&opts, pf, &t->plan, r->desired);
-		rc = pdh_planfile_check_live(&r->plan, pf, &opts, r->desired, r->live, err);
-	}
-	if (rc == PDH_OK)
-		S_brake_hint(r->plan, pf, &opts, r->desired);
-done:
-	return rc;
 }

@@ -27,7 +27,6 @@
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
-#include "pdhooks/target.h"
 
 /* SHA-256 (64 hex digits) over the owned live webhooks — every item of live whose id the plan
  * does not list as foreign — in id order, with their attributes; password values are left
@@ -75,7 +74,7 @@ bool pdh_live_company(const pdh_live *live, long long *company_id);
 /* Whether pf was made for the target api_url with this listing: PDH_EINVAL ("made for another
  * company", never applied) when the API URLs differ (compared normalised) or when both the
  * saved plan and live show a company id and the ids differ. When either listing is empty the
- * API URL alone names the target. */
+ * API URL alone names the target (live may be NULL: before the listing). */
 int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url, const pdh_live *live,
                               pdh_error *err);
 
@@ -111,18 +110,5 @@ void pdh_planfile_brake_opts(pdh_plan_opts *out, const pdh_planfile *pf,
 int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_plan_opts *opts,
                             const pdh_desired *desired, const pdh_live *live, pdh_error *err);
 
-/* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
- * desired file of pf (r must be initialised with pf->desired_path; t->desired_path is not
- * used — the saved plan's is; t->plan is this apply's, see pdh_planfile_brake_opts), lists
- * the live webhooks with pdh_target_list (retried; PDH_EUNAVAILABLE when the API kept
- * failing), and checks both
- * against pf: its API URL (PDH_EINVAL for another API) before anything, the desired file,
- * then after the listing its company id (pdh_planfile_check_target: PDH_EINVAL for a plan
- * made for another company) before the owned live webhooks. On success r->plan is the plan
- * to apply, its brake decided by pdh_planfile_brake_opts (and its reason saying so when the
- * plan was made with a higher --max-deletes); on PDH_ESTALE, PDH_EFILE (r->diags)
- * or any other error nothing is planned. */
-int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
-                             pdh_error *err);
 
 #endif

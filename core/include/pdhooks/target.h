@@ -13,6 +13,7 @@
 #include "pdhooks/listing.h"
 #include "pdhooks/live.h"
 #include "pdhooks/plan.h"
+#include "pdhooks/planfile.h"
 
 typedef struct pdh_target {
 	const char *desired_path;   /* the desired-state file (its name, when desired_stdin) */
@@ -46,5 +47,19 @@ int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err);
 int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err);
 /* Load, list and plan. On a load error no call is made; on any error nothing is planned. */
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err);
+
+/* `pdhooks apply PLANFILE` up to the plan, as pdh_target_plan does for `apply -f`: loads the
+ * desired file of pf (r must be initialised with pf->desired_path; t->desired_path is not
+ * used — the saved plan's is; t->plan is this apply's, see pdh_planfile_brake_opts), lists
+ * the live webhooks with pdh_target_list (retried; PDH_EUNAVAILABLE when the API kept
+ * failing), and checks both
+ * against pf: its API URL (PDH_EINVAL for another API) before anything, the desired file,
+ * then after the listing its company id (pdh_planfile_check_target: PDH_EINVAL for a plan
+ * made for another company) before the owned live webhooks. On success r->plan is the plan
+ * to apply, its brake decided by pdh_planfile_brake_opts (and its reason saying so when the
+ * plan was made with a higher --max-deletes); on PDH_ESTALE, PDH_EFILE (r->diags)
+ * or any other error nothing is planned. */
+int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
+                             pdh_error *err);
 
 #endif

@@ -1,0 +1,131 @@
+/* Planning one target: load the desired file, list the live webhooks, compute the plan; or
+ * check a saved plan against them. */
+#include "pdhooks/target.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pdhooks/alloc.h"
+
+void pdh_target_run_init(pdh_target_run *r, const char *desired_path)
+{
+	memset(r, 0, sizeof(*r));
+	pdh_diags_init(&r->diags, desired_path);
+	pdh_http_result_init(&r->listing.last);
+}
+
+void pdh_target_run_dispose(pdh_target_run *r)
+{
+	if (r == NULL)
+		return;
+	pdh_plan_free(r->plan);
+	pdh_live_free(r->live);
+	pdh_desired_free(r->desired);
+	pdh_diags_dispose(&r->diags);
+	free(r->source);
+	memset(r, 0, sizeof(*r));
+}
+
+int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
+{
+	int rc;
+
+	if (t->desired_stdin)
+		rc = pdh_desired_read_fd(&r->source, &r->source_len, STDIN_FILENO, t->desired_path,
+		                         &r->diags, err);
+	else
+		rc = pdh_desired_read_file(&r->source, &r->source_len, t->desired_path, &r->diags,
+		                           err);
+	if (rc == PDH_OK)
+		rc = pdh_desired_load_buffer(&r->desired, t->desired_path, r->source, r->source_len,
+		                             &t->load, &r->diags, err);
+	if (rc != PDH_OK && r->desired != NULL) {
+		/* A failed load is never a desired set, whatever the loader left behind. */
+		pdh_desired_free(r->desired);
+		r->desired = NULL;
+	}
+	return rc;
+}
+
+int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err)
+{
+	pdh_client_opts co = t->client;
+
+	pdh_live_free(r->live);
+	r->live = NULL;
+	/* Server texts are scrubbed of the file's secrets too (passwords, environment values). */
+	if (co.secrets == NULL && r->desired != NULL)
+		co.secrets = r->desired->secrets;
+	return pdh_listing_get_with(&co, &t->listing, &r->live, &r->listing, err);
+}
+
+int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
+{
+	pdh_plan_opts po = t->plan;
+	int rc;
+
+	if (po.auth == PDH_AUTH_NONE)
+		po.auth = t->client.auth; /* the types managed follow the credential kind */
+	rc = pdh_target_load(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_plan_compute(&r->plan, r->desired, r->live, &po, err);
+	return rc;
+}
+
+/* A plan the brake refuses, made with a --max-deletes above the one in force now: the reason
+ * says how to give it again (the file's number is never taken for it). */
+static void S_brake_hint(pdh_plan *plan, const pdh_planfile *pf, const pdh_plan_opts *opts,
+                         const pdh_desired *desired)
+{
+	int now = opts->max_deletes_set ? opts->max_deletes : desired->max_deletes;
+	char *why;
+
+	if (!plan->brake || !pf->opts.max_deletes_set || pf->opts.max_deletes <= now)
+		return;
+	why = pdh_xasprintf("%s; the plan was made with --max-deletes %d, which a saved plan does "
+	                    "not carry to apply: give it to apply again", plan->brake_reason
+	                    ? plan->brake_reason : "a safety brake", pf->opts.max_deletes);
+	free(plan->brake_reason);
+	plan->brake_reason = why;
+}
+
+int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
+                             pdh_error *err)
+{
+	pdh_plan_opts opts;
+	int rc;
+
+	/* The target's API URL first: a plan for another API is refused whatever else
+	 * changed, and that needs no call. Its company id is checked once listed. */
+	rc = pdh_planfile_check_target(pf, t->client.api_url, NULL, err);
+	if (rc != PDH_OK)
+		goto done;
+	/* The types a plan manages follow from the credential kind: a plan made with an API
+	 * token, applied with an OAuth token, would touch webhooks nobody reviewed. */
+	if ((t->client.auth == PDH_AUTH_BEARER) != (pf->opts.auth == PDH_AUTH_BEARER)) {
+		rc = pdh_error_set(err, PDH_ESTALE, "the saved plan is stale: it was made with %s "
+		                   "and this run uses %s; plan again with these credentials",
+		                   pf->opts.auth == PDH_AUTH_BEARER ? "an OAuth token" : "an API token",
+		                   t->client.auth == PDH_AUTH_BEARER ? "an OAuth token"
+		                                                     : "an API token");
+		goto done;
+	}
+	/* The desired file before the listing: its secrets are scrubbed from the call log. */
+	rc = pdh_planfile_load_desired(&r->desired, pf, &t->load, &r->diags, &r->source,
+	                               &r->source_len, err);
+	if (rc == PDH_OK)
+		rc = pdh_target_list(r, t, err);
+	if (rc == PDH_OK)
+		rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
+	if (rc == PDH_OK) {
+		pdh_planfile_brake_opts(&opts, pf, &t->plan, r->desired);
+		rc = pdh_planfile_check_live(&r->plan, pf, &opts, r->desired, r->live, err);
+	}
+	if (rc == PDH_OK)
+		S_brake_hint(r->plan, pf, &opts, r->desired);
+done:
+	return rc;
+}
