@@ -91,7 +91,9 @@ static pdh_live *S_live_urls(const char *const urls[])
 static pdh_plan *S_plan(const pdh_desired *d, const pdh_live *l, int max_deletes)
 {
 	pdh_plan *p = NULL;
-	pdh_plan_opts opts = { max_deletes >= 0, max_deletes >= 0 ? max_deletes : 0, PDH_AUTH_NONE };
+	pdh_plan_opts opts = { .max_deletes_set = max_deletes >= 0,
+	                       .max_deletes = max_deletes >= 0 ? max_deletes : 0,
+	                       .auth = PDH_AUTH_NONE };
 	pdh_error err = { 0 };
 	cr_assert_eq(pdh_plan_compute(&p, d, l, &opts, &err), 0, "%s", err.message);
 	cr_assert_not_null(p);

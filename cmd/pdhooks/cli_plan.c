@@ -19,9 +19,20 @@ int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int m
 	t->plan.max_deletes_set = max_deletes >= 0;
 	t->plan.max_deletes = max_deletes >= 0 ? max_deletes : 0;
 	t->plan.auth = t->client.auth;
+	pdh_cli_plan_choice(o, &t->plan);
 	pdh_target_run_init(run, o->file);
 	rc = pdh_target_plan(run, t, &err);
 	return pdh_cli_report_plan(o, o->file, run, rc, &err);
+}
+
+void pdh_cli_plan_choice(const pdh_common *o, pdh_plan_opts *p)
+{
+	p->adopt = o->adopt;
+	p->takeover = o->takeover;
+	p->targets = o->targets.items;
+	p->n_targets = o->targets.n;
+	p->excludes = o->excludes.items;
+	p->n_excludes = o->excludes.n;
 }
 
 int pdh_cli_target_open(pdh_common *o, pdh_target *t)

@@ -14,6 +14,9 @@
  * client options borrow from o). */
 int pdh_cli_plan_target(pdh_common *o, pdh_target *t, pdh_target_run *run, int max_deletes);
 
+/* The plan options of --adopt, --takeover, --target and --exclude, borrowing from o. */
+void pdh_cli_plan_choice(const pdh_common *o, pdh_plan_opts *p);
+
 /* Starts t from o: zeroed, then its client options (credentials and API URL resolved, no
  * network; borrowing from o) and listing options (pdh_common_listing_opts). PDH_EXIT_OK, or
  * the exit code after the error is printed. */

@@ -295,6 +295,7 @@ static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fl
 	ro->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	ro->plan.max_deletes_set = a->max_deletes >= 0;
 	ro->plan.max_deletes = a->max_deletes;
+	pdh_cli_plan_choice(o, &ro->plan);  /* the same patterns for every account */
 	ro->force = a->force;
 	ro->parallelism = a->parallelism;
 	ro->color = o->color;

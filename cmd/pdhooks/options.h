@@ -34,6 +34,10 @@ typedef struct pdh_common {
 	bool detailed_exitcode;  /* plan */
 	bool no_env;             /* validate: ${VAR} references checked, values not read */
 	int max_deletes;         /* plan, apply; -1: the file's */
+	pdh_opt_list targets;    /* plan, apply --target PATTERN... */
+	pdh_opt_list excludes;   /* plan, apply --exclude PATTERN... */
+	bool adopt;              /* plan, apply --adopt */
+	const char *takeover;    /* plan, apply --takeover OWNER; NULL: none */
 	bool auto_approve;       /* apply */
 	bool force;              /* apply */
 	int parallelism;         /* apply */

@@ -56,6 +56,12 @@ int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const 
 	int rc;
 
 	*pf = NULL;
+	if (o->targets.n || o->excludes.n || o->adopt || o->takeover) {
+		/* A saved plan is applied as it was reviewed. */
+		pdh_cli_error("apply PLANFILE: --target, --exclude, --adopt and --takeover are kept "
+		              "in the saved plan; give them to 'pdhooks plan -o'");
+		return PDH_EXIT_ERROR;
+	}
 	if ((rc = pdh_cli_target_open(o, t)) != PDH_EXIT_OK)
 		return rc;
 	rc = pdh_planfile_load(pf, path, &err);
@@ -73,6 +79,7 @@ int pdh_cli_plan_saved(pdh_common *o, pdh_target *t, pdh_target_run *run, const 
 	t->plan.max_deletes_set = o->max_deletes >= 0;
 	t->plan.max_deletes = o->max_deletes >= 0 ? o->max_deletes : 0;
 	t->plan.auth = t->client.auth;
+	pdh_planfile_choice(&t->plan, *pf);  /* and its verification: the saved patterns */
 	pdh_target_run_init(run, (*pf)->desired_path);
 	rc = pdh_planfile_target_plan(run, t, *pf, &err);
 	return pdh_cli_report_plan(o, (*pf)->desired_path, run, rc, &err);
