@@ -76,6 +76,10 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "schema", .kind = PDH_OPT_STRING, .value_name = "REF", .offset = AS_STRING(schema),
 	  .commands = ON_EXPORT, .synopsis = ON_EXPORT,
 	  .help = "the $schema of the editor modeline (default:\n" PDH_EXPORT_SCHEMA_REF ")" },
+	{ .name = "owner", .kind = PDH_OPT_STRING, .value_name = "ID", .offset = AS_STRING(owner),
+	  .commands = ON_EXPORT, .synopsis = ON_EXPORT,
+	  .help = "write manage.owner: ID instead of manage.urls (apply the\n"
+	          "file first with --adopt to mark the exported webhooks)" },
 	{ .name = "auto-approve", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(auto_approve),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "apply without asking (required when stdin is not a terminal)" },

@@ -30,6 +30,7 @@ typedef struct pdh_common {
 	/* The options of single commands (see opt_table.c for which). */
 	const char *out;         /* -o: plan's PLANFILE, export's FILE; NULL: none */
 	const char *schema;      /* export --schema; NULL: the default */
+	const char *owner;       /* export --owner ID: manage.owner; NULL: manage.urls */
 	int format;              /* plan --format: a pdh_format */
 	bool detailed_exitcode;  /* plan */
 	bool no_env;             /* validate: ${VAR} references checked, values not read */
