@@ -2,7 +2,7 @@
  * of one pdhooks-fake, each company with its own token, webhooks and per-call latency.
  *
  *   build/bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] [--latency-ms MS]
- *                     [--concurrency C] [COMPANIES...]
+ *                     [--concurrency C] [--tls] [COMPANIES...]
  *
  * Defaults: the pdhooks and pdhooks-fake next to this program, 10 webhooks per company, 50 ms
  * latency, --concurrency 32, 100 and 1,000 companies. For each count:
@@ -14,10 +14,18 @@
  *     concurrency).
  * The peak RSS at 100 and at 1,000 companies shows whether memory grows with the accounts
  * already done. Accounts read their token with token_env (one variable per account) and fill
- * the desired file's ${TENANT} from vars. */
+ * the desired file's ${TENANT} from vars.
+ *
+ * --tls: each count is run twice, over plain HTTP and over HTTPS as production has it: the
+ * fake serves testdata/tls/server.pem and pdhooks gets --cacert with a CA bundle of system
+ * size (/etc/ssl/certs/ca-certificates.crt and the test CA in one file), so every CA store
+ * load costs what it costs in production. The "conns" column is the connections the fake
+ * accepted during the run; the last line compares the CPU of the in-sync plan over TLS with
+ * the same plan over HTTP. */
 #define _GNU_SOURCE /* mkdtemp, wait4 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -28,15 +36,22 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <curl/curl.h>
 #define PDH_BENCH_SPAWN
 #include "bench.h"
 
 #define S_MAX_COUNTS 8
 
+#define S_SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
+
 typedef struct S_cfg {
 	const char *pdhooks, *fake, *dir;
 	int webhooks, concurrency;
 	long latency;
+	bool tls;                /* this pass over HTTPS */
+	char *bundle;            /* --tls: the system CA bundle and the test CA */
+	int port;                /* the fake of this pass */
+	double plan_cpu[2];      /* the in-sync plan's CPU seconds, over HTTP and HTTPS */
 } S_cfg;
 
 /* Seconds on the monotonic clock. */
@@ -83,17 +98,94 @@ static int S_write_seed(const char *path, int n, int webhooks, int have)
 
 /* Account company-C of the fleet file: company 1001+C of the fake on *port, its token in
  * PDH_BENCH_TOK_C. */
-static void S_fleet_entry(FILE *f, int c, const void *port)
+static void S_fleet_entry(FILE *f, int c, const void *arg)
 {
-	fprintf(f, "  - name: company-%d\n    api_url: http://127.0.0.1:%d/v1\n"
+	const S_cfg *cfg = arg;
+
+	fprintf(f, "  - name: company-%d\n    api_url: %s://127.0.0.1:%d/v1\n"
 	           "    token_env: PDH_BENCH_TOK_%d\n    vars: { TENANT: c%d }\n", c,
-	        *(const int *)port, c, c);
+	        cfg->tls ? "https" : "http", cfg->port, c, c);
 }
 
-static int S_write_fleet(const char *path, int n, int port)
+static int S_write_fleet(const char *path, int n, const S_cfg *cfg)
 {
 	return pdh_bench_write_list(path, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n", n,
-	                            S_fleet_entry, &port);
+	                            S_fleet_entry, cfg);
+}
+
+/* dir/ca-bundle.pem: the system's CA bundle, then the test CA. */
+static char *S_write_bundle(const char *dir)
+{
+	const char *parts[] = { S_SYSTEM_CA, PDH_BENCH_TESTDATA "/tls/ca.pem" };
+	char *path = S_path(dir, "ca-bundle.pem"), buf[65536];
+	FILE *out = fopen(path, "w");
+
+	for (size_t i = 0; out && i < 2; i++) {
+		FILE *in = fopen(parts[i], "r");
+		size_t n;
+
+		if (in == NULL) {
+			fprintf(stderr, "bench_fleet: %s: %s (install ca-certificates)\n", parts[i],
+			        strerror(errno));
+			fclose(out);
+			out = NULL;
+			break;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, n, out);
+		fclose(in);
+	}
+	if (out == NULL || fclose(out) != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static size_t S_keep(char *p, size_t size, size_t n, void *ctx)
+{
+	char *body = ctx;
+	size_t have = strlen(body), k = size * n;
+
+	if (have + k >= 4096)
+		k = have < 4095 ? 4095 - have : 0;
+	memcpy(body + have, p, k);
+	body[have + k] = '\0';
+	return size * n;
+}
+
+/* A control call to the fake (POST /_fake/calls/reset, GET /_fake/calls); the start of its
+ * answer into body (4096 bytes). */
+static int S_control(const S_cfg *cfg, const char *method, const char *path, char *body)
+{
+	CURL *h = curl_easy_init();
+	char url[256];
+	CURLcode rc;
+
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", cfg->tls ? "https" : "http", cfg->port,
+	         path);
+	body[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, S_keep);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+	if (cfg->tls)
+		curl_easy_setopt(h, CURLOPT_CAINFO, PDH_BENCH_TESTDATA "/tls/ca.pem");
+	rc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* The connections the fake accepted since the last reset, less the asking call's own. */
+static long S_connections(const S_cfg *cfg)
+{
+	char body[4096];
+	const char *p;
+
+	if (S_control(cfg, "GET", "/_fake/calls", body) != 0 ||
+	    (p = strstr(body, "\"connections\":")) == NULL)
+		return -1;
+	return atol(p + 14) - 1;
 }
 
 /* Starts the fake seeded from seed; its "port=N" line comes on stdout. */
@@ -101,9 +193,15 @@ static pid_t S_start_fake(const S_cfg *cfg, const char *seed, int *port)
 {
 	char lat[32];
 	char *argv[] = { (char *)cfg->fake, "--port", "0", "--latency-ms", lat, "--seed",
-	                 (char *)seed, "--rate-limit", "100000", NULL };
+	                 (char *)seed, "--rate-limit", "100000", NULL, NULL, NULL, NULL, NULL };
 
 	snprintf(lat, sizeof(lat), "%ld", cfg->latency);
+	if (cfg->tls) {
+		argv[9] = "--tls-cert";
+		argv[10] = PDH_BENCH_TESTDATA "/tls/server.pem";
+		argv[11] = "--tls-key";
+		argv[12] = PDH_BENCH_TESTDATA "/tls/server.key";
+	}
 	return pdh_bench_start_fake(argv, "bench_fleet", port);
 }
 
@@ -118,6 +216,7 @@ static void S_stop_fake(pid_t pid)
 typedef struct S_result {
 	double wall, cpu;
 	long rss_kib;
+	long conns;
 	int status;
 } S_result;
 
@@ -125,7 +224,7 @@ typedef struct S_result {
  * account; stdout to /dev/null. */
 static int S_run(const S_cfg *cfg, int n, char *const args[], S_result *out)
 {
-	char **envp = calloc((size_t)n + 4, sizeof(*envp)), *argv[16];
+	char **envp = calloc((size_t)n + 4, sizeof(*envp)), *argv[20];
 	posix_spawn_file_actions_t fa;
 	struct rusage ru;
 	double t0;
@@ -135,8 +234,12 @@ static int S_run(const S_cfg *cfg, int n, char *const args[], S_result *out)
 	if (envp == NULL)
 		abort();
 	argv[k++] = (char *)cfg->pdhooks;
-	for (int i = 0; args[i] && k < 15; i++)
+	for (int i = 0; args[i] && k < 17; i++)
 		argv[k++] = args[i];
+	if (cfg->tls) {
+		argv[k++] = "--cacert";
+		argv[k++] = cfg->bundle;
+	}
 	argv[k] = NULL;
 	for (int c = 0; c < n; c++) {
 		envp[c] = malloc(48);
@@ -152,6 +255,8 @@ static int S_run(const S_cfg *cfg, int n, char *const args[], S_result *out)
 		perror("bench_fleet: chdir");
 		goto done;
 	}
+	if (S_control(cfg, "POST", "/_fake/calls/reset", (char[4096]){ 0 }) != 0)
+		goto done;
 	t0 = S_now();
 	if (posix_spawn(&pid, cfg->pdhooks, &fa, NULL, argv, envp) != 0)
 		goto done;
@@ -162,6 +267,7 @@ static int S_run(const S_cfg *cfg, int n, char *const args[], S_result *out)
 	           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	out->rss_kib = ru.ru_maxrss;
 	out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	out->conns = S_connections(cfg);
 	rc = 0;
 done:
 	posix_spawn_file_actions_destroy(&fa);
@@ -171,30 +277,36 @@ done:
 	return rc;
 }
 
-static void S_row(const char *what, int n, double bound, const S_result *r)
+static void S_row(const S_cfg *cfg, const char *what, int n, double bound, const S_result *r)
 {
-	printf("%-22s %9d %9.3f %9.3f %7.2fx %9.3f %10.1f\n", what, n, r->wall, bound,
-	       r->wall / bound, r->cpu, (double)r->rss_kib / 1024.0);
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", what, cfg->tls ? ", https" : "");
+	printf("%-29s %9d %9.3f %9.3f %7.2fx %9.3f %10.1f %7ld\n", name, n, r->wall, bound,
+	       r->wall / bound, r->cpu, (double)r->rss_kib / 1024.0, r->conns);
 }
 
 /* Runs args; a row (when row is not NULL) against bound when it exits 0, else -1 after a
  * message that names the run as what. */
-static int S_step(const S_cfg *cfg, int n, char *const args[], const char *what, const char *row,
+static int S_step(S_cfg *cfg, int n, char *const args[], const char *what, const char *row,
                   double bound)
 {
 	S_result r;
 
+	memset(&r, 0, sizeof(r));
 	if (S_run(cfg, n, args, &r) != 0 || r.status != 0) {
 		fprintf(stderr, "bench_fleet: %s of %d companies exited %d\n", what, n, r.status);
 		return -1;
 	}
 	if (row != NULL)
-		S_row(row, n, bound, &r);
+		S_row(cfg, row, n, bound, &r);
+	if (row != NULL && strcmp(row, "plan (in sync)") == 0)
+		cfg->plan_cpu[cfg->tls] = r.cpu;
 	return 0;
 }
 
 /* plan (text and json) and apply for n companies. */
-static int S_bench(const S_cfg *cfg, int n)
+static int S_bench(S_cfg *cfg, int n)
 {
 	char seed[4096], fleet[4096], conc[16];
 	char *plan_text[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc, NULL };
@@ -205,7 +317,7 @@ static int S_bench(const S_cfg *cfg, int n)
 	char *check[] = { "plan", "--fleet", "fleet.yaml", "-q", "--concurrency", conc,
 	                  "--detailed-exitcode", NULL };
 	double bound = (double)n * (double)cfg->latency / 1000.0 / cfg->concurrency;
-	int port = 0, rc = -1;
+	int rc = -1;
 	pid_t fpid = -1;
 
 	snprintf(seed, sizeof(seed), "%s/seed.json", cfg->dir);
@@ -213,7 +325,7 @@ static int S_bench(const S_cfg *cfg, int n)
 	snprintf(conc, sizeof(conc), "%d", cfg->concurrency);
 	/* In sync: plan. */
 	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks) != 0 ||
-	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0 ||
+	    (fpid = S_start_fake(cfg, seed, &cfg->port)) < 0 || S_write_fleet(fleet, n, cfg) != 0 ||
 	    S_step(cfg, n, plan_text, "plan", "plan (in sync)", bound) != 0 ||
 	    S_step(cfg, n, plan_json, "plan --format json", "plan --format json", bound) != 0)
 		goto done;
@@ -221,7 +333,7 @@ static int S_bench(const S_cfg *cfg, int n)
 	fpid = -1; /* not signalled again at done when the second start fails */
 	/* One webhook missing in each company: apply creates it. */
 	if (S_write_seed(seed, n, cfg->webhooks, cfg->webhooks - 1) != 0 ||
-	    (fpid = S_start_fake(cfg, seed, &port)) < 0 || S_write_fleet(fleet, n, port) != 0 ||
+	    (fpid = S_start_fake(cfg, seed, &cfg->port)) < 0 || S_write_fleet(fleet, n, cfg) != 0 ||
 	    S_step(cfg, n, apply, "apply", "apply (1 create each)", 3 * bound) != 0)
 		goto done;
 	/* Converged: a second plan has nothing to do (exit 0 either way; checked by status 2). */
@@ -238,7 +350,8 @@ int main(int argc, char **argv)
 	char *pdhooks = pdh_bench_sibling(argv[0], "pdhooks"), *fake = pdh_bench_sibling(argv[0], "pdhooks-fake");
 	char dir[] = "/tmp/pdhooks-bench-fleet-XXXXXX", *desired, cwd[4096];
 	int counts[S_MAX_COUNTS], n_counts, rc = 1;
-	S_cfg cfg = { NULL, NULL, NULL, 10, 32, 50 };
+	S_cfg cfg = { .webhooks = 10, .concurrency = 32, .latency = 50 };
+	bool tls = false;
 	const pdh_bench_opt opts[] = { { "--webhooks", &cfg.webhooks, NULL },
 		                       { "--latency-ms", NULL, &cfg.latency },
 		                       { "--concurrency", &cfg.concurrency, NULL },
@@ -247,10 +360,17 @@ int main(int argc, char **argv)
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return 1;
+	for (int i = 1; i < argc; i++) /* --tls: taken out, the rest as the other benchmarks */
+		if (strcmp(argv[i], "--tls") == 0) {
+			tls = true;
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
 	if (pdh_bench_args(argc, argv, &pdhooks, &fake, opts, counts, &n_counts, S_MAX_COUNTS,
 	                   dflt) != 0) {
 		fprintf(stderr, "usage: bench_fleet [--pdhooks PATH] [--fake PATH] [--webhooks W] "
-		                "[--latency-ms MS] [--concurrency C] [COMPANIES...]\n");
+		                "[--latency-ms MS] [--concurrency C] [--tls] [COMPANIES...]\n");
 		return 2;
 	}
 	if (cfg.webhooks < 2 || cfg.webhooks > 40 || cfg.concurrency < 1 || cfg.concurrency > 256 ||
@@ -279,16 +399,31 @@ int main(int argc, char **argv)
 		perror("bench_fleet: desired file");
 		goto done;
 	}
+	if (tls && (cfg.bundle = S_write_bundle(dir)) == NULL)
+		goto done;
 	printf("pdhooks --fleet: %d webhooks per company, %ld ms latency per call, "
 	       "--concurrency %d\n", cfg.webhooks, cfg.latency, cfg.concurrency);
 	printf("(bound: the calls x latency / concurrency; plan 1 call per company, apply 3)\n");
-	printf("%-22s %9s %9s %9s %8s %9s %10s\n", "run", "companies", "seconds", "bound",
-	       "vs bound", "cpu s", "peak MiB");
-	for (int i = 0; i < n_counts; i++)
-		if (S_bench(&cfg, counts[i]) != 0)
-			goto done;
+	if (tls)
+		printf("(--tls: each count over HTTP, then HTTPS with --cacert of %s plus the "
+		       "test CA)\n", S_SYSTEM_CA);
+	printf("%-29s %9s %9s %9s %8s %9s %10s %7s\n", "run", "companies", "seconds", "bound",
+	       "vs bound", "cpu s", "peak MiB", "conns");
+	for (int i = 0; i < n_counts; i++) {
+		for (int pass = 0; pass <= (int)tls; pass++) {
+			cfg.tls = pass == 1;
+			if (S_bench(&cfg, counts[i]) != 0)
+				goto done;
+		}
+		if (tls)
+			printf("plan CPU over HTTPS / over HTTP, %d companies: %.2fx\n", counts[i],
+			       cfg.plan_cpu[1] / (cfg.plan_cpu[0] > 0 ? cfg.plan_cpu[0] : 1e-9));
+	}
 	rc = 0;
 done:
+	if (cfg.bundle)
+		unlink(cfg.bundle);
+	free(cfg.bundle);
 	unlink(desired);
 	free(desired);
 	rmdir(dir);

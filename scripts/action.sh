@@ -9,20 +9,27 @@
 #   scripts/action.sh build DIR   build pdhooks from these sources, the binary into DIR
 #   scripts/action.sh run         run pdhooks as the inputs say, comment, write outputs
 #
-# `run` reads the inputs as INPUT_COMMAND (plan|apply|status), INPUT_FILE, INPUT_FLEET,
+# `run` reads the inputs as INPUT_COMMAND (validate|plan|apply|status|install), INPUT_FILE, INPUT_FLEET,
 # INPUT_ARGS (split on blanks), INPUT_PLAN_FILE, INPUT_COMMENT (true|false),
 # INPUT_WORKING_DIRECTORY, INPUT_PULL_REQUEST; the token as GITHUB_TOKEN; and GitHub's own
 # GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_API_URL,
 # GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. PDHOOKS_BIN is the pdhooks to run (default: on PATH).
 #
 #   plan    `pdhooks plan --format markdown --detailed-exitcode`, saving the plan to
-#           INPUT_PLAN_FILE (unless empty). On a pull request it keeps ONE comment per file
-#           (found by a hidden marker, edited in place) showing the plan, or the error when
-#           planning failed (never a stale plan: a failed plan also removes the saved one).
+#           INPUT_PLAN_FILE (unless empty; with a fleet a directory, one plan per account).
+#           On a pull request it keeps ONE comment per file (found by a hidden marker, edited
+#           in place) showing the plan, or the error when planning failed (never a stale
+#           plan: a failed plan also removes the saved one).
 #           Changes pending are not a failure; an error is (the step fails).
-#   apply   `pdhooks apply --auto-approve`: the saved plan INPUT_PLAN_FILE when that file
-#           exists, else the file. The output goes to a new comment on the pull request (the
-#           event's, INPUT_PULL_REQUEST, or the one that merged GITHUB_SHA) and the summary.
+#   apply   `pdhooks apply --auto-approve`: the reviewed plan INPUT_PLAN_FILE when it exists
+#           (with a fleet `apply --fleet F DIR`: stale accounts are refused, exit 4), else the
+#           file. The output goes to a new comment on the pull request (the event's,
+#           INPUT_PULL_REQUEST, or the one that merged GITHUB_SHA) and the summary.
+#   A comment that cannot be written is a warning with GitHub's message; the step keeps
+#   pdhooks' exit code.
+#   validate `pdhooks validate --format github`: each error and warning an annotation on its
+#           line (workflow commands on stdout), the diagnostics in the log and the summary;
+#           no network (with --no-env in args, no secret either).
 #   status  `pdhooks status`, its output in the summary.
 #   install only puts pdhooks on PATH for the job's next steps (GITHUB_PATH) and runs nothing,
 #           for steps that run pdhooks themselves (a fleet shard's `--format json` report,
@@ -53,15 +60,31 @@ build() {
 }
 
 # ---- GitHub ----------------------------------------------------------------------------
-api() {   # api METHOD PATH [JSON-BODY-FILE]: the answer on stdout; fails on HTTP >= 400
-	local method=$1 path=$2 data=${3:-}
+api() {   # api METHOD PATH [JSON-BODY-FILE]: the answer on stdout; fails on HTTP >= 400,
+          # saying on stderr what GitHub answered (its "message")
+	local method=$1 path=$2 data=${3:-} code
 	[ -n "${GITHUB_TOKEN:-}" ] || { echo "pdhooks action: no github-token to comment with" >&2; return 1; }
-	curl -sS --fail-with-body -X "$method" \
+	code=$(curl -sS -o "$work/answer" -w '%{http_code}' -X "$method" \
 		-H "Authorization: Bearer $GITHUB_TOKEN" \
 		-H "Accept: application/vnd.github+json" \
 		-H "X-GitHub-Api-Version: 2022-11-28" \
 		${data:+-H "Content-Type: application/json" --data-binary "@$data"} \
-		"${GITHUB_API_URL:-https://api.github.com}$path"
+		"${GITHUB_API_URL:-https://api.github.com}$path") || code=000
+	if [ "$code" -ge 400 ] 2>/dev/null || [ "$code" = 000 ]; then
+		echo "pdhooks action: GitHub answered $method ${path%%\?*} with HTTP $code: $(github_message "$work/answer")" >&2
+		return 1
+	fi
+	cat "$work/answer"
+}
+
+github_message() {   # github_message FILE: the "message" of GitHub's JSON error, one line
+	python3 -c '
+import json, sys
+try:
+    m = json.load(open(sys.argv[1], encoding="utf-8", errors="replace")).get("message")
+except Exception:
+    m = None
+print(" ".join(str(m or "no message").split())[:300])' "$1" 2>/dev/null || echo "no message"
 }
 
 json_body() {   # json_body FILE > JSON: {"body": <FILE's text>}
@@ -104,20 +127,20 @@ print("end" if not cs else next((str(c["id"]) for c in cs if c.get("body", "").s
 
 sticky_comment() {   # sticky_comment PR MARKER BODY-FILE
 	local pr=$1 marker=$2 file=$3 id
-	json_body "$file" >"$work/comment.json"
+	json_body "$file" >"$work/comment.json" || return 1
 	id=$(find_comment "$pr" "$marker") || return 1
 	if [ -n "$id" ]; then
-		api PATCH "/repos/$GITHUB_REPOSITORY/issues/comments/$id" "$work/comment.json" >/dev/null
+		api PATCH "/repos/$GITHUB_REPOSITORY/issues/comments/$id" "$work/comment.json" >/dev/null || return 1
 		echo "pdhooks action: updated comment $id on #$pr"
 	else
-		api POST "/repos/$GITHUB_REPOSITORY/issues/$pr/comments" "$work/comment.json" >/dev/null
+		api POST "/repos/$GITHUB_REPOSITORY/issues/$pr/comments" "$work/comment.json" >/dev/null || return 1
 		echo "pdhooks action: commented on #$pr"
 	fi
 }
 
 new_comment() {   # new_comment PR BODY-FILE
-	json_body "$2" >"$work/comment.json"
-	api POST "/repos/$GITHUB_REPOSITORY/issues/$1/comments" "$work/comment.json" >/dev/null
+	json_body "$2" >"$work/comment.json" || return 1
+	api POST "/repos/$GITHUB_REPOSITORY/issues/$1/comments" "$work/comment.json" >/dev/null || return 1
 	echo "pdhooks action: commented on #$1"
 }
 
@@ -137,12 +160,47 @@ fenced() {
 	echo "$fence"
 }
 
+# comment_or_warn PR KIND ARGS...: sticky_comment or new_comment; a comment that cannot be
+# written (a token without pull-requests: write, a fork's pull request) is a warning, in the
+# log and as a workflow annotation, never the step's failure: the step keeps pdhooks' exit code.
+comment_or_warn() {
+	local pr=$1 kind=$2
+	shift 2
+	"$kind" "$pr" "$@" 2>"$work/comment.err" && return 0
+	local why
+	why=$(grep -m1 '^pdhooks action: ' "$work/comment.err" | sed 's/^pdhooks action: //')
+	[ -n "$why" ] || why=$(head -n1 "$work/comment.err")
+	echo "pdhooks action: warning: could not comment on #$pr: $why" >&2
+	echo "::warning title=pdhooks::could not comment on #$pr: $(annotation_text "$why")"
+}
+
+# annotation_text TEXT: TEXT escaped for a workflow command's message (% CR LF).
+annotation_text() {
+	local t=${1//'%'/%25}
+	t=${t//$'\r'/%0D}
+	printf '%s' "${t//$'\n'/%0A}"
+}
+
+# clear_plan PATH: removes the saved plan at PATH: a file, or a fleet's directory of
+# ACCOUNT.json plans (refused when it holds anything else).
+clear_plan() {
+	local p=$1
+	if [ -d "$p" ]; then
+		if find "$p" -mindepth 1 ! \( -type f -name '*.json' \) -print -quit | grep -q .; then
+			die "plan-file $p is a directory with more than saved plans (ACCOUNT.json) in it: not removed"
+		fi
+		rm -rf -- "$p"
+	else
+		rm -f -- "$p"
+	fi
+}
+
 output() { [ -z "${GITHUB_OUTPUT:-}" ] || echo "$1=$2" >>"$GITHUB_OUTPUT"; }
 summary() { [ -z "${GITHUB_STEP_SUMMARY:-}" ] || cat "$1" >>"$GITHUB_STEP_SUMMARY"; }
 
 run() {
 	local cmd=${INPUT_COMMAND:-} bin=${PDHOOKS_BIN:-pdhooks} rc=0 pr=""
-	case $cmd in plan | apply | status | install) ;; *) die "command must be plan, apply, status or install, not '$cmd'" ;; esac
+	case $cmd in validate | plan | apply | status | install) ;; *) die "command must be validate, plan, apply, status or install, not '$cmd'" ;; esac
 	if [ "$cmd" = install ]; then
 		local path
 		path=$(command -v "$bin") || die "no pdhooks at $bin"
@@ -173,7 +231,7 @@ run() {
 	plan)
 		local -a popts=(--format markdown --detailed-exitcode)
 		if [ -n "$planfile" ]; then
-			rm -f "$planfile"
+			clear_plan "$planfile"
 			popts+=(-o "$planfile")
 		fi
 		"$bin" plan "${sel[@]}" "${popts[@]}" "${extra[@]}" >"$work/out" 2>"$work/err" || rc=$?
@@ -196,21 +254,30 @@ run() {
 			output changes "$([ "$rc" = 2 ] && echo true || echo false)"
 			[ -z "$planfile" ] || output plan-file "$planfile"
 		else
-			[ -z "$planfile" ] || rm -f "$planfile"
+			[ -z "$planfile" ] || clear_plan "$planfile"
 		fi
 		summary "$work/body.md"
 		output exit-code "$rc"
-		[ -z "$pr" ] || sticky_comment "$pr" "$marker" "$work/body.md"
+		[ -z "$pr" ] || comment_or_warn "$pr" sticky_comment "$marker" "$work/body.md"
 		if [ "$rc" = 0 ] || [ "$rc" = 2 ]; then return 0; fi
 		return "$rc"
 		;;
 	apply)
-		local -a target
-		if [ -n "$planfile" ] && [ -f "$planfile" ]; then
-			target=("$planfile")
-			echo "pdhooks action: applying the saved plan $planfile"
-		else
-			target=("${sel[@]}")
+		# The reviewed plan when there is one: a file, or with a fleet the directory of one
+		# plan per account that `plan --fleet F -o DIR` wrote (pdhooks refuses the stale
+		# accounts with exit code 4 and applies the others); else plan and apply afresh.
+		local -a target=("${sel[@]}")
+		if [ -n "$planfile" ] && [ -e "$planfile" ]; then
+			if [ -n "${INPUT_FLEET:-}" ]; then
+				[ -d "$planfile" ] || die "plan-file $planfile is a file: a fleet's saved plan is the directory 'pdhooks plan --fleet $INPUT_FLEET -o DIR' writes"
+				target=(--fleet "$INPUT_FLEET" "$planfile")
+			else
+				[ -f "$planfile" ] || die "plan-file $planfile is a directory (a fleet's saved plans) but no fleet is set"
+				target=("$planfile")
+			fi
+			echo "pdhooks action: applying the reviewed plan $planfile"
+		elif [ -n "$planfile" ]; then
+			echo "pdhooks action: no saved plan at $planfile: planning and applying $what"
 		fi
 		"$bin" apply "${target[@]}" --auto-approve "${extra[@]}" >"$work/out" 2>&1 || rc=$?
 		cat "$work/out"
@@ -226,7 +293,24 @@ run() {
 		} >"$work/body.md"
 		summary "$work/body.md"
 		output exit-code "$rc"
-		[ -z "$pr" ] || new_comment "$pr" "$work/body.md"
+		[ -z "$pr" ] || comment_or_warn "$pr" new_comment "$work/body.md"
+		return "$rc"
+		;;
+	validate)
+		"$bin" validate "${sel[@]}" --format github "${extra[@]}" >"$work/out" 2>"$work/err" || rc=$?
+		cat "$work/out"
+		cat "$work/err" >&2
+		{
+			if [ "$rc" = 0 ]; then
+				echo "### pdhooks validate: \`$what\` is valid"
+			else
+				echo "### pdhooks validate failed (exit code $rc) for \`$what\`"
+			fi
+			echo
+			fenced "$work/err"
+		} >"$work/body.md"
+		summary "$work/body.md"
+		output exit-code "$rc"
 		return "$rc"
 		;;
 	status)

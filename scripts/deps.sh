@@ -17,6 +17,7 @@ full=(
   python3-jsonschema python3-yaml python3-prometheus-client jq
   clang libclang-rt-14-dev valgrind cppcheck groff-base
   dpkg-dev lintian file
+  openssl ca-certificates
   zsh fish
 )
 

@@ -13,6 +13,11 @@
 #     outputs only;
 #   - apply on a push: the saved plan is applied, its result commented on the pull request
 #     that merged the commit; applied again, the stale plan's refusal (exit 4) is commented;
+#   - a fleet: plan saves one plan per account in a directory; apply applies that reviewed
+#     directory (apply --fleet F DIR): an account that drifted after the review is refused
+#     (exit 4), not planned and applied afresh; planning again replaces the directory;
+#   - a token that cannot comment (403): a warning with GitHub's message, and the step
+#     keeps pdhooks' exit code;
 #   - no token and no secret ever appears in a comment or in the output;
 #   - a wrong command is refused.
 . "${PDH_SOURCE_DIR:?run through ctest}/tests/support/script.sh"
@@ -86,7 +91,7 @@ for f in sys.argv[1:]:
     if any("cmake" in s.get("run", "") for s in steps):
         ok = False; print(f"FAIL: {name} still builds pdhooks itself", file=sys.stderr)
     for s in uses:
-        if s["with"].get("command") not in ("plan", "apply", "status"):
+        if s["with"].get("command") not in ("validate", "plan", "apply", "status"):
             ok = False; print(f"FAIL: {name}: command {s['with'].get('command')}", file=sys.stderr)
 sys.exit(0 if ok else 1)
 PY
@@ -101,13 +106,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PD_TOKEN=pd-SECRET-5150 GH_TOKEN=ghs-SECRET-8086 PW=pw-SECRET-2600
+PD_TOKEN=pd-SECRET-5150 GH_TOKEN=ghs-SECRET-8086 PW=pw-SECRET-2600 GH_RO_TOKEN=ghs-SECRET-4003
+ACME_TOK=tok-SECRET-acme GLOBEX_TOK=tok-SECRET-globex
 cp "$src/examples/fake-state.json" "$work/state.json"
-PDH_FAKE_TOKEN=$PD_TOKEN pdh_fake_start "$work" --state "$work/state.json"
+PDH_FAKE_TOKEN=$PD_TOKEN pdh_fake_start "$work" --state "$work/state.json" \
+	--company "2001:$ACME_TOK" --company "2002:$GLOBEX_TOK"
 
 mkfifo "$work/gh.port"
 # 120 unrelated comments on #7: the marker comment is then on the second page.
 python3 "$src/tests/support/fake_github.py" --token "$GH_TOKEN" --seed 7:120 --pull c0ffee=7 \
+	--read-only-token "$GH_RO_TOKEN" \
 	>"$work/gh.port" 2>"$work/gh.err" &
 gh_pid=$!
 read -r line <"$work/gh.port"
@@ -190,7 +198,7 @@ grep -q 'to create' "$work/push-plan.summary" || failed "plan on push: no summar
 # 5. apply on the push of the merge commit: the saved plan, result on #7
 act apply1 GITHUB_EVENT_NAME=push INPUT_COMMAND=apply
 [ "$rc" = 0 ] || { cat "$work/apply1.out" >&2; failed "apply: exit $rc"; }
-grep -q 'applying the saved plan pdhooks.plan' "$work/apply1.out" || failed "apply: not the saved plan"
+grep -q 'applying the reviewed plan pdhooks.plan' "$work/apply1.out" || failed "apply: not the saved plan"
 b=$(comments 7 '<!-- pdhooks-apply' | body)
 grep -q 'pdhooks apply: done' <<<"$b" || failed "apply: no result comment: $b"
 grep -q 'Verified' <<<"$b" || failed "apply: the comment lacks the summary"
@@ -206,6 +214,90 @@ act apply2 GITHUB_EVENT_NAME=push INPUT_COMMAND=apply
 b=$(comments 7 '<!-- pdhooks-apply' | body 1)
 grep -q 'pdhooks apply failed (exit code 4)' <<<"$b" || failed "stale plan: the comment does not say it failed"
 
+# 6b. a token that cannot comment (a job token without pull-requests: write): the step
+#     warns with GitHub's message and keeps pdhooks' exit code
+act ro-plan GITHUB_TOKEN="$GH_RO_TOKEN"
+[ "$rc" = 0 ] || failed "plan, comment refused: exit $rc: $(cat "$work/ro-plan.out")"
+grep -qx 'exit-code=0' "$work/ro-plan.outputs" || failed "plan, comment refused: outputs $(cat "$work/ro-plan.outputs")"
+grep -q 'warning: could not comment on #7: GitHub answered PATCH /repos/acme/hooks/issues/comments/[0-9]* with HTTP 403: Resource not accessible by integration' \
+	"$work/ro-plan.out" || failed "plan, comment refused: no warning with GitHub's message: $(cat "$work/ro-plan.out")"
+grep -q '^::warning title=pdhooks::could not comment on #7' "$work/ro-plan.out" ||
+	failed "plan, comment refused: no workflow warning"
+grep -q 'curl: (22)' "$work/ro-plan.out" && failed "plan, comment refused: a bare curl error"
+sed -i 's/event_action: create$/event_action: added/' "$work/repo/pdhooks.yaml"
+act ro-bad GITHUB_TOKEN="$GH_RO_TOKEN" INPUT_PLAN_FILE=
+[ "$rc" = 1 ] || failed "bad file, comment refused: exit $rc, expected pdhooks' 1"
+grep -q 'could not comment on #7' "$work/ro-bad.out" || failed "bad file, comment refused: no warning"
+cp "$src/examples/demo/pdhooks.yaml" "$work/repo/pdhooks.yaml"
+act ro-apply GITHUB_TOKEN="$GH_RO_TOKEN" GITHUB_EVENT_NAME=push INPUT_COMMAND=apply INPUT_PLAN_FILE=
+[ "$rc" = 0 ] || failed "apply, comment refused: exit $rc: $(cat "$work/ro-apply.out")"
+grep -q 'could not comment on #7: GitHub answered POST /repos/acme/hooks/issues/7/comments with HTTP 403' \
+	"$work/ro-apply.out" || failed "apply, comment refused: no warning: $(cat "$work/ro-apply.out")"
+
+# 6c. a fleet: the reviewed directory of plans is what apply applies
+mkdir "$work/fleet"
+cat >"$work/fleet/fleet.yaml" <<EOF
+pdhooks_fleet: 1
+desired: pdhooks.yaml
+accounts:
+  - name: acme
+    api_url: $PDH_FAKE_API
+    token_env: ACME_TOK
+    vars: { TENANT: acme }
+  - name: globex
+    api_url: $PDH_FAKE_API
+    token_env: GLOBEX_TOK
+    vars: { TENANT: globex }
+EOF
+cat >"$work/fleet/pdhooks.yaml" <<'EOF'
+pdhooks: 1
+webhooks:
+  - name: deals
+    event_action: create
+    event_object: deal
+    subscription_url: https://hooks.example.com/${TENANT}/deals
+EOF
+fleet_act() {   # fleet_act NAME [VAR=VALUE...]: act on the fleet, comments on #8
+	act "$@" INPUT_FILE= INPUT_FLEET=fleet.yaml INPUT_WORKING_DIRECTORY="$work/fleet" \
+		INPUT_PULL_REQUEST=8 ACME_TOK="$ACME_TOK" GLOBEX_TOK="$GLOBEX_TOK"
+}
+urls_of() {   # urls_of TOKEN: the company's webhooks' URLs, sorted, one a line
+	curl -fsS -H "x-api-token: $1" "$PDH_FAKE_API/webhooks" |
+		python3 -c 'import json,sys; print("\n".join(sorted(w["subscription_url"] for w in json.load(sys.stdin)["data"] or [])))'
+}
+fleet_act fplan1
+[ "$rc" = 0 ] || failed "fleet plan: exit $rc: $(cat "$work/fplan1.out")"
+grep -qx 'exit-code=2' "$work/fplan1.outputs" || failed "fleet plan: outputs $(cat "$work/fplan1.outputs")"
+[ -f "$work/fleet/pdhooks.plan/acme.json" ] && [ -f "$work/fleet/pdhooks.plan/globex.json" ] ||
+	failed "fleet plan: no saved plan per account in pdhooks.plan/"
+[ "$(comments 8 '<!-- pdhooks-plan' | count)" = 1 ] || failed "fleet plan: not one plan comment"
+# after the review, someone adds a webhook to globex by hand: globex's plan is stale
+curl -fsS -X POST -H "x-api-token: $GLOBEX_TOK" -H 'Content-Type: application/json' \
+	-d '{"name": "by hand", "event_action": "create", "event_object": "person", "subscription_url": "https://hooks.example.com/globex/people"}' \
+	"$PDH_FAKE_API/webhooks" >/dev/null || failed "fleet: the drift POST failed"
+fleet_act fapply GITHUB_EVENT_NAME=push INPUT_COMMAND=apply
+[ "$rc" = 4 ] || failed "fleet apply after drift: exit $rc, expected 4 (stale): $(cat "$work/fapply.out")"
+grep -q 'applying the reviewed plan pdhooks.plan' "$work/fapply.out" || failed "fleet apply: not the reviewed plan"
+[ "$(urls_of "$ACME_TOK")" = "https://hooks.example.com/acme/deals" ] ||
+	failed "fleet apply: acme's reviewed plan was not applied: $(urls_of "$ACME_TOK")"
+[ "$(urls_of "$GLOBEX_TOK")" = "https://hooks.example.com/globex/people" ] ||
+	failed "fleet apply: globex, stale, was changed (an unreviewed plan applied): $(urls_of "$GLOBEX_TOK")"
+b=$(comments 8 '<!-- pdhooks-apply' | body)
+grep -q 'pdhooks apply failed (exit code 4)' <<<"$b" || failed "fleet apply: the comment does not say exit 4: $b"
+# planning again replaces the saved directory
+fleet_act fplan2
+[ "$rc" = 0 ] || failed "fleet plan again: exit $rc: $(cat "$work/fplan2.out")"
+grep -q 'Is a directory' "$work/fplan2.out" && failed "fleet plan again: $(cat "$work/fplan2.out")"
+[ -f "$work/fleet/pdhooks.plan/globex.json" ] || failed "fleet plan again: no saved plans"
+[ "$(comments 8 '<!-- pdhooks-plan' | count)" = 1 ] || failed "fleet plan again: not one plan comment"
+b=$(comments 8 '<!-- pdhooks-plan' | body)
+grep -q 'globex' <<<"$b" || failed "fleet plan again: the comment lacks globex: $b"
+# a failed plan removes the directory, never leaving the reviewed plans standing
+echo 'pdhooks: [' >"$work/fleet/pdhooks.yaml"
+fleet_act fplan3
+[ "$rc" = 1 ] || failed "fleet plan of a bad file: exit $rc"
+[ ! -e "$work/fleet/pdhooks.plan" ] || failed "fleet plan of a bad file: the saved plans are still there"
+
 # 7. requests: all authorised, secrets nowhere
 curl -fsS "$gh/_requests" | python3 -c '
 import json, sys
@@ -213,7 +305,7 @@ rs = json.load(sys.stdin)
 sys.exit(0 if rs and all(r["authorised"] and r["accept"] == "application/vnd.github+json" for r in rs) else 1)' ||
 	failed "a request to GitHub without the token or the Accept header"
 curl -fsS "$gh/_comments" >"$work/all-comments.json"
-for s in "$PD_TOKEN" "$GH_TOKEN" "$PW"; do
+for s in "$PD_TOKEN" "$GH_TOKEN" "$PW" "$GH_RO_TOKEN" "$ACME_TOK" "$GLOBEX_TOK"; do
 	grep -rqF -- "$s" "$work/all-comments.json" "$work"/*.out "$work"/*.summary "$work"/*.outputs &&
 		failed "a secret appears in a comment or the output"
 done
@@ -221,7 +313,23 @@ done
 # 8. a wrong command
 act bad INPUT_COMMAND=destroy
 [ "$rc" = 2 ] || failed "command destroy: exit $rc"
-grep -q 'command must be plan, apply, status or install' "$work/bad.out" || failed "command destroy: $(cat "$work/bad.out")"
+grep -q 'command must be validate, plan, apply, status or install' "$work/bad.out" || failed "command destroy: $(cat "$work/bad.out")"
+
+# 8a. validate: annotations (workflow commands) on the lines of the errors, no network
+calls_before=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')
+sed -i 's/event_action: create$/event_action: added/' "$work/repo/pdhooks.yaml"
+act validate1 INPUT_COMMAND=validate INPUT_ARGS=--no-env
+[ "$rc" = 1 ] || failed "validate of a bad file: exit $rc"
+grep -Eq '^::error file=pdhooks\.yaml,line=[0-9]+,col=[0-9]+::event_action .added.' "$work/validate1.out" ||
+	failed "validate: no annotation: $(cat "$work/validate1.out")"
+grep -qx 'exit-code=1' "$work/validate1.outputs" || failed "validate: outputs $(cat "$work/validate1.outputs")"
+grep -q 'pdhooks validate failed (exit code 1)' "$work/validate1.summary" || failed "validate: no summary"
+cp "$src/examples/demo/pdhooks.yaml" "$work/repo/pdhooks.yaml"
+act validate2 INPUT_COMMAND=validate INPUT_ARGS=--no-env PD_HOOK_PASSWORD=
+[ "$rc" = 0 ] || failed "validate --no-env of a good file without secrets: exit $rc: $(cat "$work/validate2.out")"
+grep -q '^::' "$work/validate2.out" && failed "validate of a good file: annotations"
+calls_after=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')
+[ "$calls_before" = "$calls_after" ] || failed "validate called the API"
 
 # 8b. install: pdhooks's directory on GITHUB_PATH, nothing run against the API
 calls_before=$(curl -fsS "$PDH_FAKE_BASE/_fake/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')

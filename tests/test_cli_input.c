@@ -314,3 +314,32 @@ Test(cli_input, export_takes_no_file)
 	pdh_t_world_expect_calls(&W, 0, 0, 0);
 	pdh_t_run_dispose(&r);
 }
+
+/* --token-file that its group or others can read: a warning (as the fleet's token_file gets,
+ * and ssh gives for a private key), never the token; mode 600: no warning; -q: none. */
+Test(cli_input, token_file_others_can_read_is_warned_about)
+{
+	const char *token = strchr(W.env_token, '=') + 1;
+	char *path = pdh_t_world_path(&W, "token");
+	pdh_t_run r;
+
+	pdh_t_world_desired(&W, S_GOOD);
+	pdh_t_write_file(path, token);
+	cr_assert_eq(chmod(path, 0644), 0);
+	pdh_t_world_run(&r, &W, NULL, "plan", "-f", W.file, "--token-file", path, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(S_has(r.err, "pdhooks: warning: --token-file "), "%s", r.err);
+	cr_expect(S_has(r.err, "can be read by its group or others (mode 644); chmod 600 it"), "%s",
+	          r.err);
+	cr_expect(!S_has(r.err, token) && !S_has(r.out, token), "the token is printed");
+	pdh_t_run_dispose(&r);
+	pdh_t_world_run(&r, &W, NULL, "plan", "-q", "-f", W.file, "--token-file", path, NULL);
+	cr_expect(!S_has(r.err, "warning"), "-q: %s", r.err);
+	pdh_t_run_dispose(&r);
+	cr_assert_eq(chmod(path, 0600), 0);
+	pdh_t_world_run(&r, &W, NULL, "status", "-f", W.file, "--token-file", path, NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(!S_has(r.err, "can be read"), "mode 600: %s", r.err);
+	pdh_t_run_dispose(&r);
+	free(path);
+}

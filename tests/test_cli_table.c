@@ -186,6 +186,62 @@ Test(cli_table, the_man_page_documents_every_option)
 	free(path);
 }
 
+/* The man page's OPTIONS section is generated from the table (pdh_opt_print_man), so it never
+ * lags: docs/pdhooks.1 holds it between the BEGIN and END lines. After changing an option,
+ *     PDH_UPDATE_EXPECTED=1 ctest --test-dir build -R '^test_cli_table$'
+ * rewrites that part of docs/pdhooks.1 (read the diff before committing). */
+Test(cli_table, the_man_page_options_are_generated_from_the_table)
+{
+	char *path = pdh_xasprintf("%s/docs/pdhooks.1", getenv("PDH_SOURCE_DIR"));
+	char *man = pdh_t_read_file(path, NULL), *got = NULL, *begin, *end;
+	const char *update = getenv("PDH_UPDATE_EXPECTED");
+	size_t got_len = 0;
+	FILE *mem = open_memstream(&got, &got_len);
+
+	cr_assert_not_null(man, "%s", path);
+	cr_assert_not_null(mem);
+	pdh_opt_print_man(mem);
+	fclose(mem);
+	begin = strstr(man, PDH_OPT_MAN_BEGIN);
+	end = begin ? strstr(begin, PDH_OPT_MAN_END) : NULL;
+	cr_assert(begin && end, "%s has no generated OPTIONS part (the lines %s and %s)", path,
+	          PDH_OPT_MAN_BEGIN, PDH_OPT_MAN_END);
+	end += strlen(PDH_OPT_MAN_END);
+	if (update && strcmp(update, "1") == 0) {
+		char *text = pdh_xasprintf("%.*s%s%s", (int)(begin - man), man, got, end);
+
+		pdh_t_write_file(path, text);
+		free(text);
+	} else {
+		cr_expect(strlen(got) == (size_t)(end - begin) && strncmp(begin, got, strlen(got)) == 0,
+		          "the man page's OPTIONS part is not the option table's "
+		          "(PDH_UPDATE_EXPECTED=1 rewrites it):\n%s", got);
+	}
+	/* every option of every command, under its command's heading */
+	for (const pdh_cmd *c = pdh_commands; c->name; c++) {
+		char *heading = pdh_xasprintf(".SS \"%s options\"\n", c->name);
+		const char *sec = strstr(got, heading), *next;
+
+		if (pdh_opt_next(c->id, NULL) == NULL) {
+			free(heading);
+			continue;
+		}
+		cr_assert_not_null(sec, "no %s", heading);
+		next = strstr(sec + 1, ".SS ");
+		for (const pdh_opt_spec *o = pdh_opt_next(c->id, NULL); o; o = pdh_opt_next(c->id, o)) {
+			char *roff = S_roff(o->name), *at = strstr(sec, roff);
+
+			cr_expect(at && (next == NULL || at < next), "%s --%s is not under %s", c->name,
+			          o->name, heading);
+			free(roff);
+		}
+		free(heading);
+	}
+	free(got);
+	free(man);
+	free(path);
+}
+
 /* validate parses its options as every command does: attached values, --opt=value. */
 Test(cli_table, validate_takes_attached_values)
 {

@@ -477,6 +477,52 @@ Test(fleet, selection_by_account_and_label)
 	pdh_t_run_dispose(&r);
 }
 
+/* A selection that matches no account is a typo: exit 1, before any call, in every
+ * command. An empty shard is not: a matrix may have more shards than accounts. */
+Test(fleet, a_selection_that_matches_no_account_is_an_error_an_empty_shard_is_not)
+{
+	static const char *const cmds[] = { "validate", "plan", "status", NULL };
+	pdh_t_run r;
+	char shard[16] = "";
+	json_t *j;
+
+	for (size_t i = 0; cmds[i]; i++) {
+		pdh_t_pdhooks(&r, W.env, NULL, cmds[i], "--fleet", W.fleet, "--account", "acmee", NULL);
+		cr_expect_eq(r.status, 1, "%s --account acmee: %s", cmds[i], r.err);
+		cr_expect(strstr(r.err, "no account matches the --account and --label given") != NULL,
+		          "%s: %s", cmds[i], r.err);
+		pdh_t_run_dispose(&r);
+		pdh_t_pdhooks(&r, W.env, NULL, cmds[i], "--fleet", W.fleet, "--label", "tier=platinum",
+		              NULL);
+		cr_expect_eq(r.status, 1, "%s --label tier=platinum: %s", cmds[i], r.err);
+		pdh_t_run_dispose(&r);
+	}
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--account",
+	              "nobody", NULL);
+	cr_expect_eq(r.status, 1, "apply: %s", r.err);
+	pdh_t_run_dispose(&r);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], NULL), 0, "no call");
+	/* 3 accounts over 64 shards: some shard holds none of them; its report is valid, empty */
+	for (unsigned s = 0; s < 64 && !shard[0]; s++) {
+		snprintf(shard, sizeof(shard), "%u/64", s);
+		pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", shard, "--format",
+		              "json", NULL);
+		j = S_json(r.out);
+		if (json_array_size(json_object_get(j, "accounts")) != 0)
+			shard[0] = '\0';
+		else
+			cr_expect_eq(r.status, 0, "empty shard %s: %s", shard, r.err);
+		json_decref(j);
+		pdh_t_run_dispose(&r);
+	}
+	cr_expect(shard[0] != '\0', "no empty shard found");
+	/* the same with an --account that matches accounts of other shards only */
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--shard", shard, "--account",
+	              "*", NULL);
+	cr_expect_eq(r.status, 0, "--account '*' in an empty shard: %s", r.err);
+	pdh_t_run_dispose(&r);
+}
+
 /* Seven companies on one pdhooks-fake (--companies 7: tokens tok-1 to tok-7), so that no two
  * accounts are one company's. */
 static char *S_env_shards[10];

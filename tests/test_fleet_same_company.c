@@ -216,3 +216,60 @@ Test(fleet_same_company_rules, which_pairs_are_refused)
 	cr_expect(!S_refused(S_id("a", "", 0, false, 0), S_id("b", "", 0, false, 0)),
 	          "no token had: nothing known");
 }
+
+/* The fleet's cap is 100,000 accounts: the check sorts instead of comparing every pair, so
+ * neither a large fleet nor one token copied into every account makes it quadratic (10^10
+ * pairs would outlast the suite's timeout), and a message names three others and counts the
+ * rest. */
+Test(fleet_same_company_rules, the_largest_fleet_is_checked_and_a_copied_token_is_counted,
+     .timeout = 60)
+{
+	enum { N = 100000 };
+	pdh_fleet_identity *ids = calloc(N, sizeof(*ids));
+	char (*names)[16] = calloc(N, sizeof(*names)), (*targets)[16] = calloc(N, sizeof(*targets));
+	char **why;
+
+	cr_assert(ids && names && targets);
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "a%d", i);
+		snprintf(targets[i], sizeof(targets[i]), "t%d", i);
+		ids[i] = S_id(names[i], targets[i], 1000 + i, false, 0);
+	}
+	ids[N - 1].company_id = 1000;  /* the last account lists the first one's company */
+	why = pdh_fleet_same_company(ids, N);
+	cr_assert_not_null(why);
+	cr_expect_not_null(why[0]);
+	cr_expect_not_null(why[N - 1]);
+	cr_expect(why[0] && strstr(why[0], "account a99999 manages the general webhooks") != NULL,
+	          "%s", why[0]);
+	for (int i = 1; i < N - 1; i++)
+		if (why[i] != NULL)
+			cr_expect_fail("account %d refused: %s", i, why[i]);
+	pdh_free_strings(why, N);
+
+	/* one token in every account: each is refused, naming three and counting the rest */
+	for (int i = 0; i < N; i++)
+		ids[i] = S_id(names[i], "t-copied", 0, false, 0);
+	why = pdh_fleet_same_company(ids, N);
+	cr_assert_not_null(why);
+	for (int i = 0; i < N; i++)
+		if (why[i] == NULL || strstr(why[i], "; and 99996 more accounts;") == NULL) {
+			cr_expect_fail("account %d: %s", i, why[i] ? why[i] : "(not refused)");
+			break;
+		}
+	cr_expect(strstr(why[5], "refused: account a0 has the same API URL and token; so does "
+	                         "account a1; so does account a2; and 99996 more") != NULL,
+	          "%s", why[5]);
+	pdh_free_strings(why, N);
+
+	/* one company under 1,000 API tokens and 1,000 OAuth installs that declare general: an
+	 * install clashes with the API tokens only, an API token with everyone else */
+	for (int i = 0; i < 2000; i++)
+		ids[i] = S_id(names[i], targets[i], 7, i >= 1000, i >= 1000 ? PDH_TYPE_GENERAL : 0);
+	why = pdh_fleet_same_company(ids, 2000);
+	cr_assert_not_null(why);
+	cr_expect(strstr(why[0], "; and 1996 more accounts;") != NULL, "%s", why[0]);
+	cr_expect(strstr(why[1500], "; and 997 more accounts;") != NULL, "%s", why[1500]);
+	pdh_free_strings(why, 2000);
+	PDH_FREE_ALL(ids, names, targets);
+}

@@ -142,7 +142,8 @@ Test(validate, bad_arguments)
 Test(validate, help_describes_the_options)
 {
 	static const char *const help[] = {
-		"Usage: pdhooks validate [-f FILE] [-q] [--no-env] [--no-color]", "--no-color", NULL
+		"Usage: pdhooks validate [-f FILE] [-q] [--format text|json|github] [--no-env]",
+		"--no-color", NULL
 	};
 	static const char *const list[] = { "  validate ", NULL };
 

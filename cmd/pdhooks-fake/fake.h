@@ -139,6 +139,10 @@ typedef struct fake_server {
 	long daily_limit;      /* per company; 0 = off */
 	int max_webhooks;      /* general webhooks per owner */
 	bool verbose;
+	char *tls_cert_path;   /* --tls-cert, --tls-key: serve HTTPS; NULL: plain HTTP */
+	char *tls_key_path;
+	char *tls_cert;        /* their PEM text, read before listening */
+	char *tls_key;
 
 	/* companies[0] is the --token company; the others come from --company, --companies and
 	 * the state. Each is allocated on its own, so a pointer stays valid as the array grows. */
@@ -149,6 +153,8 @@ typedef struct fake_server {
 	long next_id;          /* webhook ids are unique across companies, as Pipedrive's */
 
 	long counts[4];        /* by enum fake_method */
+	long connections;      /* connections accepted (TLS: handshakes begun) since the start or
+	                          the last calls/reset */
 	fake_call *log;
 	size_t nlog, log_cap;
 } fake_server;

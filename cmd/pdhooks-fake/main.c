@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/read_file.h"
+
+#define S_PEM_MAX (1024 * 1024)
 
 static const char S_usage[] =
 	"usage: pdhooks-fake [OPTIONS]\n"
@@ -17,9 +20,13 @@ static const char S_usage[] =
 	"A fake Pipedrive webhooks API for tests, demos and benchmarks: GET /webhooks,\n"
 	"POST /webhooks (JSON or form-encoded), DELETE /webhooks/{id}, kept in memory.\n"
 	"Listens on 127.0.0.1 only and prints one line \"port=N\" once it is ready.\n"
+	"With --tls-cert and --tls-key it serves HTTPS (the control API too).\n"
 	"\n"
 	"Options:\n"
 	"  --port N                 port on 127.0.0.1; 0 (the default) picks a free one\n"
+	"  --tls-cert PEM           serve HTTPS with this certificate (chain) file; needs\n"
+	"                           --tls-key\n"
+	"  --tls-key PEM            the certificate's private key file\n"
 	"  --prefix PATH            API path prefix (default /v1; e.g. /api/v1)\n"
 	"  --token TOKEN            the API token accepted in x-api-token, ?api_token= or\n"
 	"                           Authorization: Bearer (default test-token)\n"
@@ -118,11 +125,12 @@ static const char S_usage_control[] =
 	"--token one; state, webhooks, fail, fail/reset and calls take it; company=all:\n"
 	"GET/PUT state in the companies form, fail queued in every company):\n"
 	"  GET  /_fake/calls        {\"GET\":n,\"POST\":n,\"DELETE\":n,\"OTHER\":n,\n"
-	"                            \"log\":[{\"method\",\"path\",\"status\",\"company\"}]}\n"
-	"                           (status 0: dropped; company 0: no known token);\n"
+	"                            \"connections\":n, \"log\":[{\"method\",\"path\",\"status\",\n"
+	"                            \"company\"}]} (status 0: dropped; company 0: no known\n"
+	"                           token; connections: accepted, control calls' included);\n"
 	"                           with ?company=ID only that company's calls\n"
 	"  GET  /_fake/companies    [{\"id\",\"token\",\"webhooks\":n,\"apps\":[tokens]}]\n"
-	"  POST /_fake/calls/reset  forget the calls\n"
+	"  POST /_fake/calls/reset  forget the calls and the connections count\n"
 	"  GET  /_fake/state        all webhooks, full objects with real passwords\n"
 	"  PUT  /_fake/state        replace them with a JSON array, or many companies' with\n"
 	"                           the companies form (new ones added; as for --state)\n"
@@ -198,6 +206,10 @@ static void S_server_dispose(fake_server *s)
 	free(s->seed_path);
 	free(s->prefix);
 	free(s->state_path);
+	free(s->tls_cert_path);
+	free(s->tls_key_path);
+	free(s->tls_cert);
+	pdh_free_secret(s->tls_key);
 	pthread_mutex_destroy(&s->lock);
 }
 
@@ -225,7 +237,8 @@ static void S_set(char **field, const char *v)
 
 enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
-	O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP, O_SEED
+	O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP, O_SEED,
+	O_TLS_CERT, O_TLS_KEY
 };
 
 static const struct option S_options[] = {
@@ -245,6 +258,8 @@ static const struct option S_options[] = {
 	{ "companies", required_argument, NULL, O_COMPANIES },
 	{ "oauth-app", required_argument, NULL, O_APP },
 	{ "seed", required_argument, NULL, O_SEED },
+	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
+	{ "tls-key", required_argument, NULL, O_TLS_KEY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -457,6 +472,12 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 		case O_SEED:
 			S_set(&s->seed_path, optarg);
 			break;
+		case O_TLS_CERT:
+			S_set(&s->tls_cert_path, optarg);
+			break;
+		case O_TLS_KEY:
+			S_set(&s->tls_key_path, optarg);
+			break;
 		case 'v':
 			s->verbose = true;
 			break;
@@ -477,7 +498,32 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 		fprintf(stderr, "pdhooks-fake: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if ((s->tls_cert_path == NULL) != (s->tls_key_path == NULL)) {
+		fprintf(stderr, "pdhooks-fake: --tls-cert and --tls-key go together\n");
+		return -1;
+	}
 	return S_build(s, p);
+}
+
+/* The PEM files of --tls-cert and --tls-key, read whole (libmicrohttpd takes them in memory). */
+static int S_tls_load(fake_server *s)
+{
+	pdh_error err = { 0 };
+	size_t len;
+
+	if (s->tls_cert_path == NULL)
+		return 0;
+	if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+		fprintf(stderr, "pdhooks-fake: this libmicrohttpd has no TLS support\n");
+		return -1;
+	}
+	if (pdh_read_file_capped(s->tls_cert_path, S_PEM_MAX, &s->tls_cert, &len, NULL, &err) != 0 ||
+	    pdh_read_file_capped(s->tls_key_path, S_PEM_MAX, &s->tls_key, &len, NULL,
+	                         &err) != 0) {
+		fprintf(stderr, "pdhooks-fake: %s\n", err.message);
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -500,6 +546,8 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	rc = 1;
+	if (S_tls_load(&s) != 0)
+		goto done;
 	if (fake_store_load(&s, why, sizeof(why)) != 0) {
 		fprintf(stderr, "pdhooks-fake: %s\n", why);
 		goto done;

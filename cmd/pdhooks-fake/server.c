@@ -811,9 +811,9 @@ static json_t *S_calls_json(fake_server *s, long cid)
 		for (size_t m = 0; m < 4; m++)
 			counts[m] = (json_int_t)s->counts[m];
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "GET", counts[FAKE_GET], "POST",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "GET", counts[FAKE_GET], "POST",
 	                 counts[FAKE_POST], "DELETE", counts[FAKE_DELETE], "OTHER", counts[FAKE_OTHER],
-	                 "log", log);
+	                 "connections", (json_int_t)s->connections, "log", log);
 }
 
 static void S_calls_reset(fake_server *s)
@@ -824,6 +824,7 @@ static void S_calls_reset(fake_server *s)
 	}
 	s->nlog = 0;
 	memset(s->counts, 0, sizeof(s->counts));
+	s->connections = 0;
 }
 
 static int S_config(fake_server *s, json_t *j, const char **why)
@@ -1067,21 +1068,47 @@ static void S_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
+/* Every connection accepted, for tests that count how many a run opened. */
+static void S_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                         enum MHD_ConnectionNotificationCode code)
+{
+	fake_server *s = cls;
+
+	(void)c;
+	(void)socket_ctx;
+	if (code != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->connections++;
+	pthread_mutex_unlock(&s->lock);
+}
+
 struct MHD_Daemon *fake_listen(fake_server *s, unsigned port, unsigned *bound)
 {
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key },
+		{ MHD_OPTION_END, 0, NULL }
+	};
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-	                     (uint16_t)port, NULL, NULL, S_access, s,
+	if (s->tls_cert)
+		flags |= MHD_USE_TLS;
+	else
+		tls[0].option = MHD_OPTION_END;
+	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, S_access, s,
 	                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	                     MHD_OPTION_NOTIFY_COMPLETED, S_completed, s,
+	                     MHD_OPTION_NOTIFY_CONNECTION, S_connection, s,
 	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	                     MHD_OPTION_ARRAY, tls,
 	                     MHD_OPTION_END);
 	if (d == NULL)
 		return NULL;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "opt.h"
+#include "pdhooks/check_report.h"
 #include "pdhooks/desired.h"
 
 /* Exit codes, decided only at this edge (see exit.c). */
@@ -77,6 +78,17 @@ bool pdh_cli_confirm(FILE *to, const char *where);
 bool pdh_cli_color(int mode, bool no_color_flag, int fd);
 /* pdh_cli_color for stderr with --color auto. */
 bool pdh_cli_color_stderr(bool no_color_flag);
+/* validate --format json|github: the report the diagnostics of every file checked go to,
+ * and whether they are also printed to stderr (github: yes; json: no, the document holds
+ * them). Where a function takes a pdh_cli_checks *, NULL means: printed only. */
+typedef struct pdh_cli_checks {
+	pdh_check_report report;
+	bool print;
+} pdh_cli_checks;
+
+/* validate --format: text and json as pdh_format, then github. */
+enum { PDH_VALIDATE_FORMAT_GITHUB = 2 };
+
 /* Loads a desired-state file and prints its diagnostics to stderr (compiler-style, with source
  * lines; warnings left out when quiet). Returns a core code: PDH_OK with *out the caller's
  * (pdh_desired_free), PDH_EFILE after printing the diagnostics, PDH_EIO after printing
@@ -87,11 +99,21 @@ int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet
 /* The same, reading stdin (named path) when from_stdin. */
 int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_opts *opts,
                               bool quiet, bool color, pdh_desired **out, size_t *n_warnings);
+/* The same, its diagnostics also (or, checks->print false, only) into checks->report. */
+int pdh_cli_check_desired(pdh_cli_checks *checks, const char *path, bool from_stdin,
+                          const pdh_load_opts *opts, bool quiet, bool color, pdh_desired **out,
+                          size_t *n_warnings);
 
 /* Prints a load's diagnostics to stderr (warnings left out when quiet) and, when rc is
  * PDH_EFILE, "pdhooks: error: PATH does not load: N errors". */
 void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *data, size_t len,
                          int rc, bool quiet, bool color);
+/* pdh_cli_print_diags, through checks (NULL: printed only): account names the fleet account
+ * whose desired file path is (or NULL), failure the error that kept the file from being read
+ * (PDH_EIO; printed as "pdhooks: error: ..."), or NULL. */
+void pdh_cli_check_diags(pdh_cli_checks *checks, const char *path, const char *account,
+                         const pdh_diags *diags, const char *data, size_t len, int rc,
+                         const char *failure, bool quiet, bool color);
 
 int pdh_cmd_plan(int argc, char **argv);
 int pdh_cmd_apply(int argc, char **argv);

@@ -34,7 +34,11 @@ const pdh_cmd pdh_commands[] = {
 	  "Only webhooks of a type in manage.types are touched: by default general with an API\n"
 	  "token, general and application (a Marketplace app's own) with an OAuth token;\n"
 	  "automation never. The plan's first line says which; foreign webhooks say why.\n"
-	  "An OAuth token needs the webhooks:read scope to plan, webhooks:full to apply.\n",
+	  "An OAuth token needs the webhooks:read scope to plan, webhooks:full to apply.\n"
+	  "A pull request's plan needs the credential the apply uses: a read-only one sees\n"
+	  "other webhooks (an API token has its user's rights; a second app sees only its\n"
+	  "own), so its plan would be wrong. Keep that credential safe in CI instead\n"
+	  "(protected environments, no secrets for forks); 'validate --no-env' needs none.\n",
 	  S_CREDENTIALS_NOTE
 	  "\n"
 	  S_FLEET_NOTE

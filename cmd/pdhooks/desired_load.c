@@ -52,6 +52,26 @@ int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet
 int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_opts *opts,
                               bool quiet, bool color, pdh_desired **out, size_t *n_warnings)
 {
+	return pdh_cli_check_desired(NULL, path, from_stdin, opts, quiet, color, out, n_warnings);
+}
+
+void pdh_cli_check_diags(pdh_cli_checks *checks, const char *path, const char *account,
+                         const pdh_diags *diags, const char *data, size_t len, int rc,
+                         const char *failure, bool quiet, bool color)
+{
+	if (checks)
+		pdh_check_report_add(&checks->report, path, account, diags, rc == PDH_OK, failure);
+	if (checks && !checks->print)
+		return;
+	if (failure)
+		pdh_cli_error("%s", failure);
+	pdh_cli_print_diags(path, diags, data, len, rc, quiet, color);
+}
+
+int pdh_cli_check_desired(pdh_cli_checks *checks, const char *path, bool from_stdin,
+                          const pdh_load_opts *opts, bool quiet, bool color, pdh_desired **out,
+                          size_t *n_warnings)
+{
 	pdh_diags diags;
 	pdh_error err = { 0 };
 	char *data = NULL;
@@ -66,9 +86,8 @@ int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_
 		rc = pdh_desired_read_file(&data, &len, path, &diags, &err);
 	if (rc == PDH_OK)
 		rc = pdh_desired_load_buffer(out, path, data, len, opts, &diags, &err);
-	if (rc == PDH_EIO)
-		pdh_cli_error("%s", err.message);
-	pdh_cli_print_diags(path, &diags, data, len, rc, quiet, color);
+	pdh_cli_check_diags(checks, path, NULL, &diags, data, len, rc,
+	                    rc == PDH_EIO ? err.message : NULL, quiet, color);
 	if (n_warnings)
 		*n_warnings = diags.n_warnings;
 	free(data);

@@ -113,10 +113,10 @@ typedef struct S_selection {
 	char whole_sha256[65];
 } S_selection;
 
-/* Loads the fleet file (diagnostics printed) and selects the accounts (what was selected into
- * *what when it is not NULL). */
-static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t **idx,
-                  size_t *n, pdh_fleet_shard *shard, S_selection *what)
+/* Loads the fleet file (diagnostics printed, or through checks) and selects the accounts
+ * (what was selected into *what when it is not NULL). */
+static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_cli_checks *checks, pdh_fleet **f,
+                  size_t **idx, size_t *n, pdh_fleet_shard *shard, S_selection *what)
 {
 	pdh_fleet_selector sel;
 	pdh_diags diags;
@@ -143,9 +143,8 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t 
 	rc = pdh_fleet_read_file(&data, &len, a->fleet, &diags, &err);
 	if (rc == PDH_OK)
 		rc = pdh_fleet_load_buffer(f, a->fleet, data, len, &diags, &err);
-	if (rc == PDH_EIO)
-		pdh_cli_error("%s", err.message);
-	pdh_cli_print_diags(a->fleet, &diags, data, len, rc, o->quiet, o->color_err);
+	pdh_cli_check_diags(checks, a->fleet, NULL, &diags, data, len, rc,
+	                    rc == PDH_EIO ? err.message : NULL, o->quiet, o->color_err);
 	free(data);
 	pdh_diags_dispose(&diags);
 	if (rc != PDH_OK)
@@ -161,12 +160,27 @@ static int S_load(pdh_common *o, const pdh_fleet_args *a, pdh_fleet **f, size_t 
 			what->names[i] = (*f)->accounts[(*idx)[i]].name;
 		pdh_fleet_selection_sha256(*f, &sel, what->whole_sha256, &what->n_whole);
 	}
+	if (*n == 0 && (a->n_globs || a->n_labels)) {
+		/* --account and --label name accounts: matching none is a typo, an error. An empty
+		 * --shard is not (a matrix may have more shards than accounts), so ask again
+		 * without it. */
+		size_t *all = NULL, n_all = 0;
+
+		memset(&sel.shard, 0, sizeof(sel.shard));
+		pdh_fleet_select(&all, &n_all, *f, &sel);
+		free(all);
+		if (n_all == 0) {
+			pdh_cli_error("%s: no account matches the --account and --label given",
+			              a->fleet);
+			return PDH_EXIT_ERROR;
+		}
+	}
 	if (*n == 0 && !o->quiet)
 		pdh_cli_warning("%s: no account is selected", a->fleet);
 	return PDH_EXIT_OK;
 }
 
-int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
+int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a, pdh_cli_checks *checks)
 {
 	pdh_fleet *f = NULL;
 	pdh_fleet_shard shard;
@@ -175,19 +189,31 @@ int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
 
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &f, &idx, &n, &shard, NULL);
+	code = S_load(o, a, checks, &f, &idx, &n, &shard, NULL);
 	if (code != PDH_EXIT_OK)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const pdh_fleet_account *acc = &f->accounts[idx[i]];
 		pdh_error err = { 0 };
-		char *diags = NULL;
-		size_t n_warn = 0;
-		int rc = pdh_fleet_validate_account(acc, NULL, NULL, o->no_env, o->color_err, &diags,
-		                                    &n_warn, &err);
+		pdh_target_run run;
+		int rc = pdh_fleet_load_account(&run, acc, NULL, NULL, o->no_env, &err);
+		size_t n_warn = run.diags.n_warnings;
 
-		if (diags && (rc != PDH_OK || !o->quiet))
+		if (checks)
+			pdh_check_report_add(&checks->report, acc->desired, acc->name, &run.diags,
+			                     rc == PDH_OK, rc == PDH_EIO ? err.message : NULL);
+		if (checks && !checks->print) {
+			bad += rc != PDH_OK;
+			pdh_target_run_dispose(&run);
+			continue;
+		}
+		if (run.diags.len > 0 && (rc != PDH_OK || !o->quiet)) {
+			char *diags = pdh_diags_render(&run.diags, run.source, run.source_len, false,
+			                               o->color_err);
+
 			fprintf(stderr, "pdhooks: account %s:\n%s", acc->name, diags);
+			free(diags);
+		}
 		if (rc == PDH_EIO)
 			pdh_cli_error("account %s: %s", acc->name, err.message);
 		else if (rc != PDH_OK)
@@ -196,9 +222,9 @@ int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a)
 			bad++;
 		else if (!o->quiet)
 			printf("%s: ok (%s)%s\n", acc->name, acc->desired, n_warn ? " with warnings" : "");
-		free(diags);
+		pdh_target_run_dispose(&run);
 	}
-	if (!o->quiet)
+	if (!o->quiet && (checks == NULL || checks->print))
 		printf("%s: %zu of %zu selected account%s valid\n", a->fleet, n - bad, n,
 		       n == 1 ? "" : "s");
 	code = bad ? PDH_EXIT_ERROR : PDH_EXIT_OK;
@@ -284,13 +310,14 @@ static pdh_fleet_format S_format(int f)
 	       : f == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
 }
 
-static void S_run_opts(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+static void S_run_opts(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_args *a,
                        const pdh_fleet *f)
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->fleet = f;
 	ro->concurrency = a->concurrency;
 	ro->cacert = o->cacert;
+	ro->session = pdh_common_session(o);
 	ro->timeout_ms = o->timeout_ms;
 	ro->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	ro->plan.max_deletes_set = a->max_deletes >= 0;
@@ -331,7 +358,7 @@ static void S_begin(pdh_fleet_run_opts *ro, pdh_fleet_report_opts *rep, S_emit_c
 }
 
 /* The options of a plan pass before apply (text; from apply DIR's saved plans when given). */
-static void S_plan_pass(pdh_fleet_run_opts *ro, const pdh_common *o, const pdh_fleet_args *a,
+static void S_plan_pass(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_args *a,
                         const pdh_fleet *f, const size_t *idx, size_t n, pdh_fleet_emit_fn emit,
                         void *emit_ctx)
 {
@@ -361,7 +388,7 @@ static void S_collect(void *ctx, const pdh_fleet_result *r)
  * planned (nothing shown, nothing written), then the accounts that manage one company's
  * general webhooks found (pdh_fleet_same_company). NULL when none clash (or fewer than two
  * accounts), else one refusal (or NULL) per account, for the run's refuse. */
-static char **S_survey(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+static char **S_survey(pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
                        const size_t *idx, size_t n, atomic_int *interrupt)
 {
 	pdh_fleet_run_opts ro;
@@ -448,7 +475,7 @@ static int S_job_open(S_job *j, pdh_common *o, const pdh_fleet_args *a)
 	memset(j, 0, sizeof(*j));
 	if (S_check_common(o) != 0)
 		return PDH_EXIT_ERROR;
-	code = S_load(o, a, &j->f, &j->idx, &j->n, &j->shard, &j->what);
+	code = S_load(o, a, NULL, &j->f, &j->idx, &j->n, &j->shard, &j->what);
 	if (code == PDH_EXIT_OK && S_check_metrics(a, j->f) != 0)
 		code = PDH_EXIT_ERROR;
 	return code;
@@ -517,7 +544,7 @@ int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
 /* Shows every selected account's plan and asks once. 0 with *sig the plans' signatures
  * (one per account) when confirmed; 1 when there is nothing to do; -1 when refused or not
  * confirmed (error printed). */
-static int S_show_and_confirm(const pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
+static int S_show_and_confirm(pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *f,
                               const size_t *idx, size_t n, char *const *refuse, char ***sig)
 {
 	pdh_fleet_report_opts rep;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cmd.h"
 #include "metrics_out.h"
 #include "options.h"
 #include "pdhooks/target.h"
@@ -51,7 +52,7 @@ int pdh_cli_target_finish(pdh_cli_metrics *mx, pdh_common *o, pdh_target_run *ru
                           int code);
 
 /* Each runs the command in fleet mode and returns its exit code. */
-int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a);
+int pdh_cli_fleet_validate(pdh_common *o, const pdh_fleet_args *a, pdh_cli_checks *checks);
 int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a);
 int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a);
 int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a);

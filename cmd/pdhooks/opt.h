@@ -94,4 +94,12 @@ bool pdh_opt_is_dir(const pdh_opt_spec *s);
 void pdh_opt_print_synopsis(FILE *out, pdh_cmd_id id, const char *name, const char *args);
 void pdh_opt_print_list(FILE *out, pdh_cmd_id id);
 
+/* The man page's generated OPTIONS section (docs/pdhooks.1 holds it between the lines
+ * PDH_OPT_MAN_BEGIN and PDH_OPT_MAN_END; tests/test_cli_table.c regenerates and compares):
+ * for each command with options, its heading and one .TP entry per option, in help order,
+ * with the table's help as text (roff-escaped). */
+#define PDH_OPT_MAN_BEGIN ".\\\" BEGIN OPTIONS generated from cmd/pdhooks/opt_table.c\n"
+#define PDH_OPT_MAN_END ".\\\" END OPTIONS\n"
+void pdh_opt_print_man(FILE *out);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cmd.h"
 #include "options.h"
 #include "plan_output.h"
 #include "pdhooks/apply.h"
@@ -40,6 +41,9 @@ static const char *const S_formats[] = { "text", "json", "markdown", NULL };
 static const char *const S_two_formats[] = { "text", "json", NULL };
 _Static_assert(PDH_FORMAT_TEXT == 0 && PDH_FORMAT_JSON == 1 && PDH_FORMAT_MARKDOWN == 2,
                "S_formats is indexed by pdh_format");
+/* validate's: text and json as pdh_format, then github (PDH_VALIDATE_FORMAT_GITHUB). */
+static const char *const S_validate_formats[] = { "text", "json", "github", NULL };
+_Static_assert(PDH_VALIDATE_FORMAT_GITHUB == 2, "S_validate_formats is indexed so");
 /* Indexed by pdh_color_mode. */
 static const char *const S_colors[] = { "auto", "always", "never", NULL };
 _Static_assert(PDH_COLOR_AUTO == 0 && PDH_COLOR_ALWAYS == 1 && PDH_COLOR_NEVER == 2,
@@ -64,6 +68,13 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "text (default), json (one document described by\n"
 	          "schemas/fleet-report.schema.json) or markdown (a\n"
 	          "pull-request comment, at most 60,000 characters)" },
+	{ .name = "format", .kind = PDH_OPT_ENUM, .value_name = "FORMAT",
+	  .values = S_validate_formats, .def = PDH_FORMAT_TEXT, .offset = AS_INT(format),
+	  .commands = ON_VALIDATE, .synopsis = ON_VALIDATE,
+	  .help = "text (default: diagnostics on stderr), json (one document\n"
+	          "on stdout described by schemas/validate.schema.json) or\n"
+	          "github (also GitHub Actions ::error and ::warning commands\n"
+	          "on stdout, so a pull request shows each on its line)" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
 	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
@@ -181,7 +192,9 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .offset = AS_LONG(timeout_ms), .commands = ON_API,
 	  .help = "give up on an HTTP call after SECONDS (default 30)" },
 	{ .name = "cacert", .kind = PDH_OPT_PATH, .value_name = "PATH", .offset = AS_STRING(cacert),
-	  .commands = ON_API, .help = "trust the CA certificates in PATH (a private CA)" },
+	  .commands = ON_API,
+	  .help = "trust the CA certificates in PATH (a private CA)\n"
+	          "instead of the system's" },
 	{ .name = "verbose", .alias = 'v', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(verbose),
 	  .commands = ON_API,
 	  .help = "one line per HTTP call on stderr: method, path, status, time" },
@@ -357,4 +370,61 @@ void pdh_opt_print_list(FILE *out, pdh_cmd_id id)
 			fprintf(out, "%*s", S_HELP_COL, "");
 		}
 	}
+}
+
+/* s in roff: '\' as \e, '-' as \- (a minus, which man pages search for), a line start that
+ * roff would read as a request ('.' or '\'') guarded with \&, and a place to break a long
+ * URL after each '/' (\:). */
+static void S_man_text(FILE *out, const char *s, size_t len, bool line_start)
+{
+	for (const char *end = s + len; s < end; s++) {
+		if (line_start && (*s == '.' || *s == '\''))
+			fputs("\\&", out);
+		line_start = false;
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else if (*s == '/')
+			fputs("/\\:", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void pdh_opt_print_man(FILE *out)
+{
+	fputs(PDH_OPT_MAN_BEGIN, out);
+	/* ragged right: a help line holding a long URL cannot be justified */
+	fputs(".ad l\n", out);
+	for (const pdh_cmd *c = pdh_commands; c->name; c++) {
+		const pdh_opt_spec *s = pdh_opt_next(c->id, NULL);
+
+		if (s == NULL)
+			continue;
+		fprintf(out, ".SS \"%s options\"\n", c->name);
+		for (; s; s = pdh_opt_next(c->id, s)) {
+			fputs(".TP\n", out);
+			if (s->alias)
+				fprintf(out, "\\fB\\-%c\\fR, ", s->alias);
+			fputs("\\fB\\-\\-", out);
+			S_man_text(out, s->name, strlen(s->name), false);
+			fputs("\\fR", out);
+			if (pdh_opt_takes_value(s))
+				fprintf(out, " \\fI%s\\fR", s->value_name);
+			fputc('\n', out);
+			/* the help's lines, joined into one paragraph */
+			for (const char *h = s->help; *h;) {
+				size_t len = strcspn(h, "\n");
+
+				S_man_text(out, h, len, true);
+				fputc('\n', out);
+				h += len;
+				if (*h == '\n')
+					h++;
+			}
+		}
+	}
+	fputs(".ad b\n", out);
+	fputs(PDH_OPT_MAN_END, out);
 }

@@ -283,6 +283,8 @@ void pdh_common_listing_opts(const pdh_common *o, pdh_listing_opts *out)
 int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 {
 	pdh_error err = { 0 };
+	bool first = o->resolved_url == NULL;
+	unsigned mode;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -299,20 +301,36 @@ int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code)
 		*code = rc;
 		return -1;
 	}
+	if (first && !o->quiet && o->token_file && pdh_token_file_exposed(o->token_file, &mode))
+		pdh_cli_warning("--token-file %s can be read by its group or others (mode %03o); "
+		                "chmod 600 it", o->token_file, mode);
 	out->api_url = o->resolved_url;
 	out->auth = o->creds.auth;
 	out->token = o->creds.token;
 	out->cacert = o->cacert;
+	out->session = pdh_common_session(o);
 	out->timeout_ms = o->timeout_ms;
 	out->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	*code = 0;
 	return 0;
 }
 
+pdh_session *pdh_common_session(pdh_common *o)
+{
+	pdh_session_opts so = { o->cacert, 0 };
+	pdh_error err = { 0 };
+
+	if (o->session == NULL && pdh_session_new(&o->session, &so, &err) != 0)
+		pdh_cli_error("%s", err.message);
+	return o->session;
+}
+
 void pdh_common_dispose(pdh_common *o)
 {
 	if (o == NULL)
 		return;
+	pdh_session_free(o->session);
+	o->session = NULL;
 	free(o->resolved_url);
 	o->resolved_url = NULL;
 	pdh_credentials_dispose(&o->creds);

@@ -55,6 +55,7 @@ typedef struct pdh_common {
 	/* Filled by pdh_common_client_opts; released by pdh_common_dispose. */
 	char *resolved_url;
 	pdh_credentials creds;
+	pdh_session *session;    /* the run's one HTTP session (pdh_common_session) */
 } pdh_common;
 
 /* The name of the desired file in diagnostics when -f - reads it from stdin. */
@@ -78,6 +79,10 @@ int pdh_cli_parse_int(const char *name, const char *arg, long min, long max, int
 /* Resolves the API URL and the credentials (no network) into client options that borrow
  * from o. On failure prints the error and returns -1 with the core code in *code. */
 int pdh_common_client_opts(pdh_common *o, pdh_client_opts *out, int *code);
+/* The run's HTTP session (with --cacert), made on first use and kept until
+ * pdh_common_dispose; every client of the run is given it. NULL when it cannot start (a
+ * message on stderr): the clients then keep their own connections. */
+pdh_session *pdh_common_session(pdh_common *o);
 /* The listing options of a command: its waits before a retry told on stderr (not with -q),
  * and apply's --max-wait as the bound of the listing's retries too. */
 void pdh_common_listing_opts(const pdh_common *o, pdh_listing_opts *out);

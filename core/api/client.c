@@ -1,16 +1,18 @@
-/* The Pipedrive webhooks API over libcurl: one easy handle per client, reused between calls so
- * the connection stays open. Credentials travel only in a request header; redirects are never
+/* The Pipedrive webhooks API over libcurl: one easy handle per client. Given a session, every
+ * call runs through it (the run's connections, TLS sessions and CA store shared); without
+ * one, the handle is reused between calls so its own connection stays open. Credentials travel only in a request header; redirects are never
  * followed, so they are never sent anywhere else; bodies are capped; curl never logs. */
 #include "pdhooks/client.h"
 
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "api/session_perform.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
 #include "pdhooks/buf.h"
@@ -23,6 +25,7 @@
 
 struct pdh_client {
 	CURL *curl;
+	pdh_session *session;       /* borrowed; NULL: curl_easy_perform on this handle */
 	char *base;                 /* no trailing '/' */
 	char *base_path;            /* the path of base, for log lines ("/v1"); "" when none */
 	pdh_secrets *secrets;       /* the token and every other secret known: scrubbed from any
@@ -30,12 +33,17 @@ struct pdh_client {
 	struct curl_slist *headers;      /* Accept, the credentials */
 	struct curl_slist *post_headers; /* the same and Content-Type */
 	char *cacert;
+	bool no_capath;             /* the CA store is one file: no directory beside it, so
+	                             * libcurl caches the store (it will not with a CA path) */
 	long connect_timeout_ms;
 	long timeout_ms;
 	size_t max_body;
 	pdh_log_fn log;
 	void *log_ctx;
 	char errbuf[CURL_ERROR_SIZE];
+	/* One exchange's request body (POST), handed to libcurl by S_on_read. */
+	const char *post;
+	size_t post_len, post_off;
 	/* One exchange's answer. */
 	pdh_buf body;
 	bool body_overflow;
@@ -43,14 +51,6 @@ struct pdh_client {
 	char *location;
 	char *content_type;
 };
-
-static pthread_once_t S_global_once = PTHREAD_ONCE_INIT;
-static CURLcode S_global_rc = CURLE_FAILED_INIT;
-
-static void S_global_init(void)
-{
-	S_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 void pdh_client_free(pdh_client *c)
 {
@@ -78,6 +78,15 @@ static struct curl_slist *S_header(struct curl_slist *list, const char *line)
 	return l;
 }
 
+/* libcurl's built-in CA bundle is there: the system's store is that one file, and its CA
+ * directory (the same certificates, one per file) is not needed. */
+static bool S_default_bundle_readable(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	return v != NULL && v->cainfo != NULL && access(v->cainfo, R_OK) == 0;
+}
+
 int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err)
 {
 	pdh_client *c = NULL;
@@ -102,12 +111,8 @@ int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err
 		                   "characters");
 		goto done;
 	}
-	pthread_once(&S_global_once, S_global_init);
-	if (S_global_rc != CURLE_OK) {
-		rc = pdh_error_set(err, PDH_ENET, "cannot initialise libcurl: %s",
-		                   curl_easy_strerror(S_global_rc));
+	if ((rc = pdh_curl_global_init(err)) != 0)
 		goto done;
-	}
 	c = pdh_xcalloc(1, sizeof(*c));
 	c->curl = curl_easy_init();
 	if (c->curl == NULL) {
@@ -125,7 +130,9 @@ int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err
 	c->secrets = pdh_secrets_new();
 	pdh_secrets_add_credential(c->secrets, opts->token, "***");
 	pdh_secrets_merge(c->secrets, opts->secrets);
-	c->cacert = pdh_xstrdup(opts->cacert);
+	c->session = opts->session;
+	c->cacert = pdh_xstrdup(c->session ? pdh_session_cacert(c->session) : opts->cacert);
+	c->no_capath = c->cacert != NULL || S_default_bundle_readable();
 	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : S_DEFAULT_TIMEOUT_MS;
 	c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
 	                                                     : S_DEFAULT_CONNECT_MS;
@@ -162,6 +169,22 @@ static size_t S_on_body(char *data, size_t size, size_t n, void *ctx)
 		return 0; /* curl stops with CURLE_WRITE_ERROR */
 	}
 	return size * n;
+}
+
+/* The POST body, read once: there is no seek function, so libcurl cannot send it again by
+ * itself. It would on a reused connection that closes without an answer (its "retry on a
+ * fresh connect"), which for a POST could create the webhook twice; without a rewind the call
+ * fails instead (CURLE_SEND_FAIL_REWIND) and apply settles it by a listing. */
+static size_t S_on_read(char *to, size_t size, size_t n, void *ctx)
+{
+	pdh_client *c = ctx;
+	size_t k = c->post_len - c->post_off;
+
+	if (k > size * n)
+		k = size * n;
+	memcpy(to, c->post + c->post_off, k);
+	c->post_off += k;
+	return k;
 }
 
 static size_t S_on_header(char *line, size_t size, size_t n, void *ctx)
@@ -306,6 +329,8 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->cacert)
 		S_SETOPT(CURLOPT_CAINFO, c->cacert);
+	if (c->no_capath)
+		S_SETOPT(CURLOPT_CAPATH, NULL);
 	S_SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	S_SETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	S_SETOPT(CURLOPT_USERAGENT, "pdhooks/" PDH_VERSION);
@@ -316,9 +341,13 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	S_SETOPT(CURLOPT_HEADERDATA, c);
 	if (post != NULL) {
 		S_SETOPT(CURLOPT_HTTPHEADER, c->post_headers);
+		c->post = post;
+		c->post_len = strlen(post);
+		c->post_off = 0;
 		S_SETOPT(CURLOPT_POST, 1L);
-		S_SETOPT(CURLOPT_POSTFIELDS, post);
-		S_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(post));
+		S_SETOPT(CURLOPT_READFUNCTION, S_on_read);
+		S_SETOPT(CURLOPT_READDATA, c);
+		S_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->post_len);
 	} else {
 		S_SETOPT(CURLOPT_HTTPHEADER, c->headers);
 		if (strcmp(method, "GET") == 0)
@@ -328,7 +357,7 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	}
 
 	start = pdh_now_ms();
-	cc = curl_easy_perform(c->curl);
+	cc = c->session ? pdh_session_perform(c->session, c->curl) : curl_easy_perform(c->curl);
 	res->elapsed_ms = (long)(pdh_now_ms() - start);
 	res->transport = (int)cc;
 	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status) != CURLE_OK)
@@ -357,6 +386,29 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 		S_seconds(secs, sizeof(secs), connecting ? c->connect_timeout_ms : c->timeout_ms);
 		rc = pdh_error_set(err, PDH_ENET, "%s %s: %s after %s", method, url,
 		                   connecting ? "connection timed out" : "timed out", secs);
+		goto done;
+	}
+	if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_ISSUER_ERROR ||
+	    cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || cc == CURLE_SSL_INVALIDCERTSTATUS) {
+		/* Refused in the handshake: no request, so no token, was sent. Never retried. */
+		bool unknown_ca = strstr(c->errbuf, "issuer") || strstr(c->errbuf, "self-signed") ||
+		                  strstr(c->errbuf, "self signed");
+		rc = pdh_error_set(err, PDH_ENET, "%s %s: the server's TLS certificate was refused, "
+		                   "nothing was sent: %s%s", method, url,
+		                   c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc),
+		                   unknown_ca && !c->cacert ? " (a private CA? pass --cacert PATH)"
+		                                            : "");
+		goto done;
+	}
+	if (cc == CURLE_SEND_FAIL_REWIND) {
+		rc = pdh_error_set(err, PDH_ENET, "%s %s: the connection closed before an answer "
+		                   "(the request was sent)", method, url);
+		goto done;
+	}
+	if (cc == CURLE_SSL_CACERT_BADFILE) {
+		rc = pdh_error_set(err, PDH_ENET, "%s %s: cannot read the CA certificates to check "
+		                   "the server's certificate with: %s", method, url,
+		                   c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
 		goto done;
 	}
 	if (cc != CURLE_OK) {

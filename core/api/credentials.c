@@ -93,6 +93,16 @@ done:
 	return rc;
 }
 
+bool pdh_token_file_exposed(const char *path, unsigned *mode)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return false;
+	*mode = (unsigned)(st.st_mode & 0777);
+	return (st.st_mode & (S_IRWXG | S_IRWXO)) != 0;
+}
+
 int pdh_credentials_resolve(pdh_credentials *out, const char *token_file,
                             const char *env_api_token, const char *env_oauth_token,
                             pdh_error *err)

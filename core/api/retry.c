@@ -33,6 +33,7 @@ static S_transport_class S_classify(int code)
 	case CURLE_SSL_CIPHER:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		return S_NOT_SENT_PERMANENT;
@@ -42,6 +43,7 @@ static S_transport_class S_classify(int code)
 	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_GOT_NOTHING:
 	case CURLE_SEND_ERROR:
+	case CURLE_SEND_FAIL_REWIND: /* a reused connection closed after the request went */
 	case CURLE_RECV_ERROR:
 	case CURLE_HTTP2_STREAM:
 		return S_MAYBE_SENT_TRANSIENT;

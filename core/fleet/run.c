@@ -31,6 +31,7 @@
 
 typedef struct S_pool {
 	const pdh_fleet_run_opts *o;
+	pdh_session *session;         /* every account's calls */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t next;                  /* the next account a worker takes */
@@ -249,7 +250,8 @@ static void S_target_digest(char out[65], const char *api_url, bool bearer, cons
 	free(url);
 }
 
-static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
+static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session *session,
+                                       size_t slot)
 {
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
@@ -290,6 +292,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, size_t slot)
 	t.client.auth = bearer ? PDH_AUTH_BEARER : PDH_AUTH_API_TOKEN;
 	t.client.token = token;
 	t.client.cacert = o->cacert;
+	t.client.session = session;
 	t.client.timeout_ms = o->timeout_ms;
 	t.client.log = o->log ? S_log : NULL;
 	t.client.log_ctx = &log;
@@ -441,7 +444,7 @@ static void *S_worker(void *arg)
 		else if (P->o->interrupt && atomic_load(P->o->interrupt))
 			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "interrupted before it started");
 		else
-			r = S_run_account(P->o, i);
+			r = S_run_account(P->o, P->session, i);
 		pthread_mutex_lock(&P->mu);
 		P->slots[i] = r;
 		P->done[i] = true;
@@ -457,6 +460,8 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 	pthread_t *threads;
 	size_t n_threads, started = 0;
 	int conc = o->concurrency > 0 ? o->concurrency : o->fleet->concurrency;
+	pdh_session *own = NULL;
+	int rc;
 
 	if (conc <= 0)
 		conc = PDH_FLEET_DEFAULT_CONCURRENCY;
@@ -466,6 +471,19 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 	if (o->n_accounts == 0)
 		return 0;
 	memset(&P, 0, sizeof(P));
+	P.session = o->session;
+	{
+		/* Connections for the calls in flight: conc accounts, each with its apply's. */
+		int per = o->mode != PDH_FLEET_APPLY ? 1 : o->parallelism > 0
+		          ? o->parallelism : PDH_APPLY_DEFAULT_PARALLELISM;
+		pdh_session_opts so = { o->cacert, conc * per + 1 };
+
+		if (P.session == NULL && (rc = pdh_session_new(&own, &so, err)) != 0)
+			return rc;
+		if (P.session == NULL)
+			P.session = own;
+		pdh_session_expect(P.session, (long)conc * per);
+	}
 	P.o = o;
 	P.window = (size_t)conc * 4;
 	P.slots = pdh_xcalloc(o->n_accounts, sizeof(*P.slots));
@@ -501,16 +519,14 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 	pthread_cond_destroy(&P.cv);
 	free(P.slots);
 	free(P.done);
+	pdh_session_free(own);
 	return 0;
 }
 
-int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv, void *ctx,
-                               bool no_env, bool color, char **diagnostics,
-                               size_t *n_warnings, pdh_error *err)
+int pdh_fleet_load_account(pdh_target_run *run, const pdh_fleet_account *a,
+                           pdh_getenv_fn getenv, void *ctx, bool no_env, pdh_error *err)
 {
-	pdh_target_run run;
 	pdh_target t;
-	int rc;
 
 	memset(&t, 0, sizeof(t));
 	t.desired_path = a->desired;
@@ -519,13 +535,6 @@ int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv,
 	t.load.getenv = getenv;
 	t.load.getenv_ctx = ctx;
 	t.load.no_env = no_env;
-	pdh_target_run_init(&run, a->desired);
-	rc = pdh_target_load(&run, &t, err);
-	*diagnostics = run.diags.len > 0 ? pdh_diags_render(&run.diags, run.source,
-	                                                    run.source_len, false, color)
-	                                 : NULL;
-	if (n_warnings)
-		*n_warnings = run.diags.n_warnings;
-	pdh_target_run_dispose(&run);
-	return rc;
+	pdh_target_run_init(run, a->desired);
+	return pdh_target_load(run, &t, err);
 }

@@ -106,7 +106,7 @@ static int S_from_file(char **token, bool *bearer, const pdh_fleet_account *a,
                        char *warning, size_t warning_len, pdh_error *err)
 {
 	pdh_credentials c;
-	struct stat st;
+	unsigned mode;
 	int rc;
 
 	rc = pdh_credentials_resolve(&c, a->token_file, NULL, NULL, err);
@@ -117,10 +117,9 @@ static int S_from_file(char **token, bool *bearer, const pdh_fleet_account *a,
 		free(msg);
 		return rc;
 	}
-	if (stat(a->token_file, &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+	if (pdh_token_file_exposed(a->token_file, &mode))
 		snprintf(warning, warning_len, "account %s: token_file %s can be read by its group "
-		         "or others (mode %03o); chmod 600 it", a->name, a->token_file,
-		         (unsigned)(st.st_mode & 0777));
+		         "or others (mode %03o); chmod 600 it", a->name, a->token_file, mode);
 	*bearer = *bearer || c.auth == PDH_AUTH_BEARER;
 	*token = c.token;
 	c.token = NULL;

@@ -30,7 +30,31 @@ struct pdh_t_fake {
 	char *base;
 	char *url;
 	const char *token;   /* borrowed from the start arguments, or the default */
+	char *cacert;        /* TLS with the test server certificate: the test CA */
+	bool insecure;       /* TLS with a deliberately bad certificate: the harness's own
+	                        control calls do not check it */
 };
+
+char *pdh_t_tls_path(const char *name)
+{
+	const char *dir = getenv("PDH_TESTDATA");
+
+	cr_assert_not_null(dir, "PDH_TESTDATA is not set (run the suite through ctest)");
+	return pdh_xasprintf("%s/tls/%s", dir, name);
+}
+
+static void S_call(pdh_t_http *r, const char *method, const char *url,
+                   const char *const headers[], const char *body, long len, long timeout_ms,
+                   const pdh_t_fake *tls);
+
+/* The value of --tls-cert among extra, or NULL. */
+static const char *S_tls_cert(char *const extra[])
+{
+	for (size_t i = 0; extra && extra[i]; i++)
+		if (strcmp(extra[i], "--tls-cert") == 0 && extra[i + 1])
+			return extra[i + 1];
+	return NULL;
+}
 
 static const char *S_prefix(char *const extra[])
 {
@@ -164,7 +188,17 @@ pdh_t_fake *pdh_t_fake_start(char *const extra_args[])
 		pdh_t_fake_stop(f);
 		cr_assert_fail("pdhooks-fake did not start (first line: '%s')", line);
 	}
-	f->base = pdh_xasprintf("http://127.0.0.1:%d", f->port);
+	if (S_tls_cert(extra_args)) {
+		char *good = pdh_t_tls_path("server.pem");
+
+		if (strcmp(S_tls_cert(extra_args), good) == 0)
+			f->cacert = pdh_t_tls_path("ca.pem");
+		else
+			f->insecure = true;
+		free(good);
+	}
+	f->base = pdh_xasprintf("%s://127.0.0.1:%d", S_tls_cert(extra_args) ? "https" : "http",
+	                        f->port);
 	f->url = pdh_xasprintf("%s%s", f->base, S_prefix(extra_args));
 	f->token = S_token(extra_args);
 	return f;
@@ -178,6 +212,11 @@ const char *pdh_t_fake_url(const pdh_t_fake *f)
 const char *pdh_t_fake_token(const pdh_t_fake *f)
 {
 	return f->token;
+}
+
+const char *pdh_t_fake_cacert(const pdh_t_fake *f)
+{
+	return f->cacert;
 }
 
 const char *pdh_t_fake_base(const pdh_t_fake *f)
@@ -203,7 +242,7 @@ long pdh_t_fake_control(pdh_t_fake *f, const char *method, const char *path, con
 	pdh_t_http r;
 	long status;
 
-	pdh_t_http_call(&r, method, url, hdrs, json, -1);
+	S_call(&r, method, url, hdrs, json, -1, 30000, f);
 	cr_assert_eq(r.curl_code, 0, "control call %s %s: %s", method, path,
 	             curl_easy_strerror((CURLcode)r.curl_code));
 	status = r.status;
@@ -270,6 +309,7 @@ int pdh_t_fake_stop_status(pdh_t_fake *f)
 	}
 	free(f->base);
 	free(f->url);
+	free(f->cacert);
 	free(f);
 	if (got < 0)
 		return -1;
@@ -288,7 +328,7 @@ void pdh_t_fake_api(pdh_t_http *r, pdh_t_fake *f, const char *auth, const char *
 		NULL };
 	char *url = pdh_xasprintf("%s%s", f->url, path);
 
-	pdh_t_http_call(r, method, url, hdrs, body, -1);
+	S_call(r, method, url, hdrs, body, -1, 30000, f);
 	cr_assert_eq(r->curl_code, 0, "%s %s: curl error %d", method, path, r->curl_code);
 	free(url);
 }
@@ -313,6 +353,14 @@ void pdh_t_http_call_timeout(pdh_t_http *r, const char *method, const char *url,
                              const char *const headers[], const char *body, long len,
                              long timeout_ms)
 {
+	S_call(r, method, url, headers, body, len, timeout_ms, NULL);
+}
+
+/* One exchange; to a fake that serves TLS (tls not NULL) as its certificate asks. */
+static void S_call(pdh_t_http *r, const char *method, const char *url,
+                   const char *const headers[], const char *body, long len, long timeout_ms,
+                   const pdh_t_fake *tls)
+{
 	CURL *h = curl_easy_init();
 	struct curl_slist *hl = NULL;
 	pdh_buf b = PDH_BUF_INIT, hb = PDH_BUF_INIT;
@@ -333,6 +381,12 @@ void pdh_t_http_call_timeout(pdh_t_http *r, const char *method, const char *url,
 	cr_assert_eq(curl_easy_setopt(h, CURLOPT_HEADERDATA, &hb), CURLE_OK);
 	if (strcmp(method, "HEAD") == 0)
 		cr_assert_eq(curl_easy_setopt(h, CURLOPT_NOBODY, 1L), CURLE_OK);
+	if (tls && tls->cacert)
+		cr_assert_eq(curl_easy_setopt(h, CURLOPT_CAINFO, tls->cacert), CURLE_OK);
+	if (tls && tls->insecure) {
+		cr_assert_eq(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L), CURLE_OK);
+		cr_assert_eq(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L), CURLE_OK);
+	}
 	if (body) {
 		cr_assert_eq(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		                              (curl_off_t)(len < 0 ? (long)strlen(body) : len)), CURLE_OK);

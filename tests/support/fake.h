@@ -20,6 +20,14 @@ const char *pdh_t_fake_url(const pdh_t_fake *f);    /* "http://127.0.0.1:PORT/v1
  * the fake). */
 const char *pdh_t_fake_token(const pdh_t_fake *f);
 const char *pdh_t_fake_base(const pdh_t_fake *f);   /* "http://127.0.0.1:PORT" */
+/* A fake started with "--tls-cert", P, "--tls-key", K serves HTTPS: its URLs are https://,
+ * and the harness's control calls trust the test CA (testdata/tls/ca.pem) when P is the test
+ * server certificate, or check nothing when it is one of the deliberately bad ones. The
+ * test CA's path for such a fake; NULL otherwise. */
+const char *pdh_t_fake_cacert(const pdh_t_fake *f);
+/* $PDH_TESTDATA/tls/NAME: the test certificates ("ca.pem", "server.pem", "server.key",
+ * "expired.pem", ...; see testdata/tls/README.md). Caller frees. */
+char *pdh_t_tls_path(const char *name);
 int pdh_t_fake_port(const pdh_t_fake *f);
 int pdh_t_fake_pid(const pdh_t_fake *f);   /* e.g. to read its /proc/PID/status */
 /* API calls served, by method ("GET", "POST", "DELETE"; NULL: all), from GET /_fake/calls. */

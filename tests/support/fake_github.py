@@ -10,7 +10,9 @@ Every call needs "Authorization: Bearer TOKEN" (--token). Tests read:
   GET /_requests   every request so far: method, path, whether it was authorised, its body
   GET /_comments   every comment: id, issue, body
 Options: --token T, --seed N:COUNT (COUNT unrelated comments on issue N first),
---pull SHA=N (repeatable)."""
+--pull SHA=N (repeatable), --read-only-token T (a token that reads but may not write:
+POST and PATCH answer 403 "Resource not accessible by integration", as GitHub answers a
+job token without pull-requests: write)."""
 import argparse
 import json
 import sys
@@ -47,7 +49,9 @@ class Handler(BaseHTTPRequestHandler):
         if parts[0] == "_comments":
             with lock:
                 return self._send(200, comments)
-        authorised = self.headers.get("Authorization") == "Bearer " + args.token
+        auth = self.headers.get("Authorization")
+        read_only = args.read_only_token is not None and auth == "Bearer " + args.read_only_token
+        authorised = auth == "Bearer " + args.token or read_only
         with lock:
             requests.append({"method": method, "path": self.path, "authorised": authorised,
                              "accept": self.headers.get("Accept"), "body": raw})
@@ -59,6 +63,10 @@ class Handler(BaseHTTPRequestHandler):
                 body = json.loads(raw)
             except ValueError:
                 return self._send(400, {"message": "Problems parsing JSON"})
+        if read_only and method != "GET":
+            return self._send(403, {"message": "Resource not accessible by integration",
+                                    "documentation_url": "https://docs.github.com/rest",
+                                    "status": "403"})
         if len(parts) < 4 or parts[0] != "repos":
             return self._send(404, {"message": "Not Found"})
         rest = parts[3:]
@@ -99,6 +107,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--token", required=True)
 ap.add_argument("--seed", action="append", default=[])
 ap.add_argument("--pull", action="append", default=[])
+ap.add_argument("--read-only-token")
 args = ap.parse_args()
 for s in args.seed:
     issue, count = s.split(":")

@@ -39,6 +39,22 @@ void pdh_t_world_setup(pdh_t_world *w, char *const fake_args[], const char *desi
 	w->secrets[0] = pdh_t_fake_token(w->fake);
 }
 
+void pdh_t_world_setup_tls(pdh_t_world *w, const char *cert, char *const fake_args[],
+                           const char *desired)
+{
+	char *pem = pdh_xasprintf("%s.pem", cert), *key = pdh_xasprintf("%s.key", cert);
+	char *args[32] = { "--tls-cert", pdh_t_tls_path(pem), "--tls-key", pdh_t_tls_path(key) };
+	size_t n = 4;
+
+	for (size_t i = 0; fake_args && fake_args[i]; i++) {
+		cr_assert_lt(n, 31, "too many arguments for the fake");
+		args[n++] = fake_args[i];
+	}
+	args[n] = NULL;
+	pdh_t_world_setup(w, args, desired);
+	PDH_FREE_ALL(args[1], args[3], pem, key);
+}
+
 void pdh_t_world_teardown(pdh_t_world *w)
 {
 	char *cmd = w->dir ? pdh_xasprintf("rm -rf '%s'", w->dir) : NULL;

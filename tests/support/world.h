@@ -58,6 +58,12 @@ typedef struct pdh_t_world {
 /* Starts the fake with fake_args (NULL-terminated, may be NULL; a --token there is the
  * world's token) and, unless desired is NULL, writes desired to DIR/pdhooks.yaml. */
 void pdh_t_world_setup(pdh_t_world *w, char *const fake_args[], const char *desired);
+/* The same with a fake serving HTTPS with testdata/tls/CERT.pem and CERT.key ("server":
+ * the test CA's certificate for 127.0.0.1; "expired", "other-name", "untrusted": bad ones),
+ * then fake_args. The world's URL is https://; pdhooks trusts the test CA only with
+ * --cacert pdh_t_fake_cacert(w->fake). */
+void pdh_t_world_setup_tls(pdh_t_world *w, const char *cert, char *const fake_args[],
+                           const char *desired);
 /* Stops the fake, removes the directory and frees the paths. */
 void pdh_t_world_teardown(pdh_t_world *w);
 

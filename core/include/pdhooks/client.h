@@ -1,5 +1,6 @@
 /* The Pipedrive webhooks API client (libcurl + jansson). Blocking calls; one pdh_client per
- * thread (apply runs several, each with its own client from pdh_client_new). */
+ * thread (apply runs several, each with its own client from pdh_client_new), all of a run's
+ * clients on the run's session (pdh_session) so they share its connections. */
 #ifndef PDHOOKS_CLIENT_H
 #define PDHOOKS_CLIENT_H
 
@@ -12,6 +13,7 @@
 #include "pdhooks/http.h"
 #include "pdhooks/live.h"
 #include "pdhooks/secrets.h"
+#include "pdhooks/session.h"
 
 /* One line per HTTP call for -v: method, path, status, milliseconds. Never a secret. */
 typedef void (*pdh_log_fn)(void *ctx, const char *line);
@@ -20,7 +22,10 @@ typedef struct pdh_client_opts {
 	const char *api_url;        /* base URL, e.g. PDH_DEFAULT_API_URL; http:// only to loopback */
 	pdh_auth_kind auth;
 	const char *token;          /* never logged, never in a URL */
-	const char *cacert;         /* NULL: the system's CA bundle */
+	const char *cacert;         /* NULL: the system's CA bundle; with a session, the session's
+	                             * is used instead */
+	pdh_session *session;       /* borrowed, outlives the client; NULL: the client keeps its
+	                             * own connection */
 	long connect_timeout_ms;    /* 0: 10 s */
 	long timeout_ms;            /* whole call; 0: 30 s */
 	size_t max_body;            /* response bodies past this are an error; 0: 32 MiB */

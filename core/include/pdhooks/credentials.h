@@ -27,6 +27,9 @@ int pdh_credentials_resolve(pdh_credentials *out, const char *token_file,
                             const char *env_api_token, const char *env_oauth_token,
                             pdh_error *err);
 void pdh_credentials_dispose(pdh_credentials *c);
+/* Whether the token file at path is open to its group or others (any of mode 077), as ssh
+ * warns of a private key; *mode gets its permission bits. False when it cannot be stat'ed. */
+bool pdh_token_file_exposed(const char *path, unsigned *mode);
 /* A token that can go in an HTTP header: 1-1024 visible ASCII characters, no spaces. */
 bool pdh_token_valid(const char *token);
 

@@ -1,5 +1,6 @@
 /* Running plan or apply on many accounts of a fleet: up to `concurrency` at once, each in a
- * thread with its own clients (so each is paced by its own rate limit), one failing account
+ * thread with its own clients (so each is paced by its own rate limit) on the run's one HTTP
+ * session (so accounts on one API host share connections), one failing account
  * never stopping the others. Results come back in file order, each as soon as it and every
  * account before it are done, and are freed after; a window of at most 4 x concurrency
  * accounts is ahead of the one being reported, so memory does not grow with the fleet. */
@@ -15,6 +16,7 @@
 #include "pdhooks/fleet_report.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
+#include "pdhooks/target.h"
 
 typedef enum {
 	PDH_FLEET_PLAN,
@@ -78,6 +80,9 @@ typedef struct pdh_fleet_run_opts {
 	pdh_getenv_fn getenv;        /* ${VAR} after an account's vars; NULL: the environment */
 	void *getenv_ctx;
 	const char *cacert;
+	/* Where the accounts' connections come from: every call of every account goes through
+	 * it (borrowed). NULL: the run makes one for itself, with cacert. */
+	pdh_session *session;
 	long timeout_ms;
 	pdh_log_fn log;              /* called from several threads; gets the account's name
 	                                prefixed */
@@ -120,12 +125,11 @@ int pdh_fleet_run(const pdh_fleet_run_opts *opts, pdh_error *err);
  * frees. */
 char *pdh_fleet_plan_path(const char *dir, const char *name);
 
-/* The desired file of an account rendered with its vars (then getenv; NULL: the process
- * environment, none at all with no_env as `validate --no-env` does), checked without
- * network: 0, or PDH_EFILE / PDH_EIO with *diagnostics (rendered, caller frees) saying why.
- * Warnings are in *diagnostics too (NULL when there is nothing to say). */
-int pdh_fleet_validate_account(const pdh_fleet_account *a, pdh_getenv_fn getenv, void *ctx,
-                               bool no_env, bool color, char **diagnostics,
-                               size_t *n_warnings, pdh_error *err);
+/* The desired file of account a rendered with its vars (then getenv; NULL: the process
+ * environment, none at all with no_env as `validate --no-env` does) and checked without
+ * network, into *run (initialised here; the caller disposes it): 0, or PDH_EFILE / PDH_EIO
+ * with run->diags saying why (its warnings too). */
+int pdh_fleet_load_account(pdh_target_run *run, const pdh_fleet_account *a,
+                           pdh_getenv_fn getenv, void *ctx, bool no_env, pdh_error *err);
 
 #endif
