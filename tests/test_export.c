@@ -127,9 +127,11 @@ Test(export, writes_general_webhooks_sorted_with_placeholders, .init = S_setup)
 	                  strlen(PDH_EXPORT_SCHEMA_REF) + 33) == 0, "%s", yaml);
 	cr_expect_eq(json_integer_value(json_object_get(doc, "pdhooks")), 1);
 	urls = json_object_get(json_object_get(doc, "manage"), "urls");
-	cr_assert_eq(json_array_size(urls), 2, "%s", yaml);
-	cr_expect_str_eq(json_string_value(json_array_get(urls, 0)), "https://a.example.com/");
-	cr_expect_str_eq(json_string_value(json_array_get(urls, 1)), "https://b.example.com/");
+	/* Each exported URL, never a whole host. */
+	cr_assert_eq(json_array_size(urls), 3, "%s", yaml);
+	cr_expect_str_eq(json_string_value(json_array_get(urls, 0)), "https://A.example.com:443/d");
+	cr_expect_str_eq(json_string_value(json_array_get(urls, 1)), "https://b.example.com/p");
+	cr_expect_str_eq(json_string_value(json_array_get(urls, 2)), "https://b.example.com/v1");
 	hooks = json_object_get(doc, "webhooks");
 	cr_assert_eq(json_array_size(hooks), 3, "%s", yaml);
 	/* by key: added.deal, change.deal, create.person */
@@ -199,6 +201,77 @@ Test(export, application_webhooks_are_exported_when_their_type_is_managed, .init
 	cr_expect_not_null(strstr(yaml, "from the live general and application webhooks"), "%s",
 	                   yaml);
 	cr_expect_null(strstr(yaml, "auto.example.net"), "%s", yaml);
+	pdh_export_stats_dispose(&st);
+	free(yaml);
+}
+
+/* manage.urls claims a URL up to its query (a query value may be a credential, written as its
+ * reference in subscription_url alone), and its userinfo by the same reference. */
+Test(export, manage_urls_claim_each_url_up_to_its_query, .init = S_setup)
+{
+	pdh_live_webhook items[2];
+	pdh_live live = { items, 2, false };
+	char *yaml;
+	json_t *doc, *urls;
+
+	items[0] = S_w(20, "general", "create", "deal",
+	               "https://hooks.zapier.com/hooks/catch/1/abc?token=Zap-Secret-7");
+	items[1] = S_w(21, "general", "create", "person", "https://u:Pw-Secret-9@h.example.com/p");
+	yaml = pdh_export_yaml(&live, NULL, NULL);
+	doc = S_parse_yaml(yaml);
+	urls = json_object_get(json_object_get(doc, "manage"), "urls");
+	cr_assert_eq(json_array_size(urls), 2, "%s", yaml);
+	cr_expect_str_eq(json_string_value(json_array_get(urls, 0)),
+	                 "https://${PDHOOKS_URL_SECRET_2}@h.example.com/p", "%s", yaml);
+	cr_expect_str_eq(json_string_value(json_array_get(urls, 1)),
+	                 "https://hooks.zapier.com/hooks/catch/1/abc", "%s", yaml);
+	cr_expect_null(strstr(yaml, "Zap-Secret-7"));
+	cr_expect_null(strstr(yaml, "Pw-Secret-9"));
+	json_decref(doc);
+	free(yaml);
+}
+
+/* --owner: manage.owner instead of manage.urls; another owner's webhooks are not exported,
+ * names lose their marker, and the owner's own password version is kept. */
+Test(export, owner_writes_manage_owner_and_skips_other_owners, .init = S_setup)
+{
+	pdh_live_webhook items[3];
+	pdh_live live = { items, 3, false };
+	pdh_export_opts eo = { .owner = "crm-infra" };
+	pdh_export_stats st;
+	char *yaml;
+	json_t *doc, *manage, *hooks;
+
+	items[0] = S_w(30, "general", "create", "deal", "https://h.example.com/a");
+	items[0].name = "mine [pdhooks:crm-infra:3]";
+	items[0].name_bare = "mine";
+	items[0].marker_owner = "crm-infra";
+	items[0].marker_version = 3;
+	items[1] = S_w(31, "general", "create", "person", "https://h.example.com/b");
+	items[1].name = "theirs [pdhooks:sales-ops]";
+	items[1].name_bare = "theirs";
+	items[1].marker_owner = "sales-ops";
+	items[2] = S_w(32, "general", "create", "note", "https://h.example.com/c");
+	yaml = pdh_export_yaml(&live, &eo, &st);
+	doc = S_parse_yaml(yaml);
+	manage = json_object_get(doc, "manage");
+	cr_expect_str_eq(json_string_value(json_object_get(manage, "owner")), "crm-infra", "%s",
+	                 yaml);
+	cr_expect_null(json_object_get(manage, "urls"), "%s", yaml);
+	cr_expect_not_null(strstr(yaml, "--adopt"), "%s", yaml);
+	hooks = json_object_get(doc, "webhooks");
+	cr_assert_eq(json_array_size(hooks), 2, "%s", yaml);
+	cr_expect_eq(st.skipped_foreign, 1);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(hooks, 0), "name")),
+	                 "mine");
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(hooks, 0),
+	                                                "http_auth_password_version")), 3);
+	json_decref(doc);
+	free(yaml);
+	/* Without --owner another owner's webhook is foreign as well. */
+	yaml = pdh_export_yaml(&live, NULL, &st);
+	cr_expect_null(strstr(yaml, "theirs"), "%s", yaml);
+	cr_expect_null(strstr(yaml, "mine"), "%s", yaml);
 	pdh_export_stats_dispose(&st);
 	free(yaml);
 }

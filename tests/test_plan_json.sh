@@ -58,6 +58,10 @@ for dir in "$cases"/*/; do
     while read -r key value; do
       case "$key" in
         max_deletes) opts+=(--max-deletes "$value") ;;
+        adopt) opts+=(--adopt) ;;
+        takeover) opts+=(--takeover "$value") ;;
+        target) opts+=(--target "$value") ;;
+        exclude) opts+=(--exclude "$value") ;;
         auth) [ "$value" = oauth ] && oauth=1 ;;
         *) echo "FAIL: $name: unknown option '$key'" >&2; exit 1 ;;
       esac
@@ -81,6 +85,16 @@ for dir in "$cases"/*/; do
     "$bin" plan -f "$dir/desired.yaml" --format json -o "$tmp/$name.plan" "${opts[@]}" \
     > "$tmp/$name.json" 2> "$tmp/$name.err" || status=$?
   stop_fake
+  if head -c 7 "$dir/expected.txt" | grep -qx 'error: '; then
+    # The plan is an error (two owners declare one key): exit 1, the message on stderr.
+    if [ "$status" -ne 1 ] || ! grep -qF "$(sed 's/^error: //' "$dir/expected.txt")" "$tmp/$name.err"; then
+      echo "FAIL: $name: expected exit 1 and the error of expected.txt, got $status:" >&2
+      cat "$tmp/$name.err" >&2
+      exit 1
+    fi
+    rm -f "$tmp/$name.json" "$tmp/$name.plan"
+    continue
+  fi
   if [ "$status" -ne 0 ]; then
     echo "FAIL: $name: pdhooks plan exited $status:" >&2
     cat "$tmp/$name.err" >&2
@@ -102,7 +116,8 @@ bad = 0
 for exp in sorted(tmp.glob("*.expected")):
     name = exp.name[:-len(".expected")]
     text = exp.read_text()
-    want = {"create": 0, "replace": 0, "delete": 0, "unchanged": 0, "foreign": 0, "unmanaged": 0}
+    want = {"create": 0, "replace": 0, "delete": 0, "unchanged": 0, "foreign": 0, "unmanaged": 0,
+            "excluded": 0}
     m = re.search(r"^Plan: (\d+) to create, (\d+) to replace, (\d+) to delete; (.*)$", text, re.M)
     rest = None
     if m:
@@ -113,7 +128,7 @@ for exp in sorted(tmp.glob("*.expected")):
         rest = m[1] if m else None
     if rest is None:
         print(f"FAIL: {name}: no summary line in expected.txt", file=sys.stderr); bad += 1; continue
-    for count, what in re.findall(r"(\d+) (unchanged|foreign|unmanaged)", rest):
+    for count, what in re.findall(r"(\d+) (unchanged|foreign|unmanaged|excluded)", rest):
         want[what] = int(count)
     for doc_name in (f"{name}.json", f"{name}.plan"):
         doc = json.loads((tmp / doc_name).read_text())

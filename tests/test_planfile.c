@@ -22,7 +22,8 @@ static const char *S_env(const char *name, void *ctx)
 }
 
 static const pdh_load_opts S_env_opts = { .getenv = S_env };
-static const pdh_plan_opts S_popts = { true, 7, PDH_AUTH_API_TOKEN };
+static const pdh_plan_opts S_popts = { .max_deletes_set = true, .max_deletes = 7,
+                                        .auth = PDH_AUTH_API_TOKEN };
 #define S_API "http://127.0.0.1:9/v1"
 
 static char *S_format(pdh_t_sample *s)

@@ -60,6 +60,18 @@ int pdh_cli_run(pdh_common *o, pdh_run_mode mode, const char *saved_path,
 	ro.target.plan.max_deletes_set = mode != PDH_RUN_STATUS && o->max_deletes >= 0;
 	ro.target.plan.max_deletes = ro.target.plan.max_deletes_set ? o->max_deletes : 0;
 	ro.target.plan.auth = ro.target.client.auth;
+	if (saved_path && (o->targets.n || o->excludes.n || o->adopt || o->takeover)) {
+		/* A saved plan is applied as it was reviewed. */
+		rc = pdh_error_set(&r->err, PDH_EINVAL, "apply PLANFILE: --target, --exclude, --adopt "
+		                   "and --takeover are kept in the saved plan; give them to 'pdhooks "
+		                   "plan -o'");
+		pdh_cli_error("%s", r->err.message);
+		r->rc = rc;
+		r->outcome = pdh_fleet_outcome_of(rc);
+		r->exit_code = pdh_exit_code(rc);
+		return r->exit_code;
+	}
+	pdh_cli_plan_choice(o, &ro.target.plan);
 	ro.saved_path = saved_path;
 	ro.save_to = mode == PDH_RUN_PLAN ? o->out : NULL;
 	ro.force = o->force;
@@ -130,4 +142,14 @@ done:
 	pdh_run_result_dispose(&r);
 	pdh_common_dispose(&o);
 	return code;
+}
+
+void pdh_cli_plan_choice(const pdh_common *o, pdh_plan_opts *p)
+{
+	p->adopt = o->adopt;
+	p->takeover = o->takeover;
+	p->targets = o->targets.items;
+	p->n_targets = o->targets.n;
+	p->excludes = o->excludes.items;
+	p->n_excludes = o->excludes.n;
 }

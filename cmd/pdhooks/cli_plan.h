@@ -25,6 +25,8 @@ const char *pdh_cli_run_error(const pdh_common *o, const pdh_run_result *r, char
 /* The desired file's diagnostics of r on stderr (with "does not load" for a file with
  * errors). */
 void pdh_cli_run_diags(const pdh_common *o, const pdh_run_result *r);
+/* The plan options of --adopt, --takeover, --target and --exclude, borrowing from o. */
+void pdh_cli_plan_choice(const pdh_common *o, pdh_plan_opts *p);
 
 /* plan and status of one company: the command's text, JSON or Markdown on stdout. */
 int pdh_cli_plan_command(int argc, char **argv, pdh_cmd_id id, pdh_run_mode mode);

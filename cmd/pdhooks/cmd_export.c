@@ -9,6 +9,7 @@
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/listing.h"
 #include "pdhooks/export.h"
+#include "pdhooks/marker.h"
 #include "pdhooks/plan.h"
 
 int pdh_cmd_export(int argc, char **argv)
@@ -28,6 +29,12 @@ int pdh_cmd_export(int argc, char **argv)
 	if (pdh_common_parse_no_args(&o, PDH_CMD_EXPORT, argc, argv,
 	                             "the output file goes after -o") != 0)
 		goto done;
+	if (o.owner && !pdh_marker_owner_valid(o.owner)) {
+		pdh_cli_error("export: --owner '%s' is not a valid owner; expected 1 to %d lower-case "
+		              "letters, digits, '.', '_' or '-', starting with a letter or digit",
+		              o.owner, PDH_OWNER_MAX);
+		goto done;
+	}
 	if ((rc = pdh_common_client_opts(&o, &copts, &err)) != 0) {
 		pdh_cli_error("%s", err.message);
 		code = pdh_exit_code(rc);
@@ -44,6 +51,7 @@ int pdh_cmd_export(int argc, char **argv)
 		goto done;
 	}
 	eo.schema_ref = o.schema;
+	eo.owner = o.owner;
 	/* what plan manages with these credentials: under an app's token its own webhooks too */
 	eo.types = pdh_plan_types(0, copts.auth);
 	yaml = pdh_export_yaml(live, &eo, &st);

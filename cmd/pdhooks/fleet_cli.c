@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_plan.h"
 #include "cmd.h"
 #include "pdhooks/run.h"
 #include "run_files.h"
@@ -307,6 +308,7 @@ static void S_run_opts(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_ar
 	ro->log = o->verbose ? pdh_cli_log_stderr : NULL;
 	ro->plan.max_deletes_set = a->max_deletes >= 0;
 	ro->plan.max_deletes = a->max_deletes;
+	pdh_cli_plan_choice(o, &ro->plan);  /* the same patterns for every account */
 	ro->force = a->force;
 	ro->parallelism = a->parallelism;
 	ro->color = o->color;

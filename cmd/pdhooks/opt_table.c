@@ -87,6 +87,10 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "schema", .kind = PDH_OPT_STRING, .value_name = "REF", .offset = AS_STRING(schema),
 	  .commands = ON_EXPORT, .synopsis = ON_EXPORT,
 	  .help = "the $schema of the editor modeline (default:\n" PDH_EXPORT_SCHEMA_REF ")" },
+	{ .name = "owner", .kind = PDH_OPT_STRING, .value_name = "ID", .offset = AS_STRING(owner),
+	  .commands = ON_EXPORT, .synopsis = ON_EXPORT,
+	  .help = "write manage.owner: ID instead of manage.urls (apply the\n"
+	          "file first with --adopt to mark the exported webhooks)" },
 	{ .name = "auto-approve", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(auto_approve),
 	  .commands = ON_APPLY, .synopsis = ON_APPLY,
 	  .help = "apply without asking (required when stdin is not a terminal)" },
@@ -117,6 +121,26 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_PLAN | ON_APPLY,
 	  .help = "the safety brake's limit of deletes (default: the file's\n"
 	          "manage.max_deletes, else 10); duplicates do not count" },
+	{ .name = "target", .kind = PDH_OPT_LIST, .value_name = "PATTERN",
+	  .offset = AS_LIST(targets), .commands = ON_PLAN | ON_APPLY,
+	  .synopsis = ON_PLAN | ON_APPLY,
+	  .help = "only the actions whose key, as plans show it (ACTION.OBJECT\n"
+	          "URL), matches the glob PATTERN; repeatable. The others are\n"
+	          "counted as excluded; brakes count the chosen ones only" },
+	{ .name = "exclude", .kind = PDH_OPT_LIST, .value_name = "PATTERN",
+	  .offset = AS_LIST(excludes), .commands = ON_PLAN | ON_APPLY,
+	  .synopsis = ON_PLAN | ON_APPLY,
+	  .help = "leave out the actions whose key matches the glob PATTERN;\n"
+	          "repeatable" },
+	{ .name = "adopt", .kind = PDH_OPT_FLAG, .offset = AS_BOOL(adopt),
+	  .commands = ON_PLAN | ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "with manage.owner: replace each unmarked webhook of a\n"
+	          "declared key by one marked [pdhooks:OWNER] (as\n"
+	          "manage.adopt: true)" },
+	{ .name = "takeover", .kind = PDH_OPT_STRING, .value_name = "OWNER",
+	  .offset = AS_STRING(takeover), .commands = ON_PLAN | ON_APPLY, .synopsis = ON_APPLY,
+	  .help = "replace the webhooks of declared keys that OWNER's marker\n"
+	          "holds (otherwise an error: two owners declare one key)" },
 	{ .name = "metrics-file", .kind = PDH_OPT_PATH, .value_name = "PATH",
 	  .offset = AS_STRING(metrics_file), .commands = ON_PLAN | ON_APPLY | ON_STATUS,
 	  .synopsis = ON_PLAN | ON_APPLY | ON_STATUS,

@@ -30,10 +30,15 @@ typedef struct pdh_common {
 	/* The options of single commands (see opt_table.c for which). */
 	const char *out;         /* -o: plan's PLANFILE, export's FILE; NULL: none */
 	const char *schema;      /* export --schema; NULL: the default */
+	const char *owner;       /* export --owner ID: manage.owner; NULL: manage.urls */
 	int format;              /* plan --format: a pdh_format */
 	bool detailed_exitcode;  /* plan */
 	bool no_env;             /* validate: ${VAR} references checked, values not read */
 	int max_deletes;         /* plan, apply; -1: the file's */
+	pdh_opt_list targets;    /* plan, apply --target PATTERN... */
+	pdh_opt_list excludes;   /* plan, apply --exclude PATTERN... */
+	bool adopt;              /* plan, apply --adopt */
+	const char *takeover;    /* plan, apply --takeover OWNER; NULL: none */
 	bool auto_approve;       /* apply */
 	bool force;              /* apply */
 	int parallelism;         /* apply */

@@ -11,6 +11,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/marker.h"
 
 /* Pipedrive's error texts end up on a terminal: keep them short and free of control bytes. */
 #define S_API_TEXT_MAX 500
@@ -20,7 +21,7 @@ void pdh_live_webhook_dispose(pdh_live_webhook *w)
 	if (w == NULL)
 		return;
 	PDH_FREE_ALL(w->event_action, w->event_object, w->subscription_url, w->version, w->name,
-	             w->type, w->http_auth_user, w->add_time, w->last_delivery_time, w->remove_time,
+	             w->name_bare, w->marker_owner, w->type, w->http_auth_user, w->add_time, w->last_delivery_time, w->remove_time,
 	             w->remove_reason);
 	pdh_free_secret(w->http_auth_password);
 	memset(w, 0, sizeof(*w));
@@ -163,6 +164,20 @@ static int S_password(pdh_live_webhook *w, json_t *obj, const char *where, pdh_e
 	return 0;
 }
 
+/* The ownership marker at the end of the name, if any: its owner, its password version, and
+ * the name without it (what a declared name is compared with). */
+static void S_read_marker(pdh_live_webhook *w)
+{
+	pdh_marker m;
+
+	pdh_marker_parse(w->name, &m);
+	if (!m.marked)
+		return;
+	w->marker_owner = pdh_xstrdup(m.owner);
+	w->marker_version = m.version;
+	w->name_bare = pdh_xstrndup(w->name, m.bare_len);
+}
+
 /* Fills w from one webhook object. event_action, event_object and subscription_url are
  * required although the schema marks every field optional: without them a webhook has no
  * identity, and planning around it could only guess. On error w is disposed. */
@@ -215,6 +230,7 @@ static int S_parse_webhook(pdh_live_webhook *w, json_t *obj, const char *where, 
 	    (rc = S_is_active(&w->is_active, obj, where, err)) != 0 ||
 	    (rc = S_password(w, obj, where, err)) != 0)
 		goto done;
+	S_read_marker(w);
 	rc = 0;
 done:
 	if (rc != 0)

@@ -20,7 +20,9 @@ char *pdh_client_create_body(const pdh_desired_webhook *w)
 	json_object_set_new(o, "subscription_url", json_string(w->subscription_url));
 	json_object_set_new(o, "event_action", json_string(w->event_action));
 	json_object_set_new(o, "event_object", json_string(w->event_object));
-	json_object_set_new(o, "name", json_string(w->name ? w->name : ""));
+	/* With manage.owner, the name carries its ownership marker (pdh_desired_mark_names). */
+	json_object_set_new(o, "name", json_string(w->name_sent ? w->name_sent
+	                                           : w->name ? w->name : ""));
 	json_object_set_new(o, "version", json_string(w->version ? w->version : "2.0"));
 	if (w->has_user_id)
 		json_object_set_new(o, "user_id", json_integer((json_int_t)w->user_id));

@@ -574,7 +574,7 @@ static void S_remove_late_copies(S_run *run, const pdh_plan *plan, size_t *n_rem
 		const pdh_action *act = &plan->actions[a];
 
 		if (act->kind != PDH_ACTION_DELETE || act->live == NULL ||
-		    pdh_reason_of(act->reason) != PDH_REASON_DUPLICATE)
+		    act->why != PDH_REASON_DUPLICATE)
 			continue;
 		for (size_t i = 0; i < res->n_steps; i++) {
 			pdh_apply_step *st = &res->steps[i];

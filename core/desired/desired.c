@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/marker.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/read_file.h"
 #include "pdhooks/sha256.h"
@@ -40,6 +41,8 @@ typedef struct {
 	long long user_id;
 	char *user, *user_shown;
 	char *password, *password_ref;
+	long long password_version;         /* 0: none */
+	const pdh_node *password_version_at; /* where it is declared, for the manage.owner check */
 } S_defaults;
 
 /* ---- messages ---------------------------------------------------------------------------- */
@@ -481,7 +484,7 @@ static void S_keys(pdh_loader *L, const pdh_node *map, const char *where, const 
 
 static void S_webhook_dispose(pdh_desired_webhook *w)
 {
-	PDH_FREE_ALL(w->name, w->name_shown, w->event_action, w->event_object, w->subscription_url,
+	PDH_FREE_ALL(w->name, w->name_shown, w->name_sent, w->name_cut, w->event_action, w->event_object, w->subscription_url,
 	             w->subscription_url_shown, w->version, w->http_auth_user,
 	             w->http_auth_user_shown, w->http_auth_password_ref);
 	pdh_free_secret(w->http_auth_password);
@@ -494,26 +497,30 @@ void pdh_desired_free(pdh_desired *d)
 	PDH_FREE_EACH(d->webhooks, d->n_webhooks, S_webhook_dispose);
 	pdh_free_strings(d->manage_urls, d->n_manage_urls);
 	pdh_secrets_free(d->secrets);
-	PDH_FREE_ALL(d->path, d);
+	PDH_FREE_ALL(d->path, d->owner, d);
 }
 
 static const char *const S_root_keys[] = { "pdhooks", "defaults", "manage", "webhooks", NULL };
 enum { R_PDHOOKS, R_DEFAULTS, R_MANAGE, R_WEBHOOKS, R_N };
 static const char *const S_defaults_keys[] = { "version", "user_id", "http_auth_user",
-	"http_auth_password", NULL };
-enum { D_VERSION, D_USER_ID, D_USER, D_PASSWORD, D_N };
-static const char *const S_manage_keys[] = { "prune", "urls", "max_deletes", "types", NULL };
-enum { M_PRUNE, M_URLS, M_MAX_DELETES, M_TYPES, M_N };
+	"http_auth_password", "http_auth_password_version", NULL };
+enum { D_VERSION, D_USER_ID, D_USER, D_PASSWORD, D_PASSWORD_VERSION, D_N };
+static const char *const S_manage_keys[] = { "prune", "urls", "max_deletes", "types", "owner",
+	"adopt", NULL };
+enum { M_PRUNE, M_URLS, M_MAX_DELETES, M_TYPES, M_OWNER, M_ADOPT, M_N };
 static const char *const S_webhook_keys[] = { "name", "event_action", "event_object",
-	"subscription_url", "version", "user_id", "http_auth_user", "http_auth_password", NULL };
-enum { W_NAME, W_ACTION, W_OBJECT, W_URL, W_VERSION, W_USER_ID, W_USER, W_PASSWORD, W_N };
+	"subscription_url", "version", "user_id", "http_auth_user", "http_auth_password",
+	"http_auth_password_version", NULL };
+enum { W_NAME, W_ACTION, W_OBJECT, W_URL, W_VERSION, W_USER_ID, W_USER, W_PASSWORD,
+       W_PASSWORD_VERSION, W_N };
 
 static const char *S_defaults_hint(const char *key)
 {
 	for (int i = W_NAME; i <= W_URL; i++)
 		if (strcmp(key, S_webhook_keys[i]) == 0)
-			return "defaults may set only version, user_id, http_auth_user and "
-			       "http_auth_password; set it in each webhook";
+			return "defaults may set only version, user_id, http_auth_user, "
+			       "http_auth_password and http_auth_password_version; set it in each "
+			       "webhook";
 	return NULL;
 }
 
@@ -642,6 +649,10 @@ static void S_load_defaults(pdh_loader *L, const pdh_node *n, S_defaults *def)
 	}
 	if (f[D_PASSWORD] && S_password(L, f[D_PASSWORD], &def->password, &def->password_ref) == 0)
 		def->has_password = true;
+	if (f[D_PASSWORD_VERSION] &&
+	    S_integer(L, f[D_PASSWORD_VERSION], "http_auth_password_version", 1,
+	              PDH_PASSWORD_VERSION_MAX, &def->password_version) == 0)
+		def->password_version_at = f[D_PASSWORD_VERSION];
 }
 
 static void S_defaults_dispose(S_defaults *def)
@@ -809,6 +820,14 @@ static void S_warn_hostile(pdh_loader *L, const pdh_node *n, const char *what,
 		       "it escaped", what, (unsigned)cp);
 }
 
+/* http_auth_password_version lives in the name's marker, so it needs manage.owner. */
+static void S_needs_owner(pdh_loader *L, const pdh_node *n)
+{
+	if (!L->owner_declared)
+		S_ERR(L, n->line, n->col, "http_auth_password_version needs manage.owner: the "
+		      "version is kept in the marker of each webhook's name, [pdhooks:OWNER:N]");
+}
+
 /* One entry of `webhooks:`. Returns whether its identity key is usable for the duplicate
  * check. */
 static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const S_defaults *def)
@@ -911,6 +930,13 @@ static bool S_load_webhook(pdh_loader *L, const pdh_node *n, size_t index, const
 		w->has_http_auth_password = true;
 		w->http_auth_password = pdh_xstrdup(def->password);
 		w->http_auth_password_ref = pdh_xstrdup(def->password_ref);
+	}
+	if (f[W_PASSWORD_VERSION]) {
+		if (S_integer(L, f[W_PASSWORD_VERSION], "http_auth_password_version", 1,
+		              PDH_PASSWORD_VERSION_MAX, &w->password_version) == 0)
+			S_needs_owner(L, f[W_PASSWORD_VERSION]);
+	} else {
+		w->password_version = def->password_version;
 	}
 	return action_ok && object_ok && url_ok;
 }
@@ -1037,6 +1063,31 @@ static void S_load_manage_types(pdh_loader *L, const pdh_node *u)
 		d->manage_types = types;
 }
 
+/* manage.owner: the marker's owner, [a-z0-9][a-z0-9._-]{0,39}; a ${VAR} for fleet templates. */
+static void S_load_owner(pdh_loader *L, const pdh_node *n)
+{
+	char *s;
+	bool unread;
+
+	if (S_string_x(L, n, "manage.owner", false, &s, &unread) != 0)
+		return;
+	L->owner_declared = true;
+	if (unread) {
+		free(s);  /* no_env: checked when the value is known */
+		return;
+	}
+	if (!pdh_marker_owner_valid(s)) {
+		char *q = S_qn(n);
+		S_ERR(L, n->line, n->col, "manage.owner: %s is not a valid owner; expected 1 to %d "
+		      "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+		      q, PDH_OWNER_MAX);
+		free(q);
+		free(s);
+		return;
+	}
+	L->d->owner = s;
+}
+
 static void S_load_manage(pdh_loader *L, const pdh_node *n)
 {
 	const pdh_node *f[M_N + 1] = { 0 }, *k[M_N + 1] = { 0 };
@@ -1048,6 +1099,10 @@ static void S_load_manage(pdh_loader *L, const pdh_node *n)
 	S_keys(L, n, "manage", S_manage_keys, f, k, NULL);
 	if (f[M_PRUNE])
 		S_boolean(L, f[M_PRUNE], "manage.prune", &d->prune);
+	if (f[M_ADOPT])
+		S_boolean(L, f[M_ADOPT], "manage.adopt", &d->adopt);
+	if (f[M_OWNER])
+		S_load_owner(L, f[M_OWNER]);
 	if (f[M_TYPES])
 		S_load_manage_types(L, f[M_TYPES]);
 	if (f[M_MAX_DELETES]) {
@@ -1159,6 +1214,8 @@ static void S_check(pdh_loader *L)
 		S_load_defaults(L, f[R_DEFAULTS], &def);
 	if (f[R_MANAGE])
 		S_load_manage(L, f[R_MANAGE]);
+	if (def.password_version_at)
+		S_needs_owner(L, def.password_version_at);
 	if (f[R_WEBHOOKS] == NULL) {
 		S_ERR(L, root->line, root->col,
 		      "missing the required key 'webhooks' (a list; 'webhooks: []' declares none)");
@@ -1179,8 +1236,27 @@ static void S_check(pdh_loader *L)
 	}
 	if (!d->manage_urls_declared)
 		S_default_manage_urls(d);
+	pdh_desired_mark_names(d);
 	S_defaults_dispose(&def);
 	free(usable);
+}
+
+void pdh_desired_mark_names(pdh_desired *d)
+{
+	for (size_t i = 0; i < d->n_webhooks; i++) {
+		pdh_desired_webhook *w = &d->webhooks[i];
+		PDH_FREE_ALL(w->name_sent, w->name_cut);
+		w->name_sent = w->name_cut = NULL;
+		if (w->name == NULL)
+			continue;
+		if (d->owner) {
+			w->name_sent = pdh_marker_name(w->name, d->owner, w->password_version,
+			                               &w->name_cut);
+		} else {
+			w->name_sent = pdh_xstrdup(w->name);
+			w->name_cut = pdh_xstrdup(w->name);
+		}
+	}
 }
 
 /* ---- entry points ------------------------------------------------------------------------ */

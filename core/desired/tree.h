@@ -42,6 +42,7 @@ typedef struct {
 	size_t n_nodes;
 	size_t max_nodes;              /* YAML values refused past this; 0: a desired file's million */
 	pdh_desired *d;
+	bool owner_declared;           /* manage.owner is set (read, or unread with no_env) */
 	int n_reported;
 	size_t n_dropped_errors, n_dropped_warnings;
 	bool alias_reported;

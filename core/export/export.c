@@ -111,7 +111,8 @@ static void S_url_ref(pdh_buf *b, size_t n)
  * ${PDHOOKS_URL_SECRET_<N>} references, the rest as it is; a comment above says which
  * variable holds what. The split is made on the text as Pipedrive returned it, so that the
  * variables given back rebuild exactly that URL. */
-static void S_url_field(pdh_buf *body, const pdh_live_webhook *w, size_t *n_secrets)
+static void S_url_field(pdh_buf *body, const pdh_live_webhook *w, size_t *n_secrets,
+                        char **claim)
 {
 	const char *u = w->subscription_url ? w->subscription_url : "";
 	const char *auth = strstr(u, "://"), *end, *at = NULL, *q, *frag;
@@ -119,6 +120,7 @@ static void S_url_field(pdh_buf *body, const pdh_live_webhook *w, size_t *n_secr
 	size_t first = *n_secrets + 1;
 	pdh_url parsed;
 
+	*claim = NULL;
 	if (auth == NULL || pdh_url_parse(&parsed, u, NULL) != 0) {
 		S_field(body, "subscription_url", u);
 		return;
@@ -142,6 +144,10 @@ static void S_url_field(pdh_buf *body, const pdh_live_webhook *w, size_t *n_secr
 	if (q && frag && frag < q)
 		q = NULL;
 	S_yaml_escape(&v, auth, (size_t)((q ? q + 1 : frag ? frag : u + strlen(u)) - auth));
+	/* What manage.urls claims for it: the URL up to its query or fragment (a prefix that
+	 * ends at a segment boundary owns the URL and what lies below it), its userinfo by the
+	 * same reference, never more than that URL. */
+	*claim = pdh_xasprintf("%.*s\"", (int)(v.len - (q ? 1 : 0)), pdh_buf_cstr(&v));
 	if (q) {
 		const char *p = q + 1, *stop = frag ? frag : u + strlen(u);
 		while (p < stop) {
@@ -180,8 +186,8 @@ static void S_url_field(pdh_buf *body, const pdh_live_webhook *w, size_t *n_secr
 /* One rendering of the file: the items not left out. starts[i]/ends[i] get the lines of
  * item i's entry (1-based, end exclusive; 0 for an item not written). */
 static char *S_render(const S_item *items, size_t n, const char *const *left_out,
-                      const char *schema, unsigned types, pdh_export_stats *st, int *starts,
-                      int *ends)
+                      const char *schema, unsigned types, const char *owner,
+                      pdh_export_stats *st, int *starts, int *ends)
 {
 	size_t n_origins = 0, n_left_out = 0;
 	char **origins = pdh_xcalloc(n + 1, sizeof(*origins));
@@ -213,8 +219,9 @@ static char *S_render(const S_item *items, size_t n, const char *const *left_out
 		starts[i] = (int)(1 + S_count_lines(pdh_buf_cstr(&body), body.len));
 		pdh_buf_puts(&body, "  - ");
 		if (w->name) {
+			/* Without its ownership marker: the file's owner writes its own. */
 			pdh_buf_puts(&body, "name: ");
-			pdh_yaml_quote(&body, w->name);
+			pdh_yaml_quote(&body, w->name_bare ? w->name_bare : w->name);
 			pdh_buf_putc(&body, '\n');
 			S_field(&body, "event_action", w->event_action);
 		} else {
@@ -223,7 +230,7 @@ static char *S_render(const S_item *items, size_t n, const char *const *left_out
 			pdh_buf_putc(&body, '\n');
 		}
 		S_field(&body, "event_object", w->event_object);
-		S_url_field(&body, w, &st->url_secrets);
+		S_url_field(&body, w, &st->url_secrets, &origin);
 		if (w->version)
 			S_field(&body, "version", w->version);
 		if (w->has_user_id)
@@ -237,8 +244,10 @@ static char *S_render(const S_item *items, size_t n, const char *const *left_out
 			pdh_buf_printf(&body, "    http_auth_password: \"${%s%zu}\"\n",
 			               PDH_EXPORT_PASSWORD_VAR, st->passwords);
 		}
+		if (owner && w->marker_version > 0)
+			pdh_buf_printf(&body, "    http_auth_password_version: %lld\n",
+			               w->marker_version);
 		ends[i] = (int)(1 + S_count_lines(pdh_buf_cstr(&body), body.len));
-		origin = pdh_url_origin(w->subscription_url);
 		if (origin)
 			origins[n_origins++] = origin;
 	}
@@ -265,21 +274,29 @@ static char *S_render(const S_item *items, size_t n, const char *const *left_out
 	pdh_buf_puts(&b, "pdhooks: 1\n");
 	for (size_t i = 0; i < n; i++)
 		n_left_out += left_out[i] != NULL;
-	if (n_origins > 0 || n_left_out > 0)
+	if (owner || n_origins > 0 || n_left_out > 0)
 		pdh_buf_puts(&b, "manage:\n");
+	if (owner) {
+		/* Ownership by marker: what this file claims is what carries its owner's marker. */
+		pdh_buf_printf(&b, "  # apply this file first with --adopt: it replaces each webhook "
+		               "below by one\n  # named NAME [pdhooks:%s], which this file owns from "
+		               "then on\n  owner: ", owner);
+		pdh_yaml_quote(&b, owner);
+		pdh_buf_putc(&b, '\n');
+	}
 	if (n_left_out > 0)
 		/* A webhook left out must not be deleted by the first apply of this file. */
 		pdh_buf_printf(&b, "  # prune is off: %zu webhook%s left out below; declare %s, "
 		               "then remove this line\n  prune: false\n", n_left_out,
 		               n_left_out == 1 ? " is" : "s are", n_left_out == 1 ? "it" : "them");
-	if (n_origins > 0) {
+	if (n_origins > 0 && owner == NULL) {
+		/* Each exported URL, never a whole host: a colleague's later webhook on a shared
+		 * host (a Zapier or Make catch hook) is not this file's to delete. */
 		pdh_buf_puts(&b, "  urls:\n");
 		for (size_t i = 0; i < n_origins; i++) {
 			if (i > 0 && strcmp(origins[i - 1], origins[i]) == 0)
 				continue;
-			pdh_buf_puts(&b, "    - ");
-			pdh_yaml_quote(&b, origins[i]);
-			pdh_buf_putc(&b, '\n');
+			pdh_buf_printf(&b, "    - %s\n", origins[i]);
 		}
 	}
 	pdh_buf_puts(&b, st->exported == 0 ? "webhooks: []\n" : "webhooks:\n");
@@ -332,12 +349,15 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 	const char *schema = opts && opts->schema_ref ? opts->schema_ref : PDH_EXPORT_SCHEMA_REF;
 	size_t skipped_foreign = 0;
 	unsigned types = opts && opts->types ? opts->types : PDH_TYPE_GENERAL;
+	const char *owner = opts ? opts->owner : NULL;
 	char *text = NULL;
 
 	memset(&st, 0, sizeof(st));
 	for (size_t i = 0; i < n_live; i++) {
 		const pdh_live_webhook *w = &live->items[i];
-		if (!S_exported_type(w, types)) {
+		/* Another owner's webhook is foreign to plan, so it is not exported either. */
+		if (!S_exported_type(w, types) ||
+		    (w->marker_owner && (owner == NULL || strcmp(w->marker_owner, owner) != 0))) {
 			skipped_foreign++;
 			continue;
 		}
@@ -361,8 +381,8 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 		free(text);
 		memset(&st, 0, sizeof(st));
 		st.skipped_foreign = skipped_foreign;
-		text = S_render(items, n, (const char *const *)left_out, schema, types, &st, starts,
-		                ends);
+		text = S_render(items, n, (const char *const *)left_out, schema, types, owner, &st,
+		                starts, ends);
 		pdh_diags_init(&diags, "the exported file");
 		pdh_desired_load_buffer(&d, "the exported file", text, strlen(text), &lo, &diags, &err);
 		pdh_desired_free(d);

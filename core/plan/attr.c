@@ -19,12 +19,13 @@ static pdh_attr_value S_integer(bool declared, bool has, long long v)
 
 static pdh_attr_value S_name_desired(const pdh_desired_webhook *w)
 {
-	return S_text(!w->name_derived, w->name);
+	/* As it would be sent: cut to leave room for the ownership marker. */
+	return S_text(!w->name_derived, w->name_cut ? w->name_cut : w->name);
 }
 
 static pdh_attr_value S_name_live(const pdh_live_webhook *w)
 {
-	return S_text(true, w->name);
+	return S_text(true, w->name_bare ? w->name_bare : w->name);
 }
 
 static pdh_attr_value S_user_id_desired(const pdh_desired_webhook *w)

@@ -42,30 +42,3 @@ unsigned pdh_webhook_type_of(const char *name)
 			return S_type_bits[i];
 	return 0;
 }
-
-static const char *const S_reasons[] = {
-	[PDH_REASON_MISSING] = "missing",
-	[PDH_REASON_CHANGED] = "changed",
-	[PDH_REASON_INACTIVE] = "inactive",
-	[PDH_REASON_DUPLICATE] = "duplicate",
-	[PDH_REASON_NOT_DECLARED] = "not declared",
-	[PDH_REASON_OTHER] = "other",
-};
-
-const char *pdh_reason_name(pdh_reason r)
-{
-	return (unsigned)r < S_N(S_reasons) ? S_reasons[r] : "other";
-}
-
-pdh_reason pdh_reason_of(const char *reason)
-{
-	for (size_t i = 0; reason && i < PDH_REASON_OTHER; i++) {
-		size_t n = strlen(S_reasons[i]);
-
-		/* the whole text, or its first part before ":" or ";" */
-		if (strncmp(reason, S_reasons[i], n) == 0 &&
-		    (reason[n] == '\0' || reason[n] == ':' || reason[n] == ';'))
-			return (pdh_reason)i;
-	}
-	return PDH_REASON_OTHER;
-}

@@ -5,7 +5,9 @@
  * where DESIGN.md is silent are explained where they are taken. */
 #include "pdhooks/plan.h"
 
+#include <fnmatch.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,12 @@ typedef struct S_entry {
 typedef struct S_builder {
 	pdh_plan *p;
 	const pdh_desired *desired;
+	const char *owner;                /* manage.owner; NULL: ownership by URL scope */
+	bool adopt;                       /* --adopt or manage.adopt */
+	const char *takeover;             /* --takeover OWNER */
+	char *conflict;                   /* the first declared key another owner holds */
+	char *conflict_owner;             /* and that owner */
+	size_t n_conflicts;
 	bool manage_all;                  /* manage.urls: ["*"] */
 	bool listing_shows_passwords;     /* some live webhook has a password, real or masked:
 	                                     a null password then means "none" */
@@ -150,9 +158,9 @@ static void S_add_warning(S_builder *b, char *warning)
 	p->warnings[p->n_warnings++] = warning;
 }
 
-static pdh_action *S_add_action(S_builder *b, pdh_action_kind kind, const S_entry *e,
-                                const pdh_desired_webhook *d, const pdh_live_webhook *l,
-                                char *reason)
+static pdh_action *S_add_action(S_builder *b, pdh_action_kind kind, pdh_reason why,
+                                const S_entry *e, const pdh_desired_webhook *d,
+                                const pdh_live_webhook *l, char *reason)
 {
 	pdh_plan *p = b->p;
 	pdh_action *a;
@@ -161,6 +169,7 @@ static pdh_action *S_add_action(S_builder *b, pdh_action_kind kind, const S_entr
 	a = &p->actions[p->n_actions++];
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
+	a->why = why;
 	a->reason = reason;
 	a->key = pdh_plan_key(e->action, e->object, e->url);
 	a->desired = d;
@@ -256,7 +265,36 @@ static const struct {
 	[PDH_FOREIGN_OTHER_TYPE] = { "other_type", "other type",
 		"a webhook type pdhooks does not know" },
 	[PDH_FOREIGN_NO_TYPE] = { "no_type", "no type", "the listing gives no type" },
+	[PDH_FOREIGN_OTHER_OWNER] = { "other_owner", "other owner",
+		"owned by another pdhooks owner" },
+	[PDH_FOREIGN_UNMARKED] = { "unmarked", "unmarked", "unmarked" },
 };
+
+const char *pdh_foreign_reason_show(pdh_foreign_reason r, const pdh_live_webhook *l,
+                                    char buf[PDH_FOREIGN_TEXT_MAX])
+{
+	if (r == PDH_FOREIGN_OTHER_OWNER && l && l->marker_owner) {
+		snprintf(buf, PDH_FOREIGN_TEXT_MAX, "owned by pdhooks:%s", l->marker_owner);
+		return buf;
+	}
+	return pdh_foreign_reason_text(r);
+}
+
+static const char *const S_reason_codes[PDH_REASON_N] = {
+	[PDH_REASON_MISSING] = "missing",
+	[PDH_REASON_CHANGED] = "changed",
+	[PDH_REASON_INACTIVE] = "inactive",
+	[PDH_REASON_DUPLICATE] = "duplicate",
+	[PDH_REASON_NOT_DECLARED] = "not_declared",
+	[PDH_REASON_ROTATED] = "rotated",
+	[PDH_REASON_ADOPT] = "adopt",
+	[PDH_REASON_TAKEOVER] = "takeover",
+};
+
+const char *pdh_reason_code(pdh_reason r)
+{
+	return (unsigned)r < PDH_REASON_N ? S_reason_codes[r] : "unknown";
+}
 
 const char *pdh_foreign_reason_text(pdh_foreign_reason r)
 {
@@ -383,7 +421,8 @@ static char *S_changes_text(const pdh_change *c, size_t n)
 
 static void S_create(S_builder *b, const S_entry *d)
 {
-	S_add_action(b, PDH_ACTION_CREATE, d, d->d, NULL, pdh_xstrdup(pdh_reason_name(PDH_REASON_MISSING)));
+	S_add_action(b, PDH_ACTION_CREATE, PDH_REASON_MISSING, d, d->d, NULL,
+	             pdh_xstrdup("missing"));
 }
 
 /* Counts e's live webhook as owned and records its health. */
@@ -402,77 +441,205 @@ static void S_add_owned(S_builder *b, const S_entry *e)
 		p->n_delivery_failed++;
 }
 
+/* Whose a live webhook of a managed type is, by its marker (DESIGN.md, Ownership markers). */
+typedef enum {
+	S_MINE,        /* this file's: marked with its owner, or unmarked without manage.owner */
+	S_ADOPTABLE,   /* unmarked, manage.owner set, inside manage.urls: a declared key's */
+	S_UNMARKED,    /* unmarked, manage.owner set, outside manage.urls: foreign */
+	S_TAKEN,       /* marked with the owner --takeover names */
+	S_OTHER        /* marked with another owner: foreign */
+} S_whose;
+
+static S_whose S_whose_of(const S_builder *b, const S_entry *e)
+{
+	const char *marker = e->l->marker_owner;
+
+	if (marker) {
+		if (b->owner && strcmp(marker, b->owner) == 0)
+			return S_MINE;
+		if (b->takeover && strcmp(marker, b->takeover) == 0)
+			return S_TAKEN;
+		return S_OTHER;
+	}
+	if (b->owner == NULL)
+		return S_MINE;
+	return S_owned_url(b, e->url) ? S_ADOPTABLE : S_UNMARKED;
+}
+
+/* A declared key another owner's webhook holds: an error of the plan, naming both owners. */
+static void S_conflict(S_builder *b, const S_entry *d, const pdh_live_webhook *l)
+{
+	char *key;
+
+	if (b->n_conflicts++ > 0)
+		return;
+	b->conflict_owner = pdh_xstrdup(l->marker_owner);
+	key = pdh_plan_key(d->action, d->object, d->url);
+	if (b->owner)
+		b->conflict = pdh_xasprintf("%s (line %d) is held by webhook %lld, owned by "
+		                            "pdhooks:%s, and this file's owner is pdhooks:%s",
+		                            key, d->d->line, l->id, l->marker_owner, b->owner);
+	else
+		b->conflict = pdh_xasprintf("%s (line %d) is held by webhook %lld, owned by "
+		                            "pdhooks:%s, and this file has no manage.owner",
+		                            key, d->d->line, l->id, l->marker_owner);
+	free(key);
+}
+
+static const char *S_first_other(const S_builder *b)
+{
+	return b->conflict_owner ? b->conflict_owner : "";
+}
+
+/* Appends one reason to a replace's text ("; " between reasons); the first sets why. */
+static void S_reason(pdh_buf *text, pdh_reason *why, pdh_reason r, const char *s)
+{
+	if (text->len == 0)
+		*why = r;
+	else
+		pdh_buf_puts(text, "; ");
+	pdh_buf_puts(text, s);
+}
+
+/* The kept webhook best of key d: planned unchanged, or replaced for the reasons it has. */
+static void S_keep_or_replace(S_builder *b, const S_entry *d, const S_entry *best,
+                              S_whose whose)
+{
+	const pdh_live_webhook *l = best->l;
+	const pdh_desired_webhook *w = d->d;
+	pdh_change changes[S_MAX_CHANGES];
+	pdh_buf text = PDH_BUF_INIT;
+	pdh_reason why = PDH_REASON_CHANGED;
+	S_pw_check pw;
+	size_t nc = S_diff(b, w, l, changes, &pw);
+	bool rotated = b->owner && whose == S_MINE && w->password_version != l->marker_version;
+
+	if (!l->is_active)
+		S_reason(&text, &why, PDH_REASON_INACTIVE, "inactive");
+	if (nc > 0) {
+		char *t = S_changes_text(changes, nc);
+		S_reason(&text, &why, PDH_REASON_CHANGED, t);
+		free(t);
+	}
+	if (rotated) {
+		char was[24] = "none", now[24] = "none", t[80];
+		if (l->marker_version > 0)
+			snprintf(was, sizeof(was), "%lld", l->marker_version);
+		if (w->password_version > 0)
+			snprintf(now, sizeof(now), "%lld", w->password_version);
+		snprintf(t, sizeof(t), "rotated: password version %s -> %s", was, now);
+		S_reason(&text, &why, PDH_REASON_ROTATED, t);
+	}
+	if (whose == S_ADOPTABLE && b->adopt)
+		S_reason(&text, &why, PDH_REASON_ADOPT, "adopt");
+	if (whose == S_TAKEN) {
+		char t[PDH_OWNER_MAX + 32];
+		snprintf(t, sizeof(t), "takeover: owned by pdhooks:%s", l->marker_owner);
+		S_reason(&text, &why, PDH_REASON_TAKEOVER, t);
+	}
+	if (text.len == 0) {
+		char *key = pdh_plan_key(d->action, d->object, d->url);
+		S_add_live(&b->p->unchanged, &b->p->n_unchanged, &b->cap_unchanged, l);
+		/* With a password version, a rotation is planned by the marker, not by comparing. */
+		if (pw != S_PW_OK && w->password_version == 0)
+			S_add_note(b, pdh_xasprintf("the password of %s (id %lld) cannot be checked: "
+			                            "the listing %s", key, l->id,
+			                            pw == S_PW_MASKED ? "shows it masked"
+			                                              : "does not return it"));
+		if (whose == S_ADOPTABLE) {
+			b->p->n_adoptable++;
+			S_add_note(b, pdh_xasprintf("%s (id %lld) has no ownership marker: counted as "
+			                            "the declared webhook; apply --adopt (or "
+			                            "manage.adopt: true) replaces it with one marked "
+			                            "[pdhooks:%s]", key, l->id, b->owner));
+		}
+		free(key);
+		pdh_buf_dispose(&text);
+		return;
+	}
+	pdh_action *a = S_add_action(b, PDH_ACTION_REPLACE, why, d, w, l, pdh_buf_detach(&text));
+	if (nc > 0) {
+		a->changes = pdh_xcalloc(nc, sizeof(*a->changes));
+		memcpy(a->changes, changes, nc * sizeof(*changes));
+		a->n_changes = nc;
+	}
+	pdh_buf_dispose(&text);
+}
+
 /* Live webhooks [g, g+n) share the key of the declared webhook d. Non-general ones are
- * foreign; among the general ones the best is kept (or replaced), the rest are duplicates. */
+ * foreign; so are another owner's (a conflict) and, with manage.owner, unmarked ones outside
+ * manage.urls. Among the rest the best is kept (or replaced): this file's own first, else an
+ * unmarked one to adopt or one taken over; the other copies of this file's are duplicates,
+ * the other unmarked ones stay foreign (never deleted). */
 static void S_matched(S_builder *b, const S_entry *d, const S_entry *g, size_t n)
 {
 	const S_entry *best = NULL;
+	S_whose best_whose = S_MINE, *whose = pdh_xcalloc(n + 1, sizeof(*whose));
 	size_t best_changes = 0, i;
+	bool have_mine = false;
 	S_pw_check pw;
 
 	for (i = 0; i < n; i++) {
 		const pdh_live_webhook *l = g[i].l;
-		size_t c;
 		if (!S_type_managed(b, l)) {
 			pdh_foreign_reason why = S_type_reason(b, l);
 			S_add_foreign(b, l, why);
 			S_add_warning(b, pdh_xasprintf("webhook %lld (%s) has the key of a declared "
 			                               "webhook; pdhooks does not touch it", l->id,
 			                               pdh_foreign_reason_text(why)));
+			whose[i] = S_OTHER;
 			continue;
 		}
-		S_add_owned(b, &g[i]);
+		whose[i] = S_whose_of(b, &g[i]);
+		if (whose[i] == S_MINE)
+			have_mine = true;
+		if (whose[i] == S_OTHER) {
+			S_add_foreign(b, l, PDH_FOREIGN_OTHER_OWNER);
+			S_conflict(b, d, l);
+		} else if (whose[i] == S_UNMARKED) {
+			S_add_foreign(b, l, PDH_FOREIGN_UNMARKED);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const pdh_live_webhook *l = g[i].l;
+		size_t c;
+		if (whose[i] == S_OTHER || whose[i] == S_UNMARKED || (have_mine && whose[i] != S_MINE))
+			continue;
 		c = S_diff(b, d->d, l, NULL, &pw);
 		/* best: attributes match, then active, then lowest id (g is in id order) */
 		if (best == NULL || (c == 0) > (best_changes == 0) ||
 		    ((c == 0) == (best_changes == 0) && l->is_active > best->l->is_active)) {
 			best = &g[i];
 			best_changes = c;
+			best_whose = whose[i];
 		}
 	}
 	if (best == NULL) {
 		S_create(b, d);
+		free(whose);
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		const pdh_live_webhook *l = g[i].l;
-		if (!S_type_managed(b, l))
+		if (whose[i] == S_OTHER || whose[i] == S_UNMARKED)
 			continue;
-		if (&g[i] != best) {
-			S_add_action(b, PDH_ACTION_DELETE, &g[i], NULL, l, pdh_xstrdup(pdh_reason_name(PDH_REASON_DUPLICATE)));
-			b->n_duplicate_deletes++;
-			continue;
-		}
-		pdh_change changes[S_MAX_CHANGES];
-		size_t nc = S_diff(b, d->d, l, changes, &pw);
-		if (nc == 0 && l->is_active) {
-			S_add_live(&b->p->unchanged, &b->p->n_unchanged, &b->cap_unchanged, l);
-			if (pw != S_PW_OK) {
-				char *key = pdh_plan_key(d->action, d->object, d->url);
-				S_add_note(b, pdh_xasprintf("the password of %s (id %lld) cannot be checked: "
-				                            "the listing %s", key, l->id,
-				                            pw == S_PW_MASKED ? "shows it masked"
-				                                              : "does not return it"));
-				free(key);
-			}
-			continue;
-		}
-		char *reason;
-		if (nc == 0) {
-			reason = pdh_xstrdup(pdh_reason_name(PDH_REASON_INACTIVE));
+		if (&g[i] == best) {
+			S_add_owned(b, &g[i]);
+			S_keep_or_replace(b, d, best, best_whose);
+		} else if (whose[i] == S_ADOPTABLE) {
+			/* Another unmarked copy: not this file's to delete. */
+			S_add_foreign(b, l, PDH_FOREIGN_UNMARKED);
 		} else {
-			char *text = S_changes_text(changes, nc);
-			reason = l->is_active ? text : pdh_xasprintf("inactive; %s", text);
-			if (reason != text)
-				free(text);
-		}
-		pdh_action *a = S_add_action(b, PDH_ACTION_REPLACE, d, d->d, l, reason);
-		if (nc > 0) {
-			a->changes = pdh_xcalloc(nc, sizeof(*a->changes));
-			memcpy(a->changes, changes, nc * sizeof(*changes));
-			a->n_changes = nc;
+			S_add_owned(b, &g[i]);
+			S_add_action(b, PDH_ACTION_DELETE, PDH_REASON_DUPLICATE, &g[i], NULL, l,
+			             whose[i] == S_TAKEN
+			             ? pdh_xasprintf("duplicate; takeover: owned by pdhooks:%s",
+			                             l->marker_owner)
+			             : pdh_xstrdup("duplicate"));
+			b->n_duplicate_deletes++;
 		}
 	}
+	free(whose);
 }
 
 /* A live webhook no declared one has the key of. */
@@ -484,18 +651,75 @@ static void S_undeclared(S_builder *b, const S_entry *e)
 		S_add_foreign(b, l, S_type_reason(b, l));
 		return;
 	}
+	/* Another owner's marker is respected, with or without manage.owner; with one, an
+	 * unmarked webhook is never this file's (takeover is for declared keys only). */
+	if (l->marker_owner && (b->owner == NULL || strcmp(l->marker_owner, b->owner) != 0)) {
+		S_add_foreign(b, l, PDH_FOREIGN_OTHER_OWNER);
+		return;
+	}
+	if (b->owner && l->marker_owner == NULL) {
+		S_add_foreign(b, l, PDH_FOREIGN_UNMARKED);
+		return;
+	}
 	/* An OAuth token's listing shows only its app's webhooks, and only the app can delete
 	 * them: every application webhook it sees is its own, whatever the URL. A general
-	 * webhook may belong to another tool, so manage.urls decides. */
-	if (S_type_bit(l) == PDH_TYPE_GENERAL && !S_owned_url(b, e->url)) {
+	 * webhook may belong to another tool, so manage.urls decides (or, with manage.owner,
+	 * the marker did above). */
+	if (b->owner == NULL && S_type_bit(l) == PDH_TYPE_GENERAL && !S_owned_url(b, e->url)) {
 		S_add_foreign(b, l, PDH_FOREIGN_OUTSIDE_URLS);
 		return;
 	}
 	S_add_owned(b, e);
 	if (b->desired->prune)
-		S_add_action(b, PDH_ACTION_DELETE, e, NULL, l, pdh_xstrdup(pdh_reason_name(PDH_REASON_NOT_DECLARED)));
+		S_add_action(b, PDH_ACTION_DELETE, PDH_REASON_NOT_DECLARED, e, NULL, l,
+		             pdh_xstrdup("not declared"));
 	else
 		S_add_live(&b->p->unmanaged, &b->p->n_unmanaged, &b->cap_unmanaged, l);
+}
+
+/* --target / --exclude: whether action a is chosen, by its key as shown. */
+static bool S_chosen(const pdh_plan_opts *o, const pdh_action *a)
+{
+	bool in = o->n_targets == 0;
+
+	for (size_t i = 0; !in && i < o->n_targets; i++)
+		in = fnmatch(o->targets[i], a->key, 0) == 0;
+	for (size_t i = 0; in && i < o->n_excludes; i++)
+		in = fnmatch(o->excludes[i], a->key, 0) != 0;
+	return in;
+}
+
+static void S_action_dispose(pdh_action *a);
+
+/* Leaves out the actions --target / --exclude do not choose, counting them. */
+static void S_choose(S_builder *b, const pdh_plan_opts *o)
+{
+	pdh_plan *p = b->p;
+	size_t kept = 0;
+
+	if (o == NULL || (o->n_targets == 0 && o->n_excludes == 0))
+		return;
+	p->chosen = true;
+	for (size_t i = 0; i < p->n_actions; i++) {
+		pdh_action *a = &p->actions[i];
+		if (S_chosen(o, a)) {
+			p->actions[kept++] = *a;
+			continue;
+		}
+		p->n_excluded++;
+		switch (a->kind) {
+		case PDH_ACTION_CREATE: p->n_create--; break;
+		case PDH_ACTION_REPLACE: p->n_replace--; break;
+		case PDH_ACTION_DELETE:
+			p->n_delete--;
+			b->n_owned_deleted--;
+			if (a->why == PDH_REASON_DUPLICATE)
+				b->n_duplicate_deletes--;
+			break;
+		}
+		S_action_dispose(a);
+	}
+	p->n_actions = kept;
 }
 
 /* Brakes. Replaces are not counted as deletes: their create runs first and the delete only
@@ -538,6 +762,9 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		goto done;
 	}
 	b.desired = desired;
+	b.owner = desired->owner;
+	b.adopt = desired->adopt || (opts && opts->adopt);
+	b.takeover = opts ? opts->takeover : NULL;
 	/* A listing that shows a password for some webhook, real or masked, shows one for every
 	 * webhook that has one: its null is "none". */
 	for (i = 0; i < live->n; i++)
@@ -619,10 +846,23 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 		                           "are application webhooks, which manage.types leaves "
 		                           "out: they will show as foreign, and apply will not "
 		                           "converge"));
+	if (b.conflict) {
+		rc = pdh_error_set(err, PDH_EINVAL, "plan: two owners declare one webhook: %s%s; "
+		                   "remove it from one of the files, or give --takeover %s to "
+		                   "replace it with this file's", b.conflict,
+		                   b.n_conflicts > 1 ? " (and more keys)" : "",
+		                   S_first_other(&b));
+		goto done;
+	}
+	/* Keys as shown (environment values as their ${VAR}) before --target matches them. */
+	S_scrub_all(b.p, desired->secrets);
+	S_choose(&b, opts);
 	S_brakes(&b);
-	S_scrub_all(b.p, desired ? desired->secrets : NULL);
+	S_scrub_in_place(&b.p->brake_reason, desired->secrets);
 	rc = 0;
 done:
+	free(b.conflict);
+	free(b.conflict_owner);
 	for (i = 0; i < nd; i++)
 		free(ds[i].url);
 	for (i = 0; i < nl; i++)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/marker.h"
 #include "pdhooks/atomic_write.h"
 #include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
@@ -119,6 +120,9 @@ static json_t *S_saved_webhook(const pdh_desired_webhook *w)
 		json_object_set_new(o, "http_auth_password_ref",
 		                    !S_pw_none(w->http_auth_password)
 		                    ? pdh_json_text(w->http_auth_password_ref) : json_null());
+	if (w->password_version > 0)
+		json_object_set_new(o, "http_auth_password_version",
+		                    json_integer((json_int_t)w->password_version));
 	json_object_set_new(o, "line", json_integer(w->line > 0 ? w->line : 0));
 	return o;
 }
@@ -144,6 +148,28 @@ static json_t *S_target(const char *api_url, const pdh_live *live)
 	json_object_set_new(o, "company_id", pdh_live_company(live, &id)
 	                                     ? json_integer((json_int_t)id) : json_null());
 	return o;
+}
+
+static json_t *S_patterns(const char *const *p, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, pdh_json_text(p[i]));
+	return a;
+}
+
+/* The part of the plan --adopt, --takeover, --target and --exclude chose: apply PLANFILE
+ * plans with the same. */
+static void S_save_choice(json_t *o, const pdh_plan_opts *opts)
+{
+	json_object_set_new(o, "adopt", json_boolean(opts && opts->adopt));
+	json_object_set_new(o, "takeover", opts && opts->takeover ? pdh_json_text(opts->takeover)
+	                                                          : json_null());
+	json_object_set_new(o, "targets", S_patterns(opts ? opts->targets : NULL,
+	                                             opts ? opts->n_targets : 0));
+	json_object_set_new(o, "excludes", S_patterns(opts ? opts->excludes : NULL,
+	                                              opts ? opts->n_excludes : 0));
 }
 
 int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
@@ -186,12 +212,16 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	json_object_set_new(d, "max_deletes", json_integer(desired->max_deletes));
 	json_object_set_new(d, "manage_types", desired->manage_types
 	                    ? pdh_plan_json_types(desired->manage_types) : json_null());
+	json_object_set_new(d, "owner", desired->owner ? pdh_json_text(desired->owner)
+	                                               : json_null());
+	json_object_set_new(d, "adopt", json_boolean(desired->adopt));
 	json_object_set_new(d, "webhooks", hooks);
 	o = json_object();
 	json_object_set_new(o, "max_deletes",
 	                    json_integer(opts && opts->max_deletes_set ? opts->max_deletes : -1));
 	json_object_set_new(o, "auth", json_string(pdh_plan_json_auth(opts ? opts->auth
 	                                                                     : PDH_AUTH_NONE)));
+	S_save_choice(o, opts);
 	json_object_set_new(saved, "target", S_target(api_url, live));
 	json_object_set_new(saved, "desired", d);
 	json_object_set_new(saved, "options", o);
@@ -321,7 +351,8 @@ static int S_webhook(S_rd *r, const json_t *o, size_t index, pdh_desired_webhook
 {
 	static const char *const known[] = { "name", "name_derived", "event_action",
 		"event_object", "subscription_url", "version", "version_declared", "user_id",
-		"http_auth_user", "http_auth_password_ref", "line", NULL };
+		"http_auth_user", "http_auth_password_ref", "http_auth_password_version", "line",
+		NULL };
 	char where[64];
 	json_t *v;
 	long long n;
@@ -361,6 +392,13 @@ static int S_webhook(S_rd *r, const json_t *o, size_t index, pdh_desired_webhook
 			w->http_auth_password_ref = pdh_xstrdup(json_string_value(v));
 		}
 	}
+	if ((rc = S_member(r, o, where, "http_auth_password_version", T_INT, true, &v)) != 0)
+		return rc;
+	if (v) {
+		w->password_version = json_integer_value(v);
+		if (w->password_version < 1 || w->password_version > PDH_PASSWORD_VERSION_MAX)
+			return S_bad(r, where, "has an http_auth_password_version out of range");
+	}
 	if ((rc = S_member(r, o, where, "line", T_INT, true, &v)) != 0)
 		return rc;
 	n = v ? json_integer_value(v) : 0;
@@ -371,9 +409,10 @@ static int S_webhook(S_rd *r, const json_t *o, size_t index, pdh_desired_webhook
 static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 {
 	static const char *const known[] = { "format_version", "prune", "manage_all",
-		"manage_urls_declared", "manage_urls", "max_deletes", "manage_types", "webhooks", NULL };
+		"manage_urls_declared", "manage_urls", "max_deletes", "manage_types", "owner", "adopt",
+		"webhooks", NULL };
 	const char *where = "saved.desired";
-	json_t *urls, *hooks, *types;
+	json_t *urls, *hooks, *types, *v;
 	long long n;
 	int rc;
 
@@ -387,6 +426,16 @@ static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 	    (rc = S_int(r, o, where, "max_deletes", -1, PDH_MAX_DELETES_MAX, &n)) != 0)
 		return rc;
 	d->max_deletes = (int)n;
+	if ((rc = S_member(r, o, where, "owner", T_STR | T_NULL, true, &v)) != 0)
+		return rc;
+	if (json_is_string(v)) {
+		if (!pdh_marker_owner_valid(json_string_value(v)))
+			return S_bad(r, where, "has an owner that is not a valid manage.owner");
+		d->owner = pdh_xstrdup(json_string_value(v));
+	}
+	if ((rc = S_member(r, o, where, "adopt", T_BOOL, true, &v)) != 0)
+		return rc;
+	d->adopt = json_is_true(v);
 	if ((rc = S_member(r, o, where, "manage_types", T_ARR | T_NULL, true, &types)) != 0)
 		return rc;
 	for (size_t i = 0; types && i < json_array_size(types); i++) {
@@ -414,6 +463,7 @@ static int S_desired(S_rd *r, const json_t *o, pdh_desired *d)
 		if ((rc = S_webhook(r, json_array_get(hooks, i), i, &d->webhooks[i])) != 0)
 			return rc;
 	}
+	pdh_desired_mark_names(d);
 	return 0;
 }
 
@@ -450,13 +500,60 @@ static int S_actions(S_rd *r, const json_t *arr, pdh_planfile *pf)
 	return 0;
 }
 
+/* saved.options' adopt, takeover, targets and excludes (absent: none), kept by pf. */
+static int S_read_choice(S_rd *r, const json_t *so, pdh_planfile *pf)
+{
+	const char *where = "saved.options";
+	json_t *v, *lists[2];
+	size_t n;
+	int rc;
+
+	if ((rc = S_member(r, so, where, "adopt", T_BOOL, true, &v)) != 0)
+		return rc;
+	pf->opts.adopt = json_is_true(v);
+	if ((rc = S_member(r, so, where, "takeover", T_STR | T_NULL, true, &v)) != 0)
+		return rc;
+	if (json_is_string(v)) {
+		if (!pdh_marker_owner_valid(json_string_value(v)))
+			return S_bad(r, where, "has a takeover that is not a valid owner");
+		pf->takeover = pdh_xstrdup(json_string_value(v));
+	}
+	if ((rc = S_member(r, so, where, "targets", T_ARR, true, &lists[0])) != 0 ||
+	    (rc = S_member(r, so, where, "excludes", T_ARR, true, &lists[1])) != 0)
+		return rc;
+	n = json_array_size(lists[0]) + json_array_size(lists[1]);
+	pf->patterns = pdh_xcalloc(n + 1, sizeof(*pf->patterns));
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < json_array_size(lists[k]); i++) {
+			const char *s = json_string_value(json_array_get(lists[k], i));
+			if (s == NULL)
+				return S_bad(r, where, "has a pattern that is not a string");
+			pf->patterns[pf->n_patterns++] = pdh_xstrdup(s);
+		}
+		if (k == 0)
+			pf->n_targets = pf->n_patterns;
+	}
+	return 0;
+}
+
+void pdh_planfile_choice(pdh_plan_opts *out, const pdh_planfile *pf)
+{
+	out->adopt = pf->opts.adopt;
+	out->takeover = pf->takeover;
+	out->targets = (const char *const *)pf->patterns;
+	out->n_targets = pf->n_targets;
+	out->excludes = (const char *const *)pf->patterns + pf->n_targets;
+	out->n_excludes = pf->n_patterns - pf->n_targets;
+}
+
 void pdh_planfile_free(pdh_planfile *pf)
 {
 	if (pf == NULL)
 		return;
 	pdh_desired_free(pf->record);
 	PDH_FREE_EACH_FIELD(pf->actions, pf->n_actions, key);
-	PDH_FREE_ALL(pf->desired_path, pf->api_url, pf);
+	pdh_free_strings(pf->patterns, pf->n_patterns);
+	PDH_FREE_ALL(pf->takeover, pf->desired_path, pf->api_url, pf);
 }
 
 int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,
@@ -467,7 +564,8 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 		"delivery_failures", "notes", "warnings", "saved", NULL };
 	static const char *const known_saved[] = { "target", "desired", "options", NULL };
 	static const char *const known_target[] = { "api_url", "company_id", NULL };
-	static const char *const known_opts[] = { "max_deletes", "auth", NULL };
+	static const char *const known_opts[] = { "max_deletes", "auth", "adopt", "takeover",
+		"targets", "excludes", NULL };
 	S_rd r = { name ? name : "saved plan", err };
 	pdh_planfile *pf = pdh_xcalloc(1, sizeof(*pf));
 	json_t *doc = NULL, *v, *saved, *sd, *so, *st, *actions;
@@ -563,6 +661,8 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 		rc = S_bad(&r, "saved.options", "has an auth that is not api_token or oauth");
 		goto done;
 	}
+	if ((rc = S_read_choice(&r, so, pf)) != 0)
+		goto done;
 	pf->record = pdh_xcalloc(1, sizeof(*pf->record));
 	pf->record->path = pdh_xstrdup(pf->desired_path);
 	memcpy(pf->record->sha256, pf->desired_sha256, 65);
@@ -631,6 +731,8 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 		for (size_t k = 0; k < PDH_ATTR_COUNT; k++)
 			if (!pdh_attr_same_record(&pdh_attrs[k], a, b, d->secrets))
 				return pdh_attrs[k].name;
+		if (a->password_version != b->password_version)
+			return "http_auth_password_version";
 	}
 	*index = 0;
 	if (d->format_version != rec->format_version) return "pdhooks";
@@ -643,6 +745,8 @@ static const char *S_differs(const pdh_desired *d, const pdh_desired *rec, size_
 			return "manage.urls";
 	if (d->max_deletes != rec->max_deletes) return "manage.max_deletes";
 	if (d->manage_types != rec->manage_types) return "manage.types";
+	if (!S_streq(d->owner, rec->owner)) return "manage.owner";
+	if (d->adopt != rec->adopt) return "manage.adopt";
 	return NULL;
 }
 

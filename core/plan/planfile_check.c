@@ -105,6 +105,7 @@ void pdh_planfile_brake_opts(pdh_plan_opts *out, const pdh_planfile *pf,
 {
 	*out = *run;
 	out->auth = pf->opts.auth;
+	pdh_planfile_choice(out, pf);
 	if (!run->max_deletes_set && pf->opts.max_deletes_set &&
 	    pf->opts.max_deletes < desired->max_deletes) {
 		out->max_deletes_set = true;

@@ -188,8 +188,9 @@ static json_t *S_foreign_list(const pdh_plan *plan)
 
 		json_object_set_new(json_array_get(a, i), "foreign_reason",
 		                    json_string(pdh_foreign_reason_code(why)));
+		char text[PDH_FOREIGN_TEXT_MAX];
 		json_object_set_new(json_array_get(a, i), "foreign_why",
-		                    json_string(pdh_foreign_reason_text(why)));
+		                    json_string(pdh_foreign_reason_show(why, plan->foreign[i], text)));
 	}
 	return a;
 }
@@ -281,6 +282,7 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(summary, "unchanged", json_integer((json_int_t)plan->n_unchanged));
 	json_object_set_new(summary, "foreign", json_integer((json_int_t)plan->n_foreign));
 	json_object_set_new(summary, "unmanaged", json_integer((json_int_t)plan->n_unmanaged));
+	json_object_set_new(summary, "excluded", json_integer((json_int_t)plan->n_excluded));
 	json_object_set_new(summary, "changes_pending", json_boolean(plan->n_actions > 0));
 	json_object_set_new(summary, "max_deletes", json_integer(plan->max_deletes));
 	json_object_set_new(summary, "brake", json_boolean(plan->brake));

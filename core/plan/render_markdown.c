@@ -192,7 +192,8 @@ static void S_live_list(pdh_buf *b, const char *title, const pdh_live_webhook *c
 		}
 		if (why) {
 			pdh_buf_puts(b, " (");
-			pdh_markdown_escape(b, pdh_foreign_reason_text(why[i]));
+			char text[PDH_FOREIGN_TEXT_MAX];
+			pdh_markdown_escape(b, pdh_foreign_reason_show(why[i], w, text));
 			pdh_buf_putc(b, ')');
 		} else if (w->type && pdh_webhook_type_of(w->type) != PDH_TYPE_GENERAL) {
 			pdh_buf_puts(b, " (");
@@ -277,9 +278,12 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 {
 	pdh_buf_reset(b);
 	pdh_buf_printf(b, "### pdhooks plan: %zu to create, %zu to replace, %zu to delete; "
-	               "%zu unchanged, %zu foreign, %zu unmanaged\n\n",
+	               "%zu unchanged, %zu foreign, %zu unmanaged",
 	               p->n_create, p->n_replace, p->n_delete, p->n_unchanged, p->n_foreign,
 	               p->n_unmanaged);
+	if (p->chosen)
+		pdh_buf_printf(b, ", %zu excluded", p->n_excluded);
+	pdh_buf_puts(b, "\n\n");
 	pdh_buf_printf(b, "Manages **%s** webhooks (%s).\n\n", pdh_plan_types_text(p->types),
 	               p->auth == PDH_AUTH_BEARER ? "OAuth token" : "API token");
 	if (p->brake) {

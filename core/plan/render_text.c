@@ -46,7 +46,10 @@ static void S_put_action(S_out *o, const pdh_action *a)
 {
 	static const char *const marker[] = { "+  ", "-/+", "-  " };
 	static const char *const color[] = { S_GREEN, S_YELLOW, S_RED };
-	const char *name = a->desired ? a->desired->name : a->live ? a->live->name : NULL;
+	/* The name as it is sent, with its ownership marker (manage.owner). */
+	const char *name = a->desired ? (a->desired->name_sent ? a->desired->name_sent
+	                                                       : a->desired->name)
+	                 : a->live ? a->live->name : NULL;
 
 	pdh_buf_puts(&o->b, "  ");
 	S_paint(o, color[a->kind], marker[a->kind]);
@@ -111,8 +114,11 @@ static void S_put_foreign(S_out *o, const pdh_plan *p)
 		               pdh_foreign_reason_label((pdh_foreign_reason)k));
 	}
 	pdh_buf_puts(&o->b, ")\n");
-	for (i = 0; i < p->n_foreign && i < PDH_RENDER_LIST_MAX; i++)
-		S_put_live(o, p->foreign[i], pdh_foreign_reason_text(p->foreign_reasons[i]));
+	for (i = 0; i < p->n_foreign && i < PDH_RENDER_LIST_MAX; i++) {
+		char why[PDH_FOREIGN_TEXT_MAX];
+		S_put_live(o, p->foreign[i], pdh_foreign_reason_show(p->foreign_reasons[i],
+		                                                      p->foreign[i], why));
+	}
 	S_put_more(o, p->n_foreign);
 }
 
@@ -158,6 +164,8 @@ char *pdh_render_summary(const pdh_plan *p)
 	               p ? p->n_foreign : 0);
 	if (p && p->n_unmanaged > 0)
 		pdh_buf_printf(&b, ", %zu unmanaged", p->n_unmanaged);
+	if (p && p->chosen)
+		pdh_buf_printf(&b, ", %zu excluded", p->n_excluded);
 	pdh_buf_putc(&b, '.');
 	return pdh_buf_detach(&b);
 }

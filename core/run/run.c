@@ -82,6 +82,8 @@ static int S_apply(pdh_run_result *r, const pdh_run_opts *o)
 	memset(&ao, 0, sizeof(ao));
 	ao.client = o->target.client;
 	ao.plan_opts = o->target.plan;
+	if (r->saved)  /* verified with the choice the saved plan was reviewed with */
+		pdh_planfile_choice(&ao.plan_opts, r->saved);
 	ao.parallelism = o->parallelism;
 	ao.force = o->force;
 	ao.retry = o->retry;

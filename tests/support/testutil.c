@@ -204,17 +204,39 @@ void pdh_t_run_dispose(pdh_t_run *r)
 	r->out = r->err = NULL;
 }
 
+/* The texts the options of pdh_t_plan_options point to: one case per test process. */
+enum { S_OPT_TEXTS = 16 };
+static char *S_opt_texts[S_OPT_TEXTS];
+static const char *S_targets[S_OPT_TEXTS], *S_excludes[S_OPT_TEXTS];
+static size_t S_n_opt_texts;
+
+static const char *S_opt_text(const char *s)
+{
+	cr_assert_lt(S_n_opt_texts, S_OPT_TEXTS, "too many option texts");
+	return S_opt_texts[S_n_opt_texts++] = pdh_xstrdup(s);
+}
+
 void pdh_t_plan_options(const char *path, pdh_plan_opts *out)
 {
 	char *text = pdh_t_read_file(path, NULL);
 	char *line, *save = NULL;
 
 	memset(out, 0, sizeof(*out));
+	out->targets = S_targets;
+	out->excludes = S_excludes;
 	if (text == NULL)
 		return;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		int n;
-		if (sscanf(line, "max_deletes %d", &n) == 1) {
+		if (strcmp(line, "adopt") == 0) {
+			out->adopt = true;
+		} else if (strncmp(line, "takeover ", 9) == 0) {
+			out->takeover = S_opt_text(line + 9);
+		} else if (strncmp(line, "target ", 7) == 0) {
+			S_targets[out->n_targets++] = S_opt_text(line + 7);
+		} else if (strncmp(line, "exclude ", 8) == 0) {
+			S_excludes[out->n_excludes++] = S_opt_text(line + 8);
+		} else if (sscanf(line, "max_deletes %d", &n) == 1) {
 			out->max_deletes_set = true;
 			out->max_deletes = n;
 		} else if (strcmp(line, "auth oauth") == 0) {
@@ -222,8 +244,9 @@ void pdh_t_plan_options(const char *path, pdh_plan_opts *out)
 		} else if (strcmp(line, "auth api_token") == 0) {
 			out->auth = PDH_AUTH_API_TOKEN;
 		} else {
-			cr_assert_fail("%s: unknown option line '%s' (expected \"max_deletes N\" or "
-			               "\"auth oauth|api_token\")", path, line);
+			cr_assert_fail("%s: unknown option line '%s' (expected \"max_deletes N\", "
+			               "\"auth oauth|api_token\", \"adopt\", \"takeover OWNER\", "
+			               "\"target GLOB\" or \"exclude GLOB\")", path, line);
 		}
 	}
 	free(text);

@@ -40,6 +40,13 @@ typedef struct pdh_desired_webhook {
 	bool has_http_auth_password;
 	char *http_auth_password;      /* the interpolated secret: never print it; NULL for null */
 	char *http_auth_password_ref;  /* the text as written, e.g. "${PD_HOOK_PASSWORD}" */
+	long long password_version;    /* http_auth_password_version (entry or defaults), kept in
+	                                * the name's marker; 0 when not declared */
+	char *name_sent;               /* the name as POSTed (pdh_desired_mark_names): with
+	                                * manage.owner, name cut to leave room for its marker
+	                                * " [pdhooks:OWNER(:N)]", then the marker; else name */
+	char *name_cut;                /* name_sent without the marker: what a live name (without
+	                                * its marker) is compared with */
 	int line, col;                 /* where the entry starts, 1-based */
 } pdh_desired_webhook;
 
@@ -58,6 +65,10 @@ typedef struct pdh_desired {
 	int max_deletes;               /* manage.max_deletes, default PDH_DEFAULT_MAX_DELETES */
 	unsigned manage_types;         /* manage.types as PDH_TYPE_* bits; 0 when not
 	                                  declared: the default of the credential kind */
+	char *owner;                   /* manage.owner: ownership by the marker in the name
+	                                  (pdhooks/marker.h); NULL: by URL scope */
+	bool adopt;                    /* manage.adopt: unmarked webhooks of declared keys are
+	                                  replaced by marked ones (as apply --adopt) */
 	pdh_desired_webhook *webhooks; /* in file order */
 	size_t n_webhooks;
 	pdh_secrets *secrets;          /* every value read from the environment into a string (shown
@@ -104,6 +115,9 @@ int pdh_desired_load_file(pdh_desired **out, const char *path, const pdh_load_op
 int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *data, size_t len,
                             const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err);
 void pdh_desired_free(pdh_desired *d);
+/* Sets each webhook's name_sent and name_cut from its name, d->owner and its
+ * password_version. The loader calls it; so does a saved plan's reader for its record. */
+void pdh_desired_mark_names(pdh_desired *d);
 
 /* Reads a desired-state file the way pdh_desired_load_file() does, for callers that also want
  * the bytes (to render diagnostics with source lines): PDH_EIO with err filled when it cannot

@@ -25,6 +25,8 @@ typedef struct pdh_export_opts {
 	unsigned types;           /* PDH_TYPE_* to export: what `plan` of the same credentials
 	                             manages (pdh_plan_types), so that the file plans nothing;
 	                             0: general */
+	const char *owner;        /* --owner: manage.owner instead of manage.urls; NULL: each
+	                             exported URL in manage.urls */
 } pdh_export_opts;
 
 typedef struct pdh_export_stats {
@@ -46,7 +48,9 @@ void pdh_export_stats_dispose(pdh_export_stats *st);
 /* A desired-state file (`pdhooks: 1`) declaring every live webhook of opts->types (general,
  * and application under an app's OAuth token), one
  * entry per identity key (the best of duplicates: active, then lowest id), sorted by key,
- * with `manage.urls` set to their origins. Every string is double-quoted and escaped (and
+ * with `manage.urls` listing each exported URL (up to its query; never a whole host), or,
+ * with opts->owner, `manage.owner` instead. Webhooks marked with another owner are not
+ * exported (counted in skipped_foreign); names are written without their marker. Every string is double-quoted and escaped (and
  * `$` doubled, so that nothing is read back as a ${VAR}); names, version, user_id and
  * http_auth_user are kept; a password is never written: an entry that has one gets
  * `http_auth_password: "${PDHOOKS_PASSWORD_<N>}"` and a comment, and so are credentials in a

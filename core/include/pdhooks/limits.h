@@ -30,6 +30,12 @@
  * points); a derived name is cut to 255 bytes, which is never more. */
 #define PDH_NAME_MAX 255
 
+/* manage.owner: [a-z0-9][a-z0-9._-]{0,39}, so a marker " [pdhooks:OWNER:N]" always leaves a
+ * name most of its 255 characters. */
+#define PDH_OWNER_MAX 40
+/* http_auth_password_version: 1 to this. */
+#define PDH_PASSWORD_VERSION_MAX 999999999
+
 /* A subscription_url: at most 2048 characters. Pipedrive documents no bound; 2048 is the
  * length every HTTP stack on the way is known to carry (older browsers, proxies and the
  * sitemaps protocol stop there; RFC 9110 asks for at least 8000 octets), and a real endpoint

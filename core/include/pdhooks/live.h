@@ -20,6 +20,11 @@ typedef struct pdh_live_webhook {
 	char *subscription_url;
 	char *version;                 /* NULL when absent */
 	char *name;                    /* NULL when absent or null */
+	/* The ownership marker of the name (pdhooks/marker.h), read by the listing's parser;
+	 * all NULL / 0 when the name has none. */
+	char *name_bare;               /* the name without its marker */
+	char *marker_owner;            /* the marker's owner */
+	long long marker_version;      /* its password version; 0 when it has none */
 	char *type;                    /* "general", "application", "automation" (or what Pipedrive says) */
 	bool has_user_id;
 	long long user_id;

@@ -9,6 +9,7 @@
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
 #include "pdhooks/health.h"
+#include "pdhooks/limits.h"
 #include "pdhooks/live.h"
 #include "pdhooks/secrets.h"
 
@@ -17,6 +18,24 @@ typedef enum {
 	PDH_ACTION_REPLACE,  /* create the new webhook, then delete the live one */
 	PDH_ACTION_DELETE
 } pdh_action_kind;
+
+/* Why an action is planned: the first reason of its text (a replace may have several, as in
+ * "inactive; changed: user_id 1 -> 2"). Other modules read this, never the text. */
+typedef enum {
+	PDH_REASON_MISSING,            /* "missing": declared, not live */
+	PDH_REASON_CHANGED,            /* "changed: user_id 1 -> 2" */
+	PDH_REASON_INACTIVE,           /* "inactive" */
+	PDH_REASON_DUPLICATE,          /* "duplicate": another copy of the key stays */
+	PDH_REASON_NOT_DECLARED,       /* "not declared": owned, undeclared, pruned */
+	PDH_REASON_ROTATED,            /* "rotated: password version 1 -> 2" */
+	PDH_REASON_ADOPT,              /* "adopt": an unmarked webhook replaced by a marked one */
+	PDH_REASON_TAKEOVER,           /* "takeover: owned by pdhooks:OTHER" (--takeover OTHER) */
+	PDH_REASON_N
+} pdh_reason;
+
+/* The reason as a stable code ("missing", "changed", "inactive", "duplicate",
+ * "not_declared", "rotated", "adopt", "takeover"); static text. */
+const char *pdh_reason_code(pdh_reason r);
 
 typedef struct pdh_change {
 	const char *attribute;         /* "name", "user_id", "version", "http_auth_user", ... */
@@ -27,8 +46,10 @@ typedef struct pdh_change {
 
 typedef struct pdh_action {
 	pdh_action_kind kind;
+	pdh_reason why;                /* the first of the reasons the text gives */
 	char *reason;                  /* "missing", "changed: user_id 1 -> 2", "inactive",
-	                                  "duplicate", "not declared" */
+	                                  "duplicate", "not declared", "rotated: password version
+	                                  1 -> 2", "adopt", "takeover: owned by pdhooks:OTHER" */
 	char *key;                     /* "action.object URL" with the URL normalised and redacted */
 	const pdh_desired_webhook *desired; /* borrowed; set for create and replace */
 	const pdh_live_webhook *live;       /* borrowed; set for replace and delete */
@@ -51,6 +72,18 @@ typedef struct pdh_plan_opts {
 	int max_deletes;               /* used when max_deletes_set (--max-deletes N) */
 	pdh_auth_kind auth;            /* the credential kind of the run; PDH_AUTH_NONE counts as
 	                                  an API token (the types it manages are the fewer) */
+	bool adopt;                    /* apply --adopt: replace an unmarked webhook of a declared
+	                                  key by a marked one (as manage.adopt: true) */
+	const char *takeover;          /* --takeover OWNER: a declared key held by OWNER's marker
+	                                  is replaced, not a conflict; NULL: none */
+	/* --target and --exclude: fnmatch(3) globs over each action's key as plans show it
+	 * ("create.deal https://hooks.example.com/x"). Only the actions that match a target
+	 * (every action when there is none) and no exclude are planned; the others are counted
+	 * in pdh_plan.n_excluded. Borrowed. */
+	const char *const *targets;
+	size_t n_targets;
+	const char *const *excludes;
+	size_t n_excludes;
 } pdh_plan_opts;
 
 /* The types a run manages: the file's manage.types when declared (types_declared != 0),
@@ -69,6 +102,8 @@ typedef enum {
 	PDH_FOREIGN_AUTOMATION,        /* automation webhooks are never managed */
 	PDH_FOREIGN_OTHER_TYPE,        /* a type pdhooks does not know */
 	PDH_FOREIGN_NO_TYPE,           /* the listing gives no type */
+	PDH_FOREIGN_OTHER_OWNER,       /* marked with another owner: "owned by pdhooks:OTHER" */
+	PDH_FOREIGN_UNMARKED,          /* manage.owner is set and it has no marker */
 	PDH_FOREIGN_N
 } pdh_foreign_reason;
 
@@ -80,11 +115,21 @@ const char *pdh_foreign_reason_text(pdh_foreign_reason r);
 const char *pdh_foreign_reason_code(pdh_foreign_reason r);
 /* A short label for counts ("outside manage.urls", "application", ...); static text. */
 const char *pdh_foreign_reason_label(pdh_foreign_reason r);
+/* The reason of one foreign webhook l as a sentence: pdh_foreign_reason_text, except that
+ * another owner's webhook names its owner ("owned by pdhooks:OTHER"), written into buf. */
+enum { PDH_FOREIGN_TEXT_MAX = PDH_OWNER_MAX + 32 };
+const char *pdh_foreign_reason_show(pdh_foreign_reason r, const pdh_live_webhook *l,
+                                    char buf[PDH_FOREIGN_TEXT_MAX]);
 
 typedef struct pdh_plan {
 	pdh_action *actions;           /* deterministic order: by key, then live id */
 	size_t n_actions;
 	size_t n_create, n_replace, n_delete;
+	size_t n_excluded;             /* actions left out by --target / --exclude */
+	bool chosen;                   /* --target or --exclude was given: outputs show
+	                                  n_excluded */
+	size_t n_adoptable;            /* unmarked webhooks counted as a declared key's; apply
+	                                  --adopt replaces them by marked ones */
 	const pdh_live_webhook **unchanged;  /* declared and matching; by key, then id */
 	size_t n_unchanged;
 	const pdh_live_webhook **foreign;    /* not ours: application/automation, or a general

@@ -59,7 +59,11 @@ typedef struct pdh_planfile {
 	char live_fingerprint[65];
 	pdh_desired *record;           /* the desired set as planned, for comparison only: URLs
 	                                  redacted, passwords as references (no values); owned */
-	pdh_plan_opts opts;            /* the options in force when planning */
+	pdh_plan_opts opts;            /* the options in force when planning; its takeover and
+	                                  patterns are NULL: pdh_planfile_choice gives them */
+	char *takeover;                /* --takeover when planning; NULL: none */
+	char **patterns;               /* --target patterns, then --exclude patterns */
+	size_t n_patterns, n_targets;
 	pdh_planfile_action *actions;  /* the saved actions, in order */
 	size_t n_actions;
 	char *api_url;                 /* the target: the API URL planned against (redacted) */
@@ -96,11 +100,15 @@ void pdh_planfile_free(pdh_planfile *pf);
 int pdh_planfile_load_desired(pdh_desired **out, const pdh_planfile *pf,
                               const pdh_load_opts *env, pdh_diags *diags, char **source,
                               size_t *source_len, pdh_error *err);
+/* Sets out's adopt, takeover, targets and excludes to the saved plan's (borrowing from pf):
+ * a saved plan is applied, and verified, with the choice it was reviewed with. */
+void pdh_planfile_choice(pdh_plan_opts *out, const pdh_planfile *pf);
 /* The options apply plans a saved plan again with, into *out: run's (this apply's
  * --max-deletes), the saved credential kind (checked against the run's), and, when run sets
  * no max_deletes, the file's manage.max_deletes (desired: the file read again, its SHA-256
- * checked) lowered to the saved --max-deletes when that is lower. The plan file is not
- * signed: a number read from it may tighten the brake, never lift it. */
+ * checked) lowered to the saved --max-deletes when that is lower, and the saved choice
+ * (pdh_planfile_choice). The plan file is not signed: a number read from it may tighten the
+ * brake, never lift it. */
 void pdh_planfile_brake_opts(pdh_plan_opts *out, const pdh_planfile *pf,
                              const pdh_plan_opts *run, const pdh_desired *desired);
 /* Plans again from desired (from pdh_planfile_load_desired) and live (today's listing) with
