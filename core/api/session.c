@@ -298,10 +298,14 @@ CURLcode pdh_session_perform(pdh_session *s, CURL *easy, const char *url)
 	sem_init(&j.done, 0, 0);
 	pthread_mutex_lock(&s->mu);
 	was_empty = s->queue == NULL;
+	/* j stays queued or in the multi handle only until its done is posted, and this call
+	 * returns only after that. */
 	if (s->queue_tail)
 		s->queue_tail->next = &j;
 	else
+		// cppcheck-suppress autoVariables ; taken out before this function returns
 		s->queue = &j;
+	// cppcheck-suppress autoVariables ; taken out before this function returns
 	s->queue_tail = &j;
 	pthread_mutex_unlock(&s->mu);
 	/* A queue that was not empty has its wake-up on the way: the I/O thread reads wakefd
