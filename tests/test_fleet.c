@@ -1262,3 +1262,32 @@ Test(fleet_signals, sighup_stops_a_fleet_apply_with_129)
 {
 	S_fleet_signal_case(SIGHUP, 129);
 }
+
+/* --target and --exclude choose the same actions in every account of a fleet: the rest is
+ * counted as excluded in each account's plan, and apply writes only what was chosen. */
+Test(fleet, target_and_exclude_apply_to_every_account)
+{
+	pdh_t_run r;
+	json_t *j, *summary;
+
+	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--exclude",
+	              "* https://hooks.example.com/globex/*", "--format", "json", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	j = S_json(r.out);
+	summary = json_object_get(json_object_get(S_account(j, "globex"), "plan"), "summary");
+	cr_expect_eq(json_integer_value(json_object_get(summary, "excluded")), 1, "%s", r.out);
+	cr_expect_eq(json_integer_value(json_object_get(summary, "create")), 0, "%s", r.out);
+	summary = json_object_get(json_object_get(S_account(j, "acme"), "plan"), "summary");
+	cr_expect_eq(json_integer_value(json_object_get(summary, "excluded")), 0, "%s", r.out);
+	cr_expect_eq(json_integer_value(json_object_get(summary, "create")), 1, "%s", r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--target",
+	              "create.deal https://hooks.example.com/acme/*", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 1, "acme: its one create");
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0, "globex: excluded");
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[2], "POST"), 0, "initech: excluded");
+}
