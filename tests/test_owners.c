@@ -231,6 +231,7 @@ Test(owners, target_and_exclude_in_plan_apply_and_a_saved_plan, .timeout = 60)
 	pdh_t_world_run(&r, &w, NULL, "apply", "--auto-approve", "--target", "*", w.planfile,
 	                NULL);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.err, "are kept in the saved plan"), "%s", r.err);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_run(&r, &w, NULL, "apply", "--auto-approve", w.planfile, NULL);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);

@@ -34,6 +34,16 @@ const char *pdh_cli_run_error(const pdh_common *o, const pdh_run_result *r, char
 	return r->err.message;
 }
 
+/* A run that cannot start (r->err says why): it failed at once, said on stderr. */
+static int S_failed_at_once(pdh_run_result *r, int rc)
+{
+	pdh_cli_error("%s", r->err.message);
+	r->rc = rc;
+	r->outcome = pdh_fleet_outcome_of(rc);
+	r->exit_code = pdh_exit_code(rc);
+	return r->exit_code;
+}
+
 int pdh_cli_run(pdh_common *o, pdh_run_mode mode, const char *saved_path,
                 const pdh_run_hooks *hooks, pdh_run_result *r, const pdh_cli_said *said)
 {
@@ -46,14 +56,8 @@ int pdh_cli_run(pdh_common *o, pdh_run_mode mode, const char *saved_path,
 	memset(r, 0, sizeof(*r));
 	ro.mode = r->mode = mode;
 	rc = pdh_common_client_opts(o, &ro.target.client, &r->err);
-	if (rc != PDH_OK) {
-		/* A run that cannot start: it failed at once. */
-		pdh_cli_error("%s", r->err.message);
-		r->rc = rc;
-		r->outcome = pdh_fleet_outcome_of(rc);
-		r->exit_code = pdh_exit_code(rc);
-		return r->exit_code;
-	}
+	if (rc != PDH_OK)
+		return S_failed_at_once(r, rc);
 	pdh_common_listing_opts(o, &ro.target.listing);
 	ro.target.desired_path = o->file;
 	ro.target.desired_stdin = o->file_stdin;
@@ -65,11 +69,7 @@ int pdh_cli_run(pdh_common *o, pdh_run_mode mode, const char *saved_path,
 		rc = pdh_error_set(&r->err, PDH_EINVAL, "apply PLANFILE: --target, --exclude, --adopt "
 		                   "and --takeover are kept in the saved plan; give them to 'pdhooks "
 		                   "plan -o'");
-		pdh_cli_error("%s", r->err.message);
-		r->rc = rc;
-		r->outcome = pdh_fleet_outcome_of(rc);
-		r->exit_code = pdh_exit_code(rc);
-		return r->exit_code;
+		return S_failed_at_once(r, rc);
 	}
 	pdh_cli_plan_choice(o, &ro.target.plan);
 	ro.saved_path = saved_path;
