@@ -42,3 +42,19 @@ unsigned pdh_webhook_type_of(const char *name)
 			return S_type_bits[i];
 	return 0;
 }
+
+static const char *const S_reason_codes[PDH_REASON_N] = {
+	[PDH_REASON_MISSING] = "missing",
+	[PDH_REASON_CHANGED] = "changed",
+	[PDH_REASON_INACTIVE] = "inactive",
+	[PDH_REASON_DUPLICATE] = "duplicate",
+	[PDH_REASON_NOT_DECLARED] = "not_declared",
+	[PDH_REASON_ROTATED] = "rotated",
+	[PDH_REASON_ADOPT] = "adopt",
+	[PDH_REASON_TAKEOVER] = "takeover",
+};
+
+const char *pdh_reason_code(pdh_reason r)
+{
+	return (unsigned)r < PDH_REASON_N ? S_reason_codes[r] : "unknown";
+}

@@ -280,22 +280,6 @@ const char *pdh_foreign_reason_show(pdh_foreign_reason r, const pdh_live_webhook
 	return pdh_foreign_reason_text(r);
 }
 
-static const char *const S_reason_codes[PDH_REASON_N] = {
-	[PDH_REASON_MISSING] = "missing",
-	[PDH_REASON_CHANGED] = "changed",
-	[PDH_REASON_INACTIVE] = "inactive",
-	[PDH_REASON_DUPLICATE] = "duplicate",
-	[PDH_REASON_NOT_DECLARED] = "not_declared",
-	[PDH_REASON_ROTATED] = "rotated",
-	[PDH_REASON_ADOPT] = "adopt",
-	[PDH_REASON_TAKEOVER] = "takeover",
-};
-
-const char *pdh_reason_code(pdh_reason r)
-{
-	return (unsigned)r < PDH_REASON_N ? S_reason_codes[r] : "unknown";
-}
-
 const char *pdh_foreign_reason_text(pdh_foreign_reason r)
 {
 	return (unsigned)r < PDH_FOREIGN_N ? S_foreign_reasons[r].text : "foreign";
