@@ -19,6 +19,7 @@ full=(
   dpkg-dev lintian file
   openssl ca-certificates
   zsh fish
+  prometheus
 )
 
 mode=full list=0
@@ -48,4 +49,13 @@ fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+# prometheus is here for promtool only: its daemon must not start where no init system would
+# keep it from starting (a container without a policy-rc.d)
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  policy=/usr/sbin/policy-rc.d
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

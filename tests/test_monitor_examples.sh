@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # examples/monitoring/ works with this build:
 #   - the alerting rules are YAML (python3-yaml) whose every metric pdhooks writes, and
-#     `promtool check rules` accepts them where Debian's prometheus package is installed;
+#     `promtool check rules` accepts them and `promtool test rules` passes their unit tests
+#     (pdhooks-alerts.test.yml) where Debian's prometheus package is installed (always in CI);
 #   - every pdhooks option the systemd service uses is in that command's --help, and the
 #     timer starts the service;
 #   - slack-plan.sh builds, with jq, a Slack message from a real JSON plan (pdhooks against
@@ -45,8 +46,14 @@ if n < 5:
     bad = 1
 sys.exit(bad)
 PY
+# promtool (Debian's prometheus package, which scripts/deps.sh installs) checks the rules and
+# runs their unit tests; CI has it, so there its absence is a failure, not a skip
 if [ -x /usr/bin/promtool ]; then
 	/usr/bin/promtool check rules "$ex/pdhooks-alerts.yml" >/dev/null || failed "promtool check rules"
+	(cd "$ex" && /usr/bin/promtool test rules pdhooks-alerts.test.yml) >"$work/promtool.out" 2>&1 ||
+		{ cat "$work/promtool.out" >&2; failed "promtool test rules"; }
+elif [ -n "${CI:-}" ]; then
+	failed "no /usr/bin/promtool (scripts/deps.sh installs prometheus)"
 fi
 
 # 2. the service's pdhooks options exist; the timer starts the service
