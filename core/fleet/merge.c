@@ -279,8 +279,29 @@ static void S_row(pdh_fleet_row *row, json_t *a)
 	row->error = json_is_string(e) ? json_string_value(e) : NULL;
 }
 
+/* A plan that apply would refuse says so in the merged report as in the account's own plan:
+ * a reviewer of the merged comment sees the brake before anyone runs apply. */
+static void S_brake(pdh_buf *b, json_t *a, bool markdown)
+{
+	json_t *summary = json_object_get(json_object_get(a, "plan"), "summary");
+	const char *why = json_string_value(json_object_get(summary, "brake_reason"));
+
+	if (!json_is_true(json_object_get(summary, "brake")))
+		return;
+	if (markdown) {
+		pdh_buf_puts(b, "\n> **Refused by a safety brake:** ");
+		pdh_markdown_escape(b, why ? why : "see the plan");
+		pdh_buf_puts(b, ". `pdhooks apply` needs `--force` to run this plan.\n");
+	} else {
+		pdh_buf_puts(b, "  Brake: apply will refuse this plan without --force: ");
+		pdh_escape_display(b, why ? why : "see the plan");
+		pdh_buf_puts(b, ".\n");
+	}
+}
+
 /* What merge can show of an account's plan in text and Markdown: its actions, one line
- * each (the plan objects, not the live webhooks, are what a shard report keeps). */
+ * each (the plan objects, not the live webhooks, are what a shard report keeps), and the
+ * brake when there is one. */
 static char *S_actions(json_t *a, bool markdown)
 {
 	json_t *actions = json_object_get(json_object_get(a, "plan"), "actions");
@@ -309,6 +330,7 @@ static char *S_actions(json_t *a, bool markdown)
 			pdh_buf_puts(&b, ")\n");
 		}
 	}
+	S_brake(&b, a, markdown);
 	if (b.data == NULL)
 		return NULL;
 	return pdh_buf_detach(&b);
