@@ -261,7 +261,8 @@ Test(export, owner_writes_manage_owner_and_skips_other_owners, .init = S_setup)
 	cr_expect_not_null(strstr(yaml, "--adopt"), "%s", yaml);
 	hooks = json_object_get(doc, "webhooks");
 	cr_assert_eq(json_array_size(hooks), 2, "%s", yaml);
-	cr_expect_eq(st.skipped_foreign, 1);
+	cr_expect_eq(st.skipped_foreign, 0);
+	cr_expect_eq(st.skipped_owned, 1, "another owner's webhook is counted as such");
 	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(hooks, 0), "name")),
 	                 "mine");
 	cr_expect_eq(json_integer_value(json_object_get(json_array_get(hooks, 0),

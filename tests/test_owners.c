@@ -270,3 +270,23 @@ Test(owners, export_claims_its_urls_so_a_colleagues_later_webhook_is_not_deleted
 	free(out);
 	pdh_t_world_teardown(&w);
 }
+
+/* export --owner leaves out another owner's webhooks and says so in those words, not as a
+ * webhook "of a type not managed". */
+Test(owners, export_names_what_it_left_out_for_another_owner, .timeout = 60)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+
+	pdh_t_world_setup(&w, NULL, NULL);
+	pdh_t_world_seed(&w, "[%s,%s]",
+	                 LIVE(1, "create", "deal", "https://h.example.com/a", "a [pdhooks:crm]"),
+	                 LIVE(2, "create", "deal", "https://h.example.com/b", "b [pdhooks:sales]"));
+	pdh_t_world_run(&r, &w, NULL, "export", "--owner", "crm", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "exported 1 webhook (left out: 0 duplicates, 0 of a type "
+	                          "not managed, 1 of another owner)"), "%s", r.err);
+	cr_expect_null(strstr(r.out, "h.example.com/b"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}

@@ -71,10 +71,14 @@ int pdh_cmd_export(int argc, char **argv)
 		        st.exported == 1 ? "" : "s");
 		if (o.out)
 			fprintf(stderr, " to %s", o.out);
-		if (st.skipped_duplicates + st.skipped_foreign > 0)
-			fprintf(stderr, " (left out: %zu duplicate%s, %zu of a type not managed)",
+		if (st.skipped_duplicates + st.skipped_foreign + st.skipped_owned > 0) {
+			fprintf(stderr, " (left out: %zu duplicate%s, %zu of a type not managed",
 			        st.skipped_duplicates, st.skipped_duplicates == 1 ? "" : "s",
 			        st.skipped_foreign);
+			if (st.skipped_owned > 0)
+				fprintf(stderr, ", %zu of another owner", st.skipped_owned);
+			fputc(')', stderr);
+		}
 		fputs("\n", stderr);
 		if (st.passwords == 1)
 			fprintf(stderr, "pdhooks: 1 password is not exported: set %s1 before planning\n",

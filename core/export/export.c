@@ -347,7 +347,7 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 	int *starts = pdh_xcalloc(n_live + 1, sizeof(*starts));
 	int *ends = pdh_xcalloc(n_live + 1, sizeof(*ends));
 	const char *schema = opts && opts->schema_ref ? opts->schema_ref : PDH_EXPORT_SCHEMA_REF;
-	size_t skipped_foreign = 0;
+	size_t skipped_foreign = 0, skipped_owned = 0;
 	unsigned types = opts && opts->types ? opts->types : PDH_TYPE_GENERAL;
 	const char *owner = opts ? opts->owner : NULL;
 	char *text = NULL;
@@ -356,9 +356,12 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 	for (size_t i = 0; i < n_live; i++) {
 		const pdh_live_webhook *w = &live->items[i];
 		/* Another owner's webhook is foreign to plan, so it is not exported either. */
-		if (!S_exported_type(w, types) ||
-		    (w->marker_owner && (owner == NULL || strcmp(w->marker_owner, owner) != 0))) {
+		if (!S_exported_type(w, types)) {
 			skipped_foreign++;
+			continue;
+		}
+		if (w->marker_owner && (owner == NULL || strcmp(w->marker_owner, owner) != 0)) {
+			skipped_owned++;
 			continue;
 		}
 		items[n].w = w;
@@ -381,6 +384,7 @@ char *pdh_export_yaml(const pdh_live *live, const pdh_export_opts *opts,
 		free(text);
 		memset(&st, 0, sizeof(st));
 		st.skipped_foreign = skipped_foreign;
+		st.skipped_owned = skipped_owned;
 		text = S_render(items, n, (const char *const *)left_out, schema, types, owner, &st,
 		                starts, ends);
 		pdh_diags_init(&diags, "the exported file");

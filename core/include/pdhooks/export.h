@@ -35,6 +35,7 @@ typedef struct pdh_export_stats {
 	size_t skipped_duplicates;/* webhooks left out: a second one with the same key */
 	size_t skipped_foreign;   /* of a type not exported: automation, and application ones
 	                             under an API token */
+	size_t skipped_owned;     /* marked with another owner ([pdhooks:OTHER]) */
 	size_t url_secrets;       /* PDHOOKS_URL_SECRET_<N> placeholders written */
 	size_t left_out_invalid;  /* webhooks left out: their entry would not load */
 	bool load_failed;         /* the file does not load for a reason no entry explains */
@@ -50,7 +51,8 @@ void pdh_export_stats_dispose(pdh_export_stats *st);
  * entry per identity key (the best of duplicates: active, then lowest id), sorted by key,
  * with `manage.urls` listing each exported URL (up to its query; never a whole host), or,
  * with opts->owner, `manage.owner` instead. Webhooks marked with another owner are not
- * exported (counted in skipped_foreign); names are written without their marker. Every string is double-quoted and escaped (and
+ * exported (counted in skipped_owned); names are written without their marker. Every
+ * string is double-quoted and escaped (and
  * `$` doubled, so that nothing is read back as a ${VAR}); names, version, user_id and
  * http_auth_user are kept; a password is never written: an entry that has one gets
  * `http_auth_password: "${PDHOOKS_PASSWORD_<N>}"` and a comment, and so are credentials in a
