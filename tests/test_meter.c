@@ -362,22 +362,6 @@ Test(meter, the_reserve_brake_refuses_before_any_write)
 	free(plan);
 }
 
-/* ---- the fake ---- */
-
-Test(meter, the_fake_documents_its_budget)
-{
-	const char *words[] = { "--daily-budget", "x-daily-ratelimit-token-remaining",
-		"/_fake/meter", "/_fake/meter/reset" };
-	char *argv[] = { getenv("PDH_FAKE_BIN"), "--help", NULL };
-	pdh_t_run r;
-
-	pdh_t_run_argv(&r, argv, NULL, NULL);
-	cr_expect_eq(r.status, 0);
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		cr_expect_not_null(strstr(r.out, words[i]), "--help does not mention %s", words[i]);
-	pdh_t_run_dispose(&r);
-}
-
 /* ---- a fleet ---- */
 
 #define FLEET_DESIRED PDH_T_YAML_HEAD PDH_T_YAML_HOOK("deals", "create", "deal", \
