@@ -405,3 +405,32 @@ Test(meter, a_fleet_stops_only_the_account_whose_budget_is_spent)
 	}
 	pdh_t_fleet_teardown(&f);
 }
+
+Test(meter, a_fleet_apply_keeps_the_reserve_per_account)
+{
+	pdh_t_fleet f;
+	pdh_t_run r;
+	json_t *j;
+	char *accounts[3];
+
+	pdh_t_fleet_setup(&f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
+	accounts[0] = pdh_t_fleet_account(&f, "acme", 0, "vars: { TENANT: acme }");
+	accounts[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
+	accounts[2] = NULL;
+	pdh_t_fleet_write(&f, accounts);
+	S_left(f.fakes[0], 1000);
+	S_left(f.fakes[1], 15);   /* at most 5 left after the listing: below 20 + 100 */
+	pdh_t_pdhooks(&r, f.env, NULL, "apply", "--fleet", f.fleet, "--format", "json",
+	              "--auto-approve", "--min-daily-tokens", "100", NULL);
+	cr_expect_eq(r.status, 3, "%s", r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j,
+	                 "accounts"), 0), "outcome")), "applied", "%s", r.out);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j,
+	                 "accounts"), 1), "outcome")), "refused", "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "plus --min-daily-tokens 100"), "%s", r.out);
+	json_decref(j);
+	cr_expect_eq(pdh_t_fake_calls(f.fakes[1], "POST"), 0);
+	pdh_t_run_dispose(&r);
+	pdh_t_fleet_teardown(&f);
+}
