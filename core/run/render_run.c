@@ -110,9 +110,9 @@ char *pdh_run_render_plan(const pdh_run_result *r, pdh_format fmt, bool color,
 	cost = S_plan_cost(r);
 	if (fmt == PDH_FORMAT_MARKDOWN && r->mode != PDH_RUN_STATUS) {
 		/* The cost line closes the comment, within its limit. */
-		size_t max = (max_markdown ? max_markdown : PDH_MARKDOWN_MAX) - strlen(cost) - 2;
-		pdh_markdown_opts mo = { max, r->saved_digest[0] ? r->saved_digest : NULL,
-		                         &t->diags };
+		size_t limit = max_markdown ? max_markdown : PDH_MARKDOWN_MAX, need = strlen(cost) + 2;
+		pdh_markdown_opts mo = { limit > need ? limit - need : 1,
+		                         r->saved_digest[0] ? r->saved_digest : NULL, &t->diags };
 
 		text = pdh_render_markdown(t->plan, t->desired, t->live, &mo);
 		both = pdh_xasprintf("%s\n%s\n", text, cost);
