@@ -249,8 +249,9 @@ Test(apply_stream, the_call_count_includes_the_plans_listing)
 	/* One 503 on the first listing: its retry is counted too. */
 	pdh_t_world_setup(&w, (char *[]){ "--fail", "GET:503:1", NULL }, TWO);
 	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
-	/* 2 listings for the plan (503, then 200), 2 creates, the verification listing */
-	want = pdh_xasprintf("(%d API calls)", 5);
+	/* 2 listings for the plan (503, then 200), 2 creates, the verification listing; every
+	 * answered call costs its tokens, the 503 too */
+	want = pdh_xasprintf("(%d API calls, %d tokens)", 5, 50);
 	cr_expect_not_null(strstr(r.out, want), "%s", r.out);
 	free(want);
 	pdh_t_run_dispose(&r);

@@ -1490,7 +1490,8 @@ Test(fake, help_documents_every_option)
 		"--max-webhooks", "--fail", "--verbose", "--help", "--version", "/_fake/calls",
 		"/_fake/calls/reset", "/_fake/state", "/_fake/fail", "/_fake/fail/reset",
 		"/_fake/config", "\"******\"", "huge[=BYTES]", "wrong-types", "missing-id",
-		"success-false", "reset-mid-body", "redirect=PORT" };
+		"success-false", "reset-mid-body", "redirect=PORT", "--daily-budget",
+		"x-daily-ratelimit-token-remaining", "/_fake/meter", "/_fake/meter/reset" };
 	char *argv[] = { getenv("PDH_FAKE_BIN"), "--help", NULL };
 	pdh_t_run r;
 

@@ -112,6 +112,10 @@ typedef struct fake_company {
 	long long *stamps;     /* monotonic ms of the calls in the rate window */
 	size_t nstamps, stamps_cap;
 	long daily_used;
+	/* meter.c: Pipedrive's token meter */
+	long long tokens;        /* what its answered calls cost since the start or a reset */
+	long long charged_calls; /* those calls */
+	long long budget_used;   /* taken from --daily-budget since the last reset */
 } fake_company;
 
 /* A Marketplace app installed in one company: an OAuth (Bearer) token with scopes. Its
@@ -138,6 +142,7 @@ typedef struct fake_server {
 	int rate_limit;        /* calls per rolling window per company; 0 = off */
 	long rate_window_ms;   /* that window; 0: 2 s */
 	long daily_limit;      /* per company; 0 = off */
+	long long daily_budget; /* --daily-budget: tokens per company per day; 0 = off */
 	int max_webhooks;      /* general webhooks per owner */
 	bool verbose;
 	char *tls_cert_path;   /* --tls-cert, --tls-key: serve HTTPS; NULL: plain HTTP */
@@ -227,6 +232,31 @@ void fake_fault_add(fake_company *co, const fake_fault *f);
 /* Takes one use of co's first fault that matches method; false when none. */
 bool fake_fault_take(fake_company *co, int method, fake_fault *out);
 int fake_method_of(const char *method);
+
+/* meter.c: the daily token budget. Callers hold s->lock. */
+/* What one answer says of its company's budget (x-daily-ratelimit-token-*). */
+typedef struct fake_budget {
+	bool on;               /* --daily-budget is set: the headers are sent */
+	long long limit, left;
+	long reset_s;          /* > 0: x-daily-ratelimit-reset (sent when nothing is left) */
+} fake_budget;
+/* Whether co's budget is spent: its calls are answered with the budget 429. */
+bool fake_meter_spent(const fake_server *s, const fake_company *co);
+/* Charges co (NULL: a call without a known token, charged to nobody) what METHOD url costs,
+ * unless the call goes unanswered (a dropped connection), and fills *out for its answer. */
+void fake_meter_charge(fake_server *s, fake_company *co, int method, const char *url,
+                       bool unanswered, fake_budget *out);
+struct MHD_Response;
+void fake_meter_headers(struct MHD_Response *r, const fake_budget *b);
+/* The budget 429's body, Pipedrive-shaped. New reference. */
+json_t *fake_meter_error(void);
+/* GET /_fake/meter: {"daily_budget", "remaining", "tokens", "calls"} of co. */
+json_t *fake_meter_json(const fake_server *s, const fake_company *co);
+/* POST /_fake/meter {"daily_budget": N, "remaining": N}: 0, or -1 + why. */
+int fake_meter_set(fake_server *s, fake_company *co, const json_t *in, const char **why);
+/* POST /_fake/meter/reset: a new day for co (NULL: every company): the whole budget back,
+ * the tokens counted from zero. */
+void fake_meter_reset(fake_server *s, fake_company *co);
 
 /* server.c */
 struct MHD_Daemon;

@@ -70,6 +70,30 @@ static const char S_usage[] =
 	"                           \"Webhooks limit reached\" (default 40)\n"
 	;
 
+/* Pipedrive's meter (meter.c): its option, then its control paths. */
+static const char S_usage_meter[] =
+	"  --daily-budget N         Pipedrive's daily token budget, N tokens per company:\n"
+	"                           every answer carries x-daily-ratelimit-token-limit and\n"
+	"                           x-daily-ratelimit-token-remaining; each answered call\n"
+	"                           costs what Pipedrive charges (GET /webhooks 10, POST 10,\n"
+	"                           DELETE 6); once spent, every call is answered 429 with\n"
+	"                           remaining 0 and x-daily-ratelimit-reset (seconds to UTC\n"
+	"                           midnight) until POST /_fake/meter/reset (default 0: off,\n"
+	"                           no headers; the tokens are counted all the same)\n"
+	;
+
+static const char S_usage_meter_control[] =
+	"  GET  /_fake/meter        {\"daily_budget\",\"remaining\",\"tokens\",\"calls\"}: the\n"
+	"                           company's budget (null: off) and what its answered\n"
+	"                           calls cost (a dropped call, or one without a known\n"
+	"                           token, costs nothing)\n"
+	"  POST /_fake/meter        {\"daily_budget\":N, \"remaining\":N}: set the budget (every\n"
+	"                           company's) and what the company has left\n"
+	"  POST /_fake/meter/reset  a new day: the whole budget back, tokens from 0 (every\n"
+	"                           company without ?company)\n"
+	"\n"
+	"Stops cleanly on SIGTERM or SIGINT.\n";
+
 /* Split: C11 compilers need only take 4095-character literals. */
 static const char S_usage_faults[] =
 	"  --fail METHOD:KIND[:N]   fail the next N (default 1) calls of METHOD (GET, POST,\n"
@@ -155,9 +179,7 @@ static const char S_usage_control[] =
 	"                           \"METHOD:KIND[:N]\" as --fail takes it\n"
 	"  POST /_fake/fail/reset   forget pending faults (of every company without ?company)\n"
 	"  POST /_fake/config       {\"latency_ms\":N, \"rate_limit\":N, \"daily_limit\":N,\n"
-	"                            \"max_webhooks\":N, \"password_listing\":\"real\"} (0 = off)\n"
-	"\n"
-	"Stops cleanly on SIGTERM or SIGINT.\n";
+	"                            \"max_webhooks\":N, \"password_listing\":\"real\"} (0 = off)\n";
 
 /* What the options ask for beyond the settings: built once every option is read, since
  * --token and --company-id may come after a --fail or an --oauth-app. */
@@ -241,7 +263,7 @@ static void S_set(char **field, const char *v)
 enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
 	O_RATE_WINDOW, O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP,
-	O_SEED, O_TLS_CERT, O_TLS_KEY
+	O_SEED, O_TLS_CERT, O_TLS_KEY, O_DAILY_BUDGET
 };
 
 static const struct option S_options[] = {
@@ -256,6 +278,7 @@ static const struct option S_options[] = {
 	{ "rate-limit", required_argument, NULL, O_RATE },
 	{ "rate-window-ms", required_argument, NULL, O_RATE_WINDOW },
 	{ "daily-limit", required_argument, NULL, O_DAILY },
+	{ "daily-budget", required_argument, NULL, O_DAILY_BUDGET },
 	{ "max-webhooks", required_argument, NULL, O_MAXHOOKS },
 	{ "fail", required_argument, NULL, O_FAIL },
 	{ "company", required_argument, NULL, O_COMPANY_TOKEN },
@@ -452,6 +475,11 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			if (S_number("--daily-limit", optarg, 0, 1000000000, &s->daily_limit) != 0)
 				return -1;
 			break;
+		case O_DAILY_BUDGET:
+			if (S_number("--daily-budget", optarg, 0, 2000000000L, &n) != 0)
+				return -1;
+			s->daily_budget = n;
+			break;
 		case O_MAXHOOKS:
 			if (S_number("--max-webhooks", optarg, 0, 1000000, &n) != 0)
 				return -1;
@@ -491,8 +519,10 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			break;
 		case 'h':
 			fputs(S_usage, stdout);
+			fputs(S_usage_meter, stdout);
 			fputs(S_usage_faults, stdout);
 			fputs(S_usage_control, stdout);
+			fputs(S_usage_meter_control, stdout);
 			return 1;
 		case O_VERSION:
 			printf("pdhooks-fake %s\n", PDH_VERSION);

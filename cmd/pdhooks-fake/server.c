@@ -38,6 +38,7 @@ typedef struct reply_meta {
 	long daily_left;
 	long retry_after;     /* > 0: a Retry-After header */
 	const char *allow;    /* 405: the Allow header */
+	fake_budget budget;   /* the daily token budget's headers (meter.c) */
 } reply_meta;
 
 static void S_header(struct MHD_Response *r, const char *name, long v)
@@ -71,6 +72,8 @@ static enum MHD_Result S_send(struct MHD_Connection *c, int status, const char *
 		S_header(r, "Retry-After", meta->retry_after);
 	if (meta && meta->allow)
 		MHD_add_response_header(r, "Allow", meta->allow);
+	if (meta)
+		fake_meter_headers(r, &meta->budget);
 	ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -682,7 +685,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 {
 	int m = fake_method_of(method), status;
 	reply_meta meta = { 0 };
-	bool faulted, create_503 = false;
+	bool faulted, over_budget, create_503 = false;
 	long late_ms = 0;
 	enum MHD_Result ret;
 	json_t *body = NULL;
@@ -702,9 +705,16 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	/* A call without a known token meets the first company's faults and window. */
 	co = who.co ? who.co : s->companies[0];
 	cid = who.co ? who.co->id : 0;
-	meta.retry_after = S_rate(s, co, &meta);
-	faulted = meta.retry_after == 0 && fake_fault_take(co, m, &f);
+	over_budget = fake_meter_spent(s, who.co);
+	meta.retry_after = over_budget ? 0 : S_rate(s, co, &meta);
+	faulted = !over_budget && meta.retry_after == 0 && fake_fault_take(co, m, &f);
+	fake_meter_charge(s, who.co, m, url, faulted && f.kind == FAKE_FAULT_DROP, &meta.budget);
 	pthread_mutex_unlock(&s->lock);
+	if (over_budget) {
+		ret = S_json(c, 429, fake_meter_error(), &meta);
+		status = 429;
+		goto done;
+	}
 	if (meta.retry_after > 0) {
 		ret = S_json(c, 429, S_generic_error(429, "Request over limit"), &meta);
 		status = 429;
@@ -922,7 +932,8 @@ static json_t *S_companies_json(fake_server *s)
 }
 
 static const char *const S_control_paths[] = { "/_fake/calls", "/_fake/calls/reset",
-	"/_fake/state", "/_fake/fail", "/_fake/fail/reset", "/_fake/config", "/_fake/companies" };
+	"/_fake/state", "/_fake/fail", "/_fake/fail/reset", "/_fake/config", "/_fake/companies",
+	"/_fake/meter", "/_fake/meter/reset" };
 
 static bool S_known_path(const char *url)
 {
@@ -1006,6 +1017,13 @@ static enum MHD_Result S_control(fake_server *s, struct MHD_Connection *c, const
 		for (size_t i = 0; i < s->ncompanies; i++)
 			if (co == NULL || s->companies[i] == co)
 				s->companies[i]->nfaults = 0;
+	} else if (strcmp(url, "/_fake/meter") == 0 && get) {
+		out = fake_meter_json(s, co ? co : s->companies[0]);
+	} else if (strcmp(url, "/_fake/meter") == 0 && post) {
+		if (fake_meter_set(s, co ? co : s->companies[0], in, &why) != 0)
+			status = 400;
+	} else if (strcmp(url, "/_fake/meter/reset") == 0 && post) {
+		fake_meter_reset(s, co);
 	} else if (strcmp(url, "/_fake/config") == 0 && post) {
 		if (S_config(s, in, &why) != 0)
 			status = 400;

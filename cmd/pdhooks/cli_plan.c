@@ -77,6 +77,7 @@ int pdh_cli_run(pdh_common *o, pdh_run_mode mode, const char *saved_path,
 	ro.force = o->force;
 	ro.parallelism = o->parallelism;
 	ro.max_wait_ms = o->max_wait_ms;
+	ro.min_daily_tokens = o->min_daily_tokens;
 	ro.interrupt = &pdh_stop_signal;
 	ro.detailed_exitcode = o->detailed_exitcode;
 	if (hooks)

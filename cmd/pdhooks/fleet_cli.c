@@ -310,6 +310,7 @@ static void S_run_opts(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_ar
 	ro->plan.max_deletes = a->max_deletes;
 	pdh_cli_plan_choice(o, &ro->plan);  /* the same patterns for every account */
 	ro->force = a->force;
+	ro->min_daily_tokens = o->min_daily_tokens;
 	ro->parallelism = a->parallelism;
 	ro->color = o->color;
 }

@@ -22,6 +22,8 @@ void pdh_cli_metrics_target(pdh_cli_metrics *m, const pdh_common *o, const pdh_t
 	m->file = o->file;
 	m->has_company_id = run->live != NULL && pdh_live_company(run->live, &m->company_id);
 	m->labels = &o->metrics_labels;
+	m->api_tokens = pdh_meter_tokens(&run->meter);
+	m->daily_tokens_remaining = pdh_meter_daily_remaining(&run->meter);
 }
 
 int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
@@ -44,6 +46,9 @@ int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
 	run.finished_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	run.duration_seconds = (double)(pdh_now_ms() - m->start_ms) / 1e3;
 	run.api_calls = api_calls;
+	run.api_tokens = m->api_tokens;
+	run.has_daily_tokens_remaining = m->daily_tokens_remaining >= 0;
+	run.daily_tokens_remaining = m->daily_tokens_remaining;
 	run.file = m->file;
 	run.has_company_id = m->has_company_id;
 	run.company_id = m->company_id;

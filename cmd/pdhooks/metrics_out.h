@@ -17,12 +17,15 @@ typedef struct pdh_cli_metrics {
 	bool has_company_id;       /* the company_id label: the listing's company */
 	long long company_id;
 	const pdh_opt_list *labels; /* --metrics-label */
+	long long api_tokens;      /* what the run's calls cost (its meter) */
+	long long daily_tokens_remaining; /* the last budget an answer showed; -1 none */
 } pdh_cli_metrics;
 
 void pdh_cli_metrics_start(pdh_cli_metrics *m, const char *command);
 /* Where the metrics of a single company's run go and its labels: --metrics-file (none with a
  * fleet, which writes its own per account), the desired file, the company the listing
- * showed, --metrics-label. Call before pdh_cli_metrics_finish. */
+ * showed, --metrics-label; and what the run spent (run->meter). Call before
+ * pdh_cli_metrics_finish. */
 void pdh_cli_metrics_target(pdh_cli_metrics *m, const pdh_common *o, const pdh_target_run *run);
 /* Writes the metrics of a run that ends with exit code `code` (success: whether that code
  * means the run did its job), plan its plan (NULL when there was none) and api_calls the

@@ -167,6 +167,12 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .help = "the run's wait budget: time spent waiting for the rate\n"
 	          "limit and before retries (default 60); past it no new call\n"
 	          "starts and apply exits 5. It bounds the plan's listing too" },
+	{ .name = "min-daily-tokens", .kind = PDH_OPT_INT, .value_name = "N", .min = 0,
+	  .max = INT_MAX, .def = 0, .offset = AS_INT(min_daily_tokens), .commands = ON_APPLY,
+	  .help = "refuse (exit 3, a brake) before any write when the\n"
+	          "company's daily API budget the listing showed is below\n"
+	          "the plan's cost plus N tokens (default 0); with --fleet,\n"
+	          "per account; --force applies anyway" },
 
 	{ .name = "canary", .kind = PDH_OPT_INT, .value_name = "N", .min = 1, .max = INT_MAX,
 	  .def = -1, .offset = AS_INT(canary), .commands = ON_APPLY,

@@ -45,6 +45,7 @@ typedef struct pdh_common {
 	const char *metrics_file; /* plan, apply, status --metrics-file; NULL: none */
 	pdh_opt_list metrics_labels; /* --metrics-label NAME=VALUE... */
 	long max_wait_ms;        /* apply --max-wait; 0: the engine's default */
+	int min_daily_tokens;    /* apply --min-daily-tokens N: the daily budget kept; 0 none */
 	bool json;               /* version --json */
 	/* Fleet mode (validate, plan, apply; see fleet_cli.h). */
 	const char *fleet;       /* --fleet FLEETFILE; NULL: one company */

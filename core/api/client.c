@@ -40,6 +40,7 @@ struct pdh_client {
 	size_t max_body;
 	pdh_log_fn log;
 	void *log_ctx;
+	pdh_meter *meter;           /* borrowed; NULL: none */
 	char errbuf[CURL_ERROR_SIZE];
 	/* One exchange's request body (POST), handed to libcurl by S_on_read. */
 	const char *post;
@@ -141,6 +142,7 @@ int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err
 	c->max_body = opts->max_body > 0 ? opts->max_body : S_DEFAULT_MAX_BODY;
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;
+	c->meter = opts->meter;
 	auth = opts->auth == PDH_AUTH_BEARER
 		? pdh_xasprintf("Authorization: Bearer %s", opts->token)
 		: pdh_xasprintf("x-api-token: %s", opts->token);
@@ -362,6 +364,7 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	res->transport = (int)cc;
 	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status) != CURLE_OK)
 		res->status = 0;
+	pdh_meter_charge(c->meter, method, path, res); /* the server answered: it counted */
 	if (cc != CURLE_OK && !c->body_overflow)
 		res->status = 0; /* no complete answer: its status says nothing */
 

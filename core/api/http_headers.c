@@ -1,4 +1,6 @@
-/* Response headers that pace and retry calls: Retry-After and Pipedrive's x-ratelimit-*. */
+/* Response headers that pace and retry calls: Retry-After and Pipedrive's x-ratelimit-*;
+ * and its daily token budget: x-daily-ratelimit-token-remaining (undocumented, seen in the
+ * wild; optional) and x-daily-ratelimit-reset (read if sent; not documented either). */
 #include "pdhooks/http.h"
 
 #include <ctype.h>
@@ -20,6 +22,8 @@ void pdh_http_result_init(pdh_http_result *r)
 	r->retry_after_ms = -1;
 	r->ratelimit_remaining = -1;
 	r->ratelimit_reset_ms = -1;
+	r->daily_tokens_remaining = -1;
+	r->daily_reset_ms = -1;
 }
 
 /* A non-negative decimal integer, whole string; -1 otherwise. Saturates at max. */
@@ -124,6 +128,8 @@ void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, tim
 		r->retry_after_ms = -1;
 		r->ratelimit_remaining = -1;
 		r->ratelimit_reset_ms = -1;
+		r->daily_tokens_remaining = -1;
+		r->daily_reset_ms = -1;
 		return;
 	}
 	if ((v = pdh_http_header_value(line, len, "retry-after")) != NULL)
@@ -132,5 +138,9 @@ void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, tim
 		r->ratelimit_remaining = S_parse_count(v, LONG_MAX);
 	else if ((v = pdh_http_header_value(line, len, "x-ratelimit-reset")) != NULL)
 		r->ratelimit_reset_ms = S_parse_reset_ms(v, now);
+	else if ((v = pdh_http_header_value(line, len, "x-daily-ratelimit-token-remaining")) != NULL)
+		r->daily_tokens_remaining = S_parse_count(v, LONG_MAX);
+	else if ((v = pdh_http_header_value(line, len, "x-daily-ratelimit-reset")) != NULL)
+		r->daily_reset_ms = S_parse_reset_ms(v, now);
 	free(v);
 }

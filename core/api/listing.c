@@ -85,6 +85,16 @@ static int S_list_retrying(pdh_client *c, const pdh_listing_opts *o, pdh_live **
 		rep->last = end.last;
 	if (rc == 0 || end.end == PDH_RETRY_END_UNSENT)
 		return rc;
+	if (end.decision.budget_spent) {
+		char spent[256];
+
+		pdh_budget_spent_text(spent, sizeof(spent), &rep->last);
+		snprintf(cause, sizeof(cause), "%s", err->message);
+		pdh_error_set(err, PDH_EUNAVAILABLE, "could not check the live webhooks: %s; not "
+		              "retried (last answer: %s)", spent, cause);
+		err->http_status = (int)rep->last.status;
+		return PDH_EUNAVAILABLE;
+	}
 	if (a.budget) {
 		snprintf(cause, sizeof(cause), "%s", err->message);
 		pdh_error_set(err, PDH_EUNAVAILABLE, "%s; last answer: %s", a.budget, cause);

@@ -6,6 +6,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
+#include "pdhooks/cost.h"
 
 /* What a transport error says about the request. */
 typedef enum {
@@ -74,6 +75,7 @@ static pdh_retry_decision S_decision(pdh_retry_verdict v, long delay_ms, bool un
 	d.outcome_unknown = unknown;
 	d.why = why;
 	d.wanted_ms = 0;
+	d.budget_spent = false;
 	return d;
 }
 
@@ -155,6 +157,12 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
 		return S_decision(PDH_RETRY_DONE, 0, false, "done");
 	} else if (method == PDH_METHOD_DELETE && res->status == 404) {
 		return S_decision(PDH_RETRY_DONE, 0, false, "already gone (404)");
+	} else if (pdh_retry_budget_spent(res)) {
+		/* Until midnight, Pipedrive's server time: another try only burns goodwill. */
+		pdh_retry_decision d = S_decision(PDH_RETRY_GIVE_UP, 0, false, PDH_BUDGET_SPENT);
+
+		d.budget_spent = true;
+		return d;
 	} else if (res->status == 429) {
 		/* Not processed: safe to send again for every method, once the window allows. */
 		again = PDH_RETRY_AGAIN;
@@ -207,6 +215,11 @@ bool pdh_retry_unavailable(const pdh_http_result *res)
 	return res->status == 429 || (res->status >= 500 && res->status < 600);
 }
 
+bool pdh_retry_budget_spent(const pdh_http_result *res)
+{
+	return res->transport == 0 && res->status == 429 && res->daily_tokens_remaining == 0;
+}
+
 double pdh_retry_jitter(unsigned long long *state)
 {
 	/* xorshift64*: plenty for spreading waits; not for anything secret. */
@@ -243,6 +256,7 @@ int pdh_retry_run(pdh_retry_call *call, const pdh_retry_hooks *hooks, pdh_retry_
 	out->decision.outcome_unknown = false;
 	out->decision.why = NULL;
 	out->decision.wanted_ms = 0;
+	out->decision.budget_spent = false;
 	for (;;) {
 		pdh_retry_decision d;
 		bool waited;

@@ -9,6 +9,7 @@
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/clock.h"
+#include "pdhooks/cost.h"
 #include "pdhooks/listing.h"
 #include "pdhooks/names.h"
 
@@ -45,6 +46,7 @@ typedef struct S_run {
 	size_t n_queue, next;
 	unsigned long long seed;
 	pthread_mutex_t progress_mu; /* one progress call at a time */
+	atomic_bool budget_spent; /* a call met the company's spent daily budget */
 } S_run;
 
 typedef struct S_worker_arg {
@@ -171,6 +173,14 @@ static void S_paced_after(void *ctx, const pdh_http_result *hr)
 {
 	S_paced *pc = ctx;
 
+	if (pdh_retry_budget_spent(hr)) {
+		/* No call to this company can succeed before its budget resets: none is sent. */
+		char why[256];
+
+		pdh_budget_spent_text(why, sizeof(why), hr);
+		pdh_pacer_stop_why(&pc->run->pacer, why);
+		atomic_store(&pc->run->budget_spent, true);
+	}
 	pdh_pacer_end(&pc->run->pacer, hr, pc->probe);
 }
 
@@ -947,6 +957,16 @@ static void S_delete_first(S_run *run, size_t *idx)
 	}
 }
 
+/* Whether the run changed the company's webhooks, or may have (a POST of unknown outcome). */
+static bool S_wrote(const pdh_apply_result *res)
+{
+	for (size_t i = 0; i < res->n_steps; i++)
+		if ((res->steps[i].state == PDH_STEP_DONE && !res->steps[i].already_gone) ||
+		    res->steps[i].outcome_unknown)
+			return true;
+	return res->n_restored > 0 || res->n_extra_removed > 0;
+}
+
 int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *desired,
               const pdh_apply_opts *opts, pdh_error *err)
 {
@@ -1063,6 +1083,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 	if (run.pacer.stopped) {
 		res->unavailable = true;
 		res->stop_reason = run.pacer.stopped;
+		res->budget_spent = atomic_load(&run.budget_spent);
 		run.pacer.stopped = NULL;
 	}
 
@@ -1071,8 +1092,8 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 		                   "interrupted: %zu created, %zu deleted, %zu failed, %zu not run",
 		                   res->n_created, res->n_deleted, res->n_failed, res->n_not_run);
 	else if (res->unavailable)
-		rc = pdh_error_set(err, PDH_EUNAVAILABLE,
-		                   "stopped: %s; %zu created, %zu deleted, %zu failed, %zu not run",
+		rc = pdh_error_set(err, res->budget_spent && S_wrote(res) ? PDH_EPARTIAL
+		                   : PDH_EUNAVAILABLE, "stopped: %s; %zu created, %zu deleted, %zu failed, %zu not run",
 		                   res->stop_reason, res->n_created, res->n_deleted, res->n_failed,
 		                   res->n_not_run);
 	else if (res->n_failed || res->n_not_run)

@@ -80,6 +80,14 @@ void pdh_pacer_stop(pdh_pacer *p, long long ms, const char *what, bool rate)
 	pthread_mutex_unlock(&p->mu);
 }
 
+void pdh_pacer_stop_why(pdh_pacer *p, const char *why)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->stopped == NULL)
+		p->stopped = pdh_xstrdup(why);
+	pthread_mutex_unlock(&p->mu);
+}
+
 /* Takes a wait of ms starting now from the run-wide budget. The budget counts wall-clock
  * time during which some call waits (waits of several threads at once count once), so it
  * bounds the run's waiting whatever the plan's size. False, with p->stopped set, when the

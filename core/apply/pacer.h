@@ -52,5 +52,7 @@ bool pdh_pacer_wait(pdh_pacer *p, long ms, const char *what, const char **why);
 /* Stops the run: a wait of ms for `what` does not fit in the budget (rate: the rate limit
  * asks for it). Only the first stop is kept. */
 void pdh_pacer_stop(pdh_pacer *p, long long ms, const char *what, bool rate);
+/* Stops the run for why (copied), e.g. a spent daily budget. Only the first stop is kept. */
+void pdh_pacer_stop_why(pdh_pacer *p, const char *why);
 
 #endif

@@ -72,6 +72,10 @@ char *pdh_render_apply_json(const pdh_apply_result *res, size_t n_calls,
 	json_object_set_new(sum, "failed", json_integer(res ? (json_int_t)res->n_failed : 0));
 	json_object_set_new(sum, "not_run", json_integer(res ? (json_int_t)res->n_not_run : 0));
 	json_object_set_new(sum, "calls", json_integer((json_int_t)(res ? res->n_calls : n_calls)));
+	json_object_set_new(sum, "tokens", json_integer(extra ? (json_int_t)extra->tokens : 0));
+	json_object_set_new(sum, "daily_tokens_remaining",
+	                    extra && extra->daily_tokens_remaining >= 0
+	                    ? json_integer((json_int_t)extra->daily_tokens_remaining) : json_null());
 	json_object_set_new(sum, "waited_ms", json_integer(res ? (json_int_t)res->waited_ms : 0));
 	json_object_set_new(sum, "limit_fallback", json_boolean(res && res->limit_fallback));
 	json_object_set_new(sum, "delete_first",

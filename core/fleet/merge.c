@@ -259,6 +259,19 @@ static long S_count(json_t *a, const char *key)
 	return json_is_integer(v) ? (long)json_integer_value(v) : 0;
 }
 
+/* The account's reason and what its calls cost, as its report said them. */
+static void S_row_meter(pdh_fleet_row *row, json_t *a)
+{
+	json_t *tokens = json_object_get(a, "tokens"), *left = json_object_get(a,
+	                                                                    "daily_tokens_remaining");
+
+	row->reason = json_string_value(json_object_get(a, "reason"));
+	row->tokens = json_is_integer(tokens) ? (long long)json_integer_value(tokens) : 0;
+	row->has_daily_tokens_remaining = json_is_integer(left);
+	row->daily_tokens_remaining = row->has_daily_tokens_remaining
+	                              ? (long long)json_integer_value(left) : 0;
+}
+
 static void S_row(pdh_fleet_row *row, json_t *a)
 {
 	json_t *cid = json_object_get(a, "company_id"), *e = json_object_get(a, "error");
@@ -277,6 +290,7 @@ static void S_row(pdh_fleet_row *row, json_t *a)
 	row->n_delete = S_count(a, "delete");
 	row->n_unchanged = S_count(a, "unchanged");
 	row->error = json_is_string(e) ? json_string_value(e) : NULL;
+	S_row_meter(row, a);
 }
 
 /* A plan that apply would refuse says so in the merged report as in the account's own plan:

@@ -29,6 +29,7 @@ struct pdh_fleet_report {
 	size_t by_outcome[PDH_FLEET_OUTCOME_COUNT];
 	size_t by_exit[7];                   /* 0-5, and 6 for any other code */
 	long n_create, n_replace, n_delete;
+	long long tokens;                    /* the accounts' tokens, summed */
 	S_row *rows;                         /* text and Markdown: the table */
 	size_t n_rows, cap_rows;
 	pdh_buf details;                     /* Markdown: the sections that fit */
@@ -191,6 +192,7 @@ char *pdh_fleet_report_add(pdh_fleet_report *r, const pdh_fleet_row *row, const 
 	r->n_create += row->n_create;
 	r->n_replace += row->n_replace;
 	r->n_delete += row->n_delete;
+	r->tokens += row->tokens;
 	switch (r->o.format) {
 	case PDH_FLEET_JSON:
 		if (r->n > 0)
@@ -306,6 +308,7 @@ static json_t *S_summary_json(const pdh_fleet_report *r)
 	json_object_set_new(s, "create", json_integer(r->n_create));
 	json_object_set_new(s, "replace", json_integer(r->n_replace));
 	json_object_set_new(s, "delete", json_integer(r->n_delete));
+	json_object_set_new(s, "tokens", json_integer((json_int_t)r->tokens));
 	json_object_set_new(s, "exit_code", json_integer(pdh_fleet_report_exit_code(r, false)));
 	json_object_set_new(s, "detailed_exit_code",
 	                    json_integer(pdh_fleet_report_exit_code(r, true)));
@@ -418,6 +421,11 @@ json_t *pdh_fleet_account_json_as(const pdh_fleet_row *row, const char *doc_key,
 		json_object_set_new(a, doc_key, plan);
 	if (row->error || !plan)
 		json_object_set_new(a, "error", pdh_json_text(row->error ? row->error : "not planned"));
+	if (row->reason)
+		json_object_set_new(a, "reason", json_string(row->reason));
+	json_object_set_new(a, "tokens", json_integer((json_int_t)row->tokens));
+	json_object_set_new(a, "daily_tokens_remaining", row->has_daily_tokens_remaining
+	                    ? json_integer((json_int_t)row->daily_tokens_remaining) : json_null());
 	if (apply)
 		json_object_set_new(a, "apply", apply);
 	return a;

@@ -183,6 +183,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 		ro.saved_path = saved = pdh_fleet_plan_path(o->saved_dir, a->name);
 	ro.expect_signature = o->expect_signature ? o->expect_signature[slot] : NULL;
 	ro.force = o->force;
+	ro.min_daily_tokens = o->min_daily_tokens;
 	ro.parallelism = o->parallelism;
 	ro.retry = o->retry;
 	ro.interrupt = o->interrupt;
@@ -207,6 +208,11 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	r->row.outcome = run.outcome;
 	if (rc != 0)
 		S_fail(r, rc, run.err.message);
+	r->row.tokens = pdh_meter_tokens(&run.t.meter);
+	r->row.daily_tokens_remaining = pdh_meter_daily_remaining(&run.t.meter);
+	r->row.has_daily_tokens_remaining = r->row.daily_tokens_remaining >= 0;
+	if (rc != 0 && pdh_meter_budget_spent(&run.t.meter))
+		r->row.reason = "budget";
 render:
 	r->row.error = r->error;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);

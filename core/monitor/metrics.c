@@ -139,6 +139,15 @@ char *pdh_metrics_render(const pdh_metrics_run *m)
 	S_family(&b, "pdhooks_api_calls", "HTTP calls the last run made to Pipedrive, listings "
 	         "and retries included.");
 	S_sample(&b, m, "pdhooks_api_calls", NULL, NULL, m->api_calls);
+	S_family(&b, "pdhooks_api_tokens", "Tokens of the company's daily API budget the last "
+	         "run's calls cost (every call that got an answer, at Pipedrive's price).");
+	S_sample(&b, m, "pdhooks_api_tokens", NULL, NULL, (double)m->api_tokens);
+	if (m->has_daily_tokens_remaining) {
+		S_family(&b, "pdhooks_daily_tokens_remaining", "The company's daily API budget left, "
+		         "as the last answer of the last run said (x-daily-ratelimit-token-remaining).");
+		S_sample(&b, m, "pdhooks_daily_tokens_remaining", NULL, NULL,
+		         (double)m->daily_tokens_remaining);
+	}
 	if (p != NULL) {
 		double by_health[PDH_HEALTH_COUNT] = { 0 };
 

@@ -3,6 +3,7 @@
 #include "pdhooks/run.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "monitor/status_json.h"
 #include "plan/plan_json.h"
@@ -54,25 +55,75 @@ char *pdh_run_render_event(const pdh_apply_event *ev)
 	return pdh_buf_detach(&b);
 }
 
+/* "(8 API calls, 70 tokens; applying it costs 36 tokens; 29930 daily tokens left)": what
+ * the calls cost, what applying the plan would (apply_tokens >= 0), the budget left
+ * (remaining >= 0). */
+static void S_cost(pdh_buf *b, long long calls, long long tokens, long long apply_tokens,
+                   long long remaining)
+{
+	pdh_buf_printf(b, "(%lld API call%s, %lld token%s", calls, calls == 1 ? "" : "s", tokens,
+	               tokens == 1 ? "" : "s");
+	if (apply_tokens >= 0)
+		pdh_buf_printf(b, "; applying it costs %lld token%s", apply_tokens,
+		               apply_tokens == 1 ? "" : "s");
+	if (remaining >= 0)
+		pdh_buf_printf(b, "; %lld daily token%s left", remaining, remaining == 1 ? "" : "s");
+	pdh_buf_putc(b, ')');
+}
+
+/* The cost line of a plan or a status report (text and Markdown). Caller frees. */
+static char *S_plan_cost(const pdh_run_result *r)
+{
+	pdh_buf b = PDH_BUF_INIT;
+
+	S_cost(&b, r->t.listing.calls, r->plan_tokens,
+	       r->mode == PDH_RUN_STATUS || pdh_plan_is_empty(r->t.plan) ? -1
+	       : pdh_run_apply_tokens(r->t.plan),
+	       r->plan_daily_remaining);
+	return pdh_buf_detach(&b);
+}
+
+/* The daily budget's figures in a run's JSON summary: tokens spent, and the budget left
+ * (null when no answer showed it). */
+static void S_meter_json(json_t *summary, long long tokens, long long remaining)
+{
+	json_object_set_new(summary, "tokens", json_integer((json_int_t)tokens));
+	json_object_set_new(summary, "daily_tokens_remaining",
+	                    remaining >= 0 ? json_integer((json_int_t)remaining) : json_null());
+}
+
 char *pdh_run_render_plan(const pdh_run_result *r, pdh_format fmt, bool color,
                           size_t max_markdown)
 {
 	const pdh_target_run *t = &r->t;
+	char *cost, *text, *both;
 
 	if (t->plan == NULL)
 		return NULL;
-	if (r->mode == PDH_RUN_STATUS)
-		return fmt == PDH_FORMAT_JSON ? pdh_status_render_json(t->plan, t->desired)
-		                              : pdh_status_render_text(t->plan, color);
-	if (fmt == PDH_FORMAT_JSON)
-		return pdh_render_json(t->plan, t->desired, t->live, &t->diags);
-	if (fmt == PDH_FORMAT_MARKDOWN) {
-		pdh_markdown_opts mo = { max_markdown, r->saved_digest[0] ? r->saved_digest : NULL,
-		                         &t->diags };
+	if (fmt == PDH_FORMAT_JSON) {
+		json_t *doc = pdh_run_doc_json(r);
 
-		return pdh_render_markdown(t->plan, t->desired, t->live, &mo);
+		text = pdh_json_dump(doc);
+		json_decref(doc);
+		return text;
 	}
-	return pdh_render_text(t->plan, color);
+	cost = S_plan_cost(r);
+	if (fmt == PDH_FORMAT_MARKDOWN && r->mode != PDH_RUN_STATUS) {
+		/* The cost line closes the comment, within its limit. */
+		size_t limit = max_markdown ? max_markdown : PDH_MARKDOWN_MAX, need = strlen(cost) + 2;
+		pdh_markdown_opts mo = { limit > need ? limit - need : 1,
+		                         r->saved_digest[0] ? r->saved_digest : NULL, &t->diags };
+
+		text = pdh_render_markdown(t->plan, t->desired, t->live, &mo);
+		both = pdh_xasprintf("%s\n%s\n", text, cost);
+		PDH_FREE_ALL(text, cost);
+		return both;
+	}
+	text = r->mode == PDH_RUN_STATUS ? pdh_status_render_text(t->plan, color)
+	                                 : pdh_render_text(t->plan, color);
+	both = pdh_xasprintf("%s%s\n", text, cost);
+	PDH_FREE_ALL(text, cost);
+	return both;
 }
 
 static const char *S_s(size_t n)
@@ -80,11 +131,15 @@ static const char *S_s(size_t n)
 	return n == 1 ? "" : "s";
 }
 
-static void S_summary(pdh_buf *b, const pdh_apply_result *res, bool color)
+static void S_summary(pdh_buf *b, const pdh_run_result *r, bool color)
 {
-	pdh_buf_printf(b, "\nApply: %zu created, %zu deleted, %zu failed, %zu not run (%zu API "
-	               "calls).\n", res->n_created, res->n_deleted, res->n_failed, res->n_not_run,
-	               res->n_calls);
+	const pdh_apply_result *res = r->applied;
+
+	pdh_buf_printf(b, "\nApply: %zu created, %zu deleted, %zu failed, %zu not run ",
+	               res->n_created, res->n_deleted, res->n_failed, res->n_not_run);
+	S_cost(b, (long long)res->n_calls, pdh_meter_tokens(&r->t.meter), -1,
+	       pdh_meter_daily_remaining(&r->t.meter));
+	pdh_buf_puts(b, ".\n");
 	if (res->waited_ms >= 1000)
 		pdh_buf_printf(b, "Waited %.1f s in all for the rate limit and before retries.\n",
 		               (double)res->waited_ms / 1000.0);
@@ -133,7 +188,7 @@ char *pdh_run_render_apply_end(const pdh_run_result *r, bool color)
 	if (r->t.plan && pdh_plan_is_empty(r->t.plan) && r->rc == PDH_OK)
 		pdh_buf_puts(&b, "Nothing to do.\n");
 	else if (r->applied)
-		S_summary(&b, r->applied, color);
+		S_summary(&b, r, color);
 	return b.data ? pdh_buf_detach(&b) : pdh_xstrdup("");
 }
 
@@ -153,7 +208,9 @@ char *pdh_run_render_apply_json(const pdh_run_result *r, int exit_code, const ch
 {
 	/* Without a result nothing was applied: refused, unless the plan had nothing to do. */
 	bool refused = !(r->t.plan && pdh_plan_is_empty(r->t.plan) && r->rc == PDH_OK);
-	pdh_apply_json_extra x = { signal, exit_code, error, r->applied == NULL && refused };
+	pdh_apply_json_extra x = { signal, exit_code, error, r->applied == NULL && refused,
+		                   pdh_meter_tokens(&r->t.meter),
+		                   pdh_meter_daily_remaining(&r->t.meter) };
 
 	return pdh_render_apply_json(r->applied, (size_t)r->api_calls, &x);
 }
@@ -162,11 +219,18 @@ json_t *pdh_run_doc_json(const pdh_run_result *r)
 {
 	const pdh_target_run *t = &r->t;
 
+	json_t *doc, *summary;
+
 	if (t->plan == NULL)
 		return NULL;
-	if (r->mode == PDH_RUN_STATUS)
-		return pdh_status_json(t->plan, t->desired);
-	return pdh_plan_json(t->plan, t->desired, t->live, &t->diags);
+	doc = r->mode == PDH_RUN_STATUS ? pdh_status_json(t->plan, t->desired)
+	                                : pdh_plan_json(t->plan, t->desired, t->live, &t->diags);
+	summary = json_object_get(doc, "summary");
+	S_meter_json(summary, r->plan_tokens, r->plan_daily_remaining);
+	if (r->mode != PDH_RUN_STATUS)
+		json_object_set_new(summary, "apply_tokens",
+		                    json_integer((json_int_t)pdh_run_apply_tokens(t->plan)));
+	return doc;
 }
 
 json_t *pdh_run_apply_counts_json(const pdh_run_result *r)
@@ -175,8 +239,9 @@ json_t *pdh_run_apply_counts_json(const pdh_run_result *r)
 
 	if (a == NULL)
 		return NULL;
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "created", (json_int_t)a->n_created,
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "created", (json_int_t)a->n_created,
 	                 "deleted", (json_int_t)a->n_deleted, "failed", (json_int_t)a->n_failed,
 	                 "not_run", (json_int_t)a->n_not_run, "calls", (json_int_t)a->n_calls,
+	                 "tokens", (json_int_t)pdh_meter_tokens(&r->t.meter),
 	                 "verified", a->verified, "converged", a->converged);
 }

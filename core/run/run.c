@@ -9,6 +9,7 @@
 #include "pdhooks/apply_lock.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/clock.h"
+#include "pdhooks/cost.h"
 #include "pdhooks/metrics.h"
 #include "pdhooks/sha256.h"
 #include "pdhooks/status.h"
@@ -17,6 +18,24 @@ char *pdh_run_brake_message(const pdh_plan *plan)
 {
 	return pdh_xasprintf("refused: %s (use --force to apply anyway)",
 	                     plan->brake_reason ? plan->brake_reason : "a safety brake");
+}
+
+long long pdh_run_apply_tokens(const pdh_plan *plan)
+{
+	return pdh_cost_apply(plan->n_create + plan->n_replace, plan->n_delete + plan->n_replace);
+}
+
+char *pdh_run_budget_brake(const pdh_plan *plan, long long remaining,
+                           long long min_daily_tokens)
+{
+	long long cost = pdh_run_apply_tokens(plan);
+
+	if (remaining < 0 || cost == 0 || remaining >= cost + min_daily_tokens)
+		return NULL;
+	return pdh_xasprintf("refused: the company's daily API budget has %lld token%s left, "
+	                     "below the %lld this plan costs plus --min-daily-tokens %lld (use "
+	                     "--force to apply anyway)", remaining, remaining == 1 ? "" : "s",
+	                     cost, min_daily_tokens);
 }
 
 /* What the plan does, for an apply that must do what was shown and confirmed. */
@@ -81,6 +100,8 @@ static int S_apply(pdh_run_result *r, const pdh_run_opts *o)
 
 	memset(&ao, 0, sizeof(ao));
 	ao.client = o->target.client;
+	if (ao.client.meter == NULL)
+		ao.client.meter = &r->t.meter;
 	ao.plan_opts = o->target.plan;
 	if (r->saved)  /* verified with the choice the saved plan was reviewed with */
 		pdh_planfile_choice(&ao.plan_opts, r->saved);
@@ -111,9 +132,12 @@ static int S_apply(pdh_run_result *r, const pdh_run_opts *o)
 static int S_after_plan(pdh_run_result *r, const pdh_run_opts *o)
 {
 	const pdh_plan *plan = r->t.plan;
+	char *why;
 	int rc;
 
 	r->signature = S_signature(plan, r->t.live);
+	r->plan_tokens = pdh_meter_tokens(&r->t.meter);
+	r->plan_daily_remaining = pdh_meter_daily_remaining(&r->t.meter);
 	if (o->hooks.planned)
 		o->hooks.planned(o->hooks.ctx, r);
 	if (o->mode == PDH_RUN_STATUS) {
@@ -139,8 +163,15 @@ static int S_after_plan(pdh_run_result *r, const pdh_run_opts *o)
 	if (pdh_plan_is_empty(plan))
 		return PDH_OK;
 	if (plan->brake && !o->force) {
-		char *why = pdh_run_brake_message(plan);
+		why = pdh_run_brake_message(plan);
 
+		r->refused = true;
+		pdh_error_set(&r->err, PDH_EBRAKE, "%s", why);
+		free(why);
+		return PDH_EBRAKE;
+	}
+	if (!o->force && (why = pdh_run_budget_brake(plan, pdh_meter_daily_remaining(&r->t.meter),
+	                                             o->min_daily_tokens)) != NULL) {
 		r->refused = true;
 		pdh_error_set(&r->err, PDH_EBRAKE, "%s", why);
 		free(why);
@@ -227,5 +258,8 @@ char *pdh_run_metrics(const pdh_run_result *r, const char *command, const char *
 	m.finished_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	m.duration_seconds = (double)r->duration_ms / 1e3;
 	m.api_calls = r->api_calls;
+	m.api_tokens = pdh_meter_tokens(&r->t.meter);
+	m.daily_tokens_remaining = pdh_meter_daily_remaining(&r->t.meter);
+	m.has_daily_tokens_remaining = m.daily_tokens_remaining >= 0;
 	return pdh_metrics_render(&m);
 }

@@ -57,6 +57,8 @@ int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 	/* Server texts are scrubbed of the file's secrets too (passwords, environment values). */
 	if (co.secrets == NULL && r->desired != NULL)
 		co.secrets = r->desired->secrets;
+	if (co.meter == NULL)
+		co.meter = &r->meter;
 	return pdh_listing_get_with(&co, &t->listing, &r->live, &r->listing, err);
 }
 

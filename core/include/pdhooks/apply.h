@@ -85,6 +85,8 @@ typedef struct pdh_apply_result {
 	bool unavailable;              /* the wait budget ran out (or the rate limit asked for
 	                                  more): no new call was started; see stop_reason */
 	char *stop_reason;             /* unavailable: why; NULL otherwise */
+	bool budget_spent;             /* unavailable because a call met the company's spent
+	                                  daily budget (a budget 429): no call was made after it */
 	bool limit_fallback;           /* a 422 made the deletes run before a second create try */
 	bool verified;                 /* the verification listing and plan were made */
 	bool converged;                /* verified, and the new plan is empty */
@@ -141,8 +143,10 @@ typedef struct pdh_apply_opts {
 /* Applies `plan`, computed from `desired` (which it borrows). Returns:
  *  0            every step done and the verification plan is empty;
  *  PDH_EBRAKE   plan->brake and not opts->force: no call made, *out stays NULL;
- *  PDH_EUNAVAILABLE the wait budget ran out (or the rate limit asked for more): no further
- *               call was started (details in *out; res->stop_reason says why);
+ *  PDH_EUNAVAILABLE the wait budget ran out (or the rate limit asked for more), or a call
+ *               met the company's spent daily budget before anything was written: no
+ *               further call was started (details in *out; res->stop_reason says why);
+ *  PDH_EPARTIAL the same daily budget stop after a webhook was created or deleted;
  *  PDH_EPARTIAL a step failed or was not run, the run was interrupted, or the result did not
  *               converge (details in *out);
  *  another code when no call could be made (bad options, no credentials): *out stays NULL.

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "pdhooks/api_url.h"
+#include "pdhooks/cost.h"
 #include "pdhooks/credentials.h"
 #include "pdhooks/desired.h"
 #include "pdhooks/error.h"
@@ -34,6 +35,8 @@ typedef struct pdh_client_opts {
 	const pdh_secrets *secrets; /* besides the token: what to scrub from every server text an
 	                             * error carries (the desired set's passwords and environment
 	                             * values); copied by pdh_client_new; may be NULL */
+	pdh_meter *meter;           /* borrowed; every call that gets an answer is charged to it
+	                             * (cost.h); NULL: none */
 } pdh_client_opts;
 
 typedef struct pdh_client pdh_client;

@@ -56,6 +56,11 @@ typedef struct pdh_fleet_row {
 	int exit_code;
 	long n_create, n_replace, n_delete, n_unchanged;
 	const char *error;           /* one line, or NULL */
+	const char *reason;          /* why the outcome, in a word ("budget": the company's daily
+	                                API budget is spent), or NULL */
+	long long tokens;            /* what the account's calls cost (cost.h) */
+	bool has_daily_tokens_remaining;
+	long long daily_tokens_remaining; /* the last daily budget an answer showed */
 } pdh_fleet_row;
 
 typedef enum { PDH_FLEET_TEXT, PDH_FLEET_JSON, PDH_FLEET_MARKDOWN } pdh_fleet_format;

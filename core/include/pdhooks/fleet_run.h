@@ -91,6 +91,7 @@ typedef struct pdh_fleet_run_opts {
 	pdh_retry_policy retry;
 	/* apply */
 	bool force;                  /* apply past a brake */
+	long long min_daily_tokens;  /* per account: the daily budget kept (pdh_run_opts) */
 	int parallelism;             /* calls in flight per account */
 	atomic_int *interrupt;       /* non-zero: start no new account (and no new call) */
 	/* saved plans */

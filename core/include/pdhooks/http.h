@@ -22,6 +22,10 @@ typedef struct pdh_http_result {
 	                               second when the value is past 10^9; -1 when absent.
 	                               Both waits are at most PDH_HTTP_WAIT_MAX_MS */
 	long elapsed_ms;
+	/* The company's daily token budget (Pipedrive's meter, cost.h): */
+	long daily_tokens_remaining; /* x-daily-ratelimit-token-remaining; -1 when absent */
+	long daily_reset_ms;        /* x-daily-ratelimit-reset read as x-ratelimit-reset is (an
+	                               assumption: no such header is documented); -1 absent */
 } pdh_http_result;
 
 /* Response headers. A Retry-After value (delay-seconds or an HTTP date, compared with now) in
@@ -33,8 +37,8 @@ char *pdh_http_header_value(const char *line, size_t len, const char *name);
 /* Every field "absent" (-1), transport and status 0. */
 void pdh_http_result_init(pdh_http_result *r);
 /* Takes one raw header line ("Name: value\r\n") into r: Retry-After, x-ratelimit-remaining,
- * x-ratelimit-reset. Other lines are ignored; a status line resets the three fields (a 1xx
- * answer comes before the real one). */
+ * x-ratelimit-reset, x-daily-ratelimit-token-remaining, x-daily-ratelimit-reset. Other lines
+ * are ignored; a status line resets those fields (a 1xx answer comes before the real one). */
 void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, time_t now);
 
 #endif

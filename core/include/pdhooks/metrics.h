@@ -25,6 +25,9 @@ typedef struct pdh_metrics_run {
 	double finished_unix;          /* seconds since the epoch */
 	double duration_seconds;
 	int api_calls;                 /* HTTP calls the run made, listings and retries included */
+	long long api_tokens;          /* what they cost from the daily budget (cost.h) */
+	bool has_daily_tokens_remaining; /* an answer showed the daily budget left: */
+	long long daily_tokens_remaining; /* what the last such answer said */
 	const char *file;              /* the desired file as given; NULL: no file label */
 	bool has_company_id;           /* the listing showed the company: a company_id label */
 	long long company_id;

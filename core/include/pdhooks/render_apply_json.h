@@ -19,6 +19,8 @@ typedef struct pdh_apply_json_extra {
 	                            NULL: none */
 	bool refused;            /* with res NULL: the plan had changes and none was applied
 	                            (a brake, no confirmation); verification says so */
+	long long tokens;        /* what the run's calls cost (cost.h) */
+	long long daily_tokens_remaining; /* the last daily budget an answer showed; -1 none */
 } pdh_apply_json_extra;
 
 /* res may be NULL when there was nothing to do: the document then has no steps and says

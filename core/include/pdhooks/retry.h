@@ -57,14 +57,18 @@ typedef struct pdh_retry_decision {
 	const char *why;         /* a short static reason, e.g. "rate limited (429)" */
 	long wanted_ms;          /* GIVE_UP because the wait would end past max_total_ms: that
 	                            wait (> 0); else 0 */
+	bool budget_spent;       /* GIVE_UP on a budget 429 (pdh_retry_budget_spent): no call
+	                            to this company can succeed before its budget resets */
 } pdh_retry_decision;
 
 /* Decides after attempt number `attempt` (1 = the first) of `method` ended with `res`,
  * `elapsed_ms` after the first attempt began. `jitter` is a number in [0, 1) from the caller's
  * random source; the same inputs give the same decision. policy may be NULL (defaults).
  *  - 2xx is DONE; DELETE 404 is DONE (someone else removed it).
- *  - 429: AGAIN after Retry-After, else x-ratelimit-reset, else the back-off — any method,
- *    since a rate-limited call was not processed.
+ *  - 429 with x-daily-ratelimit-token-remaining: 0 (the daily budget is spent until it
+ *    resets, hours away): GIVE_UP with budget_spent, never retried.
+ *  - Any other 429 (the burst window): AGAIN after Retry-After, else x-ratelimit-reset, else
+ *    the back-off — any method, since a rate-limited call was not processed.
  *  - Transport errors before the request left (resolve, connect, TLS handshake): AGAIN.
  *  - 502/503/504 and transport errors after the request may have left (timeout, send/receive
  *    error, empty reply): AGAIN for GET and DELETE; UNKNOWN for POST. Any other 5xx on a
@@ -82,6 +86,9 @@ pdh_retry_decision pdh_retry_decide(const pdh_retry_policy *policy, pdh_http_met
  * or a 429. When the retries run out on one of these, the API "could not be checked"
  * (PDH_EUNAVAILABLE); any other failure is a definite answer. */
 bool pdh_retry_unavailable(const pdh_http_result *res);
+/* Whether res is the 429 of a spent daily budget (its x-daily-ratelimit-token-remaining is
+ * 0), not of the burst window (remaining above 0, or the header absent). */
+bool pdh_retry_budget_spent(const pdh_http_result *res);
 
 /* A small, thread-confined random source for `jitter`: returns [0, 1) and advances *state
  * (seed it with anything non-zero). */

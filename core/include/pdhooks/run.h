@@ -52,6 +52,8 @@ typedef struct pdh_run_opts {
 	const char *expect_signature;/* apply: refuse (stale) a plan that is not this one (a
 	                                plan shown and confirmed before); NULL: no check */
 	bool force;                  /* apply past a brake */
+	long long min_daily_tokens;  /* apply: refused (a brake) when the daily budget the
+	                                listing showed is below the plan's cost plus this */
 	int parallelism;             /* apply: calls in flight; 0: the default */
 	long max_wait_ms;            /* apply's wait budget; 0: the default */
 	pdh_retry_policy retry;      /* apply's; zeroed: the defaults */
@@ -75,6 +77,8 @@ struct pdh_run_result {
 	bool refused;                /* a plan with changes, none applied (brake, no confirmation) */
 	int interrupted_by;          /* the signal that stopped apply; 0 none */
 	int api_calls;               /* HTTP calls made, listings and retries included */
+	long long plan_tokens;       /* what the calls up to the plan cost (t.meter then) */
+	long long plan_daily_remaining; /* the daily budget the listing showed; -1 none */
 	long long duration_ms;
 };
 
@@ -85,6 +89,13 @@ void pdh_run_result_dispose(pdh_run_result *r);
 
 /* "refused: WHY (use --force to apply anyway)" for a plan the brake stops. Caller frees. */
 char *pdh_run_brake_message(const pdh_plan *plan);
+/* The budget brake: why apply refuses plan when the company's daily budget, as the listing
+ * showed it (remaining; -1: not shown, never refused), is below the plan's cost
+ * (pdh_cost_apply) plus min_daily_tokens; NULL when it does not. Caller frees. */
+char *pdh_run_budget_brake(const pdh_plan *plan, long long remaining,
+                           long long min_daily_tokens);
+/* What applying plan costs in tokens after its listing (pdh_cost_apply of its actions). */
+long long pdh_run_apply_tokens(const pdh_plan *plan);
 
 /* The text line (ending in '\n') of an apply event: a settled step ("created  KEY (id 7)
  * [85 ms]"), a note ("note: ..."); NULL for a wait. Caller frees. */

@@ -33,6 +33,8 @@ typedef struct pdh_target_run {
 	pdh_desired *desired;
 	pdh_live *live;
 	pdh_listing_report listing; /* what the listing cost (calls) and its last answer */
+	pdh_meter meter;            /* the run's tokens and budget: every call of the run (the
+	                               listing, and apply's when run.c passes it on) charges it */
 	pdh_plan *plan;             /* borrows from desired and live */
 } pdh_target_run;
 
@@ -43,7 +45,8 @@ void pdh_target_run_dispose(pdh_target_run *r);
  * when it does not load (r->diags says why). */
 int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err);
 /* Lists the live webhooks of t into r->live through pdh_listing_get (retried, with a client
- * of its own); r->listing says what it cost. PDH_EUNAVAILABLE when the API kept failing. */
+ * of its own); r->listing says what it cost, and r->meter is charged (unless t->client names
+ * another meter). PDH_EUNAVAILABLE when the API kept failing. */
 int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err);
 /* Load, list and plan. On a load error no call is made; on any error nothing is planned. */
 int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err);
