@@ -424,7 +424,7 @@ typedef struct S_job {
 static int S_check_metrics(const pdh_fleet_args *a, const pdh_fleet *f)
 {
 	const char *dir = a->out_dir ? a->out_dir : a->saved_dir;
-	pdh_cli_run_file *files;
+	pdh_run_file *files;
 	char **owned;           /* the texts made here, 4 per account */
 	size_t n = 0, k = 0;
 	int rc;
@@ -433,17 +433,17 @@ static int S_check_metrics(const pdh_fleet_args *a, const pdh_fleet *f)
 		return 0;
 	files = pdh_xcalloc(3 * f->n_accounts + 1, sizeof(*files));
 	owned = pdh_xcalloc(4 * f->n_accounts + 1, sizeof(*owned));
-	files[n++] = (pdh_cli_run_file){ a->fleet, "the fleet file" };
+	files[n++] = (pdh_run_file){ a->fleet, "the fleet file" };
 	for (size_t i = 0; i < f->n_accounts; i++) {
 		const pdh_fleet_account *acc = &f->accounts[i];
 		char *plan = dir ? pdh_fleet_plan_path(dir, acc->name) : NULL;
 
 		owned[k++] = plan;
-		files[n++] = (pdh_cli_run_file){ acc->desired, owned[k++] = pdh_xasprintf(
+		files[n++] = (pdh_run_file){ acc->desired, owned[k++] = pdh_xasprintf(
 			"the desired file of account %s", acc->name) };
-		files[n++] = (pdh_cli_run_file){ acc->token_file, owned[k++] = pdh_xasprintf(
+		files[n++] = (pdh_run_file){ acc->token_file, owned[k++] = pdh_xasprintf(
 			"the token_file of account %s", acc->name) };
-		files[n++] = (pdh_cli_run_file){ plan, owned[k++] = pdh_xasprintf(
+		files[n++] = (pdh_run_file){ plan, owned[k++] = pdh_xasprintf(
 			"the saved plan of account %s", acc->name) };
 	}
 	rc = pdh_cli_metrics_check(a->metrics_file, files, n);
