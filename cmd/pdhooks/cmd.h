@@ -26,9 +26,6 @@ typedef struct pdh_cmd {
 	const char *after;    /* after the options: notes, exit codes; or NULL */
 } pdh_cmd;
 
-/* The shells `pdhooks completion` writes for, NULL-terminated. */
-extern const char *const pdh_completion_shells[];
-
 /* The commands in `pdhooks help` order, ending with a zeroed entry. */
 extern const pdh_cmd pdh_commands[];
 const pdh_cmd *pdh_cmd_find(const char *name);

@@ -261,21 +261,6 @@ const pdh_opt_spec *pdh_opt_find(pdh_cmd_id id, const char *name, char alias)
 	return NULL;
 }
 
-bool pdh_opt_takes_value(const pdh_opt_spec *s)
-{
-	return s->kind != PDH_OPT_FLAG;
-}
-
-bool pdh_opt_is_path(const pdh_opt_spec *s)
-{
-	return s->kind == PDH_OPT_PATH;
-}
-
-bool pdh_opt_is_dir(const pdh_opt_spec *s)
-{
-	return s->kind == PDH_OPT_DIR;
-}
-
 /* "[-f FILE]", "[--format text|json|markdown]", "[--force]" into buf. */
 static void S_usage_item(char *buf, size_t size, const pdh_opt_spec *s)
 {
