@@ -73,17 +73,13 @@ typedef struct pdh_cli_checks {
 /* validate --format: text and json as pdh_format, then github. */
 enum { PDH_VALIDATE_FORMAT_GITHUB = 2 };
 
-/* Loads a desired-state file and prints its diagnostics to stderr (compiler-style, with source
- * lines; warnings left out when quiet). Returns a core code: PDH_OK with *out the caller's
- * (pdh_desired_free), PDH_EFILE after printing the diagnostics, PDH_EIO after printing
- * "pdhooks: error: ...". n_warnings, when not NULL, gets the number of warnings. opts: the
- * ${VAR} lookup (NULL: the process environment). */
-int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet, bool color,
-                         pdh_desired **out, size_t *n_warnings);
-/* The same, reading stdin (named path) when from_stdin. */
-int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_opts *opts,
-                              bool quiet, bool color, pdh_desired **out, size_t *n_warnings);
-/* The same, its diagnostics also (or, checks->print false, only) into checks->report. */
+/* Loads a desired-state file (read from stdin, named path, when from_stdin) and prints its
+ * diagnostics to stderr (compiler-style, with source lines; warnings left out when quiet),
+ * also (or, checks->print false, only) into checks->report (checks NULL: printed only).
+ * Returns a core code: PDH_OK with *out the caller's (pdh_desired_free), PDH_EFILE after
+ * printing the diagnostics, PDH_EIO after printing "pdhooks: error: ...". n_warnings, when
+ * not NULL, gets the number of warnings. opts: the ${VAR} lookup (NULL: the process
+ * environment). */
 int pdh_cli_check_desired(pdh_cli_checks *checks, const char *path, bool from_stdin,
                           const pdh_load_opts *opts, bool quiet, bool color, pdh_desired **out,
                           size_t *n_warnings);
