@@ -224,17 +224,12 @@ static void S_canaries_failed(void *ctx, size_t failed, size_t canaries, size_t 
 	              rest == 1 ? "" : "s");
 }
 
-/* --metrics-file: every account's metrics in one file, written whole. Returns code, or
- * PDH_EXIT_ERROR when code was 0 and the file could not be written. */
+/* --metrics-file: every account's metrics in one file, written whole. */
 static int S_write_metrics(const pdh_fleet_args *a, const pdh_fleet_pass *p, int code)
 {
-	pdh_error err = { 0 };
-
-	if (a->metrics_file == NULL || p->metrics == NULL ||
-	    pdh_fleet_metrics_write(p, a->metrics_file, &err) == 0)
+	if (a->metrics_file == NULL || p->metrics == NULL)
 		return code;
-	pdh_cli_error("cannot write the metrics: %s", err.message);
-	return code == PDH_EXIT_OK ? PDH_EXIT_ERROR : code;
+	return pdh_cli_metrics_write(a->metrics_file, pdh_fleet_metrics_render(p->metrics), code);
 }
 
 /* The options every pass of the command starts from, from o and a. */

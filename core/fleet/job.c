@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
-#include "pdhooks/atomic_write.h"
 #include "pdhooks/same_file.h"
 
 int pdh_fleet_choice_parse(pdh_fleet_choice *c, const char *shard, const char *const *globs,
@@ -270,15 +269,6 @@ int pdh_fleet_metrics_check(const pdh_fleet_job *j, const char *metrics_file, co
 	for (size_t i = 0; i < k; i++)
 		free(owned[i]);
 	PDH_FREE_ALL(owned, files);
-	return rc;
-}
-
-int pdh_fleet_metrics_write(const pdh_fleet_pass *p, const char *path, pdh_error *err)
-{
-	char *text = pdh_fleet_metrics_render(p->metrics);
-	int rc = pdh_write_file_atomic(path, text, strlen(text), 0644, true, err);
-
-	free(text);
 	return rc;
 }
 

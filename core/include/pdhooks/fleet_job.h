@@ -121,8 +121,6 @@ int pdh_fleet_apply_canaries(pdh_fleet_job *j, size_t canary, char *const *sig,
  * or applied directory; NULL: none). 0, or PDH_EINVAL with err. */
 int pdh_fleet_metrics_check(const pdh_fleet_job *j, const char *metrics_file, const char *dir,
                             pdh_error *err);
-/* The pass's joined metrics written whole to path: 0, or the core code with err. */
-int pdh_fleet_metrics_write(const pdh_fleet_pass *p, const char *path, pdh_error *err);
 /* plan -o DIR: the directory made (0700) unless it is one already. 0, or PDH_EIO with err. */
 int pdh_fleet_plan_dir(const char *dir, pdh_error *err);
 
