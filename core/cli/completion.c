@@ -80,31 +80,40 @@ static void S_bash_names(FILE *out, const pdh_opt_spec *s)
 	S_word(out, s->name);
 }
 
+/* words (NULL: none), separated by spaces, with one before the first too when lead. */
+static void S_words(FILE *out, const char *const *words, bool lead)
+{
+	for (int i = 0; words && words[i]; i++) {
+		fputs(i || lead ? " " : "", out);
+		S_word(out, words[i]);
+	}
+}
+
+/* The commands' names, as S_words. */
+static void S_command_names(FILE *out, const pdh_cli_table *t, bool lead)
+{
+	for (const pdh_cli_command *c = t->commands; c->name; c++) {
+		fputs(c != t->commands || lead ? " " : "", out);
+		S_word(out, c->name);
+	}
+}
+
+/* The words a command's arguments may be (PDH_ARGS_COMMAND: the commands' names;
+ * PDH_ARGS_WORDS: its words), as S_words. */
+static void S_arg_words(FILE *out, const pdh_cli_table *t, const pdh_cli_command *c, bool lead)
+{
+	if (c->args_kind == PDH_ARGS_COMMAND)
+		S_command_names(out, t, lead);
+	else
+		S_words(out, c->words, lead);
+}
+
 /* An enum option's values, separated by spaces, between open and close. */
 static void S_values(FILE *out, const pdh_opt_spec *s, const char *open, const char *close)
 {
 	fputs(open, out);
-	for (int i = 0; s->values[i]; i++) {
-		fputs(i ? " " : "", out);
-		S_word(out, s->values[i]);
-	}
+	S_words(out, s->values, false);
 	fputs(close, out);
-}
-
-static void S_bash_values(FILE *out, const pdh_opt_spec *s)
-{
-	for (int i = 0; s->values && s->values[i]; i++) {
-		fputc(' ', out);
-		S_word(out, s->values[i]);
-	}
-}
-
-static void S_bash_command_words(FILE *out, const pdh_cli_table *t)
-{
-	for (const pdh_cli_command *c = t->commands; c->name; c++) {
-		fputc(' ', out);
-		S_word(out, c->name);
-	}
 }
 
 static void S_bash(FILE *out, const pdh_cli_table *t)
@@ -142,7 +151,7 @@ static void S_bash(FILE *out, const pdh_cli_table *t)
 	        "\tif ((COMP_CWORD == 1)); then\n"
 	        "\t\t_pdhooks_reply \"$cur\"",
 	        PDH_VERSION);
-	S_bash_command_words(out, t);
+	S_command_names(out, t, true);
 	fputs(" --help --version\n"
 	      "\t\treturn\n"
 	      "\tfi\n"
@@ -165,7 +174,7 @@ static void S_bash(FILE *out, const pdh_cli_table *t)
 					fputs("\t\t", out);
 					S_bash_names(out, s);
 					fputs(") _pdhooks_reply \"$cur\"", out);
-					S_bash_values(out, s);
+					S_words(out, s->values, true);
 					fputs("; return ;;\n", out);
 				} else if (pdh_opt_is_path(s) || pdh_opt_is_dir(s)) {
 					fputs("\t\t", out);
@@ -206,16 +215,9 @@ static void S_bash(FILE *out, const pdh_cli_table *t)
 		fputs("--help'\n", out);
 		switch (k) {
 		case PDH_ARGS_COMMAND:
-			fputs("\t\targs='", out);
-			S_bash_command_words(out, t);
-			fputs("'\n", out);
-			break;
 		case PDH_ARGS_WORDS:
 			fputs("\t\targs='", out);
-			for (int i = 0; c->words && c->words[i]; i++) {
-				fputc(' ', out);
-				S_word(out, c->words[i]);
-			}
+			S_arg_words(out, t, c, true);
 			fputs("'\n", out);
 			break;
 		case PDH_ARGS_FILES:
@@ -297,21 +299,12 @@ static void S_zsh(FILE *out, const pdh_cli_table *t)
 		fputs("\t\t'(- *)'{-h,--help}'[" S_HELP_HELP "]'", out);
 		switch (k) {
 		case PDH_ARGS_COMMAND:
-			fputs(" \\\n\t\t'1:command:(", out);
-			for (const pdh_cli_command *d = t->commands; d->name; d++) {
-				fputs(d == t->commands ? "" : " ", out);
-				S_word(out, d->name);
-			}
-			fputs(")'", out);
-			break;
 		case PDH_ARGS_WORDS:
 			fputs(" \\\n\t\t'1:", out);
-			S_text(out, c->args ? c->args : "argument", S_ZSH_SPEC);
+			S_text(out, k == PDH_ARGS_COMMAND ? "command" : c->args ? c->args : "argument",
+			       S_ZSH_SPEC);
 			fputs(":(", out);
-			for (int i = 0; c->words && c->words[i]; i++) {
-				fputs(i ? " " : "", out);
-				S_word(out, c->words[i]);
-			}
+			S_arg_words(out, t, c, false);
 			fputs(")'", out);
 			break;
 		case PDH_ARGS_FILES:
@@ -428,21 +421,10 @@ static void S_fish(FILE *out, const pdh_cli_table *t)
 		fputs(" -s h -l help -d '" S_HELP_HELP "'\n", out);
 		switch (k) {
 		case PDH_ARGS_COMMAND:
-			S_fish_cond(out, c);
-			fputs(" -x -a '", out);
-			for (const pdh_cli_command *d = t->commands; d->name; d++) {
-				fputs(d == t->commands ? "" : " ", out);
-				S_word(out, d->name);
-			}
-			fputs("'\n", out);
-			break;
 		case PDH_ARGS_WORDS:
 			S_fish_cond(out, c);
 			fputs(" -x -a '", out);
-			for (int i = 0; c->words && c->words[i]; i++) {
-				fputs(i ? " " : "", out);
-				S_word(out, c->words[i]);
-			}
+			S_arg_words(out, t, c, false);
 			fputs("'\n", out);
 			break;
 		case PDH_ARGS_FILES:
