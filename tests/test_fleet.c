@@ -352,8 +352,7 @@ Test(fleet, refused_token_fails_that_account_while_the_others_are_planned)
 	char *acc[] = {
 		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
 		/* company 1's URL with company 0's token: 401 */
-		pdh_xasprintf("  - name: wrong\n    api_url: %s\n    token_env: PDH_T_TOK_0\n"
-		              "    vars: { TENANT: w }\n", pdh_t_fake_url(W.fakes[1])),
+		pdh_t_fleet_account_token(&W, "wrong", 1, 0, "vars: { TENANT: w }"),
 		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
 		NULL };
 	pdh_t_run r;
@@ -404,8 +403,7 @@ Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
 Test(fleet, failing_canary_stops_before_the_rest)
 {
 	char *acc[] = {
-		pdh_xasprintf("  - name: canary\n    api_url: %s\n    token_env: PDH_T_TOK_2\n"
-		              "    vars: { TENANT: c }\n", pdh_t_fake_url(W.fakes[0])),
+		pdh_t_fleet_account_token(&W, "canary", 0, 2, "vars: { TENANT: c }"),
 		pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }"),
 		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
 		NULL };
