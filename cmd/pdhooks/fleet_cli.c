@@ -287,7 +287,7 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mo
 	S_base(&j.base, o, a, j.f);
 	if (mode == PDH_FLEET_PLAN)
 		pdh_fleet_survey(&j, NULL);
-	pdh_fleet_job_begin(&j, mode, (pdh_fleet_format)a->format, command, a->metrics_file != NULL,
+	pdh_fleet_job_begin(&j, mode, (pdh_format)a->format, command, a->metrics_file != NULL,
 	                    &hooks);
 	j.ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
 	if (pdh_fleet_run(&j.ro, &err) != 0)
@@ -379,7 +379,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 		putchar('\n');
 		pdh_stop_signals_install(&stops);
 	}
-	pdh_fleet_job_begin(&j, PDH_FLEET_APPLY, (pdh_fleet_format)a->format, "apply",
+	pdh_fleet_job_begin(&j, PDH_FLEET_APPLY, (pdh_format)a->format, "apply",
 	                    a->metrics_file != NULL, &hooks);
 	j.ro.interrupt = &pdh_stop_signal;
 	/* The canaries first (file order), then the rest only if every canary converged. */

@@ -116,7 +116,7 @@ static void S_plan_pass(pdh_fleet_run_opts *ro, const pdh_fleet_job *j, pdh_flee
 	ro->mode = PDH_FLEET_PLAN;
 	ro->accounts = j->choice.idx;
 	ro->n_accounts = j->choice.n;
-	ro->format = PDH_FLEET_TEXT;
+	ro->format = PDH_FORMAT_TEXT;
 	ro->emit = emit;
 	ro->emit_ctx = emit_ctx;
 }
@@ -151,7 +151,7 @@ void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt)
 	free(c.ids);
 }
 
-void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_fleet_mode mode, pdh_fleet_format format,
+void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_fleet_mode mode, pdh_format format,
                          const char *command, bool metrics, const pdh_fleet_pass_hooks *hooks)
 {
 	pdh_fleet_report_opts *rep = &j->rep;
@@ -191,7 +191,7 @@ int pdh_fleet_preview(pdh_fleet_job *j, const pdh_fleet_pass_hooks *hooks, char 
 
 	memset(&p, 0, sizeof(p));
 	memset(&rep, 0, sizeof(rep));
-	rep.format = PDH_FLEET_TEXT;
+	rep.format = PDH_FORMAT_TEXT;
 	rep.fleet_sha256 = j->f->sha256;
 	rep.command = "plan";
 	p.hooks = *hooks;

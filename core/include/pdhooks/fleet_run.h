@@ -110,7 +110,7 @@ typedef struct pdh_fleet_run_opts {
 	/* Non-NULL ("plan", "apply", "status"): each result carries its metrics text. */
 	const char *metrics_command;
 	/* rendering */
-	pdh_fleet_format format;
+	pdh_format format;
 	bool color;
 	pdh_fleet_emit_fn emit;
 	void *emit_ctx;
