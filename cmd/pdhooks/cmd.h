@@ -32,6 +32,11 @@ const pdh_cmd *pdh_cmd_find(const char *name);
 /* The command with that id (every pdh_cmd_id has one). */
 const pdh_cmd *pdh_cmd_get(pdh_cmd_id id);
 const char *pdh_cmd_name(pdh_cmd_id id);
+/* Command c as a row of the tables core writes help and completions from
+ * (pdhooks/cli_table.h). */
+void pdh_cli_row(pdh_cli_command *row, const pdh_cmd *c);
+/* Every command's row, in help order, then a zeroed one. */
+void pdh_cli_rows(pdh_cli_command rows[PDH_CMD_COUNT + 1]);
 void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd);
 
 /* Maps a core PDH_E* code to the process exit code. */

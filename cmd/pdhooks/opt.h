@@ -47,17 +47,14 @@ const pdh_opt_spec *pdh_opt_next(pdh_cmd_id id, const pdh_opt_spec *prev);
 /* The option of command id with long name `name` (no dashes), or with short alias `alias`
  * when name is NULL; NULL when the command has none. */
 const pdh_opt_spec *pdh_opt_find(pdh_cmd_id id, const char *name, char alias);
-/* Prints the usage line ("pdhooks plan [-f FILE] ... [OPTIONS] ARGS": the options the rows
- * show there: short options first, those of several commands before the command's own, then
- * the long-only ones), wrapped at 80 columns,
- * and the "Options:" list of command id (nothing when it takes none); both from the table. */
-void pdh_opt_print_synopsis(FILE *out, pdh_cmd_id id, const char *name, const char *args);
+/* Prints command id's usage line and its "Options:" list, as core writes them from the table
+ * (pdh_cli_synopsis, pdh_cli_option_list). */
+void pdh_opt_print_synopsis(FILE *out, pdh_cmd_id id);
 void pdh_opt_print_list(FILE *out, pdh_cmd_id id);
 
 /* The man page's generated OPTIONS section (docs/pdhooks.1 holds it between the lines
- * PDH_OPT_MAN_BEGIN and PDH_OPT_MAN_END; tests/test_cli_table.c regenerates and compares):
- * for each command with options, its heading and one .TP entry per option, in help order,
- * with the table's help as text (roff-escaped). */
+ * PDH_OPT_MAN_BEGIN and PDH_OPT_MAN_END; tests/test_cli_table.c regenerates and compares),
+ * as core writes it from the table (pdh_cli_man_options), between those lines. */
 #define PDH_OPT_MAN_BEGIN ".\\\" BEGIN OPTIONS generated from cmd/pdhooks/opt_table.c\n"
 #define PDH_OPT_MAN_END ".\\\" END OPTIONS\n"
 void pdh_opt_print_man(FILE *out);

@@ -11,33 +11,6 @@
 
 const char *const pdh_completion_shells[] = { "bash", "zsh", "fish", NULL };
 
-bool pdh_opt_takes_value(const pdh_opt_spec *s)
-{
-	return s->kind != PDH_OPT_FLAG;
-}
-
-bool pdh_opt_is_path(const pdh_opt_spec *s)
-{
-	return s->kind == PDH_OPT_PATH;
-}
-
-bool pdh_opt_is_dir(const pdh_opt_spec *s)
-{
-	return s->kind == PDH_OPT_DIR;
-}
-
-/* The options of command c, in help order: start with prev NULL; NULL after the last. */
-static const pdh_opt_spec *S_next(const pdh_cli_table *t, const pdh_cli_command *c,
-                                  const pdh_opt_spec *prev)
-{
-	const pdh_opt_spec *s = prev ? prev + 1 : t->opts;
-
-	for (; s->name; s++)
-		if (s->commands & c->bit)
-			return s;
-	return NULL;
-}
-
 /* --help and -h, which main() takes for every command. */
 #define S_HELP_HELP "show help for this command"
 
@@ -164,10 +137,10 @@ static void S_bash(FILE *out, const pdh_cli_table *t)
 		S_word(out, c->name);
 		fputs(")\n", out);
 		/* The value after an option. */
-		if (S_next(t, c, NULL)) {
+		if (pdh_cli_next_opt(t, c, NULL)) {
 			fputs("\t\tcase $prev in\n", out);
-			for (const pdh_opt_spec *s = S_next(t, c, NULL); s;
-			     s = S_next(t, c, s)) {
+			for (const pdh_opt_spec *s = pdh_cli_next_opt(t, c, NULL); s;
+			     s = pdh_cli_next_opt(t, c, s)) {
 				if (!pdh_opt_takes_value(s))
 					continue;
 				if (s->kind == PDH_OPT_ENUM) {
@@ -190,8 +163,8 @@ static void S_bash(FILE *out, const pdh_cli_table *t)
 				bool first = true;
 
 				fputs("\t\t", out);
-				for (const pdh_opt_spec *s = S_next(t, c, NULL); s;
-				     s = S_next(t, c, s)) {
+				for (const pdh_opt_spec *s = pdh_cli_next_opt(t, c, NULL); s;
+				     s = pdh_cli_next_opt(t, c, s)) {
 					if (!pdh_opt_takes_value(s) || s->kind == PDH_OPT_ENUM ||
 					    pdh_opt_is_path(s) || pdh_opt_is_dir(s))
 						continue;
@@ -205,7 +178,7 @@ static void S_bash(FILE *out, const pdh_cli_table *t)
 			fputs("\t\tesac\n", out);
 		}
 		fputs("\t\topts='", out);
-		for (const pdh_opt_spec *s = S_next(t, c, NULL); s; s = S_next(t, c, s)) {
+		for (const pdh_opt_spec *s = pdh_cli_next_opt(t, c, NULL); s; s = pdh_cli_next_opt(t, c, s)) {
 			if (s->alias)
 				fprintf(out, "-%c ", s->alias);
 			fputs("--", out);
@@ -294,7 +267,7 @@ static void S_zsh(FILE *out, const pdh_cli_table *t)
 		fputs("_pdhooks_cmd_", out);
 		S_word(out, c->name);
 		fputs("() {\n\t_arguments -s -S \\\n", out);
-		for (const pdh_opt_spec *s = S_next(t, c, NULL); s; s = S_next(t, c, s))
+		for (const pdh_opt_spec *s = pdh_cli_next_opt(t, c, NULL); s; s = pdh_cli_next_opt(t, c, s))
 			S_zsh_spec(out, s);
 		fputs("\t\t'(- *)'{-h,--help}'[" S_HELP_HELP "]'", out);
 		switch (k) {
@@ -398,7 +371,7 @@ static void S_fish(FILE *out, const pdh_cli_table *t)
 		fputs("\n# ", out);
 		S_word(out, c->name);
 		fputc('\n', out);
-		for (const pdh_opt_spec *s = S_next(t, c, NULL); s; s = S_next(t, c, s)) {
+		for (const pdh_opt_spec *s = pdh_cli_next_opt(t, c, NULL); s; s = pdh_cli_next_opt(t, c, s)) {
 			S_fish_cond(out, c);
 			if (s->alias)
 				fprintf(out, " -s %c", s->alias);
@@ -439,22 +412,14 @@ static void S_fish(FILE *out, const pdh_cli_table *t)
 
 char *pdh_completion_script(const char *shell, const pdh_cli_table *t)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
+	void (*write)(FILE *, const pdh_cli_table *) = strcmp(shell, "bash") == 0 ? S_bash
+	                                              : strcmp(shell, "zsh") == 0  ? S_zsh
+	                                              : strcmp(shell, "fish") == 0 ? S_fish
+	                                                                           : NULL;
+	pdh_cli_text text;
 
-	if (strcmp(shell, "bash") != 0 && strcmp(shell, "zsh") != 0 && strcmp(shell, "fish") != 0)
+	if (write == NULL)
 		return NULL;
-	out = open_memstream(&text, &len);
-	if (out == NULL)
-		abort();  /* out of memory, as pdh_xmalloc */
-	if (strcmp(shell, "bash") == 0)
-		S_bash(out, t);
-	else if (strcmp(shell, "zsh") == 0)
-		S_zsh(out, t);
-	else
-		S_fish(out, t);
-	if (fclose(out) != 0)
-		abort();
-	return text;
+	write(pdh_cli_text_open(&text), t);
+	return pdh_cli_text_close(&text);
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* How an option's value is parsed, and what C type it is stored as. */
 typedef enum pdh_opt_kind {
@@ -74,6 +75,31 @@ typedef struct pdh_cli_table {
 	const pdh_cli_command *commands;  /* in help order, ending with a row whose name is NULL */
 	const pdh_opt_spec *opts;         /* in help order, ending with a row whose name is NULL */
 } pdh_cli_table;
+
+/* The options of command c in t, in help order: start with prev NULL; NULL after the last. */
+const pdh_opt_spec *pdh_cli_next_opt(const pdh_cli_table *t, const pdh_cli_command *c,
+                                     const pdh_opt_spec *prev);
+
+/* The usage line of command c ("Usage: pdhooks plan [-f FILE] ... [OPTIONS] ARGS": the
+ * options the rows show there: short options first, those of several commands before the
+ * command's own, then the long-only ones), wrapped at 80 columns; its "Options:" list (empty
+ * when it takes none); the man page's OPTIONS section (without its markers): for each
+ * command with options, its heading and one .TP entry per option, in help order, with the
+ * table's help as text (roff-escaped). Only the man page reads t->commands. Caller frees. */
+char *pdh_cli_synopsis(const pdh_cli_table *t, const pdh_cli_command *c);
+char *pdh_cli_option_list(const pdh_cli_table *t, const pdh_cli_command *c);
+char *pdh_cli_man_options(const pdh_cli_table *t);
+
+/* A text the generators write into memory. */
+typedef struct pdh_cli_text {
+	FILE *out;
+	char *data;
+	size_t len;
+} pdh_cli_text;
+/* The stream to write to (out of memory aborts, as pdh_xmalloc). */
+FILE *pdh_cli_text_open(pdh_cli_text *t);
+/* The text written (caller frees). */
+char *pdh_cli_text_close(pdh_cli_text *t);
 
 /* The shells pdh_completion_script writes for, NULL-terminated: bash, zsh, fish. */
 extern const char *const pdh_completion_shells[];
