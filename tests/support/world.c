@@ -568,8 +568,8 @@ void pdh_t_fleet_shard_reports(const pdh_t_fleet *w, char *paths[2])
 		char shard[8];
 
 		snprintf(shard, sizeof(shard), "%d/2", s);
-		pdh_t_pdhooks(&r, (char *const *)w->env, NULL, "plan", "--fleet", w->fleet, "--shard",
-		              shard, "--format", "json", NULL);
+		pdh_t_pdhooks(&r, w->env, NULL, "plan", "--fleet", w->fleet, "--shard",
+		              shard, "--format", "json", (char *)NULL);
 		cr_assert_eq(r.status, 0, "%s", r.err);
 		paths[s] = pdh_xasprintf("%s/shard-%d.json", w->dir, s);
 		pdh_t_write_file(paths[s], r.out);
