@@ -72,13 +72,16 @@ static void S_command_names(FILE *out, const pdh_cli_table *t, bool lead)
 }
 
 /* The words a command's arguments may be (PDH_ARGS_COMMAND: the commands' names;
- * PDH_ARGS_WORDS: its words), as S_words. */
-static void S_arg_words(FILE *out, const pdh_cli_table *t, const pdh_cli_command *c, bool lead)
+ * PDH_ARGS_WORDS: its words), as S_words, between open and close. */
+static void S_arg_words(FILE *out, const pdh_cli_table *t, const pdh_cli_command *c,
+                        const char *open, bool lead, const char *close)
 {
+	fputs(open, out);
 	if (c->args_kind == PDH_ARGS_COMMAND)
 		S_command_names(out, t, lead);
 	else
 		S_words(out, c->words, lead);
+	fputs(close, out);
 }
 
 /* An enum option's values, separated by spaces, between open and close. */
@@ -186,19 +189,10 @@ static void S_bash(FILE *out, const pdh_cli_table *t)
 			fputc(' ', out);
 		}
 		fputs("--help'\n", out);
-		switch (k) {
-		case PDH_ARGS_COMMAND:
-		case PDH_ARGS_WORDS:
-			fputs("\t\targs='", out);
-			S_arg_words(out, t, c, true);
-			fputs("'\n", out);
-			break;
-		case PDH_ARGS_FILES:
+		if (k == PDH_ARGS_FILES)
 			fputs("\t\targs=-f\n", out);
-			break;
-		case PDH_ARGS_NONE:
-			break;
-		}
+		else if (k != PDH_ARGS_NONE)
+			S_arg_words(out, t, c, "\t\targs='", true, "'\n");
 		fputs("\t\t;;\n", out);
 	}
 	fputs("\t*) return ;;\n"
@@ -270,23 +264,15 @@ static void S_zsh(FILE *out, const pdh_cli_table *t)
 		for (const pdh_opt_spec *s = pdh_cli_next_opt(t, c, NULL); s; s = pdh_cli_next_opt(t, c, s))
 			S_zsh_spec(out, s);
 		fputs("\t\t'(- *)'{-h,--help}'[" S_HELP_HELP "]'", out);
-		switch (k) {
-		case PDH_ARGS_COMMAND:
-		case PDH_ARGS_WORDS:
-			fputs(" \\\n\t\t'1:", out);
-			S_text(out, k == PDH_ARGS_COMMAND ? "command" : c->args ? c->args : "argument",
-			       S_ZSH_SPEC);
-			fputs(":(", out);
-			S_arg_words(out, t, c, false);
-			fputs(")'", out);
-			break;
-		case PDH_ARGS_FILES:
+		if (k == PDH_ARGS_FILES) {
 			fputs(" \\\n\t\t'*:", out);
 			S_text(out, c->args, S_ZSH_SPEC);
 			fputs(":_files'", out);
-			break;
-		case PDH_ARGS_NONE:
-			break;
+		} else if (k != PDH_ARGS_NONE) {
+			fputs(" \\\n\t\t'1:", out);
+			S_text(out, k == PDH_ARGS_COMMAND ? "command" : c->args ? c->args : "argument",
+			       S_ZSH_SPEC);
+			S_arg_words(out, t, c, ":(", false, ")'");
 		}
 		fputs("\n}\n\n", out);
 	}
@@ -392,21 +378,12 @@ static void S_fish(FILE *out, const pdh_cli_table *t)
 		}
 		S_fish_cond(out, c);
 		fputs(" -s h -l help -d '" S_HELP_HELP "'\n", out);
-		switch (k) {
-		case PDH_ARGS_COMMAND:
-		case PDH_ARGS_WORDS:
+		if (k != PDH_ARGS_NONE)
 			S_fish_cond(out, c);
-			fputs(" -x -a '", out);
-			S_arg_words(out, t, c, false);
-			fputs("'\n", out);
-			break;
-		case PDH_ARGS_FILES:
-			S_fish_cond(out, c);
+		if (k == PDH_ARGS_FILES)
 			fputs(" -F\n", out);
-			break;
-		case PDH_ARGS_NONE:
-			break;
-		}
+		else if (k != PDH_ARGS_NONE)
+			S_arg_words(out, t, c, " -x -a '", false, "'\n");
 	}
 }
 
