@@ -271,7 +271,7 @@ static int S_job_open(pdh_fleet_job *j, pdh_common *o, const pdh_fleet_args *a)
 }
 
 /* plan --fleet and status --fleet: one pass over the accounts, the report as they finish. */
-static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mode mode,
+static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_run_mode mode,
                             const char *command)
 {
 	pdh_fleet_pass_hooks hooks = { o, S_said, S_put, NULL };
@@ -285,11 +285,11 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_fleet_mo
 	if (a->out_dir && pdh_fleet_plan_dir(a->out_dir, &err) != 0)
 		goto error;
 	S_base(&j.base, o, a, j.f);
-	if (mode == PDH_FLEET_PLAN)
+	if (mode == PDH_RUN_PLAN)
 		pdh_fleet_survey(&j, NULL);
 	pdh_fleet_job_begin(&j, mode, (pdh_format)a->format, command, a->metrics_file != NULL,
 	                    &hooks);
-	j.ro.save_dir = mode == PDH_FLEET_PLAN ? a->out_dir : NULL;
+	j.ro.save_dir = mode == PDH_RUN_PLAN ? a->out_dir : NULL;
 	if (pdh_fleet_run(&j.ro, &err) != 0)
 		goto error;
 	pdh_fleet_pass_put(&j.pass, pdh_fleet_report_end(j.pass.report));
@@ -310,12 +310,12 @@ done:
 
 int pdh_cli_fleet_plan(pdh_common *o, const pdh_fleet_args *a)
 {
-	return S_plan_or_status(o, a, PDH_FLEET_PLAN, "plan");
+	return S_plan_or_status(o, a, PDH_RUN_PLAN, "plan");
 }
 
 int pdh_cli_fleet_status(pdh_common *o, const pdh_fleet_args *a)
 {
-	return S_plan_or_status(o, a, PDH_FLEET_STATUS, "status");
+	return S_plan_or_status(o, a, PDH_RUN_STATUS, "status");
 }
 
 /* Shows every chosen account's plan and asks once. 0 with *sig the plans' signatures when
@@ -379,7 +379,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 		putchar('\n');
 		pdh_stop_signals_install(&stops);
 	}
-	pdh_fleet_job_begin(&j, PDH_FLEET_APPLY, (pdh_format)a->format, "apply",
+	pdh_fleet_job_begin(&j, PDH_RUN_APPLY, (pdh_format)a->format, "apply",
 	                    a->metrics_file != NULL, &hooks);
 	j.ro.interrupt = &pdh_stop_signal;
 	/* The canaries first (file order), then the rest only if every canary converged. */

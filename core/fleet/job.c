@@ -113,7 +113,7 @@ static void S_plan_pass(pdh_fleet_run_opts *ro, const pdh_fleet_job *j, pdh_flee
                         void *emit_ctx)
 {
 	*ro = j->base;
-	ro->mode = PDH_FLEET_PLAN;
+	ro->mode = PDH_RUN_PLAN;
 	ro->accounts = j->choice.idx;
 	ro->n_accounts = j->choice.n;
 	ro->format = PDH_FORMAT_TEXT;
@@ -151,7 +151,7 @@ void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt)
 	free(c.ids);
 }
 
-void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_fleet_mode mode, pdh_format format,
+void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_run_mode mode, pdh_format format,
                          const char *command, bool metrics, const pdh_fleet_pass_hooks *hooks)
 {
 	pdh_fleet_report_opts *rep = &j->rep;

@@ -99,7 +99,7 @@ void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt);
 /* The report of the command begun: j->rep from the fleet, its choice, format and command;
  * the first piece put; j->ro from j->base for mode, on the chosen accounts (refused ones
  * refused), its results to j->pass; with metrics, each account's metrics kept. */
-void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_fleet_mode mode, pdh_format format,
+void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_run_mode mode, pdh_format format,
                          const char *command, bool metrics, const pdh_fleet_pass_hooks *hooks);
 
 /* apply's plan pass before its one confirmation: every chosen account planned and shown as
