@@ -188,8 +188,8 @@ Test(apply_422, a_create_failing_after_a_delete_first_gets_the_old_webhook_back)
 	/* the text output says so too (the limit holds no more: the replace is done) */
 	pdh_t_world_fail(&w, "\"POST:422=Webhooks limit reached:3\"");
 	pdh_t_world_apply(&r, &w, 1, NULL, NULL);
-	cr_expect_not_null(strstr(r.out, "note: re-created the old webhook"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "Re-created: 1 old webhook"), "%s", r.out);
+	pdh_t_expect_has(r.out, (const char *const[]){ "note: re-created the old webhook",
+		"Re-created: 1 old webhook", NULL });
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }

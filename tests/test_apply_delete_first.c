@@ -71,8 +71,7 @@ Test(apply_delete_first, a_replace_for_the_same_user_at_the_limit_is_still_done_
 	                     "subscription_url: https://hooks.example.com/a}\n",
 	                     "[" LIVE(10, "deal", 1, 1, "\"name\":\"old\",", "x") ","
 	                     LIVE(11, "note", 1, 1, "", "a") "]", 0);
-	cr_expect_not_null(strstr(r.out, "Delete-first: 1 replace"), "%s", r.out);
-	cr_expect_not_null(strstr(r.out, "Verified"), "%s", r.out);
+	pdh_t_expect_has(r.out, (const char *const[]){ "Delete-first: 1 replace", "Verified", NULL });
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);
 }

@@ -308,7 +308,7 @@ Test(completion, bash_script_names_every_option)
 	free(text);
 }
 
-/* The words of the tables go into the scripts unquoted (cmd_completion.c drops anything
+/* The words of the tables go into the scripts unquoted (core/cli/completion.c drops anything
  * else): option names, value names, enum values and command names are plain. */
 static bool S_plain(const char *w)
 {

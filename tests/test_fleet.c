@@ -347,19 +347,28 @@ Test(fleet, token_command_runs_in_the_fleet_files_directory)
 	free(script);
 }
 
+/* The fleet file of three accounts: names[i] of company i (vars TENANT: its name), but
+ * account `wrong` with company `token`'s token, which its company refuses (401). */
+static void S_write_one_wrong(const char *const names[3], size_t wrong, size_t token)
+{
+	char *acc[4];
+
+	for (size_t i = 0; i < 3; i++) {
+		char *vars = pdh_xasprintf("vars: { TENANT: %s }", names[i]);
+
+		acc[i] = pdh_t_fleet_account_token(&W, names[i], i, i == wrong ? token : i, vars);
+		free(vars);
+	}
+	acc[3] = NULL;
+	pdh_t_fleet_write(&W, acc);
+}
+
 Test(fleet, refused_token_fails_that_account_while_the_others_are_planned)
 {
-	char *acc[] = {
-		pdh_t_fleet_account(&W, "acme", 0, "vars: { TENANT: acme }"),
-		/* company 1's URL with company 0's token: 401 */
-		pdh_xasprintf("  - name: wrong\n    api_url: %s\n    token_env: PDH_T_TOK_0\n"
-		              "    vars: { TENANT: w }\n", pdh_t_fake_url(W.fakes[1])),
-		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
-		NULL };
 	pdh_t_run r;
 	json_t *j;
 
-	pdh_t_fleet_write(&W, acc);
+	S_write_one_wrong((const char *const[]){ "acme", "wrong", "initech" }, 1, 0);
 	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--format", "json",
 	              "--concurrency", "1", NULL);
 	j = S_report(&r, 1, (const char *const[]){ "wrong", "failed", "acme", "changes",
@@ -403,16 +412,10 @@ Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
 
 Test(fleet, failing_canary_stops_before_the_rest)
 {
-	char *acc[] = {
-		pdh_xasprintf("  - name: canary\n    api_url: %s\n    token_env: PDH_T_TOK_2\n"
-		              "    vars: { TENANT: c }\n", pdh_t_fake_url(W.fakes[0])),
-		pdh_t_fleet_account(&W, "globex", 1, "vars: { TENANT: globex }"),
-		pdh_t_fleet_account(&W, "initech", 2, "vars: { TENANT: initech }"),
-		NULL };
 	pdh_t_run r;
 	json_t *j;
 
-	pdh_t_fleet_write(&W, acc);
+	S_write_one_wrong((const char *const[]){ "canary", "globex", "initech" }, 0, 2);
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--canary",
 	              "1", "--format", "json", NULL);
 	j = S_report(&r, 1, (const char *const[]){ "canary", "failed", "globex", "skipped",

@@ -24,23 +24,11 @@ static char *S_paths[2];
  * names); one shard report each, written to DIR/shard-I.json. */
 static void S_setup(void)
 {
-	pdh_t_run r;
-
 	pdh_t_fleet_setup(&F, 3, NULL, DESIRED);
 	pdh_t_fleet_write(&F, (char *[]){ pdh_t_fleet_account(&F, "acme", 0, NULL),
 	                                  pdh_t_fleet_account(&F, "insync", 1, NULL),
 	                                  pdh_t_fleet_account(&F, "pending", 2, NULL), NULL });
-	for (int s = 0; s < 2; s++) {
-		char shard[8];
-
-		snprintf(shard, sizeof(shard), "%d/2", s);
-		pdh_t_pdhooks(&r, F.env, NULL, "plan", "--fleet", F.fleet, "--shard", shard,
-		              "--format", "json", NULL);
-		cr_assert_eq(r.status, 0, "%s", r.err);
-		S_paths[s] = pdh_xasprintf("%s/shard-%d.json", F.dir, s);
-		pdh_t_write_file(S_paths[s], r.out);
-		pdh_t_run_dispose(&r);
-	}
+	pdh_t_fleet_shard_reports(&F, S_paths);
 }
 
 static void S_teardown(void)

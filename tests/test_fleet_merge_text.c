@@ -28,17 +28,7 @@ Test(fleet_merge_text, an_account_in_sync_says_no_changes, .timeout = 60)
 	              "--auto-approve", NULL);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	pdh_t_run_dispose(&r);
-	for (int s = 0; s < 2; s++) {
-		char shard[8];
-
-		snprintf(shard, sizeof(shard), "%d/2", s);
-		pdh_t_pdhooks(&r, f.env, NULL, "plan", "--fleet", f.fleet, "--shard", shard,
-		              "--format", "json", NULL);
-		cr_assert_eq(r.status, 0, "%s", r.err);
-		paths[s] = pdh_xasprintf("%s/shard-%d.json", f.dir, s);
-		pdh_t_write_file(paths[s], r.out);
-		pdh_t_run_dispose(&r);
-	}
+	pdh_t_fleet_shard_reports(&f, paths);
 	pdh_t_pdhooks(&r, f.env, NULL, "merge", paths[0], paths[1], NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	sync_part = strstr(r.out, "=== insync");

@@ -45,6 +45,15 @@ static char *S_name_of(pdh_t_world *w, const char *url)
 	return name;
 }
 
+/* The live webhook at url is named want. */
+static void S_expect_name(pdh_t_world *w, const char *url, const char *want)
+{
+	char *name = S_name_of(w, url);
+
+	cr_expect_str_eq(name, want);
+	free(name);
+}
+
 Test(owners, created_webhooks_carry_the_marker_and_a_long_name_plans_nothing_again,
      .timeout = 60)
 {
@@ -60,9 +69,7 @@ Test(owners, created_webhooks_carry_the_marker_and_a_long_name_plans_nothing_aga
 	pdh_t_world_setup(&w, NULL, yaml);
 	pdh_t_world_apply(&r, &w, 0, NULL, NULL);
 	pdh_t_run_dispose(&r);
-	got = S_name_of(&w, HOST "deals");
-	cr_expect_str_eq(got, "deals [pdhooks:crm-infra]");
-	free(got);
+	S_expect_name(&w, HOST "deals", "deals [pdhooks:crm-infra]");
 	got = S_name_of(&w, HOST "people");
 	cr_expect_eq(strlen(got), 255, "%s", got);
 	cr_expect(strncmp(got, name, 255 - strlen(" [pdhooks:crm-infra]")) == 0 &&
@@ -109,7 +116,6 @@ Test(owners, an_unmarked_webhook_is_adopted_only_with_adopt, .timeout = 60)
 {
 	pdh_t_world w;
 	pdh_t_run r;
-	char *name;
 
 	pdh_t_world_setup(&w, NULL, OWNED_HEAD DEALS);
 	pdh_t_world_seed(&w, "[%s]", LIVE(1, "create", "deal", HOST "deals", "deals"));
@@ -124,9 +130,7 @@ Test(owners, an_unmarked_webhook_is_adopted_only_with_adopt, .timeout = 60)
 	cr_expect_not_null(strstr(r.out, "# adopt"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_expect_calls(&w, 2, 1, 1);
-	name = S_name_of(&w, HOST "deals");
-	cr_expect_str_eq(name, "deals [pdhooks:crm-infra]");
-	free(name);
+	S_expect_name(&w, HOST "deals", "deals [pdhooks:crm-infra]");
 	pdh_t_world_teardown(&w);
 }
 
@@ -134,16 +138,14 @@ Test(owners, another_owners_key_is_a_conflict_unless_taken_over, .timeout = 60)
 {
 	pdh_t_world w;
 	pdh_t_run r;
-	char *name;
 
 	pdh_t_world_setup(&w, NULL, OWNED_HEAD DEALS);
 	pdh_t_world_seed(&w, "[%s]", LIVE(7, "create", "deal", HOST "deals",
 	                                  "deals [pdhooks:sales-ops]"));
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
-	cr_expect_not_null(strstr(r.err, "pdhooks:sales-ops"), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "pdhooks:crm-infra"), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "--takeover sales-ops"), "%s", r.err);
+	pdh_t_expect_has(r.err, (const char *const[]){ "pdhooks:sales-ops", "pdhooks:crm-infra",
+		"--takeover sales-ops", NULL });
 	pdh_t_run_dispose(&r);
 	pdh_t_world_apply(&r, &w, 1, NULL, NULL);
 	pdh_t_run_dispose(&r);
@@ -151,9 +153,7 @@ Test(owners, another_owners_key_is_a_conflict_unless_taken_over, .timeout = 60)
 	pdh_t_world_apply(&r, &w, 0, "--takeover", "sales-ops");
 	cr_expect_not_null(strstr(r.out, "takeover: owned by pdhooks:sales-ops"), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	name = S_name_of(&w, HOST "deals");
-	cr_expect_str_eq(name, "deals [pdhooks:crm-infra]");
-	free(name);
+	S_expect_name(&w, HOST "deals", "deals [pdhooks:crm-infra]");
 	pdh_t_world_teardown(&w);
 }
 

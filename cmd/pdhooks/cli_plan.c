@@ -95,8 +95,8 @@ int pdh_cli_run(pdh_common *o, pdh_run_mode mode, const char *saved_path,
  * there would lose what the run reads. Checked before any call. */
 static int S_check_out(const pdh_common *o)
 {
-	const char *what = pdh_cli_same_file(o->out, o->file) ? "the desired-state file"
-	                   : pdh_cli_same_file(o->out, o->token_file) ? "the --token-file" : NULL;
+	const char *what = pdh_same_file(o->out, o->file) ? "the desired-state file"
+	                   : pdh_same_file(o->out, o->token_file) ? "the --token-file" : NULL;
 
 	if (o->out && o->file_stdin) {
 		/* apply PLANFILE reads the plan's desired file again; stdin cannot be. */

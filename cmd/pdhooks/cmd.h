@@ -26,15 +26,17 @@ typedef struct pdh_cmd {
 	const char *after;    /* after the options: notes, exit codes; or NULL */
 } pdh_cmd;
 
-/* The shells `pdhooks completion` writes for, NULL-terminated. */
-extern const char *const pdh_completion_shells[];
-
 /* The commands in `pdhooks help` order, ending with a zeroed entry. */
 extern const pdh_cmd pdh_commands[];
 const pdh_cmd *pdh_cmd_find(const char *name);
 /* The command with that id (every pdh_cmd_id has one). */
 const pdh_cmd *pdh_cmd_get(pdh_cmd_id id);
 const char *pdh_cmd_name(pdh_cmd_id id);
+/* Command c as a row of the tables core writes help and completions from
+ * (pdhooks/cli_table.h). */
+void pdh_cli_row(pdh_cli_command *row, const pdh_cmd *c);
+/* Every command's row, in help order, then a zeroed one. */
+void pdh_cli_rows(pdh_cli_command rows[PDH_CMD_COUNT + 1]);
 void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd);
 
 /* Maps a core PDH_E* code to the process exit code. */
@@ -76,17 +78,13 @@ typedef struct pdh_cli_checks {
 /* validate --format: text and json as pdh_format, then github. */
 enum { PDH_VALIDATE_FORMAT_GITHUB = 2 };
 
-/* Loads a desired-state file and prints its diagnostics to stderr (compiler-style, with source
- * lines; warnings left out when quiet). Returns a core code: PDH_OK with *out the caller's
- * (pdh_desired_free), PDH_EFILE after printing the diagnostics, PDH_EIO after printing
- * "pdhooks: error: ...". n_warnings, when not NULL, gets the number of warnings. opts: the
- * ${VAR} lookup (NULL: the process environment). */
-int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet, bool color,
-                         pdh_desired **out, size_t *n_warnings);
-/* The same, reading stdin (named path) when from_stdin. */
-int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_opts *opts,
-                              bool quiet, bool color, pdh_desired **out, size_t *n_warnings);
-/* The same, its diagnostics also (or, checks->print false, only) into checks->report. */
+/* Loads a desired-state file (read from stdin, named path, when from_stdin) and prints its
+ * diagnostics to stderr (compiler-style, with source lines; warnings left out when quiet),
+ * also (or, checks->print false, only) into checks->report (checks NULL: printed only).
+ * Returns a core code: PDH_OK with *out the caller's (pdh_desired_free), PDH_EFILE after
+ * printing the diagnostics, PDH_EIO after printing "pdhooks: error: ...". n_warnings, when
+ * not NULL, gets the number of warnings. opts: the ${VAR} lookup (NULL: the process
+ * environment). */
 int pdh_cli_check_desired(pdh_cli_checks *checks, const char *path, bool from_stdin,
                           const pdh_load_opts *opts, bool quiet, bool color, pdh_desired **out,
                           size_t *n_warnings);

@@ -23,7 +23,7 @@ static void S_print_exit_codes(FILE *out)
 
 void pdh_cmd_print_help(FILE *out, const pdh_cmd *cmd)
 {
-	pdh_opt_print_synopsis(out, cmd->id, cmd->name, cmd->args);
+	pdh_opt_print_synopsis(out, cmd->id);
 	fprintf(out, "\n%s.\n", cmd->summary);
 	if (cmd->intro)
 		fprintf(out, "\n%s", cmd->intro);

@@ -53,7 +53,6 @@ int pdh_cmd_merge(int argc, char **argv)
 	pdh_common o;
 	char *out = NULL;
 	int first, code = PDH_EXIT_ERROR, fleet_code = PDH_EXIT_ERROR;
-	pdh_fleet_format ff;
 
 	pdh_common_init(&o);
 	if (pdh_common_parse(&o, PDH_CMD_MERGE, argc, argv, &first) != 0)
@@ -75,10 +74,8 @@ int pdh_cmd_merge(int argc, char **argv)
 			goto done;
 		}
 	}
-	ff = o.format == PDH_FORMAT_JSON ? PDH_FLEET_JSON
-	     : o.format == PDH_FORMAT_MARKDOWN ? PDH_FLEET_MARKDOWN : PDH_FLEET_TEXT;
-	if (pdh_fleet_merge(&out, &fleet_code, (const char *const *)texts, lens, names, n, ff,
-	                    o.detailed_exitcode, &err) != 0) {
+	if (pdh_fleet_merge(&out, &fleet_code, (const char *const *)texts, lens, names, n,
+	                    (pdh_format)o.format, o.detailed_exitcode, &err) != 0) {
 		pdh_cli_error("%s", err.message);
 		goto done;
 	}

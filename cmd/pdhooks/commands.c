@@ -174,6 +174,41 @@ const pdh_cmd pdh_commands[] = {
 	{ NULL, PDH_CMD_COUNT, NULL, NULL, NULL, NULL, NULL }
 };
 
+/* The commands whose arguments are no files; every other command with arguments (its .args)
+ * takes files, one without takes none. */
+static const struct {
+	pdh_cmd_id id;
+	pdh_args_kind kind;
+	const char *const *words;
+} S_args[] = {
+	{ PDH_CMD_HELP, PDH_ARGS_COMMAND, NULL },
+	{ PDH_CMD_COMPLETION, PDH_ARGS_WORDS, pdh_completion_shells },
+};
+
+void pdh_cli_row(pdh_cli_command *row, const pdh_cmd *c)
+{
+	memset(row, 0, sizeof(*row));
+	row->name = c->name;
+	row->bit = PDH_ON(c->id);
+	row->args = c->args;
+	row->summary = c->summary;
+	row->args_kind = c->args && *c->args ? PDH_ARGS_FILES : PDH_ARGS_NONE;
+	for (size_t i = 0; i < sizeof(S_args) / sizeof(S_args[0]); i++)
+		if (S_args[i].id == c->id) {
+			row->args_kind = S_args[i].kind;
+			row->words = S_args[i].words;
+		}
+}
+
+void pdh_cli_rows(pdh_cli_command rows[PDH_CMD_COUNT + 1])
+{
+	size_t n = 0;
+
+	for (const pdh_cmd *c = pdh_commands; c->name && n < PDH_CMD_COUNT; c++)
+		pdh_cli_row(&rows[n++], c);
+	memset(&rows[n], 0, sizeof(rows[n]));
+}
+
 const pdh_cmd *pdh_cmd_find(const char *name)
 {
 	for (const pdh_cmd *c = pdh_commands; c->name; c++)

@@ -43,18 +43,6 @@ void pdh_cli_print_diags(const char *path, const pdh_diags *diags, const char *d
 		              diags->n_warnings == 1 ? "" : "s");
 }
 
-int pdh_cli_load_desired(const char *path, const pdh_load_opts *opts, bool quiet, bool color,
-                         pdh_desired **out, size_t *n_warnings)
-{
-	return pdh_cli_load_desired_from(path, false, opts, quiet, color, out, n_warnings);
-}
-
-int pdh_cli_load_desired_from(const char *path, bool from_stdin, const pdh_load_opts *opts,
-                              bool quiet, bool color, pdh_desired **out, size_t *n_warnings)
-{
-	return pdh_cli_check_desired(NULL, path, from_stdin, opts, quiet, color, out, n_warnings);
-}
-
 void pdh_cli_check_diags(pdh_cli_checks *checks, const char *path, const char *account,
                          const pdh_diags *diags, const char *data, size_t len, int rc,
                          const char *failure, bool quiet, bool color)

@@ -31,9 +31,6 @@ int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
 {
 	pdh_metrics_run run;
 	struct timespec wall;
-	pdh_error err = { 0 };
-	char *text;
-	int rc;
 
 	if (m->path == NULL)
 		return code;
@@ -56,12 +53,17 @@ int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
 		run.labels = m->labels->items;
 		run.n_labels = m->labels->n;
 	}
-	text = pdh_metrics_render(&run);
-	rc = pdh_write_file_atomic(m->path, text, strlen(text), 0644, true, &err);
+	return pdh_cli_metrics_write(m->path, pdh_metrics_render(&run), code);
+}
+
+int pdh_cli_metrics_write(const char *path, char *text, int code)
+{
+	pdh_error err = { 0 };
+	int rc = pdh_write_file_atomic(path, text, strlen(text), 0644, true, &err);
+
 	free(text);
-	if (rc != PDH_OK) {
-		pdh_cli_error("cannot write the metrics: %s", err.message);
-		return code == PDH_EXIT_OK ? PDH_EXIT_ERROR : code;
-	}
-	return code;
+	if (rc == PDH_OK)
+		return code;
+	pdh_cli_error("cannot write the metrics: %s", err.message);
+	return code == PDH_EXIT_OK ? PDH_EXIT_ERROR : code;
 }

@@ -33,5 +33,8 @@ void pdh_cli_metrics_target(pdh_cli_metrics *m, const pdh_common *o, const pdh_t
  * not be written (said on stderr): a monitor must not read an old file as fresh. */
 int pdh_cli_metrics_finish(const pdh_cli_metrics *m, int code, bool success,
                            const pdh_plan *plan, int api_calls);
+/* Writes text (freed here) to path, whole. Returns code, or PDH_EXIT_ERROR when code was 0
+ * and the file could not be written (said on stderr). */
+int pdh_cli_metrics_write(const char *path, char *text, int code);
 
 #endif

@@ -3,28 +3,13 @@
 #ifndef PDHOOKS_RUN_FILES_H
 #define PDHOOKS_RUN_FILES_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "options.h"
+#include "pdhooks/same_file.h"
 
-/* A file of the run: its path (NULL: none) and what it is, for messages ("the
- * desired-state file"). */
-typedef struct pdh_cli_run_file {
-	const char *path;
-	const char *what;
-} pdh_cli_run_file;
-
-/* Whether paths a and b name one file: one inode when both exist (a link or another
- * spelling of it included), else one path once each directory is resolved (a file not made
- * yet: ./d/../x is x). false when either is NULL. */
-bool pdh_cli_same_file(const char *a, const char *b);
-
-/* --metrics-file path (NULL: none), checked before anything is read from the network or
- * written: -1 after `pdhooks: error: --metrics-file PATH is WHAT ...` when it is one of
- * files[0..n), or an existing file that is not pdhooks' metrics (its first line does not
- * begin "# HELP pdhooks_"; an empty one is fine). Else 0. */
-int pdh_cli_metrics_check(const char *path, const pdh_cli_run_file *files, size_t n);
+/* pdh_metrics_file_check of --metrics-file path: -1 after its error, else 0. */
+int pdh_cli_metrics_check(const char *path, const pdh_run_file *files, size_t n);
 
 /* pdh_cli_metrics_check of o->metrics_file against the one company's files of o: the
  * desired file (unless read from stdin, or planfile is given), --token-file, -o, and

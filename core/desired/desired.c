@@ -54,13 +54,8 @@ typedef struct {
 static char *S_q(const char *s, size_t len)
 {
 	pdh_buf b = PDH_BUF_INIT;
-	size_t cut = len;
+	size_t cut = pdh_utf8_fit(s, len, S_QUOTE_MAX);
 
-	if (len > S_QUOTE_MAX) {
-		cut = S_QUOTE_MAX;  /* on a character boundary */
-		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--;
-	}
 	pdh_buf_putc(&b, '\'');
 	/* Runs between newlines and NULs through the one escaper, so that a bidirectional or
 	 * C1 control in the value shows as \u{...} in the message as in the source line. */
@@ -777,7 +772,6 @@ static char *S_derive_name(const char *action, const char *object, const char *u
 {
 	pdh_url u;
 	char *name;
-	size_t len;
 
 	if (pdh_url_parse(&u, url, NULL) != 0)
 		return pdh_xasprintf("%s.%s", action, object);
@@ -787,13 +781,7 @@ static char *S_derive_name(const char *action, const char *object, const char *u
 	else
 		name = pdh_xasprintf("%s.%s %s%s", action, object, u.host, u.path);
 	pdh_url_dispose(&u);
-	len = strlen(name);
-	if (len > PDH_NAME_MAX) {
-		len = PDH_NAME_MAX;
-		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
-			len--;
-		name[len] = '\0';
-	}
+	name[pdh_utf8_fit(name, strlen(name), PDH_NAME_MAX)] = '\0';
 	return name;
 }
 

@@ -351,7 +351,7 @@ static char *S_actions(json_t *a, bool markdown)
 }
 
 int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const size_t *lens,
-                    const char *const *names, size_t n, pdh_fleet_format format,
+                    const char *const *names, size_t n, pdh_format format,
                     bool detailed, pdh_error *err)
 {
 	S_input *in = NULL;
@@ -416,12 +416,12 @@ int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const 
 		char *section;
 
 		S_row(&row, all[i]);
-		if (format == PDH_FLEET_JSON)
+		if (format == PDH_FORMAT_JSON)
 			section = json_dumps(all[i], JSON_COMPACT);
 		else
-			section = S_actions(all[i], format == PDH_FLEET_MARKDOWN);
+			section = S_actions(all[i], format == PDH_FORMAT_MARKDOWN);
 		/* an account in sync says so, as in the live report, not an empty section */
-		if (section == NULL && format == PDH_FLEET_TEXT && row.error == NULL)
+		if (section == NULL && format == PDH_FORMAT_TEXT && row.error == NULL)
 			section = pdh_xasprintf("No changes. %ld unchanged.\n", row.n_unchanged);
 		piece = pdh_fleet_report_add(r, &row, section);
 		pdh_buf_puts(&b, piece);

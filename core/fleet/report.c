@@ -13,6 +13,7 @@
 #include "pdhooks/render_markdown.h"
 #include "plan/plan_json.h"
 #include "util/escape.h"
+#include "util/text.h"
 
 #define S_ERROR_SHOWN 160   /* characters of an error kept for the table */
 
@@ -41,18 +42,11 @@ struct pdh_fleet_report {
 static char *S_clean(const char *s, size_t max)
 {
 	char *c;
-	size_t n;
 
 	if (s == NULL)
 		return NULL;
 	c = pdh_escape_display_dup(s);
-	n = strlen(c);
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)c[n] & 0xc0) == 0x80)
-			n--;
-		c[n] = '\0';
-	}
+	c[pdh_utf8_fit(c, strlen(c), max)] = '\0';
 	return c;
 }
 

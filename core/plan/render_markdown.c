@@ -364,9 +364,7 @@ static void S_hard_cut(pdh_buf *b, size_t max)
 
 	if (b->len <= max)
 		return;
-	n = max > sizeof(note) ? max - (sizeof(note) - 1) : 0;
-	while (n > 0 && ((unsigned char)b->data[n] & 0xc0) == 0x80)
-		n--;
+	n = pdh_utf8_fit(b->data, b->len, max > sizeof(note) ? max - (sizeof(note) - 1) : 0);
 	b->len = n;
 	b->data[n] = '\0';
 	if (b->len + sizeof(note) - 1 <= max)

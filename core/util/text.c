@@ -39,6 +39,15 @@ size_t pdh_utf8_decode(const char *p, size_t n, uint32_t *cp)
 	return len;
 }
 
+size_t pdh_utf8_fit(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 size_t pdh_text_break_len(const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;

@@ -15,6 +15,10 @@ bool pdh_text_set(const char *s);
  * 0 when the bytes are not well-formed UTF-8 (overlong, surrogate, past U+10FFFF, cut short). */
 size_t pdh_utf8_decode(const char *p, size_t n, uint32_t *cp);
 
+/* The length of the longest start of s (len bytes) that is at most max bytes and ends on a
+ * character boundary (no UTF-8 sequence cut): len when len <= max. */
+size_t pdh_utf8_fit(const char *s, size_t len, size_t max);
+
 /* The length of the line break at p (0 when p does not start one). */
 size_t pdh_text_break_len(const char *p, size_t n);
 

@@ -513,8 +513,14 @@ void pdh_t_fleet_teardown(pdh_t_fleet *w)
 char *pdh_t_fleet_account(const pdh_t_fleet *w, const char *name, size_t company,
                           const char *extra)
 {
+	return pdh_t_fleet_account_token(w, name, company, company, extra);
+}
+
+char *pdh_t_fleet_account_token(const pdh_t_fleet *w, const char *name, size_t company,
+                                size_t token, const char *extra)
+{
 	char *s = pdh_xasprintf("  - name: %s\n    api_url: %s\n    token_env: PDH_T_TOK_%zu\n",
-	                        name, pdh_t_fake_url(w->fakes[company]), company);
+	                        name, pdh_t_fake_url(w->fakes[company]), token);
 
 	if (extra) {
 		char *more = NULL;
@@ -552,6 +558,23 @@ void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[])
 	}
 	pdh_t_write_file(w->fleet, text);
 	free(text);
+}
+
+void pdh_t_fleet_shard_reports(const pdh_t_fleet *w, char *paths[2])
+{
+	pdh_t_run r;
+
+	for (int s = 0; s < 2; s++) {
+		char shard[8];
+
+		snprintf(shard, sizeof(shard), "%d/2", s);
+		pdh_t_pdhooks(&r, w->env, NULL, "plan", "--fleet", w->fleet, "--shard",
+		              shard, "--format", "json", (char *)NULL);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		paths[s] = pdh_xasprintf("%s/shard-%d.json", w->dir, s);
+		pdh_t_write_file(paths[s], r.out);
+		pdh_t_run_dispose(&r);
+	}
 }
 
 void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,

@@ -167,9 +167,15 @@ void pdh_t_fleet_teardown(pdh_t_fleet *w);
  * (more keys of the entry, each line indented by 4; may be NULL). Caller frees. */
 char *pdh_t_fleet_account(const pdh_t_fleet *w, const char *name, size_t company,
                           const char *extra);
+/* The same with company's URL and company token's token_env (another company's: refused). */
+char *pdh_t_fleet_account_token(const pdh_t_fleet *w, const char *name, size_t company,
+                                size_t token, const char *extra);
 /* Writes DIR/fleet.yaml: "pdhooks_fleet: 1", "desired: pdhooks.yaml", then the account
  * entries (NULL-terminated; each from pdh_t_fleet_account, freed here). */
 void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[]);
+/* `plan --fleet --shard I/2 --format json` for shards 0 and 1, each report (exit 0 asserted)
+ * written to paths[I] = DIR/shard-I.json (caller frees). */
+void pdh_t_fleet_shard_reports(const pdh_t_fleet *w, char *paths[2]);
 
 /* `pdhooks apply -f FILE --auto-approve [OPT [VALUE]]` in the world (pdh_t_world_run; opt and
  * value may be NULL), expecting exit status want (stdout and stderr shown when it is not). */

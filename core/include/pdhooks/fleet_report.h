@@ -10,6 +10,7 @@
 
 #include "pdhooks/error.h"
 #include "pdhooks/fleet.h"
+#include "pdhooks/format.h"
 
 #define PDH_FLEET_REPORT_FORMAT_VERSION 1
 
@@ -63,10 +64,15 @@ typedef struct pdh_fleet_row {
 	long long daily_tokens_remaining; /* the last daily budget an answer showed */
 } pdh_fleet_row;
 
-typedef enum { PDH_FLEET_TEXT, PDH_FLEET_JSON, PDH_FLEET_MARKDOWN } pdh_fleet_format;
+/* The report's format is every renderer's (pdhooks/format.h); the fleet's names of its values
+ * are names of the same values. */
+typedef pdh_format pdh_fleet_format;
+#define PDH_FLEET_TEXT PDH_FORMAT_TEXT
+#define PDH_FLEET_JSON PDH_FORMAT_JSON
+#define PDH_FLEET_MARKDOWN PDH_FORMAT_MARKDOWN
 
 typedef struct pdh_fleet_report_opts {
-	pdh_fleet_format format;
+	pdh_format format;
 	const char *fleet_sha256;    /* of the fleet file */
 	pdh_fleet_shard shard;       /* unset: the whole fleet */
 	const char *command;         /* "plan", "apply" or "status" */
@@ -124,7 +130,7 @@ void pdh_fleet_metrics_free(pdh_fleet_metrics *m);
  * the fleet's selection (other filters, an account left out or added). On success
  * *out is the merged report (caller frees) and *exit_code the fleet's exit code. */
 int pdh_fleet_merge(char **out, int *exit_code, const char *const *texts, const size_t *lens,
-                    const char *const *names, size_t n, pdh_fleet_format format,
+                    const char *const *names, size_t n, pdh_format format,
                     bool detailed, pdh_error *err);
 
 #endif

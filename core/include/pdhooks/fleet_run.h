@@ -16,13 +16,15 @@
 #include "pdhooks/fleet_report.h"
 #include "pdhooks/plan.h"
 #include "pdhooks/retry.h"
+#include "pdhooks/run.h"
 #include "pdhooks/target.h"
 
-typedef enum {
-	PDH_FLEET_PLAN,
-	PDH_FLEET_APPLY,
-	PDH_FLEET_STATUS   /* plan, then report delivery health (healthy / unhealthy) */
-} pdh_fleet_mode;
+/* What each account's run does is a single run's mode (pdhooks/run.h); the fleet's names of
+ * its values are names of the same values. */
+typedef pdh_run_mode pdh_fleet_mode;
+#define PDH_FLEET_PLAN PDH_RUN_PLAN
+#define PDH_FLEET_APPLY PDH_RUN_APPLY
+#define PDH_FLEET_STATUS PDH_RUN_STATUS  /* plan, then report delivery health */
 
 /* What names an account's company, for the check that no two accounts of one run manage the
  * same company's general webhooks (pdh_fleet_same_company). */
@@ -74,7 +76,7 @@ typedef struct pdh_fleet_run_opts {
 	const pdh_fleet *fleet;
 	const size_t *accounts;      /* indexes into fleet->accounts, in file order */
 	size_t n_accounts;
-	pdh_fleet_mode mode;
+	pdh_run_mode mode;
 	int concurrency;             /* 0: the fleet file's */
 	pdh_token_opts token;
 	pdh_getenv_fn getenv;        /* ${VAR} after an account's vars; NULL: the environment */
@@ -111,7 +113,7 @@ typedef struct pdh_fleet_run_opts {
 	/* Non-NULL ("plan", "apply", "status"): each result carries its metrics text. */
 	const char *metrics_command;
 	/* rendering */
-	pdh_fleet_format format;
+	pdh_format format;
 	bool color;
 	pdh_fleet_emit_fn emit;
 	void *emit_ctx;

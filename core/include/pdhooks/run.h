@@ -16,13 +16,11 @@
 #include "pdhooks/apply.h"
 #include "pdhooks/error.h"
 #include "pdhooks/fleet_report.h"
+#include "pdhooks/format.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/target.h"
 
 typedef enum { PDH_RUN_PLAN, PDH_RUN_APPLY, PDH_RUN_STATUS } pdh_run_mode;
-
-/* --format: the option table names them in this order. */
-typedef enum { PDH_FORMAT_TEXT, PDH_FORMAT_JSON, PDH_FORMAT_MARKDOWN } pdh_format;
 
 typedef struct pdh_run_result pdh_run_result;
 
