@@ -366,6 +366,18 @@ static int S_route(fake_server *s, const caller *who, struct MHD_Connection *c,
 		meta->allow = "GET, POST";
 		goto not_allowed;
 	}
+	if (strcmp(rest, "/users/me") == 0) {
+		if (who->co == NULL)
+			goto unauthorized;
+		if (m != FAKE_GET) {
+			meta->allow = "GET";
+			goto not_allowed;
+		}
+		pthread_mutex_lock(&s->lock);
+		*out = fake_users_me(s, who->co);
+		pthread_mutex_unlock(&s->lock);
+		return 200;
+	}
 	if (strncmp(rest, "/webhooks/", 10) == 0 && rest[10] != '\0' && !strchr(rest + 10, '/')) {
 		if (who->co == NULL)
 			goto unauthorized;
@@ -703,7 +715,9 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	co = who.co ? who.co : s->companies[0];
 	cid = who.co ? who.co->id : 0;
 	meta.retry_after = S_rate(s, co, &meta);
-	faulted = meta.retry_after == 0 && fake_fault_take(co, m, &f);
+	faulted = meta.retry_after == 0 &&
+	          fake_fault_take_at(co, m, strncmp(url, s->prefix, strlen(s->prefix)) == 0
+	                                    ? url + strlen(s->prefix) : url, &f);
 	pthread_mutex_unlock(&s->lock);
 	if (meta.retry_after > 0) {
 		ret = S_json(c, 429, S_generic_error(429, "Request over limit"), &meta);
