@@ -388,6 +388,7 @@ static char **S_survey(pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *
 	c.k = 0;
 	S_plan_pass(&ro, o, a, f, idx, n, S_collect, &c);
 	ro.interrupt = interrupt;
+	ro.company_from_listing = true;   /* the check goes by listings: no /users/me */
 	if (pdh_fleet_run(&ro, &err) == 0)
 		refuse = pdh_fleet_same_company(c.ids, c.k);
 	free(c.ids);
