@@ -34,7 +34,7 @@ const pdh_cmd pdh_commands[] = {
 	  "Every plan names its target: the API URL and the company, the company_id of the\n"
 	  "listing or, for an empty company, the one GET /users/me answers (asked only then,\n"
 	  "once; JSON: \"target\"). A plan whose company cannot be asked is shown with a\n"
-	  "warning but not saved with -o.\n"
+	  "warning; -o saves no such plan (exit 5 while the API keeps failing, else 1).\n"
 	  "\n"
 	  "Only webhooks of a type in manage.types are touched: by default general with an API\n"
 	  "token, general and application (a Marketplace app's own) with an OAuth token;\n"
