@@ -269,8 +269,9 @@ static const S_case S_empty_account = {
 	.urls = { { "https://hooks.example.com/deals", 1, true },
 	          { "https://hooks.example.com/persons", 1, true },
 	          { "https://hooks.example.com/notes", 1, true } },
-	/* one listing to plan, three creates, one listing to verify */
-	.counts = { { "hooks", 3 }, { "GET", 2 }, { "POST", 3 }, { "DELETE", 0 } },
+	/* one listing to plan, GET /users/me (an empty listing names no company), three
+	 * creates, one listing to verify */
+	.counts = { { "hooks", 3 }, { "GET", 3 }, { "POST", 3 }, { "DELETE", 0 } },
 	.converged = true,
 };
 Test(apply, converges_from_an_empty_account) { S_run_case(&S_empty_account); }
@@ -326,7 +327,7 @@ static const S_case S_nothing_to_do = {
 	.no_auto_approve = true,
 	.status = 0,
 	.out_has = { "Nothing to do." },
-	.counts = { { "calls", 1 } },
+	.counts = { { "calls", 2 } },   /* the listing, and /users/me: it is empty */
 };
 Test(apply, nothing_to_do_needs_no_terminal_and_no_approval) { S_run_case(&S_nothing_to_do); }
 
@@ -414,11 +415,11 @@ static void S_skip_near_midnight(void)
 		cr_skip_test("the fake's daily limit resets at UTC midnight, which is too close");
 }
 
-/* The plan's listing and two creates use the day's budget; the third create gets 429 with a
- * Retry-After of hours, and nothing more is sent. */
+/* The plan's listing, /users/me (the company is empty) and two creates use the day's budget;
+ * the third create gets 429 with a Retry-After of hours, and nothing more is sent. */
 static const S_case S_beyond_the_retry_budget = {
 	.prepare = S_skip_near_midnight,
-	.config = "{\"daily_limit\":3}",
+	.config = "{\"daily_limit\":4}",
 	.desired = "pdhooks: 1\nwebhooks:\n"
 	           "  - {name: a, event_action: create, event_object: deal, subscription_url: https://hooks.example.com/a}\n"
 	           "  - {name: b, event_action: create, event_object: deal, subscription_url: https://hooks.example.com/b}\n"
@@ -428,7 +429,7 @@ static const S_case S_beyond_the_retry_budget = {
 	/* 5: the API kept refusing (429) past the wait budget, not a problem of the file */
 	.status = 5,
 	.max_s = 10.0,
-	.counts = { { "POST", 3 }, { "GET", 1 }, { "hooks", 2 } },
+	.counts = { { "POST", 3 }, { "GET", 2 }, { "hooks", 2 } },
 	.out_has = { "not sent: Pipedrive's rate limit allows no call", "Not verified" },
 };
 Test(apply, rate_limit_beyond_the_retry_budget_stops_sending)
@@ -440,8 +441,8 @@ static const S_case S_post_503 = {
 	.desired = one,
 	.fault = FAULT_STATUS("POST", 503, 1),
 	.status = 0,
-	/* GET: plan, the listing that showed it absent, verification */
-	.counts = { { "hooks", 1 }, { "POST", 2 }, { "GET", 3 } },
+	/* GET: plan, /users/me (empty), the listing that showed it absent, verification */
+	.counts = { { "hooks", 1 }, { "POST", 2 }, { "GET", 4 } },
 };
 Test(apply, post_503_without_creation_is_sent_again_after_a_listing) { S_run_case(&S_post_503); }
 
@@ -471,7 +472,8 @@ static const S_case S_truncated_post = {
 	.fault = FAULT_ONCE("POST", "truncated"),
 	.status = 0,
 	.urls = { { "https://hooks.example.com/deals", 1 } },
-	.counts = { { "GET", 3 } },
+	/* the plan's listing, /users/me (empty), the settling listing, the verification */
+	.counts = { { "GET", 4 } },
 };
 Test(apply, truncated_answer_to_a_post_is_settled_by_a_listing) { S_run_case(&S_truncated_post); }
 
@@ -518,8 +520,8 @@ static const S_case S_first_listing_retried = {
 	.desired = one,
 	.fault = FAULT_STATUS("GET", 503, 1),
 	.status = 0,
-	/* GET: 503, the listing planned from, the verification */
-	.counts = { { "GET", 3 }, { "hooks", 1 } },
+	/* GET: 503, the listing planned from, /users/me (empty), the verification */
+	.counts = { { "GET", 4 }, { "hooks", 1 } },
 };
 Test(apply, the_first_listing_is_retried_too) { S_run_case(&S_first_listing_retried); }
 
@@ -604,7 +606,7 @@ static const S_case S_no_terminal_no_auto_approve = {
 	.status = 1,
 	.err_has = { "--auto-approve" },
 	.out_has = { "Plan: 3 to create" },
-	.counts = { { "POST", 0 }, { "GET", 1 }, { "hooks", 0 } },
+	.counts = { { "POST", 0 }, { "GET", 2 }, { "hooks", 0 } },  /* listing, /users/me */
 };
 Test(apply, refuses_without_a_terminal_and_without_auto_approve)
 {

@@ -73,7 +73,7 @@ Test(cli_input, stdin_plans)
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	pdh_t_expect_has(r.out, (const char *const[]){ "https://hooks.example.com/deal",
 		"\"create\"", NULL });
-	pdh_t_world_expect_calls(&W, 1, 0, 0);
+	pdh_t_world_expect_calls(&W, 2, 0, 0);   /* the listing, and /users/me: it is empty */
 	pdh_t_run_dispose(&r);
 }
 

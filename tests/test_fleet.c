@@ -193,7 +193,8 @@ Test(fleet, plan_text_report_headers_table_and_summary_line)
 	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, "--detailed-exitcode", NULL);
 	cr_expect_eq(r.status, 2, "%s", r.err);
 	{
-		char *h = pdh_xasprintf("=== acme (%s)\n", pdh_t_fake_url(W.fakes[0]));
+		/* acme is empty: GET /users/me names its company */
+		char *h = pdh_xasprintf("=== acme (%s, company 101)\n", pdh_t_fake_url(W.fakes[0]));
 		char *g = pdh_xasprintf("=== globex (%s, company 102)\n", pdh_t_fake_url(W.fakes[1]));
 		cr_expect(strstr(r.out, h) != NULL, "%s", r.out);
 		cr_expect(strstr(r.out, g) != NULL, "%s", r.out);
@@ -392,9 +393,10 @@ Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
 		"initech", "applied", NULL });
 	cr_expect(strstr(json_string_value(json_object_get(S_account(j, "globex"), "error")),
 	                 "--force") != NULL);
-	/* The target is named by the company_id its listing shows; an empty one shows none. */
+	/* The target is named by the company_id its listing shows; an empty one shows none, and
+	 * GET /users/me names it. */
 	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "globex"), "company_id")), 102);
-	cr_expect(json_is_null(json_object_get(S_account(j, "acme"), "company_id")));
+	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "acme"), "company_id")), 101);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "DELETE"), 0);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 1);

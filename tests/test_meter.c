@@ -310,6 +310,7 @@ Test(meter, a_burst_429_is_still_retried)
 		if (!with_header) {
 			pdh_t_world_teardown(&W);
 			pdh_t_world_setup(&W, NULL, DESIRED);
+			pdh_t_world_seed(&W, SEED);   /* a company its listing names */
 		}
 		pdh_t_world_reset_calls(&W);
 		pdh_t_world_fail(&W, "\"GET:429\"");

@@ -542,7 +542,8 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	cr_expect_not_null(strstr(r.out, "Plan: 4 to create"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "Pipedrive listed the webhooks as \"data: null\", read "
 	                          "as none; a second listing said the same"), "%s", r.out);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 2);
+	/* two listings, and /users/me: a listing of none names no company */
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 3);
 	pdh_t_run_dispose(&r);
 	S_fault(&w, "GET:null-data:2");
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
@@ -555,11 +556,11 @@ Test(monitor, data_null_listing_is_confirmed_by_a_second_listing)
 	json_decref(doc);
 	pdh_t_run_dispose(&r);
 
-	/* an empty list is an answer: one listing */
+	/* an empty list is an answer: one listing (and /users/me, to name the company) */
 	S_reset_calls(&w);
 	cr_assert_eq(pdh_t_fake_control(w.fake, "POST", "/_fake/fail/reset", NULL, NULL), 200);
 	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, NULL);
-	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 1);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, "GET"), 2);
 	cr_expect_null(strstr(r.out, "data: null"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_teardown(&w);

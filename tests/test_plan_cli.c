@@ -43,8 +43,8 @@ static void S_expect_error(const pdh_t_run *r, const char *needle)
 }
 
 /* plan -f FILE of DESIRED_ONE, with flag after it unless flag is NULL, against the live state
- * live (none when NULL): exit want, each of has[] (NULL-terminated) on stdout, one listing and
- * no write. */
+ * live (none when NULL): exit want, each of has[] (NULL-terminated) on stdout, one listing
+ * (and GET /users/me when none is live: an empty listing names no company) and no write. */
 static void S_expect_plan(const char *live, const char *flag, int want, const char *const has[])
 {
 	pdh_t_run r;
@@ -55,7 +55,7 @@ static void S_expect_plan(const char *live, const char *flag, int want, const ch
 	pdh_t_world_run_env(&r, &W, W.env, "plan", "-f", W.file, flag, NULL);
 	cr_expect_eq(r.status, want, "stderr: %s stdout: %s", r.err, r.out);
 	pdh_t_expect_has(r.out, has);
-	pdh_t_world_expect_calls(&W, 1, 0, 0);
+	pdh_t_world_expect_calls(&W, live != NULL ? 1 : 2, 0, 0);
 	pdh_t_run_dispose(&r);
 }
 
@@ -100,7 +100,7 @@ Test(plan_cli, default_file_is_pdhooks_yaml_and_api_url_flag_works)
 	pdh_t_run_argv(&r, argv, full_env, NULL);
 	cr_expect_eq(r.status, 0, "stderr: %s", r.err);
 	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "stdout: %s", r.out);
-	pdh_t_world_expect_calls(&W, 1, 0, 0);
+	pdh_t_world_expect_calls(&W, 2, 0, 0);   /* the listing, /users/me (it is empty) */
 	free(argv[2]);
 	pdh_t_run_dispose(&r);
 }
@@ -125,7 +125,7 @@ Test(plan_cli, oauth_token_and_token_file_are_accepted)
 	env[0] = "PIPEDRIVE_API_TOKEN=not-the-token"; /* the file wins */
 	pdh_t_world_run_env(&r, &W, env, "plan", "-f", W.file, "--token-file", tokfile, NULL);
 	cr_expect_eq(r.status, 0, "token file: stderr: %s", r.err);
-	pdh_t_world_expect_calls(&W, 2, 0, 0);
+	pdh_t_world_expect_calls(&W, 4, 0, 0);   /* each: the listing, /users/me (empty) */
 	pdh_t_run_dispose(&r);
 	free(tokfile);
 }

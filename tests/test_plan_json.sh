@@ -5,7 +5,9 @@
 #     Draft202012Validator), saved plans included;
 #   - the JSON summary counts are those of the case's expected text plan;
 #   - every saved plan names its target: saved.target.api_url is the URL planned against,
-#     and saved.target.company_id the company_id of the listing (null when none shows one);
+#     and saved.target.company_id the company_id of the listing, or for an empty listing
+#     the one GET /users/me answers (with its company_name); the plan's own "target" says
+#     the same;
 #   - no output and no saved plan holds the API token or any password of the cases.
 # A few listings use what the fake refuses to store (a null name, an unknown type, "data":
 # null); those cases are planned in-process by test_render_json instead.
@@ -150,11 +152,20 @@ for exp in sorted(tmp.glob("*.expected")):
     state = json.loads((tmp / f"{name}.state").read_text())
     items = state if isinstance(state, list) else state.get("data") or []
     ids = [w["company_id"] for w in items if isinstance(w, dict) and "company_id" in w]
-    # The fake gives every webhook of its one company company_id 1 unless the state says.
-    want_cid = ids[0] if ids else (1 if items else None)
+    # The fake gives every webhook of its one company company_id 1 unless the state says; a
+    # listing without one is named by GET /users/me: company 1, "Company 1".
+    want_cid = ids[0] if ids else 1
     if target.get("company_id") != want_cid:
         print(f"FAIL: {name}.plan: target.company_id {target.get('company_id')!r}, expected "
               f"{want_cid!r}", file=sys.stderr); bad += 1
+    want_name = None if items else "Company 1"
+    if target.get("company_name") != want_name:
+        print(f"FAIL: {name}.plan: target.company_name {target.get('company_name')!r}, "
+              f"expected {want_name!r}", file=sys.stderr); bad += 1
+    plan_target = json.loads((tmp / f"{name}.plan").read_text()).get("target")
+    if plan_target != target:
+        print(f"FAIL: {name}.plan: the plan's target {plan_target!r} is not the saved one "
+              f"{target!r}", file=sys.stderr); bad += 1
 sys.exit(1 if bad else 0)
 PY
 

@@ -106,14 +106,16 @@ Test(plan_target, saved_plan_names_api_url_and_company_id)
 	json_decref(t);
 }
 
-Test(plan_target, empty_listing_names_no_company)
+/* An empty listing shows no company: GET /users/me names it (test_target has the rest). */
+Test(plan_target, empty_listing_names_the_company_users_me_answers)
 {
 	json_t *t;
 
 	S_save_plan();
 	t = S_saved_target();
 	cr_expect_str_eq(json_string_value(json_object_get(t, "api_url")), pdh_t_fake_url(W.fake));
-	cr_expect(json_is_null(json_object_get(t, "company_id")));
+	cr_expect_eq(json_integer_value(json_object_get(t, "company_id")), 1);
+	cr_expect_str_eq(json_string_value(json_object_get(t, "company_name")), "Company 1");
 	json_decref(t);
 }
 
@@ -145,7 +147,7 @@ Test(plan_target, apply_refuses_a_plan_of_another_company)
 	free(env[1]);
 }
 
-/* Both listings empty: the API URL alone names the target. */
+/* Both listings empty, at two API URLs: refused by the API URL, before any call. */
 Test(plan_target, apply_refuses_a_plan_of_another_api_url)
 {
 	char *args[] = { "--token", "tok-b", NULL }, *env[5];
@@ -223,7 +225,9 @@ Test(plan_target, malformed_target_is_refused)
 		pdh_t_run r;
 
 		cr_assert_not_null(text);
-		start = strstr(text, "\"target\":");
+		start = strstr(text, "\"saved\":");   /* the saved target, not the plan's */
+		cr_assert_not_null(start, "%s", text);
+		start = strstr(start, "\"target\":");
 		cr_assert_not_null(start, "%s", text);
 		end = strchr(start, '}');
 		cr_assert_not_null(end);

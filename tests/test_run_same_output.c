@@ -76,6 +76,12 @@ static char *S_masked(const char *text, S_how how)
 			p = close + 1;
 			continue;
 		}
+		if (strncmp(p, "127.0.0.1:", 10) == 0) {
+			/* the target's API URL: each world's fake has its own port */
+			pdh_buf_puts(&b, "127.0.0.1:#");
+			p += 10 + strspn(p + 10, "0123456789");
+			continue;
+		}
 		pdh_buf_putc(&b, *p++);
 	}
 	return pdh_buf_detach(&b);

@@ -49,10 +49,10 @@ Test(tls, private_ca_with_cacert_plans_and_applies)
 	cr_expect_not_null(strstr(r.out, "Plan: 1 to create"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_world_reset_calls(&w);
-	/* A whole apply over TLS: listing, create, verifying listing. */
+	/* A whole apply over TLS: listing, /users/me (empty), create, verifying listing. */
 	pdh_t_world_apply(&r, &w, 0, "--cacert", pdh_t_fake_cacert(w.fake));
 	pdh_t_run_dispose(&r);
-	pdh_t_world_expect_calls(&w, 2, 1, 0);
+	pdh_t_world_expect_calls(&w, 3, 1, 0);
 	cr_expect_eq(pdh_t_world_count_url(&w, HOOK_URL, true), 1);
 	pdh_t_world_teardown(&w);
 }
@@ -199,15 +199,16 @@ Test(tls, fleet_shares_connections_and_each_call_carries_its_own_token)
 		calls = json_loads(body, 0, NULL);
 		free(body);
 		/* the fleet's listing pass (one company in two accounts is refused before any
-		 * write), apply's own listing and the verification */
-		cr_expect_eq(json_integer_value(json_object_get(calls, "GET")), 3, "company %d",
+		 * write), apply's own listing, GET /users/me (the company is empty: the pass
+		 * does not ask, apply's plan does, to name it) and the verification */
+		cr_expect_eq(json_integer_value(json_object_get(calls, "GET")), 4, "company %d",
 		             1001 + i);
 		cr_expect_eq(json_integer_value(json_object_get(calls, "POST")), 1, "company %d",
 		             1001 + i);
 		json_decref(calls);
 	}
 	/* No call went without a known token. */
-	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), FLEET_N * 4);
+	cr_expect_eq(pdh_t_fake_calls(w.fake, NULL), FLEET_N * 5);
 	for (int i = 0; i < FLEET_N; i++)
 		free(env[i]);
 	pdh_t_world_teardown(&w);

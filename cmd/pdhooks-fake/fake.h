@@ -62,6 +62,9 @@ enum fake_fault_kind {
 /* STATUS=TEXT: the longest TEXT. */
 #define FAKE_FAULT_TEXT_MAX 200
 
+/* "path": the longest API path a fault may be limited to. */
+#define FAKE_FAULT_PATH_MAX 63
+
 typedef struct fake_fault {
 	int method;        /* enum fake_method; FAKE_OTHER means any method */
 	int kind;          /* enum fake_fault_kind */
@@ -73,6 +76,8 @@ typedef struct fake_fault {
 	bool epoch;        /* ratelimit-zero: reset as a Unix time */
 	char text[FAKE_FAULT_TEXT_MAX + 1]; /* status: Pipedrive's error text; "" the reason */
 	int remaining;     /* calls still to fail */
+	char path[FAKE_FAULT_PATH_MAX + 1]; /* "": any call; else only calls to this API path
+	                                     * (after the prefix), e.g. "/users/me" */
 } fake_fault;
 
 typedef struct fake_text {
@@ -94,6 +99,8 @@ enum { FAKE_SCOPE_READ = 1, FAKE_SCOPE_FULL = 2, FAKE_SCOPE_ADMIN = 4 };
 typedef struct fake_company {
 	long id;               /* company_id of its webhooks */
 	char *token;           /* its API token */
+	char *name;            /* GET /users/me's company_name and company_domain; NULL: */
+	char *domain;          /* "Company ID" and "companyID" */
 	/* webhooks: array of full objects (real passwords), in id order; changed only through
 	 * fake_store_append/_remove/_replace/_patch, which keep `texts` in step */
 	json_t *hooks;
@@ -133,6 +140,8 @@ typedef struct fake_server {
 	/* configuration */
 	char *token;           /* the first company's API token (--token) */
 	long company_id;       /* the first company's id (--company-id) */
+	char *company_name;    /* the first company's name and domain (--company-name, */
+	char *company_domain;  /* --company-domain); NULL: the default ones */
 	char *prefix;          /* "" or "/v1", "/api/v1": no trailing slash */
 	char *state_path;      /* NULL: nothing persisted */
 	char *seed_path;       /* --seed: read, never written */
@@ -231,6 +240,9 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why);
 void fake_fault_add(fake_company *co, const fake_fault *f);
 /* Takes one use of co's first fault that matches method; false when none. */
 bool fake_fault_take(fake_company *co, int method, fake_fault *out);
+/* The same for a call to path (the API path after the prefix; NULL: none): a fault limited
+ * to a path matches only calls to it. */
+bool fake_fault_take_at(fake_company *co, int method, const char *path, fake_fault *out);
 int fake_method_of(const char *method);
 
 /* meter.c: the daily token budget. Callers hold s->lock. */
@@ -257,6 +269,10 @@ int fake_meter_set(fake_server *s, fake_company *co, const json_t *in, const cha
 /* POST /_fake/meter/reset: a new day for co (NULL: every company): the whole budget back,
  * the tokens counted from zero. */
 void fake_meter_reset(fake_server *s, fake_company *co);
+/* users_me.c: GET /users/me of co's token, Pipedrive's shape (success, data with the user's
+ * id and the company's company_id, company_name, company_domain). Caller holds s->lock. A
+ * new reference. */
+json_t *fake_users_me(const fake_server *s, const fake_company *co);
 
 /* server.c */
 struct MHD_Daemon;

@@ -216,6 +216,15 @@ int fake_fault_from_json(const json_t *j, fake_fault *out, const char **why)
 		}
 		status = (long)json_integer_value(v);
 	}
+	v = json_object_get(j, "path");
+	if (v) {
+		if (!json_is_string(v) || json_string_value(v)[0] != '/' ||
+		    json_string_length(v) > FAKE_FAULT_PATH_MAX) {
+			*why = "path must be an API path such as /users/me (at most 63 bytes)";
+			return -1;
+		}
+		strcpy(out->path, json_string_value(v));
+	}
 	kind = json_string_value(json_object_get(j, "kind"));
 	if (kind == NULL) {
 		*why = S_JSON_KINDS;
@@ -294,14 +303,21 @@ void fake_fault_add(fake_company *s, const fake_fault *f)
 
 bool fake_fault_take(fake_company *s, int method, fake_fault *out)
 {
+	return fake_fault_take_at(s, method, NULL, out);
+}
+
+bool fake_fault_take_at(fake_company *s, int method, const char *path, fake_fault *out)
+{
 	for (size_t i = 0; i < s->nfaults; i++) {
 		fake_fault *f = &s->faults[i];
+		if (f->path[0] && (path == NULL || strcmp(path, f->path) != 0))
+			continue;   /* limited to another path */
 		bool listing_only = f->kind == FAKE_FAULT_DUP_ID || f->kind == FAKE_FAULT_ZERO_ID ||
 		                    f->kind == FAKE_FAULT_NEGATIVE_ID || f->kind == FAKE_FAULT_NULL_DATA ||
 		                    f->kind == FAKE_FAULT_CUT_PASSWORD;
 		if (f->method != FAKE_OTHER && f->method != method)
 			continue;
-		if (listing_only && method != FAKE_GET)
+		if (listing_only && (method != FAKE_GET || (path && strcmp(path, "/webhooks") != 0)))
 			continue;   /* only a listing has ids to break: the fault waits for one */
 		*out = *f;
 		if (--f->remaining == 0) {

@@ -18,7 +18,8 @@ static const char S_usage[] =
 	"usage: pdhooks-fake [OPTIONS]\n"
 	"\n"
 	"A fake Pipedrive webhooks API for tests, demos and benchmarks: GET /webhooks,\n"
-	"POST /webhooks (JSON or form-encoded), DELETE /webhooks/{id}, kept in memory.\n"
+	"POST /webhooks (JSON or form-encoded), DELETE /webhooks/{id}, kept in memory, and\n"
+	"GET /users/me (the caller's company_id, company_name, company_domain).\n"
 	"Listens on 127.0.0.1 only and prints one line \"port=N\" once it is ready.\n"
 	"With --tls-cert and --tls-key it serves HTTPS (the control API too).\n"
 	"\n"
@@ -34,6 +35,9 @@ static const char S_usage[] =
 	"                           user_id unless the body gives one (default 1)\n"
 	"  --company-id N           the --token company's id: company_id of its webhooks\n"
 	"                           (default 1)\n"
+	"  --company-name TEXT      the --token company's company_name in GET /users/me\n"
+	"                           (default \"Company ID\"; other companies: theirs)\n"
+	"  --company-domain TEXT    its company_domain there (default companyID)\n"
 	"  --company ID:TOKEN       one more company, with its own API token, webhooks,\n"
 	"                           faults and rate-limit window (repeatable); webhook ids\n"
 	"                           are unique across companies, as Pipedrive's\n"
@@ -175,7 +179,8 @@ static const char S_usage_control[] =
 	"                           delay_ms, huge an optional size (bytes), redirect a port\n"
 	"                           and an optional 3xx status, ratelimit-zero* seconds,\n"
 	"                           status an optional \"text\" (Pipedrive's error);\n"
-	"                           method defaults to any, count to 1; or a JSON string\n"
+	"                           method defaults to any, count to 1; \"path\":\"/users/me\"\n"
+	"                           limits it to calls to that API path; or a JSON string\n"
 	"                           \"METHOD:KIND[:N]\" as --fail takes it\n"
 	"  POST /_fake/fail/reset   forget pending faults (of every company without ?company)\n"
 	"  POST /_fake/config       {\"latency_ms\":N, \"rate_limit\":N, \"daily_limit\":N,\n"
@@ -228,6 +233,8 @@ static void S_server_dispose(fake_server *s)
 		free(s->apps[i].token);
 	free(s->apps);
 	free(s->token);
+	free(s->company_name);
+	free(s->company_domain);
 	free(s->seed_path);
 	free(s->prefix);
 	free(s->state_path);
@@ -263,7 +270,7 @@ static void S_set(char **field, const char *v)
 enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
 	O_RATE_WINDOW, O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP,
-	O_SEED, O_TLS_CERT, O_TLS_KEY, O_DAILY_BUDGET
+	O_SEED, O_TLS_CERT, O_TLS_KEY, O_DAILY_BUDGET, O_COMPANY_NAME, O_COMPANY_DOMAIN
 };
 
 static const struct option S_options[] = {
@@ -272,6 +279,8 @@ static const struct option S_options[] = {
 	{ "token", required_argument, NULL, O_TOKEN },
 	{ "user-id", required_argument, NULL, O_USER },
 	{ "company-id", required_argument, NULL, O_COMPANY },
+	{ "company-name", required_argument, NULL, O_COMPANY_NAME },
+	{ "company-domain", required_argument, NULL, O_COMPANY_DOMAIN },
 	{ "state", required_argument, NULL, O_STATE },
 	{ "password-listing", required_argument, NULL, O_PW },
 	{ "latency-ms", required_argument, NULL, O_LATENCY },
@@ -374,6 +383,8 @@ static int S_build(fake_server *s, start_plan *p)
 
 	if (fake_company_add(s, s->company_id, s->token, why, sizeof(why)) == NULL)
 		goto fail;
+	s->companies[0]->name = s->company_name ? pdh_xstrdup(s->company_name) : NULL;
+	s->companies[0]->domain = s->company_domain ? pdh_xstrdup(s->company_domain) : NULL;
 	for (size_t i = 0; i < p->ncompanies; i++)
 		if (fake_company_add(s, p->companies[i].id, p->companies[i].token, why,
 		                     sizeof(why)) == NULL)
@@ -442,6 +453,12 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 		case O_COMPANY:
 			if (S_number("--company-id", optarg, 1, 0x7fffffffL, &s->company_id) != 0)
 				return -1;
+			break;
+		case O_COMPANY_NAME:
+			S_set(&s->company_name, optarg);
+			break;
+		case O_COMPANY_DOMAIN:
+			S_set(&s->company_domain, optarg);
 			break;
 		case O_STATE:
 			S_set(&s->state_path, optarg);

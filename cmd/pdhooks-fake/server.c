@@ -369,6 +369,18 @@ static int S_route(fake_server *s, const caller *who, struct MHD_Connection *c,
 		meta->allow = "GET, POST";
 		goto not_allowed;
 	}
+	if (strcmp(rest, "/users/me") == 0) {
+		if (who->co == NULL)
+			goto unauthorized;
+		if (m != FAKE_GET) {
+			meta->allow = "GET";
+			goto not_allowed;
+		}
+		pthread_mutex_lock(&s->lock);
+		*out = fake_users_me(s, who->co);
+		pthread_mutex_unlock(&s->lock);
+		return 200;
+	}
 	if (strncmp(rest, "/webhooks/", 10) == 0 && rest[10] != '\0' && !strchr(rest + 10, '/')) {
 		if (who->co == NULL)
 			goto unauthorized;
@@ -707,7 +719,9 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	cid = who.co ? who.co->id : 0;
 	over_budget = fake_meter_spent(s, who.co);
 	meta.retry_after = over_budget ? 0 : S_rate(s, co, &meta);
-	faulted = !over_budget && meta.retry_after == 0 && fake_fault_take(co, m, &f);
+	faulted = !over_budget && meta.retry_after == 0 &&
+	          fake_fault_take_at(co, m, strncmp(url, s->prefix, strlen(s->prefix)) == 0
+	                                    ? url + strlen(s->prefix) : url, &f);
 	fake_meter_charge(s, who.co, m, url, faulted && f.kind == FAKE_FAULT_DROP, &meta.budget);
 	pthread_mutex_unlock(&s->lock);
 	if (over_budget) {

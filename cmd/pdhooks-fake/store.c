@@ -276,6 +276,8 @@ void fake_company_free(fake_company *co)
 	free(co->faults);
 	free(co->stamps);
 	free(co->token);
+	free(co->name);
+	free(co->domain);
 	free(co);
 }
 

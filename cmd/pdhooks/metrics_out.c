@@ -20,7 +20,11 @@ void pdh_cli_metrics_target(pdh_cli_metrics *m, const pdh_common *o, const pdh_t
 {
 	m->path = o->fleet ? NULL : o->metrics_file;
 	m->file = o->file;
-	m->has_company_id = run->live != NULL && pdh_live_company(run->live, &m->company_id);
+	/* The company the run named (an empty listing's by GET /users/me), else the listing's. */
+	m->has_company_id = run->company.source != PDH_COMPANY_UNKNOWN;
+	m->company_id = run->company.id;
+	if (!m->has_company_id)
+		m->has_company_id = run->live != NULL && pdh_live_company(run->live, &m->company_id);
 	m->labels = &o->metrics_labels;
 	m->api_tokens = pdh_meter_tokens(&run->meter);
 	m->daily_tokens_remaining = pdh_meter_daily_remaining(&run->meter);

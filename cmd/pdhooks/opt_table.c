@@ -80,7 +80,8 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "PLANFILE",
 	  .offset = AS_STRING(out), .commands = ON_PLAN, .synopsis = ON_PLAN,
 	  .help = "also save the plan for 'pdhooks apply PLANFILE' and print\n"
-	          "its sha256 on stderr; passwords are kept as their ${VAR}\n"
+	          "its sha256 on stderr; the plan names its company, and apply\n"
+	          "refuses it for another; passwords are kept as their ${VAR}\n"
 	          "reference, never as a value; with --fleet, a directory:\n"
 	          "one plan per account, DIR/ACCOUNT.json" },
 	{ .name = "out", .alias = 'o', .kind = PDH_OPT_PATH, .value_name = "FILE",

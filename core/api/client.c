@@ -533,6 +533,13 @@ int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_err
 	return S_scrubbed(c, rc, err);
 }
 
+int pdh_client_get_json(pdh_client *c, const char *path,
+                        int (*parse)(void *out, const char *body, size_t len, pdh_error *err),
+                        void *out, pdh_http_result *res, pdh_error *err)
+{
+	return S_scrubbed(c, S_json_call(c, "GET", path, NULL, res, err, parse, out), err);
+}
+
 int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webhook *out,
                       pdh_http_result *res, pdh_error *err)
 {

@@ -2,6 +2,7 @@
  * Strict on purpose: a listing that is not what the API promises must stop the run, because
  * a listing read wrongly as "fewer webhooks" would plan deletes or duplicate creates. */
 #include "pdhooks/live.h"
+#include "api/envelope.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -299,6 +300,12 @@ static int S_envelope(json_t **root, json_t **data, const char *body, size_t len
 	if (*data == NULL)
 		return pdh_error_set(err, PDH_EPROTO, "%s has no \"data\" field", what);
 	return 0;
+}
+
+int pdh_api_envelope(json_t **root, json_t **data, const char *body, size_t len,
+                     const char *what, pdh_error *err)
+{
+	return S_envelope(root, data, body, len, what, err);
 }
 
 typedef struct {

@@ -146,6 +146,7 @@ void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt)
 	c.k = 0;
 	S_plan_pass(&ro, j, S_collect, &c);
 	ro.interrupt = interrupt;
+	ro.company_from_listing = true;   /* the check goes by listings: no /users/me */
 	if (pdh_fleet_run(&ro, &err) == 0)
 		j->refuse = pdh_fleet_same_company(c.ids, c.k);
 	free(c.ids);

@@ -177,6 +177,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	ro.target.plan.auth = ro.target.client.auth;  /* the types managed follow the credential */
 	ro.target.listing.retry = o->retry;
 	ro.target.listing.interrupt = o->interrupt;
+	ro.target.company_from_listing = o->company_from_listing;
 	if (o->save_dir && o->mode == PDH_FLEET_PLAN)
 		ro.save_to = save = pdh_fleet_plan_path(o->save_dir, a->name);
 	if (o->saved_dir)
@@ -191,9 +192,12 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	if (run.t.diags.len > 0)
 		r->diagnostics = pdh_diags_render(&run.t.diags, run.t.source, run.t.source_len, false,
 		                                  o->color);
-	r->row.has_company_id = pdh_live_company(run.t.live, &r->row.company_id);
-	r->id.has_company_id = r->row.has_company_id;
-	r->id.company_id = r->row.company_id;
+	/* The report names the company the run named (the listing's, or /users/me's for an
+	 * empty listing); the check of one company in two accounts goes by listings alone. */
+	r->id.has_company_id = pdh_live_company(run.t.live, &r->id.company_id);
+	r->row.has_company_id = run.t.company.source != PDH_COMPANY_UNKNOWN || r->id.has_company_id;
+	r->row.company_id = run.t.company.source != PDH_COMPANY_UNKNOWN ? run.t.company.id
+	                                                                : r->id.company_id;
 	r->id.declared_types = run.t.desired ? run.t.desired->manage_types : 0;
 	if (run.t.plan) {
 		r->changes = !pdh_plan_is_empty(run.t.plan);

@@ -12,6 +12,10 @@
  * pdh_render_json (may be NULL). Caller json_decref()s. */
 json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
                       const pdh_diags *diags);
+/* The plan's "target": api_url (redacted: plan->target_api_url, else api_url), company_id
+ * (plan->target_company's, else the one live shows; null when not known), and company_name,
+ * company_domain when known. A new reference. */
+json_t *pdh_plan_json_target(const pdh_plan *plan, const char *api_url, const pdh_live *live);
 /* A live webhook as the plan document shows it (redacted URL, the password's state and never
  * its value); the saved-plan fingerprint hashes the same. A new reference. */
 json_t *pdh_plan_json_live(const pdh_live_webhook *w);

@@ -137,19 +137,6 @@ bool pdh_live_company(const pdh_live *live, long long *company_id)
 	return false;
 }
 
-/* The target a saved plan names: the API URL (redacted: a token in a query is no business of
- * a plan) and the company id the listing showed, null when it showed none. */
-static json_t *S_target(const char *api_url, const pdh_live *live)
-{
-	json_t *o = json_object();
-	long long id;
-
-	json_object_set_new(o, "api_url", S_redacted(api_url));
-	json_object_set_new(o, "company_id", pdh_live_company(live, &id)
-	                                     ? json_integer((json_int_t)id) : json_null());
-	return o;
-}
-
 static json_t *S_patterns(const char *const *p, size_t n)
 {
 	json_t *a = json_array();
@@ -222,7 +209,9 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	json_object_set_new(o, "auth", json_string(pdh_plan_json_auth(opts ? opts->auth
 	                                                                     : PDH_AUTH_NONE)));
 	S_save_choice(o, opts);
-	json_object_set_new(saved, "target", S_target(api_url, live));
+	/* The target a saved plan names (apply checks it): the API URL, redacted (a token in a
+	 * query is no business of a plan), and the company, null when none could be named. */
+	json_object_set_new(saved, "target", pdh_plan_json_target(plan, api_url, live));
 	json_object_set_new(saved, "desired", d);
 	json_object_set_new(saved, "options", o);
 	json_object_set_new(doc, "saved", saved);
@@ -553,17 +542,19 @@ void pdh_planfile_free(pdh_planfile *pf)
 	pdh_desired_free(pf->record);
 	PDH_FREE_EACH_FIELD(pf->actions, pf->n_actions, key);
 	pdh_free_strings(pf->patterns, pf->n_patterns);
-	PDH_FREE_ALL(pf->takeover, pf->desired_path, pf->api_url, pf);
+	PDH_FREE_ALL(pf->takeover, pf->desired_path, pf->api_url, pf->company_name,
+	             pf->company_domain, pf);
 }
 
 int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,
                        pdh_error *err)
 {
 	static const char *const known[] = { "format_version", "desired_file", "desired_sha256",
-		"live_fingerprint", "summary", "actions", "unchanged", "foreign", "unmanaged",
+		"live_fingerprint", "target", "summary", "actions", "unchanged", "foreign", "unmanaged",
 		"delivery_failures", "notes", "warnings", "saved", NULL };
 	static const char *const known_saved[] = { "target", "desired", "options", NULL };
-	static const char *const known_target[] = { "api_url", "company_id", NULL };
+	static const char *const known_target[] = { "api_url", "company_id", "company_name",
+		"company_domain", NULL };
 	static const char *const known_opts[] = { "max_deletes", "auth", "adopt", "takeover",
 		"targets", "excludes", NULL };
 	S_rd r = { name ? name : "saved plan", err };
@@ -644,6 +635,12 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 		goto done;
 	pf->has_company_id = json_is_integer(v);
 	pf->company_id = pf->has_company_id ? (long long)json_integer_value(v) : 0;
+	if ((rc = S_member(&r, st, "saved.target", "company_name", T_STR, true, &v)) != 0)
+		goto done;
+	pf->company_name = v ? pdh_xstrdup(json_string_value(v)) : NULL;
+	if ((rc = S_member(&r, st, "saved.target", "company_domain", T_STR, true, &v)) != 0)
+		goto done;
+	pf->company_domain = v ? pdh_xstrdup(json_string_value(v)) : NULL;
 	if ((rc = S_member(&r, saved, "saved", "desired", T_OBJ, false, &sd)) != 0 ||
 	    (rc = S_member(&r, saved, "saved", "options", T_OBJ, false, &so)) != 0 ||
 	    (rc = S_only(&r, so, "saved.options", known_opts)) != 0 ||

@@ -7,6 +7,7 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/url.h"
 #include "pdhooks/names.h"
+#include "pdhooks/users_me.h"
 
 int pdh_planfile_check_live(pdh_plan **out, const pdh_planfile *pf, const pdh_plan_opts *opts,
                             const pdh_desired *desired, const pdh_live *live, pdh_error *err)
@@ -86,17 +87,39 @@ static int S_check_url(const pdh_planfile *pf, const char *api_url, pdh_error *e
 	return rc;
 }
 
-int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url, const pdh_live *live,
-                              pdh_error *err)
+/* The saved plan's company in words: "company 5 (Acme, acme)". Caller frees. */
+static char *S_saved_company(const pdh_planfile *pf)
 {
-	long long now;
-	int rc = S_check_url(pf, api_url, err);
+	pdh_company c = { PDH_COMPANY_LISTING, pf->company_id, pf->company_name,
+	                  pf->company_domain };
 
-	if (rc == 0 && pf->has_company_id && pdh_live_company(live, &now) && now != pf->company_id)
-		rc = pdh_error_set(err, PDH_EINVAL, "this plan was made for another company: it "
-		                   "names company %lld, and the listing at %s shows company %lld; "
-		                   "nothing applied (are these the right credentials? plan again for "
-		                   "this company)", pf->company_id, pf->api_url, now);
+	return pdh_company_text(&c);
+}
+
+int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url,
+                              const pdh_company *company, pdh_error *err)
+{
+	int rc = S_check_url(pf, api_url, err);
+	char *saved, *now;
+
+	if (rc != 0 || company == NULL)
+		return rc;
+	if (!pf->has_company_id)
+		/* An older pdhooks saved the plan of an empty listing so: the API URL was all it
+		 * named, and one API URL serves every company (api.pipedrive.com). */
+		return pdh_error_set(err, PDH_EINVAL, "this saved plan names no company (an older "
+		                     "pdhooks made it from an empty listing, and %s serves many "
+		                     "companies); nothing applied; plan again", pf->api_url);
+	if (company->source != PDH_COMPANY_UNKNOWN && company->id == pf->company_id)
+		return 0;
+	saved = S_saved_company(pf);
+	now = pdh_company_text(company);
+	rc = pdh_error_set(err, PDH_EINVAL, "this plan was made for another company: it names %s, "
+	                   "and these credentials at %s are for %s; nothing applied (are these the "
+	                   "right credentials? plan again for this company)", saved, pf->api_url,
+	                   now);
+	free(saved);
+	free(now);
 	return rc;
 }
 

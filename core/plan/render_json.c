@@ -10,6 +10,7 @@
 #include "pdhooks/planfile.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/url.h"
+#include "pdhooks/users_me.h"
 #include "pdhooks/names.h"
 #include "plan/plan_json.h"
 #include "util/text.h"
@@ -269,6 +270,27 @@ static json_t *S_warnings(const pdh_plan *plan, const pdh_diags *diags)
 	return a;
 }
 
+json_t *pdh_plan_json_target(const pdh_plan *plan, const char *api_url, const pdh_live *live)
+{
+	const pdh_company *c = plan->target_company;
+	char *url = pdh_url_redact(plan->target_api_url ? plan->target_api_url
+	                                                : api_url ? api_url : "");
+	json_t *o = json_object();
+	long long id = 0;
+	bool known = c ? c->source != PDH_COMPANY_UNKNOWN : pdh_live_company(live, &id);
+
+	if (c && known)
+		id = c->id;
+	json_object_set_new(o, "api_url", pdh_json_text(url));
+	json_object_set_new(o, "company_id", known ? json_integer((json_int_t)id) : json_null());
+	if (c && known && c->name)
+		json_object_set_new(o, "company_name", pdh_json_text(c->name));
+	if (c && known && c->domain)
+		json_object_set_new(o, "company_domain", pdh_json_text(c->domain));
+	free(url);
+	return o;
+}
+
 json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pdh_live *live,
                       const pdh_diags *diags)
 {
@@ -297,6 +319,8 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(doc, "desired_file", pdh_json_text(desired && desired->path ? desired->path : ""));
 	json_object_set_new(doc, "desired_sha256", json_string(desired ? desired->sha256 : ""));
 	json_object_set_new(doc, "live_fingerprint", json_string(fp));
+	if (plan->target_api_url)  /* every plan of a run names its target */
+		json_object_set_new(doc, "target", pdh_plan_json_target(plan, NULL, live));
 	json_object_set_new(doc, "summary", summary);
 	json_object_set_new(doc, "actions", actions);
 	json_object_set_new(doc, "unchanged", S_live_list(plan->unchanged, plan->n_unchanged));

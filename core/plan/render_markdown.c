@@ -1,4 +1,5 @@
 #include "pdhooks/render_markdown.h"
+#include "pdhooks/render_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,19 @@ static void S_warnings(pdh_buf *b, const pdh_plan *p, const pdh_diags *diags)
 enum { S_LISTS = 1, S_NOTES = 2 };
 
 /* The comment with the first k actions; `parts` says which optional parts are in. */
+/* "Target: URL, company 123 (Acme Inc, acme)." */
+static void S_target(pdh_buf *b, const pdh_plan *p)
+{
+	char *target = pdh_render_target(p);
+
+	if (target == NULL)
+		return;
+	pdh_buf_puts(b, "Target: ");
+	pdh_markdown_escape(b, target);
+	pdh_buf_puts(b, ".\n\n");
+	free(target);
+}
+
 static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
                      const char *fingerprint, const pdh_markdown_opts *o, size_t k, int parts)
 {
@@ -284,6 +298,7 @@ static void S_render(pdh_buf *b, const pdh_plan *p, const pdh_desired *desired,
 	if (p->chosen)
 		pdh_buf_printf(b, ", %zu excluded", p->n_excluded);
 	pdh_buf_puts(b, "\n\n");
+	S_target(b, p);
 	pdh_buf_printf(b, "Manages **%s** webhooks (%s).\n\n", pdh_plan_types_text(p->types),
 	               p->auth == PDH_AUTH_BEARER ? "OAuth token" : "API token");
 	if (p->brake) {

@@ -7,6 +7,9 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/secrets.h"
+#include "pdhooks/url.h"
+#include "pdhooks/users_me.h"
+#include "util/escape.h"
 #include "util/quote.h"
 
 #define S_GREEN "\033[32m"
@@ -170,14 +173,33 @@ char *pdh_render_summary(const pdh_plan *p)
 	return pdh_buf_detach(&b);
 }
 
+char *pdh_render_target(const pdh_plan *p)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	char *url, *who;
+
+	if (p == NULL || p->target_api_url == NULL)
+		return NULL;
+	url = pdh_url_redact(p->target_api_url);
+	who = pdh_company_text(p->target_company);
+	pdh_escape_display(&b, url);
+	pdh_buf_printf(&b, ", %s", who);
+	PDH_FREE_ALL(url, who);
+	return pdh_buf_detach(&b);
+}
+
 char *pdh_render_text(const pdh_plan *p, bool color)
 {
 	S_out o = { PDH_BUF_INIT, color };
-	char *summary;
+	char *summary, *target;
 	size_t i;
 
 	if (p == NULL)
 		return pdh_xstrdup("No plan.\n");
+	target = pdh_render_target(p);
+	if (target)
+		pdh_buf_printf(&o.b, "Target: %s.\n", target);
+	free(target);
 	pdh_buf_printf(&o.b, "Manages %s webhooks (%s).\n\n", pdh_plan_types_text(p->types),
 	               p->auth == PDH_AUTH_BEARER ? "OAuth token" : "API token");
 	if (p->n_actions > 0) {

@@ -61,7 +61,12 @@ static int S_plan(pdh_run_result *r, const pdh_run_opts *o)
 
 	if (o->saved_path == NULL) {
 		pdh_target_run_init(&r->t, o->target.desired_path);
-		return pdh_target_plan(&r->t, &o->target, &r->err);
+		rc = pdh_target_plan(&r->t, &o->target, &r->err);
+		/* Every plan names its company. One that cannot be named (an empty listing, GET
+		 * /users/me failed) is still shown, with a warning; it is not saved. */
+		if (rc == PDH_OK && o->mode != PDH_RUN_STATUS)
+			pdh_target_company(&r->t, &o->target, NULL);
+		return rc;
 	}
 	pdh_target_run_init(&r->t, NULL);
 	rc = pdh_planfile_load(&r->saved, o->saved_path, &r->err);
@@ -153,6 +158,10 @@ static int S_after_plan(pdh_run_result *r, const pdh_run_opts *o)
 
 		if (o->save_to == NULL)
 			return PDH_OK;
+		if (r->t.company.source == PDH_COMPANY_UNKNOWN)
+			return pdh_error_set(&r->err, r->t.company_rc ? r->t.company_rc : PDH_EINVAL,
+			                     "the plan was not saved: it must name its company, and "
+			                     "%s", r->t.company_err.message);
 		rc = pdh_planfile_format(&text, plan, r->t.desired, r->t.live, &o->target.plan,
 		                         o->target.client.api_url, &r->err);
 		if (rc == PDH_OK)

@@ -20,6 +20,7 @@ void pdh_target_run_dispose(pdh_target_run *r)
 	if (r == NULL)
 		return;
 	pdh_plan_free(r->plan);
+	pdh_company_dispose(&r->company);
 	pdh_live_free(r->live);
 	pdh_desired_free(r->desired);
 	pdh_diags_dispose(&r->diags);
@@ -77,6 +78,63 @@ int pdh_target_plan(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 	return rc;
 }
 
+/* The plan is told its target, for the renderers. */
+static void S_tell_plan(pdh_target_run *r, const pdh_target *t)
+{
+	if (r->plan == NULL)
+		return;
+	r->plan->target_api_url = t->client.api_url;
+	r->plan->target_company = &r->company;
+}
+
+int pdh_target_company(pdh_target_run *r, const pdh_target *t, pdh_error *err)
+{
+	pdh_client_opts co = t->client;
+	pdh_client *c = NULL;
+	pdh_error e = { 0 };
+	int rc;
+
+	pdh_company_dispose(&r->company);
+	pdh_error_clear(&r->company_err);
+	if (pdh_live_company(r->live, &r->company.id)) {
+		r->company.source = PDH_COMPANY_LISTING;
+		r->company_rc = PDH_OK;
+		S_tell_plan(r, t);
+		return PDH_OK;
+	}
+	r->company_rc = PDH_OK;
+	if (t->company_from_listing) {
+		S_tell_plan(r, t);
+		return PDH_OK;
+	}
+	/* An empty listing names no company: the one call that does, made only now. */
+	if (co.secrets == NULL && r->desired != NULL)
+		co.secrets = r->desired->secrets;
+	if (co.meter == NULL)
+		co.meter = &r->meter;  /* it costs tokens as the listing does */
+	rc = pdh_client_new(&c, &co, &e);
+	if (rc == PDH_OK)
+		rc = pdh_users_me_get(c, &t->listing, &r->company, &r->listing.calls, &e);
+	pdh_client_free(c);
+	r->company_rc = rc;
+	r->company_err = e;
+	if (rc != PDH_OK && err)
+		*err = e;
+	S_tell_plan(r, t);
+	if (rc != PDH_OK && r->plan) {
+		/* The plan itself holds; what it cannot do is name its company. */
+		size_t n = r->plan->n_warnings;
+
+		r->plan->warnings = pdh_xrealloc(r->plan->warnings,
+		                                 (n + 1) * sizeof(*r->plan->warnings));
+		r->plan->warnings[n] = pdh_xasprintf("this plan names no company (it cannot be "
+		                                     "saved): the listing shows none, and %s",
+		                                     e.message);
+		r->plan->n_warnings = n + 1;
+	}
+	return rc;
+}
+
 /* A plan the brake refuses, made with a --max-deletes above the one in force now: the reason
  * says how to give it again (the file's number is never taken for it). */
 static void S_brake_hint(pdh_plan *plan, const pdh_planfile *pf, const pdh_plan_opts *opts,
@@ -92,6 +150,14 @@ static void S_brake_hint(pdh_plan *plan, const pdh_planfile *pf, const pdh_plan_
 	                    ? plan->brake_reason : "a safety brake", pf->opts.max_deletes);
 	free(plan->brake_reason);
 	plan->brake_reason = why;
+}
+
+/* apply PLANFILE on a listing that names no company, and GET /users/me failed. */
+static int S_company_unknown(const pdh_target_run *r, pdh_error *err)
+{
+	return pdh_error_set(err, r->company_rc, "cannot tell which company this is: the listing "
+	                     "is empty and %s; nothing applied (a saved plan is applied only to "
+	                     "the company it was made for)", r->company_err.message);
 }
 
 int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_planfile *pf,
@@ -120,14 +186,21 @@ int pdh_planfile_target_plan(pdh_target_run *r, const pdh_target *t, const pdh_p
 	                               &r->source_len, err);
 	if (rc == PDH_OK)
 		rc = pdh_target_list(r, t, err);
+	/* The company before anything else of the listing: a plan is never applied to a
+	 * company that cannot be named (an empty listing and a failed GET /users/me). */
+	if (rc == PDH_OK && pdh_target_company(r, t, err) != PDH_OK)
+		rc = S_company_unknown(r, err);
 	if (rc == PDH_OK)
-		rc = pdh_planfile_check_target(pf, t->client.api_url, r->live, err);
+		rc = pdh_planfile_check_target(pf, t->client.api_url, r->company.source !=
+		                               PDH_COMPANY_UNKNOWN ? &r->company : NULL, err);
 	if (rc == PDH_OK) {
 		pdh_planfile_brake_opts(&opts, pf, &t->plan, r->desired);
 		rc = pdh_planfile_check_live(&r->plan, pf, &opts, r->desired, r->live, err);
 	}
-	if (rc == PDH_OK)
+	if (rc == PDH_OK) {
+		S_tell_plan(r, t);
 		S_brake_hint(r->plan, pf, &opts, r->desired);
+	}
 done:
 	return rc;
 }

@@ -54,6 +54,11 @@ void pdh_client_free(pdh_client *c);
 /* GET /webhooks, parsed strictly: anything but the promised JSON is an error carrying
  * Pipedrive's own message when it gave one — never an empty listing. Caller frees *out. */
 int pdh_client_list(pdh_client *c, pdh_live **out, pdh_http_result *res, pdh_error *err);
+/* GET path (e.g. "/users/me"): its 2xx answer must be Pipedrive's JSON, read by parse into
+ * out; any other answer is an error with Pipedrive's own text, as for the listing. */
+int pdh_client_get_json(pdh_client *c, const char *path,
+                        int (*parse)(void *out, const char *body, size_t len, pdh_error *err),
+                        void *out, pdh_http_result *res, pdh_error *err);
 /* POST /webhooks (JSON body). On success *out holds the created webhook (caller disposes).
  * res is always filled so the caller can tell "refused" from "outcome unknown". */
 int pdh_client_create(pdh_client *c, const pdh_desired_webhook *w, pdh_live_webhook *out,

@@ -112,6 +112,9 @@ typedef struct pdh_fleet_run_opts {
 	const char *skip_reason;
 	/* Non-NULL ("plan", "apply", "status"): each result carries its metrics text. */
 	const char *metrics_command;
+	/* Each account's company only as its listing names it: no GET /users/me for an empty
+	 * one (pdh_target.company_from_listing; a pass that only lists). */
+	bool company_from_listing;
 	/* rendering */
 	pdh_format format;
 	bool color;

@@ -156,6 +156,11 @@ typedef struct pdh_plan {
 	const pdh_secrets *secrets;    /* the desired set's (borrowed): every renderer scrubs what
 	                                  it shows with it, so an environment value shows as its
 	                                  ${VAR} wherever it appears (live URLs and names too) */
+	/* Its target, for the renderers: the API URL listed and the company (set after
+	 * planning by pdh_target_company, borrowed from the run). NULL: not named (a plan made
+	 * outside a run). */
+	const char *target_api_url;
+	const struct pdh_company *target_company;
 } pdh_plan;
 
 /* Computes the plan. It borrows from desired and live, which must outlive it. Its keys,

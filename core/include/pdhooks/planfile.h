@@ -37,8 +37,10 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 /* The text of a saved plan. Refuses (PDH_EINVAL, nothing written) a desired set with a
  * password that is not made only of ${VAR} references (literal text or a ${VAR:-default}
  * would put the secret in the file). opts are those the plan was computed with (NULL: none).
- * api_url is the API the listing came from: with the company id the listing shows, it names
- * the plan's target (saved.target), which apply checks. Caller frees *out. */
+ * The plan's target is saved (saved.target, the JSON plan's "target"), which apply checks:
+ * plan->target_company, or without one the company_id live shows, and api_url. A plan
+ * whose company is not known is saved with company_id null, which apply refuses: pdh_run
+ * does not save one. Caller frees *out. */
 int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
                         const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
                         pdh_error *err);
@@ -67,20 +69,23 @@ typedef struct pdh_planfile {
 	pdh_planfile_action *actions;  /* the saved actions, in order */
 	size_t n_actions;
 	char *api_url;                 /* the target: the API URL planned against (redacted) */
-	bool has_company_id;           /* and the company its listing showed (none when empty) */
-	long long company_id;
+	bool has_company_id;           /* and its company (the listing's, or /users/me's for an */
+	long long company_id;          /* empty listing); none: a plan that cannot be applied */
+	char *company_name;            /* /users/me's words for it; NULL when not known */
+	char *company_domain;
 } pdh_planfile;
 
 /* The company a listing shows: the company_id of its first webhook that has one. false for
  * an empty listing (or one whose webhooks carry none). */
 bool pdh_live_company(const pdh_live *live, long long *company_id);
 
-/* Whether pf was made for the target api_url with this listing: PDH_EINVAL ("made for another
- * company", never applied) when the API URLs differ (compared normalised) or when both the
- * saved plan and live show a company id and the ids differ. When either listing is empty the
- * API URL alone names the target (live may be NULL: before the listing). */
-int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url, const pdh_live *live,
-                              pdh_error *err);
+/* Whether pf was made for the target api_url and company: PDH_EINVAL ("made for another
+ * company", never applied, both companies named) when the API URLs differ (compared
+ * normalised), when pf names no company (an older pdhooks saved an empty listing's plan so),
+ * or when its company is not company. company NULL: the API URL alone (before the listing);
+ * else it must be known (pdh_target_company). */
+int pdh_planfile_check_target(const pdh_planfile *pf, const char *api_url,
+                              const struct pdh_company *company, pdh_error *err);
 
 /* Reads a saved plan strictly: anything but what pdh_planfile_format writes is PDH_EFILE with
  * a message naming what is wrong (never a crash, whatever the bytes). name is used in

@@ -23,4 +23,9 @@ char *pdh_render_text(const pdh_plan *plan, bool color);
  * Caller frees. */
 char *pdh_render_summary(const pdh_plan *plan);
 
+/* The plan's target in words, as the text and Markdown headers show it: "URL, company 123
+ * (Acme Inc, acme)" (the URL redacted, control characters escaped); NULL when the plan names
+ * none (made outside a run). Caller frees. */
+char *pdh_render_target(const pdh_plan *plan);
+
 #endif
