@@ -85,6 +85,7 @@ typedef struct fake_call {
 	char *path;
 	int status;        /* 0: the connection was dropped */
 	long company_id;   /* the company the token named; 0: none */
+	char correlation_id[40]; /* the answer's x-correlation-id; "" for a dropped call */
 } fake_call;
 
 /* OAuth scopes an app token holds (bits). */
@@ -160,6 +161,7 @@ typedef struct fake_server {
 	                          the last calls/reset */
 	fake_call *log;
 	size_t nlog, log_cap;
+	unsigned long long answers; /* API answers made: numbers their x-correlation-id */
 } fake_server;
 
 /* store.c: companies and their webhooks. Callers hold s->lock. */
