@@ -268,7 +268,8 @@ static void S_emit(void *ctx, const pdh_fleet_result *r)
 	c->k++;
 	c->any_changes = c->any_changes || r->changes;
 	if (r->row.outcome != PDH_FLEET_IN_SYNC && r->row.outcome != PDH_FLEET_APPLIED &&
-	    r->row.outcome != PDH_FLEET_HEALTHY && r->row.outcome != PDH_FLEET_UNHEALTHY)
+	    r->row.outcome != PDH_FLEET_HEALTHY && r->row.outcome != PDH_FLEET_UNHEALTHY &&
+	    !r->account->disabled)
 		c->n_not_ok++;
 	if (c->report)
 		S_put(c, pdh_fleet_report_add(c->report, &r->row, r->section));

@@ -277,6 +277,7 @@ static void S_row(pdh_fleet_row *row, json_t *a)
 	row->n_delete = S_count(a, "delete");
 	row->n_unchanged = S_count(a, "unchanged");
 	row->error = json_is_string(e) ? json_string_value(e) : NULL;
+	row->reason = json_string_value(json_object_get(a, "reason"));
 }
 
 /* What merge can show of an account's plan in text and Markdown: its actions, one line
