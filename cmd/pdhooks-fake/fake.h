@@ -140,6 +140,8 @@ typedef struct fake_server {
 	long rate_window_ms;   /* that window; 0: 2 s */
 	long daily_limit;      /* per company; 0 = off */
 	int max_webhooks;      /* general webhooks per owner */
+	bool time_v1;          /* --time-format v1: the times the fake makes are written
+	                          "YYYY-MM-DD HH:MM:SS" (UTC), not ISO 8601 */
 	bool verbose;
 	char *tls_cert_path;   /* --tls-cert, --tls-key: serve HTTPS; NULL: plain HTTP */
 	char *tls_key_path;
@@ -212,6 +214,8 @@ int fake_store_count(fake_company *co, long owner_id, const fake_app *app);
 const char *fake_store_app_of(const json_t *hook);
 /* "2019-10-25T08:25:27.000Z" for now, into out (at least 25 bytes). */
 void fake_time_iso(char *out, size_t n);
+/* Now, in the form --time-format chose. */
+void fake_time_now(const fake_server *s, char *out, size_t n);
 
 /* validate.c: POST /webhooks bodies. `body` is a JSON object; `form` says every value is a
  * string from a form-encoded body. Returns the new webhook's request fields (new reference)

@@ -53,8 +53,11 @@ static const char S_usage[] =
 	"                           when it exists, and rewrite it after every change; missing\n"
 	"                           fields get defaults (id counting up, type general,\n"
 	"                           is_active 1, version 2.0, add_time now, name ACTION.OBJECT,\n"
-	"                           delivery fields null). Times written \"YYYY-MM-DD HH:MM:SS\"\n"
-	"                           are stored as add_time's \"YYYY-MM-DDTHH:MM:SS.000Z\"\n"
+	"                           delivery fields null). Times are kept as written (ISO\n"
+	"                           8601, \"YYYY-MM-DD HH:MM:SS\" or anything else)\n"
+	"  --time-format FORM       the times the fake makes (add_time of a new webhook): iso\n"
+	"                           (default, \"2019-10-25T08:25:27.000Z\") or v1 (\"2019-10-25\n"
+	"                           08:25:27\", UTC, as Pipedrive's v1 endpoints write them)\n"
 	"  --password-listing MODE  how GET /webhooks shows a set http_auth_password:\n"
 	"                           masked (default, \"" FAKE_PASSWORD_MASK "\"), real, or null.\n"
 	"                           POST answers and GET /_fake/state always show the real one\n"
@@ -241,7 +244,7 @@ static void S_set(char **field, const char *v)
 enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
 	O_RATE_WINDOW, O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP,
-	O_SEED, O_TLS_CERT, O_TLS_KEY
+	O_SEED, O_TLS_CERT, O_TLS_KEY, O_TIME_FORMAT
 };
 
 static const struct option S_options[] = {
@@ -264,6 +267,7 @@ static const struct option S_options[] = {
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 	{ "tls-key", required_argument, NULL, O_TLS_KEY },
+	{ "time-format", required_argument, NULL, O_TIME_FORMAT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -456,6 +460,14 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			if (S_number("--max-webhooks", optarg, 0, 1000000, &n) != 0)
 				return -1;
 			s->max_webhooks = (int)n;
+			break;
+		case O_TIME_FORMAT:
+			if (strcmp(optarg, "v1") != 0 && strcmp(optarg, "iso") != 0) {
+				fprintf(stderr, "pdhooks-fake: --time-format '%s': expected v1 or iso\n",
+				        optarg);
+				return -1;
+			}
+			s->time_v1 = strcmp(optarg, "v1") == 0;
 			break;
 		case O_FAIL:
 			if (fake_fault_parse(optarg, &f, &why) != 0) {
