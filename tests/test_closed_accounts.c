@@ -25,9 +25,11 @@ static json_t *S_json(const char *text)
 
 /* ---- one company ---- */
 
+TestSuite(closed, .timeout = 60);
+
 /* plan, status and apply of a closed company: one GET, exit 1, the meaning in words with
  * Pipedrive's own text; never 5 (it is not "could not check"). */
-Test(closed, single_company_402_is_exit_1_in_words_never_retried, .timeout = 60)
+Test(closed, single_company_402_is_exit_1_in_words_never_retried)
 {
 	static const char *const cmds[] = { "plan", "status", "apply" };
 
@@ -53,7 +55,7 @@ Test(closed, single_company_402_is_exit_1_in_words_never_retried, .timeout = 60)
 
 /* The account closes during an apply: the POST answered 402 is not retried, and the run says
  * why it failed. */
-Test(closed, a_402_during_apply_is_not_retried_and_named, .timeout = 60)
+Test(closed, a_402_during_apply_is_not_retried_and_named)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -125,44 +127,20 @@ static void S_expect_untouched(void)
 	free(mark);
 }
 
-static json_t *S_account(json_t *report, const char *name)
-{
-	json_t *accounts = json_object_get(report, "accounts");
-
-	for (size_t i = 0; i < json_array_size(accounts); i++)
-		if (strcmp(json_string_value(json_object_get(json_array_get(accounts, i), "name")),
-		           name) == 0)
-			return json_array_get(accounts, i);
-	cr_assert_fail("no account %s", name);
-	return NULL;
-}
-
-static void S_check_schema(const char *report)
-{
-	char *path = pdh_xasprintf("%s/report.json", W.dir);
-	char *schemas = pdh_xasprintf("%s/schemas", getenv("PDH_SOURCE_DIR"));
-
-	pdh_t_write_file(path, report);
-	cr_expect_eq(pdh_t_python(NULL, "validate_fleet_report.py", NULL, schemas, path, NULL), 0,
-	             "schema (the errors above):\n%s", report);
-	free(path);
-	free(schemas);
-}
-
 /* The JSON report (and, merged, the same): shut closed with the 402's meaning, ok in sync,
  * off skipped for reason disabled; the fleet exits 1 for the closed one. */
 static void S_expect_json(const char *text)
 {
 	json_t *j = S_json(text), *a, *sum = NULL;
 
-	a = S_account(j, "shut");
+	a = pdh_t_report_account(j, "shut");
 	cr_expect_str_eq(json_string_value(json_object_get(a, "outcome")), "closed", "%s", text);
 	cr_expect_eq(json_integer_value(json_object_get(a, "exit_code")), 1);
 	cr_expect_not_null(strstr(json_string_value(json_object_get(a, "error")), S_CLOSED_TEXT),
 	                   "%s", text);
-	a = S_account(j, "ok");
+	a = pdh_t_report_account(j, "ok");
 	cr_expect_str_eq(json_string_value(json_object_get(a, "outcome")), "in_sync", "%s", text);
-	a = S_account(j, "off");
+	a = pdh_t_report_account(j, "off");
 	cr_expect_str_eq(json_string_value(json_object_get(a, "outcome")), "skipped", "%s", text);
 	cr_expect_str_eq(json_string_value(json_object_get(a, "reason")), "disabled", "%s", text);
 	cr_expect_eq(json_integer_value(json_object_get(a, "exit_code")), 0);
@@ -170,7 +148,7 @@ static void S_expect_json(const char *text)
 	cr_expect_eq(json_integer_value(json_object_get(sum, "closed")), 1, "%s", text);
 	cr_expect_eq(json_integer_value(json_object_get(sum, "skipped")), 1, "%s", text);
 	cr_expect_eq(json_integer_value(json_object_get(sum, "exit_code")), 1, "%s", text);
-	S_check_schema(text);
+	pdh_t_fleet_check_report(text);
 	json_decref(j);
 }
 
@@ -245,13 +223,13 @@ Test(closed_fleet, apply_and_status_fleets)
 	pdh_t_pdhooks(&r, W.env, NULL, "status", "--fleet", W.fleet, "--format", "json", NULL);
 	cr_expect_eq(r.status, 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
 	j = S_json(r.out);
-	cr_expect_str_eq(json_string_value(json_object_get(S_account(j, "shut"), "outcome")),
+	cr_expect_str_eq(json_string_value(json_object_get(pdh_t_report_account(j, "shut"), "outcome")),
 	                 "closed", "%s", r.out);
-	cr_expect_str_eq(json_string_value(json_object_get(S_account(j, "ok"), "outcome")),
+	cr_expect_str_eq(json_string_value(json_object_get(pdh_t_report_account(j, "ok"), "outcome")),
 	                 "healthy", "%s", r.out);
-	cr_expect_str_eq(json_string_value(json_object_get(S_account(j, "off"), "reason")),
+	cr_expect_str_eq(json_string_value(json_object_get(pdh_t_report_account(j, "off"), "reason")),
 	                 "disabled", "%s", r.out);
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, W.env, NULL, "status", "--fleet", W.fleet, NULL);

@@ -44,8 +44,10 @@ static void S_expect_has(const char *text, const char *a, const char *b)
 	free(want);
 }
 
+TestSuite(correlation, .timeout = 60);
+
 /* -v: each call's line ends with the id of its answer, each answer's its own. */
-Test(correlation, verbose_lines_carry_each_answers_id, .timeout = 60)
+Test(correlation, verbose_lines_carry_each_answers_id)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -74,7 +76,7 @@ Test(correlation, verbose_lines_carry_each_answers_id, .timeout = 60)
 }
 
 /* A failed call's message quotes its answer's id, the one the fake logged. */
-Test(correlation, a_failed_calls_message_quotes_it, .timeout = 60)
+Test(correlation, a_failed_calls_message_quotes_it)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -97,7 +99,7 @@ Test(correlation, a_failed_calls_message_quotes_it, .timeout = 60)
 }
 
 /* apply --format json: each step names the id of its last answer, a failed one too. */
-Test(correlation, apply_json_steps_carry_it, .timeout = 60)
+Test(correlation, apply_json_steps_carry_it)
 {
 	pdh_t_world w;
 	pdh_t_run r;

@@ -49,7 +49,9 @@ static void S_expect_time(json_t *o, const char *key, const char *want)
 	cr_expect_str_eq(json_string_value(json_object_get(o, key)), want, "%s", key);
 }
 
-Test(listing_times, status_json_writes_both_forms_as_iso, .timeout = 60)
+TestSuite(listing_times, .timeout = 60);
+
+Test(listing_times, status_json_writes_both_forms_as_iso)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -75,7 +77,7 @@ Test(listing_times, status_json_writes_both_forms_as_iso, .timeout = 60)
 	pdh_t_world_teardown(&w);
 }
 
-Test(listing_times, plan_json_writes_both_forms_as_iso, .timeout = 60)
+Test(listing_times, plan_json_writes_both_forms_as_iso)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -99,7 +101,7 @@ Test(listing_times, plan_json_writes_both_forms_as_iso, .timeout = 60)
 
 /* A time in neither form: kept as written, noted in plan (notes) and status (time_note, and
  * the text line), and the run succeeds. */
-Test(listing_times, a_time_in_neither_form_is_noted_not_an_error, .timeout = 60)
+Test(listing_times, a_time_in_neither_form_is_noted_not_an_error)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -137,7 +139,7 @@ Test(listing_times, a_time_in_neither_form_is_noted_not_an_error, .timeout = 60)
 
 /* --time-format v1: the fake makes its times as Pipedrive's v1 endpoints write them; pdhooks
  * reads them into ISO 8601. */
-Test(listing_times, the_fakes_v1_times_are_read, .timeout = 60)
+Test(listing_times, the_fakes_v1_times_are_read)
 {
 	pdh_t_world w;
 	pdh_t_run r;

@@ -171,6 +171,12 @@ char *pdh_t_fleet_account(const pdh_t_fleet *w, const char *name, size_t company
  * entries (NULL-terminated; each from pdh_t_fleet_account, freed here). */
 void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[]);
 
+/* Validates a fleet report (JSON text) against schemas/fleet-report.schema.json with
+ * python3-jsonschema. */
+void pdh_t_fleet_check_report(const char *report);
+/* The account named name in a fleet report's "accounts" (borrowed); fails the test when none. */
+json_t *pdh_t_report_account(json_t *report, const char *name);
+
 /* `pdhooks apply -f FILE --auto-approve [OPT [VALUE]]` in the world (pdh_t_world_run; opt and
  * value may be NULL), expecting exit status want (stdout and stderr shown when it is not). */
 void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,
