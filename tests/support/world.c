@@ -546,8 +546,8 @@ void pdh_t_fleet_check_report(const char *report)
 	char *schemas = pdh_xasprintf("%s/schemas", getenv("PDH_SOURCE_DIR"));
 
 	pdh_t_write_file(path, report);
-	cr_expect_eq(pdh_t_python(NULL, "validate_fleet_report.py", NULL, schemas, path, NULL), 0,
-	             "schema (the errors above):\n%s", report);
+	cr_expect_eq(pdh_t_python(NULL, "validate_fleet_report.py", NULL, schemas, path,
+	                          (char *)NULL), 0, "schema (the errors above):\n%s", report);
 	pdh_t_remove(path);
 	pdh_t_remove(dir);
 	free(schemas);
