@@ -157,11 +157,11 @@ def main():
         unauth = {m: response_schema(spec, p, m, 401, ("success", "error", "errorCode"))
                   for p, m in (("/webhooks", "get"), ("/webhooks", "post"), ("/webhooks/{id}", "delete"))}
 
-        # Delivery health set through the control API, in the form people type a time.
+        # Delivery health set through the control API, times in the form the spec gives.
         st, _ = fake.call("POST", "/_fake/webhooks/50",
                           json.dumps({"last_http_status": 500, "is_active": 0,
-                                      "last_delivery_time": "2026-11-30 10:00:00",
-                                      "remove_time": "2026-11-30 11:00:00",
+                                      "last_delivery_time": "2026-11-30T10:00:00.000Z",
+                                      "remove_time": "2026-11-30T11:00:00.000Z",
                                       "remove_reason": "no successful delivery"}), token=None)
         expect(st, 200, "POST /_fake/webhooks/50")
         for mode in ("masked", "real", "null"):

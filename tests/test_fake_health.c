@@ -96,7 +96,7 @@ Test(fake_health, state_seeds_health_null_or_absent)
 	f = pdh_t_fake_start(args);
 	h = S_listed(f, 7);
 	cr_expect_eq(json_integer_value(json_object_get(h, "last_http_status")), 500);
-	S_expect_str(h, "last_delivery_time", "2026-11-30T10:00:00.000Z");
+	S_expect_str(h, "last_delivery_time", "2026-11-30 10:00:00");
 	cr_expect_eq(json_integer_value(json_object_get(h, "is_active")), 0);
 	S_expect_str(h, "remove_time", "2026-11-30T11:00:00.000Z");
 	S_expect_str(h, "remove_reason", "no successful delivery");
@@ -141,7 +141,7 @@ Test(fake_health, control_sets_fields_and_listing_follows)
 	free(body);
 	h = S_listed(f, id);
 	cr_expect_eq(json_integer_value(json_object_get(h, "last_http_status")), 500);
-	S_expect_str(h, "last_delivery_time", "2026-11-30T10:00:00.000Z");
+	S_expect_str(h, "last_delivery_time", "2026-11-30 10:00:00");
 	cr_expect_eq(json_integer_value(json_object_get(h, "is_active")), 0);
 	S_expect_str(h, "name", "a");
 	json_decref(h);

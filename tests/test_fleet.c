@@ -97,20 +97,6 @@ static json_t *S_report(const pdh_t_run *r, int status, const char *const outcom
 	return j;
 }
 
-/* Validates a fleet report against schemas/fleet-report.schema.json with python3-jsonschema. */
-static void S_check_schema(const char *report)
-{
-	char *dir = pdh_t_tmpdir(), *path = pdh_xasprintf("%s/report.json", dir);
-	char *schemas = pdh_xasprintf("%s/schemas", getenv("PDH_SOURCE_DIR"));
-
-	pdh_t_write_file(path, report);
-	cr_expect_eq(pdh_t_python(NULL, "validate_fleet_report.py", NULL, schemas, path, NULL), 0,
-	             "schema (the errors above):\n%s", report);
-	free(dir);
-	free(path);
-	free(schemas);
-}
-
 TestSuite(fleet, .init = S_setup3, .fini = S_teardown, .timeout = 120);
 
 Test(fleet, validate_renders_each_account_with_its_vars)
@@ -250,7 +236,7 @@ Test(fleet, failing_token_command_fails_that_account_only_and_shows_its_stderr_s
 	cr_expect(strstr(json_string_value(json_object_get(S_account(j, "vault"), "error")),
 	                 "it said: vault: denied for ${VAULT_TOKEN}") != NULL);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], NULL), 0, "no call without a token");
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 }
@@ -400,7 +386,7 @@ Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "DELETE"), 0);
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 1);
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 	/* --force lifts it. */
@@ -429,7 +415,7 @@ Test(fleet, failing_canary_stops_before_the_rest)
 		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 0, "the rest is not written");
 		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "DELETE"), 0, "the rest is not written");
 	}
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 }
@@ -606,7 +592,7 @@ Test(fleet_shards, shards_partition_the_accounts_and_merge_joins_them)
 		                                                "changes")), 7);
 		json_decref(j);
 	}
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, S_env_shards, NULL, "merge", paths[0], paths[1], NULL);
 	cr_expect_eq(r.status, 1);
@@ -660,7 +646,7 @@ Test(fleet, saved_plans_per_account_refuse_only_the_stale_one)
 	j = S_report(&r, 4, (const char *const[]){ "acme", "applied", "globex", "stale",
 		"initech", "applied", NULL });
 	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 0);
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 	/* A missing saved plan fails that account. */
@@ -1046,7 +1032,7 @@ Test(fleet_many, companies_of_one_server_each_with_its_token_and_company_id)
 		"app-as-api-token", "failed", NULL });
 	cr_expect(strstr(r.err, "account app-as-api-token:") != NULL, "%s", r.err);
 	cr_expect(strstr(r.err, "account app:") == NULL, "%s", r.err);
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 }
@@ -1172,7 +1158,7 @@ Test(fleet, an_account_whose_api_keeps_failing_could_not_be_checked_exit_5)
 	cr_expect_eq(json_integer_value(json_object_get(S_account(j, "globex"), "exit_code")), 5);
 	cr_expect_str_eq(S_outcome(j, "acme"), "changes");
 	cr_expect_gt(pdh_t_fake_calls(W.fakes[1], "GET"), 1, "the listing was retried");
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 }
@@ -1213,7 +1199,7 @@ Test(fleet, status_shows_each_accounts_health_and_metrics_carry_the_account)
 	j = S_json(r.out);
 	cr_expect_str_eq(S_outcome(j, "globex"), "unhealthy");
 	cr_expect_not_null(json_object_get(S_account(j, "globex"), "status"));
-	S_check_schema(r.out);
+	pdh_t_fleet_check_report(r.out);
 	json_decref(j);
 	pdh_t_run_dispose(&r);
 	free(metrics);

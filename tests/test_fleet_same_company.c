@@ -44,23 +44,11 @@ static char *S_entry(const char *name, const char *host)
 	                     name, (int)(at - url), url, host, at + strlen("127.0.0.1"));
 }
 
-static json_t *S_account(json_t *report, const char *name)
-{
-	json_t *accounts = json_object_get(report, "accounts");
-
-	for (size_t i = 0; i < json_array_size(accounts); i++)
-		if (strcmp(json_string_value(json_object_get(json_array_get(accounts, i), "name")),
-		           name) == 0)
-			return json_array_get(accounts, i);
-	cr_assert_fail("no account %s", name);
-	return NULL;
-}
-
 /* In report, account name failed with an error naming other. */
 static void S_expect_refused(json_t *report, const char *name, const char *other,
                              const char *why)
 {
-	json_t *a = S_account(report, name);
+	json_t *a = pdh_t_report_account(report, name);
 	const char *e = json_string_value(json_object_get(a, "error"));
 	char *want = pdh_xasprintf("refused: account %s %s", other, why);
 
@@ -107,7 +95,7 @@ Test(fleet_same_company, one_token_copied_into_two_accounts_refuses_both_before_
 	                                  pdh_t_fleet_account(&F, "other", 1, NULL), NULL });
 	j = S_run(1, "apply");
 	S_expect_pair(j, "first", "copy", "has the same API URL and token");
-	cr_expect_str_eq(json_string_value(json_object_get(S_account(j, "other"), "outcome")),
+	cr_expect_str_eq(json_string_value(json_object_get(pdh_t_report_account(j, "other"), "outcome")),
 	                 "applied");
 	json_decref(j);
 	cr_expect_eq(pdh_t_fake_calls(F.fakes[0], "POST"), 0, "a write to the shared company");
@@ -117,7 +105,7 @@ Test(fleet_same_company, one_token_copied_into_two_accounts_refuses_both_before_
 	/* plan says so too, in every format */
 	j = S_run(1, "plan");
 	S_expect_pair(j, "first", "copy", "has the same API URL and token");
-	cr_expect_str_eq(json_string_value(json_object_get(S_account(j, "other"), "outcome")),
+	cr_expect_str_eq(json_string_value(json_object_get(pdh_t_report_account(j, "other"), "outcome")),
 	                 "in_sync");
 	json_decref(j);
 	for (int f = 0; f < 2; f++) {
@@ -153,7 +141,7 @@ Test(fleet_same_company, one_company_under_two_urls_is_refused_by_its_company_id
 	j = S_run(1, "apply");
 	S_expect_pair(j, "first", "typo", "manages the general webhooks of the same company "
 	              "(company_id 101)");
-	cr_expect_str_eq(json_string_value(json_object_get(S_account(j, "other"), "outcome")),
+	cr_expect_str_eq(json_string_value(json_object_get(pdh_t_report_account(j, "other"), "outcome")),
 	                 "applied");
 	json_decref(j);
 	cr_expect_eq(pdh_t_fake_calls(F.fakes[0], "POST"), posts, "a write to the shared company");

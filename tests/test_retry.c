@@ -9,13 +9,13 @@
 
 static pdh_http_result S_status(long status)
 {
-	pdh_http_result r = { 0, status, -1, -1, -1, 10, -1, -1 };
+	pdh_http_result r = { 0, status, -1, -1, -1, 10, -1, -1, "" };
 	return r;
 }
 
 static pdh_http_result S_transport(int code)
 {
-	pdh_http_result r = { code, 0, -1, -1, -1, 10, -1, -1 };
+	pdh_http_result r = { code, 0, -1, -1, -1, 10, -1, -1, "" };
 	return r;
 }
 

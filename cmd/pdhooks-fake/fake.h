@@ -90,6 +90,7 @@ typedef struct fake_call {
 	char *path;
 	int status;        /* 0: the connection was dropped */
 	long company_id;   /* the company the token named; 0: none */
+	char correlation_id[40]; /* the answer's x-correlation-id; "" for a dropped call */
 } fake_call;
 
 /* OAuth scopes an app token holds (bits). */
@@ -153,6 +154,8 @@ typedef struct fake_server {
 	long daily_limit;      /* per company; 0 = off */
 	long long daily_budget; /* --daily-budget: tokens per company per day; 0 = off */
 	int max_webhooks;      /* general webhooks per owner */
+	bool time_v1;          /* --time-format v1: the times the fake makes are written
+	                          "YYYY-MM-DD HH:MM:SS" (UTC), not ISO 8601 */
 	bool verbose;
 	char *tls_cert_path;   /* --tls-cert, --tls-key: serve HTTPS; NULL: plain HTTP */
 	char *tls_key_path;
@@ -174,6 +177,7 @@ typedef struct fake_server {
 	                          the last calls/reset */
 	fake_call *log;
 	size_t nlog, log_cap;
+	unsigned long long answers; /* API answers made: numbers their x-correlation-id */
 } fake_server;
 
 /* store.c: companies and their webhooks. Callers hold s->lock. */
@@ -224,6 +228,8 @@ int fake_store_count(fake_company *co, long owner_id, const fake_app *app);
 const char *fake_store_app_of(const json_t *hook);
 /* "2019-10-25T08:25:27.000Z" for now, into out (at least 25 bytes). */
 void fake_time_iso(char *out, size_t n);
+/* Now, in the form --time-format chose. */
+void fake_time_now(const fake_server *s, char *out, size_t n);
 
 /* validate.c: POST /webhooks bodies. `body` is a JSON object; `form` says every value is a
  * string from a form-encoded body. Returns the new webhook's request fields (new reference)

@@ -51,14 +51,21 @@ static const char S_usage[] =
 	"                           its own, DELETE of another's answers 403; a missing scope\n"
 	"                           (GET: any; POST, DELETE: webhooks:full or admin)\n"
 	"                           answers 403 \"Scope and URL mismatch\"\n"
+	;
+
+/* The rest of the options (split: C11 compilers need only take 4095-character literals). */
+static const char S_usage_store[] =
 	"  --seed FILE              seed from FILE as --state does, never writing it\n"
 	"  --state FILE             seed from FILE (a JSON array of webhooks, or a GET listing,\n"
 	"                           or {\"companies\":[{\"id\":N,\"token\":T,\"webhooks\":[...]}]})\n"
 	"                           when it exists, and rewrite it after every change; missing\n"
 	"                           fields get defaults (id counting up, type general,\n"
 	"                           is_active 1, version 2.0, add_time now, name ACTION.OBJECT,\n"
-	"                           delivery fields null). Times written \"YYYY-MM-DD HH:MM:SS\"\n"
-	"                           are stored as add_time's \"YYYY-MM-DDTHH:MM:SS.000Z\"\n"
+	"                           delivery fields null). Times are kept as written (ISO\n"
+	"                           8601, \"YYYY-MM-DD HH:MM:SS\" or anything else)\n"
+	"  --time-format FORM       the times the fake makes (add_time of a new webhook): iso\n"
+	"                           (default, \"2019-10-25T08:25:27.000Z\") or v1 (\"2019-10-25\n"
+	"                           08:25:27\", UTC, as Pipedrive's v1 endpoints write them)\n"
 	"  --password-listing MODE  how GET /webhooks shows a set http_auth_password:\n"
 	"                           masked (default, \"" FAKE_PASSWORD_MASK "\"), real, or null.\n"
 	"                           POST answers and GET /_fake/state always show the real one\n"
@@ -105,6 +112,7 @@ static const char S_usage_faults[] =
 	"                           /_fake/fail?company=ID for another); repeatable, used in\n"
 	"                           order. KIND:\n"
 	"                             STATUS       e.g. 503: that status, Pipedrive-shaped JSON\n"
+	"                                          (402: \"Company account is not open\")\n"
 	"                             STATUS=TEXT  the same with TEXT as Pipedrive's error, e.g.\n"
 	"                                          422=name contains forbidden characters (a\n"
 	"                                          422 that is not the limit; no ':' in TEXT)\n"
@@ -155,8 +163,10 @@ static const char S_usage_control[] =
 	"GET/PUT state in the companies form, fail queued in every company):\n"
 	"  GET  /_fake/calls        {\"GET\":n,\"POST\":n,\"DELETE\":n,\"OTHER\":n,\n"
 	"                            \"connections\":n, \"log\":[{\"method\",\"path\",\"status\",\n"
-	"                            \"company\"}]} (status 0: dropped; company 0: no known\n"
-	"                           token; connections: accepted, control calls' included);\n"
+	"                            \"company\",\"correlation_id\"}]} (status 0: dropped;\n"
+	"                           company 0: no known token; correlation_id: the answer's\n"
+	"                           x-correlation-id header, unique per API answer;\n"
+	"                           connections: accepted, control calls' included);\n"
 	"                           with ?company=ID only that company's calls\n"
 	"  GET  /_fake/companies    [{\"id\",\"token\",\"webhooks\":n,\"apps\":[tokens]}]\n"
 	"  POST /_fake/calls/reset  forget the calls and the connections count\n"
@@ -270,7 +280,8 @@ static void S_set(char **field, const char *v)
 enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
 	O_RATE_WINDOW, O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP,
-	O_SEED, O_TLS_CERT, O_TLS_KEY, O_DAILY_BUDGET, O_COMPANY_NAME, O_COMPANY_DOMAIN
+	O_SEED, O_TLS_CERT, O_TLS_KEY, O_DAILY_BUDGET, O_COMPANY_NAME, O_COMPANY_DOMAIN,
+	O_TIME_FORMAT
 };
 
 static const struct option S_options[] = {
@@ -296,6 +307,7 @@ static const struct option S_options[] = {
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 	{ "tls-key", required_argument, NULL, O_TLS_KEY },
+	{ "time-format", required_argument, NULL, O_TIME_FORMAT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -502,6 +514,14 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 				return -1;
 			s->max_webhooks = (int)n;
 			break;
+		case O_TIME_FORMAT:
+			if (strcmp(optarg, "v1") != 0 && strcmp(optarg, "iso") != 0) {
+				fprintf(stderr, "pdhooks-fake: --time-format '%s': expected v1 or iso\n",
+				        optarg);
+				return -1;
+			}
+			s->time_v1 = strcmp(optarg, "v1") == 0;
+			break;
 		case O_FAIL:
 			if (fake_fault_parse(optarg, &f, &why) != 0) {
 				fprintf(stderr, "pdhooks-fake: --fail '%s': %s\n", optarg, why);
@@ -536,6 +556,7 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			break;
 		case 'h':
 			fputs(S_usage, stdout);
+			fputs(S_usage_store, stdout);
 			fputs(S_usage_meter, stdout);
 			fputs(S_usage_faults, stdout);
 			fputs(S_usage_control, stdout);

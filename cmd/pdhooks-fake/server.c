@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
@@ -40,6 +41,31 @@ typedef struct reply_meta {
 	const char *allow;    /* 405: the Allow header */
 	fake_budget budget;   /* the daily token budget's headers (meter.c) */
 } reply_meta;
+
+/* The x-correlation-id of the API answer this thread is making ("" when none): set by S_api
+ * (one call at a time per thread), sent with every answer, kept in the call log. UUID-shaped
+ * and unique per answer: the fake's pid, then the answer's number. */
+static _Thread_local char S_correlation[40];
+
+static void S_correlation_new(fake_server *s)
+{
+	unsigned long long n;
+
+	pthread_mutex_lock(&s->lock);
+	n = ++s->answers;
+	pthread_mutex_unlock(&s->lock);
+	snprintf(S_correlation, sizeof(S_correlation), "%08lx-0000-4000-8000-%012llx",
+	         (unsigned long)getpid() & 0xffffffffUL, n & 0xffffffffffffULL);
+}
+
+/* Every answer carries one, as Pipedrive's do. */
+static enum MHD_Result S_queue(struct MHD_Connection *c, unsigned status,
+                               struct MHD_Response *r)
+{
+	if (S_correlation[0])
+		MHD_add_response_header(r, "x-correlation-id", S_correlation);
+	return MHD_queue_response(c, status, r);
+}
 
 static void S_header(struct MHD_Response *r, const char *name, long v)
 {
@@ -74,7 +100,7 @@ static enum MHD_Result S_send(struct MHD_Connection *c, int status, const char *
 		MHD_add_response_header(r, "Allow", meta->allow);
 	if (meta)
 		fake_meter_headers(r, &meta->budget);
-	ret = MHD_queue_response(c, (unsigned)status, r);
+	ret = S_queue(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -102,6 +128,9 @@ static json_t *S_field_errors(json_t *errors)
 static const char *S_reason(int status)
 {
 	const char *r = MHD_get_reason_phrase_for((unsigned)status);
+
+	if (status == 402)   /* Pipedrive's words for a company whose trial ended, or unpaid */
+		return "Company account is not open";
 	return r && *r ? r : "Error";
 }
 
@@ -125,6 +154,8 @@ static void S_record(fake_server *s, const char *method, const char *url, int st
 		s->log[s->nlog].path = pdh_xstrdup(url);
 		s->log[s->nlog].status = status;
 		s->log[s->nlog].company_id = company_id;
+		snprintf(s->log[s->nlog].correlation_id, sizeof(s->log[s->nlog].correlation_id),
+		         "%s", status ? S_correlation : "");
 		s->nlog++;
 	}
 	if (s->verbose)
@@ -490,7 +521,7 @@ static enum MHD_Result S_stream(struct MHD_Connection *c, uint64_t size,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json");
-	ret = MHD_queue_response(c, 200, r);
+	ret = S_queue(c, 200, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -547,7 +578,7 @@ static enum MHD_Result S_redirect(struct MHD_Connection *c, const char *url, con
 	if (r != NULL) {
 		MHD_add_response_header(r, "Location", where);
 		MHD_add_response_header(r, "Content-Type", "text/html");
-		ret = MHD_queue_response(c, (unsigned)f->status, r);
+		ret = S_queue(c, (unsigned)f->status, r);
 		MHD_destroy_response(r);
 	}
 	free(where);
@@ -598,7 +629,7 @@ static enum MHD_Result S_huge_wait(struct MHD_Connection *c, int kind)
 		MHD_add_response_header(r, "x-ratelimit-remaining", "0");
 		MHD_add_response_header(r, "x-ratelimit-reset", FAKE_HUGE_WAIT);
 	}
-	ret = MHD_queue_response(c, 429, r);
+	ret = S_queue(c, 429, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -712,6 +743,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 	latency = s->latency_ms;
 	pthread_mutex_unlock(&s->lock);
 	pdh_nap_ms(latency);   /* outside the lock: concurrent calls wait side by side */
+	S_correlation_new(s);
 	pthread_mutex_lock(&s->lock);
 	S_resolve(s, c, &who);
 	/* A call without a known token meets the first company's faults and window. */
@@ -743,6 +775,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 			break;
 		case FAKE_FAULT_DROP:
 			S_record(s, method, url, 0, cid);
+			S_correlation[0] = '\0';
 			return MHD_NO;
 		case FAKE_FAULT_STATUS:
 			status = f.status;
@@ -801,6 +834,7 @@ static enum MHD_Result S_api(fake_server *s, struct MHD_Connection *c, const cha
 		ret = S_json(c, status, body, &meta);
 done:
 	S_record(s, method, url, status, cid);
+	S_correlation[0] = '\0';
 	return ret;
 }
 
@@ -828,9 +862,11 @@ static json_t *S_calls_json(fake_server *s, long cid)
 		if (cid > 0 && s->log[i].company_id != cid)
 			continue;
 		counts[fake_method_of(s->log[i].method)]++;
-		json_array_append_new(log, json_pack("{s:s, s:s, s:i, s:I}", "method", s->log[i].method,
-		                                      "path", s->log[i].path, "status", s->log[i].status,
-		                                      "company", (json_int_t)s->log[i].company_id));
+		json_array_append_new(log, json_pack("{s:s, s:s, s:i, s:I, s:s}", "method",
+		                                      s->log[i].method, "path", s->log[i].path,
+		                                      "status", s->log[i].status, "company",
+		                                      (json_int_t)s->log[i].company_id,
+		                                      "correlation_id", s->log[i].correlation_id));
 	}
 	if (cid <= 0) {   /* past FAKE_LOG_MAX the counts go on, the log does not */
 		for (size_t m = 0; m < 4; m++)

@@ -13,7 +13,8 @@
 	"shows each account's plan under a header naming it, then a table and a line\n" \
 	"'Fleet: N in sync, N with changes, N failed (N accounts).'\n"
 #define S_FLEET_EXIT \
-	"With --fleet: 1 if any account had an error, else 5 if any could not be checked,\n" \
+	"With --fleet: 1 if any account had an error or is closed (its Pipedrive account not\n" \
+	"open: 402), else 5 if any could not be checked,\n" \
 	"else 3 if any was refused by a brake, else 4 if any saved plan is stale, else 2\n" \
 	"(with --detailed-exitcode) if any has changes, else 0.\n"
 

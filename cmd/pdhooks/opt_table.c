@@ -213,7 +213,8 @@ const pdh_opt_spec pdh_opt_table[] = {
 	          "instead of the system's" },
 	{ .name = "verbose", .alias = 'v', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(verbose),
 	  .commands = ON_API,
-	  .help = "one line per HTTP call on stderr: method, path, status, time" },
+	  .help = "one line per HTTP call on stderr: method, path, status, time,\n"
+	          "Pipedrive's correlation id" },
 	{ .name = "quiet", .alias = 'q', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(quiet),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "no warnings or notes on stderr, only errors" },

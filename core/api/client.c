@@ -370,8 +370,10 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 
 	if (c->log) {
 		if (cc == CURLE_OK)
-			line = pdh_xasprintf("%s %s%s %ld %ldms", method, c->base_path, path,
-			                     res->status, res->elapsed_ms);
+			line = pdh_xasprintf("%s %s%s %ld %ldms%s%s%s", method, c->base_path, path,
+			                     res->status, res->elapsed_ms,
+			                     res->correlation_id[0] ? " (correlation id " : "",
+			                     res->correlation_id, res->correlation_id[0] ? ")" : "");
 		else
 			line = pdh_xasprintf("%s %s%s failed %ldms (%s)", method, c->base_path, path,
 			                     res->elapsed_ms, curl_easy_strerror(cc));
@@ -444,6 +446,12 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 			goto done;
 		}
 	}
+	if (res->status == 402) {
+		/* Nothing works for the company until its account is open again: not retried. */
+		rc = pdh_error_set(err, PDH_EAPI, "the company's Pipedrive account is not open "
+		                   "(trial ended or unpaid): HTTP 402: %s", text);
+		goto done;
+	}
 	/* A 403 on DELETE is about that webhook; an HTML 403 is a CDN after too many calls. */
 	if (res->status == 401 ||
 	    (res->status == 403 && strcmp(method, "DELETE") != 0 && !S_looks_like_html(c)))
@@ -491,6 +499,19 @@ static int S_scrubbed(const pdh_client *c, int rc, pdh_error *err)
 	return rc;
 }
 
+/* A failed call's message names the answer's x-correlation-id, for Pipedrive's support. */
+static int S_traced(int rc, pdh_error *err, const pdh_http_result *res)
+{
+	size_t n;
+
+	if (rc == PDH_OK || err == NULL || res->correlation_id[0] == '\0')
+		return rc;
+	n = strlen(err->message);
+	snprintf(err->message + n, sizeof(err->message) - n, " (correlation id %s)",
+	         res->correlation_id);
+	return rc;
+}
+
 /* A call whose 2xx answer must be Pipedrive's JSON, parsed by parse into out; res may be NULL. */
 static int S_json_call(pdh_client *c, const char *method, const char *path, const char *post,
                        pdh_http_result *res, pdh_error *err,
@@ -507,7 +528,7 @@ static int S_json_call(pdh_client *c, const char *method, const char *path, cons
 		rc = S_check_json_answer(c, method, path, res, err);
 	if (rc == PDH_OK)
 		rc = S_parsed(parse(out, pdh_buf_cstr(&c->body), c->body.len, err), err, res);
-	return rc;
+	return S_traced(rc, err, res);
 }
 
 static int S_parse_listing(void *out, const char *body, size_t len, pdh_error *err)
@@ -562,5 +583,6 @@ int pdh_client_delete(pdh_client *c, long long id, pdh_http_result *res, pdh_err
 	if (res == NULL)
 		res = &local;
 	snprintf(path, sizeof(path), "/webhooks/%lld", id);
-	return S_scrubbed(c, S_exchange(c, "DELETE", path, NULL, res, err), err);
+	return S_scrubbed(c, S_traced(S_exchange(c, "DELETE", path, NULL, res, err), err, res),
+	                  err);
 }

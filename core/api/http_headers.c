@@ -120,6 +120,18 @@ char *pdh_http_header_value(const char *line, size_t len, const char *name)
 	return pdh_xstrndup(v, (size_t)(end - v));
 }
 
+/* An x-correlation-id shown in messages: a plain token, never the server's arbitrary text. */
+static void S_correlation_id(pdh_http_result *r, const char *v)
+{
+	size_t n = strlen(v);
+
+	r->correlation_id[0] = '\0';
+	if (n == 0 || n > PDH_CORRELATION_ID_MAX ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") != n)
+		return;
+	memcpy(r->correlation_id, v, n + 1);
+}
+
 void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, time_t now)
 {
 	char *v;
@@ -130,6 +142,7 @@ void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, tim
 		r->ratelimit_reset_ms = -1;
 		r->daily_tokens_remaining = -1;
 		r->daily_reset_ms = -1;
+		r->correlation_id[0] = '\0';
 		return;
 	}
 	if ((v = pdh_http_header_value(line, len, "retry-after")) != NULL)
@@ -142,5 +155,7 @@ void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, tim
 		r->daily_tokens_remaining = S_parse_count(v, LONG_MAX);
 	else if ((v = pdh_http_header_value(line, len, "x-daily-ratelimit-reset")) != NULL)
 		r->daily_reset_ms = S_parse_reset_ms(v, now);
+	else if ((v = pdh_http_header_value(line, len, "x-correlation-id")) != NULL)
+		S_correlation_id(r, v);
 	free(v);
 }

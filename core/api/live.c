@@ -13,6 +13,8 @@
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/marker.h"
+#include "util/iso_time.h"
+#include "util/quote.h"
 
 /* Pipedrive's error texts end up on a terminal: keep them short and free of control bytes. */
 #define S_API_TEXT_MAX 500
@@ -23,7 +25,7 @@ void pdh_live_webhook_dispose(pdh_live_webhook *w)
 		return;
 	PDH_FREE_ALL(w->event_action, w->event_object, w->subscription_url, w->version, w->name,
 	             w->name_bare, w->marker_owner, w->type, w->http_auth_user, w->add_time, w->last_delivery_time, w->remove_time,
-	             w->remove_reason);
+	             w->remove_reason, w->time_note);
 	pdh_free_secret(w->http_auth_password);
 	memset(w, 0, sizeof(*w));
 }
@@ -179,6 +181,26 @@ static void S_read_marker(pdh_live_webhook *w)
 	w->name_bare = pdh_xstrndup(w->name, m.bare_len);
 }
 
+/* A time of w read into ISO 8601 UTC; one in neither of Pipedrive's forms stays as written
+ * and the first such is noted. */
+static void S_time(pdh_live_webhook *w, char **field, const char *name)
+{
+	char iso[PDH_ISO_TIME_LEN];
+
+	if (*field == NULL)
+		return;
+	if (pdh_iso_time(*field, iso) == 0) {
+		free(*field);
+		*field = pdh_xstrdup(iso);
+	} else if (w->time_note == NULL) {
+		char *q = pdh_quote(*field);
+
+		w->time_note = pdh_xasprintf("%s %s is not a time pdhooks reads (ISO 8601 or "
+		                             "YYYY-MM-DD HH:MM:SS); kept as written", name, q);
+		free(q);
+	}
+}
+
 /* Fills w from one webhook object. event_action, event_object and subscription_url are
  * required although the schema marks every field optional: without them a webhook has no
  * identity, and planning around it could only guess. On error w is disposed. */
@@ -232,6 +254,9 @@ static int S_parse_webhook(pdh_live_webhook *w, json_t *obj, const char *where, 
 	    (rc = S_password(w, obj, where, err)) != 0)
 		goto done;
 	S_read_marker(w);
+	S_time(w, &w->add_time, "add_time");
+	S_time(w, &w->last_delivery_time, "last_delivery_time");
+	S_time(w, &w->remove_time, "remove_time");
 	rc = 0;
 done:
 	if (rc != 0)

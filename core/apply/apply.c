@@ -219,6 +219,7 @@ static int S_step_send(void *ctx, pdh_http_result *hr, pdh_error *e)
 		rc = pdh_client_delete(sc->c, st->action->live->id, hr, e);
 	}
 	st->http_status = hr->status;
+	memcpy(st->correlation_id, hr->correlation_id, sizeof(st->correlation_id));
 	return rc;
 }
 

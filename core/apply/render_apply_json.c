@@ -27,6 +27,8 @@ static json_t *S_step(const pdh_apply_step *st)
 	json_object_set_new(o, "ms", json_integer((json_int_t)st->ms));
 	json_object_set_new(o, "http_status", st->http_status > 0
 	                    ? json_integer(st->http_status) : json_null());
+	json_object_set_new(o, "correlation_id", st->correlation_id[0]
+	                    ? json_string(st->correlation_id) : json_null());
 	json_object_set_new(o, "error", pdh_json_text(st->error));
 	json_object_set_new(o, "outcome_unknown", json_boolean(st->outcome_unknown));
 	json_object_set_new(o, "delete_first", json_boolean(st->delete_first));

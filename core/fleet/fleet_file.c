@@ -28,10 +28,10 @@ static const char *const S_root_keys[] = { "pdhooks_fleet", "desired", "concurre
                                            NULL };
 
 enum { A_NAME, A_API_URL, A_DOMAIN, A_TOKEN_ENV, A_TOKEN_FILE, A_TOKEN_COMMAND, A_OAUTH,
-       A_DESIRED, A_LABELS, A_VARS, A_N };
+       A_DESIRED, A_LABELS, A_VARS, A_ENABLED, A_N };
 static const char *const S_account_keys[] = { "name", "api_url", "company_domain", "token_env",
                                               "token_file", "token_command", "oauth", "desired",
-                                              "labels", "vars", NULL };
+                                              "labels", "vars", "enabled", NULL };
 
 /* Strings seen so far, each with the index of its first occurrence: the duplicate checks of
  * names, labels, vars and token sources in linear time (a fleet file has up to 100,000
@@ -399,6 +399,12 @@ static void S_account(S_state *S, const pdh_node *n, size_t index)
 	s = NULL;
 	if (f[A_OAUTH])
 		pdh_field_boolean(L, f[A_OAUTH], "oauth", &a->oauth);
+	if (f[A_ENABLED]) {
+		bool enabled = true;
+
+		if (pdh_field_boolean(L, f[A_ENABLED], "enabled", &enabled) == 0)
+			a->disabled = !enabled;
+	}
 	if (f[A_DESIRED]) {
 		if (S_string(L, f[A_DESIRED], "desired", &s) == 0)
 			a->desired = S_path(S, s);

@@ -84,7 +84,8 @@ void pdh_fleet_pass_emit(void *pass, const pdh_fleet_result *r)
 	p->k++;
 	p->any_changes = p->any_changes || r->changes;
 	if (r->row.outcome != PDH_FLEET_IN_SYNC && r->row.outcome != PDH_FLEET_APPLIED &&
-	    r->row.outcome != PDH_FLEET_HEALTHY && r->row.outcome != PDH_FLEET_UNHEALTHY)
+	    r->row.outcome != PDH_FLEET_HEALTHY && r->row.outcome != PDH_FLEET_UNHEALTHY &&
+	    !r->account->disabled)
 		p->n_not_ok++;
 	if (p->report)
 		pdh_fleet_pass_put(p, pdh_fleet_report_add(p->report, &r->row, r->section));

@@ -18,6 +18,7 @@ static const char *const S_names[PDH_FLEET_OUTCOME_COUNT] = {
 	[PDH_FLEET_SKIPPED] = "skipped",
 	[PDH_FLEET_HEALTHY] = "healthy",
 	[PDH_FLEET_UNHEALTHY] = "unhealthy",
+	[PDH_FLEET_CLOSED] = "closed",
 };
 
 const char *pdh_fleet_outcome_name(pdh_fleet_outcome o)
@@ -57,6 +58,13 @@ pdh_fleet_outcome pdh_fleet_outcome_of(int core_rc)
 	case PDH_EXIT_STALE: return PDH_FLEET_STALE;
 	default: return PDH_FLEET_FAILED;
 	}
+}
+
+pdh_fleet_outcome pdh_fleet_outcome_of_error(int core_rc, const pdh_error *err)
+{
+	if (core_rc != 0 && err != NULL && err->http_status == 402)
+		return PDH_FLEET_CLOSED;
+	return pdh_fleet_outcome_of(core_rc);
 }
 
 int pdh_fleet_exit_code(const int *codes, size_t n, bool detailed)

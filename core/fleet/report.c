@@ -249,6 +249,7 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 		{ PDH_FLEET_REFUSED, "refused by a brake" },
 		{ PDH_FLEET_STALE, "with a stale plan" },
 		{ PDH_FLEET_SKIPPED, "skipped" },
+		{ PDH_FLEET_CLOSED, "closed (the Pipedrive account is not open)" },
 	};
 	bool apply = strcmp(r->o.command, "apply") == 0;
 
@@ -258,6 +259,10 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 		               r->by_outcome[PDH_FLEET_FAILED]);
 		if (r->by_outcome[PDH_FLEET_UNAVAILABLE] > 0)
 			pdh_buf_printf(b, ", %zu could not be checked", r->by_outcome[PDH_FLEET_UNAVAILABLE]);
+		if (r->by_outcome[PDH_FLEET_CLOSED] > 0)
+			pdh_buf_printf(b, ", %zu closed", r->by_outcome[PDH_FLEET_CLOSED]);
+		if (r->by_outcome[PDH_FLEET_SKIPPED] > 0)
+			pdh_buf_printf(b, ", %zu skipped", r->by_outcome[PDH_FLEET_SKIPPED]);
 		pdh_buf_printf(b, " (%zu account%s).", r->n, r->n == 1 ? "" : "s");
 		return;
 	}
@@ -405,6 +410,8 @@ json_t *pdh_fleet_account_json_as(const pdh_fleet_row *row, const char *doc_key,
 	                                     ? json_integer((json_int_t)row->company_id)
 	                                     : json_null());
 	json_object_set_new(a, "outcome", json_string(pdh_fleet_outcome_name(row->outcome)));
+	if (row->reason)
+		json_object_set_new(a, "reason", pdh_json_text(row->reason));
 	json_object_set_new(a, "exit_code", json_integer(row->exit_code));
 	json_object_set_new(a, "counts", json_pack("{s:I,s:I,s:I,s:I}",
 	                                           "create", (json_int_t)row->n_create,

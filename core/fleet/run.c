@@ -49,16 +49,17 @@ static void S_log(void *ctx, const char *line)
 	free(s);
 }
 
-static void S_fail(pdh_fleet_result *r, int rc, const char *message)
+static void S_fail(pdh_fleet_result *r, int rc, const pdh_error *err)
 {
 	size_t n = strlen(r->account->name);
+	const char *message = err->message;
 
 	/* The report names the account already. */
 	if (message && strncmp(message, "account ", 8) == 0 &&
 	    strncmp(message + 8, r->account->name, n) == 0 && strncmp(message + 8 + n, ": ", 2) == 0)
 		message += 8 + n + 2;
 	r->core_rc = rc;
-	r->row.outcome = pdh_fleet_outcome_of(rc);
+	r->row.outcome = pdh_fleet_outcome_of_error(rc, err);
 	free(r->error);
 	r->error = pdh_xstrdup(message && *message ? message : pdh_error_name(rc));
 }
@@ -153,7 +154,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	if (warning[0])
 		r->warning = pdh_xstrdup(warning);
 	if (rc != 0) {
-		S_fail(r, rc, err.message);
+		S_fail(r, rc, &err);
 		goto render;
 	}
 	S_target_digest(r->id.target_sha256, a->api_url, bearer, token);
@@ -211,7 +212,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 		r->saved_digest = pdh_xstrdup(run.saved_digest);
 	r->row.outcome = run.outcome;
 	if (rc != 0)
-		S_fail(r, rc, run.err.message);
+		S_fail(r, rc, &run.err);
 	r->row.tokens = pdh_meter_tokens(&run.t.meter);
 	r->row.daily_tokens_remaining = pdh_meter_daily_remaining(&run.t.meter);
 	r->row.has_daily_tokens_remaining = r->row.daily_tokens_remaining >= 0;
@@ -230,9 +231,11 @@ render:
 	return r;
 }
 
-/* An account not run: skipped (why), or refused (why is its error). */
+/* An account not run: skipped (why; reason: a word for it, or NULL), or refused (why is its
+ * error). */
 static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
-                                   pdh_fleet_outcome outcome, const char *why)
+                                   pdh_fleet_outcome outcome, const char *why,
+                                   const char *reason)
 {
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
@@ -249,6 +252,7 @@ static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
 	r->id.name = a->name;
 	r->error = pdh_xstrdup(why);
 	r->row.error = r->error;
+	r->row.reason = reason;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
 	S_section(r, o, &run);
 	return r;
@@ -279,12 +283,16 @@ static void *S_worker(void *arg)
 		}
 		i = P->next++;
 		pthread_mutex_unlock(&P->mu);
-		if (P->o->skip_reason)
-			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, P->o->skip_reason);
+		/* enabled: false: no token asked for, no call made */
+		if (P->o->fleet->accounts[P->o->accounts[i]].disabled)
+			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "disabled: enabled: false in the "
+			              "fleet file", PDH_FLEET_REASON_DISABLED);
+		else if (P->o->skip_reason)
+			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, P->o->skip_reason, NULL);
 		else if (P->o->refuse && P->o->refuse[i])
-			r = S_not_run(P->o, i, PDH_FLEET_FAILED, P->o->refuse[i]);
+			r = S_not_run(P->o, i, PDH_FLEET_FAILED, P->o->refuse[i], NULL);
 		else if (P->o->interrupt && atomic_load(P->o->interrupt))
-			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "interrupted before it started");
+			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "interrupted before it started", NULL);
 		else
 			r = S_run_account(P->o, P->session, i);
 		pthread_mutex_lock(&P->mu);

@@ -60,6 +60,8 @@ char *pdh_status_render_text(const pdh_plan *p, bool color)
 			pdh_buf_printf(&b, "; removed: %s", q);
 			free(q);
 		}
+		if (w->live->time_note)
+			pdh_buf_printf(&b, "; note: %s", w->live->time_note);
 		pdh_buf_putc(&b, '\n');
 		free(last);
 	}
@@ -104,6 +106,8 @@ json_t *pdh_status_json(const pdh_plan *p, const pdh_desired *desired)
 		json_object_set_new(o, "last_delivery_time", pdh_json_text(l->last_delivery_time));
 		json_object_set_new(o, "remove_time", pdh_json_text(l->remove_time));
 		json_object_set_new(o, "remove_reason", pdh_json_text(l->remove_reason));
+		if (l->time_note)
+			json_object_set_new(o, "time_note", pdh_json_text(l->time_note));
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(doc, "format_version", json_integer(PDH_STATUS_FORMAT_VERSION));

@@ -797,6 +797,10 @@ int pdh_plan_compute(pdh_plan **out, const pdh_desired *desired, const pdh_live 
 	if (live->data_null)
 		S_add_note(&b, pdh_xstrdup("Pipedrive listed the webhooks as \"data: null\", read as "
 		                           "none; a second listing said the same"));
+	for (i = 0; i < live->n; i++)
+		if (live->items[i].time_note)
+			S_add_note(&b, pdh_xasprintf("webhook %lld: %s", live->items[i].id,
+			                             live->items[i].time_note));
 	ls = pdh_xcalloc(live->n + 1, sizeof(*ls));
 	for (nl = 0; nl < live->n; nl++) {
 		const pdh_live_webhook *w = &live->items[nl];

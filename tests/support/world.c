@@ -546,6 +546,31 @@ char *pdh_t_fleet_account_token(const pdh_t_fleet *w, const char *name, size_t c
 	return s;
 }
 
+void pdh_t_fleet_check_report(const char *report)
+{
+	char *dir = pdh_t_tmpdir(), *path = pdh_xasprintf("%s/report.json", dir);
+	char *schemas = pdh_xasprintf("%s/schemas", getenv("PDH_SOURCE_DIR"));
+
+	pdh_t_write_file(path, report);
+	cr_expect_eq(pdh_t_python(NULL, "validate_fleet_report.py", NULL, schemas, path,
+	                          (char *)NULL), 0, "schema (the errors above):\n%s", report);
+	pdh_t_remove(path);
+	pdh_t_remove(dir);
+	free(schemas);
+}
+
+json_t *pdh_t_report_account(json_t *report, const char *name)
+{
+	json_t *accounts = json_object_get(report, "accounts");
+
+	for (size_t i = 0; i < json_array_size(accounts); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(accounts, i), "name")),
+		           name) == 0)
+			return json_array_get(accounts, i);
+	cr_assert_fail("no account %s", name);
+	return NULL;
+}
+
 void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[])
 {
 	char *text = pdh_xstrdup("pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts:\n");

@@ -177,6 +177,12 @@ void pdh_t_fleet_write(pdh_t_fleet *w, char *accounts[]);
  * written to paths[I] = DIR/shard-I.json (caller frees). */
 void pdh_t_fleet_shard_reports(const pdh_t_fleet *w, char *paths[2]);
 
+/* Validates a fleet report (JSON text) against schemas/fleet-report.schema.json with
+ * python3-jsonschema. */
+void pdh_t_fleet_check_report(const char *report);
+/* The account named name in a fleet report's "accounts" (borrowed); fails the test when none. */
+json_t *pdh_t_report_account(json_t *report, const char *name);
+
 /* `pdhooks apply -f FILE --auto-approve [OPT [VALUE]]` in the world (pdh_t_world_run; opt and
  * value may be NULL), expecting exit status want (stdout and stderr shown when it is not). */
 void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,

@@ -66,6 +66,8 @@ typedef struct pdh_apply_step {
 	int attempts;                  /* calls sent for this step */
 	long long ms;                  /* from its first attempt to settled; 0 when never sent */
 	long http_status;              /* of the last answer; 0 when none */
+	char correlation_id[PDH_CORRELATION_ID_MAX + 1]; /* the last answer's x-correlation-id;
+	                                  "" when none */
 	char *error;                   /* FAILED: Pipedrive's own text, or the transport error;
 	                                  NOT_RUN: why. NULL when DONE. Never a secret. */
 } pdh_apply_step;

@@ -36,6 +36,8 @@ typedef struct pdh_fleet_account {
 	char *dir;                   /* the fleet file's directory ("" or ending in '/'): where
 	                                token_command runs */
 	bool oauth;                  /* the token is an OAuth access token (Bearer) */
+	bool disabled;               /* enabled: false: skipped without a call (outcome skipped,
+	                                reason disabled), its token source never used */
 	char *desired;               /* the account's desired file (the fleet's by default),
 	                                relative to the fleet file's directory */
 	pdh_fleet_kv *labels;        /* in file order */

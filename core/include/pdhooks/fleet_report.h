@@ -25,21 +25,27 @@ typedef enum {
 	PDH_FLEET_SKIPPED,      /* not run: a canary failed, or the run was interrupted */
 	PDH_FLEET_HEALTHY,      /* status: no owned webhook failing or inactive */
 	PDH_FLEET_UNHEALTHY,    /* status: a webhook is failing or inactive */
+	PDH_FLEET_CLOSED,       /* the company's Pipedrive account is not open (402: trial
+	                           ended, unpaid) */
 	PDH_FLEET_OUTCOME_COUNT
 } pdh_fleet_outcome;
 
 /* "in_sync", "changes", "applied", "failed", "unavailable", "refused", "stale", "skipped",
- * "healthy", "unhealthy". */
+ * "healthy", "unhealthy", "closed". */
 const char *pdh_fleet_outcome_name(pdh_fleet_outcome o);
 /* The outcome of a name; -1 when it is none. */
 int pdh_fleet_outcome_parse(const char *name);
 /* The exit code an account's outcome stands for, as a single-company run would exit with
  * --detailed-exitcode: 0 in sync, applied, skipped or healthy; 2 changes or unhealthy;
- * 1 failed; 5 unavailable; 3 refused; 4 stale. */
+ * 1 failed or closed; 5 unavailable; 3 refused; 4 stale. */
 int pdh_fleet_outcome_exit(pdh_fleet_outcome o);
 /* The core code of one account's failure -> its outcome: PDH_EUNAVAILABLE unavailable,
  * PDH_EBRAKE refused, PDH_ESTALE stale, any other failure failed. */
 pdh_fleet_outcome pdh_fleet_outcome_of(int core_rc);
+/* The same, knowing the error: an answer 402 (the company's account is not open) is closed. */
+pdh_fleet_outcome pdh_fleet_outcome_of_error(int core_rc, const pdh_error *err);
+/* Why an account was skipped without a call: its fleet entry says enabled: false. */
+#define PDH_FLEET_REASON_DISABLED "disabled"
 
 /* The fleet's exit code from its accounts' exit codes (pdh_fleet_outcome_exit): 1 if any is
  * 1 (or a code outside 0-5), else 5 if any is 5, else 3, else 4, else 2 when detailed and any
@@ -57,8 +63,9 @@ typedef struct pdh_fleet_row {
 	int exit_code;
 	long n_create, n_replace, n_delete, n_unchanged;
 	const char *error;           /* one line, or NULL */
-	const char *reason;          /* why the outcome, in a word ("budget": the company's daily
-	                                API budget is spent), or NULL */
+	const char *reason;          /* why the outcome, in a word, or NULL: "budget" (the
+	                                company's daily API budget is spent),
+	                                PDH_FLEET_REASON_DISABLED */
 	long long tokens;            /* what the account's calls cost (cost.h) */
 	bool has_daily_tokens_remaining;
 	long long daily_tokens_remaining; /* the last daily budget an answer showed */

@@ -12,6 +12,9 @@
  * reading or to another wait cannot overflow. */
 #define PDH_HTTP_WAIT_MAX_MS (LONG_MAX / 4)
 
+/* The longest x-correlation-id kept (a UUID is 36 characters), its NUL aside. */
+#define PDH_CORRELATION_ID_MAX 64
+
 /* What one HTTP exchange looked like, for the retry policy and the pacing of apply. */
 typedef struct pdh_http_result {
 	int transport;              /* 0, or the libcurl error code (CURLcode) */
@@ -26,6 +29,8 @@ typedef struct pdh_http_result {
 	long daily_tokens_remaining; /* x-daily-ratelimit-token-remaining; -1 when absent */
 	long daily_reset_ms;        /* x-daily-ratelimit-reset read as x-ratelimit-reset is (an
 	                               assumption: no such header is documented); -1 absent */
+	char correlation_id[PDH_CORRELATION_ID_MAX + 1]; /* x-correlation-id, for Pipedrive's
+	                               support; "" when absent or not a plain token */
 } pdh_http_result;
 
 /* Response headers. A Retry-After value (delay-seconds or an HTTP date, compared with now) in
@@ -37,8 +42,10 @@ char *pdh_http_header_value(const char *line, size_t len, const char *name);
 /* Every field "absent" (-1), transport and status 0. */
 void pdh_http_result_init(pdh_http_result *r);
 /* Takes one raw header line ("Name: value\r\n") into r: Retry-After, x-ratelimit-remaining,
- * x-ratelimit-reset, x-daily-ratelimit-token-remaining, x-daily-ratelimit-reset. Other lines
- * are ignored; a status line resets those fields (a 1xx answer comes before the real one). */
+ * x-ratelimit-reset, x-daily-ratelimit-token-remaining, x-daily-ratelimit-reset,
+ * x-correlation-id (kept only when it is 1 to PDH_CORRELATION_ID_MAX of [A-Za-z0-9._:-]).
+ * Other lines are ignored; a status line resets those fields (a 1xx answer comes before the
+ * real one). */
 void pdh_http_parse_header(pdh_http_result *r, const char *line, size_t len, time_t now);
 
 #endif

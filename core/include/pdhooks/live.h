@@ -36,6 +36,9 @@ typedef struct pdh_live_webhook {
 	pdh_secret_state password_state;
 	char *http_auth_password;      /* only when PDH_SECRET_REAL; never print it */
 	int is_active;                 /* 0 or 1 */
+	/* The times, in either form Pipedrive writes (ISO 8601, "YYYY-MM-DD HH:MM:SS" UTC), are
+	 * read as "YYYY-MM-DDTHH:MM:SSZ"; one in neither form is kept as written and noted in
+	 * time_note. */
 	char *add_time;                /* NULL when absent */
 	/* Delivery health, as Pipedrive reports it; each NULL / has_ false when null or absent. */
 	char *last_delivery_time;
@@ -43,6 +46,9 @@ typedef struct pdh_live_webhook {
 	long long last_http_status;    /* of the last delivery; 0 can mean "no answer" */
 	char *remove_time;
 	char *remove_reason;
+	char *time_note;               /* a time in neither form, e.g. `last_delivery_time
+	                                  "yesterday" is not a time pdhooks reads; kept as
+	                                  written`; NULL when every time was read */
 } pdh_live_webhook;
 
 typedef struct pdh_live {
