@@ -56,7 +56,9 @@ static void S_fp_text(pdh_buf *b, const char *key, const char *s, const pdh_secr
 	char *scrubbed = NULL;
 	size_t n;
 
-	pdh_buf_printf(b, ",\"%s\":", key);
+	pdh_buf_puts(b, ",\"");
+	pdh_buf_puts(b, key);
+	pdh_buf_puts(b, "\":");
 	if (s == NULL) {
 		pdh_buf_puts(b, "null");
 		return;

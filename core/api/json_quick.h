@@ -1,0 +1,15 @@
+/* A quick reader of the plain JSON Pipedrive answers with. Private to core/. */
+#ifndef PDH_JSON_QUICK_H
+#define PDH_JSON_QUICK_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* The tree json_loadb(text, len, JSON_REJECT_DUPLICATES, ...) gives (the same values, keys
+ * in the same order), read without jansson's lexer; NULL when the text is not of the plain
+ * form read here: a top-level object whose strings are printable ASCII without \u escapes,
+ * whose numbers are integers of at most 18 digits, nested at most 32 deep, with no key twice.
+ * On NULL the caller asks json_loadb, which reads the rest and words every error. */
+json_t *pdh_json_quick_load(const char *text, size_t len);
+
+#endif
