@@ -22,6 +22,8 @@ typedef struct pdh_target {
 	pdh_client_opts client;     /* API URL, credentials, timeouts, log */
 	pdh_plan_opts plan;         /* e.g. --max-deletes */
 	pdh_listing_opts listing;   /* retry bounds, interrupt flag; zeroed: the defaults */
+	const pdh_desired_shared *desired_shared; /* desired_path read and parsed once for many
+	                                           * targets (a fleet's), or NULL: read it */
 } pdh_target;
 
 /* What planning a target produced, step by step; each pointer is NULL until its step ran.
