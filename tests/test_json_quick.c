@@ -2,10 +2,12 @@
  * turn) for anything else, never a tree json_loadb would not give. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/json_quick.h"
+#include "pdhooks/live.h"
 
 /* A listing as the fake and Pipedrive answer it. */
 static const char S_LISTING[] =
@@ -115,4 +117,62 @@ Test(json_quick, never_reads_other_than_jansson)
 	free(m);
 	cr_expect_gt(read, tried / 20, "only %zu of %zu were read quickly", read, tried);
 	cr_expect_lt(read, tried, "every one of %zu was read quickly", tried);
+}
+
+/* ---- listings read in arenas ---- */
+
+#define S_THREADS 8
+
+static void *S_read_listings(void *arg)
+{
+	const char *body = arg;
+	json_t *outside = json_object();  /* made before the arena, released inside it */
+	size_t bad = 0;
+
+	json_object_set_new(outside, "before", json_string("made by malloc"));
+
+	for (int i = 0; i < 300; i++) {
+		pdh_live *l = NULL;
+		pdh_error err = { 0 };
+
+		pdh_json_quick_begin();
+		if (i == 0)
+			json_object_clear(outside);
+		pdh_json_quick_end();
+		if (pdh_live_parse_listing(&l, body, strlen(body), &err) != 0 || l->n != 2 ||
+		    strcmp(l->items[0].subscription_url, "https://hooks.example.com/c0/0?a=1") != 0 ||
+		    strcmp(l->items[1].name, "caf\xc3\xa9") != 0 || l->items[1].id != 2 ||
+		    l->items[0].password_state != PDH_SECRET_MASKED)
+			bad++;
+		pdh_live_free(l);
+	}
+	json_object_set_new(outside, "after", json_string("the arena: malloc again"));
+	if (json_object_size(outside) != 1)
+		bad++;
+	json_decref(outside);
+	return (void *)bad;
+}
+
+/* Threads reading listings at once, each in its arena (one of them not plain, so read by
+ * json_loadb in the arena too), while jansson's other values come and go by malloc. */
+Test(json_quick, listings_are_read_in_each_threads_arena)
+{
+	static const char body[] =
+		"{\"success\":true,\"data\":[{\"id\":1,\"event_action\":\"create\","
+		"\"event_object\":\"deal\",\"subscription_url\":\"https:\\/\\/hooks.example.com\\/c0\\/0?a=1\","
+		"\"http_auth_password\":\"******\",\"is_active\":1},{\"id\":2,\"event_action\":\"change\","
+		"\"event_object\":\"person\",\"subscription_url\":\"https://hooks.example.com/p\","
+		"\"name\":\"caf\\u00e9\",\"is_active\":true}]}";
+	pthread_t t[S_THREADS];
+
+	pdh_json_quick_init();
+	pdh_json_quick_init();
+	for (int i = 0; i < S_THREADS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, S_read_listings, (void *)body), 0);
+	for (int i = 0; i < S_THREADS; i++) {
+		void *bad;
+
+		pthread_join(t[i], &bad);
+		cr_expect_eq((size_t)bad, 0, "thread %d read %zu listings wrongly", i, (size_t)bad);
+	}
 }

@@ -2,7 +2,10 @@
  * and json_loadb reads that. */
 #include "api/json_quick.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +14,86 @@
 #define S_MAX_DEPTH 32
 #define S_MAX_DIGITS 18
 #define S_MAX_KEY 64                 /* a longer key: not plain */
+
+#define S_ARENA_CHUNK 65536
+
+/* ---- the arena ---- */
+
+typedef struct S_chunk {
+	struct S_chunk *next;
+	size_t size, used;
+	max_align_t data[];
+} S_chunk;
+
+static _Thread_local S_chunk *S_arena;    /* this thread's chunks, newest first */
+static _Thread_local bool S_arena_on;     /* between begin and end */
+static atomic_bool S_hooked;
+static pthread_once_t S_once = PTHREAD_ONCE_INIT;
+
+static void *S_alloc(size_t n)
+{
+	void *p;
+
+	if (!S_arena_on)
+		return malloc(n);
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (S_arena == NULL || S_arena->size - S_arena->used < n) {
+		size_t cap = S_arena ? S_arena->size * 2 : S_ARENA_CHUNK;
+		S_chunk *c;
+
+		if (cap < n)
+			cap = n;
+		c = malloc(sizeof(*c) + cap);
+		if (c == NULL)
+			return NULL;
+		c->next = S_arena;
+		c->size = cap;
+		c->used = 0;
+		S_arena = c;
+	}
+	p = (char *)S_arena->data + S_arena->used;
+	S_arena->used += n;
+	return p;
+}
+
+/* A value of the arena goes with it at the end; anything else is free()d. */
+static void S_free(void *p)
+{
+	for (const S_chunk *c = S_arena; c != NULL; c = c->next)
+		if ((const char *)p >= (const char *)c->data &&
+		    (const char *)p < (const char *)c->data + c->size)
+			return;
+	free(p);
+}
+
+static void S_hook(void)
+{
+	json_set_alloc_funcs(S_alloc, S_free);
+	atomic_store(&S_hooked, true);
+}
+
+void pdh_json_quick_init(void)
+{
+	pthread_once(&S_once, S_hook);
+}
+
+void pdh_json_quick_begin(void)
+{
+	S_arena_on = atomic_load(&S_hooked);
+}
+
+void pdh_json_quick_end(void)
+{
+	S_arena_on = false;
+	while (S_arena) {
+		S_chunk *next = S_arena->next;
+
+		free(S_arena);
+		S_arena = next;
+	}
+}
+
+/* ---- the reader ---- */
 
 typedef struct S_reader {
 	const char *p, *end;

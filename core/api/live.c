@@ -390,6 +390,7 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 	int rc;
 
 	*out = NULL;
+	pdh_json_quick_begin();  /* the tree is released at done, before the end */
 	if ((rc = S_envelope(&root, &data, body, len, what, err)) != 0)
 		goto done;
 	if ((rc = S_not_paged(root, what, err)) != 0)
@@ -419,6 +420,7 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 		rc = S_one_company(l, what, err);
 done:
 	json_decref(root);
+	pdh_json_quick_end();
 	if (rc != 0)
 		pdh_live_free(l);
 	else

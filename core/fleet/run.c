@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/json_quick.h"
 #include "fleet/fleet_json.h"
 #include "run/run_json.h"
 #include "pdhooks/alloc.h"
@@ -334,6 +335,7 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 		                     PDH_FLEET_MAX_CONCURRENCY);
 	if (o->n_accounts == 0)
 		return 0;
+	pdh_json_quick_init();  /* before the threads: listings are read in arenas */
 	memset(&P, 0, sizeof(P));
 	P.session = o->session;
 	{

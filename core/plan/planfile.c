@@ -127,6 +127,8 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 			owned[n++] = &live->items[i];
 	}
 	qsort(owned, n, sizeof(*owned), S_cmp_live);
+	b.data = pdh_xgrow(NULL, &b.cap, 512 * (n + 1), 1);  /* about a webhook's text each */
+	b.data[0] = '\0';
 	/* Each as in the plan: the redacted URL, since the digest is published with the plan
 	 * and a short secret in a query could be guessed from it (a changed credential in a URL
 	 * still makes a saved plan stale: planning again no longer gives the same actions);
