@@ -167,6 +167,19 @@ Test(json_quick, listings_are_read_in_each_threads_arena)
 
 	pdh_json_quick_init();
 	pdh_json_quick_init();
+	for (int round = 0; round < 2; round++) {
+		json_t *inside, *after;
+
+		pdh_json_quick_begin();
+		inside = json_string("in the arena");
+		cr_expect_gt(pdh_json_quick_arena_bytes(), 0, "made in the arena");
+		json_decref(inside);
+		pdh_json_quick_end();
+		cr_expect_eq(pdh_json_quick_arena_bytes(), 0, "the end releases the arena");
+		after = json_string("by malloc");
+		cr_expect_eq(pdh_json_quick_arena_bytes(), 0, "after the end: malloc");
+		json_decref(after);
+	}
 	for (int i = 0; i < S_THREADS; i++)
 		cr_assert_eq(pthread_create(&t[i], NULL, S_read_listings, (void *)body), 0);
 	for (int i = 0; i < S_THREADS; i++) {

@@ -93,6 +93,15 @@ void pdh_json_quick_end(void)
 	}
 }
 
+size_t pdh_json_quick_arena_bytes(void)
+{
+	size_t n = 0;
+
+	for (const S_chunk *c = S_arena; c != NULL; c = c->next)
+		n += c->used;
+	return n;
+}
+
 /* ---- the reader ---- */
 
 typedef struct S_reader {
@@ -266,11 +275,13 @@ static json_t *S_value(S_reader *R, int depth)
 
 json_t *pdh_json_quick_load(const char *text, size_t len)
 {
-	S_reader R = { text, text + len, PDH_BUF_INIT };
+	S_reader R = { NULL, NULL, PDH_BUF_INIT };
 	json_t *root = NULL;
 
 	if (text == NULL)
 		return NULL;
+	R.p = text;
+	R.end = text + len;
 	S_ws(&R);
 	if (R.p < R.end && *R.p == '{')
 		root = S_container(&R, 1);

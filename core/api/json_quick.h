@@ -21,5 +21,7 @@ json_t *pdh_json_quick_load(const char *text, size_t len);
 void pdh_json_quick_init(void);
 void pdh_json_quick_begin(void);
 void pdh_json_quick_end(void);
+/* The bytes this thread's arena holds now (0 outside begin and end). */
+size_t pdh_json_quick_arena_bytes(void);
 
 #endif
