@@ -10,6 +10,9 @@
 #include "pdhooks/live.h"
 #include "pdhooks/planfile.h"
 #include "pdhooks/render_json.h"
+#include "pdhooks/secrets.h"
+#include "pdhooks/sha256.h"
+#include "plan/plan_json.h"
 #include "sampleplan.h"
 #include "pdhooks/alloc.h"
 #include "testutil.h"
@@ -264,6 +267,75 @@ Test(live_fingerprint, ignores_order_times_owners_and_password_values_not_their_
 	s.live->items[1].password_state = PDH_SECRET_NONE;
 	S_fp(c, &s);
 	cr_expect_str_neq(a, c);
+}
+
+/* The fingerprint as the compact JSON array of pdh_plan_json_live's objects (scrubbed, less
+ * owner_id and add_time), in id order, hashed: the text saved plans were made with. */
+static void S_fp_by_json(char out[65], const pdh_live *live, const pdh_secrets *secrets)
+{
+	json_t *arr = json_array();
+	char *text;
+
+	for (long long id = 1; id <= 5; id++)
+		for (size_t i = 0; i < live->n; i++) {
+			json_t *item;
+
+			if (live->items[i].id != id)
+				continue;
+			item = pdh_plan_json_live(&live->items[i]);
+			pdh_json_scrub(item, secrets);
+			json_object_del(item, "owner_id");
+			json_object_del(item, "add_time");
+			json_array_append_new(arr, item);
+		}
+	text = json_dumps(arr, JSON_COMPACT);
+	cr_assert_not_null(text);
+	pdh_sha256_hex(text, strlen(text), out);
+	free(text);
+	json_decref(arr);
+}
+
+/* Written without the tree, the text hashed is still byte for byte the JSON one: escapes,
+ * other UTF-8, bytes that are not UTF-8, nulls, secrets scrubbed (into plain text and into
+ * text that needs escapes), a secret that is a password state. */
+Test(live_fingerprint, is_the_digest_of_the_json_of_the_owned_webhooks)
+{
+	pdh_t_sample s;
+	pdh_secrets *secrets = pdh_secrets_new();
+	pdh_plan plan;
+	char got[65], want[65];
+
+	pdh_t_sample_plan(&s);
+	plan = *s.plan;
+	plan.n_foreign = 0;
+	plan.secrets = secrets;
+	s.live->items[0].name = "tab \t nl \n";
+	s.live->items[0].http_auth_user = "ctl \x01";
+	s.live->items[3].name = "del \x7f";
+	s.live->items[4].name = "quote \" slash /";
+	s.live->items[4].http_auth_user = "back \\ slash /";
+	s.live->items[1].name = "caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80";
+	s.live->items[2].name = "bad \xff\xfe name \xe2\x82";
+	s.live->items[2].type = NULL;
+	s.live->items[2].version = NULL;
+	s.live->items[3].http_auth_user = "user-tok3n";
+	s.live->items[3].has_user_id = false;
+	s.live->items[4].subscription_url = "https://hooks.example.com/x?key=tok3n&a=b/c";
+	s.live->items[4].is_active = false;
+	s.live->items[0].add_time = "2030-01-01 00:00:00";
+	s.live->items[0].has_owner_id = true;
+	s.live->items[0].owner_id = 7;
+	S_fp_by_json(want, s.live, NULL);
+	pdh_live_fingerprint(got, s.live, &plan);
+	cr_expect_str_eq(got, want, "without secrets");
+	pdh_secrets_add(secrets, "tok3n", "${TOKEN}");
+	pdh_secrets_add(secrets, "name", "${N\"Q}");
+	pdh_secrets_add(secrets, "masked", "${STATE}");
+	s.live->items[1].password_state = PDH_SECRET_MASKED;
+	S_fp_by_json(want, s.live, secrets);
+	pdh_live_fingerprint(got, s.live, &plan);
+	cr_expect_str_eq(got, want, "with secrets");
+	pdh_secrets_free(secrets);
 }
 
 /* ---- every reconciliation case of testdata/plan, planned in-process ---- */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/json_quick.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/marker.h"
@@ -297,7 +298,11 @@ static int S_envelope(json_t **root, json_t **data, const char *body, size_t len
 	*data = NULL;
 	if (body == NULL || len == 0)
 		return pdh_error_set(err, PDH_EPROTO, "%s is empty, expected JSON", what);
-	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* The plain answers every call gets are read quickly; jansson reads the rest, and
+	 * words what is wrong. */
+	*root = pdh_json_quick_load(body, len);
+	if (*root == NULL)
+		*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*root == NULL)
 		return pdh_error_set(err, PDH_EPROTO, "%s is not valid JSON: %s (line %d, column %d, "
 		                     "byte %d)", what, S_json_fault(&jerr), jerr.line, jerr.column,
@@ -417,6 +422,7 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 	int rc;
 
 	*out = NULL;
+	pdh_json_quick_begin();  /* the tree is released at done, before the end */
 	if ((rc = S_envelope(&root, &data, body, len, what, err)) != 0)
 		goto done;
 	if ((rc = S_not_paged(root, what, err)) != 0)
@@ -446,6 +452,7 @@ int pdh_live_parse_listing(pdh_live **out, const char *body, size_t len, pdh_err
 		rc = S_one_company(l, what, err);
 done:
 	json_decref(root);
+	pdh_json_quick_end();
 	if (rc != 0)
 		pdh_live_free(l);
 	else

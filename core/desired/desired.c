@@ -1254,9 +1254,13 @@ int pdh_field_load(pdh_loader *L, size_t errors_before, char *sha256, void (*che
 {
 	int rc = PDH_EFILE;
 
-	pdh_sha256_hex(L->data, L->len, sha256);
-	if (pdh_tree_check_text(L) == 0 && pdh_tree_parse(L) == 0)
+	if (L->tree_given) {
 		check(ctx);
+	} else {
+		pdh_sha256_hex(L->data, L->len, sha256);
+		if (pdh_tree_check_text(L) == 0 && pdh_tree_parse(L) == 0)
+			check(ctx);
+	}
 	pdh_diags_sort(L->diags);
 	pdh_tree_report_dropped(L);  /* last, after the sorted ones */
 	if (L->diags->n_errors == errors_before)
@@ -1274,8 +1278,19 @@ static void S_check_loader(void *L)
 	S_check(L);
 }
 
-int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *data, size_t len,
-                            const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err)
+struct pdh_desired_shared {
+	char *data;                    /* the file's bytes, NUL-terminated */
+	size_t len;
+	char sha256[65];
+	pdh_node *root;                /* their tree, in arena */
+	struct pdh_tree_chunk *arena;
+	size_t n_nodes;
+};
+
+/* pdh_desired_load_buffer; with shared (its bytes being data), on its tree. */
+static int S_load(pdh_desired **out, const char *name, const char *data, size_t len,
+                  const pdh_desired_shared *shared, const pdh_load_opts *opts,
+                  pdh_diags *diags, pdh_error *err)
 {
 	pdh_loader L;
 	size_t errors_before = diags->n_errors;
@@ -1297,6 +1312,12 @@ int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *dat
 	L.d->secrets = pdh_secrets_new();
 	L.d->prune = true;
 	L.d->max_deletes = PDH_DEFAULT_MAX_DELETES;
+	if (shared) {
+		L.root = shared->root;
+		L.n_nodes = shared->n_nodes;
+		L.tree_given = true;
+		memcpy(L.d->sha256, shared->sha256, sizeof(L.d->sha256));
+	}
 	rc = pdh_field_load(&L, errors_before, L.d->sha256, S_check_loader, &L, name,
 	                    "the desired file", err);
 	if (rc == PDH_OK) {
@@ -1311,6 +1332,71 @@ done:
 	if (L.have_lines)
 		pdh_lines_dispose(&L.lines);
 	return rc;
+}
+
+int pdh_desired_load_buffer(pdh_desired **out, const char *name, const char *data, size_t len,
+                            const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err)
+{
+	return S_load(out, name, data, len, NULL, opts, diags, err);
+}
+
+pdh_desired_shared *pdh_desired_shared_read(const char *path)
+{
+	pdh_desired_shared *s = pdh_xcalloc(1, sizeof(*s));
+	pdh_error err = { 0 };
+	pdh_diags diags;
+	pdh_loader L;
+	bool ok;
+
+	pdh_diags_init(&diags, path);
+	memset(&L, 0, sizeof(L));
+	ok = pdh_desired_read_file(&s->data, &s->len, path, &diags, &err) == PDH_OK &&
+	     s->len <= PDH_DESIRED_MAX_BYTES;
+	if (ok) {
+		L.diags = &diags;
+		L.data = s->data;
+		L.len = s->len;
+		pdh_sha256_hex(s->data, s->len, s->sha256);
+		/* Only a text that parses without a word: a load reports nothing of the parse. */
+		ok = pdh_tree_check_text(&L) == 0 && pdh_tree_parse(&L) == 0 && diags.len == 0 &&
+		     L.n_dropped_errors == 0 && L.n_dropped_warnings == 0;
+	}
+	if (L.have_lines)
+		pdh_lines_dispose(&L.lines);
+	pdh_diags_dispose(&diags);
+	s->root = L.root;
+	s->arena = L.arena;
+	s->n_nodes = L.n_nodes;
+	if (!ok) {
+		pdh_desired_shared_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void pdh_desired_shared_free(pdh_desired_shared *s)
+{
+	pdh_loader L;
+
+	if (s == NULL)
+		return;
+	memset(&L, 0, sizeof(L));
+	L.arena = s->arena;
+	pdh_tree_free(&L);
+	free(s->data);
+	free(s);
+}
+
+const char *pdh_desired_shared_bytes(const pdh_desired_shared *s, size_t *len)
+{
+	*len = s->len;
+	return s->data;
+}
+
+int pdh_desired_load_shared(pdh_desired **out, const char *name, const pdh_desired_shared *s,
+                            const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err)
+{
+	return S_load(out, name, s->data, s->len, s, opts, diags, err);
 }
 
 /* A read that was refused for its size is a diagnostic of the file, as a load error is. */

@@ -46,6 +46,7 @@ typedef struct {
 	int n_reported;
 	size_t n_dropped_errors, n_dropped_warnings;
 	bool alias_reported;
+	bool tree_given;               /* root is a shared tree, parsed before without diagnostics */
 } pdh_loader;
 
 /* Adds a diagnostic, up to 100 of them: a hostile file must not turn into megabytes of

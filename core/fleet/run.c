@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/json_quick.h"
 #include "fleet/fleet_json.h"
 #include "run/run_json.h"
 #include "pdhooks/alloc.h"
@@ -23,9 +24,18 @@
 /* An account's Markdown plan is part of a comment shared with others. */
 #define S_MARKDOWN_PER_ACCOUNT 20000
 
+/* A desired file the accounts share, read and parsed once (NULL: each account reads it). */
+typedef struct S_file {
+	const char *path;
+	pdh_desired_shared *shared;
+} S_file;
+
 typedef struct S_pool {
 	const pdh_fleet_run_opts *o;
 	pdh_session *session;         /* every account's calls */
+	pthread_mutex_t files_mu;
+	S_file *files;                /* each desired file met so far */
+	size_t n_files, cap_files;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t next;                  /* the next account a worker takes */
@@ -130,9 +140,30 @@ static void S_target_digest(char out[65], const char *api_url, bool bearer, cons
 	free(url);
 }
 
-static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session *session,
-                                       size_t slot)
+/* The desired file at path, read and parsed by the first account that needs it: what ${VAR}
+ * changes is checked for each account, on its own vars, by pdh_desired_load_shared. */
+static const pdh_desired_shared *S_desired_file(S_pool *P, const char *path)
 {
+	const pdh_desired_shared *found = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&P->files_mu);
+	for (i = 0; i < P->n_files && strcmp(P->files[i].path, path) != 0; i++)
+		;
+	if (i == P->n_files) {
+		P->files = pdh_xgrow(P->files, &P->cap_files, P->n_files + 1, sizeof(*P->files));
+		P->files[i].path = path;
+		P->files[i].shared = pdh_desired_shared_read(path);
+		P->n_files++;
+	}
+	found = P->files[i].shared;
+	pthread_mutex_unlock(&P->files_mu);
+	return found;
+}
+
+static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, size_t slot)
+{
+	pdh_session *session = P->session;
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
 	S_log_ctx log = { o, a->name };
@@ -162,6 +193,8 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	memset(&ro, 0, sizeof(ro));
 	ro.mode = (pdh_run_mode)o->mode;
 	ro.target.desired_path = a->desired;
+	if (a->desired && o->saved_dir == NULL)
+		ro.target.desired_shared = S_desired_file(P, a->desired);
 	ro.target.load.vars = pdh_fleet_var;
 	ro.target.load.vars_ctx = (void *)a;
 	ro.target.load.getenv = o->getenv;
@@ -294,7 +327,7 @@ static void *S_worker(void *arg)
 		else if (P->o->interrupt && atomic_load(P->o->interrupt))
 			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "interrupted before it started", NULL);
 		else
-			r = S_run_account(P->o, P->session, i);
+			r = S_run_account(P->o, P, i);
 		pthread_mutex_lock(&P->mu);
 		P->slots[i] = r;
 		P->done[i] = true;
@@ -320,6 +353,7 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 		                     PDH_FLEET_MAX_CONCURRENCY);
 	if (o->n_accounts == 0)
 		return 0;
+	pdh_json_quick_init();  /* before the threads: listings are read in arenas */
 	memset(&P, 0, sizeof(P));
 	P.session = o->session;
 	{
@@ -339,6 +373,7 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 	P.slots = pdh_xcalloc(o->n_accounts, sizeof(*P.slots));
 	P.done = pdh_xcalloc(o->n_accounts, sizeof(*P.done));
 	pthread_mutex_init(&P.mu, NULL);
+	pthread_mutex_init(&P.files_mu, NULL);
 	pthread_cond_init(&P.cv, NULL);
 	n_threads = (size_t)conc < o->n_accounts ? (size_t)conc : o->n_accounts;
 	threads = pdh_xcalloc(n_threads, sizeof(*threads));
@@ -366,7 +401,11 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 		pthread_join(threads[i], NULL);
 	free(threads);
 	pthread_mutex_destroy(&P.mu);
+	pthread_mutex_destroy(&P.files_mu);
 	pthread_cond_destroy(&P.cv);
+	for (size_t i = 0; i < P.n_files; i++)
+		pdh_desired_shared_free(P.files[i].shared);
+	free(P.files);
 	free(P.slots);
 	free(P.done);
 	pdh_session_free(own);

@@ -39,13 +39,84 @@ static int S_cmp_live(const void *a, const void *b)
 	return c;
 }
 
+/* Whether s goes into JSON as it is: printable ASCII, no '"' nor '\\'. */
+static bool S_plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+/* The text `"KEY":VALUE` of s in the compact JSON of the fingerprint, exactly as jansson
+ * writes pdh_json_text(s) scrubbed of the plan's secrets: plain ASCII directly, anything else
+ * (escapes, other UTF-8, bytes that are not UTF-8, a scrubbed text that is not) by jansson. */
+static void S_fp_text(pdh_buf *b, const char *key, const char *s, const pdh_secrets *secrets)
+{
+	char *scrubbed = NULL;
+	size_t n;
+
+	pdh_buf_puts(b, ",\"");
+	pdh_buf_puts(b, key);
+	pdh_buf_puts(b, "\":");
+	if (s == NULL) {
+		pdh_buf_puts(b, "null");
+		return;
+	}
+	n = strlen(s);
+	if (S_plain_ascii(s, n) && pdh_secrets_count(secrets) > 0)
+		scrubbed = pdh_secrets_scrub_n(secrets, s, n);
+	if (S_plain_ascii(s, n) && (scrubbed == NULL || S_plain_ascii(scrubbed, strlen(scrubbed)))) {
+		pdh_buf_putc(b, '"');
+		pdh_buf_puts(b, scrubbed ? scrubbed : s);
+		pdh_buf_putc(b, '"');
+	} else {
+		json_t *j = pdh_json_text(s);
+		char *text;
+
+		pdh_json_scrub(j, secrets);
+		text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (text == NULL)
+			abort();
+		pdh_buf_puts(b, text);
+		pdh_free_secret(text);
+		json_decref(j);
+	}
+	pdh_free_secret(scrubbed);
+}
+
+/* One live webhook as json_dumps(JSON_COMPACT) writes pdh_plan_json_live(w), scrubbed, less
+ * owner_id and add_time; keys in that order. */
+static void S_fp_webhook(pdh_buf *b, const pdh_live_webhook *w, const pdh_secrets *secrets)
+{
+	char *url = pdh_url_redact(w->subscription_url);
+
+	pdh_buf_printf(b, "{\"id\":%lld", w->id);
+	S_fp_text(b, "type", w->type, secrets);
+	pdh_buf_printf(b, ",\"is_active\":%s", w->is_active ? "true" : "false");
+	S_fp_text(b, "event_action", w->event_action ? w->event_action : "", secrets);
+	S_fp_text(b, "event_object", w->event_object ? w->event_object : "", secrets);
+	S_fp_text(b, "subscription_url", url, secrets);
+	S_fp_text(b, "name", w->name, secrets);
+	S_fp_text(b, "version", w->version, secrets);
+	if (w->has_user_id)
+		pdh_buf_printf(b, ",\"user_id\":%lld", w->user_id);
+	else
+		pdh_buf_puts(b, ",\"user_id\":null");
+	S_fp_text(b, "http_auth_user", w->http_auth_user, secrets);
+	S_fp_text(b, "http_auth_password", w->password_state == PDH_SECRET_REAL ? "set"
+	          : w->password_state == PDH_SECRET_MASKED ? "masked" : "none", secrets);
+	pdh_buf_putc(b, '}');
+	free(url);
+}
+
 void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *plan)
 {
 	size_t n_foreign = plan ? plan->n_foreign : 0, n = 0;
 	long long *foreign = pdh_xcalloc(n_foreign + 1, sizeof(*foreign));
+	const pdh_secrets *secrets = plan ? plan->secrets : NULL;
 	const pdh_live_webhook **owned;
-	json_t *arr = json_array();
-	char *text;
+	pdh_buf b = PDH_BUF_INIT;
 
 	for (size_t i = 0; i < n_foreign; i++)
 		foreign[i] = plan->foreign[i]->id;
@@ -56,24 +127,24 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
 			owned[n++] = &live->items[i];
 	}
 	qsort(owned, n, sizeof(*owned), S_cmp_live);
+	b.data = pdh_xgrow(NULL, &b.cap, 512 * (n + 1), 1);  /* about a webhook's text each */
+	b.data[0] = '\0';
 	/* Each as in the plan: the redacted URL, since the digest is published with the plan
 	 * and a short secret in a query could be guessed from it (a changed credential in a URL
 	 * still makes a saved plan stale: planning again no longer gives the same actions);
 	 * the password's state, never its value. Not owner_id and add_time: pdhooks does not
-	 * manage them. */
+	 * manage them. The text hashed is the compact JSON array of pdh_plan_json_live's objects
+	 * (scrubbed, less those two), written here without building the tree: saved plans keep
+	 * this digest. */
+	pdh_buf_putc(&b, '[');
 	for (size_t i = 0; i < n; i++) {
-		json_t *item = pdh_plan_json_live(owned[i]);
-		pdh_json_scrub(item, plan ? plan->secrets : NULL);
-		json_object_del(item, "owner_id");
-		json_object_del(item, "add_time");
-		json_array_append_new(arr, item);
+		if (i > 0)
+			pdh_buf_putc(&b, ',');
+		S_fp_webhook(&b, owned[i], secrets);
 	}
-	text = json_dumps(arr, JSON_COMPACT);
-	if (text == NULL)
-		abort();
-	pdh_sha256_hex(text, strlen(text), out);
-	free(text);
-	json_decref(arr);
+	pdh_buf_putc(&b, ']');
+	pdh_sha256_hex(pdh_buf_cstr(&b), b.len, out);
+	pdh_buf_dispose(&b);
 	free(owned);
 	free(foreign);
 }

@@ -28,19 +28,36 @@ void pdh_target_run_dispose(pdh_target_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The desired file's bytes and desired set from t->desired_shared: read and parsed once. */
+static int S_load_shared(pdh_target_run *r, const pdh_target *t, pdh_error *err)
+{
+	size_t n;
+	const char *bytes = pdh_desired_shared_bytes(t->desired_shared, &n);
+
+	r->source = pdh_xmalloc(n + 1);
+	memcpy(r->source, bytes, n + 1);
+	r->source_len = n;
+	return pdh_desired_load_shared(&r->desired, t->desired_path, t->desired_shared, &t->load,
+	                               &r->diags, err);
+}
+
 int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
 	int rc;
 
-	if (t->desired_stdin)
-		rc = pdh_desired_read_fd(&r->source, &r->source_len, STDIN_FILENO, t->desired_path,
-		                         &r->diags, err);
-	else
-		rc = pdh_desired_read_file(&r->source, &r->source_len, t->desired_path, &r->diags,
-		                           err);
-	if (rc == PDH_OK)
-		rc = pdh_desired_load_buffer(&r->desired, t->desired_path, r->source, r->source_len,
-		                             &t->load, &r->diags, err);
+	if (t->desired_shared && !t->desired_stdin) {
+		rc = S_load_shared(r, t, err);
+	} else {
+		if (t->desired_stdin)
+			rc = pdh_desired_read_fd(&r->source, &r->source_len, STDIN_FILENO,
+			                         t->desired_path, &r->diags, err);
+		else
+			rc = pdh_desired_read_file(&r->source, &r->source_len, t->desired_path,
+			                           &r->diags, err);
+		if (rc == PDH_OK)
+			rc = pdh_desired_load_buffer(&r->desired, t->desired_path, r->source,
+			                             r->source_len, &t->load, &r->diags, err);
+	}
 	if (rc != PDH_OK && r->desired != NULL) {
 		/* A failed load is never a desired set, whatever the loader left behind. */
 		pdh_desired_free(r->desired);

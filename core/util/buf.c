@@ -40,10 +40,17 @@ int pdh_buf_putc(pdh_buf *b, char c)
 
 int pdh_buf_printf(pdh_buf *b, const char *fmt, ...)
 {
+	char small[256];
 	va_list ap;
 	char *s;
-	int rc;
+	int n, rc;
 
+	/* Most pieces are short: formatted on the stack, no allocation of their own. */
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(small))
+		return pdh_buf_append(b, small, strlen(small));
 	va_start(ap, fmt);
 	s = pdh_xvasprintf(fmt, ap);
 	va_end(ap);

@@ -119,6 +119,23 @@ void pdh_desired_free(pdh_desired *d);
  * password_version. The loader calls it; so does a saved plan's reader for its record. */
 void pdh_desired_mark_names(pdh_desired *d);
 
+/* A desired file read and parsed once for many loads, each with its own ${VAR} lookup (a
+ * fleet's accounts): its bytes, their digest and the YAML tree, none of which a variable
+ * changes (references are expanded by the checks that pdh_desired_load_shared runs for each
+ * load). Loads from one pdh_desired_shared may run in several threads at once. */
+typedef struct pdh_desired_shared pdh_desired_shared;
+
+/* Reads and parses path; NULL when it cannot be shared: it cannot be read, it is too big,
+ * or its text or YAML gave any diagnostic (each load then reads and reports it itself). */
+pdh_desired_shared *pdh_desired_shared_read(const char *path);
+void pdh_desired_shared_free(pdh_desired_shared *s);
+/* The bytes read (NUL-terminated, *len bytes), as pdh_desired_read_file gives them. */
+const char *pdh_desired_shared_bytes(const pdh_desired_shared *s, size_t *len);
+/* pdh_desired_load_buffer(out, name, bytes of s, opts, ...) without reading or parsing again:
+ * the same desired set, diagnostics and result. */
+int pdh_desired_load_shared(pdh_desired **out, const char *name, const pdh_desired_shared *s,
+                            const pdh_load_opts *opts, pdh_diags *diags, pdh_error *err);
+
 /* Reads a desired-state file the way pdh_desired_load_file() does, for callers that also want
  * the bytes (to render diagnostics with source lines): PDH_EIO with err filled when it cannot
  * be read, PDH_EFILE with a diagnostic when it is over PDH_DESIRED_MAX_BYTES. On success *data

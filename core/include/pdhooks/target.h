@@ -26,6 +26,8 @@ typedef struct pdh_target {
 	bool company_from_listing;  /* name the company by the listing alone, never by GET
 	                               /users/me (a pass that only lists: the fleet's check of
 	                               one company in two accounts) */
+	const pdh_desired_shared *desired_shared; /* desired_path read and parsed once for many
+	                                           * targets (a fleet's), or NULL: read it */
 } pdh_target;
 
 /* What planning a target produced, step by step; each pointer is NULL until its step ran.
