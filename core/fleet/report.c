@@ -253,6 +253,7 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 		{ PDH_FLEET_REFUSED, "refused by a brake" },
 		{ PDH_FLEET_STALE, "with a stale plan" },
 		{ PDH_FLEET_SKIPPED, "skipped" },
+		{ PDH_FLEET_REAUTHORIZE, "to authorize again (invalid_grant)" },
 	};
 	bool apply = strcmp(r->o.command, "apply") == 0;
 
@@ -262,6 +263,9 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 		               r->by_outcome[PDH_FLEET_FAILED]);
 		if (r->by_outcome[PDH_FLEET_UNAVAILABLE] > 0)
 			pdh_buf_printf(b, ", %zu could not be checked", r->by_outcome[PDH_FLEET_UNAVAILABLE]);
+		if (r->by_outcome[PDH_FLEET_REAUTHORIZE] > 0)
+			pdh_buf_printf(b, ", %zu to authorize again (invalid_grant)",
+			               r->by_outcome[PDH_FLEET_REAUTHORIZE]);
 		pdh_buf_printf(b, " (%zu account%s).", r->n, r->n == 1 ? "" : "s");
 		return;
 	}

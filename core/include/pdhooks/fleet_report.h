@@ -24,20 +24,22 @@ typedef enum {
 	PDH_FLEET_SKIPPED,      /* not run: a canary failed, or the run was interrupted */
 	PDH_FLEET_HEALTHY,      /* status: no owned webhook failing or inactive */
 	PDH_FLEET_UNHEALTHY,    /* status: a webhook is failing or inactive */
+	PDH_FLEET_REAUTHORIZE,  /* OAuth: the refresh token was refused (invalid_grant); the app
+	                           must be installed or authorized again */
 	PDH_FLEET_OUTCOME_COUNT
 } pdh_fleet_outcome;
 
 /* "in_sync", "changes", "applied", "failed", "unavailable", "refused", "stale", "skipped",
- * "healthy", "unhealthy". */
+ * "healthy", "unhealthy", "reauthorize". */
 const char *pdh_fleet_outcome_name(pdh_fleet_outcome o);
 /* The outcome of a name; -1 when it is none. */
 int pdh_fleet_outcome_parse(const char *name);
 /* The exit code an account's outcome stands for, as a single-company run would exit with
  * --detailed-exitcode: 0 in sync, applied, skipped or healthy; 2 changes or unhealthy;
- * 1 failed; 5 unavailable; 3 refused; 4 stale. */
+ * 1 failed or reauthorize; 5 unavailable; 3 refused; 4 stale. */
 int pdh_fleet_outcome_exit(pdh_fleet_outcome o);
 /* The core code of one account's failure -> its outcome: PDH_EUNAVAILABLE unavailable,
- * PDH_EBRAKE refused, PDH_ESTALE stale, any other failure failed. */
+ * PDH_EBRAKE refused, PDH_ESTALE stale, PDH_EREAUTH reauthorize, any other failure failed. */
 pdh_fleet_outcome pdh_fleet_outcome_of(int core_rc);
 
 /* The fleet's exit code from its accounts' exit codes (pdh_fleet_outcome_exit): 1 if any is

@@ -56,6 +56,7 @@ typedef struct pdh_fleet_result {
 	pdh_fleet_row row;           /* outcome, counts, error (borrowed from this result) */
 	int core_rc;                 /* the PDH_E* code behind a failure; 0 otherwise */
 	char *error;                 /* row.error: one line naming what failed, never a secret */
+	char *api_url;               /* row.api_url when it came from the token's api_domain */
 	char *diagnostics;           /* the desired file's errors and warnings, rendered; or NULL */
 	char *warning;               /* e.g. a token file others can read; or NULL */
 	char *section;               /* the account's part of the report (format of the opts) */
