@@ -266,8 +266,14 @@ int fake_oauth_token(fake_server *s, struct MHD_Connection *c, const char *metho
 	const char *grant, *refresh;
 	int status = 200;
 
+	long latency;
+
 	if (strcmp(method, "POST") != 0)
 		return S_answer(c, 405, S_oauth_error("invalid_request", "POST only"));
+	pthread_mutex_lock(&s->lock);
+	latency = s->latency_ms;
+	pthread_mutex_unlock(&s->lock);
+	pdh_nap_ms(latency);  /* as the API calls wait: two refreshes at once overlap */
 	form = fake_form_parse(body, len);
 	grant = json_string_value(json_object_get(form, "grant_type"));
 	refresh = json_string_value(json_object_get(form, "refresh_token"));

@@ -167,8 +167,6 @@ static int S_reask(void *ctx, const char *refused, char **fresh)
 			s->token = c.token;
 			c.token = NULL;
 			pdh_fleet_cred_dispose(&c);
-			if (strcmp(s->token, refused) == 0)
-				rc = -1;  /* the same token again: sending it again would not help */
 		}
 	}
 	if (rc == 0)
