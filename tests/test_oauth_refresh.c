@@ -341,6 +341,29 @@ Test(oauth_json, a_401_runs_the_command_again_and_sends_the_call_once_more)
 	pdh_t_run_dispose(&r);
 }
 
+Test(oauth_json, only_a_401_asks_the_command_again)
+{
+	pdh_t_run r;
+	char *count;
+
+	S_tc_token(APP_TOKEN, "base,webhooks:full", 1001);
+	S_fail(1001, "GET", 403, 1);
+	RUN(&r, "plan", "--fleet", W.fleet);
+	cr_expect_eq(r.status, 1, "%s\n%s", r.out, r.err);
+	count = S_read("tc.count");
+	cr_expect_str_eq(count, "1\n", "a 403 is final: the command ran once");
+	free(count);
+	pdh_t_run_dispose(&r);
+	/* a 503 is retried by the retry policy, with the same token */
+	S_fail(1001, "GET", 503, 1);
+	RUN(&r, "plan", "--fleet", W.fleet);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	count = S_read("tc.count");
+	cr_expect_str_eq(count, "2\n", "once for this run, not for the 503");
+	free(count);
+	pdh_t_run_dispose(&r);
+}
+
 /* ---- oauth_refresh ---- */
 
 TestSuite(oauth_refresh, .init = S_setup, .fini = S_teardown, .timeout = 120);
@@ -475,7 +498,7 @@ Test(oauth_race, two_runs_at_once_refresh_each_account_once)
 	S_fleet(accounts);
 	S_expired("acme", RT_ACME);
 	S_expired("globex", RT_GLOBEX);
-	script = pdh_xasprintf("cd '%s' && for i in 1 2; do (\"$0\" plan --fleet fleet.yaml "
+	script = pdh_xasprintf("cd '%s' && for i in 1 2; do (\"$0\" plan --fleet fleet.yaml -v "
 	                       ">out$i 2>err$i; echo $? >status$i) & done; wait", W.dir);
 	{
 		char *full[] = { "/bin/sh", "-c", script, bin, NULL };
@@ -501,6 +524,15 @@ Test(oauth_race, two_runs_at_once_refresh_each_account_once)
 		text = S_read(name);
 		S_no_secret(name, text);
 		free(text);
+	}
+	{
+		json_t *j = S_oauth();
+
+		/* without the lock, the second run spends the refresh token the first has
+		 * exchanged already */
+		cr_expect_eq(json_integer_value(json_object_get(j, "invalid_grants")), 0);
+		cr_expect_eq(json_integer_value(json_object_get(j, "issued")), 2);
+		json_decref(j);
 	}
 	for (long company = 1001; company <= 1002; company++) {
 		char *rt = NULL, *text = S_read(company == 1001 ? "acme.json" : "globex.json");

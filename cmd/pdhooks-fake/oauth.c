@@ -43,6 +43,7 @@ struct fake_oauth {
 	size_t nissued, issued_cap;
 	long next;             /* numbers the tokens issued */
 	long bad_client;       /* token calls refused for their client credentials */
+	long invalid_grants;   /* refreshes refused: unknown, exchanged or revoked tokens */
 };
 
 static struct fake_oauth *S_of(fake_server *s)
@@ -294,6 +295,7 @@ int fake_oauth_token(fake_server *s, struct MHD_Connection *c, const char *metho
 			if (!o->installs[i].revoked && strcmp(o->installs[i].refresh, refresh) == 0)
 				out = S_refresh(s, &o->installs[i], c, s->tls_cert != NULL);
 		if (out == NULL) {
+			o->invalid_grants++;
 			status = 400;
 			out = S_oauth_error("invalid_grant", "Invalid grant: refresh token is invalid");
 		}
@@ -329,8 +331,9 @@ int fake_oauth_control(fake_server *s, struct MHD_Connection *c, const char *url
 				o->installs[i].refresh, "refreshes", (json_int_t)o->installs[i].refreshes,
 				"revoked", o->installs[i].revoked, "company_id",
 				(json_int_t)s->apps[o->installs[i].app].company_id));
-		out = json_pack("{s:o, s:I, s:I}", "installs", list, "issued",
-		                (json_int_t)o->nissued, "bad_client", (json_int_t)o->bad_client);
+		out = json_pack("{s:o, s:I, s:I, s:I}", "installs", list, "issued",
+		                (json_int_t)o->nissued, "bad_client", (json_int_t)o->bad_client,
+		                "invalid_grants", (json_int_t)o->invalid_grants);
 	} else if (strcmp(url, "/_fake/oauth/revoke") == 0 && post) {
 		const char *which = json_string_value(json_object_get(in, "refresh_token"));
 
