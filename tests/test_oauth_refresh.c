@@ -364,6 +364,26 @@ Test(oauth_json, only_a_401_asks_the_command_again)
 	pdh_t_run_dispose(&r);
 }
 
+Test(oauth_json, two_installs_in_one_company_are_a_warning_not_a_refusal)
+{
+	char *two = pdh_xasprintf("%s%s", TC_ACCOUNT, "  - name: tc2\n    vars: { TENANT: tc2 }\n"
+	                          "    token_command: [cat, tc2.token]\n");
+	char *tok = pdh_xasprintf("{\"access_token\": \"" APP_READ_ONLY "\", \"api_domain\": "
+	                          "\"%s\", \"company_id\": 1001}\n", pdh_t_fake_base(W.fakes[0]));
+	pdh_t_run r;
+
+	S_tc_token(APP_TOKEN, "base,webhooks:full", 1001);
+	S_write("tc2.token", tok);
+	S_fleet(two);
+	RUN(&r, "plan", "--fleet", W.fleet);
+	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.err, "warning: accounts tc and tc2 are OAuth installs in one company "
+	                 "(company_id 1001)") != NULL, "%s", r.err);
+	cr_expect(strstr(r.out, "refused") == NULL, "%s", r.out);
+	pdh_t_run_dispose(&r);
+	PDH_FREE_ALL(two, tok);
+}
+
 /* ---- oauth_refresh ---- */
 
 TestSuite(oauth_refresh, .init = S_setup, .fini = S_teardown, .timeout = 120);

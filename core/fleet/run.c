@@ -290,6 +290,10 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, pdh_session 
 	r->row.has_company_id = pdh_live_company(run.t.live, &r->row.company_id);
 	r->id.has_company_id = r->row.has_company_id;
 	r->id.company_id = r->row.company_id;
+	if (!r->id.has_company_id && cred.has_company_id) {  /* an empty listing: the token's */
+		r->id.has_company_id = true;
+		r->id.company_id = cred.company_id;
+	}
 	r->id.declared_types = run.t.desired ? run.t.desired->manage_types : 0;
 	if (run.t.plan) {
 		r->changes = !pdh_plan_is_empty(run.t.plan);
