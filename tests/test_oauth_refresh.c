@@ -479,6 +479,31 @@ Test(oauth_refresh, invalid_grant_is_reauthorize_exit_1_and_the_file_untouched)
 	PDH_FREE_ALL(acc, before, after, path);
 }
 
+Test(oauth_refresh, a_wrong_client_secret_fails_the_account_with_the_endpoints_words)
+{
+	char *acc = S_refresh_account("acme"), *before, *after;
+	char *env[] = { "PD_CLIENT_ID=" CLIENT_ID, "PD_CLIENT_SECRET=wrong-secret-6b2d9e",
+	                "PIPEDRIVE_API_TOKEN=", "PIPEDRIVE_OAUTH_TOKEN=", NULL };
+	pdh_t_run r;
+
+	S_fleet(acc);
+	S_expired("acme", RT_ACME);
+	before = S_read("acme.json");
+	pdh_t_pdhooks(&r, env, NULL, "plan", "--fleet", W.fleet, NULL);
+	S_no_secret("stdout", r.out);
+	S_no_secret("stderr", r.err);
+	cr_expect(strstr(r.out, "wrong-secret-6b2d9e") == NULL && strstr(r.err,
+	          "wrong-secret-6b2d9e") == NULL, "%s\n%s", r.out, r.err);
+	cr_expect_eq(r.status, 1, "%s\n%s", r.out, r.err);
+	cr_expect(strstr(r.out, "failed: oauth_refresh: the token endpoint refused the refresh "
+	                 "(HTTP 401: Invalid client credentials: " CLIENT_ID ":***)") != NULL,
+	          "%s", r.out);
+	after = S_read("acme.json");
+	cr_expect_str_eq(after, before);
+	pdh_t_run_dispose(&r);
+	PDH_FREE_ALL(acc, before, after);
+}
+
 Test(oauth_refresh, a_token_that_expires_mid_apply_is_refreshed_and_the_call_sent_once_more)
 {
 	char *acc = S_refresh_account("acme");

@@ -283,7 +283,13 @@ int fake_oauth_token(fake_server *s, struct MHD_Connection *c, const char *metho
 	if (!S_client_ok(o, c)) {
 		o->bad_client++;
 		status = 401;
-		out = S_oauth_error("invalid_client", "Invalid client credentials");
+		/* quoting what it was sent, as a careless server does: a client must not show it */
+		char *pair = S_basic(c), *msg = pdh_xasprintf("Invalid client credentials: %s",
+		                                              pair ? pair : "(none)");
+
+		out = S_oauth_error("invalid_client", msg);
+		pdh_free_secret(pair);
+		free(msg);
 	} else if (grant == NULL || strcmp(grant, "refresh_token") != 0) {
 		status = 400;
 		out = S_oauth_error("unsupported_grant_type", "Only refresh_token is supported");
@@ -295,9 +301,12 @@ int fake_oauth_token(fake_server *s, struct MHD_Connection *c, const char *metho
 			if (!o->installs[i].revoked && strcmp(o->installs[i].refresh, refresh) == 0)
 				out = S_refresh(s, &o->installs[i], c, s->tls_cert != NULL);
 		if (out == NULL) {
+			char *msg = pdh_xasprintf("Invalid grant: refresh token %s is invalid", refresh);
+
 			o->invalid_grants++;
 			status = 400;
-			out = S_oauth_error("invalid_grant", "Invalid grant: refresh token is invalid");
+			out = S_oauth_error("invalid_grant", msg);
+			free(msg);
 		}
 	}
 	pthread_mutex_unlock(&s->lock);

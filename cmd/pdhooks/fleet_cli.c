@@ -388,8 +388,15 @@ static char **S_survey(pdh_common *o, const pdh_fleet_args *a, const pdh_fleet *
 	c.k = 0;
 	S_plan_pass(&ro, o, a, f, idx, n, S_collect, &c);
 	ro.interrupt = interrupt;
-	if (pdh_fleet_run(&ro, &err) == 0)
+	if (pdh_fleet_run(&ro, &err) == 0) {
+		char **installs = pdh_fleet_same_installs(c.ids, c.k);
+
+		for (size_t i = 0; installs && i < c.k && !o->quiet; i++)
+			if (installs[i])
+				pdh_cli_warning("%s", installs[i]);
+		pdh_free_strings(installs, c.k);
 		refuse = pdh_fleet_same_company(c.ids, c.k);
+	}
 	free(c.ids);
 	return refuse;
 }
