@@ -300,6 +300,28 @@ static char *S_describe_error_body(const pdh_client *c)
 	return clean;
 }
 
+CURLcode pdh_curl_transport(CURL *easy, const char *cacert, bool no_capath)
+{
+	CURLcode cc;
+
+#if LIBCURL_VERSION_NUM >= 0x075500
+	cc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	cc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cc == CURLE_OK && cacert)
+		cc = curl_easy_setopt(easy, CURLOPT_CAINFO, cacert);
+	if (cc == CURLE_OK && no_capath)
+		cc = curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+	return cc;
+}
+
 #define S_SETOPT(opt, val)                                                             \
 	do {                                                                           \
 		CURLcode set_rc_ = curl_easy_setopt(c->curl, opt, val);                \
@@ -338,18 +360,11 @@ static int S_exchange_once(pdh_client *c, const char *method, const char *path,
 	S_SETOPT(CURLOPT_ERRORBUFFER, c->errbuf);
 	S_SETOPT(CURLOPT_VERBOSE, 0L);
 	S_SETOPT(CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	S_SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	S_SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	S_SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-	S_SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-	S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->cacert)
-		S_SETOPT(CURLOPT_CAINFO, c->cacert);
-	if (c->no_capath)
-		S_SETOPT(CURLOPT_CAPATH, NULL);
+	if ((cc = pdh_curl_transport(c->curl, c->cacert, c->no_capath)) != CURLE_OK) {
+		rc = pdh_error_set(err, PDH_ENET, "libcurl refused a transport option: %s",
+		                   curl_easy_strerror(cc));
+		goto done;
+	}
 	S_SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	S_SETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	S_SETOPT(CURLOPT_USERAGENT, "pdhooks/" PDH_VERSION);

@@ -239,17 +239,9 @@ int pdh_oauth_refresh(pdh_oauth_token *out, const pdh_oauth_refresh_opts *o,
 	S_SET(CURLOPT_URL, url);
 	S_SET(CURLOPT_ERRORBUFFER, errbuf);
 	S_SET(CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	S_SET(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	S_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	S_SET(CURLOPT_FOLLOWLOCATION, 0L);
-	S_SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	S_SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (cacert) {
-		S_SET(CURLOPT_CAINFO, cacert);
-		S_SET(CURLOPT_CAPATH, NULL);
+	if (pdh_curl_transport(curl, cacert, cacert != NULL) != CURLE_OK) {
+		rc = pdh_error_set(err, PDH_ENET, "libcurl refused a transport option");
+		goto done;
 	}
 	S_SET(CURLOPT_CONNECTTIMEOUT_MS, S_CONNECT_MS);
 	S_SET(CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms : S_TIMEOUT_MS);

@@ -87,6 +87,32 @@ static int S_take(char **token, char *line, const pdh_fleet_account *a, const ch
 	return 0;
 }
 
+/* What an OAuth token gives a credential: its access token (Bearer), api_domain, scope and
+ * company_id, moved out of t. */
+static void S_take_oauth(pdh_fleet_cred *c, pdh_oauth_token *t)
+{
+	c->token = t->access_token;
+	t->access_token = NULL;
+	c->bearer = true;
+	c->api_domain = t->api_domain;
+	t->api_domain = NULL;
+	c->scope = t->scope;
+	t->scope = NULL;
+	c->has_company_id = t->has_company_id;
+	c->company_id = t->company_id;
+}
+
+/* The warning for a token file its group or others can read (as ssh warns of a key). */
+static void S_exposed(const pdh_fleet_account *a, const char *path, char *warning,
+                      size_t warning_len)
+{
+	unsigned mode;
+
+	if (pdh_token_file_exposed(path, &mode))
+		snprintf(warning, warning_len, "account %s: token_file %s can be read by its group "
+		         "or others (mode %03o); chmod 600 it", a->name, path, mode);
+}
+
 static int S_from_env(char **token, const pdh_fleet_account *a, const pdh_token_opts *o,
                       pdh_error *err)
 {
@@ -107,7 +133,6 @@ static int S_from_file(char **token, bool *bearer, const pdh_fleet_account *a,
                        char *warning, size_t warning_len, pdh_error *err)
 {
 	pdh_credentials c;
-	unsigned mode;
 	int rc;
 
 	rc = pdh_credentials_resolve(&c, a->token_file, NULL, NULL, err);
@@ -118,9 +143,7 @@ static int S_from_file(char **token, bool *bearer, const pdh_fleet_account *a,
 		free(msg);
 		return rc;
 	}
-	if (pdh_token_file_exposed(a->token_file, &mode))
-		snprintf(warning, warning_len, "account %s: token_file %s can be read by its group "
-		         "or others (mode %03o); chmod 600 it", a->name, a->token_file, mode);
+	S_exposed(a, a->token_file, warning, warning_len);
 	*bearer = *bearer || c.auth == PDH_AUTH_BEARER;
 	*token = c.token;
 	c.token = NULL;
@@ -304,17 +327,8 @@ static int S_take_json(pdh_fleet_cred *c, const char *text, size_t len,
 	else if (t.has_expires && t.expires_at <= (long long)time(NULL))
 		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command gave a token that has "
 		                   "expired (expires_at %lld)", a->name, t.expires_at);
-	if (rc == 0) {
-		c->token = t.access_token;
-		t.access_token = NULL;
-		c->bearer = true;
-		c->api_domain = t.api_domain;
-		t.api_domain = NULL;
-		c->scope = t.scope;
-		t.scope = NULL;
-		c->has_company_id = t.has_company_id;
-		c->company_id = t.company_id;
-	}
+	if (rc == 0)
+		S_take_oauth(c, &t);
 	pdh_oauth_token_dispose(&t);
 	return rc;
 }
@@ -414,7 +428,6 @@ static int S_from_refresh(pdh_fleet_cred *c, const pdh_fleet_account *a,
                           size_t warning_len, pdh_error *err)
 {
 	pdh_oauth_token t;
-	unsigned mode;
 	int rc = pdh_fleet_oauth_refresh(&t, a, o, refused, err);
 
 	if (rc != 0) {
@@ -429,18 +442,8 @@ static int S_from_refresh(pdh_fleet_cred *c, const pdh_fleet_account *a,
 		return pdh_error_set(err, PDH_EAUTH, "account %s: oauth_refresh gave no usable "
 		                     "access token", a->name);
 	}
-	if (pdh_token_file_exposed(a->refresh.token_file, &mode))
-		snprintf(warning, warning_len, "account %s: token_file %s can be read by its group "
-		         "or others (mode %03o); chmod 600 it", a->name, a->refresh.token_file, mode);
-	c->token = t.access_token;
-	t.access_token = NULL;
-	c->bearer = true;
-	c->api_domain = t.api_domain;
-	t.api_domain = NULL;
-	c->scope = t.scope;
-	t.scope = NULL;
-	c->has_company_id = t.has_company_id;
-	c->company_id = t.company_id;
+	S_exposed(a, a->refresh.token_file, warning, warning_len);
+	S_take_oauth(c, &t);
 	pdh_oauth_token_dispose(&t);
 	return 0;
 }
