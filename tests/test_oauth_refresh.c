@@ -317,51 +317,36 @@ Test(oauth_json, a_token_of_another_company_fails_before_any_write)
 	pdh_t_run_dispose(&r);
 }
 
-Test(oauth_json, a_401_runs_the_command_again_and_sends_the_call_once_more)
+/* `plan --fleet` after count GETs of company 1001 are answered status: exit want, and the
+ * token command has run runs times in all. */
+static void S_plan_after(int status, int count, int want, const char *runs, const char *why)
 {
 	pdh_t_run r;
-	char *count;
+	char *ran;
 
-	S_tc_token(APP_TOKEN, "base,webhooks:full", 1001);
-	S_fail(1001, "GET", 401, 1);
+	S_fail(1001, "GET", status, count);
 	RUN(&r, "plan", "--fleet", W.fleet, "-v");
-	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
-	count = S_read("tc.count");
-	cr_expect_str_eq(count, "2\n", "the command ran twice");
-	free(count);
+	cr_expect_eq(r.status, want, "%s\n%s", r.out, r.err);
+	ran = S_read("tc.count");
+	cr_expect_str_eq(ran, runs, "%s", why);
+	free(ran);
 	pdh_t_run_dispose(&r);
+}
+
+Test(oauth_json, a_401_runs_the_command_again_and_sends_the_call_once_more)
+{
+	S_tc_token(APP_TOKEN, "base,webhooks:full", 1001);
+	S_plan_after(401, 1, 0, "2\n", "the command ran twice");
 	/* a second 401 for the same call fails the account */
-	S_fail(1001, "GET", 401, 2);
-	RUN(&r, "plan", "--fleet", W.fleet);
-	cr_expect_eq(r.status, 1, "%s\n%s", r.out, r.err);
-	cr_expect(strstr(r.out, "HTTP 401") != NULL, "%s", r.out);
-	count = S_read("tc.count");
-	cr_expect_str_eq(count, "4\n", "once more, not again and again");
-	free(count);
-	pdh_t_run_dispose(&r);
+	S_plan_after(401, 2, 1, "4\n", "once more, not again and again");
 }
 
 Test(oauth_json, only_a_401_asks_the_command_again)
 {
-	pdh_t_run r;
-	char *count;
-
 	S_tc_token(APP_TOKEN, "base,webhooks:full", 1001);
-	S_fail(1001, "GET", 403, 1);
-	RUN(&r, "plan", "--fleet", W.fleet);
-	cr_expect_eq(r.status, 1, "%s\n%s", r.out, r.err);
-	count = S_read("tc.count");
-	cr_expect_str_eq(count, "1\n", "a 403 is final: the command ran once");
-	free(count);
-	pdh_t_run_dispose(&r);
+	S_plan_after(403, 1, 1, "1\n", "a 403 is final: the command ran once");
 	/* a 503 is retried by the retry policy, with the same token */
-	S_fail(1001, "GET", 503, 1);
-	RUN(&r, "plan", "--fleet", W.fleet);
-	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
-	count = S_read("tc.count");
-	cr_expect_str_eq(count, "2\n", "once for this run, not for the 503");
-	free(count);
-	pdh_t_run_dispose(&r);
+	S_plan_after(503, 1, 0, "2\n", "once for this run, not for the 503");
 }
 
 Test(oauth_json, two_installs_in_one_company_are_a_warning_not_a_refusal)

@@ -184,7 +184,7 @@ static char *S_said(const char *body, size_t len, long status, const pdh_secrets
 	for (size_t i = 0; json_is_object(o) && text == NULL && i < 3; i++)
 		text = json_string_value(json_object_get(o, keys[i]));
 	scrubbed = pdh_secrets_scrub(sec, text ? text : "no error text");
-	cut = pdh_xstrndup(scrubbed, S_TEXT_MAX);
+	cut = pdh_xstrndup(scrubbed, strnlen(scrubbed, S_TEXT_MAX));
 	pdh_buf_printf(&b, "HTTP %ld: ", status);
 	pdh_escape_display(&b, cut);
 	json_decref(o);
