@@ -514,6 +514,31 @@ Test(oauth_refresh, a_token_that_expires_mid_apply_is_refreshed_and_the_call_sen
 	free(acc);
 }
 
+Test(oauth_refresh, a_refresh_token_revoked_during_the_run_is_reauthorize)
+{
+	char *acc = S_refresh_account("acme");
+	pdh_t_run r;
+	json_t *j;
+
+	S_fleet(acc);
+	S_expired("acme", RT_ACME);
+	RUN(&r, "plan", "--fleet", W.fleet);
+	cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+	/* the user uninstalls the app: its tokens stop working */
+	cr_assert_eq(pdh_t_fake_control(W.fakes[0], "POST", "/_fake/oauth/revoke", "{}", NULL), 200);
+	cr_assert_eq(pdh_t_fake_control(W.fakes[0], "POST", "/_fake/oauth/expire", NULL, NULL), 200);
+	RUN(&r, "apply", "--fleet", W.fleet, "--auto-approve", "--format", "json");
+	cr_expect_eq(r.status, 1, "%s\n%s", r.out, r.err);
+	j = S_json(r.out);
+	cr_expect_str_eq(json_string_value(json_object_get(S_account(j, "acme"), "outcome")),
+	                 "reauthorize", "%s", r.out);
+	json_decref(j);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 0);
+	pdh_t_run_dispose(&r);
+	free(acc);
+}
+
 /* ---- two runs at once, rotating refresh tokens ---- */
 
 TestSuite(oauth_race, .init = S_setup_rotating, .fini = S_teardown, .timeout = 120);
