@@ -256,7 +256,7 @@ Test(fleet_token, command_stderr_is_cut_and_the_printed_token_scrubbed)
 Test(fleet_token, command_killed_after_the_limit_says_what_it_said)
 {
 	char *argv[] = { "sh", "-c", "echo waiting for the vault >&2; sleep 30", NULL };
-	pdh_token_opts o = { NULL, NULL, 300 };
+	pdh_token_opts o = { .command_timeout_ms = 300 };
 	long long started = pdh_now_ms();
 	char *msg = S_token_refused(argv, &o);
 
@@ -277,7 +277,7 @@ Test(fleet_token, command_not_found_and_no_shell)
 Test(fleet_token, command_killed_after_the_limit)
 {
 	char *argv[] = { "sh", "-c", "sleep 30", NULL };
-	pdh_token_opts o = { NULL, NULL, 300 };
+	pdh_token_opts o = { .command_timeout_ms = 300 };
 
 	S_token_refused_saying(argv, &o, "did not finish");
 }
@@ -298,7 +298,7 @@ static const char *S_env(const char *name, void *ctx)
 Test(fleet_token, env_set_and_unset)
 {
 	pdh_fleet_account a;
-	pdh_token_opts o = { S_env, NULL, 0 };
+	pdh_token_opts o = { .getenv = S_env };
 	pdh_error err = { 0 };
 	char *tok = NULL, warn[256];
 	bool bearer;

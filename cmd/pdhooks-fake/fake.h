@@ -178,6 +178,8 @@ typedef struct fake_server {
 	fake_call *log;
 	size_t nlog, log_cap;
 	unsigned long long answers; /* API answers made: numbers their x-correlation-id */
+
+	struct fake_oauth *oauth; /* oauth.c: installs, the token endpoint's state; or NULL */
 } fake_server;
 
 /* store.c: companies and their webhooks. Callers hold s->lock. */
@@ -282,7 +284,31 @@ json_t *fake_users_me(const fake_server *s, const fake_company *co);
 
 /* server.c */
 struct MHD_Daemon;
+struct MHD_Connection;
+/* Whether the caller is on 127.0.0.1/8 (the control API's rule). */
+bool fake_loopback(struct MHD_Connection *c);
 /* Starts listening on 127.0.0.1:port (0: any free port); stores the bound port. */
 struct MHD_Daemon *fake_listen(fake_server *s, unsigned port, unsigned *bound);
+
+/* main.c: adds an app as --oauth-app TOKEN[:SCOPES][@COMPANY] does; 0 or -1 (said). */
+int fake_app_add(fake_server *s, const char *arg);
+
+/* oauth.c: Marketplace installs and the OAuth token endpoint. */
+/* --client-id, --client-secret, --token-ttl, --rotate-refresh, --api-domain (name without
+ * the dashes); 0 or -1 (said). */
+int fake_oauth_option(fake_server *s, const char *name, const char *arg);
+/* --oauth-install REFRESH[:SCOPES][@COMPANY]: an app installed in COMPANY whose refresh token
+ * is REFRESH; 0 or -1 (said). */
+int fake_oauth_install(fake_server *s, const char *arg);
+void fake_oauth_free(fake_server *s);
+/* The install whose unexpired access token bearer is, as an app; NULL when none. Caller
+ * holds the lock. */
+const fake_app *fake_oauth_app_of(fake_server *s, const char *bearer);
+/* POST /oauth/token; both return an enum MHD_Result. */
+int fake_oauth_token(fake_server *s, struct MHD_Connection *c, const char *method,
+                     const char *body, size_t len);
+/* /_fake/oauth, /_fake/oauth/revoke, /_fake/oauth/expire. */
+int fake_oauth_control(fake_server *s, struct MHD_Connection *c, const char *url,
+                       const char *method, const char *body, size_t len);
 
 #endif

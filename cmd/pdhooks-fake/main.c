@@ -105,6 +105,29 @@ static const char S_usage_meter_control[] =
 	"\n"
 	"Stops cleanly on SIGTERM or SIGINT.\n";
 
+/* The OAuth side (oauth.c), after the options above. */
+static const char S_usage_oauth[] =
+	"  --oauth-install REFRESH[:SCOPES][@COMPANY]\n"
+	"                           an app installed in COMPANY (as --oauth-app) whose\n"
+	"                           refresh token is REFRESH: POST /oauth/token (outside\n"
+	"                           the prefix; form grant_type=refresh_token&refresh_token=,\n"
+	"                           HTTP basic auth --client-id:--client-secret) answers\n"
+	"                           {access_token, token_type, refresh_token, scope,\n"
+	"                           expires_in, api_domain}; the access tokens it issues are\n"
+	"                           Bearer tokens of that app until they expire. An unknown,\n"
+	"                           exchanged or revoked refresh token: 400 invalid_grant;\n"
+	"                           wrong client credentials: 401 invalid_client (both\n"
+	"                           messages quote what was sent, as a careless server does).\n"
+	"                           --latency-ms delays its answers too\n"
+	"  --client-id ID, --client-secret SECRET\n"
+	"                           the app's client credentials (default: empty)\n"
+	"  --token-ttl SECONDS      lifetime of the access tokens issued (default 3600)\n"
+	"  --rotate-refresh         every refresh answers a new refresh token; the old one\n"
+	"                           is exchanged (invalid_grant) from then on\n"
+	"  --api-domain URL         api_domain of the token answers (default: the scheme and\n"
+	"                           Host of the token call)\n";
+
+
 /* Split: C11 compilers need only take 4095-character literals. */
 static const char S_usage_faults[] =
 	"  --fail METHOD:KIND[:N]   fail the next N (default 1) calls of METHOD (GET, POST,\n"
@@ -194,7 +217,12 @@ static const char S_usage_control[] =
 	"                           \"METHOD:KIND[:N]\" as --fail takes it\n"
 	"  POST /_fake/fail/reset   forget pending faults (of every company without ?company)\n"
 	"  POST /_fake/config       {\"latency_ms\":N, \"rate_limit\":N, \"daily_limit\":N,\n"
-	"                            \"max_webhooks\":N, \"password_listing\":\"real\"} (0 = off)\n";
+	"                            \"max_webhooks\":N, \"password_listing\":\"real\"} (0 = off)\n"
+	"  GET  /_fake/oauth        {\"installs\": [{\"refresh_token\", \"refreshes\", \"revoked\",\n"
+	"                           \"company_id\"}], \"issued\": N, \"bad_client\": N,\n"
+	"                           \"invalid_grants\": N}\n"
+	"  POST /_fake/oauth/revoke {\"refresh_token\": \"...\"} revokes it ({} revokes all)\n"
+	"  POST /_fake/oauth/expire every access token issued so far expires now\n";
 
 /* What the options ask for beyond the settings: built once every option is read, since
  * --token and --company-id may come after a --fail or an --oauth-app. */
@@ -242,6 +270,7 @@ static void S_server_dispose(fake_server *s)
 	for (size_t i = 0; i < s->napps; i++)
 		free(s->apps[i].token);
 	free(s->apps);
+	fake_oauth_free(s);
 	free(s->token);
 	free(s->company_name);
 	free(s->company_domain);
@@ -281,7 +310,7 @@ enum {
 	O_PORT = 256, O_PREFIX, O_TOKEN, O_USER, O_COMPANY, O_STATE, O_PW, O_LATENCY, O_RATE,
 	O_RATE_WINDOW, O_DAILY, O_MAXHOOKS, O_FAIL, O_VERSION, O_COMPANY_TOKEN, O_COMPANIES, O_APP,
 	O_SEED, O_TLS_CERT, O_TLS_KEY, O_DAILY_BUDGET, O_COMPANY_NAME, O_COMPANY_DOMAIN,
-	O_TIME_FORMAT
+	O_TIME_FORMAT, O_OAUTH_INSTALL, O_OAUTH_OPT
 };
 
 static const struct option S_options[] = {
@@ -308,6 +337,12 @@ static const struct option S_options[] = {
 	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 	{ "tls-key", required_argument, NULL, O_TLS_KEY },
 	{ "time-format", required_argument, NULL, O_TIME_FORMAT },
+	{ "oauth-install", required_argument, NULL, O_OAUTH_INSTALL },
+	{ "client-id", required_argument, NULL, O_OAUTH_OPT },
+	{ "client-secret", required_argument, NULL, O_OAUTH_OPT },
+	{ "token-ttl", required_argument, NULL, O_OAUTH_OPT },
+	{ "api-domain", required_argument, NULL, O_OAUTH_OPT },
+	{ "rotate-refresh", no_argument, NULL, O_OAUTH_OPT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -388,6 +423,11 @@ done:
 	return rc;
 }
 
+int fake_app_add(fake_server *s, const char *arg)
+{
+	return S_app_opt(s, arg);
+}
+
 /* Makes the companies (the --token one first), hands out the faults and places the apps. */
 static int S_build(fake_server *s, start_plan *p)
 {
@@ -436,7 +476,9 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 	long n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "vh", S_options, NULL)) != -1) {
+	int idx = 0;
+
+	while ((c = getopt_long(argc, argv, "vh", S_options, &idx)) != -1) {
 		switch (c) {
 		case O_PORT:
 			if (S_number("--port", optarg, 0, 65535, port) != 0)
@@ -551,6 +593,14 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 		case O_TLS_KEY:
 			S_set(&s->tls_key_path, optarg);
 			break;
+		case O_OAUTH_INSTALL:
+			if (fake_oauth_install(s, optarg) != 0)
+				return -1;
+			break;
+		case O_OAUTH_OPT:
+			if (fake_oauth_option(s, S_options[idx].name, optarg ? optarg : "") != 0)
+				return -1;
+			break;
 		case 'v':
 			s->verbose = true;
 			break;
@@ -558,6 +608,7 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			fputs(S_usage, stdout);
 			fputs(S_usage_store, stdout);
 			fputs(S_usage_meter, stdout);
+			fputs(S_usage_oauth, stdout);
 			fputs(S_usage_faults, stdout);
 			fputs(S_usage_control, stdout);
 			fputs(S_usage_meter_control, stdout);

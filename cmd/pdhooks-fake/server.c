@@ -245,6 +245,10 @@ static bool S_resolve(fake_server *s, struct MHD_Connection *c, caller *who)
 			return true;
 		}
 	}
+	if ((who->app = fake_oauth_app_of(s, bearer)) != NULL) {
+		who->co = who->app->company;
+		return true;
+	}
 	return false;
 }
 
@@ -852,6 +856,11 @@ static bool S_loopback(struct MHD_Connection *c)
 	return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
 }
 
+bool fake_loopback(struct MHD_Connection *c)
+{
+	return S_loopback(c);
+}
+
 /* The calls, all or (cid > 0) of one company's tokens. */
 static json_t *S_calls_json(fake_server *s, long cid)
 {
@@ -1117,6 +1126,10 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *c, const char 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (strcmp(url, "/oauth/token") == 0)
+		return (enum MHD_Result)fake_oauth_token(s, c, method, pdh_buf_cstr(&rq->body), rq->body.len);
+	if (strcmp(url, "/_fake/oauth") == 0 || strncmp(url, "/_fake/oauth/", 13) == 0)
+		return (enum MHD_Result)fake_oauth_control(s, c, url, method, pdh_buf_cstr(&rq->body), rq->body.len);
 	if (strcmp(url, "/_fake") == 0 || strncmp(url, "/_fake/", 7) == 0)
 		return S_control(s, c, url, method, rq);
 	return S_api(s, c, url, method, rq);

@@ -253,6 +253,15 @@ static void S_base(pdh_fleet_run_opts *ro, pdh_common *o, const pdh_fleet_args *
 	ro->saved_dir = a->saved_dir;
 }
 
+/* The listing pass (pdh_fleet_survey), and its warnings said. */
+static void S_survey(pdh_fleet_job *j, const pdh_common *o, atomic_int *interrupt)
+{
+	pdh_fleet_survey(j, interrupt);
+	for (size_t i = 0; j->installs && i < j->choice.n && !o->quiet; i++)
+		if (j->installs[i])
+			pdh_cli_warning("%s", j->installs[i]);
+}
+
 /* The common checks and the fleet's load: PDH_EXIT_OK, or the exit code after an error. */
 static int S_job_open(pdh_fleet_job *j, pdh_common *o, const pdh_fleet_args *a)
 {
@@ -287,7 +296,7 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_run_mode
 		goto error;
 	S_base(&j.base, o, a, j.f);
 	if (mode == PDH_RUN_PLAN)
-		pdh_fleet_survey(&j, NULL);
+		S_survey(&j, o, NULL);
 	pdh_fleet_job_begin(&j, mode, (pdh_format)a->format, command, a->metrics_file != NULL,
 	                    &hooks);
 	j.ro.save_dir = mode == PDH_RUN_PLAN ? a->out_dir : NULL;
@@ -368,7 +377,7 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 	if (a->auto_approve)
 		pdh_stop_signals_install(&stops);
 	S_base(&j.base, o, a, j.f);
-	pdh_fleet_survey(&j, a->auto_approve ? &pdh_stop_signal : NULL);
+	S_survey(&j, o, a->auto_approve ? &pdh_stop_signal : NULL);
 	if (!a->auto_approve) {
 		int shown = S_show_and_confirm(&j, &hooks, &sig);
 

@@ -231,7 +231,8 @@ const pdh_opt_spec pdh_opt_table[] = {
 	  .commands = ON_FLEET, .synopsis = ON_VALIDATE,
 	  .help = "work on the accounts of a fleet file: each with its API\n"
 	          "URL, token and desired file (-f, --api-url and\n"
-	          "--token-file are not used then)" },
+	          "--token-file are not used then); oauth_refresh\n"
+	          "refreshes an app install's OAuth token itself" },
 	{ .name = "account", .kind = PDH_OPT_LIST, .value_name = "GLOB", .offset = AS_LIST(accounts),
 	  .commands = ON_FLEET,
 	  .help = "with --fleet: only accounts whose name matches GLOB\n"

@@ -41,6 +41,10 @@ struct pdh_client {
 	pdh_log_fn log;
 	void *log_ctx;
 	pdh_meter *meter;           /* borrowed; NULL: none */
+	pdh_auth_kind auth;
+	char *token;                /* the token the headers carry */
+	pdh_reauth_fn reauth;       /* NULL: a 401 is final */
+	void *reauth_ctx;
 	char errbuf[CURL_ERROR_SIZE];
 	/* One exchange's request body (POST), handed to libcurl by S_on_read. */
 	const char *post;
@@ -62,6 +66,7 @@ void pdh_client_free(pdh_client *c)
 	curl_slist_free_all(c->headers);
 	curl_slist_free_all(c->post_headers);
 	pdh_secrets_free(c->secrets);
+	pdh_free_secret(c->token);
 	if (c->body.data) /* the last answer may hold a webhook's password */
 		pdh_wipe(c->body.data, c->body.cap);
 	pdh_buf_dispose(&c->body);
@@ -88,11 +93,31 @@ static bool S_default_bundle_readable(void)
 	return v != NULL && v->cainfo != NULL && access(v->cainfo, R_OK) == 0;
 }
 
+/* The credential headers of every call, for token. */
+static void S_set_credentials(pdh_client *c, const char *token)
+{
+	char *auth = c->auth == PDH_AUTH_BEARER ? pdh_xasprintf("Authorization: Bearer %s", token)
+	                                        : pdh_xasprintf("x-api-token: %s", token);
+
+	curl_slist_free_all(c->headers);
+	curl_slist_free_all(c->post_headers);
+	c->headers = c->post_headers = NULL;
+	c->headers = S_header(c->headers, "Accept: application/json");
+	c->headers = S_header(c->headers, auth);
+	c->post_headers = S_header(c->post_headers, "Accept: application/json");
+	c->post_headers = S_header(c->post_headers, auth);
+	c->post_headers = S_header(c->post_headers, "Content-Type: application/json");
+	c->post_headers = S_header(c->post_headers, "Expect:"); /* no 100-continue round trip */
+	pdh_free_secret(auth);
+	pdh_free_secret(c->token);
+	c->token = pdh_xstrdup(token);
+	pdh_secrets_add_credential(c->secrets, token, "***");
+}
+
 int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err)
 {
 	pdh_client *c = NULL;
 	pdh_url u;
-	char *auth = NULL;
 	int rc;
 
 	*out = NULL;
@@ -143,20 +168,14 @@ int pdh_client_new(pdh_client **out, const pdh_client_opts *opts, pdh_error *err
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;
 	c->meter = opts->meter;
-	auth = opts->auth == PDH_AUTH_BEARER
-		? pdh_xasprintf("Authorization: Bearer %s", opts->token)
-		: pdh_xasprintf("x-api-token: %s", opts->token);
-	c->headers = S_header(c->headers, "Accept: application/json");
-	c->headers = S_header(c->headers, auth);
-	c->post_headers = S_header(c->post_headers, "Accept: application/json");
-	c->post_headers = S_header(c->post_headers, auth);
-	c->post_headers = S_header(c->post_headers, "Content-Type: application/json");
-	c->post_headers = S_header(c->post_headers, "Expect:"); /* no 100-continue round trip */
+	c->auth = opts->auth;
+	c->reauth = opts->reauth;
+	c->reauth_ctx = opts->reauth_ctx;
+	S_set_credentials(c, opts->token);
 	*out = c;
 	c = NULL;
 	rc = PDH_OK;
 done:
-	pdh_free_secret(auth);
 	pdh_url_dispose(&u);
 	pdh_client_free(c);
 	return rc;
@@ -283,6 +302,28 @@ static char *S_describe_error_body(const pdh_client *c)
 	return clean;
 }
 
+CURLcode pdh_curl_transport(CURL *easy, const char *cacert, bool no_capath)
+{
+	CURLcode cc;
+
+#if LIBCURL_VERSION_NUM >= 0x075500
+	cc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	cc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cc == CURLE_OK && cacert)
+		cc = curl_easy_setopt(easy, CURLOPT_CAINFO, cacert);
+	if (cc == CURLE_OK && no_capath)
+		cc = curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+	return cc;
+}
+
 #define S_SETOPT(opt, val)                                                             \
 	do {                                                                           \
 		CURLcode set_rc_ = curl_easy_setopt(c->curl, opt, val);                \
@@ -296,8 +337,8 @@ static char *S_describe_error_body(const pdh_client *c)
 /* One HTTP exchange. 0 when the answer is a 2xx (its body in c->body); otherwise the error,
  * classified: transport PDH_ENET, 401/403 PDH_EAUTH, other statuses PDH_EAPI, an oversized
  * body PDH_EPROTO. res is always filled. */
-static int S_exchange(pdh_client *c, const char *method, const char *path, const char *post,
-                      pdh_http_result *res, pdh_error *err)
+static int S_exchange_once(pdh_client *c, const char *method, const char *path,
+                           const char *post, pdh_http_result *res, pdh_error *err)
 {
 	char *url = pdh_xasprintf("%s%s", c->base, path);
 	char *text = NULL, *line = NULL;
@@ -321,18 +362,11 @@ static int S_exchange(pdh_client *c, const char *method, const char *path, const
 	S_SETOPT(CURLOPT_ERRORBUFFER, c->errbuf);
 	S_SETOPT(CURLOPT_VERBOSE, 0L);
 	S_SETOPT(CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	S_SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	S_SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	S_SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-	S_SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-	S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->cacert)
-		S_SETOPT(CURLOPT_CAINFO, c->cacert);
-	if (c->no_capath)
-		S_SETOPT(CURLOPT_CAPATH, NULL);
+	if ((cc = pdh_curl_transport(c->curl, c->cacert, c->no_capath)) != CURLE_OK) {
+		rc = pdh_error_set(err, PDH_ENET, "libcurl refused a transport option: %s",
+		                   curl_easy_strerror(cc));
+		goto done;
+	}
 	S_SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	S_SETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	S_SETOPT(CURLOPT_USERAGENT, "pdhooks/" PDH_VERSION);
@@ -466,6 +500,29 @@ done:
 	free(text);
 	free(url);
 	return rc;
+}
+
+/* One exchange (S_exchange_once) and, when it was answered 401 and the credential source
+ * gives a new token, the same exchange once more with it: Pipedrive did nothing with a call
+ * it refused as unauthorized, so a POST sent again creates its webhook once. */
+static int S_exchange(pdh_client *c, const char *method, const char *path, const char *post,
+                      pdh_http_result *res, pdh_error *err)
+{
+	int rc = S_exchange_once(c, method, path, post, res, err);
+	char *fresh = NULL;
+
+	if (rc == PDH_OK || res->status != 401 || c->reauth == NULL)
+		return rc;
+	if (c->reauth(c->reauth_ctx, c->token, &fresh) != 0 || fresh == NULL ||
+	    !pdh_token_valid(fresh)) {
+		pdh_free_secret(fresh);
+		return rc;
+	}
+	S_set_credentials(c, fresh);
+	pdh_free_secret(fresh);
+	if (c->log)
+		c->log(c->log_ctx, "401: a new token from the token source; sending the call again");
+	return S_exchange_once(c, method, path, post, res, err);
 }
 
 /* A 2xx answer that is an HTML page, not JSON (a proxy or CDN in the way). */

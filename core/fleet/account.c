@@ -14,6 +14,8 @@ static void S_kv_dispose(pdh_fleet_kv *kv)
 static void S_account_dispose(pdh_fleet_account *a)
 {
 	PDH_FREE_ALL(a->name, a->api_url, a->token_env, a->token_file, a->desired, a->dir);
+	PDH_FREE_ALL(a->refresh.client_id_env, a->refresh.client_secret_env, a->refresh.token_file,
+	             a->refresh.token_url);
 	pdh_free_strings(a->token_argv, a->token_argc);
 	PDH_FREE_EACH(a->labels, a->n_labels, S_kv_dispose);
 	PDH_FREE_EACH(a->vars, a->n_vars, S_kv_dispose);

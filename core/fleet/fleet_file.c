@@ -28,10 +28,14 @@ static const char *const S_root_keys[] = { "pdhooks_fleet", "desired", "concurre
                                            NULL };
 
 enum { A_NAME, A_API_URL, A_DOMAIN, A_TOKEN_ENV, A_TOKEN_FILE, A_TOKEN_COMMAND, A_OAUTH,
-       A_DESIRED, A_LABELS, A_VARS, A_ENABLED, A_N };
+       A_DESIRED, A_LABELS, A_VARS, A_ENABLED, A_OAUTH_REFRESH, A_N };
 static const char *const S_account_keys[] = { "name", "api_url", "company_domain", "token_env",
                                               "token_file", "token_command", "oauth", "desired",
-                                              "labels", "vars", "enabled", NULL };
+                                              "labels", "vars", "enabled", "oauth_refresh", NULL };
+
+enum { O_CLIENT_ID_ENV, O_CLIENT_SECRET_ENV, O_TOKEN_FILE, O_TOKEN_URL, O_N };
+static const char *const S_refresh_keys[] = { "client_id_env", "client_secret_env", "token_file",
+                                              "token_url", NULL };
 
 /* Strings seen so far, each with the index of its first occurrence: the duplicate checks of
  * names, labels, vars and token sources in linear time (a fleet file has up to 100,000
@@ -201,6 +205,49 @@ static void S_token_command(S_state *S, const pdh_node *n, pdh_fleet_account *a)
 	}
 }
 
+static bool S_var_name(const char *s);
+
+/* oauth_refresh: client_id_env, client_secret_env, token_file (required), token_url. */
+static void S_oauth_refresh(S_state *S, const pdh_node *n, pdh_fleet_account *a)
+{
+	pdh_loader *L = &S->L;
+	const pdh_node *f[O_N + 1] = { 0 }, *k[O_N + 1] = { 0 };
+	pdh_fleet_refresh_conf *r = &a->refresh;
+	char *s = NULL;
+
+	if (n->kind == N_BAD)
+		return;
+	if (n->kind != N_MAP) {
+		S_ERR(L, n->line, n->col, "oauth_refresh: expected a mapping (client_id_env, "
+		      "client_secret_env, token_file, token_url), found %s", pdh_field_describe(n));
+		return;
+	}
+	pdh_field_keys(L, n, "oauth_refresh", S_refresh_keys, f, k);
+	(void)k;
+	for (int i = O_CLIENT_ID_ENV; i <= O_TOKEN_FILE; i++)
+		if (f[i] == NULL)
+			S_ERR(L, n->line, n->col, "oauth_refresh: missing the required key '%s'",
+			      S_refresh_keys[i]);
+	if (f[O_CLIENT_ID_ENV] && S_string(L, f[O_CLIENT_ID_ENV], "client_id_env",
+	                                   &r->client_id_env) == 0 && !S_var_name(r->client_id_env))
+		S_ERR(L, f[O_CLIENT_ID_ENV]->line, f[O_CLIENT_ID_ENV]->col, "client_id_env: expected "
+		      "the name of an environment variable (letters, digits and '_')");
+	if (f[O_CLIENT_SECRET_ENV] && S_string(L, f[O_CLIENT_SECRET_ENV], "client_secret_env",
+	                                       &r->client_secret_env) == 0 &&
+	    !S_var_name(r->client_secret_env))
+		S_ERR(L, f[O_CLIENT_SECRET_ENV]->line, f[O_CLIENT_SECRET_ENV]->col, "client_secret_env: "
+		      "expected the name of an environment variable (letters, digits and '_')");
+	if (f[O_TOKEN_FILE] && S_string(L, f[O_TOKEN_FILE], "token_file", &s) == 0)
+		r->token_file = S_path(S, s);
+	free(s);
+	if (f[O_TOKEN_URL] && S_string(L, f[O_TOKEN_URL], "token_url", &r->token_url) == 0) {
+		pdh_error err = { 0 };
+
+		if (pdh_api_url_check(r->token_url, &err) != 0)
+			S_ERR(L, f[O_TOKEN_URL]->line, f[O_TOKEN_URL]->col, "token_url: %s", err.message);
+	}
+}
+
 /* Where the account being loaded names its token. */
 static void S_token_at(S_state *S, const pdh_node *key)
 {
@@ -349,8 +396,11 @@ static void S_account(S_state *S, const pdh_node *n, size_t index)
 		S_ERR(L, k[A_DOMAIN]->line, k[A_DOMAIN]->col, "%s: give api_url or company_domain, "
 		      "not both", where);
 	} else if (f[A_API_URL] == NULL && f[A_DOMAIN] == NULL) {
-		S_ERR(L, n->line, n->col, "%s: missing api_url or company_domain (where the "
-		      "account's API is)", where);
+		/* A token command's JSON or a refreshed token may say it (api_domain). */
+		if (f[A_TOKEN_COMMAND] == NULL && f[A_OAUTH_REFRESH] == NULL)
+			S_ERR(L, n->line, n->col, "%s: missing api_url or company_domain (where the "
+			      "account's API is; only a token_command or oauth_refresh can leave it to "
+			      "the token's api_domain)", where);
 	} else if (f[A_API_URL] && S_string(L, f[A_API_URL], "api_url", &s) == 0) {
 		pdh_error err = { 0 };
 
@@ -369,14 +419,20 @@ static void S_account(S_state *S, const pdh_node *n, size_t index)
 	s = NULL;
 	/* The token: exactly one source. */
 	n_tokens = (f[A_TOKEN_ENV] != NULL) + (f[A_TOKEN_FILE] != NULL) +
-	           (f[A_TOKEN_COMMAND] != NULL);
+	           (f[A_TOKEN_COMMAND] != NULL) + (f[A_OAUTH_REFRESH] != NULL);
 	if (n_tokens == 0) {
 		S_ERR(L, n->line, n->col, "%s: missing a token source: one of token_env, token_file, "
-		      "token_command", where);
+		      "token_command, oauth_refresh", where);
 	} else if (n_tokens > 1) {
-		const pdh_node *second = f[A_TOKEN_COMMAND] ? k[A_TOKEN_COMMAND] : k[A_TOKEN_FILE];
-		S_ERR(L, second->line, second->col, "%s: give one token source (token_env, token_file "
-		      "or token_command), not %d", where, n_tokens);
+		const pdh_node *second = f[A_OAUTH_REFRESH] ? k[A_OAUTH_REFRESH]
+		                         : f[A_TOKEN_COMMAND] ? k[A_TOKEN_COMMAND] : k[A_TOKEN_FILE];
+		S_ERR(L, second->line, second->col, "%s: give one token source (token_env, token_file, "
+		      "token_command or oauth_refresh), not %d", where, n_tokens);
+	} else if (f[A_OAUTH_REFRESH]) {
+		a->token_kind = PDH_TOKEN_OAUTH_REFRESH;
+		a->oauth = true;
+		S_token_at(S, k[A_OAUTH_REFRESH]);
+		S_oauth_refresh(S, f[A_OAUTH_REFRESH], a);
 	} else if (f[A_TOKEN_ENV]) {
 		a->token_kind = PDH_TOKEN_ENV;
 		S_token_at(S, k[A_TOKEN_ENV]);

@@ -103,7 +103,9 @@ void pdh_fleet_job_dispose(pdh_fleet_job *j)
 {
 	pdh_fleet_pass_dispose(&j->pass);
 	pdh_free_strings(j->refuse, j->choice.n);
+	pdh_free_strings(j->installs, j->choice.n);
 	j->refuse = NULL;
+	j->installs = NULL;
 	pdh_fleet_choice_dispose(&j->choice);
 	pdh_fleet_free(j->f);
 	j->f = NULL;
@@ -141,6 +143,7 @@ void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt)
 	S_survey_ctx c;
 
 	j->refuse = NULL;
+	j->installs = NULL;
 	if (j->choice.n < 2)
 		return;
 	c.ids = pdh_xcalloc(j->choice.n, sizeof(*c.ids));
@@ -148,8 +151,10 @@ void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt)
 	S_plan_pass(&ro, j, S_collect, &c);
 	ro.interrupt = interrupt;
 	ro.company_from_listing = true;   /* the check goes by listings: no /users/me */
-	if (pdh_fleet_run(&ro, &err) == 0)
+	if (pdh_fleet_run(&ro, &err) == 0) {
+		j->installs = pdh_fleet_same_installs(c.ids, c.k);
 		j->refuse = pdh_fleet_same_company(c.ids, c.k);
+	}
 	free(c.ids);
 }
 

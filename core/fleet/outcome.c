@@ -19,6 +19,7 @@ static const char *const S_names[PDH_FLEET_OUTCOME_COUNT] = {
 	[PDH_FLEET_HEALTHY] = "healthy",
 	[PDH_FLEET_UNHEALTHY] = "unhealthy",
 	[PDH_FLEET_CLOSED] = "closed",
+	[PDH_FLEET_REAUTHORIZE] = "reauthorize",
 };
 
 const char *pdh_fleet_outcome_name(pdh_fleet_outcome o)
@@ -52,6 +53,8 @@ int pdh_fleet_outcome_exit(pdh_fleet_outcome o)
 
 pdh_fleet_outcome pdh_fleet_outcome_of(int core_rc)
 {
+	if (core_rc == PDH_EREAUTH)
+		return PDH_FLEET_REAUTHORIZE;
 	switch (pdh_exit_of(core_rc)) {
 	case PDH_EXIT_UNAVAILABLE: return PDH_FLEET_UNAVAILABLE;
 	case PDH_EXIT_BRAKE: return PDH_FLEET_REFUSED;

@@ -250,6 +250,7 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 		{ PDH_FLEET_STALE, "with a stale plan" },
 		{ PDH_FLEET_SKIPPED, "skipped" },
 		{ PDH_FLEET_CLOSED, "closed (the Pipedrive account is not open)" },
+		{ PDH_FLEET_REAUTHORIZE, "to authorize again (invalid_grant)" },
 	};
 	bool apply = strcmp(r->o.command, "apply") == 0;
 
@@ -263,6 +264,9 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 			pdh_buf_printf(b, ", %zu closed", r->by_outcome[PDH_FLEET_CLOSED]);
 		if (r->by_outcome[PDH_FLEET_SKIPPED] > 0)
 			pdh_buf_printf(b, ", %zu skipped", r->by_outcome[PDH_FLEET_SKIPPED]);
+		if (r->by_outcome[PDH_FLEET_REAUTHORIZE] > 0)
+			pdh_buf_printf(b, ", %zu to authorize again (invalid_grant)",
+			               r->by_outcome[PDH_FLEET_REAUTHORIZE]);
 		pdh_buf_printf(b, " (%zu account%s).", r->n, r->n == 1 ? "" : "s");
 		return;
 	}

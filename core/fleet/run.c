@@ -21,6 +21,9 @@
 #include "pdhooks/target.h"
 #include "pdhooks/url.h"
 
+/* The API URL of an account that leaves it to its token's api_domain, before it has one. */
+#define S_NO_URL "(the token's api_domain)"
+
 /* An account's Markdown plan is part of a comment shared with others. */
 #define S_MARKDOWN_PER_ACCOUNT 20000
 
@@ -140,6 +143,79 @@ static void S_target_digest(char out[65], const char *api_url, bool bearer, cons
 	free(url);
 }
 
+/* An account's credential source during its run: asked at the start, and again by its clients
+ * after a 401 (pdh_client_opts.reauth), once per token refused and at most S_MAX_REASK times. */
+#define S_MAX_REASK 5
+
+typedef struct S_source {
+	pthread_mutex_t mu;
+	const pdh_fleet_account *a;
+	pdh_token_opts opts;
+	char *token;                  /* the latest token */
+	int asked;                    /* times asked again */
+	pdh_error err;                /* why the last asking failed; code 0: it did not */
+} S_source;
+
+static int S_reask(void *ctx, const char *refused, char **fresh)
+{
+	S_source *s = ctx;
+	pdh_fleet_cred c;
+	char warning[512];
+	int rc = 0;
+
+	pthread_mutex_lock(&s->mu);
+	if (strcmp(s->token, refused) == 0) {  /* not yet asked again for this token */
+		if (s->asked >= S_MAX_REASK) {
+			rc = -1;
+		} else {
+			s->asked++;
+			pdh_error_clear(&s->err);
+			rc = pdh_fleet_credential(&c, s->a, &s->opts, refused, warning, sizeof(warning),
+			                          &s->err);
+		}
+		if (rc == 0) {
+			pdh_free_secret(s->token);
+			s->token = c.token;
+			c.token = NULL;
+			pdh_fleet_cred_dispose(&c);
+		}
+	}
+	if (rc == 0)
+		*fresh = pdh_xstrdup(s->token);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+/* The API URL of an account: its own (api_url, company_domain), else its token's
+ * api_domain + /api/v1 into *own. NULL when neither. */
+static const char *S_api_url(const pdh_fleet_account *a, const pdh_fleet_cred *c, char **own)
+{
+	if (a->api_url)
+		return a->api_url;
+	if (c->api_domain)
+		return *own = pdh_oauth_api_url(c->api_domain);
+	return NULL;
+}
+
+/* Checks made before any call: an API URL, and the scope the command needs. */
+static int S_precheck(const pdh_fleet_run_opts *o, const pdh_fleet_cred *c, const char *api_url,
+                      pdh_error *err)
+{
+	const char *missing;
+
+	if (api_url == NULL)
+		return pdh_error_set(err, PDH_EINVAL, "no API URL: the account sets neither api_url "
+		                     "nor company_domain, and its %s gave no api_domain", c->source);
+	if (c->scope && (missing = pdh_oauth_scope_missing(c->scope, o->mode ==
+	                                                   PDH_FLEET_APPLY)) != NULL)
+		return pdh_error_set(err, PDH_EAUTH, "the token's scope lacks %s, which %s needs%s; "
+		                     "nothing was called", missing, o->mode == PDH_FLEET_APPLY
+		                     ? "apply" : o->mode == PDH_FLEET_PLAN ? "plan" : "status",
+		                     o->mode == PDH_FLEET_APPLY ? " (or admin)"
+		                                                : " (or webhooks:full, admin)");
+	return 0;
+}
+
 /* The desired file at path, read and parsed by the first account that needs it: what ${VAR}
  * changes is checked for each account, on its own vars, by pdh_desired_load_shared. */
 static const pdh_desired_shared *S_desired_file(S_pool *P, const char *path)
@@ -167,29 +243,46 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
 	S_log_ctx log = { o, a->name };
+	S_source src;
+	pdh_fleet_cred cred;
 	pdh_run_result run;
 	pdh_run_opts ro;
 	pdh_error err = { 0 };
-	char *token = NULL, *save = NULL, *saved = NULL, warning[512];
-	bool bearer = false;
+	char *save = NULL, *saved = NULL, warning[512];
+	const char *api_url;
 	int rc;
 
 	r->account = a;
 	r->row.index = o->accounts[slot];
 	r->row.name = a->name;
-	r->row.api_url = a->api_url;
+	r->row.api_url = a->api_url ? a->api_url : S_NO_URL;
 	r->id.name = a->name;
 	memset(&run, 0, sizeof(run));
 	run.mode = (pdh_run_mode)o->mode;
-	rc = pdh_fleet_token(&token, &bearer, a, &o->token, warning, sizeof(warning), &err);
+	memset(&src, 0, sizeof(src));
+	pthread_mutex_init(&src.mu, NULL);
+	src.a = a;
+	src.opts = o->token;
+	src.opts.cacert = o->cacert;
+	src.opts.session = session;
+	src.opts.timeout_ms = o->timeout_ms;
+	rc = pdh_fleet_credential(&cred, a, &src.opts, NULL, warning, sizeof(warning), &err);
 	if (warning[0])
 		r->warning = pdh_xstrdup(warning);
 	if (rc != 0) {
 		S_fail(r, rc, &err);
 		goto render;
 	}
-	S_target_digest(r->id.target_sha256, a->api_url, bearer, token);
-	r->id.bearer = bearer;
+	api_url = S_api_url(a, &cred, &r->api_url);
+	if (api_url)
+		r->row.api_url = api_url;
+	if ((rc = S_precheck(o, &cred, api_url, &err)) != 0) {
+		S_fail(r, rc, &err);
+		goto render;
+	}
+	src.token = pdh_xstrdup(cred.token);
+	S_target_digest(r->id.target_sha256, api_url, cred.bearer, cred.token);
+	r->id.bearer = cred.bearer;
 	memset(&ro, 0, sizeof(ro));
 	ro.mode = (pdh_run_mode)o->mode;
 	ro.target.desired_path = a->desired;
@@ -199,9 +292,13 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 	ro.target.load.vars_ctx = (void *)a;
 	ro.target.load.getenv = o->getenv;
 	ro.target.load.getenv_ctx = o->getenv_ctx;
-	ro.target.client.api_url = a->api_url;
-	ro.target.client.auth = bearer ? PDH_AUTH_BEARER : PDH_AUTH_API_TOKEN;
-	ro.target.client.token = token;
+	ro.target.client.api_url = api_url;
+	ro.target.client.auth = cred.bearer ? PDH_AUTH_BEARER : PDH_AUTH_API_TOKEN;
+	ro.target.client.token = cred.token;
+	ro.target.client.reauth = S_reask;
+	ro.target.client.reauth_ctx = &src;
+	ro.expect_company = cred.has_company_id;
+	ro.expect_company_id = cred.company_id;
 	ro.target.client.cacert = o->cacert;
 	ro.target.client.session = session;
 	ro.target.client.timeout_ms = o->timeout_ms;
@@ -232,6 +329,10 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 	r->row.has_company_id = run.t.company.source != PDH_COMPANY_UNKNOWN || r->id.has_company_id;
 	r->row.company_id = run.t.company.source != PDH_COMPANY_UNKNOWN ? run.t.company.id
 	                                                                : r->id.company_id;
+	if (!r->id.has_company_id && cred.has_company_id) {  /* an empty listing: the token's */
+		r->id.has_company_id = true;
+		r->id.company_id = cred.company_id;
+	}
 	r->id.declared_types = run.t.desired ? run.t.desired->manage_types : 0;
 	if (run.t.plan) {
 		r->changes = !pdh_plan_is_empty(run.t.plan);
@@ -244,7 +345,9 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 	if (run.saved_digest[0])
 		r->saved_digest = pdh_xstrdup(run.saved_digest);
 	r->row.outcome = run.outcome;
-	if (rc != 0)
+	if (rc == PDH_EAUTH && src.err.code != 0)  /* asked again after a 401, and that failed */
+		S_fail(r, src.err.code, &src.err);
+	else if (rc != 0)
 		S_fail(r, rc, &run.err);
 	r->row.tokens = pdh_meter_tokens(&run.t.meter);
 	r->row.daily_tokens_remaining = pdh_meter_daily_remaining(&run.t.meter);
@@ -260,7 +363,9 @@ render:
 		                             o->mode == PDH_FLEET_APPLY ? 0 : r->row.exit_code);
 	pdh_run_result_dispose(&run);
 	PDH_FREE_ALL(save, saved);
-	pdh_free_secret(token);
+	pdh_fleet_cred_dispose(&cred);
+	pdh_free_secret(src.token);
+	pthread_mutex_destroy(&src.mu);
 	return r;
 }
 
@@ -279,7 +384,7 @@ static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
 	r->account = a;
 	r->row.index = o->accounts[slot];
 	r->row.name = a->name;
-	r->row.api_url = a->api_url;
+	r->row.api_url = a->api_url ? a->api_url : S_NO_URL;
 	r->row.outcome = outcome;
 	r->core_rc = outcome == PDH_FLEET_FAILED ? PDH_EINVAL : 0;
 	r->id.name = a->name;
@@ -296,7 +401,7 @@ static void S_result_free(pdh_fleet_result *r)
 	if (r == NULL)
 		return;
 	PDH_FREE_ALL(r->error, r->diagnostics, r->warning, r->section, r->saved_digest,
-	             r->plan_signature, r->metrics, r);
+	             r->plan_signature, r->metrics, r->api_url, r);
 }
 
 static void *S_worker(void *arg)

@@ -71,6 +71,48 @@ static bool S_company_clash(const pdh_fleet_identity *ids, size_t x, size_t y)
 	       !(ids[x].target_sha256[0] && strcmp(ids[x].target_sha256, ids[y].target_sha256) == 0);
 }
 
+/* Orders account indexes by company id, then file order. */
+static int S_by_company_in_file_order(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	long long a = S_ids[i].company_id, b = S_ids[j].company_id;
+
+	return a != b ? (a > b) - (a < b) : (i > j) - (i < j);
+}
+
+char **pdh_fleet_same_installs(const pdh_fleet_identity *ids, size_t n)
+{
+	size_t *order = pdh_xcalloc(n + 1, sizeof(*order)), m = 0;
+	char **out = NULL;
+
+	S_ids = ids;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i].bearer && ids[i].has_company_id)
+			order[m++] = i;
+	qsort(order, m, sizeof(*order), S_by_company_in_file_order);
+	for (size_t g = 0, e; g < m; g = e) {
+		pdh_buf b = PDH_BUF_INIT;
+
+		for (e = g + 1; e < m && ids[order[e]].company_id == ids[order[g]].company_id; e++)
+			;
+		if (e - g < 2)
+			continue;
+		pdh_buf_printf(&b, "accounts %s", ids[order[g]].name);
+		for (size_t x = g + 1; x < e && x - g < S_MAX_NAMED; x++)
+			pdh_buf_printf(&b, "%s%s", x + 1 == e ? " and " : ", ", ids[order[x]].name);
+		if (e - g > S_MAX_NAMED)
+			pdh_buf_printf(&b, " and %zu more", e - g - S_MAX_NAMED);
+		pdh_buf_printf(&b, " are OAuth installs in one company (company_id %lld): an app is "
+		               "installed per user, and each install sees only its own webhooks",
+		               ids[order[g]].company_id);
+		if (out == NULL)
+			out = pdh_xcalloc(n + 1, sizeof(*out));
+		out[order[g]] = pdh_buf_detach(&b);
+	}
+	free(order);
+	return out;
+}
+
 /* Sorting, then each group of equals: n log n when accounts are distinct, and a group of k
  * equal ones costs k times the few names a message lists, so 100,000 accounts (or one token
  * copied into all of them) are checked in well under a second. A pair that clashes both ways

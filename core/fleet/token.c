@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
@@ -86,6 +87,32 @@ static int S_take(char **token, char *line, const pdh_fleet_account *a, const ch
 	return 0;
 }
 
+/* What an OAuth token gives a credential: its access token (Bearer), api_domain, scope and
+ * company_id, moved out of t. */
+static void S_take_oauth(pdh_fleet_cred *c, pdh_oauth_token *t)
+{
+	c->token = t->access_token;
+	t->access_token = NULL;
+	c->bearer = true;
+	c->api_domain = t->api_domain;
+	t->api_domain = NULL;
+	c->scope = t->scope;
+	t->scope = NULL;
+	c->has_company_id = t->has_company_id;
+	c->company_id = t->company_id;
+}
+
+/* The warning for a token file its group or others can read (as ssh warns of a key). */
+static void S_exposed(const pdh_fleet_account *a, const char *path, char *warning,
+                      size_t warning_len)
+{
+	unsigned mode;
+
+	if (pdh_token_file_exposed(path, &mode))
+		snprintf(warning, warning_len, "account %s: token_file %s can be read by its group "
+		         "or others (mode %03o); chmod 600 it", a->name, path, mode);
+}
+
 static int S_from_env(char **token, const pdh_fleet_account *a, const pdh_token_opts *o,
                       pdh_error *err)
 {
@@ -106,7 +133,6 @@ static int S_from_file(char **token, bool *bearer, const pdh_fleet_account *a,
                        char *warning, size_t warning_len, pdh_error *err)
 {
 	pdh_credentials c;
-	unsigned mode;
 	int rc;
 
 	rc = pdh_credentials_resolve(&c, a->token_file, NULL, NULL, err);
@@ -117,9 +143,7 @@ static int S_from_file(char **token, bool *bearer, const pdh_fleet_account *a,
 		free(msg);
 		return rc;
 	}
-	if (pdh_token_file_exposed(a->token_file, &mode))
-		snprintf(warning, warning_len, "account %s: token_file %s can be read by its group "
-		         "or others (mode %03o); chmod 600 it", a->name, a->token_file, mode);
+	S_exposed(a, a->token_file, warning, warning_len);
 	*bearer = *bearer || c.auth == PDH_AUTH_BEARER;
 	*token = c.token;
 	c.token = NULL;
@@ -285,8 +309,32 @@ static char *S_stderr_note(const S_pipe *errp, const char *stdout_text)
 	return b.data ? pdh_buf_detach(&b) : pdh_xstrdup("");
 }
 
-static int S_from_command(char **token, const pdh_fleet_account *a, const pdh_token_opts *o,
-                          pdh_error *err)
+/* A token command's JSON object (its stdout starts with '{'): the access token and what
+ * came with it. */
+static int S_take_json(pdh_fleet_cred *c, const char *text, size_t len,
+                       const pdh_fleet_account *a, pdh_error *err)
+{
+	pdh_oauth_token t;
+	char *what = pdh_xasprintf("account %s: token_command's JSON", a->name);
+	int rc = pdh_oauth_token_parse(&t, text, len, what, err);
+
+	free(what);
+	if (rc != 0)
+		return rc;
+	if (t.access_token == NULL || !pdh_token_valid(t.access_token))
+		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command's JSON has no usable "
+		                   "access_token", a->name);
+	else if (t.has_expires && t.expires_at <= (long long)time(NULL))
+		rc = pdh_error_set(err, PDH_EAUTH, "account %s: token_command gave a token that has "
+		                   "expired (expires_at %lld)", a->name, t.expires_at);
+	if (rc == 0)
+		S_take_oauth(c, &t);
+	pdh_oauth_token_dispose(&t);
+	return rc;
+}
+
+static int S_from_command(pdh_fleet_cred *cred, const pdh_fleet_account *a,
+                          const pdh_token_opts *o, pdh_error *err)
 {
 	long timeout = o && o->command_timeout_ms > 0 ? o->command_timeout_ms
 	                                              : PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS;
@@ -350,7 +398,10 @@ static int S_from_command(char **token, const pdh_fleet_account *a, const pdh_to
 		                   "output, not a token%s", a->name, a->token_argv[0], note);
 		goto done;
 	}
-	rc = S_take(token, out.buf, a, "token_command", err);
+	if (out.buf[strspn(out.buf, " \t\r\n")] == '{')
+		rc = S_take_json(cred, out.buf, out.len, a, err);
+	else
+		rc = S_take(&cred->token, out.buf, a, "token_command", err);
 	if (rc != 0 && note[0]) {
 		char *msg = pdh_xasprintf("%s%s", err->message, note);
 
@@ -371,21 +422,86 @@ done:
 	return rc;
 }
 
-int pdh_fleet_token(char **token, bool *bearer, const pdh_fleet_account *a,
-                    const pdh_token_opts *opts, char *warning, size_t warning_len,
-                    pdh_error *err)
+/* oauth_refresh: the token file's access token, refreshed when due. */
+static int S_from_refresh(pdh_fleet_cred *c, const pdh_fleet_account *a,
+                          const pdh_token_opts *o, const char *refused, char *warning,
+                          size_t warning_len, pdh_error *err)
 {
-	*token = NULL;
-	*bearer = a->oauth;
+	pdh_oauth_token t;
+	int rc = pdh_fleet_oauth_refresh(&t, a, o, refused, err);
+
+	if (rc != 0) {
+		char *msg = pdh_xasprintf("account %s: %s", a->name, err->message);
+
+		rc = pdh_error_set(err, rc, "%.1000s", msg);
+		free(msg);
+		return rc;
+	}
+	if (t.access_token == NULL || !pdh_token_valid(t.access_token)) {
+		pdh_oauth_token_dispose(&t);
+		return pdh_error_set(err, PDH_EAUTH, "account %s: oauth_refresh gave no usable "
+		                     "access token", a->name);
+	}
+	S_exposed(a, a->refresh.token_file, warning, warning_len);
+	S_take_oauth(c, &t);
+	pdh_oauth_token_dispose(&t);
+	return 0;
+}
+
+void pdh_fleet_cred_dispose(pdh_fleet_cred *c)
+{
+	if (c == NULL)
+		return;
+	pdh_free_secret(c->token);
+	PDH_FREE_ALL(c->api_domain, c->scope);
+	memset(c, 0, sizeof(*c));
+}
+
+int pdh_fleet_credential(pdh_fleet_cred *out, const pdh_fleet_account *a,
+                         const pdh_token_opts *opts, const char *refused, char *warning,
+                         size_t warning_len, pdh_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->bearer = a->oauth;
 	if (warning_len > 0)
 		warning[0] = '\0';
 	switch (a->token_kind) {
 	case PDH_TOKEN_ENV:
-		return S_from_env(token, a, opts, err);
+		out->source = "token_env";
+		rc = S_from_env(&out->token, a, opts, err);
+		break;
 	case PDH_TOKEN_FILE:
-		return S_from_file(token, bearer, a, warning, warning_len, err);
+		out->source = "token_file";
+		rc = S_from_file(&out->token, &out->bearer, a, warning, warning_len, err);
+		break;
 	case PDH_TOKEN_COMMAND:
-		return S_from_command(token, a, opts, err);
+		out->source = "token_command";
+		rc = S_from_command(out, a, opts, err);
+		break;
+	case PDH_TOKEN_OAUTH_REFRESH:
+		out->source = "oauth_refresh";
+		rc = S_from_refresh(out, a, opts, refused, warning, warning_len, err);
+		break;
+	default:
+		rc = pdh_error_set(err, PDH_EINVAL, "account %s: no token source", a->name);
 	}
-	return pdh_error_set(err, PDH_EINVAL, "account %s: no token source", a->name);
+	if (rc != 0)
+		pdh_fleet_cred_dispose(out);
+	return rc;
+}
+
+int pdh_fleet_token(char **token, bool *bearer, const pdh_fleet_account *a,
+                    const pdh_token_opts *opts, char *warning, size_t warning_len,
+                    pdh_error *err)
+{
+	pdh_fleet_cred c;
+	int rc = pdh_fleet_credential(&c, a, opts, NULL, warning, warning_len, err);
+
+	*token = c.token;
+	*bearer = c.bearer;
+	c.token = NULL;
+	pdh_fleet_cred_dispose(&c);
+	return rc;
 }

@@ -216,6 +216,23 @@ static int S_after_plan(pdh_run_result *r, const pdh_run_opts *o)
 	return rc;
 }
 
+bool pdh_run_company(const pdh_run_result *r, long long *company_id)
+{
+	return r->t.live != NULL && pdh_live_company(r->t.live, company_id);
+}
+
+/* The credential's company against the run's, before any write. */
+static int S_check_company(pdh_run_result *r, const pdh_run_opts *o)
+{
+	long long id;
+
+	if (!o->expect_company || !pdh_run_company(r, &id) || id == o->expect_company_id)
+		return PDH_OK;
+	return pdh_error_set(&r->err, PDH_EAUTH, "the token is for company %lld, but the API at "
+	                     "%s is company %lld's; nothing was written", o->expect_company_id,
+	                     o->target.client.api_url, id);
+}
+
 /* The exit code of a single-company run that ended as r did. */
 static int S_exit_code(const pdh_run_result *r, const pdh_run_opts *o)
 {
@@ -246,6 +263,8 @@ int pdh_run(pdh_run_result *r, const pdh_run_opts *o)
 	if (rc == PDH_EFILE && r->t.diags.n_errors > 0)
 		pdh_error_set(&r->err, rc, "%s does not load: %zu error%s", r->t.diags.file,
 		              r->t.diags.n_errors, r->t.diags.n_errors == 1 ? "" : "s");
+	if (rc == PDH_OK)
+		rc = S_check_company(r, o);
 	if (rc == PDH_OK)
 		rc = S_after_plan(r, o);
 	pdh_apply_lock_release(lock);

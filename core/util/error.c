@@ -42,6 +42,7 @@ const char *pdh_error_name(int code)
 	case PDH_EPARTIAL: return "partial apply";
 	case PDH_EUNAVAILABLE: return "could not check: the API stayed unavailable";
 	case PDH_EBUSY: return "another apply is running";
+	case PDH_EREAUTH: return "the app must be authorized again";
 	default: return "error";
 	}
 }

@@ -19,6 +19,12 @@
 /* One line per HTTP call for -v: method, path, status, milliseconds. Never a secret. */
 typedef void (*pdh_log_fn)(void *ctx, const char *line);
 
+/* A credential source that can be asked again (an OAuth token that expired during the run):
+ * called after a 401 with the token that was refused; 0 with *fresh set (the caller frees it
+ * with pdh_free_secret) to send the call once more with that token, else non-zero and the
+ * 401 stands. Called from any of the run's threads. */
+typedef int (*pdh_reauth_fn)(void *ctx, const char *refused, char **fresh);
+
 typedef struct pdh_client_opts {
 	const char *api_url;        /* base URL, e.g. PDH_DEFAULT_API_URL; http:// only to loopback */
 	pdh_auth_kind auth;
@@ -37,6 +43,8 @@ typedef struct pdh_client_opts {
 	                             * values); copied by pdh_client_new; may be NULL */
 	pdh_meter *meter;           /* borrowed; every call that gets an answer is charged to it
 	                             * (cost.h); NULL: none */
+	pdh_reauth_fn reauth;       /* NULL: a 401 is final (a static token) */
+	void *reauth_ctx;
 } pdh_client_opts;
 
 typedef struct pdh_client pdh_client;
@@ -49,7 +57,10 @@ void pdh_client_free(pdh_client *c);
 /* Every error message these calls give is scrubbed of the token, of opts->secrets, of the
  * password of the webhook being created and of every password a listing showed: an error body
  * that echoes the request, a JSON parse error quoting the broken spot, or a success: false
- * text never shows one. */
+ * text never shows one.
+ * A call answered 401 is sent once more when opts->reauth gives a new token (a 401 is a
+ * refusal before anything was done, so a POST sent again creates its webhook once); any
+ * other answer, and a second 401, stands. */
 
 /* GET /webhooks, parsed strictly: anything but the promised JSON is an error carrying
  * Pipedrive's own message when it gave one — never an empty listing. Caller frees *out. */

@@ -20,7 +20,9 @@ enum {
 	PDH_EPARTIAL = -11, /* some calls of an apply failed */
 	PDH_EUNAVAILABLE = -12, /* the API stayed unreachable or kept failing (network, 5xx, 429)
 	                           after the retries */
-	PDH_EBUSY = -13    /* another apply holds the target's lock */
+	PDH_EBUSY = -13,   /* another apply holds the target's lock */
+	PDH_EREAUTH = -16  /* OAuth: the refresh token was refused (invalid_grant); the app must
+	                      be authorized again */
 };
 
 #define PDH_ERROR_MAX 1024

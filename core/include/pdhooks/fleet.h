@@ -12,13 +12,27 @@
 #include "pdhooks/diag.h"
 #include "pdhooks/error.h"
 #include "pdhooks/limits.h"
+#include "pdhooks/oauth.h"
+#include "pdhooks/session.h"
 
 
 typedef enum {
 	PDH_TOKEN_ENV,       /* token_env: the name of an environment variable */
 	PDH_TOKEN_FILE,      /* token_file: the first line of a file */
-	PDH_TOKEN_COMMAND    /* token_command: the first line of a command's stdout */
+	PDH_TOKEN_COMMAND,   /* token_command: the first line of a command's stdout, or one JSON
+	                        object (pdh_oauth_token_parse) */
+	PDH_TOKEN_OAUTH_REFRESH /* oauth_refresh: a token file refreshed with the app's client
+	                           credentials (pdh_fleet_oauth_refresh) */
 } pdh_token_kind;
+
+/* oauth_refresh: of an account. */
+typedef struct pdh_fleet_refresh_conf {
+	char *client_id_env;         /* the environment variables of the app's client id ... */
+	char *client_secret_env;     /* ... and secret */
+	char *token_file;            /* {refresh_token, access_token, expires_at, api_domain},
+	                                relative to the fleet file; 0600 */
+	char *token_url;             /* PDH_OAUTH_DEFAULT_TOKEN_URL unless given */
+} pdh_fleet_refresh_conf;
 
 typedef struct pdh_fleet_kv {
 	char *key;
@@ -27,12 +41,14 @@ typedef struct pdh_fleet_kv {
 
 typedef struct pdh_fleet_account {
 	char *name;                  /* unique; letters, digits, '.', '_', '-' */
-	char *api_url;               /* api_url, or https://DOMAIN.pipedrive.com/api/v1 */
+	char *api_url;               /* api_url, or https://DOMAIN.pipedrive.com/api/v1; NULL
+	                                (token_command, oauth_refresh): the token's api_domain */
 	pdh_token_kind token_kind;
 	char *token_env;             /* PDH_TOKEN_ENV */
 	char *token_file;            /* PDH_TOKEN_FILE: relative to the fleet file */
 	char **token_argv;           /* PDH_TOKEN_COMMAND: NULL-terminated, no shell */
 	size_t token_argc;
+	pdh_fleet_refresh_conf refresh;  /* PDH_TOKEN_OAUTH_REFRESH */
 	char *dir;                   /* the fleet file's directory ("" or ending in '/'): where
 	                                token_command runs */
 	bool oauth;                  /* the token is an OAuth access token (Bearer) */
@@ -82,10 +98,53 @@ const char *pdh_fleet_var(const char *name, void *ctx);
 /* ---- Tokens ---- */
 
 typedef struct pdh_token_opts {
-	pdh_getenv_fn getenv;        /* token_env lookups; NULL: getenv */
+	pdh_getenv_fn getenv;        /* token_env, client_id_env, client_secret_env lookups;
+	                                NULL: getenv */
 	void *getenv_ctx;
 	long command_timeout_ms;     /* 0: PDH_FLEET_TOKEN_COMMAND_TIMEOUT_MS */
+	/* oauth_refresh's call to the token endpoint: TLS as the API calls (borrowed) */
+	const char *cacert;
+	pdh_session *session;
+	long timeout_ms;
 } pdh_token_opts;
+
+/* An account's credential: the token and what came with it. */
+typedef struct pdh_fleet_cred {
+	char *token;                 /* never shown; pdh_fleet_cred_dispose wipes it */
+	bool bearer;                 /* sent as Authorization: Bearer */
+	char *api_domain;            /* a JSON token's api_domain; or NULL */
+	char *scope;                 /* a JSON token's scope; NULL: not said (not checked) */
+	bool has_company_id;         /* a JSON token's company_id */
+	long long company_id;
+	const char *source;          /* static: "token_command", "token_file", ... for messages */
+} pdh_fleet_cred;
+
+void pdh_fleet_cred_dispose(pdh_fleet_cred *c);
+
+/* The credential of account a into *out (the caller disposes it), as pdh_fleet_token, and
+ * from a token_command that printed one JSON object (pdh_oauth_token_parse: access_token
+ * required; a token that has expired is refused) or from oauth_refresh
+ * (pdh_fleet_oauth_refresh): Bearer, with api_domain, scope and company_id when given.
+ * refused: NULL the first time; after a 401, the token that was refused: the source is
+ * asked again (the command runs again; oauth_refresh refreshes unless the token file holds
+ * another token already). Errors as pdh_fleet_token; oauth_refresh's invalid_grant is
+ * PDH_EREAUTH. */
+int pdh_fleet_credential(pdh_fleet_cred *out, const pdh_fleet_account *a,
+                         const pdh_token_opts *opts, const char *refused, char *warning,
+                         size_t warning_len, pdh_error *err);
+
+/* oauth_refresh: the access token of a's token file (JSON: refresh_token, and access_token,
+ * expires_at, api_domain, scope as the last refresh left them) under an exclusive lock
+ * (flock) on the file, held while it is read, checked, refreshed and written back, so that
+ * of two runs at once one refreshes and the other waits and reads the new token. The stored
+ * access token is used while it has more than PDH_OAUTH_REFRESH_MARGIN_S seconds left (and is
+ * not `refused`); otherwise one refresh (pdh_oauth_refresh with the client credentials of
+ * client_id_env and client_secret_env), written back atomically with mode 0600: the new
+ * access_token, expires_at = now + expires_in, api_domain and scope when given, a new
+ * refresh_token when one came back, the file's other keys kept. invalid_grant: PDH_EREAUTH,
+ * the file untouched. *out is filled on success (the caller disposes it). */
+int pdh_fleet_oauth_refresh(pdh_oauth_token *out, const pdh_fleet_account *a,
+                            const pdh_token_opts *opts, const char *refused, pdh_error *err);
 
 /* The token of account a into *token (caller frees with pdh_free_secret) and whether it is
  * sent as Bearer (oauth: true, or a "Bearer " line in a token file). token_file: a file that

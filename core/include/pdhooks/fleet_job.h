@@ -81,6 +81,8 @@ typedef struct pdh_fleet_job {
 	const char *path;            /* the fleet file's */
 	pdh_fleet_choice choice;
 	char **refuse;               /* pdh_fleet_survey's, or NULL */
+	char **installs;             /* pdh_fleet_survey's warnings of two OAuth installs in one
+	                                company (one or NULL per account), or NULL */
 	pdh_fleet_run_opts base;
 	pdh_fleet_run_opts ro;       /* the reporting pass's (pdh_fleet_job_begin) */
 	pdh_fleet_report_opts rep;
@@ -93,7 +95,9 @@ void pdh_fleet_job_dispose(pdh_fleet_job *j);
 /* The listing pass before plan or apply works on the accounts: each selected account listed
  * and planned (nothing shown, nothing written), then the accounts that manage one company's
  * general webhooks found (pdh_fleet_same_company) into j->refuse: NULL when none clash (or
- * fewer than two accounts), else one refusal (or NULL) per account. interrupt may stop it. */
+ * fewer than two accounts), else one refusal (or NULL) per account; two OAuth installs in
+ * one company are no refusal but a warning each in j->installs (pdh_fleet_same_installs).
+ * interrupt may stop it. */
 void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt);
 
 /* The report of the command begun: j->rep from the fleet, its choice, format and command;

@@ -27,20 +27,22 @@ typedef enum {
 	PDH_FLEET_UNHEALTHY,    /* status: a webhook is failing or inactive */
 	PDH_FLEET_CLOSED,       /* the company's Pipedrive account is not open (402: trial
 	                           ended, unpaid) */
+	PDH_FLEET_REAUTHORIZE,  /* OAuth: the refresh token was refused (invalid_grant); the app
+	                           must be installed or authorized again */
 	PDH_FLEET_OUTCOME_COUNT
 } pdh_fleet_outcome;
 
 /* "in_sync", "changes", "applied", "failed", "unavailable", "refused", "stale", "skipped",
- * "healthy", "unhealthy", "closed". */
+ * "healthy", "unhealthy", "closed", "reauthorize". */
 const char *pdh_fleet_outcome_name(pdh_fleet_outcome o);
 /* The outcome of a name; -1 when it is none. */
 int pdh_fleet_outcome_parse(const char *name);
 /* The exit code an account's outcome stands for, as a single-company run would exit with
  * --detailed-exitcode: 0 in sync, applied, skipped or healthy; 2 changes or unhealthy;
- * 1 failed or closed; 5 unavailable; 3 refused; 4 stale. */
+ * 1 failed, closed or reauthorize; 5 unavailable; 3 refused; 4 stale. */
 int pdh_fleet_outcome_exit(pdh_fleet_outcome o);
 /* The core code of one account's failure -> its outcome: PDH_EUNAVAILABLE unavailable,
- * PDH_EBRAKE refused, PDH_ESTALE stale, any other failure failed. */
+ * PDH_EBRAKE refused, PDH_ESTALE stale, PDH_EREAUTH reauthorize, any other failure failed. */
 pdh_fleet_outcome pdh_fleet_outcome_of(int core_rc);
 /* The same, knowing the error: an answer 402 (the company's account is not open) is closed. */
 pdh_fleet_outcome pdh_fleet_outcome_of_error(int core_rc, const pdh_error *err);

@@ -52,12 +52,19 @@ typedef struct pdh_fleet_identity {
  * pdh_free_strings). */
 char **pdh_fleet_same_company(const pdh_fleet_identity *ids, size_t n);
 
+/* The OAuth accounts whose companies are one (by company_id): not refused (each install sees
+ * only its own webhooks), but worth a warning, once per company, on its first account in file
+ * order. NULL when none, else an array of n with NULL or the warning (caller frees with
+ * pdh_free_strings). */
+char **pdh_fleet_same_installs(const pdh_fleet_identity *ids, size_t n);
+
 /* What one account's run produced, handed to the emit callback (which borrows it). */
 typedef struct pdh_fleet_result {
 	const pdh_fleet_account *account;
 	pdh_fleet_row row;           /* outcome, counts, error (borrowed from this result) */
 	int core_rc;                 /* the PDH_E* code behind a failure; 0 otherwise */
 	char *error;                 /* row.error: one line naming what failed, never a secret */
+	char *api_url;               /* row.api_url when it came from the token's api_domain */
 	char *diagnostics;           /* the desired file's errors and warnings, rendered; or NULL */
 	char *warning;               /* e.g. a token file others can read; or NULL */
 	char *section;               /* the account's part of the report (format of the opts) */

@@ -57,6 +57,11 @@ typedef struct pdh_run_opts {
 	pdh_retry_policy retry;      /* apply's; zeroed: the defaults */
 	atomic_int *interrupt;       /* a signal number once set: no new call; NULL: never */
 	bool detailed_exitcode;      /* plan, status: exit 2 for changes / unhealthy */
+	/* The company the credential says it is for (an OAuth token's company_id): a run whose
+	 * company (pdh_run_company) is another fails with PDH_EAUTH before anything is saved or
+	 * written. */
+	bool expect_company;
+	long long expect_company_id;
 	pdh_run_hooks hooks;
 } pdh_run_opts;
 
@@ -84,6 +89,10 @@ struct pdh_run_result {
  * the outcome). Returns r->rc. */
 int pdh_run(pdh_run_result *r, const pdh_run_opts *opts);
 void pdh_run_result_dispose(pdh_run_result *r);
+
+/* The company a run works on, once it has listed: the company_id its listing shows. False
+ * when it knows none (an empty listing). */
+bool pdh_run_company(const pdh_run_result *r, long long *company_id);
 
 /* "refused: WHY (use --force to apply anyway)" for a plan the brake stops. Caller frees. */
 char *pdh_run_brake_message(const pdh_plan *plan);
