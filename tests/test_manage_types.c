@@ -264,7 +264,7 @@ Test(manage_types, a_saved_plan_keeps_the_types_and_the_credential_kind)
 	S_fix f;
 
 	S_fix_plan(&f, yaml, S_app_listing, &o);
-	cr_assert_eq(pdh_planfile_format(&text, f.p, f.d, f.l, &o, "http://127.0.0.1:9/v1", &err),
+	cr_assert_eq(pdh_planfile_format(&text, f.p, f.d, f.l, &o, "http://127.0.0.1:9/v1", NULL, &err),
 	             0, "%s", err.message);
 	cr_assert_eq(pdh_t_validate_plan_json(text), 0, "%s", text);
 	cr_assert_eq(pdh_planfile_parse(&pf, "p.json", text, strlen(text), &err), 0, "%s",

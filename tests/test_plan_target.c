@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
 #include "testutil.h"
@@ -249,6 +250,52 @@ Test(plan_target, malformed_target_is_refused)
  * target now. An account whose api_url changed in the fleet file since the plan (here two
  * accounts swapped their companies) is refused as an error, never applied. */
 static pdh_t_fleet F;
+
+/* A plan made in one directory is applied from another (a CI job's checkout, a Docker
+ * volume): the desired file is found beside the plan, where it was when planning; a plan
+ * moved away from it still finds it as given, from the working directory. */
+Test(plan_target, saved_plan_finds_its_desired_file_from_another_directory)
+{
+	char *repo = pdh_xasprintf("%s/repo", W.dir), *out = pdh_xasprintf("%s/repo/out", W.dir);
+	char *desired = pdh_xasprintf("%s/pdhooks.yaml", repo);
+	char *moved = pdh_xasprintf("%s/moved.plan", W.dir), *text;
+	pdh_t_run r;
+
+	cr_assert_eq(mkdir(repo, 0700), 0);
+	cr_assert_eq(mkdir(out, 0700), 0);
+	pdh_t_write_file(desired, DESIRED);
+	pdh_t_world_run(&r, &W, NULL, "plan", "-C", repo, "-f", "pdhooks.yaml", "-o",
+	                "out/p.plan", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	text = pdh_xasprintf("%s/p.plan", out);
+	{
+		char *saved = pdh_t_read_file(text, NULL);
+
+		cr_expect_not_null(strstr(saved, "\"desired_file_from_plan\": \"../pdhooks.yaml\""),
+		                   "%s", saved);
+		pdh_t_write_file(moved, saved);
+		free(saved);
+	}
+	free(text);
+	/* from the directory above the checkout */
+	pdh_t_world_run(&r, &W, NULL, "apply", "-C", W.dir, "--auto-approve", "repo/out/p.plan",
+	                NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.err, "of repo/out/../pdhooks.yaml"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 1);
+	pdh_t_run_dispose(&r);
+	/* moved away: the desired file as given, from where apply runs; the company emptied
+	 * again, so that the plan is not stale */
+	pdh_t_world_seed(&W, "[]");
+	pdh_t_world_run(&r, &W, NULL, "apply", "-C", repo, "--auto-approve", moved, NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_not_null(strstr(r.err, "of pdhooks.yaml"), "%s", r.err);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 2);
+	pdh_t_run_dispose(&r);
+	PDH_FREE_ALL(repo, out, desired, moved);
+}
+
 
 static void S_fleet_setup(void)
 {

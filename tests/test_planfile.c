@@ -30,7 +30,7 @@ static char *S_format(pdh_t_sample *s)
 {
 	pdh_error err;
 	char *text = NULL;
-	cr_assert_eq(pdh_planfile_format(&text, s->plan, s->desired, s->live, &S_popts, S_API,
+	cr_assert_eq(pdh_planfile_format(&text, s->plan, s->desired, s->live, &S_popts, S_API, NULL,
 	                                 &err), 0, "%s", err.message);
 	return text;
 }
@@ -114,7 +114,7 @@ Test(planfile, refuses_to_save_a_password_that_is_not_a_reference)
 		char *text = (char *)"untouched";
 		pdh_t_sample_plan(&s);
 		s.desired->webhooks[1].http_auth_password_ref = (char *)refs[i];
-		cr_expect_eq(pdh_planfile_format(&text, s.plan, s.desired, s.live, NULL, S_API, &err),
+		cr_expect_eq(pdh_planfile_format(&text, s.plan, s.desired, s.live, NULL, S_API, NULL, &err),
 		             PDH_EINVAL, "ref %s", refs[i]);
 		cr_expect_null(text);
 		cr_expect_not_null(strstr(err.message, "not only ${VAR} references"), "%s", err.message);
@@ -298,7 +298,7 @@ static void S_disk_setup(S_disk *k, const char *yaml)
 	cr_assert_eq(pdh_desired_load_file(&d, k->path, &S_env_opts, &diags, &err), 0, "%s",
 	             err.message);
 	pdh_t_sample_plan(&s);
-	cr_assert_eq(pdh_planfile_format(&k->text, s.plan, d, s.live, NULL, S_API, &err), 0, "%s",
+	cr_assert_eq(pdh_planfile_format(&k->text, s.plan, d, s.live, NULL, S_API, NULL, &err), 0, "%s",
 	             err.message);
 	cr_assert_eq(S_parse(&k->pf, k->text, &err), 0, "%s", err.message);
 	pdh_desired_free(d);

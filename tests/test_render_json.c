@@ -437,7 +437,7 @@ Test(render_json, every_testdata_plan_case_renders_a_valid_document, .timeout = 
 			continue;
 		}
 		json = pdh_render_json(plan, d, live, &diags);
-		cr_assert_eq(pdh_planfile_format(&saved, plan, d, live, &po, "http://127.0.0.1:1/v1",
+		cr_assert_eq(pdh_planfile_format(&saved, plan, d, live, &po, "http://127.0.0.1:1/v1", NULL,
 		                                 &err), 0, "%s: %s", de->d_name, err.message);
 		cr_expect_null(strstr(json, "s3cret-hook"), "%s", de->d_name);
 		cr_expect_null(strstr(saved, "s3cret-hook"), "%s", de->d_name);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/marker.h"
@@ -13,6 +14,7 @@
 #include "pdhooks/attr.h"
 #include "pdhooks/buf.h"
 #include "pdhooks/read_file.h"
+#include "pdhooks/same_file.h"
 #include "pdhooks/url.h"
 #include "pdhooks/secrets.h"
 #include "pdhooks/names.h"
@@ -232,7 +234,7 @@ static void S_save_choice(json_t *o, const pdh_plan_opts *opts)
 
 int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
                         const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
-                        pdh_error *err)
+                        const char *plan_path, pdh_error *err)
 {
 	json_t *doc = NULL, *saved, *d, *hooks, *urls, *o;
 	int rc = 0;
@@ -290,6 +292,15 @@ int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *des
 	 * the desired file is where apply reads it: kept as it is. */
 	pdh_json_scrub(doc, desired->secrets);
 	json_object_set_new(doc, "desired_file", pdh_json_text(desired->path ? desired->path : ""));
+	/* A plan made in one directory (a CI job's checkout) may be applied from another: the
+	 * desired file as seen from the plan is what apply looks for first. */
+	if (plan_path && desired->path && strcmp(desired->path, "-") != 0) {
+		char *rel = pdh_path_relative(plan_path, desired->path);
+
+		if (rel)
+			json_object_set_new(doc, "desired_file_from_plan", pdh_json_text(rel));
+		free(rel);
+	}
 	*out = pdh_json_dump(doc);
 done:
 	json_decref(doc);
@@ -613,14 +624,15 @@ void pdh_planfile_free(pdh_planfile *pf)
 	pdh_desired_free(pf->record);
 	PDH_FREE_EACH_FIELD(pf->actions, pf->n_actions, key);
 	pdh_free_strings(pf->patterns, pf->n_patterns);
-	PDH_FREE_ALL(pf->takeover, pf->desired_path, pf->api_url, pf->company_name,
-	             pf->company_domain, pf);
+	PDH_FREE_ALL(pf->takeover, pf->desired_path, pf->desired_from_plan, pf->api_url,
+	             pf->company_name, pf->company_domain, pf);
 }
 
 int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, size_t len,
                        pdh_error *err)
 {
-	static const char *const known[] = { "format_version", "desired_file", "desired_sha256",
+	static const char *const known[] = { "format_version", "desired_file",
+		"desired_file_from_plan", "desired_sha256",
 		"live_fingerprint", "target", "summary", "actions", "unchanged", "foreign", "unmanaged",
 		"delivery_failures", "notes", "warnings", "saved", NULL };
 	static const char *const known_saved[] = { "target", "desired", "options", NULL };
@@ -663,6 +675,10 @@ int pdh_planfile_parse(pdh_planfile **out, const char *name, const char *data, s
 	    (rc = S_int(&r, doc, "the document", "format_version", 1, PDH_PLAN_FORMAT_VERSION,
 	                &n)) != 0 ||
 	    (rc = S_text(&r, doc, "the document", "desired_file", &pf->desired_path)) != 0)
+		goto done;
+	if (json_object_get(doc, "desired_file_from_plan") &&
+	    (rc = S_text(&r, doc, "the document", "desired_file_from_plan",
+	                 &pf->desired_from_plan)) != 0)
 		goto done;
 	for (int i = 0; i < 2; i++) {
 		const char *k = i == 0 ? "desired_sha256" : "live_fingerprint";
@@ -756,6 +772,19 @@ int pdh_planfile_load(pdh_planfile **out, const char *path, pdh_error *err)
 	if (rc == 0)
 		rc = pdh_planfile_parse(out, path, data, len, err);
 	free(data);
+	if (rc == 0 && (*out)->desired_from_plan) {
+		/* beside the plan first: apply may run in another directory than plan did */
+		char *beside = pdh_path_beside(path, (*out)->desired_from_plan);
+
+		if (access(beside, F_OK) == 0) {
+			free((*out)->desired_path);
+			(*out)->desired_path = beside;
+			free((*out)->record->path);
+			(*out)->record->path = pdh_xstrdup(beside);
+		} else {
+			free(beside);
+		}
+	}
 	return rc;
 }
 

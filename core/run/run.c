@@ -183,7 +183,7 @@ static int S_after_plan(pdh_run_result *r, const pdh_run_opts *o)
 			                     "the plan was not saved: it must name its company, and "
 			                     "%s", r->t.company_err.message);
 		rc = pdh_planfile_format(&text, plan, r->t.desired, r->t.live, &o->target.plan,
-		                         o->target.client.api_url, &r->err);
+		                         o->target.client.api_url, o->save_to, &r->err);
 		if (rc == PDH_OK)
 			rc = pdh_planfile_save(o->save_to, text, r->saved_digest, &r->err);
 		free(text);

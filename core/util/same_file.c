@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/buf.h"
 
 /* The absolute path p names: realpath when it exists, else its directory's resolved path
  * and its last part (a directory not made yet is resolved the same way, "." and ".." taken
@@ -103,4 +104,85 @@ int pdh_metrics_file_check(const char *path, const pdh_run_file *files, size_t n
 		                     "pdhooks_...'); write the metrics to another path, or remove "
 		                     "it", path);
 	return 0;
+}
+
+/* The directory part of path, "." when it has none. Caller frees. */
+static char *S_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return pdh_xstrdup(".");
+	if (slash == path)
+		return pdh_xstrdup("/");
+	return pdh_xstrndup(path, (size_t)(slash - path));
+}
+
+/* The next component of a resolved path at *p (no empty ones: realpath has none), its length
+ * in *n; false at the end. */
+static bool S_component(const char **p, const char **start, size_t *n)
+{
+	while (**p == '/')
+		(*p)++;
+	if (**p == '\0')
+		return false;
+	*start = *p;
+	*n = strcspn(*p, "/");
+	*p += *n;
+	return true;
+}
+
+char *pdh_path_relative(const char *from_file, const char *to)
+{
+	char *dir = S_dir_of(from_file);
+	char *a = realpath(dir, NULL), *b = realpath(to, NULL);
+	const char *pa, *pb, *ca = NULL, *cb = NULL;
+	size_t na = 0, nb = 0;
+	bool more_a, more_b;
+	pdh_buf out = PDH_BUF_INIT;
+	char *rel = NULL;
+
+	free(dir);
+	if (a == NULL || b == NULL)
+		goto done;
+	pa = a;
+	pb = b;
+	/* the components both share, then one ".." for each of a's left */
+	for (;;) {
+		const char *ra = pa, *rb = pb;
+
+		more_a = S_component(&pa, &ca, &na);
+		more_b = S_component(&pb, &cb, &nb);
+		if (!more_a || !more_b || na != nb || memcmp(ca, cb, na) != 0) {
+			pa = ra;
+			pb = rb;
+			break;
+		}
+	}
+	while (S_component(&pa, &ca, &na))
+		pdh_buf_puts(&out, "../");
+	while (S_component(&pb, &cb, &nb)) {
+		pdh_buf_printf(&out, "%.*s", (int)nb, cb);
+		if (*pb)
+			pdh_buf_putc(&out, '/');
+	}
+	if (out.len > 0)
+		rel = pdh_buf_detach(&out);
+done:
+	pdh_buf_dispose(&out);
+	free(a);
+	free(b);
+	return rel;
+}
+
+char *pdh_path_beside(const char *file, const char *rel)
+{
+	char *dir, *path;
+
+	if (rel[0] == '/' || strchr(file, '/') == NULL)
+		return pdh_xstrdup(rel);
+	dir = S_dir_of(file);
+	path = pdh_xasprintf("%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", rel);
+	free(dir);
+	return path;
 }

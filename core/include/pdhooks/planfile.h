@@ -43,7 +43,7 @@ void pdh_live_fingerprint(char out[65], const pdh_live *live, const pdh_plan *pl
  * does not save one. Caller frees *out. */
 int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,
                         const pdh_live *live, const pdh_plan_opts *opts, const char *api_url,
-                        pdh_error *err);
+                        const char *plan_path, pdh_error *err);
 /* Writes text to path (a temporary file renamed into place, mode 0600) and gives the
  * SHA-256 of the bytes written, the plan's digest. */
 int pdh_planfile_save(const char *path, const char *text, char digest[65], pdh_error *err);
@@ -56,7 +56,10 @@ typedef struct pdh_planfile_action {
 
 typedef struct pdh_planfile {
 	char digest[65];               /* SHA-256 of the saved bytes */
-	char *desired_path;            /* the desired file, as given when planning */
+	char *desired_path;            /* the desired file: as given when planning, or, when the
+	                                  plan was loaded from a file (pdh_planfile_load), as
+	                                  recorded relative to that file if it is there */
+	char *desired_from_plan;       /* desired_file_from_plan as recorded, or NULL */
 	char desired_sha256[65];
 	char live_fingerprint[65];
 	pdh_desired *record;           /* the desired set as planned, for comparison only: URLs

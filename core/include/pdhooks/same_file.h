@@ -24,6 +24,15 @@ bool pdh_same_file(const char *a, const char *b);
  * written: PDH_EINVAL with "--metrics-file PATH is WHAT ..." when it is one of files[0..n),
  * or an existing file that is not pdhooks' metrics (its first line does not begin
  * "# HELP pdhooks_"; an empty one is fine). Else 0. */
+/* The path of the existing file to, relative to the directory of from_file (which need not
+ * exist yet; its directory must): both resolved, so "a/../b" and links are followed.
+ * "../repo/pdhooks.yaml". NULL when either cannot be resolved. Caller frees. */
+char *pdh_path_relative(const char *from_file, const char *to);
+
+/* rel read beside file: rel itself when it is absolute or file has no directory part, else
+ * file's directory, '/', rel. Caller frees. */
+char *pdh_path_beside(const char *file, const char *rel);
+
 int pdh_metrics_file_check(const char *path, const pdh_run_file *files, size_t n,
                            pdh_error *err);
 
