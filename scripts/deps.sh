@@ -19,7 +19,7 @@ full=(
   dpkg-dev lintian file
   openssl ca-certificates
   zsh fish
-  prometheus
+  prometheus nghttp2-server
 )
 
 mode=full list=0
@@ -49,8 +49,9 @@ fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
-# prometheus is here for promtool only: its daemon must not start where no init system would
-# keep it from starting (a container without a policy-rc.d)
+# prometheus is here for promtool, nghttp2-server for nghttpd (test_http2): their daemons must
+# not start where no init system would keep them from starting (a container without a
+# policy-rc.d)
 policy=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   policy=/usr/sbin/policy-rc.d

@@ -102,6 +102,7 @@ pdh_suite(test_validate_formats LABELS binary valgrind)
 pdh_suite(test_metrics_labels LABELS binary valgrind)
 pdh_suite(test_schema_urls LABELS binary valgrind)
 pdh_suite(test_version LABELS binary valgrind)
+pdh_suite(test_http2 LABELS binary valgrind)
 # Not under valgrind: it checks that the action installs the very binary it was given, and a
 # wrapper script is not that binary.
 pdh_suite(test_action LABELS binary)

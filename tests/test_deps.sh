@@ -4,7 +4,8 @@
 #     cppcheck, lintian) and no test library, yet every library CMake looks for outside the
 #     tests comes from one of its packages (found with pkg-config and dpkg -S);
 #   - the full list has the packaging tools scripts/package.sh uses, Criterion, and zsh and
-#     fish (test_completion checks their completion scripts);
+#     fish (test_completion checks their completion scripts), promtool (prometheus) and nghttpd
+#     (nghttp2-server: test_http2);
 #   - a wrong argument is refused.
 set -euo pipefail
 src=${PDH_SOURCE_DIR:?run through ctest}
@@ -19,7 +20,8 @@ done
 for p in build-essential cmake pkg-config curl python3; do
 	grep -qx "$p" <<<"$demo" || failed "--demo lacks $p"
 done
-for p in lintian dpkg-dev file libcriterion-dev python3-yaml python3-jsonschema cppcheck valgrind zsh fish; do
+for p in lintian dpkg-dev file libcriterion-dev python3-yaml python3-jsonschema cppcheck valgrind zsh fish \
+	prometheus nghttp2-server; do
 	grep -qx "$p" <<<"$full" || failed "the full list lacks $p"
 done
 grep -q 'scripts/deps.sh --demo' "$src/scripts/demo.sh" || failed "demo.sh does not use deps.sh --demo"
