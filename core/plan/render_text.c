@@ -200,9 +200,10 @@ char *pdh_render_text(const pdh_plan *p, bool color)
 	if (target)
 		pdh_buf_printf(&o.b, "Target: %s.\n", target);
 	free(target);
-	pdh_buf_printf(&o.b, "Manages %s webhooks (%s).\n\n", pdh_plan_types_text(p->types),
+	pdh_buf_printf(&o.b, "Manages %s webhooks (%s).\n", pdh_plan_types_text(p->types),
 	               p->auth == PDH_AUTH_BEARER ? "OAuth token" : "API token");
 	if (p->n_actions > 0) {
+		S_section(&o);
 		pdh_buf_puts(&o.b, "Changes:\n");
 		for (i = 0; i < p->n_actions; i++)
 			S_put_action(&o, &p->actions[i]);
