@@ -244,6 +244,8 @@ static void S_count_before(pdh_run_result *run, const pdh_fleet_run_opts *o, siz
 		return;
 	atomic_fetch_add(&run->t.meter.tokens, o->spent[slot].tokens);
 	run->api_calls += o->spent[slot].calls;
+	if (run->applied)  /* what apply's text says beside the tokens */
+		run->applied->n_calls += (size_t)o->spent[slot].calls;
 }
 
 /* What the account's calls spent in all (run's, earlier passes' counted in) into r. */
