@@ -255,6 +255,9 @@ Test(fleet_same_company, a_refused_pair_gets_no_saved_plan)
 			j = json_loads(r.out, 0, NULL);
 			cr_assert_not_null(j, "%s", r.out);
 			S_expect_pair(j, "first", "copy", "has the same API URL and token");
+			/* refused after its listing: the listing's cost is the account's */
+			cr_expect_gt(json_integer_value(json_object_get(pdh_t_report_account(j, "first"),
+			             "tokens")), 0, "%s", r.out);
 			json_decref(j);
 		} else {
 			cr_expect(strstr(r.out, "account copy has the same API URL and token"), "%s",
