@@ -2,10 +2,16 @@
  * mistyped into another URL of the same API) are refused before any write, both, each naming
  * the other; the other accounts go on. Against pdhooks-fake; the rules themselves
  * (pdh_fleet_same_company) at the end. */
+#define _DEFAULT_SOURCE /* openpty */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/desired.h"
@@ -146,6 +152,194 @@ Test(fleet_same_company, one_company_under_two_urls_is_refused_by_its_company_id
 	json_decref(j);
 	cr_expect_eq(pdh_t_fake_calls(F.fakes[0], "POST"), posts, "a write to the shared company");
 	cr_expect_eq(pdh_t_fake_calls(F.fakes[0], "DELETE"), 0, "a write to the shared company");
+}
+
+/* ---- each account listed once ---- */
+
+/* The GET /v1/webhooks f served since its calls were last reset. */
+static int S_listings(pdh_t_fake *f)
+{
+	char *body = NULL;
+	json_t *j, *h;
+	size_t i;
+	int n = 0;
+
+	cr_assert_eq(pdh_t_fake_control(f, "GET", "/_fake/calls", NULL, &body), 200);
+	j = json_loads(body, 0, NULL);
+	cr_assert_not_null(j, "%s", body);
+	free(body);
+	json_array_foreach(json_object_get(j, "log"), i, h) {
+		const char *m = json_string_value(json_object_get(h, "method"));
+		const char *p = json_string_value(json_object_get(h, "path"));
+
+		n += m && p && strcmp(m, "GET") == 0 && strncmp(p, "/v1/webhooks", 12) == 0 &&
+		     (p[12] == '\0' || p[12] == '?');
+	}
+	json_decref(j);
+	return n;
+}
+
+static void S_reset_calls(void)
+{
+	for (size_t i = 0; i < F.n; i++)
+		cr_assert_eq(pdh_t_fake_control(F.fakes[i], "POST", "/_fake/calls/reset", NULL, NULL),
+		             200);
+}
+
+/* Two companies with a webhook each (so a plan names them from its listing alone), two
+ * accounts on them. */
+static void S_two_seeded(void)
+{
+	pdh_t_run r;
+
+	pdh_t_fleet_write(&F, (char *[]){ pdh_t_fleet_account(&F, "acme", 0, NULL),
+	                                  pdh_t_fleet_account(&F, "globex", 1, NULL), NULL });
+	pdh_t_pdhooks(&r, F.env, NULL, "apply", "--fleet", F.fleet, "--auto-approve", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	pdh_t_run_dispose(&r);
+}
+
+/* plan --fleet lists each account once, in every format and with -o: the check of one
+ * company in two accounts goes by the plan's own listings. */
+Test(fleet_same_company, a_fleet_plan_lists_each_account_once)
+{
+	const char *formats[] = { "text", "json", "markdown" };
+	char *dir = pdh_xasprintf("%s/plans", F.dir);
+
+	S_two_seeded();
+	for (int k = 0; k < 4; k++) {
+		pdh_t_run r;
+
+		S_reset_calls();
+		if (k < 3)
+			pdh_t_pdhooks(&r, F.env, NULL, "plan", "--fleet", F.fleet, "--format", formats[k],
+			              NULL);
+		else
+			pdh_t_pdhooks(&r, F.env, NULL, "plan", "--fleet", F.fleet, "-o", dir, NULL);
+		cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+		for (size_t i = 0; i < 2; i++) {
+			cr_expect_eq(S_listings(F.fakes[i]), 1, "plan %d, company %zu", k, i);
+			cr_expect_eq(pdh_t_fake_calls(F.fakes[i], NULL), 1, "plan %d, company %zu: "
+			             "more than the listing", k, i);
+		}
+		pdh_t_run_dispose(&r);
+	}
+	free(dir);
+}
+
+/* A pair refused by the plan's one pass: no saved plan for either with -o (a plan saved by
+ * the pass is removed), the other account's saved; each account still listed once. */
+Test(fleet_same_company, a_refused_pair_gets_no_saved_plan)
+{
+	char *dir = pdh_xasprintf("%s/plans", F.dir);
+	char *path[3];
+	const char *names[] = { "first", "copy", "other" };
+	pdh_t_run r;
+	json_t *j;
+
+	S_two_seeded();
+	pdh_t_fleet_write(&F, (char *[]){ S_entry("first", "127.0.0.1"),
+	                                  S_entry("copy", "127.0.0.1"),
+	                                  pdh_t_fleet_account(&F, "other", 1, NULL), NULL });
+	for (int i = 0; i < 3; i++)
+		path[i] = pdh_xasprintf("%s/%s.json", dir, names[i]);
+	for (int f = 0; f < 2; f++) {
+		S_reset_calls();
+		pdh_t_pdhooks(&r, F.env, NULL, "plan", "--fleet", F.fleet, "-o", dir, "--format",
+		              f ? "json" : "text", NULL);
+		cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
+		cr_expect(strstr(r.err, "account first: refused: account copy"), "%s", r.err);
+		cr_expect(strstr(r.err, "saved the plan of account first") == NULL, "%s", r.err);
+		cr_expect(strstr(r.err, "saved the plan of account other"), "%s", r.err);
+		if (f) {
+			j = json_loads(r.out, 0, NULL);
+			cr_assert_not_null(j, "%s", r.out);
+			S_expect_pair(j, "first", "copy", "has the same API URL and token");
+			/* refused after its listing: the listing's cost is the account's */
+			cr_expect_gt(json_integer_value(json_object_get(pdh_t_report_account(j, "first"),
+			             "tokens")), 0, "%s", r.out);
+			json_decref(j);
+		} else {
+			cr_expect(strstr(r.out, "account copy has the same API URL and token"), "%s",
+			          r.out);
+		}
+		cr_expect_neq(access(path[0], F_OK), 0, "a refused account's plan saved");
+		cr_expect_neq(access(path[1], F_OK), 0, "a refused account's plan saved");
+		cr_expect_eq(access(path[2], F_OK), 0, "the other account's plan not saved");
+		cr_expect_eq(S_listings(F.fakes[0]), 2, "first and copy, once each");
+		cr_expect_eq(S_listings(F.fakes[1]), 1, "other, once");
+		pdh_t_run_dispose(&r);
+	}
+	for (int i = 0; i < 3; i++)
+		free(path[i]);
+	free(dir);
+}
+
+/* `pdhooks apply --fleet F` with a terminal as stdin, answered "yes": its exit status, and
+ * stdout and stderr into *out and *err (caller frees). */
+static int S_apply_confirmed(char **out, char **err)
+{
+	char *out_path = pdh_xasprintf("%s/apply.out", F.dir);
+	char *err_path = pdh_xasprintf("%s/apply.err", F.dir);
+	int master, slave, status;
+	pid_t pid;
+
+	cr_assert_eq(openpty(&master, &slave, NULL, NULL, NULL), 0, "openpty: %s", strerror(errno));
+	cr_assert_eq(write(master, "yes\n", 4), 4);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		char *argv[] = { getenv("PDH_BIN"), "apply", "--fleet", F.fleet, NULL };
+
+		pdh_t_apply_env(F.env);
+		pdh_t_child_exec(slave, open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+		                 open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600), argv);
+	}
+	close(slave);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	close(master);
+	*out = pdh_t_read_file(out_path, NULL);
+	*err = pdh_t_read_file(err_path, NULL);
+	PDH_FREE_ALL(out_path, err_path);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* apply shown and confirmed: the preview's listings make the check, no listing pass before
+ * it; a pair is still refused before any write, shown as refused. */
+Test(fleet_same_company, apply_with_a_preview_lists_each_account_once_before_applying)
+{
+	char *out, *err;
+	int status;
+
+	S_two_seeded();
+	pdh_t_write_file(F.desired, DESIRED "  - {event_action: create, event_object: person, "
+	                 "subscription_url: https://hooks.example.com/people}\n");
+	S_reset_calls();
+	status = S_apply_confirmed(&out, &err);
+	cr_expect_eq(status, 0, "%s%s", out, err);
+	for (size_t i = 0; i < 2; i++) {
+		/* the preview's, the apply's, and the one that verifies its write (a listing pass
+		 * before the preview made it 4) */
+		cr_expect_eq(S_listings(F.fakes[i]), 3, "company %zu:\n%s%s", i, out, err);
+		cr_expect_eq(pdh_t_fake_calls(F.fakes[i], "POST"), 1, "company %zu", i);
+	}
+	PDH_FREE_ALL(out, err);
+
+	pdh_t_write_file(F.desired, DESIRED "  - {event_action: create, event_object: org, "
+	                 "subscription_url: https://hooks.example.com/orgs}\n");
+	pdh_t_fleet_write(&F, (char *[]){ S_entry("first", "127.0.0.1"),
+	                                  S_entry("copy", "127.0.0.1"),
+	                                  pdh_t_fleet_account(&F, "other", 1, NULL), NULL });
+	S_reset_calls();
+	status = S_apply_confirmed(&out, &err);
+	cr_expect_eq(status, 1, "%s%s", out, err);
+	cr_expect(strstr(out, "account copy has the same API URL and token"), "%s", out);
+	cr_expect(strstr(err, "account first: refused: account copy"), "%s", err);
+	cr_expect_eq(pdh_t_fake_calls(F.fakes[0], "POST"), 0, "a write to the shared company");
+	cr_expect_eq(pdh_t_fake_calls(F.fakes[0], "DELETE"), 0, "a write to the shared company");
+	cr_expect_eq(pdh_t_fake_calls(F.fakes[1], "POST"), 1, "the other account applied");
+	cr_expect_eq(S_listings(F.fakes[0]), 2, "first and copy, listed once each");
+	PDH_FREE_ALL(out, err);
 }
 
 /* ---- the rules ---- */

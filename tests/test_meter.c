@@ -392,6 +392,10 @@ Test(meter, a_fleet_stops_only_the_account_whose_budget_is_spent)
 		cr_expect_str_eq(json_string_value(json_object_get(acc, "outcome")),
 		                 c == 0 ? "changes" : "applied", "%s", r.out);
 		cr_expect_null(json_object_get(acc, "reason"));
+		/* every call made for the account in the command is in its tokens (apply's listing
+		 * pass before any write included) */
+		cr_expect_eq(json_integer_value(json_object_get(acc, "tokens")),
+		             S_meter_num(f.fakes[0], "tokens"), "%s: %s", cmds[c], r.out);
 		acc = json_array_get(json_object_get(j, "accounts"), 1);
 		cr_expect_str_eq(json_string_value(json_object_get(acc, "outcome")), "unavailable");
 		cr_expect_str_eq(json_string_value(json_object_get(acc, "reason")), "budget", "%s",
@@ -402,6 +406,11 @@ Test(meter, a_fleet_stops_only_the_account_whose_budget_is_spent)
 		json_decref(j);
 		cr_expect_eq(pdh_t_fake_calls(f.fakes[1], "POST") + pdh_t_fake_calls(f.fakes[1],
 		             "DELETE"), 0, "%s: nothing sent to the spent company", cmds[c]);
+		/* plan asks the spent company once (its one pass also checks for one company in
+		 * two accounts); apply --auto-approve twice: the listing pass before any write,
+		 * then its own */
+		cr_expect_eq(pdh_t_fake_calls(f.fakes[1], NULL), c == 0 ? 1 : 2,
+		             "%s: calls to the spent company", cmds[c]);
 		pdh_t_run_dispose(&r);
 	}
 	pdh_t_fleet_teardown(&f);

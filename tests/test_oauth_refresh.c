@@ -356,6 +356,7 @@ Test(oauth_json, two_installs_in_one_company_are_a_warning_not_a_refusal)
 	char *tok = pdh_xasprintf("{\"access_token\": \"" APP_READ_ONLY "\", \"api_domain\": "
 	                          "\"%s\", \"company_id\": 1001}\n", pdh_t_fake_base(W.fakes[0]));
 	pdh_t_run r;
+	char *ran;
 
 	S_tc_token(APP_TOKEN, "base,webhooks:full", 1001);
 	S_write("tc2.token", tok);
@@ -366,6 +367,10 @@ Test(oauth_json, two_installs_in_one_company_are_a_warning_not_a_refusal)
 	                 "(company_id 1001)") != NULL, "%s", r.err);
 	cr_expect(strstr(r.out, "refused") == NULL, "%s", r.out);
 	pdh_t_run_dispose(&r);
+	/* the plan asked each account's token source once: its one pass also made the check */
+	ran = S_read("tc.count");
+	cr_expect_str_eq(ran, "1\n", "the token_command ran more than once in one plan");
+	free(ran);
 	PDH_FREE_ALL(two, tok);
 }
 

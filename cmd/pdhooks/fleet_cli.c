@@ -206,6 +206,15 @@ static void S_said(void *ctx, const pdh_fleet_result *r)
 		        r->saved_digest);
 }
 
+/* A warning of the command's own (ctx: the pdh_common). */
+static void S_warning(void *ctx, const char *warning)
+{
+	const pdh_common *o = ctx;
+
+	if (!o->quiet)
+		pdh_cli_warning("%s", warning);
+}
+
 /* A piece of the report to stdout, written out at once. */
 static bool S_put(void *ctx, const char *piece)
 {
@@ -280,11 +289,13 @@ static int S_job_open(pdh_fleet_job *j, pdh_common *o, const pdh_fleet_args *a)
 	return code;
 }
 
-/* plan --fleet and status --fleet: one pass over the accounts, the report as they finish. */
+/* plan --fleet and status --fleet: one pass over the accounts, the report as they finish;
+ * plan's held until every account is listed, to refuse the accounts of one company (status
+ * writes nothing, not even a saved plan, and refuses none). */
 static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_run_mode mode,
                             const char *command)
 {
-	pdh_fleet_pass_hooks hooks = { o, S_said, S_put, NULL };
+	pdh_fleet_pass_hooks hooks = { o, S_said, S_put, NULL, S_warning };
 	pdh_fleet_job j;
 	pdh_error err = { 0 };
 	int code;
@@ -295,12 +306,11 @@ static int S_plan_or_status(pdh_common *o, const pdh_fleet_args *a, pdh_run_mode
 	if (a->out_dir && pdh_fleet_plan_dir(a->out_dir, &err) != 0)
 		goto error;
 	S_base(&j.base, o, a, j.f);
-	if (mode == PDH_RUN_PLAN)
-		S_survey(&j, o, NULL);
 	pdh_fleet_job_begin(&j, mode, (pdh_format)a->format, command, a->metrics_file != NULL,
 	                    &hooks);
 	j.ro.save_dir = mode == PDH_RUN_PLAN ? a->out_dir : NULL;
-	if (pdh_fleet_run(&j.ro, &err) != 0)
+	if ((mode == PDH_RUN_PLAN ? pdh_fleet_checked_run(&j, &j.ro, &hooks, &err)
+	                          : pdh_fleet_run(&j.ro, &err)) != 0)
 		goto error;
 	pdh_fleet_pass_put(&j.pass, pdh_fleet_report_end(j.pass.report));
 	if (fflush(stdout) != 0 || j.pass.write_failed) {
@@ -355,7 +365,7 @@ static int S_show_and_confirm(pdh_fleet_job *j, const pdh_fleet_pass_hooks *hook
 
 int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 {
-	pdh_fleet_pass_hooks hooks = { o, S_said, S_put, S_canaries_failed };
+	pdh_fleet_pass_hooks hooks = { o, S_said, S_put, S_canaries_failed, S_warning };
 	pdh_fleet_job j;
 	pdh_error err = { 0 };
 	pdh_stop_signals stops;
@@ -372,13 +382,14 @@ int pdh_cli_fleet_apply(pdh_common *o, const pdh_fleet_args *a)
 		              "review 'pdhooks plan --fleet' and run again with --auto-approve");
 		goto done;
 	}
-	/* Accounts of one company are refused before anything is shown or written. Without a
-	 * prompt a signal stops the listing pass too (the accounts not started are skipped). */
-	if (a->auto_approve)
-		pdh_stop_signals_install(&stops);
+	/* Accounts of one company are refused before anything is shown or written: by the
+	 * preview's own listings, or without a prompt by a listing pass that a signal stops
+	 * too (the accounts not started are skipped). */
 	S_base(&j.base, o, a, j.f);
-	S_survey(&j, o, a->auto_approve ? &pdh_stop_signal : NULL);
-	if (!a->auto_approve) {
+	if (a->auto_approve) {
+		pdh_stop_signals_install(&stops);
+		S_survey(&j, o, &pdh_stop_signal);
+	} else {
 		int shown = S_show_and_confirm(&j, &hooks, &sig);
 
 		if (shown != 0) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pdhooks/alloc.h"
 #include "pdhooks/same_file.h"
@@ -106,6 +107,8 @@ void pdh_fleet_job_dispose(pdh_fleet_job *j)
 	pdh_free_strings(j->installs, j->choice.n);
 	j->refuse = NULL;
 	j->installs = NULL;
+	free(j->spent);
+	j->spent = NULL;
 	pdh_fleet_choice_dispose(&j->choice);
 	pdh_fleet_free(j->f);
 	j->f = NULL;
@@ -124,38 +127,103 @@ static void S_plan_pass(pdh_fleet_run_opts *ro, const pdh_fleet_job *j, pdh_flee
 	ro->emit_ctx = emit_ctx;
 }
 
-typedef struct S_survey_ctx {
-	pdh_fleet_identity *ids;
+/* A pass that holds its results until every account is run (ctx: S_held). */
+typedef struct S_held {
+	pdh_fleet_result **r;
 	size_t k;
-} S_survey_ctx;
+} S_held;
 
-static void S_collect(void *ctx, const pdh_fleet_result *r)
+static void S_take(void *ctx, pdh_fleet_result *r)
 {
-	S_survey_ctx *c = ctx;
+	S_held *h = ctx;
 
-	c->ids[c->k++] = r->id;
+	h->r[h->k++] = r;
+}
+
+/* The refusals of the accounts of h (all run, or skipped) into j, as pdh_fleet_survey finds
+ * them, and what their calls spent. */
+static void S_refusals(pdh_fleet_job *j, const S_held *h)
+{
+	pdh_fleet_identity *ids;
+
+	pdh_free_strings(j->refuse, j->choice.n);
+	pdh_free_strings(j->installs, j->choice.n);
+	j->refuse = NULL;
+	j->installs = NULL;
+	free(j->spent);
+	j->spent = pdh_xcalloc(h->k + 1, sizeof(*j->spent));
+	for (size_t i = 0; i < h->k; i++)
+		j->spent[i] = h->r[i]->spent;
+	if (h->k < 2)
+		return;
+	ids = pdh_xcalloc(h->k, sizeof(*ids));
+	for (size_t i = 0; i < h->k; i++)
+		ids[i] = h->r[i]->id;
+	j->installs = pdh_fleet_same_installs(ids, h->k);
+	j->refuse = pdh_fleet_same_company(ids, h->k);
+	free(ids);
+}
+
+int pdh_fleet_checked_run(pdh_fleet_job *j, const pdh_fleet_run_opts *ro,
+                          const pdh_fleet_pass_hooks *hooks, pdh_error *err)
+{
+	pdh_fleet_run_opts held = *ro;
+	S_held h;
+	int rc;
+
+	h.r = pdh_xcalloc(ro->n_accounts + 1, sizeof(*h.r));
+	h.k = 0;
+	held.refuse = NULL;
+	held.take = S_take;
+	held.emit_ctx = &h;
+	rc = pdh_fleet_run(&held, err);
+	if (rc == 0 && h.k == ro->n_accounts) {
+		S_refusals(j, &h);
+		for (size_t i = 0; j->installs && i < h.k; i++)
+			if (j->installs[i] && hooks->warning)
+				hooks->warning(hooks->ctx, j->installs[i]);
+	}
+	for (size_t i = 0; i < h.k; i++) {
+		pdh_fleet_result *r = h.r[i];
+
+		if (j->refuse && j->refuse[i]) {
+			/* refused as if never run: not even the plan the pass saved is kept */
+			if (r->saved_digest && ro->save_dir) {
+				char *path = pdh_fleet_plan_path(ro->save_dir, r->account->name);
+
+				unlink(path);
+				free(path);
+			}
+			r = pdh_fleet_result_refused(ro, i, j->refuse[i], h.r[i]);
+			pdh_fleet_result_free(h.r[i]);
+		}
+		if (ro->emit)
+			ro->emit(ro->emit_ctx, r);
+		pdh_fleet_result_free(r);
+	}
+	free(h.r);
+	return rc;
 }
 
 void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt)
 {
 	pdh_fleet_run_opts ro;
 	pdh_error err = { 0 };
-	S_survey_ctx c;
+	S_held h;
 
-	j->refuse = NULL;
-	j->installs = NULL;
 	if (j->choice.n < 2)
 		return;
-	c.ids = pdh_xcalloc(j->choice.n, sizeof(*c.ids));
-	c.k = 0;
-	S_plan_pass(&ro, j, S_collect, &c);
+	h.r = pdh_xcalloc(j->choice.n + 1, sizeof(*h.r));
+	h.k = 0;
+	S_plan_pass(&ro, j, NULL, &h);
+	ro.take = S_take;
 	ro.interrupt = interrupt;
 	ro.company_from_listing = true;   /* the check goes by listings: no /users/me */
-	if (pdh_fleet_run(&ro, &err) == 0) {
-		j->installs = pdh_fleet_same_installs(c.ids, c.k);
-		j->refuse = pdh_fleet_same_company(c.ids, c.k);
-	}
-	free(c.ids);
+	if (pdh_fleet_run(&ro, &err) == 0 && h.k == j->choice.n)
+		S_refusals(j, &h);
+	for (size_t i = 0; i < h.k; i++)
+		pdh_fleet_result_free(h.r[i]);
+	free(h.r);
 }
 
 void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_run_mode mode, pdh_format format,
@@ -182,6 +250,7 @@ void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_run_mode mode, pdh_format format,
 	j->ro.accounts = j->choice.idx;
 	j->ro.n_accounts = j->choice.n;
 	j->ro.refuse = j->refuse;
+	j->ro.spent = j->spent;
 	j->ro.metrics_command = metrics ? command : NULL;
 	j->ro.format = format;
 	j->ro.emit = pdh_fleet_pass_emit;
@@ -205,8 +274,7 @@ int pdh_fleet_preview(pdh_fleet_job *j, const pdh_fleet_pass_hooks *hooks, char 
 	p.report = pdh_fleet_report_new(&rep);
 	p.signatures = pdh_xcalloc(j->choice.n + 1, sizeof(*p.signatures));
 	S_plan_pass(&ro, j, pdh_fleet_pass_emit, &p);
-	ro.refuse = j->refuse;
-	rc = pdh_fleet_run(&ro, err);
+	rc = pdh_fleet_checked_run(j, &ro, hooks, err);
 	if (rc == 0) {
 		pdh_fleet_pass_put(&p, pdh_fleet_report_end(p.report));
 		rc = p.any_changes ? 0 : 1;
@@ -230,6 +298,7 @@ int pdh_fleet_apply_canaries(pdh_fleet_job *j, size_t canary, char *const *sig,
 	j->ro.n_accounts = first;
 	j->ro.expect_signature = sig;
 	j->ro.refuse = j->refuse;
+	j->ro.spent = j->spent;
 	rc = pdh_fleet_run(&j->ro, err);
 	if (rc != 0 || first == n)
 		return rc;
@@ -237,6 +306,7 @@ int pdh_fleet_apply_canaries(pdh_fleet_job *j, size_t canary, char *const *sig,
 	j->ro.n_accounts = n - first;
 	j->ro.expect_signature = sig ? sig + first : NULL;
 	j->ro.refuse = j->refuse ? j->refuse + first : NULL;
+	j->ro.spent = j->spent ? j->spent + first : NULL;
 	if (j->pass.n_not_ok > 0) {
 		if (j->pass.hooks.canaries_failed)
 			j->pass.hooks.canaries_failed(j->pass.hooks.ctx, j->pass.n_not_ok, first,

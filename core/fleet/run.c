@@ -237,6 +237,31 @@ static const pdh_desired_shared *S_desired_file(S_pool *P, const char *path)
 	return found;
 }
 
+/* What earlier passes spent on the account at slot (o->spent) added to run's calls. */
+static void S_count_before(pdh_run_result *run, const pdh_fleet_run_opts *o, size_t slot)
+{
+	if (o->spent == NULL)
+		return;
+	atomic_fetch_add(&run->t.meter.tokens, o->spent[slot].tokens);
+	run->api_calls += o->spent[slot].calls;
+	if (run->applied)  /* what apply's text says beside the tokens */
+		run->applied->n_calls += (size_t)o->spent[slot].calls;
+}
+
+/* What the account's calls spent in all (run's, earlier passes' counted in) into r. */
+static void S_spent(pdh_fleet_result *r, const pdh_fleet_run_opts *o, size_t slot,
+                    const pdh_run_result *run)
+{
+	r->row.tokens = pdh_meter_tokens(&run->t.meter);
+	r->row.daily_tokens_remaining = pdh_meter_daily_remaining(&run->t.meter);
+	if (r->row.daily_tokens_remaining < 0 && o->spent)
+		r->row.daily_tokens_remaining = o->spent[slot].daily_remaining;
+	r->row.has_daily_tokens_remaining = r->row.daily_tokens_remaining >= 0;
+	r->spent.tokens = r->row.tokens;
+	r->spent.calls = run->api_calls;
+	r->spent.daily_remaining = r->row.daily_tokens_remaining;
+}
+
 static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, size_t slot)
 {
 	pdh_session *session = P->session;
@@ -320,6 +345,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 	ro.retry = o->retry;
 	ro.interrupt = o->interrupt;
 	rc = pdh_run(&run, &ro);
+	S_count_before(&run, o, slot);
 	if (run.t.diags.len > 0)
 		r->diagnostics = pdh_diags_render(&run.t.diags, run.t.source, run.t.source_len, false,
 		                                  o->color);
@@ -349,12 +375,14 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 		S_fail(r, src.err.code, &src.err);
 	else if (rc != 0)
 		S_fail(r, rc, &run.err);
-	r->row.tokens = pdh_meter_tokens(&run.t.meter);
-	r->row.daily_tokens_remaining = pdh_meter_daily_remaining(&run.t.meter);
-	r->row.has_daily_tokens_remaining = r->row.daily_tokens_remaining >= 0;
+	S_spent(r, o, slot, &run);
 	if (rc != 0 && pdh_meter_budget_spent(&run.t.meter))
 		r->row.reason = "budget";
-render:
+	goto rendered;
+render:  /* failed before its run: what earlier passes spent */
+	S_count_before(&run, o, slot);
+	S_spent(r, o, slot, &run);
+rendered:
 	r->row.error = r->error;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
 	S_section(r, o, &run);
@@ -370,10 +398,10 @@ render:
 }
 
 /* An account not run: skipped (why; reason: a word for it, or NULL), or refused (why is its
- * error). */
+ * error); before: what calls made for it earlier spent (carried), or NULL. */
 static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
                                    pdh_fleet_outcome outcome, const char *why,
-                                   const char *reason)
+                                   const char *reason, const pdh_fleet_spent *before)
 {
 	const pdh_fleet_account *a = &o->fleet->accounts[o->accounts[slot]];
 	pdh_fleet_result *r = pdh_xcalloc(1, sizeof(*r));
@@ -392,11 +420,26 @@ static pdh_fleet_result *S_not_run(const pdh_fleet_run_opts *o, size_t slot,
 	r->row.error = r->error;
 	r->row.reason = reason;
 	r->row.exit_code = pdh_fleet_outcome_exit(r->row.outcome);
+	r->spent.daily_remaining = -1;
+	if (before == NULL && o->spent)
+		before = &o->spent[slot];
+	if (before) {
+		r->spent = *before;
+		r->row.tokens = before->tokens;
+		r->row.daily_tokens_remaining = before->daily_remaining;
+		r->row.has_daily_tokens_remaining = before->daily_remaining >= 0;
+	}
 	S_section(r, o, &run);
 	return r;
 }
 
-static void S_result_free(pdh_fleet_result *r)
+pdh_fleet_result *pdh_fleet_result_refused(const pdh_fleet_run_opts *o, size_t slot,
+                                           const char *why, const pdh_fleet_result *ran)
+{
+	return S_not_run(o, slot, PDH_FLEET_FAILED, why, NULL, ran ? &ran->spent : NULL);
+}
+
+void pdh_fleet_result_free(pdh_fleet_result *r)
 {
 	if (r == NULL)
 		return;
@@ -424,13 +467,14 @@ static void *S_worker(void *arg)
 		/* enabled: false: no token asked for, no call made */
 		if (P->o->fleet->accounts[P->o->accounts[i]].disabled)
 			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "disabled: enabled: false in the "
-			              "fleet file", PDH_FLEET_REASON_DISABLED);
+			              "fleet file", PDH_FLEET_REASON_DISABLED, NULL);
 		else if (P->o->skip_reason)
-			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, P->o->skip_reason, NULL);
+			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, P->o->skip_reason, NULL, NULL);
 		else if (P->o->refuse && P->o->refuse[i])
-			r = S_not_run(P->o, i, PDH_FLEET_FAILED, P->o->refuse[i], NULL);
+			r = S_not_run(P->o, i, PDH_FLEET_FAILED, P->o->refuse[i], NULL, NULL);
 		else if (P->o->interrupt && atomic_load(P->o->interrupt))
-			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "interrupted before it started", NULL);
+			r = S_not_run(P->o, i, PDH_FLEET_SKIPPED, "interrupted before it started", NULL,
+			              NULL);
 		else
 			r = S_run_account(P->o, P, i);
 		pthread_mutex_lock(&P->mu);
@@ -498,9 +542,13 @@ int pdh_fleet_run(const pdh_fleet_run_opts *o, pdh_error *err)
 		P.emitted = i + 1;
 		pthread_cond_broadcast(&P.cv);
 		pthread_mutex_unlock(&P.mu);
+		if (o->take) {
+			o->take(o->emit_ctx, r);
+			continue;
+		}
 		if (o->emit)
 			o->emit(o->emit_ctx, r);
-		S_result_free(r);
+		pdh_fleet_result_free(r);
 	}
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);

@@ -51,6 +51,9 @@ typedef struct pdh_fleet_pass_hooks {
 	/* apply: `failed` of the first `canaries` accounts did not apply cleanly, and the `rest`
 	 * are skipped. May be NULL. */
 	void (*canaries_failed)(void *ctx, size_t failed, size_t canaries, size_t rest);
+	/* A warning of the command's own, not of one result (two OAuth installs in one
+	 * company), said before the results of a checked pass. May be NULL. */
+	void (*warning)(void *ctx, const char *warning);
 } pdh_fleet_pass_hooks;
 
 /* One pass over the accounts with its report: the results counted as they come. */
@@ -83,6 +86,8 @@ typedef struct pdh_fleet_job {
 	char **refuse;               /* pdh_fleet_survey's, or NULL */
 	char **installs;             /* pdh_fleet_survey's warnings of two OAuth installs in one
 	                                company (one or NULL per account), or NULL */
+	pdh_fleet_spent *spent;      /* per account, what the survey's or the checked pass's calls
+	                                spent (counted in the reporting pass's); or NULL */
 	pdh_fleet_run_opts base;
 	pdh_fleet_run_opts ro;       /* the reporting pass's (pdh_fleet_job_begin) */
 	pdh_fleet_report_opts rep;
@@ -92,22 +97,36 @@ typedef struct pdh_fleet_job {
 /* Frees what the job holds (the fleet too). */
 void pdh_fleet_job_dispose(pdh_fleet_job *j);
 
-/* The listing pass before plan or apply works on the accounts: each selected account listed
- * and planned (nothing shown, nothing written), then the accounts that manage one company's
+/* The listing pass before apply --auto-approve works on the accounts: each selected account
+ * listed and planned (nothing shown, nothing written; what its calls spent kept in j->spent
+ * for the apply's report), then the accounts that manage one company's
  * general webhooks found (pdh_fleet_same_company) into j->refuse: NULL when none clash (or
  * fewer than two accounts), else one refusal (or NULL) per account; two OAuth installs in
  * one company are no refusal but a warning each in j->installs (pdh_fleet_same_installs).
  * interrupt may stop it. */
 void pdh_fleet_survey(pdh_fleet_job *j, atomic_int *interrupt);
 
+/* A pass that lists each account once and still refuses the accounts of one company
+ * before anything of theirs is shown: ro run with every result held until all accounts are
+ * done, then the check of pdh_fleet_survey made on their identities (into j->refuse and
+ * j->installs; each install warning said through hooks->warning; what each account's calls
+ * spent into j->spent), then each result emitted
+ * through ro's emit in order, a refused account's as pdh_fleet_result_refused makes it (as
+ * a pass given the refusal reports it, with the tokens its calls cost) and the plan the pass
+ * saved for it (ro->save_dir) removed. For a pass that writes nothing to Pipedrive: plan,
+ * status, apply's preview. 0, or the runner's error code with err (nothing emitted). */
+int pdh_fleet_checked_run(pdh_fleet_job *j, const pdh_fleet_run_opts *ro,
+                          const pdh_fleet_pass_hooks *hooks, pdh_error *err);
+
 /* The report of the command begun: j->rep from the fleet, its choice, format and command;
  * the first piece put; j->ro from j->base for mode, on the chosen accounts (refused ones
- * refused), its results to j->pass; with metrics, each account's metrics kept. */
+ * refused, j->spent counted in), its results to j->pass; with metrics, each account's metrics kept. */
 void pdh_fleet_job_begin(pdh_fleet_job *j, pdh_run_mode mode, pdh_format format,
                          const char *command, bool metrics, const pdh_fleet_pass_hooks *hooks);
 
 /* apply's plan pass before its one confirmation: every chosen account planned and shown as
- * a text report through hooks, nothing written. 1 when no account has changes; 0 with *sig
+ * a text report through hooks, nothing written, the accounts of one company refused as
+ * pdh_fleet_checked_run does (j->refuse then holds them for the apply pass). 1 when no account has changes; 0 with *sig
  * the plans' signatures (one per account; the caller frees with pdh_free_strings(*sig,
  * j->choice.n)) when there are; or the runner's error code with err. */
 int pdh_fleet_preview(pdh_fleet_job *j, const pdh_fleet_pass_hooks *hooks, char ***sig,

@@ -58,6 +58,14 @@ char **pdh_fleet_same_company(const pdh_fleet_identity *ids, size_t n);
  * pdh_free_strings). */
 char **pdh_fleet_same_installs(const pdh_fleet_identity *ids, size_t n);
 
+/* What the calls made for an account cost: in its run, or in an earlier pass of the same
+ * command (added to what its run reports). */
+typedef struct pdh_fleet_spent {
+	long long tokens;
+	int calls;
+	long long daily_remaining;   /* the last one an answer showed; -1: none */
+} pdh_fleet_spent;
+
 /* What one account's run produced, handed to the emit callback (which borrows it). */
 typedef struct pdh_fleet_result {
 	const pdh_fleet_account *account;
@@ -75,6 +83,7 @@ typedef struct pdh_fleet_result {
 	                                an apply that must match a plan shown before */
 	bool changes;                /* the plan had actions */
 	pdh_fleet_identity id;       /* what names its company (for pdh_fleet_same_company) */
+	pdh_fleet_spent spent;       /* its calls in all (opts.spent's included) */
 } pdh_fleet_result;
 
 typedef void (*pdh_fleet_emit_fn)(void *ctx, const pdh_fleet_result *r);
@@ -115,6 +124,9 @@ typedef struct pdh_fleet_run_opts {
 	 * before its token is read: reported as failed with that error, nothing listed or
 	 * written (the messages of pdh_fleet_same_company). NULL: none. */
 	char *const *refuse;
+	/* Per account (same order as accounts), what an earlier pass of the command spent on
+	 * it: counted in its tokens, calls and metrics. NULL: nothing. */
+	const pdh_fleet_spent *spent;
 	/* Non-NULL: run no account, report each as skipped with this reason. */
 	const char *skip_reason;
 	/* Non-NULL ("plan", "apply", "status"): each result carries its metrics text. */
@@ -127,12 +139,25 @@ typedef struct pdh_fleet_run_opts {
 	bool color;
 	pdh_fleet_emit_fn emit;
 	void *emit_ctx;
+	/* Non-NULL: each result handed over instead of emitted (in order, from the calling
+	 * thread, with emit_ctx): the callee owns it and frees it with pdh_fleet_result_free. */
+	void (*take)(void *ctx, pdh_fleet_result *r);
 } pdh_fleet_run_opts;
 
 /* Runs every account of opts and calls emit for each in order, from the calling thread.
  * Returns 0 when all accounts were run (whatever their outcomes), or PDH_EINVAL for bad
  * options (nothing run). */
 int pdh_fleet_run(const pdh_fleet_run_opts *opts, pdh_error *err);
+
+/* A result taken (opts.take), freed. NULL: nothing. */
+void pdh_fleet_result_free(pdh_fleet_result *r);
+
+/* The result of the account at `slot` of o refused before anything was listed or written:
+ * failed with the error why, as a pass given o.refuse reports it. ran: that account's result
+ * from a pass that did run it (what its calls spent is carried: they were made), or NULL.
+ * Caller frees with pdh_fleet_result_free. */
+pdh_fleet_result *pdh_fleet_result_refused(const pdh_fleet_run_opts *o, size_t slot,
+                                           const char *why, const pdh_fleet_result *ran);
 
 /* Where account `name`'s saved plan is in dir (save_dir, saved_dir): DIR/NAME.json. Caller
  * frees. */
