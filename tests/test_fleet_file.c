@@ -282,9 +282,12 @@ static const char *const S_same_token_warnings[] = {
 	NULL
 };
 
-Test(fleet_file, same_token_sources_are_a_warning_naming_both_accounts)
+/* DIR/fleet.yaml (dir: freed here) loads with n warnings, each of want (NULL-terminated) in
+ * them, and none naming an account of quiet (NULL-terminated, quoted as warnings quote). */
+static void S_warnings(char *dir, size_t n, const char *const want[],
+                       const char *const quiet[])
 {
-	char *dir = S_same_tokens_dir(), *path = pdh_xasprintf("%s/fleet.yaml", dir);
+	char *path = pdh_xasprintf("%s/fleet.yaml", dir);
 	char *data = pdh_t_read_file(path, NULL), *text;
 	pdh_diags diags;
 	pdh_error err = { 0 };
@@ -293,17 +296,20 @@ Test(fleet_file, same_token_sources_are_a_warning_naming_both_accounts)
 	pdh_diags_init(&diags, "fleet.yaml");
 	cr_assert_eq(pdh_fleet_load_file(&f, path, &diags, &err), 0);
 	text = pdh_diags_render(&diags, data, strlen(data), false, false);
-	cr_expect_eq(diags.n_warnings, 5, "%s", text);
-	for (size_t i = 0; S_same_token_warnings[i]; i++)
-		cr_expect_not_null(strstr(text, S_same_token_warnings[i]), "%s\n--- in ---\n%s",
-		                   S_same_token_warnings[i], text);
-	cr_expect_null(strstr(text, "'env-b'"), "%s", text);
-	cr_expect_null(strstr(text, "'file-d'"), "%s", text);
-	cr_expect_null(strstr(text, "'cmd-b'"), "%s", text);
-	cr_expect_null(strstr(text, "'cmd-d'"), "%s", text);
+	cr_expect_eq(diags.n_warnings, n, "%s", text);
+	for (size_t i = 0; want[i]; i++)
+		cr_expect_not_null(strstr(text, want[i]), "%s\n--- in ---\n%s", want[i], text);
+	for (size_t i = 0; quiet[i]; i++)
+		cr_expect_null(strstr(text, quiet[i]), "%s", text);
 	pdh_fleet_free(f);
 	pdh_diags_dispose(&diags);
 	PDH_FREE_ALL(text, data, path, dir);
+}
+
+Test(fleet_file, same_token_sources_are_a_warning_naming_both_accounts)
+{
+	S_warnings(S_same_tokens_dir(), 5, S_same_token_warnings,
+	           (const char *const[]){ "'env-b'", "'file-d'", "'cmd-b'", "'cmd-d'", NULL });
 }
 
 Test(fleet_file, same_token_sources_are_in_validates_output)
@@ -382,24 +388,8 @@ static const char *const S_same_refresh_warnings[] = {
 
 Test(fleet_file, refresh_accounts_on_one_token_file_are_a_warning_naming_both)
 {
-	char *dir = S_same_refresh_dir(), *path = pdh_xasprintf("%s/fleet.yaml", dir);
-	char *data = pdh_t_read_file(path, NULL), *text;
-	pdh_diags diags;
-	pdh_error err = { 0 };
-	pdh_fleet *f = NULL;
-
-	pdh_diags_init(&diags, "fleet.yaml");
-	cr_assert_eq(pdh_fleet_load_file(&f, path, &diags, &err), 0);
-	text = pdh_diags_render(&diags, data, strlen(data), false, false);
-	cr_expect_eq(diags.n_warnings, 3, "%s", text);
-	for (size_t i = 0; S_same_refresh_warnings[i]; i++)
-		cr_expect_not_null(strstr(text, S_same_refresh_warnings[i]), "%s\n--- in ---\n%s",
-		                   S_same_refresh_warnings[i], text);
-	cr_expect_null(strstr(text, "'r-d'"), "%s", text);
-	cr_expect_null(strstr(text, "'plain'"), "%s", text);
-	pdh_fleet_free(f);
-	pdh_diags_dispose(&diags);
-	PDH_FREE_ALL(text, data, path, dir);
+	S_warnings(S_same_refresh_dir(), 3, S_same_refresh_warnings,
+	           (const char *const[]){ "'r-d'", "'plain'", NULL });
 }
 
 Test(fleet_file, refresh_accounts_on_one_token_file_warn_in_validate_plan_and_apply)
