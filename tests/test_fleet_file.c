@@ -282,9 +282,12 @@ static const char *const S_same_token_warnings[] = {
 	NULL
 };
 
-Test(fleet_file, same_token_sources_are_a_warning_naming_both_accounts)
+/* DIR/fleet.yaml (dir: freed here) loads with n warnings, each of want (NULL-terminated) in
+ * them, and none naming an account of quiet (NULL-terminated, quoted as warnings quote). */
+static void S_warnings(char *dir, size_t n, const char *const want[],
+                       const char *const quiet[])
 {
-	char *dir = S_same_tokens_dir(), *path = pdh_xasprintf("%s/fleet.yaml", dir);
+	char *path = pdh_xasprintf("%s/fleet.yaml", dir);
 	char *data = pdh_t_read_file(path, NULL), *text;
 	pdh_diags diags;
 	pdh_error err = { 0 };
@@ -293,17 +296,20 @@ Test(fleet_file, same_token_sources_are_a_warning_naming_both_accounts)
 	pdh_diags_init(&diags, "fleet.yaml");
 	cr_assert_eq(pdh_fleet_load_file(&f, path, &diags, &err), 0);
 	text = pdh_diags_render(&diags, data, strlen(data), false, false);
-	cr_expect_eq(diags.n_warnings, 5, "%s", text);
-	for (size_t i = 0; S_same_token_warnings[i]; i++)
-		cr_expect_not_null(strstr(text, S_same_token_warnings[i]), "%s\n--- in ---\n%s",
-		                   S_same_token_warnings[i], text);
-	cr_expect_null(strstr(text, "'env-b'"), "%s", text);
-	cr_expect_null(strstr(text, "'file-d'"), "%s", text);
-	cr_expect_null(strstr(text, "'cmd-b'"), "%s", text);
-	cr_expect_null(strstr(text, "'cmd-d'"), "%s", text);
+	cr_expect_eq(diags.n_warnings, n, "%s", text);
+	for (size_t i = 0; want[i]; i++)
+		cr_expect_not_null(strstr(text, want[i]), "%s\n--- in ---\n%s", want[i], text);
+	for (size_t i = 0; quiet[i]; i++)
+		cr_expect_null(strstr(text, quiet[i]), "%s", text);
 	pdh_fleet_free(f);
 	pdh_diags_dispose(&diags);
 	PDH_FREE_ALL(text, data, path, dir);
+}
+
+Test(fleet_file, same_token_sources_are_a_warning_naming_both_accounts)
+{
+	S_warnings(S_same_tokens_dir(), 5, S_same_token_warnings,
+	           (const char *const[]){ "'env-b'", "'file-d'", "'cmd-b'", "'cmd-d'", NULL });
 }
 
 Test(fleet_file, same_token_sources_are_in_validates_output)
@@ -318,5 +324,94 @@ Test(fleet_file, same_token_sources_are_in_validates_output)
 		                   "%s\n--- in ---\n%s", S_same_token_warnings[i], r.err);
 	cr_expect_not_null(strstr(r.out, "13 of 13 selected accounts valid"), "%s", r.out);
 	pdh_t_run_dispose(&r);
+	PDH_FREE_ALL(path, dir);
+}
+
+/* oauth_refresh accounts naming one token file, however it is spelled (relative to the fleet
+ * file, another path, a symbolic link, a file not made yet): a warning at the second
+ * account's oauth_refresh, as for token sources. A token_file account naming that file is
+ * another kind of source, and another token file is another install. */
+#define REFRESH(name, file)                                                                \
+	"  - name: " name "\n    oauth_refresh: { client_id_env: PD_ID, client_secret_env: "   \
+	"PD_SECRET, token_file: " file ", token_url: 'http://127.0.0.1:9/oauth/token' }\n"
+#define SAME_REFRESH                                                                        \
+	"pdhooks_fleet: 1\n"                                                                \
+	"desired: pdhooks.yaml\n"                                                           \
+	"accounts:\n"                                                                       \
+	REFRESH("r-a", "tokens/a.json")                                                     \
+	REFRESH("r-b", "./tokens//../tokens/a.json")                                        \
+	REFRESH("r-c", "link-to-a.json")                                                    \
+	REFRESH("r-d", "tokens/b.json")                                                     \
+	REFRESH("r-e", "later/x.json")                                                      \
+	REFRESH("r-f", "later/../later/x.json")                                             \
+	"  - { name: plain, company_domain: p, token_file: tokens/a.json }\n"
+
+/* A directory with fleet.yaml (SAME_REFRESH), pdhooks.yaml, tokens/a.json, tokens/b.json and
+ * link-to-a.json (a symbolic link to tokens/a.json). Caller frees. */
+static char *S_same_refresh_dir(void)
+{
+	char *dir = pdh_t_tmpdir(), *p;
+	const char *files[][2] = { { "tokens/a.json", "{\"refresh_token\": \"rt-a\"}\n" },
+	                           { "tokens/b.json", "{\"refresh_token\": \"rt-b\"}\n" },
+	                           { "pdhooks.yaml", "pdhooks: 1\nwebhooks: []\n" },
+	                           { "fleet.yaml", SAME_REFRESH } };
+
+	p = pdh_xasprintf("%s/tokens", dir);
+	cr_assert_eq(mkdir(p, 0700), 0);
+	free(p);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		p = pdh_xasprintf("%s/%s", dir, files[i][0]);
+		pdh_t_write_file(p, files[i][1]);
+		chmod(p, 0600);
+		free(p);
+	}
+	p = pdh_xasprintf("%s/link-to-a.json", dir);
+	cr_assert_eq(symlink("tokens/a.json", p), 0);
+	free(p);
+	return dir;
+}
+
+#define SAME_REFRESH_WHY                                                                   \
+	": refreshing one install's refresh token from two accounts can lock one of them out, " \
+	"and both would plan and apply to the same company"
+
+static const char *const S_same_refresh_warnings[] = {
+	"fleet.yaml:7:5: warning: accounts 'r-b' and 'r-a' (line 5, column 5) have the same "
+	"oauth_refresh token_file (",
+	"fleet.yaml:9:5: warning: accounts 'r-c' and 'r-a' (line 5, column 5) have the same "
+	"oauth_refresh token_file (",
+	"fleet.yaml:15:5: warning: accounts 'r-f' and 'r-e' (line 13, column 5) have the same "
+	"oauth_refresh token_file (",
+	SAME_REFRESH_WHY,
+	NULL
+};
+
+Test(fleet_file, refresh_accounts_on_one_token_file_are_a_warning_naming_both)
+{
+	S_warnings(S_same_refresh_dir(), 3, S_same_refresh_warnings,
+	           (const char *const[]){ "'r-d'", "'plain'", NULL });
+}
+
+Test(fleet_file, refresh_accounts_on_one_token_file_warn_in_validate_plan_and_apply)
+{
+	char *dir = S_same_refresh_dir(), *path = pdh_xasprintf("%s/fleet.yaml", dir);
+	const char *const commands[] = { "validate", "plan", "apply" };
+	char *env[] = { "PD_ID=", "PD_SECRET=", NULL };
+	pdh_t_run r;
+
+	for (size_t c = 0; c < 3; c++) {
+		if (c == 0)
+			pdh_t_pdhooks(&r, env, NULL, "validate", "--fleet", path, "--no-env", NULL);
+		else
+			pdh_t_pdhooks(&r, env, NULL, commands[c], "--fleet", path, "--account", "r-d",
+			              c == 2 ? "--auto-approve" : NULL, NULL);
+		if (c == 0)
+			cr_expect_eq(r.status, 0, "%s", r.err);
+		for (size_t i = 0; S_same_refresh_warnings[i]; i++)
+			cr_expect_not_null(strstr(r.err, S_same_refresh_warnings[i] + (i < 3 ?
+			                   strlen("fleet.yaml") : 0)), "%s: %s\n--- in ---\n%s",
+			                   commands[c], S_same_refresh_warnings[i], r.err);
+		pdh_t_run_dispose(&r);
+	}
 	PDH_FREE_ALL(path, dir);
 }

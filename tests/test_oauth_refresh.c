@@ -1,8 +1,9 @@
 /* OAuth tokens that expire, end to end against pdhooks-fake's token endpoint: a token_command
  * that prints JSON (api_domain, scope, company_id), oauth_refresh with its token file
  * (refreshed once, written back 0600, used as is while fresh, one refresh for two runs at
- * once, invalid_grant leaving the file as it was), and a 401 in the middle of a run that asks
- * the token source again and sends the call once more. No client secret, refresh token or
+ * once, invalid_grant leaving the file as it was), a 401 in the middle of a run that asks
+ * the token source again and sends the call once more, and the apply lock of an install,
+ * one whatever access token each of two applies holds. No client secret, refresh token or
  * access token in any output. */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "pdhooks/alloc.h"
+#include "pdhooks/clock.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -605,4 +607,103 @@ Test(oauth_race, two_runs_at_once_refresh_each_account_once)
 		PDH_FREE_ALL(rt, text);
 	}
 	PDH_FREE_ALL(a1, a2, accounts, script);
+}
+
+/* ---- the apply lock of an install whose access token changes ---- */
+
+#define APP_TOKEN_2 "app-token-full-second-8d1f4a"
+
+/* Access tokens that live 60 s, so that every run refreshes (less than 5 minutes left), and
+ * API calls (the token endpoint's too) answered after 150 ms; a second app token of 1001. */
+static void S_setup_short_lived(void)
+{
+	static char latency[32];
+	static char *extra[] = { "--token-ttl", "60", "--latency-ms", latency, "--oauth-app",
+	                         APP_TOKEN_2 ":webhooks:full@1001", NULL };
+	char *ms = pdh_t_slow_ms(150);
+
+	snprintf(latency, sizeof(latency), "%s", ms);
+	free(ms);
+	S_setup_with(extra);
+}
+
+TestSuite(oauth_lock, .init = S_setup_short_lived, .fini = S_teardown, .timeout = 120);
+
+#define H(n) PDH_T_YAML_HOOK("h" #n, "create", "deal", "https://hooks.example.com/${TENANT}/h" #n)
+#define EIGHT PDH_T_YAML_HEAD H(1) H(2) H(3) H(4) H(5) H(6) H(7) H(8)
+
+/* Two `apply --fleet` at once of the fleet file's one account (TENANT name) and eight
+ * webhooks of company 1001: the second starts once the first has sent a POST, so holds its
+ * lock. The second meets that lock as two applies of one API token do, though each has its
+ * own access token; each webhook is created once. */
+static void S_two_applies(const char *name)
+{
+	char *desired = S_path("pdhooks.yaml");
+	long long deadline = (long long)time(NULL) + 30;
+	pdh_t_world w;   /* what pdh_t_bg_start takes: the environment and the lock directory */
+	pdh_t_bg a, b;
+	pdh_t_run ra, rb;
+	int posts = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.dir = W.dir;
+	for (size_t i = 0; S_env[i]; i++)
+		w.env[i] = S_env[i];
+	pdh_t_write_file(desired, EIGHT);
+	pdh_t_bg_start(&a, &w, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	               "--parallelism", "1", NULL);
+	while ((posts = pdh_t_fake_calls(W.fakes[0], "POST")) < 1 && (long long)time(NULL) < deadline)
+		pdh_nap_ms(20);
+	cr_assert_eq(posts, 1, "the first apply sent no POST in time");
+	pdh_t_bg_start(&b, &w, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	               "--parallelism", "1", NULL);
+	pdh_t_bg_wait(&b, &rb);
+	pdh_t_bg_wait(&a, &ra);
+	for (int i = 0; i < 2; i++) {
+		S_no_secret("stdout", i ? rb.out : ra.out);
+		S_no_secret("stderr", i ? rb.err : ra.err);
+	}
+	cr_expect_eq(ra.status, 0, "%s%s", ra.out, ra.err);
+	cr_expect_eq(rb.status, 1, "%s%s", rb.out, rb.err);
+	cr_expect(strstr(rb.err, "another pdhooks apply (pid ") != NULL &&
+	          strstr(rb.err, "running with this OAuth install") != NULL, "%s%s", rb.out, rb.err);
+	for (int i = 1; i <= 8; i++) {
+		char url[64];
+
+		snprintf(url, sizeof(url), "https://hooks.example.com/%s/h%d", name, i);
+		cr_expect_eq(S_hooks(1001, url), 1, "%s", url);
+	}
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 8, "each webhook created once");
+	pdh_t_run_dispose(&ra);
+	pdh_t_run_dispose(&rb);
+	free(desired);
+}
+
+Test(oauth_lock, a_second_apply_of_one_refresh_account_meets_the_lock_after_a_refresh)
+{
+	char *acc = S_refresh_account("acme");
+
+	S_fleet(acc);
+	S_expired("acme", RT_ACME);
+	S_two_applies("acme");
+	cr_expect_eq(S_refreshes(1001, NULL), 2, "each apply refreshed its own access token");
+	free(acc);
+}
+
+Test(oauth_lock, a_second_apply_of_one_token_command_meets_the_lock_with_another_token)
+{
+	char *tok = pdh_xasprintf("{\"access_token\": \"" APP_TOKEN_2 "\", \"api_domain\": \"%s\", "
+	                          "\"company_id\": 1001}\n", pdh_t_fake_base(W.fakes[0]));
+	char *runs;
+
+	S_tc_token(APP_TOKEN, "base,webhooks:full", 1001);
+	S_write("tc2.token", tok);
+	/* the first run prints tc.token, the second tc2.token */
+	S_fleet("  - name: tc\n    vars: { TENANT: tc }\n"
+	        "    token_command: [sh, -c, 'if [ -e tc.count ]; then cat tc2.token; "
+	        "else cat tc.token; fi; echo >> tc.count']\n");
+	S_two_applies("tc");
+	runs = S_read("tc.count");
+	cr_expect_str_eq(runs, "\n\n", "the command ran once for each apply");
+	PDH_FREE_ALL(tok, runs);
 }

@@ -31,25 +31,36 @@ static const char *S_dir(void)
 	return "/tmp";
 }
 
+/* DIR/pdhooks-apply-HASH.lock, HASH from a SHA-256 of text after a line naming what it is. */
+static char *S_path(const char *kind, const char *text)
+{
+	char text_hex[65], hex[65];
+	pdh_sha256 s;
+	unsigned char d[32];
+
+	pdh_sha256_hex(text ? text : "", text ? strlen(text) : 0, text_hex);
+	pdh_sha256_init(&s);
+	pdh_sha256_update(&s, kind, strlen(kind));
+	pdh_sha256_update(&s, text_hex, 64);
+	pdh_sha256_final(&s, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	hex[32] = '\0';   /* 128 bits name a token well enough */
+	return pdh_xasprintf("%s/pdhooks-apply-%s.lock", S_dir(), hex);
+}
+
 /* The lock file of a token. The company is what two applies must not both change, and
  * the token names it (one token, one user of one company) however the API URL is spelled:
  * https://api.pipedrive.com/v1 and https://acme.pipedrive.com/api/v1, or localhost and
  * 127.0.0.1, are one company for one token. */
 char *pdh_apply_lock_path(const char *token)
 {
-	char token_hex[65], hex[65];
-	pdh_sha256 s;
-	unsigned char d[32];
+	return S_path("pdhooks apply lock\n", token);
+}
 
-	pdh_sha256_hex(token ? token : "", token ? strlen(token) : 0, token_hex);
-	pdh_sha256_init(&s);
-	pdh_sha256_update(&s, "pdhooks apply lock\n", 19);
-	pdh_sha256_update(&s, token_hex, 64);
-	pdh_sha256_final(&s, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	hex[32] = '\0';   /* 128 bits name a token well enough */
-	return pdh_xasprintf("%s/pdhooks-apply-%s.lock", S_dir(), hex);
+char *pdh_apply_lock_key_path(const char *key)
+{
+	return S_path("pdhooks apply lock of an install\n", key);
 }
 
 /* The pid the holder wrote; 0 when none can be read yet. */
@@ -64,9 +75,11 @@ static long S_holder(int fd)
 	return strtol(buf, NULL, 10);
 }
 
-int pdh_apply_lock_take(pdh_apply_lock **out, const char *token, pdh_error *err)
+/* Takes the lock at path (the caller's, freed here or kept in *out): same names the
+ * credential for another account of this run, this_ for another process. */
+static int S_take(pdh_apply_lock **out, char *path, const char *same, const char *this_,
+                  pdh_error *err)
 {
-	char *path = pdh_apply_lock_path(token);
 	char pid[32];
 	int fd, rc;
 
@@ -89,17 +102,15 @@ int pdh_apply_lock_take(pdh_apply_lock **out, const char *token, pdh_error *err)
 			usleep(10000);
 		if (holder == (long)getpid())
 			rc = pdh_error_set(err, PDH_EBUSY, "another account of this run applies with "
-			                   "the same token, so to the same company (lock %s); one "
-			                   "company is applied once at a time", path);
+			                   "%s, so to the same company (lock %s); one company is "
+			                   "applied once at a time", same, path);
 		else if (holder > 0)
 			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply (pid %ld) is running "
-			                   "with this token, so against the same company, whatever API "
-			                   "URL it was given (lock %s); wait for it to finish", holder,
+			                   "with %s (lock %s); wait for it to finish", holder, this_,
 			                   path);
 		else
-			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply is running with this "
-			                   "token, so against the same company, whatever API URL it was "
-			                   "given (lock %s); wait for it to finish", path);
+			rc = pdh_error_set(err, PDH_EBUSY, "another pdhooks apply is running with %s "
+			                   "(lock %s); wait for it to finish", this_, path);
 		goto fail;
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
@@ -117,6 +128,20 @@ fail:
 		close(fd);
 	free(path);
 	return rc;
+}
+
+int pdh_apply_lock_take(pdh_apply_lock **out, const char *token, pdh_error *err)
+{
+	return S_take(out, pdh_apply_lock_path(token), "the same token",
+	              "this token, so against the same company, whatever API URL it was given",
+	              err);
+}
+
+int pdh_apply_lock_take_key(pdh_apply_lock **out, const char *key, pdh_error *err)
+{
+	return S_take(out, pdh_apply_lock_key_path(key), "the same OAuth install (its token "
+	              "file or token command)", "this OAuth install (its token file or token "
+	              "command), so against the same company", err);
 }
 
 void pdh_apply_lock_release(pdh_apply_lock *l)

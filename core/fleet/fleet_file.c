@@ -282,26 +282,38 @@ static void S_normal_path(pdh_buf *b, const char *path)
 	}
 }
 
+/* The file at path as one string, however its path is spelled: its device and inode when it
+ * exists, else its normalised absolute path. */
+static void S_file_key(pdh_buf *b, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		pdh_buf_printf(b, "i%llu:%llu", (unsigned long long)st.st_dev,
+		               (unsigned long long)st.st_ino);
+	} else {
+		pdh_buf_putc(b, 'p');
+		S_normal_path(b, path);
+	}
+}
+
 /* An account's token source as one string (its kind, then what names it), or NULL when the
- * entry has none that loaded. A token_file is named by the file it is, however its path is
- * spelled: its device and inode when it exists, else its normalised absolute path. */
+ * entry has none that loaded. A token_file, and oauth_refresh's, is named by the file it is
+ * (S_file_key). */
 static char *S_token_key(const pdh_fleet_account *a, size_t *len)
 {
 	pdh_buf b = PDH_BUF_INIT;
-	struct stat st;
 
 	if (a->name == NULL)
 		return NULL;
 	if (a->token_kind == PDH_TOKEN_ENV && a->token_env) {
 		pdh_buf_printf(&b, "e%s", a->token_env);
 	} else if (a->token_kind == PDH_TOKEN_FILE && a->token_file) {
-		if (stat(a->token_file, &st) == 0)
-			pdh_buf_printf(&b, "i%llu:%llu", (unsigned long long)st.st_dev,
-			               (unsigned long long)st.st_ino);
-		else {
-			pdh_buf_putc(&b, 'p');
-			S_normal_path(&b, a->token_file);
-		}
+		pdh_buf_putc(&b, 'f');
+		S_file_key(&b, a->token_file);
+	} else if (a->token_kind == PDH_TOKEN_OAUTH_REFRESH && a->refresh.token_file) {
+		pdh_buf_putc(&b, 'o');
+		S_file_key(&b, a->refresh.token_file);
 	} else if (a->token_kind == PDH_TOKEN_COMMAND && a->token_argc > 0) {
 		pdh_buf_putc(&b, 'c');
 		for (size_t i = 0; i < a->token_argc; i++)
@@ -311,6 +323,24 @@ static char *S_token_key(const pdh_fleet_account *a, size_t *len)
 	}
 	*len = b.len;
 	return pdh_buf_detach(&b);
+}
+
+/* The warning of account a (index i) whose oauth_refresh token file account b's (index
+ * first) is too: each refresh may rotate the refresh token, which the other then spends. */
+static void S_same_refresh(S_state *S, const pdh_fleet_account *a, const pdh_fleet_account *b,
+                           size_t i, size_t first)
+{
+	const char *pa = a->refresh.token_file, *pb = b->refresh.token_file;
+	char *what = strcmp(pa, pb) == 0 ? pdh_xstrdup(pa)
+	                                 : pdh_xasprintf("(%s is %s)", pa, pb);
+
+	pdh_tree_report(&S->L, PDH_DIAG_WARNING, S->token_at[i][0], S->token_at[i][1],
+	                "accounts '%s' and '%s' (line %d, column %d) have the same oauth_refresh "
+	                "token_file %s: refreshing one install's refresh token from two accounts "
+	                "can lock one of them out, and both would plan and apply to the same "
+	                "company",
+	                a->name, b->name, S->token_at[first][0], S->token_at[first][1], what);
+	free(what);
 }
 
 /* A warning for each account whose token source an earlier one has too: a token is one
@@ -331,6 +361,10 @@ static void S_same_tokens(S_state *S)
 		if (keys[i] == NULL || S_seen_add(&seen, keys[i], len, i, &first))
 			continue;
 		b = &f->accounts[first];
+		if (a->token_kind == PDH_TOKEN_OAUTH_REFRESH) {
+			S_same_refresh(S, a, b, i, first);
+			continue;
+		}
 		if (a->token_kind == PDH_TOKEN_ENV)
 			what = pdh_xasprintf("token_env %s", a->token_env);
 		else if (a->token_kind == PDH_TOKEN_FILE && strcmp(a->token_file, b->token_file) == 0)

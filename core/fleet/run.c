@@ -324,6 +324,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 	ro.target.client.reauth_ctx = &src;
 	ro.expect_company = cred.has_company_id;
 	ro.expect_company_id = cred.company_id;
+	ro.lock_key = cred.lock_key;
 	ro.target.client.cacert = o->cacert;
 	ro.target.client.session = session;
 	ro.target.client.timeout_ms = o->timeout_ms;

@@ -309,6 +309,30 @@ static char *S_stderr_note(const S_pipe *errp, const char *stdout_text)
 	return b.data ? pdh_buf_detach(&b) : pdh_xstrdup("");
 }
 
+/* kind, then the real path of path (the path as given when it has none), for a lock_key. */
+static char *S_real_path(const char *kind, const char *path)
+{
+	char *real = realpath(path, NULL);
+	char *key = pdh_xasprintf("%s%s", kind, real ? real : path);
+
+	free(real);
+	return key;
+}
+
+/* A token_command's lock_key: the real path of the directory it runs in, then its argv,
+ * each ending in '\n' (the arguments as given, which name what it prints). */
+static char *S_command_key(const pdh_fleet_account *a)
+{
+	char *key = S_real_path("token_command\n", a->dir && a->dir[0] ? a->dir : ".");
+	pdh_buf b = PDH_BUF_INIT;
+
+	pdh_buf_printf(&b, "%s\n", key);
+	for (size_t i = 0; i < a->token_argc; i++)
+		pdh_buf_printf(&b, "%s\n", a->token_argv[i]);
+	free(key);
+	return pdh_buf_detach(&b);
+}
+
 /* A token command's JSON object (its stdout starts with '{'): the access token and what
  * came with it. */
 static int S_take_json(pdh_fleet_cred *c, const char *text, size_t len,
@@ -398,9 +422,11 @@ static int S_from_command(pdh_fleet_cred *cred, const pdh_fleet_account *a,
 		                   "output, not a token%s", a->name, a->token_argv[0], note);
 		goto done;
 	}
-	if (out.buf[strspn(out.buf, " \t\r\n")] == '{')
+	if (out.buf[strspn(out.buf, " \t\r\n")] == '{') {
 		rc = S_take_json(cred, out.buf, out.len, a, err);
-	else
+		if (rc == 0)
+			cred->lock_key = S_command_key(a);
+	} else
 		rc = S_take(&cred->token, out.buf, a, "token_command", err);
 	if (rc != 0 && note[0]) {
 		char *msg = pdh_xasprintf("%s%s", err->message, note);
@@ -444,6 +470,7 @@ static int S_from_refresh(pdh_fleet_cred *c, const pdh_fleet_account *a,
 	}
 	S_exposed(a, a->refresh.token_file, warning, warning_len);
 	S_take_oauth(c, &t);
+	c->lock_key = S_real_path("oauth_refresh\n", a->refresh.token_file);
 	pdh_oauth_token_dispose(&t);
 	return 0;
 }
@@ -453,7 +480,7 @@ void pdh_fleet_cred_dispose(pdh_fleet_cred *c)
 	if (c == NULL)
 		return;
 	pdh_free_secret(c->token);
-	PDH_FREE_ALL(c->api_domain, c->scope);
+	PDH_FREE_ALL(c->api_domain, c->scope, c->lock_key);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -255,7 +255,8 @@ int pdh_run(pdh_run_result *r, const pdh_run_opts *o)
 	r->mode = o->mode;
 	/* One apply per company on this machine, taken before the listing it plans from. */
 	if (o->mode == PDH_RUN_APPLY)
-		rc = pdh_apply_lock_take(&lock, o->target.client.token, &r->err);
+		rc = o->lock_key ? pdh_apply_lock_take_key(&lock, o->lock_key, &r->err)
+		                 : pdh_apply_lock_take(&lock, o->target.client.token, &r->err);
 	if (rc == PDH_OK)
 		rc = S_plan(r, o);
 	else

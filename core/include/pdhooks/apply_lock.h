@@ -2,7 +2,8 @@
  * from a hash of the token. Two applies racing on one company would each create every
  * missing webhook; the token names the company however its API URL is spelled (localhost
  * or 127.0.0.1, api.pipedrive.com or the company's domain), so the URL is no part of the
- * key. */
+ * key. An OAuth access token changes with each refresh: a fleet's OAuth account is locked by
+ * what names its install instead (pdh_apply_lock_take_key). */
 #ifndef PDHOOKS_APPLY_LOCK_H
 #define PDHOOKS_APPLY_LOCK_H
 
@@ -20,6 +21,11 @@ typedef struct pdh_apply_lock pdh_apply_lock;
 int pdh_apply_lock_take(pdh_apply_lock **out, const char *token, pdh_error *err);
 /* The lock file of token (NULL: no token). Caller frees. */
 char *pdh_apply_lock_path(const char *token);
+/* The same lock for a credential whose token changes (an OAuth access token, refreshed):
+ * keyed by key, what names its install however often it is refreshed (pdh_fleet_cred's
+ * lock_key), in a file of its own (pdh_apply_lock_key_path; never a token's). */
+int pdh_apply_lock_take_key(pdh_apply_lock **out, const char *key, pdh_error *err);
+char *pdh_apply_lock_key_path(const char *key);
 void pdh_apply_lock_release(pdh_apply_lock *l);
 
 #endif

@@ -117,6 +117,11 @@ typedef struct pdh_fleet_cred {
 	bool has_company_id;         /* a JSON token's company_id */
 	long long company_id;
 	const char *source;          /* static: "token_command", "token_file", ... for messages */
+	/* What names the install of a token that changes, for the apply lock (pdh_run_opts's
+	 * lock_key), the same before and after a refresh: oauth_refresh's token file (its real
+	 * path: a refresh replaces the file), a token_command that printed JSON (its argv and
+	 * the real path of the directory it runs in). NULL: the token names it. */
+	char *lock_key;
 } pdh_fleet_cred;
 
 void pdh_fleet_cred_dispose(pdh_fleet_cred *c);

@@ -62,6 +62,10 @@ typedef struct pdh_run_opts {
 	 * written. */
 	bool expect_company;
 	long long expect_company_id;
+	/* apply: what the apply lock is keyed by (pdh_apply_lock_take_key) instead of the token:
+	 * a fleet's OAuth account names its install so (pdh_fleet_cred's lock_key), its access
+	 * token changing with each refresh. NULL: the token (pdh_apply_lock_take). */
+	const char *lock_key;
 	pdh_run_hooks hooks;
 } pdh_run_opts;
 
