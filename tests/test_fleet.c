@@ -1230,8 +1230,12 @@ static void S_fleet_signal_case(int sig, int want_status)
 		view.env[i] = W.env[i];
 	pdh_t_bg_start(&b, &view, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
 	               "--concurrency", "1", NULL);
-	/* inside the first account: its listing or its POST */
-	pdh_nap_ms(500L * pdh_t_slowdown());
+	/* inside the first account, once its first call came (so pdhooks is past its start-up,
+	 * where the signal would find no handler yet: a slow machine, valgrind), then a little
+	 * later: its listing or its POST */
+	for (int i = 0; i < 3000 && pdh_t_fake_calls(W.fakes[0], "GET") < 1; i++)
+		pdh_nap_ms(10);
+	pdh_nap_ms(100L * pdh_t_slowdown());
 	pdh_t_bg_signal(&b, sig);
 	pdh_t_bg_wait(&b, &r);
 	cr_expect_eq(r.status, want_status, "%s\n%s", r.out, r.err);

@@ -42,7 +42,9 @@ static void S_second_listing(pdh_t_run *r, const char *cmd, bool quiet)
 	pdh_t_world_teardown(&w);
 }
 
-Test(listing_waits, plan_status_and_export_say_a_rate_limit_wait, .timeout = 60)
+/* Three runs, each waiting for the rate limit: 180 s leaves room for valgrind on a busy
+ * machine. */
+Test(listing_waits, plan_status_and_export_say_a_rate_limit_wait, .timeout = 180)
 {
 	const char *cmds[] = { "plan", "status", "export" };
 
