@@ -350,6 +350,7 @@ static pdh_fleet_result *S_run_account(const pdh_fleet_run_opts *o, S_pool *P, s
 	else if (rc != 0)
 		S_fail(r, rc, &run.err);
 	r->row.tokens = pdh_meter_tokens(&run.t.meter);
+	r->row.calls = run.api_calls;
 	r->row.daily_tokens_remaining = pdh_meter_daily_remaining(&run.t.meter);
 	r->row.has_daily_tokens_remaining = r->row.daily_tokens_remaining >= 0;
 	if (rc != 0 && pdh_meter_budget_spent(&run.t.meter))
