@@ -528,3 +528,33 @@ Test(meter, a_fleet_reports_calls_and_tokens_summed_and_merge_sums_them_again)
 	free(paths[1]);
 	pdh_t_fleet_teardown(&f);
 }
+
+/* export says what its listing cost, as plan does, and -v shows each call's cost on its line:
+ * the fake's meter agrees. */
+Test(meter, export_and_verbose_lines_say_what_the_calls_cost)
+{
+	pdh_t_run r;
+	char *want;
+
+	S_left(W.fake, 1000);
+	pdh_t_world_run(&r, &W, NULL, "export", "-v", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(S_meter_num(W.fake, "tokens"), 10);
+	cr_expect_not_null(strstr(r.err, "pdhooks: exported 1 webhook (1 API call, 10 tokens; 990 "
+	                          "daily tokens left)\n"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "GET /v1/webhooks 200 "), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "ms 10 tokens (correlation id "), "%s", r.err);
+	pdh_t_run_dispose(&r);
+
+	/* apply -v: each POST and DELETE line with its own cost; the summary as the fake counts */
+	S_left(W.fake, 1000);
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "--force", "-v",
+	                "--no-color", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_eq(pdh_t_count(r.err, "ms 10 tokens"), 4, "2 listings, 2 POSTs: %s", r.err);
+	cr_expect_eq(pdh_t_count(r.err, "ms 6 tokens"), 1, "1 DELETE: %s", r.err);
+	want = pdh_xasprintf("(5 API calls, %lld tokens;", S_meter_num(W.fake, "tokens"));
+	cr_expect_not_null(strstr(r.out, want), "%s", r.out);
+	free(want);
+	pdh_t_run_dispose(&r);
+}
