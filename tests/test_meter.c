@@ -368,19 +368,26 @@ Test(meter, the_reserve_brake_refuses_before_any_write)
 #define FLEET_DESIRED PDH_T_YAML_HEAD PDH_T_YAML_HOOK("deals", "create", "deal", \
 	"https://hooks.example.com/${TENANT}/deals")
 
+/* Two companies with 1000 tokens a day each: acme and globex. */
+static void S_two_accounts(pdh_t_fleet *f)
+{
+	char *accounts[3];
+
+	pdh_t_fleet_setup(f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
+	accounts[0] = pdh_t_fleet_account(f, "acme", 0, "vars: { TENANT: acme }");
+	accounts[1] = pdh_t_fleet_account(f, "globex", 1, "vars: { TENANT: globex }");
+	accounts[2] = NULL;
+	pdh_t_fleet_write(f, accounts);
+}
+
 Test(meter, a_fleet_stops_only_the_account_whose_budget_is_spent)
 {
 	pdh_t_fleet f;
 	pdh_t_run r;
 	json_t *j, *acc;
-	char *accounts[3];
 	const char *cmds[] = { "plan", "apply" };
 
-	pdh_t_fleet_setup(&f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
-	accounts[0] = pdh_t_fleet_account(&f, "acme", 0, "vars: { TENANT: acme }");
-	accounts[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
-	accounts[2] = NULL;
-	pdh_t_fleet_write(&f, accounts);
+	S_two_accounts(&f);
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 		S_left(f.fakes[0], 1000);
 		S_left(f.fakes[1], 0);
@@ -412,13 +419,8 @@ Test(meter, a_fleet_apply_keeps_the_reserve_per_account)
 	pdh_t_fleet f;
 	pdh_t_run r;
 	json_t *j;
-	char *accounts[3];
 
-	pdh_t_fleet_setup(&f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
-	accounts[0] = pdh_t_fleet_account(&f, "acme", 0, "vars: { TENANT: acme }");
-	accounts[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
-	accounts[2] = NULL;
-	pdh_t_fleet_write(&f, accounts);
+	S_two_accounts(&f);
 	S_left(f.fakes[0], 1000);
 	S_left(f.fakes[1], 15);   /* at most 5 left after the listing: below 20 + 100 */
 	pdh_t_pdhooks(&r, f.env, NULL, "apply", "--fleet", f.fleet, "--format", "json",
@@ -462,13 +464,8 @@ static void S_expect_fleet_spent(pdh_t_fleet *f, const char *const args[], const
 Test(meter, a_fleet_summary_says_the_calls_and_tokens_the_fakes_counted)
 {
 	pdh_t_fleet f;
-	char *accounts[3];
 
-	pdh_t_fleet_setup(&f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
-	accounts[0] = pdh_t_fleet_account(&f, "acme", 0, "vars: { TENANT: acme }");
-	accounts[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
-	accounts[2] = NULL;
-	pdh_t_fleet_write(&f, accounts);
+	S_two_accounts(&f);
 	S_expect_fleet_spent(&f, (const char *const[]){ "plan", "--account", "acme", NULL, NULL },
 	                     "Fleet: 0 in sync, 1 with changes, 0 failed (1 account");
 	S_expect_fleet_spent(&f, (const char *const[]){ "plan", "--account", "acme", "--format",
@@ -488,14 +485,10 @@ Test(meter, a_fleet_reports_calls_and_tokens_summed_and_merge_sums_them_again)
 	pdh_t_fleet f;
 	pdh_t_run r;
 	json_t *j;
-	char *accounts[3], *paths[2];
+	char *paths[2];
 	long long calls = 0, tokens = 0;
 
-	pdh_t_fleet_setup(&f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
-	accounts[0] = pdh_t_fleet_account(&f, "acme", 0, "vars: { TENANT: acme }");
-	accounts[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
-	accounts[2] = NULL;
-	pdh_t_fleet_write(&f, accounts);
+	S_two_accounts(&f);
 	pdh_t_pdhooks(&r, f.env, NULL, "plan", "--fleet", f.fleet, "--format", "json", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	j = S_json(r.out);
