@@ -66,14 +66,74 @@ Test(closed, a_402_during_apply_is_not_retried_and_named)
 	                NULL);
 	cr_expect_eq(r.status, 1, "exit %d\n%s%s", r.status, r.out, r.err);
 	cr_expect_not_null(strstr(r.err, S_CLOSED_TEXT), "%s", r.err);
-	/* list, /users/me (the company is empty), the POST once, verify */
-	pdh_t_world_expect_calls(&w, 3, 1, 0);
+	/* list, /users/me (the company is empty), the POST once; no verification listing */
+	pdh_t_world_expect_calls(&w, 2, 1, 0);
 	doc = S_json(r.out);
 	step = json_array_get(json_object_get(doc, "steps"), 0);
 	cr_expect_eq(json_integer_value(json_object_get(step, "http_status")), 402);
 	cr_expect_eq(json_integer_value(json_object_get(step, "attempts")), 1);
 	cr_expect_not_null(strstr(json_string_value(json_object_get(step, "error")), S_CLOSED_TEXT),
 	                   "%s", r.out);
+	pdh_t_world_check_apply_json(&w, r.out);
+	json_decref(doc);
+	pdh_t_run_dispose(&r);
+	pdh_t_world_teardown(&w);
+}
+
+/* Three creates, one at a time: the first POST is answered 402, and no further call goes to
+ * the company (no other step, no verification listing); the steps not sent are not run, in
+ * text and JSON, and the run exits 1 in the 402's words. */
+#define S_THREE_DESIRED                                                                  \
+	PDH_T_YAML_HEAD                                                                  \
+	PDH_T_YAML_HOOK("a", "create", "deal", "https://hooks.example.com/a")            \
+	PDH_T_YAML_HOOK("b", "create", "person", "https://hooks.example.com/b")          \
+	PDH_T_YAML_HOOK("c", "create", "organization", "https://hooks.example.com/c")
+
+Test(closed, a_402_during_apply_stops_every_further_call)
+{
+	pdh_t_world w;
+	pdh_t_run r;
+	json_t *doc, *steps, *sum;
+	size_t not_run = 0;
+
+	pdh_t_world_setup(&w, (char *[]){ "--fail", "POST:402:50", NULL }, S_THREE_DESIRED);
+	pdh_t_world_run(&r, &w, NULL, "apply", "--no-color", "-f", w.file, "--auto-approve",
+	                "--parallelism", "1", NULL);
+	cr_expect_eq(r.status, 1, "exit %d\n%s%s", r.status, r.out, r.err);
+	cr_expect_not_null(strstr(r.err, S_CLOSED_TEXT), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "Company account is not open"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "no further call was made"), "%s", r.err);
+	cr_expect_null(strstr(r.err, "could not"), "not a check that failed: %s", r.err);
+	/* list, /users/me (the company is empty), one POST */
+	pdh_t_world_expect_calls(&w, 2, 1, 0);
+	cr_expect_not_null(strstr(r.out, "Apply: 0 created, 0 deleted, 1 failed, 2 not run"), "%s",
+	                   r.out);
+	cr_expect_eq(pdh_t_count(r.out, "\nnot run  create "), 2, "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "Not run:\n"), "%s", r.out);
+	pdh_t_run_dispose(&r);
+
+	pdh_t_world_reset_calls(&w);
+	pdh_t_world_run(&r, &w, NULL, "apply", "-f", w.file, "--auto-approve", "--parallelism",
+	                "1", "--format", "json", NULL);
+	cr_expect_eq(r.status, 1, "exit %d\n%s%s", r.status, r.out, r.err);
+	pdh_t_world_expect_calls(&w, 2, 1, 0);
+	doc = S_json(r.out);
+	steps = json_object_get(doc, "steps");
+	cr_expect_eq(json_array_size(steps), 3, "%s", r.out);
+	for (size_t i = 0; i < json_array_size(steps); i++) {
+		json_t *st = json_array_get(steps, i);
+		const char *outcome = json_string_value(json_object_get(st, "outcome"));
+
+		if (json_integer_value(json_object_get(st, "http_status")) == 402)
+			continue;
+		cr_expect_str_eq(outcome ? outcome : "(none)", "not_run", "%s", r.out);
+		cr_expect_eq(json_integer_value(json_object_get(st, "attempts")), 0, "%s", r.out);
+		not_run++;
+	}
+	cr_expect_eq(not_run, 2, "%s", r.out);
+	sum = json_object_get(doc, "summary");
+	cr_expect_eq(json_integer_value(json_object_get(sum, "not_run")), 2, "%s", r.out);
+	cr_expect_eq(json_integer_value(json_object_get(sum, "failed")), 1, "%s", r.out);
 	pdh_t_world_check_apply_json(&w, r.out);
 	json_decref(doc);
 	pdh_t_run_dispose(&r);
@@ -238,6 +298,44 @@ Test(closed_fleet, apply_and_status_fleets)
 	cr_expect_not_null(strstr(r.out, "1 closed"), "%s", r.out);
 	pdh_t_run_dispose(&r);
 	S_expect_untouched();
+}
+
+/* A company whose account closes during a fleet apply (its POST answered 402): that account
+ * stops at once (closed, one POST, no verification listing), the others are applied. */
+Test(closed_fleet, a_402_during_a_fleet_apply_stops_only_that_account)
+{
+	char *acc[3];
+	pdh_t_run r;
+	json_t *j, *a;
+
+	pdh_t_fleet_teardown(&W);
+	pdh_t_fleet_setup(&W, 2, NULL, S_THREE_DESIRED);
+	cr_assert_eq(pdh_t_fake_control(W.fakes[1], "POST", "/_fake/fail", "\"POST:402:1000\"",
+	                                NULL), 200);
+	acc[0] = pdh_t_fleet_account(&W, "ok", 0, NULL);
+	acc[1] = pdh_t_fleet_account(&W, "shut", 1, NULL);
+	acc[2] = NULL;
+	pdh_t_fleet_write(&W, acc);
+	cr_assert_eq(pdh_t_fake_control(W.fakes[1], "POST", "/_fake/calls/reset", NULL, NULL), 200);
+	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
+	              "--parallelism", "1", "--format", "json", NULL);
+	cr_expect_eq(r.status, 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
+	j = S_json(r.out);
+	a = pdh_t_report_account(j, "shut");
+	cr_expect_str_eq(json_string_value(json_object_get(a, "outcome")), "closed", "%s", r.out);
+	cr_expect_not_null(strstr(json_string_value(json_object_get(a, "error")), S_CLOSED_TEXT),
+	                   "%s", r.out);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(a, "apply"), "not_run")), 2,
+	             "%s", r.out);
+	cr_expect(json_is_false(json_object_get(json_object_get(a, "apply"), "verified")), "%s",
+	          r.out);
+	a = pdh_t_report_account(j, "ok");
+	cr_expect_str_eq(json_string_value(json_object_get(a, "outcome")), "applied", "%s", r.out);
+	pdh_t_fleet_check_report(r.out);
+	json_decref(j);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[1], "POST"), 1);
+	cr_expect_eq(pdh_t_fake_calls(W.fakes[0], "POST"), 3);
+	pdh_t_run_dispose(&r);
 }
 
 /* A disabled account does not count against the fleet's exit code, with or without

@@ -46,7 +46,7 @@ static void S_expect_has(const char *text, const char *a, const char *b)
 
 TestSuite(correlation, .timeout = 60);
 
-/* -v: each call's line ends with the id of its answer, each answer's its own. */
+/* -v: each call's line ends with its cost and the id of its answer, each answer's its own. */
 Test(correlation, verbose_lines_carry_each_answers_id)
 {
 	pdh_t_world w;
@@ -66,7 +66,7 @@ Test(correlation, verbose_lines_carry_each_answers_id)
 		const char *at = strstr(r.err, line);
 
 		cr_expect_not_null(at, "no -v line for %s:\n%s", method, r.err);
-		S_expect_has(r.err, "ms (correlation id ", S_id(log, i));
+		S_expect_has(r.err, " tokens (correlation id ", S_id(log, i));
 		free(line);
 	}
 	cr_expect_str_neq(S_id(log, 0), S_id(log, 1));

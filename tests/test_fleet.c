@@ -191,8 +191,8 @@ Test(fleet, plan_text_report_headers_table_and_summary_line)
 	cr_expect(strstr(r.out, "https://hooks.example.com/acme/deals") != NULL, "%s", r.out);
 	cr_expect(strstr(r.out, "ACCOUNT  OUTCOME") != NULL, "%s", r.out);
 	cr_expect(strstr(r.out, "globex   in_sync") != NULL, "%s", r.out);
-	cr_expect(strstr(r.out, "Fleet: 1 in sync, 2 with changes, 0 failed (3 accounts).\n") != NULL,
-	          "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 1 in sync, 2 with changes, 0 failed (3 accounts",
+	                           -1, -1);
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, W.env, NULL, "plan", "--fleet", W.fleet, NULL);
 	cr_expect_eq(r.status, 0, "changes without --detailed-exitcode: 0");
@@ -393,8 +393,7 @@ Test(fleet, brake_refuses_one_account_and_the_others_are_applied)
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--force",
 	              NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
-	cr_expect(strstr(r.out, "Fleet: 2 in sync, 1 applied, 0 failed (3 accounts).") != NULL,
-	          "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 2 in sync, 1 applied, 0 failed (3 accounts", -1, -1);
 	pdh_t_run_dispose(&r);
 }
 
@@ -427,8 +426,7 @@ Test(fleet, passing_canary_goes_on_to_the_rest)
 	pdh_t_pdhooks(&r, W.env, NULL, "apply", "--fleet", W.fleet, "--auto-approve", "--canary",
 	              "1", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
-	cr_expect(strstr(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts).") != NULL,
-	          "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts", -1, -1);
 	for (size_t i = 0; i < 3; i++)
 		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 1);
 	pdh_t_run_dispose(&r);
@@ -606,8 +604,8 @@ Test(fleet_shards, shards_partition_the_accounts_and_merge_joins_them)
 	pdh_t_pdhooks(&r, S_env_shards, NULL, "merge", paths[0], paths[1], paths[2], "--format",
 	              "markdown", NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);
-	cr_expect(strstr(r.out, "**Fleet: 0 in sync, 7 with changes, 0 failed (7 accounts).**") != NULL,
-	          "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 0 in sync, 7 with changes, 0 failed (7 accounts",
+	                           -1, -1);
 	pdh_t_run_dispose(&r);
 	/* A report of another fleet file is refused. */
 	pdh_t_write_file(W.fleet, "pdhooks_fleet: 1\ndesired: pdhooks.yaml\naccounts: []\n");
@@ -818,8 +816,7 @@ Test(fleet, one_confirmation_for_the_whole_fleet)
 	S_apply_on_terminal(&r, "yes\n");
 	cr_expect_eq(r.status, 0, "%s", r.out);
 	cr_expect_eq(S_count(r.out, "Do you want to perform"), 1, "%s", r.out);
-	cr_expect(strstr(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts).") != NULL,
-	          "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 0 in sync, 3 applied, 0 failed (3 accounts", -1, -1);
 	for (size_t i = 0; i < 3; i++)
 		cr_expect_eq(pdh_t_fake_calls(W.fakes[i], "POST"), 1);
 	pdh_t_run_dispose(&r);
@@ -1044,8 +1041,7 @@ Test(fleet_many, oauth_account_manages_its_application_webhooks_and_converges)
 	pdh_t_pdhooks(&r, S_env_many, NULL, "apply", "--fleet", W.fleet, "--auto-approve",
 	              "--account", "app", NULL);
 	cr_expect_eq(r.status, 0, "%s\n%s", r.out, r.err);
-	cr_expect(strstr(r.out, "Fleet: 0 in sync, 1 applied, 0 failed (1 account).") != NULL,
-	          "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 0 in sync, 1 applied, 0 failed (1 account", -1, -1);
 	pdh_t_run_dispose(&r);
 	pdh_t_pdhooks(&r, S_env_many, NULL, "plan", "--fleet", W.fleet, "--account", "app",
 	              "--detailed-exitcode", NULL);
@@ -1184,8 +1180,7 @@ Test(fleet, status_shows_each_accounts_health_and_metrics_carry_the_account)
 	cr_expect_eq(r.status, 2, "%s\n%s", r.out, r.err);
 	cr_expect(strstr(r.out, "globex   unhealthy") != NULL, "%s", r.out);
 	cr_expect(strstr(r.out, "acme     healthy") != NULL, "%s", r.out);
-	cr_expect(strstr(r.out, "Fleet: 2 healthy, 1 unhealthy, 0 failed (3 accounts).") != NULL,
-	          "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 2 healthy, 1 unhealthy, 0 failed (3 accounts", -1, -1);
 	pdh_t_run_dispose(&r);
 	m = pdh_t_read_file(metrics, NULL);
 	cr_assert_not_null(m);

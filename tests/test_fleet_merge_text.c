@@ -36,8 +36,8 @@ Test(fleet_merge_text, an_account_in_sync_says_no_changes, .timeout = 60)
 	cr_expect(strncmp(strchr(sync_part, '\n') + 1, "No changes. 1 unchanged.\n", 25) == 0,
 	          "the in-sync account's section: %s", r.out);
 	cr_expect_not_null(strstr(r.out, "+   create.deal "), "the pending create: %s", r.out);
-	cr_expect_not_null(strstr(r.out, "Fleet: 1 in sync, 1 with changes, 0 failed (2 accounts)."),
-	                   "%s", r.out);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 1 in sync, 1 with changes, 0 failed (2 accounts",
+	                           -1, -1);
 	pdh_t_run_dispose(&r);
 	free(paths[0]);
 	free(paths[1]);

@@ -373,10 +373,11 @@ static char *S_report(unsigned index, unsigned count, const char *sha, const cha
 	for (size_t i = 0; i < n; i++) {
 		char *section = pdh_xasprintf("{\"index\":%zu,\"name\":\"%s\",\"api_url\":\"https://x\","
 		                              "\"company_id\":null,\"outcome\":\"%s\",\"exit_code\":%d,"
-		                              "\"error\":\"e\"}",
+		                              "\"error\":\"e\",\"calls\":%d,\"tokens\":%d}",
 		                              (size_t)(names[i][1] - '0'), names[i],
 		                              pdh_fleet_outcome_name((pdh_fleet_outcome)outcomes[i]),
-		                              pdh_fleet_outcome_exit((pdh_fleet_outcome)outcomes[i]));
+		                              pdh_fleet_outcome_exit((pdh_fleet_outcome)outcomes[i]),
+		                              names[i][1] - '0' + 1, 10 * (names[i][1] - '0' + 1));
 		pdh_fleet_row row = { 0 };
 		char *next;
 
@@ -441,12 +442,17 @@ Test(fleet_merge, joins_shards_in_file_order_with_the_fleet_exit_code)
 	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j,
 	                 "accounts"), 2), "name")), "a2");
 	cr_expect(json_is_null(json_object_get(j, "shard")));
+	/* what the shards' accounts spent, summed: a0 1 call, a1 2, a2 3, 10 tokens a call */
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(j, "summary"), "calls")), 6,
+	             "%s", out);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(j, "summary"), "tokens")),
+	             60, "%s", out);
 	json_decref(j);
 	free(out);
 	cr_assert_eq(pdh_fleet_merge(&out, &code, texts, lens, names, 2, PDH_FLEET_TEXT, false,
 	                             &err), 0, "%s", err.message);
 	cr_expect(strstr(out, "Fleet: 1 in sync, 1 with changes, 0 failed, 1 refused by a brake "
-	                 "(3 accounts).") != NULL, "%s", out);
+	                 "(3 accounts; 6 API calls, 60 tokens).") != NULL, "%s", out);
 	free(out);
 	free(s0);
 	free(s1);

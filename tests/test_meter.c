@@ -368,19 +368,26 @@ Test(meter, the_reserve_brake_refuses_before_any_write)
 #define FLEET_DESIRED PDH_T_YAML_HEAD PDH_T_YAML_HOOK("deals", "create", "deal", \
 	"https://hooks.example.com/${TENANT}/deals")
 
+/* Two companies with 1000 tokens a day each: acme and globex. */
+static void S_two_accounts(pdh_t_fleet *f)
+{
+	char *accounts[3];
+
+	pdh_t_fleet_setup(f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
+	accounts[0] = pdh_t_fleet_account(f, "acme", 0, "vars: { TENANT: acme }");
+	accounts[1] = pdh_t_fleet_account(f, "globex", 1, "vars: { TENANT: globex }");
+	accounts[2] = NULL;
+	pdh_t_fleet_write(f, accounts);
+}
+
 Test(meter, a_fleet_stops_only_the_account_whose_budget_is_spent)
 {
 	pdh_t_fleet f;
 	pdh_t_run r;
 	json_t *j, *acc;
-	char *accounts[3];
 	const char *cmds[] = { "plan", "apply" };
 
-	pdh_t_fleet_setup(&f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
-	accounts[0] = pdh_t_fleet_account(&f, "acme", 0, "vars: { TENANT: acme }");
-	accounts[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
-	accounts[2] = NULL;
-	pdh_t_fleet_write(&f, accounts);
+	S_two_accounts(&f);
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 		S_left(f.fakes[0], 1000);
 		S_left(f.fakes[1], 0);
@@ -421,13 +428,8 @@ Test(meter, a_fleet_apply_keeps_the_reserve_per_account)
 	pdh_t_fleet f;
 	pdh_t_run r;
 	json_t *j;
-	char *accounts[3];
 
-	pdh_t_fleet_setup(&f, 2, (char *[]){ "--daily-budget", "1000", NULL }, FLEET_DESIRED);
-	accounts[0] = pdh_t_fleet_account(&f, "acme", 0, "vars: { TENANT: acme }");
-	accounts[1] = pdh_t_fleet_account(&f, "globex", 1, "vars: { TENANT: globex }");
-	accounts[2] = NULL;
-	pdh_t_fleet_write(&f, accounts);
+	S_two_accounts(&f);
 	S_left(f.fakes[0], 1000);
 	S_left(f.fakes[1], 15);   /* at most 5 left after the listing: below 20 + 100 */
 	pdh_t_pdhooks(&r, f.env, NULL, "apply", "--fleet", f.fleet, "--format", "json",
@@ -443,4 +445,118 @@ Test(meter, a_fleet_apply_keeps_the_reserve_per_account)
 	cr_expect_eq(pdh_t_fake_calls(f.fakes[1], "POST"), 0);
 	pdh_t_run_dispose(&r);
 	pdh_t_fleet_teardown(&f);
+}
+
+/* The fleet's text and Markdown summary lines say what the run spent, as the fakes counted it
+ * (their calls, and their meters' tokens): plan and apply of one account (no listing pass
+ * before the run), status of two. */
+static void S_expect_fleet_spent(pdh_t_fleet *f, const char *const args[], const char *head)
+{
+	pdh_t_run r;
+	long long calls = 0, tokens = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		S_left(f->fakes[i], 1000);
+	pdh_t_pdhooks(&r, f->env, NULL, args[0], "--fleet", f->fleet, args[1], args[2], args[3],
+	              args[4], NULL);
+	cr_expect(r.status == 0 || r.status == 2, "%s: exit %d\n%s%s", args[0], r.status, r.out,
+	          r.err);
+	for (size_t i = 0; i < f->n; i++) {
+		calls += pdh_t_fake_calls(f->fakes[i], NULL);
+		tokens += S_meter_num(f->fakes[i], "tokens");
+	}
+	cr_expect_gt(tokens, 0);
+	pdh_t_fleet_expect_summary(r.out, head, calls, tokens);
+	pdh_t_run_dispose(&r);
+}
+
+Test(meter, a_fleet_summary_says_the_calls_and_tokens_the_fakes_counted)
+{
+	pdh_t_fleet f;
+
+	S_two_accounts(&f);
+	S_expect_fleet_spent(&f, (const char *const[]){ "plan", "--account", "acme", NULL, NULL },
+	                     "Fleet: 0 in sync, 1 with changes, 0 failed (1 account");
+	S_expect_fleet_spent(&f, (const char *const[]){ "plan", "--account", "acme", "--format",
+	                                               "markdown" },
+	                     "**Fleet: 0 in sync, 1 with changes, 0 failed (1 account");
+	S_expect_fleet_spent(&f, (const char *const[]){ "apply", "--account", "acme",
+	                                               "--auto-approve", NULL },
+	                     "Fleet: 0 in sync, 1 applied, 0 failed (1 account");
+	S_expect_fleet_spent(&f, (const char *const[]){ "status", NULL, NULL, NULL, NULL },
+	                     "Fleet: 2 healthy, 0 unhealthy, 0 failed (2 accounts");
+	pdh_t_fleet_teardown(&f);
+}
+
+/* The JSON report's summary sums its accounts' calls and tokens, and merge sums the shards'. */
+Test(meter, a_fleet_reports_calls_and_tokens_summed_and_merge_sums_them_again)
+{
+	pdh_t_fleet f;
+	pdh_t_run r;
+	json_t *j;
+	char *paths[2];
+	long long calls = 0, tokens = 0;
+
+	S_two_accounts(&f);
+	pdh_t_pdhooks(&r, f.env, NULL, "plan", "--fleet", f.fleet, "--format", "json", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	j = S_json(r.out);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *a = json_array_get(json_object_get(j, "accounts"), i);
+
+		cr_expect_gt(json_integer_value(json_object_get(a, "calls")), 0, "%s", r.out);
+		calls += json_integer_value(json_object_get(a, "calls"));
+		tokens += json_integer_value(json_object_get(a, "tokens"));
+	}
+	cr_expect_eq(S_int(j, "summary", "calls"), calls, "%s", r.out);
+	cr_expect_eq(S_int(j, "summary", "tokens"), tokens, "%s", r.out);
+	pdh_t_fleet_check_report(r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+
+	pdh_t_fleet_shard_reports(&f, paths);
+	pdh_t_pdhooks(&r, f.env, NULL, "merge", paths[0], paths[1], NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	pdh_t_fleet_expect_summary(r.out, "Fleet: 0 in sync, 2 with changes, 0 failed (2 accounts",
+	                           calls, tokens);
+	pdh_t_run_dispose(&r);
+	pdh_t_pdhooks(&r, f.env, NULL, "merge", paths[0], paths[1], "--format", "json", NULL);
+	j = S_json(r.out);
+	cr_expect_eq(S_int(j, "summary", "calls"), calls, "%s", r.out);
+	cr_expect_eq(S_int(j, "summary", "tokens"), tokens, "%s", r.out);
+	json_decref(j);
+	pdh_t_run_dispose(&r);
+	free(paths[0]);
+	free(paths[1]);
+	pdh_t_fleet_teardown(&f);
+}
+
+/* export says what its listing cost, as plan does, and -v shows each call's cost on its line:
+ * the fake's meter agrees. */
+Test(meter, export_and_verbose_lines_say_what_the_calls_cost)
+{
+	pdh_t_run r;
+	char *want;
+
+	S_left(W.fake, 1000);
+	pdh_t_world_run(&r, &W, NULL, "export", "-v", NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(S_meter_num(W.fake, "tokens"), 10);
+	cr_expect_not_null(strstr(r.err, "pdhooks: exported 1 webhook (1 API call, 10 tokens; 990 "
+	                          "daily tokens left)\n"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "GET /v1/webhooks 200 "), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "ms 10 tokens (correlation id "), "%s", r.err);
+	pdh_t_run_dispose(&r);
+
+	/* apply -v: each POST and DELETE line with its own cost; the summary as the fake counts */
+	S_left(W.fake, 1000);
+	pdh_t_world_run(&r, &W, NULL, "apply", "-f", W.file, "--auto-approve", "--force", "-v",
+	                "--no-color", NULL);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_eq(pdh_t_count(r.err, "ms 10 tokens"), 4, "2 listings, 2 POSTs: %s", r.err);
+	cr_expect_eq(pdh_t_count(r.err, "ms 6 tokens"), 1, "1 DELETE: %s", r.err);
+	want = pdh_xasprintf("(5 API calls, %lld tokens;", S_meter_num(W.fake, "tokens"));
+	cr_expect_not_null(strstr(r.out, want), "%s", r.out);
+	free(want);
+	pdh_t_run_dispose(&r);
 }

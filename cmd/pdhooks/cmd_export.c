@@ -7,10 +7,27 @@
 #include "cmd.h"
 #include "options.h"
 #include "pdhooks/atomic_write.h"
+#include "pdhooks/buf.h"
+#include "pdhooks/cost.h"
 #include "pdhooks/listing.h"
 #include "pdhooks/export.h"
 #include "pdhooks/marker.h"
 #include "pdhooks/plan.h"
+
+/* " (1 API call, 10 tokens; 29990 daily tokens left": what the listing spent, as plan says
+ * it; the caller closes the parenthesis. */
+static void S_cost(const pdh_listing_report *rep, const pdh_meter *meter)
+{
+	pdh_buf b = PDH_BUF_INIT;
+	long long left = pdh_meter_daily_remaining(meter);
+
+	pdh_buf_puts(&b, " (");
+	pdh_cost_words(&b, rep->calls, pdh_meter_tokens(meter));
+	if (left >= 0)
+		pdh_buf_printf(&b, "; %lld daily token%s left", left, left == 1 ? "" : "s");
+	fputs(pdh_buf_cstr(&b), stderr);
+	pdh_buf_dispose(&b);
+}
 
 int pdh_cmd_export(int argc, char **argv)
 {
@@ -20,6 +37,7 @@ int pdh_cmd_export(int argc, char **argv)
 	pdh_listing_opts lo;
 	pdh_listing_report rep;
 	pdh_live *live = NULL;
+	pdh_meter meter = { 0 };
 	pdh_common o;
 	pdh_error err = { 0 };
 	char *yaml = NULL;
@@ -40,6 +58,7 @@ int pdh_cmd_export(int argc, char **argv)
 		code = pdh_exit_code(rc);
 		goto done;
 	}
+	copts.meter = &meter;
 	pdh_common_listing_opts(&o, &lo);
 	rc = pdh_listing_get_with(&copts, &lo, &live, &rep, &err);
 	if (rc != PDH_OK) {
@@ -71,15 +90,15 @@ int pdh_cmd_export(int argc, char **argv)
 		        st.exported == 1 ? "" : "s");
 		if (o.out)
 			fprintf(stderr, " to %s", o.out);
+		S_cost(&rep, &meter);
 		if (st.skipped_duplicates + st.skipped_foreign + st.skipped_owned > 0) {
-			fprintf(stderr, " (left out: %zu duplicate%s, %zu of a type not managed",
+			fprintf(stderr, "; left out: %zu duplicate%s, %zu of a type not managed",
 			        st.skipped_duplicates, st.skipped_duplicates == 1 ? "" : "s",
 			        st.skipped_foreign);
 			if (st.skipped_owned > 0)
 				fprintf(stderr, ", %zu of another owner", st.skipped_owned);
-			fputc(')', stderr);
 		}
-		fputs("\n", stderr);
+		fputs(")\n", stderr);
 		if (st.passwords == 1)
 			fprintf(stderr, "pdhooks: 1 password is not exported: set %s1 before planning\n",
 			        PDH_EXPORT_PASSWORD_VAR);

@@ -11,7 +11,8 @@
 	"With --fleet FLEETFILE it works on every selected account of the fleet file, up to\n" \
 	"--concurrency at once, one failing account never stopping the others; the report\n" \
 	"shows each account's plan under a header naming it, then a table and a line\n" \
-	"'Fleet: N in sync, N with changes, N failed (N accounts).'\n"
+	"'Fleet: N in sync, N with changes, N failed (N accounts; N API calls,\n" \
+	"N tokens).'\n"
 #define S_FLEET_EXIT \
 	"With --fleet: 1 if any account had an error or is closed (its Pipedrive account not\n" \
 	"open: 402), else 5 if any could not be checked,\n" \
@@ -152,8 +153,9 @@ const pdh_cmd pdh_commands[] = {
 	  "failing or inactive (with --detailed-exitcode), 5 could not check: the API stayed\n"
 	  "unreachable or kept failing (network, 5xx, 429) after the retries.\n"
 	  "With --fleet: every selected account's health, then a table and 'Fleet: N healthy,\n"
-	  "N unhealthy, N failed (N accounts).'; --metrics-file holds every account's metrics\n"
-	  "with the label account=\"NAME\". Exit code as for 'plan --fleet'.\n" },
+	  "N unhealthy, N failed (N accounts; N API calls, N tokens).'; --metrics-file holds\n"
+	  "every account's metrics with the label account=\"NAME\". Exit code as for\n"
+	  "'plan --fleet'.\n" },
 	{ "merge", PDH_CMD_MERGE, pdh_cmd_merge, "REPORT.json...",
 	  "join the JSON reports of a fleet's shards into one report",
 	  "Reads the reports that 'pdhooks plan --fleet F --shard I/N --format json' (or apply)\n"

@@ -214,7 +214,7 @@ const pdh_opt_spec pdh_opt_table[] = {
 	{ .name = "verbose", .alias = 'v', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(verbose),
 	  .commands = ON_API,
 	  .help = "one line per HTTP call on stderr: method, path, status, time,\n"
-	          "Pipedrive's correlation id" },
+	          "its cost in tokens, Pipedrive's correlation id" },
 	{ .name = "quiet", .alias = 'q', .kind = PDH_OPT_FLAG, .offset = AS_BOOL(quiet),
 	  .commands = ON_API | ON_VALIDATE, .synopsis = ON_VALIDATE,
 	  .help = "no warnings or notes on stderr, only errors" },

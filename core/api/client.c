@@ -403,9 +403,11 @@ static int S_exchange_once(pdh_client *c, const char *method, const char *path,
 		res->status = 0; /* no complete answer: its status says nothing */
 
 	if (c->log) {
+		int cost = pdh_call_cost_of(method, path);
+
 		if (cc == CURLE_OK)
-			line = pdh_xasprintf("%s %s%s %ld %ldms%s%s%s", method, c->base_path, path,
-			                     res->status, res->elapsed_ms,
+			line = pdh_xasprintf("%s %s%s %ld %ldms %d token%s%s%s%s", method, c->base_path,
+			                     path, res->status, res->elapsed_ms, cost, cost == 1 ? "" : "s",
 			                     res->correlation_id[0] ? " (correlation id " : "",
 			                     res->correlation_id, res->correlation_id[0] ? ")" : "");
 		else

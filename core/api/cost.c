@@ -104,6 +104,12 @@ bool pdh_meter_budget_spent(const pdh_meter *m)
 	return atomic_load(&m->budget_spent);
 }
 
+void pdh_cost_words(pdh_buf *b, long long calls, long long tokens)
+{
+	pdh_buf_printf(b, "%lld API call%s, %lld token%s", calls, calls == 1 ? "" : "s", tokens,
+	               tokens == 1 ? "" : "s");
+}
+
 void pdh_budget_spent_text(char *buf, size_t size, const pdh_http_result *res)
 {
 	char when[32];

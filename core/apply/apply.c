@@ -47,6 +47,7 @@ typedef struct S_run {
 	unsigned long long seed;
 	pthread_mutex_t progress_mu; /* one progress call at a time */
 	atomic_bool budget_spent; /* a call met the company's spent daily budget */
+	atomic_bool closed;       /* a call was answered 402: the company's account is not open */
 } S_run;
 
 typedef struct S_worker_arg {
@@ -180,6 +181,10 @@ static void S_paced_after(void *ctx, const pdh_http_result *hr)
 		pdh_budget_spent_text(why, sizeof(why), hr);
 		pdh_pacer_stop_why(&pc->run->pacer, why);
 		atomic_store(&pc->run->budget_spent, true);
+	} else if (hr->status == 402) {
+		/* The company's account is not open: nothing works for it until it is again. */
+		pdh_pacer_stop_why(&pc->run->pacer, PDH_APPLY_CLOSED_TEXT);
+		atomic_store(&pc->run->closed, true);
 	}
 	pdh_pacer_end(&pc->run->pacer, hr, pc->probe);
 }
@@ -968,6 +973,26 @@ static bool S_wrote(const pdh_apply_result *res)
 	return res->n_restored > 0 || res->n_extra_removed > 0;
 }
 
+/* A call answered 402 stopped the run: exit 1 (an answer about the account, not "could not
+ * check"), in the words of that answer when a step got it, with the error's status 402 (a
+ * fleet's outcome closed). */
+static int S_closed_error(const pdh_apply_result *res, pdh_error *err)
+{
+	const char *why = res->stop_reason;
+	int rc;
+
+	for (size_t i = 0; i < res->n_steps; i++)
+		if (res->steps[i].http_status == 402 && res->steps[i].error) {
+			why = res->steps[i].error;
+			break;
+		}
+	rc = pdh_error_set(err, S_wrote(res) ? PDH_EPARTIAL : PDH_EAPI, "%s; no further call "
+	                   "was made: %zu created, %zu deleted, %zu failed, %zu not run", why,
+	                   res->n_created, res->n_deleted, res->n_failed, res->n_not_run);
+	err->http_status = 402;
+	return rc;
+}
+
 int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *desired,
               const pdh_apply_opts *opts, pdh_error *err)
 {
@@ -1085,6 +1110,7 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 		res->unavailable = true;
 		res->stop_reason = run.pacer.stopped;
 		res->budget_spent = atomic_load(&run.budget_spent);
+		res->closed = atomic_load(&run.closed);
 		run.pacer.stopped = NULL;
 	}
 
@@ -1092,6 +1118,8 @@ int pdh_apply(pdh_apply_result **out, const pdh_plan *plan, const pdh_desired *d
 		rc = pdh_error_set(err, PDH_EPARTIAL,
 		                   "interrupted: %zu created, %zu deleted, %zu failed, %zu not run",
 		                   res->n_created, res->n_deleted, res->n_failed, res->n_not_run);
+	else if (res->closed)
+		rc = S_closed_error(res, err);
 	else if (res->unavailable)
 		rc = pdh_error_set(err, res->budget_spent && S_wrote(res) ? PDH_EPARTIAL
 		                   : PDH_EUNAVAILABLE, "stopped: %s; %zu created, %zu deleted, %zu failed, %zu not run",

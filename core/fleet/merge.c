@@ -264,9 +264,11 @@ static void S_row_meter(pdh_fleet_row *row, json_t *a)
 {
 	json_t *tokens = json_object_get(a, "tokens"), *left = json_object_get(a,
 	                                                                    "daily_tokens_remaining");
+	json_t *calls = json_object_get(a, "calls");
 
 	row->reason = json_string_value(json_object_get(a, "reason"));
 	row->tokens = json_is_integer(tokens) ? (long long)json_integer_value(tokens) : 0;
+	row->calls = json_is_integer(calls) ? (long long)json_integer_value(calls) : 0;
 	row->has_daily_tokens_remaining = json_is_integer(left);
 	row->daily_tokens_remaining = row->has_daily_tokens_remaining
 	                              ? (long long)json_integer_value(left) : 0;

@@ -10,6 +10,7 @@
 #include "fleet/fleet_json.h"
 #include "pdhooks/alloc.h"
 #include "pdhooks/buf.h"
+#include "pdhooks/cost.h"
 #include "pdhooks/render_markdown.h"
 #include "plan/plan_json.h"
 #include "util/escape.h"
@@ -31,6 +32,7 @@ struct pdh_fleet_report {
 	size_t by_exit[7];                   /* 0-5, and 6 for any other code */
 	long n_create, n_replace, n_delete;
 	long long tokens;                    /* the accounts' tokens, summed */
+	long long calls;                     /* the accounts' API calls, summed */
 	S_row *rows;                         /* text and Markdown: the table */
 	size_t n_rows, cap_rows;
 	pdh_buf details;                     /* Markdown: the sections that fit */
@@ -187,6 +189,7 @@ char *pdh_fleet_report_add(pdh_fleet_report *r, const pdh_fleet_row *row, const 
 	r->n_replace += row->n_replace;
 	r->n_delete += row->n_delete;
 	r->tokens += row->tokens;
+	r->calls += row->calls;
 	switch (r->o.format) {
 	case PDH_FLEET_JSON:
 		if (r->n > 0)
@@ -241,7 +244,16 @@ size_t pdh_fleet_report_count(const pdh_fleet_report *r, pdh_fleet_outcome o)
 	return (unsigned)o < PDH_FLEET_OUTCOME_COUNT ? r->by_outcome[o] : 0;
 }
 
-/* "Fleet: 998 in sync, 2 with changes, 0 failed (1000 accounts)." and the rarer outcomes. */
+/* " (1000 accounts; 2000 API calls, 20000 tokens)." closing the summary line. */
+static void S_summary_end(pdh_buf *b, const pdh_fleet_report *r)
+{
+	pdh_buf_printf(b, " (%zu account%s; ", r->n, r->n == 1 ? "" : "s");
+	pdh_cost_words(b, r->calls, r->tokens);
+	pdh_buf_puts(b, ").");
+}
+
+/* "Fleet: 998 in sync, 2 with changes, 0 failed (1000 accounts; 2000 API calls, 20000
+ * tokens)." and the rarer outcomes. */
 static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 {
 	static const struct { pdh_fleet_outcome o; const char *what; } extra[] = {
@@ -267,7 +279,7 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 		if (r->by_outcome[PDH_FLEET_REAUTHORIZE] > 0)
 			pdh_buf_printf(b, ", %zu to authorize again (invalid_grant)",
 			               r->by_outcome[PDH_FLEET_REAUTHORIZE]);
-		pdh_buf_printf(b, " (%zu account%s).", r->n, r->n == 1 ? "" : "s");
+		S_summary_end(b, r);
 		return;
 	}
 	pdh_buf_printf(b, "Fleet: %zu in sync, ", r->by_outcome[PDH_FLEET_IN_SYNC]);
@@ -279,7 +291,7 @@ static void S_summary_line(pdh_buf *b, const pdh_fleet_report *r)
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 		if (r->by_outcome[extra[i].o] > 0)
 			pdh_buf_printf(b, ", %zu %s", r->by_outcome[extra[i].o], extra[i].what);
-	pdh_buf_printf(b, " (%zu account%s).", r->n, r->n == 1 ? "" : "s");
+	S_summary_end(b, r);
 }
 
 static void S_text_table(pdh_buf *b, const pdh_fleet_report *r)
@@ -311,6 +323,7 @@ static json_t *S_summary_json(const pdh_fleet_report *r)
 	json_object_set_new(s, "create", json_integer(r->n_create));
 	json_object_set_new(s, "replace", json_integer(r->n_replace));
 	json_object_set_new(s, "delete", json_integer(r->n_delete));
+	json_object_set_new(s, "calls", json_integer((json_int_t)r->calls));
 	json_object_set_new(s, "tokens", json_integer((json_int_t)r->tokens));
 	json_object_set_new(s, "exit_code", json_integer(pdh_fleet_report_exit_code(r, false)));
 	json_object_set_new(s, "detailed_exit_code",
@@ -428,6 +441,7 @@ json_t *pdh_fleet_account_json_as(const pdh_fleet_row *row, const char *doc_key,
 		json_object_set_new(a, "error", pdh_json_text(row->error ? row->error : "not planned"));
 	if (row->reason)
 		json_object_set_new(a, "reason", json_string(row->reason));
+	json_object_set_new(a, "calls", json_integer((json_int_t)row->calls));
 	json_object_set_new(a, "tokens", json_integer((json_int_t)row->tokens));
 	json_object_set_new(a, "daily_tokens_remaining", row->has_daily_tokens_remaining
 	                    ? json_integer((json_int_t)row->daily_tokens_remaining) : json_null());

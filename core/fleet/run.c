@@ -253,6 +253,7 @@ static void S_spent(pdh_fleet_result *r, const pdh_fleet_run_opts *o, size_t slo
                     const pdh_run_result *run)
 {
 	r->row.tokens = pdh_meter_tokens(&run->t.meter);
+	r->row.calls = run->api_calls;
 	r->row.daily_tokens_remaining = pdh_meter_daily_remaining(&run->t.meter);
 	if (r->row.daily_tokens_remaining < 0 && o->spent)
 		r->row.daily_tokens_remaining = o->spent[slot].daily_remaining;

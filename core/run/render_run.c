@@ -61,8 +61,8 @@ char *pdh_run_render_event(const pdh_apply_event *ev)
 static void S_cost(pdh_buf *b, long long calls, long long tokens, long long apply_tokens,
                    long long remaining)
 {
-	pdh_buf_printf(b, "(%lld API call%s, %lld token%s", calls, calls == 1 ? "" : "s", tokens,
-	               tokens == 1 ? "" : "s");
+	pdh_buf_putc(b, '(');
+	pdh_cost_words(b, calls, tokens);
 	if (apply_tokens >= 0)
 		pdh_buf_printf(b, "; applying it costs %lld token%s", apply_tokens,
 		               apply_tokens == 1 ? "" : "s");

@@ -98,24 +98,6 @@ static void S_progress(void *ctx, const pdh_apply_event *ev)
 	free(line);
 }
 
-/* A step answered 402: the company's account closed during the apply; the run says so. */
-static void S_closed_step(pdh_run_result *r)
-{
-	char was[PDH_ERROR_MAX];
-
-	for (size_t i = 0; r->applied && r->err.code && i < r->applied->n_steps; i++) {
-		const pdh_apply_step *st = &r->applied->steps[i];
-
-		if (st->http_status != 402)
-			continue;
-		snprintf(was, sizeof(was), "%s", r->err.message);
-		pdh_error_set(&r->err, r->err.code, "%s; %s", st->error ? st->error
-		              : "the company's Pipedrive account is not open (HTTP 402)", was);
-		r->err.http_status = 402;
-		return;
-	}
-}
-
 static int S_apply(pdh_run_result *r, const pdh_run_opts *o)
 {
 	S_progress_ctx pc = { o, PDH_BUF_INIT };
@@ -144,7 +126,6 @@ static int S_apply(pdh_run_result *r, const pdh_run_opts *o)
 		pdh_error_set(&r->err, rc, "%zu call%s failed, %zu not run%s", r->applied->n_failed,
 		              r->applied->n_failed == 1 ? "" : "s", r->applied->n_not_run,
 		              r->applied->converged ? "" : "; not converged");
-	S_closed_step(r);
 	if (r->applied && r->applied->interrupted) {
 		int sig = o->interrupt ? atomic_load(o->interrupt) : 0;
 

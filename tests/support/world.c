@@ -559,6 +559,34 @@ void pdh_t_fleet_check_report(const char *report)
 	free(schemas);
 }
 
+void pdh_t_fleet_summary(const char *out, const char *head, long long *calls,
+                         long long *tokens)
+{
+	const char *at = strstr(out, head);
+	char calls_word[16], tokens_word[16], end[4];
+	int n = 0;
+
+	cr_assert_not_null(at, "no summary line \"%s...\" in:\n%s", head, out);
+	at += strlen(head);
+	cr_assert(sscanf(at, "; %lld API %15[a-z], %lld %15[a-z]%3[).*]%n", calls, calls_word, tokens,
+	                 tokens_word, end, &n) == 5 && n > 0, "the summary's figures: %s", at);
+	cr_expect_str_eq(calls_word, *calls == 1 ? "call" : "calls", "%s", at);
+	cr_expect_str_eq(tokens_word, *tokens == 1 ? "token" : "tokens", "%s", at);
+	cr_expect(strncmp(end, ").", 2) == 0, "the summary line's end: %s", at);
+}
+
+void pdh_t_fleet_expect_summary(const char *out, const char *head, long long calls,
+                                long long tokens)
+{
+	long long c, t;
+
+	pdh_t_fleet_summary(out, head, &c, &t);
+	if (calls >= 0)
+		cr_expect_eq(c, calls, "API calls in the summary: %s", out);
+	if (tokens >= 0)
+		cr_expect_eq(t, tokens, "tokens in the summary: %s", out);
+}
+
 json_t *pdh_t_report_account(json_t *report, const char *name)
 {
 	json_t *accounts = json_object_get(report, "accounts");

@@ -180,6 +180,14 @@ void pdh_t_fleet_shard_reports(const pdh_t_fleet *w, char *paths[2]);
 /* Validates a fleet report (JSON text) against schemas/fleet-report.schema.json with
  * python3-jsonschema. */
 void pdh_t_fleet_check_report(const char *report);
+/* The figures of a fleet's text or Markdown summary line, which must start with head
+ * ("Fleet: 1 in sync, 2 with changes, 0 failed (3 accounts") and end "; C API calls, T
+ * tokens)."; fails the test when no such line is in out. */
+void pdh_t_fleet_summary(const char *out, const char *head, long long *calls,
+                         long long *tokens);
+/* The same, expecting the figures calls and tokens (-1: any). */
+void pdh_t_fleet_expect_summary(const char *out, const char *head, long long calls,
+                                long long tokens);
 /* The account named name in a fleet report's "accounts" (borrowed); fails the test when none. */
 json_t *pdh_t_report_account(json_t *report, const char *name);
 

@@ -89,6 +89,8 @@ typedef struct pdh_apply_result {
 	char *stop_reason;             /* unavailable: why; NULL otherwise */
 	bool budget_spent;             /* unavailable because a call met the company's spent
 	                                  daily budget (a budget 429): no call was made after it */
+	bool closed;                   /* unavailable because a call was answered 402 (the
+	                                  company's account is not open): no call after it */
 	bool limit_fallback;           /* a 422 made the deletes run before a second create try */
 	bool verified;                 /* the verification listing and plan were made */
 	bool converged;                /* verified, and the new plan is empty */
@@ -142,6 +144,10 @@ typedef struct pdh_apply_opts {
 	                                  text tells a 422 at the limit */
 } pdh_apply_opts;
 
+/* Why no call follows an answer 402 (the step that got it has Pipedrive's own text). */
+#define PDH_APPLY_CLOSED_TEXT "the company's Pipedrive account is not open (trial ended or " \
+                              "unpaid; HTTP 402)"
+
 /* Applies `plan`, computed from `desired` (which it borrows). Returns:
  *  0            every step done and the verification plan is empty;
  *  PDH_EBRAKE   plan->brake and not opts->force: no call made, *out stays NULL;
@@ -149,6 +155,9 @@ typedef struct pdh_apply_opts {
  *               met the company's spent daily budget before anything was written: no
  *               further call was started (details in *out; res->stop_reason says why);
  *  PDH_EPARTIAL the same daily budget stop after a webhook was created or deleted;
+ *  PDH_EAPI     a call was answered 402 (the company's account is not open) before anything
+ *               was written, PDH_EPARTIAL after: no further call was made, err->http_status
+ *               is 402 and err names the answer;
  *  PDH_EPARTIAL a step failed or was not run, the run was interrupted, or the result did not
  *               converge (details in *out);
  *  another code when no call could be made (bad options, no credentials): *out stays NULL.

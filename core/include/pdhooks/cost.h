@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pdhooks/buf.h"
 #include "pdhooks/http.h"
 
 /* The kinds of call pdhooks makes, by method and path below the API base URL. */
@@ -52,6 +53,10 @@ long long pdh_meter_tokens(const pdh_meter *m);
 /* The last remaining daily budget a response showed; -1 when none showed it. */
 long long pdh_meter_daily_remaining(const pdh_meter *m);
 bool pdh_meter_budget_spent(const pdh_meter *m);
+
+/* "8 API calls, 70 tokens" ("1 API call, 10 tokens") into b: what calls spent, in every
+ * text summary. */
+void pdh_cost_words(pdh_buf *b, long long calls, long long tokens);
 
 /* The message of a budget 429 (pdh_retry_budget_spent), into buf: "the company's daily API
  * budget is spent" and when it resets: at the time res's x-daily-ratelimit-reset gives,

@@ -69,6 +69,7 @@ typedef struct pdh_fleet_row {
 	                                company's daily API budget is spent),
 	                                PDH_FLEET_REASON_DISABLED */
 	long long tokens;            /* what the account's calls cost (cost.h) */
+	long long calls;             /* the account's API calls, listings and retries included */
 	bool has_daily_tokens_remaining;
 	long long daily_tokens_remaining; /* the last daily budget an answer showed */
 } pdh_fleet_row;
