@@ -364,19 +364,7 @@ Test(target, fake_users_me_needs_a_token)
 
 /* A fleet's report names each account's company the same way: an empty company by
  * /users/me, in the account's company_id and in its plan's target. */
-static pdh_t_fleet F;
-
-static void S_fleet_setup(void)
-{
-	pdh_t_fleet_setup(&F, 1, NULL, DESIRED);
-}
-
-static void S_fleet_teardown(void)
-{
-	pdh_t_fleet_teardown(&F);
-}
-
-TestSuite(target_fleet, .init = S_fleet_setup, .fini = S_fleet_teardown, .timeout = 120);
+PDH_T_FLEET_SUITE(F, target_fleet, 1, DESIRED);
 
 Test(target_fleet, report_names_an_empty_companys_company)
 {

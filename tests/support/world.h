@@ -202,4 +202,18 @@ void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char 
 	}                                                                        \
 	TestSuite(suite, .init = S_world_init, .fini = S_world_fini)
 
+/* A fleet suite: the static pdh_t_fleet var, a fleet of n companies with the desired file
+ * desired, set up before each test of suite and torn down after it (120 s per test). */
+#define PDH_T_FLEET_SUITE(var, suite, n, desired)                               \
+	static pdh_t_fleet var;                                                  \
+	static void S_fleet_init_##suite(void)                                   \
+	{                                                                        \
+		pdh_t_fleet_setup(&var, n, NULL, desired);                       \
+	}                                                                        \
+	static void S_fleet_fini_##suite(void)                                   \
+	{                                                                        \
+		pdh_t_fleet_teardown(&var);                                      \
+	}                                                                        \
+	TestSuite(suite, .init = S_fleet_init_##suite, .fini = S_fleet_fini_##suite, .timeout = 120)
+
 #endif
