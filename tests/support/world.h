@@ -188,6 +188,10 @@ json_t *pdh_t_report_account(json_t *report, const char *name);
 void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,
                        const char *value);
 
+/* `pdhooks CMD -f FILE --metrics-file PATH` in the world, expecting exit 0 (stderr shown when
+ * not): the text of the metrics file it wrote (malloc'd; the test fails when there is none). */
+char *pdh_t_world_metrics(const pdh_t_world *w, const char *cmd, const char *path);
+
 /* A suite whose every test has a world: the static pdh_t_world W, set up with the
  * desired file desired (NULL: none) before each test of suite and torn down after it. */
 #define PDH_T_WORLD_SUITE(suite, desired)                                        \
