@@ -94,6 +94,19 @@ static void S_apply_saved(pdh_t_run *r, const char *token)
 	free(env[0]);
 }
 
+/* The saved plan of company 42 applied with company 7's token: refused (exit 1), naming both
+ * companies, and nothing written. */
+static void S_expect_refused_for_7(pdh_t_run *r)
+{
+	pdh_t_world_reset_calls(&W);
+	S_apply_saved(r, "tok-b");
+	cr_expect_eq(r->status, 1, "exit %d: %s", r->status, r->err);
+	cr_expect_not_null(strstr(r->err, "made for another company"), "%s", r->err);
+	cr_expect_not_null(strstr(r->err, "company 42"), "%s", r->err);
+	cr_expect_not_null(strstr(r->err, "company 7"), "%s", r->err);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
+}
+
 /* Webhooks of company (42 or 7) with the desired URL. */
 static int S_created_in(const char *company)
 {
@@ -199,13 +212,9 @@ Test(target, empty_plan_refused_for_another_empty_company_at_the_same_url)
 	pdh_t_run r;
 
 	S_save_plan();
-	pdh_t_world_reset_calls(&W);
-	S_apply_saved(&r, "tok-b");
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "made for another company"), "%s", r.err);
+	S_expect_refused_for_7(&r);
 	cr_expect_not_null(strstr(r.err, "company 42 (Acme Inc, acme)"), "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "company 7 (Company 7, company7)"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
 	cr_expect_eq(S_users_me_calls(), 1, "one /users/me names company 7");
 	cr_expect_eq(S_created_in("7"), 0);
 	pdh_t_run_dispose(&r);
@@ -223,14 +232,8 @@ Test(target, empty_plan_refused_for_a_non_empty_other_company)
 	S_save_plan();
 	cr_assert_eq(pdh_t_fake_control(W.fake, "PUT", "/_fake/state?company=7", FOREIGN, NULL),
 	             200);
-	pdh_t_world_reset_calls(&W);
-	S_apply_saved(&r, "tok-b");
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "made for another company"), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "company 42"), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "company 7"), "%s", r.err);
+	S_expect_refused_for_7(&r);
 	cr_expect_eq(S_users_me_calls(), 0);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
 	cr_expect_eq(S_created_in("7"), 0);
 	pdh_t_run_dispose(&r);
 }
