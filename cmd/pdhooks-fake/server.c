@@ -612,21 +612,29 @@ static enum MHD_Result S_cut_password(fake_server *s, fake_company *co, struct M
 	return S_send(c, 200, "application/json", body, cut, NULL);
 }
 
-/* retry-after-huge, ratelimit-reset-huge: a 429 whose wait overflows any integer. */
-static enum MHD_Result S_huge_wait(struct MHD_Connection *c, int kind)
+struct MHD_Response *fake_json_response(json_t *body)
 {
-	json_t *error = S_generic_error(429, "Request over limit");
-	char *text = json_dumps(error, JSON_COMPACT);
+	char *text = json_dumps(body, JSON_COMPACT);
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
-	json_decref(error);
+	json_decref(body);
 	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(text);
-		return MHD_NO;
+		return NULL;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json");
+	return r;
+}
+
+/* retry-after-huge, ratelimit-reset-huge: a 429 whose wait overflows any integer. */
+static enum MHD_Result S_huge_wait(struct MHD_Connection *c, int kind)
+{
+	struct MHD_Response *r = fake_json_response(S_generic_error(429, "Request over limit"));
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
 	if (kind == FAKE_FAULT_HUGE_RETRY_AFTER) {
 		MHD_add_response_header(r, "Retry-After", FAKE_HUGE_WAIT);
 	} else {
