@@ -94,17 +94,25 @@ static void S_apply_saved(pdh_t_run *r, const char *token)
 	free(env[0]);
 }
 
+/* The saved plan applied with token (NULL: the world's) and refused: exit status, stderr
+ * saying says, and no webhook made. */
+static void S_expect_saved_refused(pdh_t_run *r, const char *token, int status,
+                                   const char *says)
+{
+	S_apply_saved(r, token);
+	cr_expect_eq(r->status, status, "exit %d: %s", r->status, r->err);
+	cr_expect_not_null(strstr(r->err, says), "%s", r->err);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
+}
+
 /* The saved plan of company 42 applied with company 7's token: refused (exit 1), naming both
  * companies, and nothing written. */
 static void S_expect_refused_for_7(pdh_t_run *r)
 {
 	pdh_t_world_reset_calls(&W);
-	S_apply_saved(r, "tok-b");
-	cr_expect_eq(r->status, 1, "exit %d: %s", r->status, r->err);
-	cr_expect_not_null(strstr(r->err, "made for another company"), "%s", r->err);
+	S_expect_saved_refused(r, "tok-b", 1, "made for another company");
 	cr_expect_not_null(strstr(r->err, "company 42"), "%s", r->err);
 	cr_expect_not_null(strstr(r->err, "company 7"), "%s", r->err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
 }
 
 /* Webhooks of company (42 or 7) with the desired URL. */
@@ -268,18 +276,12 @@ Test(target, failed_users_me_never_applies_a_saved_plan)
 
 	S_save_plan();
 	pdh_t_world_fail(&W, FAIL_USERS_ME(503));
-	S_apply_saved(&r, NULL);
-	cr_expect_eq(r.status, 5, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "cannot tell which company"), "%s", r.err);
+	S_expect_saved_refused(&r, NULL, 5, "cannot tell which company");
 	cr_expect_not_null(strstr(r.err, "nothing applied"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "applied to an unknown company");
 	pdh_t_run_dispose(&r);
 	pdh_t_world_control(&W, "/_fake/fail/reset", NULL);
 	pdh_t_world_fail(&W, FAIL_USERS_ME(404));
-	S_apply_saved(&r, NULL);
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "cannot tell which company"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "applied to an unknown company");
+	S_expect_saved_refused(&r, NULL, 1, "cannot tell which company");
 	pdh_t_run_dispose(&r);
 	pdh_t_world_control(&W, "/_fake/fail/reset", NULL);
 	S_apply_saved(&r, NULL);
@@ -332,11 +334,8 @@ Test(target, saved_plan_naming_no_company_is_refused)
 	json_object_del(t, "company_domain");
 	cr_assert_eq(json_dump_file(doc, W.planfile, JSON_INDENT(2)), 0);
 	json_decref(doc);
-	S_apply_saved(&r, NULL);
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "names no company"), "%s", r.err);
+	S_expect_saved_refused(&r, NULL, 1, "names no company");
 	cr_expect_not_null(strstr(r.err, "plan again"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "applied a plan that names no company");
 	pdh_t_run_dispose(&r);
 }
 
