@@ -271,15 +271,8 @@ static void S_server_dispose(fake_server *s)
 		free(s->apps[i].token);
 	free(s->apps);
 	fake_oauth_free(s);
-	free(s->token);
-	free(s->company_name);
-	free(s->company_domain);
-	free(s->seed_path);
-	free(s->prefix);
-	free(s->state_path);
-	free(s->tls_cert_path);
-	free(s->tls_key_path);
-	free(s->tls_cert);
+	PDH_FREE_ALL(s->token, s->company_name, s->company_domain, s->seed_path, s->prefix,
+	             s->state_path, s->tls_cert_path, s->tls_key_path, s->tls_cert);
 	pdh_free_secret(s->tls_key);
 	pthread_mutex_destroy(&s->lock);
 }

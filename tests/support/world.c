@@ -62,12 +62,7 @@ void pdh_t_world_teardown(pdh_t_world *w)
 	pdh_t_fake_stop(w->fake);
 	if (cmd)
 		cr_expect_eq(system(cmd), 0, "%s", cmd);
-	free(cmd);
-	free(w->dir);
-	free(w->file);
-	free(w->planfile);
-	free(w->env_token);
-	free(w->env_url);
+	PDH_FREE_ALL(cmd, w->dir, w->file, w->planfile, w->env_token, w->env_url);
 	memset(w, 0, sizeof(*w));
 }
 
