@@ -461,18 +461,20 @@ fail:
 	return -1;
 }
 
-/* An option whose argument is stored as it is (text) or as a number from lo to hi (num). */
+/* An option whose argument is stored as it is (text), handed to a function of the server
+ * that adds what it describes (add), or stored as a number from lo to hi (num). */
 typedef struct {
 	int id;
 	char **text;
+	int (*add)(fake_server *s, const char *arg);
 	const char *name;
 	long lo, hi;
 	long *num;
 } S_plain_opt;
 
-/* Stores optarg when option c is one of the n of opts: 1 when it is, -1 when its number is
- * bad (message printed), 0 when c is another option. */
-static int S_plain_arg(const S_plain_opt *opts, size_t n, int c)
+/* Takes optarg when option c is one of the n of opts: 1 when it is, -1 when it is bad
+ * (message printed), 0 when c is another option. */
+static int S_plain_arg(fake_server *s, const S_plain_opt *opts, size_t n, int c)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (opts[i].id != c)
@@ -481,6 +483,8 @@ static int S_plain_arg(const S_plain_opt *opts, size_t n, int c)
 			S_set(opts[i].text, optarg);
 			return 1;
 		}
+		if (opts[i].add)
+			return opts[i].add(s, optarg) == 0 ? 1 : -1;
 		return S_number(opts[i].name, optarg, opts[i].lo, opts[i].hi, opts[i].num) == 0 ? 1
 		                                                                                : -1;
 	}
@@ -494,29 +498,31 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 	fake_fault f;
 	long rate = s->rate_limit, budget = (long)s->daily_budget, max_hooks = s->max_webhooks;
 	const S_plain_opt plain[] = {
-		{ O_COMPANY_NAME, &s->company_name, NULL, 0, 0, NULL },
-		{ O_COMPANY_DOMAIN, &s->company_domain, NULL, 0, 0, NULL },
-		{ O_STATE, &s->state_path, NULL, 0, 0, NULL },
-		{ O_SEED, &s->seed_path, NULL, 0, 0, NULL },
-		{ O_TLS_CERT, &s->tls_cert_path, NULL, 0, 0, NULL },
-		{ O_TLS_KEY, &s->tls_key_path, NULL, 0, 0, NULL },
-		{ O_PORT, NULL, "--port", 0, 65535, port },
-		{ O_USER, NULL, "--user-id", 1, 0x7fffffffL, &s->user_id },
-		{ O_COMPANY, NULL, "--company-id", 1, 0x7fffffffL, &s->company_id },
-		{ O_LATENCY, NULL, "--latency-ms", 0, 600000, &s->latency_ms },
-		{ O_RATE, NULL, "--rate-limit", 0, 1000000, &rate },
-		{ O_RATE_WINDOW, NULL, "--rate-window-ms", 1, 3600000, &s->rate_window_ms },
-		{ O_DAILY, NULL, "--daily-limit", 0, 1000000000, &s->daily_limit },
-		{ O_DAILY_BUDGET, NULL, "--daily-budget", 0, 2000000000L, &budget },
-		{ O_MAXHOOKS, NULL, "--max-webhooks", 0, 1000000, &max_hooks },
-		{ O_COMPANIES, NULL, "--companies", 0, 100000, &p->generated },
+		{ O_COMPANY_NAME, &s->company_name, NULL, NULL, 0, 0, NULL },
+		{ O_COMPANY_DOMAIN, &s->company_domain, NULL, NULL, 0, 0, NULL },
+		{ O_STATE, &s->state_path, NULL, NULL, 0, 0, NULL },
+		{ O_SEED, &s->seed_path, NULL, NULL, 0, 0, NULL },
+		{ O_TLS_CERT, &s->tls_cert_path, NULL, NULL, 0, 0, NULL },
+		{ O_TLS_KEY, &s->tls_key_path, NULL, NULL, 0, 0, NULL },
+		{ O_APP, NULL, S_app_opt, NULL, 0, 0, NULL },
+		{ O_OAUTH_INSTALL, NULL, fake_oauth_install, NULL, 0, 0, NULL },
+		{ O_PORT, NULL, NULL, "--port", 0, 65535, port },
+		{ O_USER, NULL, NULL, "--user-id", 1, 0x7fffffffL, &s->user_id },
+		{ O_COMPANY, NULL, NULL, "--company-id", 1, 0x7fffffffL, &s->company_id },
+		{ O_LATENCY, NULL, NULL, "--latency-ms", 0, 600000, &s->latency_ms },
+		{ O_RATE, NULL, NULL, "--rate-limit", 0, 1000000, &rate },
+		{ O_RATE_WINDOW, NULL, NULL, "--rate-window-ms", 1, 3600000, &s->rate_window_ms },
+		{ O_DAILY, NULL, NULL, "--daily-limit", 0, 1000000000, &s->daily_limit },
+		{ O_DAILY_BUDGET, NULL, NULL, "--daily-budget", 0, 2000000000L, &budget },
+		{ O_MAXHOOKS, NULL, NULL, "--max-webhooks", 0, 1000000, &max_hooks },
+		{ O_COMPANIES, NULL, NULL, "--companies", 0, 100000, &p->generated },
 	};
 	int c, done;
 
 	int idx = 0;
 
 	while ((c = getopt_long(argc, argv, "vh", S_options, &idx)) != -1) {
-		if ((done = S_plain_arg(plain, sizeof(plain) / sizeof(plain[0]), c)) != 0) {
+		if ((done = S_plain_arg(s, plain, sizeof(plain) / sizeof(plain[0]), c)) != 0) {
 			if (done < 0)
 				return -1;
 			continue;
@@ -568,14 +574,6 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			break;
 		case O_COMPANY_TOKEN:
 			if (S_company_opt(p, optarg) != 0)
-				return -1;
-			break;
-		case O_APP:
-			if (S_app_opt(s, optarg) != 0)
-				return -1;
-			break;
-		case O_OAUTH_INSTALL:
-			if (fake_oauth_install(s, optarg) != 0)
 				return -1;
 			break;
 		case O_OAUTH_OPT:
