@@ -18,6 +18,9 @@
 #define FAKE_NAME_MAX 255
 
 enum fake_pw_mode { FAKE_PW_MASKED, FAKE_PW_REAL, FAKE_PW_NULL };
+/* The mode a --password-listing or password_listing value names (masked, real, null); -1
+ * for any other (NULL too). */
+int fake_pw_mode_of(const char *name);
 /* The saved state's form of a webhook: real password and the fake's own fields ("_app"). */
 #define FAKE_TEXT_STATE 3
 

@@ -545,16 +545,11 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			S_set(&s->token, optarg);
 			break;
 		case O_PW:
-			if (strcmp(optarg, "masked") == 0) {
-				s->pw_mode = FAKE_PW_MASKED;
-			} else if (strcmp(optarg, "real") == 0) {
-				s->pw_mode = FAKE_PW_REAL;
-			} else if (strcmp(optarg, "null") == 0) {
-				s->pw_mode = FAKE_PW_NULL;
-			} else {
+			if (fake_pw_mode_of(optarg) < 0) {
 				fprintf(stderr, "pdhooks-fake: --password-listing takes masked, real or null\n");
 				return -1;
 			}
+			s->pw_mode = fake_pw_mode_of(optarg);
 			break;
 		case O_TIME_FORMAT:
 			if (strcmp(optarg, "v1") != 0 && strcmp(optarg, "iso") != 0) {

@@ -627,6 +627,17 @@ struct MHD_Response *fake_json_response(json_t *body)
 	return r;
 }
 
+int fake_pw_mode_of(const char *name)
+{
+	static const char *const names[] = { [FAKE_PW_MASKED] = "masked", [FAKE_PW_REAL] = "real",
+		                             [FAKE_PW_NULL] = "null" };
+
+	for (int i = 0; name && i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 /* retry-after-huge, ratelimit-reset-huge: a 429 whose wait overflows any integer. */
 static enum MHD_Result S_huge_wait(struct MHD_Connection *c, int kind)
 {
@@ -918,8 +929,7 @@ static int S_config(fake_server *s, json_t *j, const char **why)
 		bool num = json_is_integer(v) && json_integer_value(v) >= 0 &&
 		           json_integer_value(v) <= 100000000;
 		if (strcmp(key, "password_listing") == 0) {
-			const char *p = json_string_value(v);
-			if (p == NULL || (strcmp(p, "real") && strcmp(p, "null") && strcmp(p, "masked"))) {
+			if (fake_pw_mode_of(json_string_value(v)) < 0) {
 				*why = "password_listing must be real, null or masked";
 				return -1;
 			}
@@ -948,9 +958,7 @@ static int S_config(fake_server *s, json_t *j, const char **why)
 		} else if (strcmp(key, "max_webhooks") == 0) {
 			s->max_webhooks = (int)n;
 		} else {
-			const char *p = json_string_value(v);
-			s->pw_mode = strcmp(p, "real") == 0 ? FAKE_PW_REAL
-			             : strcmp(p, "null") == 0 ? FAKE_PW_NULL : FAKE_PW_MASKED;
+			s->pw_mode = fake_pw_mode_of(json_string_value(v));
 		}
 	}
 	return 0;
