@@ -142,19 +142,7 @@ Test(closed, a_402_during_apply_stops_every_further_call)
 
 /* ---- fleets ---- */
 
-static pdh_t_fleet W;
-
-static void S_setup(void)
-{
-	pdh_t_fleet_setup(&W, 3, NULL, S_EMPTY);
-}
-
-static void S_teardown(void)
-{
-	pdh_t_fleet_teardown(&W);
-}
-
-TestSuite(closed_fleet, .init = S_setup, .fini = S_teardown, .timeout = 120);
+PDH_T_FLEET_SUITE(W, closed_fleet, 3, S_EMPTY);
 
 /* An entry of company i whose token would come from a command that leaves a mark; with
  * enabled: false it must never run. */

@@ -24,19 +24,7 @@
 	"  - {event_action: create, event_object: deal, "                               \
 	"subscription_url: https://hooks.example.com/deals}\n"
 
-static pdh_t_fleet F;
-
-static void S_setup(void)
-{
-	pdh_t_fleet_setup(&F, 2, NULL, DESIRED);
-}
-
-static void S_teardown(void)
-{
-	pdh_t_fleet_teardown(&F);
-}
-
-TestSuite(fleet_same_company, .init = S_setup, .fini = S_teardown, .timeout = 120);
+PDH_T_FLEET_SUITE(F, fleet_same_company, 2, DESIRED);
 
 /* An account entry of company 0 reached through url (the fake's own with "127.0.0.1" as
  * host, or "localhost"). */

@@ -79,16 +79,24 @@ Test(iso_time, the_table)
 	"{\"success\":true,\"data\":[{\"id\":7,\"event_action\":\"create\",\"event_object\":" \
 	"\"deal\",\"subscription_url\":\"https://h.example.com/d\"," times "}]}"
 
+/* The listing body parsed (the test fails when it is refused). */
+static pdh_live *S_parse(const char *body)
+{
+	pdh_live *l = NULL;
+	pdh_error err = { 0 };
+
+	cr_assert_eq(pdh_live_parse_listing(&l, body, strlen(body), &err), 0, "%s", err.message);
+	return l;
+}
+
 /* The listing's three times come out in one form, whichever Pipedrive used. */
 Test(iso_time, the_listing_reads_both_forms)
 {
 	const char *body = S_HOOK("\"add_time\":\"2019-10-25 08:25:27\",\"last_delivery_time\":"
 	                          "\"2019-10-25T10:25:27.000+02:00\",\"remove_time\":"
 	                          "\"2019-10-26T00:00:00.000Z\"");
-	pdh_live *l = NULL;
-	pdh_error err = { 0 };
+	pdh_live *l = S_parse(body);
 
-	cr_assert_eq(pdh_live_parse_listing(&l, body, strlen(body), &err), 0, "%s", err.message);
 	cr_expect_str_eq(l->items[0].add_time, "2019-10-25T08:25:27Z");
 	cr_expect_str_eq(l->items[0].last_delivery_time, "2019-10-25T08:25:27Z");
 	cr_expect_str_eq(l->items[0].remove_time, "2019-10-26T00:00:00Z");
@@ -101,10 +109,8 @@ Test(iso_time, a_time_in_neither_form_is_kept_and_noted)
 {
 	const char *body = S_HOOK("\"add_time\":\"2019-10-25 08:25:27\",\"last_delivery_time\":"
 	                          "\"last Tuesday\",\"remove_time\":\"soon\\u001b[2J\"");
-	pdh_live *l = NULL;
-	pdh_error err = { 0 };
+	pdh_live *l = S_parse(body);
 
-	cr_assert_eq(pdh_live_parse_listing(&l, body, strlen(body), &err), 0, "%s", err.message);
 	cr_expect_str_eq(l->items[0].add_time, "2019-10-25T08:25:27Z");
 	cr_expect_str_eq(l->items[0].last_delivery_time, "last Tuesday");
 	cr_assert_not_null(l->items[0].time_note);

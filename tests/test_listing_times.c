@@ -35,6 +35,22 @@ static json_t *S_json(const char *text)
 	return j;
 }
 
+/* A world with the desired file S_DESIRED and the listing live. */
+static void S_world(pdh_t_world *w, const char *live)
+{
+	pdh_t_world_setup(w, NULL, S_DESIRED);
+	pdh_t_world_seed(w, "%s", live);
+}
+
+/* `pdhooks CMD -f FILE --format json` in the world, expecting exit 0: its document (the run,
+ * stdout and all, stays in r for the caller to dispose). */
+static json_t *S_run_json(pdh_t_run *r, const pdh_t_world *w, const char *cmd)
+{
+	pdh_t_world_run(r, w, NULL, cmd, "-f", w->file, "--format", "json", NULL);
+	cr_expect_eq(r->status, 0, "%s%s", r->out, r->err);
+	return S_json(r->out);
+}
+
 static json_t *S_by_id(json_t *list, const char *id_key, long long id)
 {
 	for (size_t i = 0; i < json_array_size(list); i++)
@@ -57,11 +73,8 @@ Test(listing_times, status_json_writes_both_forms_as_iso)
 	pdh_t_run r;
 	json_t *doc, *list;
 
-	pdh_t_world_setup(&w, NULL, S_DESIRED);
-	pdh_t_world_seed(&w, "%s", S_LIVE("2026-11-30 10:00:00", "2026-11-30T11:00:00.000+01:00"));
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "json", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	doc = S_json(r.out);
+	S_world(&w, S_LIVE("2026-11-30 10:00:00", "2026-11-30T11:00:00.000+01:00"));
+	doc = S_run_json(&r, &w, "status");
 	list = json_object_get(doc, "webhooks");
 	S_expect_time(S_by_id(list, "live_id", 1), "last_delivery_time", "2026-11-30T10:00:00Z");
 	S_expect_time(S_by_id(list, "live_id", 1), "remove_time", "2019-10-26T00:00:01Z");
@@ -83,16 +96,13 @@ Test(listing_times, plan_json_writes_both_forms_as_iso)
 	pdh_t_run r;
 	json_t *doc;
 
-	pdh_t_world_setup(&w, NULL, S_DESIRED);
-	pdh_t_world_seed(&w, "%s", S_LIVE("2026-11-30 10:00:00", "2026-11-30T10:00:00.000Z"));
-	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	S_world(&w, S_LIVE("2026-11-30 10:00:00", "2026-11-30T10:00:00.000Z"));
+	doc = S_run_json(&r, &w, "plan");
 	cr_expect_null(strstr(r.out, "2019-10-25 08:25:27"), "%s", r.out);
 	cr_expect_null(strstr(r.out, ".000Z"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "2026-11-30 10:00:00"), "%s", r.out);
 	cr_expect_eq(pdh_t_count(r.out, "\"2019-10-25T08:25:27Z\""), 2, "%s", r.out);
 	cr_expect_eq(pdh_t_count(r.out, "\"2026-11-30T10:00:00Z\""), 2, "%s", r.out);
-	doc = S_json(r.out);
 	cr_expect_eq(json_array_size(json_object_get(doc, "notes")), 0, "%s", r.out);
 	json_decref(doc);
 	pdh_t_run_dispose(&r);
@@ -107,11 +117,8 @@ Test(listing_times, a_time_in_neither_form_is_noted_not_an_error)
 	pdh_t_run r;
 	json_t *doc, *hook, *notes;
 
-	pdh_t_world_setup(&w, NULL, S_DESIRED);
-	pdh_t_world_seed(&w, "%s", S_LIVE("last Tuesday", "2026-11-30T10:00:00Z"));
-	pdh_t_world_run(&r, &w, NULL, "status", "-f", w.file, "--format", "json", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	doc = S_json(r.out);
+	S_world(&w, S_LIVE("last Tuesday", "2026-11-30T10:00:00Z"));
+	doc = S_run_json(&r, &w, "status");
 	hook = S_by_id(json_object_get(doc, "webhooks"), "live_id", 1);
 	S_expect_time(hook, "last_delivery_time", "last Tuesday");
 	cr_assert(json_is_string(json_object_get(hook, "time_note")), "%s", r.out);
@@ -123,9 +130,7 @@ Test(listing_times, a_time_in_neither_form_is_noted_not_an_error)
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_not_null(strstr(r.out, "note: last_delivery_time \"last Tuesday\""), "%s", r.out);
 	pdh_t_run_dispose(&r);
-	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	doc = S_json(r.out);
+	doc = S_run_json(&r, &w, "plan");
 	notes = json_object_get(doc, "notes");
 	cr_expect_eq(json_array_size(notes), 1, "%s", r.out);
 	cr_assert(json_is_string(json_array_get(notes, 0)), "%s", r.out);
@@ -158,9 +163,7 @@ Test(listing_times, the_fakes_v1_times_are_read)
 	pdh_t_world_desired(&w, PDH_T_YAML_HEAD PDH_T_YAML_HOOK("v1", "create", "deal",
 	                    "https://hooks.example.com/pipedrive/v1")
 	                    "manage:\n  prune: false\n");
-	pdh_t_world_run(&r, &w, NULL, "plan", "-f", w.file, "--format", "json", NULL);
-	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
-	doc = S_json(r.out);
+	doc = S_run_json(&r, &w, "plan");
 	cr_expect_eq(json_array_size(json_object_get(doc, "notes")), 0, "%s", r.out);
 	json_decref(doc);
 	/* every add_time in the plan is ISO 8601 UTC */

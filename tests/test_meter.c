@@ -220,11 +220,8 @@ Test(meter, apply_json_tokens_are_what_the_fake_charged)
 Test(meter, metrics_file_carries_the_tokens_and_the_budget_left)
 {
 	char *prom = pdh_t_world_path(&W, "m.prom"), *text;
-	pdh_t_run r;
 
-	pdh_t_world_run(&r, &W, NULL, "plan", "-f", W.file, "--metrics-file", prom, NULL);
-	cr_expect_eq(r.status, 0, "%s", r.err);
-	text = pdh_t_read_file(prom, NULL);
+	text = pdh_t_world_metrics(&W, "plan", prom);
 	cr_expect_not_null(strstr(text, "# TYPE pdhooks_api_tokens gauge\n"), "%s", text);
 	cr_expect_not_null(strstr(text, "pdhooks_api_tokens{command=\"plan\",file=\""), "%s", text);
 	cr_expect_not_null(strstr(text, "\"} 10\n"), "%s", text);
@@ -232,7 +229,6 @@ Test(meter, metrics_file_carries_the_tokens_and_the_budget_left)
 	                   text);
 	cr_expect_not_null(strstr(text, "\"} 29990\n"), "%s", text);
 	free(text);
-	pdh_t_run_dispose(&r);
 	cr_expect_eq(pdh_t_python(NULL, "check_metrics.py", NULL, prom, (char *)NULL), 0);
 
 	/* without the header (no --daily-budget): the tokens, and no budget metric */
@@ -240,13 +236,10 @@ Test(meter, metrics_file_carries_the_tokens_and_the_budget_left)
 	pdh_t_world_setup(&W, NULL, DESIRED);
 	free(prom);
 	prom = pdh_t_world_path(&W, "m.prom");
-	pdh_t_world_run(&r, &W, NULL, "status", "-f", W.file, "--metrics-file", prom, NULL);
-	cr_expect_eq(r.status, 0, "%s", r.err);
-	text = pdh_t_read_file(prom, NULL);
+	text = pdh_t_world_metrics(&W, "status", prom);
 	cr_expect_not_null(strstr(text, "pdhooks_api_tokens{command=\"status\""), "%s", text);
 	cr_expect_null(strstr(text, "pdhooks_daily_tokens_remaining"), "%s", text);
 	free(text);
-	pdh_t_run_dispose(&r);
 	free(prom);
 }
 

@@ -94,6 +94,27 @@ static void S_apply_saved(pdh_t_run *r, const char *token)
 	free(env[0]);
 }
 
+/* The saved plan applied with token (NULL: the world's) and refused: exit status, stderr
+ * saying says, and no webhook made. */
+static void S_expect_saved_refused(pdh_t_run *r, const char *token, int status,
+                                   const char *says)
+{
+	S_apply_saved(r, token);
+	cr_expect_eq(r->status, status, "exit %d: %s", r->status, r->err);
+	cr_expect_not_null(strstr(r->err, says), "%s", r->err);
+	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
+}
+
+/* The saved plan of company 42 applied with company 7's token: refused (exit 1), naming both
+ * companies, and nothing written. */
+static void S_expect_refused_for_7(pdh_t_run *r)
+{
+	pdh_t_world_reset_calls(&W);
+	S_expect_saved_refused(r, "tok-b", 1, "made for another company");
+	cr_expect_not_null(strstr(r->err, "company 42"), "%s", r->err);
+	cr_expect_not_null(strstr(r->err, "company 7"), "%s", r->err);
+}
+
 /* Webhooks of company (42 or 7) with the desired URL. */
 static int S_created_in(const char *company)
 {
@@ -169,17 +190,12 @@ Test(target, text_and_markdown_headers_name_the_company)
 /* The metrics of a single run carry the company it named as their company_id label. */
 Test(target, metrics_label_an_empty_company_by_users_me)
 {
-	char *path = pdh_t_world_path(&W, "plan.prom"), *text;
-	pdh_t_run r;
+	char *path = pdh_t_world_path(&W, "plan.prom");
+	char *text = pdh_t_world_metrics(&W, "plan", path);
 
-	pdh_t_world_run(&r, &W, NULL, "plan", "-f", W.file, "--metrics-file", path, NULL);
-	cr_expect_eq(r.status, 0, "%s", r.err);
-	text = pdh_t_read_file(path, NULL);
-	cr_assert_not_null(text);
 	cr_expect_not_null(strstr(text, "company_id=\"42\""), "%s", text);
 	free(text);
 	free(path);
-	pdh_t_run_dispose(&r);
 }
 
 /* The saved plan records the company /users/me named. */
@@ -204,13 +220,9 @@ Test(target, empty_plan_refused_for_another_empty_company_at_the_same_url)
 	pdh_t_run r;
 
 	S_save_plan();
-	pdh_t_world_reset_calls(&W);
-	S_apply_saved(&r, "tok-b");
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "made for another company"), "%s", r.err);
+	S_expect_refused_for_7(&r);
 	cr_expect_not_null(strstr(r.err, "company 42 (Acme Inc, acme)"), "%s", r.err);
 	cr_expect_not_null(strstr(r.err, "company 7 (Company 7, company7)"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
 	cr_expect_eq(S_users_me_calls(), 1, "one /users/me names company 7");
 	cr_expect_eq(S_created_in("7"), 0);
 	pdh_t_run_dispose(&r);
@@ -228,14 +240,8 @@ Test(target, empty_plan_refused_for_a_non_empty_other_company)
 	S_save_plan();
 	cr_assert_eq(pdh_t_fake_control(W.fake, "PUT", "/_fake/state?company=7", FOREIGN, NULL),
 	             200);
-	pdh_t_world_reset_calls(&W);
-	S_apply_saved(&r, "tok-b");
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "made for another company"), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "company 42"), "%s", r.err);
-	cr_expect_not_null(strstr(r.err, "company 7"), "%s", r.err);
+	S_expect_refused_for_7(&r);
 	cr_expect_eq(S_users_me_calls(), 0);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "a refused plan wrote");
 	cr_expect_eq(S_created_in("7"), 0);
 	pdh_t_run_dispose(&r);
 }
@@ -270,18 +276,12 @@ Test(target, failed_users_me_never_applies_a_saved_plan)
 
 	S_save_plan();
 	pdh_t_world_fail(&W, FAIL_USERS_ME(503));
-	S_apply_saved(&r, NULL);
-	cr_expect_eq(r.status, 5, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "cannot tell which company"), "%s", r.err);
+	S_expect_saved_refused(&r, NULL, 5, "cannot tell which company");
 	cr_expect_not_null(strstr(r.err, "nothing applied"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "applied to an unknown company");
 	pdh_t_run_dispose(&r);
 	pdh_t_world_control(&W, "/_fake/fail/reset", NULL);
 	pdh_t_world_fail(&W, FAIL_USERS_ME(404));
-	S_apply_saved(&r, NULL);
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "cannot tell which company"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "applied to an unknown company");
+	S_expect_saved_refused(&r, NULL, 1, "cannot tell which company");
 	pdh_t_run_dispose(&r);
 	pdh_t_world_control(&W, "/_fake/fail/reset", NULL);
 	S_apply_saved(&r, NULL);
@@ -334,11 +334,8 @@ Test(target, saved_plan_naming_no_company_is_refused)
 	json_object_del(t, "company_domain");
 	cr_assert_eq(json_dump_file(doc, W.planfile, JSON_INDENT(2)), 0);
 	json_decref(doc);
-	S_apply_saved(&r, NULL);
-	cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_expect_not_null(strstr(r.err, "names no company"), "%s", r.err);
+	S_expect_saved_refused(&r, NULL, 1, "names no company");
 	cr_expect_not_null(strstr(r.err, "plan again"), "%s", r.err);
-	cr_expect_eq(pdh_t_fake_calls(W.fake, "POST"), 0, "applied a plan that names no company");
 	pdh_t_run_dispose(&r);
 }
 
@@ -364,19 +361,7 @@ Test(target, fake_users_me_needs_a_token)
 
 /* A fleet's report names each account's company the same way: an empty company by
  * /users/me, in the account's company_id and in its plan's target. */
-static pdh_t_fleet F;
-
-static void S_fleet_setup(void)
-{
-	pdh_t_fleet_setup(&F, 1, NULL, DESIRED);
-}
-
-static void S_fleet_teardown(void)
-{
-	pdh_t_fleet_teardown(&F);
-}
-
-TestSuite(target_fleet, .init = S_fleet_setup, .fini = S_fleet_teardown, .timeout = 120);
+PDH_T_FLEET_SUITE(F, target_fleet, 1, DESIRED);
 
 Test(target_fleet, report_names_an_empty_companys_company)
 {

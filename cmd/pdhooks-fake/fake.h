@@ -18,6 +18,9 @@
 #define FAKE_NAME_MAX 255
 
 enum fake_pw_mode { FAKE_PW_MASKED, FAKE_PW_REAL, FAKE_PW_NULL };
+/* The mode a --password-listing or password_listing value names (masked, real, null); -1
+ * for any other (NULL too). */
+int fake_pw_mode_of(const char *name);
 /* The saved state's form of a webhook: real password and the fake's own fields ("_app"). */
 #define FAKE_TEXT_STATE 3
 
@@ -287,6 +290,9 @@ struct MHD_Daemon;
 struct MHD_Connection;
 /* Whether the caller is on 127.0.0.1/8 (the control API's rule). */
 bool fake_loopback(struct MHD_Connection *c);
+/* A response of body as compact JSON (the reference taken over) with its Content-Type; the
+ * caller adds its headers, queues and destroys it. NULL when none could be made. */
+struct MHD_Response *fake_json_response(json_t *body);
 /* Starts listening on 127.0.0.1:port (0: any free port); stores the bound port. */
 struct MHD_Daemon *fake_listen(fake_server *s, unsigned port, unsigned *bound);
 

@@ -271,15 +271,8 @@ static void S_server_dispose(fake_server *s)
 		free(s->apps[i].token);
 	free(s->apps);
 	fake_oauth_free(s);
-	free(s->token);
-	free(s->company_name);
-	free(s->company_domain);
-	free(s->seed_path);
-	free(s->prefix);
-	free(s->state_path);
-	free(s->tls_cert_path);
-	free(s->tls_key_path);
-	free(s->tls_cert);
+	PDH_FREE_ALL(s->token, s->company_name, s->company_domain, s->seed_path, s->prefix,
+	             s->state_path, s->tls_cert_path, s->tls_key_path, s->tls_cert);
 	pdh_free_secret(s->tls_key);
 	pthread_mutex_destroy(&s->lock);
 }
@@ -468,22 +461,73 @@ fail:
 	return -1;
 }
 
+/* An option whose argument is stored as it is (text), handed to a function of the server
+ * that adds what it describes (add), or stored as a number from lo to hi (num). */
+typedef struct {
+	int id;
+	char **text;
+	int (*add)(fake_server *s, const char *arg);
+	const char *name;
+	long lo, hi;
+	long *num;
+} S_plain_opt;
+
+/* Takes optarg when option c is one of the n of opts: 1 when it is, -1 when it is bad
+ * (message printed), 0 when c is another option. */
+static int S_plain_arg(fake_server *s, const S_plain_opt *opts, size_t n, int c)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (opts[i].id != c)
+			continue;
+		if (opts[i].text) {
+			S_set(opts[i].text, optarg);
+			return 1;
+		}
+		if (opts[i].add)
+			return opts[i].add(s, optarg) == 0 ? 1 : -1;
+		return S_number(opts[i].name, optarg, opts[i].lo, opts[i].hi, opts[i].num) == 0 ? 1
+		                                                                                : -1;
+	}
+	return 0;
+}
+
 /* Returns -1 on a bad option (message printed), 1 when done (help, version), 0 to run. */
 static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *port)
 {
 	const char *why = NULL;
 	fake_fault f;
-	long n;
-	int c;
+	long rate = s->rate_limit, budget = (long)s->daily_budget, max_hooks = s->max_webhooks;
+	const S_plain_opt plain[] = {
+		{ O_COMPANY_NAME, &s->company_name, NULL, NULL, 0, 0, NULL },
+		{ O_COMPANY_DOMAIN, &s->company_domain, NULL, NULL, 0, 0, NULL },
+		{ O_STATE, &s->state_path, NULL, NULL, 0, 0, NULL },
+		{ O_SEED, &s->seed_path, NULL, NULL, 0, 0, NULL },
+		{ O_TLS_CERT, &s->tls_cert_path, NULL, NULL, 0, 0, NULL },
+		{ O_TLS_KEY, &s->tls_key_path, NULL, NULL, 0, 0, NULL },
+		{ O_APP, NULL, S_app_opt, NULL, 0, 0, NULL },
+		{ O_OAUTH_INSTALL, NULL, fake_oauth_install, NULL, 0, 0, NULL },
+		{ O_PORT, NULL, NULL, "--port", 0, 65535, port },
+		{ O_USER, NULL, NULL, "--user-id", 1, 0x7fffffffL, &s->user_id },
+		{ O_COMPANY, NULL, NULL, "--company-id", 1, 0x7fffffffL, &s->company_id },
+		{ O_LATENCY, NULL, NULL, "--latency-ms", 0, 600000, &s->latency_ms },
+		{ O_RATE, NULL, NULL, "--rate-limit", 0, 1000000, &rate },
+		{ O_RATE_WINDOW, NULL, NULL, "--rate-window-ms", 1, 3600000, &s->rate_window_ms },
+		{ O_DAILY, NULL, NULL, "--daily-limit", 0, 1000000000, &s->daily_limit },
+		{ O_DAILY_BUDGET, NULL, NULL, "--daily-budget", 0, 2000000000L, &budget },
+		{ O_MAXHOOKS, NULL, NULL, "--max-webhooks", 0, 1000000, &max_hooks },
+		{ O_COMPANIES, NULL, NULL, "--companies", 0, 100000, &p->generated },
+	};
+	int c, done;
 
 	int idx = 0;
 
 	while ((c = getopt_long(argc, argv, "vh", S_options, &idx)) != -1) {
-		switch (c) {
-		case O_PORT:
-			if (S_number("--port", optarg, 0, 65535, port) != 0)
+		if ((done = S_plain_arg(s, plain, sizeof(plain) / sizeof(plain[0]), c)) != 0) {
+			if (done < 0)
 				return -1;
-			break;
+			continue;
+		}
+		switch (c) {
 		case O_PREFIX:
 			if (optarg[0] != '\0' && optarg[0] != '/') {
 				fprintf(stderr, "pdhooks-fake: --prefix must start with '/'\n");
@@ -500,61 +544,12 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			}
 			S_set(&s->token, optarg);
 			break;
-		case O_USER:
-			if (S_number("--user-id", optarg, 1, 0x7fffffffL, &s->user_id) != 0)
-				return -1;
-			break;
-		case O_COMPANY:
-			if (S_number("--company-id", optarg, 1, 0x7fffffffL, &s->company_id) != 0)
-				return -1;
-			break;
-		case O_COMPANY_NAME:
-			S_set(&s->company_name, optarg);
-			break;
-		case O_COMPANY_DOMAIN:
-			S_set(&s->company_domain, optarg);
-			break;
-		case O_STATE:
-			S_set(&s->state_path, optarg);
-			break;
 		case O_PW:
-			if (strcmp(optarg, "masked") == 0) {
-				s->pw_mode = FAKE_PW_MASKED;
-			} else if (strcmp(optarg, "real") == 0) {
-				s->pw_mode = FAKE_PW_REAL;
-			} else if (strcmp(optarg, "null") == 0) {
-				s->pw_mode = FAKE_PW_NULL;
-			} else {
+			if (fake_pw_mode_of(optarg) < 0) {
 				fprintf(stderr, "pdhooks-fake: --password-listing takes masked, real or null\n");
 				return -1;
 			}
-			break;
-		case O_LATENCY:
-			if (S_number("--latency-ms", optarg, 0, 600000, &s->latency_ms) != 0)
-				return -1;
-			break;
-		case O_RATE:
-			if (S_number("--rate-limit", optarg, 0, 1000000, &n) != 0)
-				return -1;
-			s->rate_limit = (int)n;
-			break;
-		case O_RATE_WINDOW:
-			if (S_number("--rate-window-ms", optarg, 1, 3600000, &s->rate_window_ms) != 0)
-				return -1;
-			break;
-		case O_DAILY:
-			if (S_number("--daily-limit", optarg, 0, 1000000000, &s->daily_limit) != 0)
-				return -1;
-			break;
-		case O_DAILY_BUDGET:
-			if (S_number("--daily-budget", optarg, 0, 2000000000L, &n) != 0)
-				return -1;
-			s->daily_budget = n;
-			break;
-		case O_MAXHOOKS:
-			if (S_number("--max-webhooks", optarg, 0, 1000000, &n) != 0)
-				return -1;
-			s->max_webhooks = (int)n;
+			s->pw_mode = fake_pw_mode_of(optarg);
 			break;
 		case O_TIME_FORMAT:
 			if (strcmp(optarg, "v1") != 0 && strcmp(optarg, "iso") != 0) {
@@ -574,27 +569,6 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			break;
 		case O_COMPANY_TOKEN:
 			if (S_company_opt(p, optarg) != 0)
-				return -1;
-			break;
-		case O_COMPANIES:
-			if (S_number("--companies", optarg, 0, 100000, &p->generated) != 0)
-				return -1;
-			break;
-		case O_APP:
-			if (S_app_opt(s, optarg) != 0)
-				return -1;
-			break;
-		case O_SEED:
-			S_set(&s->seed_path, optarg);
-			break;
-		case O_TLS_CERT:
-			S_set(&s->tls_cert_path, optarg);
-			break;
-		case O_TLS_KEY:
-			S_set(&s->tls_key_path, optarg);
-			break;
-		case O_OAUTH_INSTALL:
-			if (fake_oauth_install(s, optarg) != 0)
 				return -1;
 			break;
 		case O_OAUTH_OPT:
@@ -621,6 +595,9 @@ static int S_parse(fake_server *s, start_plan *p, int argc, char **argv, long *p
 			return -1;
 		}
 	}
+	s->rate_limit = (int)rate;
+	s->daily_budget = budget;
+	s->max_webhooks = (int)max_hooks;
 	if (optind < argc) {
 		fprintf(stderr, "pdhooks-fake: unexpected argument '%s'\n", argv[optind]);
 		return -1;

@@ -139,17 +139,11 @@ const fake_app *fake_oauth_app_of(fake_server *s, const char *bearer)
 
 static enum MHD_Result S_answer(struct MHD_Connection *c, int status, json_t *body)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
-	struct MHD_Response *r;
+	struct MHD_Response *r = fake_json_response(body);
 	enum MHD_Result ret;
 
-	json_decref(body);
-	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(text);
+	if (r == NULL)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, "Content-Type", "application/json");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);

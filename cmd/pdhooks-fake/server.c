@@ -612,21 +612,40 @@ static enum MHD_Result S_cut_password(fake_server *s, fake_company *co, struct M
 	return S_send(c, 200, "application/json", body, cut, NULL);
 }
 
-/* retry-after-huge, ratelimit-reset-huge: a 429 whose wait overflows any integer. */
-static enum MHD_Result S_huge_wait(struct MHD_Connection *c, int kind)
+struct MHD_Response *fake_json_response(json_t *body)
 {
-	json_t *error = S_generic_error(429, "Request over limit");
-	char *text = json_dumps(error, JSON_COMPACT);
+	char *text = json_dumps(body, JSON_COMPACT);
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
-	json_decref(error);
+	json_decref(body);
 	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(text);
-		return MHD_NO;
+		return NULL;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json");
+	return r;
+}
+
+int fake_pw_mode_of(const char *name)
+{
+	static const char *const names[] = { [FAKE_PW_MASKED] = "masked", [FAKE_PW_REAL] = "real",
+		                             [FAKE_PW_NULL] = "null" };
+
+	for (int i = 0; name && i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* retry-after-huge, ratelimit-reset-huge: a 429 whose wait overflows any integer. */
+static enum MHD_Result S_huge_wait(struct MHD_Connection *c, int kind)
+{
+	struct MHD_Response *r = fake_json_response(S_generic_error(429, "Request over limit"));
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
 	if (kind == FAKE_FAULT_HUGE_RETRY_AFTER) {
 		MHD_add_response_header(r, "Retry-After", FAKE_HUGE_WAIT);
 	} else {
@@ -910,8 +929,7 @@ static int S_config(fake_server *s, json_t *j, const char **why)
 		bool num = json_is_integer(v) && json_integer_value(v) >= 0 &&
 		           json_integer_value(v) <= 100000000;
 		if (strcmp(key, "password_listing") == 0) {
-			const char *p = json_string_value(v);
-			if (p == NULL || (strcmp(p, "real") && strcmp(p, "null") && strcmp(p, "masked"))) {
+			if (fake_pw_mode_of(json_string_value(v)) < 0) {
 				*why = "password_listing must be real, null or masked";
 				return -1;
 			}
@@ -940,9 +958,7 @@ static int S_config(fake_server *s, json_t *j, const char **why)
 		} else if (strcmp(key, "max_webhooks") == 0) {
 			s->max_webhooks = (int)n;
 		} else {
-			const char *p = json_string_value(v);
-			s->pw_mode = strcmp(p, "real") == 0 ? FAKE_PW_REAL
-			             : strcmp(p, "null") == 0 ? FAKE_PW_NULL : FAKE_PW_MASKED;
+			s->pw_mode = fake_pw_mode_of(json_string_value(v));
 		}
 	}
 	return 0;

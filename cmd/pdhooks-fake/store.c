@@ -280,12 +280,7 @@ void fake_company_free(fake_company *co)
 	free(co->texts);
 	S_listings_drop(co);
 	json_decref(co->hooks);
-	free(co->faults);
-	free(co->stamps);
-	free(co->token);
-	free(co->name);
-	free(co->domain);
-	free(co);
+	PDH_FREE_ALL(co->faults, co->stamps, co->token, co->name, co->domain, co);
 }
 
 /* ---- state ---- */

@@ -112,6 +112,16 @@ static char *S_written(const char *old, size_t old_len, const pdh_oauth_token *t
 	return text;
 }
 
+/* Moves *fresh into *stored when the refresh answered one (the text stored before freed). */
+static void S_take(char **stored, char **fresh)
+{
+	if (*fresh == NULL)
+		return;
+	free(*stored);
+	*stored = *fresh;
+	*fresh = NULL;
+}
+
 /* Moves what a refresh answered into the stored token (the refresh token kept when no new
  * one came), so *stored is what the file now says. */
 static void S_merge(pdh_oauth_token *stored, pdh_oauth_token *fresh)
@@ -124,16 +134,8 @@ static void S_merge(pdh_oauth_token *stored, pdh_oauth_token *fresh)
 		stored->refresh_token = fresh->refresh_token;
 		fresh->refresh_token = NULL;
 	}
-	if (fresh->api_domain) {
-		free(stored->api_domain);
-		stored->api_domain = fresh->api_domain;
-		fresh->api_domain = NULL;
-	}
-	if (fresh->scope) {
-		free(stored->scope);
-		stored->scope = fresh->scope;
-		fresh->scope = NULL;
-	}
+	S_take(&stored->api_domain, &fresh->api_domain);
+	S_take(&stored->scope, &fresh->scope);
 	stored->has_expires = true;
 	stored->expires_at = fresh->expires_at;
 }

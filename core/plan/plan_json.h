@@ -32,6 +32,8 @@ char *pdh_diag_line(const pdh_diags *diags, const pdh_diag *d);
 /* A JSON string of s (NULL -> null); bytes that are not UTF-8 become U+FFFD, never a
  * failure. A new reference. */
 json_t *pdh_json_text(const char *s);
+/* A JSON array of the n texts of items, each as pdh_json_text makes it. A new reference. */
+json_t *pdh_json_texts(const char *const *items, size_t n);
 /* json_dumps with the house layout (2-space indent, trailing newline). Caller frees. */
 char *pdh_json_dump(const json_t *doc);
 

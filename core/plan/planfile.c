@@ -210,15 +210,6 @@ bool pdh_live_company(const pdh_live *live, long long *company_id)
 	return false;
 }
 
-static json_t *S_patterns(const char *const *p, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, pdh_json_text(p[i]));
-	return a;
-}
-
 /* The part of the plan --adopt, --takeover, --target and --exclude chose: apply PLANFILE
  * plans with the same. */
 static void S_save_choice(json_t *o, const pdh_plan_opts *opts)
@@ -226,10 +217,10 @@ static void S_save_choice(json_t *o, const pdh_plan_opts *opts)
 	json_object_set_new(o, "adopt", json_boolean(opts && opts->adopt));
 	json_object_set_new(o, "takeover", opts && opts->takeover ? pdh_json_text(opts->takeover)
 	                                                          : json_null());
-	json_object_set_new(o, "targets", S_patterns(opts ? opts->targets : NULL,
-	                                             opts ? opts->n_targets : 0));
-	json_object_set_new(o, "excludes", S_patterns(opts ? opts->excludes : NULL,
-	                                              opts ? opts->n_excludes : 0));
+	json_object_set_new(o, "targets", pdh_json_texts(opts ? opts->targets : NULL,
+	                                                 opts ? opts->n_targets : 0));
+	json_object_set_new(o, "excludes", pdh_json_texts(opts ? opts->excludes : NULL,
+	                                                  opts ? opts->n_excludes : 0));
 }
 
 int pdh_planfile_format(char **out, const pdh_plan *plan, const pdh_desired *desired,

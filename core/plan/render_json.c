@@ -211,9 +211,10 @@ const char *pdh_plan_json_auth(pdh_auth_kind auth)
 	return auth == PDH_AUTH_BEARER ? "oauth" : "api_token";
 }
 
-static json_t *S_strings(char *const *items, size_t n)
+json_t *pdh_json_texts(const char *const *items, size_t n)
 {
 	json_t *a = json_array();
+
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, pdh_json_text(items[i]));
 	return a;
@@ -327,7 +328,7 @@ json_t *pdh_plan_json(const pdh_plan *plan, const pdh_desired *desired, const pd
 	json_object_set_new(doc, "foreign", S_foreign_list(plan));
 	json_object_set_new(doc, "unmanaged", S_live_list(plan->unmanaged, plan->n_unmanaged));
 	json_object_set_new(doc, "delivery_failures", S_delivery_failures(plan));
-	json_object_set_new(doc, "notes", S_strings(plan->notes, plan->n_notes));
+	json_object_set_new(doc, "notes", pdh_json_texts((const char *const *)plan->notes, plan->n_notes));
 	json_object_set_new(doc, "warnings", S_warnings(plan, diags));
 	/* Live URLs and names may hold an environment value too: shown as its ${VAR}. The path
 	 * of the file is not shown text but where apply PLANFILE reads it: kept as it is. */

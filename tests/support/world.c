@@ -62,12 +62,7 @@ void pdh_t_world_teardown(pdh_t_world *w)
 	pdh_t_fake_stop(w->fake);
 	if (cmd)
 		cr_expect_eq(system(cmd), 0, "%s", cmd);
-	free(cmd);
-	free(w->dir);
-	free(w->file);
-	free(w->planfile);
-	free(w->env_token);
-	free(w->env_url);
+	PDH_FREE_ALL(cmd, w->dir, w->file, w->planfile, w->env_token, w->env_url);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -636,6 +631,19 @@ void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char 
 	pdh_t_world_run(r, w, NULL, "apply", "-f", w->file, "--auto-approve", opt, value,
 	                (char *)NULL);
 	cr_expect_eq(r->status, want, "%s%s", r->out, r->err);
+}
+
+char *pdh_t_world_metrics(const pdh_t_world *w, const char *cmd, const char *path)
+{
+	pdh_t_run r;
+	char *text;
+
+	pdh_t_world_run(&r, w, NULL, cmd, "-f", w->file, "--metrics-file", path, (char *)NULL);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	pdh_t_run_dispose(&r);
+	text = pdh_t_read_file(path, NULL);
+	cr_assert_not_null(text, "no metrics file %s", path);
+	return text;
 }
 
 void pdh_t_world_check_apply_json(const pdh_t_world *w, const char *doc)

@@ -196,6 +196,10 @@ json_t *pdh_t_report_account(json_t *report, const char *name);
 void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char *opt,
                        const char *value);
 
+/* `pdhooks CMD -f FILE --metrics-file PATH` in the world, expecting exit 0 (stderr shown when
+ * not): the text of the metrics file it wrote (malloc'd; the test fails when there is none). */
+char *pdh_t_world_metrics(const pdh_t_world *w, const char *cmd, const char *path);
+
 /* A suite whose every test has a world: the static pdh_t_world W, set up with the
  * desired file desired (NULL: none) before each test of suite and torn down after it. */
 #define PDH_T_WORLD_SUITE(suite, desired)                                        \
@@ -209,5 +213,19 @@ void pdh_t_world_apply(pdh_t_run *r, const pdh_t_world *w, int want, const char 
 		pdh_t_world_teardown(&W);                                        \
 	}                                                                        \
 	TestSuite(suite, .init = S_world_init, .fini = S_world_fini)
+
+/* A fleet suite: the static pdh_t_fleet var, a fleet of n companies with the desired file
+ * desired, set up before each test of suite and torn down after it (120 s per test). */
+#define PDH_T_FLEET_SUITE(var, suite, n, desired)                               \
+	static pdh_t_fleet var;                                                  \
+	static void S_fleet_init_##suite(void)                                   \
+	{                                                                        \
+		pdh_t_fleet_setup(&var, n, NULL, desired);                       \
+	}                                                                        \
+	static void S_fleet_fini_##suite(void)                                   \
+	{                                                                        \
+		pdh_t_fleet_teardown(&var);                                      \
+	}                                                                        \
+	TestSuite(suite, .init = S_fleet_init_##suite, .fini = S_fleet_fini_##suite, .timeout = 120)
 
 #endif
