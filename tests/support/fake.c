@@ -246,10 +246,7 @@ long pdh_t_fake_control(pdh_t_fake *f, const char *method, const char *path, con
 	cr_assert_eq(r.curl_code, 0, "control call %s %s: %s", method, path,
 	             curl_easy_strerror((CURLcode)r.curl_code));
 	status = r.status;
-	if (out) {
-		*out = r.body;
-		r.body = NULL;
-	}
+	pdh_t_hand_over(out, &r.body);
 	pdh_t_http_dispose(&r);
 	free(url);
 	return status;

@@ -320,13 +320,18 @@ int pdh_t_python(char **out, const char *script, const char *stdin_text, ...)
 	if (r.status != 0)
 		fprintf(stderr, "%s: %s", script, r.err);
 	status = r.status;
-	if (out) {
-		*out = r.out;
-		r.out = NULL;
-	}
+	pdh_t_hand_over(out, &r.out);
 	pdh_t_run_dispose(&r);
 	free(path);
 	return status;
+}
+
+void pdh_t_hand_over(char **out, char **from)
+{
+	if (out) {
+		*out = *from;
+		*from = NULL;
+	}
 }
 
 void pdh_t_run_expect_status(pdh_t_run *r, int status, const char *why)

@@ -13,6 +13,9 @@ void pdh_t_write_file(const char *path, const char *data);
 char *pdh_t_testdata(const char *rel);
 /* Removes path (a file, or an empty directory: remove(3)) and frees it; NULL is ignored. */
 void pdh_t_remove(char *path);
+/* Gives the text at *from to the caller's *out, when out is not NULL (*from is then NULL, so
+ * that disposing of what held it leaves it alone). */
+void pdh_t_hand_over(char **out, char **from);
 /* A fresh empty directory under $TMPDIR. Caller frees the path (and may remove the tree). */
 char *pdh_t_tmpdir(void);
 /* How many times slower pdhooks runs in this suite: 6 when ctest runs it under valgrind
