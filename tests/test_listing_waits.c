@@ -42,9 +42,12 @@ static void S_second_listing(pdh_t_run *r, const char *cmd, bool quiet)
 	pdh_t_world_teardown(&w);
 }
 
-/* Three runs, each waiting for the rate limit: 180 s leaves room for valgrind on a busy
- * machine. */
-Test(listing_waits, plan_status_and_export_say_a_rate_limit_wait, .timeout = 180)
+/* Every test's bound: the first makes three runs, each waiting for the rate limit, and needs
+ * room for valgrind on a busy machine (one suite-level timeout: a test's own leaks a
+ * Criterion allocation under LeakSanitizer). */
+TestSuite(listing_waits, .timeout = 180);
+
+Test(listing_waits, plan_status_and_export_say_a_rate_limit_wait)
 {
 	const char *cmds[] = { "plan", "status", "export" };
 
@@ -58,7 +61,7 @@ Test(listing_waits, plan_status_and_export_say_a_rate_limit_wait, .timeout = 180
 	}
 }
 
-Test(listing_waits, quiet_keeps_the_listing_wait_to_itself, .timeout = 60)
+Test(listing_waits, quiet_keeps_the_listing_wait_to_itself)
 {
 	pdh_t_run r;
 
@@ -69,7 +72,7 @@ Test(listing_waits, quiet_keeps_the_listing_wait_to_itself, .timeout = 60)
 
 /* A persistent 503 on the listing: with --max-wait 1 the plan's listing stops retrying after
  * about a second (its waits would end past it), where the default bound takes 5 attempts. */
-Test(listing_waits, max_wait_bounds_the_plans_listing, .timeout = 60)
+Test(listing_waits, max_wait_bounds_the_plans_listing)
 {
 	pdh_t_world w;
 	pdh_t_run r;
@@ -98,7 +101,7 @@ Test(listing_waits, max_wait_bounds_the_plans_listing, .timeout = 60)
 /* A 429 whose wait overflows any integer (Retry-After or x-ratelimit-reset): past every
  * budget, so plan says the API could not be checked (exit 5) at once, and apply stops
  * before any write. */
-Test(listing_waits, a_huge_rate_limit_wait_is_exit_5_at_once, .timeout = 60)
+Test(listing_waits, a_huge_rate_limit_wait_is_exit_5_at_once)
 {
 	static const char *const kinds[] = { "retry-after-huge", "ratelimit-reset-huge" };
 
