@@ -66,17 +66,23 @@ int pdh_target_load(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 	return rc;
 }
 
+/* What every call of the run's clients shares: server texts scrubbed of the file's secrets
+ * too (passwords, environment values), and each answered call charged to the run's meter. */
+static void S_client_opts(pdh_client_opts *co, pdh_target_run *r)
+{
+	if (co->secrets == NULL && r->desired != NULL)
+		co->secrets = r->desired->secrets;
+	if (co->meter == NULL)
+		co->meter = &r->meter;
+}
+
 int pdh_target_list(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 {
 	pdh_client_opts co = t->client;
 
 	pdh_live_free(r->live);
 	r->live = NULL;
-	/* Server texts are scrubbed of the file's secrets too (passwords, environment values). */
-	if (co.secrets == NULL && r->desired != NULL)
-		co.secrets = r->desired->secrets;
-	if (co.meter == NULL)
-		co.meter = &r->meter;
+	S_client_opts(&co, r);
 	return pdh_listing_get_with(&co, &t->listing, &r->live, &r->listing, err);
 }
 
@@ -125,10 +131,7 @@ int pdh_target_company(pdh_target_run *r, const pdh_target *t, pdh_error *err)
 		return PDH_OK;
 	}
 	/* An empty listing names no company: the one call that does, made only now. */
-	if (co.secrets == NULL && r->desired != NULL)
-		co.secrets = r->desired->secrets;
-	if (co.meter == NULL)
-		co.meter = &r->meter;  /* it costs tokens as the listing does */
+	S_client_opts(&co, r);
 	rc = pdh_client_new(&c, &co, &e);
 	if (rc == PDH_OK)
 		rc = pdh_users_me_get(c, &t->listing, &r->company, &r->listing.calls, &e);
